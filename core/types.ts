@@ -1,0 +1,93 @@
+/**
+ * Shared data types of a scan: severities, findings, per-file results and the
+ * whole-scan result every renderer reads.
+ *
+ * @module
+ */
+
+/** How bad a finding is, from worst to mildest. */
+export type Severity = "critical" | "warning" | "info";
+
+/** Severities ordered from mildest to worst, for comparisons. */
+export const SEVERITY_ORDER: readonly Severity[] = ["info", "warning", "critical"];
+
+/**
+ * Whether `severity` is at least as bad as `threshold`.
+ *
+ * @example
+ * ```ts
+ * import { atLeast } from "./types.ts";
+ * atLeast("critical", "warning"); // true
+ * ```
+ */
+export function atLeast(severity: Severity, threshold: Severity): boolean {
+  return SEVERITY_ORDER.indexOf(severity) >= SEVERITY_ORDER.indexOf(threshold);
+}
+
+/** Machine-readable details of a finding; pickle findings carry `module`, `function`, `position`, `opcode`. */
+export type FindingDetails = Record<string, unknown>;
+
+/**
+ * One problem found in a file.
+ *
+ * @example
+ * ```ts
+ * import type { Finding } from "./types.ts";
+ * const finding: Finding = {
+ *   rule: "MA100",
+ *   severity: "critical",
+ *   message: "Pickle imports os.system, which runs shell commands",
+ *   location: "model.pkl (pos 2)",
+ *   details: { module: "os", function: "system", position: 2, opcode: "GLOBAL" },
+ * };
+ * ```
+ */
+export interface Finding {
+  /** Stable rule id from the catalog, e.g. `MA100`. */
+  rule: string;
+  severity: Severity;
+  /** One sentence a user understands. */
+  message: string;
+  /** Full path through containers, e.g. `outer.zip:inner/data.pkl (pos 52)`. */
+  location: string;
+  details: FindingDetails;
+}
+
+/** What the engine learned about one file. */
+export interface FileResult {
+  /** The path as the user gave it (relative or absolute). */
+  path: string;
+  size: number;
+  /** Format id chosen by content, or `null` when no scanner recognised the file. */
+  format: string | null;
+  /** `scanned`, `skipped` (not a model format, too large) or `error` (could not be scanned). */
+  status: "scanned" | "skipped" | "error";
+  /** Why the file was skipped or could not be scanned. */
+  reason?: string;
+  findings: Finding[];
+  /** Bytes the scanners inspected. */
+  bytesScanned: number;
+  durationMs: number;
+}
+
+/**
+ * The result of a whole scan, as renderers see it.
+ *
+ * @example
+ * ```ts
+ * import type { ScanResult } from "./types.ts";
+ * function hasCritical(result: ScanResult): boolean {
+ *   return result.files.some((f) => f.findings.some((x) => x.severity === "critical"));
+ * }
+ * ```
+ */
+export interface ScanResult {
+  /** ISO time the scan started. */
+  startTime: string;
+  durationMs: number;
+  files: FileResult[];
+  /** Findings about the scan itself rather than a file's content (e.g. a symlink that leaves the root). */
+  findings: Finding[];
+  /** Ids of the scanners that inspected at least one file. */
+  scannerNames: string[];
+}

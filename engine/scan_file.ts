@@ -1,0 +1,39 @@
+/**
+ * Scans one file on disk: opens it as a random-access source and dispatches it.
+ * The sandboxed worker and the in-process mode share this one path.
+ *
+ * @module
+ */
+
+import { scanSource, type SourceScanOptions, type SourceScanOutcome } from "./dispatch.ts";
+import { openFileSource } from "./file_source.ts";
+
+/** One file for a scan worker: where to read it and how to name it. */
+export interface FileTask {
+  /** Absolute path to open. */
+  realPath: string;
+  /** Path shown in locations. */
+  path: string;
+  blacklist: readonly string[];
+}
+
+/**
+ * Scans the file at `task.realPath`; failures to open or read it become the outcome's `error`.
+ *
+ * @example
+ * ```ts
+ * import { scanFile } from "./scan_file.ts";
+ * const outcome = await scanFile({ realPath: "/models/m.pkl", path: "models/m.pkl", blacklist: [] });
+ * ```
+ */
+export async function scanFile(
+  task: FileTask,
+  options: Omit<SourceScanOptions, "blacklist"> = {},
+): Promise<SourceScanOutcome> {
+  try {
+    using source = await openFileSource(task.realPath);
+    return await scanSource(source, task.path, { ...options, blacklist: task.blacklist });
+  } catch (error) {
+    return { format: null, findings: [], error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * modelaudit: a static security scanner for machine-learning model files. It
+ * finds the ways loading a model can run code (a pickle's REDUCE, and more
+ * formats to come) without ever executing, deserializing or extracting it.
+ *
+ * Scanning files needs Deno's `--unstable-worker-options` (scans run in workers
+ * that may only read the targets) and read permission for the targets:
+ *
+ * ```ts
+ * import { exitCode, renderText, scan } from "jsr:@modelaudit/modelaudit";
+ *
+ * const result = await scan(["./models"]);
+ * console.log(renderText(result, { color: false, verbose: false }));
+ * Deno.exitCode = exitCode(result, "warning");
+ * ```
+ *
+ * Bytes already in memory are scanned with {@linkcode scanBytes}, which needs
+ * no permissions at all.
+ *
+ * @module
+ */
+
+export type { ByteSource } from "./core/byte_source.ts";
+export { bytesSource, subSource } from "./core/byte_source.ts";
+export type { FindingReport, NestedScanOptions, ScanContext, Scanner } from "./core/scanner.ts";
+export { getRule, type Rule, RULES } from "./core/rules.ts";
+export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
+export type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "./core/types.ts";
+export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
+export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
+export { SCANNERS } from "./scanners/registry.ts";

@@ -1,0 +1,34 @@
+/**
+ * The scanner registry: every format scanner registers here, and the engine
+ * asks the registry, in order, which scanner a file's content belongs to.
+ *
+ * @module
+ */
+
+import type { Scanner } from "../core/scanner.ts";
+import { pickleScanner } from "./pickle/scanner.ts";
+
+/**
+ * All scanners, most specific first: a container format must come before
+ * pickle so that the container, not a guess, decides.
+ *
+ * @example
+ * ```ts
+ * import { SCANNERS } from "./registry.ts";
+ * SCANNERS.map((s) => s.id); // ["pickle"]
+ * ```
+ */
+export const SCANNERS: readonly Scanner[] = [pickleScanner];
+
+/**
+ * The first scanner whose `detect` accepts `head`, if any.
+ *
+ * @example
+ * ```ts
+ * import { scannerFor } from "./registry.ts";
+ * scannerFor(new Uint8Array([0x80, 0x04, 0x4e, 0x2e]), 4)?.id; // "pickle"
+ * ```
+ */
+export function scannerFor(head: Uint8Array, size: number): Scanner | undefined {
+  return SCANNERS.find((scanner) => scanner.detect(head, size));
+}
