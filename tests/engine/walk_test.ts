@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { expandPaths } from "../../engine/walk.ts";
+
+async function tree(): Promise<{ dir: string; outside: string }> {
+  const dir = await Deno.makeTempDir();
+  const root = join(dir, "models");
+  await Deno.mkdir(join(root, "sub"), { recursive: true });
+  await Deno.writeTextFile(join(root, "b.pkl"), "N.");
+  await Deno.writeTextFile(join(root, "a.pkl"), "N.");
+  await Deno.writeTextFile(join(root, "sub", "c.bin"), "N.");
+  const outside = join(dir, "outside.pkl");
+  await Deno.writeTextFile(outside, "N.");
+  await Deno.symlink(outside, join(root, "escape.pkl"));
+  await Deno.symlink(join(root, "a.pkl"), join(root, "inside-link.pkl"));
+  await Deno.symlink(join(dir, "missing"), join(root, "dangling.pkl"));
+  return { dir, outside };
+}
+
+Deno.test("directories are walked in name order; links are not followed; escaping links are reported", async () => {
+  const { dir, outside } = await tree();
+  try {
+    const root = join(dir, "models");
+    const result = await expandPaths([root]);
+    assert.deepEqual(result.files.map((f) => f.path), [
+      join(root, "a.pkl"),
+      join(root, "b.pkl"),
+      join(root, "sub", "c.bin"),
+    ]);
+    assert.deepEqual(result.files.map((f) => f.size), [2, 2, 2]);
+    assert.deepEqual(result.roots, [await Deno.realPath(root)]);
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.findings.map((f) => [f.rule, f.severity, f.location]), [
+      ["MA002", "warning", join(root, "escape.pkl")],
+    ]);
+    assert.equal(result.findings[0].details.target, await Deno.realPath(outside));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a named file is scanned as given; a missing path is a problem, not an exception", async () => {
+  const { dir } = await tree();
+  try {
+    const file = join(dir, "models", "a.pkl");
+    const result = await expandPaths([file, join(dir, "nope")]);
+    assert.deepEqual(result.files.map((f) => f.path), [file]);
+    assert.deepEqual(result.problems, [{ path: join(dir, "nope"), reason: "no such file or directory" }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a symlink named on the command line is followed: the user chose it", async () => {
+  const { dir, outside } = await tree();
+  try {
+    const link = join(dir, "models", "escape.pkl");
+    const result = await expandPaths([link]);
+    assert.deepEqual(result.files.map((f) => [f.path, f.realPath]), [[link, await Deno.realPath(outside)]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
