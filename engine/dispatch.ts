@@ -62,7 +62,8 @@ class FindingSink {
 
 interface DispatchState {
   sink: FindingSink;
-  patterns: string[];
+  /** The user's patterns, lower-cased for matching; the original is what findings quote. */
+  patterns: { original: string; lower: string }[];
   signal: AbortSignal;
 }
 
@@ -92,7 +93,7 @@ function makeContext(state: DispatchState, path: string, depth: number, opportun
     matchBlacklist(text) {
       if (state.patterns.length === 0) return undefined;
       const lower = text.toLowerCase();
-      return state.patterns.find((pattern) => lower.includes(pattern));
+      return state.patterns.find((pattern) => lower.includes(pattern.lower))?.original;
     },
     scanNested(source, label, options: NestedScanOptions = {}) {
       return scanNestedSource(
@@ -179,7 +180,10 @@ export async function scanSource(
 ): Promise<SourceScanOutcome> {
   const state: DispatchState = {
     sink: new FindingSink(),
-    patterns: (options.blacklist ?? []).map((p) => p.toLowerCase()).filter((p) => p.length > 0),
+    patterns: (options.blacklist ?? []).filter((p) => p.length > 0).map((p) => ({
+      original: p,
+      lower: p.toLowerCase(),
+    })),
     signal: options.signal ?? new AbortController().signal,
   };
   let format: string | null = null;

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { scanBytes } from "../../engine/dispatch.ts";
+import { MAX_NESTING_DEPTH } from "../../engine/limits.ts";
+
+/** Latin-1: one byte per character, so "\x80" is the byte 0x80. */
+const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const MALICIOUS = encode("cos\nsystem\n(S'echo modelaudit-fixture'\ntR.");
+
+/** `pickle.loads(inner)` at protocol 3: GLOBAL at 2, BINBYTES at 16, payload at 21, REDUCE after it. */
+function loadsOf(inner: Uint8Array): Uint8Array {
+  const length = new Uint8Array(4);
+  new DataView(length.buffer).setUint32(0, inner.length, true);
+  return Uint8Array.from([
+    ...encode("\x80\x03cpickle\nloads\nB"),
+    ...length,
+    ...inner,
+    ...encode("\x85R."),
+  ]);
+}
+
+const brief = (findings: { rule: string; severity: string; location: string }[]) =>
+  findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+
+Deno.test("a payload handed to pickle.loads is scanned where it lies, with its location", async () => {
+  const outer = loadsOf(MALICIOUS);
+  const { format, findings, error } = await scanBytes(outer, "m.pkl");
+  assert.equal(format, "pickle");
+  assert.equal(error, undefined);
+  const reduce = 21 + MALICIOUS.length + 1;
+  assert.deepEqual(brief(findings), [
+    "MA100 critical m.pkl (pos 2)",
+    `MA101 critical m.pkl (pos ${reduce})`,
+    "MA100 critical m.pkl:<payload@21> (pos 0)",
+    "MA101 critical m.pkl:<payload@21> (pos 40)",
+  ]);
+});
+
+Deno.test("nesting deeper than the limit is reported, not followed", async () => {
+  let payload = MALICIOUS;
+  for (let i = 0; i <= MAX_NESTING_DEPTH; i++) payload = loadsOf(payload);
+  const { findings } = await scanBytes(payload, "deep.pkl");
+  const tooDeep = findings.filter((f) => f.rule === "MA006");
+  assert.deepEqual(brief(tooDeep), [
+    `MA006 warning deep.pkl${":<payload@21>".repeat(MAX_NESTING_DEPTH + 1)}`,
+  ]);
+  assert.equal(findings.filter((f) => f.rule === "MA100").length, MAX_NESTING_DEPTH + 1);
+});
+
+Deno.test("the name never decides the format; a mismatch is a finding", async () => {
+  const zip = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...new Uint8Array(40)]);
+  assert.deepEqual(brief((await scanBytes(zip, "weights.safetensors")).findings), [
+    "MA001 warning weights.safetensors",
+  ]);
+  assert.deepEqual(brief((await scanBytes(MALICIOUS, "notes.txt")).findings), [
+    "MA001 warning notes.txt",
+    "MA100 critical notes.txt (pos 0)",
+    "MA101 critical notes.txt (pos 40)",
+  ]);
+  assert.deepEqual(brief((await scanBytes(MALICIOUS, "noextension")).findings).length, 2);
+  const garbage = await scanBytes(encode("just some text, not a model"), "model.pkl");
+  assert.equal(garbage.format, null);
+  assert.deepEqual(brief(garbage.findings), ["MA007 info model.pkl"]);
+  assert.deepEqual((await scanBytes(encode("# readme\n"), "README.md")).findings, []);
+});
+
+Deno.test("blacklisted strings inside a pickle are findings at their opcode", async () => {
+  const { findings } = await scanBytes(encode("(S'my secret token'\nlp0\n."), "data.pkl", {
+    blacklist: ["SECRET"],
+  });
+  assert.deepEqual(brief(findings), ["MA005 critical data.pkl (pos 1)"]);
+  assert.equal(findings[0].details.pattern, "SECRET");
+});

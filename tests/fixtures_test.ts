@@ -1,0 +1,70 @@
+// Every committed fixture against the manifest its generator wrote while
+// assembling it (scripts/make_fixtures.py): the exact multiset of findings,
+// with rule, severity, location and the details it names. Benign files made by
+// the real libraries must stay clean.
+import assert from "node:assert/strict";
+import { scanBytes } from "../engine/dispatch.ts";
+import { MAX_EXPANDED_SIZE } from "../scanners/pickle/machine.ts";
+
+interface ExpectedFinding {
+  rule: string;
+  severity: string;
+  path: string;
+  position?: number;
+  details?: Record<string, unknown>;
+  positionByLimit?: { position: number; nodes: number }[];
+}
+
+interface Fixture {
+  file: string;
+  kind: "malicious" | "suspicious" | "benign";
+  technique: string;
+  findings: ExpectedFinding[];
+}
+
+const ROOT = new URL("../fixtures/pickle/", import.meta.url);
+const manifest: { fixtures: Fixture[] } = JSON.parse(await Deno.readTextFile(new URL("expected.json", ROOT)));
+
+function expectedLocation(file: string, finding: ExpectedFinding): string {
+  const position = finding.position ??
+    finding.positionByLimit?.find((entry) => entry.nodes > MAX_EXPANDED_SIZE)?.position;
+  return `${file}${finding.path ? `:${finding.path}` : ""}${
+    position === undefined ? "" : ` (pos ${position})`
+  }`;
+}
+
+const key = (rule: string, severity: string, location: string) => `${rule} ${severity} ${location}`;
+
+Deno.test("the manifest covers malicious, suspicious and benign fixtures", () => {
+  const kinds = new Set(manifest.fixtures.map((f) => f.kind));
+  assert.deepEqual([...kinds].sort(), ["benign", "malicious", "suspicious"]);
+  assert.ok(manifest.fixtures.length >= 60);
+});
+
+for (const fixture of manifest.fixtures) {
+  Deno.test(`${fixture.kind}: ${fixture.file} (${fixture.technique})`, async () => {
+    const bytes = await Deno.readFile(new URL(fixture.file, ROOT));
+    const outcome = await scanBytes(bytes, fixture.file);
+    assert.equal(outcome.error, undefined);
+    assert.equal(outcome.format, "pickle");
+    const actual = outcome.findings.map((f) => key(f.rule, f.severity, f.location)).sort();
+    const expected = fixture.findings.map((f) => key(f.rule, f.severity, expectedLocation(fixture.file, f)))
+      .sort();
+    assert.deepEqual(actual, expected);
+    for (const want of fixture.findings.filter((f) => f.details)) {
+      const location = expectedLocation(fixture.file, want);
+      const matches = outcome.findings.filter((f) => f.rule === want.rule && f.location === location);
+      const detailsMatch = matches.some((f) =>
+        Object.entries(want.details!).every(([name, value]) =>
+          Object.is(f.details[name], value) || f.details[name] === value
+        )
+      );
+      assert.ok(
+        detailsMatch,
+        `${want.rule} at ${location}: details ${JSON.stringify(matches.map((m) => m.details))} lack ${
+          JSON.stringify(want.details)
+        }`,
+      );
+    }
+  });
+}
