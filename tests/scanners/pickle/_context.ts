@@ -1,0 +1,79 @@
+// A ScanContext over an array, for testing the pickle scanner on its own: it
+// records findings with their positions and scans nested payloads with the
+// pickle scanner itself, as the engine would.
+import { type ByteSource, bytesSource } from "../../../core/byte_source.ts";
+import { getRule } from "../../../core/rules.ts";
+import { HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
+import type { FindingDetails, Severity } from "../../../core/types.ts";
+import type { MachineLimits } from "../../../scanners/pickle/machine.ts";
+import { detectPickle, scanPickle } from "../../../scanners/pickle/scanner.ts";
+
+/** A finding as the tests compare it. */
+export interface TestFinding {
+  rule: string;
+  severity: Severity;
+  /** Where: `t.pkl` or `t.pkl:<payload@17>`. */
+  path: string;
+  position: number | undefined;
+  details: FindingDetails;
+}
+
+/** What `scan` accepts besides the bytes. */
+export interface TestScanOptions {
+  limits?: MachineLimits;
+  blacklist?: string[];
+}
+
+/** Integrity rules an opportunistic nested scan drops, as the engine does. */
+const INTEGRITY_RULES = new Set(["MA006", "MA007", "MA105", "MA106", "MA110"]);
+
+function context(
+  path: string,
+  findings: TestFinding[],
+  options: TestScanOptions,
+  opportunistic: boolean,
+): ScanContext {
+  return {
+    path,
+    depth: path.split(":").length - 1,
+    signal: new AbortController().signal,
+    report({ rule, position, severity, details }) {
+      if (opportunistic && INTEGRITY_RULES.has(rule)) return;
+      findings.push({
+        rule,
+        severity: severity ?? getRule(rule).severity,
+        path,
+        position,
+        details: details ?? {},
+      });
+    },
+    matchBlacklist(text) {
+      const lower = text.toLowerCase();
+      return options.blacklist?.find((pattern) => lower.includes(pattern.toLowerCase()));
+    },
+    async scanNested(source: ByteSource, label, nested = {}) {
+      const inner = context(`${path}:${label}`, findings, options, opportunistic || !!nested.opportunistic);
+      if (detectPickle(await source.read(0, HEAD_BYTES), source.size)) {
+        await scanPickle(source, inner, { limits: options.limits });
+      } else {
+        inner.report({ rule: "MA006", message: "not a pickle" });
+      }
+    },
+  };
+}
+
+/** Scans `bytes` as the file `t.pkl` with the pickle scanner; returns every finding in report order. */
+export async function scan(bytes: Uint8Array, options: TestScanOptions = {}): Promise<TestFinding[]> {
+  const findings: TestFinding[] = [];
+  await scanPickle(bytesSource(bytes), context("t.pkl", findings, options, false), {
+    limits: options.limits,
+  });
+  return findings;
+}
+
+/** `scan`, reduced to `[rule, severity, position]` triples (with the path when nested). */
+export async function scanBrief(bytes: Uint8Array, options: TestScanOptions = {}): Promise<string[]> {
+  return (await scan(bytes, options)).map((f) =>
+    `${f.rule} ${f.severity} ${f.path === "t.pkl" ? "" : f.path + " "}@${f.position}`
+  );
+}

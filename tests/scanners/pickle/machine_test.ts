@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import type { FindingReport } from "../../../core/scanner.ts";
+import { Disassembler } from "../../../scanners/pickle/disassembler.ts";
+import {
+  DEFAULT_LIMITS,
+  type MachineLimits,
+  MAX_PICKLE_OPCODES,
+  PickleMachine,
+  STEP,
+  type TextValue,
+} from "../../../scanners/pickle/machine.ts";
+import { bytes, le, sbu } from "./_bytes.ts";
+
+interface Run {
+  /** `RULE@pos module.function OPCODE` per finding. */
+  findings: string[];
+  /** Results of `step` other than CONTINUE, with the failure's reason for a BREAK. */
+  ends: string[];
+  texts: TextValue[];
+}
+
+/** Runs every opcode of `data` through a machine, as the scanner does, without stopping at STOP. */
+function run(data: Uint8Array, limits: MachineLimits = DEFAULT_LIMITS): Run {
+  const reports: FindingReport[] = [];
+  const texts: TextValue[] = [];
+  const machine = new PickleMachine({
+    report: (finding) => reports.push(finding),
+    blacklist: () => undefined,
+    text: (value) => texts.push(value),
+    payload: () => {},
+  }, limits);
+  const dis = Disassembler.fromBytes(data);
+  const ends: string[] = [];
+  for (let op = dis.next(); op; op = dis.next()) {
+    const result = machine.step(op);
+    if (result === STEP.STOP) ends.push(`STOP@${op.pos}`);
+    if (result === STEP.BREAK) ends.push(`BREAK@${machine.failure!.pos} ${machine.failure!.reason}`);
+    if (result === STEP.LIMIT) ends.push(`LIMIT@${op.pos}`);
+    if (result === STEP.BREAK || result === STEP.LIMIT) break;
+  }
+  assert.notEqual(dis.status, "break", JSON.stringify(dis.failure));
+  const findings = reports.map((f) => {
+    const d = f.details ?? {};
+    const what = "module" in d ? ` ${d.module}.${d.function} ${d.opcode}` : "";
+    return `${f.rule}@${f.position}${what}`;
+  });
+  return { findings, ends, texts };
+}
+
+Deno.test("STACK_GLOBAL operands resolve through the memo (MEMOIZE, BINGET)", () => {
+  // The issue's example: \x8c\x02os\x94\x8c\x06system\x94h\x00h\x01\x93, then called.
+  const data = bytes(0x80, 4, sbu("os"), 0x94, sbu("system"), 0x94, "h", 0, "h", 1, 0x93, ")R.");
+  assert.deepEqual(run(data).findings, [
+    "MA100@20 os.system STACK_GLOBAL",
+    "MA101@22 os.system REDUCE",
+  ]);
+});
+
+Deno.test("out-of-order PUT/GET indexes, LONG_BINPUT and protocol-0 PUT/GET resolve", () => {
+  const binary = bytes(
+    0x80,
+    2,
+    sbu("system"),
+    "q",
+    9,
+    sbu("os"),
+    "r",
+    le(70000, 4),
+    "00",
+    "j",
+    le(70000, 4),
+    "h",
+    9,
+    0x93,
+    ".",
+  );
+  assert.deepEqual(run(binary).findings, ["MA100@30 os.system STACK_GLOBAL"]);
+  const text = bytes("Vsystem\np05\nVos\np1\n00g1\ng005\n", 0x93, ".");
+  assert.deepEqual(run(text).findings, ["MA100@29 os.system STACK_GLOBAL"]);
+});
+
+Deno.test("MEMOIZE numbers entries by the memo's size, as CPython does", () => {
+  // BINPUT 7 first: the memo has one entry, so the next MEMOIZE stores under 1, not 0.
+  const data = bytes(
+    0x80,
+    4,
+    sbu("junk"),
+    "q",
+    7,
+    sbu("os"),
+    0x94,
+    sbu("system"),
+    0x94,
+    "000",
+    "h",
+    1,
+    "h",
+    2,
+    0x93,
+    ".",
+  );
+  assert.deepEqual(run(data).findings, ["MA100@31 os.system STACK_GLOBAL"]);
+});
+
+Deno.test("DUP, POP and a POP that removes a MARK between operands do not hide the import", () => {
+  const data = bytes(0x80, 4, sbu("os"), "2", "0", sbu("junk"), "0", "(", "0", sbu("system"), 0x93, ".");
+  assert.deepEqual(run(data).findings, ["MA100@25 os.system STACK_GLOBAL"]);
+});
+
+Deno.test("a STACK_GLOBAL operand that is not a constant string is unresolved (MA104)", () => {
+  const fromInt = run(bytes(0x80, 4, "K", 1, sbu("system"), 0x93, ")R."));
+  assert.deepEqual(fromInt.findings, [
+    "MA104@12 null.system STACK_GLOBAL",
+    "MA103@14 null.<computed> REDUCE",
+  ]);
+  // A missing memo entry fails the load in CPython: malformed (once), and the import is unresolved.
+  const fromMissingMemo = run(bytes(0x80, 4, "h", 5, "h", 6, 0x93, "."));
+  assert.deepEqual(fromMissingMemo.findings, ["MA105@2", "MA104@6 null.null STACK_GLOBAL"]);
+});
+
+Deno.test("opcodes cannot reach below a MARK; missing MARKs and underflows break the stream", () => {
+  const cases: [string, Uint8Array][] = [
+    ["BREAK@0 stack underflow: REDUCE needs 2 values", bytes("R")],
+    ["BREAK@4 stack underflow: REDUCE needs 2 values", bytes("NN(NR")],
+    ["BREAK@1 TUPLE found no MARK", bytes("Nt")],
+    ["BREAK@3 stack underflow: APPENDS needs 1 value", bytes("(K\x01e")],
+    ["BREAK@0 stack underflow: BINPUT needs 1 value", bytes("q\x00")],
+    ["BREAK@0 stack underflow: STOP needs 1 value", bytes(".")],
+    ["BREAK@2 stack underflow: POP needs 1 value", bytes("N00")],
+    ["BREAK@3 stack underflow: APPEND needs 2 values", bytes("](Na")],
+    ["BREAK@1 unsupported protocol 6", bytes("N", 0x80, 6)],
+    ["BREAK@1 negative PUT argument", bytes("Np-1\n")],
+  ];
+  for (const [expected, data] of cases) assert.deepEqual(run(data).ends, [expected], expected);
+});
+
+Deno.test("the machine resets after STOP: the next pickle has a fresh memo", () => {
+  const data = bytes(0x80, 4, sbu("os"), 0x94, ".", 0x80, 4, "h", 0, sbu("system"), 0x93, ".");
+  assert.deepEqual(run(data), {
+    findings: ["MA105@10", "MA104@20 null.system STACK_GLOBAL"],
+    ends: ["STOP@7", "STOP@21"],
+    texts: run(data).texts,
+  });
+});
+
+Deno.test("string constants are located: opcode position, data offset, length, exactness", () => {
+  const { texts } = run(
+    bytes("S'ab'\nS'a\\n'\n", "U", 2, "cd", "X", le(2, 4), [0xc3, 0xa9], "C", 1, "x", "N."),
+  );
+  assert.deepEqual(
+    texts.map(({ kind, value, pos, offset, length, exact }) => ({ kind, value, pos, offset, length, exact })),
+    [
+      { kind: "str", value: "ab", pos: 0, offset: 2, length: 2, exact: true },
+      { kind: "str", value: "a\n", pos: 6, offset: 8, length: 3, exact: false },
+      { kind: "str", value: "cd", pos: 13, offset: 15, length: 2, exact: true },
+      { kind: "str", value: "é", pos: 17, offset: 22, length: 2, exact: false },
+      { kind: "bytes", value: bytes("x"), pos: 24, offset: 26, length: 1, exact: true },
+    ],
+  );
+});
+
+Deno.test("limits stop the analysis with MA110 where they are hit", () => {
+  const small = { ...DEFAULT_LIMITS, opcodes: 10, memoEntries: 3, stackDepth: 5, markDepth: 2 };
+  const opcodes = run(bytes("N0N0N0N0N0N0"), small);
+  assert.deepEqual([opcodes.findings, opcodes.ends], [["MA110@10"], ["LIMIT@10"]]);
+  const memo = run(bytes("Np0\np1\np2\np1\np3\n"), small);
+  assert.deepEqual([memo.findings, memo.ends], [["MA110@13"], ["LIMIT@13"]]);
+  const stack = run(bytes("NNNNNN"), small);
+  assert.deepEqual([stack.findings, stack.ends], [["MA110@5"], ["LIMIT@5"]]);
+  const marks = run(bytes("((("), small);
+  assert.deepEqual([marks.findings, marks.ends], [["MA110@2"], ["LIMIT@2"]]);
+  assert.ok(MAX_PICKLE_OPCODES > 5_000_000);
+});
