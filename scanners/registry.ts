@@ -7,18 +7,20 @@
 
 import type { Scanner } from "../core/scanner.ts";
 import { pickleScanner } from "./pickle/scanner.ts";
+import { legacyTorchScanner } from "./pytorch/legacy.ts";
 
 /**
  * All scanners, most specific first: a container format must come before
- * pickle so that the container, not a guess, decides.
+ * pickle so that the container, not a guess, decides (a legacy torch stream
+ * starts with a pickle, but its raw records are not opcodes).
  *
  * @example
  * ```ts
  * import { SCANNERS } from "./registry.ts";
- * SCANNERS.map((s) => s.id); // ["pickle"]
+ * SCANNERS.map((s) => s.id); // ["pytorch-legacy", "pickle"]
  * ```
  */
-export const SCANNERS: readonly Scanner[] = [pickleScanner];
+export const SCANNERS: readonly Scanner[] = [legacyTorchScanner, pickleScanner];
 
 /**
  * The first scanner whose `detect` accepts `head`, if any.

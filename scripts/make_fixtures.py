@@ -102,6 +102,9 @@ TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 # A legacy torch stream holds five pickles (magic, protocol, sys_info, object, storage keys),
 # then raw storage records.
 TORCH_LEGACY_PICKLES = 5
+# Format ids (the scanner ids in scanners/registry.ts) a fixture's content is detected as.
+PICKLE = "pickle"
+PYTORCH_LEGACY = "pytorch-legacy"
 
 
 def _rule_severities() -> dict[str, str]:
@@ -301,6 +304,9 @@ class Asm:
     def memoize(self, **kw) -> int:
         return self.op(b"\x94", **kw)
 
+    def binpersid(self, **kw) -> int:
+        return self.op(b"Q", **kw)
+
 
 # Bytes between a string opcode and its first data byte.
 DATA_HEADER = {
@@ -359,6 +365,9 @@ class Fixture:
     data: bytes
     findings: list[dict]
     well_formed: bool = True
+    format: str = PICKLE
+    # [start, end) of a legacy torch stream's raw records in the file: bytes that are not opcodes.
+    records: tuple[int, int] | None = None
     note: str | None = None
     # (label, bytes) of nested pickles that pickletools must also accept.
     inner: list[tuple[str, bytes]] = field(default_factory=list)
@@ -715,10 +724,7 @@ def crafted() -> list[Fixture]:
     a.stop()
     add(Fixture("malicious/functools_partial_os_system_p2.pkl", "malicious",
                 "functools.partial(os.system) then a call of the partial", a.bytes(),
-                [finding("MA102", a.at["partial"], module="functools", function="partial", opcode="GLOBAL",
-                         note="functools.partial is assumed unknown (not on the known-safe ML list, not denied by "
-                              "itself); only its use with a denied callable is denied."),
-                 imp("MA100", a, "import", "os", "system", "GLOBAL"),
+                [imp("MA100", a, "import", "os", "system", "GLOBAL"),
                  call("MA101", a, "bind", "REDUCE",
                       note="Argument is a denied global. One finding per call opcode: MA101 outranks the MA103 "
                            "an unknown callee would give."),
@@ -802,6 +808,7 @@ def crafted() -> list[Fixture]:
                      "'modelaudit/fixture' is not scanned as a payload."))
 
     out += nested_fixtures()
+    out += legacy_fixtures()
     out += stream_fixtures()
 
     # Disguised names: content decides the format.
@@ -891,36 +898,11 @@ def nested_fixtures() -> list[Fixture]:
     # A legacy torch stream (what _load_from_bytes really receives) with the object pickle
     # replaced by a malicious one: torch.load runs every pickle of it.
     p = Asm()
-    p.proto(2)
-    p.long1(TORCH_LEGACY_MAGIC)
-    p.stop()
-    p.proto(2)
-    p.binint2(1001)
-    p.stop()
-    p.proto(2)
-    p.empty_dict()
-    p.mark()
-    p.binunicode("protocol_version")
-    p.binint2(1001)
-    p.binunicode("little_endian")
-    p.true()
-    p.binunicode("type_sizes")
-    p.empty_dict()
-    p.mark()
-    for name, size in (("short", 2), ("int", 4), ("long", 4)):
-        p.binunicode(name)
-        p.binint1(size)
-    p.setitems()
-    p.setitems()
-    p.stop()
+    legacy_header(p)
     p.proto(2)
     inner_found_here = global_call(p, 2)
     p.stop()
-    p.proto(2)
-    p.empty_list()
-    p.binunicode("0")
-    p.append()
-    p.stop()
+    legacy_keys(p, ["0"])
     raw_at = p.raw(struct.pack("<q", 1) + struct.pack("<f", 1.0))
     payload = p.bytes()
     a = Asm()
@@ -933,9 +915,12 @@ def nested_fixtures() -> list[Fixture]:
     path = f"<payload@{a.at['payload'] + 5}>"
     out.append(Fixture("malicious/nested_legacy_torch_hidden_p3.pkl", "malicious",
                        "_load_from_bytes of a legacy torch stream whose object pickle runs os.system", a.bytes(),
-                       nested(path, inner_found_here + [legacy_raw_finding(raw_at)]),
-                       note="Every pickle of a legacy torch stream is loaded, so all five are scanned; the raw "
-                            "storage record after the fifth is reported like the benign tensors' (MA006).",
+                       nested(path, inner_found_here + [finding(
+                           "MA105", raw_at,
+                           note="The object pickle declares no storage (no persistent id), yet the key list names "
+                                "'0': the record cannot be sized, and torch.load fails there (assert key in "
+                                "deserialized_objects) after the os.system call has run.")]),
+                       note="Every pickle of a legacy torch stream is loaded, so all five are scanned.",
                        inner=[(path, payload[:raw_at])]))
 
     # base64 / hex encoded pickles in plain strings.
@@ -979,13 +964,117 @@ def nested_fixtures() -> list[Fixture]:
     return out
 
 
-def legacy_raw_finding(raw_at: int) -> dict:
-    return finding(
-        "MA006", raw_at,
-        note=f"Legacy torch stream: five pickles, then raw storage records (u64 element count + data) from "
-             f"pos {raw_at} to the end, which the pickle scanner cannot inspect. One MA006 per payload, at "
-             f"the first raw byte.",
-    )
+def legacy_header(p: Asm) -> None:
+    """The first three pickles of a legacy torch stream as torch writes them: the magic number,
+    the protocol version and the sys_info dict."""
+    p.proto(2)
+    p.long1(TORCH_LEGACY_MAGIC)
+    p.stop()
+    p.proto(2)
+    p.binint2(1001)
+    p.stop()
+    p.proto(2)
+    p.empty_dict()
+    p.mark()
+    p.binunicode("protocol_version")
+    p.binint2(1001)
+    p.binunicode("little_endian")
+    p.true()
+    p.binunicode("type_sizes")
+    p.empty_dict()
+    p.mark()
+    for name, size in (("short", 2), ("int", 4), ("long", 4)):
+        p.binunicode(name)
+        p.binint1(size)
+    p.setitems()
+    p.setitems()
+    p.stop()
+
+
+def legacy_keys(p: Asm, keys: list[str]) -> None:
+    """The fifth pickle of a legacy torch stream: the list of storage keys whose records follow."""
+    p.proto(2)
+    p.empty_list()
+    for key in keys:
+        p.binunicode(key)
+        p.append()
+    p.stop()
+
+
+def legacy_storage(p: Asm, key: str, numel: int) -> int:
+    """Pushes torch.FloatStorage key's persistent id ('storage', type, key, location, numel, view) and
+    loads it (BINPERSID), as a tensor's storage appears in the object pickle; returns the BINPERSID's offset."""
+    p.mark()
+    p.binunicode("storage")
+    p.global_("torch", "FloatStorage")
+    p.binunicode(key)
+    p.binunicode("cpu")
+    p.binint1(numel)
+    p.none()
+    p.tuple_()
+    return p.binpersid()
+
+
+def shifted(findings: list[dict], base: int) -> list[dict]:
+    """Findings of a pickle assembled on its own, at their offsets once it is placed at ``base``."""
+    return [{**f, "position": f["position"] + base} if "position" in f else f for f in findings]
+
+
+def legacy_fixtures() -> list[Fixture]:
+    """Legacy torch streams at top level (what torch.save(..., _use_new_zipfile_serialization=False)
+    writes) whose records lie, or that carry a pickle after their records."""
+    out: list[Fixture] = []
+
+    # The object pickle runs os.system and holds storage '0' (2 floats); its record claims 3.
+    p = Asm()
+    legacy_header(p)
+    p.proto(2)
+    p.mark()
+    found = global_call(p, 2)
+    legacy_storage(p, "0", 2)
+    p.tuple_()
+    p.stop()
+    legacy_keys(p, ["0"])
+    raw_at = p.raw(struct.pack("<q", 3) + struct.pack("<2f", 0.5, 1.5))
+    data = p.bytes()
+    out.append(Fixture(
+        "malicious/legacy_torch_count_mismatch.pt", "malicious",
+        "Legacy torch stream whose object pickle runs os.system and whose record count (3) disagrees with its "
+        "storage's numel (2)", data,
+        found + [finding("MA105", raw_at, storage="0",
+                         note="torch checks each record's count against the storage its persistent id declared "
+                              "(\"storage has wrong byte size\") and fails there: the records are not trusted, "
+                              "nothing after this one is read.")],
+        well_formed=False, format=PYTORCH_LEGACY,
+        note="All five pickles are scanned whatever the records say: the os.system call runs before torch "
+             "ever reads a record.",
+        inner=[("<pickles>", data[:raw_at])]))
+
+    # A well-formed stream (storage '0', 2 floats) with a malicious pickle after its last record.
+    inner, inner_found = inner_os_system_p2()
+    p = Asm()
+    legacy_header(p)
+    p.proto(2)
+    p.empty_dict()
+    p.binunicode("weight")
+    legacy_storage(p, "0", 2)
+    p.setitem()
+    p.stop()
+    legacy_keys(p, ["0"])
+    raw_at = p.raw(struct.pack("<q", 2) + struct.pack("<2f", 0.5, 1.5))
+    after = p.raw(inner)
+    data = p.bytes()
+    out.append(Fixture(
+        "malicious/legacy_torch_appended_pickle.pt", "malicious",
+        "Legacy torch stream with a pickle running os.system appended after its last storage record", data,
+        [finding("MA105", after, note="Bytes after the last record: torch.load ignores them, but another "
+                                      "reader may not, so they are reported and scanned as pickles.")]
+        + shifted(inner_found, after),
+        well_formed=False, format=PYTORCH_LEGACY, records=(raw_at, after),
+        note=f"The records (from pos {raw_at}) are skipped by their declared sizes; the appended pickle's "
+             f"findings are at their offsets in the file.",
+        inner=[("<pickles>", data[:raw_at]), ("<appended>", inner)]))
+    return out
 
 
 def stream_fixtures() -> list[Fixture]:
@@ -1368,12 +1457,14 @@ def benign() -> list[Fixture]:
         dumps(f"benign/torch_objects_p{p}.pkl", f"torch.Size, dtypes and devices, protocol {p}",
               {"size": torch.Size([2, 3]), "dtypes": [torch.float32, torch.int64, torch.bfloat16],
                "device": torch.device("cpu"), "cuda": torch.device("cuda", 1)}, p)
-    buf = io.BytesIO()
-    with stable_torch_storage_keys():
-        torch.save(sd, buf, _use_new_zipfile_serialization=False)
-    out.append(Fixture("benign/torch_state_dict_legacy.pt", "benign",
-                       "torch.save(state_dict, _use_new_zipfile_serialization=False): the legacy (non-zip) "
-                       "format", buf.getvalue(), []))
+    # torch's default pickle protocol (2), then 1 (text LONG magic number, no PROTO) and 4 (FRAMEs).
+    for p, suffix in ((2, ""), (1, "_p1"), (4, "_p4")):
+        buf = io.BytesIO()
+        with stable_torch_storage_keys():
+            torch.save(sd, buf, _use_new_zipfile_serialization=False, pickle_protocol=p)
+        out.append(Fixture(f"benign/torch_state_dict_legacy{suffix}.pt", "benign",
+                           "torch.save(state_dict, _use_new_zipfile_serialization=False): the legacy (non-zip) "
+                           f"format, pickle protocol {p}", buf.getvalue(), [], format=PYTORCH_LEGACY))
 
     for p in (0, 2, 4, 5):
         dumps(f"benign/stdlib_objects_p{p}.pkl", "argparse.Namespace, OrderedDict, defaultdict, datetime, date, "
@@ -1401,13 +1492,12 @@ def benign() -> list[Fixture]:
 
 
 def annotate_benign(fx: Fixture) -> None:
-    """Lists a benign file's imports (for the known-safe policy), adds the MA006 findings of the
-    legacy torch streams it is or carries, and queues inline pickles for the pickletools check."""
+    """Lists a benign file's imports (for the known-safe policy) and queues inline pickles (those of
+    the legacy torch streams it is or carries, joblib's object arrays) for the pickletools check."""
     regions = fx.extra.get("joblibArrays", [])
     if fx.file.endswith(".pt"):
         raw = legacy_raw_start(fx.data)
         analysis = analyse(fx.data[:raw])
-        fx.findings.append(legacy_raw_finding(raw))
         fx.inner.append(("<pickles>", fx.data[:raw]))
         fx.well_formed = False
         fx.note = "A legacy torch file at top level: the same layout as a pickled tensor's payload."
@@ -1422,14 +1512,14 @@ def annotate_benign(fx: Fixture) -> None:
     payloads = payload_constants(analysis)
     for offset, payload, _ in payloads:
         raw = legacy_raw_start(payload)
-        fx.findings.append(finding("MA006", raw, path=f"<payload@{offset}>", note=legacy_raw_finding(raw)["note"]))
         imports |= analyse(payload[:raw]).imports
         fx.inner.append((f"<payload@{offset}>", payload[:raw]))
     if payloads:
         fx.note = (
             "Each tensor storage is pickled as torch.storage._load_from_bytes(<legacy torch stream>). The stream is "
             "NOT a zip: torch 1.13 (and 2.x) write it with _use_new_zipfile_serialization=False. Its five pickles "
-            "are scanned (clean); the raw storage bytes after them give one MA006 per payload."
+            "are scanned (clean); the raw storage records after them are skipped by the sizes the object pickle "
+            "declares, so the file is clean."
         )
         if any(as_str for _, _, as_str in payloads):
             fx.note += (" Here the bytes are _codecs.encode(str, 'latin1') (protocol < 3): OFFSET is the string's "
@@ -1489,6 +1579,9 @@ def check_opcode_positions(fx: Fixture) -> None:
             data = sources[f["path"]]
             stream = io.BytesIO(data)
             while stream.tell() < len(data):
+                if f["path"] == "" and fx.records is not None and stream.tell() == fx.records[0]:
+                    stream.seek(fx.records[1])
+                    continue
                 for op, _, pos in pickletools.genops(stream):
                     ops[pos] = op.name
         assert ops.get(f["position"]) == opcode, (fx.file, f)
@@ -1540,6 +1633,8 @@ generator must give no diff.
     {
       "file": "malicious/global_os_system_reduce_p0.pkl",  // relative to fixtures/pickle/
       "kind": "malicious",           // malicious | suspicious (warnings only) | benign
+      "format": "pickle",            // the format the content is detected as: "pickle" or "pytorch-legacy"
+                                     // (a legacy torch.save stream at top level)
       "technique": "...",            // one line: what the file does
       "wellFormed": true,            // the file is nothing but complete pickles, all accepted by
                                      // pickletools.dis (false for broken streams, legacy .pt, joblib)
@@ -1591,6 +1686,7 @@ def manifest(fixtures: list[Fixture]) -> dict:
             {
                 "file": fx.file,
                 "kind": fx.kind,
+                "format": fx.format,
                 "technique": fx.technique,
                 "wellFormed": fx.well_formed,
                 "size": len(fx.data),
@@ -1617,8 +1713,12 @@ ASSUMPTIONS = [
     "MA105 is reported at the opcode that could not be parsed (for truncation, the opcode whose argument "
     "is cut short).",
     "__builtin__ (protocol 0-2 name mapping) and copy_reg are aliases of builtins and copyreg in every tier.",
-    "Pickled tensors carry legacy (non-zip) torch streams: five pickles then raw storage records. The pickles "
-    "are scanned; the raw records give one MA006 info per payload at the first raw byte.",
+    "Pickled tensors carry legacy (non-zip) torch streams: five pickles then raw storage records (an int64 "
+    "element count, then the elements). The pickles are scanned like any pickle; each record is skipped by the "
+    "element size of its storage type and the numel its persistent id declares, after checking its count "
+    "against that numel. A record that does not add up (unknown key, count mismatch, truncation) is one MA105 at "
+    "the record's first byte, and nothing after it is read (torch.load fails there); bytes after the last record "
+    "are one MA105 at their first byte and are scanned as pickles.",
     "joblib files are pickle streams with raw array data inlined after each NumpyArrayWrapper BUILD; the "
     "benign joblib fixtures expect the scanner to skip it (see joblibArrays).",
     ".pt and .joblib are pickle extensions (no MA001 for them); .txt and .safetensors are not.",
@@ -1632,11 +1732,13 @@ POLICY = {
         "numpy.testing._private.utils.runstring", "pickle.loads", "modelaudit.core.scan_model_directory_or_file",
         "fickling.load",
     ]),
-    "unknown": ["base64.b64decode", "functools.partial", "mypkg.helpers.transform"],
-    "safe": ["_codecs.encode", "torch.storage._load_from_bytes"],
+    "unknown": ["base64.b64decode", "mypkg.helpers.transform"],
+    "safe": ["_codecs.encode", "functools.partial", "torch.storage._load_from_bytes"],
     "notes": [
         "pathlib.os.system and builtins.eval.__call__ are denied through their prefixes os.system and builtins.eval.",
         "asyncio.unix_events._UnixSubprocessTransport is denied through a module-wide asyncio entry.",
+        "functools.partial is safe by itself (real models pickle partial(nn.LayerNorm, eps=...)); a partial "
+        "bound to a denied callable is caught at the call.",
         "torch.storage._load_from_bytes is a nested loader: silent as a callee, its payload is scanned.",
         "Every entry of a benign fixture's `imports` is known-safe.",
     ],

@@ -18,8 +18,12 @@ interface ExpectedFinding {
 interface Fixture {
   file: string;
   kind: "malicious" | "suspicious" | "benign";
+  /** The format id the content must be detected as. */
+  format: string;
   technique: string;
   findings: ExpectedFinding[];
+  /** joblib files only: byte ranges of raw array data inside the pickle stream. */
+  joblibArrays?: [number, number][];
 }
 
 const ROOT = new URL("../fixtures/pickle/", import.meta.url);
@@ -42,11 +46,17 @@ Deno.test("the manifest covers malicious, suspicious and benign fixtures", () =>
 });
 
 for (const fixture of manifest.fixtures) {
-  Deno.test(`${fixture.kind}: ${fixture.file} (${fixture.technique})`, async () => {
+  // joblib writes raw array bytes inside its pickle stream; skipping them by the
+  // array wrapper's shape and dtype is the container issue's work (issue 3).
+  const pending = fixture.joblibArrays !== undefined;
+  const name = `${fixture.kind}: ${fixture.file} (${fixture.technique})${
+    pending ? " [pending: joblib arrays]" : ""
+  }`;
+  Deno.test({ name, ignore: pending }, async () => {
     const bytes = await Deno.readFile(new URL(fixture.file, ROOT));
     const outcome = await scanBytes(bytes, fixture.file);
     assert.equal(outcome.error, undefined);
-    assert.equal(outcome.format, "pickle");
+    assert.equal(outcome.format, fixture.format);
     const actual = outcome.findings.map((f) => key(f.rule, f.severity, f.location)).sort();
     const expected = fixture.findings.map((f) => key(f.rule, f.severity, expectedLocation(fixture.file, f)))
       .sort();

@@ -158,7 +158,10 @@ export interface CallValue extends MutableValueBase {
 export interface ContainerValue extends MutableValueBase {
   /** Python type. */
   kind: "list" | "tuple" | "dict" | "set" | "frozenset";
-  /** The first items (for a dict: keys and values alternating), at most {@linkcode MAX_KEPT_ITEMS}. */
+  /**
+   * The first items (for a dict: keys and values alternating), at most {@linkcode MAX_KEPT_ITEMS}
+   * (or what {@linkcode PickleMachine.keepItems} allows).
+   */
   items: Value[];
   /** How many items (dict entries) it has in all. */
   count: number;
@@ -198,6 +201,11 @@ export interface MachineHooks {
   text(value: TextValue): void;
   /** The first argument of a call to a nested loader (`pickle.loads` and the like), when it is a constant. */
   payload(value: TextValue, call: CallValue): void;
+  /**
+   * Every persistent id (the argument of PERSID/BINPERSID) as it is loaded, with the opcode's offset: what a
+   * loader's `persistent_load` receives (torch: a storage reference). Optional; the pickle alone needs none.
+   */
+  persistentId?(pid: Value, pos: number): void;
 }
 
 /** What {@linkcode PickleMachine.step} did. */
@@ -315,8 +323,10 @@ export class PickleMachine {
   #memo = new Map<number, Value>();
   #retained = 0;
   #keptText = 0;
+  #keptItems = MAX_KEPT_ITEMS;
   #opcodes = 0;
   #started = false;
+  #result: Value | undefined;
   #missingMemoReported = false;
   #expansionReported = false;
 
@@ -341,12 +351,30 @@ export class PickleMachine {
     return this.#opcodes;
   }
 
+  /** What the last STOP returned (the value a loader gets), until the next pickle begins. */
+  get result(): Value | undefined {
+    return this.#result;
+  }
+
+  /**
+   * Keeps up to `count` items of each container of the current pickle (instead of
+   * {@linkcode MAX_KEPT_ITEMS}) until its STOP, for a caller that needs a whole value
+   * (torch's list of storage keys). The references it keeps still count against
+   * {@linkcode MAX_RETAINED_REFS}.
+   */
+  keepItems(count: number): void {
+    this.#keptItems = count;
+  }
+
   /** Executes one opcode symbolically. */
   step(op: PickleOp): StepResult {
     if (++this.#opcodes > this.#limits.opcodes) {
       return this.#limit("opcodes", op.pos, `Pickle has more than ${this.#limits.opcodes} opcodes`);
     }
-    this.#started = true;
+    if (!this.#started) {
+      this.#started = true;
+      this.#result = undefined;
+    }
     const stack = this.#stack;
     const fence = this.#marks.length === 0 ? 0 : this.#marks[this.#marks.length - 1];
     const code = op.code;
@@ -363,6 +391,7 @@ export class PickleMachine {
         break;
       case OP.STOP:
         if (stack.length <= fence) return this.#underflow(op, 1);
+        this.#result = stack[stack.length - 1];
         this.#reset();
         return STEP.STOP;
       case OP.POP:
@@ -542,11 +571,11 @@ export class PickleMachine {
         break;
       }
       case OP.PERSID:
-        stack.push(this.#persistent(this.#text(op)));
+        stack.push(this.#persistent(this.#text(op), op));
         break;
       case OP.BINPERSID:
         if (stack.length <= fence) return this.#underflow(op, 1);
-        stack.push(this.#persistent(stack.pop()!));
+        stack.push(this.#persistent(stack.pop()!, op));
         break;
       case OP.NEXT_BUFFER:
         stack.push(unknown());
@@ -574,6 +603,7 @@ export class PickleMachine {
     this.#memo = new Map();
     this.#retained = 0;
     this.#keptText = 0;
+    this.#keptItems = MAX_KEPT_ITEMS;
     this.#started = false;
     this.#missingMemoReported = false;
   }
@@ -683,7 +713,7 @@ export class PickleMachine {
     for (const item of items) {
       added += item.weight;
       target.danger ??= item.danger;
-      if (target.items.length < MAX_KEPT_ITEMS * (target.kind === "dict" ? 2 : 1) && this.#retain()) {
+      if (target.items.length < this.#keptItems * (target.kind === "dict" ? 2 : 1) && this.#retain()) {
         if (target.items === NO_ITEMS) target.items = [];
         target.items.push(item);
       }
@@ -980,7 +1010,8 @@ export class PickleMachine {
     this.#addItems(target, [state], op);
   }
 
-  #persistent(pid: Value): PersistentValue {
+  #persistent(pid: Value, op: PickleOp): PersistentValue {
+    this.#hooks.persistentId?.(pid, op.pos);
     const value: PersistentValue = {
       kind: "persid",
       pid,

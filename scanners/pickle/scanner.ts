@@ -1,7 +1,8 @@
 /**
  * The pickle scanner: detects pickles by content and wires the disassembler,
  * the frame check, the symbolic machine and the payload checks together over
- * a whole source, pickle after pickle until its end.
+ * a stream of pickles ({@linkcode PickleStream}), pickle after pickle until
+ * the source ends or the stream breaks.
  *
  * @module
  */
@@ -9,7 +10,7 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { Disassembler, FrameTracker } from "./disassembler.ts";
-import { DEFAULT_LIMITS, type MachineLimits, PickleMachine, STEP } from "./machine.ts";
+import { DEFAULT_LIMITS, type MachineLimits, PickleMachine, STEP, type Value } from "./machine.ts";
 import { HIGHEST_PROTOCOL, OP } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
 
@@ -75,14 +76,157 @@ export function detectPickle(head: Uint8Array, size: number): boolean {
   }
 }
 
-/** Options of {@linkcode scanPickle}. */
+/** Options of {@linkcode scanPickle} and {@linkcode PickleStream}. */
 export interface PickleScanOptions {
   /** The machine's limits; tests lower them. */
   limits?: MachineLimits;
+  /** Offset of the first opcode (default 0): where a pickle stream begins inside a larger format. */
+  start?: number;
+  /**
+   * Receives every persistent id as it is loaded, with the offset of its PERSID/BINPERSID, for formats
+   * whose loader resolves them (torch's storages). Called synchronously, while its pickle is scanned.
+   */
+  persistentId?: (pid: Value, pos: number) => void;
+}
+
+/** Options of one {@linkcode PickleStream.next}. */
+export interface NextPickleOptions {
+  /** Items each container of this pickle keeps (see {@linkcode PickleMachine.keepItems}). */
+  keepItems?: number;
 }
 
 /**
- * Scans every pickle in `source`, reporting to `ctx`.
+ * How a pickle ended: `stop` (a STOP ended it; another may follow), `end` (the source
+ * ended where the next pickle would begin), `broken` (the stream broke or a limit was hit,
+ * already reported: nothing after it can be read as pickle).
+ */
+export type PickleEnd = "stop" | "end" | "broken";
+
+/** One pickle, as {@linkcode PickleStream.next} scanned it. */
+export interface PickleOutcome {
+  /** How it ended. */
+  end: PickleEnd;
+  /** Just past its STOP; for `end` the end of the source, for `broken` where parsing stopped. */
+  offset: number;
+  /** What its STOP returned (for `stop`): the value a loader gets. */
+  value: Value | undefined;
+}
+
+/**
+ * Scans a source pickle by pickle, reporting to a context: the disassembler, the
+ * frame check, the symbolic machine and the payload checks over one stream. Formats
+ * that embed pickles among other data (legacy torch files) read what each pickle
+ * returned and where it ended; {@linkcode scanPickle} just scans them all.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import type { ScanContext } from "../../core/scanner.ts";
+ * import { PickleStream } from "./scanner.ts";
+ * declare const ctx: ScanContext;
+ * const stream = new PickleStream(bytesSource(new Uint8Array([0x80, 2, 0x4e, 0x2e, 0x4e, 0x2e])), ctx);
+ * (await stream.next()).offset; // 4: the first pickle ends there
+ * (await stream.next()).end; // "stop"
+ * (await stream.next()).end; // "end"
+ * ```
+ */
+export class PickleStream {
+  readonly #ctx: ScanContext;
+  readonly #payloads: PayloadChecker;
+  readonly #machine: PickleMachine;
+  readonly #dis: Disassembler;
+  readonly #frames: FrameTracker;
+  #untilAbortCheck = ABORT_CHECK_INTERVAL;
+  /** Set once the stream can yield no more pickles. */
+  #finished: PickleOutcome | undefined;
+
+  /**
+   * Prepares to scan `source` from `options.start`.
+   *
+   * @param source The bytes to scan; findings carry offsets in it.
+   * @param ctx Where findings and nested payloads go.
+   * @param options Limits, start offset and persistent-id receiver.
+   */
+  constructor(source: ByteSource, ctx: ScanContext, options: PickleScanOptions = {}) {
+    this.#ctx = ctx;
+    const payloads = new PayloadChecker(source, ctx);
+    this.#payloads = payloads;
+    this.#machine = new PickleMachine({
+      report: (finding) => ctx.report(finding),
+      blacklist: (text) => ctx.matchBlacklist(text),
+      text: (value) => payloads.text(value),
+      payload: (value, call) => payloads.payload(value, call),
+      persistentId: options.persistentId,
+    }, options.limits ?? DEFAULT_LIMITS);
+    this.#dis = new Disassembler(source, options.start ?? 0);
+    this.#frames = new FrameTracker(source.size);
+  }
+
+  /** Scans the next pickle, with its nested payloads, up to its STOP or to where the stream ends or breaks. */
+  async next(options: NextPickleOptions = {}): Promise<PickleOutcome> {
+    if (this.#finished) return this.#finished;
+    const ctx = this.#ctx;
+    const dis = this.#dis;
+    const machine = this.#machine;
+    if (options.keepItems !== undefined) machine.keepItems(options.keepItems);
+    for (;;) {
+      const op = dis.next();
+      if (op === undefined) {
+        if (dis.status === "more") {
+          await dis.fill();
+          continue;
+        }
+        if (dis.status === "break") {
+          return await this.#finish("broken", dis.failure!.pos, dis.failure!.reason);
+        }
+        if (machine.started) {
+          return await this.#finish("broken", dis.size, "truncated: the pickle ends without STOP");
+        }
+        return await this.#finish("end", dis.size);
+      }
+      const mismatch = this.#frames.observe(op);
+      if (mismatch !== undefined) {
+        ctx.report({
+          rule: "MA106",
+          message:
+            `FRAME declares ${mismatch.declared} bytes but its opcodes span ${mismatch.actual}: ${mismatch.reason}`,
+          position: mismatch.pos,
+          details: {
+            declared: mismatch.declared,
+            actual: mismatch.actual,
+            reason: mismatch.reason,
+            position: mismatch.pos,
+          },
+        });
+      }
+      const result = machine.step(op);
+      if (this.#payloads.pending) await this.#payloads.flush();
+      if (result === STEP.BREAK) {
+        return await this.#finish("broken", machine.failure!.pos, machine.failure!.reason);
+      }
+      if (result === STEP.LIMIT) return await this.#finish("broken", op.pos);
+      if (--this.#untilAbortCheck === 0) {
+        this.#untilAbortCheck = ABORT_CHECK_INTERVAL;
+        ctx.signal.throwIfAborted();
+      }
+      if (result === STEP.STOP) {
+        await this.#payloads.endOfPickle();
+        return { end: "stop", offset: op.end, value: machine.result };
+      }
+    }
+  }
+
+  /** Ends the stream: reports why it broke (when `reason` is given) and scans what payloads wait. */
+  async #finish(end: PickleEnd, offset: number, reason?: string): Promise<PickleOutcome> {
+    if (reason !== undefined) malformed(this.#ctx, offset, reason);
+    await this.#payloads.endOfPickle();
+    this.#finished = { end, offset, value: undefined };
+    return this.#finished;
+  }
+}
+
+/**
+ * Scans every pickle in `source` (from `options.start`), reporting to `ctx`.
  *
  * @example
  * ```ts
@@ -98,58 +242,8 @@ export async function scanPickle(
   ctx: ScanContext,
   options: PickleScanOptions = {},
 ): Promise<void> {
-  const payloads = new PayloadChecker(source, ctx);
-  const machine = new PickleMachine({
-    report: (finding) => ctx.report(finding),
-    blacklist: (text) => ctx.matchBlacklist(text),
-    text: (value) => payloads.text(value),
-    payload: (value, call) => payloads.payload(value, call),
-  }, options.limits ?? DEFAULT_LIMITS);
-  const dis = new Disassembler(source);
-  const frames = new FrameTracker(source.size);
-  let untilAbortCheck = ABORT_CHECK_INTERVAL;
-  for (;;) {
-    const op = dis.next();
-    if (op === undefined) {
-      if (dis.status === "more") {
-        await dis.fill();
-        continue;
-      }
-      if (dis.status === "break") malformed(ctx, dis.failure!.pos, dis.failure!.reason);
-      else if (machine.started) malformed(ctx, dis.size, "truncated: the pickle ends without STOP");
-      break;
-    }
-    const mismatch = frames.observe(op);
-    if (mismatch !== undefined) {
-      ctx.report({
-        rule: "MA106",
-        message:
-          `FRAME declares ${mismatch.declared} bytes but its opcodes span ${mismatch.actual}: ${mismatch.reason}`,
-        position: mismatch.pos,
-        details: {
-          declared: mismatch.declared,
-          actual: mismatch.actual,
-          reason: mismatch.reason,
-          position: mismatch.pos,
-        },
-      });
-    }
-    const result = machine.step(op);
-    if (payloads.pending) await payloads.flush();
-    if (result === STEP.STOP) {
-      await payloads.endOfPickle();
-    } else if (result === STEP.BREAK) {
-      malformed(ctx, machine.failure!.pos, machine.failure!.reason);
-      break;
-    } else if (result === STEP.LIMIT) {
-      break;
-    }
-    if (--untilAbortCheck === 0) {
-      untilAbortCheck = ABORT_CHECK_INTERVAL;
-      ctx.signal.throwIfAborted();
-    }
-  }
-  await payloads.endOfPickle();
+  const stream = new PickleStream(source, ctx, options);
+  while ((await stream.next()).end === "stop");
 }
 
 function malformed(ctx: ScanContext, pos: number, reason: string): void {

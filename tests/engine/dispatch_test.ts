@@ -36,7 +36,7 @@ Deno.test("a payload handed to pickle.loads is scanned where it lies, with its l
 });
 
 Deno.test("nesting deeper than the limit is reported, not followed", async () => {
-  let payload = MALICIOUS;
+  let payload: Uint8Array = MALICIOUS;
   for (let i = 0; i <= MAX_NESTING_DEPTH; i++) payload = loadsOf(payload);
   const { findings } = await scanBytes(payload, "deep.pkl");
   const tooDeep = findings.filter((f) => f.rule === "MA006");

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { HEAD_BYTES } from "../../../core/scanner.ts";
+import { bytesSource } from "../../../core/byte_source.ts";
+import { type FindingReport, HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
 import { scanBytes } from "../../../engine/dispatch.ts";
-import { DEFAULT_LIMITS, MAX_EXPANDED_SIZE } from "../../../scanners/pickle/machine.ts";
-import { detectPickle, pickleScanner } from "../../../scanners/pickle/scanner.ts";
+import { DEFAULT_LIMITS, MAX_EXPANDED_SIZE, type Value } from "../../../scanners/pickle/machine.ts";
+import { detectPickle, pickleScanner, PickleStream } from "../../../scanners/pickle/scanner.ts";
 import { binBytes, bu, Builder, bytes, global, le, sbu } from "./_bytes.ts";
 import { scan, scanBrief } from "./_context.ts";
 
@@ -484,4 +485,42 @@ Deno.test("a pickle of 5 million opcodes is scanned within seconds and is clean"
   assert.deepEqual(await scanBrief(out.subarray(0, n)), []);
   assert.ok(performance.now() - started < 10_000);
   assert.equal(pickleScanner.detect(out.subarray(0, HEAD_BYTES), n), true);
+});
+
+Deno.test("PickleStream: one pickle at a time, from an offset, with its STOP value and persistent ids", async () => {
+  const findings: FindingReport[] = [];
+  const ctx: ScanContext = {
+    path: "s.bin",
+    depth: 0,
+    signal: new AbortController().signal,
+    report: (finding) => findings.push(finding),
+    matchBlacklist: () => undefined,
+    scanNested: () => Promise.resolve(),
+  };
+  const pids: [Value, number][] = [];
+  const keys = Array.from({ length: 20 }, (_, i) => bu(`${i}`));
+  const b = new Builder();
+  b.add("junk");
+  const first = b.add(0x80, 2, "(", bu("storage"), "K", 7, "tQ.");
+  const second = b.add(0x80, 2, "]", ...keys.flatMap((key) => [key, "a"]), ".");
+  const third = b.add(0x80, 2, "]", ...keys.flatMap((key) => [key, "a"]), ".");
+  const broken = b.add(0xff);
+  const stream = new PickleStream(bytesSource(b.build()), ctx, {
+    start: first,
+    persistentId: (pid, pos) => pids.push([pid, pos]),
+  });
+  const one = await stream.next();
+  assert.deepEqual([one.end, one.offset, one.value?.kind], ["stop", second, "persid"]);
+  assert.deepEqual(pids.map(([pid, pos]) => [pid.kind, pid.kind === "tuple" ? pid.count : 0, pos]), [
+    ["tuple", 2, second - 2],
+  ]);
+  const whole = await stream.next({ keepItems: 100 });
+  assert.equal(whole.offset, third);
+  assert.equal(whole.value?.kind === "list" && whole.value.items.length, 20);
+  const capped = await stream.next();
+  assert.deepEqual(capped.value?.kind === "list" && [capped.value.count, capped.value.items.length], [20, 8]);
+  assert.equal(capped.offset, broken);
+  assert.deepEqual(await stream.next(), { end: "broken", offset: broken, value: undefined });
+  assert.deepEqual(await stream.next(), { end: "broken", offset: broken, value: undefined });
+  assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA105", broken]]);
 });

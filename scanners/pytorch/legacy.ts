@@ -1,0 +1,327 @@
+/**
+ * The legacy (non-zip) PyTorch format: what `torch.save(obj, f, _use_new_zipfile_serialization=False)`
+ * writes, and what every pickled tensor hands to `torch.storage._load_from_bytes`. A stream is five
+ * pickles (torch's magic number, the protocol version, system information, the object, and the
+ * sorted list of storage keys), then one raw record per key: the storage's element count as a
+ * little-endian int64, then that many elements.
+ *
+ * `torch.load` unpickles all five pickles with a full unpickler, so each is scanned exactly like any
+ * pickle. The records are then skipped by the sizes the object pickle's persistent ids declare, each
+ * count checked against its storage's `numel` as torch checks it; tensor data is never read. A
+ * record that does not add up is reported where it is; bytes after the last record, which torch
+ * ignores, are scanned as pickles so nothing hides there.
+ *
+ * @module
+ */
+
+import type { ByteSource } from "../../core/byte_source.ts";
+import type { ScanContext, Scanner } from "../../core/scanner.ts";
+import { Disassembler } from "../pickle/disassembler.ts";
+import type { Value } from "../pickle/machine.ts";
+import { HIGHEST_PROTOCOL, OP } from "../pickle/opcodes.ts";
+import { type PickleOutcome, PickleStream, scanPickle } from "../pickle/scanner.ts";
+
+/** torch's `MAGIC_NUMBER`: the first pickle of every legacy stream is this integer and nothing else. */
+export const LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
+
+/** Pickles before the raw records: magic number, protocol version, system info, object, storage keys. */
+const LEGACY_PICKLES = 5;
+
+/** Index (from 0) of the object pickle, the only one torch loads with a `persistent_load` for storages. */
+const OBJECT_PICKLE = 3;
+
+/** Bytes of a record's element count (a little-endian int64), which precede its data. */
+const RECORD_HEADER_BYTES = 8;
+
+/** Storages per stream: checkpoints hold one per tensor, far fewer than this; more is an attack on the scanner. */
+export const MAX_LEGACY_STORAGES = 100_000;
+
+/**
+ * Bytes per element of each storage type, by class name: torch's legacy unpickler resolves any
+ * global whose name it knows as one of these types, whatever its module.
+ *
+ * @example
+ * ```ts
+ * import { STORAGE_ELEMENT_BYTES } from "./legacy.ts";
+ * STORAGE_ELEMENT_BYTES.get("FloatStorage"); // 4
+ * ```
+ */
+export const STORAGE_ELEMENT_BYTES: ReadonlyMap<string, number> = new Map([
+  ["DoubleStorage", 8],
+  ["FloatStorage", 4],
+  ["HalfStorage", 2],
+  ["BFloat16Storage", 2],
+  ["LongStorage", 8],
+  ["IntStorage", 4],
+  ["ShortStorage", 2],
+  ["CharStorage", 1],
+  ["ByteStorage", 1],
+  ["BoolStorage", 1],
+  ["ComplexDoubleStorage", 16],
+  ["ComplexFloatStorage", 8],
+  ["QInt8Storage", 1],
+  ["QUInt8Storage", 1],
+  ["QInt32Storage", 4],
+  ["QUInt4x2Storage", 1],
+  ["QUInt2x4Storage", 1],
+  // An untyped storage is saved with its size in bytes (torch.storage.UntypedStorage, torch.UntypedStorage in 2.x).
+  ["UntypedStorage", 1],
+]);
+
+/**
+ * The magic-number pickle of protocols 0 and 1, byte for byte as pickle writes it (a text
+ * LONG): compared as bytes because the disassembler decodes a text line only once it has
+ * seen a whole line's worth of bytes or the end of the file, more than a head may hold.
+ */
+const TEXT_MAGIC_PICKLE = Uint8Array.from(`L${LEGACY_MAGIC_NUMBER}L\n.`, (c) => c.charCodeAt(0));
+
+/**
+ * Whether `head` starts a legacy torch stream: its first pickle is the magic number
+ * alone, as LONG1 after PROTO 2 to 5 (and the FRAME protocols 4 and 5 add), or as the
+ * text LONG protocols 0 and 1 write.
+ *
+ * @example
+ * ```ts
+ * import { detectLegacyTorch } from "./legacy.ts";
+ * const magic = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+ * detectLegacyTorch(new Uint8Array([0x80, 2, 0x8a, 10, ...magic, 0x2e]), 15); // true
+ * detectLegacyTorch(new Uint8Array([0x80, 2, 0x4e, 0x2e]), 4); // false
+ * ```
+ */
+export function detectLegacyTorch(head: Uint8Array, size: number): boolean {
+  if (TEXT_MAGIC_PICKLE.every((b, i) => head[i] === b)) return true;
+  const dis = Disassembler.fromBytes(head, size);
+  const proto = dis.next();
+  if (proto?.code !== OP.PROTO || (proto.arg as number) < 2 || (proto.arg as number) > HIGHEST_PROTOCOL) {
+    return false;
+  }
+  let op = dis.next();
+  if (op?.code === OP.FRAME) op = dis.next();
+  return op?.code === OP.LONG1 && op.arg === LEGACY_MAGIC_NUMBER && dis.next()?.code === OP.STOP;
+}
+
+/** What the object pickle says about one storage, or why its record cannot be sized. */
+type StorageDeclaration =
+  | { pos: number; elementBytes: number; numel: bigint }
+  | { pos: number; problem: string };
+
+function constantText(value: Value | undefined): string | undefined {
+  return value?.kind === "str" && typeof value.value === "string" ? value.value : undefined;
+}
+
+/** Declares one storage from its persistent id `('storage', type, key, location, numel, view)`. */
+function declaration(type: Value | undefined, numel: Value | undefined, pos: number): StorageDeclaration {
+  if (type?.kind !== "global" || !type.resolved) {
+    return { pos, problem: `its storage type (persistent id at ${pos}) is not an import` };
+  }
+  const elementBytes = STORAGE_ELEMENT_BYTES.get(type.name!);
+  if (elementBytes === undefined) {
+    return {
+      pos,
+      problem:
+        `its storage type ${type.module}.${type.name} (persistent id at ${pos}) has no known element size`,
+    };
+  }
+  if (numel?.kind !== "int" || (typeof numel.value !== "number" && typeof numel.value !== "bigint")) {
+    return { pos, problem: `its element count (persistent id at ${pos}) is not an integer constant` };
+  }
+  return { pos, elementBytes, numel: BigInt(numel.value) };
+}
+
+/** The storages the object pickle declares, first declaration of each key winning (as in torch). */
+class StorageTable {
+  readonly #ctx: ScanContext;
+  readonly #declared = new Map<string, StorageDeclaration>();
+  #overflowed = false;
+
+  constructor(ctx: ScanContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Whether more storages than {@linkcode MAX_LEGACY_STORAGES} were declared (and reported). */
+  get overflowed(): boolean {
+    return this.#overflowed;
+  }
+
+  get(key: string): StorageDeclaration | undefined {
+    return this.#declared.get(key);
+  }
+
+  /** Records a persistent id of the object pickle; ids that are not storages (`'module'`) name no record. */
+  observe(pid: Value, pos: number): void {
+    if (pid.kind !== "tuple" || this.#overflowed) return;
+    const [tag, type, key, , numel] = pid.items;
+    const name = constantText(key);
+    if (constantText(tag) !== "storage" || name === undefined || this.#declared.has(name)) return;
+    if (this.#declared.size >= MAX_LEGACY_STORAGES) {
+      this.#overflowed = true;
+      limitReached(this.#ctx, pos, `Legacy torch stream declares more than ${MAX_LEGACY_STORAGES} storages`);
+      return;
+    }
+    this.#declared.set(name, declaration(type, numel, pos));
+  }
+}
+
+function limitReached(ctx: ScanContext, pos: number, message: string): void {
+  ctx.report({
+    rule: "MA110",
+    message: `${message}; its storage records were not analysed`,
+    position: pos,
+    details: { limit: "MAX_LEGACY_STORAGES", max: MAX_LEGACY_STORAGES, position: pos },
+  });
+}
+
+function malformed(ctx: ScanContext, pos: number, reason: string, storage?: string): void {
+  ctx.report({
+    rule: "MA105",
+    message: `Legacy torch stream is malformed at ${pos}: ${reason}`,
+    position: pos,
+    details: storage === undefined ? { reason, position: pos } : { reason, position: pos, storage },
+  });
+}
+
+/**
+ * Walks the raw records from `start` in the order of `keys` (the fifth pickle's value).
+ * Returns the offset just past the last record, or `undefined` when a record does not
+ * add up (reported: `torch.load` fails there, so nothing after it is ever loaded).
+ */
+async function skipRecords(
+  source: ByteSource,
+  ctx: ScanContext,
+  start: number,
+  keys: Value | undefined,
+  table: StorageTable,
+): Promise<number | undefined> {
+  if (table.overflowed) return undefined;
+  if (keys?.kind !== "list") {
+    malformed(ctx, start, "the fifth pickle is not the list of storage keys the raw records follow");
+    return undefined;
+  }
+  if (keys.count > MAX_LEGACY_STORAGES) {
+    limitReached(ctx, start, `Legacy torch stream lists ${keys.count} storage records`);
+    return undefined;
+  }
+  if (keys.items.length < keys.count) {
+    malformed(
+      ctx,
+      start,
+      `only ${keys.items.length} of the ${keys.count} storage keys could be kept to check`,
+    );
+    return undefined;
+  }
+  let offset = start;
+  for (const item of keys.items) {
+    ctx.signal.throwIfAborted();
+    const key = constantText(item);
+    if (key === undefined) {
+      malformed(ctx, offset, "a storage key in the fifth pickle is not a string");
+      return undefined;
+    }
+    const declared = table.get(key);
+    if (declared === undefined) {
+      malformed(ctx, offset, `record of storage "${key}", which no persistent id declares`, key);
+      return undefined;
+    }
+    if ("problem" in declared) {
+      malformed(ctx, offset, `record of storage "${key}" cannot be sized: ${declared.problem}`, key);
+      return undefined;
+    }
+    const header = await source.read(offset, RECORD_HEADER_BYTES);
+    if (header.length < RECORD_HEADER_BYTES) {
+      malformed(
+        ctx,
+        offset,
+        `truncated: record of storage "${key}" needs ${RECORD_HEADER_BYTES} bytes of element count, ${header.length} remain`,
+        key,
+      );
+      return undefined;
+    }
+    const count = new DataView(header.buffer, header.byteOffset, RECORD_HEADER_BYTES).getBigInt64(0, true);
+    if (count !== declared.numel) {
+      malformed(
+        ctx,
+        offset,
+        `record of storage "${key}" declares ${count} elements, its persistent id (pos ${declared.pos}) ${declared.numel}`,
+        key,
+      );
+      return undefined;
+    }
+    if (count < 0n) {
+      malformed(ctx, offset, `record of storage "${key}" declares a negative element count (${count})`, key);
+      return undefined;
+    }
+    const needed = BigInt(RECORD_HEADER_BYTES) + count * BigInt(declared.elementBytes);
+    const remaining = source.size - offset;
+    if (needed > BigInt(remaining)) {
+      malformed(
+        ctx,
+        offset,
+        `truncated: record of storage "${key}" needs ${needed} bytes, ${remaining} remain`,
+        key,
+      );
+      return undefined;
+    }
+    offset += Number(needed);
+  }
+  return offset;
+}
+
+/**
+ * Scans a legacy torch stream: its five pickles as pickles, its records by their
+ * declared sizes, and anything after them as pickles again.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import type { ScanContext } from "../../core/scanner.ts";
+ * import { scanLegacyTorch } from "./legacy.ts";
+ * declare const ctx: ScanContext;
+ * declare const stream: Uint8Array; // e.g. torch.save(state_dict, f, _use_new_zipfile_serialization=False)
+ * await scanLegacyTorch(bytesSource(stream), ctx);
+ * ```
+ */
+export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Promise<void> {
+  const table = new StorageTable(ctx);
+  let index = 0;
+  const stream = new PickleStream(source, ctx, {
+    persistentId: (pid, pos) => {
+      if (index === OBJECT_PICKLE) table.observe(pid, pos);
+    },
+  });
+  let outcome: PickleOutcome | undefined;
+  for (; index < LEGACY_PICKLES; index++) {
+    // The storage-key list is the one value needed whole, not just its first items.
+    outcome = await stream.next(index === LEGACY_PICKLES - 1 ? { keepItems: MAX_LEGACY_STORAGES } : {});
+    if (outcome.end === "broken") return;
+    if (outcome.end === "end") {
+      malformed(
+        ctx,
+        outcome.offset,
+        `truncated: the stream ends after ${index} of its ${LEGACY_PICKLES} pickles`,
+      );
+      return;
+    }
+  }
+  const end = await skipRecords(source, ctx, outcome!.offset, outcome!.value, table);
+  if (end === undefined || end >= source.size) return;
+  malformed(ctx, end, `${source.size - end} bytes follow the last storage record; torch.load ignores them`);
+  await scanPickle(source, ctx, { start: end });
+}
+
+/**
+ * The legacy torch scanner for the registry; it must come before the pickle scanner,
+ * which would read the raw records as opcodes.
+ *
+ * @example
+ * ```ts
+ * import { legacyTorchScanner } from "./legacy.ts";
+ * legacyTorchScanner.id; // "pytorch-legacy"
+ * ```
+ */
+export const legacyTorchScanner: Scanner = {
+  id: "pytorch-legacy",
+  description: "PyTorch legacy (non-zip) torch.save stream: five pickles and raw storage records",
+  extensions: [".pt", ".pth", ".bin", ".ckpt", ".pkl", ".pickle"],
+  detect: detectLegacyTorch,
+  scan: scanLegacyTorch,
+};
