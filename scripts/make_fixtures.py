@@ -1127,6 +1127,32 @@ def stream_fixtures() -> list[Fixture]:
                        found + [finding("MA105", bad)], well_formed=False,
                        note="The junk starts with the invalid opcode 0xff, so parsing breaks on its first byte."))
 
+    # A loader needs no PROTO: binary opcodes from the first byte are a valid pickle.
+    a = Asm()
+    a.short_binunicode("os")
+    a.short_binunicode("system")
+    a.stack_global(label="import")
+    a.short_binunicode(CMD)
+    a.tuple1()
+    a.reduce(label="call")
+    a.stop()
+    out.append(Fixture("malicious/no_proto_binary_opcodes.bin", "malicious",
+                       "Protocol-4 opcodes with no PROTO header (pickle.load accepts them): STACK_GLOBAL os.system",
+                       a.bytes(),
+                       [imp("MA100", a, "import", "os", "system", "STACK_GLOBAL"),
+                        call("MA101", a, "call", "REDUCE", "os", "system")],
+                       note="Detection must not rely on PROTO or on a text-looking first opcode."))
+
+    # The loader runs the payload before it trips over a GET of a memo key never stored.
+    a = Asm()
+    found = global_call(a, 0)
+    bad = a.raw(b"g99\n")
+    a.stop()
+    out.append(Fixture("malicious/payload_then_bad_memo_get_p0.pkl", "malicious",
+                       "os.system runs, then a GET of a memo key never stored breaks the stream", a.bytes(),
+                       found + [finding("MA105", bad)], well_formed=False,
+                       note="A stream that breaks after an import is still a pickle: detection must not drop it."))
+
     # FRAME lengths that lie.
     def framed(declared_from_actual) -> tuple[Asm, int]:
         a = Asm()

@@ -550,6 +550,11 @@ export class Disassembler {
     if (found !== undefined) return found;
     const want = Math.min(from + cap + 1, this.#size);
     if (want > this.#limit) {
+      // The newline may already be buffered: a head of a large file must not wait for bytes it does not need.
+      const buffered = from < this.#limit
+        ? this.#buf.subarray(from - this.#base, this.#limit - this.#base).indexOf(NEWLINE)
+        : -1;
+      if (buffered >= 0) return from + buffered;
       // A line right after the opcode is buffered whole; one after a skipped long line is only searched.
       if (from - this.#pos > 2 * (MAX_TEXT_LINE_BYTES + 1)) return this.#searchAsync(from, from);
       this.#more(want - this.#pos);

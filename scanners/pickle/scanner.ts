@@ -9,7 +9,7 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
-import { Disassembler, FrameTracker } from "./disassembler.ts";
+import { Disassembler, FrameTracker, type GlobalName, type PickleOp } from "./disassembler.ts";
 import { DEFAULT_LIMITS, type MachineLimits, PickleMachine, STEP, type Value } from "./machine.ts";
 import { HIGHEST_PROTOCOL, OP } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
@@ -17,34 +17,76 @@ import { PayloadChecker } from "./payloads.ts";
 /** Opcodes between checks of the abort signal: often enough to stop within milliseconds, rare enough to cost nothing. */
 export const ABORT_CHECK_INTERVAL = 1 << 16;
 
-/** Opcodes a protocol 0 or 1 pickle (which has no PROTO) can plausibly start with. */
-const PLAUSIBLE_FIRST_OPCODES: ReadonlySet<number> = new Set([
+/**
+ * Opcodes a loader accepts as the first of a stream: those that need nothing on
+ * the stack. `pickle.load` does not require PROTO, so a stream may start with
+ * any of them, binary ones included.
+ */
+const FIRST_OPCODES: ReadonlySet<number> = new Set([
   OP.PROTO,
+  OP.FRAME,
   OP.MARK,
   OP.GLOBAL,
   OP.PERSID,
   OP.NONE,
+  OP.NEWTRUE,
+  OP.NEWFALSE,
   OP.INT,
   OP.LONG,
+  OP.LONG1,
+  OP.LONG4,
   OP.FLOAT,
-  OP.STRING,
-  OP.UNICODE,
   OP.BININT,
   OP.BININT1,
   OP.BININT2,
   OP.BINFLOAT,
+  OP.STRING,
   OP.BINSTRING,
   OP.SHORT_BINSTRING,
+  OP.UNICODE,
   OP.BINUNICODE,
+  OP.SHORT_BINUNICODE,
+  OP.BINUNICODE8,
+  OP.BINBYTES,
+  OP.SHORT_BINBYTES,
+  OP.BINBYTES8,
+  OP.BYTEARRAY8,
   OP.EMPTY_LIST,
   OP.EMPTY_DICT,
   OP.EMPTY_TUPLE,
+  OP.EMPTY_SET,
+  OP.EXT1,
+  OP.EXT2,
+  OP.EXT4,
 ]);
 
+/** A dotted Python identifier path, as `find_class` can import it. */
+const IMPORTABLE = /^[\p{ID_Start}_][\p{ID_Continue}]*(\.[\p{ID_Start}_][\p{ID_Continue}]*)*$/u;
+
 /**
- * Whether `head` (the first bytes of a source of `size` bytes) is a pickle:
- * PROTO 2 to 5, or a protocol 0/1 stream that starts plausibly and runs
- * cleanly on the symbolic machine up to its STOP or the end of the head.
+ * Whether `op` imports something a loader could really import: GLOBAL and INST
+ * with identifier paths (a text file's lines rarely are) and STACK_GLOBAL (whose
+ * operands the machine has checked). EXT does not count: the extension registry
+ * is empty unless code registered something, so EXT alone imports nothing.
+ */
+function importsCode(op: PickleOp): boolean {
+  if (op.code === OP.GLOBAL || op.code === OP.INST) {
+    const arg = op.arg as GlobalName;
+    return arg.module !== null && arg.name !== null && IMPORTABLE.test(arg.module) &&
+      IMPORTABLE.test(arg.name);
+  }
+  return op.code === OP.STACK_GLOBAL;
+}
+
+/**
+ * Whether `head` (the first bytes of a source of `size` bytes) is a pickle, as
+ * a loader would see it. PROTO 2 to 5 says so outright. Otherwise the stream
+ * must start with an opcode a loader accepts first, and then either import
+ * something importable before it breaks (a loader acts on everything up to a
+ * break, so that is a pickle whatever follows), or consist of nothing but
+ * clean pickles up to the end of the source or of the head. Text that merely
+ * starts like a pickle (`G` and eight bytes and `.` is a float) fails the
+ * second test at its first stray byte.
  *
  * @example
  * ```ts
@@ -56,7 +98,7 @@ const PLAUSIBLE_FIRST_OPCODES: ReadonlySet<number> = new Set([
  */
 export function detectPickle(head: Uint8Array, size: number): boolean {
   if (head.length >= 2 && head[0] === OP.PROTO && head[1] >= 2 && head[1] <= HIGHEST_PROTOCOL) return true;
-  if (head.length === 0 || !PLAUSIBLE_FIRST_OPCODES.has(head[0])) return false;
+  if (head.length === 0 || !FIRST_OPCODES.has(head[0])) return false;
   let malformed = false;
   const machine = new PickleMachine({
     report: (finding) => {
@@ -69,10 +111,13 @@ export function detectPickle(head: Uint8Array, size: number): boolean {
   const dis = Disassembler.fromBytes(head, size);
   for (;;) {
     const op = dis.next();
-    if (op === undefined) return dis.status === "more" && machine.opcodes > 0 && !malformed;
+    if (op === undefined) {
+      const clean = dis.status === "more" || (dis.status === "end" && !machine.started);
+      return clean && machine.opcodes > 0 && !malformed;
+    }
     const result = machine.step(op);
+    if (result !== STEP.BREAK && importsCode(op)) return true;
     if (malformed || result === STEP.BREAK || result === STEP.LIMIT) return false;
-    if (result === STEP.STOP) return true;
   }
 }
 

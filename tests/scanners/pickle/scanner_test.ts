@@ -442,6 +442,20 @@ Deno.test("detect: PROTO 2-5 heads and cleanly running protocol 0/1 heads only",
   assert.equal(yes("NNt."), false); // TUPLE without MARK
   assert.equal(yes("g0\n."), false); // reads a memo entry never stored
   assert.equal(yes("I am a README\n"), false);
+  // Text that starts like a pickle: `G` + 8 bytes + `.` is a float, `C` is SHORT_BINBYTES, `i` reads two lines.
+  assert.equal(yes("Git v2.31.7 Release Notes\n===========================\n"), false);
+  assert.equal(
+    yes("Copyright 1999, 2001-2023 Free Software Foundation, Inc.\nContributed by the AriC project.\n"),
+    false,
+  );
+  assert.equal(yes("(\nit is part of the GNU MPFR Library.\nSee the file COPYING.\n"), false);
+  // A loader needs no PROTO: any opcode that needs no stack may start a pickle.
+  assert.equal(yes("\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R."), true);
+  assert.equal(yes("\x88\x30cos\nsystem\n(S'id'\ntR."), true);
+  // A stream that imports and then breaks is still a pickle: the loader ran the import.
+  assert.equal(yes(`${OS_SYSTEM}(S'echo hi'\ntRg99\n.`), true);
+  // EXT alone imports nothing (the extension registry is empty), so it does not make random bytes a pickle.
+  assert.equal(yes(bytes(0x84, 0xcc, 0x9a, 0x91, 0x1e, 0x07)), false);
   let seed = 42;
   for (let i = 0; i < 200; i++) {
     const random = new Uint8Array(512).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 16);
