@@ -14,6 +14,7 @@ export interface Rule {
   id: string;
   /** Short kebab-case name, e.g. `pickle-dangerous-import`. */
   name: string;
+  /** Default severity of its findings. */
   severity: Severity;
   /** One line: what was found. */
   title: string;
@@ -189,9 +190,9 @@ export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
       "MA110",
       "pickle-resource-limit",
       "warning",
-      "Pickle exceeds a scanner limit; the rest was not fully analysed",
-      "Opcode count, memo size, stack depth or nesting beyond any real model is a denial-of-service attempt or a way to exhaust scanners.",
-      "Treat the file as suspect; scan it with higher limits if it is expected to be this large.",
+      "Pickle exceeds a scanner limit; past it only imports were checked",
+      "Opcode count, memo size, stack depth or nesting beyond any real model is a denial-of-service attempt or an attempt to pad a payload past a scanner's limits. Imports past the limit are still reported, but calls and memo references are no longer tracked.",
+      "Treat the file as suspect until the reason for its size is known.",
     ),
   ].map((r) => [r.id, r]),
 );

@@ -1153,6 +1153,26 @@ def stream_fixtures() -> list[Fixture]:
                        found + [finding("MA105", bad)], well_formed=False,
                        note="A stream that breaks after an import is still a pickle: detection must not drop it."))
 
+    # A payload padded past a limit (10,000 open MARKs: MAX_MARK_DEPTH) must still be found.
+    a = Asm()
+    a.proto(2)
+    limit_hit = None
+    for i in range(10_001):
+        pos = a.mark()
+        limit_hit = pos
+    a.global_("os", "system", label="import")
+    a.binunicode(CMD)
+    a.tuple1()
+    a.reduce()
+    a.stop()
+    out.append(Fixture("malicious/padded_past_mark_limit_p2.pkl", "malicious",
+                       "10,001 nested MARKs (one past MAX_MARK_DEPTH) before a GLOBAL os.system", a.bytes(),
+                       [finding("MA110", limit_hit, limit="MAX_MARK_DEPTH",
+                                note="Past a limit the scanner sweeps for imports only; the REDUCE is not "
+                                     "tracked as a call any more."),
+                        imp("MA100", a, "import", "os", "system", "GLOBAL")],
+                       well_formed=False))
+
     # FRAME lengths that lie.
     def framed(declared_from_actual) -> tuple[Asm, int]:
         a = Asm()

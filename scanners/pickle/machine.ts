@@ -216,7 +216,12 @@ export const STEP = {
   STOP: 1,
   /** The stream broke (see {@linkcode PickleMachine.failure}); CPython would stop loading here. */
   BREAK: 2,
-  /** A limit was reached and reported; stop analysing. */
+  /**
+   * A limit was reached and reported. The machine goes on in sweep mode: it
+   * reports every import (an attacker cannot pad a payload past the limit) but
+   * no longer tracks the stack, until this pickle's STOP, or to the end of the
+   * source once the opcode limit is spent.
+   */
   LIMIT: 3,
 } as const;
 
@@ -329,6 +334,9 @@ export class PickleMachine {
   #result: Value | undefined;
   #missingMemoReported = false;
   #expansionReported = false;
+  #memoLimitReported = false;
+  /** Sweeping for imports only, until this pickle's STOP. */
+  #sweeping = false;
 
   /**
    * Creates a machine with an empty stack and memo.
@@ -368,9 +376,10 @@ export class PickleMachine {
 
   /** Executes one opcode symbolically. */
   step(op: PickleOp): StepResult {
-    if (++this.#opcodes > this.#limits.opcodes) {
+    if (++this.#opcodes === this.#limits.opcodes + 1) {
       return this.#limit("opcodes", op.pos, `Pickle has more than ${this.#limits.opcodes} opcodes`);
     }
+    if (this.#sweeping || this.#opcodes > this.#limits.opcodes) return this.#sweep(op);
     if (!this.#started) {
       this.#started = true;
       this.#result = undefined;
@@ -606,6 +615,8 @@ export class PickleMachine {
     this.#keptItems = MAX_KEPT_ITEMS;
     this.#started = false;
     this.#missingMemoReported = false;
+    this.#memoLimitReported = false;
+    this.#sweeping = false;
   }
 
   #break(op: PickleOp, reason: string): StepResult {
@@ -620,11 +631,44 @@ export class PickleMachine {
   #limit(limit: keyof MachineLimits, pos: number, message: string): StepResult {
     this.#hooks.report({
       rule: "MA110",
-      message: `${message}; the rest was not analysed`,
+      message: `${message}; past it only imports were checked`,
       position: pos,
       details: { limit: LIMIT_NAMES[limit], max: this.#limits[limit], position: pos },
     });
+    this.#stack = [];
+    this.#marks = [];
+    this.#memo = new Map();
+    this.#sweeping = true;
     return STEP.LIMIT;
+  }
+
+  /**
+   * Past a limit: every import is still resolved and reported (GLOBAL and INST
+   * carry their names; STACK_GLOBAL and EXT operands are no longer tracked, so
+   * they are unresolved), and STOP still ends the pickle.
+   */
+  #sweep(op: PickleOp): StepResult {
+    switch (op.code) {
+      case OP.GLOBAL:
+      case OP.INST: {
+        const arg = op.arg as GlobalName;
+        this.#global(op, arg.module, arg.name);
+        break;
+      }
+      case OP.STACK_GLOBAL:
+        this.#global(op, null, null);
+        break;
+      case OP.EXT1:
+      case OP.EXT2:
+      case OP.EXT4:
+        this.#global(op, null, null, op.arg as number);
+        break;
+      case OP.STOP:
+        this.#result = unknown();
+        this.#reset();
+        return STEP.STOP;
+    }
+    return STEP.CONTINUE;
   }
 
   /** Pushes a value built from others, which may be the one that expands too far. */
@@ -811,7 +855,7 @@ export class PickleMachine {
     const key = this.#memoKey(op);
     const found = key === undefined ? undefined : this.#memo.get(key);
     if (found !== undefined) return found;
-    if (!this.#missingMemoReported) {
+    if (!this.#missingMemoReported && !this.#memoLimitReported) {
       this.#missingMemoReported = true;
       this.#hooks.report({
         rule: "MA105",
@@ -832,11 +876,19 @@ export class PickleMachine {
       if (key < 0) return this.#break(op, "negative PUT argument");
     }
     if (!this.#memo.has(key) && this.#memo.size >= this.#limits.memoEntries) {
-      return this.#limit(
-        "memoEntries",
-        op.pos,
-        `Pickle stores more than ${this.#limits.memoEntries} memo entries`,
-      );
+      // Past the limit entries are no longer stored: a later GET of one reads an unknown value,
+      // so what it feeds (a STACK_GLOBAL, a call) is reported as unresolved, never as safe.
+      if (!this.#memoLimitReported) {
+        this.#memoLimitReported = true;
+        this.#hooks.report({
+          rule: "MA110",
+          message:
+            `Pickle stores more than ${this.#limits.memoEntries} memo entries; later ones are not tracked`,
+          position: op.pos,
+          details: { limit: LIMIT_NAMES.memoEntries, max: this.#limits.memoEntries, position: op.pos },
+        });
+      }
+      return STEP.CONTINUE;
     }
     this.#memo.set(key, value);
     return STEP.CONTINUE;

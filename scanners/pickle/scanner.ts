@@ -249,7 +249,6 @@ export class PickleStream {
       if (result === STEP.BREAK) {
         return await this.#finish("broken", machine.failure!.pos, machine.failure!.reason);
       }
-      if (result === STEP.LIMIT) return await this.#finish("broken", op.pos);
       if (--this.#untilAbortCheck === 0) {
         this.#untilAbortCheck = ABORT_CHECK_INTERVAL;
         ctx.signal.throwIfAborted();

@@ -36,7 +36,7 @@ function run(data: Uint8Array, limits: MachineLimits = DEFAULT_LIMITS): Run {
     if (result === STEP.STOP) ends.push(`STOP@${op.pos}`);
     if (result === STEP.BREAK) ends.push(`BREAK@${machine.failure!.pos} ${machine.failure!.reason}`);
     if (result === STEP.LIMIT) ends.push(`LIMIT@${op.pos}`);
-    if (result === STEP.BREAK || result === STEP.LIMIT) break;
+    if (result === STEP.BREAK) break;
   }
   assert.notEqual(dis.status, "break", JSON.stringify(dis.failure));
   const findings = reports.map((f) => {
@@ -159,15 +159,25 @@ Deno.test("string constants are located: opcode position, data offset, length, e
   );
 });
 
-Deno.test("limits stop the analysis with MA110 where they are hit", () => {
+Deno.test("limits are reported with MA110 where they are hit; past them the machine only sweeps imports", () => {
   const small = { ...DEFAULT_LIMITS, opcodes: 10, memoEntries: 3, stackDepth: 5, markDepth: 2 };
   const opcodes = run(bytes("N0N0N0N0N0N0"), small);
   assert.deepEqual([opcodes.findings, opcodes.ends], [["MA110@10"], ["LIMIT@10"]]);
-  const memo = run(bytes("Np0\np1\np2\np1\np3\n"), small);
-  assert.deepEqual([memo.findings, memo.ends], [["MA110@13"], ["LIMIT@13"]]);
+  // The memo limit does not stop the analysis: later entries are simply not stored.
+  const memo = run(bytes("Np0\np1\np2\np1\np3\ng3\n."), small);
+  assert.deepEqual([memo.findings, memo.ends], [["MA110@13"], ["STOP@19"]]);
   const stack = run(bytes("NNNNNN"), small);
   assert.deepEqual([stack.findings, stack.ends], [["MA110@5"], ["LIMIT@5"]]);
   const marks = run(bytes("((("), small);
   assert.deepEqual([marks.findings, marks.ends], [["MA110@2"], ["LIMIT@2"]]);
+  // Past the stack limit imports are still reported; the next pickle is analysed in full again.
+  const swept = run(bytes("NNNNNNcos\nsystem\n.cos\nsystem\n(S'x'\ntR."), {
+    ...DEFAULT_LIMITS,
+    stackDepth: 5,
+  });
+  assert.deepEqual([swept.findings, swept.ends], [
+    ["MA110@5", "MA100@6 os.system GLOBAL", "MA100@18 os.system GLOBAL", "MA101@36 os.system REDUCE"],
+    ["LIMIT@5", "STOP@17", "STOP@37"],
+  ]);
   assert.ok(MAX_PICKLE_OPCODES > 5_000_000);
 });
