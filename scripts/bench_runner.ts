@@ -1,0 +1,79 @@
+/**
+ * Runs one benchmark case in a process of its own, so that the peak memory it
+ * reports belongs to that case alone: scans the paths given as arguments with
+ * `scan()` (sandboxed workers, as the CLI does) and prints one line of JSON,
+ * a {@linkcode RunReport}. `scripts/bench.ts` starts it as
+ * `deno run --unstable-worker-options --allow-read scripts/bench_runner.ts PATH...`.
+ *
+ * @module
+ */
+
+import { basename } from "node:path";
+import process from "node:process";
+import { scan } from "../engine/scan.ts";
+
+/** What one case's process measured and found. */
+export interface RunReport {
+  /** Wall time of `scan()` alone, without Deno's start-up. */
+  elapsedMs: number;
+  /** Peak resident memory of the process after the scan, workers included, in KiB. */
+  peakRssKib: number;
+  /** Peak resident memory just before the scan: the runtime and the loaded modules, in KiB. */
+  baseRssKib: number;
+  files: number;
+  scanned: number;
+  /** Files that could not be scanned, with the reason (at most {@linkcode MAX_LISTED} listed). */
+  errors: { path: string; reason: string }[];
+  errorCount: number;
+  findings: number;
+  findingsByRule: Record<string, number>;
+  /** Rule ids found in each file that has findings, keyed by file name, sorted. */
+  flagged: Record<string, string[]>;
+  /** The first findings, for a look at what fired (at most {@linkcode MAX_LISTED}). */
+  sample: string[];
+}
+
+/** Errors and findings listed in full; counts cover the rest. */
+const MAX_LISTED = 5;
+
+/** A slow scan must show up as a slow figure, not as a timeout. */
+const RUN_TIMEOUT_MS = 3_600_000;
+
+/**
+ * The process's peak resident set size in KiB, all threads included: getrusage's
+ * `ru_maxrss`, the same figure as VmHWM in /proc/self/status, which Deno 2.9
+ * opens only under --allow-all.
+ */
+function peakRssKib(): number {
+  return process.resourceUsage().maxRSS;
+}
+
+if (import.meta.main) {
+  const baseRssKib = peakRssKib();
+  const started = performance.now();
+  const result = await scan(Deno.args, { timeoutMs: RUN_TIMEOUT_MS });
+  const elapsedMs = performance.now() - started;
+  const peak = peakRssKib();
+  const findings = [...result.findings, ...result.files.flatMap((file) => file.findings)];
+  const findingsByRule: Record<string, number> = {};
+  for (const finding of findings) findingsByRule[finding.rule] = (findingsByRule[finding.rule] ?? 0) + 1;
+  const errors = result.files.filter((file) => file.status === "error");
+  const report: RunReport = {
+    elapsedMs,
+    peakRssKib: peak,
+    baseRssKib,
+    files: result.files.length,
+    scanned: result.files.filter((file) => file.status === "scanned").length,
+    errors: errors.slice(0, MAX_LISTED).map((file) => ({ path: file.path, reason: file.reason ?? "" })),
+    errorCount: errors.length,
+    findings: findings.length,
+    findingsByRule,
+    flagged: Object.fromEntries(
+      result.files
+        .filter((file) => file.findings.length > 0)
+        .map((file) => [basename(file.path), file.findings.map((finding) => finding.rule).sort()]),
+    ),
+    sample: findings.slice(0, MAX_LISTED).map((f) => `${f.rule} ${f.severity} ${f.location}: ${f.message}`),
+  };
+  console.log(JSON.stringify(report));
+}
