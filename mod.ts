@@ -29,3 +29,16 @@ export type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
 export { SCANNERS } from "./scanners/registry.ts";
+export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";
+export { type JsonFile, type JsonIssue, type JsonReport, renderJson, toJsonReport } from "./report/json.ts";
+export { renderRule, renderRuleList } from "./report/rules.ts";
+export {
+  EXIT_CLEAN,
+  EXIT_ERROR,
+  EXIT_FINDINGS,
+  type ExitCode,
+  exitCode,
+  type ScanSummary,
+  type SeverityCounts,
+  summarize,
+} from "./report/summary.ts";

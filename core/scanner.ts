@@ -15,11 +15,13 @@ export const HEAD_BYTES = 64 * 1024;
 export interface FindingReport {
   /** Rule id from the catalog. */
   rule: string;
+  /** One sentence a user understands. */
   message: string;
   /** Byte offset inside the scanned source, shown as `(pos N)`. */
   position?: number;
   /** Overrides the rule's default severity. */
   severity?: Severity;
+  /** Machine-readable facts behind the message. */
   details?: FindingDetails;
 }
 

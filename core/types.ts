@@ -45,11 +45,13 @@ export type FindingDetails = Record<string, unknown>;
 export interface Finding {
   /** Stable rule id from the catalog, e.g. `MA100`. */
   rule: string;
+  /** How bad it is; the rule's default unless the scanner had reason to differ. */
   severity: Severity;
   /** One sentence a user understands. */
   message: string;
   /** Full path through containers, e.g. `outer.zip:inner/data.pkl (pos 52)`. */
   location: string;
+  /** Machine-readable facts behind the message. */
   details: FindingDetails;
 }
 
@@ -57,6 +59,7 @@ export interface Finding {
 export interface FileResult {
   /** The path as the user gave it (relative or absolute). */
   path: string;
+  /** File size in bytes. */
   size: number;
   /** Format id chosen by content, or `null` when no scanner recognised the file. */
   format: string | null;
@@ -64,9 +67,11 @@ export interface FileResult {
   status: "scanned" | "skipped" | "error";
   /** Why the file was skipped or could not be scanned. */
   reason?: string;
+  /** What was found in the file, in report order. */
   findings: Finding[];
   /** Bytes the scanners inspected. */
   bytesScanned: number;
+  /** Wall time spent on this file. */
   durationMs: number;
 }
 
@@ -84,7 +89,9 @@ export interface FileResult {
 export interface ScanResult {
   /** ISO time the scan started. */
   startTime: string;
+  /** Wall time of the whole scan. */
   durationMs: number;
+  /** Every file the scan looked at, in walk order. */
   files: FileResult[];
   /** Findings about the scan itself rather than a file's content (e.g. a symlink that leaves the root). */
   findings: Finding[];

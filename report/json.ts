@@ -1,0 +1,164 @@
+/**
+ * The JSON report. Its top level keeps the field names and types of
+ * ModelAudit's JSON output (`scanner_names`, `start_time`, `bytes_scanned`,
+ * `issues`, `has_errors`, `files_scanned`, `duration`), so pipelines written
+ * for it keep working; modelaudit adds a rule id to each issue and per-file
+ * results. Times are unix seconds and durations seconds, as floats, like
+ * ModelAudit's.
+ *
+ * @module
+ */
+
+import { RULES } from "../core/rules.ts";
+import type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "../core/types.ts";
+import { jsonReplacer, type SeverityCounts, summarize, TOOL_NAME, TOOL_VERSION } from "./summary.ts";
+
+/** One finding in the JSON report (ModelAudit's issue, plus `rule` and `file`). */
+export interface JsonIssue {
+  /** One sentence a user understands. */
+  message: string;
+  /** Lower case, as in ModelAudit. */
+  severity: Severity;
+  /** Full path through containers, e.g. `models.zip:data.pkl (pos 52)`. */
+  location: string;
+  /** Pickle findings carry `module`, `function`, `position` and `opcode`. */
+  details: FindingDetails;
+  /** Unix seconds. Findings are not timed one by one: this is when the scan finished. */
+  timestamp: number;
+  /** Rule id from the catalog (`modelaudit rules ID` explains it). */
+  rule: string;
+  /** Why the rule matters, from the catalog (ModelAudit's optional `why`). */
+  why?: string;
+  /** The scanned path the finding belongs to; `null` for findings about the scan itself. */
+  file: string | null;
+}
+
+/** One file in the JSON report. */
+export interface JsonFile {
+  /** The path as the scan listed it. */
+  path: string;
+  /** File size in bytes. */
+  size: number;
+  /** Format chosen by content, or `null` when no scanner recognised the file. */
+  format: string | null;
+  /** `scanned`, `skipped` (not a model format, too large) or `error` (could not be scanned). */
+  status: FileResult["status"];
+  /** Why the file was skipped or could not be scanned. */
+  reason?: string;
+  /** Bytes the scanners inspected in this file. */
+  bytes_scanned: number;
+  /** Seconds. */
+  duration: number;
+  /** Number of entries in `issues` whose `file` is this path. */
+  issue_count: number;
+}
+
+/** The whole JSON document `modelaudit scan --format json` prints. */
+export interface JsonReport {
+  /** Ids of the scanners that inspected at least one file. */
+  scanner_names: string[];
+  /** Unix seconds (float) when the scan started. */
+  start_time: number;
+  /** Unix seconds (float) when the scan finished. */
+  finish_time: number;
+  /** Seconds (float) the scan took. */
+  duration: number;
+  /** Bytes the scanners inspected, over all files. */
+  bytes_scanned: number;
+  /** Files whose status is `scanned`. */
+  files_scanned: number;
+  /** Files whose status is `skipped`. */
+  files_skipped: number;
+  /** Files whose status is `error`. */
+  files_failed: number;
+  /** True when any file could not be scanned (not when something was found). */
+  has_errors: boolean;
+  /** The opposite of `has_errors`, as in ModelAudit. */
+  success: boolean;
+  /** Every finding: those about the scan itself first, then each file's in file order. */
+  issues: JsonIssue[];
+  /** Findings by severity. */
+  issue_counts: SeverityCounts;
+  /** Every file the scan looked at. */
+  files: JsonFile[];
+  /** The tool that wrote the report. */
+  tool: { name: string; version: string };
+}
+
+const seconds = (ms: number) => ms / 1000;
+
+/**
+ * Builds the JSON report document of a finished scan.
+ *
+ * @example
+ * ```ts
+ * import { toJsonReport } from "./json.ts";
+ * const report = toJsonReport({
+ *   startTime: "2026-01-01T00:00:00.000Z", durationMs: 1500, files: [], findings: [], scannerNames: [],
+ * });
+ * console.log(report.start_time, report.duration); // 1767225600 1.5
+ * ```
+ */
+export function toJsonReport(result: ScanResult): JsonReport {
+  const startMs = Date.parse(result.startTime);
+  const finish = seconds(startMs + result.durationMs);
+  const issue = (file: string | null) => (finding: Finding): JsonIssue => {
+    const why = RULES[finding.rule]?.why;
+    return {
+      message: finding.message,
+      severity: finding.severity,
+      location: finding.location,
+      details: finding.details,
+      timestamp: finish,
+      rule: finding.rule,
+      ...(why ? { why } : {}),
+      file,
+    };
+  };
+  const summary = summarize(result);
+  return {
+    scanner_names: [...result.scannerNames],
+    start_time: seconds(startMs),
+    finish_time: finish,
+    duration: seconds(result.durationMs),
+    bytes_scanned: summary.bytesScanned,
+    files_scanned: summary.scanned,
+    files_skipped: summary.skipped,
+    files_failed: summary.errors,
+    has_errors: summary.errors > 0,
+    success: summary.errors === 0,
+    issues: [
+      ...result.findings.map(issue(null)),
+      ...result.files.flatMap((file) => file.findings.map(issue(file.path))),
+    ],
+    issue_counts: summary.counts,
+    files: result.files.map((file) => ({
+      path: file.path,
+      size: file.size,
+      format: file.format,
+      status: file.status,
+      ...(file.reason !== undefined ? { reason: file.reason } : {}),
+      bytes_scanned: file.bytesScanned,
+      duration: seconds(file.durationMs),
+      issue_count: file.findings.length,
+    })),
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+  };
+}
+
+/**
+ * Renders a finished scan as the JSON report (see {@linkcode JsonReport}),
+ * pretty-printed, with a final newline.
+ *
+ * @example
+ * ```ts
+ * import { renderJson } from "./json.ts";
+ * const json = renderJson({
+ *   startTime: "2026-01-01T00:00:00.000Z", durationMs: 0, files: [], findings: [], scannerNames: [],
+ * });
+ * JSON.parse(json).has_errors; // false
+ * ```
+ */
+export function renderJson(result: ScanResult): string {
+  return JSON.stringify(toJsonReport(result), jsonReplacer, 2) + "\n";
+}

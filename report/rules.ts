@@ -1,0 +1,52 @@
+/**
+ * Text views of the rule catalog for `modelaudit rules`: a one-line-per-rule
+ * table, and one rule's full explanation.
+ *
+ * @module
+ */
+
+import type { Rule } from "../core/rules.ts";
+
+/**
+ * One line per rule: id, default severity, name and title, in columns.
+ *
+ * @example
+ * ```ts
+ * import { RULES } from "../core/rules.ts";
+ * import { renderRuleList } from "./rules.ts";
+ * console.log(renderRuleList(Object.values(RULES)));
+ * ```
+ */
+export function renderRuleList(rules: readonly Rule[]): string {
+  const width = (pick: (rule: Rule) => string) => Math.max(0, ...rules.map((rule) => pick(rule).length));
+  const idWidth = width((r) => r.id);
+  const severityWidth = width((r) => r.severity);
+  const nameWidth = width((r) => r.name);
+  return rules.map((rule) =>
+    [rule.id.padEnd(idWidth), rule.severity.padEnd(severityWidth), rule.name.padEnd(nameWidth), rule.title]
+      .join("  ") + "\n"
+  ).join("");
+}
+
+/**
+ * A rule's full explanation: heading, default severity, why it matters and what to do.
+ *
+ * @example
+ * ```ts
+ * import { getRule } from "../core/rules.ts";
+ * import { renderRule } from "./rules.ts";
+ * console.log(renderRule(getRule("MA100")));
+ * ```
+ */
+export function renderRule(rule: Rule): string {
+  return [
+    `${rule.id} ${rule.name}`,
+    `Severity: ${rule.severity}`,
+    `${rule.title}.`,
+    "",
+    `Why it matters: ${rule.why}`,
+    "",
+    `What to do: ${rule.fix}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,276 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { getRule, RULES } from "../core/rules.ts";
+import type { JsonReport } from "../report/json.ts";
+import { TOOL_VERSION } from "../report/summary.ts";
+import { runFlags } from "../scripts/compile_all.ts";
+import {
+  BENIGN_PICKLE,
+  EVIL_PICKLE,
+  modelsDir,
+  runCommand,
+  type RunOutput,
+  UNKNOWN_PICKLE,
+} from "./_cli_helpers.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+/** The flags of deno.json's modelaudit task, which the scan task also uses. */
+const FLAGS = await runFlags();
+
+function modelaudit(args: string[], env?: Record<string, string>): Promise<RunOutput> {
+  return runCommand(Deno.execPath(), ["run", ...FLAGS, MAIN, ...args], { env });
+}
+
+function assertExit(result: RunOutput, code: number): void {
+  assert.equal(
+    result.code,
+    code,
+    `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+  );
+}
+
+function json(result: RunOutput): JsonReport {
+  return JSON.parse(result.stdout);
+}
+
+const benignDir = await modelsDir({ "ok.pkl": BENIGN_PICKLE });
+const evilDir = await modelsDir({ "evil.pkl": EVIL_PICKLE, "ok.pkl": BENIGN_PICKLE });
+const unknownDir = await modelsDir({ "custom.pkl": UNKNOWN_PICKLE });
+
+Deno.test("scan: a clean directory exits 0 with a clean text report", async () => {
+  const result = await modelaudit(["scan", benignDir]);
+  assertExit(result, 0);
+  assert.ok(result.stdout.startsWith(`modelaudit ${TOOL_VERSION} · scan started `), result.stdout);
+  assert.ok(result.stdout.includes("  Files:     1 (1 scanned, 0 skipped, 0 errors)\n"), result.stdout);
+  assert.ok(result.stdout.endsWith("\n✓ No security issues found.\n"), result.stdout);
+  assert.ok(!result.stdout.includes("\x1b"), "no colors when stdout is not a terminal");
+  assert.equal(result.stderr, "");
+});
+
+Deno.test("scan: a malicious pickle exits 1 and names os.system at its position", async () => {
+  const result = await modelaudit(["scan", evilDir]);
+  assertExit(result, 1);
+  const evil = `${evilDir}/evil.pkl`;
+  assert.ok(result.stdout.includes(`✗ ${evil} (pickle, ${EVIL_PICKLE.length} B): `), result.stdout);
+  assert.ok(result.stdout.includes(`  1. ${evil} (pos 0): [CRITICAL] `), result.stdout);
+  assert.ok(/\[MA100\]\n/.test(result.stdout), result.stdout);
+  assert.ok(result.stdout.includes("✗ Security issues found"), result.stdout);
+  // The clean file is counted, not listed.
+  assert.ok(!result.stdout.includes(`${evilDir}/ok.pkl`), result.stdout);
+  assert.ok(result.stdout.includes("  Files:     2 (2 scanned, 0 skipped, 0 errors)\n"), result.stdout);
+});
+
+Deno.test("scan --format json: ModelAudit's fields with pickle details", async () => {
+  const result = await modelaudit(["scan", "--format", "json", evilDir]);
+  assertExit(result, 1);
+  const report = json(result);
+  assert.deepEqual(report.scanner_names, ["pickle"]);
+  assert.equal(typeof report.start_time, "number");
+  assert.ok(Math.abs(report.start_time - Date.now() / 1000) < 600, String(report.start_time));
+  assert.equal(report.files_scanned, 2);
+  assert.equal(report.bytes_scanned, EVIL_PICKLE.length + BENIGN_PICKLE.length);
+  assert.equal(report.has_errors, false);
+  const imports = report.issues.filter((issue) => issue.rule === "MA100");
+  assert.equal(imports.length, 1, JSON.stringify(report.issues));
+  assert.equal(imports[0].severity, "critical");
+  assert.equal(imports[0].location, `${evilDir}/evil.pkl (pos 0)`);
+  assert.equal(imports[0].file, `${evilDir}/evil.pkl`);
+  const { module, function: fn, position, opcode } = imports[0].details;
+  assert.deepEqual({ module, fn, position, opcode }, {
+    module: "os",
+    fn: "system",
+    position: 0,
+    opcode: "GLOBAL",
+  });
+  assert.deepEqual(report.files.map((f) => [f.path, f.status, f.format]), [
+    [`${evilDir}/evil.pkl`, "scanned", "pickle"],
+    [`${evilDir}/ok.pkl`, "scanned", "pickle"],
+  ]);
+});
+
+Deno.test("scan --fail-on: warnings fail by default, not with critical; critical fails with critical", async () => {
+  assertExit(await modelaudit(["scan", unknownDir]), 1);
+  assertExit(await modelaudit(["scan", "--fail-on", "critical", unknownDir]), 0);
+  assertExit(await modelaudit(["scan", "--fail-on", "critical", evilDir]), 1);
+  const unknown = json(await modelaudit(["scan", "--format", "json", "--fail-on", "critical", unknownDir]));
+  assert.ok(unknown.issues.length > 0 && unknown.issues.every((issue) => issue.severity === "warning"));
+});
+
+Deno.test("scan: a missing path exits 2, and findings still win over the error", async () => {
+  const missing = `${benignDir}/does-not-exist.pkl`;
+  const result = await modelaudit(["scan", benignDir, missing]);
+  assertExit(result, 2);
+  assert.ok(result.stdout.includes(`! ${missing}: [ERROR] could not be scanned: `), result.stdout);
+  assert.ok(result.stdout.includes("! 1 file could not be scanned.\n"), result.stdout);
+  const report = json(await modelaudit(["scan", "--format", "json", missing]));
+  assert.equal(report.has_errors, true);
+  assert.equal(report.files[0].status, "error");
+  assertExit(await modelaudit(["scan", evilDir, missing]), 1);
+});
+
+Deno.test("scan --timeout: a file not finished within the budget is a scan error (exit 2)", async () => {
+  // One millisecond cannot even start a worker, let alone scan.
+  const result = await modelaudit(["scan", "--format", "json", "--timeout", "0.001", benignDir]);
+  assertExit(result, 2);
+  const report = json(result);
+  assert.equal(report.has_errors, true);
+  assert.deepEqual(report.files.map((file) => file.status), ["error"]);
+});
+
+Deno.test("scan --output writes the report to the file and nothing to stdout", async () => {
+  const out = await Deno.makeTempDir({ prefix: "modelaudit_out_" });
+  const result = await modelaudit(["scan", "--format", "json", "--output", `${out}/report.json`, evilDir]);
+  assertExit(result, 1);
+  assert.equal(result.stdout, "");
+  assert.equal(result.stderr, `modelaudit: report written to ${out}/report.json\n`);
+  const report: JsonReport = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
+  assert.equal(report.files_scanned, 2);
+  assert.ok(report.issues.some((issue) => issue.rule === "MA100"));
+
+  const text = await modelaudit(["scan", "-q", "-o", `${out}/report.txt`, benignDir]);
+  assertExit(text, 0);
+  assert.equal(text.stdout + text.stderr, "");
+  assert.equal(await Deno.readTextFile(`${out}/report.txt`), "");
+
+  const badDir = await modelaudit(["scan", "--output", `${out}/no/such/dir/report.json`, benignDir]);
+  assertExit(badDir, 2);
+  assert.match(badDir.stderr, /^modelaudit: cannot write the report to .*no\/such\/dir\/report\.json: /);
+  assert.equal(badDir.stdout, "");
+});
+
+Deno.test("scan --quiet prints only the numbered findings, --verbose adds progress on stderr", async () => {
+  const quiet = await modelaudit(["scan", "--quiet", evilDir]);
+  assertExit(quiet, 1);
+  assert.equal(quiet.stderr, "");
+  const lines = quiet.stdout.trimEnd().split("\n");
+  assert.ok(lines.length >= 2, quiet.stdout);
+  lines.forEach((line, i) => assert.ok(line.startsWith(`${i + 1}. ${evilDir}/evil.pkl (pos `), line));
+  const quietJson = await modelaudit(["scan", "--quiet", "--format", "json", evilDir]);
+  assertExit(quietJson, 1);
+  assert.equal(json(quietJson).files.length, 2, "--quiet leaves the JSON report whole");
+  assert.equal(quietJson.stderr, "");
+  assertExit(await modelaudit(["scan", "--quiet", benignDir]), 0);
+  assert.equal((await modelaudit(["scan", "--quiet", benignDir])).stdout, "");
+
+  const verbose = await modelaudit(["scan", "--verbose", evilDir]);
+  assertExit(verbose, 1);
+  // Files finish in any order; the counter counts up.
+  const [first, ...progress] = verbose.stderr.trimEnd().split("\n");
+  assert.equal(first, "Scanning 2 files…");
+  assert.deepEqual(progress.map((line) => line.slice(0, 6)), ["[1/2] ", "[2/2] "]);
+  assert.deepEqual(progress.map((line) => line.slice(6).replace(/\d+ findings?$/, "N")).sort(), [
+    `${evilDir}/evil.pkl: pickle, N`,
+    `${evilDir}/ok.pkl: pickle, N`,
+  ]);
+  assert.ok(
+    progress.includes(`[2/2] ${evilDir}/ok.pkl: pickle, 0 findings`) ||
+      progress.includes(`[1/2] ${evilDir}/ok.pkl: pickle, 0 findings`),
+  );
+  assert.ok(
+    verbose.stdout.includes(`✓ ${evilDir}/ok.pkl (pickle, ${BENIGN_PICKLE.length} B, `),
+    verbose.stdout,
+  );
+  assert.ok(verbose.stdout.includes("     Why: "), verbose.stdout);
+});
+
+Deno.test("scan --max-file-size skips larger files with an info finding", async () => {
+  const result = await modelaudit(["scan", "--format", "json", "--max-file-size", "5", benignDir]);
+  assertExit(result, 0);
+  const report = json(result);
+  assert.deepEqual(report.issues.map((issue) => [issue.rule, issue.severity]), [["MA003", "info"]]);
+  assert.equal(report.files[0].status, "skipped");
+  assertExit(await modelaudit(["scan", "--max-file-size", "5", "--fail-on", "info", benignDir]), 1);
+  assertExit(await modelaudit(["scan", "--max-file-size", "0", benignDir]), 0);
+});
+
+Deno.test("scan --blacklist flags matching file names, case-insensitively and repeatably", async () => {
+  const result = await modelaudit([
+    "scan",
+    "--format",
+    "json",
+    "-b",
+    "nothing",
+    "--blacklist",
+    "OK",
+    benignDir,
+  ]);
+  assertExit(result, 1);
+  assert.deepEqual(json(result).issues.map((issue) => [issue.rule, issue.location]), [
+    ["MA004", `${benignDir}/ok.pkl`],
+  ]);
+});
+
+Deno.test("scan: colors with FORCE_COLOR, never with NO_COLOR, never in --output files", async () => {
+  const forced = await modelaudit(["scan", evilDir], { FORCE_COLOR: "1" });
+  assertExit(forced, 1);
+  assert.ok(forced.stdout.includes("\x1b[1m\x1b[31m[CRITICAL]\x1b[0m"), forced.stdout);
+  const noColor = await modelaudit(["scan", evilDir], { FORCE_COLOR: "1", NO_COLOR: "1" });
+  assert.ok(!noColor.stdout.includes("\x1b"), noColor.stdout);
+  const out = await Deno.makeTempDir({ prefix: "modelaudit_out_" });
+  await modelaudit(["scan", "-o", `${out}/r.txt`, evilDir], { FORCE_COLOR: "1" });
+  assert.ok(!(await Deno.readTextFile(`${out}/r.txt`)).includes("\x1b"));
+});
+
+Deno.test("wrong arguments exit 2 with a message on stderr and nothing on stdout", async () => {
+  const cases: [string[], RegExp][] = [
+    [["scan", "--no-such-option", benignDir], /unknown option '--no-such-option'/],
+    [["scan", "--format", "xml", benignDir], /argument 'xml' is invalid\. Allowed choices are text, json/],
+    [["scan", "--fail-on", "high", benignDir], /argument 'high' is invalid/],
+    [["scan", "--max-file-size", "10MB", benignDir], /expected a whole number of bytes/],
+    [["scan", "--timeout", "0", benignDir], /expected a positive number of seconds/],
+    [["scan", "--blacklist", "", benignDir], /the pattern must not be empty/],
+    [
+      ["scan", "--verbose", "--quiet", benignDir],
+      /option '-q, --quiet' cannot be used with option '-v, --verbose'/,
+    ],
+    [["scan"], /missing required argument 'paths'/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+    [[], /Usage: modelaudit/],
+    [["rules", "MA999"], /^modelaudit: unknown rule 'MA999'/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await modelaudit(args);
+    assertExit(result, 2);
+    assert.match(result.stderr, message, `${args.join(" ")}: ${result.stderr}`);
+    assert.equal(result.stdout, "", args.join(" "));
+  }
+});
+
+Deno.test("rules lists the catalog; rules ID explains one rule", async () => {
+  const list = await modelaudit(["rules"]);
+  assertExit(list, 0);
+  const lines = list.stdout.trimEnd().split("\n");
+  assert.equal(lines.length, Object.keys(RULES).length);
+  assert.match(
+    lines.find((line) => line.startsWith("MA100"))!,
+    /^MA100 +critical +pickle-dangerous-import +/,
+  );
+  const one = await modelaudit(["rules", "ma100"]);
+  assertExit(one, 0);
+  assert.ok(one.stdout.startsWith("MA100 pickle-dangerous-import\nSeverity: critical\n"), one.stdout);
+  assert.ok(one.stdout.includes(`Why it matters: ${getRule("MA100").why}\n`), one.stdout);
+});
+
+Deno.test("--help and --version exit 0 on stdout", async () => {
+  const help = await modelaudit(["--help"]);
+  assertExit(help, 0);
+  assert.match(help.stdout, /^Usage: modelaudit \[options\] \[command\]/);
+  assert.ok(help.stdout.includes("scan [options] <paths...>"), help.stdout);
+  const scanHelp = await modelaudit(["scan", "--help"]);
+  assertExit(scanHelp, 0);
+  for (const option of ["--format", "--output", "--max-file-size", "--timeout", "--blacklist", "--fail-on"]) {
+    assert.ok(scanHelp.stdout.includes(option), option);
+  }
+  const version = await modelaudit(["--version"]);
+  assertExit(version, 0);
+  assert.equal(version.stdout, `modelaudit ${TOOL_VERSION}\n`);
+});
+
+Deno.test("deno task scan runs the CLI's scan command", async () => {
+  const result = await runCommand(Deno.execPath(), ["task", "scan", "--format", "json", evilDir], {
+    cwd: ROOT,
+  });
+  assertExit(result, 1);
+  assert.equal(json(result).files_scanned, 2);
+});

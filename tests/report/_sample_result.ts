@@ -1,0 +1,113 @@
+/**
+ * Hand-built scan results the renderer tests share: one of every kind of file
+ * outcome, and an empty clean scan.
+ *
+ * @module
+ */
+
+import type { ScanResult } from "../../core/types.ts";
+
+/**
+ * A scan with a scan-level finding, a malicious pickle, a clean pickle, a
+ * skipped file, a file skipped for size and a path that could not be scanned.
+ */
+export const MIXED_RESULT: ScanResult = {
+  startTime: "2026-01-02T03:04:05.000Z",
+  durationMs: 1234,
+  scannerNames: ["pickle"],
+  findings: [{
+    rule: "MA002",
+    severity: "warning",
+    message: "Symbolic link points outside the scanned directory, to /etc/passwd",
+    location: "models/link",
+    details: { target: "/etc/passwd" },
+  }],
+  files: [
+    {
+      path: "models/evil.pkl",
+      size: 27,
+      format: "pickle",
+      status: "scanned",
+      findings: [
+        {
+          rule: "MA100",
+          severity: "critical",
+          message: "Pickle imports os.system, which runs shell commands",
+          location: "models/evil.pkl (pos 0)",
+          details: { module: "os", function: "system", position: 0, opcode: "GLOBAL" },
+        },
+        {
+          rule: "MA101",
+          severity: "critical",
+          message: "Pickle calls os.system when loaded",
+          location: "models/evil.pkl (pos 25)",
+          details: { module: "os", function: "system", position: 25, opcode: "REDUCE" },
+        },
+      ],
+      bytesScanned: 27,
+      durationMs: 12.5,
+    },
+    {
+      path: "models/ok.pkl",
+      size: 11,
+      format: "pickle",
+      status: "scanned",
+      findings: [],
+      bytesScanned: 11,
+      durationMs: 3,
+    },
+    {
+      path: "models/README.md",
+      size: 2048,
+      format: null,
+      status: "skipped",
+      reason: "not a format modelaudit scans",
+      findings: [],
+      bytesScanned: 0,
+      durationMs: 1,
+    },
+    {
+      path: "models/huge.bin",
+      size: 5_000_000_000,
+      format: null,
+      status: "skipped",
+      reason: "larger than --max-file-size",
+      findings: [{
+        rule: "MA003",
+        severity: "info",
+        message: "Skipped: 5000000000 bytes is more than --max-file-size 1000000",
+        location: "models/huge.bin",
+        details: { size: 5_000_000_000, maxFileSize: 1_000_000 },
+      }],
+      bytesScanned: 0,
+      durationMs: 0,
+    },
+    {
+      path: "missing.pkl",
+      size: 0,
+      format: null,
+      status: "error",
+      reason: "path does not exist",
+      findings: [],
+      bytesScanned: 0,
+      durationMs: 0,
+    },
+  ],
+};
+
+/** A scan of one clean pickle. */
+export const CLEAN_RESULT: ScanResult = {
+  startTime: "2026-01-02T03:04:05.000Z",
+  durationMs: 7,
+  scannerNames: ["pickle"],
+  findings: [],
+  files: [{
+    path: "ok.pkl",
+    size: 11,
+    format: "pickle",
+    status: "scanned",
+    findings: [],
+    bytesScanned: 11,
+    durationMs: 2,
+  }],
+};

@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { getRule } from "../../core/rules.ts";
+import type { ScanResult } from "../../core/types.ts";
+import { type JsonReport, renderJson, toJsonReport } from "../../report/json.ts";
+import { TOOL_VERSION } from "../../report/summary.ts";
+import { CLEAN_RESULT, MIXED_RESULT } from "./_sample_result.ts";
+
+/** 2026-01-02T03:04:05.000Z in unix seconds. */
+const START = 1767323045;
+
+const EXPECTED_MIXED: JsonReport = {
+  scanner_names: ["pickle"],
+  start_time: START,
+  finish_time: START + 1.234,
+  duration: 1.234,
+  bytes_scanned: 38,
+  files_scanned: 2,
+  files_skipped: 2,
+  files_failed: 1,
+  has_errors: true,
+  success: false,
+  issues: [
+    {
+      message: "Symbolic link points outside the scanned directory, to /etc/passwd",
+      severity: "warning",
+      location: "models/link",
+      details: { target: "/etc/passwd" },
+      timestamp: START + 1.234,
+      rule: "MA002",
+      why: getRule("MA002").why,
+      file: null,
+    },
+    {
+      message: "Pickle imports os.system, which runs shell commands",
+      severity: "critical",
+      location: "models/evil.pkl (pos 0)",
+      details: { module: "os", function: "system", position: 0, opcode: "GLOBAL" },
+      timestamp: START + 1.234,
+      rule: "MA100",
+      why: getRule("MA100").why,
+      file: "models/evil.pkl",
+    },
+    {
+      message: "Pickle calls os.system when loaded",
+      severity: "critical",
+      location: "models/evil.pkl (pos 25)",
+      details: { module: "os", function: "system", position: 25, opcode: "REDUCE" },
+      timestamp: START + 1.234,
+      rule: "MA101",
+      why: getRule("MA101").why,
+      file: "models/evil.pkl",
+    },
+    {
+      message: "Skipped: 5000000000 bytes is more than --max-file-size 1000000",
+      severity: "info",
+      location: "models/huge.bin",
+      details: { size: 5_000_000_000, maxFileSize: 1_000_000 },
+      timestamp: START + 1.234,
+      rule: "MA003",
+      why: getRule("MA003").why,
+      file: "models/huge.bin",
+    },
+  ],
+  issue_counts: { critical: 2, warning: 1, info: 1 },
+  files: [
+    {
+      path: "models/evil.pkl",
+      size: 27,
+      format: "pickle",
+      status: "scanned",
+      bytes_scanned: 27,
+      duration: 0.0125,
+      issue_count: 2,
+    },
+    {
+      path: "models/ok.pkl",
+      size: 11,
+      format: "pickle",
+      status: "scanned",
+      bytes_scanned: 11,
+      duration: 0.003,
+      issue_count: 0,
+    },
+    {
+      path: "models/README.md",
+      size: 2048,
+      format: null,
+      status: "skipped",
+      reason: "not a format modelaudit scans",
+      bytes_scanned: 0,
+      duration: 0.001,
+      issue_count: 0,
+    },
+    {
+      path: "models/huge.bin",
+      size: 5_000_000_000,
+      format: null,
+      status: "skipped",
+      reason: "larger than --max-file-size",
+      bytes_scanned: 0,
+      duration: 0,
+      issue_count: 1,
+    },
+    {
+      path: "missing.pkl",
+      size: 0,
+      format: null,
+      status: "error",
+      reason: "path does not exist",
+      bytes_scanned: 0,
+      duration: 0,
+      issue_count: 0,
+    },
+  ],
+  tool: { name: "modelaudit", version: TOOL_VERSION },
+};
+
+Deno.test("toJsonReport maps a mixed scan field by field", () => {
+  assert.deepEqual(toJsonReport(MIXED_RESULT), EXPECTED_MIXED);
+});
+
+Deno.test("renderJson prints the document with ModelAudit's fields first, indented, with a final newline", () => {
+  const json = renderJson(MIXED_RESULT);
+  assert.equal(json, JSON.stringify(EXPECTED_MIXED, null, 2) + "\n");
+  assert.deepEqual(Object.keys(JSON.parse(json)).slice(0, 4), [
+    "scanner_names",
+    "start_time",
+    "finish_time",
+    "duration",
+  ]);
+});
+
+Deno.test("renderJson keeps ModelAudit's field types: unix-second floats, lower-case severities, booleans", () => {
+  const doc = JSON.parse(renderJson(MIXED_RESULT));
+  for (const field of ["start_time", "duration", "bytes_scanned", "files_scanned"]) {
+    assert.equal(typeof doc[field], "number", field);
+  }
+  assert.equal(typeof doc.has_errors, "boolean");
+  assert.ok(Array.isArray(doc.scanner_names) && Array.isArray(doc.issues));
+  for (const issue of doc.issues) {
+    assert.deepEqual(
+      Object.keys(issue).slice(0, 5),
+      ["message", "severity", "location", "details", "timestamp"],
+    );
+    assert.match(issue.severity, /^(critical|warning|info)$/);
+    assert.match(issue.rule, /^MA\d{3}$/);
+  }
+});
+
+Deno.test("renderJson of a clean scan has no issues and no errors", () => {
+  const doc = JSON.parse(renderJson(CLEAN_RESULT));
+  assert.deepEqual(doc.issues, []);
+  assert.equal(doc.has_errors, false);
+  assert.equal(doc.success, true);
+  assert.equal(doc.files_scanned, 1);
+  assert.equal(doc.duration, 0.007);
+  assert.deepEqual(doc.files[0], {
+    path: "ok.pkl",
+    size: 11,
+    format: "pickle",
+    status: "scanned",
+    bytes_scanned: 11,
+    duration: 0.002,
+    issue_count: 0,
+  });
+});
+
+Deno.test("renderJson writes big integers in details as decimal strings and keeps long values whole", () => {
+  const result: ScanResult = {
+    ...CLEAN_RESULT,
+    files: [{
+      ...CLEAN_RESULT.files[0],
+      findings: [{
+        rule: "MA108",
+        severity: "critical",
+        message: "code",
+        location: "ok.pkl (pos 1)",
+        details: { value: 2n ** 64n, source: "x".repeat(500) },
+      }],
+    }],
+  };
+  const doc = JSON.parse(renderJson(result));
+  assert.deepEqual(doc.issues[0].details, { value: "18446744073709551616", source: "x".repeat(500) });
+});
+
+Deno.test("renderJson leaves out why for a rule the catalog does not know", () => {
+  const result: ScanResult = {
+    ...CLEAN_RESULT,
+    findings: [{ rule: "X999", severity: "info", message: "m", location: "l", details: {} }],
+  };
+  const issue = JSON.parse(renderJson(result)).issues[0];
+  assert.equal("why" in issue, false);
+  assert.equal(issue.rule, "X999");
+  assert.equal(issue.file, null);
+});
