@@ -130,7 +130,7 @@ async function scanNestedSource(
     await scanner.scan(source, context);
     return;
   }
-  const known = identifyKnownFormat(head) ?? "unknown";
+  const known = identifyKnownFormat(head)?.id ?? "unknown";
   context.report({
     rule: "MA006",
     message: `Nested ${
@@ -140,22 +140,37 @@ async function scanNestedSource(
   });
 }
 
-function checkName(state: DispatchState, path: string, head: Uint8Array, scanner: Scanner | undefined): void {
+/**
+ * Findings about a file as a whole: a name that claims another format than the
+ * content, a model-like name on unrecognised content, and content this version
+ * recognises but cannot open although loading it can run code.
+ */
+function checkFile(state: DispatchState, path: string, head: Uint8Array, scanner: Scanner | undefined): void {
   const claimed = formatsClaimedBy(path);
-  const detected = scanner?.id ?? identifyKnownFormat(head);
+  const known = scanner ? undefined : identifyKnownFormat(head);
+  const detected = scanner?.id ?? known?.id;
+  const extension = extensionOf(path);
   if (detected && claimed.length > 0 && !claimed.includes(detected)) {
     state.sink.add(makeFinding(
       "MA001",
-      `Named ${extensionOf(path)} (${claimed.join(" or ")}) but the content is ${detected}`,
+      `Named ${extension} (${claimed.join(" or ")}) but the content is ${detected}`,
       path,
-      { extension: extensionOf(path), claimedFormats: claimed, detectedFormat: detected },
+      { extension, claimedFormats: claimed, detectedFormat: detected },
     ));
   } else if (!detected && nameClaimsScannedFormat(path)) {
     state.sink.add(makeFinding(
       "MA007",
-      `Named ${extensionOf(path)} but the content matches no known format`,
+      `Named ${extension} but the content matches no known format`,
       path,
-      { extension: extensionOf(path) },
+      { extension },
+    ));
+  }
+  if (known?.mayHoldCode) {
+    state.sink.add(makeFinding(
+      "MA006",
+      `This is a ${known.id} file, which this version of modelaudit cannot inspect yet`,
+      path,
+      { format: known.id },
     ));
   }
 }
@@ -190,7 +205,7 @@ export async function scanSource(
   try {
     const head = await source.read(0, HEAD_BYTES);
     const scanner = scannerFor(head, source.size);
-    checkName(state, path, head, scanner);
+    checkFile(state, path, head, scanner);
     if (scanner) {
       format = scanner.id;
       await scanner.scan(source, makeContext(state, path, 0, false));

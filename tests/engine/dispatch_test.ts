@@ -50,7 +50,12 @@ Deno.test("the name never decides the format; a mismatch is a finding", async ()
   const zip = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...new Uint8Array(40)]);
   assert.deepEqual(brief((await scanBytes(zip, "weights.safetensors")).findings), [
     "MA001 warning weights.safetensors",
+    "MA006 info weights.safetensors",
   ]);
+  // A container that is not opened yet is said so, never passed over in silence; a PNG holds no code.
+  assert.deepEqual(brief((await scanBytes(zip, "model.pt")).findings), ["MA006 info model.pt"]);
+  const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.deepEqual((await scanBytes(png, "diagram.png")).findings, []);
   assert.deepEqual(brief((await scanBytes(MALICIOUS, "notes.txt")).findings), [
     "MA001 warning notes.txt",
     "MA100 critical notes.txt (pos 0)",
