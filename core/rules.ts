@@ -86,8 +86,8 @@ export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
       "MA006",
       "nested-content-not-inspected",
       "info",
-      "Nested content in a format this version cannot inspect",
-      "Content that is not inspected may hide code; loaders may still read it.",
+      "A file or nested payload in a format this version cannot inspect yet",
+      "Content that is not inspected may hide code (an archive of pickles, a Keras file, a NumPy object array); loaders still read it.",
       "Inspect the nested content by other means, or wait for a scanner for its format.",
     ),
     rule(
