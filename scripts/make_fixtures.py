@@ -168,6 +168,12 @@ class Asm:
     def stop(self, **kw) -> int:
         return self.op(b".", **kw)
 
+    def stop_and_end_frame(self) -> int:
+        """STOP, then the end of the open frame: pickle.dumps ends its last frame after STOP."""
+        pos = self.stop()
+        self.end_frame()
+        return pos
+
     def mark(self, **kw) -> int:
         return self.op(b"(", **kw)
 
@@ -357,6 +363,24 @@ def call(rule: str, a: Asm, label: str, opcode: str, module: str | None = None, 
     return finding(rule, a.at[label], note=note, **details)
 
 
+def import_and_call(a: Asm, module: str, name: str, imported_by: str = "GLOBAL", called_by: str = "REDUCE",
+                    rules: tuple[str, str] = ("MA100", "MA101")) -> list[dict]:
+    """The findings of ``module.name`` imported at the opcode labelled "import" and called at "call"."""
+    return [imp(rules[0], a, "import", module, name, imported_by), call(rules[1], a, "call", called_by, module, name)]
+
+
+# Why a callee that cannot be resolved gives MA103 rather than MA101.
+COMPUTED_NOTE = ("The callee is unresolved and nothing denied is involved in computing it "
+                 "(_codecs.encode is known-safe, its arguments are strings): MA103 with function <computed>.")
+
+
+def unresolved_call(a: Asm, **import_details) -> list[dict]:
+    """The findings of an import that cannot be resolved (MA104 with ``import_details`` at the opcode
+    labelled "import") and of the REDUCE labelled "call" that calls what it gives (MA103)."""
+    return [finding("MA104", a.at["import"], **import_details),
+            call("MA103", a, "call", "REDUCE", function="<computed>", note=COMPUTED_NOTE)]
+
+
 @dataclass
 class Fixture:
     file: str
@@ -390,16 +414,27 @@ def global_call(a: Asm, proto: int, module: str = "os", name: str = "system", ar
         a.binunicode(arg)
         a.tuple1()
     a.reduce(label="call")
-    return [imp(rules[0], a, "import", module, name, "GLOBAL"), call(rules[1], a, "call", "REDUCE", module, name)]
+    return import_and_call(a, module, name, rules=rules)
 
 
-def inner_os_system_p2() -> tuple[bytes, list[dict]]:
-    """A protocol-2 pickle that runs os.system: the payload hidden by the nesting fixtures."""
+def call_pickle(proto: int, module: str = "os", name: str = "system", arg: str = CMD,
+                rules: tuple[str, str] = ("MA100", "MA101")) -> tuple[bytes, list[dict]]:
+    """A whole pickle that is one ``module.name(arg)`` call (protocol 0, or >= 2 with its PROTO); returns
+    its bytes and findings."""
     a = Asm()
-    a.proto(2)
-    found = global_call(a, 2)
+    if proto >= 2:
+        a.proto(proto)
+    found = global_call(a, proto, module, name, arg, rules)
     a.stop()
     return a.bytes(), found
+
+
+def framed_p4(**kw) -> Asm:
+    """A protocol-4 pickle with its FRAME open, as pickle.dumps begins one (``kw`` labels the FRAME)."""
+    a = Asm()
+    a.proto(4)
+    a.frame(**kw)
+    return a
 
 
 def stack_global_p4(a: Asm, module: str, name: str, label: str = "import") -> int:
@@ -411,16 +446,60 @@ def stack_global_p4(a: Asm, module: str, name: str, label: str = "import") -> in
     return a.stack_global(label=label)
 
 
+def memoized_call_p4(a: Asm, module: str, name: str, arg: str = CMD) -> int:
+    """``module.name(arg)`` as pickle.dumps writes it at protocol 4 (STACK_GLOBAL, every object memoized,
+    REDUCE labelled "call"); returns the offset of the argument's opcode."""
+    stack_global_p4(a, module, name)
+    a.memoize()
+    arg_at = a.short_binunicode(arg)
+    a.memoize()
+    a.tuple1()
+    a.memoize()
+    a.reduce(label="call")
+    a.memoize()
+    return arg_at
+
+
+def stack_global_call(a: Asm, arg: str = CMD) -> None:
+    """STACK_GLOBAL (labelled "import") on the module and name already on the stack, then a call of what
+    it gives with ``arg`` (REDUCE labelled "call")."""
+    a.stack_global(label="import")
+    a.short_binunicode(arg)
+    a.tuple1()
+    a.reduce(label="call")
+
+
+def stack_global_system_p4(a: Asm, file: str, technique: str, module: str | None = "os",
+                           note: str | None = None) -> Fixture:
+    """Ends ``a``, a framed protocol-4 pickle that has left a module operand and "system" on the stack:
+    STACK_GLOBAL, a call of what it gives with CMD, STOP. ``module`` is what the operand resolves to, None
+    when a scanner cannot know it."""
+    stack_global_call(a)
+    a.stop_and_end_frame()
+    found = (import_and_call(a, module, "system", "STACK_GLOBAL") if module is not None
+             else unresolved_call(a, module=None, function="system", opcode="STACK_GLOBAL"))
+    return Fixture(file, "malicious", technique, a.bytes(), found, note=note)
+
+
+def loader_call_p3(module: str, name: str, payload: bytes, opcode: str = "SHORT_BINBYTES") -> tuple[Asm, str]:
+    """A protocol-3 pickle of ``module.name(payload)``, the bytes held by ``opcode`` (SHORT_BINBYTES or
+    BINBYTES); returns it and the nested label ``<payload@OFFSET>`` of the payload's first byte."""
+    a = Asm()
+    a.proto(3)
+    a.global_(module, name, label="import")
+    emit = {"SHORT_BINBYTES": a.short_binbytes, "BINBYTES": a.binbytes}[opcode]
+    emit(payload, label="payload")
+    a.tuple1()
+    a.reduce(label="call")
+    a.stop()
+    return a, f"<payload@{a.at['payload'] + DATA_HEADER[opcode]}>"
+
+
 def simple(file: str, technique: str, proto: int, module: str, name: str, arg: str = CMD,
            kind: str = "malicious", note: str | None = None) -> Fixture:
     """A whole pickle that is one ``module.name(arg)`` call (protocol 0 or >= 2)."""
-    a = Asm()
-    if proto >= 2:
-        a.proto(proto)
     rules = ("MA102", "MA103") if kind == "suspicious" else ("MA100", "MA101")
-    found = global_call(a, proto, module, name, arg, rules)
-    a.stop()
-    return Fixture(file, kind, technique, a.bytes(), found, note=note)
+    return Fixture(file, kind, technique, *call_pickle(proto, module, name, arg, rules), note=note)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,13 +510,8 @@ def crafted() -> list[Fixture]:
     out: list[Fixture] = []
     add = out.append
 
-    # Plain GLOBAL + REDUCE, protocol 0: the classic.
-    a = Asm()
-    found = global_call(a, 0)
-    a.stop()
-    add(Fixture("malicious/global_os_system_reduce_p0.pkl", "malicious",
-                "GLOBAL os.system + REDUCE, protocol 0", a.bytes(), found))
-
+    add(simple("malicious/global_os_system_reduce_p0.pkl", "GLOBAL os.system + REDUCE, protocol 0", 0,
+               "os", "system"))
     add(simple("malicious/global_posix_system_p2.pkl", "GLOBAL posix.system + REDUCE, protocol 2", 2,
                "posix", "system"))
     add(simple("malicious/global_builtin_exec_p2.pkl",
@@ -445,23 +519,12 @@ def crafted() -> list[Fixture]:
                "__builtin__", "exec", arg=SOURCE))
 
     # builtins.eval through STACK_GLOBAL, protocol 4 with a correct FRAME.
-    a = Asm()
-    a.proto(4)
-    a.frame()
-    stack_global_p4(a, "builtins", "eval")
-    a.memoize()
-    a.short_binunicode("'modelaudit-fixture'")
-    a.memoize()
-    a.tuple1()
-    a.memoize()
-    a.reduce(label="call")
-    a.memoize()
-    a.stop()
-    a.end_frame()
+    a = framed_p4()
+    memoized_call_p4(a, "builtins", "eval", "'modelaudit-fixture'")
+    a.stop_and_end_frame()
     add(Fixture("malicious/stack_global_builtins_eval_p4.pkl", "malicious",
                 "builtins.eval via STACK_GLOBAL, protocol 4 with FRAME", a.bytes(),
-                [imp("MA100", a, "import", "builtins", "eval", "STACK_GLOBAL"),
-                 call("MA101", a, "call", "REDUCE", "builtins", "eval")]))
+                import_and_call(a, "builtins", "eval", "STACK_GLOBAL")))
 
     # INST imports and calls in one opcode.
     a = Asm()
@@ -485,8 +548,7 @@ def crafted() -> list[Fixture]:
     a.obj(label="call")
     a.stop()
     add(Fixture("malicious/obj_os_system_p1.pkl", "malicious", "OBJ on os.system, protocol 1", a.bytes(),
-                [imp("MA100", a, "import", "os", "system", "GLOBAL"),
-                 call("MA101", a, "call", "OBJ", "os", "system")]))
+                import_and_call(a, "os", "system", called_by="OBJ")))
 
     # NEWOBJ on subprocess.Popen.
     a = Asm()
@@ -500,14 +562,10 @@ def crafted() -> list[Fixture]:
     a.newobj(label="call")
     a.stop()
     add(Fixture("malicious/newobj_subprocess_popen_p2.pkl", "malicious", "NEWOBJ on subprocess.Popen, protocol 2",
-                a.bytes(),
-                [imp("MA100", a, "import", "subprocess", "Popen", "GLOBAL"),
-                 call("MA101", a, "call", "NEWOBJ", "subprocess", "Popen")]))
+                a.bytes(), import_and_call(a, "subprocess", "Popen", called_by="NEWOBJ")))
 
     # NEWOBJ_EX with args and kwargs.
-    a = Asm()
-    a.proto(4)
-    a.frame()
+    a = framed_p4()
     stack_global_p4(a, "subprocess", "Popen")
     a.memoize()
     a.empty_list()
@@ -524,19 +582,17 @@ def crafted() -> list[Fixture]:
     a.memoize()
     a.newobj_ex(label="call")
     a.memoize()
-    a.stop()
-    a.end_frame()
+    a.stop_and_end_frame()
     add(Fixture("malicious/newobj_ex_subprocess_popen_p4.pkl", "malicious",
                 "NEWOBJ_EX on subprocess.Popen (args and kwargs), protocol 4", a.bytes(),
-                [imp("MA100", a, "import", "subprocess", "Popen", "STACK_GLOBAL"),
-                 call("MA101", a, "call", "NEWOBJ_EX", "subprocess", "Popen")]))
+                import_and_call(a, "subprocess", "Popen", "STACK_GLOBAL", "NEWOBJ_EX")))
 
     # BUILD on an instance of a denied class: __setstate__ / __dict__ update is a call too.
     a = Asm()
     a.proto(2)
     a.global_("logging", "FileHandler", label="import")
     a.empty_tuple()
-    a.newobj(label="new")
+    a.newobj(label="call")
     a.empty_dict()
     a.binunicode("baseFilename")
     a.binunicode("/tmp/modelaudit-fixture.log")
@@ -545,14 +601,11 @@ def crafted() -> list[Fixture]:
     a.stop()
     add(Fixture("malicious/build_setstate_denied_class_p2.pkl", "malicious",
                 "BUILD (__setstate__ gadget) on an instance of a denied class (logging.FileHandler)", a.bytes(),
-                [imp("MA100", a, "import", "logging", "FileHandler", "GLOBAL"),
-                 call("MA101", a, "new", "NEWOBJ", "logging", "FileHandler"),
-                 call("MA101", a, "build", "BUILD", "logging", "FileHandler")]))
+                import_and_call(a, "logging", "FileHandler", called_by="NEWOBJ")
+                + [call("MA101", a, "build", "BUILD", "logging", "FileHandler")]))
 
     # STACK_GLOBAL operands from the memo, stored and fetched out of order.
-    a = Asm()
-    a.proto(4)
-    a.frame()
+    a = framed_p4()
     a.short_binunicode("system")
     a.binput(7)
     a.pop()
@@ -561,23 +614,13 @@ def crafted() -> list[Fixture]:
     a.pop()
     a.long_binget(3)
     a.binget(7)
-    a.stack_global(label="import")
-    a.short_binunicode(CMD)
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
-    a.end_frame()
-    add(Fixture("malicious/stack_global_memo_out_of_order_p4.pkl", "malicious",
-                "STACK_GLOBAL whose module and name come from the memo (PUT 7 then 3, GET 3 then 7)", a.bytes(),
-                [imp("MA100", a, "import", "os", "system", "STACK_GLOBAL"),
-                 call("MA101", a, "call", "REDUCE", "os", "system")]))
+    add(stack_global_system_p4(a, "malicious/stack_global_memo_out_of_order_p4.pkl",
+                               "STACK_GLOBAL whose module and name come from the memo (PUT 7 then 3, GET 3 then 7)"))
 
     # MEMOIZE stores at len(memo), not at a count of MEMOIZE opcodes: after BINPUT 50, the
     # MEMOIZEs fill 1..4. A scanner that counts MEMOIZEs (0..3) resolves GET 1 / GET 3 to the
     # safe collections.OrderedDict; the truth is os.system.
-    a = Asm()
-    a.proto(4)
-    a.frame()
+    a = framed_p4()
     for s, how in (("junk", 50), ("os", None), ("collections", None), ("system", None), ("OrderedDict", None)):
         a.short_binunicode(s)
         if how is None:
@@ -587,22 +630,12 @@ def crafted() -> list[Fixture]:
         a.pop()
     a.binget(1)
     a.binget(3)
-    a.stack_global(label="import")
-    a.short_binunicode(CMD)
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
-    a.end_frame()
-    add(Fixture("malicious/memoize_numbering_p4.pkl", "malicious",
-                "MEMOIZE numbering: memo index is len(memo), so GET 1/GET 3 are os/system (a MEMOIZE counter "
-                "would read collections/OrderedDict)", a.bytes(),
-                [imp("MA100", a, "import", "os", "system", "STACK_GLOBAL"),
-                 call("MA101", a, "call", "REDUCE", "os", "system")]))
+    add(stack_global_system_p4(a, "malicious/memoize_numbering_p4.pkl",
+                               "MEMOIZE numbering: memo index is len(memo), so GET 1/GET 3 are os/system (a "
+                               "MEMOIZE counter would read collections/OrderedDict)"))
 
     # DUP, POP and POP_MARK between the operands.
-    a = Asm()
-    a.proto(4)
-    a.frame()
+    a = framed_p4()
     a.short_binunicode("os")
     a.dup()
     a.pop()
@@ -615,57 +648,29 @@ def crafted() -> list[Fixture]:
     a.short_binunicode("system")
     a.dup()
     a.pop()
-    a.stack_global(label="import")
-    a.short_binunicode(CMD)
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
-    a.end_frame()
-    add(Fixture("malicious/dup_pop_between_operands_p4.pkl", "malicious",
-                "DUP, POP and POP_MARK between the STACK_GLOBAL operands", a.bytes(),
-                [imp("MA100", a, "import", "os", "system", "STACK_GLOBAL"),
-                 call("MA101", a, "call", "REDUCE", "os", "system")]))
+    add(stack_global_system_p4(a, "malicious/dup_pop_between_operands_p4.pkl",
+                               "DUP, POP and POP_MARK between the STACK_GLOBAL operands"))
 
     # STACK_GLOBAL whose module is computed by a call: _codecs.encode('bf', 'rot13') == 'os'.
-    a = Asm()
-    a.proto(4)
-    a.frame()
+    a = framed_p4()
     stack_global_p4(a, "_codecs", "encode", label="codecs")
     a.short_binunicode("bf")
     a.short_binunicode("rot13")
     a.tuple2()
     a.reduce(label="compute")
     a.short_binunicode("system")
-    a.stack_global(label="import")
-    a.short_binunicode(CMD)
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
-    a.end_frame()
-    computed_note = ("The callee is unresolved and nothing denied is involved in computing it "
-                     "(_codecs.encode is known-safe, its arguments are strings): MA103 with function <computed>.")
-    add(Fixture("malicious/stack_global_module_from_call_p4.pkl", "malicious",
-                "Unresolvable STACK_GLOBAL: module is the result of _codecs.encode('bf', 'rot13') (= 'os')", a.bytes(),
-                [finding("MA104", a.at["import"], module=None, function="system", opcode="STACK_GLOBAL"),
-                 call("MA103", a, "call", "REDUCE", function="<computed>", note=computed_note)],
-                note="_codecs.encode itself is known-safe and called with safe arguments: no finding for it."))
+    add(stack_global_system_p4(a, "malicious/stack_global_module_from_call_p4.pkl",
+                               "Unresolvable STACK_GLOBAL: module is the result of _codecs.encode('bf', 'rot13') "
+                               "(= 'os')", module=None,
+                               note="_codecs.encode itself is known-safe and called with safe arguments: no finding "
+                                    "for it."))
 
     # STACK_GLOBAL whose module is an int.
-    a = Asm()
-    a.proto(4)
-    a.frame()
+    a = framed_p4()
     a.binint1(7)
     a.short_binunicode("system")
-    a.stack_global(label="import")
-    a.short_binunicode(CMD)
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
-    a.end_frame()
-    add(Fixture("malicious/stack_global_module_from_int_p4.pkl", "malicious",
-                "Unresolvable STACK_GLOBAL: module operand is an int", a.bytes(),
-                [finding("MA104", a.at["import"], module=None, function="system", opcode="STACK_GLOBAL"),
-                 call("MA103", a, "call", "REDUCE", function="<computed>", note=computed_note)]))
+    add(stack_global_system_p4(a, "malicious/stack_global_module_from_int_p4.pkl",
+                               "Unresolvable STACK_GLOBAL: module operand is an int", module=None))
 
     # Extension registry codes.
     for opname, code in (("EXT1", 0x42), ("EXT2", 0x0102), ("EXT4", 0x01020304)):
@@ -678,8 +683,7 @@ def crafted() -> list[Fixture]:
         a.stop()
         add(Fixture(f"malicious/{opname.lower()}_extension_code_p2.pkl", "malicious",
                     f"{opname} (copyreg extension registry code {code}) called with REDUCE", a.bytes(),
-                    [finding("MA104", a.at["import"], opcode=opname, extensionCode=code),
-                     call("MA103", a, "call", "REDUCE", function="<computed>", note=computed_note)]))
+                    unresolved_call(a, opcode=opname, extensionCode=code)))
 
     # Dotted names (protocol >= 4 resolves them attribute by attribute).
     for file, module, name, technique in (
@@ -688,22 +692,10 @@ def crafted() -> list[Fixture]:
         ("malicious/dotted_builtins_eval_call_p4.pkl", "builtins", "eval.__call__",
          "STACK_GLOBAL builtins + eval.__call__ (prefix of the dotted name is denied)"),
     ):
-        a = Asm()
-        a.proto(4)
-        a.frame()
-        stack_global_p4(a, module, name)
-        a.memoize()
-        a.short_binunicode(CMD if module == "pathlib" else "'modelaudit-fixture'")
-        a.memoize()
-        a.tuple1()
-        a.memoize()
-        a.reduce(label="call")
-        a.memoize()
-        a.stop()
-        a.end_frame()
-        add(Fixture(file, "malicious", technique, a.bytes(),
-                    [imp("MA100", a, "import", module, name, "STACK_GLOBAL"),
-                     call("MA101", a, "call", "REDUCE", module, name)]))
+        a = framed_p4()
+        memoized_call_p4(a, module, name, CMD if module == "pathlib" else "'modelaudit-fixture'")
+        a.stop_and_end_frame()
+        add(Fixture(file, "malicious", technique, a.bytes(), import_and_call(a, module, name, "STACK_GLOBAL")))
 
     add(simple("malicious/submodule_asyncio_unix_events_p2.pkl",
                "GLOBAL asyncio.unix_events._UnixSubprocessTransport (submodule of the denied asyncio)", 2,
@@ -749,48 +741,27 @@ def crafted() -> list[Fixture]:
                  call("MA101", a, "call", "REDUCE",
                       note="Computed callee whose computing call's callee (operator.attrgetter) is denied.")]))
 
-    # runpy._run_code(SOURCE, {})
-    a = Asm()
-    a.proto(2)
-    a.global_("runpy", "_run_code", label="import")
-    a.binunicode(SOURCE)
-    a.empty_dict()
-    a.tuple2()
-    a.reduce(label="call")
-    a.stop()
-    add(Fixture("malicious/runpy_run_code_p2.pkl", "malicious", "runpy._run_code(source, {})", a.bytes(),
-                [imp("MA100", a, "import", "runpy", "_run_code", "GLOBAL"),
-                 call("MA101", a, "call", "REDUCE", "runpy", "_run_code")]))
-
-    # numpy.testing._private.utils.runstring(SOURCE, {})
-    a = Asm()
-    a.proto(2)
-    a.global_("numpy.testing._private.utils", "runstring", label="import")
-    a.binunicode(SOURCE)
-    a.empty_dict()
-    a.tuple2()
-    a.reduce(label="call")
-    a.stop()
-    add(Fixture("malicious/numpy_runstring_p2.pkl", "malicious",
-                "numpy.testing._private.utils.runstring(source, {})", a.bytes(),
-                [imp("MA100", a, "import", "numpy.testing._private.utils", "runstring", "GLOBAL"),
-                 call("MA101", a, "call", "REDUCE", "numpy.testing._private.utils", "runstring")]))
+    # Functions that run Python source: module.name(SOURCE, {}).
+    for file, module, name in (("malicious/runpy_run_code_p2.pkl", "runpy", "_run_code"),
+                               ("malicious/numpy_runstring_p2.pkl", "numpy.testing._private.utils", "runstring")):
+        a = Asm()
+        a.proto(2)
+        a.global_(module, name, label="import")
+        a.binunicode(SOURCE)
+        a.empty_dict()
+        a.tuple2()
+        a.reduce(label="call")
+        a.stop()
+        add(Fixture(file, "malicious", f"{module}.{name}(source, {{}})", a.bytes(), import_and_call(a, module, name)))
 
     # torch.load(<bytes of a harmless pickle>)
     inner = b"\x80\x02K*."  # the int 42
-    a = Asm()
-    a.proto(3)
-    a.global_("torch", "load", label="import")
-    a.short_binbytes(inner, label="payload")
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
+    a, path = loader_call_p3("torch", "load", inner)
     add(Fixture("malicious/torch_load_p3.pkl", "malicious", "torch.load called from a pickle", a.bytes(),
-                [imp("MA100", a, "import", "torch", "load", "GLOBAL"),
-                 call("MA101", a, "call", "REDUCE", "torch", "load")],
-                note=f"torch.load is a nested loader; its argument (the harmless pickle of 42 at "
-                     f"<payload@{a.at['payload'] + 2}>) is scanned and clean. Bytes are used rather than a path so "
-                     f"the nested scan has a well-defined (empty) result.",
+                import_and_call(a, "torch", "load"),
+                note=f"torch.load is a nested loader; its argument (the harmless pickle of 42 at {path}) is scanned "
+                     "and clean. Bytes are used rather than a path so the nested scan has a well-defined (empty) "
+                     "result.",
                 inner=[("payload", inner)]))
 
     a = Asm()
@@ -802,8 +773,7 @@ def crafted() -> list[Fixture]:
     a.reduce(label="call")
     a.stop()
     add(Fixture("malicious/torch_hub_load_p2.pkl", "malicious", "torch.hub.load(repo, model)", a.bytes(),
-                [imp("MA100", a, "import", "torch.hub", "load", "GLOBAL"),
-                 call("MA101", a, "call", "REDUCE", "torch.hub", "load")],
+                import_and_call(a, "torch.hub", "load"),
                 note="torch.hub.load is not a nested loader (its first argument names a repository), so "
                      "'modelaudit/fixture' is not scanned as a payload."))
 
@@ -812,10 +782,7 @@ def crafted() -> list[Fixture]:
     out += stream_fixtures()
 
     # Disguised names: content decides the format.
-    a = Asm()
-    found = global_call(a, 0)
-    a.stop()
-    body = a.bytes()
+    body, found = call_pickle(0)
     mismatch = finding("MA001", note="MA001 is about the whole file: no position.")
     for name, extra in (("disguised_os_system_p0.txt", [mismatch]),
                         ("disguised_os_system_p0.safetensors", [mismatch]),
@@ -837,34 +804,19 @@ def crafted() -> list[Fixture]:
 
 def nested_fixtures() -> list[Fixture]:
     out: list[Fixture] = []
-    inner, inner_found = inner_os_system_p2()
+    inner, inner_found = call_pickle(2)
 
     # pickle.loads(<malicious pickle>)
-    a = Asm()
-    a.proto(3)
-    a.global_("pickle", "loads", label="import")
-    a.short_binbytes(inner, label="payload")
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
-    path = f"<payload@{a.at['payload'] + 2}>"
+    a, path = loader_call_p3("pickle", "loads", inner)
     out.append(Fixture("malicious/nested_pickle_loads_p3.pkl", "malicious",
                        "pickle.loads(bytes) whose payload runs os.system", a.bytes(),
-                       [imp("MA100", a, "import", "pickle", "loads", "GLOBAL"),
-                        call("MA101", a, "call", "REDUCE", "pickle", "loads")] + nested(path, inner_found),
+                       import_and_call(a, "pickle", "loads") + nested(path, inner_found),
                        note="The payload starts like a pickle (\\x80\\x02) and is a loader argument: it must be "
                             "scanned exactly once, under <payload@...>, not again opportunistically.",
                        inner=[(path, inner)]))
 
     # torch.storage._load_from_bytes(<malicious pickle>) as SHORT_BINBYTES.
-    a = Asm()
-    a.proto(3)
-    a.global_("torch.storage", "_load_from_bytes", label="import")
-    a.short_binbytes(inner, label="payload")
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
-    path = f"<payload@{a.at['payload'] + 2}>"
+    a, path = loader_call_p3("torch.storage", "_load_from_bytes", inner)
     out.append(Fixture("malicious/nested_load_from_bytes_p3.pkl", "malicious",
                        "torch.storage._load_from_bytes(bytes) with a malicious inner pickle", a.bytes(),
                        nested(path, inner_found),
@@ -905,14 +857,7 @@ def nested_fixtures() -> list[Fixture]:
     legacy_keys(p, ["0"])
     raw_at = p.raw(struct.pack("<q", 1) + struct.pack("<f", 1.0))
     payload = p.bytes()
-    a = Asm()
-    a.proto(3)
-    a.global_("torch.storage", "_load_from_bytes", label="import")
-    a.binbytes(payload, label="payload")
-    a.tuple1()
-    a.reduce(label="call")
-    a.stop()
-    path = f"<payload@{a.at['payload'] + 5}>"
+    a, path = loader_call_p3("torch.storage", "_load_from_bytes", payload, "BINBYTES")
     out.append(Fixture("malicious/nested_legacy_torch_hidden_p3.pkl", "malicious",
                        "_load_from_bytes of a legacy torch stream whose object pickle runs os.system", a.bytes(),
                        nested(path, inner_found_here + [finding(
@@ -1051,7 +996,7 @@ def legacy_fixtures() -> list[Fixture]:
         inner=[("<pickles>", data[:raw_at])]))
 
     # A well-formed stream (storage '0', 2 floats) with a malicious pickle after its last record.
-    inner, inner_found = inner_os_system_p2()
+    inner, inner_found = call_pickle(2)
     p = Asm()
     legacy_header(p)
     p.proto(2)
@@ -1131,16 +1076,11 @@ def stream_fixtures() -> list[Fixture]:
     a = Asm()
     a.short_binunicode("os")
     a.short_binunicode("system")
-    a.stack_global(label="import")
-    a.short_binunicode(CMD)
-    a.tuple1()
-    a.reduce(label="call")
+    stack_global_call(a)
     a.stop()
     out.append(Fixture("malicious/no_proto_binary_opcodes.bin", "malicious",
                        "Protocol-4 opcodes with no PROTO header (pickle.load accepts them): STACK_GLOBAL os.system",
-                       a.bytes(),
-                       [imp("MA100", a, "import", "os", "system", "STACK_GLOBAL"),
-                        call("MA101", a, "call", "REDUCE", "os", "system")],
+                       a.bytes(), import_and_call(a, "os", "system", "STACK_GLOBAL"),
                        note="Detection must not rely on PROTO or on a text-looking first opcode."))
 
     # The loader runs the payload before it trips over a GET of a memo key never stored.
@@ -1160,52 +1100,35 @@ def stream_fixtures() -> list[Fixture]:
     for i in range(10_001):
         pos = a.mark()
         limit_hit = pos
-    a.global_("os", "system", label="import")
-    a.binunicode(CMD)
-    a.tuple1()
-    a.reduce()
+    import_found, _ = global_call(a, 2)
     a.stop()
     out.append(Fixture("malicious/padded_past_mark_limit_p2.pkl", "malicious",
                        "10,001 nested MARKs (one past MAX_MARK_DEPTH) before a GLOBAL os.system", a.bytes(),
                        [finding("MA110", limit_hit, limit="MAX_MARK_DEPTH",
                                 note="Past a limit the scanner sweeps for imports only; the REDUCE is not "
                                      "tracked as a call any more."),
-                        imp("MA100", a, "import", "os", "system", "GLOBAL")],
+                        import_found],
                        well_formed=False))
 
-    # FRAME lengths that lie.
-    def framed(declared_from_actual) -> tuple[Asm, int]:
-        a = Asm()
-        a.proto(4)
-        a.frame(label="frame")
-        stack_global_p4(a, "os", "system")
-        a.memoize()
-        cmd = a.short_binunicode(CMD)
-        a.memoize()
-        a.tuple1()
-        a.memoize()
-        a.reduce(label="call")
-        a.memoize()
+    # FRAME lengths that lie, declared from the true length and the command string's offset in the frame.
+    for file, technique, declare, note in (
+        ("malicious/frame_straddle_p4.pkl", "FRAME whose declared length ends inside an opcode (the command string)",
+         lambda actual, cmd_off: cmd_off + 2 + 5,
+         "Parsing goes on past the lying frame, so the payload is still reported."),
+        ("malicious/frame_past_eof_p4.pkl", "FRAME whose declared length runs past the end of the file",
+         lambda actual, cmd_off: actual + 4096,
+         "The opcodes themselves end with STOP at the end of the file: no MA105."),
+    ):
+        a = framed_p4(label="frame")
+        cmd = memoized_call_p4(a, "os", "system")
         a.stop()
         frame_data = a.at["frame"] + 9
-        declared = declared_from_actual(len(a.buf) - frame_data, cmd - frame_data)
+        declared = declare(len(a.buf) - frame_data, cmd - frame_data)
         a.end_frame(declared)
-        return a, declared
-
-    a, declared = framed(lambda actual, cmd_off: cmd_off + 2 + 5)
-    out.append(Fixture("malicious/frame_straddle_p4.pkl", "malicious",
-                       "FRAME whose declared length ends inside an opcode (the command string)", a.bytes(),
-                       [finding("MA106", a.at["frame"], declared=declared),
-                        imp("MA100", a, "import", "os", "system", "STACK_GLOBAL"),
-                        call("MA101", a, "call", "REDUCE", "os", "system")],
-                       note="Parsing goes on past the lying frame, so the payload is still reported."))
-    a, declared = framed(lambda actual, cmd_off: actual + 4096)
-    out.append(Fixture("malicious/frame_past_eof_p4.pkl", "malicious",
-                       "FRAME whose declared length runs past the end of the file", a.bytes(),
-                       [finding("MA106", a.at["frame"], declared=declared),
-                        imp("MA100", a, "import", "os", "system", "STACK_GLOBAL"),
-                        call("MA101", a, "call", "REDUCE", "os", "system")],
-                       note="The opcodes themselves end with STOP at the end of the file: no MA105."))
+        out.append(Fixture(file, "malicious", technique, a.bytes(),
+                           [finding("MA106", a.at["frame"], declared=declared)]
+                           + import_and_call(a, "os", "system", "STACK_GLOBAL"),
+                           note=note))
 
     out.append(billion_laughs())
     return out

@@ -1,11 +1,11 @@
 /**
  * Hand-built scan results the renderer tests share: one of every kind of file
- * outcome, and an empty clean scan.
+ * outcome, and an empty clean scan with ways to give its file a finding.
  *
  * @module
  */
 
-import type { ScanResult } from "../../core/types.ts";
+import type { FileResult, Finding, FindingDetails, ScanResult } from "../../core/types.ts";
 
 /**
  * A scan with a scan-level finding, a malicious pickle, a clean pickle, a
@@ -111,3 +111,37 @@ export const CLEAN_RESULT: ScanResult = {
     durationMs: 2,
   }],
 };
+
+/**
+ * CLEAN_RESULT with `finding` reported in its file, whose other fields `file` may replace.
+ *
+ * @example
+ * ```ts
+ * const result = withFileFinding(
+ *   { rule: "MA102", severity: "warning", message: "m", location: "x.pkl (pos 3)", details: {} },
+ *   { path: "x.pkl" },
+ * );
+ * ```
+ */
+export function withFileFinding(finding: Finding, file: Partial<FileResult> = {}): ScanResult {
+  return { ...CLEAN_RESULT, files: [{ ...CLEAN_RESULT.files[0], ...file, findings: [finding] }] };
+}
+
+/**
+ * CLEAN_RESULT whose file has one MA108 finding carrying `details`: for how the
+ * renderers write detail values.
+ *
+ * @example
+ * ```ts
+ * const result = withDetails({ big: 2n ** 64n });
+ * ```
+ */
+export function withDetails(details: FindingDetails): ScanResult {
+  return withFileFinding({
+    rule: "MA108",
+    severity: "critical",
+    message: "code",
+    location: "ok.pkl (pos 1)",
+    details,
+  });
+}

@@ -1,12 +1,30 @@
 import assert from "node:assert/strict";
 import { getRule } from "../../core/rules.ts";
-import type { ScanResult } from "../../core/types.ts";
-import { type JsonReport, renderJson, toJsonReport } from "../../report/json.ts";
+import type { Finding, ScanResult } from "../../core/types.ts";
+import { type JsonIssue, type JsonReport, renderJson, toJsonReport } from "../../report/json.ts";
 import { TOOL_VERSION } from "../../report/summary.ts";
-import { CLEAN_RESULT, MIXED_RESULT } from "./_sample_result.ts";
+import { CLEAN_RESULT, MIXED_RESULT, withDetails } from "./_sample_result.ts";
 
 /** 2026-01-02T03:04:05.000Z in unix seconds. */
 const START = 1767323045;
+
+/**
+ * The issue a finding of MIXED_RESULT becomes: its own fields, then the scan's finish time and the rule's why.
+ * The finding is copied now, so a renderer that changed its input could not change the expectation too.
+ */
+function issue(finding: Finding, file: string | null): JsonIssue {
+  const { message, severity, location, details, rule } = structuredClone(finding);
+  return {
+    message,
+    severity,
+    location,
+    details,
+    timestamp: START + 1.234,
+    rule,
+    why: getRule(rule).why,
+    file,
+  };
+}
 
 const EXPECTED_MIXED: JsonReport = {
   scanner_names: ["pickle"],
@@ -20,46 +38,9 @@ const EXPECTED_MIXED: JsonReport = {
   has_errors: true,
   success: false,
   issues: [
-    {
-      message: "Symbolic link points outside the scanned directory, to /etc/passwd",
-      severity: "warning",
-      location: "models/link",
-      details: { target: "/etc/passwd" },
-      timestamp: START + 1.234,
-      rule: "MA002",
-      why: getRule("MA002").why,
-      file: null,
-    },
-    {
-      message: "Pickle imports os.system, which runs shell commands",
-      severity: "critical",
-      location: "models/evil.pkl (pos 0)",
-      details: { module: "os", function: "system", position: 0, opcode: "GLOBAL" },
-      timestamp: START + 1.234,
-      rule: "MA100",
-      why: getRule("MA100").why,
-      file: "models/evil.pkl",
-    },
-    {
-      message: "Pickle calls os.system when loaded",
-      severity: "critical",
-      location: "models/evil.pkl (pos 25)",
-      details: { module: "os", function: "system", position: 25, opcode: "REDUCE" },
-      timestamp: START + 1.234,
-      rule: "MA101",
-      why: getRule("MA101").why,
-      file: "models/evil.pkl",
-    },
-    {
-      message: "Skipped: 5000000000 bytes is more than --max-file-size 1000000",
-      severity: "info",
-      location: "models/huge.bin",
-      details: { size: 5_000_000_000, maxFileSize: 1_000_000 },
-      timestamp: START + 1.234,
-      rule: "MA003",
-      why: getRule("MA003").why,
-      file: "models/huge.bin",
-    },
+    issue(MIXED_RESULT.findings[0], null),
+    ...MIXED_RESULT.files[0].findings.map((finding) => issue(finding, "models/evil.pkl")),
+    issue(MIXED_RESULT.files[3].findings[0], "models/huge.bin"),
   ],
   issue_counts: { critical: 2, warning: 1, info: 1 },
   files: [
@@ -166,20 +147,7 @@ Deno.test("renderJson of a clean scan has no issues and no errors", () => {
 });
 
 Deno.test("renderJson writes big integers in details as decimal strings and keeps long values whole", () => {
-  const result: ScanResult = {
-    ...CLEAN_RESULT,
-    files: [{
-      ...CLEAN_RESULT.files[0],
-      findings: [{
-        rule: "MA108",
-        severity: "critical",
-        message: "code",
-        location: "ok.pkl (pos 1)",
-        details: { value: 2n ** 64n, source: "x".repeat(500) },
-      }],
-    }],
-  };
-  const doc = JSON.parse(renderJson(result));
+  const doc = JSON.parse(renderJson(withDetails({ value: 2n ** 64n, source: "x".repeat(500) })));
   assert.deepEqual(doc.issues[0].details, { value: "18446744073709551616", source: "x".repeat(500) });
 });
 

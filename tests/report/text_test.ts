@@ -2,9 +2,22 @@ import assert from "node:assert/strict";
 import type { ScanResult } from "../../core/types.ts";
 import { TOOL_VERSION } from "../../report/summary.ts";
 import { escapeTerminal, renderText } from "../../report/text.ts";
-import { CLEAN_RESULT, MIXED_RESULT } from "./_sample_result.ts";
+import { CLEAN_RESULT, MIXED_RESULT, withDetails, withFileFinding } from "./_sample_result.ts";
 
 const HEADER = `modelaudit ${TOOL_VERSION} · scan started 2026-01-02T03:04:05.000Z\n`;
+
+/** How MIXED_RESULT's report ends, verbose or not: the unscannable file, the summary and the verdict. */
+const MIXED_END = `! missing.pkl: [ERROR] could not be scanned: path does not exist
+
+Summary
+  Files:     5 (2 scanned, 2 skipped, 1 error)
+  Bytes:     38 B in 1.23 s
+  Findings:  2 critical, 1 warning, 1 info
+  Scanners:  pickle
+
+✗ Security issues found: do not load these files until every finding is explained.
+! 1 file could not be scanned.
+`;
 
 Deno.test("renderText shows files that need attention, numbered findings and the summary", () => {
   assert.equal(
@@ -18,17 +31,7 @@ Scan findings
   3. models/evil.pkl (pos 25): [CRITICAL] Pickle calls os.system when loaded [MA101]
 i models/huge.bin (4.7 GiB): 1 finding
   4. models/huge.bin: [INFO] Skipped: 5000000000 bytes is more than --max-file-size 1000000 [MA003]
-! missing.pkl: [ERROR] could not be scanned: path does not exist
-
-Summary
-  Files:     5 (2 scanned, 2 skipped, 1 error)
-  Bytes:     38 B in 1.23 s
-  Findings:  2 critical, 1 warning, 1 info
-  Scanners:  pickle
-
-✗ Security issues found: do not load these files until every finding is explained.
-! 1 file could not be scanned.
-`,
+` + MIXED_END,
   );
 });
 
@@ -54,17 +57,7 @@ i models/huge.bin (4.7 GiB, 0 ms): 1 finding
   4. models/huge.bin: [INFO] Skipped: 5000000000 bytes is more than --max-file-size 1000000 [MA003]
      Why: A skipped file was not inspected at all.
      Details: size=5000000000, maxFileSize=1000000
-! missing.pkl: [ERROR] could not be scanned: path does not exist
-
-Summary
-  Files:     5 (2 scanned, 2 skipped, 1 error)
-  Bytes:     38 B in 1.23 s
-  Findings:  2 critical, 1 warning, 1 info
-  Scanners:  pickle
-
-✗ Security issues found: do not load these files until every finding is explained.
-! 1 file could not be scanned.
-`,
+` + MIXED_END,
   );
 });
 
@@ -112,20 +105,13 @@ Deno.test("renderText colors severities and verdicts with ANSI codes only when a
 });
 
 Deno.test("renderText escapes terminal controls and bidi overrides from scanned content", () => {
-  const hostile: ScanResult = {
-    ...CLEAN_RESULT,
-    files: [{
-      ...CLEAN_RESULT.files[0],
-      path: "evil\x1b]0;pwned\x07.pkl",
-      findings: [{
-        rule: "MA102",
-        severity: "warning",
-        message: "Pickle imports x\u202egnp.exe\r\x1b[2K",
-        location: "evil\x1b]0;pwned\x07.pkl (pos 3)",
-        details: { module: "x\x1b[31m" },
-      }],
-    }],
-  };
+  const hostile = withFileFinding({
+    rule: "MA102",
+    severity: "warning",
+    message: "Pickle imports x\u202egnp.exe\r\x1b[2K",
+    location: "evil\x1b]0;pwned\x07.pkl (pos 3)",
+    details: { module: "x\x1b[31m" },
+  }, { path: "evil\x1b]0;pwned\x07.pkl" });
   const text = renderText(hostile, { verbose: true });
   // deno-lint-ignore no-control-regex
   assert.ok(!/[\x00-\x09\x0b-\x1f\u202e]/.test(text), JSON.stringify(text));
@@ -144,19 +130,6 @@ Deno.test("escapeTerminal leaves printable text, including non-ASCII, alone", ()
 });
 
 Deno.test("renderText cuts long detail values and prints big integers as numbers", () => {
-  const long: ScanResult = {
-    ...CLEAN_RESULT,
-    files: [{
-      ...CLEAN_RESULT.files[0],
-      findings: [{
-        rule: "MA108",
-        severity: "critical",
-        message: "code",
-        location: "ok.pkl (pos 1)",
-        details: { source: "x".repeat(500), big: 2n ** 64n },
-      }],
-    }],
-  };
-  const text = renderText(long, { verbose: true });
+  const text = renderText(withDetails({ source: "x".repeat(500), big: 2n ** 64n }), { verbose: true });
   assert.ok(text.includes(`Details: source=${"x".repeat(200)}…, big=18446744073709551616\n`), text);
 });
