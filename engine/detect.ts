@@ -10,7 +10,16 @@ import type { Scanner } from "../core/scanner.ts";
 import { KNOWN_FORMATS } from "../scanners/known_formats.ts";
 import { SCANNERS } from "../scanners/registry.ts";
 
-/** The lower-case extension of the last path segment, with the dot, or `""`. */
+/**
+ * The lower-case extension of the last path segment, with the dot, or `""`.
+ *
+ * @example
+ * ```ts
+ * import { extensionOf } from "./detect.ts";
+ * extensionOf("models/Model.PT"); // ".pt"
+ * extensionOf(".bashrc"); // ""
+ * ```
+ */
 export function extensionOf(path: string): string {
   const base = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
   const dot = base.lastIndexOf(".");
@@ -35,7 +44,16 @@ export function formatsClaimedBy(path: string): string[] {
     .map((format) => format.id);
 }
 
-/** Whether a scanner claims the extension of `path`, i.e. the name says "model file". */
+/**
+ * Whether a scanner claims the extension of `path`, i.e. the name says "model file".
+ *
+ * @example
+ * ```ts
+ * import { nameClaimsScannedFormat } from "./detect.ts";
+ * nameClaimsScannedFormat("model.pkl"); // true
+ * nameClaimsScannedFormat("README.md"); // false
+ * ```
+ */
 export function nameClaimsScannedFormat(path: string): boolean {
   const extension = extensionOf(path);
   return SCANNERS.some((scanner: Scanner) => scanner.extensions.includes(extension));
