@@ -779,6 +779,7 @@ def crafted() -> list[Fixture]:
 
     out += nested_fixtures()
     out += legacy_fixtures()
+    out += joblib_fixtures()
     out += stream_fixtures()
 
     # Disguised names: content decides the format.
@@ -1019,6 +1020,116 @@ def legacy_fixtures() -> list[Fixture]:
         note=f"The records (from pos {raw_at}) are skipped by their declared sizes; the appended pickle's "
              f"findings are at their offsets in the file.",
         inner=[("<pickles>", data[:raw_at]), ("<appended>", inner)]))
+    return out
+
+
+def joblib_array(a: Asm, typestr: str, byteorder: str, shape: tuple[int, ...], data: bytes,
+                 padded: bool = True) -> tuple[int, int]:
+    """A numpy array as joblib.dump writes it (joblib/numpy_pickle.py, here at protocol 2): a
+    NumpyArrayWrapper made by NEWOBJ and given its state dict by BUILD, then the array's bytes: when
+    ``padded`` (joblib >= 1.2), a padding-length byte and that many 0xff so that the data starts 16-aligned,
+    then the raw ``data``. Returns the [start, end) of what follows the BUILD."""
+    a.global_("joblib.numpy_pickle", "NumpyArrayWrapper")
+    a.empty_tuple()
+    a.newobj()
+    a.empty_dict()
+    a.mark()
+    a.short_binunicode("subclass")
+    a.global_("numpy", "ndarray")
+    a.short_binunicode("shape")
+    a.mark()
+    for n in shape:
+        a.op(b"J", struct.pack("<i", n))
+    a.tuple_()
+    a.short_binunicode("order")
+    a.short_binunicode("C")
+    a.short_binunicode("dtype")
+    a.global_("numpy", "dtype")
+    a.short_binunicode(typestr)
+    a.op(b"\x89")  # NEWFALSE, NEWTRUE, TUPLE3: numpy.dtype(typestr, False, True)
+    a.true()
+    a.op(b"\x87")
+    a.reduce()
+    a.mark()  # numpy's dtype state: (3, byteorder, None, None, None, -1, -1, 0)
+    a.binint1(3)
+    a.short_binunicode(byteorder)
+    for _ in range(3):
+        a.none()
+    for _ in range(2):
+        a.op(b"J", struct.pack("<i", -1))
+    a.binint1(0)
+    a.tuple_()
+    a.build()
+    a.short_binunicode("allow_mmap")
+    a.true()
+    if padded:
+        a.short_binunicode("numpy_array_alignment_bytes")
+        a.binint1(16)
+    a.setitems()
+    a.build()
+    start = len(a.buf)
+    if padded:
+        length = 16 - (start + 1) % 16
+        a.raw(bytes([length]) + b"\xff" * length)
+    a.raw(data)
+    return start, len(a.buf)
+
+
+def joblib_fixtures() -> list[Fixture]:
+    """joblib files (pickle streams with each array's data written after its wrapper's BUILD) that hide
+    something around that data."""
+    out: list[Fixture] = []
+
+    # {"weights": <4 float64, padded>, "hook": os.system(CMD)}: the call comes after the array data.
+    a = Asm()
+    a.proto(2)
+    a.empty_dict()
+    a.mark()
+    a.short_binunicode("weights")
+    region = joblib_array(a, "f8", "<", (4,), struct.pack("<4d", 0.5, -1.0, 2.0, 4.25))
+    a.short_binunicode("hook")
+    found = global_call(a, 2)
+    a.setitems()
+    a.stop()
+    out.append(Fixture(
+        "malicious/joblib_os_system_after_array.joblib", "malicious",
+        "joblib file whose outer pickle calls os.system after an array's raw data", a.bytes(), found,
+        well_formed=False, extra={"joblibArrays": [region]},
+        note="joblib.load skips the array's padding and data by its shape and dtype and runs the rest of the "
+             "pickle; a scanner that reads the data as opcodes breaks there and never sees the call."))
+
+    # An array whose shape (1,000,000 float64) needs far more bytes than the file has.
+    a = Asm()
+    a.proto(2)
+    start, _ = joblib_array(a, "f8", "<", (1_000_000,), b"\0" * 64)
+    data = a.bytes()
+    out.append(Fixture(
+        "malicious/joblib_shape_past_eof.joblib", "suspicious",
+        "joblib array whose declared shape (1,000,000 float64) runs past the end of the file", data,
+        [finding("MA105", start, note="The data needs 8,000,000 bytes after its padding; joblib.load fails "
+                                      "there. One MA105 where the array's bytes start.")],
+        well_formed=False, extra={"joblibArrays": [(start, len(data))]}))
+
+    # No padding byte (joblib < 1.2): the uint8 array's data is a pickle that a plain pickle.load runs.
+    inner, inner_found = call_pickle(2)
+    a = Asm()
+    a.proto(2)
+    a.empty_dict()
+    a.mark()
+    a.short_binunicode("weights")
+    region = joblib_array(a, "u1", "|", (len(inner),), inner, padded=False)
+    a.setitems()
+    a.stop()
+    label = f"<raw@{region[0]}>"
+    out.append(Fixture(
+        "malicious/joblib_raw_pickle_no_padding.joblib", "malicious",
+        "joblib array without padding byte whose raw data is a pickle calling os.system", a.bytes(),
+        nested(label, inner_found), well_formed=False, extra={"joblibArrays": [region]},
+        inner=[(label, inner)],
+        note=f"joblib.load reads the data as {len(inner)} uint8 values; pickle.load of the same file reads it as "
+             "opcodes and runs os.system. Without a padding byte (1 to 16, not opcodes) to stop a plain loader, "
+             "the data of the first array is scanned opportunistically from its first byte to the end of the file, "
+             f"as {label}."))
     return out
 
 
@@ -1547,12 +1658,15 @@ def check_opcode_positions(fx: Fixture) -> None:
         with contextlib.suppress(Exception):
             data = sources[f["path"]]
             stream = io.BytesIO(data)
+            arrays = dict(fx.extra.get("joblibArrays", [])) if f["path"] == "" else {}
             while stream.tell() < len(data):
                 if f["path"] == "" and fx.records is not None and stream.tell() == fx.records[0]:
                     stream.seek(fx.records[1])
                     continue
                 for op, _, pos in pickletools.genops(stream):
                     ops[pos] = op.name
+                    if stream.tell() in arrays:
+                        stream.seek(arrays[stream.tell()])
         assert ops.get(f["position"]) == opcode, (fx.file, f)
 
 
@@ -1688,8 +1802,13 @@ ASSUMPTIONS = [
     "against that numel. A record that does not add up (unknown key, count mismatch, truncation) is one MA105 at "
     "the record's first byte, and nothing after it is read (torch.load fails there); bytes after the last record "
     "are one MA105 at their first byte and are scanned as pickles.",
-    "joblib files are pickle streams with raw array data inlined after each NumpyArrayWrapper BUILD; the "
-    "benign joblib fixtures expect the scanner to skip it (see joblibArrays).",
+    "joblib files are pickle streams with each array's data inlined after its NumpyArrayWrapper's BUILD (see "
+    "joblibArrays): raw data (after a padding-length byte and padding since joblib 1.2) is skipped by the wrapper's "
+    "shape and dtype, an object array's pickle is scanned where it lies (positions in the file), and the outer "
+    "pickle goes on after it. Data that cannot be sized exactly, or runs past the end of the file, is one MA105 at "
+    "its first byte. A plain pickle.load reads the data as opcodes instead: when the first array's data does not "
+    "start with a padding byte (1 to 16, not opcodes), it is also scanned opportunistically from its first byte "
+    "to the end of the file, findings labelled <raw@OFFSET> (OFFSET = that first byte).",
     ".pt and .joblib are pickle extensions (no MA001 for them); .txt and .safetensors are not.",
 ]
 

@@ -22,8 +22,6 @@ interface Fixture {
   format: string;
   technique: string;
   findings: ExpectedFinding[];
-  /** joblib files only: byte ranges of raw array data inside the pickle stream. */
-  joblibArrays?: [number, number][];
 }
 
 const ROOT = new URL("../fixtures/pickle/", import.meta.url);
@@ -46,13 +44,7 @@ Deno.test("the manifest covers malicious, suspicious and benign fixtures", () =>
 });
 
 for (const fixture of manifest.fixtures) {
-  // joblib writes raw array bytes inside its pickle stream; skipping them by the
-  // array wrapper's shape and dtype is the container issue's work (issue 3).
-  const pending = fixture.joblibArrays !== undefined;
-  const name = `${fixture.kind}: ${fixture.file} (${fixture.technique})${
-    pending ? " [pending: joblib arrays]" : ""
-  }`;
-  Deno.test({ name, ignore: pending }, async () => {
+  Deno.test(`${fixture.kind}: ${fixture.file} (${fixture.technique})`, async () => {
     const bytes = await Deno.readFile(new URL(fixture.file, ROOT));
     const outcome = await scanBytes(bytes, fixture.file);
     assert.equal(outcome.error, undefined);

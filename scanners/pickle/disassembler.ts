@@ -375,6 +375,18 @@ export class Disassembler {
     return this.#size;
   }
 
+  /**
+   * Goes on at `offset`, at or after {@linkcode position}: the bytes in between are
+   * not opcodes (joblib's array data, which its loader reads itself).
+   */
+  seek(offset: number): void {
+    if (offset < this.#pos) throw new Error(`seek back from ${this.#pos} to ${offset}`);
+    this.#pos = offset;
+    this.#status = "ready";
+    this.#searchFrom = -1;
+    this.#lineEnds.clear();
+  }
+
   /** The next opcode, or `undefined` with {@linkcode status} saying why. */
   next(): PickleOp | undefined {
     if (this.#status === "break") return undefined;
@@ -697,6 +709,11 @@ export class FrameTracker {
    * @param size Size of the source, which no frame may run past.
    */
   constructor(readonly size: number) {}
+
+  /** Whether the opcodes observed so far leave a frame open: the frame goes on after the last of them. */
+  get inFrame(): boolean {
+    return this.#framePos >= 0;
+  }
 
   /** Feeds the next opcode; returns the mismatch it reveals, if any. */
   observe(op: PickleOp): FrameMismatch | undefined {

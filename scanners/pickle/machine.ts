@@ -152,6 +152,11 @@ export interface CallValue extends MutableValueBase {
   pos: number;
   /** Name of the call opcode. */
   opcode: string;
+  /**
+   * What the last BUILD gave the result (`__setstate__`'s argument or a `__dict__` update), as
+   * numpy dtypes and joblib's array wrappers need it; `unknown` when it could not be kept.
+   */
+  state: Value | undefined;
 }
 
 /** A list, tuple, dict, set or frozenset. */
@@ -206,6 +211,11 @@ export interface MachineHooks {
    * loader's `persistent_load` receives (torch: a storage reference). Optional; the pickle alone needs none.
    */
   persistentId?(pid: Value, pos: number): void;
+  /**
+   * Every BUILD, once the built object holds its state ({@linkcode CallValue.state}): `joblib.load`
+   * reads an array's data from the stream right after the BUILD of its wrapper. Optional.
+   */
+  built?(target: Value, op: PickleOp): void;
 }
 
 /** What {@linkcode PickleMachine.step} did. */
@@ -1017,6 +1027,7 @@ export class PickleMachine {
       args,
       pos: op.pos,
       opcode: op.name,
+      state: undefined,
       weight: Math.min(WEIGHT_CAP, 1 + args.weight + (kwargs?.weight ?? 0)),
       danger: callee.danger ?? argsDanger,
       parents: undefined,
@@ -1059,7 +1070,9 @@ export class PickleMachine {
         },
       });
     }
+    if (target.kind === "call") target.state = this.#retain() ? state : unknown();
     this.#addItems(target, [state], op);
+    this.#hooks.built?.(target, op);
   }
 
   #persistent(pid: Value, op: PickleOp): PersistentValue {

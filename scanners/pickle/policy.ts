@@ -1011,6 +1011,12 @@ const SAFE_EXACT: ReadonlySet<string> = new Set([
   ]),
   "numpy.ndarray",
   "numpy.dtype",
+  // ndarray subclasses pickled by their class: they rebuild from data like ndarray does.
+  "numpy.matrix",
+  "numpy.matrixlib.defmatrix.matrix",
+  "numpy.recarray",
+  "numpy.record",
+  ...["core", "_core"].flatMap((core) => [`numpy.${core}.records.recarray`, `numpy.${core}.records.record`]),
   "numpy.ma.core._mareconstruct",
   "numpy.ma.core.MaskedArray",
   ...NUMPY_SCALARS.map((s) => `numpy.${s}`),

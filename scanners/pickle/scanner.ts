@@ -2,16 +2,26 @@
  * The pickle scanner: detects pickles by content and wires the disassembler,
  * the frame check, the symbolic machine and the payload checks together over
  * a stream of pickles ({@linkcode PickleStream}), pickle after pickle until
- * the source ends or the stream breaks.
+ * the source ends or the stream breaks. Files are read as `joblib.load` reads
+ * them too: the array data joblib writes after each array wrapper is skipped
+ * (or, for object arrays, scanned as the pickle it is).
  *
  * @module
  */
 
-import type { ByteSource } from "../../core/byte_source.ts";
+import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { Disassembler, FrameTracker, type GlobalName, type PickleOp } from "./disassembler.ts";
-import { DEFAULT_LIMITS, type MachineLimits, PickleMachine, STEP, type Value } from "./machine.ts";
-import { HIGHEST_PROTOCOL, OP } from "./opcodes.ts";
+import { type ArrayData, arrayData, isArrayWrapper } from "./joblib.ts";
+import {
+  type CallValue,
+  DEFAULT_LIMITS,
+  type MachineLimits,
+  PickleMachine,
+  STEP,
+  type Value,
+} from "./machine.ts";
+import { HIGHEST_PROTOCOL, OP, OPCODE_BY_CODE } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
 
 /** Opcodes between checks of the abort signal: often enough to stop within milliseconds, rare enough to cost nothing. */
@@ -132,6 +142,13 @@ export interface PickleScanOptions {
    * whose loader resolves them (torch's storages). Called synchronously, while its pickle is scanned.
    */
   persistentId?: (pid: Value, pos: number) => void;
+  /**
+   * Reads the stream as `joblib.load` does (default false: as a plain unpickler does): after the
+   * BUILD of each joblib array wrapper, the array's data is skipped, or scanned as the pickle it
+   * is for object arrays, and the outer pickle goes on after it. A plain unpickler's view of the
+   * first array is scanned too (see {@linkcode PickleStream}).
+   */
+  joblibArrays?: boolean;
 }
 
 /** Options of one {@linkcode PickleStream.next}. */
@@ -163,6 +180,17 @@ export interface PickleOutcome {
  * that embed pickles among other data (legacy torch files) read what each pickle
  * returned and where it ended; {@linkcode scanPickle} just scans them all.
  *
+ * With `joblibArrays`, the data after each joblib array wrapper's BUILD is read as
+ * `joblib.load` reads it ({@linkcode arrayData}). A plain `pickle.load` of the same
+ * file parses that data as opcodes instead, so the first array (where the two
+ * loaders part) is also where a plain loader's view is checked: data that starts
+ * with joblib's padding-length byte (1 to 16, none of them an opcode) stops a
+ * plain loader there, but data without one (joblib before 1.2, a stream that was
+ * not seekable, a crafted wrapper) may be a payload only a plain loader runs, so
+ * it is scanned opportunistically from its first byte to the end of the source,
+ * as `<raw@OFFSET>`. Past the first array the plain loader is on that path, not
+ * on ours, so later arrays need no such scan.
+ *
  * @example
  * ```ts
  * import { bytesSource } from "../../core/byte_source.ts";
@@ -176,7 +204,9 @@ export interface PickleOutcome {
  * ```
  */
 export class PickleStream {
+  readonly #source: ByteSource;
   readonly #ctx: ScanContext;
+  readonly #limits: MachineLimits | undefined;
   readonly #payloads: PayloadChecker;
   readonly #machine: PickleMachine;
   readonly #dis: Disassembler;
@@ -184,16 +214,24 @@ export class PickleStream {
   #untilAbortCheck = ABORT_CHECK_INTERVAL;
   /** Set once the stream can yield no more pickles. */
   #finished: PickleOutcome | undefined;
+  /** The joblib array wrapper the last BUILD built, whose data comes next. */
+  #wrapper: CallValue | undefined;
+  /** Wrappers whose data was read: building one again would read again, with merged attributes. */
+  readonly #readWrappers = new WeakSet<CallValue>();
+  /** Whether a plain unpickler's path has left this one (at the first joblib array). */
+  #diverged = false;
 
   /**
    * Prepares to scan `source` from `options.start`.
    *
    * @param source The bytes to scan; findings carry offsets in it.
    * @param ctx Where findings and nested payloads go.
-   * @param options Limits, start offset and persistent-id receiver.
+   * @param options Limits, start offset, persistent-id receiver and joblib arrays.
    */
   constructor(source: ByteSource, ctx: ScanContext, options: PickleScanOptions = {}) {
+    this.#source = source;
     this.#ctx = ctx;
+    this.#limits = options.limits;
     const payloads = new PayloadChecker(source, ctx);
     this.#payloads = payloads;
     this.#machine = new PickleMachine({
@@ -202,6 +240,11 @@ export class PickleStream {
       text: (value) => payloads.text(value),
       payload: (value, call) => payloads.payload(value, call),
       persistentId: options.persistentId,
+      built: options.joblibArrays
+        ? (target) => {
+          if (isArrayWrapper(target)) this.#wrapper = target;
+        }
+        : undefined,
     }, options.limits ?? DEFAULT_LIMITS);
     this.#dis = new Disassembler(source, options.start ?? 0);
     this.#frames = new FrameTracker(source.size);
@@ -249,6 +292,10 @@ export class PickleStream {
       if (result === STEP.BREAK) {
         return await this.#finish("broken", machine.failure!.pos, machine.failure!.reason);
       }
+      if (this.#wrapper !== undefined) {
+        const broken = await this.#readArray(op);
+        if (broken !== undefined) return broken;
+      }
       if (--this.#untilAbortCheck === 0) {
         this.#untilAbortCheck = ABORT_CHECK_INTERVAL;
         ctx.signal.throwIfAborted();
@@ -258,6 +305,71 @@ export class PickleStream {
         return { end: "stop", offset: op.end, value: machine.result };
       }
     }
+  }
+
+  /**
+   * Reads the data of the array whose wrapper `build` built, as `joblib.load` does, and goes on
+   * after it; returns the end of the stream when that cannot be done.
+   */
+  async #readArray(build: PickleOp): Promise<PickleOutcome | undefined> {
+    const wrapper = this.#wrapper!;
+    this.#wrapper = undefined;
+    const start = build.end;
+    const size = this.#dis.size;
+    let data: ArrayData;
+    if (this.#readWrappers.has(wrapper)) {
+      data = { kind: "unknown", reason: "the wrapper is built a second time, its attributes merged" };
+    } else if (this.#frames.inFrame) {
+      // joblib's (pure-Python) unpickler has read the whole frame ahead; the data would come after it.
+      data = { kind: "unknown", reason: "its BUILD is inside a FRAME that goes on after it" };
+    } else {
+      data = arrayData(wrapper);
+    }
+    this.#readWrappers.add(wrapper);
+    const first: number | undefined = (await this.#source.read(start, 1))[0];
+    if (!this.#diverged) {
+      this.#diverged = true;
+      // An object array's pickle is scanned below from this same byte.
+      if (data.kind !== "pickle" && first !== undefined && OPCODE_BY_CODE[first] !== undefined) {
+        await this.#ctx.scanNested(subSource(this.#source, start, size - start), `<raw@${start}>`, {
+          opportunistic: true,
+        });
+      }
+    }
+    const what = `the data of the joblib array wrapper built at ${build.pos}`;
+    if (data.kind === "unknown") {
+      return await this.#finish("broken", start, `${what} cannot be sized: ${data.reason}`);
+    }
+    if (data.kind === "pickle") {
+      const inline = await new PickleStream(this.#source, this.#ctx, { limits: this.#limits, start }).next();
+      if (inline.end === "stop") {
+        this.#dis.seek(inline.offset);
+        return undefined;
+      }
+      // A broken pickle was reported where it broke.
+      return await this.#finish(
+        "broken",
+        inline.offset,
+        inline.end === "end" ? `truncated: ${what} (a pickle) is missing` : undefined,
+      );
+    }
+    let offset = start;
+    if (data.padded) {
+      if (first === undefined) {
+        return await this.#finish("broken", start, `truncated: ${what} has no padding byte`);
+      }
+      offset += 1 + first;
+    }
+    const end = BigInt(offset) + data.bytes;
+    if (end > BigInt(size)) {
+      return await this.#finish(
+        "broken",
+        start,
+        `truncated: ${what} needs ${end - BigInt(start)} bytes, ${size - start} remain`,
+      );
+    }
+    this.#dis.seek(Number(end));
+    return undefined;
   }
 
   /** Ends the stream: reports why it broke (when `reason` is given) and scans what payloads wait. */
@@ -313,5 +425,5 @@ export const pickleScanner: Scanner = {
   description: "Python pickle (protocols 0 to 5)",
   extensions: [".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt", ".joblib", ".dill", ".p", ".data"],
   detect: detectPickle,
-  scan: (source, ctx) => scanPickle(source, ctx),
+  scan: (source, ctx) => scanPickle(source, ctx, { joblibArrays: true }),
 };

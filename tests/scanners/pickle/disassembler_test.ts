@@ -271,3 +271,47 @@ Deno.test("FrameTracker accepts frames that end on an opcode boundary and flags 
     { pos: 2, declared: 12, actual: 1, reason: "a new FRAME starts before the current frame ends" },
   ]);
 });
+
+Deno.test("FrameTracker.inFrame: open until an opcode ends exactly at the frame's end", () => {
+  const data = bytes(0x80, 4, 0x95, le(2, 8), "NN", "N.");
+  const dis = Disassembler.fromBytes(data);
+  const frames = new FrameTracker(data.length);
+  const open: string[] = [];
+  for (let op = dis.next(); op; op = dis.next()) {
+    frames.observe(op);
+    open.push(`${op.name}:${frames.inFrame}`);
+  }
+  assert.deepEqual(open, [
+    "PROTO:false",
+    "FRAME:true",
+    "NONE:true",
+    "NONE:false",
+    "NONE:false",
+    "STOP:false",
+  ]);
+});
+
+Deno.test("seek skips bytes that are not opcodes, within the buffer or past it, and never goes back", async () => {
+  const data = bytes("N", 0xff, 0xff, "N.");
+  const dis = Disassembler.fromBytes(data);
+  assert.equal(dis.next()?.name, "NONE");
+  dis.seek(3);
+  assert.deepEqual([dis.next()?.pos, dis.next()?.name], [3, "STOP"]);
+  assert.throws(() => dis.seek(1), /seek back/);
+  // Past the buffered chunk: the next opcode is read from the source at its offset.
+  const far = new Uint8Array(READ_CHUNK_BYTES + 10).fill(0xff);
+  far.set(bytes("N"), 0);
+  far.set(bytes("N."), READ_CHUNK_BYTES + 8);
+  const streamed = new Disassembler(bytesSource(far));
+  const names: string[] = [];
+  for (;;) {
+    const op = streamed.next();
+    if (op) {
+      names.push(`${op.name}@${op.pos}`);
+      if (op.pos === 0) streamed.seek(READ_CHUNK_BYTES + 8);
+    } else if (streamed.status === "more") await streamed.fill();
+    else break;
+  }
+  assert.deepEqual(names, ["NONE@0", `NONE@${READ_CHUNK_BYTES + 8}`, `STOP@${READ_CHUNK_BYTES + 9}`]);
+  assert.equal(streamed.status, "end");
+});

@@ -8,6 +8,7 @@ import {
   PickleMachine,
   STEP,
   type TextValue,
+  type Value,
 } from "../../../scanners/pickle/machine.ts";
 import { bytes, le, sbu } from "./_bytes.ts";
 
@@ -180,4 +181,22 @@ Deno.test("limits are reported with MA110 where they are hit; past them the mach
     ["LIMIT@5", "STOP@17", "STOP@37"],
   ]);
   assert.ok(MAX_PICKLE_OPCODES > 5_000_000);
+});
+
+Deno.test("BUILD keeps the last state on the object a call made and tells the built hook", () => {
+  const built: Value[] = [];
+  const machine = new PickleMachine({
+    report: () => {},
+    blacklist: () => undefined,
+    text: () => {},
+    payload: () => {},
+    built: (target) => built.push(target),
+  });
+  // collections.OrderedDict() built twice (K1, then K2), and a list built once: only calls keep a state.
+  const dis = Disassembler.fromBytes(bytes("ccollections\nOrderedDict\n)RK", 1, "bK", 2, "b]K", 3, "b\x86."));
+  for (let op = dis.next(); op; op = dis.next()) machine.step(op);
+  assert.deepEqual(built.map((v) => v.kind), ["call", "call", "list"]);
+  const call = built[0];
+  assert.ok(call.kind === "call" && call.state?.kind === "int");
+  assert.equal(call.state.value, 2);
 });
