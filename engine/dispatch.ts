@@ -115,10 +115,12 @@ async function scanNestedSource(
   opportunistic: boolean,
 ): Promise<void> {
   const context = makeContext(state, path, depth, opportunistic);
+  // Only a payload handed to a loader gets here in earnest (the opportunistic ones drop MA006): the
+  // loader runs whatever it holds, so what cannot be looked into is as bad as what is known to be.
   if (depth > MAX_NESTING_DEPTH) {
     context.report({
       rule: "MA006",
-      severity: "warning",
+      severity: "critical",
       message: `Payload nested more than ${MAX_NESTING_DEPTH} levels deep was not inspected`,
       details: { limit: "MAX_NESTING_DEPTH", max: MAX_NESTING_DEPTH },
     });
@@ -133,6 +135,8 @@ async function scanNestedSource(
   const known = identifyKnownFormat(head)?.id ?? "unknown";
   context.report({
     rule: "MA006",
+    // A loader opens a container (torch.load runs a zip's data.pkl); bytes of no known format it rejects.
+    severity: known === "unknown" ? "warning" : "critical",
     message: `Nested ${
       known === "unknown" ? "payload of unknown format" : `${known} payload`
     } (${source.size} bytes) was not inspected`,

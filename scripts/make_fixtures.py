@@ -53,6 +53,7 @@ _reexec_if_needed()
 import argparse  # noqa: E402
 import base64  # noqa: E402
 import builtins  # noqa: E402
+import codecs  # noqa: E402
 import collections  # noqa: E402
 import contextlib  # noqa: E402
 import datetime  # noqa: E402
@@ -64,6 +65,7 @@ import pickle  # noqa: E402
 import pickletools  # noqa: E402
 import re  # noqa: E402
 import struct  # noqa: E402
+import zipfile  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -781,6 +783,7 @@ def crafted() -> list[Fixture]:
     out += legacy_fixtures()
     out += joblib_fixtures()
     out += stream_fixtures()
+    out += review_fixtures()
 
     # Disguised names: content decides the format.
     body, found = call_pickle(0)
@@ -800,6 +803,181 @@ def crafted() -> list[Fixture]:
                "modelaudit.core", "scan_model_directory_or_file", arg="modelaudit-fixture"))
     add(simple("malicious/scanner_import_fickling_p2.pkl", "Imports the fickling scanner", 2, "fickling", "load",
                arg="modelaudit-fixture"))
+    return out
+
+
+def review_fixtures() -> list[Fixture]:
+    """Bypasses found in a security review: each was silent, or only a warning, before its fix."""
+    out: list[Fixture] = []
+    add = out.append
+
+    # The C unpickler's strtol/PyLong_FromString stop at a NUL: "I1\0..." is the int 1 to pickle.load.
+    a = Asm()
+    a.raw(b"I1\0modelaudit-junk\n")
+    a.pop()
+    found = global_call(a, 0)
+    a.stop()
+    add(Fixture("malicious/nul_terminated_int_p0.pkl", "malicious",
+                "INT line with a NUL (CPython stops reading the number there) ahead of GLOBAL os.system", a.bytes(),
+                [{**f, "details": {k: v for k, v in f["details"].items() if k != "opcode"}} for f in found],
+                well_formed=False,
+                note="pickletools (and the pure-Python unpickler) reject the NUL, so positions are not checked "
+                     "against pickletools' listing; a parser that broke there would drop the whole file."))
+
+    # random keeps os as random._os: the dotted name reaches os.system through it.
+    a = framed_p4()
+    memoized_call_p4(a, "random", "_os.system")
+    a.stop_and_end_frame()
+    add(Fixture("malicious/attribute_alias_random_os_system_p4.pkl", "malicious",
+                "STACK_GLOBAL random + _os.system (random does `import os as _os`)", a.bytes(),
+                import_and_call(a, "random", "_os.system", "STACK_GLOBAL")))
+
+    # sklearn's _cached_call(None, obj, name, *args) is getattr(obj, name)(*args): from a module that
+    # imported os (sklearn.utils.fixes, a safe-looking name) to os.system without importing either.
+    a = Asm()
+    a.proto(4)
+    stack_global_p4(a, "sklearn.metrics._scorer", "_cached_call")
+    a.memoize()
+    a.mark()
+    a.none()
+    stack_global_p4(a, "sklearn.utils", "fixes", label="module")
+    a.short_binunicode("__getattribute__")
+    a.short_binunicode("os")
+    a.tuple_()
+    a.reduce(label="getattr")
+    a.memoize()
+    a.pop()
+    a.binget(2)
+    a.mark()
+    a.none()
+    a.binget(5)
+    a.short_binunicode("system")
+    a.short_binunicode(CMD)
+    a.tuple_()
+    a.reduce(label="call")
+    a.stop()
+    add(Fixture("malicious/sklearn_cached_call_getattr_p4.pkl", "malicious",
+                "sklearn.metrics._scorer._cached_call as getattr: fixes.__getattribute__('os'), then os.system(cmd)",
+                a.bytes(),
+                [imp("MA100", a, "import", "sklearn.metrics._scorer", "_cached_call", "STACK_GLOBAL"),
+                 call("MA101", a, "getattr", "REDUCE", "sklearn.metrics._scorer", "_cached_call"),
+                 call("MA101", a, "call", "REDUCE", "sklearn.metrics._scorer", "_cached_call")],
+                note="sklearn.utils + fixes is a module object, safe by the sklearn family: no finding for it."))
+
+    # torch.storage._load_from_bytes unpickles whatever it is given: here bytes computed while loading.
+    a = Asm()
+    a.proto(2)
+    a.global_("torch.storage", "_load_from_bytes", label="import")
+    a.global_("_codecs", "encode")
+    a.binunicode(call_pickle(0)[0].decode())
+    a.binunicode("utf-8")
+    a.tuple2()
+    a.reduce()
+    a.tuple1()
+    a.reduce(label="call")
+    a.stop()
+    add(Fixture("malicious/load_from_bytes_computed_payload_p2.pkl", "malicious",
+                "torch.storage._load_from_bytes(_codecs.encode(<protocol-0 os.system pickle>, 'utf-8'))", a.bytes(),
+                [call("MA101", a, "call", "REDUCE", "torch.storage", "_load_from_bytes")],
+                note="Only the latin1 form that protocol 2 writes bytes as is a constant the scanner can follow."))
+
+    # An instance attribute named __setstate__ is what the next BUILD calls.
+    a = Asm()
+    a.proto(2)
+    a.global_("types", "SimpleNamespace")
+    a.empty_tuple()
+    a.reduce()
+    a.empty_dict()
+    a.binunicode("__setstate__")
+    a.global_("builtins", "print", label="import")
+    a.setitem(label="key")
+    a.build()
+    a.binunicode(CMD)
+    a.build(label="again")
+    a.stop()
+    add(Fixture("malicious/build_twice_setstate_injection_p2.pkl", "malicious",
+                "SimpleNamespace() built with {'__setstate__': print}, then built again: BUILD calls print(cmd)",
+                a.bytes(),
+                [imp("MA102", a, "import", "builtins", "print", "GLOBAL"),
+                 call("MA101", a, "key", "SETITEM", function="<computed>"),
+                 call("MA101", a, "again", "BUILD", "types", "SimpleNamespace")],
+                note="print stands in for any callable the pickle can name."))
+
+    # BUILD straight on an imported class: setattr(Linear, "forward", ...) for the whole process.
+    a = Asm()
+    a.proto(2)
+    a.global_("torch.nn.modules.linear", "Linear")
+    a.none()
+    a.empty_dict()
+    a.binunicode("forward")
+    a.binunicode("modelaudit-fixture")
+    a.setitem()
+    a.tuple2()
+    a.build(label="build")
+    a.stop()
+    add(Fixture("malicious/build_on_imported_class_p2.pkl", "malicious",
+                "BUILD on the imported class torch.nn.Linear itself (slot state): monkeypatches Linear.forward",
+                a.bytes(), [call("MA101", a, "build", "BUILD", "torch.nn.modules.linear", "Linear")]))
+
+    # scipy.stats' rv_generic.__setstate__ execs the state's _parse_arg_template; here it is rot13'd source.
+    source = ("\ndef _parse_args(self, loc=0, scale=1):\n    return (), loc, scale\n"
+              "__import__('os').system('" + CMD + "')\n")
+    a = Asm()
+    a.proto(2)
+    a.global_("copyreg", "_reconstructor")
+    a.mark()
+    a.global_("scipy.stats._continuous_distns", "norm_gen", label="import")
+    a.global_("builtins", "object")
+    a.none()
+    a.tuple_()
+    a.reduce()
+    a.empty_dict()
+    a.binunicode("_parse_arg_template")
+    a.global_("_codecs", "encode")
+    a.binunicode(codecs.encode(source, "rot13"))
+    a.binunicode("rot13")
+    a.tuple2()
+    a.reduce()
+    a.setitem(label="key")
+    a.build()
+    a.stop()
+    add(Fixture("malicious/scipy_parse_arg_template_rot13_p2.pkl", "malicious",
+                "scipy.stats distribution whose state's _parse_arg_template (exec'd by __setstate__) is "
+                "computed: _codecs.encode(<rot13 source>, 'rot13')", a.bytes(),
+                [imp("MA102", a, "import", "scipy.stats._continuous_distns", "norm_gen", "GLOBAL"),
+                 call("MA101", a, "key", "SETITEM", "scipy.stats._distn_infrastructure", "rv_generic.__setstate__")],
+                note="scipy.stats distributions are unknown (MA102); a template scipy generated itself is fine."))
+
+    # Padding past MAX_MARK_DEPTH: calls are no longer tracked, so a loader's payload would not be either.
+    a = Asm()
+    a.proto(2)
+    for _ in range(10_001):
+        limit_hit = a.mark()
+    a.global_("torch.storage", "_load_from_bytes", label="import")
+    a.binbytes(call_pickle(0)[0])
+    a.tuple1()
+    a.reduce()
+    a.stop()
+    add(Fixture("malicious/padded_past_mark_limit_load_from_bytes_p2.pkl", "malicious",
+                "10,001 nested MARKs, then torch.storage._load_from_bytes(<protocol-0 os.system pickle>)", a.bytes(),
+                [finding("MA110", limit_hit, limit="MAX_MARK_DEPTH"),
+                 imp("MA101", a, "import", "torch.storage", "_load_from_bytes", "GLOBAL")],
+                well_formed=False,
+                note="Past a limit only imports are checked; a loader's import stands for the call it cannot see."))
+
+    # A loader handed a zip: torch.load runs the data.pkl inside, which is not opened yet.
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(zipfile.ZipInfo("archive/data.pkl", date_time=(1980, 1, 1, 0, 0, 0)), call_pickle(2)[0])
+    a, label = loader_call_p3("torch.storage", "_load_from_bytes", archive.getvalue(), opcode="BINBYTES")
+    add(Fixture("malicious/load_from_bytes_zip_payload_p3.pkl", "malicious",
+                "torch.storage._load_from_bytes(<zip whose data.pkl calls os.system>)", a.bytes(),
+                [{**finding("MA006", path=label, format="zip"), "severity": "critical"}],
+                note="Containers are not opened yet; one handed to a loader is critical, not info."))
+
+    add(simple("malicious/compat_tkfiledialog_p2.pkl",
+               "GLOBAL tkFileDialog.Tk: Python 3 loads Python 2's tkFileDialog as tkinter.filedialog (protocol 2)",
+               2, "tkFileDialog", "Tk", arg="modelaudit-fixture"))
     return out
 
 

@@ -103,6 +103,9 @@ const DECIMAL_INT = /^[+-]?\d(?:_?\d)*$/;
 const ANY_BASE_INT = /^[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|\d(?:_?\d)*)$/;
 /** CPython's FLOAT parser (`PyOS_string_to_double`): no whitespace, no underscores. */
 const PY_FLOAT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$/i;
+/** Python's `float()`, which the pure-Python unpickler (joblib's) applies: whitespace around, `_` between digits. */
+const PY_FLOAT_CALL =
+  /^[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|inf|infinity|nan)$/i;
 
 /**
  * Decodes UTF-8 leniently (CPython uses `surrogatepass`; a bad byte must not end
@@ -268,8 +271,23 @@ function parseInteger(text: string, pattern: RegExp): number | bigint | undefine
     : signed;
 }
 
-function parseFloat64(text: string): number | undefined {
-  if (!PY_FLOAT.test(text)) return undefined;
+/**
+ * The text CPython's C unpickler parses a number line as: `strtol`, `PyLong_FromString` and
+ * `PyOS_string_to_double` stop at a NUL byte, so whatever follows it on the line is ignored.
+ */
+function untilNul(text: string): string {
+  const nul = text.indexOf("\0");
+  return nul < 0 ? text : text.slice(0, nul);
+}
+
+/** A FLOAT line as either unpickler accepts it: the C one up to a NUL, the pure-Python one with `float()`. */
+function parseFloat64(line: string): number | undefined {
+  let text = untilNul(line);
+  if (!PY_FLOAT.test(text)) {
+    text = line.replace(PY_WHITESPACE, "");
+    if (!PY_FLOAT_CALL.test(text)) return undefined;
+    text = text.replaceAll("_", "");
+  }
   const lower = text.toLowerCase().replace(/^\+/, "");
   if (lower.endsWith("nan")) return NaN;
   if (lower.endsWith("inf") || lower.endsWith("infinity")) {
@@ -631,12 +649,12 @@ export class Disassembler {
         if (code === OP.INT && raw.length === 2 && raw[0] === 0x30 && (raw[1] === 0x30 || raw[1] === 0x31)) {
           return new PickleOp(code, pos, end, raw[1] === 0x31);
         }
-        const value = parseInteger(text, code === OP.INT ? ANY_BASE_INT : DECIMAL_INT);
+        const value = parseInteger(untilNul(text), code === OP.INT ? ANY_BASE_INT : DECIMAL_INT);
         if (value === undefined) return this.#fail(pos, `${opcodeName(code)} argument is not an integer`);
         return new PickleOp(code, pos, end, value);
       }
       case "decimalnl_long": {
-        const text = latin1(raw).replace(/L$/, "");
+        const text = untilNul(latin1(raw).replace(/L$/, ""));
         const value = parseInteger(text, ANY_BASE_INT);
         if (value === undefined) return this.#fail(pos, "LONG argument is not an integer");
         return new PickleOp(code, pos, end, value);

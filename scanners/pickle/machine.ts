@@ -307,6 +307,25 @@ function qualified(module: string | null, name: string | null): string {
   return `${module ?? "<unresolved>"}.${name ?? "<unresolved>"}`;
 }
 
+/** A line of the argument parsers scipy.stats generates from shape names (`parse_arg_template`). */
+const SCIPY_TEMPLATE_DEF = /^def _parse_args(?:_rvs|_stats)?\(self, [\w ,=']*\):$/;
+const SCIPY_TEMPLATE_RETURN = /^ {4}return (?:self\._argcheck_rvs\()?([\w ,=()']*)$/;
+
+/**
+ * Whether `value` is source that scipy.stats itself would have generated for a distribution's
+ * `_parse_arg_template`: `def _parse_args...(self, <names and defaults>):` and `return` lines of
+ * names, with no call but `self._argcheck_rvs(`. `rv_generic.__setstate__` execs this attribute.
+ */
+function isScipyArgTemplate(value: Value | undefined): boolean {
+  const text = constantString(value ?? NONE);
+  if (text === null) return false;
+  return text.split("\n").every((line) => {
+    if (line === "" || SCIPY_TEMPLATE_DEF.test(line)) return true;
+    const tail = SCIPY_TEMPLATE_RETURN.exec(line)?.[1];
+    return tail !== undefined && !/\w\s*\(|\)\s*\(/.test(tail);
+  });
+}
+
 /**
  * Runs opcodes symbolically. Feed it every opcode of a source in order; it
  * resets itself after each STOP.
@@ -487,6 +506,7 @@ export class PickleMachine {
           : code === OP.DICT
           ? "dict"
           : "frozenset";
+        if (kind === "dict") this.#checkStateKeys(items, op);
         this.#push(this.#container(kind, items), op);
         break;
       }
@@ -662,9 +682,42 @@ export class PickleMachine {
       case OP.GLOBAL:
       case OP.INST: {
         const arg = op.arg as GlobalName;
-        this.#global(op, arg.module, arg.name);
+        const global = this.#global(op, arg.module, arg.name);
+        if (
+          global.resolved && global.verdict?.tier !== "denied" && isNestedLoader(global.module!, global.name!)
+        ) {
+          // Its call is no longer tracked, so neither is the payload it unpickles.
+          this.#hooks.report({
+            rule: "MA101",
+            message:
+              `Pickle imports the loader ${global.module}.${global.name} past a limit, where what it ` +
+              "is given to unpickle is no longer tracked",
+            position: op.pos,
+            details: {
+              module: global.module,
+              function: global.name,
+              position: op.pos,
+              opcode: op.name,
+              reason: "the payload of a loader called past a limit cannot be inspected",
+            },
+          });
+        }
         break;
       }
+      case OP.STRING:
+      case OP.BINSTRING:
+      case OP.SHORT_BINSTRING:
+      case OP.UNICODE:
+      case OP.BINUNICODE:
+      case OP.SHORT_BINUNICODE:
+      case OP.BINUNICODE8:
+      case OP.BINBYTES:
+      case OP.SHORT_BINBYTES:
+      case OP.BINBYTES8:
+      case OP.BYTEARRAY8:
+        // Constants are still checked: a pickle, encoded pickle or source hidden in one shows wherever it is.
+        this.#text(op);
+        break;
       case OP.STACK_GLOBAL:
         this.#global(op, null, null);
         break;
@@ -802,6 +855,8 @@ export class PickleMachine {
   /** APPEND, APPENDS, SETITEM(S), ADDITEMS: `items` go into `target` (any object with such a method). */
   #addItems(target: Value, items: Value[], op: PickleOp): void {
     if (!isMutable(target)) return;
+    if (op.code === OP.SETITEM || op.code === OP.SETITEMS) this.#checkStateKeys(items, op);
+    if (target.kind === "global" && op.code !== OP.BUILD) this.#mutatesImport(op, target);
     let added: number;
     if (
       target.kind === "list" || target.kind === "tuple" || target.kind === "dict" || target.kind === "set" ||
@@ -1037,6 +1092,17 @@ export class PickleMachine {
     if (callee.kind === "global" && callee.resolved && isNestedLoader(callee.module!, callee.name!)) {
       const payload = constantBytes(args.items[0]);
       if (payload !== undefined) this.#hooks.payload(payload, result);
+      else if (callee.verdict?.tier !== "denied") {
+        // A denied loader was reported above; a safe one (torch's _load_from_bytes) unpickles what it is given.
+        this.#hooks.report({
+          rule: "MA101",
+          message:
+            `Pickle calls ${callee.module}.${callee.name} (${op.name}) on a payload computed while loading, ` +
+            "which it unpickles unseen",
+          position: op.pos,
+          details: { ...details, reason: "the payload is not a constant that can be inspected" },
+        });
+      }
     }
     this.#push(result, op);
   }
@@ -1069,10 +1135,85 @@ export class PickleMachine {
           entry: creator.verdict.entry,
         },
       });
+    } else if (target.kind === "global") {
+      this.#mutatesImport(op, target);
+    }
+    if (target.kind === "call" && target.state !== undefined) {
+      const built = creator.kind === "global" ? qualified(creator.module, creator.name) : "computed";
+      this.#hooks.report({
+        rule: "MA101",
+        message:
+          `Pickle builds the same ${built} object a second time (BUILD): the first state can install ` +
+          "the __setstate__ that the second one calls",
+        position: op.pos,
+        details: {
+          module: creator.kind === "global" ? creator.module : null,
+          function: creator.kind === "global" ? creator.name : "<computed>",
+          position: op.pos,
+          opcode: op.name,
+          reason: "an object is built once; a second BUILD calls whatever the first one stored",
+        },
+      });
     }
     if (target.kind === "call") target.state = this.#retain() ? state : unknown();
     this.#addItems(target, [state], op);
     this.#hooks.built?.(target, op);
+  }
+
+  /**
+   * BUILD, APPEND(S), SETITEM(S) or ADDITEMS on what an import returned (a class, function, module or
+   * module-level object) rather than on an object the pickle created: that monkeypatches shared state
+   * (`sys.modules`, a class's `__setstate__`, a registry) for the whole process. Picklers never do it.
+   */
+  #mutatesImport(op: PickleOp, global: GlobalValue): void {
+    this.#hooks.report({
+      rule: "MA101",
+      message: `Pickle modifies the imported ${qualified(global.module, global.name)} itself when loaded ` +
+        `(${op.name}), changing it for everything that uses it`,
+      position: op.pos,
+      details: {
+        module: global.module,
+        function: global.name,
+        position: op.pos,
+        opcode: op.name,
+        reason: "a pickle only fills objects it created; this one rewrites an imported one",
+      },
+    });
+  }
+
+  /**
+   * Dict keys that turn the dict into code once it is an object's state: `__setstate__` (which
+   * the next BUILD calls) and scipy.stats' `_parse_arg_template` (which `rv_generic.__setstate__`
+   * execs) unless it holds the parser scipy generates. `items` alternate keys and values.
+   */
+  #checkStateKeys(items: Value[], op: PickleOp): void {
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      const key = constantString(items[i]);
+      if (key === "__setstate__") {
+        this.#hooks.report({
+          rule: "MA101",
+          message: `Pickle puts a "__setstate__" entry in a dict (${op.name}): as an object's state it ` +
+            "installs a callable that BUILD then calls",
+          position: op.pos,
+          details: { module: null, function: "<computed>", position: op.pos, opcode: op.name, key },
+        });
+      } else if (key === "_parse_arg_template" && !isScipyArgTemplate(items[i + 1])) {
+        this.#hooks.report({
+          rule: "MA101",
+          message:
+            `Pickle sets "_parse_arg_template" to source scipy.stats does not generate (${op.name}): ` +
+            "rv_generic.__setstate__ execs it when the distribution is unpickled",
+          position: op.pos,
+          details: {
+            module: "scipy.stats._distn_infrastructure",
+            function: "rv_generic.__setstate__",
+            position: op.pos,
+            opcode: op.name,
+            key,
+          },
+        });
+      }
+    }
   }
 
   #persistent(pid: Value, op: PickleOp): PersistentValue {

@@ -106,6 +106,20 @@ const MODULE_ALIASES: ReadonlyMap<string, readonly string[]> = new Map(
     gdbm: "dbm.gnu",
     Tkinter: "tkinter",
     _tkinter: "tkinter",
+    tkFileDialog: "tkinter.filedialog",
+    FileDialog: "tkinter.filedialog",
+    tkSimpleDialog: "tkinter.simpledialog",
+    SimpleDialog: "tkinter.simpledialog",
+    tkColorChooser: "tkinter.colorchooser",
+    tkCommonDialog: "tkinter.commondialog",
+    Dialog: "tkinter.dialog",
+    Tkdnd: "tkinter.dnd",
+    tkFont: "tkinter.font",
+    tkMessageBox: "tkinter.messagebox",
+    ScrolledText: "tkinter.scrolledtext",
+    Tkconstants: "tkinter.constants",
+    Tix: "tkinter.tix",
+    ttk: "tkinter.ttk",
   }).map(([from, to]) => [from, to.split(".")]),
 );
 
@@ -132,6 +146,72 @@ const NAME_ALIASES: ReadonlyMap<string, readonly string[]> = new Map(
   }).map(([from, to]) => [from, to.split(".")]),
 );
 
+/**
+ * Attribute aliases: names under which modules keep a dangerous module or
+ * callable as an attribute (`import os as _os` in `random`, `from builtins
+ * import open as _builtin_open` in `tokenize`), and the best-known dangerous
+ * callables, which libraries re-export under their own name. A dotted name
+ * reaches them by attribute access (`random` + `_os.system`), a plain one
+ * directly (`tokenize` + `_builtin_open`), so they are resolved in the name
+ * part of an import only, never as a module.
+ */
+const ATTRIBUTE_ALIASES: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries({
+    _os: "os",
+    _sys: "sys",
+    sys_modules: "sys.modules",
+    bltns: "builtins",
+    _builtins: "builtins",
+    _builtin_open: "builtins.open",
+    bltn_open: "builtins.open",
+    open_py_source: "tokenize.open",
+    _shutil: "shutil",
+    _rmtree: "shutil.rmtree",
+    _subprocess: "subprocess",
+    _fork_exec: "_posixsubprocess.fork_exec",
+    _threading: "threading",
+    _pyprofile: "profile",
+    _bootstrap: "importlib._bootstrap",
+    _bootstrap_external: "importlib._bootstrap_external",
+    osp: "os.path",
+    pp: "posixpath",
+    sp: "subprocess",
+    mp: "multiprocessing",
+    pkl: "pickle",
+    tk: "tkinter",
+    TK: "tkinter",
+    np: "numpy",
+    pd: "pandas",
+    system: "os.system",
+    popen: "os.popen",
+    Popen: "subprocess.Popen",
+    check_output: "subprocess.check_output",
+    check_call: "subprocess.check_call",
+    getoutput: "subprocess.getoutput",
+    getstatusoutput: "subprocess.getstatusoutput",
+    fork_exec: "_posixsubprocess.fork_exec",
+    posix_spawn: "os.posix_spawn",
+    posix_spawnp: "os.posix_spawnp",
+    ...Object.fromEntries(
+      ["exec", "spawn"].flatMap((f) =>
+        "l le lp lpe v ve vp vpe".split(" ").map((s) => [f + s, `os.${f}${s}`])
+      ),
+    ),
+    eval: "builtins.eval",
+    exec: "builtins.exec",
+    execfile: "builtins.execfile",
+    open: "builtins.open",
+    import_module: "importlib.import_module",
+    attrgetter: "operator.attrgetter",
+    methodcaller: "operator.methodcaller",
+    rmtree: "shutil.rmtree",
+    PytestTester: "numpy._pytesttester.PytestTester",
+    Parallel: "joblib.Parallel",
+    GraphModule: "torch.fx.GraphModule",
+    from_file: "torch.from_file",
+  }).map(([from, to]) => [from, to.split(".")]),
+);
+
 // ---------------------------------------------------------------------------
 // The denylist.
 // ---------------------------------------------------------------------------
@@ -149,6 +229,7 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
   ["it spawns processes and runs shell commands", [
     "subprocess",
     "_posixsubprocess",
+    "_bootsubprocess",
     "_winapi",
     "popen2",
     "pipes",
@@ -157,6 +238,9 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
     "plumbum",
   ]],
   ["pty.spawn runs a program, typically a shell, on a pseudo-terminal", ["pty"]],
+  ["fcntl.ioctl pushes keystrokes into the controlling terminal (TIOCSTI), which its shell then runs", [
+    "fcntl",
+  ]],
   ["platform.popen and the platform probes run shell commands", ["platform"]],
   ["uuid's MAC-address helpers run external commands (ifconfig, ip, arp, netstat)", [
     "uuid._get_command_stdout",
@@ -263,6 +347,7 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
     "builtins.exit",
     "builtins.quit",
     "_sitebuiltins",
+    "getpass",
   ]],
   ["apply calls any callable with any arguments (Python 2)", ["builtins.apply"]],
   ["runpy runs a module or a file as __main__", ["runpy"]],
@@ -273,6 +358,93 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
   ["it compiles source files and writes bytecode files", ["py_compile", "compileall"]],
   ["site executes .pth files (addsitedir) and rewrites sys.path", ["site"]],
   ["pkgutil imports modules named by strings (resolve_name, get_importer, walk_packages)", ["pkgutil"]],
+  ["mailcap.findmatch runs each matching entry's test command with os.system", ["mailcap"]],
+  ["the 3.13 REPL's internals run pager commands (pipe_pager) and execute source (runsource)", ["_pyrepl"]],
+  ["optparse.Values.read_file execs a Python file and read_module imports any module", [
+    "optparse.Values.read_file",
+    "optparse.Values.read_module",
+  ]],
+  [
+    "pandas imports the module named as its plotting backend (set_option('plotting.backend', ...), backend=)",
+    [
+      "pandas.set_option",
+      "pandas.option_context",
+      "pandas._config.config.set_option",
+      "pandas._config.config.option_context",
+      "pandas._config.config._set_option",
+      "pandas.plotting",
+    ],
+  ],
+  ["warnings' option parser imports the module named in a category string", [
+    ...["warnings", "_py_warnings"].flatMap((m) =>
+      ["_getcategory", "_setoption", "_processoptions"].map((f) => `${m}.${f}`)
+    ),
+  ]],
+  [
+    "xml.sax fetches any URL it is given (parse, prepare_input_source) and make_parser imports modules named by strings",
+    [
+      "xml.sax",
+    ],
+  ],
+  ["xml.dom.xmlbuilder's entity resolver and parseURI open any URL", ["xml.dom.xmlbuilder"]],
+  ["numpy.info and numpy.lookfor import the module named by their toplevel or module argument", [
+    "numpy.info",
+    "numpy.lookfor",
+    ...["lib.utils", "lib._utils_impl"].flatMap((m) =>
+      ["info", "lookfor", "_makenamedict", "_lookfor_generate_cache"].map((f) => `numpy.${m}.${f}`)
+    ),
+  ]],
+  [
+    "its test runner runs pytest, which runs the test files and imports the plugins named in its arguments",
+    [
+      "numpy._pytesttester",
+      "scipy._lib._testutils",
+      "pandas.test",
+      "pandas.util._tester",
+      ...["", "core", "fft", "lib", "linalg", "ma", "matrixlib", "polynomial", "random", "typing"].map((m) =>
+        m === "" ? "numpy.test" : `numpy.${m}.test`
+      ),
+      ...[
+        "",
+        "_lib",
+        "cluster",
+        "constants",
+        "fft",
+        "fft._pocketfft",
+        "fftpack",
+        "integrate",
+        "interpolate",
+        "linalg",
+        "misc",
+        "ndimage",
+        "odr",
+        "optimize",
+        "signal",
+        "sparse",
+        "sparse.csgraph",
+        "sparse.linalg",
+        "sparse.linalg._dsolve",
+        "sparse.linalg._eigen",
+        "sparse.linalg._eigen.lobpcg",
+        "sparse.linalg._isolve",
+        "spatial",
+        "spatial.transform",
+        "special",
+        "stats",
+      ].map((m) => m === "" ? "scipy.test" : `scipy.${m}.test`),
+    ],
+  ],
+  ["FunctionMaker compiles and execs source text built from its arguments", [
+    "decorator.FunctionMaker",
+    "scipy._lib.decorator",
+  ]],
+  [
+    "template engines compile templates into Python code (mako runs its <%! %> blocks) and import extensions named by strings",
+    [
+      "jinja2",
+      "mako",
+    ],
+  ],
   ["pydoc.locate imports any dotted name and pydoc's pagers run shell commands", ["pydoc"]],
   ["marshal loads raw code objects", ["marshal"]],
   ["it builds code objects, functions or classes from raw parts", [
@@ -333,11 +505,11 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
   ["_compat_pickle's tables decide what legacy names import; changing them redirects later imports", [
     "_compat_pickle",
   ]],
+  [
+    "sympy's functions and constructors (Lambda, Derivative, Rational, S, lambdify) sympify their arguments, and sympify evaluates strings with eval",
+    ["sympy"],
+  ],
   ["it evaluates expression strings with eval", [
-    "sympy.sympify",
-    "sympy.core.sympify",
-    "sympy.parse_expr",
-    "sympy.parsing",
     "numexpr.evaluate",
     "numexpr.re_evaluate",
     "numexpr.necompiler",
@@ -357,8 +529,21 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
     "yaml.unsafe_load_all",
     "yaml.full_load",
     "yaml.full_load_all",
+    "yaml.Loader",
+    "yaml.UnsafeLoader",
+    "yaml.FullLoader",
+    "yaml.CLoader",
+    "yaml.CUnsafeLoader",
+    "yaml.CFullLoader",
+    "yaml.loader",
+    "yaml.constructor",
+    "yaml.cyaml",
   ]],
   ["tkinter embeds a Tcl interpreter whose exec runs shell commands", ["tkinter"]],
+  ["turtle and turtledemo drive tkinter, whose Tcl interpreter runs shell commands", [
+    "turtle",
+    "turtledemo",
+  ]],
   ["importing antigravity opens a web browser", ["antigravity"]],
   ["it re-exports every standard module (builtins, subprocess, ...) under another name", [
     "six.moves",
@@ -426,16 +611,60 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
     "numpy.rec.fromfile",
     "numpy.core.records.fromfile",
     "numpy._core.records.fromfile",
+    "numpy.fromregex",
+    "numpy.ma.dump",
+    "numpy.ma.core.dump",
+    "scipy.sparse.save_npz",
+    "scipy.sparse._matrix_io",
   ]],
+  ["it maps any file into memory, creating or growing it when shared", ["torch.from_file"]],
   ["numpy's _ufunc_reconstruct imports any module and attribute named by its string arguments", [
     "numpy.core._ufunc_reconstruct",
     "numpy._core._ufunc_reconstruct",
+  ]],
+  ["uarray's unpickle_function imports any module and returns any attribute named by its string arguments", [
+    "scipy._lib._uarray._backend.unpickle_function",
+    "uarray._backend.unpickle_function",
   ]],
   ["it compiles and imports native code and evaluates expressions with eval", [
     "numpy.f2py",
     "numpy.distutils",
   ]],
   ["numpy's test helpers exec source strings (runstring) and compile C extensions", ["numpy.testing"]],
+  ["scipy.weave compiles and runs C++ source", ["scipy.weave"]],
+  ["LowLevelCallable wraps raw native function pointers that scipy then calls", [
+    "scipy.LowLevelCallable",
+    "scipy._lib._ccallback",
+  ]],
+  ["mpmath.identify evaluates the constant expressions it is given with eval", [
+    "mpmath.identify",
+    "mpmath.identification",
+    "mpmath.mp.identify",
+    "mpmath.fp.identify",
+    "mpmath.iv.identify",
+  ]],
+  [
+    "matplotlib imports the backend module a string names (use, rc_file, register_backend) and pyplot writes image files (savefig, imsave)",
+    [
+      "matplotlib.use",
+      "matplotlib.rc_file",
+      "matplotlib.rc_context",
+      "matplotlib.pyplot",
+      "matplotlib.backend_bases.register_backend",
+      "matplotlib.backend_bases.get_registered_canvas_class",
+      "matplotlib.image.imsave",
+    ],
+  ],
+  ["they run external programs (ffmpeg, LaTeX, Ghostscript, Inkscape, image viewers, screenshot tools)", [
+    "matplotlib.animation",
+    "matplotlib.texmanager",
+    "matplotlib.testing",
+    "matplotlib.backends",
+    "matplotlib._get_executable_info",
+    "PIL.EpsImagePlugin",
+    "PIL.ImageShow",
+    "PIL.ImageGrab",
+  ]],
   ["it reads (and unpickles) files and URLs", [
     "pandas.read_pickle",
     "pandas.to_pickle",
@@ -467,6 +696,43 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
     "keras.saving.load_model",
     "tensorflow.keras.models.load_model",
     "tf_keras.models.load_model",
+    "keras.saving.saving_lib",
+    "keras.src.saving.saving_lib",
+    "keras.src.saving.keras_saveable",
+  ]],
+  [
+    "it rebuilds objects from a config, importing the modules and classes it names and unmarshalling Lambda layers' bytecode",
+    [
+      "keras.saving.deserialize_keras_object",
+      "keras.saving.serialization_lib",
+      "keras.src.saving.serialization_lib",
+      "keras.src.legacy.saving",
+      "keras.utils.deserialize_keras_object",
+      "keras.utils.generic_utils",
+      "keras.src.utils.python_utils",
+      "keras.models.model_from_json",
+      "keras.models.model_from_config",
+      "keras.models.model_from_yaml",
+      "keras.layers.deserialize",
+      "keras.src.layers.deserialize",
+      "keras.layers.Lambda",
+      "keras.layers.core.lambda_layer",
+      "keras.src.layers.core.lambda_layer",
+      "tensorflow.keras.models.model_from_json",
+      "tensorflow.keras.models.model_from_config",
+      "tensorflow.keras.utils.deserialize_keras_object",
+      "tensorflow.keras.layers.Lambda",
+      "tf_keras.models.model_from_json",
+      "tf_keras.layers.Lambda",
+    ],
+  ],
+  ["it reads and writes files (gfile, write_file) or loads saved graphs and native op libraries", [
+    "tensorflow.io",
+    "tensorflow.saved_model",
+    "tensorflow.raw_ops",
+    "tensorflow.load_op_library",
+    "tensorflow.load_library",
+    "tensorflow.compat.v1.gfile",
   ]],
 
   // PyTorch internals that run code, load files or talk to the network.
@@ -501,10 +767,10 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
   ["it writes or rewrites files", ["torch.utils.tensorboard", "torch.utils.hipify"]],
   ["torch.utils.show_pickle unpickles files", ["torch.utils.show_pickle"]],
   ["torch.testing's helpers run subprocesses and exec code", ["torch.testing"]],
-  ["fx GraphModules are rebuilt by exec-ing Python source carried in the pickle (reduce_graph_module)", [
-    "torch.fx.graph_module",
-  ]],
-  ["ShapeEnv.evaluate_guards_expression evaluates strings with eval", ["torch.fx.experimental"]],
+  [
+    "torch.fx execs Python source: GraphModules generate and exec code from their graph (and reduce_graph_module from the pickle), ShapeEnv evaluates guards with eval",
+    ["torch.fx"],
+  ],
   ["torch.package imports and runs code shipped in the archive", ["torch.package"]],
   ["load_library loads a native shared library", [
     "torch.ops.load_library",
@@ -528,7 +794,16 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
 
   // Hubs: downloads and remote code.
   ["it downloads and imports remote model code (trust_remote_code)", ["transformers.dynamic_module_utils"]],
-  ["it downloads files from the network", ["transformers.utils.hub", "huggingface_hub"]],
+  ["it downloads files from the network", [
+    "transformers.utils.hub",
+    "huggingface_hub",
+    "scipy.datasets",
+    "keras.utils.get_file",
+    "keras.utils.data_utils",
+    "keras.src.utils.file_utils",
+    "tensorflow.keras.utils.get_file",
+    "tf_keras.utils.get_file",
+  ]],
   ["it downloads datasets and runs their loading scripts", ["datasets.load_dataset", "datasets.load"]],
   ["sklearn.datasets downloads (fetch_*), reads (load_*) and writes (dump_*) files", ["sklearn.datasets"]],
   ["scikit-learn's test helpers run Python subprocesses and unpickle", [
@@ -536,7 +811,34 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
     "sklearn.utils.estimator_checks",
   ]],
   ["it re-exports joblib's loaders and process pools", ["sklearn.utils._joblib", "sklearn.utils.parallel"]],
-  ["it imports every scikit-learn module through pkgutil.walk_packages", ["sklearn.utils.discovery"]],
+  ["it imports every scikit-learn module through pkgutil.walk_packages", [
+    "sklearn.utils.discovery",
+    "sklearn.utils.all_estimators",
+  ]],
+  ["it reads any attribute named by a string argument and returns or calls it: getattr reaching os.system", [
+    "sklearn.metrics._scorer._cached_call",
+    "sklearn.metrics._plot.base._check_classifier_response_method",
+    "sklearn.inspection._plot.decision_boundary._check_boundary_response_method",
+    "sklearn.model_selection._validation._fit_and_predict",
+    "sklearn.model_selection._validation.cross_val_predict",
+    "sklearn.model_selection.cross_val_predict",
+    "sklearn.utils._response",
+    "sklearn.utils.validation._check_response_method",
+  ]],
+  ["it imports the package named by its first argument to read a resource file from it", [
+    "sklearn.utils.fixes._open_text",
+    "sklearn.utils.fixes._open_binary",
+    "sklearn.utils.fixes._read_text",
+    "sklearn.utils.fixes._path",
+  ]],
+  ["export_graphviz writes the tree to any path given as out_file, feature names included verbatim", [
+    "sklearn.tree.export_graphviz",
+    "sklearn.tree._export.export_graphviz",
+  ]],
+  ["check_memory creates a joblib cache directory at any path", [
+    "sklearn.utils.check_memory",
+    "sklearn.utils.validation.check_memory",
+  ]],
   ["scikit-learn's build helpers compile and run test programs", ["sklearn._build_utils"]],
 
   // Network.
@@ -590,6 +892,27 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
     "sqlite3",
   ]],
   ["winreg reads and writes the Windows registry", ["winreg"]],
+  ["its writers open any path for writing, creating or truncating the file", [
+    "wave",
+    "aifc",
+    "sunau",
+    "uu",
+    "binhex",
+    "zipapp",
+    "scipy.io",
+  ]],
+  ["mailbox creates mailbox files and directories (Maildir, mbox with create=True)", ["mailbox"]],
+  ["cgitb.enable(logdir=...) writes a report file into any directory on every uncaught exception", ["cgitb"]],
+  ["pstats.Stats reads profile files with marshal and dump_stats writes them", ["pstats"]],
+  ["h5py.File creates and truncates files; h5py re-exports sys.modules and importlib.import_module", [
+    "h5py",
+  ]],
+  ["show_versions(as_json=path) writes a file", ["pandas.show_versions", "pandas.util._print_versions"]],
+  ["these memory-profiling helpers write pickled snapshots to any path", [
+    "torch.cuda.memory._dump_snapshot",
+    "torch.cuda.memory._save_segment_usage",
+    "torch.cuda.memory._save_memory_usage",
+  ]],
   ["it installs packages or creates environments, running setup code", [
     "pip",
     "ensurepip",
@@ -617,7 +940,11 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
   ]],
   ["doctest runs the examples in docstrings and scripts (debug_script)", ["doctest"]],
   ["unittest discovers, imports and runs test modules", ["unittest"]],
-  ["CPython's test helpers run scripts and subprocesses", ["test.support", "test.libregrtest"]],
+  ["CPython's test helpers run scripts and subprocesses", [
+    "test.support",
+    "test.libregrtest",
+    "test.test_support",
+  ]],
   ["IDLE's runcode and runcommand execute source", ["idlelib"]],
   ["lib2to3's grammar loaders unpickle files and its fixers rewrite source", ["lib2to3"]],
 
@@ -843,6 +1170,106 @@ const NUMPY_SCALARS = [
   "character",
 ];
 
+/** Elementwise math ufuncs by their `__name__`, which pickle writes (`np.abs` is `absolute`). */
+const NUMPY_UFUNCS = [
+  "add",
+  "subtract",
+  "multiply",
+  "divide",
+  "floor_divide",
+  "remainder",
+  "fmod",
+  "power",
+  "float_power",
+  "negative",
+  "positive",
+  "absolute",
+  "fabs",
+  "sign",
+  "reciprocal",
+  "rint",
+  "floor",
+  "ceil",
+  "trunc",
+  "sqrt",
+  "cbrt",
+  "square",
+  "exp",
+  "exp2",
+  "expm1",
+  "log",
+  "log2",
+  "log10",
+  "log1p",
+  "logaddexp",
+  "logaddexp2",
+  "sin",
+  "cos",
+  "tan",
+  "arcsin",
+  "arccos",
+  "arctan",
+  "arctan2",
+  "hypot",
+  "sinh",
+  "cosh",
+  "tanh",
+  "arcsinh",
+  "arccosh",
+  "arctanh",
+  "deg2rad",
+  "rad2deg",
+  "maximum",
+  "minimum",
+  "fmax",
+  "fmin",
+  "isnan",
+  "isinf",
+  "isfinite",
+];
+
+/** SciPy's sparse formats: each has a `<format>_matrix` and, since SciPy 1.8, a `<format>_array` class. */
+const SCIPY_SPARSE_FORMATS = ["csr", "csc", "coo", "bsr", "dia", "dok", "lil"];
+
+/** pandas' date offsets (`pandas.tseries.offsets`) by class name; `BDay` and the like are only aliases. */
+const PANDAS_OFFSETS = [
+  "DateOffset",
+  "Tick",
+  "Day",
+  "Hour",
+  "Minute",
+  "Second",
+  "Milli",
+  "Micro",
+  "Nano",
+  "BusinessDay",
+  "BusinessHour",
+  "CustomBusinessDay",
+  "CustomBusinessHour",
+  "Week",
+  "WeekOfMonth",
+  "LastWeekOfMonth",
+  "MonthBegin",
+  "MonthEnd",
+  "BusinessMonthBegin",
+  "BusinessMonthEnd",
+  "CustomBusinessMonthBegin",
+  "CustomBusinessMonthEnd",
+  "SemiMonthBegin",
+  "SemiMonthEnd",
+  "QuarterBegin",
+  "QuarterEnd",
+  "BQuarterBegin",
+  "BQuarterEnd",
+  "YearBegin",
+  "YearEnd",
+  "BYearBegin",
+  "BYearEnd",
+  "FY5253",
+  "FY5253Quarter",
+  "Easter",
+];
+
 /**
  * Exact globals that only rebuild data. Each family says why it is inert:
  * calling it with any arguments builds a value and runs no code beyond the
@@ -881,6 +1308,10 @@ const SAFE_EXACT: ReadonlySet<string> = new Set([
   "decimal.Decimal",
   "fractions.Fraction",
   "uuid.UUID",
+  // Typed arrays and compiled regexes, as Python's reducers for `array.array` and `re.Pattern` write them.
+  "array.array",
+  "array._array_reconstructor",
+  "re._compile",
   // Pickle's own reconstruction helpers: they call `cls.__new__` of a class the pickle imports separately.
   "copyreg._reconstructor",
   "copyreg.__newobj__",
@@ -1032,6 +1463,101 @@ const SAFE_EXACT: ReadonlySet<string> = new Set([
   "numpy.random._philox.Philox",
   "numpy.random._sfc64.SFC64",
   "numpy.random.bit_generator.SeedSequence",
+  // Cython's unpickle helper: `cls.__new__` of a class the pickle imports separately, then its fields.
+  "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
+  // Ufuncs kept as estimator attributes (`FunctionTransformer(np.log1p)`): elementwise math. Pickle names
+  // the first module it finds exporting one, so every module that exports them is listed.
+  ...[
+    "numpy",
+    ...["core", "_core"].flatMap((core) => [`numpy.${core}._multiarray_umath`, `numpy.${core}.umath`]),
+  ]
+    .flatMap((m) => NUMPY_UFUNCS.map((f) => `${m}.${f}`)),
+  // Polynomials: coefficient arrays, a domain, a window and a variable name that is only ever printed.
+  "numpy.poly1d",
+  ...[
+    "polynomial.Polynomial",
+    "chebyshev.Chebyshev",
+    "legendre.Legendre",
+    "hermite.Hermite",
+    "hermite_e.HermiteE",
+    "laguerre.Laguerre",
+  ].map((c) => `numpy.polynomial.${c}`),
+  // SciPy sparse matrices and arrays (TfidfVectorizer's idf, kNN graphs): index and value arrays restored
+  // into `__dict__`, no `__setstate__`. Modules: `scipy.sparse.csr` before SciPy 1.8, `_csr` since; arrays
+  // in `_arrays` until 1.11. scipy.stats distributions stay unknown: their `__setstate__` execs a pickled
+  // string (`_parse_arg_template`).
+  ...SCIPY_SPARSE_FORMATS.flatMap((f) => [
+    `scipy.sparse.${f}.${f}_matrix`,
+    `scipy.sparse._${f}.${f}_matrix`,
+    `scipy.sparse._${f}.${f}_array`,
+    `scipy.sparse._arrays.${f}_array`,
+  ]),
+  // SplineTransformer's splines: knots and coefficients.
+  "scipy.interpolate._bsplines.BSpline",
+  // pandas frames, series, indexes, extension arrays, dtypes and scalars, and the helpers pandas pickles
+  // them with (`_new_Index(cls, d)` calls `cls.__new__` of a class the pickle imports separately). A
+  // time-zone name given to them is looked up in pytz's own zone list, or (`dateutil/...`) opened as a
+  // regular file only to fail its TZif magic check: nothing is written, imported or evaluated.
+  ...[
+    "core.frame.DataFrame",
+    "core.series.Series",
+    "core.internals.managers.BlockManager",
+    "core.internals.managers.SingleBlockManager",
+    "_libs.internals._unpickle_block",
+    "_libs.arrays.__pyx_unpickle_NDArrayBacked",
+    "core.indexes.base.Index",
+    "core.indexes.base._new_Index",
+    "core.indexes.range.RangeIndex",
+    "core.indexes.multi.MultiIndex",
+    "core.indexes.category.CategoricalIndex",
+    "core.indexes.datetimes.DatetimeIndex",
+    "core.indexes.datetimes._new_DatetimeIndex",
+    "core.indexes.timedeltas.TimedeltaIndex",
+    "core.indexes.period.PeriodIndex",
+    "core.indexes.interval.IntervalIndex",
+    "core.indexes.interval._new_IntervalIndex",
+    ...["Int64Index", "UInt64Index", "Float64Index"].map((c) => `core.indexes.numeric.${c}`),
+    "core.arrays.categorical.Categorical",
+    "core.arrays.datetimes.DatetimeArray",
+    "core.arrays.timedeltas.TimedeltaArray",
+    "core.arrays.period.PeriodArray",
+    "core.arrays.interval.IntervalArray",
+    "core.arrays.numpy_.PandasArray",
+    "core.arrays.numpy_.NumpyExtensionArray",
+    "core.arrays.integer.IntegerArray",
+    ...["", "U"].flatMap((u) => [8, 16, 32, 64].map((n) => `core.arrays.integer.${u}Int${n}Dtype`)),
+    "core.arrays.floating.FloatingArray",
+    "core.arrays.floating.Float32Dtype",
+    "core.arrays.floating.Float64Dtype",
+    "core.arrays.boolean.BooleanArray",
+    "core.arrays.boolean.BooleanDtype",
+    "core.arrays.string_.StringArray",
+    "core.arrays.string_.StringDtype",
+    "core.arrays.sparse.array.SparseArray",
+    "core.arrays.sparse.dtype.SparseDtype",
+    "core.dtypes.dtypes.CategoricalDtype",
+    "core.dtypes.dtypes.DatetimeTZDtype",
+    "core.dtypes.dtypes.PeriodDtype",
+    "core.dtypes.dtypes.IntervalDtype",
+    "core.dtypes.dtypes.PandasDtype",
+    "core.dtypes.dtypes.NumpyEADtype",
+    "core.dtypes.dtypes.SparseDtype",
+    "_libs.missing.NA",
+    "_libs.sparse.IntIndex",
+    "_libs.sparse.BlockIndex",
+    "_libs.interval.Interval",
+    "_libs.interval.__pyx_unpickle_IntervalMixin",
+    "_libs.tslibs.timestamps._unpickle_timestamp",
+    "_libs.tslibs.timedeltas._timedelta_unpickle",
+    "_libs.tslibs.nattype.__nat_unpickle",
+    "_libs.tslibs.period.Period",
+    ...PANDAS_OFFSETS.map((o) => `_libs.tslibs.offsets.${o}`),
+  ].map((p) => `pandas.${p}`),
+  // pytz's unpickling factories: `_p` takes a zone only from pytz's own list of names, never as a path.
+  "pytz._p",
+  "pytz._UTC",
+  // dateutil's relativedelta (inside pandas' DateOffset): calendar arithmetic on numbers.
+  "dateutil.relativedelta.relativedelta",
 ]);
 
 /** How a safe family constrains the name imported from one of its modules. */
@@ -1056,8 +1582,13 @@ const SAFE_FAMILIES: ReadonlyMap<string, SafeFamily> = new Map<string, SafeFamil
   // Layers: classes that hold parameters and call tensor ops; methods and module-level helpers are not included.
   ["torch.nn.modules", { entry: "torch.nn.modules.*", accepts: (_m, name) => startsUpper(name) }],
   // Estimators, their Cython helpers (`__pyx_unpickle_*`, `newObj`) and scorer functions: fitted-state rebuilders.
-  // The denylist removes the subpackages that load, download or run things; test modules are excluded here.
-  ["sklearn", { entry: "sklearn.*", accepts: (m) => !m.some((s) => TEST_SEGMENTS.has(s)) }],
+  // The denylist removes the subpackages that load, download or run things; test modules are excluded here, and
+  // so are private helper functions (`_cached_call` calls any method named by a string), which no model names.
+  ["sklearn", {
+    entry: "sklearn.*",
+    accepts: (m, name) =>
+      !m.some((s) => TEST_SEGMENTS.has(s)) && (!/^_[a-z]/.test(name) || name === "_passthrough_scorer"),
+  }],
   // Configuration classes (`transformers.models.bert.configuration_bert.BertConfig`, `GenerationConfig`).
   ["transformers", {
     entry: "transformers.*.configuration_*",
@@ -1354,6 +1885,14 @@ export function classifyImport(module: string, name: string): ImportVerdict {
   if (hit) return denied(hit.rule.path, hit.rule.reason);
   const structural = anywhereVerdict(mod) ?? internalsVerdict(full, mod.length, path);
   if (structural) return structural;
+  // Only then the names libraries keep dangerous things under, so that `io.open` stays its own entry.
+  for (let s = mod.length; s < full.length; s++) {
+    const alias = ATTRIBUTE_ALIASES.get(full[s]);
+    const aliasHit = alias && walkDenied(alias, full, s + 1, true);
+    if (!aliasHit) continue;
+    if (!aliasHit.bare) return denied(aliasHit.rule.path, aliasHit.rule.reason);
+    bareModule ??= aliasHit.rule.path;
+  }
 
   if (!valid) {
     return { tier: "unknown", reason: "the module or name is not a dotted Python identifier path" };

@@ -41,9 +41,21 @@ Deno.test("nesting deeper than the limit is reported, not followed", async () =>
   const { findings } = await scanBytes(payload, "deep.pkl");
   const tooDeep = findings.filter((f) => f.rule === "MA006");
   assert.deepEqual(brief(tooDeep), [
-    `MA006 warning deep.pkl${":<payload@21>".repeat(MAX_NESTING_DEPTH + 1)}`,
+    `MA006 critical deep.pkl${":<payload@21>".repeat(MAX_NESTING_DEPTH + 1)}`,
   ]);
   assert.equal(findings.filter((f) => f.rule === "MA100").length, MAX_NESTING_DEPTH + 1);
+});
+
+Deno.test("a payload handed to a loader that cannot be looked into is critical, unless no loader reads it", async () => {
+  const zip = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...new Uint8Array(40)]);
+  assert.deepEqual(brief((await scanBytes(loadsOf(zip), "m.pkl")).findings), [
+    "MA100 critical m.pkl (pos 2)",
+    "MA101 critical m.pkl (pos 66)",
+    "MA006 critical m.pkl:<payload@21>",
+  ]);
+  assert.deepEqual(brief((await scanBytes(loadsOf(encode("plain text")), "m.pkl")).findings).slice(2), [
+    "MA006 warning m.pkl:<payload@21>",
+  ]);
 });
 
 Deno.test("the name never decides the format; a mismatch is a finding", async () => {

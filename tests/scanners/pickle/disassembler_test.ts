@@ -74,6 +74,25 @@ Deno.test("protocol-0 text arguments decode as CPython reads them", async () => 
   );
 });
 
+Deno.test("number lines: the C unpickler's parsers stop at a NUL, the pure-Python one's float() skips whitespace", async () => {
+  // A stream that broke here would hide everything after it (and a first opcode that breaks hides the file).
+  assert.deepEqual(
+    await listing(bytes("I7\0junk\nL5\0xL\nF1.5\0x\ng12\0y\np3\0z\nF 2.5 \nF1_000.5\n")),
+    [
+      ["INT", 0, 7],
+      ["LONG", 8, 5],
+      ["FLOAT", 14, 1.5],
+      ["GET", 21, 12],
+      ["PUT", 27, 3],
+      ["FLOAT", 32, 2.5],
+      ["FLOAT", 39, 1000.5],
+    ],
+  );
+  for (const line of ["F1__0\n", "F_1\n", "F1.5x\n", "I\0\n", "Ix\0\n"]) {
+    assert.ok(await failureOf(bytes(line)), line);
+  }
+});
+
 Deno.test("binary arguments decode with their sizes, signs and byte orders", async () => {
   const data = bytes(
     0x80,
@@ -221,7 +240,7 @@ Deno.test("an invalid opcode or a truncated argument ends the stream with a posi
     reason: "truncated: GLOBAL line has no newline",
   });
   assert.deepEqual(await failureOf(bytes("Sabc\n.")), { pos: 0, reason: "STRING argument is not quoted" });
-  assert.deepEqual(await failureOf(bytes("F1_0\n.")), { pos: 0, reason: "FLOAT argument is not a number" });
+  assert.deepEqual(await failureOf(bytes("F1__0\n.")), { pos: 0, reason: "FLOAT argument is not a number" });
   assert.deepEqual(await failureOf(bytes("T", [0xff, 0xff, 0xff, 0xff], ".")), {
     pos: 0,
     reason: "BINSTRING has a negative length (-1)",

@@ -10,7 +10,7 @@ import {
   type TextValue,
   type Value,
 } from "../../../scanners/pickle/machine.ts";
-import { bytes, le, sbu } from "./_bytes.ts";
+import { bu, bytes, le, sbu } from "./_bytes.ts";
 
 interface Run {
   /** `RULE@pos module.function OPCODE` per finding. */
@@ -199,4 +199,85 @@ Deno.test("BUILD keeps the last state on the object a call made and tells the bu
   const call = built[0];
   assert.ok(call.kind === "call" && call.state?.kind === "int");
   assert.equal(call.state.value, 2);
+});
+
+Deno.test("a nested loader given a payload computed while loading is critical: it unpickles what nobody saw", () => {
+  const loader = "ctorch.storage\n_load_from_bytes\n";
+  // bytes([99, 46]): built from a list of ints, so no constant holds the inner pickle.
+  const fromList = bytes(loader, "cbuiltins\nbytes\n](K", 99, "K", 46, "e\x85R\x85R.");
+  assert.deepEqual(run(fromList).findings, ["MA101@58 torch.storage._load_from_bytes REDUCE"]);
+  // _codecs.encode(text, "utf-8") is not the latin1 form protocol 2 writes bytes as.
+  const utf8 = bytes(loader, "c_codecs\nencode\n", sbu("c."), sbu("utf-8"), "\x86R\x85R.");
+  assert.deepEqual(run(utf8).findings, ["MA101@62 torch.storage._load_from_bytes REDUCE"]);
+  // A constant payload is handed on instead, and a denied loader was reported for itself.
+  assert.deepEqual(run(bytes(loader, "C", 2, "N.", "\x85R.")).findings, []);
+  assert.deepEqual(run(bytes("cpickle\nloads\n)R.")).findings, [
+    "MA100@0 pickle.loads GLOBAL",
+    "MA101@15 pickle.loads REDUCE",
+  ]);
+});
+
+Deno.test("a second BUILD of one object is critical: the first state can install the __setstate__ it calls", () => {
+  // SimpleNamespace(), BUILD {"x": 1}, BUILD {"y": 2}: keys need not give the trick away.
+  const data = bytes("ctypes\nSimpleNamespace\n)R}", sbu("x"), "K", 1, "sb}", sbu("y"), "K", 2, "sb.");
+  assert.deepEqual(run(data).findings, ["MA101@40 types.SimpleNamespace BUILD"]);
+  assert.deepEqual(run(bytes("ctypes\nSimpleNamespace\n)R}", sbu("x"), "K", 1, "sb.")).findings, []);
+});
+
+Deno.test("BUILD, SETITEM(S) and APPEND(S) on what an import returned (monkeypatching) are critical", () => {
+  const cases: [Uint8Array, string[]][] = [
+    // setattr(Linear, "forward", ...) through a slot state.
+    [bytes("ctorch.nn.modules.linear\nLinear\nN}", sbu("forward"), "Ns\x86b."), [
+      "MA101@46 torch.nn.modules.linear.Linear BUILD",
+    ]],
+    // mymod.registry["key"] = ...: SETITEM, then SETITEMS on a module-level dict.
+    [bytes("cmymod\nregistry\n", sbu("k"), "Ns(", sbu("j"), "Nu."), [
+      "MA102@0 mymod.registry GLOBAL",
+      "MA101@20 mymod.registry SETITEM",
+      "MA101@26 mymod.registry SETITEMS",
+    ]],
+    [bytes("cmymod\nhooks\nNa(Ne."), [
+      "MA102@0 mymod.hooks GLOBAL",
+      "MA101@14 mymod.hooks APPEND",
+      "MA101@17 mymod.hooks APPENDS",
+    ]],
+  ];
+  for (const [data, expected] of cases) assert.deepEqual(run(data).findings, expected);
+});
+
+Deno.test("dict keys that become code as an object's state: __setstate__, and scipy's _parse_arg_template", () => {
+  const template = "\ndef _parse_args(self, a, b,  loc=0, scale=1):\n    return (a, b, ), loc, scale\n\n" +
+    "def _parse_args_rvs(self, a, b,  loc=0, scale=1, size=None):\n" +
+    "    return self._argcheck_rvs(a, b,  loc, scale, size=size)\n\n" +
+    "def _parse_args_stats(self, a, b,  loc=0, scale=1, moments='mv'):\n    return (a, b, ), loc, scale, moments\n";
+  const state = (value: Uint8Array) => bytes("}", sbu("_parse_arg_template"), value, "s.");
+  // scipy's own parser is fine, whatever the shape names; anything else is exec'd source.
+  assert.deepEqual(run(state(bu(template))).findings, []);
+  for (const evil of [template + "__import__('os').system('id')\n", template.replace("(a, b, )", "f(a)")]) {
+    assert.deepEqual(run(state(bu(evil))).findings, [
+      "MA101@" + (evil.length + 22 + 5) +
+      " scipy.stats._distn_infrastructure.rv_generic.__setstate__ SETITEM",
+    ]);
+  }
+  // A value computed while loading (rot13 of the source) cannot be checked.
+  const rot13 = bytes("c_codecs\nencode\n", sbu("x"), sbu("rot13"), "\x86R");
+  assert.deepEqual(run(state(rot13)).findings, [
+    "MA101@50 scipy.stats._distn_infrastructure.rv_generic.__setstate__ SETITEM",
+  ]);
+  // {"__setstate__": print} in a DICT, then as a slot state: BUILD would call it.
+  assert.deepEqual(run(bytes("(", sbu("__setstate__"), "cbuiltins\nprint\nd.")).findings, [
+    "MA102@15 builtins.print GLOBAL",
+    "MA101@31 null.<computed> DICT",
+  ]);
+});
+
+Deno.test("past a limit a loader's import is critical (its payload is not tracked) and constants are still checked", () => {
+  const small = { ...DEFAULT_LIMITS, markDepth: 2 };
+  const data = bytes("(((ctorch.storage\n_load_from_bytes\n", sbu("x"), "C", 2, "N.\x85R.");
+  const { findings, ends, texts } = run(data, small);
+  assert.deepEqual([findings, ends], [
+    ["MA110@2", "MA101@3 torch.storage._load_from_bytes GLOBAL"],
+    ["LIMIT@2", "STOP@44"],
+  ]);
+  assert.deepEqual(texts.map((t) => t.value), ["x", bytes("N.")]);
 });

@@ -201,6 +201,15 @@ Deno.test("a payload written as _codecs.encode(text, 'latin1') (protocols 0-2 by
   ]);
 });
 
+Deno.test("a loader's protocol-0 payload too large to decode is critical: it is unpickled unseen", async () => {
+  // A raw-unicode-escape UNICODE line over LARGE_ARG_BYTES, handed to _codecs.encode(..., 'latin1').
+  const p = new Builder();
+  p.add(global("torch.storage", "_load_from_bytes"), global("_codecs", "encode"), "(");
+  const text = p.add("V", "a".repeat((1 << 20) + 1), "\n");
+  p.add("Vlatin1\ntR\x85R.");
+  assert.deepEqual(await scanBrief(p.build()), [`MA006 critical @${text}`]);
+});
+
 Deno.test("a constant that merely starts like a pickle is scanned opportunistically (security findings only)", async () => {
   const inner = bytes(0x80, 2, OS_SYSTEM, ")R"); // no STOP: the MA105 must not show
   const outer = bytes(0x80, 2, "]", binBytes(inner), "a.");
