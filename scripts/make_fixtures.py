@@ -1399,6 +1399,27 @@ def stream_fixtures() -> list[Fixture]:
                         import_found],
                        well_formed=False))
 
+    # getattr(module attribute, "system") reaches os.system through a module that imported it.
+    a = Asm()
+    a.proto(2)
+    a.global_("builtins", "getattr")
+    a.global_("mypkg.mod", "helpers", label="base")
+    a.binunicode("system")
+    a.tuple2()
+    a.reduce(label="reach")
+    a.binunicode(CMD)
+    a.tuple1()
+    a.reduce(label="call")
+    a.stop()
+    out.append(Fixture("malicious/getattr_reaches_system_p2.pkl", "malicious",
+                       "getattr(mypkg.mod.helpers, 'system')(cmd): getattr folded into the import "
+                       "mypkg.mod.helpers.system", a.bytes(),
+                       [finding("MA102", a.at["base"], module="mypkg.mod", function="helpers", opcode="GLOBAL"),
+                        finding("MA100", a.at["reach"], module="mypkg.mod", function="helpers.system",
+                                opcode="REDUCE"),
+                        finding("MA101", a.at["call"], module="mypkg.mod", function="helpers.system",
+                                opcode="REDUCE")]))
+
     # FRAME lengths that lie, declared from the true length and the command string's offset in the frame.
     for file, technique, declare, note in (
         ("malicious/frame_straddle_p4.pkl", "FRAME whose declared length ends inside an opcode (the command string)",
@@ -1680,6 +1701,18 @@ def benign() -> list[Fixture]:
             data = pickle.dumps(obj, protocol=proto, **kw)
         out.append(Fixture(file, "benign", technique, data, []))
 
+    # Python 3.11 pickles an enum member as getattr(EnumClass, "NAME"): the same lookup as importing
+    # EnumClass.NAME, so it must warn about the (unknown) enum class only, never condemn getattr.
+    for p in (2, 4):
+        data = pickle.dumps(re.IGNORECASE, protocol=p)
+        enum_import = data.index(b"cre\nRegexFlag\n") if p < 4 else data.index(b"\x93", data.index(b"RegexFlag"))
+        out.append(Fixture(f"benign/enum_member_getattr_p{p}.pkl", "suspicious",
+                           f"re.IGNORECASE pickled by Python 3.11 as getattr(re.RegexFlag, 'IGNORECASE'), "
+                           f"protocol {p}", data,
+                           [finding("MA102", enum_import, module="re", function="RegexFlag")],
+                           note="Only the enum class (not on the safe list) warns; getattr is folded into the "
+                                "import re.RegexFlag.IGNORECASE."))
+
     models = sklearn_models()
     for p in (0, 2, 4, 5):
         dumps(f"benign/sklearn_logreg_p{p}.pkl", f"sklearn LogisticRegression, pickle protocol {p}",
@@ -1723,6 +1756,15 @@ def benign() -> list[Fixture]:
         out.append(Fixture(f"benign/torch_state_dict_legacy{suffix}.pt", "benign",
                            "torch.save(state_dict, _use_new_zipfile_serialization=False): the legacy (non-zip) "
                            f"format, pickle protocol {p}", buf.getvalue(), [], format=PYTORCH_LEGACY))
+    # A whole module saved the legacy way: each class travels as a ('module', cls, file, source) persistent id.
+    buf = io.BytesIO()
+    torch.manual_seed(0)
+    with stable_torch_storage_keys():
+        torch.save(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU()), buf,
+                   _use_new_zipfile_serialization=False)
+    out.append(Fixture("benign/torch_module_legacy.pt", "benign",
+                       "torch.save(nn.Sequential(Linear, ReLU), _use_new_zipfile_serialization=False): classes as "
+                       "'module' persistent ids", buf.getvalue(), [], format=PYTORCH_LEGACY))
 
     for p in (0, 2, 4, 5):
         dumps(f"benign/stdlib_objects_p{p}.pkl", "argparse.Namespace, OrderedDict, defaultdict, datetime, date, "

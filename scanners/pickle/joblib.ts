@@ -18,19 +18,12 @@
  * @module
  */
 
-import type { CallValue, ContainerValue, Value } from "./machine.ts";
+import { type CallValue, type ContainerValue, INSTANCE_CREATORS, type Value } from "./machine.ts";
 
 /** Import-policy names (aliases and dotted names resolved as the unpickler does) of joblib's array wrapper. */
 const WRAPPER_CLASSES: ReadonlySet<string> = new Set([
   "joblib.numpy_pickle.NumpyArrayWrapper",
   "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper",
-]);
-
-/** Calls that create an instance of their first argument without running its `__init__`. */
-const INSTANCE_CREATORS: ReadonlySet<string> = new Set([
-  "copyreg._reconstructor",
-  "copyreg.__newobj__",
-  "copyreg.__newobj_ex__",
 ]);
 
 /** Calls deep the wrapper class is looked for along the callees of a call (`partial(cls)()` is two). */

@@ -17,7 +17,13 @@
 import type { FindingReport } from "../../core/scanner.ts";
 import { type GlobalName, LargeArg, latin1, type PickleOp, type StreamBreak } from "./disassembler.ts";
 import { HIGHEST_PROTOCOL, OP, opcodeName } from "./opcodes.ts";
-import { classifyImport, type ImportVerdict, isNestedLoader } from "./policy.ts";
+import {
+  classifyImport,
+  type ImportTier,
+  type ImportVerdict,
+  isAttributeGetter,
+  isNestedLoader,
+} from "./policy.ts";
 
 /** Real models stay far below this; the issue's benchmark needs 5 million. Opcodes per source. */
 export const MAX_PICKLE_OPCODES = 50_000_000;
@@ -37,6 +43,8 @@ export const MAX_RETAINED_REFS = 1_000_000;
 export const MAX_PARENT_LINKS = 4;
 /** Values visited when passing one growth on to enclosing containers; bounds the work per opcode. */
 export const MAX_PROPAGATION_STEPS = 64;
+/** getattr imports per pickle whose report waits for their calls; past it they are reported at once. */
+export const MAX_DEFERRED_GETTERS = 1_024;
 /** Strings up to this many characters keep their content whatever the budget: module and qualified names fit. */
 export const ALWAYS_KEPT_TEXT_LENGTH = 256;
 /**
@@ -138,6 +146,12 @@ export interface GlobalValue extends MutableValueBase {
   pos: number;
   /** Name of the import opcode. */
   opcode: string;
+  /**
+   * For `builtins.getattr`: its report waits until it is used. A call `getattr(Class, "name")` is
+   * the import `Class.name` and is classified as that; any other call, or no call by the end of the
+   * pickle, reports getattr itself.
+   */
+  getter?: { called: boolean; reported: boolean };
 }
 
 /** The result of calling something (REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX). */
@@ -208,9 +222,11 @@ export interface MachineHooks {
   payload(value: TextValue, call: CallValue): void;
   /**
    * Every persistent id (the argument of PERSID/BINPERSID) as it is loaded, with the opcode's offset: what a
-   * loader's `persistent_load` receives (torch: a storage reference). Optional; the pickle alone needs none.
+   * loader's `persistent_load` receives (torch: a storage reference). It may return what that loader's
+   * `persistent_load` returns, when that is known (legacy torch: the class of a `'module'` id). Optional; the
+   * pickle alone needs none.
    */
-  persistentId?(pid: Value, pos: number): void;
+  persistentId?(pid: Value, pos: number): Value | undefined;
   /**
    * Every BUILD, once the built object holds its state ({@linkcode CallValue.state}): `joblib.load`
    * reads an array's data from the stream right after the BUILD of its wrapper. Optional.
@@ -281,6 +297,48 @@ function scalar(kind: "int" | "float", value: number | bigint | undefined): Scal
 }
 
 /** A value's content as a constant string, as STACK_GLOBAL requires its operands to be. */
+/**
+ * Calls that create an instance of their first argument without running its `__init__`, by the
+ * policy's canonical names (`copy_reg` is `copyreg`).
+ *
+ * @example
+ * ```ts
+ * import { INSTANCE_CREATORS } from "./machine.ts";
+ * INSTANCE_CREATORS.has("copyreg._reconstructor"); // true
+ * ```
+ */
+export const INSTANCE_CREATORS: ReadonlySet<string> = new Set([
+  "copyreg._reconstructor",
+  "copyreg.__newobj__",
+  "copyreg.__newobj_ex__",
+]);
+
+/** Opcodes that create an instance of the class they are given (REDUCE may call any function). */
+const CLASS_OPCODES: ReadonlySet<string> = new Set(["NEWOBJ", "NEWOBJ_EX", "OBJ", "INST"]);
+
+/**
+ * The imported class a value is an instance of, when the pickle shows it for sure: the class
+ * NEWOBJ, NEWOBJ_EX, OBJ or INST instantiated, or the first argument of a copyreg instance
+ * creator. A REDUCE result is not known to be an instance of what it called.
+ */
+function classOf(value: Value): GlobalValue | undefined {
+  if (value.kind !== "call" || value.callee.kind !== "global") return undefined;
+  const callee = value.callee;
+  const entry = callee.verdict?.tier === "safe" ? callee.verdict.entry : undefined;
+  const cls = entry !== undefined && INSTANCE_CREATORS.has(entry)
+    ? value.args.items[0]
+    : CLASS_OPCODES.has(value.opcode)
+    ? callee
+    : undefined;
+  return cls?.kind === "global" ? cls : undefined;
+}
+
+/** Severity order of the import tiers, for "worse than". */
+const TIER_RANK: Readonly<Record<ImportTier, number>> = { safe: 0, unknown: 1, denied: 2 };
+
+/** A Python identifier (ASCII): what getattr folding accepts as an attribute name. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 function constantString(value: Value): string | null {
   return value.kind === "str" && typeof value.value === "string" ? value.value : null;
 }
@@ -364,6 +422,8 @@ export class PickleMachine {
   #missingMemoReported = false;
   #expansionReported = false;
   #memoLimitReported = false;
+  /** getattr imports of this pickle whose report waits for their use. */
+  #getters: GlobalValue[] = [];
   /** Sweeping for imports only, until this pickle's STOP. */
   #sweeping = false;
 
@@ -636,7 +696,18 @@ export class PickleMachine {
     return STEP.CONTINUE;
   }
 
+  /**
+   * Reports what waits for the end of the pickle: getattr imports never called. The machine
+   * calls it at STOP; a caller whose stream ends another way (a break, the end of the data)
+   * calls it then.
+   */
+  endOfPickle(): void {
+    for (const getter of this.#getters) if (!getter.getter!.called) this.#reportGetter(getter);
+    this.#getters = [];
+  }
+
   #reset(): void {
+    this.endOfPickle();
     this.#stack = [];
     this.#marks = [];
     this.#memo = new Map();
@@ -992,13 +1063,14 @@ export class PickleMachine {
         position: op.pos,
         details,
       });
+    } else if (
+      verdict!.tier === "denied" && isAttributeGetter(module!, name!) &&
+      this.#getters.length < MAX_DEFERRED_GETTERS
+    ) {
+      global.getter = { called: false, reported: false };
+      this.#getters.push(global);
     } else if (verdict!.tier === "denied") {
-      this.#hooks.report({
-        rule: "MA100",
-        message: `Pickle imports ${module}.${name}: ${verdict!.reason ?? "on the denylist"}`,
-        position: op.pos,
-        details: { ...details, reason: verdict!.reason, entry: verdict!.entry },
-      });
+      this.#reportDenied(global);
     } else if (verdict!.tier === "unknown") {
       this.#hooks.report({
         rule: "MA102",
@@ -1021,6 +1093,65 @@ export class PickleMachine {
     return global;
   }
 
+  #reportDenied(global: GlobalValue): void {
+    const verdict = global.verdict!;
+    this.#hooks.report({
+      rule: "MA100",
+      message: `Pickle imports ${global.module}.${global.name}: ${verdict.reason ?? "on the denylist"}`,
+      position: global.pos,
+      details: {
+        module: global.module,
+        function: global.name,
+        position: global.pos,
+        opcode: global.opcode,
+        reason: verdict.reason,
+        entry: verdict.entry,
+      },
+    });
+  }
+
+  #reportGetter(getter: GlobalValue): void {
+    if (getter.getter!.reported) return;
+    getter.getter!.reported = true;
+    this.#reportDenied(getter);
+  }
+
+  /**
+   * `getattr(base, "attr")` with an imported `base` and a constant identifier: the import
+   * `base.attr`, classified as such. Reported only where it is worse than `base` itself, which
+   * was reported at its own import (an enum member of an unknown enum warns once).
+   */
+  #foldGetattr(op: PickleOp, base: GlobalValue, attr: string): GlobalValue {
+    const module = base.module!;
+    const name = `${base.name}.${attr}`;
+    const verdict = classifyImport(module, name);
+    const folded: GlobalValue = {
+      kind: "global",
+      module,
+      name,
+      resolved: true,
+      verdict,
+      pos: op.pos,
+      opcode: op.name,
+      weight: 1,
+      danger: verdict.tier === "denied" ? `${module}.${name}` : base.danger,
+      parents: undefined,
+    };
+    if (TIER_RANK[verdict.tier] > TIER_RANK[base.verdict!.tier]) {
+      if (verdict.tier === "denied") {
+        this.#reportDenied(folded);
+      } else {
+        this.#hooks.report({
+          rule: "MA102",
+          message: `Pickle reaches unknown callable ${module}.${name} through getattr`,
+          position: op.pos,
+          details: { module, function: name, position: op.pos, opcode: op.name },
+        });
+      }
+    }
+    return folded;
+  }
+
   /** REDUCE's second operand as a tuple of arguments (anything else is kept as the only item). */
   #asArgs(args: Value): ContainerValue {
     if (args.kind === "tuple" || args.kind === "list") return args;
@@ -1029,6 +1160,25 @@ export class PickleMachine {
 
   /** Reports a call, hands nested-loader payloads on, and pushes the result. `kwargs` only for NEWOBJ_EX. */
   #call(op: PickleOp, callee: Value, args: ContainerValue, kwargs?: Value): void {
+    if (callee.kind === "global" && callee.getter !== undefined) {
+      callee.getter.called = true;
+      const [target, attr] = args.items;
+      const name = attr === undefined ? null : constantString(attr);
+      // A bound method (`getattr(instance, "method")`, how pickle writes one) is looked up on the
+      // instance's class, unless the instance's own state holds something dangerous.
+      const base = target?.kind === "global"
+        ? target
+        : target?.danger === undefined
+        ? classOf(target)
+        : undefined;
+      const foldable = op.code === OP.REDUCE && args.count === 2 && base !== undefined && base.resolved &&
+        base.getter === undefined && name !== null && IDENTIFIER.test(name);
+      if (foldable) {
+        this.#push(this.#foldGetattr(op, base, name!), op);
+        return;
+      }
+      this.#reportGetter(callee);
+    }
     const argsDanger = args.danger ?? kwargs?.danger;
     const details = {
       module: null as string | null,
@@ -1216,8 +1366,9 @@ export class PickleMachine {
     }
   }
 
-  #persistent(pid: Value, op: PickleOp): PersistentValue {
-    this.#hooks.persistentId?.(pid, op.pos);
+  #persistent(pid: Value, op: PickleOp): Value {
+    const loaded = this.#hooks.persistentId?.(pid, op.pos);
+    if (loaded !== undefined) return loaded;
     const value: PersistentValue = {
       kind: "persid",
       pid,

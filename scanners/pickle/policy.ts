@@ -1932,6 +1932,25 @@ export function isNestedLoader(module: string, name: string): boolean {
 }
 
 /**
+ * Whether the import is `builtins.getattr` (under any of its Python 2 names).
+ * A pickle calls it as `getattr(Class, "member")` to reach an enum member
+ * (Python 3.11's `Enum.__reduce_ex__` does), which is the same lookup as
+ * importing `Class.member`: the machine classifies that path instead of
+ * condemning every enum.
+ *
+ * @example
+ * ```ts
+ * import { isAttributeGetter } from "./policy.ts";
+ * isAttributeGetter("__builtin__", "getattr"); // true
+ * isAttributeGetter("operator", "attrgetter"); // false
+ * ```
+ */
+export function isAttributeGetter(module: string, name: string): boolean {
+  const { mod, name: nameSegs } = canonicalize(module, name);
+  return mod.length === 1 && mod[0] === "builtins" && nameSegs.length === 1 && nameSegs[0] === "getattr";
+}
+
+/**
  * Every denylist path as written (a trailing `.*` marks members-only
  * entries). Exported for tests.
  *

@@ -141,7 +141,7 @@ export interface PickleScanOptions {
    * Receives every persistent id as it is loaded, with the offset of its PERSID/BINPERSID, for formats
    * whose loader resolves them (torch's storages). Called synchronously, while its pickle is scanned.
    */
-  persistentId?: (pid: Value, pos: number) => void;
+  persistentId?: (pid: Value, pos: number) => Value | undefined;
   /**
    * Reads the stream as `joblib.load` does (default false: as a plain unpickler does): after the
    * BUILD of each joblib array wrapper, the array's data is skipped, or scanned as the pickle it
@@ -375,6 +375,7 @@ export class PickleStream {
   /** Ends the stream: reports why it broke (when `reason` is given) and scans what payloads wait. */
   async #finish(end: PickleEnd, offset: number, reason?: string): Promise<PickleOutcome> {
     if (reason !== undefined) malformed(this.#ctx, offset, reason);
+    this.#machine.endOfPickle();
     await this.#payloads.endOfPickle();
     this.#finished = { end, offset, value: undefined };
     return this.#finished;

@@ -162,6 +162,17 @@ class StorageTable {
   }
 }
 
+/**
+ * What torch's legacy `persistent_load` returns for a `('module', cls, source_file, source)` id:
+ * the class itself (the source is only compared, never run). A class the pickle imported is then
+ * instantiated like any other, so its layers are checked as in `pickle.dumps(model)`.
+ */
+function moduleClass(pid: Value): Value | undefined {
+  if (pid.kind !== "tuple" || constantText(pid.items[0]) !== "module") return undefined;
+  const cls = pid.items[1];
+  return cls?.kind === "global" ? cls : undefined;
+}
+
 function limitReached(ctx: ScanContext, pos: number, message: string): void {
   ctx.report({
     rule: "MA110",
@@ -285,7 +296,9 @@ export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Pro
   let index = 0;
   const stream = new PickleStream(source, ctx, {
     persistentId: (pid, pos) => {
-      if (index === OBJECT_PICKLE) table.observe(pid, pos);
+      if (index !== OBJECT_PICKLE) return undefined;
+      table.observe(pid, pos);
+      return moduleClass(pid);
     },
   });
   let outcome: PickleOutcome | undefined;

@@ -4,7 +4,7 @@ import { type FindingReport, HEAD_BYTES, type ScanContext } from "../../../core/
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { DEFAULT_LIMITS, MAX_EXPANDED_SIZE, type Value } from "../../../scanners/pickle/machine.ts";
 import { detectPickle, pickleScanner, PickleStream } from "../../../scanners/pickle/scanner.ts";
-import { binBytes, bu, Builder, bytes, global, le, sbu } from "./_bytes.ts";
+import { binBytes, bu, Builder, bytes, global, le, type Part, sbu } from "./_bytes.ts";
 import { scan, scanBrief } from "./_context.ts";
 
 const OS_SYSTEM = global("os", "system");
@@ -532,7 +532,10 @@ Deno.test("PickleStream: one pickle at a time, from an offset, with its STOP val
   const broken = b.add(0xff);
   const stream = new PickleStream(bytesSource(b.build()), ctx, {
     start: first,
-    persistentId: (pid, pos) => pids.push([pid, pos]),
+    persistentId: (pid, pos) => {
+      pids.push([pid, pos]);
+      return undefined;
+    },
   });
   const one = await stream.next();
   assert.deepEqual([one.end, one.offset, one.value?.kind], ["stop", second, "persid"]);
@@ -548,4 +551,45 @@ Deno.test("PickleStream: one pickle at a time, from an offset, with its STOP val
   assert.deepEqual(await stream.next(), { end: "broken", offset: broken, value: undefined });
   assert.deepEqual(await stream.next(), { end: "broken", offset: broken, value: undefined });
   assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA105", broken]]);
+});
+
+Deno.test("getattr(Class, 'name') is folded into the import Class.name; any other use reports getattr", async () => {
+  const getattr = global("builtins", "getattr");
+  const call = (...parts: Part[]) => bytes(0x80, 2, getattr, ...parts, ".");
+  // An enum member (Python 3.11 pickles members so): only the unknown enum class warns.
+  assert.deepEqual(await scanBrief(call(global("mypkg.enums", "Color"), bu("red"), 0x86, "R")), [
+    "MA102 warning @20",
+  ]);
+  // The folded path is classified like an import: a dunder chain or a dangerous re-export is critical.
+  assert.deepEqual(await scanBrief(call(global("mypkg", "f"), bu("__globals__"), 0x86, "R")), [
+    "MA102 warning @20",
+    "MA100 critical @46",
+  ]);
+  assert.deepEqual(
+    await scanBrief(call(global("mypkg", "mod"), bu("system"), 0x86, "R", bu("id"), 0x85, "R")),
+    [
+      "MA102 warning @20",
+      "MA100 critical @43",
+      "MA101 critical @52",
+    ],
+  );
+  // A bound method of an instance NEWOBJ created is looked up on its class.
+  const instance: Part[] = [global("mypkg", "Model"), ")", 0x81];
+  assert.deepEqual(await scanBrief(call(...instance, bu("predict"), 0x86, "R")), [
+    "MA102 warning @20",
+    "MA103 warning @34",
+  ]);
+  // Not foldable: never called, called on a REDUCE result, or with a dotted name.
+  assert.deepEqual(await scanBrief(call()), ["MA100 critical @2"]);
+  assert.deepEqual(await scanBrief(call(global("mypkg", "make"), ")R", bu("x"), 0x86, "R")), [
+    "MA102 warning @20",
+    "MA103 warning @33",
+    "MA100 critical @2",
+    "MA101 critical @41",
+  ]);
+  assert.deepEqual(await scanBrief(call(global("mypkg", "mod"), bu("a.b"), 0x86, "R")), [
+    "MA102 warning @20",
+    "MA100 critical @2",
+    "MA101 critical @40",
+  ]);
 });
