@@ -18,6 +18,7 @@ import {
   DEFAULT_LIMITS,
   type MachineLimits,
   PickleMachine,
+  quietHooks,
   STEP,
   type Value,
 } from "./machine.ts";
@@ -110,14 +111,11 @@ export function detectPickle(head: Uint8Array, size: number): boolean {
   if (head.length >= 2 && head[0] === OP.PROTO && head[1] >= 2 && head[1] <= HIGHEST_PROTOCOL) return true;
   if (head.length === 0 || !FIRST_OPCODES.has(head[0])) return false;
   let malformed = false;
-  const machine = new PickleMachine({
+  const machine = new PickleMachine(quietHooks({
     report: (finding) => {
       if (finding.rule === "MA105") malformed = true;
     },
-    blacklist: () => undefined,
-    text: () => {},
-    payload: () => {},
-  });
+  }));
   const dis = Disassembler.fromBytes(head, size);
   for (;;) {
     const op = dis.next();

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { Disassembler } from "../../../scanners/pickle/disassembler.ts";
 import { arrayData, isArrayWrapper } from "../../../scanners/pickle/joblib.ts";
-import { PickleMachine, type Value } from "../../../scanners/pickle/machine.ts";
+import { PickleMachine, quietHooks, type Value } from "../../../scanners/pickle/machine.ts";
 import { Builder, bytes, global, le, type Part, sbu } from "./_bytes.ts";
 import { scanBrief } from "./_context.ts";
 
@@ -464,13 +464,7 @@ Deno.test("protocols 0 and 1 create the wrapper with copyreg._reconstructor; job
 
 Deno.test("arrayData on the values the machine built", () => {
   const built: Value[] = [];
-  const machine = new PickleMachine({
-    report: () => {},
-    blacklist: () => undefined,
-    text: () => {},
-    payload: () => {},
-    built: (target) => built.push(target),
-  });
+  const machine = new PickleMachine(quietHooks({ built: (target) => built.push(target) }));
   const stream = bytes(
     0x80,
     2,

@@ -6,6 +6,7 @@ import {
   type MachineLimits,
   MAX_PICKLE_OPCODES,
   PickleMachine,
+  quietHooks,
   STEP,
   type TextValue,
   type Value,
@@ -185,13 +186,7 @@ Deno.test("limits are reported with MA110 where they are hit; past them the mach
 
 Deno.test("BUILD keeps the last state on the object a call made and tells the built hook", () => {
   const built: Value[] = [];
-  const machine = new PickleMachine({
-    report: () => {},
-    blacklist: () => undefined,
-    text: () => {},
-    payload: () => {},
-    built: (target) => built.push(target),
-  });
+  const machine = new PickleMachine(quietHooks({ built: (target) => built.push(target) }));
   // collections.OrderedDict() built twice (K1, then K2), and a list built once: only calls keep a state.
   const dis = Disassembler.fromBytes(bytes("ccollections\nOrderedDict\n)RK", 1, "bK", 2, "b]K", 3, "b\x86."));
   for (let op = dis.next(); op; op = dis.next()) machine.step(op);
