@@ -333,8 +333,16 @@ function classOf(value: Value): GlobalValue | undefined {
   return cls?.kind === "global" ? cls : undefined;
 }
 
-/** Opcodes that push a str or bytes constant. */
-const TEXT_OPCODES: ReadonlySet<number> = new Set([
+/**
+ * Opcodes that push a str or bytes constant.
+ *
+ * @example
+ * ```ts
+ * import { TEXT_OPCODES } from "./machine.ts";
+ * TEXT_OPCODES.has(0x8c); // true: SHORT_BINUNICODE
+ * ```
+ */
+export const TEXT_OPCODES: ReadonlySet<number> = new Set([
   OP.STRING,
   OP.BINSTRING,
   OP.SHORT_BINSTRING,
