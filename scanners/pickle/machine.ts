@@ -333,6 +333,18 @@ function classOf(value: Value): GlobalValue | undefined {
   return cls?.kind === "global" ? cls : undefined;
 }
 
+/** The container each building opcode makes, empty or from the items above a MARK. */
+const CONTAINER_KIND: Readonly<Record<number, ContainerValue["kind"]>> = {
+  [OP.EMPTY_LIST]: "list",
+  [OP.EMPTY_TUPLE]: "tuple",
+  [OP.EMPTY_DICT]: "dict",
+  [OP.EMPTY_SET]: "set",
+  [OP.LIST]: "list",
+  [OP.TUPLE]: "tuple",
+  [OP.DICT]: "dict",
+  [OP.FROZENSET]: "frozenset",
+};
+
 /**
  * Opcodes that push a str or bytes constant.
  *
@@ -567,16 +579,10 @@ export class PickleMachine {
         stack.push(scalar("float", typeof op.arg === "number" ? op.arg : undefined));
         break;
       case OP.EMPTY_LIST:
-        stack.push(this.#container("list", NO_ITEMS));
-        break;
       case OP.EMPTY_TUPLE:
-        stack.push(this.#container("tuple", NO_ITEMS));
-        break;
       case OP.EMPTY_DICT:
-        stack.push(this.#container("dict", NO_ITEMS));
-        break;
       case OP.EMPTY_SET:
-        stack.push(this.#container("set", NO_ITEMS));
+        stack.push(this.#container(CONTAINER_KIND[code], NO_ITEMS));
         break;
       case OP.LIST:
       case OP.TUPLE:
@@ -584,13 +590,7 @@ export class PickleMachine {
       case OP.FROZENSET: {
         const items = this.#popMark(op);
         if (items === undefined) return STEP.BREAK;
-        const kind = code === OP.LIST
-          ? "list"
-          : code === OP.TUPLE
-          ? "tuple"
-          : code === OP.DICT
-          ? "dict"
-          : "frozenset";
+        const kind = CONTAINER_KIND[code];
         if (kind === "dict") this.#checkStateKeys(items, op);
         this.#push(this.#container(kind, items), op);
         break;

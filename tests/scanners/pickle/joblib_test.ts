@@ -98,6 +98,11 @@ function wrapper(
   ];
 }
 
+/** The wrapper of a one-dimensional object array (`dtype('O8')` with numpy's object flags) of `length` items. */
+function objectArray(length: number): Part[] {
+  return wrapper({ dtype: dtype("O8", { byteorder: "|", flags: 63 }), shape: [length] });
+}
+
 /** joblib's padding at `offset`: a length byte, then that many 0xff, so that the data starts 16-aligned. */
 function padding(offset: number): number[] {
   const length = 16 - ((offset + 1) % 16);
@@ -270,7 +275,7 @@ Deno.test("an object array's data is a pickle: scanned in place, then the outer 
     "}",
     "(",
     sbu("labels"),
-    ...wrapper({ dtype: dtype("O8", { byteorder: "|", flags: 63 }), shape: [2] }),
+    ...objectArray(2),
   );
   const start = b.add(inner.bytes);
   b.add(sbu("more"));
@@ -293,7 +298,7 @@ Deno.test("an object array's pickle that breaks is malformed once, where it brea
     "}",
     "(",
     sbu("labels"),
-    ...wrapper({ dtype: dtype("O8", { byteorder: "|", flags: 63 }), shape: [1] }),
+    ...objectArray(1),
   );
   const start = b.add(0x80, 2);
   b.add(OS_SYSTEM);
@@ -303,7 +308,7 @@ Deno.test("an object array's pickle that breaks is malformed once, where it brea
     `MA105 warning ${FILE} (pos ${data.length})`,
   ]);
   const missing = new Builder();
-  missing.add(0x80, 2, ...wrapper({ dtype: dtype("O8", { byteorder: "|", flags: 63 }), shape: [1] }));
+  missing.add(0x80, 2, ...objectArray(1));
   assert.deepEqual(await findings(missing.build()), [`MA105 warning ${FILE} (pos ${missing.size})`]);
 });
 
@@ -471,7 +476,7 @@ Deno.test("arrayData on the values the machine built", () => {
     "(",
     ...wrapper({ dtype: dtype("<U5", { elsize: 20, flags: 8 }), shape: [2, 3], alignment: 16 }),
     ...wrapper({ dtype: dtype("f8"), shape: [4] }),
-    ...wrapper({ dtype: dtype("O8", { byteorder: "|", flags: 63 }), shape: [1] }),
+    ...objectArray(1),
     global("joblib.numpy_pickle", "NumpyArrayWrapper"),
     ")",
     0x81,
