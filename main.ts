@@ -14,7 +14,7 @@ import { dirname } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { RULES } from "./core/rules.ts";
 import type { Severity } from "./core/types.ts";
-import { scan, type ScanProgress } from "./mod.ts";
+import { DEFAULT_SCAN_LIMITS, scan, type ScanProgress } from "./mod.ts";
 import { renderJson } from "./report/json.ts";
 import { renderRule, renderRuleList } from "./report/rules.ts";
 import {
@@ -52,6 +52,10 @@ interface ScanFlags {
   maxFileSize: number;
   timeout: number;
   blacklist: string[];
+  maxDepth: number;
+  maxMembers: number;
+  maxDecompressedBytes: number;
+  maxCompressionRatio: number;
   verbose?: boolean;
   quiet?: boolean;
   failOn: Severity;
@@ -73,10 +77,21 @@ function complain(message: string): void {
   console.error(`${TOOL_NAME}: ${message}`);
 }
 
-function parseByteCount(value: string): number {
-  const bytes = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(bytes)) throw new InvalidArgumentError("expected a whole number of bytes.");
-  return bytes;
+function wholeNumberParser(unit: string): (value: string) => number {
+  return (value) => {
+    const count = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(count)) throw new InvalidArgumentError(`expected a whole number${unit}.`);
+    return count;
+  };
+}
+
+const parseByteCount = wholeNumberParser(" of bytes");
+const parseCount = wholeNumberParser("");
+
+function parsePositive(value: string): number {
+  const count = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(count > 0) || !Number.isFinite(count)) throw new InvalidArgumentError("expected a positive number.");
+  return count;
 }
 
 function parseSeconds(value: string): number {
@@ -139,6 +154,12 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<ExitCode> {
       maxFileSize: flags.maxFileSize,
       timeoutMs: flags.timeout * 1000,
       blacklist: flags.blacklist,
+      limits: {
+        maxDepth: flags.maxDepth,
+        maxMembers: flags.maxMembers,
+        maxDecompressedBytes: flags.maxDecompressedBytes,
+        maxCompressionRatio: flags.maxCompressionRatio,
+      },
       onProgress: flags.verbose ? (event) => console.error(progressLine(event)) : undefined,
     });
   } catch (error) {
@@ -222,6 +243,30 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
         "-b, --blacklist <pattern>",
         "flag file names and strings in models that contain PATTERN (case-insensitive; repeatable)",
       ).argParser(collectPattern).default([], "none"),
+    )
+    .option(
+      "--max-depth <n>",
+      "do not open containers nested deeper than N",
+      parseCount,
+      DEFAULT_SCAN_LIMITS.maxDepth,
+    )
+    .option(
+      "--max-members <n>",
+      "inspect at most N archive members per file",
+      parseCount,
+      DEFAULT_SCAN_LIMITS.maxMembers,
+    )
+    .option(
+      "--max-decompressed-bytes <bytes>",
+      "decompress at most BYTES per file",
+      parseByteCount,
+      DEFAULT_SCAN_LIMITS.maxDecompressedBytes,
+    )
+    .option(
+      "--max-compression-ratio <ratio>",
+      "flag members over 64 MiB that decompress more than RATIO times",
+      parsePositive,
+      DEFAULT_SCAN_LIMITS.maxCompressionRatio,
     )
     .addOption(new Option("-v, --verbose", "list every file, explain each finding, show progress on stderr"))
     .addOption(

@@ -21,14 +21,22 @@
  */
 
 export type { ByteSource } from "./core/byte_source.ts";
-export { bytesSource, subSource } from "./core/byte_source.ts";
-export type { FindingReport, NestedScanOptions, ScanContext, Scanner } from "./core/scanner.ts";
+export { bytesSource, sourceStream, subSource } from "./core/byte_source.ts";
+export type {
+  ContainerMember,
+  FindingReport,
+  MemberContent,
+  NestedScanOptions,
+  ScanContext,
+  Scanner,
+} from "./core/scanner.ts";
 export { getRule, type Rule, RULES } from "./core/rules.ts";
 export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
 export type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "./core/types.ts";
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
+export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
-export { SCANNERS } from "./scanners/registry.ts";
+export { scannerById, scannerFor, SCANNERS } from "./scanners/registry.ts";
 export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";
 export { type JsonFile, type JsonIssue, type JsonReport, renderJson, toJsonReport } from "./report/json.ts";
 export { renderRule, renderRuleList } from "./report/rules.ts";

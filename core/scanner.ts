@@ -34,6 +34,61 @@ export interface NestedScanOptions {
   opportunistic?: boolean;
 }
 
+/**
+ * The bytes of a container member as the container holds them.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "./byte_source.ts";
+ * import type { MemberContent } from "./scanner.ts";
+ * const stored: MemberContent = { kind: "stored", source: bytesSource(new Uint8Array([0x80, 4, 0x4e, 0x2e])) };
+ * ```
+ */
+export type MemberContent =
+  /** Stored as is: a byte-range view of the container, never copied. */
+  | { kind: "stored"; source: ByteSource }
+  /** Compressed: the engine decodes it on demand, within its limits. */
+  | {
+    kind: "encoded";
+    /** Compressed bytes the member takes in the container, for the compression ratio. */
+    encodedSize: number;
+    /** Decoded size the container declares, if it declares one (zip does, gzip does not). */
+    declaredSize?: number;
+    /**
+     * Opens a new stream of the decoded bytes from the start. The engine may call it again to
+     * read an earlier part, and cancels streams it no longer needs; a stream that errors has met
+     * corrupt data, and its error message says so.
+     */
+    decode(signal: AbortSignal): ReadableStream<Uint8Array>;
+  };
+
+/**
+ * One member of a container (an archive entry, the content of a compressed
+ * file), handed to the engine with {@linkcode ScanContext.scanMember}.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "./byte_source.ts";
+ * import type { ContainerMember } from "./scanner.ts";
+ * const member: ContainerMember = {
+ *   name: "archive/data.pkl",
+ *   content: { kind: "stored", source: bytesSource(new Uint8Array([0x80, 2, 0x4e, 0x2e])) },
+ *   loadAs: "pickle",
+ * };
+ * ```
+ */
+export interface ContainerMember {
+  /** Name inside the container; locations show it after a colon, e.g. `outer.zip:archive/data.pkl`. */
+  name: string;
+  /** Its bytes. */
+  content: MemberContent;
+  /**
+   * Id of the scanner that reads the member the way its loader does, whatever its
+   * content (torch.load unpickles a checkpoint's `data.pkl`); without it, content decides.
+   */
+  loadAs?: string;
+}
+
 /** What a scanner may do while scanning. */
 export interface ScanContext {
   /** Display path of what is being scanned, through containers, e.g. `outer.zip:inner/data.pkl`. */
@@ -52,6 +107,24 @@ export interface ScanContext {
    * `file.pkl:<label> (pos N)`.
    */
   scanNested(source: ByteSource, label: string, options?: NestedScanOptions): Promise<void>;
+  /**
+   * Hands a container member to the engine, which applies its limits (depth, member
+   * count, decoded bytes, compression ratio), decodes it if need be, and scans it like
+   * a file: routed by content, its name checked against that content. Resolves to
+   * `false` once the member limit is reached: the container should stop listing.
+   */
+  scanMember(member: ContainerMember): Promise<boolean>;
+  /**
+   * Names the format more precisely than the scanner's id, once the scanner knows it
+   * (a zip that is a PyTorch checkpoint); results and reports show it.
+   */
+  identify(format: string): void;
+  /**
+   * Set when this scan is a second look at a source that the scanner with this id
+   * has already read from its start (a zip appended to a pickle): the container
+   * should not scan that leading content again.
+   */
+  readonly alsoReadAs?: string;
 }
 
 /**
@@ -78,6 +151,12 @@ export interface Scanner {
   readonly extensions: readonly string[];
   /** Whether the file's first bytes (up to {@linkcode HEAD_BYTES}) are this format. `size` is the whole size. */
   detect(head: Uint8Array, size: number): boolean;
+  /**
+   * Whether this format's structure sits at the end of `source`, behind content of
+   * another format (a zip's end record after a pickle: Python's zipfile opens it,
+   * pickle.load reads the pickle). The engine then scans the source with both.
+   */
+  detectTrailing?(source: ByteSource): Promise<boolean>;
   /** Scans the whole source, reporting to `ctx`. Throws only on bugs and I/O failures. */
   scan(source: ByteSource, ctx: ScanContext): Promise<void>;
 }

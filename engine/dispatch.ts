@@ -6,14 +6,27 @@
  * @module
  */
 
-import { type ByteSource, bytesSource } from "../core/byte_source.ts";
+import type { ByteSource } from "../core/byte_source.ts";
+import { bytesSource } from "../core/byte_source.ts";
 import { getRule } from "../core/rules.ts";
-import { HEAD_BYTES, type NestedScanOptions, type ScanContext, type Scanner } from "../core/scanner.ts";
+import {
+  type ContainerMember,
+  HEAD_BYTES,
+  type NestedScanOptions,
+  type ScanContext,
+  type Scanner,
+} from "../core/scanner.ts";
 import type { Finding, FindingDetails } from "../core/types.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
-import { scannerFor } from "../scanners/registry.ts";
+import { scannerById, scannerFor, SCANNERS } from "../scanners/registry.ts";
+import { DecodeBudget, decodeMember, type DecodeProblem } from "./decoded_source.ts";
 import { extensionOf, formatsClaimedBy, nameClaimsScannedFormat } from "./detect.ts";
-import { MAX_FINDINGS_PER_FILE, MAX_NESTING_DEPTH } from "./limits.ts";
+import {
+  BOMB_MIN_DECODED_BYTES,
+  DEFAULT_SCAN_LIMITS,
+  MAX_FINDINGS_PER_FILE,
+  type ScanLimits,
+} from "./limits.ts";
 
 /** Options of {@linkcode scanSource}. */
 export interface SourceScanOptions {
@@ -21,11 +34,13 @@ export interface SourceScanOptions {
   blacklist?: readonly string[];
   /** Aborts the scan; scanners check it in long loops. */
   signal?: AbortSignal;
+  /** Container limits; unset ones keep {@linkcode DEFAULT_SCAN_LIMITS}. */
+  limits?: Partial<ScanLimits>;
 }
 
 /** What scanning one source produced. */
 export interface SourceScanOutcome {
-  /** Format id of the scanner that read the source, or `null` when none recognised it. */
+  /** Format of the source as its scanner named it, or `null` when none recognised it. */
   format: string | null;
   /** Findings so far, in report order; kept even when `error` is set. */
   findings: Finding[];
@@ -37,7 +52,7 @@ export interface SourceScanOutcome {
  * Rules about a payload's integrity rather than its intent: a payload scanned
  * only because it looked like a pickle must not produce them.
  */
-const INTEGRITY_RULES = new Set(["MA006", "MA007", "MA105", "MA106", "MA110"]);
+const INTEGRITY_RULES = new Set(["MA006", "MA007", "MA105", "MA106", "MA110", "MA209", "MA210", "MA212"]);
 
 class FindingSink {
   readonly findings: Finding[] = [];
@@ -60,11 +75,22 @@ class FindingSink {
   }
 }
 
+/** What one file's scan shares across all its containers and payloads. */
 interface DispatchState {
   sink: FindingSink;
   /** The user's patterns, lower-cased for matching; the original is what findings quote. */
   patterns: { original: string; lower: string }[];
   signal: AbortSignal;
+  limits: ScanLimits;
+  budget: DecodeBudget;
+  /** Members handed over so far, nested ones included. */
+  members: number;
+  /** Encoded members' decoded sizes added up, for the whole-file bomb check. */
+  decodedSizes: number;
+  /** Limits already reported once, by name. */
+  reportedLimits: Set<string>;
+  /** The top-level format: the scanner's id, or the name it gave with `identify`. */
+  format?: string;
 }
 
 function makeFinding(
@@ -77,11 +103,21 @@ function makeFinding(
   return { rule: ruleId, severity, message, location, details };
 }
 
-function makeContext(state: DispatchState, path: string, depth: number, opportunistic: boolean): ScanContext {
-  return {
+/** How a context scans: its path, depth, whether findings are a guess's, and what read the source first. */
+interface ContextFrame {
+  path: string;
+  depth: number;
+  opportunistic: boolean;
+  alsoReadAs?: string;
+}
+
+function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
+  const { path, depth, opportunistic } = frame;
+  const context: ScanContext = {
     path,
     depth,
     signal: state.signal,
+    alsoReadAs: frame.alsoReadAs,
     report({ rule, message, position, severity, details }) {
       if (opportunistic && INTEGRITY_RULES.has(rule)) return;
       const location = position === undefined ? path : `${path} (pos ${position})`;
@@ -96,33 +132,135 @@ function makeContext(state: DispatchState, path: string, depth: number, opportun
       return state.patterns.find((pattern) => lower.includes(pattern.lower))?.original;
     },
     scanNested(source, label, options: NestedScanOptions = {}) {
-      return scanNestedSource(
-        state,
-        source,
-        `${path}:${label}`,
-        depth + 1,
-        opportunistic || !!options.opportunistic,
-      );
+      return scanPayload(state, source, {
+        path: `${path}:${label}`,
+        depth: depth + 1,
+        opportunistic: opportunistic || !!options.opportunistic,
+      });
+    },
+    scanMember(member) {
+      return scanMember(state, context, frame, member);
+    },
+    identify(format) {
+      if (depth === 0 && frame.alsoReadAs === undefined) state.format = format;
     },
   };
+  return context;
 }
 
-async function scanNestedSource(
+/** Reports a limit once per file: the first place it bites is the one worth showing. */
+function reportLimitOnce(
+  ctx: ScanContext,
   state: DispatchState,
-  source: ByteSource,
-  path: string,
-  depth: number,
-  opportunistic: boolean,
-): Promise<void> {
-  const context = makeContext(state, path, depth, opportunistic);
+  limit: string,
+  message: string,
+  details: FindingDetails,
+) {
+  if (state.reportedLimits.has(limit)) return;
+  state.reportedLimits.add(limit);
+  ctx.report({ rule: "MA210", message, details: { limit, ...details } });
+}
+
+async function scanMember(
+  state: DispatchState,
+  container: ScanContext,
+  frame: ContextFrame,
+  member: ContainerMember,
+): Promise<boolean> {
+  const { limits } = state;
+  if (++state.members > limits.maxMembers) {
+    reportLimitOnce(
+      container,
+      state,
+      "maxMembers",
+      `More than ${limits.maxMembers} archive members; the rest were not inspected`,
+      { max: limits.maxMembers },
+    );
+    return false;
+  }
+  const path = `${frame.path}:${member.name}`;
+  const depth = frame.depth + 1;
+  if (depth > limits.maxDepth) {
+    reportLimitOnce(
+      container,
+      state,
+      "maxDepth",
+      `Containers nested more than ${limits.maxDepth} levels deep were not opened`,
+      { max: limits.maxDepth, member: member.name },
+    );
+    return true;
+  }
+  const memberFrame = { path, depth, opportunistic: frame.opportunistic };
+  const memberContext = makeContext(state, memberFrame);
+  if (member.content.kind === "stored") {
+    await scanAsFile(state, member.content.source, memberFrame, member.loadAs);
+    return state.members <= limits.maxMembers;
+  }
+  const { encodedSize } = member.content;
+  const decoded = await decodeMember(member.content, state.budget, state.signal);
+  const size = decoded.source.size;
+  const ratio = size / Math.max(1, encodedSize);
+  if (size > BOMB_MIN_DECODED_BYTES && ratio > limits.maxCompressionRatio) {
+    memberContext.report({
+      rule: "MA206",
+      message: `Decompresses ${
+        Math.round(ratio)
+      }:1 (${size} bytes from ${encodedSize}), beyond the ratio limit of ${limits.maxCompressionRatio}`,
+      details: { decodedSize: size, encodedSize, ratio, maxCompressionRatio: limits.maxCompressionRatio },
+    });
+  }
+  state.decodedSizes += size;
+  if (state.decodedSizes > limits.maxDecompressedBytes && !state.reportedLimits.has("totalDecodedSize")) {
+    state.reportedLimits.add("totalDecodedSize");
+    memberContext.report({
+      rule: "MA206",
+      message: `Members decompress to more than ${limits.maxDecompressedBytes} bytes in all`,
+      details: { decodedSizes: state.decodedSizes, maxDecompressedBytes: limits.maxDecompressedBytes },
+    });
+  }
+  await scanAsFile(state, decoded.source, memberFrame, member.loadAs);
+  for (const problem of decoded.problems) reportDecodeProblem(memberContext, state, problem);
+  return state.members <= limits.maxMembers;
+}
+
+function reportDecodeProblem(ctx: ScanContext, state: DispatchState, problem: DecodeProblem): void {
+  switch (problem.kind) {
+    case "corrupt":
+      ctx.report({
+        rule: "MA209",
+        message: `Cannot be decompressed past byte ${problem.at}: ${problem.message}`,
+        details: { decodedBytes: problem.at, reason: problem.message },
+      });
+      break;
+    case "size":
+      ctx.report({
+        rule: "MA209",
+        message: `Decompresses to ${problem.actual} bytes, but its container declares ${problem.declared}`,
+        details: { declaredSize: problem.declared, decodedSize: problem.actual },
+      });
+      break;
+    case "budget":
+      reportLimitOnce(
+        ctx,
+        state,
+        "maxDecompressedBytes",
+        `Decompressed more than ${state.limits.maxDecompressedBytes} bytes for this file; content from byte ${problem.at} on was not inspected`,
+        { max: state.limits.maxDecompressedBytes, decodedBytes: problem.at },
+      );
+  }
+}
+
+/** Scans a payload found inside a format (a pickle's argument, an array's data), strictly: a loader runs it. */
+async function scanPayload(state: DispatchState, source: ByteSource, frame: ContextFrame): Promise<void> {
+  const context = makeContext(state, frame);
   // Only a payload handed to a loader gets here in earnest (the opportunistic ones drop MA006): the
   // loader runs whatever it holds, so what cannot be looked into is as bad as what is known to be.
-  if (depth > MAX_NESTING_DEPTH) {
+  if (frame.depth > state.limits.maxDepth) {
     context.report({
       rule: "MA006",
       severity: "critical",
-      message: `Payload nested more than ${MAX_NESTING_DEPTH} levels deep was not inspected`,
-      details: { limit: "MAX_NESTING_DEPTH", max: MAX_NESTING_DEPTH },
+      message: `Payload nested more than ${state.limits.maxDepth} levels deep was not inspected`,
+      details: { limit: "maxDepth", max: state.limits.maxDepth },
     });
     return;
   }
@@ -149,33 +287,74 @@ async function scanNestedSource(
  * content, a model-like name on unrecognised content, and content this version
  * recognises but cannot open although loading it can run code.
  */
-function checkFile(state: DispatchState, path: string, head: Uint8Array, scanner: Scanner | undefined): void {
+function checkFile(ctx: ScanContext, head: Uint8Array, scanner: Scanner | undefined): void {
+  const { path } = ctx;
   const claimed = formatsClaimedBy(path);
   const known = scanner ? undefined : identifyKnownFormat(head);
   const detected = scanner?.id ?? known?.id;
   const extension = extensionOf(path);
   if (detected && claimed.length > 0 && !claimed.includes(detected)) {
-    state.sink.add(makeFinding(
-      "MA001",
-      `Named ${extension} (${claimed.join(" or ")}) but the content is ${detected}`,
-      path,
-      { extension, claimedFormats: claimed, detectedFormat: detected },
-    ));
+    ctx.report({
+      rule: "MA001",
+      message: `Named ${extension} (${claimed.join(" or ")}) but the content is ${detected}`,
+      // An image or other passive content under a model's name runs nothing: worth knowing, no alarm.
+      severity: known && !known.mayHoldCode ? "info" : undefined,
+      details: { extension, claimedFormats: claimed, detectedFormat: detected },
+    });
   } else if (!detected && nameClaimsScannedFormat(path)) {
-    state.sink.add(makeFinding(
-      "MA007",
-      `Named ${extension} but the content matches no known format`,
-      path,
-      { extension },
-    ));
+    ctx.report({
+      rule: "MA007",
+      message: `Named ${extension} but the content matches no known format`,
+      details: { extension },
+    });
   }
   if (known?.mayHoldCode) {
-    state.sink.add(makeFinding(
-      "MA006",
-      `This is a ${known.id} file, which this version of modelaudit cannot inspect yet`,
-      path,
-      { format: known.id },
-    ));
+    ctx.report({
+      rule: "MA006",
+      message: `This is a ${known.id} file, which this version of modelaudit cannot inspect yet`,
+      details: { format: known.id },
+    });
+  }
+}
+
+/** The scanner a loader would read the source with: the one named, else by head, else one found at the end. */
+async function chooseScanner(
+  source: ByteSource,
+  head: Uint8Array,
+  loadAs: string | undefined,
+): Promise<{ scanner?: Scanner; byTrailer: boolean }> {
+  const named = loadAs === undefined ? undefined : scannerById(loadAs);
+  const scanner = named ?? scannerFor(head, source.size);
+  if (scanner) return { scanner, byTrailer: false };
+  for (const candidate of SCANNERS) {
+    if (await candidate.detectTrailing?.(source)) return { scanner: candidate, byTrailer: true };
+  }
+  return { byTrailer: false };
+}
+
+/**
+ * Scans a file or an archive member as a file: chosen by content (or by the
+ * loader the container names), its name checked, then scanned again by any
+ * format whose structure also sits at its end.
+ */
+async function scanAsFile(
+  state: DispatchState,
+  source: ByteSource,
+  frame: ContextFrame,
+  loadAs?: string,
+): Promise<void> {
+  const context = makeContext(state, frame);
+  const head = await source.read(0, HEAD_BYTES);
+  const { scanner, byTrailer } = await chooseScanner(source, head, loadAs);
+  checkFile(context, head, scanner);
+  if (!scanner) return;
+  if (frame.depth === 0) state.format = scanner.id;
+  await scanner.scan(source, context);
+  if (!byTrailer) {
+    for (const other of SCANNERS) {
+      if (other === scanner || !(await other.detectTrailing?.(source))) continue;
+      await other.scan(source, makeContext(state, { ...frame, alsoReadAs: scanner.id }));
+    }
   }
 }
 
@@ -197,6 +376,7 @@ export async function scanSource(
   path: string,
   options: SourceScanOptions = {},
 ): Promise<SourceScanOutcome> {
+  const limits = { ...DEFAULT_SCAN_LIMITS, ...options.limits };
   const state: DispatchState = {
     sink: new FindingSink(),
     patterns: (options.blacklist ?? []).filter((p) => p.length > 0).map((p) => ({
@@ -204,20 +384,18 @@ export async function scanSource(
       lower: p.toLowerCase(),
     })),
     signal: options.signal ?? new AbortController().signal,
+    limits,
+    budget: new DecodeBudget(limits.maxDecompressedBytes),
+    members: 0,
+    decodedSizes: 0,
+    reportedLimits: new Set(),
   };
-  let format: string | null = null;
   try {
-    const head = await source.read(0, HEAD_BYTES);
-    const scanner = scannerFor(head, source.size);
-    checkFile(state, path, head, scanner);
-    if (scanner) {
-      format = scanner.id;
-      await scanner.scan(source, makeContext(state, path, 0, false));
-    }
-    return { format, findings: state.sink.findings };
+    await scanAsFile(state, source, { path, depth: 0, opportunistic: false });
+    return { format: state.format ?? null, findings: state.sink.findings };
   } catch (error) {
     return {
-      format,
+      format: state.format ?? null,
       findings: state.sink.findings,
       error: error instanceof Error ? error.message : String(error),
     };

@@ -8,7 +8,7 @@
 import { getRule } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
-import { DEFAULT_TIMEOUT_MS } from "./limits.ts";
+import { DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
 import { WorkerPool } from "./pool.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
 import { expandPaths, type WalkFile } from "./walk.ts";
@@ -28,6 +28,8 @@ export interface ScanOptions {
   fileTimeoutMs?: number;
   /** Case-insensitive substrings flagged in file names (MA004) and in model content (MA005). */
   blacklist?: string[];
+  /** Limits on containers (depth, members, decompressed bytes, compression ratio); unset ones keep their defaults. */
+  limits?: Partial<ScanLimits>;
   /** Files scanned at once; defaults to the number of cores. */
   workers?: number;
   /**
@@ -104,7 +106,10 @@ async function scanOne(
     };
   }
   const timeout = Math.min(options.fileTimeoutMs ?? Infinity, remaining);
-  const outcome = await run({ realPath: file.realPath, path: file.path, blacklist }, timeout);
+  const outcome = await run(
+    { realPath: file.realPath, path: file.path, blacklist, limits: options.limits },
+    timeout,
+  );
   findings.push(...outcome.findings);
   const durationMs = performance.now() - started;
   if (outcome.error) {

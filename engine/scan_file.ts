@@ -7,6 +7,7 @@
 
 import { scanSource, type SourceScanOptions, type SourceScanOutcome } from "./dispatch.ts";
 import { openFileSource } from "./file_source.ts";
+import type { ScanLimits } from "./limits.ts";
 
 /** One file for a scan worker: where to read it and how to name it. */
 export interface FileTask {
@@ -15,6 +16,8 @@ export interface FileTask {
   /** Path shown in locations. */
   path: string;
   blacklist: readonly string[];
+  /** Container limits the user set; the rest keep their defaults. */
+  limits?: Partial<ScanLimits>;
 }
 
 /**
@@ -28,11 +31,15 @@ export interface FileTask {
  */
 export async function scanFile(
   task: FileTask,
-  options: Omit<SourceScanOptions, "blacklist"> = {},
+  options: Omit<SourceScanOptions, "blacklist" | "limits"> = {},
 ): Promise<SourceScanOutcome> {
   try {
     using source = await openFileSource(task.realPath);
-    return await scanSource(source, task.path, { ...options, blacklist: task.blacklist });
+    return await scanSource(source, task.path, {
+      ...options,
+      blacklist: task.blacklist,
+      limits: task.limits,
+    });
   } catch (error) {
     return { format: null, findings: [], error: error instanceof Error ? error.message : String(error) };
   }

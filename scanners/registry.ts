@@ -34,3 +34,16 @@ export const SCANNERS: readonly Scanner[] = [legacyTorchScanner, pickleScanner];
 export function scannerFor(head: Uint8Array, size: number): Scanner | undefined {
   return SCANNERS.find((scanner) => scanner.detect(head, size));
 }
+
+/**
+ * The scanner with id `id`, if any: how a container names the loader of a member.
+ *
+ * @example
+ * ```ts
+ * import { scannerById } from "./registry.ts";
+ * scannerById("pickle")?.description; // "Python pickle (protocols 0 to 5)"
+ * ```
+ */
+export function scannerById(id: string): Scanner | undefined {
+  return SCANNERS.find((scanner) => scanner.id === id);
+}

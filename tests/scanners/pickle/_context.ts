@@ -59,6 +59,8 @@ function context(
         inner.report({ rule: "MA006", message: "not a pickle" });
       }
     },
+    scanMember: () => Promise.reject(new Error("a pickle has no container members")),
+    identify: () => {},
   };
 }
 

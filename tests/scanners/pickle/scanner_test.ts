@@ -521,6 +521,8 @@ Deno.test("PickleStream: one pickle at a time, from an offset, with its STOP val
     report: (finding) => findings.push(finding),
     matchBlacklist: () => undefined,
     scanNested: () => Promise.resolve(),
+    scanMember: () => Promise.resolve(true),
+    identify: () => {},
   };
   const pids: [Value, number][] = [];
   const keys = Array.from({ length: 20 }, (_, i) => bu(`${i}`));

@@ -1,0 +1,258 @@
+/**
+ * Byte sources over compressed members. A member that decodes to little is
+ * decoded once into memory; a larger one is decoded on demand as a forward
+ * stream that keeps only a window of recent bytes (and the head), restarting
+ * from the beginning when a scanner reads behind the window. Every decoded
+ * byte, re-reads included, is charged to the file's {@linkcode DecodeBudget}:
+ * that one number bounds both the time and the memory a compression bomb costs.
+ *
+ * @module
+ */
+
+import { type ByteSource, bytesSource } from "../core/byte_source.ts";
+import { HEAD_BYTES, type MemberContent } from "../core/scanner.ts";
+import { IN_MEMORY_DECODE_BYTES } from "./limits.ts";
+
+/** Decoded bytes kept behind the furthest read, so that small steps back need no restart. */
+const KEEP_BEHIND_BYTES = 1024 * 1024;
+
+/**
+ * Decoded bytes allowed for one file on disk, shared by all its members.
+ *
+ * @example
+ * ```ts
+ * import { DecodeBudget } from "./decoded_source.ts";
+ * const budget = new DecodeBudget(100);
+ * budget.take(60); // 60
+ * budget.take(60); // 40: only what is left
+ * ```
+ */
+export class DecodeBudget {
+  #used = 0;
+
+  /** @param max Bytes that may be decoded in all. */
+  constructor(readonly max: number) {}
+
+  /** Bytes decoded so far. */
+  get used(): number {
+    return this.#used;
+  }
+
+  /** Whether nothing is left. */
+  get exhausted(): boolean {
+    return this.#used >= this.max;
+  }
+
+  /** Takes up to `bytes` from the budget; returns how many were granted. */
+  take(bytes: number): number {
+    const granted = Math.max(0, Math.min(bytes, this.max - this.#used));
+    this.#used += granted;
+    return granted;
+  }
+}
+
+/** Why a decoded member's bytes are not all there or not what the container said. */
+export type DecodeProblem =
+  | { kind: "corrupt"; at: number; message: string }
+  | { kind: "budget"; at: number }
+  | { kind: "size"; declared: number; actual: number };
+
+/** A decoded member: its bytes, and what went wrong decoding them so far. */
+export interface DecodedMember {
+  source: ByteSource;
+  /** Problems met while decoding; more may appear as the source is read further. */
+  readonly problems: readonly DecodeProblem[];
+}
+
+type EncodedContent = Extract<MemberContent, { kind: "encoded" }>;
+
+/** One pass over the decoded stream, charged to the budget. */
+class DecodePass {
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #controller = new AbortController();
+  /** Decoded bytes consumed from this pass. */
+  position = 0;
+  done = false;
+
+  constructor(content: EncodedContent, signal: AbortSignal, private readonly report: Reporter) {
+    const abort = () => this.#controller.abort(signal.reason);
+    if (signal.aborted) abort();
+    else signal.addEventListener("abort", abort, { once: true });
+    this.#reader = content.decode(this.#controller.signal).getReader();
+  }
+
+  /** The next decoded chunk, or `undefined` at the end, on corrupt data or when the budget is spent. */
+  async next(budget: DecodeBudget): Promise<Uint8Array | undefined> {
+    while (!this.done) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await this.#reader.read();
+      } catch (error) {
+        this.report({
+          kind: "corrupt",
+          at: this.position,
+          message: error instanceof Error ? error.message : String(error),
+        });
+        return this.#stop();
+      }
+      if (result.done) return this.#stop();
+      if (result.value.length === 0) continue;
+      const granted = budget.take(result.value.length);
+      if (granted < result.value.length) this.report({ kind: "budget", at: this.position + granted });
+      if (granted === 0) return this.#stop();
+      const chunk = result.value.subarray(0, granted);
+      this.position += granted;
+      return chunk;
+    }
+    return undefined;
+  }
+
+  #stop(): undefined {
+    this.close();
+    return undefined;
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    this.#reader.cancel().catch(() => undefined);
+    this.#controller.abort();
+  }
+}
+
+type Reporter = (problem: DecodeProblem) => void;
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk.subarray(0, length - at), at);
+    at += Math.min(chunk.length, length - at);
+    if (at >= length) break;
+  }
+  return out;
+}
+
+/** A source decoded on demand, keeping the head and a window of recent bytes. */
+class StreamedSource implements ByteSource {
+  #pass: DecodePass;
+  /** Kept decoded chunks with their start offsets, in order. */
+  #window: { start: number; bytes: Uint8Array }[] = [];
+
+  constructor(
+    readonly size: number,
+    private readonly head: Uint8Array,
+    private readonly content: EncodedContent,
+    private readonly budget: DecodeBudget,
+    private readonly signal: AbortSignal,
+    private readonly report: Reporter,
+  ) {
+    this.#pass = this.#newPass();
+  }
+
+  #newPass(): DecodePass {
+    this.#window = [];
+    return new DecodePass(this.content, this.signal, this.report);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.min(Math.max(0, offset), this.size);
+    const end = Math.min(this.size, start + Math.max(0, length));
+    if (end <= this.head.length) return this.head.subarray(start, end);
+    const windowStart = this.#window[0]?.start ?? this.#pass.position;
+    if (start < windowStart) {
+      this.#pass.close();
+      this.#pass = this.#newPass();
+    }
+    while (this.#pass.position < end) {
+      const chunk = await this.#pass.next(this.budget);
+      if (!chunk) break;
+      this.#window.push({ start: this.#pass.position - chunk.length, bytes: chunk });
+      while (
+        this.#window.length > 1 &&
+        this.#window[0].start + this.#window[0].bytes.length < start - KEEP_BEHIND_BYTES
+      ) {
+        this.#window.shift();
+      }
+    }
+    if (this.#pass.done && this.#pass.position < end && !this.budget.exhausted) {
+      this.report({ kind: "size", declared: this.size, actual: this.#pass.position });
+    }
+    const available = Math.min(end, this.#pass.position);
+    if (available <= start) return new Uint8Array(0);
+    const out = new Uint8Array(available - start);
+    for (const { start: at, bytes } of this.#window) {
+      const from = Math.max(start, at);
+      const to = Math.min(available, at + bytes.length);
+      if (from < to) out.set(bytes.subarray(from - at, to - at), from - start);
+    }
+    return out;
+  }
+}
+
+/**
+ * Decodes an encoded member under `budget`: at once into memory when it is small,
+ * else as a {@linkcode StreamedSource}. A member of undeclared size is first
+ * decoded to its end to learn its size (keeping the bytes if they are few).
+ *
+ * @example
+ * ```ts
+ * import { DecodeBudget, decodeMember } from "./decoded_source.ts";
+ * const bytes = new Uint8Array([0x80, 4, 0x4e, 0x2e]);
+ * const compressed = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
+ * const gzip = new Uint8Array(await new Response(compressed).arrayBuffer());
+ * const member = await decodeMember({
+ *   kind: "encoded",
+ *   encodedSize: gzip.length,
+ *   decode: () => new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip")),
+ * }, new DecodeBudget(1 << 20), new AbortController().signal);
+ * member.source.size; // 4
+ * ```
+ */
+export async function decodeMember(
+  content: EncodedContent,
+  budget: DecodeBudget,
+  signal: AbortSignal,
+): Promise<DecodedMember> {
+  const problems: DecodeProblem[] = [];
+  const seen = new Set<string>();
+  const report: Reporter = (problem) => {
+    // A restarted pass meets the same corrupt byte again: one problem, once.
+    const key = JSON.stringify(problem);
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  };
+  const declared = content.declaredSize;
+  const keepLimit = declared !== undefined && declared > IN_MEMORY_DECODE_BYTES
+    ? HEAD_BYTES
+    : IN_MEMORY_DECODE_BYTES;
+  const pass = new DecodePass(content, signal, report);
+  const kept: Uint8Array[] = [];
+  let keptBytes = 0;
+  // Reading past a declared size by one byte tells a lie from the truth.
+  const stopAt = declared === undefined ? Infinity : declared + 1;
+  while (pass.position < stopAt) {
+    if (declared !== undefined && keptBytes >= keepLimit) break;
+    const chunk = await pass.next(budget);
+    if (!chunk) break;
+    if (keptBytes < keepLimit) {
+      kept.push(chunk);
+      keptBytes += chunk.length;
+    }
+  }
+  const complete = pass.done || pass.position >= stopAt;
+  pass.close();
+  if (complete) {
+    const actual = pass.position;
+    if (declared !== undefined && actual !== declared) report({ kind: "size", declared, actual });
+    const size = declared === undefined ? actual : Math.min(actual, declared);
+    if (size <= keptBytes) return { source: bytesSource(concat(kept, size)), problems };
+    const head = concat(kept, Math.min(HEAD_BYTES, size));
+    return { source: new StreamedSource(size, head, content, budget, signal, report), problems };
+  }
+  const size = declared!;
+  const head = concat(kept, Math.min(HEAD_BYTES, keptBytes));
+  return { source: new StreamedSource(size, head, content, budget, signal, report), problems };
+}
