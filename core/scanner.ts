@@ -17,7 +17,12 @@ export interface FindingReport {
   rule: string;
   /** One sentence a user understands. */
   message: string;
-  /** Byte offset inside the scanned source, shown as `(pos N)`. */
+  /**
+   * A member of the scanned container the finding is about (its name as stored): the
+   * location then names it, `outer.zip:evil/../name`, without the member being scanned.
+   */
+  member?: string;
+  /** Byte offset inside the scanned source (or inside `member`), shown as `(pos N)`. */
   position?: number;
   /** Overrides the rule's default severity. */
   severity?: Severity;

@@ -118,9 +118,10 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     depth,
     signal: state.signal,
     alsoReadAs: frame.alsoReadAs,
-    report({ rule, message, position, severity, details }) {
+    report({ rule, message, member, position, severity, details }) {
       if (opportunistic && INTEGRITY_RULES.has(rule)) return;
-      const location = position === undefined ? path : `${path} (pos ${position})`;
+      const where = member === undefined ? path : `${path}:${member}`;
+      const location = position === undefined ? where : `${where} (pos ${position})`;
       const merged = position === undefined || details?.position !== undefined
         ? { ...details }
         : { ...details, position };
