@@ -55,7 +55,8 @@ export class DecodeBudget {
 export type DecodeProblem =
   | { kind: "corrupt"; at: number; message: string }
   | { kind: "budget"; at: number }
-  | { kind: "size"; declared: number; actual: number };
+  /** `exact` is false when decoding stopped once past the declared size: `actual` is then a lower bound. */
+  | { kind: "size"; declared: number; actual: number; exact: boolean };
 
 /** A decoded member: its bytes, and what went wrong decoding them so far. */
 export interface DecodedMember {
@@ -133,12 +134,19 @@ function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
+/** A decoded chunk kept in a window, with its offset in the decoded bytes. */
+interface WindowChunk {
+  start: number;
+  bytes: Uint8Array;
+}
+
 /** A source decoded on demand, keeping the head and a window of recent bytes. */
 class StreamedSource implements ByteSource {
-  #pass: DecodePass;
-  /** Kept decoded chunks with their start offsets, in order. */
-  #window: { start: number; bytes: Uint8Array }[] = [];
+  #pass: DecodePass | undefined;
+  /** Kept decoded chunks, in order. */
+  #window: WindowChunk[];
 
+  /** `pass` and `window`, when given, continue a pass that has already decoded the window's bytes. */
   constructor(
     readonly size: number,
     private readonly head: Uint8Array,
@@ -146,39 +154,37 @@ class StreamedSource implements ByteSource {
     private readonly budget: DecodeBudget,
     private readonly signal: AbortSignal,
     private readonly report: Reporter,
+    pass?: DecodePass,
+    window: WindowChunk[] = [],
   ) {
-    this.#pass = this.#newPass();
-  }
-
-  #newPass(): DecodePass {
-    this.#window = [];
-    return new DecodePass(this.content, this.signal, this.report);
+    this.#pass = pass;
+    this.#window = window;
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const start = Math.min(Math.max(0, offset), this.size);
     const end = Math.min(this.size, start + Math.max(0, length));
     if (end <= this.head.length) return this.head.subarray(start, end);
-    const windowStart = this.#window[0]?.start ?? this.#pass.position;
-    if (start < windowStart) {
-      this.#pass.close();
-      this.#pass = this.#newPass();
+    const windowStart = this.#window[0]?.start ?? this.#pass?.position ?? 0;
+    if (!this.#pass || start < windowStart) {
+      this.#pass?.close();
+      this.#window = [];
+      this.#pass = new DecodePass(this.content, this.signal, this.report);
     }
-    while (this.#pass.position < end) {
-      const chunk = await this.#pass.next(this.budget);
+    const pass = this.#pass;
+    while (pass.position < end) {
+      const chunk = await pass.next(this.budget);
       if (!chunk) break;
-      this.#window.push({ start: this.#pass.position - chunk.length, bytes: chunk });
-      while (
-        this.#window.length > 1 &&
-        this.#window[0].start + this.#window[0].bytes.length < start - KEEP_BEHIND_BYTES
-      ) {
+      this.#window.push({ start: pass.position - chunk.length, bytes: chunk });
+      const oldest = this.#window[0];
+      if (this.#window.length > 1 && oldest.start + oldest.bytes.length < start - KEEP_BEHIND_BYTES) {
         this.#window.shift();
       }
     }
-    if (this.#pass.done && this.#pass.position < end && !this.budget.exhausted) {
-      this.report({ kind: "size", declared: this.size, actual: this.#pass.position });
+    if (pass.done && pass.position < end && !this.budget.exhausted) {
+      this.report({ kind: "size", declared: this.size, actual: pass.position, exact: true });
     }
-    const available = Math.min(end, this.#pass.position);
+    const available = Math.min(end, pass.position);
     if (available <= start) return new Uint8Array(0);
     const out = new Uint8Array(available - start);
     for (const { start: at, bytes } of this.#window) {
@@ -229,7 +235,7 @@ export async function decodeMember(
     ? HEAD_BYTES
     : IN_MEMORY_DECODE_BYTES;
   const pass = new DecodePass(content, signal, report);
-  const kept: Uint8Array[] = [];
+  const kept: WindowChunk[] = [];
   let keptBytes = 0;
   // Reading past a declared size by one byte tells a lie from the truth.
   const stopAt = declared === undefined ? Infinity : declared + 1;
@@ -238,21 +244,26 @@ export async function decodeMember(
     const chunk = await pass.next(budget);
     if (!chunk) break;
     if (keptBytes < keepLimit) {
-      kept.push(chunk);
+      kept.push({ start: keptBytes, bytes: chunk });
       keptBytes += chunk.length;
     }
   }
-  const complete = pass.done || pass.position >= stopAt;
-  pass.close();
-  if (complete) {
+  const keptChunks = kept.map((chunk) => chunk.bytes);
+  if (pass.done || pass.position >= stopAt) {
+    pass.close();
     const actual = pass.position;
-    if (declared !== undefined && actual !== declared) report({ kind: "size", declared, actual });
+    if (declared !== undefined && actual !== declared) {
+      report({ kind: "size", declared, actual, exact: pass.position < stopAt });
+    }
     const size = declared === undefined ? actual : Math.min(actual, declared);
-    if (size <= keptBytes) return { source: bytesSource(concat(kept, size)), problems };
-    const head = concat(kept, Math.min(HEAD_BYTES, size));
+    if (size <= keptBytes) return { source: bytesSource(concat(keptChunks, size)), problems };
+    const head = concat(keptChunks, Math.min(HEAD_BYTES, size));
     return { source: new StreamedSource(size, head, content, budget, signal, report), problems };
   }
-  const size = declared!;
-  const head = concat(kept, Math.min(HEAD_BYTES, keptBytes));
-  return { source: new StreamedSource(size, head, content, budget, signal, report), problems };
+  // A large declared member: the pass goes on from where the head ends, when a scanner reads on.
+  const head = concat(keptChunks, Math.min(HEAD_BYTES, keptBytes));
+  return {
+    source: new StreamedSource(declared!, head, content, budget, signal, report, pass, kept),
+    problems,
+  };
 }

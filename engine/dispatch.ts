@@ -236,8 +236,10 @@ function reportDecodeProblem(ctx: ScanContext, state: DispatchState, problem: De
     case "size":
       ctx.report({
         rule: "MA209",
-        message: `Decompresses to ${problem.actual} bytes, but its container declares ${problem.declared}`,
-        details: { declaredSize: problem.declared, decodedSize: problem.actual },
+        message: `Decompresses to ${problem.exact ? "" : "more than "}${
+          problem.exact ? problem.actual : problem.declared
+        } bytes, but its container declares ${problem.declared}`,
+        details: { declaredSize: problem.declared, decodedSize: problem.actual, exact: problem.exact },
       });
       break;
     case "budget":

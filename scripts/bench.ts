@@ -7,10 +7,16 @@
  *   carries a harmless `os.system` call) -> files per second;
  * - `large`: one pickle of mostly large byte payloads -> MiB per second, with a
  *   peak memory that must stay far below the file's size;
- * - `opcodes`: a stream of millions of small opcodes -> opcodes per second.
+ * - `opcodes`: a stream of millions of small opcodes -> opcodes per second;
+ * - `mixed`: a directory of small pickles, gzipped pickles, zips, NumPy arrays
+ *   and JSON files (planted calls inside containers too) -> files per second;
+ * - `checkpoint`: a PyTorch checkpoint of gigabytes written by the real
+ *   `torch.save` -> time, peak memory, and the bytes read, which must be a
+ *   sliver of the file (tensor data is never read).
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
- * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--only NAME`.
+ * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
+ * `--checkpoint-mb N`, `--only NAME`.
  *
  * @module
  */
@@ -18,24 +24,27 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { writeMixedDirectory, writeTorchCheckpoint } from "./bench_containers.ts";
 import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle } from "./bench_pickles.ts";
 import type { RunReport } from "./bench_runner.ts";
 
 /** Bump when a generator's output changes, so inputs generated before are not reused. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 3;
 /** What a planted `os.system("echo ...")` call must produce: its import and its call. */
 const PLANTED_RULES: readonly string[] = ["MA100", "MA101"];
 /** A peak above this share of the large input means the scanner holds the file, not a window of it. */
 const MAX_LARGE_PEAK_SHARE = 0.25;
 /** The issue's 1 GiB case; below it the runtime's own 50-70 MiB are too large a share of the file to judge by. */
 const MIN_PEAK_CHECKED_BYTES = 2 ** 30;
+/** Reading more than this share of a checkpoint means tensor data was read. */
+const MAX_CHECKPOINT_READ_SHARE = 0.001;
 const MIB = 2 ** 20;
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH_DIR = join(ROOT, ".bench");
 const RUNNER = fileURLToPath(new URL("./bench_runner.ts", import.meta.url));
 
-const CASE_NAMES = ["small", "large", "opcodes"] as const;
+const CASE_NAMES = ["small", "large", "opcodes", "mixed", "checkpoint"] as const;
 type CaseName = typeof CASE_NAMES[number];
 
 const USAGE = `Usage: deno task bench [options]
@@ -43,6 +52,8 @@ const USAGE = `Usage: deno task bench [options]
   --files N      small pickles in the directory case (default 1000)
   --size-mb N    size of the large pickle in MiB (default 1024)
   --opcodes N    opcodes in the opcode case (default 5000000)
+  --mixed N      files in the mixed-format directory case (default 10000)
+  --checkpoint-mb N  size of the PyTorch checkpoint in MiB (default 2048; needs python3-torch)
   --only NAME    run only this case: ${CASE_NAMES.join(", ")} (repeatable)
   -h, --help     show this help`;
 
@@ -50,6 +61,8 @@ interface Options {
   files: number;
   sizeMb: number;
   opcodes: number;
+  mixed: number;
+  checkpointMb: number;
   only: readonly CaseName[];
 }
 
@@ -65,6 +78,8 @@ interface Manifest {
   items: number;
   /** Names of the small pickles that carry the planted call. */
   planted: string[];
+  /** Files a scan skips as no model format. */
+  unscanned?: number;
 }
 
 type Generated = Omit<Manifest, "version" | "param" | "entries">;
@@ -74,12 +89,14 @@ interface Case {
   /** Input name under `.bench/`. */
   input: (options: Options) => string;
   param: (options: Options) => number;
-  generate: (path: string, param: number) => Generated;
+  generate: (path: string, param: number) => Generated | Promise<Generated>;
   throughput: (items: number, seconds: number) => string;
   /** The input, as the table shows it. */
   describe: (manifest: Manifest) => string;
   /** Highest peak RSS, as a share of the input's size; checked from {@linkcode MIN_PEAK_CHECKED_BYTES} up. */
   maxPeakShare?: number;
+  /** Highest share of the input the scanners may read (single-file inputs). */
+  maxReadShare?: number;
 }
 
 function parseOptions(args: string[]): Options {
@@ -89,6 +106,8 @@ function parseOptions(args: string[]): Options {
       files: { type: "string", default: "1000" },
       "size-mb": { type: "string", default: "1024" },
       opcodes: { type: "string", default: "5000000" },
+      mixed: { type: "string", default: "10000" },
+      "checkpoint-mb": { type: "string", default: "2048" },
       only: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
@@ -112,6 +131,8 @@ function parseOptions(args: string[]): Options {
     files: count("files", values.files, 1),
     sizeMb: count("size-mb", values["size-mb"], 1),
     opcodes: count("opcodes", values.opcodes, 100),
+    mixed: count("mixed", values.mixed, 1),
+    checkpointMb: count("checkpoint-mb", values["checkpoint-mb"], 1),
     only: only as CaseName[],
   };
 }
@@ -165,6 +186,30 @@ const CASES: readonly Case[] = [
     throughput: (opcodes, seconds) => `${(opcodes / seconds / 1e6).toFixed(2)} M opcodes/s`,
     describe: (m) => `${m.items.toLocaleString("en-US")} opcodes, ${formatMib(m.bytes)}`,
   },
+  {
+    name: "mixed",
+    input: (o) => `mixed-${o.mixed}`,
+    param: (o) => o.mixed,
+    async generate(path, files) {
+      Deno.mkdirSync(path);
+      return { ...await writeMixedDirectory(path, files), items: files };
+    },
+    throughput: (files, seconds) => `${(files / seconds).toFixed(0)} files/s`,
+    describe: (m) => `${m.entries} files, ${formatMib(m.bytes)}`,
+  },
+  {
+    name: "checkpoint",
+    input: (o) => `checkpoint-${o.checkpointMb}mb.pt`,
+    param: (o) => o.checkpointMb,
+    async generate(path, sizeMb) {
+      const bytes = await writeTorchCheckpoint(path, sizeMb);
+      return { bytes, items: bytes, planted: [] };
+    },
+    throughput: (bytes, seconds) => `${(bytes / MIB / seconds).toFixed(0)} MiB/s`,
+    describe: (m) => `torch.save, ${formatMib(m.bytes)}`,
+    maxPeakShare: MAX_LARGE_PEAK_SHARE,
+    maxReadShare: MAX_CHECKPOINT_READ_SHARE,
+  },
 ];
 
 /** Bytes and entries of a file or a directory's files, or undefined when it is missing. */
@@ -202,7 +247,7 @@ function removeIfPresent(path: string): void {
 }
 
 /** Reuses the case's input when its manifest and size match, generates it otherwise. */
-function prepare(test: Case, options: Options): { path: string; manifest: Manifest } {
+async function prepare(test: Case, options: Options): Promise<{ path: string; manifest: Manifest }> {
   const path = join(BENCH_DIR, test.input(options));
   const manifestPath = `${path}.json`;
   const param = test.param(options);
@@ -222,7 +267,7 @@ function prepare(test: Case, options: Options): { path: string; manifest: Manife
   removeIfPresent(path);
   removeIfPresent(temporary);
   Deno.mkdirSync(BENCH_DIR, { recursive: true });
-  const generated = test.generate(temporary, param);
+  const generated = await test.generate(temporary, param);
   Deno.renameSync(temporary, path);
   const manifest: Manifest = {
     version: GENERATOR_VERSION,
@@ -256,8 +301,9 @@ function check(report: RunReport, manifest: Manifest): string[] {
   if (report.errorCount > 0) {
     problems.push(`${report.errorCount} scan errors, e.g. ${JSON.stringify(report.errors[0])}`);
   }
-  if (report.scanned !== manifest.entries) {
-    problems.push(`${report.scanned} of ${manifest.entries} files scanned`);
+  const scannable = manifest.entries - (manifest.unscanned ?? 0);
+  if (report.scanned !== scannable) {
+    problems.push(`${report.scanned} files scanned, not ${scannable}`);
   }
   const planted = new Set(manifest.planted);
   const expected = PLANTED_RULES.join("+");
@@ -294,12 +340,15 @@ async function main(): Promise<void> {
     Deno.exit(2);
   }
   const selected = CASES.filter((test) => options.only.includes(test.name));
-  const inputs = selected.map((test) => ({ test, ...prepare(test, options) }));
+  const inputs = [];
+  for (const test of selected) inputs.push({ test, ...await prepare(test, options) });
   console.log(
     `deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores (scan workers: one per core), ` +
       "each case in its own process\n",
   );
-  const rows = [["case", "input", "time", "throughput", "peak RSS", "base RSS", "peak/input", "findings"]];
+  const rows = [
+    ["case", "input", "time", "throughput", "peak RSS", "base RSS", "peak/input", "read/input", "findings"],
+  ];
   const notes: string[] = [];
   for (const { test, path, manifest } of inputs) {
     const report = await runCase(path);
@@ -314,6 +363,7 @@ async function main(): Promise<void> {
       formatMib(peak),
       formatMib(report.baseRssKib * 1024),
       (peak / manifest.bytes).toFixed(3),
+      report.bytesRead === undefined ? "-" : (report.bytesRead / manifest.bytes).toFixed(5),
       byRule ? `${report.findings} (${byRule})` : "0",
     ]);
     const problems = check(report, manifest);
@@ -322,6 +372,12 @@ async function main(): Promise<void> {
       peak > manifest.bytes * test.maxPeakShare
     ) {
       problems.push(`peak RSS is ${(100 * peak / manifest.bytes).toFixed(0)}% of the file`);
+    }
+    if (
+      test.maxReadShare !== undefined && report.bytesRead !== undefined &&
+      report.bytesRead > manifest.bytes * test.maxReadShare
+    ) {
+      problems.push(`the scan read ${report.bytesRead} bytes of ${manifest.bytes}`);
     }
     const expectation = manifest.planted.length > 0
       ? `${manifest.planted.length} planted files with ${PLANTED_RULES.join("+")}, the rest clean`

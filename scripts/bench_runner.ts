@@ -10,6 +10,9 @@
 
 import { basename } from "node:path";
 import process from "node:process";
+import type { ByteSource } from "../core/byte_source.ts";
+import { scanSource } from "../engine/dispatch.ts";
+import { openFileSource } from "../engine/file_source.ts";
 import { scan } from "../engine/scan.ts";
 
 /** What one case's process measured and found. */
@@ -31,6 +34,8 @@ export interface RunReport {
   flagged: Record<string, string[]>;
   /** The first findings, for a look at what fired (at most {@linkcode MAX_LISTED}). */
   sample: string[];
+  /** For a single file: the bytes its scanners read, counted in a second, in-process scan. */
+  bytesRead?: number;
 }
 
 /** Errors and findings listed in full; counts cover the rest. */
@@ -46,6 +51,22 @@ const RUN_TIMEOUT_MS = 3_600_000;
  */
 function peakRssKib(): number {
   return process.resourceUsage().maxRSS;
+}
+
+/** Scans the file at `path` in this process through a source that counts the bytes read. */
+async function bytesReadScanning(path: string): Promise<number> {
+  using file = await openFileSource(path);
+  let bytesRead = 0;
+  const counting: ByteSource = {
+    size: file.size,
+    async read(offset, length) {
+      const bytes = await file.read(offset, length);
+      bytesRead += bytes.length;
+      return bytes;
+    },
+  };
+  await scanSource(counting, path);
+  return bytesRead;
 }
 
 if (import.meta.main) {
@@ -75,5 +96,8 @@ if (import.meta.main) {
     ),
     sample: findings.slice(0, MAX_LISTED).map((f) => `${f.rule} ${f.severity} ${f.location}: ${f.message}`),
   };
+  if (Deno.args.length === 1 && (await Deno.stat(Deno.args[0])).isFile) {
+    report.bytesRead = await bytesReadScanning(Deno.args[0]);
+  }
   console.log(JSON.stringify(report));
 }

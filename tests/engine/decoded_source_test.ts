@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import type { MemberContent } from "../../core/scanner.ts";
+import { DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
+import { IN_MEMORY_DECODE_BYTES } from "../../engine/limits.ts";
+
+type Encoded = Extract<MemberContent, { kind: "encoded" }>;
+
+/** The byte a pattern stream holds at `offset`: distinct enough to catch any misplaced copy. */
+const patternByte = (offset: number) => (offset * 31 + (offset >>> 16)) & 0xff;
+
+/** An "encoded" member whose decoder yields `size` pattern bytes in 1 MiB chunks, counting its passes. */
+function patternMember(size: number, declared?: number): Encoded & { passes: number } {
+  const member = {
+    kind: "encoded" as const,
+    encodedSize: 1000,
+    declaredSize: declared,
+    passes: 0,
+    decode() {
+      member.passes++;
+      let at = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= size) return controller.close();
+          const chunk = new Uint8Array(Math.min(1 << 20, size - at));
+          for (let i = 0; i < chunk.length; i++) chunk[i] = patternByte(at + i);
+          at += chunk.length;
+          controller.enqueue(chunk);
+        },
+      });
+    },
+  };
+  return member;
+}
+
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function gzipMember(compressed: Uint8Array, declaredSize?: number): Encoded {
+  return {
+    kind: "encoded",
+    encodedSize: compressed.length,
+    declaredSize,
+    decode: () =>
+      new Blob([compressed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip")),
+  };
+}
+
+const signal = new AbortController().signal;
+
+function assertPattern(bytes: Uint8Array, offset: number): void {
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== patternByte(offset + i)) assert.fail(`byte ${offset + i} is ${bytes[i]}`);
+  }
+}
+
+Deno.test("a small member is decoded once into memory, exactly", async () => {
+  const plain = new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR.");
+  const member = await decodeMember(gzipMember(await gzip(plain)), new DecodeBudget(1 << 20), signal);
+  assert.equal(member.source.size, plain.length);
+  assert.deepEqual(await member.source.read(0, 100), plain);
+  assert.deepEqual(await member.source.read(4, 6), plain.subarray(4, 10));
+  assert.deepEqual(member.problems, []);
+});
+
+Deno.test("a declared size that the data does not have is a size problem; the real bytes are served", async () => {
+  const plain = new Uint8Array([1, 2, 3, 4]);
+  const longer = await decodeMember(gzipMember(await gzip(plain), 10), new DecodeBudget(1 << 20), signal);
+  assert.equal(longer.source.size, 4);
+  assert.deepEqual(longer.problems, [{ kind: "size", declared: 10, actual: 4, exact: true }]);
+  const shorter = await decodeMember(gzipMember(await gzip(plain), 2), new DecodeBudget(1 << 20), signal);
+  assert.equal(shorter.source.size, 2);
+  assert.deepEqual(await shorter.source.read(0, 10), new Uint8Array([1, 2]));
+  assert.deepEqual(shorter.problems, [{ kind: "size", declared: 2, actual: 4, exact: false }]);
+});
+
+Deno.test("corrupt data keeps what decoded before it and reports where it broke", async () => {
+  const plain = new Uint8Array(100_000).map((_, i) => patternByte(i));
+  const compressed = await gzip(plain);
+  const truncated = compressed.subarray(0, compressed.length - 20);
+  const member = await decodeMember(gzipMember(truncated), new DecodeBudget(1 << 20), signal);
+  assert.equal(member.problems.length, 1);
+  const [problem] = member.problems;
+  assert.equal(problem.kind, "corrupt");
+  assert.equal(member.source.size, problem.kind === "corrupt" ? problem.at : -1);
+  assertPattern(await member.source.read(0, member.source.size), 0);
+});
+
+Deno.test("the budget stops decoding where it runs out, and is shared", async () => {
+  const budget = new DecodeBudget(3_000_000);
+  const first = await decodeMember(patternMember(2_000_000), budget, signal);
+  assert.equal(first.source.size, 2_000_000);
+  assert.deepEqual(first.problems, []);
+  const second = await decodeMember(patternMember(2_000_000), budget, signal);
+  assert.equal(second.source.size, 1_000_000);
+  assert.deepEqual(second.problems, [{ kind: "budget", at: 1_000_000 }]);
+  assert.ok(budget.exhausted);
+});
+
+Deno.test("a large declared member is streamed: the head at once, the rest on demand, restarts when read behind", async () => {
+  const size = IN_MEMORY_DECODE_BYTES + 8 * (1 << 20);
+  const content = patternMember(size, size);
+  const member = await decodeMember(content, new DecodeBudget(Number.MAX_SAFE_INTEGER), signal);
+  assert.equal(member.source.size, size);
+  assert.equal(content.passes, 1);
+  assertPattern(await member.source.read(10, 100), 10);
+  assertPattern(await member.source.read(size - 5000, 10_000), size - 5000);
+  assert.equal((await member.source.read(size - 5000, 10_000)).length, 5000);
+  // Within the window kept behind the furthest read: no new pass.
+  assertPattern(await member.source.read(size - 600_000, 1000), size - 600_000);
+  assert.equal(content.passes, 1);
+  assertPattern(await member.source.read(20 * (1 << 20), 3 << 20), 20 * (1 << 20));
+  assert.equal(content.passes, 2);
+  assert.deepEqual(member.problems, []);
+});
+
+Deno.test("a large member of unknown size is measured first, then streamed", async () => {
+  const size = IN_MEMORY_DECODE_BYTES + (1 << 20);
+  const content = patternMember(size);
+  const budget = new DecodeBudget(Number.MAX_SAFE_INTEGER);
+  const member = await decodeMember(content, budget, signal);
+  assert.equal(member.source.size, size);
+  assert.equal(budget.used, size);
+  assertPattern(await member.source.read(size - 100, 100), size - 100);
+  assert.equal(content.passes, 2);
+  assert.equal(budget.used, 2 * size);
+});
+
+Deno.test("a streamed member that ends before its declared size reports it when read there", async () => {
+  const declared = IN_MEMORY_DECODE_BYTES + (2 << 20);
+  const member = await decodeMember(
+    patternMember(declared - 1000, declared),
+    new DecodeBudget(Number.MAX_SAFE_INTEGER),
+    signal,
+  );
+  assert.equal(member.source.size, declared);
+  assert.equal((await member.source.read(declared - 2000, 2000)).length, 1000);
+  assert.deepEqual(member.problems, [{ kind: "size", declared, actual: declared - 1000, exact: true }]);
+});
