@@ -154,6 +154,12 @@ export interface Scanner {
   readonly description: string;
   /** Lower-case file extensions (with the dot) that legitimately hold this format. */
   readonly extensions: readonly string[];
+  /**
+   * Set for a scanner that reads only what a container names for it (`loadAs`): a
+   * TorchScript archive's `code/*.py`. Its extensions are legitimate for its format,
+   * but do not make a file on its own look like a model.
+   */
+  readonly loadOnly?: boolean;
   /** Whether the file's first bytes (up to {@linkcode HEAD_BYTES}) are this format. `size` is the whole size. */
   detect(head: Uint8Array, size: number): boolean;
   /**

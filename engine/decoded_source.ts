@@ -197,6 +197,21 @@ class StreamedSource implements ByteSource {
 }
 
 /**
+ * Whether `source` is decoded on demand: reading its end decodes all of it, so
+ * only what a scanner needs should be read (no look at its tail on a guess).
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../core/byte_source.ts";
+ * import { isStreamed } from "./decoded_source.ts";
+ * isStreamed(bytesSource(new Uint8Array(4))); // false
+ * ```
+ */
+export function isStreamed(source: ByteSource): boolean {
+  return source instanceof StreamedSource;
+}
+
+/**
  * Decodes an encoded member under `budget`: at once into memory when it is small,
  * else as a {@linkcode StreamedSource}. A member of undeclared size is first
  * decoded to its end to learn its size (keeping the bytes if they are few).

@@ -56,5 +56,5 @@ export function formatsClaimedBy(path: string): string[] {
  */
 export function nameClaimsScannedFormat(path: string): boolean {
   const extension = extensionOf(path);
-  return SCANNERS.some((scanner: Scanner) => scanner.extensions.includes(extension));
+  return SCANNERS.some((scanner: Scanner) => !scanner.loadOnly && scanner.extensions.includes(extension));
 }

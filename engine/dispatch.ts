@@ -19,7 +19,7 @@ import {
 import type { Finding, FindingDetails } from "../core/types.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { scannerById, scannerFor, SCANNERS } from "../scanners/registry.ts";
-import { DecodeBudget, decodeMember, type DecodeProblem } from "./decoded_source.ts";
+import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
 import { extensionOf, formatsClaimedBy, nameClaimsScannedFormat } from "./detect.ts";
 import {
   BOMB_MIN_DECODED_BYTES,
@@ -329,10 +329,18 @@ async function chooseScanner(
   const named = loadAs === undefined ? undefined : scannerById(loadAs);
   const scanner = named ?? scannerFor(head, source.size);
   if (scanner) return { scanner, byTrailer: false };
-  for (const candidate of SCANNERS) {
-    if (await candidate.detectTrailing?.(source)) return { scanner: candidate, byTrailer: true };
+  for (const candidate of trailingCandidates(source)) {
+    if (await candidate.detectTrailing!(source)) return { scanner: candidate, byTrailer: true };
   }
   return { byTrailer: false };
+}
+
+/**
+ * Scanners whose structure may sit at the end of `source`. None for a large decoded
+ * member: its tail costs decoding all of it, and no loader unpacks a polyglot from there.
+ */
+function trailingCandidates(source: ByteSource): Scanner[] {
+  return isStreamed(source) ? [] : SCANNERS.filter((scanner) => scanner.detectTrailing !== undefined);
 }
 
 /**
@@ -354,8 +362,8 @@ async function scanAsFile(
   if (frame.depth === 0) state.format = scanner.id;
   await scanner.scan(source, context);
   if (!byTrailer) {
-    for (const other of SCANNERS) {
-      if (other === scanner || !(await other.detectTrailing?.(source))) continue;
+    for (const other of trailingCandidates(source)) {
+      if (other === scanner || !(await other.detectTrailing!(source))) continue;
       await other.scan(source, makeContext(state, { ...frame, alsoReadAs: scanner.id }));
     }
   }
