@@ -408,6 +408,22 @@ function dangerousCallee(dotted: string, imports: Imports): string | undefined {
   return undefined;
 }
 
+/**
+ * The dangerous callable a dotted name refers to in source that imports nothing (module aliases
+ * such as `posix` resolved): the table MA108 judges embedded source by, shared with the
+ * TorchScript scanner so that both agree on what is dangerous.
+ *
+ * @example
+ * ```ts
+ * import { dangerousModuleCallee } from "./embedded.ts";
+ * dangerousModuleCallee("posix.system"); // "os.system"
+ * dangerousModuleCallee("torch.linear"); // undefined
+ * ```
+ */
+export function dangerousModuleCallee(dotted: string): string | undefined {
+  return dangerousCallee(dotted, { names: new Map(), star: [] });
+}
+
 function moduleCall(module: string, fn: string): boolean {
   const calls = MODULE_CALLS.get(module);
   return calls === "any" || (calls !== undefined && calls.has(fn));

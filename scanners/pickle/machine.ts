@@ -232,6 +232,11 @@ export interface MachineHooks {
    * reads an array's data from the stream right after the BUILD of its wrapper. Optional.
    */
   built?(target: Value, op: PickleOp): void;
+  /**
+   * Classifies an import instead of {@linkcode classifyImport}, for loaders that resolve some
+   * names their own way (TorchScript resolves `__torch__.*` from its archive's code). Optional.
+   */
+  classify?(module: string, name: string): ImportVerdict;
 }
 
 /** What {@linkcode PickleMachine.step} did. */
@@ -1051,7 +1056,7 @@ export class PickleMachine {
   /** Resolves and reports one import. */
   #global(op: PickleOp, module: string | null, name: string | null, extensionCode?: number): GlobalValue {
     const resolved = module !== null && name !== null;
-    const verdict = resolved ? classifyImport(module, name) : undefined;
+    const verdict = resolved ? this.#classify(module, name) : undefined;
     const global: GlobalValue = {
       kind: "global",
       module,
@@ -1111,6 +1116,10 @@ export class PickleMachine {
     return global;
   }
 
+  #classify(module: string, name: string): ImportVerdict {
+    return this.#hooks.classify?.(module, name) ?? classifyImport(module, name);
+  }
+
   #reportDenied(global: GlobalValue): void {
     const verdict = global.verdict!;
     this.#hooks.report({
@@ -1142,7 +1151,7 @@ export class PickleMachine {
   #foldGetattr(op: PickleOp, base: GlobalValue, attr: string): GlobalValue {
     const module = base.module!;
     const name = `${base.name}.${attr}`;
-    const verdict = classifyImport(module, name);
+    const verdict = this.#classify(module, name);
     const folded: GlobalValue = {
       kind: "global",
       module,

@@ -964,6 +964,10 @@ const DENIED: ReadonlyArray<readonly [reason: string, paths: readonly string[]]>
 const DENY_EXCEPTIONS: ReadonlySet<string> = new Set([
   // `copyreg.pickle(torch.layout, ...)` makes every pickled layout call this; it looks a name up in a table.
   "torch.serialization._get_layout",
+  // TorchScript pickles (data.pkl, *.debug_pkl) type their lists with these: in Python each returns its argument.
+  ...["build_intlist", "build_tensorlist", "build_doublelist", "build_boollist", "build_tensor_from_id"]
+    .map((f) => `torch.jit._pickle.${f}`),
+  "torch.jit._pickle.restore_type_tag",
   // joblib.dump writes one of these per array, the raw array bytes right after it in the stream.
   "joblib.numpy_pickle.NumpyArrayWrapper",
   "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper",

@@ -16,6 +16,7 @@ import { type ArrayData, arrayData, isArrayWrapper } from "./joblib.ts";
 import {
   type CallValue,
   DEFAULT_LIMITS,
+  type MachineHooks,
   type MachineLimits,
   PickleMachine,
   quietHooks,
@@ -138,6 +139,11 @@ export interface PickleScanOptions {
    * first array is scanned too (see {@linkcode PickleStream}).
    */
   joblibArrays?: boolean;
+  /**
+   * Classifies imports in place of the pickle policy, for a loader that resolves some names its own
+   * way (see {@linkcode MachineHooks.classify}); payloads nested in the pickle keep the policy.
+   */
+  classify?: MachineHooks["classify"];
 }
 
 /** Options of one {@linkcode PickleStream.next}. */
@@ -196,6 +202,7 @@ export class PickleStream {
   readonly #source: ByteSource;
   readonly #ctx: ScanContext;
   readonly #limits: MachineLimits | undefined;
+  readonly #classify: MachineHooks["classify"];
   readonly #payloads: PayloadChecker;
   readonly #machine: PickleMachine;
   readonly #dis: Disassembler;
@@ -221,6 +228,7 @@ export class PickleStream {
     this.#source = source;
     this.#ctx = ctx;
     this.#limits = options.limits;
+    this.#classify = options.classify;
     const payloads = new PayloadChecker(source, ctx);
     this.#payloads = payloads;
     this.#machine = new PickleMachine({
@@ -229,6 +237,7 @@ export class PickleStream {
       text: (value) => payloads.text(value),
       payload: (value, call) => payloads.payload(value, call),
       persistentId: options.persistentId,
+      classify: options.classify,
       built: options.joblibArrays
         ? (target) => {
           if (isArrayWrapper(target)) this.#wrapper = target;
@@ -330,7 +339,11 @@ export class PickleStream {
       return await this.#finish("broken", start, `${what} cannot be sized: ${data.reason}`);
     }
     if (data.kind === "pickle") {
-      const inline = await new PickleStream(this.#source, this.#ctx, { limits: this.#limits, start }).next();
+      const inline = await new PickleStream(this.#source, this.#ctx, {
+        limits: this.#limits,
+        classify: this.#classify,
+        start,
+      }).next();
       if (inline.end === "stop") {
         this.#dis.seek(inline.offset);
         return undefined;

@@ -1,0 +1,58 @@
+/**
+ * The pickles of a TorchScript archive (`data.pkl`, `constants.pkl`, `bytecode.pkl`,
+ * `code/*.debug_pkl`), read as `torch.jit.load` reads them. Its unpickler is
+ * TorchScript's own: a `__torch__.*` global is a class compiled from the
+ * archive's `code/` (which the TorchScript code scanner checks), never a Python
+ * import, and Python cannot import `__torch__` either. So those globals are safe
+ * here; every other import is judged by the pickle policy, as any pickle's.
+ *
+ * @module
+ */
+
+import type { Scanner } from "../../core/scanner.ts";
+import { classifyImport, type ImportVerdict } from "../pickle/policy.ts";
+import { scanPickle } from "../pickle/scanner.ts";
+
+/** A TorchScript qualified name: `__torch__` and dotted identifiers under it. */
+const TORCHSCRIPT_MODULE = /^__torch__(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** A special attribute (`__class__`) among the segments: torch.jit.save never names one; the policy judges it. */
+const DUNDER_SEGMENT = /(?:^|\.)__\w*__(?:\.|$)/;
+
+/**
+ * Classifies an import of a TorchScript pickle: `__torch__.*` classes are the archive's own code.
+ *
+ * @example
+ * ```ts
+ * import { classifyTorchScriptImport } from "./torchscript_pickle.ts";
+ * classifyTorchScriptImport("__torch__.torch.nn.modules.linear", "Linear").tier; // "safe"
+ * classifyTorchScriptImport("os", "system").tier; // "denied"
+ * ```
+ */
+export function classifyTorchScriptImport(module: string, name: string): ImportVerdict {
+  const qualified = `${module.slice("__torch__".length)}.${name}`;
+  if (TORCHSCRIPT_MODULE.test(module) && DOTTED_NAME.test(name) && !DUNDER_SEGMENT.test(qualified)) {
+    return { tier: "safe", entry: "__torch__.*" };
+  }
+  return classifyImport(module, name);
+}
+
+/**
+ * The TorchScript pickle scanner: reached only through archives, which name it for the
+ * pickles of a TorchScript archive (`loadAs`).
+ *
+ * @example
+ * ```ts
+ * import { torchScriptPickleScanner } from "./torchscript_pickle.ts";
+ * torchScriptPickleScanner.id; // "torchscript-pickle"
+ * ```
+ */
+export const torchScriptPickleScanner: Scanner = {
+  id: "torchscript-pickle",
+  description:
+    "Pickle of a TorchScript archive (torch.jit.save), whose __torch__ classes come from its code/",
+  extensions: [".pkl", ".debug_pkl"],
+  loadOnly: true,
+  detect: () => false,
+  scan: (source, ctx) => scanPickle(source, ctx, { classify: classifyTorchScriptImport }),
+};

@@ -1,0 +1,333 @@
+/**
+ * PyTorch zip checkpoints (`torch.save` since 1.6) and TorchScript archives
+ * (`torch.jit.save`), as archive profiles of the zip scanner.
+ *
+ * torch's reader (`PyTorchStreamReader`) takes the folder of the archive's
+ * first entry as the archive's name and reads every record under it:
+ * `data.pkl` (the pickle `torch.load` unpickles), `data/<key>` (raw tensor
+ * storages, read as bytes), `version` or `.data/version` (the format version,
+ * 1 to 10), and since torch 2 `byteorder`, `.data/serialization_id`,
+ * `.format_version` and `.storage_alignment`. A TorchScript archive (torch's own
+ * test: it has `constants.pkl`) adds `constants.pkl` and `constants/<key>`,
+ * `code/**.py` (compiled and run by `torch.jit.load`) with their `.debug_pkl`
+ * debug tables, `extra/*` (the caller's extra files) and, for the lite
+ * interpreter, `bytecode.pkl`.
+ *
+ * Every pickle is scanned as one (TorchScript's with `__torch__` classes
+ * resolved from the archive's code), code as TorchScript, and tensor data is
+ * never read: the storages `data.pkl` refers to are checked against the
+ * records present by name and size only. Metadata records are validated
+ * (MA301); records torch does not write, or that no pickle refers to, and
+ * entries outside the archive's folder are reported (MA300) and scanned by
+ * their content.
+ *
+ * @module
+ */
+
+import type { ScanContext } from "../../core/scanner.ts";
+import type { ArchiveEntry, ArchiveProfile, MemberPlan } from "../archive/profile.ts";
+import { indexStorages, type StorageIndex } from "./storage_refs.ts";
+
+/** Oldest file format version torch reads (`kMinSupportedFileFormatVersion`). */
+export const MIN_FILE_FORMAT_VERSION = 1;
+/** Newest file format version torch reads (`kMaxSupportedFileFormatVersion`, torch 2.x). */
+export const MAX_FILE_FORMAT_VERSION = 10;
+/** Metadata records read to validate them: the longest torch writes is the 40-digit serialization id. */
+export const MAX_METADATA_RECORD_BYTES = 64;
+/** A pickle read to index its storages: real ones are far smaller; larger ones are scanned, not indexed. */
+export const MAX_INDEXED_PICKLE_BYTES = 16 * 1024 * 1024;
+/** Characters of an invalid metadata value quoted in a finding. */
+const QUOTED_CHARS = 64;
+/** The largest uint64, the bound of each half of a serialization id. */
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** Why a metadata record's content is invalid, or `undefined` when torch writes it so. */
+type Validator = (value: string) => string | undefined;
+
+const decimal = (value: string) => /^[0-9]{1,20}$/.test(value);
+
+function validateVersion(value: string): string | undefined {
+  const digits = value.endsWith("\n") ? value.slice(0, -1) : value;
+  if (!decimal(digits)) return "is not a decimal number (torch writes one and a newline)";
+  const version = Number(digits);
+  if (version < MIN_FILE_FORMAT_VERSION || version > MAX_FILE_FORMAT_VERSION) {
+    return `is out of the range torch reads (${MIN_FILE_FORMAT_VERSION} to ${MAX_FILE_FORMAT_VERSION})`;
+  }
+  return undefined;
+}
+
+/** Metadata records by name (under the archive's folder) and how torch writes them. */
+const METADATA: ReadonlyMap<string, Validator> = new Map<string, Validator>([
+  ["version", validateVersion],
+  [".data/version", validateVersion],
+  ["byteorder", (v) => v === "little" || v === "big" ? undefined : 'is neither "little" nor "big"'],
+  [".data/serialization_id", (v) => {
+    // Two zero-padded 20-digit numbers: a hash of the record names and one of their CRC-32s.
+    const valid = /^[0-9]{40}$/.test(v) && BigInt(v.slice(0, 20)) <= UINT64_MAX &&
+      BigInt(v.slice(20)) <= UINT64_MAX;
+    return valid ? undefined : "is not the 40 decimal digits torch writes";
+  }],
+  [".format_version", (v) => decimal(v) ? undefined : "is not a decimal number"],
+  [".storage_alignment", (v) => decimal(v) ? undefined : "is not a decimal number"],
+]);
+
+/** Pickles that record storages, and the folder their records are in. */
+const STORAGE_FOLDERS: ReadonlyMap<string, string> = new Map([
+  ["data.pkl", "data/"],
+  ["constants.pkl", "constants/"],
+  ["bytecode.pkl", "constants/"],
+]);
+
+/** How torch lays an archive out: the folder every record is under, and whether it is TorchScript. */
+interface Layout {
+  /** The folder with its slash, e.g. `archive/`. */
+  prefix: string;
+  torchscript: boolean;
+}
+
+/** The layout `entries` have as torch reads them, if they are a checkpoint at all. */
+function layoutOf(entries: readonly ArchiveEntry[]): Layout | undefined {
+  const first = entries[0]?.name;
+  const slash = first?.indexOf("/") ?? -1;
+  if (slash < 0) return undefined;
+  const prefix = first.slice(0, slash + 1);
+  const has = (record: string) => entries.some((e) => !e.directory && e.name === prefix + record);
+  if (!has("data.pkl")) return undefined;
+  return { prefix, torchscript: has("constants.pkl") };
+}
+
+/** What a record (its name under the folder) is to torch, and whether torch's writer writes it. */
+type Role =
+  | { kind: "metadata"; validate: Validator }
+  | { kind: "pickle" | "code" | "storage" | "extra" | "other"; expected: boolean };
+
+function roleOf(record: string, torchscript: boolean): Role {
+  const validate = METADATA.get(record);
+  if (validate) return { kind: "metadata", validate };
+  const code = torchscript && record.startsWith("code/");
+  if (record.endsWith(".pkl") || record.endsWith(".debug_pkl")) {
+    const expected = record === "data.pkl" ||
+      (torchscript && (STORAGE_FOLDERS.has(record) || (code && record.endsWith(".py.debug_pkl"))));
+    return { kind: "pickle", expected };
+  }
+  if (record.endsWith(".py")) return { kind: "code", expected: code };
+  if (record.startsWith("data/") || (torchscript && record.startsWith("constants/"))) {
+    return { kind: "storage", expected: true };
+  }
+  if (torchscript && record.startsWith("extra/")) return { kind: "extra", expected: true };
+  return { kind: "other", expected: false };
+}
+
+/** The storages each folder's records are referred to by, merged over the pickles that use the folder. */
+interface FolderIndex {
+  index: StorageIndex;
+  /** The pickle each reference is in (its name in the archive). */
+  pickleOf: Map<string, string>;
+}
+
+async function indexFolders(
+  byName: ReadonlyMap<string, ArchiveEntry>,
+  layout: Layout,
+  signal: AbortSignal,
+): Promise<Map<string, FolderIndex>> {
+  const folders = new Map<string, FolderIndex>();
+  for (const [pickle, folder] of STORAGE_FOLDERS) {
+    if (pickle !== "data.pkl" && !layout.torchscript) continue;
+    const entry = byName.get(layout.prefix + pickle);
+    if (!entry) continue;
+    let folderIndex = folders.get(folder);
+    if (!folderIndex) {
+      folderIndex = { index: { references: new Map(), complete: true }, pickleOf: new Map() };
+      folders.set(folder, folderIndex);
+    }
+    const bytes = entry.size <= MAX_INDEXED_PICKLE_BYTES ? await entry.read() : undefined;
+    if (bytes === undefined || bytes.length < entry.size) {
+      folderIndex.index.complete = false;
+      continue;
+    }
+    const index = indexStorages(bytes, signal);
+    folderIndex.index.complete &&= index.complete;
+    for (const [key, reference] of index.references) {
+      if (folderIndex.index.references.has(key)) continue;
+      folderIndex.index.references.set(key, reference);
+      folderIndex.pickleOf.set(key, entry.name);
+    }
+  }
+  return folders;
+}
+
+/** Reports references to records that are missing or whose size disagrees with the reference. */
+function checkReferences(
+  ctx: ScanContext,
+  folders: ReadonlyMap<string, FolderIndex>,
+  byName: ReadonlyMap<string, ArchiveEntry>,
+  layout: Layout,
+  loader: string,
+): void {
+  for (const [folder, { index, pickleOf }] of folders) {
+    for (const { key, pos, bytes } of index.references.values()) {
+      const record = `${folder}${key}`;
+      const entry = byName.get(layout.prefix + record);
+      const member = pickleOf.get(key)!;
+      if (!entry) {
+        ctx.report({
+          rule: "MA301",
+          member,
+          position: pos,
+          message: `Refers to the storage record ${record}, which the archive lacks: ${loader} fails there`,
+          details: { storage: key, record, position: pos },
+        });
+      } else if (bytes !== undefined && BigInt(entry.size) !== bytes) {
+        ctx.report({
+          rule: "MA301",
+          member,
+          position: pos,
+          message: `Declares ${bytes} bytes for the storage record ${record}, which holds ${entry.size}`,
+          details: {
+            storage: key,
+            record,
+            position: pos,
+            declaredBytes: Number(bytes),
+            recordBytes: entry.size,
+          },
+        });
+      }
+    }
+  }
+}
+
+/** Whether a storage record is one a pickle refers to (or cannot be known not to be). */
+function isReferenced(folders: ReadonlyMap<string, FolderIndex>, record: string): boolean {
+  for (const [folder, { index }] of folders) {
+    if (!record.startsWith(folder)) continue;
+    return !index.complete || index.references.has(record.slice(folder.length));
+  }
+  return false;
+}
+
+/** Validates a metadata record torch reads as text; returns whether it is what torch writes. */
+async function checkMetadata(
+  ctx: ScanContext,
+  entry: ArchiveEntry,
+  record: string,
+  validate: Validator,
+): Promise<boolean> {
+  if (entry.size > MAX_METADATA_RECORD_BYTES) {
+    ctx.report({
+      rule: "MA301",
+      member: entry.name,
+      message: `The ${record} record holds ${entry.size} bytes; torch writes a few`,
+      details: { record, size: entry.size },
+    });
+    return false;
+  }
+  const bytes = await entry.read();
+  // A record that cannot be read (encrypted, corrupt) is the zip scanner's to report.
+  if (bytes.length < entry.size) return false;
+  const value = new TextDecoder().decode(bytes);
+  const problem = /^[\x20-\x7e\n]*$/.test(value) ? validate(value) : "is not ASCII text";
+  if (problem === undefined) return true;
+  const quoted = JSON.stringify(value.slice(0, QUOTED_CHARS));
+  ctx.report({
+    rule: "MA301",
+    member: entry.name,
+    message: `The ${record} record ${quoted} ${problem}`,
+    details: { record, value: value.slice(0, QUOTED_CHARS) },
+  });
+  return false;
+}
+
+/** Reports a member torch's writer does not write. */
+function unexpected(ctx: ScanContext, entry: ArchiveEntry, why: string): void {
+  ctx.report({ rule: "MA300", member: entry.name, message: why, details: { member: entry.name } });
+}
+
+/** Checks the layout and plans every member of a checkpoint laid out as `layout`. */
+async function planCheckpoint(
+  entries: readonly ArchiveEntry[],
+  ctx: ScanContext,
+  layout: Layout,
+): Promise<Map<string, MemberPlan>> {
+  const { prefix, torchscript } = layout;
+  const writer = torchscript ? "torch.jit.save" : "torch.save";
+  const loader = torchscript ? "torch.jit.load" : "torch.load";
+  const pickleScanner = torchscript ? "torchscript-pickle" : "pickle";
+  const byName = new Map<string, ArchiveEntry>();
+  for (const entry of entries) if (!entry.directory && !byName.has(entry.name)) byName.set(entry.name, entry);
+  const folders = await indexFolders(byName, layout, ctx.signal);
+  checkReferences(ctx, folders, byName, layout, loader);
+  if (!byName.has(`${prefix}version`) && !byName.has(`${prefix}.data/version`)) {
+    ctx.report({
+      rule: "MA301",
+      message: `The checkpoint has no ${prefix}version record: ${loader} refuses it`,
+      details: { record: "version" },
+    });
+  }
+  const plans = new Map<string, MemberPlan>();
+  for (const entry of entries) {
+    if (entry.directory) continue;
+    ctx.signal.throwIfAborted();
+    if (!entry.name.startsWith(prefix)) {
+      unexpected(ctx, entry, `Lies outside the archive's folder ${prefix}, where ${loader} reads nothing`);
+      continue;
+    }
+    const record = entry.name.slice(prefix.length);
+    const role = roleOf(record, torchscript);
+    if (role.kind === "metadata") {
+      if (await checkMetadata(ctx, entry, record, role.validate)) {
+        plans.set(entry.name, {
+          action: "skip",
+          reason: `${record}: metadata torch reads as text, validated`,
+        });
+      }
+      continue;
+    }
+    if (role.kind === "storage") {
+      if (isReferenced(folders, record)) {
+        plans.set(entry.name, { action: "skip", reason: "tensor data, which torch reads as raw bytes only" });
+      } else {
+        unexpected(ctx, entry, `No pickle of the archive refers to ${record}: ${loader} never reads it`);
+      }
+      continue;
+    }
+    if (!role.expected) unexpected(ctx, entry, `${writer} does not write ${record}`);
+    if (role.kind === "pickle") plans.set(entry.name, { action: "scan", loadAs: pickleScanner });
+    else if (role.kind === "code") plans.set(entry.name, { action: "scan", loadAs: "torchscript" });
+  }
+  return plans;
+}
+
+/**
+ * The TorchScript archive profile (`torch.jit.save`, and what `torch.load` hands to
+ * `torch.jit.load`): a checkpoint layout with `constants.pkl`.
+ *
+ * @example
+ * ```ts
+ * import { torchScriptZipProfile } from "./zip_checkpoint.ts";
+ * const entry = (name: string) => ({ name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) });
+ * torchScriptZipProfile.matches(["m/data.pkl", "m/constants.pkl", "m/version"].map(entry)); // true
+ * ```
+ */
+export const torchScriptZipProfile: ArchiveProfile = {
+  format: "torchscript",
+  matches: (entries) => layoutOf(entries)?.torchscript === true,
+  plan: (entries, ctx) => planCheckpoint(entries, ctx, layoutOf(entries)!),
+};
+
+/**
+ * The PyTorch zip checkpoint profile (`torch.save` since 1.6): every record under the first
+ * entry's folder, `data.pkl` among them, and no `constants.pkl`.
+ *
+ * @example
+ * ```ts
+ * import { torchZipProfile } from "./zip_checkpoint.ts";
+ * const entry = (name: string) => ({ name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) });
+ * torchZipProfile.matches(["archive/data.pkl", "archive/data/0", "archive/version"].map(entry)); // true
+ * torchZipProfile.matches(["weights.npy"].map(entry)); // false
+ * ```
+ */
+export const torchZipProfile: ArchiveProfile = {
+  format: "pytorch",
+  matches: (entries) => layoutOf(entries)?.torchscript === false,
+  plan: (entries, ctx) => planCheckpoint(entries, ctx, layoutOf(entries)!),
+};

@@ -1,0 +1,535 @@
+#!/usr/bin/env python3
+"""Writes modelaudit's PyTorch zip checkpoint and TorchScript fixtures and their manifest.
+
+Run from anywhere: ``/usr/bin/python3 scripts/make_pytorch_fixtures.py`` (Debian's python3 with
+python3-torch). Like make_fixtures.py it re-executes itself with /usr/bin/python3 when the current
+interpreter lacks torch, and with PYTHONHASHSEED=0.
+
+Outputs (deterministic: re-running gives byte-identical files):
+  fixtures/pytorch/benign/*       written by torch.save / torch.jit.save (and re-zipped copies of them)
+  fixtures/pytorch/malicious/*    real torch output with members replaced or added, re-zipped with
+                                  zipfile (stored, fixed timestamps, the same names)
+  fixtures/pytorch/expected.json  the exact findings each file must produce
+
+SAFETY: nothing is ever loaded or unpickled. Malicious pickles are assembled opcode by opcode (the
+assembler of make_fixtures.py) and checked with ``pickletools.dis`` only; TorchScript modules are
+scripted and saved, never loaded. Payload commands are the harmless ``echo modelaudit-fixture``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+
+def _reexec_if_needed() -> None:
+    """Restarts under Debian's python3 and a fixed hash seed when either is missing."""
+    env = dict(os.environ)
+    need = env.get("PYTHONHASHSEED") != "0"
+    exe = sys.executable
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        if os.path.realpath(exe) == os.path.realpath(DEBIAN_PYTHON) or not os.path.exists(DEBIAN_PYTHON):
+            sys.exit("make_pytorch_fixtures.py needs torch: apt-get install python3-torch")
+        exe, need = DEBIAN_PYTHON, True
+    if need:
+        env["PYTHONHASHSEED"] = "0"
+        os.execve(exe, [exe, os.path.abspath(__file__), *sys.argv[1:]], env)
+
+
+_reexec_if_needed()
+
+# The imports below need the Debian interpreter chosen above.
+import hashlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import linecache  # noqa: E402
+import pickletools  # noqa: E402
+import platform  # noqa: E402
+import struct  # noqa: E402
+import tempfile  # noqa: E402
+import types  # noqa: E402
+import warnings  # noqa: E402
+import zipfile  # noqa: E402
+import zlib  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import torch  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_fixtures as mf  # noqa: E402  (the pickle assembler, expected-finding helpers, stable legacy keys)
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "fixtures" / "pytorch"
+
+# The brief: tiny files, the whole area ideally under 300 KB.
+MAX_FIXTURE_BYTES = 100 * 1024
+MAX_TOTAL_BYTES = 300 * 1024
+
+# Fixed timestamp of re-zipped members (zipfile's earliest), so the bytes do not change between runs.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# Format ids of the scan outcome: the zip profiles' names, the legacy scanner, the bundle's container.
+PYTORCH = "pytorch"
+TORCHSCRIPT = "torchscript"
+
+# Source of the scripted modules, compiled under a fixed file name: TorchScript's debug tables
+# (code/*.debug_pkl) record the source file, which must not depend on where the checkout lives.
+MODELS_FILE = "modelaudit_fixture_models.py"
+MODELS_SOURCE = '''
+import torch
+from typing import List
+
+
+class Block(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.seq = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+        self.register_buffer("scale", torch.tensor([0.5, 2.0]))
+        self.sizes: List[int] = [4, 3, 2]
+
+    def forward(self, x):
+        y = self.seq(x) * self.scale
+        if len(self.sizes) > 2:
+            y = torch.relu(y)
+        return y
+
+
+class Snapshot(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.path = "/tmp/modelaudit-fixture.pt"
+        self.linear = torch.nn.Linear(2, 2)
+
+    def forward(self, x):
+        torch.save(x, self.path)
+        return self.linear(x)
+
+
+def shifted(x):
+    return x * torch.tensor([3.0, 4.0]) + 1
+'''
+
+
+def load_models() -> types.ModuleType:
+    """The modules above, with their source where inspect (and so torch.jit.script) finds it."""
+    name = MODELS_FILE[:-3]
+    module = types.ModuleType(name)
+    module.__file__ = MODELS_FILE
+    linecache.cache[MODELS_FILE] = (len(MODELS_SOURCE), None, MODELS_SOURCE.splitlines(True), MODELS_FILE)
+    sys.modules[name] = module
+    exec(compile(MODELS_SOURCE, MODELS_FILE, "exec"), module.__dict__)
+    return module
+
+
+@dataclass
+class Fixture:
+    file: str
+    kind: str  # malicious | suspicious (warnings only) | benign
+    format: str | None
+    technique: str
+    data: bytes
+    findings: list[dict]
+
+
+# ---------------------------------------------------------------------------------------------
+# Zip helpers
+
+
+def members(archive: bytes) -> list[tuple[str, bytes]]:
+    """The (name, bytes) of every member, in central directory order."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        return [(info.filename, z.read(info)) for info in z.infolist()]
+
+
+def rezip(entries: list[tuple[str, bytes]], compression: int = zipfile.ZIP_STORED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = compression
+            info.create_system = 3
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def replaced(archive: bytes, name: str, data: bytes) -> bytes:
+    """The archive re-zipped with member ``name`` holding ``data``, every other member as it was."""
+    entries = members(archive)
+    assert any(n == name for n, _ in entries), name
+    return rezip([(n, data if n == name else d) for n, d in entries])
+
+
+def added(archive: bytes, *extra: tuple[str, bytes]) -> bytes:
+    return rezip(members(archive) + list(extra))
+
+
+def without(archive: bytes, name: str) -> bytes:
+    entries = members(archive)
+    assert any(n == name for n, _ in entries), name
+    return rezip([(n, d) for n, d in entries if n != name])
+
+
+def member(archive: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        return z.read(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Real torch output
+
+
+def saved(obj: object) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+def jit_saved(module: torch.jit.ScriptModule, **kw) -> bytes:
+    buf = io.BytesIO()
+    torch.jit.save(module, buf, **kw)
+    return buf.getvalue()
+
+
+def sequential() -> torch.nn.Module:
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+
+
+def many_tensors() -> dict:
+    """A few hundred small tensors of every storage type torch.save names, views sharing a storage and an
+    empty tensor: enough records to time a scan and to check every record's size against its reference."""
+    torch.manual_seed(0)
+    dtypes = [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int64, torch.int32, torch.int16,
+              torch.int8, torch.uint8, torch.bool, torch.complex64]
+    state = {f"layer{i}.weight": (torch.randn(2, 2) * 4).to(dtypes[i % len(dtypes)]) for i in range(300)}
+    base = torch.arange(8.0)
+    state["view.a"], state["view.b"] = base[:4], base[4:]
+    state["empty"] = torch.zeros(0)
+    return state
+
+
+def optimizer_state() -> dict:
+    model = sequential()
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    model(torch.ones(2, 4)).sum().backward()
+    opt.step()
+    return opt.state_dict()
+
+
+def legacy_state_dict() -> bytes:
+    buf = io.BytesIO()
+    with mf.stable_torch_storage_keys():
+        torch.save(sequential().state_dict(), buf, _use_new_zipfile_serialization=False)
+    return buf.getvalue()
+
+
+def lite(module: torch.jit.ScriptModule) -> bytes:
+    """The lite-interpreter archive; torch writes it only to a path, so its folder is the file's stem."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mobile.ptl"
+        module._save_for_lite_interpreter(str(path))
+        return path.read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# Assembled content
+
+
+def with_call_first(pickle: bytes) -> tuple[bytes, list[dict]]:
+    """``pickle`` (protocol 2) with os.system(CMD) called and popped before its first object: the
+    checkpoint still loads as before, after running the command."""
+    assert pickle[:2] == b"\x80\x02", pickle[:2]
+    a = mf.Asm()
+    a.proto(2)
+    found = mf.global_call(a, 2)
+    a.pop()
+    a.raw(pickle[2:])
+    return a.bytes(), found
+
+
+def ggml_file() -> bytes:
+    """A tiny llama.cpp 'ggjt' v3 file: magic, version, hyper-parameters, vocabulary, one f32 tensor."""
+    out = bytearray(struct.pack("<II", 0x67676A74, 3))
+    out += struct.pack("<7i", 2, 4, 1, 1, 1, 4, 0)  # n_vocab, n_embd, n_mult, n_head, n_layer, n_rot, ftype
+    for token in (b"<s>", b"hi"):
+        out += struct.pack("<I", len(token)) + token + struct.pack("<f", 0.0)
+    name = b"tok_embeddings.weight"
+    out += struct.pack("<3i", 2, len(name), 0) + struct.pack("<2i", 4, 2) + name
+    out += b"\0" * (-len(out) % 32)
+    out += struct.pack("<8f", *[i / 8 for i in range(8)])
+    return bytes(out)
+
+
+def png_file() -> bytes:
+    """A 1x1 grey PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\x80", 9)) + \
+        chunk(b"IEND", b"")
+
+
+def random_bytes(size: int) -> bytes:
+    """Bytes that look random and are always the same (a SHA-256 chain); the first is not a pickle opcode."""
+    out = bytearray(b"\x00")
+    block = b"modelaudit-fixture"
+    while len(out) < size:
+        block = hashlib.sha256(block).digest()
+        out += block
+    return bytes(out[:size])
+
+
+def torch2_records(archive: bytes) -> bytes:
+    """A torch 1.13 checkpoint with the records torch 2.x adds, in torch 2.x's order."""
+    entries = dict(members(archive))
+    prefix = next(iter(entries)).split("/")[0] + "/"
+    data = sorted((n for n in entries if n.startswith(prefix + "data/")), key=lambda n: int(n.rsplit("/", 1)[1]))
+    ordered = [
+        (prefix + "data.pkl", entries[prefix + "data.pkl"]),
+        (prefix + ".format_version", b"1"),
+        (prefix + ".storage_alignment", b"64"),
+        (prefix + "byteorder", b"little"),
+        *[(n, entries[n]) for n in data],
+        (prefix + "version", entries[prefix + "version"]),
+        (prefix + ".data/serialization_id", b"0636457737946401051300000027264370494161"),
+    ]
+    return rezip(ordered)
+
+
+def persid_positions(pickle: bytes) -> dict[str, int]:
+    """Offset of the BINPERSID that first loads each storage key, decoded without unpickling. torch's id is
+    ('storage', type, key, location, numel), 'storage', the type and the location memoized after their first
+    use: the key is the last decimal string pushed before the BINPERSID."""
+    positions: dict[str, int] = {}
+    key = None
+    for op, arg, pos in pickletools.genops(pickle):
+        if isinstance(arg, str) and arg.isdecimal() and op.name.endswith("UNICODE"):
+            key = arg
+        if op.name == "BINPERSID":
+            assert key is not None
+            positions.setdefault(key, pos)
+    return positions
+
+
+def passive_mismatch(detected: str) -> dict:
+    """MA001 for a file whose content is a format that runs nothing: info, not the rule's default warning."""
+    return {**mf.finding("MA001", detectedFormat=detected), "severity": "info"}
+
+
+def line_of(source: bytes, pos: int) -> int:
+    return source[:pos].count(b"\n") + 1
+
+
+def code_reference(path: str, source: bytes, text: bytes, call: str) -> dict:
+    pos = source.index(text)
+    return mf.finding("MA302", pos, path=path, call=call, line=line_of(source, pos))
+
+
+# ---------------------------------------------------------------------------------------------
+# The fixtures
+
+
+def fixtures() -> list[Fixture]:
+    models = load_models()
+    out: list[Fixture] = []
+
+    def add(file: str, kind: str, fmt: str | None, technique: str, data: bytes, findings: list[dict]) -> bytes:
+        out.append(Fixture(file, kind, fmt, technique, data, findings))
+        return data
+
+    # Benign: what torch writes.
+    state_dict = add("benign/state_dict.pt", "benign", PYTORCH,
+                     "torch.save(nn.Sequential(...).state_dict()): the zip layout of torch >= 1.6 (archive/)",
+                     saved(sequential().state_dict()), [])
+    add("benign/model.pt", "benign", PYTORCH, "torch.save of a whole nn.Sequential object (classes by import)",
+        saved(sequential()), [])
+    add("benign/many_tensors.pt", "benign", PYTORCH,
+        "torch.save of 300 small tensors of 11 dtypes, two views of one storage and an empty tensor",
+        saved(many_tensors()), [])
+    add("benign/optimizer.pt", "benign", PYTORCH, "torch.save of an Adam optimizer's state_dict after one step",
+        saved(optimizer_state()), [])
+    add("benign/state_dict_legacy.pt", "benign", "pytorch-legacy",
+        "torch.save(state_dict, _use_new_zipfile_serialization=False): the legacy stream, not a zip",
+        legacy_state_dict(), [])
+    scripted_module = torch.jit.script(models.Block())
+    scripted = add("benign/scripted.pt", "benign", TORCHSCRIPT,
+                   "torch.jit.save(torch.jit.script(module)) with Sequential, a buffer, a List[int] attribute and "
+                   "an extra file: data.pkl with __torch__ classes, code/ with getattr(self, \"0\"), debug_pkl",
+                   jit_saved(scripted_module, _extra_files={"notes.txt": "modelaudit fixture"}), [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        traced = torch.jit.trace(models.shifted, torch.ones(2))
+    add("benign/traced.pt", "benign", TORCHSCRIPT,
+        "torch.jit.save(torch.jit.trace(fn)): tensor constants in constants.pkl and constants/",
+        jit_saved(traced), [])
+    add("benign/lite.ptl", "benign", TORCHSCRIPT,
+        "module._save_for_lite_interpreter: a TorchScript archive with bytecode.pkl", lite(scripted_module), [])
+    add("benign/renamed_prefix.pt", "benign", PYTORCH,
+        "benign/state_dict.pt re-zipped with its records under my_model/ (torch reads any folder name)",
+        rezip([(n.replace("archive/", "my_model/", 1), d) for n, d in members(state_dict)]), [])
+    torch2 = add("benign/torch2_layout.pt", "benign", PYTORCH,
+                 "benign/state_dict.pt re-zipped with the records torch 2.x adds (.format_version, "
+                 ".storage_alignment, byteorder, .data/serialization_id) in torch 2.x's order",
+                 torch2_records(state_dict), [])
+    add("benign/old_llama_ggjt.bin", "benign", None,
+        "a llama.cpp 'ggjt' v3 file named .bin, the way old GGML models were shipped: passive, known by magic",
+        ggml_file(), [passive_mismatch("ggml")])
+    add("benign/image.pt", "benign", None, "a PNG image named .pt", png_file(),
+        [passive_mismatch("png")])
+    add("benign/random.ckpt", "benign", None, "512 random-looking bytes named .ckpt", random_bytes(512),
+        [mf.finding("MA007", extension=".ckpt")])
+
+    # Malicious and suspicious twins.
+    data_pkl = member(state_dict, "archive/data.pkl")
+    evil_data_pkl, found = with_call_first(data_pkl)
+    evil_checkpoint = add("malicious/data_pkl_os_system.pt", "malicious", PYTORCH,
+                          "benign/state_dict.pt with os.system called (and popped) at the start of data.pkl: "
+                          "torch.load runs it, then loads the weights as before",
+                          replaced(state_dict, "archive/data.pkl", evil_data_pkl),
+                          mf.nested("archive/data.pkl", found))
+    payload, found = mf.call_pickle(2)
+    add("malicious/constants_pkl_os_system.pt", "malicious", TORCHSCRIPT,
+        "benign/scripted.pt with constants.pkl replaced by os.system: torch.jit.load unpickles it",
+        replaced(scripted, "archive/constants.pkl", payload), mf.nested("archive/constants.pkl", found))
+    add("malicious/extra_pickle_member.pt", "malicious", PYTORCH,
+        "benign/state_dict.pt plus archive/extra.pkl holding os.system: torch.load ignores it, another loader may not",
+        added(state_dict, ("archive/extra.pkl", payload)),
+        [mf.finding("MA300", path="archive/extra.pkl", member="archive/extra.pkl"),
+         *mf.nested("archive/extra.pkl", found)])
+    add("malicious/unreferenced_data_record.pt", "malicious", PYTORCH,
+        "benign/state_dict.pt plus archive/data/evil, a pickle posing as tensor data that no storage refers to",
+        added(state_dict, ("archive/data/evil", payload)),
+        [mf.finding("MA300", path="archive/data/evil", member="archive/data/evil"),
+         *mf.nested("archive/data/evil", found)])
+    add("malicious/outside_prefix.pt", "malicious", PYTORCH,
+        "benign/state_dict.pt plus payload.pkl outside the archive/ folder torch reads",
+        added(state_dict, ("payload.pkl", payload)),
+        [mf.finding("MA300", path="payload.pkl", member="payload.pkl"), *mf.nested("payload.pkl", found)])
+    add("malicious/bundle.zip", "malicious", "zip",
+        "a zip bundle holding model/pytorch_model.bin, a torch checkpoint whose data.pkl calls os.system",
+        rezip([("model/config.json", b'{"model_type": "mlp"}'), ("model/pytorch_model.bin", evil_checkpoint)],
+              zipfile.ZIP_DEFLATED),
+        mf.nested("model/pytorch_model.bin:archive/data.pkl", with_call_first(data_pkl)[1]))
+
+    code_path = "archive/code/__torch__/modelaudit_fixture_models.py"
+    code = member(scripted, code_path)
+    edited = code.replace(b"\n    return ", b'\n    _fixture = os.system("echo modelaudit-fixture")\n    return ', 1)
+    assert edited != code
+    add("malicious/torchscript_os_system.pt", "malicious", TORCHSCRIPT,
+        "benign/scripted.pt with a code/ file edited after saving to call os.system in forward",
+        replaced(scripted, code_path, edited),
+        [code_reference(code_path, edited, b"os.system", "os.system")])
+    snapshot = jit_saved(torch.jit.script(models.Snapshot()))
+    snapshot_code = member(snapshot, code_path)
+    add("malicious/torchscript_torch_save.pt", "malicious", TORCHSCRIPT,
+        "torch.jit.script of a module whose forward calls torch.save(x, path): TorchScript compiles it and "
+        "writes the file on every call (real torch output, nothing edited)",
+        snapshot, [code_reference(code_path, snapshot_code, b"torch.save", "torch.save")])
+
+    add("malicious/bad_version.pt", "suspicious", PYTORCH,
+        "benign/state_dict.pt with version 99, beyond what torch reads",
+        replaced(state_dict, "archive/version", b"99\n"),
+        [mf.finding("MA301", path="archive/version", record="version")])
+    add("malicious/bad_torch2_metadata.pt", "suspicious", PYTORCH,
+        "benign/torch2_layout.pt with byteorder 'middle' and a serialization id that is not torch's 40 digits",
+        replaced(replaced(torch2, "archive/byteorder", b"middle"), "archive/.data/serialization_id", b"abc"),
+        [mf.finding("MA301", path="archive/byteorder", record="byteorder"),
+         mf.finding("MA301", path="archive/.data/serialization_id", record=".data/serialization_id")])
+    add("malicious/missing_storage_record.pt", "suspicious", PYTORCH,
+        "benign/state_dict.pt without archive/data/1, which data.pkl refers to: torch.load fails there",
+        without(state_dict, "archive/data/1"),
+        [mf.finding("MA301", persid_positions(data_pkl)["1"], path="archive/data.pkl", storage="1",
+                    record="data/1")])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks and output
+
+
+def check(fx: Fixture) -> None:
+    assert len(fx.data) <= MAX_FIXTURE_BYTES, (fx.file, len(fx.data))
+    if not fx.data.startswith(b"PK"):
+        return
+    for name, data in members(fx.data):
+        if name.endswith(".bin"):
+            check(Fixture(f"{fx.file}:{name}", fx.kind, None, "", data, []))
+        elif name.endswith("pkl") or name.endswith("/evil"):
+            # Every pickle decodes without being loaded (pickletools only reads opcodes).
+            pickletools.dis(data, out=io.StringIO())
+
+
+ASSUMPTIONS = [
+    "A finding's location is `<file>:<member>` for a member of the checkpoint (`<file>:<member>:<member>` "
+    "through a zip bundle), with ` (pos N)` when it has a position: a byte offset inside that member.",
+    "torch reads every record under the folder of the archive's first entry (archive/ when saved to a buffer, "
+    "the file's stem when saved to a path, any name after re-zipping); a layout with <folder>/constants.pkl is a "
+    "TorchScript archive (torch.load hands it to torch.jit.load).",
+    "Every .pkl and .debug_pkl member is scanned as a pickle (those of a TorchScript archive with __torch__.* "
+    "classes known to be the archive's own code), code/**.py as TorchScript source, and the data/ (and "
+    "TorchScript constants/) records a pickle refers to are never read.",
+    "MA300: a member torch.save / torch.jit.save does not write, a data/ record no persistent id refers to, or "
+    "an entry outside the archive's folder; it is also scanned by its content.",
+    "MA301: a metadata record (version, .data/version, byteorder, .data/serialization_id, .format_version, "
+    ".storage_alignment) not as torch writes it, at the record; a reference to a storage record that is missing "
+    "or has another size, at the BINPERSID that first loads it.",
+    "MA302: a reference in TorchScript source to something that runs code or reaches the system, at the byte "
+    "offset of its first token; details.call is the dotted name as written, details.line its line.",
+    "Positions inside pickles are opcode offsets, as in fixtures/pickle.",
+    "A passive known format under a model's name (GGML, PNG) is MA001 at info; unrecognised bytes under a model's "
+    "name are MA007 at info.",
+]
+
+
+def manifest(items: list[Fixture]) -> dict:
+    return {
+        "schema": 1,
+        "generator": "scripts/make_pytorch_fixtures.py",
+        "versions": {"python": platform.python_version(), "torch": torch.__version__},
+        "assumptions": ASSUMPTIONS,
+        "fixtures": [
+            {
+                "file": fx.file,
+                "kind": fx.kind,
+                "format": fx.format,
+                "technique": fx.technique,
+                "size": len(fx.data),
+                "sha256": hashlib.sha256(fx.data).hexdigest(),
+                "findings": fx.findings,
+            }
+            for fx in items
+        ],
+    }
+
+
+def write_all(items: list[Fixture]) -> None:
+    wanted = {OUT / fx.file for fx in items} | {OUT / "expected.json"}
+    for sub in ("malicious", "benign"):
+        (OUT / sub).mkdir(parents=True, exist_ok=True)
+        for stale in (OUT / sub).iterdir():
+            if stale not in wanted:
+                stale.unlink()
+    for fx in items:
+        (OUT / fx.file).write_bytes(fx.data)
+    (OUT / "expected.json").write_text(json.dumps(manifest(items), indent=2, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    items = fixtures()
+    names = [fx.file for fx in items]
+    assert len(names) == len(set(names)), "duplicate fixture names"
+    for fx in items:
+        check(fx)
+    total = sum(len(fx.data) for fx in items)
+    assert total <= MAX_TOTAL_BYTES, total
+    write_all(items)
+    print(f"wrote {len(items)} fixtures ({total} bytes) and expected.json under {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
