@@ -1,0 +1,178 @@
+/**
+ * bzip2: what `bz2.open` and `joblib.dump(..., compress="bz2")` write. Decoded by seek-bzip one
+ * block at a time: bzip2 blocks are independent, each at most 900 kB before its final run-length
+ * step, so memory stays bounded whatever the file's size. seek-bzip decodes synchronously from a
+ * byte-at-a-time input; each block's compressed bytes are read ahead into a window first. Streams
+ * follow one another as `bz2.BZ2File` reads them; anything after the last one is an error here
+ * (Python ignores it: the bytes are never read, so they are reported rather than trusted).
+ *
+ * @module
+ */
+
+import seekBzip from "seek-bzip";
+import type { ByteSource } from "../../core/byte_source.ts";
+import type { Scanner } from "../../core/scanner.ts";
+import { ByteCollector, compressedScanner, decodeError, generatorStream } from "./codec.ts";
+
+/**
+ * Compressed bytes one block can take: its symbols are at most 50 × (2^15 − 1) selectors' worth
+ * of Huffman codes of at most 20 bits (about 4.1 MB), plus its tables; real blocks stay under 1 MB.
+ */
+const MAX_BLOCK_INPUT_BYTES = 5 * 1024 * 1024;
+
+/** Bytes of a stream header: `BZh` and the block size digit. */
+const STREAM_HEADER_BYTES = 4;
+
+/** The parts of seek-bzip's decoder used here (its block-level methods). */
+interface Bunzip {
+  /** Reads the next block's header and symbols; false at the end of the stream. */
+  _init_block(): boolean;
+  /** Writes the current block's bytes to the output, checking its CRC. */
+  _read_bunzip(): void;
+  /** Starts a new stream from the input's current byte. */
+  _start_bunzip(input: BzipInput, output: ByteCollector): void;
+  /** The bit reader; the stream's CRC follows its last block. */
+  reader: { read(bits: number): number };
+  /** The CRC the stream's blocks declared, combined. */
+  streamCRC: number;
+}
+
+/** seek-bzip's module: the decoder's constructor. */
+const Bunzip = seekBzip as unknown as new (input: BzipInput, output: ByteCollector) => Bunzip;
+
+/** A window of a source read ahead, read synchronously a byte at a time, as seek-bzip reads. */
+class BzipInput {
+  /** Offset of the next byte to read. */
+  position = 0;
+  #window = new Uint8Array(0);
+  #windowStart = 0;
+
+  constructor(private readonly source: ByteSource) {}
+
+  /** Reads ahead so that the next `count` bytes (or all that is left) can be read synchronously. */
+  async fill(count: number): Promise<void> {
+    const want = Math.min(this.source.size, this.position + count);
+    const windowEnd = this.#windowStart + this.#window.length;
+    if (windowEnd >= want) return;
+    const kept = this.#window.subarray(Math.max(0, this.position - this.#windowStart));
+    const more = await this.source.read(windowEnd, want - windowEnd);
+    const window = new Uint8Array(kept.length + more.length);
+    window.set(kept);
+    window.set(more, kept.length);
+    this.#window = window;
+    this.#windowStart = windowEnd - kept.length;
+  }
+
+  readByte(): number {
+    const index = this.position - this.#windowStart;
+    if (index >= this.#window.length) {
+      throw new Error(
+        this.position >= this.source.size
+          ? "truncated: the data ends inside a stream"
+          : `a block is longer than ${MAX_BLOCK_INPUT_BYTES} bytes, which no bzip2 block can be`,
+      );
+    }
+    this.position++;
+    return this.#window[index];
+  }
+
+  /** seek-bzip's bulk read: fills `buffer` from `offset` with `length` bytes; returns how many. */
+  read(buffer: Uint8Array, offset: number, length: number): number {
+    for (let i = 0; i < length; i++) buffer[offset + i] = this.readByte();
+    return length;
+  }
+}
+
+/** Whether `bytes` at `offset` start a bzip2 stream: `BZh`, a block size digit, then a block or the end. */
+function startsStream(bytes: Uint8Array, offset = 0): boolean {
+  const magic = [0x42, 0x5a, 0x68];
+  if (!magic.every((byte, i) => bytes[offset + i] === byte)) return false;
+  const level = bytes[offset + 3];
+  return level >= 0x31 && level <= 0x39;
+}
+
+/** The 48-bit magic numbers that start a block (π) and the end of a stream (√π). */
+const BLOCK_MAGIC = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
+const END_MAGIC = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
+
+/**
+ * Whether `head` starts a bzip2 file: a stream header followed by a block or by the end of stream.
+ *
+ * @example
+ * ```ts
+ * import { detectBzip2 } from "./bzip2.ts";
+ * detectBzip2(new TextEncoder().encode("BZh91AY&SY")); // true
+ * detectBzip2(new TextEncoder().encode("BZh9 text")); // false
+ * ```
+ */
+export function detectBzip2(head: Uint8Array): boolean {
+  if (!startsStream(head)) return false;
+  const next = head.subarray(STREAM_HEADER_BYTES, STREAM_HEADER_BYTES + 6);
+  return [BLOCK_MAGIC, END_MAGIC].some((magic) => magic.every((byte, i) => next[i] === byte));
+}
+
+/** Every stream of `source`, block by block. */
+async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
+  const input = new BzipInput(source);
+  const output = new ByteCollector();
+  await input.fill(STREAM_HEADER_BYTES);
+  let decoder: Bunzip;
+  try {
+    decoder = new Bunzip(input, output);
+  } catch (error) {
+    throw decodeError("bzip2", error);
+  }
+  for (;;) {
+    await input.fill(MAX_BLOCK_INPUT_BYTES);
+    let block: boolean;
+    try {
+      block = decoder._init_block();
+      if (block) decoder._read_bunzip();
+    } catch (error) {
+      // A block whose CRC fails has been written out already: it is handed on, then the error.
+      yield* output.take();
+      throw decodeError("bzip2", error);
+    }
+    yield* output.take();
+    if (block) continue;
+    let crc: number;
+    try {
+      crc = decoder.reader.read(32) >>> 0;
+    } catch (error) {
+      throw decodeError("bzip2", error);
+    }
+    if (crc !== decoder.streamCRC >>> 0) {
+      throw decodeError("bzip2", "the stream's combined CRC does not match");
+    }
+    if (input.position >= source.size) return;
+    await input.fill(STREAM_HEADER_BYTES);
+    const next = await source.read(input.position, STREAM_HEADER_BYTES);
+    if (!startsStream(next)) {
+      throw decodeError(
+        "bzip2",
+        `${
+          source.size - input.position
+        } bytes after the last stream (from byte ${input.position}) are not a bzip2 stream`,
+      );
+    }
+    decoder._start_bunzip(input, output);
+  }
+}
+
+/**
+ * The bzip2 scanner for the registry.
+ *
+ * @example
+ * ```ts
+ * import { bzip2Scanner } from "./bzip2.ts";
+ * bzip2Scanner.id; // "bzip2"
+ * ```
+ */
+export const bzip2Scanner: Scanner = compressedScanner({
+  id: "bzip2",
+  description: "bzip2-compressed file",
+  extensions: [".bz2", ".bzip2", ".tbz2", ".joblib", ".pkl"],
+  detect: detectBzip2,
+  open: (source) =>
+    Promise.resolve({ decode: (signal: AbortSignal) => generatorStream(bunzip(source), signal) }),
+});

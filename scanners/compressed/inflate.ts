@@ -1,0 +1,131 @@
+/**
+ * Deflate streams in their gzip and zlib wrappers, decoded as Python reads them: member after
+ * member (gzip.GzipFile and joblib's readers go on into a concatenated member), every member's
+ * checksum verified, and anything after the last member that is not another member an error.
+ *
+ * Two decoders serve this. The fast one is the runtime's native `DecompressionStream` over the
+ * whole file; it accepts exactly one member that ends where the file ends. Given anything after
+ * a member it fails, and drops the output of the input piece it was given last, without saying
+ * where the member ended. So when it fails, the exact decoder (pako's zlib port, driven step by
+ * step) decodes the file again from the start, skipping what the fast one already handed out,
+ * and finds where each member ends, what follows it, and what was really wrong.
+ *
+ * @module
+ */
+
+import { Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, zlibInflate, zlibInflateInit2, ZStream } from "pako";
+import type { ByteSource } from "../../core/byte_source.ts";
+import { decodeError, generatorStream, INPUT_CHUNK_BYTES, skipBytes, sourceChunks } from "./codec.ts";
+
+/** Decoded bytes per step of the exact decoder. */
+const OUTPUT_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * How a format wraps its deflate streams.
+ *
+ * @example
+ * ```ts
+ * import type { DeflateFraming } from "./inflate.ts";
+ * declare const framing: DeflateFraming;
+ * framing.native; // "gzip" or "deflate"
+ * ```
+ */
+export interface DeflateFraming {
+  /** The format's name in messages. */
+  readonly name: string;
+  /** The `DecompressionStream` format that reads one whole-file member. */
+  readonly native: CompressionFormat;
+  /** pako's `windowBits` for one member with its wrapper: 31 for gzip, 15 for zlib. */
+  readonly windowBits: number;
+  /**
+   * Reads the header of the member at `offset`: what to hand pako before the source's bytes
+   * from `dataStart` on (a normalised header, or nothing). Throws on a header Python rejects.
+   */
+  header(source: ByteSource, offset: number): Promise<{ prefix: Uint8Array; dataStart: number }>;
+  /** Where the next member starts after one ending at `offset`, or `undefined` at the end; throws on garbage. */
+  next(source: ByteSource, offset: number): Promise<number | undefined>;
+}
+
+/**
+ * The decoded bytes of every member of `source`, as a stream that errors where decoding fails.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { inflateStream } from "./inflate.ts";
+ * import { GZIP_FRAMING } from "./gzip.ts";
+ * declare const gz: Uint8Array;
+ * const stream = inflateStream(bytesSource(gz), GZIP_FRAMING, new AbortController().signal);
+ * ```
+ */
+export function inflateStream(
+  source: ByteSource,
+  framing: DeflateFraming,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
+  return generatorStream(inflate(source, framing, signal), signal);
+}
+
+async function* inflate(source: ByteSource, framing: DeflateFraming, signal: AbortSignal) {
+  let emitted = 0;
+  try {
+    const input = ReadableStream.from(sourceChunks(source));
+    for await (const chunk of input.pipeThrough(new DecompressionStream(framing.native))) {
+      emitted += chunk.length;
+      yield chunk;
+    }
+    return;
+  } catch (error) {
+    if (signal.aborted) throw error;
+  }
+  yield* skipBytes(exactInflate(source, framing), emitted);
+}
+
+/** Every member, decoded by pako. */
+async function* exactInflate(source: ByteSource, framing: DeflateFraming): AsyncGenerator<Uint8Array> {
+  for (let offset: number | undefined = 0; offset !== undefined;) {
+    const { prefix, dataStart } = await framing.header(source, offset);
+    const end: number = yield* inflateMember(source, framing, prefix, dataStart);
+    offset = await framing.next(source, end);
+  }
+}
+
+/** One member, from its (normalised) header to its checked trailer; returns the offset just past it. */
+async function* inflateMember(
+  source: ByteSource,
+  framing: DeflateFraming,
+  prefix: Uint8Array,
+  dataStart: number,
+): AsyncGenerator<Uint8Array, number> {
+  const strm = new ZStream();
+  zlibInflateInit2(strm, framing.windowBits);
+  const output = new Uint8Array(OUTPUT_CHUNK_BYTES);
+  let offset = dataStart;
+  let pending: Uint8Array | undefined = prefix.length > 0 ? prefix : undefined;
+  for (;;) {
+    const fromSource = pending === undefined;
+    const input = pending ?? await source.read(offset, INPUT_CHUNK_BYTES);
+    pending = undefined;
+    if (input.length === 0) throw decodeError(framing.name, "truncated: the data ends inside a member");
+    strm.input = input;
+    strm.next_in = 0;
+    strm.avail_in = input.length;
+    for (;;) {
+      strm.output = output;
+      strm.next_out = 0;
+      strm.avail_out = output.length;
+      const consumedBefore = strm.next_in;
+      const status = zlibInflate(strm, Z_NO_FLUSH);
+      if (strm.next_out > 0) yield output.slice(0, strm.next_out);
+      if (status === Z_STREAM_END) return offset + strm.next_in;
+      if (status !== Z_OK && status !== Z_BUF_ERROR) {
+        throw decodeError(framing.name, strm.msg || `inflate failed (status ${status})`);
+      }
+      if (strm.avail_in === 0 && strm.avail_out > 0) break;
+      if (strm.next_in === consumedBefore && strm.next_out === 0) {
+        throw decodeError(framing.name, "the decoder made no progress");
+      }
+    }
+    if (fromSource) offset += input.length;
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * LZMA-alone (`.lzma`, Python's `lzma.FORMAT_ALONE`): what `joblib.dump(..., compress="lzma")`
+ * writes. A 13-byte header (properties, dictionary size, decoded size or −1) and one LZMA stream.
+ *
+ * Decoded by lzma-purejs (a port of the LZMA SDK's decoder): of the pure-JavaScript LZMA1
+ * decoders, the one that hands out its output (through `writeByte`) instead of keeping it, so that
+ * the output can be capped (LZMA-JS keeps it all; xz-embedded reads only LZMA2). It decodes
+ * synchronously from a byte-at-a-time input, so the compressed bytes are read into memory first
+ * and the whole member is decoded in one go, its output capped at {@linkcode MAX_LZMA_DECODED_BYTES}. The decoded bytes are kept while
+ * the member is scanned (the engine may read them more than once); what lies past the cap is not
+ * decoded and reported as MA212.
+ *
+ * Detection follows liblzma's checks as `lzma.open` and `joblib.load` read the format (its
+ * auto-detecting decoder): properties with lc + lp ≤ 4, a dictionary size of the form 2^n or
+ * 2^n + 2^(n−1), a decoded size that is −1 or below 2^38, a zero first range-coder byte; plus a
+ * dictionary of at least 4 KiB, the least any encoder writes (which keeps zero-filled files out).
+ * Structured binary files pass those checks now and then (a MATLAB v4 header does), so the head
+ * is also trial-decoded.
+ *
+ * @module
+ */
+
+import lzmaPurejs from "lzma-purejs";
+import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
+import type { Scanner } from "../../core/scanner.ts";
+import {
+  ByteCollector,
+  compressedScanner,
+  decodeError,
+  generatorStream,
+  OutputLimitReached,
+} from "./codec.ts";
+
+/**
+ * Decoded bytes kept for one member: the decoder runs synchronously and all its output stays in
+ * memory while the member is scanned, so this bounds the memory and the time one file costs.
+ */
+export const MAX_LZMA_DECODED_BYTES = 256 * 1024 * 1024;
+
+/** Compressed bytes read beyond what the decoded limit can take: headers and the encoder's final flush. */
+const INPUT_SLACK_BYTES = 64 * 1024;
+
+/** Largest dictionary decoded: the decoder allocates it whole (`xz -9` uses 64 MiB). */
+const MAX_LZMA_DICTIONARY_BYTES = 256 * 1024 * 1024;
+
+/** Smallest dictionary an LZMA encoder writes (liblzma's LZMA_DICT_SIZE_MIN). */
+const MIN_DICTIONARY_BYTES = 4096;
+
+/** Bytes of the header, and of the header with the range coder's first byte. */
+const HEADER_BYTES = 13;
+const HEADER_AND_FIRST_BYTE = HEADER_BYTES + 1;
+
+/** Highest properties byte: (pb 4 × 5 + lp 4) × 9 + lc 8. */
+const MAX_PROPERTIES = (4 * 5 + 4) * 9 + 8;
+
+/** Decoded sizes at or above this are rejected by liblzma as implausible. */
+const MAX_DECLARED_SIZE = 1n << 38n;
+
+/** A parsed LZMA-alone header. */
+export interface LzmaAloneHeader {
+  /** The properties byte: lc, lp and pb. */
+  properties: number;
+  /** Dictionary size in bytes. */
+  dictionarySize: number;
+  /** The decoded size, or `undefined` when unknown (−1: the stream ends with an end marker). */
+  decodedSize?: number;
+}
+
+/** Whether `size` is 2^n or 2^n + 2^(n−1), as liblzma requires of a dictionary size. */
+function isEncoderDictionarySize(size: number): boolean {
+  let d = (size - 1) >>> 0;
+  d |= d >>> 2;
+  d |= d >>> 3;
+  d |= d >>> 4;
+  d |= d >>> 8;
+  d |= d >>> 16;
+  return ((d + 1) >>> 0) === size;
+}
+
+/**
+ * The header at the start of `bytes` if it is an LZMA-alone header a loader accepts, else `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { parseLzmaAloneHeader } from "./lzma.ts";
+ * const head = Uint8Array.of(0x5d, 0, 0, 0x80, 0, ...new Array(8).fill(0xff), 0);
+ * parseLzmaAloneHeader(head)?.dictionarySize; // 8388608
+ * ```
+ */
+export function parseLzmaAloneHeader(bytes: Uint8Array): LzmaAloneHeader | undefined {
+  if (bytes.length < HEADER_AND_FIRST_BYTE || bytes[HEADER_BYTES] !== 0) return undefined;
+  const properties = bytes[0];
+  if (properties > MAX_PROPERTIES) return undefined;
+  const lc = properties % 9;
+  const lp = Math.floor(properties / 9) % 5;
+  if (lc + lp > 4) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dictionarySize = view.getUint32(1, true);
+  if (dictionarySize < MIN_DICTIONARY_BYTES || !isEncoderDictionarySize(dictionarySize)) return undefined;
+  const declared = view.getBigUint64(5, true);
+  if (declared === 0xffffffffffffffffn) return { properties, dictionarySize };
+  if (declared >= MAX_DECLARED_SIZE) return undefined;
+  return { properties, dictionarySize, decodedSize: Number(declared) };
+}
+
+/** The parts of lzma-purejs's decoder used here. */
+interface LzmaDecoder {
+  setDecoderProperties(properties: number[]): boolean;
+  code(input: ByteReader, output: ByteCollector, size: number): boolean;
+  /** Decoded bytes not yet written out, flushed by hand when decoding fails. */
+  _outWindow: { flush(): void };
+}
+
+const { LZMA } = lzmaPurejs as unknown as { LZMA: { Decoder: new () => LzmaDecoder } };
+
+/** Thrown by the input when the bytes in memory are used up before the source is. */
+class InputLimitReached extends Error {}
+
+/** Thrown by the input when the source ends inside a stream. */
+class Truncated extends Error {
+  constructor() {
+    super("truncated: the data ends inside the stream");
+  }
+}
+
+/** Thrown when a stream ends (cleanly) before the size its header declares. */
+class SizeMismatch extends Error {}
+
+/** Bytes in memory read one at a time, as the decoder reads them. */
+class ByteReader {
+  position = 0;
+
+  /** @param bytes The first bytes of a source of `sourceSize` bytes. */
+  constructor(private readonly bytes: Uint8Array, private readonly sourceSize: number) {}
+
+  readByte(): number {
+    if (this.position < this.bytes.length) return this.bytes[this.position++];
+    throw this.position >= this.sourceSize ? new Truncated() : new InputLimitReached();
+  }
+}
+
+/**
+ * Decodes the stream whose header is at the reader's position into `output`, with a dictionary
+ * of `dictionarySize` bytes (the header's, unless a detection trial needs less). Throws on
+ * corrupt data, after writing out what was decoded before it.
+ */
+function decodeStream(
+  reader: ByteReader,
+  output: ByteCollector,
+  header: LzmaAloneHeader,
+  dictionarySize = header.dictionarySize,
+): void {
+  const decoder = new LZMA.Decoder();
+  const dictionary = [0, 8, 16, 24].map((shift) => (dictionarySize >>> shift) & 0xff);
+  if (!decoder.setDecoderProperties([header.properties, ...dictionary])) {
+    throw new Error("invalid stream properties");
+  }
+  reader.position += HEADER_BYTES;
+  const before = output.written;
+  try {
+    if (!decoder.code(reader, output, header.decodedSize ?? -1)) throw new Error("corrupt data");
+  } catch (error) {
+    // What the decoder holds but has not written out comes before the failure: hand it on too.
+    if (!(error instanceof OutputLimitReached)) flushQuietly(decoder);
+    throw error;
+  }
+  const decoded = output.written - before;
+  if (header.decodedSize !== undefined && decoded !== header.decodedSize) {
+    throw new SizeMismatch(
+      `the stream ends after ${decoded} of the ${header.decodedSize} bytes its header declares`,
+    );
+  }
+}
+
+function flushQuietly(decoder: LzmaDecoder): void {
+  try {
+    decoder._outWindow.flush();
+  } catch {
+    // Only the output limit stops a flush, and what lies past it is not wanted.
+  }
+}
+
+/** Most bytes a detection trial decodes, and so the dictionary it needs at most. */
+const TRIAL_WINDOW_BYTES = 64 * 1024;
+
+/** Compressed bytes a trial must get through when the head ends first: chance headers fail far sooner. */
+const TRIAL_MIN_INPUT_BYTES = 512;
+
+/**
+ * Whether `head` (the first bytes of a source of `size` bytes) is an LZMA-alone file: a header
+ * liblzma accepts, and data that decodes without error for a while. The trial decodes with a
+ * small dictionary and stops at its first flush, before any valid distance could exceed it.
+ *
+ * @example
+ * ```ts
+ * import { detectLzmaAlone } from "./lzma.ts";
+ * // A MATLAB v4 file whose first bytes pass the header checks, but whose data is no LZMA stream.
+ * const mat = Uint8Array.of(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0x61, 0);
+ * detectLzmaAlone(mat, mat.length); // false
+ * ```
+ */
+export function detectLzmaAlone(head: Uint8Array, size: number): boolean {
+  const header = parseLzmaAloneHeader(head);
+  if (!header) return false;
+  const window = Math.min(header.dictionarySize, TRIAL_WINDOW_BYTES);
+  const reader = new ByteReader(head, size);
+  try {
+    decodeStream(reader, new ByteCollector(window - 1), header, window);
+    return true;
+  } catch (error) {
+    // The data decoded cleanly to the trial's limit, or to an end marker the header's size disagrees with.
+    if (error instanceof OutputLimitReached || error instanceof SizeMismatch) return true;
+    const ranOut = error instanceof InputLimitReached || error instanceof Truncated;
+    return ranOut && reader.position >= TRIAL_MIN_INPUT_BYTES;
+  }
+}
+
+/**
+ * What one decoding of a file produced.
+ *
+ * @example
+ * ```ts
+ * import type { LzmaDecoded } from "./lzma.ts";
+ * declare const decoded: LzmaDecoded;
+ * decoded.chunks; // the decoded bytes, in order
+ * ```
+ */
+export interface LzmaDecoded {
+  /** The decoded bytes, in order. */
+  chunks: Uint8Array[];
+  /** Why decoding stopped early, if it failed. */
+  error?: Error;
+  /** Whether decoding stopped at a limit rather than at the end. */
+  limited: boolean;
+}
+
+/**
+ * Decodes every stream of `source` in one synchronous run over its bytes in memory, up to
+ * `limit` decoded bytes (and the compressed bytes that can take: LZMA expands incompressible
+ * data by far less than an eighth).
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { decodeLzmaAlone } from "./lzma.ts";
+ * declare const file: Uint8Array; // lzma.compress(data, format=lzma.FORMAT_ALONE)
+ * const { chunks, error, limited } = await decodeLzmaAlone(bytesSource(file));
+ * ```
+ */
+export async function decodeLzmaAlone(
+  source: ByteSource,
+  limit = MAX_LZMA_DECODED_BYTES,
+): Promise<LzmaDecoded> {
+  const input = await readAll(subSource(source, 0, Math.ceil(limit * 9 / 8) + INPUT_SLACK_BYTES));
+  const reader = new ByteReader(input, source.size);
+  const output = new ByteCollector(limit);
+  try {
+    while (reader.position < input.length) {
+      const start = reader.position;
+      const header = parseLzmaAloneHeader(input.subarray(start, start + HEADER_AND_FIRST_BYTE));
+      if (!header) {
+        const rest = source.size - start;
+        throw new Error(
+          start === 0
+            ? "not an LZMA stream"
+            : `${rest} bytes after the last stream (from byte ${start}) are not an LZMA stream`,
+        );
+      }
+      decodeStream(reader, output, header);
+    }
+    return { chunks: output.take(), limited: reader.position < source.size };
+  } catch (error) {
+    if (error instanceof OutputLimitReached || error instanceof InputLimitReached) {
+      return { chunks: output.take(), limited: true };
+    }
+    return { chunks: output.take(), limited: false, error: decodeError("lzma", error) };
+  }
+}
+
+async function* replay(decoded: Promise<LzmaDecoded>): AsyncGenerator<Uint8Array> {
+  const { chunks, error } = await decoded;
+  yield* chunks;
+  if (error) throw error;
+}
+
+/**
+ * The LZMA-alone scanner for the registry.
+ *
+ * @example
+ * ```ts
+ * import { lzmaScanner } from "./lzma.ts";
+ * lzmaScanner.id; // "lzma"
+ * ```
+ */
+export const lzmaScanner: Scanner = compressedScanner({
+  id: "lzma",
+  description: "LZMA-alone (.lzma) compressed file",
+  extensions: [".lzma", ".joblib", ".pkl"],
+  detect: detectLzmaAlone,
+  async open(source) {
+    const header = parseLzmaAloneHeader(await source.read(0, HEADER_AND_FIRST_BYTE));
+    if (header && header.dictionarySize > MAX_LZMA_DICTIONARY_BYTES) {
+      return {
+        undecodable:
+          `The LZMA dictionary (${header.dictionarySize} bytes) is larger than the ${MAX_LZMA_DICTIONARY_BYTES} bytes this version decodes`,
+      };
+    }
+    let decoding: Promise<LzmaDecoded> | undefined;
+    let limited = false;
+    const decodeOnce = () =>
+      decoding ??= decodeLzmaAlone(source).then((decoded) => {
+        limited = decoded.limited;
+        return decoded;
+      });
+    return {
+      decode: (signal) => generatorStream(replay(decodeOnce()), signal),
+      notDecoded: () =>
+        limited
+          ? `Only the first ${MAX_LZMA_DECODED_BYTES} decoded bytes were inspected: this version's LZMA decoder holds a member's decoded bytes in memory, and stops there`
+          : undefined,
+    };
+  },
+});

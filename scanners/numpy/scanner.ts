@@ -1,0 +1,128 @@
+/**
+ * The NumPy `.npy` scanner. The header is read and validated as `np.load` reads it (see
+ * `header.ts`); then what follows depends on the dtype:
+ * - an object dtype (`|O`, or a structured dtype with an object field) means the data is a
+ *   pickle, which `np.load(allow_pickle=True)` unpickles: it is scanned as one, with positions
+ *   in the file;
+ * - any other dtype is raw data that is never read, only sized: `prod(shape) × itemsize` bytes
+ *   must fill the file exactly. Fewer is a truncated file (np.load fails); more is data np.load
+ *   ignores, reported and scanned opportunistically as `<trailing@OFFSET>`.
+ *
+ * Whatever this scanner cannot establish it reports as MA310, and where the bytes after the
+ * header could be a pickle a loader unpickles (a header it cannot parse, a dtype it does not
+ * understand that may name objects), they are scanned as one if they look like one.
+ *
+ * @module
+ */
+
+import { type ByteSource, subSource } from "../../core/byte_source.ts";
+import { HEAD_BYTES, type ScanContext, type Scanner } from "../../core/scanner.ts";
+import { detectPickle, scanPickle } from "../pickle/scanner.ts";
+import { analyseDescr } from "./dtype.ts";
+import { hasNpyMagic, type NpyHeader, readNpyHeader } from "./header.ts";
+
+function malformed(
+  ctx: ScanContext,
+  message: string,
+  position: number,
+  details: Record<string, unknown> = {},
+) {
+  ctx.report({ rule: "MA310", message, position, details: { position, ...details } });
+}
+
+/** Scans the bytes from `start` as a pickle if they look like one. */
+async function scanIfPickle(source: ByteSource, ctx: ScanContext, start: number): Promise<void> {
+  if (detectPickle(await source.read(start, HEAD_BYTES), source.size - start)) {
+    await scanPickle(source, ctx, { start });
+  }
+}
+
+/** Sizes the raw data of a non-object array against the file. */
+async function checkDataSize(source: ByteSource, ctx: ScanContext, header: NpyHeader, itemsize: bigint) {
+  const { dataOffset, shape } = header;
+  if (shape.some((dim) => dim < 0n)) {
+    malformed(ctx, "The shape has a negative dimension: np.load cannot read the array", header.headerOffset, {
+      shape: shape.map(String),
+    });
+    return;
+  }
+  const bytes = shape.reduce((product, dim) => product * dim, 1n) * itemsize;
+  const end = BigInt(dataOffset) + bytes;
+  const size = BigInt(source.size);
+  if (end > size) {
+    malformed(
+      ctx,
+      `Truncated: the array's data needs ${bytes} bytes, ${size - BigInt(dataOffset)} remain`,
+      dataOffset,
+      { dataBytes: String(bytes), remaining: source.size - dataOffset },
+    );
+  } else if (end < size) {
+    const at = Number(end);
+    malformed(ctx, `${size - end} bytes follow the array's data; np.load ignores them`, at, {
+      trailingBytes: source.size - at,
+    });
+    await ctx.scanNested(subSource(source, at, source.size - at), `<trailing@${at}>`, {
+      opportunistic: true,
+    });
+  }
+}
+
+/**
+ * Scans a `.npy` file (or an `.npz` member, which np.load reads the same way).
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import type { ScanContext } from "../../core/scanner.ts";
+ * import { scanNpy } from "./scanner.ts";
+ * declare const ctx: ScanContext;
+ * declare const npy: Uint8Array; // np.save output
+ * await scanNpy(bytesSource(npy), ctx);
+ * ```
+ */
+export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<void> {
+  const result = await readNpyHeader(source);
+  if (!result.ok) {
+    const { reason, position, dataOffset } = result.problem;
+    if (position === 0) {
+      // Only a member a container names as .npy gets here: np.load hands its bytes back raw.
+      malformed(ctx, "Not a .npy array (no magic string): np.load returns its bytes as they are", 0);
+      await ctx.scanNested(source, "<raw>", { opportunistic: true });
+      return;
+    }
+    malformed(ctx, `Invalid .npy header: ${reason}`, position);
+    if (dataOffset !== undefined) await scanIfPickle(source, ctx, dataOffset);
+    return;
+  }
+  const { header } = result;
+  const dtype = analyseDescr(header.descr);
+  if (dtype.kind === "object") {
+    await scanPickle(source, ctx, { start: header.dataOffset });
+  } else if (dtype.kind === "unknown") {
+    malformed(
+      ctx,
+      `The header's descr is not understood (${dtype.reason}); its data was not checked`,
+      header.headerOffset,
+    );
+    if (dtype.mayHoldObjects) await scanIfPickle(source, ctx, header.dataOffset);
+  } else {
+    await checkDataSize(source, ctx, header, dtype.itemsize);
+  }
+}
+
+/**
+ * The NumPy scanner for the registry.
+ *
+ * @example
+ * ```ts
+ * import { numpyScanner } from "./scanner.ts";
+ * numpyScanner.detect(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0), 8); // true
+ * ```
+ */
+export const numpyScanner: Scanner = {
+  id: "numpy",
+  description: "NumPy array (.npy), as np.save writes it",
+  extensions: [".npy"],
+  detect: hasNpyMagic,
+  scan: scanNpy,
+};
