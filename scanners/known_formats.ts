@@ -32,31 +32,10 @@ function ascii(head: Uint8Array, offset: number, text: string): boolean {
  * @example
  * ```ts
  * import { KNOWN_FORMATS } from "./known_formats.ts";
- * KNOWN_FORMATS.find((f) => f.id === "zip")?.extensions; // [".zip", ...]
+ * KNOWN_FORMATS.find((f) => f.id === "png")?.extensions; // [".png"]
  * ```
  */
 export const KNOWN_FORMATS: readonly KnownFormat[] = [
-  {
-    id: "zip",
-    mayHoldCode: true,
-    extensions: [".zip", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".keras", ".pte"],
-    matches: (h) => startsWith(h, 0x50, 0x4b, 0x03, 0x04) || startsWith(h, 0x50, 0x4b, 0x05, 0x06),
-  },
-  { id: "gzip", mayHoldCode: true, extensions: [".gz", ".tgz"], matches: (h) => startsWith(h, 0x1f, 0x8b) },
-  { id: "bzip2", mayHoldCode: true, extensions: [".bz2"], matches: (h) => ascii(h, 0, "BZh") },
-  {
-    id: "xz",
-    mayHoldCode: true,
-    extensions: [".xz"],
-    matches: (h) => startsWith(h, 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00),
-  },
-  {
-    id: "7z",
-    mayHoldCode: true,
-    extensions: [".7z"],
-    matches: (h) => startsWith(h, 0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c),
-  },
-  { id: "tar", mayHoldCode: true, extensions: [".tar"], matches: (h) => ascii(h, 257, "ustar") },
   {
     id: "hdf5",
     mayHoldCode: true,
@@ -65,10 +44,11 @@ export const KNOWN_FORMATS: readonly KnownFormat[] = [
   },
   { id: "gguf", mayHoldCode: true, extensions: [".gguf"], matches: (h) => ascii(h, 0, "GGUF") },
   {
-    id: "numpy",
-    mayHoldCode: true,
-    extensions: [".npy"],
-    matches: (h) => startsWith(h, 0x93) && ascii(h, 1, "NUMPY"),
+    // GGUF's predecessors (llama.cpp, whisper.cpp): the magic 'ggml', 'ggmf', 'ggjt' or 'ggla' as a
+    // little-endian uint32, then hyper-parameters and raw tensors; often named .bin.
+    id: "ggml",
+    extensions: [".ggml"],
+    matches: (h) => ["lmgg", "fmgg", "tjgg", "algg"].some((magic) => ascii(h, 0, magic)),
   },
   { id: "png", extensions: [".png"], matches: (h) => startsWith(h, 0x89, 0x50, 0x4e, 0x47) },
   { id: "safetensors", extensions: [".safetensors"] },
@@ -86,7 +66,7 @@ export const KNOWN_FORMATS: readonly KnownFormat[] = [
  * @example
  * ```ts
  * import { identifyKnownFormat } from "./known_formats.ts";
- * identifyKnownFormat(new Uint8Array([0x50, 0x4b, 0x03, 0x04]))?.id; // "zip"
+ * identifyKnownFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))?.id; // "png"
  * ```
  */
 export function identifyKnownFormat(head: Uint8Array): KnownFormat | undefined {

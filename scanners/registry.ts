@@ -6,8 +6,22 @@
  */
 
 import type { Scanner } from "../core/scanner.ts";
+import { bzip2Scanner } from "./compressed/bzip2.ts";
+import { gzipScanner } from "./compressed/gzip.ts";
+import { joblibZfileScanner } from "./compressed/joblib_zfile.ts";
+import { lz4Scanner } from "./compressed/lz4.ts";
+import { lzmaScanner } from "./compressed/lzma.ts";
+import { xzScanner } from "./compressed/xz.ts";
+import { zlibScanner } from "./compressed/zlib.ts";
+import { numpyScanner } from "./numpy/scanner.ts";
 import { pickleScanner } from "./pickle/scanner.ts";
 import { legacyTorchScanner } from "./pytorch/legacy.ts";
+import { legacyStoragesScanner, legacyTensorsScanner } from "./pytorch/legacy_tar_records.ts";
+import { torchscriptScanner } from "./pytorch/torchscript.ts";
+import { torchScriptPickleScanner } from "./pytorch/torchscript_pickle.ts";
+import { sevenZipScanner } from "./sevenzip/scanner.ts";
+import { tarScanner } from "./tar/scanner.ts";
+import { zipScanner } from "./zip/scanner.ts";
 
 /**
  * All scanners, most specific first: a container format must come before
@@ -17,10 +31,28 @@ import { legacyTorchScanner } from "./pytorch/legacy.ts";
  * @example
  * ```ts
  * import { SCANNERS } from "./registry.ts";
- * SCANNERS.map((s) => s.id); // ["pytorch-legacy", "pickle"]
+ * SCANNERS.map((s) => s.id); // ["zip", "tar", "7z", "gzip", "bzip2", ..., "numpy", "pytorch-legacy", "pickle", ...]
  * ```
  */
-export const SCANNERS: readonly Scanner[] = [legacyTorchScanner, pickleScanner];
+export const SCANNERS: readonly Scanner[] = [
+  zipScanner,
+  tarScanner,
+  sevenZipScanner,
+  gzipScanner,
+  bzip2Scanner,
+  xzScanner,
+  lzmaScanner,
+  zlibScanner,
+  joblibZfileScanner,
+  lz4Scanner,
+  numpyScanner,
+  legacyTorchScanner,
+  pickleScanner,
+  legacyStoragesScanner,
+  legacyTensorsScanner,
+  torchscriptScanner,
+  torchScriptPickleScanner,
+];
 
 /**
  * The first scanner whose `detect` accepts `head`, if any.

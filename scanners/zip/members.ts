@@ -1,0 +1,284 @@
+/**
+ * A zip member's bytes, the way the engine and the archive profiles get them:
+ * stored members as views of the archive, deflated ones as streams decoded on
+ * demand that verify the CRC-32 when they reach the end. Every read here is
+ * bounded by a named limit.
+ *
+ * @module
+ */
+
+import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
+import type { MemberContent } from "../../core/scanner.ts";
+import { Crc32 } from "./crc32.ts";
+import type { CentralEntry } from "./directory.ts";
+import { inflateRaw } from "./inflate.ts";
+
+/** Compression method: stored as is. */
+export const METHOD_STORED = 0;
+/** Compression method: deflate, the only compression modelaudit decodes in a zip. */
+export const METHOD_DEFLATED = 8;
+
+/** Names of the other methods, for messages. */
+const METHOD_NAMES: Readonly<Record<number, string>> = {
+  1: "shrink",
+  6: "implode",
+  9: "deflate64",
+  12: "bzip2",
+  14: "lzma",
+  93: "zstd",
+  95: "xz",
+  98: "ppmd",
+  99: "AES encryption",
+};
+
+/**
+ * Stored members up to this size have their CRC-32 verified before they are scanned:
+ * one extra read, worth it for the pickles and metadata that matter, not for gigabytes of weights.
+ */
+export const MAX_STORED_CRC_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Decoded bytes tried to tell a deflated member flagged encrypted from one that is: encrypted
+ * data fails to inflate within its first bytes, plain data inflates this far cleanly.
+ */
+export const PLAIN_PROBE_BYTES = 64 * 1024;
+
+/** The most an archive profile may read of one entry: metadata records are far smaller. */
+export const MAX_ENTRY_READ_BYTES = 16 * 1024 * 1024;
+
+/** Bytes per read when checksumming a stored member. */
+const CRC_READ_BYTES = 1024 * 1024;
+
+/** A central directory entry with the offset of its data, from its local header. */
+export interface LocatedEntry {
+  /** The central directory entry. */
+  entry: CentralEntry;
+  /** Offset of the data in the source, or -1 when there is no local header. */
+  dataOffset: number;
+}
+
+/** What a member's bytes reported while being decoded. */
+export interface DecodeHooks {
+  /** The decoded bytes (all of them, as many as declared) do not match the declared CRC-32. */
+  onCrcMismatch(actual: number): void;
+  /** The deflate stream ended at `offset` of the compressed bytes; the rest is junk loaders ignore. */
+  onTrailing(offset: number): void;
+}
+
+/**
+ * The method's name, e.g. `bzip2` or `method 77`.
+ *
+ * @example
+ * ```ts
+ * import { methodName } from "./members.ts";
+ * methodName(12); // "bzip2"
+ * ```
+ */
+export function methodName(method: number): string {
+  return method === METHOD_STORED
+    ? "stored"
+    : method === METHOD_DEFLATED
+    ? "deflate"
+    : METHOD_NAMES[method] ??
+      `method ${method}`;
+}
+
+/** The member's bytes as the archive holds them (compressed, for a compressed member). */
+function compressedBytes(source: ByteSource, { entry, dataOffset }: LocatedEntry): ByteSource {
+  return subSource(source, dataOffset, entry.compressedSize);
+}
+
+/**
+ * A stored member's bytes: as many as both sizes allow, as Python's zipfile reads them.
+ *
+ * @example
+ * ```ts
+ * import { storedBytes } from "./members.ts";
+ * declare const source: import("../../core/byte_source.ts").ByteSource;
+ * declare const located: import("./members.ts").LocatedEntry;
+ * const bytes = storedBytes(source, located);
+ * ```
+ */
+export function storedBytes(source: ByteSource, { entry, dataOffset }: LocatedEntry): ByteSource {
+  return subSource(source, dataOffset, Math.min(entry.compressedSize, entry.size));
+}
+
+/** Passes decoded bytes through, and checks their CRC-32 once they have all gone by. */
+function crcCheck(
+  entry: CentralEntry,
+  onMismatch: (actual: number) => void,
+): TransformStream<Uint8Array, Uint8Array> {
+  const crc = new Crc32();
+  let count = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      crc.update(chunk);
+      count += chunk.length;
+      controller.enqueue(chunk);
+    },
+    flush() {
+      // A size that disagrees is the engine's finding; a checksum is only meaningful over the declared bytes.
+      if (count === entry.size && crc.value !== entry.crc32) onMismatch(crc.value);
+    },
+  });
+}
+
+/**
+ * The decoded bytes of a deflated member, from the start.
+ *
+ * @example
+ * ```ts
+ * import { inflateMember } from "./members.ts";
+ * declare const source: import("../../core/byte_source.ts").ByteSource;
+ * declare const located: import("./members.ts").LocatedEntry;
+ * const stream = inflateMember(source, located, { onCrcMismatch() {}, onTrailing() {} }, new AbortController().signal);
+ * ```
+ */
+export function inflateMember(
+  source: ByteSource,
+  located: LocatedEntry,
+  hooks: DecodeHooks,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
+  return inflateRaw(compressedBytes(source, located), located.entry.size, hooks.onTrailing)
+    .pipeThrough(crcCheck(located.entry, hooks.onCrcMismatch), { signal });
+}
+
+/**
+ * The member as the engine takes it: a view of a stored member, a decoder for a
+ * deflated one (other methods are not members modelaudit can hand over).
+ *
+ * @example
+ * ```ts
+ * import { memberContent } from "./members.ts";
+ * declare const source: import("../../core/byte_source.ts").ByteSource;
+ * declare const located: import("./members.ts").LocatedEntry;
+ * const content = memberContent(source, located, { onCrcMismatch() {}, onTrailing() {} });
+ * ```
+ */
+export function memberContent(source: ByteSource, located: LocatedEntry, hooks: DecodeHooks): MemberContent {
+  if (located.entry.method === METHOD_STORED) return { kind: "stored", source: storedBytes(source, located) };
+  return {
+    kind: "encoded",
+    encodedSize: located.entry.compressedSize,
+    declaredSize: located.entry.size,
+    decode: (signal) => inflateMember(source, located, hooks, signal),
+  };
+}
+
+/**
+ * The CRC-32 of all of `source`, read a chunk at a time.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { sourceCrc } from "./members.ts";
+ * (await sourceCrc(bytesSource(new TextEncoder().encode("123456789")))).toString(16); // "cbf43926"
+ * ```
+ */
+export async function sourceCrc(source: ByteSource): Promise<number> {
+  const crc = new Crc32();
+  for (let at = 0; at < source.size;) {
+    const chunk = await source.read(at, CRC_READ_BYTES);
+    if (chunk.length === 0) break;
+    crc.update(chunk);
+    at += chunk.length;
+  }
+  return crc.value;
+}
+
+/** Reads up to `limit` bytes of a stream, then cancels it; `complete` when the stream ended cleanly first. */
+async function readStream(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<{ bytes: Uint8Array; complete: boolean; failed: boolean }> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let complete = false;
+  let failed = false;
+  try {
+    while (length < limit) {
+      const { done, value } = await reader.read();
+      if (done) {
+        complete = true;
+        break;
+      }
+      chunks.push(value);
+      length += value.length;
+    }
+  } catch {
+    failed = true;
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(Math.min(length, limit));
+  let at = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return { bytes, complete, failed };
+}
+
+const NO_HOOKS: DecodeHooks = { onCrcMismatch() {}, onTrailing() {} };
+
+/**
+ * Whether a member flagged as encrypted reads as plain data, as a loader that
+ * ignores the flag would read it: a stored member whose sizes agree (encryption
+ * adds a header), or a deflated one that inflates cleanly (to its declared size,
+ * or for {@linkcode PLAIN_PROBE_BYTES}).
+ *
+ * @example
+ * ```ts
+ * import { readsAsPlain } from "./members.ts";
+ * declare const source: import("../../core/byte_source.ts").ByteSource;
+ * declare const located: import("./members.ts").LocatedEntry;
+ * await readsAsPlain(source, located); // false for really encrypted data
+ * ```
+ */
+export async function readsAsPlain(source: ByteSource, located: LocatedEntry): Promise<boolean> {
+  const { entry } = located;
+  if (entry.method === METHOD_STORED) return entry.compressedSize === entry.size;
+  if (entry.method !== METHOD_DEFLATED) return false;
+  const probe = Math.min(entry.size, PLAIN_PROBE_BYTES);
+  const signal = new AbortController().signal;
+  const { bytes, complete, failed } = await readStream(
+    inflateMember(source, located, NO_HOOKS, signal),
+    probe,
+  );
+  // Fewer bytes than asked for means the stream ended short of the declared size.
+  return !failed && bytes.length === probe && (probe === entry.size || !complete);
+}
+
+/**
+ * The decoded content of an entry for an archive profile, at most
+ * {@linkcode MAX_ENTRY_READ_BYTES}: what decodes before any corruption, and
+ * nothing for a member that cannot be decoded. Rejects for a larger entry, which
+ * a profile checks the size of first.
+ *
+ * @example
+ * ```ts
+ * import { readEntry } from "./members.ts";
+ * declare const source: import("../../core/byte_source.ts").ByteSource;
+ * declare const located: import("./members.ts").LocatedEntry;
+ * const version = new TextDecoder().decode(await readEntry(source, located, true));
+ * ```
+ */
+export async function readEntry(
+  source: ByteSource,
+  located: LocatedEntry,
+  decodable: boolean,
+): Promise<Uint8Array> {
+  const { entry } = located;
+  if (entry.size > MAX_ENTRY_READ_BYTES) {
+    throw new Error(
+      `${entry.name} declares ${entry.size} bytes, more than ${MAX_ENTRY_READ_BYTES} a profile may read`,
+    );
+  }
+  if (!decodable) return new Uint8Array(0);
+  if (entry.method === METHOD_STORED) return readAll(storedBytes(source, located));
+  const signal = new AbortController().signal;
+  return (await readStream(inflateMember(source, located, NO_HOOKS, signal), entry.size)).bytes;
+}
