@@ -21,7 +21,7 @@
  */
 
 export type { ByteSource } from "./core/byte_source.ts";
-export { bytesSource, sourceStream, subSource } from "./core/byte_source.ts";
+export { bytesSource, subSource } from "./core/byte_source.ts";
 export type {
   ContainerMember,
   FindingReport,

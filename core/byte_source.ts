@@ -89,32 +89,3 @@ export async function readAll(source: ByteSource): Promise<Uint8Array> {
   }
   return done === out.length ? out : out.subarray(0, done);
 }
-
-/** Bytes per read of {@linkcode sourceStream}: large enough for decoders, small enough to stay cheap. */
-const STREAM_CHUNK_BYTES = 1024 * 1024;
-
-/**
- * The bytes of `source` from `start` on as a web stream, read chunk by chunk on
- * demand, for decoders that take streams (`DecompressionStream`). Cancelling the
- * stream stops the reads.
- *
- * @example
- * ```ts
- * import { bytesSource, sourceStream } from "./byte_source.ts";
- * const stream = sourceStream(bytesSource(new Uint8Array([1, 2, 3])), 1);
- * new Uint8Array(await new Response(stream).arrayBuffer()); // Uint8Array [2, 3]
- * ```
- */
-export function sourceStream(source: ByteSource, start = 0): ReadableStream<Uint8Array<ArrayBuffer>> {
-  let offset = Math.max(0, start);
-  return new ReadableStream({
-    async pull(controller) {
-      if (offset >= source.size) return controller.close();
-      const chunk = await source.read(offset, STREAM_CHUNK_BYTES);
-      if (chunk.length === 0) return controller.close();
-      offset += chunk.length;
-      // A copy: sources may hand out views they reuse, and streams may transfer what they are given.
-      controller.enqueue(chunk.slice());
-    },
-  });
-}

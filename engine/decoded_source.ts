@@ -63,6 +63,8 @@ export interface DecodedMember {
   source: ByteSource;
   /** Problems met while decoding; more may appear as the source is read further. */
   readonly problems: readonly DecodeProblem[];
+  /** Ends any decoding still under way; reads after it decode anew. */
+  close(): void;
 }
 
 type EncodedContent = Extract<MemberContent, { kind: "encoded" }>;
@@ -159,6 +161,13 @@ class StreamedSource implements ByteSource {
   ) {
     this.#pass = pass;
     this.#window = window;
+  }
+
+  /** Stops the pass under way and drops the window. */
+  close(): void {
+    this.#pass?.close();
+    this.#pass = undefined;
+    this.#window = [];
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -271,14 +280,13 @@ export async function decodeMember(
       report({ kind: "size", declared, actual, exact: pass.position < stopAt });
     }
     const size = declared === undefined ? actual : Math.min(actual, declared);
-    if (size <= keptBytes) return { source: bytesSource(concat(keptChunks, size)), problems };
+    if (size <= keptBytes) return { source: bytesSource(concat(keptChunks, size)), problems, close() {} };
     const head = concat(keptChunks, Math.min(HEAD_BYTES, size));
-    return { source: new StreamedSource(size, head, content, budget, signal, report), problems };
+    const source = new StreamedSource(size, head, content, budget, signal, report);
+    return { source, problems, close: () => source.close() };
   }
   // A large declared member: the pass goes on from where the head ends, when a scanner reads on.
   const head = concat(keptChunks, Math.min(HEAD_BYTES, keptBytes));
-  return {
-    source: new StreamedSource(declared!, head, content, budget, signal, report, pass, kept),
-    problems,
-  };
+  const source = new StreamedSource(declared!, head, content, budget, signal, report, pass, kept);
+  return { source, problems, close: () => source.close() };
 }

@@ -219,7 +219,11 @@ async function scanMember(
       details: { decodedSizes: state.decodedSizes, maxDecompressedBytes: limits.maxDecompressedBytes },
     });
   }
-  await scanAsFile(state, decoded.source, memberFrame, member.loadAs);
+  try {
+    await scanAsFile(state, decoded.source, memberFrame, member.loadAs);
+  } finally {
+    decoded.close();
+  }
   for (const problem of decoded.problems) reportDecodeProblem(memberContext, state, problem);
   return state.members <= limits.maxMembers;
 }

@@ -97,7 +97,9 @@ export async function writeMixedDirectory(dir: string, files: number): Promise<M
       : new TextEncoder().encode(JSON.stringify({ index: i, architectures: ["Bench"] }) + "\n");
     await Deno.writeFile(join(dir, name), data);
     bytes += data.length;
-    if (group % PLANT_EVERY === 0 && (kind === "pkl" || kind === "pkl.gz" || kind === "zip")) planted.push(name);
+    if (group % PLANT_EVERY === 0 && (kind === "pkl" || kind === "pkl.gz" || kind === "zip")) {
+      planted.push(name);
+    }
   }
   return { bytes, planted, unscanned };
 }

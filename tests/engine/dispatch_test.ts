@@ -90,3 +90,71 @@ Deno.test("blacklisted strings inside a pickle are findings at their opcode", as
   assert.deepEqual(brief(findings), ["MA005 critical data.pkl (pos 1)"]);
   assert.equal(findings[0].details.pattern, "SECRET");
 });
+
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** A stored zip of `members`, laid out as Python's zipfile writes one (no data descriptors). */
+async function zipOf(members: Record<string, Uint8Array>): Promise<Uint8Array> {
+  const { BlobWriter, configure, Uint8ArrayReader, ZipWriter } = await import("@zip.js/zip.js");
+  configure({ useWebWorkers: false });
+  const writer = new ZipWriter(new BlobWriter(), { level: 0, dataDescriptor: false });
+  for (const [name, data] of Object.entries(members)) await writer.add(name, new Uint8ArrayReader(data));
+  return new Uint8Array(await (await writer.close()).arrayBuffer());
+}
+
+Deno.test("members are scanned like files, with the full path through their containers", async () => {
+  const inner = await zipOf({ "model/data.txt": MALICIOUS, "README.md": encode("# a model\n") });
+  const outer = await gzip(await zipOf({ "bundle/inner.zip": inner }));
+  const { format, findings } = await scanBytes(outer, "release.zip.gz");
+  assert.equal(format, "gzip");
+  assert.deepEqual(brief(findings), [
+    // A pickle named .txt is still a pickle, and the name that hides it is a finding.
+    "MA001 warning release.zip.gz:release.zip:bundle/inner.zip:model/data.txt",
+    "MA100 critical release.zip.gz:release.zip:bundle/inner.zip:model/data.txt (pos 0)",
+    "MA101 critical release.zip.gz:release.zip:bundle/inner.zip:model/data.txt (pos 40)",
+  ]);
+});
+
+Deno.test("containers nested deeper than --max-depth are reported once, not opened", async () => {
+  let bytes: Uint8Array = MALICIOUS;
+  for (let i = 0; i < 4; i++) bytes = await gzip(bytes);
+  const deep = await scanBytes(bytes, "m.pkl.gz.gz.gz.gz", { limits: { maxDepth: 2 } });
+  assert.deepEqual(brief(deep.findings), ["MA210 warning m.pkl.gz.gz.gz.gz:m.pkl.gz.gz.gz:m.pkl.gz.gz"]);
+  assert.deepEqual(deep.findings[0].details, { limit: "maxDepth", max: 2, member: "m.pkl.gz" });
+  const allowed = await scanBytes(bytes, "m.pkl.gz.gz.gz.gz", { limits: { maxDepth: 4 } });
+  assert.deepEqual(brief(allowed.findings).map((f) => f.split(" ")[0]), ["MA100", "MA101"]);
+});
+
+Deno.test("members past --max-members are not scanned, and that is said once", async () => {
+  const zip = await zipOf({ "a.pkl": MALICIOUS, "b.pkl": MALICIOUS, "c.pkl": MALICIOUS, "d.pkl": MALICIOUS });
+  const { findings } = await scanBytes(zip, "many.zip", { limits: { maxMembers: 2 } });
+  assert.deepEqual(brief(findings), [
+    "MA100 critical many.zip:a.pkl (pos 0)",
+    "MA101 critical many.zip:a.pkl (pos 40)",
+    "MA100 critical many.zip:b.pkl (pos 0)",
+    "MA101 critical many.zip:b.pkl (pos 40)",
+    "MA210 warning many.zip",
+  ]);
+  assert.equal(findings[4].details.limit, "maxMembers");
+});
+
+Deno.test("decompression stops at --max-decompressed-bytes; what was decoded is scanned", async () => {
+  // The call comes first, then a megabyte of padding the budget does not reach.
+  const padded = new Uint8Array(MALICIOUS.length - 1 + 1_000_000);
+  padded.set(MALICIOUS.subarray(0, MALICIOUS.length - 1));
+  padded.fill(0x4e, MALICIOUS.length - 1); // NONE opcodes: a valid, long pickle tail
+  const { findings } = await scanBytes(await gzip(padded), "big.pkl.gz", {
+    limits: { maxDecompressedBytes: 100_000 },
+  });
+  const rules = brief(findings);
+  assert.ok(rules.includes("MA100 critical big.pkl.gz:big.pkl (pos 0)"), rules.join("\n"));
+  assert.ok(rules.includes("MA101 critical big.pkl.gz:big.pkl (pos 40)"), rules.join("\n"));
+  const limit = findings.find((f) => f.rule === "MA210")!;
+  assert.equal(limit.location, "big.pkl.gz:big.pkl");
+  assert.deepEqual(limit.details, { limit: "maxDecompressedBytes", max: 100_000, decodedBytes: 100_000 });
+});
