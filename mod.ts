@@ -1,7 +1,8 @@
 /**
  * modelaudit: a static security scanner for machine-learning model files. It
- * finds the ways loading a model can run code (a pickle's REDUCE, and more
- * formats to come) without ever executing, deserializing or extracting it.
+ * finds the ways loading a model can run code (a pickle's REDUCE, a pickle
+ * hidden in a PyTorch checkpoint, a zip, a tar or a compressed file) without
+ * ever executing, deserializing or extracting it.
  *
  * Scanning files needs Deno's `--unstable-worker-options` (scans run in workers
  * that may only read the targets) and read permission for the targets:

@@ -1,6 +1,8 @@
 /**
- * Every archive profile, most specific first; the zip and tar scanners use the
- * first whose layout matches.
+ * The archive profiles of each container format, most specific first: the zip
+ * and tar scanners use the first whose layout matches. A layout belongs to the
+ * container its loader reads it from: torch.load reads a checkpoint's layout
+ * only from a zip, and the legacy layout only from a tar.
  *
  * @module
  */
@@ -11,25 +13,20 @@ import { torchScriptZipProfile, torchZipProfile } from "../pytorch/zip_checkpoin
 import type { ArchiveProfile } from "./profile.ts";
 
 /**
- * The registered profiles.
+ * The layouts a loader reads from a zip: TorchScript archives (tried before plain
+ * checkpoints, whose layout they extend), PyTorch checkpoints and NumPy `.npz`.
  *
  * @example
  * ```ts
- * import { ARCHIVE_PROFILES } from "./profiles.ts";
- * const profile = ARCHIVE_PROFILES.find((p) => p.matches([]));
+ * import { ZIP_PROFILES } from "./profiles.ts";
+ * ZIP_PROFILES.map((p) => p.format); // ["torchscript", "pytorch", "numpy-npz"]
  * ```
  */
-export const ARCHIVE_PROFILES: readonly ArchiveProfile[] = [
-  torchScriptZipProfile,
-  torchZipProfile,
-  legacyTorchTarProfile,
-  npzProfile,
-];
+export const ZIP_PROFILES: readonly ArchiveProfile[] = [torchScriptZipProfile, torchZipProfile, npzProfile];
 
 /**
- * The profiles of layouts a loader reads from a tar: only the legacy torch tar
- * (torch.load reads a zip checkpoint's layout from a zip alone, so a tar holding
- * one is no checkpoint and its data members must not be skipped).
+ * The layouts a loader reads from a tar: only the legacy torch tar (a tar holding
+ * a zip checkpoint's layout is no checkpoint, and its data members must not be skipped).
  *
  * @example
  * ```ts

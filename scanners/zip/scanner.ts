@@ -16,7 +16,7 @@
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import type { ArchiveEntry, MemberPlan } from "../archive/profile.ts";
-import { ARCHIVE_PROFILES } from "../archive/profiles.ts";
+import { ZIP_PROFILES } from "../archive/profiles.ts";
 import {
   type CentralEntry,
   listEntries,
@@ -148,7 +148,7 @@ async function planMembers(
     directory: member.directory,
     read: () => readEntry(source, member, member.decodable && !member.directory),
   }));
-  const profile = ARCHIVE_PROFILES.find((candidate) => candidate.matches(entries));
+  const profile = ZIP_PROFILES.find((candidate) => candidate.matches(entries));
   if (!profile) return new Map();
   ctx.identify(profile.format);
   return await profile.plan(entries, ctx);

@@ -8,7 +8,7 @@ import { bytesSource } from "../../../core/byte_source.ts";
 import type { FindingReport, ScanContext } from "../../../core/scanner.ts";
 import { scanSource } from "../../../engine/dispatch.ts";
 import type { ArchiveEntry, MemberPlan } from "../../../scanners/archive/profile.ts";
-import { ARCHIVE_PROFILES } from "../../../scanners/archive/profiles.ts";
+import { ZIP_PROFILES } from "../../../scanners/archive/profiles.ts";
 import {
   MAX_METADATA_RECORD_BYTES,
   torchScriptZipProfile,
@@ -56,7 +56,7 @@ function edited(entries: readonly ArchiveEntry[], name: string, content: Uint8Ar
 
 /** The profile that claims `entries`, its plans and its findings as `rule member (pos N)` lines. */
 async function plan(entries: readonly ArchiveEntry[]) {
-  const profile = ARCHIVE_PROFILES.find((p) => p.matches(entries));
+  const profile = ZIP_PROFILES.find((p) => p.matches(entries));
   assert.ok(profile, "no profile matches");
   const { ctx, findings } = recorder();
   const plans = await profile.plan(entries, ctx);
@@ -100,7 +100,7 @@ Deno.test("claims torch's layouts by the first entry's folder and data.pkl, Torc
       entries.map((e) => e.name).join(),
     );
   }
-  assert.ok(ARCHIVE_PROFILES.indexOf(torchScriptZipProfile) < ARCHIVE_PROFILES.indexOf(torchZipProfile));
+  assert.ok(ZIP_PROFILES.indexOf(torchScriptZipProfile) < ZIP_PROFILES.indexOf(torchZipProfile));
 });
 
 Deno.test("plans torch.save output: data.pkl as a pickle, storages and metadata skipped, only those two read", async () => {
