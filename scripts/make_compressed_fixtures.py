@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_numpy_fixtures import reexec_if_needed  # noqa: E402
+from debian_python import reexec_if_needed  # noqa: E402
 
 if __name__ == "__main__":
     reexec_if_needed(__file__, ("numpy", "sklearn", "joblib", "lz4"))

@@ -24,27 +24,7 @@ from __future__ import annotations
 import os
 import sys
 
-DEBIAN_PYTHON = "/usr/bin/python3"
-
-
-def reexec_if_needed(script: str, modules: tuple[str, ...]) -> None:
-    """Restarts ``script`` under Debian's python3 and a fixed hash seed when either is missing."""
-    env = dict(os.environ)
-    need = env.get("PYTHONHASHSEED") != "0"
-    exe = sys.executable
-    try:
-        for module in modules:
-            __import__(module)
-    except ImportError:
-        if os.path.realpath(exe) == os.path.realpath(DEBIAN_PYTHON) or not os.path.exists(DEBIAN_PYTHON):
-            sys.exit(f"{os.path.basename(script)} needs {', '.join(modules)} (Debian's python3-* packages)")
-        exe, need = DEBIAN_PYTHON, True
-    if need:
-        env["PYTHONHASHSEED"] = "0"
-        # TZ=UTC: zipfile stamps members with local time, which the fixtures fix.
-        env["TZ"] = "UTC"
-        os.execve(exe, [exe, os.path.abspath(script), *sys.argv[1:]], env)
-
+from debian_python import reexec_if_needed  # noqa: E402
 
 if __name__ == "__main__":
     reexec_if_needed(__file__, ("numpy",))

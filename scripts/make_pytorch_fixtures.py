@@ -21,26 +21,9 @@ from __future__ import annotations
 import os
 import sys
 
-DEBIAN_PYTHON = "/usr/bin/python3"
+from debian_python import reexec_if_needed  # noqa: E402
 
-
-def _reexec_if_needed() -> None:
-    """Restarts under Debian's python3 and a fixed hash seed when either is missing."""
-    env = dict(os.environ)
-    need = env.get("PYTHONHASHSEED") != "0"
-    exe = sys.executable
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        if os.path.realpath(exe) == os.path.realpath(DEBIAN_PYTHON) or not os.path.exists(DEBIAN_PYTHON):
-            sys.exit("make_pytorch_fixtures.py needs torch: apt-get install python3-torch")
-        exe, need = DEBIAN_PYTHON, True
-    if need:
-        env["PYTHONHASHSEED"] = "0"
-        os.execve(exe, [exe, os.path.abspath(__file__), *sys.argv[1:]], env)
-
-
-_reexec_if_needed()
+reexec_if_needed(__file__, ("torch",))
 
 # The imports below need the Debian interpreter chosen above.
 import hashlib  # noqa: E402

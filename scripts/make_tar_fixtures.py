@@ -24,20 +24,9 @@ from __future__ import annotations
 import os
 import sys
 
-DEBIAN_PYTHON = "/usr/bin/python3"
+from debian_python import reexec_if_needed  # noqa: E402
 
-
-def _reexec_if_needed() -> None:
-    """Restarts under Debian's python3 (which has torch) when the current one lacks it."""
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        if os.path.realpath(sys.executable) == os.path.realpath(DEBIAN_PYTHON):
-            sys.exit("make_tar_fixtures.py needs torch: apt-get install python3-torch")
-        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
-
-
-_reexec_if_needed()
+reexec_if_needed(__file__, ("torch",))
 
 import collections  # noqa: E402
 import gzip  # noqa: E402

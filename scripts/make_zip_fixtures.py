@@ -19,24 +19,25 @@ with them (which member it reads, which error it raises), never extracted.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
-import pickle
-import pickletools
-import re
-import struct
-import sys
-import warnings
-import zipfile
-import zlib
-from dataclasses import dataclass
-from pathlib import Path
+from debian_python import reexec_if_needed
 
-try:
-    import torch
-except ImportError:
-    sys.exit("make_zip_fixtures.py needs Debian's python3-torch for its reference checkpoint: run /usr/bin/python3")
+reexec_if_needed(__file__, ("torch",))
+
+import hashlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import pickle  # noqa: E402
+import pickletools  # noqa: E402
+import re  # noqa: E402
+import struct  # noqa: E402
+import sys  # noqa: E402
+import warnings  # noqa: E402
+import zipfile  # noqa: E402
+import zlib  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import torch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "fixtures" / "zip"

@@ -284,8 +284,16 @@ const MODULE_CALLS: ReadonlyMap<string, ReadonlySet<string> | "any"> = new Map<
   ["http.client", new Set(["HTTPConnection", "HTTPSConnection"])],
 ]);
 
-/** Other names a module goes by in source. */
-const SOURCE_ALIASES: ReadonlyMap<string, string> = new Map([
+/**
+ * Other names a module goes by in Python source.
+ *
+ * @example
+ * ```ts
+ * import { SOURCE_ALIASES } from "./embedded.ts";
+ * SOURCE_ALIASES.get("posix"); // "os"
+ * ```
+ */
+export const SOURCE_ALIASES: ReadonlyMap<string, string> = new Map([
   ["posix", "os"],
   ["nt", "os"],
   ["__builtins__", "builtins"],

@@ -21,7 +21,7 @@
 
 import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
-import { dangerousModuleCallee } from "../pickle/embedded.ts";
+import { dangerousModuleCallee, SOURCE_ALIASES } from "../pickle/embedded.ts";
 import { type PythonToken, PythonTokenizer } from "./python_tokens.ts";
 
 /** Source read per file: real code files are kilobytes; a traced giant stays far below this. */
@@ -77,16 +77,6 @@ const MODULES: ReadonlyMap<string, string> = new Map([
   ["marshal", "marshal loads code objects"],
   ["dill", "dill runs code while loading"],
   ["cloudpickle", "cloudpickle runs code while loading"],
-]);
-
-/** Other names Python code reaches the same modules by. */
-const MODULE_ALIASES: ReadonlyMap<string, string> = new Map([
-  ["posix", "os"],
-  ["nt", "os"],
-  ["__builtins__", "builtins"],
-  ["__builtin__", "builtins"],
-  ["cPickle", "pickle"],
-  ["_pickle", "pickle"],
 ]);
 
 /** Builtins dangerous to call (or to hold, to call later), with why. */
@@ -168,7 +158,7 @@ const AUGMENTED_ASSIGNMENTS = new Set([
   "@=",
 ]);
 
-const canonical = (name: string) => MODULE_ALIASES.get(name) ?? name;
+const canonical = (name: string) => SOURCE_ALIASES.get(name) ?? name;
 
 /** A function, class or module body, for name resolution. */
 interface Scope {
