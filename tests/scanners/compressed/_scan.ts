@@ -1,6 +1,7 @@
 // Scans bytes through the engine (in process) and reduces the outcome to what the
 // compressed and numpy tests compare: the format and `RULE severity location` lines.
 import { scanBytes } from "../../../engine/dispatch.ts";
+export { concat } from "../../_bytes.ts";
 
 /** `[format, findings]` of scanning `bytes` as the file `path`. */
 export async function scanBrief(bytes: Uint8Array, path: string): Promise<[string | null, string[]]> {
@@ -28,17 +29,6 @@ export const OS_SYSTEM = Uint8Array.from([
 /** The findings of {@linkcode OS_SYSTEM} at `location`, shifted by `base`. */
 export function osSystemFindings(location: string, base = 0): string[] {
   return [`MA100 critical ${location} (pos ${base + 2})`, `MA101 critical ${location} (pos ${base + 29})`];
-}
-
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** `data` compressed by the runtime's CompressionStream ("gzip" or "deflate", i.e. zlib). */

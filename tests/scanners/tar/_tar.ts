@@ -1,6 +1,9 @@
 // Assembles tar archives header by header for the tar tests: ustar, GNU and v7
 // headers with correct checksums, pax records, and the end-of-archive blocks,
 // so that tests can state exact offsets and break exactly one thing.
+import { concat } from "../../_bytes.ts";
+
+export { concat };
 
 const encoder = new TextEncoder();
 
@@ -91,17 +94,6 @@ export function gnuLong(text: string, type: "L" | "K" = "L"): Uint8Array {
 
 /** The two end-of-archive blocks. */
 export const END = new Uint8Array(1024);
-
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** `os.system("echo pwned")` as a protocol-2 pickle: GLOBAL at 2, REDUCE at 29. */
 export const PAYLOAD = concat(
