@@ -274,3 +274,24 @@ Deno.test("deno task scan runs the CLI's scan command", async () => {
   assertExit(result, 1);
   assert.equal(json(result).files_scanned, 2);
 });
+
+Deno.test("scan: container limits are options; a limit hit is a finding, a bad value exits 2", async () => {
+  const nest = fileURLToPath(new URL("../fixtures/zip/malicious/nest.zip", import.meta.url));
+  const deep = await modelaudit(["scan", "--format", "json", "--max-depth", "1", nest]);
+  assertExit(deep, 1);
+  const issues = json(deep).issues.map((issue) => `${issue.rule} ${issue.severity} ${issue.location}`);
+  assert.ok(issues.some((line) => line.startsWith("MA210 warning ")), issues.join("\n"));
+  assert.ok(!issues.some((line) => line.startsWith("MA100")), "the payload three levels down is not reached");
+  const full = await modelaudit(["scan", "--format", "json", nest]);
+  assert.ok(json(full).issues.some((issue) => issue.rule === "MA100"));
+  for (
+    const [option, value] of [["--max-depth", "deep"], ["--max-members", "-1"], [
+      "--max-compression-ratio",
+      "0",
+    ]]
+  ) {
+    const wrong = await modelaudit(["scan", option, value, nest]);
+    assertExit(wrong, 2);
+    assert.ok(wrong.stderr.includes(option), wrong.stderr);
+  }
+});
