@@ -46,7 +46,8 @@ import numpy as np  # noqa: E402
 import sklearn  # noqa: E402, F401  (its version goes into the manifest)
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from make_numpy_fixtures import ROOT, Fixture, Payload, finding, os_system_pickle, write_area  # noqa: E402
+from fixture_manifest import ROOT  # noqa: E402
+from make_numpy_fixtures import Fixture, Payload, finding, os_system_pickle, write_area  # noqa: E402
 
 OUT = ROOT / "fixtures" / "compressed"
 

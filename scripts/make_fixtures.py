@@ -19,9 +19,6 @@ Payload commands are harmless strings (``echo modelaudit-fixture``).
 
 from __future__ import annotations
 
-import os
-import sys
-
 from debian_python import reexec_if_needed  # noqa: E402
 
 reexec_if_needed(__file__, ("joblib", "numpy", "sklearn", "torch"))
@@ -35,16 +32,13 @@ import collections  # noqa: E402
 import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import decimal  # noqa: E402
-import hashlib  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import pickle  # noqa: E402
 import pickletools  # noqa: E402
 import re  # noqa: E402
 import struct  # noqa: E402
 import zipfile  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import joblib  # noqa: E402
 import numpy as np  # noqa: E402
@@ -55,10 +49,12 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixture_manifest import (  # noqa: E402
+    ROOT, ZIP_EARLIEST, build_manifest, expected_finding, fixture_entry, python_version, write_fixtures,
+)
+
 OUT = ROOT / "fixtures" / "pickle"
 README = ROOT / "fixtures" / "pickle" / "README.md"
-RULES_TS = ROOT / "core" / "rules.ts"
 
 # Harmless stand-ins for what a real payload would run.
 CMD = "echo modelaudit-fixture"
@@ -84,18 +80,6 @@ TORCH_LEGACY_PICKLES = 5
 # Format ids (the scanner ids in scanners/registry.ts) a fixture's content is detected as.
 PICKLE = "pickle"
 PYTORCH_LEGACY = "pytorch-legacy"
-
-
-def _rule_severities() -> dict[str, str]:
-    """Reads default severities from core/rules.ts so the manifest cannot drift from the catalog."""
-    text = RULES_TS.read_text()
-    found = dict(re.findall(r'rule\(\s*"(MA\d{3})",\s*"[^"]+",\s*"(critical|warning|info)"', text))
-    if not found:
-        sys.exit(f"no rules found in {RULES_TS}")
-    return found
-
-
-SEVERITY = _rule_severities()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,14 +290,7 @@ DATA_HEADER = {
 
 def finding(rule: str, position: int | None = None, path: str = "", note: str | None = None, **details) -> dict:
     """One expected finding; ``details`` is the subset of the finding's details that must match."""
-    out: dict = {"rule": rule, "severity": SEVERITY[rule], "path": path}
-    if position is not None:
-        out["position"] = position
-    if details:
-        out["details"] = details
-    if note:
-        out["note"] = note
-    return out
+    return expected_finding(rule, path, position, details=details, note=note)
 
 
 def nested(path: str, findings: list[dict]) -> list[dict]:
@@ -946,8 +923,8 @@ def review_fixtures() -> list[Fixture]:
     archive = io.BytesIO()
     inner, inner_found = call_pickle(2)
     with zipfile.ZipFile(archive, "w") as z:
-        z.writestr(zipfile.ZipInfo("archive/data.pkl", date_time=(1980, 1, 1, 0, 0, 0)), inner)
-        z.writestr(zipfile.ZipInfo("archive/version", date_time=(1980, 1, 1, 0, 0, 0)), b"3\n")
+        z.writestr(zipfile.ZipInfo("archive/data.pkl", date_time=ZIP_EARLIEST), inner)
+        z.writestr(zipfile.ZipInfo("archive/version", date_time=ZIP_EARLIEST), b"3\n")
     a, label = loader_call_p3("torch.storage", "_load_from_bytes", archive.getvalue(), opcode="BINBYTES")
     data = a.bytes()
     zip_start = data.index(b"PK\x03\x04")
@@ -1758,7 +1735,7 @@ def benign() -> list[Fixture]:
               f"timedelta, Decimal, complex, set, frozenset, slice; protocol {p}", stdlib_objects(), p)
     for p in range(6):
         dumps(f"benign/plain_data_p{p}.pkl", "nested dicts/lists/tuples, str, bytes, bytearray, ints, big "
-              f"ints, floats" + (" (FLOAT/LONG text opcodes)" if p == 0 else "") + f"; protocol {p}",
+              "ints, floats" + (" (FLOAT/LONG text opcodes)" if p == 0 else "") + f"; protocol {p}",
               plain_data(), p)
 
     x, y = sklearn_data()
@@ -1827,7 +1804,6 @@ def annotate_benign(fx: Fixture) -> None:
 
 
 def check(fx: Fixture) -> None:
-    assert len(fx.data) <= MAX_FIXTURE_BYTES, (fx.file, len(fx.data))
     if fx.well_formed:
         disassemble_all(fx.data, fx.file)
     for label, inner in fx.inner:
@@ -1961,34 +1937,16 @@ read from `core/rules.ts` at generation time.
 
 
 def manifest(fixtures: list[Fixture]) -> dict:
-    return {
-        "schema": 1,
-        "generator": "scripts/make_fixtures.py",
-        "versions": {
-            "python": ".".join(map(str, sys.version_info[:3])),
-            "torch": torch.__version__.split("+")[0],
-            "numpy": np.__version__,
-            "sklearn": sklearn.__version__,
-            "joblib": joblib.__version__,
-        },
-        "assumptions": ASSUMPTIONS,
-        "policy": POLICY,
-        "fixtures": [
-            {
-                "file": fx.file,
-                "kind": fx.kind,
-                "format": fx.format,
-                "technique": fx.technique,
-                "wellFormed": fx.well_formed,
-                "size": len(fx.data),
-                "sha256": hashlib.sha256(fx.data).hexdigest(),
-                "findings": fx.findings,
-                **({"note": fx.note} if fx.note else {}),
-                **fx.extra,
-            }
-            for fx in fixtures
-        ],
+    versions = {
+        "python": python_version(),
+        "torch": torch.__version__.split("+")[0],
+        "numpy": np.__version__,
+        "sklearn": sklearn.__version__,
+        "joblib": joblib.__version__,
     }
+    return build_manifest("scripts/make_fixtures.py", versions, ASSUMPTIONS, fixtures, policy=POLICY,
+                          entry=lambda fx: fixture_entry(fx, after_technique={"wellFormed": fx.well_formed},
+                                                         extra=fx.extra))
 
 
 ASSUMPTIONS = [
@@ -2059,29 +2017,13 @@ def readme(fixtures: list[Fixture]) -> str:
     return "\n".join(lines)
 
 
-def write_all(fixtures: list[Fixture]) -> None:
-    wanted = {OUT / fx.file for fx in fixtures} | {OUT / "expected.json"}
-    for sub in ("malicious", "benign"):
-        (OUT / sub).mkdir(parents=True, exist_ok=True)
-        for stale in (OUT / sub).iterdir():
-            if stale not in wanted:
-                stale.unlink()
-    for fx in fixtures:
-        (OUT / fx.file).write_bytes(fx.data)
-    (OUT / "expected.json").write_text(json.dumps(manifest(fixtures), indent=2, ensure_ascii=False) + "\n")
-    README.write_text(readme(fixtures))
-
-
 def main() -> None:
     fixtures = crafted() + benign()
-    names = [fx.file for fx in fixtures]
-    assert len(names) == len(set(names)), "duplicate fixture names"
     for fx in fixtures:
         check(fx)
-    total = sum(len(fx.data) for fx in fixtures)
-    assert total <= MAX_TOTAL_BYTES, total
-    write_all(fixtures)
-    print(f"wrote {len(fixtures)} fixtures ({total} bytes) and expected.json under {OUT.relative_to(ROOT)}")
+    write_fixtures(OUT, fixtures, manifest(fixtures), max_fixture_bytes=MAX_FIXTURE_BYTES,
+                   max_total_bytes=MAX_TOTAL_BYTES)
+    README.write_text(readme(fixtures))
 
 
 if __name__ == "__main__":

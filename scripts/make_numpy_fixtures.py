@@ -10,8 +10,8 @@ Outputs (deterministic: re-running gives byte-identical files):
   fixtures/numpy/malicious/*     object arrays whose pickle runs os.system, lying headers
   fixtures/numpy/expected.json   the exact findings each file must produce
 
-This module also holds what the compressed-fixture generator shares with it (the interpreter
-check, the rule catalog's severities, the malicious pickle, the manifest writer).
+This module also holds what the compressed-fixture generator shares with it (the expected-finding
+helper, the malicious pickle, the area writer); both write their manifests with fixture_manifest.
 
 SAFETY: nothing is ever unpickled or loaded with allow_pickle. The malicious pickle is assembled
 byte by byte and checked only with ``pickletools.genops`` (which decodes opcodes without running
@@ -21,7 +21,6 @@ command is the harmless ``echo pwned``.
 
 from __future__ import annotations
 
-import os
 import sys
 
 from debian_python import reexec_if_needed  # noqa: E402
@@ -31,11 +30,8 @@ if __name__ == "__main__":
 
 # The imports below need the interpreter chosen above.
 import contextlib  # noqa: E402
-import hashlib  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import pickletools  # noqa: E402
-import re  # noqa: E402
 import struct  # noqa: E402
 import time  # noqa: E402
 import zipfile  # noqa: E402
@@ -45,8 +41,10 @@ from unittest import mock  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-RULES_TS = ROOT / "core" / "rules.ts"
+from fixture_manifest import (  # noqa: E402
+    ROOT, ZIP_EARLIEST, build_manifest, expected_finding, python_version, write_fixtures,
+)
+
 OUT = ROOT / "fixtures" / "numpy"
 
 # Fixtures stay tiny: each file well under 1 MB, each area ideally under 300 KB.
@@ -55,31 +53,14 @@ MAX_AREA_BYTES = 300 * 1024
 
 CMD = "echo pwned"
 
-# A fixed time for zip members (1980-01-01, the earliest a zip can store).
+# A fixed time for zip members: ZIP_EARLIEST (1980-01-01, the earliest a zip can store) in seconds.
 ZIP_EPOCH = 315532800
-ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def rule_severities() -> dict[str, str]:
-    """Default severities from core/rules.ts, so manifests cannot drift from the catalog."""
-    found = dict(re.findall(r'rule\(\s*"(MA\d{3})",\s*"[^"]+",\s*"(critical|warning|info)"', RULES_TS.read_text()))
-    if not found:
-        sys.exit(f"no rules found in {RULES_TS}")
-    return found
-
-
-SEVERITY = rule_severities()
 
 
 def finding(rule: str, position: int | None = None, path: str = "", severity: str | None = None,
             **details) -> dict:
     """One expected finding; ``details`` is the subset of the finding's details that must match."""
-    out: dict = {"rule": rule, "severity": severity or SEVERITY[rule], "path": path}
-    if position is not None:
-        out["position"] = position
-    if details:
-        out["details"] = details
-    return out
+    return expected_finding(rule, path, position, severity=severity, details=details)
 
 
 @dataclass
@@ -125,7 +106,7 @@ class Fixture:
 
 
 def versions() -> dict[str, str]:
-    out = {"python": ".".join(map(str, sys.version_info[:3])), "numpy": np.__version__}
+    out = {"python": python_version(), "numpy": np.__version__}
     for name in ("joblib", "sklearn"):
         module = sys.modules.get(name)
         if module is not None:
@@ -135,42 +116,10 @@ def versions() -> dict[str, str]:
 
 def write_area(out: Path, generator: str, fixtures: list[Fixture], assumptions: list[str]) -> None:
     """Writes the fixtures and their manifest under ``out``, deleting stale files there."""
-    names = [fx.file for fx in fixtures]
-    assert len(names) == len(set(names)), "duplicate fixture names"
     for fx in fixtures:
-        assert len(fx.data) <= MAX_FIXTURE_BYTES, (fx.file, len(fx.data))
         assert fx.kind != "benign" or not fx.findings, fx.file
-    total = sum(len(fx.data) for fx in fixtures)
-    assert total <= MAX_AREA_BYTES, total
-    wanted = {out / fx.file for fx in fixtures}
-    for sub in ("malicious", "benign"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
-        for stale in (out / sub).iterdir():
-            if stale not in wanted:
-                stale.unlink()
-    for fx in fixtures:
-        (out / fx.file).write_bytes(fx.data)
-    manifest = {
-        "schema": 1,
-        "generator": generator,
-        "versions": versions(),
-        "assumptions": assumptions,
-        "fixtures": [
-            {
-                "file": fx.file,
-                "kind": fx.kind,
-                "format": fx.format,
-                "technique": fx.technique,
-                "size": len(fx.data),
-                "sha256": hashlib.sha256(fx.data).hexdigest(),
-                "findings": fx.findings,
-                **({"note": fx.note} if fx.note else {}),
-            }
-            for fx in fixtures
-        ],
-    }
-    (out / "expected.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(fixtures)} fixtures ({total} bytes) and expected.json under {out.relative_to(ROOT)}")
+    write_fixtures(out, fixtures, build_manifest(generator, versions(), assumptions, fixtures),
+                   max_fixture_bytes=MAX_FIXTURE_BYTES, max_total_bytes=MAX_AREA_BYTES)
 
 
 @contextlib.contextmanager
@@ -231,7 +180,7 @@ def npz(members: dict[str, bytes], compression: int = zipfile.ZIP_STORED) -> byt
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=compression) as zf:
         for name, data in members.items():
-            zf.writestr(zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME), data, compress_type=compression)
+            zf.writestr(zipfile.ZipInfo(name, date_time=ZIP_EARLIEST), data, compress_type=compression)
     return buf.getvalue()
 
 

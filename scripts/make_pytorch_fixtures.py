@@ -18,7 +18,6 @@ scripted and saved, never loaded. Payload commands are the harmless ``echo model
 
 from __future__ import annotations
 
-import os
 import sys
 
 from debian_python import reexec_if_needed  # noqa: E402
@@ -28,10 +27,8 @@ reexec_if_needed(__file__, ("torch",))
 # The imports below need the Debian interpreter chosen above.
 import hashlib  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import linecache  # noqa: E402
 import pickletools  # noqa: E402
-import platform  # noqa: E402
 import struct  # noqa: E402
 import tempfile  # noqa: E402
 import types  # noqa: E402
@@ -46,7 +43,7 @@ import torch  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_fixtures as mf  # noqa: E402  (the pickle assembler, expected-finding helpers, stable legacy keys)
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixture_manifest import ROOT, python_version, write_json  # noqa: E402
 OUT = ROOT / "fixtures" / "pytorch"
 
 # The brief: tiny files, the whole area ideally under 300 KB.
@@ -344,6 +341,9 @@ def fixtures() -> list[Fixture]:
                    "torch.jit.save(torch.jit.script(module)) with Sequential, a buffer, a List[int] attribute and "
                    "an extra file: data.pkl with __torch__ classes, code/ with getattr(self, \"0\"), debug_pkl",
                    jit_saved(scripted_module, _extra_files={"notes.txt": "modelaudit fixture"}), [])
+    # traced.pt's debug_pkl records the Python stack of this trace: this file's path and the line numbers of the
+    # trace call, of main's fixtures() call and of the main() call (349, 506, 518). Moving any of those lines
+    # changes benign/traced.pt.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         traced = torch.jit.trace(models.shifted, torch.ones(2))
@@ -473,7 +473,7 @@ def manifest(items: list[Fixture]) -> dict:
     return {
         "schema": 1,
         "generator": "scripts/make_pytorch_fixtures.py",
-        "versions": {"python": platform.python_version(), "torch": torch.__version__},
+        "versions": {"python": python_version(), "torch": torch.__version__},
         "assumptions": ASSUMPTIONS,
         "fixtures": [
             {
@@ -499,7 +499,7 @@ def write_all(items: list[Fixture]) -> None:
                 stale.unlink()
     for fx in items:
         (OUT / fx.file).write_bytes(fx.data)
-    (OUT / "expected.json").write_text(json.dumps(manifest(items), indent=2, ensure_ascii=False) + "\n")
+    write_json(OUT / "expected.json", manifest(items))
 
 
 def main() -> None:
@@ -511,7 +511,7 @@ def main() -> None:
     total = sum(len(fx.data) for fx in items)
     assert total <= MAX_TOTAL_BYTES, total
     write_all(items)
-    print(f"wrote {len(items)} fixtures ({total} bytes) and expected.json under {OUT.relative_to(ROOT)}")
+    print(f"wrote {len(items)} files ({total} bytes) and expected.json under {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

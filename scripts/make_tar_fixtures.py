@@ -21,20 +21,14 @@ Payload commands are harmless strings (``echo pwned``).
 
 from __future__ import annotations
 
-import os
-import sys
-
 from debian_python import reexec_if_needed  # noqa: E402
 
 reexec_if_needed(__file__, ("torch",))
 
 import collections  # noqa: E402
 import gzip  # noqa: E402
-import hashlib  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import pickle  # noqa: E402
-import re  # noqa: E402
 import shutil  # noqa: E402
 import struct  # noqa: E402
 import subprocess  # noqa: E402
@@ -46,9 +40,11 @@ from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixture_manifest import (  # noqa: E402
+    ROOT, build_manifest, expected_finding, fixture_entry, python_version, write_fixtures,
+)
+
 OUT = ROOT / "fixtures" / "tar"
-RULES_TS = ROOT / "core" / "rules.ts"
 
 # Fixed metadata so that re-running gives byte-identical archives.
 MTIME = 1_700_000_000
@@ -63,17 +59,6 @@ SEVEN_ZIP = "7z"
 LEGACY_TAR = "pytorch-legacy-tar"
 
 
-def _rule_severities() -> dict[str, str]:
-    """Default severities from core/rules.ts, so the manifest cannot drift from the catalog."""
-    found = dict(re.findall(r'rule\(\s*"(MA\d{3})",\s*"[^"]+",\s*"(critical|warning|info)"', RULES_TS.read_text()))
-    if not found:
-        sys.exit(f"no rules found in {RULES_TS}")
-    return found
-
-
-SEVERITY = _rule_severities()
-
-
 @dataclass
 class Finding:
     rule: str
@@ -84,14 +69,8 @@ class Finding:
     note: str | None = None
 
     def as_json(self) -> dict:
-        out: dict = {"rule": self.rule, "severity": self.severity or SEVERITY[self.rule], "path": self.path}
-        if self.position is not None:
-            out["position"] = self.position
-        if self.details:
-            out["details"] = self.details
-        if self.note:
-            out["note"] = self.note
-        return out
+        return expected_finding(self.rule, self.path, self.position, severity=self.severity, details=self.details,
+                                note=self.note)
 
 
 @dataclass
@@ -449,11 +428,10 @@ def fixtures() -> list[Fixture]:
 
 
 def manifest(items: list[Fixture]) -> dict:
-    return {
-        "schema": 1,
-        "generator": "scripts/make_tar_fixtures.py",
-        "versions": {"python": sys.version.split()[0], "torch": torch.__version__},
-        "assumptions": [
+    return build_manifest(
+        "scripts/make_tar_fixtures.py",
+        {"python": python_version(), "torch": torch.__version__},
+        [
             "A finding about a member (MA204, MA205, MA211) is located at the member: path = its name as tarfile lists it.",
             "Findings inside a member carry the member's name after a colon and positions inside the member.",
             "A gzip member is named by its FNAME: model.tar.gz:model.tar:member.",
@@ -462,36 +440,15 @@ def manifest(items: list[Fixture]) -> dict:
             "A legacy torch tar is recognised by its members pickle, storages and tensors; its members are scanned as torch.load reads them (pickle and sys_info as pickles, storages and tensors as pickles with raw records between them).",
             "Every file is tiny and built deterministically (mtime 1700000000, uid/gid 0, user root, gzip time 0).",
         ],
-        "fixtures": [
-            {
-                "file": f.file,
-                "kind": f.kind,
-                "format": f.format,
-                "technique": f.technique,
-                "size": len(f.data),
-                "sha256": hashlib.sha256(f.data).hexdigest(),
-                "findings": [finding.as_json() for finding in f.findings],
-                **({"note": f.note} if f.note else {}),
-            }
-            for f in items
-        ],
-    }
+        items,
+        entry=lambda f: fixture_entry(f, [finding.as_json() for finding in f.findings]),
+    )
 
 
 def main() -> None:
     items = fixtures()
-    assert len({f.file for f in items}) == len(items)
-    assert all(len(f.data) <= MAX_FIXTURE_BYTES for f in items), [(f.file, len(f.data)) for f in items]
-    total = sum(len(f.data) for f in items)
-    assert total <= MAX_TOTAL_BYTES, total
-    for kind in ("benign", "malicious", "suspicious"):
-        shutil.rmtree(OUT / kind, ignore_errors=True)
-    for f in items:
-        path = OUT / f.file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(f.data)
-    (OUT / "expected.json").write_text(json.dumps(manifest(items), indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(items)} fixtures ({total} bytes) to {OUT.relative_to(ROOT)}")
+    write_fixtures(OUT, items, manifest(items), max_fixture_bytes=MAX_FIXTURE_BYTES, max_total_bytes=MAX_TOTAL_BYTES,
+                   folders=("benign", "malicious", "suspicious"))
 
 
 if __name__ == "__main__":

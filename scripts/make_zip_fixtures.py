@@ -25,23 +25,20 @@ reexec_if_needed(__file__, ("torch",))
 
 import hashlib  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import pickle  # noqa: E402
 import pickletools  # noqa: E402
-import re  # noqa: E402
 import struct  # noqa: E402
 import sys  # noqa: E402
 import warnings  # noqa: E402
 import zipfile  # noqa: E402
 import zlib  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixture_manifest import ROOT, build_manifest, expected_finding, python_version, write_fixtures  # noqa: E402
+
 OUT = ROOT / "fixtures" / "zip"
-RULES_TS = ROOT / "core" / "rules.ts"
 
 # Every member gets this timestamp, so archives are byte-identical from run to run.
 DATE = (2024, 1, 1, 0, 0, 0)
@@ -54,18 +51,6 @@ BOMB_MIN_DECODED_BYTES = 64 * 1024 * 1024
 # Format ids (scanner ids) the fixtures are detected as.
 ZIP = "zip"
 PICKLE = "pickle"
-
-
-def _rule_severities() -> dict[str, str]:
-    """Default severities from core/rules.ts, so the manifest cannot drift from the catalog."""
-    text = RULES_TS.read_text()
-    found = dict(re.findall(r'rule\(\s*"(MA\d{3})",\s*"[^"]+",\s*"(critical|warning|info)"', text))
-    if not found:
-        sys.exit(f"no rules found in {RULES_TS}")
-    return found
-
-
-SEVERITY = _rule_severities()
 
 # ---------------------------------------------------------------------------------------------
 # Payloads
@@ -89,12 +74,7 @@ def opcode_positions(data: bytes) -> dict[str, list[int]]:
 
 def finding(rule: str, path: str = "", position: int | None = None, **details) -> dict:
     """One expected finding; ``details`` is the subset of the finding's details that must match."""
-    out: dict = {"rule": rule, "severity": SEVERITY[rule], "path": path}
-    if position is not None:
-        out["position"] = position
-    if details:
-        out["details"] = details
-    return out
+    return expected_finding(rule, path, position, details=details)
 
 
 def payload_findings(path: str, data: bytes = PAYLOAD_P2) -> list[dict]:
@@ -493,56 +473,29 @@ def reference_files() -> dict[str, bytes]:
     return {"reference/torch_linear_state_dict.pt": buf.getvalue()}
 
 
+ASSUMPTIONS = [
+    "Members are read as Python's zipfile and miniz read them: names, sizes, method and flags from the "
+    "central directory, the data from the local header's offset + 30 + its name and extra lengths.",
+    "A finding about a member is located at `file:member` (no position); findings inside a member have "
+    "positions relative to the member's decoded bytes.",
+    "Data before the first local header or after the end record is one MA207 at its first byte, and is "
+    "scanned opportunistically as <prefix> (unless another scanner read the file from its start) or "
+    "<trailing@OFFSET>.",
+    "A member flagged encrypted whose data reads as plain (a stored member whose sizes agree, a deflated "
+    "one that inflates cleanly) is MA201 and is scanned; otherwise it is MA208 and is not.",
+    "Deflate data is decoded as zlib decodes it: bytes after the end of the deflate stream are ignored "
+    "(one MA209 for the member).",
+    "Without an end record the archive is one MA209, and the members found by walking local headers "
+    "from the start (while they declare their sizes) are scanned.",
+]
+
+
 def main() -> None:
     fixtures = [*benign_fixtures(), *header_fixtures(), *layout_fixtures(), *content_fixtures()]
-    files = {f.file: f.data for f in fixtures} | reference_files()
-    total = sum(len(d) for d in files.values())
-    for name, data in files.items():
-        assert len(data) <= MAX_FIXTURE_BYTES, (name, len(data))
-    assert total <= MAX_TOTAL_BYTES, total
-    for folder in ("benign", "malicious", "reference"):
-        path = OUT / folder
-        path.mkdir(parents=True, exist_ok=True)
-        for stale in path.iterdir():
-            if stale.name not in {Path(f).name for f in files if f.startswith(folder + "/")}:
-                stale.unlink()
-    for name, data in files.items():
-        (OUT / name).write_bytes(data)
-    manifest = {
-        "schema": 1,
-        "generator": "scripts/make_zip_fixtures.py",
-        "versions": {"python": sys.version.split()[0], "zlib": zlib.ZLIB_RUNTIME_VERSION, "torch": torch.__version__},
-        "assumptions": [
-            "Members are read as Python's zipfile and miniz read them: names, sizes, method and flags from the "
-            "central directory, the data from the local header's offset + 30 + its name and extra lengths.",
-            "A finding about a member is located at `file:member` (no position); findings inside a member have "
-            "positions relative to the member's decoded bytes.",
-            "Data before the first local header or after the end record is one MA207 at its first byte, and is "
-            "scanned opportunistically as <prefix> (unless another scanner read the file from its start) or "
-            "<trailing@OFFSET>.",
-            "A member flagged encrypted whose data reads as plain (a stored member whose sizes agree, a deflated "
-            "one that inflates cleanly) is MA201 and is scanned; otherwise it is MA208 and is not.",
-            "Deflate data is decoded as zlib decodes it: bytes after the end of the deflate stream are ignored "
-            "(one MA209 for the member).",
-            "Without an end record the archive is one MA209, and the members found by walking local headers "
-            "from the start (while they declare their sizes) are scanned.",
-        ],
-        "fixtures": [
-            {
-                "file": f.file,
-                "kind": f.kind,
-                "format": f.format,
-                "technique": f.technique,
-                "size": len(f.data),
-                "sha256": hashlib.sha256(f.data).hexdigest(),
-                "findings": f.findings,
-                **({"note": f.note} if f.note else {}),
-            }
-            for f in fixtures
-        ],
-    }
-    (OUT / "expected.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(files)} files ({total} bytes) and {OUT / 'expected.json'}")
+    versions = {"python": python_version(), "zlib": zlib.ZLIB_RUNTIME_VERSION, "torch": torch.__version__}
+    write_fixtures(OUT, fixtures, build_manifest("scripts/make_zip_fixtures.py", versions, ASSUMPTIONS, fixtures),
+                   max_fixture_bytes=MAX_FIXTURE_BYTES, max_total_bytes=MAX_TOTAL_BYTES,
+                   folders=("benign", "malicious", "reference"), extra_files=reference_files())
 
 
 if __name__ == "__main__":
