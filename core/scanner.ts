@@ -163,11 +163,32 @@ export interface Scanner {
   /** Whether the file's first bytes (up to {@linkcode HEAD_BYTES}) are this format. `size` is the whole size. */
   detect(head: Uint8Array, size: number): boolean;
   /**
-   * Whether this format's structure sits at the end of `source`, behind content of
-   * another format (a zip's end record after a pickle: Python's zipfile opens it,
-   * pickle.load reads the pickle). The engine then scans the source with both.
+   * Where this format's structure starts when it sits at the end of `source`, behind
+   * content of another format (a zip's end record after a pickle: Python's zipfile
+   * opens it, pickle.load reads the pickle); `undefined` when it does not. The engine
+   * then scans the source with both, if the structure starts where the other
+   * format's content ends ({@linkcode ScanExtent}).
    */
-  detectTrailing?(source: ByteSource): Promise<boolean>;
-  /** Scans the whole source, reporting to `ctx`. Throws only on bugs and I/O failures. */
-  scan(source: ByteSource, ctx: ScanContext): Promise<void>;
+  detectTrailing?(source: ByteSource): Promise<number | undefined>;
+  /**
+   * Scans the whole source, reporting to `ctx`. Throws only on bugs and I/O failures.
+   * Resolves to a {@linkcode ScanExtent} when the format's content may end before the
+   * source does; without one, the scanner has accounted for every byte itself.
+   */
+  scan(source: ByteSource, ctx: ScanContext): Promise<void | ScanExtent>;
+}
+
+/**
+ * Where a format's own content ends in its source, for formats that can end before
+ * it (a pickle stops at its last STOP): what lies after may be another format.
+ *
+ * @example
+ * ```ts
+ * import type { ScanExtent } from "./scanner.ts";
+ * const extent: ScanExtent = { end: 78 };
+ * ```
+ */
+export interface ScanExtent {
+  /** The first byte after the content. */
+  end: number;
 }

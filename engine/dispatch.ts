@@ -334,7 +334,9 @@ async function chooseScanner(
   const scanner = named ?? scannerFor(head, source.size);
   if (scanner) return { scanner, byTrailer: false };
   for (const candidate of trailingCandidates(source)) {
-    if (await candidate.detectTrailing!(source)) return { scanner: candidate, byTrailer: true };
+    if ((await candidate.detectTrailing!(source)) !== undefined) {
+      return { scanner: candidate, byTrailer: true };
+    }
   }
   return { byTrailer: false };
 }
@@ -350,7 +352,7 @@ function trailingCandidates(source: ByteSource): Scanner[] {
 /**
  * Scans a file or an archive member as a file: chosen by content (or by the
  * loader the container names), its name checked, then scanned again by any
- * format whose structure also sits at its end.
+ * format whose structure is appended after the content the first scanner read.
  */
 async function scanAsFile(
   state: DispatchState,
@@ -364,12 +366,15 @@ async function scanAsFile(
   checkFile(context, head, scanner);
   if (!scanner) return;
   if (frame.depth === 0) state.format = scanner.id;
-  await scanner.scan(source, context);
-  if (!byTrailer) {
-    for (const other of trailingCandidates(source)) {
-      if (other === scanner || !(await other.detectTrailing!(source))) continue;
-      await other.scan(source, makeContext(state, { ...frame, alsoReadAs: scanner.id }));
-    }
+  const extent = await scanner.scan(source, context);
+  // A structure found at the end counts only when it starts after what the first scanner read (a zip
+  // appended to a pickle); one inside that content (a zip in a pickle's bytes) was that scanner's to read.
+  if (byTrailer || !extent) return;
+  for (const other of trailingCandidates(source)) {
+    if (other === scanner) continue;
+    const start = await other.detectTrailing!(source);
+    if (start === undefined || start < extent.end) continue;
+    await other.scan(source, makeContext(state, { ...frame, alsoReadAs: scanner.id }));
   }
 }
 

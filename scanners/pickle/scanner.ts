@@ -10,7 +10,7 @@
  */
 
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
-import type { ScanContext, Scanner } from "../../core/scanner.ts";
+import type { ScanContext, ScanExtent, Scanner } from "../../core/scanner.ts";
 import { Disassembler, FrameTracker, type GlobalName, type PickleOp } from "./disassembler.ts";
 import { type ArrayData, arrayData, isArrayWrapper } from "./joblib.ts";
 import {
@@ -385,7 +385,9 @@ export class PickleStream {
 }
 
 /**
- * Scans every pickle in `source` (from `options.start`), reporting to `ctx`.
+ * Scans every pickle in `source` (from `options.start`), reporting to `ctx`;
+ * resolves to where the last complete pickle ends (anything after it is not
+ * pickle content a loader reads).
  *
  * @example
  * ```ts
@@ -400,9 +402,13 @@ export async function scanPickle(
   source: ByteSource,
   ctx: ScanContext,
   options: PickleScanOptions = {},
-): Promise<void> {
+): Promise<ScanExtent> {
   const stream = new PickleStream(source, ctx, options);
-  while ((await stream.next()).end === "stop");
+  let end = options.start ?? 0;
+  for (let outcome = await stream.next(); outcome.end === "stop"; outcome = await stream.next()) {
+    end = outcome.offset;
+  }
+  return { end };
 }
 
 function malformed(ctx: ScanContext, pos: number, reason: string): void {

@@ -278,6 +278,10 @@ export const zipScanner: Scanner = {
   description: "Zip archive",
   extensions: [".zip", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".keras", ".pte"],
   detect: (head) => detectZip(head),
-  detectTrailing: async (source) => (await findEndRecord(source)) !== undefined,
+  detectTrailing: async (source) => {
+    const record = await findEndRecord(source);
+    // The archive's own offsets count from its start: what precedes it is the gap between them.
+    return record && Math.max(0, record.directoryOffset - record.storedDirectoryOffset);
+  },
   scan: scanZip,
 };

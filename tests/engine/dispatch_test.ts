@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { scanBytes } from "../../engine/dispatch.ts";
 import { MAX_NESTING_DEPTH } from "../../engine/limits.ts";
+import { concat, END, entry } from "../scanners/tar/_tar.ts";
 
 /** Latin-1: one byte per character, so "\x80" is the byte 0x80. */
 const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -157,4 +158,23 @@ Deno.test("decompression stops at --max-decompressed-bytes; what was decoded is 
   const limit = findings.find((f) => f.rule === "MA210")!;
   assert.equal(limit.location, "big.pkl.gz:big.pkl");
   assert.deepEqual(limit.details, { limit: "maxDecompressedBytes", max: 100_000, decodedBytes: 100_000 });
+});
+
+Deno.test("a zip is scanned as appended only when it starts after the content read first", async () => {
+  const zip = await zipOf({ "archive/data.pkl": MALICIOUS, "archive/version": encode("3\n") });
+  // After a pickle's STOP: a polyglot, read both ways.
+  const appended = await scanBytes(Uint8Array.from([...encode("N."), ...zip]), "poly.pkl");
+  assert.ok(brief(appended.findings).includes("MA100 critical poly.pkl:archive/data.pkl (pos 0)"));
+  assert.ok(appended.findings.some((f) => f.rule === "MA207"));
+  // Inside a tar's last member, or inside a pickle's bytes: that container's to read, not a polyglot.
+  const tar = concat(entry("model/weights.pt", zip), END);
+  assert.deepEqual(brief((await scanBytes(tar, "model.tar")).findings), [
+    "MA100 critical model.tar:model/weights.pt:archive/data.pkl (pos 0)",
+    "MA101 critical model.tar:model/weights.pt:archive/data.pkl (pos 40)",
+  ]);
+  const length = new Uint8Array(4);
+  new DataView(length.buffer).setUint32(0, zip.length, true);
+  // A pickle of the zip's bytes (BINBYTES), which nothing loads: data, like any other.
+  const carried = Uint8Array.from([...encode("\x80\x03B"), ...length, ...zip, ...encode("q\x00.")]);
+  assert.deepEqual((await scanBytes(carried, "x.pkl")).findings, []);
 });
