@@ -2,6 +2,8 @@
  * Deflate streams in their gzip and zlib wrappers, decoded as Python reads them: member after
  * member (gzip.GzipFile and joblib's readers go on into a concatenated member), every member's
  * checksum verified, and anything after the last member that is not another member an error.
+ * Raw deflate (a zip member's data) ends with its one stream: zlib-based loaders (Python's
+ * zipfile, miniz in torch.load) ignore whatever else the member's compressed size covers.
  *
  * Two decoders serve this. The fast one is the runtime's native `DecompressionStream` over the
  * whole file; it accepts exactly one member that ends where the file ends. Given anything after
@@ -128,4 +130,44 @@ async function* inflateMember(
     }
     if (fromSource) offset += input.length;
   }
+}
+
+/**
+ * Raw deflate, as a zip member holds it: one stream, and bytes after it are not data (reported
+ * to `onTrailing` with their offset, as loaders ignore them).
+ */
+function rawFraming(onTrailing: (offset: number) => void): DeflateFraming {
+  return {
+    name: "deflate",
+    native: "deflate-raw",
+    windowBits: -15,
+    header: () => Promise.resolve({ prefix: new Uint8Array(0), dataStart: 0 }),
+    next(source, offset) {
+      if (offset < source.size) onTrailing(offset);
+      return Promise.resolve(undefined);
+    },
+  };
+}
+
+/**
+ * The decoded bytes of the raw deflate data in `compressed` (a zip member's), as a web
+ * stream. Bytes after the end of the deflate stream are ignored, as zlib ignores them, and
+ * reported to `onTrailing` with their offset; corrupt data errors the stream after
+ * everything decoded before it. Cancelling the stream stops the decoding.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { inflateRaw } from "./inflate.ts";
+ * const deflated = new Uint8Array([0x4b, 0x4c, 0x4a, 0x06, 0x00, 0xff]); // "abc", then junk
+ * const stream = inflateRaw(bytesSource(deflated), (at) => console.log(`junk from ${at}`));
+ * new TextDecoder().decode(await new Response(stream).arrayBuffer()); // "abc" (junk from 5)
+ * ```
+ */
+export function inflateRaw(
+  compressed: ByteSource,
+  onTrailing: (offset: number) => void = () => {},
+  signal: AbortSignal = new AbortController().signal,
+): ReadableStream<Uint8Array> {
+  return inflateStream(compressed, rawFraming(onTrailing), signal);
 }

@@ -11,7 +11,7 @@ import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
 import type { MemberContent } from "../../core/scanner.ts";
 import { Crc32 } from "./crc32.ts";
 import type { CentralEntry } from "./directory.ts";
-import { inflateRaw } from "./inflate.ts";
+import { inflateRaw } from "../compressed/inflate.ts";
 
 /** Compression method: stored as is. */
 export const METHOD_STORED = 0;
@@ -140,7 +140,7 @@ export function inflateMember(
   hooks: DecodeHooks,
   signal: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  return inflateRaw(compressedBytes(source, located), located.entry.size, hooks.onTrailing)
+  return inflateRaw(compressedBytes(source, located), hooks.onTrailing, signal)
     .pipeThrough(crcCheck(located.entry, hooks.onCrcMismatch), { signal });
 }
 
