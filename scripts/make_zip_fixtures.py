@@ -442,8 +442,17 @@ def content_fixtures() -> list[Fixture]:
         archive.build(), [finding("MA208", "secret.pkl")],
     ))
     out.append(Fixture(
-        "malicious/bzip2_member.zip", "suspicious", "model.pkl compressed with bzip2 (method 12), zipfile's own",
-        make_zip([("model.pkl", BENIGN, zipfile.ZIP_BZIP2)]), [finding("MA212", "model.pkl", method=12)],
+        "benign/bzip2_member.zip", "benign", "model.pkl compressed with bzip2 (method 12), as zipfile writes it",
+        make_zip([("model.pkl", BENIGN, zipfile.ZIP_BZIP2)]), [],
+    ))
+    out.append(Fixture(
+        "malicious/bzip2_member.zip", "malicious",
+        "payload.pkl (os.system) compressed with bzip2 (method 12): zipfile and np.load read it",
+        make_zip([("payload.pkl", PAYLOAD_P2, zipfile.ZIP_BZIP2)]), payload_findings("payload.pkl"),
+    ))
+    out.append(Fixture(
+        "malicious/lzma_member.zip", "suspicious", "model.pkl compressed with LZMA (method 14), zipfile's own",
+        make_zip([("model.pkl", BENIGN, zipfile.ZIP_LZMA)]), [finding("MA212", "model.pkl", method=14)],
     ))
     # No central directory: the walk over local headers still finds the payload.
     data = make_zip([("payload.pkl", PAYLOAD_P2, STORED), ("README.md", README, STORED)])

@@ -160,6 +160,23 @@ async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
 }
 
 /**
+ * The decoded bytes of every bzip2 stream in `source`, as a web stream that errors
+ * where decoding fails (after everything decoded before it), e.g. a zip member
+ * compressed with bzip2.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { bunzip2Stream } from "./bzip2.ts";
+ * declare const file: Uint8Array; // bz2.compress(data)
+ * const stream = bunzip2Stream(bytesSource(file), new AbortController().signal);
+ * ```
+ */
+export function bunzip2Stream(source: ByteSource, signal: AbortSignal): ReadableStream<Uint8Array> {
+  return generatorStream(bunzip(source), signal);
+}
+
+/**
  * The bzip2 scanner for the registry.
  *
  * @example
@@ -173,6 +190,5 @@ export const bzip2Scanner: Scanner = compressedScanner({
   description: "bzip2-compressed file",
   extensions: [".bz2", ".bzip2", ".tbz2", ".joblib", ".pkl"],
   detect: detectBzip2,
-  open: (source) =>
-    Promise.resolve({ decode: (signal: AbortSignal) => generatorStream(bunzip(source), signal) }),
+  open: (source) => Promise.resolve({ decode: (signal: AbortSignal) => bunzip2Stream(source, signal) }),
 });

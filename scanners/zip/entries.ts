@@ -18,8 +18,8 @@ import {
   readLocalHeader,
 } from "./local_header.ts";
 import {
+  isDecodableMethod,
   type LocatedEntry,
-  METHOD_DEFLATED,
   METHOD_STORED,
   methodName,
   readEntry,
@@ -68,7 +68,7 @@ async function checkReadable(source: ByteSource, located: LocatedEntry, ctx: Sca
   const { entry } = located;
   const member = entry.name;
   const encrypted = (entry.flags & ENCRYPTION_FLAGS) !== 0;
-  const known = entry.method === METHOD_STORED || entry.method === METHOD_DEFLATED;
+  const known = isDecodableMethod(entry.method);
   if (encrypted && !(known && await readsAsPlain(source, located))) {
     ctx.report({
       rule: "MA208",

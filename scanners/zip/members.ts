@@ -1,8 +1,8 @@
 /**
  * A zip member's bytes, the way the engine and the archive profiles get them:
- * stored members as views of the archive, deflated ones as streams decoded on
- * demand that verify the CRC-32 when they reach the end. Every read here is
- * bounded by a named limit.
+ * stored members as views of the archive, compressed ones (deflate, and bzip2,
+ * which Python's zipfile also reads) as streams decoded on demand that verify
+ * the CRC-32 when they reach the end. Every read here is bounded by a named limit.
  *
  * @module
  */
@@ -11,19 +11,21 @@ import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
 import type { MemberContent } from "../../core/scanner.ts";
 import { Crc32 } from "./crc32.ts";
 import type { CentralEntry } from "./directory.ts";
+import { bunzip2Stream } from "../compressed/bzip2.ts";
 import { inflateRaw } from "../compressed/inflate.ts";
 
 /** Compression method: stored as is. */
 export const METHOD_STORED = 0;
-/** Compression method: deflate, the only compression modelaudit decodes in a zip. */
+/** Compression method: deflate, what zipfile and torch.save write. */
 export const METHOD_DEFLATED = 8;
+/** Compression method: bzip2, which Python's zipfile reads and writes (np.load of an .npz included). */
+export const METHOD_BZIP2 = 12;
 
 /** Names of the other methods, for messages. */
 const METHOD_NAMES: Readonly<Record<number, string>> = {
   1: "shrink",
   6: "implode",
   9: "deflate64",
-  12: "bzip2",
   14: "lzma",
   93: "zstd",
   95: "xz",
@@ -61,7 +63,7 @@ export interface LocatedEntry {
 export interface DecodeHooks {
   /** The decoded bytes (all of them, as many as declared) do not match the declared CRC-32. */
   onCrcMismatch(actual: number): void;
-  /** The deflate stream ended at `offset` of the compressed bytes; the rest is junk loaders ignore. */
+  /** The compressed stream ended at `offset` of the compressed bytes; the rest is junk loaders ignore. */
   onTrailing(offset: number): void;
 }
 
@@ -79,8 +81,24 @@ export function methodName(method: number): string {
     ? "stored"
     : method === METHOD_DEFLATED
     ? "deflate"
+    : method === METHOD_BZIP2
+    ? "bzip2"
     : METHOD_NAMES[method] ??
       `method ${method}`;
+}
+
+/**
+ * Whether modelaudit decodes members compressed with `method`.
+ *
+ * @example
+ * ```ts
+ * import { isDecodableMethod } from "./members.ts";
+ * isDecodableMethod(8); // true
+ * isDecodableMethod(93); // false (zstd)
+ * ```
+ */
+export function isDecodableMethod(method: number): boolean {
+  return method === METHOD_STORED || method === METHOD_DEFLATED || method === METHOD_BZIP2;
 }
 
 /** The member's bytes as the archive holds them (compressed, for a compressed member). */
@@ -124,29 +142,32 @@ function crcCheck(
 }
 
 /**
- * The decoded bytes of a deflated member, from the start.
+ * The decoded bytes of a compressed member, from the start.
  *
  * @example
  * ```ts
- * import { inflateMember } from "./members.ts";
+ * import { decodeMember } from "./members.ts";
  * declare const source: import("../../core/byte_source.ts").ByteSource;
  * declare const located: import("./members.ts").LocatedEntry;
- * const stream = inflateMember(source, located, { onCrcMismatch() {}, onTrailing() {} }, new AbortController().signal);
+ * const stream = decodeMember(source, located, { onCrcMismatch() {}, onTrailing() {} }, new AbortController().signal);
  * ```
  */
-export function inflateMember(
+export function decodeMember(
   source: ByteSource,
   located: LocatedEntry,
   hooks: DecodeHooks,
   signal: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  return inflateRaw(compressedBytes(source, located), hooks.onTrailing, signal)
-    .pipeThrough(crcCheck(located.entry, hooks.onCrcMismatch), { signal });
+  const compressed = compressedBytes(source, located);
+  const decoded = located.entry.method === METHOD_BZIP2
+    ? bunzip2Stream(compressed, signal)
+    : inflateRaw(compressed, hooks.onTrailing, signal);
+  return decoded.pipeThrough(crcCheck(located.entry, hooks.onCrcMismatch), { signal });
 }
 
 /**
  * The member as the engine takes it: a view of a stored member, a decoder for a
- * deflated one (other methods are not members modelaudit can hand over).
+ * compressed one (other methods are not members modelaudit can hand over).
  *
  * @example
  * ```ts
@@ -162,7 +183,7 @@ export function memberContent(source: ByteSource, located: LocatedEntry, hooks: 
     kind: "encoded",
     encodedSize: located.entry.compressedSize,
     declaredSize: located.entry.size,
-    decode: (signal) => inflateMember(source, located, hooks, signal),
+    decode: (signal) => decodeMember(source, located, hooks, signal),
   };
 }
 
@@ -227,7 +248,7 @@ const NO_HOOKS: DecodeHooks = { onCrcMismatch() {}, onTrailing() {} };
 /**
  * Whether a member flagged as encrypted reads as plain data, as a loader that
  * ignores the flag would read it: a stored member whose sizes agree (encryption
- * adds a header), or a deflated one that inflates cleanly (to its declared size,
+ * adds a header), or a compressed one that decodes cleanly (to its declared size,
  * or for {@linkcode PLAIN_PROBE_BYTES}).
  *
  * @example
@@ -241,11 +262,11 @@ const NO_HOOKS: DecodeHooks = { onCrcMismatch() {}, onTrailing() {} };
 export async function readsAsPlain(source: ByteSource, located: LocatedEntry): Promise<boolean> {
   const { entry } = located;
   if (entry.method === METHOD_STORED) return entry.compressedSize === entry.size;
-  if (entry.method !== METHOD_DEFLATED) return false;
+  if (!isDecodableMethod(entry.method)) return false;
   const probe = Math.min(entry.size, PLAIN_PROBE_BYTES);
   const signal = new AbortController().signal;
   const { bytes, complete, failed } = await readStream(
-    inflateMember(source, located, NO_HOOKS, signal),
+    decodeMember(source, located, NO_HOOKS, signal),
     probe,
   );
   // Fewer bytes than asked for means the stream ended short of the declared size.
@@ -280,5 +301,5 @@ export async function readEntry(
   if (!decodable) return new Uint8Array(0);
   if (entry.method === METHOD_STORED) return readAll(storedBytes(source, located));
   const signal = new AbortController().signal;
-  return (await readStream(inflateMember(source, located, NO_HOOKS, signal), entry.size)).bytes;
+  return (await readStream(decodeMember(source, located, NO_HOOKS, signal), entry.size)).bytes;
 }
