@@ -268,15 +268,19 @@ export async function decodeMember(
     const chunk = await pass.next(budget);
     if (!chunk) break;
     if (keptBytes < keepLimit) {
-      kept.push({ start: keptBytes, bytes: chunk });
-      keptBytes += chunk.length;
+      // A chunk far larger than what is kept (a bomb's) is cut to a copy: a view would hold on to all of it.
+      const wanted = keepLimit - keptBytes;
+      const keep = chunk.length - wanted > KEEP_BEHIND_BYTES ? chunk.slice(0, wanted) : chunk;
+      kept.push({ start: keptBytes, bytes: keep });
+      keptBytes += keep.length;
     }
   }
   const keptChunks = kept.map((chunk) => chunk.bytes);
   if (pass.done || pass.position >= stopAt) {
     pass.close();
     const actual = pass.position;
-    if (declared !== undefined && actual !== declared) {
+    // A decode the budget cut short says nothing about the member's size.
+    if (declared !== undefined && actual !== declared && !problems.some((p) => p.kind === "budget")) {
       report({ kind: "size", declared, actual, exact: pass.position < stopAt });
     }
     const size = declared === undefined ? actual : Math.min(actual, declared);
@@ -285,8 +289,13 @@ export async function decodeMember(
     const source = new StreamedSource(size, head, content, budget, signal, report);
     return { source, problems, close: () => source.close() };
   }
-  // A large declared member: the pass goes on from where the head ends, when a scanner reads on.
+  // A large declared member: the pass goes on from where the head ends, when a scanner reads on,
+  // unless part of its last chunk was dropped: then a read past the head starts a new pass.
   const head = concat(keptChunks, Math.min(HEAD_BYTES, keptBytes));
-  const source = new StreamedSource(declared!, head, content, budget, signal, report, pass, kept);
+  const continued = pass.position === keptBytes;
+  if (!continued) pass.close();
+  const source = continued
+    ? new StreamedSource(declared!, head, content, budget, signal, report, pass, kept)
+    : new StreamedSource(declared!, head, content, budget, signal, report);
   return { source, problems, close: () => source.close() };
 }

@@ -197,11 +197,17 @@ async function scanMember(
     await scanAsFile(state, member.content.source, memberFrame, member.loadAs);
     return state.members <= limits.maxMembers;
   }
+  // Once the budget is spent (said once, where it ran out) compressed members are passed over.
+  if (state.budget.exhausted) return true;
   const { encodedSize } = member.content;
   const decoded = await decodeMember(member.content, state.budget, state.signal);
   const size = decoded.source.size;
   const ratio = size / Math.max(1, encodedSize);
-  if (size > BOMB_MIN_DECODED_BYTES && ratio > limits.maxCompressionRatio) {
+  // One bomb is enough to reject a file: the first member over the ratio is named, not every one.
+  if (
+    size > BOMB_MIN_DECODED_BYTES && ratio > limits.maxCompressionRatio && !state.reportedLimits.has("ratio")
+  ) {
+    state.reportedLimits.add("ratio");
     memberContext.report({
       rule: "MA206",
       message: `Decompresses ${
@@ -251,7 +257,7 @@ function reportDecodeProblem(ctx: ScanContext, state: DispatchState, problem: De
         ctx,
         state,
         "maxDecompressedBytes",
-        `Decompressed more than ${state.limits.maxDecompressedBytes} bytes for this file; content from byte ${problem.at} on was not inspected`,
+        `Decompressed more than ${state.limits.maxDecompressedBytes} bytes for this file; content from byte ${problem.at} on, and compressed members after it, were not inspected`,
         { max: state.limits.maxDecompressedBytes, decodedBytes: problem.at },
       );
   }

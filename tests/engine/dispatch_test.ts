@@ -99,11 +99,11 @@ async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** A stored zip of `members`, laid out as Python's zipfile writes one (no data descriptors). */
-async function zipOf(members: Record<string, Uint8Array>): Promise<Uint8Array> {
+/** A zip of `members`, stored unless `level` says otherwise, laid out as Python's zipfile writes one. */
+async function zipOf(members: Record<string, Uint8Array>, level = 0): Promise<Uint8Array> {
   const { BlobWriter, configure, Uint8ArrayReader, ZipWriter } = await import("@zip.js/zip.js");
   configure({ useWebWorkers: false });
-  const writer = new ZipWriter(new BlobWriter(), { level: 0, dataDescriptor: false });
+  const writer = new ZipWriter(new BlobWriter(), { level, dataDescriptor: false });
   for (const [name, data] of Object.entries(members)) await writer.add(name, new Uint8ArrayReader(data));
   return new Uint8Array(await (await writer.close()).arrayBuffer());
 }
@@ -177,4 +177,18 @@ Deno.test("a zip is scanned as appended only when it starts after the content re
   // A pickle of the zip's bytes (BINBYTES), which nothing loads: data, like any other.
   const carried = Uint8Array.from([...encode("\x80\x03B"), ...length, ...zip, ...encode("q\x00.")]);
   assert.deepEqual((await scanBytes(carried, "x.pkl")).findings, []);
+});
+
+Deno.test("once the decompression budget is spent, compressed members are passed over without noise", async () => {
+  const padded = new Uint8Array(100_000).fill(0x4e); // NONE opcodes...
+  padded[padded.length - 1] = 0x2e; // ...then STOP: a valid pickle of 100 kB
+  const zip = await zipOf({ "a.pkl": padded, "b.pkl": padded, "c.pkl": padded, "d.pkl": MALICIOUS }, 6);
+  const { findings } = await scanBytes(zip, "m.zip", { limits: { maxDecompressedBytes: 150_000 } });
+  // b.pkl is cut short (what was decoded is scanned: a pickle without its STOP); c.pkl and d.pkl are not read.
+  assert.deepEqual(brief(findings), ["MA007 info m.zip:b.pkl", "MA210 warning m.zip:b.pkl"]);
+  assert.deepEqual(findings.find((f) => f.rule === "MA210")!.details, {
+    limit: "maxDecompressedBytes",
+    max: 150_000,
+    decodedBytes: 50_000,
+  });
 });
