@@ -22,13 +22,14 @@
  */
 
 export type { ByteSource } from "./core/byte_source.ts";
-export { bytesSource, subSource } from "./core/byte_source.ts";
+export { bytesSource, concatSources, subSource } from "./core/byte_source.ts";
 export type {
   ContainerMember,
   FindingReport,
   MemberContent,
   NestedScanOptions,
   ScanContext,
+  ScanExtent,
   Scanner,
 } from "./core/scanner.ts";
 export { getRule, type Rule, RULES } from "./core/rules.ts";

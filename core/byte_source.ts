@@ -89,3 +89,33 @@ export async function readAll(source: ByteSource): Promise<Uint8Array> {
   }
   return done === out.length ? out : out.subarray(0, done);
 }
+
+/**
+ * The bytes of `first` followed by those of `second`, without copying either: how a
+ * decoder is handed a header it needs in front of bytes a container holds.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource, concatSources } from "./byte_source.ts";
+ * const both = concatSources(bytesSource(new Uint8Array([1, 2])), bytesSource(new Uint8Array([3])));
+ * await both.read(1, 2); // Uint8Array [2, 3]
+ * ```
+ */
+export function concatSources(first: ByteSource, second: ByteSource): ByteSource {
+  const size = first.size + second.size;
+  return {
+    size,
+    async read(offset, length) {
+      const start = Math.min(Math.max(0, offset), size);
+      const end = Math.min(size, start + Math.max(0, length));
+      if (end <= first.size) return first.read(start, end - start);
+      if (start >= first.size) return second.read(start - first.size, end - start);
+      const head = await first.read(start, first.size - start);
+      const tail = await second.read(0, end - first.size);
+      const out = new Uint8Array(head.length + tail.length);
+      out.set(head);
+      out.set(tail, head.length);
+      return out;
+    },
+  };
+}

@@ -451,8 +451,19 @@ def content_fixtures() -> list[Fixture]:
         make_zip([("payload.pkl", PAYLOAD_P2, zipfile.ZIP_BZIP2)]), payload_findings("payload.pkl"),
     ))
     out.append(Fixture(
-        "malicious/lzma_member.zip", "suspicious", "model.pkl compressed with LZMA (method 14), zipfile's own",
-        make_zip([("model.pkl", BENIGN, zipfile.ZIP_LZMA)]), [finding("MA212", "model.pkl", method=14)],
+        "benign/lzma_member.zip", "benign", "model.pkl compressed with LZMA (method 14), as zipfile writes it",
+        make_zip([("model.pkl", BENIGN, zipfile.ZIP_LZMA)]), [],
+    ))
+    out.append(Fixture(
+        "malicious/lzma_member.zip", "malicious",
+        "payload.pkl (os.system) compressed with LZMA (method 14): zipfile and np.load read it",
+        make_zip([("payload.pkl", PAYLOAD_P2, zipfile.ZIP_LZMA)]), payload_findings("payload.pkl"),
+    ))
+    zstd = Archive.parse(make_zip([("model.pkl", BENIGN, STORED)]))
+    zstd.entries[0].set(L_METHOD, C_METHOD, "<H", 93)
+    out.append(Fixture(
+        "malicious/zstd_member.zip", "suspicious", "model.pkl under method 93 (zstd), which zipfile cannot read",
+        zstd.build(), [finding("MA212", "model.pkl", method=93)],
     ))
     # No central directory: the walk over local headers still finds the payload.
     data = make_zip([("payload.pkl", PAYLOAD_P2, STORED), ("README.md", README, STORED)])

@@ -277,6 +277,23 @@ export async function decodeLzmaAlone(
   }
 }
 
+/**
+ * The decoded bytes of the LZMA-alone streams in `source` (decoded as by
+ * {@linkcode decodeLzmaAlone}, up to its limit), chunk by chunk; throws after them
+ * when decoding failed.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { lzmaAloneChunks } from "./lzma.ts";
+ * declare const file: Uint8Array; // lzma.compress(data, format=lzma.FORMAT_ALONE)
+ * for await (const chunk of lzmaAloneChunks(bytesSource(file))) chunk.length;
+ * ```
+ */
+export function lzmaAloneChunks(source: ByteSource): AsyncGenerator<Uint8Array> {
+  return replay(decodeLzmaAlone(source));
+}
+
 async function* replay(decoded: Promise<LzmaDecoded>): AsyncGenerator<Uint8Array> {
   const { chunks, error } = await decoded;
   yield* chunks;

@@ -1,18 +1,20 @@
 /**
  * A zip member's bytes, the way the engine and the archive profiles get them:
- * stored members as views of the archive, compressed ones (deflate, and bzip2,
- * which Python's zipfile also reads) as streams decoded on demand that verify
- * the CRC-32 when they reach the end. Every read here is bounded by a named limit.
+ * stored members as views of the archive, compressed ones (deflate, and bzip2
+ * and LZMA, which Python's zipfile also reads) as streams decoded on demand that
+ * verify the CRC-32 when they reach the end. Every read here is bounded by a named limit.
  *
  * @module
  */
 
-import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
+import { type ByteSource, bytesSource, concatSources, readAll, subSource } from "../../core/byte_source.ts";
 import type { MemberContent } from "../../core/scanner.ts";
 import { Crc32 } from "./crc32.ts";
 import type { CentralEntry } from "./directory.ts";
 import { bunzip2Stream } from "../compressed/bzip2.ts";
+import { generatorStream } from "../compressed/codec.ts";
 import { inflateRaw } from "../compressed/inflate.ts";
+import { lzmaAloneChunks } from "../compressed/lzma.ts";
 
 /** Compression method: stored as is. */
 export const METHOD_STORED = 0;
@@ -20,13 +22,19 @@ export const METHOD_STORED = 0;
 export const METHOD_DEFLATED = 8;
 /** Compression method: bzip2, which Python's zipfile reads and writes (np.load of an .npz included). */
 export const METHOD_BZIP2 = 12;
+/** Compression method: LZMA, which Python's zipfile reads and writes too. */
+export const METHOD_LZMA = 14;
+
+/** An LZMA member's header: a version (2 bytes), the properties' size (2 bytes), then the 5 property bytes. */
+const LZMA_HEADER_BYTES = 9;
+/** Flag bit 1 on an LZMA member: its stream ends with an end marker, not at the declared size. */
+const FLAG_LZMA_END_MARKER = 0x0002;
 
 /** Names of the other methods, for messages. */
 const METHOD_NAMES: Readonly<Record<number, string>> = {
   1: "shrink",
   6: "implode",
   9: "deflate64",
-  14: "lzma",
   93: "zstd",
   95: "xz",
   98: "ppmd",
@@ -83,6 +91,8 @@ export function methodName(method: number): string {
     ? "deflate"
     : method === METHOD_BZIP2
     ? "bzip2"
+    : method === METHOD_LZMA
+    ? "lzma"
     : METHOD_NAMES[method] ??
       `method ${method}`;
 }
@@ -98,7 +108,8 @@ export function methodName(method: number): string {
  * ```
  */
 export function isDecodableMethod(method: number): boolean {
-  return method === METHOD_STORED || method === METHOD_DEFLATED || method === METHOD_BZIP2;
+  return method === METHOD_STORED || method === METHOD_DEFLATED || method === METHOD_BZIP2 ||
+    method === METHOD_LZMA;
 }
 
 /** The member's bytes as the archive holds them (compressed, for a compressed member). */
@@ -142,6 +153,24 @@ function crcCheck(
 }
 
 /**
+ * An LZMA member's decoded bytes: its data, given an LZMA-alone header (its properties and
+ * its size, or "until the end marker") in front, is what the LZMA-alone decoder reads.
+ */
+async function* unlzma(compressed: ByteSource, entry: CentralEntry): AsyncGenerator<Uint8Array> {
+  const head = await compressed.read(0, LZMA_HEADER_BYTES);
+  const propertiesSize = head.length === LZMA_HEADER_BYTES ? head[2] | (head[3] << 8) : -1;
+  if (propertiesSize !== 5) {
+    throw new Error(`malformed LZMA member header (properties size ${propertiesSize})`);
+  }
+  const alone = new Uint8Array(13);
+  alone.set(head.subarray(4));
+  const size = (entry.flags & FLAG_LZMA_END_MARKER) !== 0 ? 0xffffffffffffffffn : BigInt(entry.size);
+  new DataView(alone.buffer).setBigUint64(5, size, true);
+  const data = subSource(compressed, LZMA_HEADER_BYTES, compressed.size - LZMA_HEADER_BYTES);
+  yield* lzmaAloneChunks(concatSources(bytesSource(alone), data));
+}
+
+/**
  * The decoded bytes of a compressed member, from the start.
  *
  * @example
@@ -159,8 +188,11 @@ export function decodeMember(
   signal: AbortSignal,
 ): ReadableStream<Uint8Array> {
   const compressed = compressedBytes(source, located);
-  const decoded = located.entry.method === METHOD_BZIP2
+  const { method } = located.entry;
+  const decoded = method === METHOD_BZIP2
     ? bunzip2Stream(compressed, signal)
+    : method === METHOD_LZMA
+    ? generatorStream(unlzma(compressed, located.entry), signal)
     : inflateRaw(compressed, hooks.onTrailing, signal);
   return decoded.pipeThrough(crcCheck(located.entry, hooks.onCrcMismatch), { signal });
 }
