@@ -42,7 +42,7 @@ import torch  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_fixtures as mf  # noqa: E402  (the pickle assembler, expected-finding helpers, stable legacy keys)
 
-from fixture_manifest import ROOT, python_version, write_json  # noqa: E402
+from fixture_manifest import ROOT, build_manifest, python_version, write_fixtures  # noqa: E402
 OUT = ROOT / "fixtures" / "pytorch"
 
 # The brief: tiny files, the whole area ideally under 300 KB.
@@ -482,49 +482,13 @@ ASSUMPTIONS = [
 ]
 
 
-def manifest(items: list[Fixture]) -> dict:
-    return {
-        "schema": 1,
-        "generator": "scripts/make_pytorch_fixtures.py",
-        "versions": {"python": python_version(), "torch": torch.__version__},
-        "assumptions": ASSUMPTIONS,
-        "fixtures": [
-            {
-                "file": fx.file,
-                "kind": fx.kind,
-                "format": fx.format,
-                "technique": fx.technique,
-                "size": len(fx.data),
-                "sha256": hashlib.sha256(fx.data).hexdigest(),
-                "findings": fx.findings,
-            }
-            for fx in items
-        ],
-    }
-
-
-def write_all(items: list[Fixture]) -> None:
-    wanted = {OUT / fx.file for fx in items} | {OUT / "expected.json"}
-    for sub in ("malicious", "benign"):
-        (OUT / sub).mkdir(parents=True, exist_ok=True)
-        for stale in (OUT / sub).iterdir():
-            if stale not in wanted:
-                stale.unlink()
-    for fx in items:
-        (OUT / fx.file).write_bytes(fx.data)
-    write_json(OUT / "expected.json", manifest(items))
-
-
 def main() -> None:
     items = fixtures()
-    names = [fx.file for fx in items]
-    assert len(names) == len(set(names)), "duplicate fixture names"
     for fx in items:
         check(fx)
-    total = sum(len(fx.data) for fx in items)
-    assert total <= MAX_TOTAL_BYTES, total
-    write_all(items)
-    print(f"wrote {len(items)} files ({total} bytes) and expected.json under {OUT.relative_to(ROOT)}")
+    manifest = build_manifest("scripts/make_pytorch_fixtures.py",
+                              {"python": python_version(), "torch": torch.__version__}, ASSUMPTIONS, items)
+    write_fixtures(OUT, items, manifest, max_fixture_bytes=MAX_FIXTURE_BYTES, max_total_bytes=MAX_TOTAL_BYTES)
 
 
 if __name__ == "__main__":
