@@ -11,6 +11,7 @@ import { bytesSource } from "../core/byte_source.ts";
 import { getRule } from "../core/rules.ts";
 import {
   type ContainerMember,
+  type FindingReport,
   HEAD_BYTES,
   type NestedScanOptions,
   type ScanContext,
@@ -87,7 +88,7 @@ interface DispatchState {
   members: number;
   /** Encoded members' decoded sizes added up, for the whole-file bomb check. */
   decodedSizes: number;
-  /** Limits already reported once, by name. */
+  /** Findings reported once per file (limits, bombs), by key. */
   reportedLimits: Set<string>;
   /** The top-level format: the scanner's id, or the name it gave with `identify`. */
   format?: string;
@@ -149,17 +150,22 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
   return context;
 }
 
-/** Reports a limit once per file: the first place it bites is the one worth showing. */
+/** Reports a finding once per file under `key`: the first place a limit or a bomb bites is the one worth showing. */
+function reportOnce(ctx: ScanContext, state: DispatchState, key: string, finding: FindingReport): void {
+  if (state.reportedLimits.has(key)) return;
+  state.reportedLimits.add(key);
+  ctx.report(finding);
+}
+
+/** An MA210 finding for the limit `limit`, once per file. */
 function reportLimitOnce(
   ctx: ScanContext,
   state: DispatchState,
   limit: string,
   message: string,
   details: FindingDetails,
-) {
-  if (state.reportedLimits.has(limit)) return;
-  state.reportedLimits.add(limit);
-  ctx.report({ rule: "MA210", message, details: { limit, ...details } });
+): void {
+  reportOnce(ctx, state, limit, { rule: "MA210", message, details: { limit, ...details } });
 }
 
 async function scanMember(
@@ -204,11 +210,8 @@ async function scanMember(
   const size = decoded.source.size;
   const ratio = size / Math.max(1, encodedSize);
   // One bomb is enough to reject a file: the first member over the ratio is named, not every one.
-  if (
-    size > BOMB_MIN_DECODED_BYTES && ratio > limits.maxCompressionRatio && !state.reportedLimits.has("ratio")
-  ) {
-    state.reportedLimits.add("ratio");
-    memberContext.report({
+  if (size > BOMB_MIN_DECODED_BYTES && ratio > limits.maxCompressionRatio) {
+    reportOnce(memberContext, state, "ratio", {
       rule: "MA206",
       message: `Decompresses ${
         Math.round(ratio)
@@ -217,9 +220,8 @@ async function scanMember(
     });
   }
   state.decodedSizes += size;
-  if (state.decodedSizes > limits.maxDecompressedBytes && !state.reportedLimits.has("totalDecodedSize")) {
-    state.reportedLimits.add("totalDecodedSize");
-    memberContext.report({
+  if (state.decodedSizes > limits.maxDecompressedBytes) {
+    reportOnce(memberContext, state, "totalDecodedSize", {
       rule: "MA206",
       message: `Members decompress to more than ${limits.maxDecompressedBytes} bytes in all`,
       details: { decodedSizes: state.decodedSizes, maxDecompressedBytes: limits.maxDecompressedBytes },

@@ -792,20 +792,13 @@ export class PickleMachine {
           global.resolved && global.verdict?.tier !== "denied" && isNestedLoader(global.module!, global.name!)
         ) {
           // Its call is no longer tracked, so neither is the payload it unpickles.
-          this.#hooks.report({
-            rule: "MA101",
-            message:
-              `Pickle imports the loader ${global.module}.${global.name} past a limit, where what it ` +
+          this.#reportAtImport(
+            op,
+            global,
+            `Pickle imports the loader ${global.module}.${global.name} past a limit, where what it ` +
               "is given to unpickle is no longer tracked",
-            position: op.pos,
-            details: {
-              module: global.module,
-              function: global.name,
-              position: op.pos,
-              opcode: op.name,
-              reason: "the payload of a loader called past a limit cannot be inspected",
-            },
-          });
+            "the payload of a loader called past a limit cannot be inspected",
+          );
         }
         break;
       }
@@ -1343,18 +1336,22 @@ export class PickleMachine {
    * (`sys.modules`, a class's `__setstate__`, a registry) for the whole process. Picklers never do it.
    */
   #mutatesImport(op: PickleOp, global: GlobalValue): void {
+    this.#reportAtImport(
+      op,
+      global,
+      `Pickle modifies the imported ${qualified(global.module, global.name)} itself when loaded ` +
+        `(${op.name}), changing it for everything that uses it`,
+      "a pickle only fills objects it created; this one rewrites an imported one",
+    );
+  }
+
+  /** An MA101 finding about what `global` imports, at `op`, for `reason`. */
+  #reportAtImport(op: PickleOp, global: GlobalValue, message: string, reason: string): void {
     this.#hooks.report({
       rule: "MA101",
-      message: `Pickle modifies the imported ${qualified(global.module, global.name)} itself when loaded ` +
-        `(${op.name}), changing it for everything that uses it`,
+      message,
       position: op.pos,
-      details: {
-        module: global.module,
-        function: global.name,
-        position: op.pos,
-        opcode: op.name,
-        reason: "a pickle only fills objects it created; this one rewrites an imported one",
-      },
+      details: { module: global.module, function: global.name, position: op.pos, opcode: op.name, reason },
     });
   }
 

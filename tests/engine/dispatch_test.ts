@@ -192,3 +192,31 @@ Deno.test("once the decompression budget is spent, compressed members are passed
     decodedBytes: 50_000,
   });
 });
+
+Deno.test("a large member is a bomb past the compression ratio limit, and not below it", async () => {
+  const zeros = await gzip(new Uint8Array(65 * 1024 * 1024));
+  const bomb = await scanBytes(zeros, "zeros.dat.gz");
+  assert.deepEqual(brief(bomb.findings), ["MA206 warning zeros.dat.gz:zeros.dat"]);
+  const ratio = bomb.findings[0].details.ratio as number;
+  assert.ok(ratio > 1000, `${ratio}`);
+  assert.deepEqual(
+    (await scanBytes(zeros, "zeros.dat.gz", { limits: { maxCompressionRatio: Math.ceil(ratio) } })).findings,
+    [],
+  );
+});
+
+Deno.test("members that declare more than --max-decompressed-bytes in all are a bomb, once", async () => {
+  const member = new Uint8Array(40 * 1024 * 1024);
+  const zip = await zipOf({ "a.dat": member, "b.dat": member, "c.dat": member }, 6);
+  const MIB = 1024 * 1024;
+  const within = await scanBytes(zip, "z.zip", {
+    limits: { maxCompressionRatio: 1e6, maxDecompressedBytes: 130 * MIB },
+  });
+  assert.deepEqual(within.findings, []);
+  const beyond = await scanBytes(zip, "z.zip", {
+    limits: { maxCompressionRatio: 1e6, maxDecompressedBytes: 70 * MIB },
+  });
+  // Reading heads spends the same budget: past it, what b.dat holds beyond is not inspected, c.dat not at all.
+  assert.deepEqual(brief(beyond.findings), ["MA206 warning z.zip:b.dat", "MA210 warning z.zip:b.dat"]);
+  assert.deepEqual(beyond.findings[0].details, { decodedSizes: 80 * MIB, maxDecompressedBytes: 70 * MIB });
+});

@@ -46,7 +46,7 @@ Deno.test("every pickle of real TorchScript archives scans clean, as the plain p
   let pickles = 0;
   let plainFindings = 0;
   for (const file of ["benign/scripted.pt", "benign/traced.pt", "benign/lite.ptl"]) {
-    for (const entry of archiveEntries(await Deno.readFile(new URL(file, FIXTURES)))) {
+    for (const entry of await archiveEntries(await Deno.readFile(new URL(file, FIXTURES)))) {
       if (!entry.name.endsWith("pkl")) continue;
       pickles++;
       const source = bytesSource(await entry.read());

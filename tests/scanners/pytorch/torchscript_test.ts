@@ -21,7 +21,7 @@ const found = (source: string) => findDangerousCode(encode(source)).map((r) => `
 Deno.test("the code/ of real torch.jit.save archives is clean", async () => {
   let files = 0;
   for (const file of ["benign/scripted.pt", "benign/traced.pt", "benign/lite.ptl"]) {
-    for (const entry of archiveEntries(await Deno.readFile(new URL(file, FIXTURES)))) {
+    for (const entry of await archiveEntries(await Deno.readFile(new URL(file, FIXTURES)))) {
       if (!entry.name.endsWith(".py")) continue;
       files++;
       assert.deepEqual(findDangerousCode(await entry.read()), [], entry.name);

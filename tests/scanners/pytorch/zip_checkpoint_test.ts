@@ -105,7 +105,7 @@ Deno.test("claims torch's layouts by the first entry's folder and data.pkl, Torc
 
 Deno.test("plans torch.save output: data.pkl as a pickle, storages and metadata skipped, only those two read", async () => {
   const reads: string[] = [];
-  const entries = archiveEntries(await fixture("benign/state_dict.pt"), reads);
+  const entries = await archiveEntries(await fixture("benign/state_dict.pt"), reads);
   const { format, plans, brief } = await plan(entries);
   assert.equal(format, "pytorch");
   assert.deepEqual(brief, []);
@@ -121,7 +121,7 @@ Deno.test("plans torch.save output: data.pkl as a pickle, storages and metadata 
 });
 
 Deno.test("plans torch.jit.save output: pickles with TorchScript classes, code as TorchScript, extra files by content", async () => {
-  const { format, plans, brief } = await plan(archiveEntries(await fixture("benign/scripted.pt")));
+  const { format, plans, brief } = await plan(await archiveEntries(await fixture("benign/scripted.pt")));
   assert.equal(format, "torchscript");
   assert.deepEqual(brief, []);
   const byKind = (suffix: string) =>
@@ -132,16 +132,16 @@ Deno.test("plans torch.jit.save output: pickles with TorchScript classes, code a
   assert.equal(plans.get("archive/extra/notes.txt"), undefined);
   for (let i = 0; i < 5; i++) assert.equal(plans.get(`archive/data/${i}`)?.action, "skip");
 
-  const traced = await plan(archiveEntries(await fixture("benign/traced.pt")));
+  const traced = await plan(await archiveEntries(await fixture("benign/traced.pt")));
   assert.deepEqual(traced.brief, []);
   assert.equal(traced.plans.get("archive/constants/0")?.action, "skip");
-  const lite = await plan(archiveEntries(await fixture("benign/lite.ptl")));
+  const lite = await plan(await archiveEntries(await fixture("benign/lite.ptl")));
   assert.deepEqual(lite.brief, []);
   assert.equal(describe(lite.plans.get("mobile/bytecode.pkl")), "scan as torchscript-pickle");
 });
 
 Deno.test("metadata records are what torch writes, or MA301 and scanned by content", async () => {
-  const base = archiveEntries(await fixture("benign/torch2_layout.pt"));
+  const base = await archiveEntries(await fixture("benign/torch2_layout.pt"));
   assert.deepEqual((await plan(base)).brief, []);
   const cases: [string, string, boolean][] = [
     ["version", "1\n", true],
@@ -181,7 +181,7 @@ Deno.test("metadata records are what torch writes, or MA301 and scanned by conte
 
 Deno.test("a metadata record too long to be torch's is MA301 unread; a missing version is MA301", async () => {
   const reads: string[] = [];
-  const base = archiveEntries(await fixture("benign/state_dict.pt"), reads);
+  const base = await archiveEntries(await fixture("benign/state_dict.pt"), reads);
   const long = edited(base, "archive/version", "3\n".padEnd(MAX_METADATA_RECORD_BYTES + 1, " "));
   const { plans, brief } = await plan(long);
   assert.deepEqual(brief, ["MA301 archive/version"]);
@@ -194,7 +194,7 @@ Deno.test("a metadata record too long to be torch's is MA301 unread; a missing v
 
 Deno.test("storage references are checked by name and size; records nobody refers to are MA300", async () => {
   const zip = await fixture("benign/many_tensors.pt");
-  const base = archiveEntries(zip);
+  const base = await archiveEntries(zip);
   assert.deepEqual((await plan(base)).brief, []);
   const dataPkl = await memberBytes(zip, "archive/data.pkl");
   const firstPersid = opcodePositions(dataPkl, "BINPERSID")[0]; // storage "0", a 2x2 float32 tensor
@@ -224,7 +224,7 @@ Deno.test("storage references are checked by name and size; records nobody refer
 });
 
 Deno.test("members torch does not write are MA300 and scanned by their content or as what they are", async () => {
-  const checkpoint = archiveEntries(await fixture("benign/state_dict.pt"));
+  const checkpoint = await archiveEntries(await fixture("benign/state_dict.pt"));
   const withCode = await plan(edited(checkpoint, "archive/code/__torch__.py", "x = 1\n"));
   assert.deepEqual(withCode.brief, ["MA300 archive/code/__torch__.py"]);
   assert.equal(describe(withCode.plans.get("archive/code/__torch__.py")), "scan as torchscript");
@@ -236,7 +236,7 @@ Deno.test("members torch does not write are MA300 and scanned by their content o
   const withDirectory = await plan([...checkpoint, entry("archive/data/")]);
   assert.deepEqual(withDirectory.brief, []);
 
-  const script = archiveEntries(await fixture("benign/scripted.pt"));
+  const script = await archiveEntries(await fixture("benign/scripted.pt"));
   const helper = await plan(edited(script, "archive/helper.py", "import os\n"));
   assert.deepEqual(helper.brief, ["MA300 archive/helper.py"]);
   assert.equal(describe(helper.plans.get("archive/helper.py")), "scan as torchscript");
@@ -268,7 +268,7 @@ function recording(bytes: Uint8Array): { source: ByteSource; reads: [number, num
 
 Deno.test("end to end, a checkpoint's tensor data is never read: no read starts in any of its 301 records", async () => {
   const zip = await fixture("benign/many_tensors.pt");
-  const storages = storedMembers(zip).filter((m) => m.name.startsWith("archive/data/") && m.size > 0);
+  const storages = (await storedMembers(zip)).filter((m) => m.name.startsWith("archive/data/") && m.size > 0);
   assert.equal(storages.length, 301); // 300 tensors, two views of one storage; the empty tensor's record is empty
   const { source, reads } = recording(zip);
   const started = performance.now();
@@ -298,7 +298,7 @@ Deno.test("end to end, a checkpoint's tensor data is never read: no read starts 
 Deno.test("a hand-built checkpoint with the torch 2.x records and a deflated data.pkl scans clean", async () => {
   const zip = await fixture("benign/state_dict.pt");
   const members = await Promise.all(
-    storedMembers(zip).map(async (m) => ({
+    (await storedMembers(zip)).map(async (m) => ({
       name: m.name,
       data: await memberBytes(zip, m.name),
       method: m.name.endsWith(".pkl") ? 8 : 0,
