@@ -73,14 +73,16 @@ type EncodedContent = Extract<MemberContent, { kind: "encoded" }>;
 class DecodePass {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
   #controller = new AbortController();
+  #signal: AbortSignal;
+  #abort = () => this.#controller.abort(this.#signal.reason);
   /** Decoded bytes consumed from this pass. */
   position = 0;
   done = false;
 
   constructor(content: EncodedContent, signal: AbortSignal, private readonly report: Reporter) {
-    const abort = () => this.#controller.abort(signal.reason);
-    if (signal.aborted) abort();
-    else signal.addEventListener("abort", abort, { once: true });
+    this.#signal = signal;
+    if (signal.aborted) this.#abort();
+    else signal.addEventListener("abort", this.#abort, { once: true });
     this.#reader = content.decode(this.#controller.signal).getReader();
   }
 
@@ -118,6 +120,8 @@ class DecodePass {
   close(): void {
     if (this.done) return;
     this.done = true;
+    // The file's signal outlives its members: a listener left on it would keep this pass's decoder.
+    this.#signal.removeEventListener("abort", this.#abort);
     this.#reader.cancel().catch(() => undefined);
     this.#controller.abort();
   }

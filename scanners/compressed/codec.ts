@@ -135,6 +135,7 @@ export function compressedScanner(codec: Codec): Scanner {
         return;
       }
       const scanned = new AbortController();
+      const links: LinkedSignal[] = [];
       try {
         await ctx.scanMember({
           name: memberName(ctx.path, opened.storedName),
@@ -142,16 +143,54 @@ export function compressedScanner(codec: Codec): Scanner {
             kind: "encoded",
             encodedSize: source.size,
             declaredSize: opened.declaredSize,
-            decode: (signal) => opened.decode(AbortSignal.any([signal, scanned.signal])),
+            decode: (signal) => {
+              const link = linkSignals(signal, scanned.signal);
+              links.push(link);
+              return opened.decode(link.signal);
+            },
           },
         });
       } finally {
         scanned.abort();
+        for (const link of links) link.release();
       }
       const missed = opened.notDecoded?.();
       if (missed) ctx.report({ rule: "MA212", message: missed, details: { format: codec.id } });
     },
   };
+}
+
+/** A signal aborted when any of its sources is, and how to unlink it from them. */
+export interface LinkedSignal {
+  readonly signal: AbortSignal;
+  /** Removes the listeners on the sources, so that nothing they keep alive holds this signal's listeners. */
+  release(): void;
+}
+
+/**
+ * An abort signal that follows every one of `sources`, unlinked by `release()`. Used instead
+ * of `AbortSignal.any`, whose dependent signals Deno 2.9 never collects (about 2 KB a call, and
+ * with them every listener, here whole decoders: a process scanning 100,000 inputs grew by GBs).
+ *
+ * @example
+ * ```ts
+ * import { linkSignals } from "./codec.ts";
+ * const file = new AbortController();
+ * const link = linkSignals(file.signal, new AbortController().signal);
+ * file.abort();
+ * link.signal.aborted; // true
+ * link.release();
+ * ```
+ */
+export function linkSignals(...sources: AbortSignal[]): LinkedSignal {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const release = () => {
+    for (const source of sources) source.removeEventListener("abort", abort);
+  };
+  if (sources.some((source) => source.aborted)) controller.abort();
+  else for (const source of sources) source.addEventListener("abort", abort, { once: true });
+  return { signal: controller.signal, release };
 }
 
 /**
@@ -172,12 +211,23 @@ export function generatorStream(
   chunks: AsyncGenerator<Uint8Array>,
   signal: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  const stop = () => void chunks.return(undefined).catch(() => undefined);
+  // The listener holds the generator, and with it the decoder's buffers: it goes as soon as the
+  // stream ends, errors or is cancelled, not when the signal is collected.
+  const stop = () => {
+    signal.removeEventListener("abort", stop);
+    void chunks.return(undefined).catch(() => undefined);
+  };
   if (signal.aborted) stop();
   else signal.addEventListener("abort", stop, { once: true });
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const next = await chunks.next();
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        signal.removeEventListener("abort", stop);
+        throw error;
+      }
       if (next.done) {
         signal.removeEventListener("abort", stop);
         controller.close();

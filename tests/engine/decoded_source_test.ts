@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { MemberContent } from "../../core/scanner.ts";
 import { DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
 import { IN_MEMORY_DECODE_BYTES } from "../../engine/limits.ts";
+import { countedSignal } from "../_signals.ts";
 
 type Encoded = Extract<MemberContent, { kind: "encoded" }>;
 
@@ -139,4 +140,18 @@ Deno.test("a streamed member that ends before its declared size reports it when 
   assert.equal(member.source.size, declared);
   assert.equal((await member.source.read(declared - 2000, 2000)).length, 1000);
   assert.deepEqual(member.problems, [{ kind: "size", declared, actual: declared - 1000, exact: true }]);
+});
+
+Deno.test("closed members leave no listener on the file's signal: a file of many members holds no old decoder", async () => {
+  const file = countedSignal();
+  const budget = new DecodeBudget(1 << 30);
+  const size = IN_MEMORY_DECODE_BYTES + (1 << 20);
+  for (let i = 0; i < 3; i++) {
+    const member = await decodeMember(patternMember(size, size), budget, file.controller.signal);
+    assertPattern(await member.source.read(size - 10, 10), size - 10);
+    member.close();
+  }
+  const small = await decodeMember(patternMember(100), budget, file.controller.signal);
+  assert.equal(small.source.size, 100);
+  assert.equal(file.listeners(), 0);
 });

@@ -2,10 +2,12 @@
 // (closed on abort and on cancel), skipping a first pass's bytes, the capped byte collector.
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
+import { countedSignal } from "../../_signals.ts";
 import {
   ByteCollector,
   DEFAULT_MEMBER_NAME,
   generatorStream,
+  linkSignals,
   memberName,
   OutputLimitReached,
   skipBytes,
@@ -95,4 +97,43 @@ Deno.test("ByteCollector hands out chunks and stops at its limit", () => {
   assert.throws(() => out.writeByte(6), OutputLimitReached);
   assert.deepEqual(out.take().map((c) => [...c]), [[4, 5]]);
   assert.equal(out.written, 5);
+});
+
+Deno.test("generatorStream leaves no listener on its signal once the stream ends, errors or is cancelled", async () => {
+  async function* two() {
+    yield new Uint8Array([1]);
+    yield new Uint8Array([2]);
+  }
+  async function* broken() {
+    yield new Uint8Array([1]);
+    throw new Error("corrupt");
+  }
+  const ended = countedSignal();
+  await new Response(generatorStream(two(), ended.controller.signal)).arrayBuffer();
+  assert.equal(ended.listeners(), 0);
+
+  const errored = countedSignal();
+  await assert.rejects(new Response(generatorStream(broken(), errored.controller.signal)).arrayBuffer());
+  assert.equal(errored.listeners(), 0);
+
+  const cancelled = countedSignal();
+  const reader = generatorStream(two(), cancelled.controller.signal).getReader();
+  await reader.read();
+  assert.equal(cancelled.listeners(), 1);
+  await reader.cancel();
+  assert.equal(cancelled.listeners(), 0);
+});
+
+Deno.test("linkSignals follows every source and, released, leaves no listener on them", () => {
+  const file = countedSignal();
+  const member = countedSignal();
+  const link = linkSignals(file.controller.signal, member.controller.signal);
+  assert.equal(link.signal.aborted, false);
+  member.controller.abort();
+  assert.equal(link.signal.aborted, true);
+  link.release();
+  assert.equal(file.listeners(), 0);
+  assert.equal(member.listeners(), 0);
+  const already = linkSignals(AbortSignal.abort());
+  assert.equal(already.signal.aborted, true);
 });
