@@ -17,10 +17,23 @@
 
 import { Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, zlibInflate, zlibInflateInit2, ZStream } from "pako";
 import type { ByteSource } from "../../core/byte_source.ts";
-import { decodeError, generatorStream, INPUT_CHUNK_BYTES, skipBytes, sourceChunks } from "./codec.ts";
+import { decodeError, generatorStream, INPUT_CHUNK_BYTES, skipBytes } from "./codec.ts";
 
 /** Decoded bytes per step of the exact decoder. */
 const OUTPUT_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Decoded bytes one input piece of the native decoder should expand to, once the data's ratio is
+ * known: the native decoder turns each piece into one chunk, and deflate reaches 1,032:1, so a
+ * fixed 64 KiB piece of a bomb is a 64 MiB chunk (several are in flight at once).
+ */
+const TARGET_OUTPUT_BYTES = 256 * 1024;
+
+/** The native decoder's first input pieces, before any output tells the ratio: 16 MiB decoded at most. */
+const FIRST_INPUT_BYTES = 4 * 1024;
+
+/** The smallest input piece, for data at the format's highest ratio. */
+const MIN_INPUT_BYTES = 1024;
 
 /**
  * How a format wraps its deflate streams.
@@ -68,10 +81,32 @@ export function inflateStream(
   return generatorStream(inflate(source, framing, signal), signal);
 }
 
+/**
+ * The bytes of `source` in pieces sized so that each decodes to about {@linkcode TARGET_OUTPUT_BYTES},
+ * by the ratio of what `emitted` says was decoded so far to what was read.
+ */
+async function* ratioSizedChunks(
+  source: ByteSource,
+  emitted: () => number,
+): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+  for (let offset = 0; offset < source.size;) {
+    const decoded = emitted();
+    const ratio = decoded / Math.max(1, offset);
+    const size = decoded === 0 ? FIRST_INPUT_BYTES : Math.max(
+      MIN_INPUT_BYTES,
+      Math.min(INPUT_CHUNK_BYTES, Math.floor(TARGET_OUTPUT_BYTES / Math.max(1, ratio))),
+    );
+    const chunk = await source.read(offset, size);
+    if (chunk.length === 0) return;
+    offset += chunk.length;
+    yield chunk.slice();
+  }
+}
+
 async function* inflate(source: ByteSource, framing: DeflateFraming, signal: AbortSignal) {
   let emitted = 0;
   try {
-    const input = ReadableStream.from(sourceChunks(source));
+    const input = ReadableStream.from(ratioSizedChunks(source, () => emitted));
     for await (const chunk of input.pipeThrough(new DecompressionStream(framing.native))) {
       emitted += chunk.length;
       yield chunk;

@@ -89,3 +89,17 @@ Deno.test("inflateRaw passes a failing read on as an error, and does not wait fo
   };
   await assert.rejects(() => new Response(inflateRaw(failing)).arrayBuffer(), /disk on fire/);
 });
+
+Deno.test("a bomb is decoded in chunks of a few MiB, however far its data expands", async () => {
+  // 64 MiB of zeros deflate to 64 KiB: fed in fixed 64 KiB pieces, one chunk would be the whole 64 MiB.
+  const size = 64 * 1024 * 1024;
+  const compressed = await deflate(new Uint8Array(size));
+  let decoded = 0;
+  let largest = 0;
+  for await (const chunk of inflateRaw(bytesSource(compressed))) {
+    decoded += chunk.length;
+    largest = Math.max(largest, chunk.length);
+  }
+  assert.equal(decoded, size);
+  assert.ok(largest <= 4.5 * 1024 * 1024, `largest chunk ${largest} bytes`);
+});
