@@ -26,6 +26,7 @@ import {
 } from "./machine.ts";
 import { HIGHEST_PROTOCOL, OP, OPCODE_BY_CODE } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
+import { classifyImport } from "./policy.ts";
 
 /** Opcodes between checks of the abort signal: often enough to stop within milliseconds, rare enough to cost nothing. */
 export const ABORT_CHECK_INTERVAL = 1 << 16;
@@ -123,8 +124,9 @@ export function detectPickle(head: Uint8Array, size: number): boolean {
  * breaks before a STOP having imported nothing, as bytes that are merely another
  * format do within their first opcodes. Else the end of what to read: the first
  * pickle's first persistent id (PERSID, BINPERSID), where every loader raises (even
- * torch.load reads a legacy file's first pickle without `persistent_load`), or the
- * source's size. A stream still clean where the head ends, or cut short by a
+ * torch.load reads a legacy file's first pickle without `persistent_load`), or its
+ * first import of a name that is no dotted identifier (random bytes make such
+ * names), which no loader can import, or the source's size. A stream still clean where the head ends, or cut short by a
  * machine limit, is not judged on its head: it is read.
  *
  * @example
@@ -137,27 +139,38 @@ export function detectPickle(head: Uint8Array, size: number): boolean {
  */
 export function unpickleReach(head: Uint8Array, size: number): number | undefined {
   if (head.length === 0 || !FIRST_OPCODES.has(head[0])) return undefined;
-  const { machine, malformed } = quietMachine();
-  const dis = Disassembler.fromBytes(head, size);
   let imports = false;
+  let unimportable = false;
+  const { machine, malformed } = quietMachine({
+    classify(module, name) {
+      if (IMPORTABLE.test(module) && IMPORTABLE.test(name)) imports = true;
+      else unimportable = true;
+      return classifyImport(module, name);
+    },
+  });
+  const dis = Disassembler.fromBytes(head, size);
   for (;;) {
     const op = dis.next();
     if (op === undefined) return dis.status === "more" || imports ? size : undefined;
     if (op.code === OP.PERSID || op.code === OP.BINPERSID) return imports ? op.pos : undefined;
     const result = machine.step(op);
-    if (result !== STEP.BREAK && importsCode(op)) imports = true;
+    // find_class cannot import a name that is no dotted identifier: the loader raises there.
+    if (unimportable) return imports ? op.pos : undefined;
     if (malformed() || result === STEP.BREAK) return imports ? size : undefined;
     if (result === STEP.STOP || result === STEP.LIMIT) return size;
   }
 }
 
 /** A machine that reports nothing, for trials of a head; `malformed()` tells whether the stream was. */
-function quietMachine(): { machine: PickleMachine; malformed: () => boolean } {
+function quietMachine(
+  hooks: Partial<MachineHooks> = {},
+): { machine: PickleMachine; malformed: () => boolean } {
   let malformed = false;
   const machine = new PickleMachine(quietHooks({
     report: (finding) => {
       if (finding.rule === "MA105") malformed = true;
     },
+    ...hooks,
   }));
   return { machine, malformed: () => malformed };
 }
