@@ -437,19 +437,12 @@ async function scanPickleReading(
   makeContext(state, frame).report({
     rule: "MA009",
     severity: critical ? "critical" : undefined,
-    message: `Valid ${primary.id}, and a pickle too: ${listed(calls)} unpickle it from byte 0${
+    message: `Valid ${primary.id}, and a pickle too: ${calls.join(", ")} unpickle it from byte 0${
       end > 0 ? `, up to a STOP at ${end - 1}` : ", up to where it breaks"
     }`,
     details: { formats: [primary.id, "pickle"], loaders: calls, pickleEnd: end },
   });
   for (const finding of reading.findings) sink.add(finding);
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function listed(items: readonly string[]): string {
-  return items.length < 2
-    ? items.join("")
-    : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 /**
