@@ -95,11 +95,19 @@ TAR_MEMBER_TEXT = b"hello world\n"
 TAR_MEMBER_NAME = "\udc80\x02B" + chr(TAR_JUMP & 0xFF) + chr(TAR_JUMP >> 8)
 
 WRAPPERS = {
-    # extension: (format id, compress function), as joblib.dump writes them and joblib.load decompresses them
-    "gz": ("gzip", lambda data: gzip_member(data)),
-    "xz": ("xz", lambda data: lzma.compress(data, preset=LEVEL)),
-    "bz2": ("bzip2", lambda data: bz2.compress(data, LEVEL)),
+    # extension: (format id, compress, decompress), as joblib.dump writes them and joblib.load decompresses them
+    "gz": ("gzip", gzip_member, gzip.decompress),
+    "xz": ("xz", lambda data: lzma.compress(data, preset=LEVEL), lzma.decompress),
+    "bz2": ("bzip2", lambda data: bz2.compress(data, LEVEL), bz2.decompress),
 }
+
+
+def wrapped(data: bytes, ext: str) -> bytes:
+    """``data`` compressed with the wrapper ``ext``, checked by decompressing it with Python's own module."""
+    _, compress, decompress = WRAPPERS[ext]
+    out = compress(data)
+    assert decompress(out) == data
+    return out
 
 # The call a pickled torch storage makes: torch.load of a BytesIO.
 LOAD_FROM_BYTES = "torch.storage._load_from_bytes"
@@ -240,12 +248,12 @@ def malicious() -> list[Fixture]:
         out.append(Fixture(file, "malicious", fmt, technique, data,
                            polyglot_findings("", fmt, FILE_PICKLE_LOADERS[fmt], payload, at)))
     for name, fmt, data, at, technique in polyglots:
-        for ext, (wrapper, compress) in WRAPPERS.items():
+        for ext, (wrapper, _, _) in WRAPPERS.items():
             file = f"malicious/{name}.{ext}"
-            wrapped = compress(data)
             out.append(Fixture(file, "malicious", wrapper,
                                f"{technique}; in {wrapper}, which joblib.load decompresses before unpickling",
-                               wrapped, polyglot_findings(member(file), fmt, FILE_PICKLE_LOADERS[fmt], payload, at)))
+                               wrapped(data, ext),
+                               polyglot_findings(member(file), fmt, FILE_PICKLE_LOADERS[fmt], payload, at)))
     for name, fmt, data, at, technique in polyglots:
         outer, blob_at = load_from_bytes(data)
         file = f"malicious/load_from_bytes_{name.rsplit('.', 1)[0]}.pkl"
@@ -290,9 +298,9 @@ def benign() -> list[Fixture]:
     ]
     out = [Fixture(f"benign/{name}", "benign", fmt, technique, data, []) for name, fmt, data, technique in originals]
     for name, fmt, data, technique in originals:
-        for ext, (wrapper, compress) in WRAPPERS.items():
+        for ext, (wrapper, _, _) in WRAPPERS.items():
             out.append(Fixture(f"benign/{name}.{ext}", "benign", wrapper, f"{technique}; in {wrapper}",
-                               compress(data), []))
+                               wrapped(data, ext), []))
     for codec, fmt in (("zlib", "zlib"), ("gzip", "gzip"), ("xz", "xz"), ("bz2", "bzip2")):
         out.append(Fixture(f"benign/model_{codec}.joblib", "benign", fmt,
                            f"joblib.dump(LogisticRegression, compress=('{codec}', {LEVEL}))",
