@@ -173,7 +173,7 @@ def zlib_jump(payload: Payload) -> tuple[bytes, int, bytes]:
 
 
 def tar_binbytes(payload: Payload) -> tuple[bytes, int]:
-    """The tar variant (one USTAR member whose name starts with PROTO 2, BINBYTES(517)), and where its payload starts."""
+    """The tar variant (a USTAR member whose name starts with PROTO 2, BINBYTES(517)), and where its payload starts."""
     buf = io.BytesIO()
     data = TAR_MEMBER_TEXT + payload.data
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
@@ -203,7 +203,7 @@ class LoadFromBytes:
 
 
 def load_from_bytes(blob: bytes) -> tuple[bytes, int]:
-    """A protocol-4 pickle (written by pickle.dumps) handing ``blob`` to _load_from_bytes, and where blob's bytes start."""
+    """A protocol-4 pickle (pickle.dumps) handing ``blob`` to _load_from_bytes, and where blob's bytes start."""
     data = pickle.dumps(LoadFromBytes(blob), protocol=4)
     starts = [pos + 1 + (1 if op.name == "SHORT_BINBYTES" else 4)
               for op, arg, pos in pickletools.genops(data) if op.name in ("SHORT_BINBYTES", "BINBYTES") and arg == blob]
