@@ -1,9 +1,10 @@
 /**
  * Readings: how the Python loaders that may be handed some bytes read them.
  * The engine scans a source the way its content calls for (a zlib stream is
- * inflated, a tar is unpacked); this table says, per loader, which sources it
- * receives, which formats it recognises, and whether it unpickles from byte 0
- * whatever it does not recognise. Where one loader would unpickle a source
+ * inflated, a tar is unpacked); this table lists the loaders that unpickle
+ * from byte 0 whatever they do not recognise: which sources each receives,
+ * which formats it recognises by which leading bytes, and whether it reads one
+ * pickle or a stream of them. Where one loader would unpickle a source
  * that the content's scanner reads as something else, the engine scans that
  * pickle reading too: one table decides it for every scanner.
  *
@@ -16,10 +17,24 @@
  * decompresses); `payload` for bytes a model hands to a nested loader
  * (`torch.storage._load_from_bytes`, `pickle.loads`) or the part of a file a loader
  * reads as a pickle on its own.
+ *
+ * @example
+ * ```ts
+ * import type { Arrival } from "./readings.ts";
+ * const decompressed: Arrival = "file"; // joblib.load unpickles what it decompresses
+ * ```
  */
 export type Arrival = "file" | "payload";
 
-/** A format a loader recognises, by the scanner id that reads it, and the leading bytes it looks for. */
+/**
+ * A format a loader recognises, by the scanner id that reads it, and the leading bytes it looks for.
+ *
+ * @example
+ * ```ts
+ * import type { Recognised } from "./readings.ts";
+ * const gzip: Recognised = { format: "gzip", magic: [0x1f, 0x8b] };
+ * ```
+ */
 export interface Recognised {
   /** Scanner id, e.g. `zip`. */
   format: string;
