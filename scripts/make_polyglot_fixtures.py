@@ -109,6 +109,9 @@ def wrapped(data: bytes, ext: str) -> bytes:
     assert decompress(out) == data
     return out
 
+# The name modelaudit gives a compressed payload's content (scanners/compressed/codec.ts DEFAULT_MEMBER_NAME).
+DECOMPRESSED = "<decompressed>"
+
 # The call a pickled torch storage makes: torch.load of a BytesIO.
 LOAD_FROM_BYTES = "torch.storage._load_from_bytes"
 
@@ -261,6 +264,16 @@ def malicious() -> list[Fixture]:
                            f"pickle.dumps of {LOAD_FROM_BYTES}(<{name}>) (torch.load of a BytesIO unpickles it): "
                            f"{technique}", outer,
                            polyglot_findings(f"<payload@{blob_at}>", fmt, PAYLOAD_PICKLE_LOADERS, payload, at)))
+        # Wrapped: torch.load of the bytes would not decompress them, but the scan follows the content, and
+        # what the wrapper holds is a file once decompressed (the member of a payload is named <decompressed>).
+        for ext, (wrapper, _, _) in WRAPPERS.items():
+            outer, blob_at = load_from_bytes(wrapped(data, ext))
+            file = f"malicious/load_from_bytes_{name.rsplit('.', 1)[0]}_{ext}.pkl"
+            out.append(Fixture(file, "malicious", "pickle",
+                               f"pickle.dumps of {LOAD_FROM_BYTES}(<{name}.{ext}>), scanned through its {wrapper} "
+                               f"wrapper: {technique}", outer,
+                               polyglot_findings(f"<payload@{blob_at}>:{DECOMPRESSED}", fmt, FILE_PICKLE_LOADERS[fmt],
+                                                 payload, at)))
     return out
 
 
@@ -313,6 +326,10 @@ def benign() -> list[Fixture]:
         outer, _ = load_from_bytes(data)
         out.append(Fixture(f"benign/load_from_bytes_{name.rsplit('.', 1)[0]}.pkl", "benign", "pickle",
                            f"pickle.dumps of {LOAD_FROM_BYTES}(<{name}>)", outer, []))
+        for ext, (wrapper, _, _) in WRAPPERS.items():
+            outer, _ = load_from_bytes(wrapped(data, ext))
+            out.append(Fixture(f"benign/load_from_bytes_{name.rsplit('.', 1)[0]}_{ext}.pkl", "benign", "pickle",
+                               f"pickle.dumps of {LOAD_FROM_BYTES}(<{name}.{ext}>)", outer, []))
     return out
 
 
