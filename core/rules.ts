@@ -107,6 +107,14 @@ export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
       "Treat the file as untrusted; the findings shown are enough to reject it.",
     ),
     rule(
+      "MA009",
+      "polyglot",
+      "warning",
+      "Content is valid as two formats, which different loaders read differently",
+      "A zlib stream or a tar whose first bytes are also pickle opcodes is decompressed or unpacked by one tool and unpickled from byte 0 by pickle.load, torch.load, joblib.load or np.load: a scanner that reads only one of the two sees only half of what runs.",
+      "Do not load the file. No tool writes such files; find out who crafted it.",
+    ),
+    rule(
       "MA100",
       "pickle-dangerous-import",
       "critical",

@@ -7,7 +7,7 @@
  */
 
 import type { ByteSource } from "../core/byte_source.ts";
-import { bytesSource } from "../core/byte_source.ts";
+import { bytesSource, subSource } from "../core/byte_source.ts";
 import { getRule } from "../core/rules.ts";
 import {
   type ContainerMember,
@@ -19,9 +19,11 @@ import {
 } from "../core/scanner.ts";
 import type { Finding, FindingDetails } from "../core/types.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
+import { scanPickle, unpickleReach } from "../scanners/pickle/scanner.ts";
 import { scannerById, scannerFor, SCANNERS } from "../scanners/registry.ts";
 import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
 import { extensionOf, formatsClaimedBy, nameClaimsScannedFormat } from "./detect.ts";
+import { type Arrival, pickleLoadersOf } from "./readings.ts";
 import {
   BOMB_MIN_DECODED_BYTES,
   DEFAULT_SCAN_LIMITS,
@@ -282,7 +284,9 @@ async function scanPayload(state: DispatchState, source: ByteSource, frame: Cont
   const head = await source.read(0, HEAD_BYTES);
   const scanner = scannerFor(head, source.size);
   if (scanner) {
+    const before = state.sink.findings.length;
     await scanner.scan(source, context);
+    await scanPickleReading(state, source, head, frame, "payload", scanner, before);
     return;
   }
   const known = identifyKnownFormat(head)?.id ?? "unknown";
@@ -374,16 +378,71 @@ async function scanAsFile(
   checkFile(context, head, scanner);
   if (!scanner) return;
   if (frame.depth === 0) state.format = scanner.id;
+  const before = state.sink.findings.length;
   const extent = await scanner.scan(source, context);
   // A structure found at the end counts only when it starts after what the first scanner read (a zip
   // appended to a pickle); one inside that content (a zip in a pickle's bytes) was that scanner's to read.
-  if (byTrailer || !extent) return;
-  for (const other of trailingCandidates(source)) {
-    if (other === scanner) continue;
-    const start = await other.detectTrailing!(source);
-    if (start === undefined || start < extent.end) continue;
-    await other.scan(source, makeContext(state, { ...frame, alsoReadAs: scanner.id }));
+  if (!byTrailer && extent) {
+    for (const other of trailingCandidates(source)) {
+      if (other === scanner) continue;
+      const start = await other.detectTrailing!(source);
+      if (start === undefined || start < extent.end) continue;
+      await other.scan(source, makeContext(state, { ...frame, alsoReadAs: scanner.id }));
+    }
   }
+  // A member its container names a loader for is read by that loader alone.
+  if (loadAs === undefined) await scanPickleReading(state, source, head, frame, "file", scanner, before);
+}
+
+/**
+ * Scans a source as the pickle that loaders it may reach would unpickle from byte 0
+ * ({@linkcode pickleLoadersOf}), when `primary` (which has just scanned it, its findings
+ * in the sink from index `before` on) read it as another format. A reading that gets
+ * nowhere (it breaks before a STOP, having found nothing) stays silent, so that a real zip or
+ * tar whose first bytes happen to be opcodes costs one trial of its head and says nothing.
+ * A real one is reported in full, with its malformed-stream findings left out (the bytes are
+ * the other format's after all), and with an MA009 for the source being both: critical
+ * when either reading found something critical.
+ */
+async function scanPickleReading(
+  state: DispatchState,
+  source: ByteSource,
+  head: Uint8Array,
+  frame: ContextFrame,
+  arrival: Arrival,
+  primary: Scanner,
+  before: number,
+): Promise<void> {
+  const loaders = pickleLoadersOf(arrival, primary.id, head);
+  const reach = loaders.length === 0 ? undefined : unpickleReach(head, source.size);
+  if (reach === undefined) return;
+  const sink = state.sink;
+  const reading = new FindingSink();
+  state.sink = reading;
+  let end: number;
+  try {
+    ({ end } = await scanPickle(
+      reach < source.size ? subSource(source, 0, reach) : source,
+      makeContext(state, { ...frame, opportunistic: true, alsoReadAs: primary.id }),
+      { joblibArrays: true, firstOnly: loaders.every((loader) => loader.pickles === "first") },
+    ));
+  } finally {
+    state.sink = sink;
+  }
+  if (end === 0 && reading.findings.length === 0) return;
+  const calls = loaders.map((loader) => loader.call);
+  const critical = [...sink.findings.slice(before), ...reading.findings].some((f) =>
+    f.severity === "critical"
+  );
+  makeContext(state, frame).report({
+    rule: "MA009",
+    severity: critical ? "critical" : undefined,
+    message: `Valid ${primary.id}, and a pickle too: ${calls.join(", ")} unpickle it from byte 0${
+      end > 0 ? `, up to a STOP at ${end - 1}` : ", up to where it breaks"
+    }`,
+    details: { formats: [primary.id, "pickle"], loaders: calls, pickleEnd: end },
+  });
+  for (const finding of reading.findings) sink.add(finding);
 }
 
 /**

@@ -4,6 +4,7 @@
 // location and the details it names. Benign files made by the real libraries
 // must stay clean.
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 import { scanBytes } from "../engine/dispatch.ts";
 import { MAX_EXPANDED_SIZE } from "../scanners/pickle/machine.ts";
 
@@ -79,7 +80,7 @@ function defineFixtureTest(area: string, root: URL, fixture: Fixture): void {
       const matches = outcome.findings.filter((f) => f.rule === want.rule && f.location === location);
       const detailsMatch = matches.some((f) =>
         Object.entries(want.details!).every(([name, value]) =>
-          Object.is(f.details[name], value) || f.details[name] === value
+          Object.is(f.details[name], value) || isDeepStrictEqual(f.details[name], value)
         )
       );
       assert.ok(

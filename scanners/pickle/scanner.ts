@@ -26,6 +26,7 @@ import {
 } from "./machine.ts";
 import { HIGHEST_PROTOCOL, OP, OPCODE_BY_CODE } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
+import { classifyImport } from "./policy.ts";
 
 /** Opcodes between checks of the abort signal: often enough to stop within milliseconds, rare enough to cost nothing. */
 export const ABORT_CHECK_INTERVAL = 1 << 16;
@@ -102,23 +103,76 @@ function importsCode(op: PickleOp): boolean {
 export function detectPickle(head: Uint8Array, size: number): boolean {
   if (head.length >= 2 && head[0] === OP.PROTO && head[1] >= 2 && head[1] <= HIGHEST_PROTOCOL) return true;
   if (head.length === 0 || !FIRST_OPCODES.has(head[0])) return false;
-  let malformed = false;
-  const machine = new PickleMachine(quietHooks({
-    report: (finding) => {
-      if (finding.rule === "MA105") malformed = true;
-    },
-  }));
+  const { machine, malformed } = quietMachine();
   const dis = Disassembler.fromBytes(head, size);
   for (;;) {
     const op = dis.next();
     if (op === undefined) {
       const clean = dis.status === "more" || (dis.status === "end" && !machine.started);
-      return clean && machine.opcodes > 0 && !malformed;
+      return clean && machine.opcodes > 0 && !malformed();
     }
     const result = machine.step(op);
     if (result !== STEP.BREAK && importsCode(op)) return true;
-    if (malformed || result === STEP.BREAK || result === STEP.LIMIT) return false;
+    if (malformed() || result === STEP.BREAK || result === STEP.LIMIT) return false;
   }
+}
+
+/**
+ * How far a loader gets unpickling a source whose first bytes are `head`, for a
+ * source that another format has claimed (a zlib stream, a tar) but that a pickle
+ * loader may still be handed. `undefined` when it gets nowhere: the first pickle
+ * breaks before a STOP having imported nothing, as bytes that are merely another
+ * format do within their first opcodes. Else the end of what to read: the first
+ * pickle's first persistent id (PERSID, BINPERSID), where every loader raises (even
+ * torch.load reads a legacy file's first pickle without `persistent_load`), or its
+ * first import of a name that is no dotted identifier (random bytes make such
+ * names), which no loader can import, or the source's size. A stream still clean where the head ends, or cut short by a
+ * machine limit, is not judged on its head: it is read.
+ *
+ * @example
+ * ```ts
+ * import { unpickleReach } from "./scanner.ts";
+ * unpickleReach(new Uint8Array([0x28, 0x91, 0x4e, 0x2e, 0x00]), 5); // 5: MARK, FROZENSET, NONE, STOP
+ * unpickleReach(new TextEncoder().encode("PK\x03\x04\n"), 5); // undefined: PERSID raises at once
+ * unpickleReach(new Uint8Array([0x78, 0x9c, 0x4b, 0x4c]), 4); // undefined: 0x78 is no opcode
+ * ```
+ */
+export function unpickleReach(head: Uint8Array, size: number): number | undefined {
+  if (head.length === 0 || !FIRST_OPCODES.has(head[0])) return undefined;
+  let imports = false;
+  let unimportable = false;
+  const { machine, malformed } = quietMachine({
+    classify(module, name) {
+      if (IMPORTABLE.test(module) && IMPORTABLE.test(name)) imports = true;
+      else unimportable = true;
+      return classifyImport(module, name);
+    },
+  });
+  const dis = Disassembler.fromBytes(head, size);
+  for (;;) {
+    const op = dis.next();
+    if (op === undefined) return dis.status === "more" || imports ? size : undefined;
+    if (op.code === OP.PERSID || op.code === OP.BINPERSID) return imports ? op.pos : undefined;
+    const result = machine.step(op);
+    // find_class cannot import a name that is no dotted identifier: the loader raises there.
+    if (unimportable) return imports ? op.pos : undefined;
+    if (malformed() || result === STEP.BREAK) return imports ? size : undefined;
+    if (result === STEP.STOP || result === STEP.LIMIT) return size;
+  }
+}
+
+/** A machine that reports nothing, for trials of a head; `malformed()` tells whether the stream was. */
+function quietMachine(
+  hooks: Partial<MachineHooks> = {},
+): { machine: PickleMachine; malformed: () => boolean } {
+  let malformed = false;
+  const machine = new PickleMachine(quietHooks({
+    report: (finding) => {
+      if (finding.rule === "MA105") malformed = true;
+    },
+    ...hooks,
+  }));
+  return { machine, malformed: () => malformed };
 }
 
 /** Options of {@linkcode scanPickle} and {@linkcode PickleStream}. */
@@ -144,6 +198,11 @@ export interface PickleScanOptions {
    * way (see {@linkcode MachineHooks.classify}); payloads nested in the pickle keep the policy.
    */
   classify?: MachineHooks["classify"];
+  /**
+   * For {@linkcode scanPickle}: read only the first pickle, as `pickle.load` does (default false:
+   * every pickle up to where the stream ends, as a legacy torch file's loader reads them).
+   */
+  firstOnly?: boolean;
 }
 
 /** Options of one {@linkcode PickleStream.next}. */
@@ -407,6 +466,7 @@ export async function scanPickle(
   let end = options.start ?? 0;
   for (let outcome = await stream.next(); outcome.end === "stop"; outcome = await stream.next()) {
     end = outcome.offset;
+    if (options.firstOnly) break;
   }
   return { end };
 }

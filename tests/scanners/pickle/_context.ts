@@ -22,6 +22,8 @@ export interface TestFinding {
 export interface TestScanOptions {
   limits?: MachineLimits;
   blacklist?: string[];
+  /** Reads only the first pickle (see `PickleScanOptions.firstOnly`). */
+  firstOnly?: boolean;
 }
 
 /** Integrity rules an opportunistic nested scan drops, as the engine does. */
@@ -69,6 +71,7 @@ export async function scan(bytes: Uint8Array, options: TestScanOptions = {}): Pr
   const findings: TestFinding[] = [];
   await scanPickle(bytesSource(bytes), context("t.pkl", findings, options, false), {
     limits: options.limits,
+    firstOnly: options.firstOnly,
   });
   return findings;
 }

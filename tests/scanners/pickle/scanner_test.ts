@@ -3,7 +3,12 @@ import { bytesSource } from "../../../core/byte_source.ts";
 import { type FindingReport, HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { DEFAULT_LIMITS, MAX_EXPANDED_SIZE, type Value } from "../../../scanners/pickle/machine.ts";
-import { detectPickle, pickleScanner, PickleStream } from "../../../scanners/pickle/scanner.ts";
+import {
+  detectPickle,
+  pickleScanner,
+  PickleStream,
+  unpickleReach,
+} from "../../../scanners/pickle/scanner.ts";
 import { binBytes, bu, Builder, bytes, global, le, type Part, sbu } from "./_bytes.ts";
 import { scan, scanBrief } from "./_context.ts";
 
@@ -472,6 +477,46 @@ Deno.test("detect: PROTO 2-5 heads and cleanly running protocol 0/1 heads only",
     const random = new Uint8Array(512).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 16);
     assert.equal(yes(random), false, `random head ${i}`);
   }
+});
+
+Deno.test("reach: how far unpickling bytes of another format gets, judged on their head", () => {
+  const reach = (head: Uint8Array, size = head.length) => unpickleReach(head, size);
+  // zlib's MARK FROZENSET header, then NONE, STOP: a loader gets None.
+  const none = bytes("(", 0x91, "N.", 0, 0);
+  assert.equal(reach(none), none.length);
+  // An import, then a break: the loader ran the import; the reading is read to its break.
+  const broken = bytes(`${OS_SYSTEM}(S'x'\ntR`, 0);
+  assert.equal(reach(broken), broken.length);
+  // Clean where the head ends: judged by reading on.
+  assert.equal(reach(bytes("(", 0x91, "B", le(100_000, 4), "abc"), 200_000), 200_000);
+  // A first PERSID: pickle.load, joblib and np.load have no persistent_load, and torch.load reads
+  // a legacy file's first pickle without one: the reading ends there.
+  assert.equal(reach(bytes(`${OS_SYSTEM}Pid\n.`)), 11);
+  assert.equal(reach(bytes("PK\x03\x04\x14\x00\x08\x08\x08\x00\nN.")), undefined);
+  assert.equal(reach(bytes("N", "(K\x01Q.")), undefined);
+  // An import of a name that is no dotted identifier (what random bytes make): find_class raises there.
+  assert.equal(reach(bytes(0x80, 4, sbu("no such"), sbu("module"), 0x93, "N.")), undefined);
+  const unimportable = bytes(OS_SYSTEM, sbu("\x01x"), sbu("y"));
+  assert.equal(reach(bytes(unimportable, 0x93, "N.")), unimportable.length);
+  // Bytes that break before a STOP having imported nothing get nowhere.
+  assert.equal(reach(bytes(0x78, 0x9c, 0x4b, 0x4c)), undefined);
+  assert.equal(reach(bytes(0x1f, 0x8b, 8, 0)), undefined);
+  assert.equal(reach(bytes("BZh91AY&SY")), undefined);
+  assert.equal(reach(bytes(0x93, "NUMPY", 1, 0)), undefined);
+  assert.equal(reach(bytes("]", 0, 0, 0x80, 0)), undefined);
+  assert.equal(reach(bytes("ccollections\nOrderedDict\n"), 1000), 1000);
+  assert.equal(reach(bytes("N")), undefined); // the source ends before a STOP
+  let seed = 7;
+  for (let i = 0; i < 200; i++) {
+    const random = new Uint8Array(512).map(() => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 16);
+    assert.equal(reach(random), undefined, `random head ${i}`);
+  }
+});
+
+Deno.test("firstOnly reads the first pickle only, as pickle.load does", async () => {
+  const two = bytes("N.", OS_SYSTEM, "(S'id'\ntR.");
+  assert.deepEqual(await scanBrief(two), ["MA100 critical @2", "MA101 critical @21"]);
+  assert.deepEqual(await scanBrief(two, { firstOnly: true }), []);
 });
 
 Deno.test("the engine scans a protocol-0 pickle named .txt as a pickle", async () => {
