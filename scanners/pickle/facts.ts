@@ -202,7 +202,7 @@ export type FactSink = (fact: PickleFact) => void;
 
 /**
  * One sink that hands each fact to the analyses that handle its kind, in the order
- * given: findings come out in a fixed order, whatever the order of the modules.
+ * the analyses are given: the findings of one fact come out in that order.
  *
  * @example
  * ```ts
