@@ -213,19 +213,53 @@ export type FactSink = (fact: PickleFact) => void;
  * ```
  */
 export function factDispatcher(analyses: readonly FactHandlers[]): FactSink {
-  const byKind = new Map<FactKind, ((fact: PickleFact) => void)[]>();
-  for (const analysis of analyses) {
-    for (const [kind, handler] of Object.entries(analysis) as [FactKind, (fact: PickleFact) => void][]) {
-      if (handler === undefined) continue;
-      const list = byKind.get(kind) ?? [];
-      list.push(handler);
-      byKind.set(kind, list);
-    }
-  }
-  const table: Partial<Record<FactKind, ((fact: PickleFact) => void)[]>> = Object.fromEntries(byKind);
+  const on = <K extends FactKind>(kind: K): (fact: FactOf<K>) => void => {
+    const handlers = analyses.flatMap((analysis) => analysis[kind] ?? []) as ((fact: FactOf<K>) => void)[];
+    if (handlers.length === 0) return () => {};
+    if (handlers.length === 1) return handlers[0];
+    return (fact) => {
+      for (let i = 0; i < handlers.length; i++) handlers[i](fact);
+    };
+  };
+  const text = on("text");
+  const items = on("items");
+  const importFact = on("import");
+  const call = on("call");
+  const build = on("build");
+  const attribute = on("attribute");
+  const missingMemo = on("missing-memo");
+  const end = on("end");
+  const expansion = on("expansion");
+  const limit = on("limit");
+  const streamError = on("stream-error");
+  const frameMismatch = on("frame-mismatch");
+  // A switch over the kinds, most frequent first: a keyed lookup per fact costs more on hot opcodes.
   return (fact) => {
-    const handlers = table[fact.kind];
-    if (handlers === undefined) return;
-    for (let i = 0; i < handlers.length; i++) handlers[i](fact);
+    switch (fact.kind) {
+      case "text":
+        return text(fact);
+      case "items":
+        return items(fact);
+      case "import":
+        return importFact(fact);
+      case "call":
+        return call(fact);
+      case "build":
+        return build(fact);
+      case "attribute":
+        return attribute(fact);
+      case "missing-memo":
+        return missingMemo(fact);
+      case "end":
+        return end(fact);
+      case "expansion":
+        return expansion(fact);
+      case "limit":
+        return limit(fact);
+      case "stream-error":
+        return streamError(fact);
+      case "frame-mismatch":
+        return frameMismatch(fact);
+    }
   };
 }

@@ -870,8 +870,9 @@ export class PickleMachine {
     let added = 0;
     for (const item of items) {
       added += item.weight;
-      target.danger ??= item.danger;
-      target.code ??= item.code;
+      // Most items carry neither: no store then.
+      if (item.danger !== undefined) target.danger ??= item.danger;
+      if (item.code !== undefined) target.code ??= item.code;
       if (target.items.length < this.#keptItems * (target.kind === "dict" ? 2 : 1) && this.#retain()) {
         if (target.items === NO_ITEMS) target.items = [];
         target.items.push(item);
@@ -927,8 +928,8 @@ export class PickleMachine {
       added = 0;
       for (const item of items) {
         added += item.weight;
-        target.danger ??= item.danger;
-        target.code ??= item.code;
+        if (item.danger !== undefined) target.danger ??= item.danger;
+        if (item.code !== undefined) target.code ??= item.code;
         if (isMutable(item)) this.#link(item, target);
       }
       target.weight = Math.min(WEIGHT_CAP, target.weight + added);
