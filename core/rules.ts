@@ -203,6 +203,14 @@ export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
       "Treat the file as suspect until the reason for its size is known.",
     ),
     rule(
+      "MA111",
+      "pickle-inert-code-string",
+      "info",
+      "A string in the pickle reads as Python source, but nothing in the pickle evaluates it",
+      "Unpickling runs only what the pickle calls; text that no call hands to eval, exec, compile or a loader is data when the file is loaded. Code that uses the model may still run it later.",
+      "Nothing to do for loading the file; if your application runs text from the model, check this string first.",
+    ),
+    rule(
       "MA200",
       "archive-header-mismatch",
       "critical",

@@ -738,6 +738,7 @@ def crafted() -> list[Fixture]:
     out += joblib_fixtures()
     out += stream_fixtures()
     out += review_fixtures()
+    out += source_string_fixtures()
 
     # Disguised names: content decides the format.
     body, found = call_pickle(0)
@@ -1043,6 +1044,79 @@ def nested_fixtures() -> list[Fixture]:
                         call("MA103", a, "decode_call", "REDUCE", "base64", "b64decode"),
                         call("MA101", a, "call", "REDUCE", "builtins", "exec")],
                        note="The decoded text is source, not a pickle: no MA107."))
+    return out
+
+
+# Python source in a string: text a pickle carries is code only when the pickle evaluates it.
+SOURCE_TEXT = "import os\nos.system('echo modelaudit-fixture')\n"
+
+
+def source_text_data() -> dict:
+    """Strings that read as source calling os.system, plain and base64, in data nothing evaluates."""
+    return {"snippet": SOURCE_TEXT, "encoded": base64.b64encode(SOURCE_TEXT.encode()).decode(),
+            "doc": "To check the shell, run os.system('echo modelaudit-fixture') by hand."}
+
+
+def source_strings(data: bytes) -> list[tuple[int, str]]:
+    """(opcode position, encoding) of each string of ``data`` that holds source: plain, or base64 of it."""
+    out = []
+    for pos, _, value in analyse(data).strings:
+        if "os.system(" in value:
+            out.append((pos, "plain"))
+        elif value == base64.b64encode(SOURCE_TEXT.encode()).decode():
+            out.append((pos, "base64"))
+    return out
+
+
+def source_string_fixtures() -> list[Fixture]:
+    out: list[Fixture] = []
+    # Data only: pickle.dumps of a dict of strings. Nothing is imported or called, so nothing runs.
+    for p in (2, 4):
+        data = pickle.dumps(source_text_data(), protocol=p)
+        out.append(Fixture(f"benign/source_text_in_data_p{p}.pkl", "benign",
+                           f"pickle.dumps of a dict of strings that read as source calling os.system (plain and "
+                           f"base64), protocol {p}", data,
+                           [finding("MA111", pos, encoding=enc) for pos, enc in source_strings(data)],
+                           note="Nothing in the pickle evaluates the strings: info (MA111), never critical. Info "
+                                "does not fail a scan unless --fail-on info."))
+
+    # The same string handed to what evaluates or loads it: MA108 at the string, naming the evaluator.
+    twins = [("builtins", "eval", [], ("MA100", "MA101")),
+             ("builtins", "exec", [], ("MA100", "MA101")),
+             ("builtins", "compile", ["<fixture>", "exec"], ("MA100", "MA101")),
+             ("marshal", "loads", [], ("MA100", "MA101")),
+             ("mypkg.helpers", "transform", [], ("MA102", "MA103"))]
+    for module, name, more, (imported, called) in twins:
+        a = Asm()
+        a.proto(2)
+        a.global_(module, name, label="import")
+        a.mark()
+        a.binunicode(SOURCE_TEXT, label="string")
+        for arg in more:
+            a.binunicode(arg)
+        a.tuple_()
+        a.reduce(label="call")
+        a.stop()
+        target = f"{module}.{name}"
+        out.append(Fixture(f"malicious/source_text_to_{module.split('.')[0]}_{name}_p2.pkl", "malicious",
+                           f"{target}(<source calling os.system>{''.join(', ' + repr(m) for m in more)})",
+                           a.bytes(),
+                           import_and_call(a, module, name, rules=(imported, called)) +
+                           [finding("MA108", a.at["string"], encoding="plain", evaluatedBy=target,
+                                    evaluatedAt=a.at["call"])],
+                           note="The string is handed to what evaluates it (an unknown callable may): MA108."))
+
+    # pickle.loads of the source as bytes: a loader, whose payload is scanned (it is not a pickle).
+    a, path = loader_call_p3("pickle", "loads", SOURCE_TEXT.encode())
+    out.append(Fixture("malicious/source_text_to_pickle_loads_p3.pkl", "malicious",
+                       "pickle.loads(<source calling os.system, as bytes>)", a.bytes(),
+                       import_and_call(a, "pickle", "loads") +
+                       [finding("MA108", a.at["payload"], encoding="plain", evaluatedBy="pickle.loads",
+                                evaluatedAt=a.at["call"]),
+                        expected_finding("MA006", path, severity="warning",
+                                         note="The payload is scanned in earnest and is no format the engine "
+                                              "knows: a warning, as for any loader payload.")],
+                       note="The source, as bytes, is what pickle.loads is given: MA108 at the string."))
     return out
 
 
@@ -1811,7 +1885,7 @@ def check(fx: Fixture) -> None:
         strings = analyse_lenient(fx.data)
     for label, inner in fx.inner:
         strings += analyse_lenient(inner)
-    expects_code = any(f["rule"] == "MA108" for f in fx.findings)
+    expects_code = any(f["rule"] in ("MA108", "MA111") for f in fx.findings)
     payload_offsets = {int(label.split(":")[0].split("@")[1].rstrip(">"))
                        for label, _ in fx.inner if label.startswith("<payload@")}
     for pos, name, value in strings:

@@ -3,9 +3,10 @@
  * over symbolic values, without importing or calling anything, so that every
  * import (GLOBAL, INST, STACK_GLOBAL, EXT*) and every call (REDUCE, INST, OBJ,
  * NEWOBJ, NEWOBJ_EX, BUILD) is resolved to what it would import or call, even
- * when its operands come from the memo. It reports import and call findings,
- * expansion bombs and exhausted limits; what to do with string constants and
- * nested payloads it hands to its {@linkcode MachineHooks}.
+ * when its operands come from the memo. It judges nothing: what it establishes
+ * (imports, calls, builds, string constants, expansion, limits) it hands on as
+ * facts ({@linkcode PickleFact}), which the rule modules under `rules/` turn
+ * into findings.
  *
  * Memory stays bounded whatever the input: the stack, the memo and the mark
  * depth have limits, containers keep only their first few items, and the
@@ -14,16 +15,10 @@
  * @module
  */
 
-import type { FindingReport } from "../../core/scanner.ts";
 import { type GlobalName, LargeArg, latin1, type PickleOp, type StreamBreak } from "./disassembler.ts";
+import type { FactSink, LimitFact, PickleFact } from "./facts.ts";
 import { HIGHEST_PROTOCOL, OP, opcodeName } from "./opcodes.ts";
-import {
-  classifyImport,
-  type ImportTier,
-  type ImportVerdict,
-  isAttributeGetter,
-  isNestedLoader,
-} from "./policy.ts";
+import { classifyImport, type ImportVerdict, isAttributeGetter, isNestedLoader } from "./policy.ts";
 
 /** Real models stay far below this; the issue's benchmark needs 5 million. Opcodes per source. */
 export const MAX_PICKLE_OPCODES = 50_000_000;
@@ -43,8 +38,6 @@ export const MAX_RETAINED_REFS = 1_000_000;
 export const MAX_PARENT_LINKS = 4;
 /** Values visited when passing one growth on to enclosing containers; bounds the work per opcode. */
 export const MAX_PROPAGATION_STEPS = 64;
-/** getattr imports per pickle whose report waits for their calls; past it they are reported at once. */
-export const MAX_DEFERRED_GETTERS = 1_024;
 /** Strings up to this many characters keep their content whatever the budget: module and qualified names fit. */
 export const ALWAYS_KEPT_TEXT_LENGTH = 256;
 /**
@@ -84,20 +77,19 @@ export const DEFAULT_LIMITS: Readonly<MachineLimits> = Object.freeze({
   expandedSize: MAX_EXPANDED_SIZE,
 });
 
-const LIMIT_NAMES: Record<keyof MachineLimits, string> = {
-  opcodes: "MAX_PICKLE_OPCODES",
-  memoEntries: "MAX_MEMO_ENTRIES",
-  stackDepth: "MAX_STACK_DEPTH",
-  markDepth: "MAX_MARK_DEPTH",
-  expandedSize: "MAX_EXPANDED_SIZE",
-};
-
-/** What every value carries: its expanded size and the first denied import it involves. */
+/** What every value carries: its expanded size and the first denied import and code string it involves. */
 export interface ValueBase {
   /** Objects in the fully expanded value, saturating. */
   weight: number;
   /** `module.name` of a denied import this value was built from, if any. */
   danger: string | undefined;
+  /**
+   * The first string constant this value holds that reads as Python source: the
+   * one label an analysis may set (on the string, as it is pushed); the machine passes it on
+   * to what holds the string, as it does `danger`, so a call shows at once whether code is
+   * among its arguments.
+   */
+  code: TextValue | undefined;
 }
 
 /** A value that can change after creation (APPEND, SETITEM, BUILD) while already inside others. */
@@ -147,11 +139,12 @@ export interface GlobalValue extends MutableValueBase {
   /** Name of the import opcode. */
   opcode: string;
   /**
-   * For `builtins.getattr`: its report waits until it is used. A call `getattr(Class, "name")` is
-   * the import `Class.name` and is classified as that; any other call, or no call by the end of the
-   * pickle, reports getattr itself.
+   * Whether it is (denied) `builtins.getattr`: the machine resolves a call `getattr(Class, "name")`
+   * to the import `Class.name` (an `attribute` fact).
    */
-  getter?: { called: boolean; reported: boolean };
+  getter: boolean;
+  /** Whether it unpickles its first argument (`pickle.loads` and the like). */
+  loader: boolean;
 }
 
 /** The result of calling something (REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX). */
@@ -210,16 +203,10 @@ export type Value =
   | PersistentValue
   | UnknownValue;
 
-/** Where the machine hands what it cannot decide on its own. */
+/** Where the machine hands what it establishes, and asks what it cannot know on its own. */
 export interface MachineHooks {
-  /** Records a finding (positions are offsets in the scanned source). */
-  report(finding: FindingReport): void;
-  /** The user's blacklist pattern `text` contains, if any. */
-  blacklist(text: string): string | undefined;
-  /** Every str or bytes constant, as it is pushed. */
-  text(value: TextValue): void;
-  /** The first argument of a call to a nested loader (`pickle.loads` and the like), when it is a constant. */
-  payload(value: TextValue, call: CallValue): void;
+  /** Receives every fact, synchronously, in the order the machine establishes them (positions are offsets in the scanned source). */
+  fact: FactSink;
   /**
    * Every persistent id (the argument of PERSID/BINPERSID) as it is loaded, with the opcode's offset: what a
    * loader's `persistent_load` receives (torch: a storage reference). It may return what that loader's
@@ -227,11 +214,6 @@ export interface MachineHooks {
    * pickle alone needs none.
    */
   persistentId?(pid: Value, pos: number): Value | undefined;
-  /**
-   * Every BUILD, once the built object holds its state ({@linkcode CallValue.state}): `joblib.load`
-   * reads an array's data from the stream right after the BUILD of its wrapper. Optional.
-   */
-  built?(target: Value, op: PickleOp): void;
   /**
    * Classifies an import instead of {@linkcode classifyImport}, for loaders that resolve some
    * names their own way (TorchScript resolves `__torch__.*` from its archive's code). Optional.
@@ -248,8 +230,8 @@ export const STEP = {
   /** The stream broke (see {@linkcode PickleMachine.failure}); CPython would stop loading here. */
   BREAK: 2,
   /**
-   * A limit was reached and reported. The machine goes on in sweep mode: it
-   * reports every import (an attacker cannot pad a payload past the limit) but
+   * A limit was reached (a {@linkcode LimitFact}). The machine goes on in sweep mode: it
+   * resolves every import (an attacker cannot pad a payload past the limit) but
    * no longer tracks the stack, until this pickle's STOP, or to the end of the
    * source once the opcode limit is spent.
    */
@@ -259,12 +241,12 @@ export const STEP = {
 /** One of the {@linkcode STEP} results. */
 export type StepResult = typeof STEP[keyof typeof STEP];
 
-const NONE: ScalarValue = { kind: "none", value: undefined, weight: 1, danger: undefined };
-const TRUE: ScalarValue = { kind: "bool", value: true, weight: 1, danger: undefined };
-const FALSE: ScalarValue = { kind: "bool", value: false, weight: 1, danger: undefined };
+const NONE: ScalarValue = { kind: "none", value: undefined, weight: 1, danger: undefined, code: undefined };
+const TRUE: ScalarValue = { kind: "bool", value: true, weight: 1, danger: undefined, code: undefined };
+const FALSE: ScalarValue = { kind: "bool", value: false, weight: 1, danger: undefined, code: undefined };
 const SMALL_INTS: ScalarValue[] = Array.from(
   { length: 256 },
-  (_, value) => ({ kind: "int", value, weight: 1, danger: undefined }),
+  (_, value) => ({ kind: "int", value, weight: 1, danger: undefined, code: undefined }),
 );
 
 /** Length-prefix size of each string/bytes opcode, to locate its data. */
@@ -280,6 +262,16 @@ const PREFIX_BYTES: Record<number, number> = {
   [OP.BYTEARRAY8]: 8,
 };
 
+/** What an unresolved import is judged: nothing. */
+const UNJUDGED: Pick<GlobalValue, "verdict" | "getter" | "loader"> = {
+  verdict: undefined,
+  getter: false,
+  loader: false,
+};
+
+/** The fact that ends a pickle; it carries nothing, so one serves all. */
+const END: PickleFact = { kind: "end" };
+
 /** The items of every container until it keeps one: most containers are only counted. */
 const NO_ITEMS: Value[] = [];
 
@@ -294,14 +286,13 @@ function isMutable(
 }
 
 function unknown(): UnknownValue {
-  return { kind: "unknown", weight: 1, danger: undefined, parents: undefined };
+  return { kind: "unknown", weight: 1, danger: undefined, code: undefined, parents: undefined };
 }
 
 function scalar(kind: "int" | "float", value: number | bigint | undefined): ScalarValue {
-  return { kind, value, weight: 1, danger: undefined };
+  return { kind, value, weight: 1, danger: undefined, code: undefined };
 }
 
-/** A value's content as a constant string, as STACK_GLOBAL requires its operands to be. */
 /**
  * Calls that create an instance of their first argument without running its `__init__`, by the
  * policy's canonical names (`copy_reg` is `copyreg`).
@@ -380,29 +371,33 @@ export const TEXT_OPCODES: ReadonlySet<number> = new Set([
  * @example
  * ```ts
  * import { PickleMachine, quietHooks } from "./machine.ts";
- * let broken = false;
- * const machine = new PickleMachine(quietHooks({ report: (f) => broken ||= f.rule === "MA105" }));
+ * let missing = false;
+ * const machine = new PickleMachine(quietHooks({ fact: (f) => missing ||= f.kind === "missing-memo" }));
  * ```
  */
 export function quietHooks(overrides: Partial<MachineHooks> = {}): MachineHooks {
-  return { report: () => {}, blacklist: () => undefined, text: () => {}, payload: () => {}, ...overrides };
+  return { fact: () => {}, ...overrides };
 }
-
-/** Severity order of the import tiers, for "worse than". */
-const TIER_RANK: Readonly<Record<ImportTier, number>> = { safe: 0, unknown: 1, denied: 2 };
 
 /** A Python identifier (ASCII): what getattr folding accepts as an attribute name. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function constantString(value: Value): string | null {
+/** A value's content as a constant string, as STACK_GLOBAL requires its operands to be. */
+export function constantString(value: Value): string | null {
   return value.kind === "str" && typeof value.value === "string" ? value.value : null;
 }
 
 /**
  * The constant a value holds as bytes: a str or bytes constant, or the
  * `_codecs.encode(text, "latin1")` call that protocols 0-2 write bytes as.
+ *
+ * @example
+ * ```ts
+ * import { constantBytes } from "./machine.ts";
+ * constantBytes(undefined); // undefined
+ * ```
  */
-function constantBytes(value: Value | undefined): TextValue | undefined {
+export function constantBytes(value: Value | undefined): TextValue | undefined {
   if (value === undefined) return undefined;
   if (value.kind === "str" || value.kind === "bytes") return value;
   if (
@@ -416,27 +411,23 @@ function constantBytes(value: Value | undefined): TextValue | undefined {
   return undefined;
 }
 
-function qualified(module: string | null, name: string | null): string {
-  return `${module ?? "<unresolved>"}.${name ?? "<unresolved>"}`;
-}
+// ---------------------------------------------------------------------------
+// The policy of Python callables: the machine's only call into it.
+// ---------------------------------------------------------------------------
 
-/** A line of the argument parsers scipy.stats generates from shape names (`parse_arg_template`). */
-const SCIPY_TEMPLATE_DEF = /^def _parse_args(?:_rvs|_stats)?\(self, [\w ,=']*\):$/;
-const SCIPY_TEMPLATE_RETURN = /^ {4}return (?:self\._argcheck_rvs\()?([\w ,=()']*)$/;
-
-/**
- * Whether `value` is source that scipy.stats itself would have generated for a distribution's
- * `_parse_arg_template`: `def _parse_args...(self, <names and defaults>):` and `return` lines of
- * names, with no call but `self._argcheck_rvs(`. `rv_generic.__setstate__` execs this attribute.
- */
-function isScipyArgTemplate(value: Value | undefined): boolean {
-  const text = constantString(value ?? NONE);
-  if (text === null) return false;
-  return text.split("\n").every((line) => {
-    if (line === "" || SCIPY_TEMPLATE_DEF.test(line)) return true;
-    const tail = SCIPY_TEMPLATE_RETURN.exec(line)?.[1];
-    return tail !== undefined && !/\w\s*\(|\)\s*\(/.test(tail);
-  });
+/** What the policy says of an import: its verdict, whether it is getattr and whether it unpickles its argument. */
+function judgeImport(
+  module: string,
+  name: string,
+  classify: MachineHooks["classify"],
+): Pick<GlobalValue, "verdict" | "getter" | "loader"> {
+  // A loader's own resolution (TorchScript's `__torch__.*`) replaces the verdict only.
+  const verdict = classify?.(module, name) ?? classifyImport(module, name);
+  return {
+    verdict,
+    getter: verdict.tier === "denied" && isAttributeGetter(module, name),
+    loader: isNestedLoader(module, name),
+  };
 }
 
 /**
@@ -447,16 +438,11 @@ function isScipyArgTemplate(value: Value | undefined): boolean {
  * ```ts
  * import { Disassembler } from "./disassembler.ts";
  * import { PickleMachine, STEP } from "./machine.ts";
- * const found: string[] = [];
- * const machine = new PickleMachine({
- *   report: (f) => found.push(f.rule),
- *   blacklist: () => undefined,
- *   text: () => {},
- *   payload: () => {},
- * });
+ * const kinds: string[] = [];
+ * const machine = new PickleMachine({ fact: (fact) => kinds.push(fact.kind) });
  * const dis = Disassembler.fromBytes(new TextEncoder().encode("cos\nsystem\n(S'id'\ntR."));
  * for (let op = dis.next(); op && machine.step(op) === STEP.CONTINUE; op = dis.next());
- * // found: ["MA100", "MA101"]
+ * // kinds: ["import", "text", "call", "end"]
  * ```
  */
 export class PickleMachine {
@@ -474,18 +460,17 @@ export class PickleMachine {
   #opcodes = 0;
   #started = false;
   #result: Value | undefined;
-  #missingMemoReported = false;
-  #expansionReported = false;
-  #memoLimitReported = false;
-  /** getattr imports of this pickle whose report waits for their use. */
-  #getters: GlobalValue[] = [];
+  /** Whether a value of this source has expanded past the limit (the fact comes once). */
+  #expanded = false;
+  /** Whether the memo of this pickle is full: later entries are dropped, so a GET may miss them. */
+  #memoFull = false;
   /** Sweeping for imports only, until this pickle's STOP. */
   #sweeping = false;
 
   /**
    * Creates a machine with an empty stack and memo.
    *
-   * @param hooks Where findings, string constants and nested payloads go.
+   * @param hooks Where facts go, and what a loader resolves its own way.
    * @param limits Resource limits; the defaults are the named constants.
    */
   constructor(hooks: MachineHooks, limits: MachineLimits = DEFAULT_LIMITS) {
@@ -521,7 +506,7 @@ export class PickleMachine {
   /** Executes one opcode symbolically. */
   step(op: PickleOp): StepResult {
     if (++this.#opcodes === this.#limits.opcodes + 1) {
-      return this.#limit("opcodes", op.pos, `Pickle has more than ${this.#limits.opcodes} opcodes`);
+      return this.#limit("opcodes", op.pos);
     }
     if (this.#sweeping || this.#opcodes > this.#limits.opcodes) return this.#sweep(op);
     if (!this.#started) {
@@ -534,11 +519,7 @@ export class PickleMachine {
     switch (code) {
       case OP.MARK:
         if (this.#marks.length >= this.#limits.markDepth) {
-          return this.#limit(
-            "markDepth",
-            op.pos,
-            `Pickle opens more than ${this.#limits.markDepth} nested MARKs`,
-          );
+          return this.#limit("markDepth", op.pos);
         }
         this.#marks.push(stack.length);
         break;
@@ -595,9 +576,9 @@ export class PickleMachine {
       case OP.FROZENSET: {
         const items = this.#popMark(op);
         if (items === undefined) return STEP.BREAK;
-        const kind = CONTAINER_KIND[code];
-        if (kind === "dict") this.#checkStateKeys(items, op);
-        this.#push(this.#container(kind, items), op);
+        const container = this.#container(CONTAINER_KIND[code], items);
+        if (container.kind === "dict") this.#hooks.fact({ kind: "items", op, target: container, items });
+        this.#push(container, op);
         break;
       }
       case OP.TUPLE1:
@@ -725,19 +706,18 @@ export class PickleMachine {
         return this.#break(op, `opcode ${opcodeName(code)} is not handled`);
     }
     if (stack.length > this.#limits.stackDepth) {
-      return this.#limit("stackDepth", op.pos, `Pickle stack grows past ${this.#limits.stackDepth} values`);
+      return this.#limit("stackDepth", op.pos);
     }
     return STEP.CONTINUE;
   }
 
   /**
-   * Reports what waits for the end of the pickle: getattr imports never called. The machine
-   * calls it at STOP; a caller whose stream ends another way (a break, the end of the data)
-   * calls it then.
+   * Tells the analyses that the pickle ended (an `end` fact), for what waits for
+   * that. The machine calls it at STOP; a caller whose stream ends another way (a break, the
+   * end of the data) calls it then.
    */
   endOfPickle(): void {
-    for (const getter of this.#getters) if (!getter.getter!.called) this.#reportGetter(getter);
-    this.#getters = [];
+    this.#hooks.fact(END);
   }
 
   #reset(): void {
@@ -749,8 +729,7 @@ export class PickleMachine {
     this.#keptText = 0;
     this.#keptItems = MAX_KEPT_ITEMS;
     this.#started = false;
-    this.#missingMemoReported = false;
-    this.#memoLimitReported = false;
+    this.#memoFull = false;
     this.#sweeping = false;
   }
 
@@ -763,13 +742,8 @@ export class PickleMachine {
     return this.#break(op, `stack underflow: ${op.name} needs ${needed} value${needed === 1 ? "" : "s"}`);
   }
 
-  #limit(limit: keyof MachineLimits, pos: number, message: string): StepResult {
-    this.#hooks.report({
-      rule: "MA110",
-      message: `${message}; past it only imports were checked`,
-      position: pos,
-      details: { limit: LIMIT_NAMES[limit], max: this.#limits[limit], position: pos },
-    });
+  #limit(limit: Exclude<LimitFact["limit"], "memoEntries">, pos: number): StepResult {
+    this.#hooks.fact({ kind: "limit", limit, max: this.#limits[limit], pos });
     this.#stack = [];
     this.#marks = [];
     this.#memo = new Map();
@@ -778,7 +752,7 @@ export class PickleMachine {
   }
 
   /**
-   * Past a limit: every import is still resolved and reported (GLOBAL and INST
+   * Past a limit: every import is still resolved and told of (GLOBAL and INST
    * carry their names; STACK_GLOBAL and EXT operands are no longer tracked, so
    * they are unresolved), and STOP still ends the pickle.
    */
@@ -787,28 +761,16 @@ export class PickleMachine {
       case OP.GLOBAL:
       case OP.INST: {
         const arg = op.arg as GlobalName;
-        const global = this.#global(op, arg.module, arg.name);
-        if (
-          global.resolved && global.verdict?.tier !== "denied" && isNestedLoader(global.module!, global.name!)
-        ) {
-          // Its call is no longer tracked, so neither is the payload it unpickles.
-          this.#reportAtImport(
-            op,
-            global,
-            `Pickle imports the loader ${global.module}.${global.name} past a limit, where what it ` +
-              "is given to unpickle is no longer tracked",
-            "the payload of a loader called past a limit cannot be inspected",
-          );
-        }
+        this.#global(op, arg.module, arg.name, undefined, true);
         break;
       }
       case OP.STACK_GLOBAL:
-        this.#global(op, null, null);
+        this.#global(op, null, null, undefined, true);
         break;
       case OP.EXT1:
       case OP.EXT2:
       case OP.EXT4:
-        this.#global(op, null, null, op.arg as number);
+        this.#global(op, null, null, op.arg as number, true);
         break;
       case OP.STOP:
         this.#result = unknown();
@@ -816,7 +778,7 @@ export class PickleMachine {
         return STEP.STOP;
       default:
         // Constants are still checked: a pickle, encoded pickle or source hidden in one shows wherever it is.
-        if (TEXT_OPCODES.has(op.code)) this.#text(op);
+        if (TEXT_OPCODES.has(op.code)) this.#text(op, true);
     }
     return STEP.CONTINUE;
   }
@@ -842,7 +804,7 @@ export class PickleMachine {
     return scalar("int", typeof arg === "number" || typeof arg === "bigint" ? arg : undefined);
   }
 
-  #text(op: PickleOp): TextValue {
+  #text(op: PickleOp, sweeping = false): TextValue {
     const arg = op.arg;
     const code = op.code;
     const isBytes = code === OP.BINBYTES || code === OP.SHORT_BINBYTES || code === OP.BINBYTES8 ||
@@ -879,8 +841,9 @@ export class PickleMachine {
       exact,
       weight: 1,
       danger: undefined,
+      code: undefined,
     };
-    this.#hooks.text(value);
+    this.#hooks.fact({ kind: "text", value, sweeping });
     if (content !== undefined && content.length > ALWAYS_KEPT_TEXT_LENGTH) {
       if (this.#keptText + content.length <= MAX_KEPT_TEXT_BYTES) this.#keptText += content.length;
       else value.value = undefined;
@@ -895,6 +858,7 @@ export class PickleMachine {
       count: 0,
       weight: 1,
       danger: undefined,
+      code: undefined,
       parents: undefined,
     };
     this.#fill(container, items);
@@ -906,7 +870,9 @@ export class PickleMachine {
     let added = 0;
     for (const item of items) {
       added += item.weight;
-      target.danger ??= item.danger;
+      // Most items carry neither: no store then.
+      if (item.danger !== undefined) target.danger ??= item.danger;
+      if (item.code !== undefined) target.code ??= item.code;
       if (target.items.length < this.#keptItems * (target.kind === "dict" ? 2 : 1) && this.#retain()) {
         if (target.items === NO_ITEMS) target.items = [];
         target.items.push(item);
@@ -942,8 +908,16 @@ export class PickleMachine {
   /** APPEND, APPENDS, SETITEM(S), ADDITEMS: `items` go into `target` (any object with such a method). */
   #addItems(target: Value, items: Value[], op: PickleOp): void {
     if (!isMutable(target)) return;
-    if (op.code === OP.SETITEM || op.code === OP.SETITEMS) this.#checkStateKeys(items, op);
-    if (target.kind === "global" && op.code !== OP.BUILD) this.#mutatesImport(op, target);
+    this.#hooks.fact({ kind: "items", op, target, items });
+    this.#grow(target, items, op);
+  }
+
+  /** Puts `items` into `target` and passes the growth on (the state of a BUILD, or added items). */
+  #grow(
+    target: GlobalValue | CallValue | ContainerValue | PersistentValue | UnknownValue,
+    items: Value[],
+    op: PickleOp,
+  ): void {
     let added: number;
     if (
       target.kind === "list" || target.kind === "tuple" || target.kind === "dict" || target.kind === "set" ||
@@ -954,7 +928,8 @@ export class PickleMachine {
       added = 0;
       for (const item of items) {
         added += item.weight;
-        target.danger ??= item.danger;
+        if (item.danger !== undefined) target.danger ??= item.danger;
+        if (item.code !== undefined) target.code ??= item.code;
         if (isMutable(item)) this.#link(item, target);
       }
       target.weight = Math.min(WEIGHT_CAP, target.weight + added);
@@ -963,7 +938,7 @@ export class PickleMachine {
     this.#propagate(target, added, op);
   }
 
-  /** Passes growth of `value` on to the values that already hold it (late-filled shared containers). */
+  /** Passes growth (and code) of `value` on to the values that already hold it (late-filled shared containers). */
   #propagate(value: Value, delta: number, op: PickleOp): void {
     if (!isMutable(value) || value.parents === undefined || delta === 0) return;
     const seen = new Set<Value>([value]);
@@ -979,23 +954,19 @@ export class PickleMachine {
         seen.add(parent);
         const increase = Math.min(WEIGHT_CAP, grown * (parents[i + 1] as number));
         parent.weight = Math.min(WEIGHT_CAP, parent.weight + increase);
+        // Code put into a value already inside others is inside them too.
+        parent.code ??= value.code;
         this.#checkWeight(parent, op);
         work.push([parent, increase]);
       }
     }
   }
 
-  /** Reports an expansion bomb once; never stops the analysis. */
+  /** Tells of the first expansion past the limit; never stops the analysis. */
   #checkWeight(value: Value, op: PickleOp): void {
-    if (value.weight > this.#limits.expandedSize && !this.#expansionReported) {
-      this.#expansionReported = true;
-      this.#hooks.report({
-        rule: "MA109",
-        message:
-          `Pickle expands to more than ${this.#limits.expandedSize} objects through repeated references`,
-        position: op.pos,
-        details: { limit: LIMIT_NAMES.expandedSize, max: this.#limits.expandedSize, position: op.pos },
-      });
+    if (value.weight > this.#limits.expandedSize && !this.#expanded) {
+      this.#expanded = true;
+      this.#hooks.fact({ kind: "expansion", op, max: this.#limits.expandedSize });
     }
   }
 
@@ -1007,15 +978,8 @@ export class PickleMachine {
     const key = this.#memoKey(op);
     const found = key === undefined ? undefined : this.#memo.get(key);
     if (found !== undefined) return found;
-    if (!this.#missingMemoReported && !this.#memoLimitReported) {
-      this.#missingMemoReported = true;
-      this.#hooks.report({
-        rule: "MA105",
-        message: `Pickle reads memo entry ${key ?? "(unreadable)"}, which was never stored`,
-        position: op.pos,
-        details: { reason: "memo key not found", position: op.pos },
-      });
-    }
+    // Past the memo limit a miss is an entry the machine dropped, not one the pickle never stored.
+    if (!this.#memoFull) this.#hooks.fact({ kind: "missing-memo", op, key });
     return unknown();
   }
 
@@ -1030,15 +994,9 @@ export class PickleMachine {
     if (!this.#memo.has(key) && this.#memo.size >= this.#limits.memoEntries) {
       // Past the limit entries are no longer stored: a later GET of one reads an unknown value,
       // so what it feeds (a STACK_GLOBAL, a call) is reported as unresolved, never as safe.
-      if (!this.#memoLimitReported) {
-        this.#memoLimitReported = true;
-        this.#hooks.report({
-          rule: "MA110",
-          message:
-            `Pickle stores more than ${this.#limits.memoEntries} memo entries; later ones are not tracked`,
-          position: op.pos,
-          details: { limit: LIMIT_NAMES.memoEntries, max: this.#limits.memoEntries, position: op.pos },
-        });
+      if (!this.#memoFull) {
+        this.#memoFull = true;
+        this.#hooks.fact({ kind: "limit", limit: "memoEntries", max: this.#limits.memoEntries, pos: op.pos });
       }
       return STEP.CONTINUE;
     }
@@ -1046,129 +1004,56 @@ export class PickleMachine {
     return STEP.CONTINUE;
   }
 
-  /** Resolves and reports one import. */
-  #global(op: PickleOp, module: string | null, name: string | null, extensionCode?: number): GlobalValue {
+  /** Resolves one import and tells of it. */
+  #global(
+    op: PickleOp,
+    module: string | null,
+    name: string | null,
+    extension?: number,
+    sweeping = false,
+  ): GlobalValue {
     const resolved = module !== null && name !== null;
-    const verdict = resolved ? this.#classify(module, name) : undefined;
+    const judged = resolved ? judgeImport(module, name, this.#hooks.classify) : UNJUDGED;
     const global: GlobalValue = {
       kind: "global",
       module,
       name,
       resolved,
-      verdict,
+      verdict: judged.verdict,
       pos: op.pos,
       opcode: op.name,
+      getter: judged.getter,
+      loader: judged.loader,
       weight: 1,
-      danger: verdict?.tier === "denied" ? `${module}.${name}` : undefined,
+      danger: judged.verdict?.tier === "denied" ? `${module}.${name}` : undefined,
+      code: undefined,
       parents: undefined,
     };
-    const details = { module, function: name, position: op.pos, opcode: op.name };
-    if (extensionCode !== undefined) {
-      this.#hooks.report({
-        rule: "MA104",
-        message: `Pickle imports copyreg extension ${extensionCode} (${op.name}), which names no module`,
-        position: op.pos,
-        details: { ...details, extensionCode },
-      });
-    } else if (!resolved) {
-      this.#hooks.report({
-        rule: "MA104",
-        message: `Pickle imports ${
-          qualified(module, name)
-        } (${op.name}), whose name is not a constant string`,
-        position: op.pos,
-        details,
-      });
-    } else if (
-      verdict!.tier === "denied" && isAttributeGetter(module!, name!) &&
-      this.#getters.length < MAX_DEFERRED_GETTERS
-    ) {
-      global.getter = { called: false, reported: false };
-      this.#getters.push(global);
-    } else if (verdict!.tier === "denied") {
-      this.#reportDenied(global);
-    } else if (verdict!.tier === "unknown") {
-      this.#hooks.report({
-        rule: "MA102",
-        message: `Pickle imports unknown callable ${module}.${name}`,
-        position: op.pos,
-        details,
-      });
-    }
-    if (resolved) {
-      const pattern = this.#hooks.blacklist(`${module}.${name}`);
-      if (pattern !== undefined) {
-        this.#hooks.report({
-          rule: "MA005",
-          message: `Pickle imports ${module}.${name}, which matches the blacklist pattern "${pattern}"`,
-          position: op.pos,
-          details: { ...details, pattern },
-        });
-      }
-    }
+    this.#hooks.fact({ kind: "import", op, global, extension, sweeping });
     return global;
   }
 
-  #classify(module: string, name: string): ImportVerdict {
-    return this.#hooks.classify?.(module, name) ?? classifyImport(module, name);
-  }
-
-  #reportDenied(global: GlobalValue): void {
-    const verdict = global.verdict!;
-    this.#hooks.report({
-      rule: "MA100",
-      message: `Pickle imports ${global.module}.${global.name}: ${verdict.reason ?? "on the denylist"}`,
-      position: global.pos,
-      details: {
-        module: global.module,
-        function: global.name,
-        position: global.pos,
-        opcode: global.opcode,
-        reason: verdict.reason,
-        entry: verdict.entry,
-      },
-    });
-  }
-
-  #reportGetter(getter: GlobalValue): void {
-    if (getter.getter!.reported) return;
-    getter.getter!.reported = true;
-    this.#reportDenied(getter);
-  }
-
-  /**
-   * `getattr(base, "attr")` with an imported `base` and a constant identifier: the import
-   * `base.attr`, classified as such. Reported only where it is worse than `base` itself, which
-   * was reported at its own import (an enum member of an unknown enum warns once).
-   */
-  #foldGetattr(op: PickleOp, base: GlobalValue, attr: string): GlobalValue {
+  /** `getattr(base, "attr")` with an imported `base` and a constant identifier: the import `base.attr`. */
+  #foldGetattr(op: PickleOp, getter: GlobalValue, base: GlobalValue, attr: string): GlobalValue {
     const module = base.module!;
     const name = `${base.name}.${attr}`;
-    const verdict = this.#classify(module, name);
+    const judged = judgeImport(module, name, this.#hooks.classify);
     const folded: GlobalValue = {
       kind: "global",
       module,
       name,
       resolved: true,
-      verdict,
+      verdict: judged.verdict,
       pos: op.pos,
       opcode: op.name,
+      getter: judged.getter,
+      loader: judged.loader,
       weight: 1,
-      danger: verdict.tier === "denied" ? `${module}.${name}` : base.danger,
+      danger: judged.verdict!.tier === "denied" ? `${module}.${name}` : base.danger,
+      code: undefined,
       parents: undefined,
     };
-    if (TIER_RANK[verdict.tier] > TIER_RANK[base.verdict!.tier]) {
-      if (verdict.tier === "denied") {
-        this.#reportDenied(folded);
-      } else {
-        this.#hooks.report({
-          rule: "MA102",
-          message: `Pickle reaches unknown callable ${module}.${name} through getattr`,
-          position: op.pos,
-          details: { module, function: name, position: op.pos, opcode: op.name },
-        });
-      }
-    }
+    this.#hooks.fact({ kind: "attribute", op, getter, base, folded });
     return folded;
   }
 
@@ -1178,10 +1063,9 @@ export class PickleMachine {
     return this.#container("tuple", [args]);
   }
 
-  /** Reports a call, hands nested-loader payloads on, and pushes the result. `kwargs` only for NEWOBJ_EX. */
+  /** Resolves a call, tells of it and pushes its result. `kwargs` only for NEWOBJ_EX. */
   #call(op: PickleOp, callee: Value, args: ContainerValue, kwargs?: Value): void {
-    if (callee.kind === "global" && callee.getter !== undefined) {
-      callee.getter.called = true;
+    if (callee.kind === "global" && callee.getter) {
       const [target, attr] = args.items;
       const name = attr === undefined ? null : constantString(attr);
       // A bound method (`getattr(instance, "method")`, how pickle writes one) is looked up on the
@@ -1192,58 +1076,10 @@ export class PickleMachine {
         ? classOf(target)
         : undefined;
       const foldable = op.code === OP.REDUCE && args.count === 2 && base !== undefined && base.resolved &&
-        base.getter === undefined && name !== null && IDENTIFIER.test(name);
+        !base.getter && name !== null && IDENTIFIER.test(name);
       if (foldable) {
-        this.#push(this.#foldGetattr(op, base, name!), op);
+        this.#push(this.#foldGetattr(op, callee, base, name!), op);
         return;
-      }
-      this.#reportGetter(callee);
-    }
-    const argsDanger = args.danger ?? kwargs?.danger;
-    const details = {
-      module: null as string | null,
-      function: "<computed>",
-      position: op.pos,
-      opcode: op.name,
-    };
-    if (callee.kind === "global" && callee.resolved) {
-      const target = `${callee.module}.${callee.name}`;
-      const verdict = callee.verdict!;
-      details.module = callee.module;
-      details.function = callee.name!;
-      if (verdict.tier === "denied") {
-        this.#hooks.report({
-          rule: "MA101",
-          message: `Pickle calls ${target} when loaded (${op.name}): ${verdict.reason ?? "on the denylist"}`,
-          position: op.pos,
-          details: { ...details, reason: verdict.reason, entry: verdict.entry },
-        });
-      } else if (argsDanger !== undefined) {
-        this.#dangerousArgument(op, target, argsDanger, details);
-      } else if (verdict.tier === "unknown") {
-        this.#hooks.report({
-          rule: "MA103",
-          message: `Pickle calls unknown callable ${target} when loaded (${op.name})`,
-          position: op.pos,
-          details,
-        });
-      }
-    } else {
-      const danger = callee.danger ?? argsDanger;
-      if (danger !== undefined) {
-        this.#hooks.report({
-          rule: "MA101",
-          message: `Pickle calls a computed callable built from ${danger} when loaded (${op.name})`,
-          position: op.pos,
-          details: { ...details, involves: danger },
-        });
-      } else {
-        this.#hooks.report({
-          rule: "MA103",
-          message: `Pickle calls a callable computed while loading (${op.name}); what it calls is not known`,
-          position: op.pos,
-          details,
-        });
       }
     }
     const result: CallValue = {
@@ -1254,140 +1090,25 @@ export class PickleMachine {
       opcode: op.name,
       state: undefined,
       weight: Math.min(WEIGHT_CAP, 1 + args.weight + (kwargs?.weight ?? 0)),
-      danger: callee.danger ?? argsDanger,
+      danger: callee.danger ?? args.danger ?? kwargs?.danger,
+      code: args.code ?? kwargs?.code,
       parents: undefined,
     };
     this.#link(args, result);
     if (kwargs !== undefined && isMutable(kwargs)) this.#link(kwargs, result);
-    if (callee.kind === "global" && callee.resolved && isNestedLoader(callee.module!, callee.name!)) {
-      const payload = constantBytes(args.items[0]);
-      if (payload !== undefined) this.#hooks.payload(payload, result);
-      else if (callee.verdict?.tier !== "denied") {
-        // A denied loader was reported above; a safe one (torch's _load_from_bytes) unpickles what it is given.
-        this.#hooks.report({
-          rule: "MA101",
-          message:
-            `Pickle calls ${callee.module}.${callee.name} (${op.name}) on a payload computed while loading, ` +
-            "which it unpickles unseen",
-          position: op.pos,
-          details: { ...details, reason: "the payload is not a constant that can be inspected" },
-        });
-      }
-    }
+    this.#hooks.fact({ kind: "call", op, callee, args, kwargs, result });
     this.#push(result, op);
-  }
-
-  #dangerousArgument(op: PickleOp, target: string, danger: string, details: Record<string, unknown>): void {
-    this.#hooks.report({
-      rule: "MA101",
-      message: `Pickle calls ${target} with ${danger} among its arguments when loaded (${op.name})`,
-      position: op.pos,
-      details: { ...details, argument: danger },
-    });
   }
 
   /** BUILD calls `__setstate__` (or updates `__dict__`) of the object its class created. */
   #build(op: PickleOp, target: Value, state: Value): void {
-    const creator = target.kind === "call" ? target.callee : target;
-    if (creator.kind === "global" && creator.resolved && creator.verdict?.tier === "denied") {
-      this.#hooks.report({
-        rule: "MA101",
-        message: `Pickle calls __setstate__ of ${creator.module}.${creator.name} when loaded (BUILD): ${
-          creator.verdict.reason ?? "on the denylist"
-        }`,
-        position: op.pos,
-        details: {
-          module: creator.module,
-          function: creator.name,
-          position: op.pos,
-          opcode: op.name,
-          reason: creator.verdict.reason,
-          entry: creator.verdict.entry,
-        },
-      });
-    } else if (target.kind === "global") {
-      this.#mutatesImport(op, target);
+    let previous: Value | undefined;
+    if (target.kind === "call") {
+      previous = target.state;
+      target.state = this.#retain() ? state : unknown();
     }
-    if (target.kind === "call" && target.state !== undefined) {
-      const built = creator.kind === "global" ? qualified(creator.module, creator.name) : "computed";
-      this.#hooks.report({
-        rule: "MA101",
-        message:
-          `Pickle builds the same ${built} object a second time (BUILD): the first state can install ` +
-          "the __setstate__ that the second one calls",
-        position: op.pos,
-        details: {
-          module: creator.kind === "global" ? creator.module : null,
-          function: creator.kind === "global" ? creator.name : "<computed>",
-          position: op.pos,
-          opcode: op.name,
-          reason: "an object is built once; a second BUILD calls whatever the first one stored",
-        },
-      });
-    }
-    if (target.kind === "call") target.state = this.#retain() ? state : unknown();
-    this.#addItems(target, [state], op);
-    this.#hooks.built?.(target, op);
-  }
-
-  /**
-   * BUILD, APPEND(S), SETITEM(S) or ADDITEMS on what an import returned (a class, function, module or
-   * module-level object) rather than on an object the pickle created: that monkeypatches shared state
-   * (`sys.modules`, a class's `__setstate__`, a registry) for the whole process. Picklers never do it.
-   */
-  #mutatesImport(op: PickleOp, global: GlobalValue): void {
-    this.#reportAtImport(
-      op,
-      global,
-      `Pickle modifies the imported ${qualified(global.module, global.name)} itself when loaded ` +
-        `(${op.name}), changing it for everything that uses it`,
-      "a pickle only fills objects it created; this one rewrites an imported one",
-    );
-  }
-
-  /** An MA101 finding about what `global` imports, at `op`, for `reason`. */
-  #reportAtImport(op: PickleOp, global: GlobalValue, message: string, reason: string): void {
-    this.#hooks.report({
-      rule: "MA101",
-      message,
-      position: op.pos,
-      details: { module: global.module, function: global.name, position: op.pos, opcode: op.name, reason },
-    });
-  }
-
-  /**
-   * Dict keys that turn the dict into code once it is an object's state: `__setstate__` (which
-   * the next BUILD calls) and scipy.stats' `_parse_arg_template` (which `rv_generic.__setstate__`
-   * execs) unless it holds the parser scipy generates. `items` alternate keys and values.
-   */
-  #checkStateKeys(items: Value[], op: PickleOp): void {
-    for (let i = 0; i + 1 < items.length; i += 2) {
-      const key = constantString(items[i]);
-      if (key === "__setstate__") {
-        this.#hooks.report({
-          rule: "MA101",
-          message: `Pickle puts a "__setstate__" entry in a dict (${op.name}): as an object's state it ` +
-            "installs a callable that BUILD then calls",
-          position: op.pos,
-          details: { module: null, function: "<computed>", position: op.pos, opcode: op.name, key },
-        });
-      } else if (key === "_parse_arg_template" && !isScipyArgTemplate(items[i + 1])) {
-        this.#hooks.report({
-          rule: "MA101",
-          message:
-            `Pickle sets "_parse_arg_template" to source scipy.stats does not generate (${op.name}): ` +
-            "rv_generic.__setstate__ execs it when the distribution is unpickled",
-          position: op.pos,
-          details: {
-            module: "scipy.stats._distn_infrastructure",
-            function: "rv_generic.__setstate__",
-            position: op.pos,
-            opcode: op.name,
-            key,
-          },
-        });
-      }
-    }
+    this.#hooks.fact({ kind: "build", op, target, state, previous });
+    if (isMutable(target)) this.#grow(target, [state], op);
   }
 
   #persistent(pid: Value, op: PickleOp): Value {
@@ -1398,6 +1119,7 @@ export class PickleMachine {
       pid,
       weight: Math.min(WEIGHT_CAP, 1 + pid.weight),
       danger: pid.danger,
+      code: pid.code,
       parents: undefined,
     };
     if (isMutable(pid)) this.#link(pid, value);

@@ -1,19 +1,19 @@
 /**
- * What the pickle scanner does with string and bytes constants: the user's
- * blacklist (MA005), pickles and Python source hidden in them (MA107, MA108),
- * and nested payloads, scanned through the engine with `scanNested`: the
- * argument of a nested loader such as `pickle.loads` in earnest, any other
- * constant that merely starts like a pickle opportunistically.
+ * Nested payloads of a pickle, scanned through the engine with `scanNested`:
+ * the argument of a nested loader such as `pickle.loads` in earnest, a pickle
+ * decoded from base64 or hex text and any other constant that merely starts
+ * like a pickle opportunistically. The rules decide what is a payload
+ * (`rules/nested_loader.ts`, `rules/embedded_strings.ts`); this module only
+ * schedules and runs the scans.
  *
  * @module
  */
 
 import { type ByteSource, bytesSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext } from "../../core/scanner.ts";
-import { latin1 } from "./disassembler.ts";
-import { inspectEmbedded } from "./embedded.ts";
 import type { CallValue, TextValue } from "./machine.ts";
 import { HIGHEST_PROTOCOL, OP } from "./opcodes.ts";
+import type { NestedPayloads } from "./rules/context.ts";
 
 /** Constants that only look like pickles wait for their pickle's end; beyond this many, the oldest is scanned at once. */
 export const MAX_DEFERRED_PAYLOADS = 64;
@@ -37,9 +37,10 @@ function encodeText(text: string): Uint8Array {
 }
 
 /**
- * Checks string constants and schedules nested scans. The machine calls
- * `text` and `payload` synchronously; the scanner awaits `flush()` when
- * `pending` and `endOfPickle()` after each pickle.
+ * Schedules nested scans. The scanner hands it every string constant (`text`)
+ * and the rules hand it payloads (`payload`, `decoded`), synchronously, while
+ * an opcode runs; the scanner awaits `flush()` when `pending` and
+ * `endOfPickle()` after each pickle.
  *
  * @example
  * ```ts
@@ -51,7 +52,7 @@ function encodeText(text: string): Uint8Array {
  * if (checker.pending) await checker.flush();
  * ```
  */
-export class PayloadChecker {
+export class PayloadChecker implements NestedPayloads {
   readonly #source: ByteSource;
   readonly #ctx: ScanContext;
   #queue: (() => Promise<void>)[] = [];
@@ -74,7 +75,7 @@ export class PayloadChecker {
     return this.#queue.length > 0;
   }
 
-  /** Inspects a string or bytes constant as it is pushed. */
+  /** Notes a string or bytes constant as it is pushed: one that starts like a pickle waits for its pickle's end. */
   text(value: TextValue): void {
     const content = value.value;
     if (content === undefined) {
@@ -82,43 +83,12 @@ export class PayloadChecker {
       if (value.exact) this.#defer(value, undefined);
       return;
     }
-    if (content.length === 0) return;
-    const text = typeof content === "string" ? content : latin1(content);
-    const pattern = this.#ctx.matchBlacklist(text);
-    if (pattern !== undefined) {
-      this.#ctx.report({
-        rule: "MA005",
-        message: `A string in the pickle matches the blacklist pattern "${pattern}"`,
-        position: value.pos,
-        details: { pattern, position: value.pos },
-      });
-    }
-    if (startsLikePickle(...leadingBytes(content))) this.#defer(value, content);
-    for (const found of inspectEmbedded(content)) {
-      if (found.kind === "code") {
-        const calls = found.calls ?? [];
-        const how = found.encoding === "plain" ? "" : ` (${found.encoding}-encoded)`;
-        this.#ctx.report({
-          rule: "MA108",
-          message: `A string in the pickle is Python source calling ${calls.join(", ")}${how}`,
-          position: value.pos,
-          details: { encoding: found.encoding, calls, position: value.pos },
-        });
-      } else if (found.encoding !== "plain" && found.decoded !== undefined) {
-        const decoded = found.decoded;
-        this.#ctx.report({
-          rule: "MA107",
-          message: `A string in the pickle is a ${found.encoding}-encoded pickle`,
-          position: value.pos,
-          details: { encoding: found.encoding, position: value.pos },
-        });
-        this.#queue.push(() =>
-          this.#ctx.scanNested(bytesSource(decoded), `<${found.encoding}@${value.pos}>`, {
-            opportunistic: true,
-          })
-        );
-      }
-    }
+    if (content.length > 0 && startsLikePickle(...leadingBytes(content))) this.#defer(value, content);
+  }
+
+  /** A pickle decoded from a string constant: scanned opportunistically, as `label`. */
+  decoded(bytes: Uint8Array, label: string): void {
+    this.#queue.push(() => this.#ctx.scanNested(bytesSource(bytes), label, { opportunistic: true }));
   }
 
   /** The first argument of a nested loader: scanned in earnest (integrity findings too). */

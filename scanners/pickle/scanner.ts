@@ -12,6 +12,7 @@
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, ScanExtent, Scanner } from "../../core/scanner.ts";
 import { Disassembler, FrameTracker, type GlobalName, type PickleOp } from "./disassembler.ts";
+import { factDispatcher, type FactSink } from "./facts.ts";
 import { type ArrayData, arrayData, isArrayWrapper } from "./joblib.ts";
 import {
   type CallValue,
@@ -27,6 +28,7 @@ import {
 import { HIGHEST_PROTOCOL, OP, OPCODE_BY_CODE } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
 import { classifyImport } from "./policy.ts";
+import { pickleRules } from "./rules/mod.ts";
 
 /** Opcodes between checks of the abort signal: often enough to stop within milliseconds, rare enough to cost nothing. */
 export const ABORT_CHECK_INTERVAL = 1 << 16;
@@ -167,8 +169,8 @@ function quietMachine(
 ): { machine: PickleMachine; malformed: () => boolean } {
   let malformed = false;
   const machine = new PickleMachine(quietHooks({
-    report: (finding) => {
-      if (finding.rule === "MA105") malformed = true;
+    fact: (fact) => {
+      if (fact.kind === "missing-memo") malformed = true;
     },
     ...hooks,
   }));
@@ -263,6 +265,8 @@ export class PickleStream {
   readonly #limits: MachineLimits | undefined;
   readonly #classify: MachineHooks["classify"];
   readonly #payloads: PayloadChecker;
+  /** Where the machine's facts, and the stream's own (breaks, frame mismatches), go: the rules. */
+  readonly #facts: FactSink;
   readonly #machine: PickleMachine;
   readonly #dis: Disassembler;
   readonly #frames: FrameTracker;
@@ -290,18 +294,25 @@ export class PickleStream {
     this.#classify = options.classify;
     const payloads = new PayloadChecker(source, ctx);
     this.#payloads = payloads;
+    this.#facts = factDispatcher([
+      { text: ({ value }) => payloads.text(value) },
+      ...pickleRules({
+        report: (f) => ctx.report(f),
+        matchBlacklist: (t) => ctx.matchBlacklist(t),
+        payloads,
+      }),
+      options.joblibArrays
+        ? {
+          build: ({ target }) => {
+            if (isArrayWrapper(target)) this.#wrapper = target;
+          },
+        }
+        : {},
+    ]);
     this.#machine = new PickleMachine({
-      report: (finding) => ctx.report(finding),
-      blacklist: (text) => ctx.matchBlacklist(text),
-      text: (value) => payloads.text(value),
-      payload: (value, call) => payloads.payload(value, call),
+      fact: this.#facts,
       persistentId: options.persistentId,
       classify: options.classify,
-      built: options.joblibArrays
-        ? (target) => {
-          if (isArrayWrapper(target)) this.#wrapper = target;
-        }
-        : undefined,
     }, options.limits ?? DEFAULT_LIMITS);
     this.#dis = new Disassembler(source, options.start ?? 0);
     this.#frames = new FrameTracker(source.size);
@@ -330,20 +341,7 @@ export class PickleStream {
         return await this.#finish("end", dis.size);
       }
       const mismatch = this.#frames.observe(op);
-      if (mismatch !== undefined) {
-        ctx.report({
-          rule: "MA106",
-          message:
-            `FRAME declares ${mismatch.declared} bytes but its opcodes span ${mismatch.actual}: ${mismatch.reason}`,
-          position: mismatch.pos,
-          details: {
-            declared: mismatch.declared,
-            actual: mismatch.actual,
-            reason: mismatch.reason,
-            position: mismatch.pos,
-          },
-        });
-      }
+      if (mismatch !== undefined) this.#facts({ kind: "frame-mismatch", ...mismatch });
       const result = machine.step(op);
       if (this.#payloads.pending) await this.#payloads.flush();
       if (result === STEP.BREAK) {
@@ -435,7 +433,7 @@ export class PickleStream {
 
   /** Ends the stream: reports why it broke (when `reason` is given) and scans what payloads wait. */
   async #finish(end: PickleEnd, offset: number, reason?: string): Promise<PickleOutcome> {
-    if (reason !== undefined) malformed(this.#ctx, offset, reason);
+    if (reason !== undefined) this.#facts({ kind: "stream-error", pos: offset, reason });
     this.#machine.endOfPickle();
     await this.#payloads.endOfPickle();
     this.#finished = { end, offset, value: undefined };
@@ -469,15 +467,6 @@ export async function scanPickle(
     if (options.firstOnly) break;
   }
   return { end };
-}
-
-function malformed(ctx: ScanContext, pos: number, reason: string): void {
-  ctx.report({
-    rule: "MA105",
-    message: `Pickle stream is malformed at ${pos}: ${reason}`,
-    position: pos,
-    details: { reason, position: pos },
-  });
 }
 
 /**

@@ -469,7 +469,9 @@ Deno.test("protocols 0 and 1 create the wrapper with copyreg._reconstructor; job
 
 Deno.test("arrayData on the values the machine built", () => {
   const built: Value[] = [];
-  const machine = new PickleMachine(quietHooks({ built: (target) => built.push(target) }));
+  const machine = new PickleMachine(
+    quietHooks({ fact: (fact) => fact.kind === "build" && built.push(fact.target) }),
+  );
   const stream = bytes(
     0x80,
     2,

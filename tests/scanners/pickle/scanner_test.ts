@@ -241,12 +241,115 @@ Deno.test("strings that decode from base64 or hex to a pickle are MA107, and the
   ]);
 });
 
-Deno.test("strings that are Python source calling dangerous functions are MA108, plain or encoded", async () => {
+Deno.test("Python source in strings nothing evaluates is MA111 (info), plain or encoded: data is not code", async () => {
   const source = "import os; os.system('id')";
   const findings = await scan(bytes(0x80, 4, sbu(source), sbu(btoa(source)), 0x86, "."));
   assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.position, f.details]), [
-    ["MA108", "critical", 2, { encoding: "plain", calls: ["os.system"], position: 2 }],
-    ["MA108", "critical", 30, { encoding: "base64", calls: ["os.system"], position: 30 }],
+    ["MA111", "info", 2, { encoding: "plain", calls: ["os.system"], position: 2 }],
+    ["MA111", "info", 30, { encoding: "base64", calls: ["os.system"], position: 30 }],
+  ]);
+  // Handed to a callable the policy allows (an OrderedDict of it, its BUILD state), it is still data.
+  const ordered = bytes(
+    0x80,
+    2,
+    global("collections", "OrderedDict"),
+    ")R",
+    sbu("k"),
+    sbu(source),
+    "s}",
+    sbu("s"),
+    sbu(source),
+    "sb.",
+  );
+  assert.deepEqual(await scanBrief(ordered), ["MA111 info @32", "MA111 info @65"]);
+});
+
+Deno.test("Python source handed to eval, exec, compile, a loader, an unknown or computed callable is MA108", async () => {
+  const source = "import os; os.system('id')";
+  // builtins.eval(source): the import, the call, and the string it evaluates.
+  const evaluated = await scan(bytes(0x80, 2, global("builtins", "eval"), sbu(source), 0x85, "R."));
+  assert.deepEqual(evaluated.map((f) => [f.rule, f.severity, f.position]), [
+    ["MA100", "critical", 2],
+    ["MA101", "critical", 46],
+    ["MA108", "critical", 17],
+  ]);
+  assert.deepEqual(evaluated[2].details, {
+    encoding: "plain",
+    calls: ["os.system"],
+    position: 17,
+    evaluatedBy: "builtins.eval",
+    evaluatedAt: 46,
+  });
+  for (
+    const [module, name] of [["builtins", "exec"], ["builtins", "compile"], ["pickle", "loads"], [
+      "marshal",
+      "loads",
+    ]]
+  ) {
+    const call = bytes(0x80, 2, global(module, name), sbu(source), 0x85, "R.");
+    const at = 2 + global(module, name).length;
+    const brief = (await scanBrief(call)).filter((f) => !f.includes(":<payload@"));
+    assert.deepEqual(brief, [
+      "MA100 critical @2",
+      `MA101 critical @${at + 29}`,
+      `MA108 critical @${at}`,
+    ], `${module}.${name}`);
+  }
+  // An unknown callable may do anything with it; the base64 layer is decoded first.
+  const unknown = await scanBrief(bytes(0x80, 2, global("mypkg", "run"), sbu(btoa(source)), 0x85, "R."));
+  assert.deepEqual(unknown, ["MA102 warning @2", "MA103 warning @52", "MA108 critical @13"]);
+  // A callable computed while loading (from a memo entry never stored).
+  assert.deepEqual(await scanBrief(bytes(0x80, 2, "h", 9, sbu(source), 0x85, "R.")), [
+    "MA105 warning @2",
+    "MA103 warning @33",
+    "MA108 critical @4",
+  ]);
+  // The __setstate__ of an unknown class receives it as BUILD's state.
+  assert.deepEqual(await scanBrief(bytes(0x80, 2, global("mypkg", "Obj"), ")R", sbu(source), "b.")), [
+    "MA102 warning @2",
+    "MA103 warning @14",
+    "MA108 critical @15",
+  ]);
+});
+
+Deno.test("source reaches the call wherever it is among the arguments: nested, past kept items, added late", async () => {
+  const source = "__import__('os').system('id')";
+  const call = (...args: Part[]) => bytes(0x80, 2, global("mypkg", "run"), ...args, "R.");
+  const findings = async (data: Uint8Array) => (await scanBrief(data)).filter((f) => f.startsWith("MA108"));
+  // In a dict inside a tuple inside the argument tuple.
+  assert.deepEqual(await findings(call("}", sbu("k"), sbu(source), "s", 0x85, 0x85)), ["MA108 critical @17"]);
+  // The 12th item of a list: past the items a container keeps.
+  const many = Array.from({ length: 11 }, () => "N");
+  assert.deepEqual(await findings(call("(", ...many, sbu(source), "l", 0x85)), ["MA108 critical @25"]);
+  // Appended to a list after the list was put in the argument tuple (through the memo).
+  assert.deepEqual(await findings(call("]q", 0, 0x85, "h", 0, sbu(source), "a0")), ["MA108 critical @19"]);
+  // Through _codecs.encode, which protocol 2 writes bytes as, into eval.
+  const encoded = bytes(
+    0x80,
+    2,
+    global("builtins", "eval"),
+    global("_codecs", "encode"),
+    sbu(source),
+    sbu("latin1"),
+    0x86,
+    "R",
+    0x85,
+    "R.",
+  );
+  assert.deepEqual(await findings(encoded), ["MA108 critical @33"]);
+});
+
+Deno.test("past a limit, where calls are no longer tracked, source counts as evaluated", async () => {
+  const source = "import os; os.system('id')";
+  const data = bytes(0x80, 2, sbu(source), "(((N.");
+  assert.deepEqual(await scanBrief(data, { limits: { ...DEFAULT_LIMITS, markDepth: 2 } }), [
+    "MA108 critical @2",
+    "MA110 warning @32",
+  ]);
+  const swept = bytes(0x80, 2, "(((", sbu(source), "N.");
+  assert.deepEqual(await scanBrief(swept, { limits: { ...DEFAULT_LIMITS, markDepth: 2 } }), [
+    "MA110 warning @4",
+    "MA108 critical @5",
   ]);
 });
 

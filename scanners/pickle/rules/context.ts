@@ -1,0 +1,81 @@
+/**
+ * What the pickle rules report to, and the helpers their findings share. Each rule
+ * module turns the machine's facts (`../facts.ts`) into findings of one rule id;
+ * `mod.ts` puts them together in a fixed order.
+ *
+ * @module
+ */
+
+import type { ScanContext } from "../../../core/scanner.ts";
+import type { PickleOp } from "../disassembler.ts";
+import type { CallValue, GlobalValue, TextValue } from "../machine.ts";
+import type { ImportTier } from "../policy.ts";
+
+/** Where the nested content a rule finds goes: the payload checker of the stream. */
+export interface NestedPayloads {
+  /** The constant first argument of a nested loader: scanned in earnest. */
+  payload(value: TextValue, call: CallValue): void;
+  /** A pickle decoded from a string constant: scanned opportunistically as `label`. */
+  decoded(bytes: Uint8Array, label: string): void;
+}
+
+/** What a pickle rule reports to and asks. */
+export interface RuleContext extends Pick<ScanContext, "report" | "matchBlacklist"> {
+  /** Where nested payloads go. */
+  payloads: NestedPayloads;
+}
+
+/**
+ * `module.name` of an import, `<unresolved>` for a part that is not a constant string.
+ *
+ * @example
+ * ```ts
+ * import { qualified } from "./context.ts";
+ * qualified("os", null); // "os.<unresolved>"
+ * ```
+ */
+export function qualified(module: string | null, name: string | null): string {
+  return `${module ?? "<unresolved>"}.${name ?? "<unresolved>"}`;
+}
+
+/**
+ * The details every import and call finding carries: what is imported or called, where, by which opcode.
+ *
+ * @example
+ * ```ts
+ * import { callDetails } from "./context.ts";
+ * declare const op: import("../disassembler.ts").PickleOp;
+ * callDetails(undefined, op).function; // "<computed>"
+ * ```
+ */
+export function callDetails(
+  global: GlobalValue | undefined,
+  op: PickleOp,
+): { module: string | null; function: string | null; position: number; opcode: string } {
+  return {
+    module: global === undefined ? null : global.module,
+    function: global === undefined ? "<computed>" : global.name,
+    position: op.pos,
+    opcode: op.name,
+  };
+}
+
+/** Severity order of the import tiers, for "worse than". */
+const TIER_RANK: Readonly<Record<ImportTier, number>> = { safe: 0, unknown: 1, denied: 2 };
+
+/**
+ * The tier of `folded` (what `getattr(base, "attr")` resolved to) where it is worse than
+ * `base`'s, which was reported at its own import: an enum member of an unknown enum warns once.
+ *
+ * @example
+ * ```ts
+ * import { worsens } from "./context.ts";
+ * import type { GlobalValue } from "../machine.ts";
+ * declare const folded: GlobalValue, base: GlobalValue;
+ * worsens(folded, base); // "denied", "unknown" or undefined
+ * ```
+ */
+export function worsens(folded: GlobalValue, base: GlobalValue): ImportTier | undefined {
+  const tier = folded.verdict!.tier;
+  return TIER_RANK[tier] > TIER_RANK[base.verdict!.tier] ? tier : undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * MA110: the pickle reaches one of the machine's limits (opcodes, memo entries,
+ * stack depth, MARK nesting); past it the machine tracks less, which the message says.
+ *
+ * @module
+ */
+
+import type { FactHandlers, LimitFact } from "../facts.ts";
+import type { RuleContext } from "./context.ts";
+
+/** Each limit's constant and what reaching it means, by the limit's value. */
+const LIMITS: Record<LimitFact["limit"], { name: string; says: (max: number) => string }> = {
+  opcodes: {
+    name: "MAX_PICKLE_OPCODES",
+    says: (max) => `Pickle has more than ${max} opcodes; past it only imports were checked`,
+  },
+  memoEntries: {
+    name: "MAX_MEMO_ENTRIES",
+    says: (max) => `Pickle stores more than ${max} memo entries; later ones are not tracked`,
+  },
+  stackDepth: {
+    name: "MAX_STACK_DEPTH",
+    says: (max) => `Pickle stack grows past ${max} values; past it only imports were checked`,
+  },
+  markDepth: {
+    name: "MAX_MARK_DEPTH",
+    says: (max) => `Pickle opens more than ${max} nested MARKs; past it only imports were checked`,
+  },
+};
+
+/**
+ * The MA110 rule over one stream's facts.
+ *
+ * @example
+ * ```ts
+ * import { resourceLimit } from "./resource_limit.ts";
+ * import type { RuleContext } from "./context.ts";
+ * declare const ctx: RuleContext;
+ * const handlers = resourceLimit(ctx);
+ * ```
+ */
+export function resourceLimit(ctx: RuleContext): FactHandlers {
+  return {
+    limit({ limit, max, pos }) {
+      const { name, says } = LIMITS[limit];
+      ctx.report({
+        rule: "MA110",
+        message: says(max),
+        position: pos,
+        details: { limit: name, max, position: pos },
+      });
+    },
+  };
+}
