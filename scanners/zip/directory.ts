@@ -1,19 +1,25 @@
 /**
- * Listing a zip's central directory with zip.js, entry by entry from its
- * generator, over a {@linkcode ByteSource}: nothing but the end records and the
- * directory itself is read. Each entry is reduced at once to the few fields the
- * checks need, so memory grows with the entries listed (at most
- * {@linkcode MAX_ZIP_ENTRIES}), never with what the directory claims.
+ * Reading a zip's central directory as Python's zipfile and miniz (torch.load)
+ * read it: from where the end record finder placed it ({@linkcode EndRecord}),
+ * header by header, through a window over the {@linkcode ByteSource}. Each entry
+ * is reduced at once to the few fields the checks need, so memory grows with the
+ * entries listed (at most {@linkcode MAX_ZIP_ENTRIES}), never with what the
+ * directory claims.
+ *
+ * The directory is read here and not by a zip library because the library must
+ * read it where loaders do. zip.js 2.24 reconciles the stored offset with "right
+ * before the end record" while ignoring a zip64 end record the classic record
+ * does not defer to; torch writes both records, and when the first central header
+ * is exactly as long as the two zip64 records (76 bytes: a 21-character archive
+ * name), zip.js lands on the second header and fails the whole listing.
  *
  * @module
  */
 
-import { configure, Reader, ZipReader } from "@zip.js/zip.js";
-import { type ByteSource, subSource } from "../../core/byte_source.ts";
+import type { ByteSource } from "../../core/byte_source.ts";
+import { Crc32 } from "./crc32.ts";
 import type { EndRecord } from "./end_record.ts";
-
-// zip.js decodes in web workers by default, and a worker delays the process's exit by seconds.
-configure({ useWebWorkers: false });
+import { windowedSource } from "./window.ts";
 
 /**
  * Entries listed per archive: five times the engine's default member limit (a checkpoint holds one
@@ -22,13 +28,22 @@ configure({ useWebWorkers: false });
 export const MAX_ZIP_ENTRIES = 500_000;
 
 /**
- * Bytes zip.js may read at once (the whole central directory is one read): far above the directory
- * of {@linkcode MAX_ZIP_ENTRIES} entries, far below what would exhaust a worker's memory.
+ * The largest central directory read: far above the directory of {@linkcode MAX_ZIP_ENTRIES}
+ * entries. A larger declared size is refused before any entry is read.
  */
 export const MAX_DIRECTORY_BYTES = 256 * 1024 * 1024;
 
 /** Entries between checks of the abort signal. */
 const ABORT_CHECK_ENTRIES = 1024;
+
+/** Bytes of a central header before its name. */
+const CENTRAL_HEADER_BYTES = 46;
+const CENTRAL_SIGNATURE = 0x02014b50;
+/** Extra field ids: zip64 extended information, and Info-ZIP's Unicode Path. */
+const ZIP64_EXTRA = 0x0001;
+const UNICODE_PATH_EXTRA = 0x7075;
+/** A 32-bit field saturated to say its value is in the zip64 extra field. */
+const SATURATED = 0xffffffff;
 
 /** Python's zipfile decodes a name without the UTF-8 flag as code page 437: bytes 0x80 to 0xff. */
 const CP437_HIGH =
@@ -45,7 +60,7 @@ export interface CentralEntry {
   name: string;
   /** The name's bytes. */
   rawName: Uint8Array;
-  /** zip.js's name when it differs: the one an Info-ZIP Unicode Path extra field gives extractors that honour it. */
+  /** The name an Info-ZIP Unicode Path extra field gives extractors that honour it, when it differs. */
   extraName?: string;
   /** General-purpose bit flags. */
   flags: number;
@@ -57,7 +72,7 @@ export interface CentralEntry {
   compressedSize: number;
   /** Decoded size. */
   size: number;
-  /** Offset of the local header in the source (zip.js shifts it when data was prepended to the archive). */
+  /** Offset of the local header in the source (shifted, as Python's zipfile does, by data before the archive). */
   headerOffset: number;
   /** External attributes: a Unix mode in the upper 16 bits when made on Unix. */
   externalAttributes: number;
@@ -67,42 +82,11 @@ export interface CentralEntry {
 export interface Listing {
   /** The entries read, in directory order. */
   entries: CentralEntry[];
-  /** Where zip.js read the central directory, in the source. */
-  directoryOffset?: number;
-  /** Why the listing stopped early: the directory is malformed (`message`), or a limit was met. */
+  /** Why the listing stopped early or is in doubt: the directory is malformed (`message`), or a limit was met. */
   stopped?: { kind: "malformed"; message: string } | { kind: "entries" } | {
     kind: "directory";
     bytes: number;
   };
-}
-
-/** A read larger than {@linkcode MAX_DIRECTORY_BYTES}, refused. */
-class ReadTooLarge extends Error {
-  constructor(readonly bytes: number) {
-    super(`refused to read ${bytes} bytes at once`);
-  }
-}
-
-/** zip.js's view of a {@linkcode ByteSource}: its size and random-access reads, capped. */
-class SourceReader extends Reader<ByteSource> {
-  readonly #source: ByteSource;
-
-  constructor(source: ByteSource) {
-    super(source);
-    this.#source = source;
-    this.size = source.size;
-  }
-
-  override init(): Promise<void> {
-    this.size = this.#source.size;
-    return Promise.resolve(super.init?.());
-  }
-
-  override async readUint8Array(offset: number, length: number): Promise<Uint8Array> {
-    if (length > MAX_DIRECTORY_BYTES) throw new ReadTooLarge(length);
-    // A copy: zip.js keeps some arrays it reads, and sources may reuse theirs.
-    return (await this.#source.read(offset, length)).slice();
-  }
 }
 
 /**
@@ -121,40 +105,98 @@ export function decodeName(raw: Uint8Array, flags: number): string {
   return name;
 }
 
-/** The subset of zip.js's entry the listing reads. */
-interface ZipJsEntry {
-  filename: string;
-  rawFilename: Uint8Array;
-  rawBitFlag: number;
-  compressionMethod: number;
-  crc32?: number;
-  compressedSize: number;
-  uncompressedSize: number;
-  offset: number;
-  externalFileAttributes: number;
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function centralEntry(entry: ZipJsEntry, index: number): CentralEntry {
-  const name = decodeName(entry.rawFilename, entry.rawBitFlag);
+/** The sizes and offset a zip64 extra field holds for the saturated ones, in the order Python reads them. */
+interface Wide {
+  size: number;
+  compressedSize: number;
+  headerOffset: number;
+}
+
+/**
+ * Replaces the saturated fields of `wide` from a zip64 extra field; a reason when the field is too
+ * short for them (Python's zipfile and miniz then refuse the archive).
+ */
+function readZip64(data: Uint8Array, wide: Wide): string | undefined {
+  const fields = view(data);
+  let at = 0;
+  for (const key of ["size", "compressedSize", "headerOffset"] as const) {
+    if (wide[key] !== SATURATED) continue;
+    if (at + 8 > data.length) return `its zip64 extra field lacks the ${key}`;
+    const value = fields.getBigUint64(at, true);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) return `its zip64 ${key} is beyond any real file`;
+    wide[key] = Number(value);
+    at += 8;
+  }
+  return undefined;
+}
+
+/** The Unicode Path extra field's name, if the field is valid for `rawName` (Info-ZIP's rules, as zip.js). */
+function unicodePath(data: Uint8Array, rawName: Uint8Array, flags: number): string | undefined {
+  if (data.length < 5 || data[0] !== 1 || flags & FLAG_UTF8) return undefined;
+  const crc = new Crc32();
+  crc.update(rawName);
+  if (view(data).getUint32(1, true) !== crc.value) return undefined;
+  return new TextDecoder().decode(data.subarray(5));
+}
+
+/** The entry whose central header is `header` (its name, extra field and comment included), or why it is malformed. */
+function parseEntry(header: Uint8Array, index: number, shift: number): CentralEntry | string {
+  const fields = view(header);
+  const flags = fields.getUint16(8, true);
+  const nameLength = fields.getUint16(28, true);
+  const extraLength = fields.getUint16(30, true);
+  const rawName = header.slice(CENTRAL_HEADER_BYTES, CENTRAL_HEADER_BYTES + nameLength);
+  const name = decodeName(rawName, flags);
+  const wide: Wide = {
+    size: fields.getUint32(24, true),
+    compressedSize: fields.getUint32(20, true),
+    headerOffset: fields.getUint32(42, true),
+  };
+  let extraName: string | undefined;
+  const extra = header.subarray(
+    CENTRAL_HEADER_BYTES + nameLength,
+    CENTRAL_HEADER_BYTES + nameLength + extraLength,
+  );
+  const extraFields = view(extra);
+  // Each field takes at least its 4-byte head, so the walk ends within 16 384 steps.
+  for (let at = 0; at + 4 <= extra.length;) {
+    const id = extraFields.getUint16(at, true);
+    const data = extra.subarray(at + 4, at + 4 + extraFields.getUint16(at + 2, true));
+    if (id === ZIP64_EXTRA) {
+      const problem = readZip64(data, wide);
+      if (problem) return problem;
+    } else if (id === UNICODE_PATH_EXTRA) {
+      const other = unicodePath(data, rawName, flags);
+      if (other !== undefined && other !== name) extraName = other;
+    }
+    at += 4 + data.length;
+  }
   return {
     index,
     name,
-    rawName: entry.rawFilename,
-    extraName: entry.filename === name ? undefined : entry.filename,
-    flags: entry.rawBitFlag,
-    method: entry.compressionMethod,
-    crc32: entry.crc32 ?? 0,
-    compressedSize: entry.compressedSize,
-    size: entry.uncompressedSize,
-    headerOffset: entry.offset,
-    externalAttributes: entry.externalFileAttributes,
+    rawName,
+    ...(extraName === undefined ? {} : { extraName }),
+    flags,
+    method: fields.getUint16(10, true),
+    crc32: fields.getUint32(16, true),
+    compressedSize: wide.compressedSize,
+    size: wide.size,
+    headerOffset: wide.headerOffset + shift,
+    externalAttributes: fields.getUint32(38, true),
   };
 }
 
 /**
  * Lists the central directory of the archive that `record` ends, up to
- * `maxEntries` ({@linkcode MAX_ZIP_ENTRIES} unless a test lowers it). Never throws on malformed input: a
- * listing cut short says why in `stopped`.
+ * `maxEntries` ({@linkcode MAX_ZIP_ENTRIES} unless a test lowers it). It reads
+ * entries for as many bytes as the directory takes (as Python's zipfile does; a
+ * count that disagrees is reported), and shifts local header offsets by the data
+ * before the archive, as Python's zipfile does. Never throws on malformed input:
+ * a listing cut short says why in `stopped`.
  *
  * @example
  * ```ts
@@ -172,33 +214,45 @@ export async function listEntries(
   signal: AbortSignal,
   maxEntries = MAX_ZIP_ENTRIES,
 ): Promise<Listing> {
-  // Cut at the record's end, zip.js finds the same record and sees no appended data.
-  const reader = new ZipReader(new SourceReader(subSource(source, 0, record.end)), {
-    strictness: "tolerant",
-    useWebWorkers: false,
-  });
   const entries: CentralEntry[] = [];
-  const listing: Listing = { entries };
-  const generator = reader.getEntriesGenerator();
-  try {
-    for await (const entry of generator) {
-      if (entries.length >= maxEntries) {
-        listing.stopped = { kind: "entries" };
-        break;
-      }
-      if (entries.length % ABORT_CHECK_ENTRIES === 0) signal.throwIfAborted();
-      entries.push(centralEntry(entry as unknown as ZipJsEntry, entries.length));
-    }
-  } catch (error) {
-    if (signal.aborted) throw error;
-    listing.stopped = error instanceof ReadTooLarge
-      ? { kind: "directory", bytes: error.bytes }
-      : { kind: "malformed", message: error instanceof Error ? error.message : String(error) };
-  } finally {
-    await generator.return(true).catch(() => undefined);
+  if (record.directorySize > MAX_DIRECTORY_BYTES) {
+    return { entries, stopped: { kind: "directory", bytes: record.directorySize } };
   }
-  // zip.js keeps where it found the directory, after reconciling offsets shifted by prepended data.
-  const offset = (reader as unknown as { directoryOffset?: number }).directoryOffset;
-  if (typeof offset === "number") listing.directoryOffset = offset;
-  return listing;
+  const near = windowedSource(source);
+  const end = record.directoryOffset + record.directorySize;
+  // Data before the archive moves its records by as much as it moves the directory. A stored offset
+  // past the directory (reported by the scanner) moves nothing: the headers are taken where they say.
+  const shift = Math.max(0, record.directoryOffset - record.storedDirectoryOffset);
+  const malformed = (message: string): Listing => ({ entries, stopped: { kind: "malformed", message } });
+  for (let at = record.directoryOffset; at < end;) {
+    const index = entries.length;
+    if (index >= maxEntries) return { entries, stopped: { kind: "entries" } };
+    if (index % ABORT_CHECK_ENTRIES === 0) signal.throwIfAborted();
+    const head = await near.read(at, CENTRAL_HEADER_BYTES);
+    if (head.length < CENTRAL_HEADER_BYTES || at + CENTRAL_HEADER_BYTES > end) {
+      return malformed(`entry ${index} is cut short at ${at}`);
+    }
+    const fields = view(head);
+    if (fields.getUint32(0, true) !== CENTRAL_SIGNATURE) {
+      return malformed(`no central directory header for entry ${index} at ${at}`);
+    }
+    const length = CENTRAL_HEADER_BYTES + fields.getUint16(28, true) + fields.getUint16(30, true) +
+      fields.getUint16(32, true);
+    const header = await near.read(at, length);
+    if (header.length < length || at + length > end) {
+      return malformed(`entry ${index} runs past the central directory`);
+    }
+    const entry = parseEntry(header, index, shift);
+    if (typeof entry === "string") return malformed(`entry ${index}: ${entry}`);
+    entries.push(entry);
+    at += length;
+  }
+  // A classic count holds the low 16 bits of the real one: old writers wrap it past 65 535 entries.
+  const counted = record.zip64 ? entries.length : entries.length % 0x10000;
+  if (counted !== record.entries) {
+    return malformed(
+      `the end record declares ${record.entries} entries, the directory holds ${entries.length}`,
+    );
+  }
+  return { entries };
 }

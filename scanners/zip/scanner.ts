@@ -177,8 +177,8 @@ async function scanMembers(
 }
 
 /**
- * Reports end records that disagree with each other (zip.js trusts the classic one, Python's zipfile the
- * zip64 one) or point past the central directory (loaders then miss it).
+ * Reports end records that disagree with each other (readers differ on which they trust: Python's zipfile
+ * takes the zip64 one) or point past the central directory (loaders then miss it).
  */
 function checkEndRecord(ctx: ScanContext, record: EndRecord, directoryOffset: number): void {
   if (record.disagrees.length > 0) {
@@ -244,9 +244,8 @@ async function scanZip(source: ByteSource, ctx: ScanContext): Promise<void> {
       : "No end of central directory record: the zip is truncated or damaged";
     return await scanEntries(source, await walkWithoutDirectory(source, ctx, why), ctx);
   }
-  const offset = listing.directoryOffset ?? record.directoryOffset;
-  checkEndRecord(ctx, record, offset);
-  await scanEntries(source, listing.entries, ctx, { record, offset });
+  checkEndRecord(ctx, record, record.directoryOffset);
+  await scanEntries(source, listing.entries, ctx, { record, offset: record.directoryOffset });
 }
 
 /**

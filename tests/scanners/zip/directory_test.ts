@@ -28,7 +28,6 @@ Deno.test("listEntries: every entry with the fields the checks need", async () =
     [0, "a.pkl", 0, crc32(BENIGN), 0],
     [1, "b/", 8, 0, 39],
   ]);
-  assert.equal(listing.directoryOffset, 39 + 32);
 });
 
 Deno.test("listEntries stops at the entry cap, and on a malformed directory keeps what it read", async () => {

@@ -20,8 +20,9 @@ function recorder(): { ctx: ScanContext; reports: FindingReport[] } {
 
 async function entriesOf(zip: Uint8Array) {
   const source = bytesSource(zip);
-  const listing = await listEntries(source, (await findEndRecord(source))!, new AbortController().signal);
-  return { source, entries: listing.entries, directoryOffset: listing.directoryOffset };
+  const record = (await findEndRecord(source))!;
+  const listing = await listEntries(source, record, new AbortController().signal);
+  return { source, entries: listing.entries, directoryOffset: record.directoryOffset };
 }
 
 Deno.test("locateMembers: data offsets from local headers; what cannot be read is not decodable", async () => {
