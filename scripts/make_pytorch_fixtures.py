@@ -29,11 +29,13 @@ import hashlib  # noqa: E402
 import io  # noqa: E402
 import linecache  # noqa: E402
 import pickletools  # noqa: E402
+import string  # noqa: E402
 import struct  # noqa: E402
 import tempfile  # noqa: E402
 import types  # noqa: E402
 import zipfile  # noqa: E402
 import zlib  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -190,6 +192,41 @@ def jit_saved(module: torch.jit.ScriptModule, **kw) -> bytes:
     buf = io.BytesIO()
     torch.jit.save(module, buf, **kw)
     return buf.getvalue()
+
+
+# Base names of the name-length sweep: torch.save(obj, path) names the archive's folder after the file, and the
+# folder's length decides where the central directory's headers fall (at 21 characters the first central header
+# is exactly as long as torch's two zip64 end records, which once made the listing fail).
+NAME_CHARS = string.ascii_lowercase * 3
+NAME_LENGTHS = range(1, 65)
+TRAP_LENGTH = 21
+
+
+def one_tensor_state_dict() -> dict:
+    torch.manual_seed(0)
+    return torch.nn.Linear(1, 1, bias=False).state_dict()
+
+
+def saved_as(stem: str, obj: object) -> bytes:
+    """torch.save(obj) to a file named ``stem``.pt: its records lie under the folder ``stem``/."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{stem}.pt"
+        torch.save(obj, str(path))
+        return path.read_bytes()
+
+
+def torch_written(stem: str, records: list[tuple[str, bytes]]) -> bytes:
+    """``records`` (names under the folder, ``version`` left out) written by torch's own writer, as torch.save
+    writes them: the same local headers, padding, zip64 end records and version record."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{stem}.pt"
+        writer = torch._C.PyTorchFileWriter(str(path))
+        for name, data in records:
+            if name != "version":
+                writer.write_record(name, data, len(data))
+        writer.write_end_of_file()
+        del writer
+        return path.read_bytes()
 
 
 def sequential() -> torch.nn.Module:
@@ -441,7 +478,30 @@ def fixtures() -> list[Fixture]:
         without(state_dict, "archive/data/1"),
         [mf.finding("MA301", persid_positions(data_pkl)["1"], path="archive/data.pkl", storage="1",
                     record="data/1")])
+    name_length_fixtures(add)
     return out
+
+
+def name_length_fixtures(add: Callable[..., bytes]) -> None:
+    """torch.save to files whose base names have every length from 1 to 64, and a malicious twin at the
+    length whose headers once defeated the listing, written by torch's own writer."""
+    state = one_tensor_state_dict()
+    for length in NAME_LENGTHS:
+        stem = NAME_CHARS[:length]
+        data = saved_as(stem, state)
+        add(f"name_lengths/{stem}.pt", "benign", PYTORCH,
+            f"torch.save(one-tensor state_dict, '{stem}.pt'): records under a {length}-character folder", data, [])
+        if length == TRAP_LENGTH:
+            trap = data
+    stem = NAME_CHARS[:TRAP_LENGTH]
+    records = [(name.split("/", 1)[1], body) for name, body in members(trap)]
+    assert torch_written(stem, records) == trap  # the writer alone gives torch.save's bytes
+    evil, found = with_call_first(dict(records)["data.pkl"])
+    add(f"malicious/folder_{TRAP_LENGTH}_chars_os_system.pt", "malicious", PYTORCH,
+        f"name_lengths/{stem}.pt with os.system called first in data.pkl, written by torch's own writer: its "
+        "first central header is as long as the zip64 end records",
+        torch_written(stem, [(n, evil if n == "data.pkl" else d) for n, d in records]),
+        mf.nested(f"{stem}/data.pkl", found))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,7 +548,8 @@ def main() -> None:
         check(fx)
     manifest = build_manifest("scripts/make_pytorch_fixtures.py",
                               {"python": python_version(), "torch": torch.__version__}, ASSUMPTIONS, items)
-    write_fixtures(OUT, items, manifest, max_fixture_bytes=MAX_FIXTURE_BYTES, max_total_bytes=MAX_TOTAL_BYTES)
+    write_fixtures(OUT, items, manifest, max_fixture_bytes=MAX_FIXTURE_BYTES, max_total_bytes=MAX_TOTAL_BYTES,
+                   folders=("malicious", "benign", "name_lengths"))
 
 
 if __name__ == "__main__":

@@ -309,3 +309,52 @@ Deno.test("a hand-built checkpoint with the torch 2.x records and a deflated dat
   assert.equal(outcome.format, "pytorch");
   assert.deepEqual(outcome.findings, []);
 });
+
+/**
+ * Read by hand (zip.js, which the other tests use, fails on the 21-character folder): the first central
+ * entry's name, its header's length, and the bytes between the directory and the classic end record.
+ */
+function directoryLayout(zip: Uint8Array) {
+  const fields = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const end = zip.length - 22; // torch writes no archive comment
+  assert.equal(fields.getUint32(end, true), 0x06054b50);
+  const directory = fields.getUint32(end + 16, true);
+  const firstHeader = 46 + fields.getUint16(directory + 28, true) + fields.getUint16(directory + 30, true) +
+    fields.getUint16(directory + 32, true);
+  const name = new TextDecoder().decode(
+    zip.subarray(directory + 46, directory + 46 + fields.getUint16(directory + 28, true)),
+  );
+  return { name, firstHeader, zip64Records: end - (directory + fields.getUint32(end + 12, true)) };
+}
+
+Deno.test("torch.save under every base-name length from 1 to 64 is read as PyTorch, clean", async () => {
+  const traps: number[] = [];
+  for (let length = 1; length <= 64; length++) {
+    const stem = "abcdefghijklmnopqrstuvwxyz".repeat(3).slice(0, length);
+    const file = `name_lengths/${stem}.pt`;
+    const zip = await fixture(file);
+    const layout = directoryLayout(zip);
+    assert.equal(layout.name, `${stem}/data.pkl`, file);
+    if (layout.firstHeader === layout.zip64Records) traps.push(length);
+    const outcome = await scanSource(bytesSource(zip), file);
+    assert.equal(outcome.error, undefined, file);
+    assert.equal(outcome.format, "pytorch", file);
+    assert.deepEqual(outcome.findings, [], file);
+  }
+  // The one length whose first central header is as long as torch's zip64 end record and locator.
+  assert.deepEqual(traps, [21]);
+});
+
+Deno.test("a payload in data.pkl of a 21-character folder is found where it is", async () => {
+  const file = "malicious/folder_21_chars_os_system.pt";
+  const zip = await fixture(file);
+  const layout = directoryLayout(zip);
+  assert.equal(layout.firstHeader, 76);
+  assert.equal(layout.zip64Records, 76);
+  const outcome = await scanSource(bytesSource(zip), file);
+  assert.equal(outcome.format, "pytorch");
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`), [
+    `MA100 critical ${file}:abcdefghijklmnopqrstu/data.pkl (pos 2)`,
+    `MA101 critical ${file}:abcdefghijklmnopqrstu/data.pkl (pos 42)`,
+  ]);
+});

@@ -54,6 +54,11 @@ export interface ZipOptions {
   directoryOffset?: number;
   /** Central directory size in the end record, overriding the true one. */
   directorySize?: number;
+  /**
+   * A zip64 end record and locator before the end record, as miniz (torch.save) writes them: the classic
+   * record keeps its own values, which the zip64 one repeats.
+   */
+  zip64EndRecord?: boolean;
 }
 
 export function crc32(bytes: Uint8Array): number {
@@ -76,6 +81,10 @@ class Writer {
   u32(value: number) {
     this.u16(value & 0xffff);
     this.u16((value >>> 16) & 0xffff);
+  }
+  u64(value: number) {
+    this.u32(value >>> 0);
+    this.u32(Math.floor(value / 2 ** 32));
   }
   raw(data: Uint8Array) {
     for (const byte of data) this.bytes.push(byte);
@@ -144,6 +153,23 @@ export async function buildZip(members: TestMember[], options: ZipOptions = {}):
   }
   const directoryOffset = out.length;
   out.raw(new Uint8Array(central.bytes));
+  if (options.zip64EndRecord) {
+    const zip64At = out.length;
+    out.u32(0x06064b50);
+    out.u64(44); // the bytes that follow
+    out.u16(45); // version made by
+    out.u16(45); // version needed
+    out.u32(0); // this disk
+    out.u32(0); // the directory's disk
+    out.u64(members.length); // entries on this disk
+    out.u64(members.length);
+    out.u64(central.length);
+    out.u64(directoryOffset);
+    out.u32(0x07064b50);
+    out.u32(0); // the zip64 record's disk
+    out.u64(zip64At);
+    out.u32(1); // disks
+  }
   out.u32(0x06054b50);
   out.u16(0);
   out.u16(0);

@@ -59,3 +59,72 @@ Deno.test("an Info-ZIP Unicode Path extra field gives extractors another name", 
   assert.equal(listing.entries[0].name, "safe.pkl");
   assert.equal(listing.entries[0].extraName, "../evil.pkl");
 });
+
+Deno.test("zip64 end records are no trap when the first central header is as long as they are", async () => {
+  // 46 + 30 name bytes = 56 + 20: what torch.save writes for a 21-character folder.
+  const names = [
+    "abcdefghijklmnopqrstu/data.pkl",
+    "abcdefghijklmnopqrstu/data/0",
+    "abcdefghijklmnopqrstu/version",
+  ];
+  const zip = await buildZip(names.map((name) => ({ name, data: BENIGN })), { zip64EndRecord: true });
+  const source = bytesSource(zip);
+  const record = (await findEndRecord(source))!;
+  assert.equal(record.zip64, true);
+  const listing = await listEntries(source, record, signal);
+  assert.equal(listing.stopped, undefined);
+  assert.deepEqual(listing.entries.map((e) => [e.name, e.headerOffset]), [
+    [names[0], 0],
+    [names[1], 30 + 30 + 4],
+    [names[2], 2 * 30 + 30 + 28 + 2 * 4],
+  ]);
+});
+
+Deno.test("zip64 extended information replaces the saturated sizes and offset, in Python's order", async () => {
+  const extra = new Uint8Array(4 + 16);
+  const fields = new DataView(extra.buffer);
+  fields.setUint16(0, 0x0001, true);
+  fields.setUint16(2, 16, true);
+  fields.setBigUint64(4, 4n, true); // the size
+  fields.setBigUint64(12, 0n, true); // the header offset (the compressed size is not saturated)
+  const zip = await buildZip([{ name: "a.pkl", data: BENIGN, size: 0xffffffff, centralExtra: extra }]);
+  const listing = await list(zip);
+  assert.equal(listing.stopped, undefined);
+  assert.deepEqual([listing.entries[0].size, listing.entries[0].compressedSize], [4, 4]);
+  const short = await list(
+    await buildZip([{
+      name: "a.pkl",
+      data: BENIGN,
+      size: 0xffffffff,
+      compressedSize: 0xffffffff,
+      centralExtra: extra.subarray(0, 12),
+    }]),
+  );
+  assert.deepEqual(short.stopped, {
+    kind: "malformed",
+    message: "entry 0: its zip64 extra field lacks the compressedSize",
+  });
+});
+
+Deno.test("a count that wraps past 65 535 entries without zip64 is no malformation; another count is", async () => {
+  // 65 537 central headers of an empty member "a" (the listing reads no local header), then the end record.
+  const header = (await buildZip([{ name: "a", data: new Uint8Array(0) }])).subarray(31, 31 + 47);
+  const count = 0x10001;
+  const zip = new Uint8Array(count * header.length + 22);
+  for (let i = 0; i < count; i++) zip.set(header, i * header.length);
+  const end = new DataView(zip.buffer, count * header.length);
+  end.setUint32(0, 0x06054b50, true);
+  end.setUint16(8, count & 0xffff, true);
+  end.setUint16(10, count & 0xffff, true);
+  end.setUint32(12, count * header.length, true);
+  const wrapped = await list(zip);
+  assert.equal(wrapped.entries.length, count);
+  assert.equal(wrapped.stopped, undefined);
+  const members = [{ name: "a", data: BENIGN }, { name: "b", data: BENIGN }];
+  const wrong = await list(await buildZip(members, { entries: 1 }));
+  assert.equal(wrong.entries.length, 2);
+  assert.deepEqual(wrong.stopped, {
+    kind: "malformed",
+    message: "the end record declares 1 entries, the directory holds 2",
+  });
+});
