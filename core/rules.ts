@@ -339,6 +339,14 @@ export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
       LOAD_FIX,
     ),
     rule(
+      "MA303",
+      "pytorch-record-alias",
+      "warning",
+      "torch reads a checkpoint record under a name torch.save does not write",
+      "torch's zip reader (miniz) finds records without regard to letter case, even past an exact match: archive/DATA.PKL can be the data.pkl torch.load unpickles, while tools that match names exactly read another record or none.",
+      "Re-save the checkpoint with torch.save from a trusted source.",
+    ),
+    rule(
       "MA310",
       "numpy-malformed-header",
       "warning",

@@ -229,6 +229,18 @@ def torch_written(stem: str, records: list[tuple[str, bytes]]) -> bytes:
         return path.read_bytes()
 
 
+def torch_reads(archive: bytes, record: str) -> bytes | None:
+    """The bytes torch's own reader returns for ``record`` (None when it cannot open the archive or find the
+    record): get_record reads raw bytes and unpickles nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "probe.pt"
+        path.write_bytes(archive)
+        try:
+            return torch._C.PyTorchFileReader(str(path)).get_record(record)
+        except RuntimeError:
+            return None
+
+
 def sequential() -> torch.nn.Module:
     torch.manual_seed(0)
     return torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
@@ -478,8 +490,68 @@ def fixtures() -> list[Fixture]:
         without(state_dict, "archive/data/1"),
         [mf.finding("MA301", persid_positions(data_pkl)["1"], path="archive/data.pkl", storage="1",
                     record="data/1")])
+    alias_fixtures(add, state_dict)
     name_length_fixtures(add)
     return out
+
+
+def alias_fixtures(add: Callable[..., bytes], state_dict: bytes) -> None:
+    """benign/state_dict.pt with records renamed the ways torch's reader does or does not see through; each
+    asserts what torch's own reader returns for the record."""
+    entries = members(state_dict)
+    data_pkl = dict(entries)["archive/data.pkl"]
+    evil, found = with_call_first(data_pkl)
+    rest = [(n, d) for n, d in entries if n != "archive/data.pkl"]
+
+    upper = rezip([("archive/DATA.PKL", evil), *rest])
+    assert torch_reads(upper, "data.pkl") == evil
+    add("malicious/upper_case_data_pkl.pt", "malicious", PYTORCH,
+        "benign/state_dict.pt with data.pkl renamed DATA.PKL and calling os.system first: torch finds records "
+        "regardless of case and unpickles it", upper,
+        [mf.finding("MA303", path="archive/DATA.PKL", record="data.pkl", shadowsExactName=False),
+         *mf.nested("archive/DATA.PKL", found)])
+
+    shadowing = rezip([("archive/DATA.PKL", evil), ("archive/data.pkl", data_pkl), *rest])
+    assert torch_reads(shadowing, "data.pkl") == evil
+    add("malicious/case_shadowed_data_pkl.pt", "malicious", PYTORCH,
+        "benign/state_dict.pt with its data.pkl kept after DATA.PKL, which calls os.system: miniz's sorted "
+        "search reads DATA.PKL, exact-name readers data.pkl", shadowing,
+        [mf.finding("MA303", path="archive/DATA.PKL", record="data.pkl", shadowsExactName=True),
+         *mf.nested("archive/DATA.PKL", found)])
+
+    # Three same-named data.pkl after the other records: torch reads the middle one, Python's zipfile the last.
+    duplicates = rezip([*rest, ("archive/data.pkl", data_pkl), ("archive/data.pkl", evil),
+                        ("archive/data.pkl", data_pkl)])
+    assert torch_reads(duplicates, "data.pkl") == evil
+    with zipfile.ZipFile(io.BytesIO(duplicates)) as z:
+        assert z.read("archive/data.pkl") == data_pkl
+    add("malicious/duplicate_data_pkl.pt", "malicious", PYTORCH,
+        "benign/state_dict.pt with three data.pkl records, the middle one (torch's pick; not the first, nor "
+        "Python's zipfile's last) calling os.system", duplicates,
+        [mf.finding("MA211", path="archive/data.pkl", index=len(rest) + 1, firstIndex=len(rest)),
+         mf.finding("MA211", path="archive/data.pkl", index=len(rest) + 2, firstIndex=len(rest)),
+         *mf.nested("archive/data.pkl", found)])
+
+    version = rezip([(n.replace("archive/version", "archive/VERSION"), d) for n, d in entries])
+    assert torch_reads(version, "version") == b"3\n"
+    add("malicious/upper_case_version.pt", "suspicious", PYTORCH,
+        "benign/state_dict.pt with its version record named VERSION: torch reads it as version", version,
+        [mf.finding("MA303", path="archive/VERSION", record="version")])
+
+    # Names torch does not see through: it finds no data.pkl, so the archive is no checkpoint to it.
+    dot = rezip([("archive/./data.pkl", evil), *rest])
+    assert torch_reads(dot, "data.pkl") is None
+    add("malicious/dot_segment_data_pkl.pt", "malicious", "zip",
+        "benign/state_dict.pt with data.pkl named archive/./data.pkl and calling os.system: miniz normalises no "
+        "path, torch.load finds no data.pkl; scanned as a zip, by content", dot,
+        mf.nested("archive/./data.pkl", found))
+    backslash = rezip([("archive\\data.pkl", evil), *rest])
+    assert torch_reads(backslash, "data.pkl") is None
+    add("malicious/backslash_data_pkl.pt", "malicious", "zip",
+        "benign/state_dict.pt with data.pkl named archive\\data.pkl and calling os.system: torch takes no "
+        "backslash for a folder and refuses the archive; scanned as a zip, by content (a Windows extractor "
+        "writes it to archive/data.pkl: MA204)", backslash,
+        [mf.finding("MA204", path="archive\\data.pkl"), *mf.nested("archive\\data.pkl", found)])
 
 
 def name_length_fixtures(add: Callable[..., bytes]) -> None:
@@ -536,6 +608,10 @@ ASSUMPTIONS = [
     "or has another size, at the BINPERSID that first loads it.",
     "MA302: a reference in TorchScript source to something that runs code or reaches the system, at the byte "
     "offset of its first token; details.call is the dotted name as written, details.line its line.",
+    "MA303: an entry torch reads under another name than its own: its reader (miniz) finds records regardless "
+    "of ASCII letter case and, among several matches, reads the one its sorted search meets (checked here with "
+    "torch's own reader); the entry is planned as the record torch reads it as. ./ and \\ are not normalised: "
+    "such a data.pkl leaves no checkpoint to torch, and the zip is scanned by content.",
     "Positions inside pickles are opcode offsets, as in fixtures/pickle.",
     "A passive known format under a model's name (GGML, PNG) is MA001 at info; unrecognised bytes under a model's "
     "name are MA007 at info.",

@@ -27,6 +27,8 @@ import type { ScanContext } from "../../core/scanner.ts";
 export interface ArchiveEntry {
   /** The name as stored in the archive. */
   readonly name: string;
+  /** The name's bytes, where the container stores bytes that `name` decodes (zip): loaders compare these. */
+  readonly rawName?: Uint8Array;
   /** Decoded size as the archive declares it. */
   readonly size: number;
   /** Whether the entry is a directory. */

@@ -16,7 +16,10 @@
  * Every pickle is scanned as one (TorchScript's with `__torch__` classes
  * resolved from the archive's code), code as TorchScript, and tensor data is
  * never read: the storages `data.pkl` refers to are checked against the
- * records present by name and size only. Metadata records are validated
+ * records present by name and size only. Records are found as torch finds
+ * them (`../archive/record_lookup.ts`: letter case aside, and of several
+ * matches the one miniz's search meets); an entry torch reads under a name
+ * other than its own is reported (MA303) and planned as the record it is read as. Metadata records are validated
  * (MA301); records torch does not write, or that no pickle refers to, and
  * entries outside the archive's folder are reported (MA300) and scanned by
  * their content.
@@ -26,6 +29,7 @@
 
 import type { ScanContext } from "../../core/scanner.ts";
 import type { ArchiveEntry, ArchiveProfile, MemberPlan } from "../archive/profile.ts";
+import { type TorchArchive, torchArchive } from "../archive/record_lookup.ts";
 import { indexStorages, type StorageIndex } from "./storage_refs.ts";
 
 /** Oldest file format version torch reads (`kMinSupportedFileFormatVersion`). */
@@ -78,22 +82,32 @@ const STORAGE_FOLDERS: ReadonlyMap<string, string> = new Map([
   ["bytecode.pkl", "constants/"],
 ]);
 
-/** How torch lays an archive out: the folder every record is under, and whether it is TorchScript. */
-interface Layout {
-  /** The folder with its slash, e.g. `archive/`. */
-  prefix: string;
+/**
+ * How torch lays an archive out: the folder every record is under, how torch finds each record
+ * (letter case aside), and whether torch.load hands it to torch.jit.load.
+ */
+interface Layout extends TorchArchive {
   torchscript: boolean;
 }
 
+/** Layouts by entry list: each profile's `matches` and the winner's `plan` ask for the same one. */
+const layouts = new WeakMap<readonly ArchiveEntry[], Layout | null>();
+
 /** The layout `entries` have as torch reads them, if they are a checkpoint at all. */
 function layoutOf(entries: readonly ArchiveEntry[]): Layout | undefined {
-  const first = entries[0]?.name;
-  const slash = first?.indexOf("/") ?? -1;
-  if (slash < 0) return undefined;
-  const prefix = first.slice(0, slash + 1);
-  const has = (record: string) => entries.some((e) => !e.directory && e.name === prefix + record);
-  if (!has("data.pkl")) return undefined;
-  return { prefix, torchscript: has("constants.pkl") };
+  const known = layouts.get(entries);
+  if (known !== undefined) return known ?? undefined;
+  const archive = torchArchive(entries);
+  const dataPkl = archive?.locate("data.pkl");
+  // torch.load dispatches on the exact record name, among the names under the folder.
+  const layout = archive && dataPkl && !dataPkl.directory
+    ? {
+      ...archive,
+      torchscript: entries.some((e) => !e.directory && e.name === `${archive.prefix}constants.pkl`),
+    }
+    : undefined;
+  layouts.set(entries, layout ?? null);
+  return layout;
 }
 
 /** What a record (its name under the folder) is to torch, and whether torch's writer writes it. */
@@ -125,15 +139,16 @@ interface FolderIndex {
   pickleOf: Map<string, string>;
 }
 
-async function indexFolders(
-  byName: ReadonlyMap<string, ArchiveEntry>,
-  layout: Layout,
-  signal: AbortSignal,
-): Promise<Map<string, FolderIndex>> {
+/** The pickles torch reads from an archive laid out as `layout`, by record name. */
+function picklesOf(layout: Layout): string[] {
+  return [...STORAGE_FOLDERS.keys()].filter((pickle) => pickle === "data.pkl" || layout.torchscript);
+}
+
+async function indexFolders(layout: Layout, signal: AbortSignal): Promise<Map<string, FolderIndex>> {
   const folders = new Map<string, FolderIndex>();
-  for (const [pickle, folder] of STORAGE_FOLDERS) {
-    if (pickle !== "data.pkl" && !layout.torchscript) continue;
-    const entry = byName.get(layout.prefix + pickle);
+  for (const pickle of picklesOf(layout)) {
+    const folder = STORAGE_FOLDERS.get(pickle)!;
+    const entry = layout.locate(pickle);
     if (!entry) continue;
     let folderIndex = folders.get(folder);
     if (!folderIndex) {
@@ -160,14 +175,13 @@ async function indexFolders(
 function checkReferences(
   ctx: ScanContext,
   folders: ReadonlyMap<string, FolderIndex>,
-  byName: ReadonlyMap<string, ArchiveEntry>,
   layout: Layout,
   loader: string,
 ): void {
   for (const [folder, { index, pickleOf }] of folders) {
     for (const { key, pos, bytes } of index.references.values()) {
       const record = `${folder}${key}`;
-      const entry = byName.get(layout.prefix + record);
+      const entry = layout.locate(record);
       const member = pickleOf.get(key)!;
       if (!entry) {
         ctx.report({
@@ -237,6 +251,44 @@ async function checkMetadata(
   return false;
 }
 
+/**
+ * The entries torch reads under another name than their own (the record names torch asks for),
+ * each with the record it is read as.
+ */
+function aliasesOf(layout: Layout, folders: ReadonlyMap<string, FolderIndex>): Map<ArchiveEntry, string> {
+  const records = [...METADATA.keys(), ...picklesOf(layout)];
+  for (const [folder, { index }] of folders) {
+    for (const key of index.references.keys()) records.push(`${folder}${key}`);
+  }
+  const aliases = new Map<ArchiveEntry, string>();
+  for (const record of records) {
+    const entry = layout.locate(record);
+    if (entry && entry.name !== layout.prefix + record) aliases.set(entry, record);
+  }
+  return aliases;
+}
+
+/** Reports an entry torch reads as `record` under the folder, though its name differs. */
+function reportAlias(
+  ctx: ScanContext,
+  entry: ArchiveEntry,
+  record: string,
+  layout: Layout,
+  entries: readonly ArchiveEntry[],
+  loader: string,
+): void {
+  const canonical = layout.prefix + record;
+  const shadowed = entries.some((other) => other !== entry && other.name === canonical);
+  ctx.report({
+    rule: "MA303",
+    member: entry.name,
+    message: `${loader} reads this entry as ${canonical}: torch finds records regardless of letter case${
+      shadowed ? `, and reads it rather than the entry named ${canonical}` : ""
+    }`,
+    details: { record, readAs: canonical, shadowsExactName: shadowed },
+  });
+}
+
 /** Reports a member torch's writer does not write. */
 function unexpected(ctx: ScanContext, entry: ArchiveEntry, why: string): void {
   ctx.report({ rule: "MA300", member: entry.name, message: why, details: { member: entry.name } });
@@ -252,26 +304,27 @@ async function planCheckpoint(
   const writer = torchscript ? "torch.jit.save" : "torch.save";
   const loader = torchscript ? "torch.jit.load" : "torch.load";
   const pickleScanner = torchscript ? "torchscript-pickle" : "pickle";
-  const byName = new Map<string, ArchiveEntry>();
-  for (const entry of entries) if (!entry.directory && !byName.has(entry.name)) byName.set(entry.name, entry);
-  const folders = await indexFolders(byName, layout, ctx.signal);
-  checkReferences(ctx, folders, byName, layout, loader);
-  if (!byName.has(`${prefix}version`) && !byName.has(`${prefix}.data/version`)) {
+  const folders = await indexFolders(layout, ctx.signal);
+  checkReferences(ctx, folders, layout, loader);
+  if (!layout.locate("version") && !layout.locate(".data/version")) {
     ctx.report({
       rule: "MA301",
       message: `The checkpoint has no ${prefix}version record: ${loader} refuses it`,
       details: { record: "version" },
     });
   }
+  const aliases = aliasesOf(layout, folders);
   const plans = new Map<string, MemberPlan>();
   for (const entry of entries) {
     if (entry.directory) continue;
     ctx.signal.throwIfAborted();
-    if (!entry.name.startsWith(prefix)) {
+    const alias = aliases.get(entry);
+    if (alias !== undefined) reportAlias(ctx, entry, alias, layout, entries, loader);
+    else if (!entry.name.startsWith(prefix)) {
       unexpected(ctx, entry, `Lies outside the archive's folder ${prefix}, where ${loader} reads nothing`);
       continue;
     }
-    const record = entry.name.slice(prefix.length);
+    const record = alias ?? entry.name.slice(prefix.length);
     const role = roleOf(record, torchscript);
     if (role.kind === "metadata") {
       if (await checkMetadata(ctx, entry, record, role.validate)) {

@@ -144,6 +144,7 @@ async function planMembers(
 ): Promise<Map<string, MemberPlan>> {
   const entries: ArchiveEntry[] = members.map((member) => ({
     name: member.entry.name,
+    rawName: member.entry.rawName,
     size: member.entry.size,
     directory: member.directory,
     read: () => readEntry(source, member, member.decodable && !member.directory),

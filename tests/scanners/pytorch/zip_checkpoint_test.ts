@@ -120,6 +120,27 @@ Deno.test("plans torch.save output: data.pkl as a pickle, storages and metadata 
   assert.deepEqual(reads.sort(), ["archive/data.pkl", "archive/version"]);
 });
 
+Deno.test("records torch finds regardless of case are MA303 and planned as the record torch reads", async () => {
+  const base = await archiveEntries(await fixture("benign/state_dict.pt"));
+  const renamed = base.map((e) => {
+    const name = { "archive/data.pkl": "archive/Data.pkl", "archive/data/2": "archive/DATA/2" }[e.name] ??
+      e.name;
+    return { ...e, name };
+  });
+  const { format, plans, brief, findings } = await plan(renamed);
+  assert.equal(format, "pytorch");
+  assert.deepEqual(brief, ["MA303 archive/Data.pkl", "MA303 archive/DATA/2"]);
+  assert.deepEqual(findings.map((f) => f.details), [
+    { record: "data.pkl", readAs: "archive/data.pkl", shadowsExactName: false },
+    { record: "data/2", readAs: "archive/data/2", shadowsExactName: false },
+  ]);
+  assert.equal(describe(plans.get("archive/Data.pkl")), "scan as pickle");
+  assert.equal(describe(plans.get("archive/DATA/2")), "skip");
+  // A folder that differs in case from the first entry's is found the same way.
+  const folder = base.map((e) => e.name === "archive/version" ? { ...e, name: "ARCHIVE/version" } : e);
+  assert.deepEqual((await plan(folder)).brief, ["MA303 ARCHIVE/version"]);
+});
+
 Deno.test("plans torch.jit.save output: pickles with TorchScript classes, code as TorchScript, extra files by content", async () => {
   const { format, plans, brief } = await plan(await archiveEntries(await fixture("benign/scripted.pt")));
   assert.equal(format, "torchscript");
