@@ -16,13 +16,15 @@
  * Every pickle is scanned as one (TorchScript's with `__torch__` classes
  * resolved from the archive's code), code as TorchScript, and tensor data is
  * never read: the storages `data.pkl` refers to are checked against the
- * records present by name and size only. Records are found as torch finds
- * them (`../archive/record_lookup.ts`: letter case aside, and of several
- * matches the one miniz's search meets); an entry torch reads under a name
- * other than its own is reported (MA303) and planned as the record it is read as. Metadata records are validated
+ * records present by name and size only. Metadata records are validated
  * (MA301); records torch does not write, or that no pickle refers to, and
  * entries outside the archive's folder are reported (MA300) and scanned by
  * their content.
+ *
+ * Records are found as torch finds them (`../archive/record_lookup.ts`:
+ * letter case aside, and of several matches the one miniz's search meets); an
+ * entry torch reads under a name other than its own is reported (MA303) and
+ * planned as the record it is read as.
  *
  * @module
  */

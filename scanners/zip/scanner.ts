@@ -69,10 +69,9 @@ async function checkExtraData(
   source: ByteSource,
   record: EndRecord,
   members: readonly Member[],
-  directoryOffset: number,
   ctx: ScanContext,
 ): Promise<void> {
-  let start = directoryOffset;
+  let start = record.directoryOffset;
   for (const { entry } of members) start = Math.min(start, entry.headerOffset);
   if (start > 0) {
     const read = ctx.alsoReadAs === undefined ? "; scanned for payloads" : `, read as ${ctx.alsoReadAs}`;
@@ -181,7 +180,8 @@ async function scanMembers(
  * Reports end records that disagree with each other (readers differ on which they trust: Python's zipfile
  * takes the zip64 one) or point past the central directory (loaders then miss it).
  */
-function checkEndRecord(ctx: ScanContext, record: EndRecord, directoryOffset: number): void {
+function checkEndRecord(ctx: ScanContext, record: EndRecord): void {
+  const { directoryOffset } = record;
   if (record.disagrees.length > 0) {
     ctx.report({
       rule: "MA200",
@@ -219,19 +219,19 @@ async function walkWithoutDirectory(
   return entries;
 }
 
-/** The checks and the members' scan, for entries from the central directory (`directory` set) or a walk. */
+/** The checks and the members' scan, for entries from the central directory (`record` set) or a walk. */
 async function scanEntries(
   source: ByteSource,
   entries: readonly CentralEntry[],
   ctx: ScanContext,
-  directory?: { record: EndRecord; offset: number },
+  record?: EndRecord,
 ): Promise<void> {
   // Header and checksum reads go through a window; members go to the engine as views of the source itself.
   const near = windowedSource(source);
-  const members = await locateMembers(near, entries, ctx, directory !== undefined);
+  const members = await locateMembers(near, entries, ctx, record !== undefined);
   await checkNames(near, members, ctx);
-  checkLayout(source, members, ctx, directory?.offset);
-  if (directory) await checkExtraData(source, directory.record, members, directory.offset, ctx);
+  checkLayout(source, members, ctx, record?.directoryOffset);
+  if (record) await checkExtraData(source, record, members, ctx);
   await scanMembers(source, near, members, ctx);
 }
 
@@ -245,8 +245,8 @@ async function scanZip(source: ByteSource, ctx: ScanContext): Promise<void> {
       : "No end of central directory record: the zip is truncated or damaged";
     return await scanEntries(source, await walkWithoutDirectory(source, ctx, why), ctx);
   }
-  checkEndRecord(ctx, record, record.directoryOffset);
-  await scanEntries(source, listing.entries, ctx, { record, offset: record.directoryOffset });
+  checkEndRecord(ctx, record);
+  await scanEntries(source, listing.entries, ctx, record);
 }
 
 /**

@@ -357,7 +357,7 @@ Deno.test("MA200: a classic end record that disagrees with the zip64 record it d
   assert.deepEqual(mine[0].details.fields, ["entries"]);
 });
 
-Deno.test("sandboxed workers scan zips (zip.js, deflate and the worker's exit need nothing more)", async () => {
+Deno.test("sandboxed workers scan zips (deflate and the worker's exit need nothing more)", async () => {
   const { scan: scanPaths } = await import("../../../engine/scan.ts");
   const dir = await Deno.makeTempDir();
   try {
