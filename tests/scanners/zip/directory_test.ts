@@ -128,3 +128,21 @@ Deno.test("a count that wraps past 65 535 entries without zip64 is no malformati
     message: "the end record declares 1 entries, the directory holds 2",
   });
 });
+
+Deno.test("a central directory with random bytes written over it lists, or says why not, never throws", async () => {
+  const members = Array.from({ length: 8 }, (_, i) => ({ name: `dir/m${i}.pkl`, data: BENIGN }));
+  const zip = await buildZip(members);
+  const source = bytesSource(zip);
+  const record = (await findEndRecord(source))!;
+  let seed = 7;
+  const random = (below: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % below;
+  for (let round = 0; round < 300; round++) {
+    const damaged = zip.slice();
+    for (let i = 0; i < 1 + random(6); i++) {
+      damaged[record.directoryOffset + random(record.directorySize)] = random(256);
+    }
+    const listing = await listEntries(bytesSource(damaged), record, signal);
+    assert.ok(listing.entries.length <= members.length + 1, `round ${round}`);
+    if (listing.stopped) assert.equal(listing.stopped.kind, "malformed");
+  }
+});
