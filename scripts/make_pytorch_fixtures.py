@@ -9,6 +9,8 @@ Outputs (deterministic: re-running gives byte-identical files):
   fixtures/pytorch/benign/*       written by torch.save / torch.jit.save (and re-zipped copies of them)
   fixtures/pytorch/malicious/*    real torch output with members replaced or added, re-zipped with
                                   zipfile (stored, fixed timestamps, the same names)
+  fixtures/pytorch/name_lengths/* torch.save of a one-tensor state_dict to files whose base names (the
+                                  archive's folder) have every length from 1 to 64
   fixtures/pytorch/expected.json  the exact findings each file must produce
 
 SAFETY: nothing is ever loaded or unpickled. Malicious pickles are assembled opcode by opcode (the
