@@ -209,12 +209,19 @@ def one_tensor_state_dict() -> dict:
     return torch.nn.Linear(1, 1, bias=False).state_dict()
 
 
-def saved_as(stem: str, obj: object) -> bytes:
-    """torch.save(obj) to a file named ``stem``.pt: its records lie under the folder ``stem``/."""
+def saved_to(stem: str, save: Callable[[str], None]) -> bytes:
+    """What ``save`` writes to a file named ``stem``.pt: torch puts its records under the folder ``stem``/."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{stem}.pt"
-        torch.save(obj, str(path))
+        save(str(path))
         return path.read_bytes()
+
+
+def trap_length(archive: bytes) -> int:
+    """The folder length at which the first central header of ``archive``'s layout (46 bytes and the name)
+    is as long as torch's zip64 end record and locator (56 + 20 bytes)."""
+    first = members(archive)[0][0]
+    return 56 + 20 - 46 - len(first[first.index("/"):])
 
 
 def torch_written(stem: str, records: list[tuple[str, bytes]]) -> bytes:
@@ -493,7 +500,7 @@ def fixtures() -> list[Fixture]:
         [mf.finding("MA301", persid_positions(data_pkl)["1"], path="archive/data.pkl", storage="1",
                     record="data/1")])
     alias_fixtures(add, state_dict)
-    name_length_fixtures(add)
+    name_length_fixtures(add, scripted_module)
     return out
 
 
@@ -556,17 +563,19 @@ def alias_fixtures(add: Callable[..., bytes], state_dict: bytes) -> None:
         [mf.finding("MA204", path="archive\\data.pkl"), *mf.nested("archive\\data.pkl", found)])
 
 
-def name_length_fixtures(add: Callable[..., bytes]) -> None:
+def name_length_fixtures(add: Callable[..., bytes], scripted_module: torch.jit.ScriptModule) -> None:
     """torch.save to files whose base names have every length from 1 to 64, and a malicious twin at the
-    length whose headers once defeated the listing, written by torch's own writer."""
+    length whose headers once defeated the listing, written by torch's own writer; torch.jit.save at the
+    length that does the same to its layout (its first record is data/0)."""
     state = one_tensor_state_dict()
     for length in NAME_LENGTHS:
         stem = NAME_CHARS[:length]
-        data = saved_as(stem, state)
+        data = saved_to(stem, lambda path: torch.save(state, path))
         add(f"name_lengths/{stem}.pt", "benign", PYTORCH,
             f"torch.save(one-tensor state_dict, '{stem}.pt'): records under a {length}-character folder", data, [])
         if length == TRAP_LENGTH:
             trap = data
+    assert trap_length(trap) == TRAP_LENGTH
     stem = NAME_CHARS[:TRAP_LENGTH]
     records = [(name.split("/", 1)[1], body) for name, body in members(trap)]
     assert torch_written(stem, records) == trap  # the writer alone gives torch.save's bytes
@@ -576,6 +585,14 @@ def name_length_fixtures(add: Callable[..., bytes]) -> None:
         "first central header is as long as the zip64 end records",
         torch_written(stem, [(n, evil if n == "data.pkl" else d) for n, d in records]),
         mf.nested(f"{stem}/data.pkl", found))
+
+    def jit(path: str) -> None:
+        torch.jit.save(scripted_module, path)
+
+    stem = NAME_CHARS[:trap_length(saved_to("x", jit))]
+    add(f"name_lengths/torchscript/{stem}.pt", "benign", TORCHSCRIPT,
+        f"torch.jit.save(torch.jit.script(module), '{stem}.pt'): the folder length at which its first central "
+        "header is as long as the zip64 end records", saved_to(stem, jit), [])
 
 
 # ---------------------------------------------------------------------------------------------

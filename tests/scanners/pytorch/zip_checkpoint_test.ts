@@ -379,3 +379,14 @@ Deno.test("a payload in data.pkl of a 21-character folder is found where it is",
     `MA101 critical ${file}:abcdefghijklmnopqrstu/data.pkl (pos 42)`,
   ]);
 });
+
+Deno.test("torch.jit.save at the folder length where its first central header matches the zip64 records", async () => {
+  const stem = "abcdefghijklmnopqrstuvw";
+  const file = `name_lengths/torchscript/${stem}.pt`;
+  const zip = await fixture(file);
+  const layout = directoryLayout(zip);
+  assert.deepEqual([layout.name, layout.firstHeader, layout.zip64Records], [`${stem}/data/0`, 76, 76]);
+  const outcome = await scanSource(bytesSource(zip), file);
+  assert.equal(outcome.format, "torchscript");
+  assert.deepEqual(outcome.findings, []);
+});
