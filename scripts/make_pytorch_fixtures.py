@@ -478,6 +478,14 @@ def fixtures() -> list[Fixture]:
         "benign/scripted.pt with a code/ file edited after saving to call os.system in forward",
         replaced(scripted, code_path, edited),
         [code_reference(code_path, edited, b"os.system", "os.system")])
+    upper_code = code_path[:-len(".py")] + ".PY"
+    renamed = rezip([(upper_code, edited) if n == code_path else (n, d) for n, d in members(scripted)])
+    assert torch_reads(renamed, code_path.split("/", 1)[1]) == edited
+    add("malicious/torchscript_upper_case_code.pt", "malicious", TORCHSCRIPT,
+        "malicious/torchscript_os_system.pt with its code file named .PY: torch.jit.load finds it regardless of "
+        "case and compiles it", renamed,
+        [mf.finding("MA303", path=upper_code, record=code_path.split("/", 1)[1]),
+         code_reference(upper_code, edited, b"os.system", "os.system")])
     snapshot = jit_saved(torch.jit.script(models.Snapshot()))
     snapshot_code = member(snapshot, code_path)
     add("malicious/torchscript_torch_save.pt", "malicious", TORCHSCRIPT,
@@ -629,7 +637,8 @@ ASSUMPTIONS = [
     "offset of its first token; details.call is the dotted name as written, details.line its line.",
     "MA303: an entry torch reads under another name than its own: its reader (miniz) finds records regardless "
     "of ASCII letter case and, among several matches, reads the one its sorted search meets (checked here with "
-    "torch's own reader); the entry is planned as the record torch reads it as. ./ and \\ are not normalised: "
+    "torch's own reader); every entry is planned as the record torch knows it by (folders and suffixes in any "
+    "case: DATA.PKL as data.pkl, code/*.PY as code). ./ and \\ are not normalised: "
     "such a data.pkl leaves no checkpoint to torch, and the zip is scanned by content.",
     "Positions inside pickles are opcode offsets, as in fixtures/pickle.",
     "A passive known format under a model's name (GGML, PNG) is MA001 at info; unrecognised bytes under a model's "

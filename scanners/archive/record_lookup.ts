@@ -75,6 +75,20 @@ function compareNames(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/**
+ * `name` with ASCII capitals in lower case, as miniz compares names (every other character as it is).
+ *
+ * @example
+ * ```ts
+ * import { foldAsciiCase } from "./record_lookup.ts";
+ * foldAsciiCase("Archive/DATA.PKL"); // "archive/data.pkl"
+ * foldAsciiCase("É"); // "É"
+ * ```
+ */
+export function foldAsciiCase(name: string): string {
+  return name.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase());
+}
+
 /** A key equal for names miniz finds each other by. */
 function foldedKey(name: Uint8Array): string {
   let key = "";

@@ -22,16 +22,18 @@
  * their content.
  *
  * Records are found as torch finds them (`../archive/record_lookup.ts`:
- * letter case aside, and of several matches the one miniz's search meets); an
- * entry torch reads under a name other than its own is reported (MA303) and
- * planned as the record it is read as.
+ * letter case aside, and of several matches the one miniz's search meets), so
+ * every entry is planned as the record torch knows it by (`DATA.PKL` as
+ * `data.pkl`, `code/m.PY` as code); one torch reads when it asks for another
+ * name is reported (MA303), a case variant it passes over for another entry is
+ * MA300.
  *
  * @module
  */
 
 import type { ScanContext } from "../../core/scanner.ts";
 import type { ArchiveEntry, ArchiveProfile, MemberPlan } from "../archive/profile.ts";
-import { type TorchArchive, torchArchive } from "../archive/record_lookup.ts";
+import { foldAsciiCase, type TorchArchive, torchArchive } from "../archive/record_lookup.ts";
 import { indexStorages, type StorageIndex } from "./storage_refs.ts";
 
 /** Oldest file format version torch reads (`kMinSupportedFileFormatVersion`). */
@@ -83,6 +85,25 @@ const STORAGE_FOLDERS: ReadonlyMap<string, string> = new Map([
   ["constants.pkl", "constants/"],
   ["bytecode.pkl", "constants/"],
 ]);
+
+/** The folders of records torch writes, and their suffixes: parts of a name that only differ in case are torch's. */
+const RECORD_FOLDERS = ["code/", "data/", "constants/", "extra/"];
+const RECORD_SUFFIXES = [".debug_pkl", ".pkl", ".py"];
+
+/**
+ * The name torch's writer gives the record torch's lookup finds as `record`: metadata and pickle
+ * names, and the folders and suffixes of the others, in lower case; the parts a writer chooses
+ * (module paths, storage keys, extra file names) as they are.
+ */
+function canonicalRecord(record: string): string {
+  const folded = foldAsciiCase(record);
+  if (METADATA.has(folded) || STORAGE_FOLDERS.has(folded)) return folded;
+  const folder = RECORD_FOLDERS.find((f) => folded.startsWith(f)) ?? "";
+  const suffix =
+    RECORD_SUFFIXES.find((s) => folded.endsWith(s) && folded.length >= folder.length + s.length) ??
+      "";
+  return folder + record.slice(folder.length, record.length - suffix.length) + suffix;
+}
 
 /**
  * How torch lays an archive out: the folder every record is under, how torch finds each record
@@ -253,24 +274,7 @@ async function checkMetadata(
   return false;
 }
 
-/**
- * The entries torch reads under another name than their own (the record names torch asks for),
- * each with the record it is read as.
- */
-function aliasesOf(layout: Layout, folders: ReadonlyMap<string, FolderIndex>): Map<ArchiveEntry, string> {
-  const records = [...METADATA.keys(), ...picklesOf(layout)];
-  for (const [folder, { index }] of folders) {
-    for (const key of index.references.keys()) records.push(`${folder}${key}`);
-  }
-  const aliases = new Map<ArchiveEntry, string>();
-  for (const record of records) {
-    const entry = layout.locate(record);
-    if (entry && entry.name !== layout.prefix + record) aliases.set(entry, record);
-  }
-  return aliases;
-}
-
-/** Reports an entry torch reads as `record` under the folder, though its name differs. */
+/** Reports an entry torch finds when it asks for `record`, though its name differs. */
 function reportAlias(
   ctx: ScanContext,
   entry: ArchiveEntry,
@@ -284,9 +288,10 @@ function reportAlias(
   ctx.report({
     rule: "MA303",
     member: entry.name,
-    message: `${loader} reads this entry as ${canonical}: torch finds records regardless of letter case${
-      shadowed ? `, and reads it rather than the entry named ${canonical}` : ""
-    }`,
+    message:
+      `${loader} reads this entry when it asks for ${canonical}: torch finds records regardless of letter case${
+        shadowed ? `, and meets this entry before the one named ${canonical}` : ""
+      }`,
     details: { record, readAs: canonical, shadowsExactName: shadowed },
   });
 }
@@ -315,19 +320,30 @@ async function planCheckpoint(
       details: { record: "version" },
     });
   }
-  const aliases = aliasesOf(layout, folders);
+  const folder = foldAsciiCase(prefix);
   const plans = new Map<string, MemberPlan>();
   for (const entry of entries) {
     if (entry.directory) continue;
     ctx.signal.throwIfAborted();
-    const alias = aliases.get(entry);
-    if (alias !== undefined) reportAlias(ctx, entry, alias, layout, entries, loader);
-    else if (!entry.name.startsWith(prefix)) {
+    if (!foldAsciiCase(entry.name).startsWith(folder)) {
       unexpected(ctx, entry, `Lies outside the archive's folder ${prefix}, where ${loader} reads nothing`);
       continue;
     }
-    const record = alias ?? entry.name.slice(prefix.length);
+    // Planned as the record torch knows it by; reported when torch would read it under that other name.
+    const own = entry.name.slice(prefix.length);
+    const record = canonicalRecord(own);
     const role = roleOf(record, torchscript);
+    const asked = role.kind === "metadata" ||
+      (role.kind === "storage" ? isReferenced(folders, record) : role.expected);
+    if (asked && prefix + record !== entry.name) {
+      const read = layout.locate(record);
+      if (read === entry) reportAlias(ctx, entry, record, layout, entries, loader);
+      else {unexpected(
+          ctx,
+          entry,
+          `${loader} reads ${read?.name} when it asks for ${prefix}${record}, not this entry`,
+        );}
+    }
     if (role.kind === "metadata") {
       if (await checkMetadata(ctx, entry, record, role.validate)) {
         plans.set(entry.name, {
@@ -345,7 +361,7 @@ async function planCheckpoint(
       }
       continue;
     }
-    if (!role.expected) unexpected(ctx, entry, `${writer} does not write ${record}`);
+    if (!role.expected) unexpected(ctx, entry, `${writer} does not write ${own}`);
     if (role.kind === "pickle") plans.set(entry.name, { action: "scan", loadAs: pickleScanner });
     else if (role.kind === "code") plans.set(entry.name, { action: "scan", loadAs: "torchscript" });
   }

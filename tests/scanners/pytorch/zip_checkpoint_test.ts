@@ -141,6 +141,17 @@ Deno.test("records torch finds regardless of case are MA303 and planned as the r
   assert.deepEqual((await plan(folder)).brief, ["MA303 ARCHIVE/version"]);
 });
 
+Deno.test("a case variant torch does not read is MA300; a suffix in any case is scanned as what it names", async () => {
+  const base = await archiveEntries(await fixture("benign/state_dict.pt"));
+  const { plans, findings } = await plan([...base, entry("archive/DATA.PKL"), entry("archive/extra.PKL")]);
+  assert.deepEqual(findings.map((f) => `${f.rule} ${f.member}: ${f.message}`), [
+    "MA300 archive/DATA.PKL: torch.load reads archive/data.pkl when it asks for archive/data.pkl, not this entry",
+    "MA300 archive/extra.PKL: torch.save does not write extra.PKL",
+  ]);
+  assert.equal(describe(plans.get("archive/DATA.PKL")), "scan as pickle");
+  assert.equal(describe(plans.get("archive/extra.PKL")), "scan as pickle");
+});
+
 Deno.test("plans torch.jit.save output: pickles with TorchScript classes, code as TorchScript, extra files by content", async () => {
   const { format, plans, brief } = await plan(await archiveEntries(await fixture("benign/scripted.pt")));
   assert.equal(format, "torchscript");
