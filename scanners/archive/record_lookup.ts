@@ -2,16 +2,17 @@
  * How loaders find a record by name among an archive's entries, so that a
  * profile scans the entry a loader would read under each name it asks for.
  *
- * torch (`PyTorchStreamReader`, torch 1.13 and later) opens a zip with miniz,
- * which sorts the central directory by name and finds records by binary search,
- * comparing bytes with ASCII letters folded to lower case and nothing else: no
- * `./` or `\` is normalised, and of names equal but for case (or equal outright)
- * the one the search meets first is read, whichever the directory order. The
+ * torch's `PyTorchStreamReader` opens a zip with miniz, which sorts the
+ * central directory by name and finds records by binary search, comparing
+ * bytes with ASCII letters folded to lower case and nothing else: no `./` or
+ * `\` is normalised, and of names equal but for case (or equal outright) the
+ * one the search meets first is read, whichever the directory order. The
  * folder every record is under is the first entry's name up to its first `/`.
- * Checked against torch 1.13's `torch._C.PyTorchFileReader`: `DATA.PKL` is read
- * for `data.pkl` (even when `data.pkl` is also there), `./data.pkl` and
- * `data\data.pkl` are not, and the picks among duplicates below follow this
- * emulation of miniz 2.1's heap sort and search.
+ * Checked against torch 1.13's `torch._C.PyTorchFileReader`: `DATA.PKL` is
+ * read for `data.pkl` (even beside an exact `data.pkl` the search meets
+ * later), `./data.pkl` and `data\data.pkl` are not, and the picks among
+ * duplicates in the tests follow this emulation of miniz 2.1's heap sort and
+ * search.
  *
  * Python's zipfile (`np.load` of an `.npz`, `joblib`) keeps a dict of names:
  * exact, case-sensitive, the last of duplicates wins. Its profiles scan every
