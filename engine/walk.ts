@@ -36,7 +36,17 @@ export interface WalkResult {
   roots: string[];
 }
 
-function isInside(path: string, root: string): boolean {
+/**
+ * Whether the absolute `path` is `root` or lies below it.
+ *
+ * @example
+ * ```ts
+ * import { isInside } from "./walk.ts";
+ * isInside("/models/a/b.pkl", "/models"); // true
+ * isInside("/models-old/b.pkl", "/models"); // false
+ * ```
+ */
+export function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
