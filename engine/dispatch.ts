@@ -16,11 +16,11 @@ import {
   type NestedScanOptions,
   type ScanContext,
   type ScannerDescriptor,
-  type SiblingResult,
 } from "../core/scanner.ts";
 import type { Finding, FindingDetails } from "../core/types.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
+import { openSiblingReported, type SiblingOpener } from "./siblings.ts";
 import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
 import {
   type Detected,
@@ -54,7 +54,7 @@ export interface SourceScanOptions {
    * Opens files beside the source for `ScanContext.openSibling` (see `engine/siblings.ts`);
    * without it, the source has no siblings.
    */
-  siblings?: { open(reference: string): Promise<SiblingResult> };
+  siblings?: SiblingOpener;
 }
 
 /** What scanning one source produced. */
@@ -124,6 +124,25 @@ function makeFinding(
   return { rule: ruleId, severity, message, location, details };
 }
 
+/**
+ * The finding a scanner's report makes at `where` (the path of the file or member it
+ * is about): the position shown and kept in the details, the catalog's severity unless overridden.
+ *
+ * @example
+ * ```ts
+ * import { findingAt } from "./dispatch.ts";
+ * findingAt({ rule: "MA100", message: "imports os.system", position: 2 }, "m.pkl").location; // "m.pkl (pos 2)"
+ * ```
+ */
+export function findingAt(report: FindingReport, where: string): Finding {
+  const { rule, message, position, severity, details } = report;
+  const location = position === undefined ? where : `${where} (pos ${position})`;
+  const merged = position === undefined || details?.position !== undefined
+    ? { ...details }
+    : { ...details, position };
+  return makeFinding(rule, message, location, merged, severity ?? getRule(rule).severity);
+}
+
 /** How a context scans: its path, depth, whether findings are a guess's, and what read the source first. */
 interface ContextFrame {
   path: string;
@@ -166,21 +185,11 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     identify(format) {
       if (depth === 0 && frame.alsoReadAs === undefined) state.format = format;
     },
-    async openSibling(reference) {
+    openSibling(reference) {
       if (depth > 0 || !state.siblings) {
-        return { ok: false, escape: false, reason: "only a file on disk has siblings" };
+        return Promise.resolve({ ok: false, escape: false, reason: "only a file on disk has siblings" });
       }
-      const result = await state.siblings.open(reference);
-      if (!result.ok && result.escape) {
-        context.report({
-          rule: "MA009",
-          message: `Refers to ${
-            JSON.stringify(reference)
-          }, which leads outside the scanned folder (${result.reason}); it was not read`,
-          details: { reference, reason: result.reason },
-        });
-      }
-      return result;
+      return openSiblingReported(state.siblings, reference, context.report);
     },
   };
   return context;

@@ -10,7 +10,7 @@
  */
 
 import { dirname, join } from "node:path";
-import type { SiblingResult } from "../core/scanner.ts";
+import type { FindingReport, SiblingResult } from "../core/scanner.ts";
 import { type FileSource, openFileSource } from "./file_source.ts";
 import { isInside } from "./walk.ts";
 
@@ -22,6 +22,41 @@ export interface SiblingScope {
   displayDirectory: string;
   /** Real path of the scanned root (a named directory, or a named file): nothing outside it is opened. */
   root: string;
+}
+
+/** What opens siblings for a context: a {@linkcode Siblings}, or a stand-in in tests. */
+export interface SiblingOpener {
+  /** Opens `reference`, relative to the scope's directory, or says why not. */
+  open(reference: string): Promise<SiblingResult>;
+}
+
+/**
+ * Opens `reference` through `siblings`, and reports a reference leading out of the
+ * scanned root (MA009) through `report`, so that no scanner can forget to.
+ *
+ * @example
+ * ```ts
+ * import { openSiblingReported, Siblings } from "./siblings.ts";
+ * using siblings = new Siblings({ directory: "/m", displayDirectory: "models", root: "/m" });
+ * await openSiblingReported(siblings, "../secret", (finding) => console.log(finding.rule)); // MA009
+ * ```
+ */
+export async function openSiblingReported(
+  siblings: SiblingOpener,
+  reference: string,
+  report: (finding: FindingReport) => void,
+): Promise<SiblingResult> {
+  const result = await siblings.open(reference);
+  if (!result.ok && result.escape) {
+    report({
+      rule: "MA009",
+      message: `Refers to ${
+        JSON.stringify(reference)
+      }, which leads outside the scanned folder (${result.reason}); it was not read`,
+      details: { reference, reason: result.reason },
+    });
+  }
+  return result;
 }
 
 /**
@@ -68,7 +103,7 @@ export function referenceProblem(reference: string): string | undefined {
  * const result = await siblings.open("model.onnx.data");
  * ```
  */
-export class Siblings implements Disposable {
+export class Siblings implements SiblingOpener, Disposable {
   readonly #scope: SiblingScope;
   readonly #opened: FileSource[] = [];
 
