@@ -112,14 +112,14 @@ function prepare(file: WalkFile, options: ScanOptions): FileResult {
   return base;
 }
 
-/** The result of a scanned file from its outcome. */
+/** The result of a scanned file from its outcome (a unit's files bring their own duration). */
 function finish(
   base: FileResult,
-  outcome: SourceScanOutcome & { skipped?: string },
+  outcome: SourceScanOutcome & { skipped?: string; durationMs?: number },
   started: number,
 ): FileResult {
   const findings = [...base.findings, ...outcome.findings];
-  const durationMs = performance.now() - started;
+  const durationMs = outcome.durationMs ?? performance.now() - started;
   if (outcome.error) {
     return { ...base, findings, format: outcome.format, status: "error", reason: outcome.error, durationMs };
   }
@@ -222,11 +222,12 @@ async function scanUnit(
   const members: MemberOutcome[] = "members" in outcome ? outcome.members : [];
   if ("members" in outcome) scanFindings.push(...outcome.findings);
   return bases.map((base, i) => {
+    // Over --max-file-size: skipped whatever the plan says, with what the plan said about it.
     if (base.status === "skipped") {
       return { ...base, findings: [...base.findings, ...(members[i]?.findings ?? [])] };
     }
     const member = members[i] ??
-      { format: null, findings: [], error: outcome.error ?? "the directory's plan did not reach this file" };
+      { format: null, findings: [], error: outcome.error ?? "the folder's scan did not reach this file" };
     return finish(base, member, started);
   });
 }

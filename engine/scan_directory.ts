@@ -54,6 +54,8 @@ export interface DirectoryTask {
 export interface MemberOutcome extends SourceScanOutcome {
   /** Why the plan left the file unread. */
   skipped?: string;
+  /** Time spent on this file. */
+  durationMs: number;
 }
 
 /** What scanning a directory unit produced. */
@@ -62,9 +64,9 @@ export interface DirectoryOutcome {
   format: string;
   /** Findings about the folder as a whole (its plan's, without a file). */
   findings: Finding[];
-  /** One outcome per task file, in the task's order; empty when the plan failed. */
+  /** One outcome per task file, in the task's order; empty when the format is unknown. */
   members: MemberOutcome[];
-  /** Set when the plan failed; the files are then not scanned. */
+  /** Set when the unit's format is not in the registry; its files are then not scanned. */
   error?: string;
 }
 
@@ -103,7 +105,8 @@ export async function scanDirectory(
     return { format: task.format, findings, members: [], error: `no directory format ${task.format}` };
   }
   const patterns = task.blacklist.filter((pattern) => pattern.length > 0);
-  let plans: Map<string, MemberPlan>;
+  let plans = new Map<string, MemberPlan>();
+  let planError: string | undefined;
   {
     using siblings = new Siblings({ directory: task.realPath, displayDirectory: task.path, root: task.root });
     const ctx: PlanContext = {
@@ -126,19 +129,18 @@ export async function scanDirectory(
     try {
       plans = await (await descriptor.load()).plan(files, ctx);
     } catch (error) {
-      return { format: task.format, findings, members: [], error: message(error) };
+      // A failed plan is a bug: every file is still scanned by its content, and each says why it is an error.
+      planError = `the ${task.format} folder's plan failed: ${message(error)}`;
     }
   }
   const members: MemberOutcome[] = [];
   for (const file of task.files) {
+    const started = performance.now();
     const planned = byFile.get(file.relative)!;
     const plan = plans.get(file.relative);
     if (!file.scan || plan?.action === "skip") {
-      members.push({
-        format: null,
-        findings: planned,
-        skipped: plan?.action === "skip" ? plan.reason : undefined,
-      });
+      const skipped = plan?.action === "skip" ? plan.reason : undefined;
+      members.push({ format: null, findings: planned, skipped, error: planError, durationMs: 0 });
       continue;
     }
     const fileTask: FileTask = {
@@ -149,7 +151,12 @@ export async function scanDirectory(
       root: task.root,
     };
     const outcome = await scanFile(fileTask, { signal, registry, loadAs: plan?.loadAs });
-    members.push({ ...outcome, findings: [...planned, ...outcome.findings] });
+    members.push({
+      ...outcome,
+      findings: [...planned, ...outcome.findings],
+      error: outcome.error ?? planError,
+      durationMs: performance.now() - started,
+    });
   }
   return { format: task.format, findings, members };
 }

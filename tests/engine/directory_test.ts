@@ -143,3 +143,16 @@ Deno.test("a file named on its own has no readable siblings, and that is no esca
   assert.ok(opened.ok && opened.path === "bundle/weights.bin" && opened.source.size === MALICIOUS.length);
   assert.deepEqual(await inRoot.open("missing.pkl"), { ok: false, escape: false, reason: "no such file" });
 });
+
+Deno.test("a plan that fails leaves no file unscanned: each is scanned by content and reported as an error", async () => {
+  const { root } = await bundle();
+  await Deno.writeTextFile(join(root, "bundle", "toy.json"), "{ not json");
+  const result = await scanWith([root], { sandbox: false }, { registry: TOY_REGISTRY });
+  const weights = result.files.find((f) => f.path.endsWith("weights.bin"))!;
+  assert.equal(weights.status, "error");
+  assert.match(weights.reason!, /^the toy-bundle folder's plan failed: /);
+  // Scanned by content all the same: a pickle, with its findings.
+  assert.deepEqual(weights.findings.map((f) => f.rule), ["MA100", "MA101"]);
+  const raw = result.files.find((f) => f.path.endsWith("tensors.raw"))!;
+  assert.deepEqual([raw.status, raw.findings.map((f) => f.rule)], ["error", ["MA100", "MA101"]]);
+});
