@@ -49,6 +49,7 @@ export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
 export { descriptorById, READERS, REGISTRY, type Registry, SCANNERS } from "./scanners/registry.ts";
 export { type Detected, detectFormat } from "./engine/detect.ts";
+export type { SiblingOpener } from "./engine/siblings.ts";
 export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";
 export { type JsonFile, type JsonIssue, type JsonReport, renderJson, toJsonReport } from "./report/json.ts";
 export { renderRule, renderRuleList } from "./report/rules.ts";
