@@ -20,7 +20,6 @@ import {
 import type { Finding, FindingDetails } from "../core/types.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
-import { openSiblingReported, type SiblingOpener } from "./siblings.ts";
 import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
 import {
   type Detected,
@@ -37,6 +36,7 @@ import {
   MAX_FINDINGS_PER_FILE,
   type ScanLimits,
 } from "./limits.ts";
+import { openSiblingReported, type SiblingOpener } from "./siblings.ts";
 
 /** Options of {@linkcode scanSource}. */
 export interface SourceScanOptions {
@@ -111,7 +111,7 @@ interface DispatchState {
   /** The top-level format: the scanner's id, or the name it gave with `identify`. */
   format?: string;
   registry: Registry;
-  siblings?: SourceScanOptions["siblings"];
+  siblings?: SiblingOpener;
 }
 
 function makeFinding(

@@ -2,7 +2,9 @@
  * Expands the paths a user names into the regular files to scan. Directories
  * are walked recursively in name order; symbolic links inside a directory are
  * never followed (their targets inside the tree are scanned where they live),
- * and those that leave the scanned root are reported.
+ * and those that leave the scanned root are reported. A folder whose listing a
+ * directory format recognises becomes a unit: the files below it are scanned
+ * together (a file belongs to the innermost unit holding it).
  *
  * @module
  */
