@@ -69,7 +69,8 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * @example
  * ```ts
  * import { SCANNERS } from "./registry.ts";
- * SCANNERS.map((s) => s.id); // ["zip", "tar", "7z", "bzip2", "gzip", ..., "numpy", "pytorch-legacy", "pickle"]
+ * SCANNERS.map((s) => s.id);
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "pickle"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
