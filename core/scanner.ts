@@ -354,7 +354,7 @@ export interface DirectoryScanner {
  * @example
  * ```ts
  * import { type DirectoryDescriptor, PRIORITY } from "./scanner.ts";
- * const savedModel: DirectoryDescriptor = {
+ * const bundle: DirectoryDescriptor = {
  *   id: "example-bundle",
  *   description: "A folder with a bundle.json",
  *   priority: PRIORITY.model,
