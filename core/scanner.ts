@@ -98,7 +98,7 @@ export interface ContainerMember {
  * What {@linkcode ScanContext.openSibling} gives back: the sibling's bytes, or why
  * they cannot be read. A reference that leaves the scanned root (`..`, an absolute
  * path, a symbolic link out) is refused with `escape` set, and the engine has already
- * reported it (MA009); other refusals are the scanner's to judge (a missing file a
+ * reported it (MA010); other refusals are the scanner's to judge (a missing file a
  * loader needs is the format's integrity finding).
  *
  * @example
@@ -156,7 +156,7 @@ export interface ScanContext {
    * `config.json` names), through the sandbox: `relativePath` is taken from the
    * directory of the file on disk (of the directory unit's folder, for its plan), with
    * `/` or `\` between segments. Only files inside the scanned root are opened; `..`,
-   * absolute paths and symbolic links leading out are refused and reported (MA009),
+   * absolute paths and symbolic links leading out are refused and reported (MA010),
    * never read. Sources nested in a file (depth above 0) have no siblings.
    */
   openSibling(relativePath: string): Promise<SiblingResult>;

@@ -32,13 +32,13 @@ export interface SiblingOpener {
 
 /**
  * Opens `reference` through `siblings`, and reports a reference leading out of the
- * scanned root (MA009) through `report`, so that no scanner can forget to.
+ * scanned root (MA010) through `report`, so that no scanner can forget to.
  *
  * @example
  * ```ts
  * import { openSiblingReported, Siblings } from "./siblings.ts";
  * using siblings = new Siblings({ directory: "/m", displayDirectory: "models", root: "/m" });
- * await openSiblingReported(siblings, "../secret", (finding) => console.log(finding.rule)); // MA009
+ * await openSiblingReported(siblings, "../secret", (finding) => console.log(finding.rule)); // MA010
  * ```
  */
 export async function openSiblingReported(
@@ -49,7 +49,7 @@ export async function openSiblingReported(
   const result = await siblings.open(reference);
   if (!result.ok && result.escape) {
     report({
-      rule: "MA009",
+      rule: "MA010",
       message: `Refers to ${
         JSON.stringify(reference)
       }, which leads outside the scanned folder (${result.reason}); it was not read`,

@@ -71,9 +71,9 @@ for (const sandbox of [true, false]) {
             // The sibling inside the folder was read through the sandbox and scanned.
             "MA100 critical bundle/toy.json:weights.bin (pos 0)",
             "MA101 critical bundle/toy.json:weights.bin (pos 40)",
-            "MA009 critical bundle/toy.json ../outside/secret.pkl",
-            `MA009 critical bundle/toy.json ${secret}`,
-            "MA009 critical bundle/toy.json link-out",
+            "MA010 critical bundle/toy.json ../outside/secret.pkl",
+            `MA010 critical bundle/toy.json ${secret}`,
+            "MA010 critical bundle/toy.json link-out",
           ],
         },
         {
@@ -92,9 +92,9 @@ for (const sandbox of [true, false]) {
     });
     const toyJson = result.files.find((file) => file.path.endsWith("toy.json"))!;
     // Nothing of the secret was read: no finding names it but the refusals.
-    assert.ok(toyJson.findings.every((f) => f.rule === "MA009" || f.location.includes("weights.bin")));
+    assert.ok(toyJson.findings.every((f) => f.rule === "MA010" || f.location.includes("weights.bin")));
     assert.deepEqual(
-      toyJson.findings.filter((f) => f.rule === "MA009").map((f) => f.details.reason),
+      toyJson.findings.filter((f) => f.rule === "MA010").map((f) => f.details.reason),
       [
         "it climbs out of the folder with `..`",
         "it is an absolute path",

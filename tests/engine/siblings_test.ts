@@ -63,7 +63,7 @@ Deno.test("a file on disk opens siblings beside it, through the engine, and payl
     "MA100 models/m.sib:data/weights.pkl (pos 0)",
     "MA101 models/m.sib:data/weights.pkl (pos 40)",
     // Refused even though it leads back inside: `..` is refused as written, and said so.
-    "MA009 models/m.sib",
+    "MA010 models/m.sib",
   ]);
   assert.deepEqual(outcome.findings[2].details, {
     reference: "../models/data/weights.pkl",
