@@ -25,20 +25,31 @@ export type { ByteSource } from "./core/byte_source.ts";
 export { bytesSource, concatSources, subSource } from "./core/byte_source.ts";
 export type {
   ContainerMember,
+  DirectoryDescriptor,
+  DirectoryFile,
+  DirectoryScanner,
   FindingReport,
   MemberContent,
+  MemberPlan,
   NestedScanOptions,
+  PlanContext,
+  ReaderDescriptor,
   ScanContext,
   ScanExtent,
   Scanner,
+  ScannerDescriptor,
+  SiblingResult,
 } from "./core/scanner.ts";
+export { HEAD_BYTES, PRIORITY } from "./core/scanner.ts";
 export { getRule, type Rule, RULES } from "./core/rules.ts";
 export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
 export type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "./core/types.ts";
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
 export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
-export { scannerById, scannerFor, SCANNERS } from "./scanners/registry.ts";
+export { descriptorById, READERS, REGISTRY, type Registry, SCANNERS } from "./scanners/registry.ts";
+export { type Detected, detectFormat } from "./engine/detect.ts";
+export type { SiblingOpener } from "./engine/siblings.ts";
 export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";
 export { type JsonFile, type JsonIssue, type JsonReport, renderJson, toJsonReport } from "./report/json.ts";
 export { renderRule, renderRuleList } from "./report/rules.ts";

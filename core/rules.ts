@@ -115,6 +115,14 @@ export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
       "Do not load the file. No tool writes such files; find out who crafted it.",
     ),
     rule(
+      "MA010",
+      "sibling-reference-escape",
+      "critical",
+      "A model file refers to a file outside its folder",
+      "Formats that span files (ONNX external data, a Hugging Face config's auto_map, a SavedModel's assets) make their loader open the files they name: a name with `..`, an absolute path or a link leading out makes it read, or run, a file nobody scanned (ONNX's path traversal, CVE-2022-25882).",
+      "Do not load the model. Keep every file it refers to inside its folder, without links, and scan the folder.",
+    ),
+    rule(
       "MA100",
       "pickle-dangerous-import",
       "critical",

@@ -94,6 +94,27 @@ export interface ContainerMember {
   loadAs?: string;
 }
 
+/**
+ * What {@linkcode ScanContext.openSibling} gives back: the sibling's bytes, or why
+ * they cannot be read. A reference that leaves the scanned root (`..`, an absolute
+ * path, a symbolic link out) is refused with `escape` set, and the engine has already
+ * reported it (MA010); other refusals are the scanner's to judge (a missing file a
+ * loader needs is the format's integrity finding).
+ *
+ * @example
+ * ```ts
+ * import type { SiblingResult } from "./scanner.ts";
+ * function describe(result: SiblingResult): string {
+ *   return result.ok ? `${result.path}: ${result.source.size} bytes` : `refused: ${result.reason}`;
+ * }
+ * ```
+ */
+export type SiblingResult =
+  /** The sibling, readable until the scan of the file that opened it ends. */
+  | { ok: true; source: ByteSource; path: string }
+  /** Why it was not opened; `escape` when the reference leaves the scanned root. */
+  | { ok: false; reason: string; escape: boolean };
+
 /** What a scanner may do while scanning. */
 export interface ScanContext {
   /** Display path of what is being scanned, through containers, e.g. `outer.zip:inner/data.pkl`. */
@@ -130,24 +151,87 @@ export interface ScanContext {
    * should not scan that leading content again.
    */
   readonly alsoReadAs?: string;
+  /**
+   * Opens a file beside the scanned one (an ONNX model's external data, the `.py` a
+   * `config.json` names), through the sandbox: `relativePath` is taken from the
+   * directory of the file on disk (of the directory unit's folder, for its plan), with
+   * `/` or `\` between segments. Only files inside the scanned root are opened; `..`,
+   * absolute paths and symbolic links leading out are refused and reported (MA010),
+   * never read. Sources nested in a file (depth above 0) have no siblings.
+   */
+  openSibling(relativePath: string): Promise<SiblingResult>;
 }
 
 /**
- * A format scanner, registered in `scanners/registry.ts`.
+ * A format scanner once loaded: the heavy module a {@linkcode ScannerDescriptor}
+ * imports on demand.
  *
  * @example
  * ```ts
  * import type { Scanner } from "./scanner.ts";
- * const textScanner: Scanner = {
- *   id: "example",
- *   description: "Example format",
- *   extensions: [".example"],
- *   detect: (head) => head[0] === 0x45,
+ * const exampleScanner: Scanner = {
  *   scan: (_source, ctx) => Promise.resolve(ctx.report({ rule: "MA007", message: "example" })),
  * };
  * ```
  */
 export interface Scanner {
+  /**
+   * The thorough second half of detection, asked only after the descriptor's cheap
+   * `detect` said yes: a trial decode, a pickle's first opcodes run, a text format's
+   * parse of the whole source. Without it, the descriptor's `detect` decides alone.
+   */
+  confirm?(head: Uint8Array, source: ByteSource): boolean | Promise<boolean>;
+  /**
+   * Scans the whole source, reporting to `ctx`. Throws only on bugs and I/O failures.
+   * Resolves to a {@linkcode ScanExtent} when the format's content may end before the
+   * source does; without one, the scanner has accounted for every byte itself.
+   */
+  scan(source: ByteSource, ctx: ScanContext): Promise<void | ScanExtent>;
+}
+
+/**
+ * Detection priorities, highest tried first: a format whose content can also pass
+ * another format's detection must rank above it (a legacy torch stream is a pickle
+ * whose first object is torch's magic number). Formats that share a priority must
+ * exclude each other by content; between them the id decides, so the order is stable.
+ *
+ * @example
+ * ```ts
+ * import { PRIORITY } from "./scanner.ts";
+ * PRIORITY.archive > PRIORITY.generic; // true: a zip decides before a pickle guess
+ * ```
+ */
+export const PRIORITY = {
+  /** Archives with a signature at offset 0 and a structure a loader checks. */
+  archive: 400,
+  /** Compressed streams recognised by their magic bytes alone. */
+  compressedMagic: 310,
+  /** Compressed streams whose few header bytes need a trial decode to convince. */
+  compressedTrial: 300,
+  /** Model formats with their own magic inside a more generic format. */
+  model: 200,
+  /** Formats recognised by structure whose first bytes much else shares (pickle). */
+  generic: 100,
+  /** Text formats: claimed by name plus a successful parse, only when no content matched. */
+  text: 0,
+} as const;
+
+/**
+ * What the registry knows of a reader without loading it: enough to name the
+ * format, judge a file name, and import the scanner when a file needs it.
+ *
+ * @example
+ * ```ts
+ * import type { ReaderDescriptor } from "./scanner.ts";
+ * const reader: ReaderDescriptor = {
+ *   id: "example-records",
+ *   description: "Records a container names for this reader",
+ *   extensions: [],
+ *   load: () => Promise.resolve({ scan: () => Promise.resolve() }),
+ * };
+ * ```
+ */
+export interface ReaderDescriptor {
   /** Stable id, also the format name in results, e.g. `pickle`. */
   readonly id: string;
   /** Human name of the format. */
@@ -155,13 +239,40 @@ export interface Scanner {
   /** Lower-case file extensions (with the dot) that legitimately hold this format. */
   readonly extensions: readonly string[];
   /**
-   * Set for a scanner that reads only what a container names for it (`loadAs`): a
-   * TorchScript archive's `code/*.py`. Its extensions are legitimate for its format,
-   * but do not make a file on its own look like a model.
+   * Imports the scanner's module. A string-literal `import()`, so that `deno compile`
+   * bundles it; Deno caches the module, so loading again costs nothing.
    */
-  readonly loadOnly?: boolean;
-  /** Whether the file's first bytes (up to {@linkcode HEAD_BYTES}) are this format. `size` is the whole size. */
-  detect(head: Uint8Array, size: number): boolean;
+  load(): Promise<Scanner>;
+}
+
+/**
+ * A format scanner as registered in `scanners/registry.ts`: cheap detection in a
+ * light module, the scanner itself behind `load`. Readers reached only through a
+ * container's `loadAs` (a TorchScript archive's code) are plain {@linkcode ReaderDescriptor}s.
+ *
+ * @example
+ * ```ts
+ * import { PRIORITY, type ScannerDescriptor } from "./scanner.ts";
+ * const example: ScannerDescriptor = {
+ *   id: "example",
+ *   description: "Example format",
+ *   extensions: [".example"],
+ *   priority: PRIORITY.model,
+ *   detect: (head) => head[0] === 0x45,
+ *   load: () => Promise.resolve({ scan: () => Promise.resolve() }),
+ * };
+ * ```
+ */
+export interface ScannerDescriptor extends ReaderDescriptor {
+  /** Where detection tries it: see {@linkcode PRIORITY}. */
+  readonly priority: number;
+  /**
+   * Whether the source may be this format, from its first bytes (up to {@linkcode HEAD_BYTES}),
+   * its whole `size` and its base `name` (a hint: text formats have no magic). Cheap and
+   * import-free; it may say yes too often when the scanner's `confirm` settles it, never no
+   * to the format's own files.
+   */
+  detect(head: Uint8Array, size: number, name: string): boolean;
   /**
    * Where this format's structure starts when it sits at the end of `source`, behind
    * content of another format (a zip's end record after a pickle: Python's zipfile
@@ -170,12 +281,102 @@ export interface Scanner {
    * format's content ends ({@linkcode ScanExtent}).
    */
   detectTrailing?(source: ByteSource): Promise<number | undefined>;
+}
+
+/**
+ * How a loader reads one member of an archive or one file of a directory unit.
+ *
+ * @example
+ * ```ts
+ * import type { MemberPlan } from "./scanner.ts";
+ * const plans: MemberPlan[] = [
+ *   { action: "scan", loadAs: "pickle" },
+ *   { action: "skip", reason: "raw tensor data, read by torch.load as bytes only" },
+ * ];
+ * ```
+ */
+export type MemberPlan =
+  /** Hand the member to the engine; `loadAs` names the scanner its loader amounts to. */
+  | { action: "scan"; loadAs?: string }
+  /** The loader reads the member as raw data only: it is never read here either. */
+  | { action: "skip"; reason: string };
+
+/**
+ * One file of a directory unit, as its scanner sees it before any file is scanned.
+ *
+ * @example
+ * ```ts
+ * import type { DirectoryFile } from "./scanner.ts";
+ * const file: DirectoryFile = {
+ *   path: "variables/variables.index",
+ *   size: 2,
+ *   read: () => Promise.resolve(new Uint8Array(2)),
+ * };
+ * ```
+ */
+export interface DirectoryFile {
+  /** Path below the unit's folder, `/` between segments. */
+  readonly path: string;
+  /** Size in bytes. */
+  readonly size: number;
+  /** Reads the whole file. Only for small metadata files: a plan checks `size` first. */
+  read(): Promise<Uint8Array>;
+}
+
+/** What a directory scanner's plan may do: report, and open siblings through the sandbox. */
+export type PlanContext = Pick<ScanContext, "path" | "signal" | "report" | "matchBlacklist" | "openSibling">;
+
+/**
+ * A directory format once loaded: plans how its loader reads each file (the
+ * directory counterpart of an archive profile).
+ *
+ * @example
+ * ```ts
+ * import type { DirectoryScanner } from "./scanner.ts";
+ * const allPickles: DirectoryScanner = {
+ *   plan: (files) => Promise.resolve(new Map(files.map((f) => [f.path, { action: "scan", loadAs: "pickle" }]))),
+ * };
+ * ```
+ */
+export interface DirectoryScanner {
   /**
-   * Scans the whole source, reporting to `ctx`. Throws only on bugs and I/O failures.
-   * Resolves to a {@linkcode ScanExtent} when the format's content may end before the
-   * source does; without one, the scanner has accounted for every byte itself.
+   * Checks the layout and its metadata files, reporting to `ctx` (a finding's `member`
+   * names the file it is about), and plans the files by path. Files left out of the map
+   * are scanned by their content; every file is listed in the results either way.
    */
-  scan(source: ByteSource, ctx: ScanContext): Promise<void | ScanExtent>;
+  plan(files: readonly DirectoryFile[], ctx: PlanContext): Promise<Map<string, MemberPlan>>;
+}
+
+/**
+ * A folder whose meaning spans its files (a TensorFlow SavedModel, a Hugging Face
+ * model folder, an ONNX model with external data), recognised by its listing.
+ *
+ * @example
+ * ```ts
+ * import { type DirectoryDescriptor, PRIORITY } from "./scanner.ts";
+ * const bundle: DirectoryDescriptor = {
+ *   id: "example-bundle",
+ *   description: "A folder with a bundle.json",
+ *   priority: PRIORITY.model,
+ *   matches: (names) => names.includes("bundle.json"),
+ *   load: () => Promise.resolve({ plan: () => Promise.resolve(new Map()) }),
+ * };
+ * ```
+ */
+export interface DirectoryDescriptor {
+  /** Stable id, the unit's format name in results. */
+  readonly id: string;
+  /** Human name of the format. */
+  readonly description: string;
+  /** Which descriptor claims a folder two would match: see {@linkcode PRIORITY}. */
+  readonly priority: number;
+  /**
+   * Whether a folder whose entries are `names` (files by name, subfolders with a
+   * trailing `/`) is this format. Cheap: names only, nothing read.
+   */
+  matches(names: readonly string[]): boolean;
+  /** Imports the directory scanner's module (a string-literal `import()`). */
+  load(): Promise<DirectoryScanner>;
 }
 
 /**

@@ -15,14 +15,20 @@ import {
   HEAD_BYTES,
   type NestedScanOptions,
   type ScanContext,
-  type Scanner,
+  type ScannerDescriptor,
 } from "../core/scanner.ts";
 import type { Finding, FindingDetails } from "../core/types.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
-import { scanPickle, unpickleReach } from "../scanners/pickle/scanner.ts";
-import { scannerById, scannerFor, SCANNERS } from "../scanners/registry.ts";
+import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
-import { extensionOf, formatsClaimedBy, nameClaimsScannedFormat } from "./detect.ts";
+import {
+  type Detected,
+  detectFormat,
+  extensionOf,
+  formatsClaimedBy,
+  loadReader,
+  nameClaimsScannedFormat,
+} from "./detect.ts";
 import { type Arrival, pickleLoadersOf } from "./readings.ts";
 import {
   BOMB_MIN_DECODED_BYTES,
@@ -30,6 +36,7 @@ import {
   MAX_FINDINGS_PER_FILE,
   type ScanLimits,
 } from "./limits.ts";
+import { openSiblingReported, type SiblingOpener } from "./siblings.ts";
 
 /** Options of {@linkcode scanSource}. */
 export interface SourceScanOptions {
@@ -39,6 +46,15 @@ export interface SourceScanOptions {
   signal?: AbortSignal;
   /** Container limits; unset ones keep {@linkcode DEFAULT_SCAN_LIMITS}. */
   limits?: Partial<ScanLimits>;
+  /** The formats to detect and read; the built-in registry by default. */
+  registry?: Registry;
+  /** Id of the reader the source's loader amounts to (a directory unit's plan says), instead of detection. */
+  loadAs?: string;
+  /**
+   * Opens files beside the source for `ScanContext.openSibling` (see `engine/siblings.ts`);
+   * without it, the source has no siblings.
+   */
+  siblings?: SiblingOpener;
 }
 
 /** What scanning one source produced. */
@@ -94,6 +110,8 @@ interface DispatchState {
   reportedLimits: Set<string>;
   /** The top-level format: the scanner's id, or the name it gave with `identify`. */
   format?: string;
+  registry: Registry;
+  siblings?: SiblingOpener;
 }
 
 function makeFinding(
@@ -104,6 +122,25 @@ function makeFinding(
   severity = getRule(ruleId).severity,
 ): Finding {
   return { rule: ruleId, severity, message, location, details };
+}
+
+/**
+ * The finding a scanner's report makes at `where` (the path of the file or member it
+ * is about): the position shown and kept in the details, the catalog's severity unless overridden.
+ *
+ * @example
+ * ```ts
+ * import { findingAt } from "./dispatch.ts";
+ * findingAt({ rule: "MA100", message: "imports os.system", position: 2 }, "m.pkl").location; // "m.pkl (pos 2)"
+ * ```
+ */
+export function findingAt(report: FindingReport, where: string): Finding {
+  const { rule, message, position, severity, details } = report;
+  const location = position === undefined ? where : `${where} (pos ${position})`;
+  const merged = position === undefined || details?.position !== undefined
+    ? { ...details }
+    : { ...details, position };
+  return makeFinding(rule, message, location, merged, severity ?? getRule(rule).severity);
 }
 
 /** How a context scans: its path, depth, whether findings are a guess's, and what read the source first. */
@@ -147,6 +184,12 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     },
     identify(format) {
       if (depth === 0 && frame.alsoReadAs === undefined) state.format = format;
+    },
+    openSibling(reference) {
+      if (depth > 0 || !state.siblings) {
+        return Promise.resolve({ ok: false, escape: false, reason: "only a file on disk has siblings" });
+      }
+      return openSiblingReported(state.siblings, reference, context.report);
     },
   };
   return context;
@@ -282,11 +325,11 @@ async function scanPayload(state: DispatchState, source: ByteSource, frame: Cont
     return;
   }
   const head = await source.read(0, HEAD_BYTES);
-  const scanner = scannerFor(head, source.size);
-  if (scanner) {
+  const detected = await detectFormat(source, head, frame.path, state.registry);
+  if (detected) {
     const before = state.sink.findings.length;
-    await scanner.scan(source, context);
-    await scanPickleReading(state, source, head, frame, "payload", scanner, before);
+    await detected.scanner.scan(source, context);
+    await scanPickleReading(state, source, head, frame, "payload", detected.descriptor.id, before);
     return;
   }
   const known = identifyKnownFormat(head)?.id ?? "unknown";
@@ -306,11 +349,11 @@ async function scanPayload(state: DispatchState, source: ByteSource, frame: Cont
  * content, a model-like name on unrecognised content, and content this version
  * recognises but cannot open although loading it can run code.
  */
-function checkFile(ctx: ScanContext, head: Uint8Array, scanner: Scanner | undefined): void {
+function checkFile(ctx: ScanContext, head: Uint8Array, format: string | undefined, registry: Registry): void {
   const { path } = ctx;
-  const claimed = formatsClaimedBy(path);
-  const known = scanner ? undefined : identifyKnownFormat(head);
-  const detected = scanner?.id ?? known?.id;
+  const claimed = formatsClaimedBy(path, registry);
+  const known = format ? undefined : identifyKnownFormat(head);
+  const detected = format ?? known?.id;
   const extension = extensionOf(path);
   if (detected && claimed.length > 0 && !claimed.includes(detected)) {
     ctx.report({
@@ -320,7 +363,7 @@ function checkFile(ctx: ScanContext, head: Uint8Array, scanner: Scanner | undefi
       severity: known && !known.mayHoldCode ? "info" : undefined,
       details: { extension, claimedFormats: claimed, detectedFormat: detected },
     });
-  } else if (!detected && nameClaimsScannedFormat(path)) {
+  } else if (!detected && nameClaimsScannedFormat(path, registry)) {
     ctx.report({
       rule: "MA007",
       message: `Named ${extension} but the content matches no known format`,
@@ -336,18 +379,20 @@ function checkFile(ctx: ScanContext, head: Uint8Array, scanner: Scanner | undefi
   }
 }
 
-/** The scanner a loader would read the source with: the one named, else by head, else one found at the end. */
+/** The scanner a loader would read the source with: the one named, else by head and name, else one found at the end. */
 async function chooseScanner(
+  state: DispatchState,
   source: ByteSource,
   head: Uint8Array,
+  frame: ContextFrame,
   loadAs: string | undefined,
-): Promise<{ scanner?: Scanner; byTrailer: boolean }> {
-  const named = loadAs === undefined ? undefined : scannerById(loadAs);
-  const scanner = named ?? scannerFor(head, source.size);
-  if (scanner) return { scanner, byTrailer: false };
-  for (const candidate of trailingCandidates(source)) {
+): Promise<{ detected?: Detected; byTrailer: boolean }> {
+  const named = loadAs === undefined ? undefined : await loadReader(loadAs, state.registry);
+  const detected = named ?? await detectFormat(source, head, frame.path, state.registry);
+  if (detected) return { detected, byTrailer: false };
+  for (const candidate of trailingCandidates(state, source)) {
     if ((await candidate.detectTrailing!(source)) !== undefined) {
-      return { scanner: candidate, byTrailer: true };
+      return { detected: { descriptor: candidate, scanner: await candidate.load() }, byTrailer: true };
     }
   }
   return { byTrailer: false };
@@ -357,8 +402,8 @@ async function chooseScanner(
  * Scanners whose structure may sit at the end of `source`. None for a large decoded
  * member: its tail costs decoding all of it, and no loader unpacks a polyglot from there.
  */
-function trailingCandidates(source: ByteSource): Scanner[] {
-  return isStreamed(source) ? [] : SCANNERS.filter((scanner) => scanner.detectTrailing !== undefined);
+function trailingCandidates(state: DispatchState, source: ByteSource): ScannerDescriptor[] {
+  return isStreamed(source) ? [] : state.registry.scanners.filter((scanner) => scanner.detectTrailing);
 }
 
 /**
@@ -374,29 +419,32 @@ async function scanAsFile(
 ): Promise<void> {
   const context = makeContext(state, frame);
   const head = await source.read(0, HEAD_BYTES);
-  const { scanner, byTrailer } = await chooseScanner(source, head, loadAs);
-  checkFile(context, head, scanner);
-  if (!scanner) return;
-  if (frame.depth === 0) state.format = scanner.id;
+  const { detected, byTrailer } = await chooseScanner(state, source, head, frame, loadAs);
+  checkFile(context, head, detected?.descriptor.id, state.registry);
+  if (!detected) return;
+  const { descriptor, scanner } = detected;
+  if (frame.depth === 0) state.format = descriptor.id;
   const before = state.sink.findings.length;
   const extent = await scanner.scan(source, context);
   // A structure found at the end counts only when it starts after what the first scanner read (a zip
   // appended to a pickle); one inside that content (a zip in a pickle's bytes) was that scanner's to read.
   if (!byTrailer && extent) {
-    for (const other of trailingCandidates(source)) {
-      if (other === scanner) continue;
+    for (const other of trailingCandidates(state, source)) {
+      if (other === descriptor) continue;
       const start = await other.detectTrailing!(source);
       if (start === undefined || start < extent.end) continue;
-      await other.scan(source, makeContext(state, { ...frame, alsoReadAs: scanner.id }));
+      await (await other.load()).scan(source, makeContext(state, { ...frame, alsoReadAs: descriptor.id }));
     }
   }
   // A member its container names a loader for is read by that loader alone.
-  if (loadAs === undefined) await scanPickleReading(state, source, head, frame, "file", scanner, before);
+  if (loadAs === undefined) {
+    await scanPickleReading(state, source, head, frame, "file", descriptor.id, before);
+  }
 }
 
 /**
  * Scans a source as the pickle that loaders it may reach would unpickle from byte 0
- * ({@linkcode pickleLoadersOf}), when `primary` (which has just scanned it, its findings
+ * ({@linkcode pickleLoadersOf}), when the format `primary` (whose scanner has just scanned it, its findings
  * in the sink from index `before` on) read it as another format. A reading that gets
  * nowhere (it breaks before a STOP, having found nothing) stays silent, so that a real zip or
  * tar whose first bytes happen to be opcodes costs one trial of its head and says nothing.
@@ -410,11 +458,14 @@ async function scanPickleReading(
   head: Uint8Array,
   frame: ContextFrame,
   arrival: Arrival,
-  primary: Scanner,
+  primary: string,
   before: number,
 ): Promise<void> {
-  const loaders = pickleLoadersOf(arrival, primary.id, head);
-  const reach = loaders.length === 0 ? undefined : unpickleReach(head, source.size);
+  const loaders = pickleLoadersOf(arrival, primary, head);
+  if (loaders.length === 0) return;
+  // The pickle machine loads only when a loader may unpickle the source: a zip of tensors does not need it.
+  const { scanPickle, unpickleReach } = await import("../scanners/pickle/scanner.ts");
+  const reach = unpickleReach(head, source.size);
   if (reach === undefined) return;
   const sink = state.sink;
   const reading = new FindingSink();
@@ -423,7 +474,7 @@ async function scanPickleReading(
   try {
     ({ end } = await scanPickle(
       reach < source.size ? subSource(source, 0, reach) : source,
-      makeContext(state, { ...frame, opportunistic: true, alsoReadAs: primary.id }),
+      makeContext(state, { ...frame, opportunistic: true, alsoReadAs: primary }),
       { joblibArrays: true, firstOnly: loaders.every((loader) => loader.pickles === "first") },
     ));
   } finally {
@@ -437,10 +488,10 @@ async function scanPickleReading(
   makeContext(state, frame).report({
     rule: "MA009",
     severity: critical ? "critical" : undefined,
-    message: `Valid ${primary.id}, and a pickle too: ${calls.join(", ")} unpickle it from byte 0${
+    message: `Valid ${primary}, and a pickle too: ${calls.join(", ")} unpickle it from byte 0${
       end > 0 ? `, up to a STOP at ${end - 1}` : ", up to where it breaks"
     }`,
-    details: { formats: [primary.id, "pickle"], loaders: calls, pickleEnd: end },
+    details: { formats: [primary, "pickle"], loaders: calls, pickleEnd: end },
   });
   for (const finding of reading.findings) sink.add(finding);
 }
@@ -476,9 +527,11 @@ export async function scanSource(
     members: 0,
     decodedSizes: 0,
     reportedLimits: new Set(),
+    registry: options.registry ?? REGISTRY,
+    siblings: options.siblings,
   };
   try {
-    await scanAsFile(state, source, { path, depth: 0, opportunistic: false });
+    await scanAsFile(state, source, { path, depth: 0, opportunistic: false }, options.loadAs);
     return { format: state.format ?? null, findings: state.sink.findings };
   } catch (error) {
     return {

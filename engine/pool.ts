@@ -6,9 +6,7 @@
  * @module
  */
 
-import type { SourceScanOutcome } from "./dispatch.ts";
-import type { FileTask } from "./scan_file.ts";
-import type { WorkerRequest } from "./worker.ts";
+import type { ScanTask, TaskOutcome, WorkerRequest } from "./serve.ts";
 
 /** The scan worker module. */
 export const SCAN_WORKER_URL: URL = new URL("./worker.ts", import.meta.url);
@@ -78,11 +76,14 @@ export class WorkerPool {
     this.#options = options;
   }
 
-  /** Scans one file in a worker; never rejects: failures become the outcome's `error`. */
-  async run(task: FileTask, timeoutMs: number): Promise<SourceScanOutcome> {
+  /**
+   * Scans one file or directory unit in a worker; never rejects: failures become the
+   * outcome's `error` (a plain file outcome, even for a unit).
+   */
+  async run(task: ScanTask, timeoutMs: number): Promise<TaskOutcome> {
     const slot = await this.#acquire();
     const id = this.#nextId++;
-    const { promise, resolve } = Promise.withResolvers<SourceScanOutcome & { healthy: boolean }>();
+    const { promise, resolve } = Promise.withResolvers<TaskOutcome & { healthy: boolean }>();
     const timer = setTimeout(
       () =>
         resolve({
@@ -93,7 +94,7 @@ export class WorkerPool {
         }),
       timeoutMs,
     );
-    slot.worker.onmessage = (event: MessageEvent<{ id: number; outcome: SourceScanOutcome }>) => {
+    slot.worker.onmessage = (event: MessageEvent<{ id: number; outcome: TaskOutcome }>) => {
       if (event.data.id === id) resolve({ ...event.data.outcome, healthy: true });
     };
     slot.worker.onerror = (event: ErrorEvent) => {

@@ -5,13 +5,16 @@
  * @module
  */
 
+import { sep as SEP } from "node:path";
 import { getRule } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
+import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
 import { WorkerPool } from "./pool.ts";
-import { type FileTask, scanFile } from "./scan_file.ts";
-import { expandPaths, type WalkFile } from "./walk.ts";
+import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
+import { runTask, type ScanTask, type TaskOutcome } from "./serve.ts";
+import { expandPaths, type WalkFile, type WalkResult } from "./walk.ts";
 
 /** A step of a running scan, for progress displays. */
 export type ScanProgress =
@@ -41,7 +44,15 @@ export interface ScanOptions {
   onProgress?: (event: ScanProgress) => void;
 }
 
-type Runner = (task: FileTask, timeoutMs: number) => Promise<SourceScanOutcome>;
+/** How a scan runs its tasks: which formats, and (sandboxed) which worker module. */
+export interface ScanSetup {
+  /** The formats to detect and read. */
+  registry: Registry;
+  /** The worker module; it must serve the same registry (tests serve toy formats). */
+  workerUrl?: URL;
+}
+
+type Runner = (task: ScanTask, timeoutMs: number) => Promise<TaskOutcome>;
 
 function finding(
   ruleId: string,
@@ -62,12 +73,12 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
     );
 }
 
-function inProcessRunner(): Runner {
+function inProcessRunner(registry: Registry): Runner {
   return async (task, timeoutMs) => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const outcome = await scanFile(task, { signal: controller.signal });
+      const outcome = await runTask(task, registry, controller.signal);
       return controller.signal.aborted && !outcome.error
         ? { ...outcome, error: `timed out after ${timeoutMs / 1000} s` }
         : outcome;
@@ -77,16 +88,18 @@ function inProcessRunner(): Runner {
   };
 }
 
-async function scanOne(
-  file: WalkFile,
-  options: ScanOptions,
-  run: Runner,
-  deadline: number,
-): Promise<FileResult> {
-  const started = performance.now();
-  const blacklist = options.blacklist ?? [];
-  const findings = nameFindings(file, blacklist);
-  const base = { path: file.path, size: file.size, format: null, findings, bytesScanned: 0 };
+/** A file's result before its scan: its name findings, or the whole result when it is not scanned. */
+function prepare(file: WalkFile, options: ScanOptions): FileResult {
+  const findings = nameFindings(file, options.blacklist ?? []);
+  const base: FileResult = {
+    path: file.path,
+    size: file.size,
+    format: null,
+    status: "scanned",
+    findings,
+    bytesScanned: 0,
+    durationMs: 0,
+  };
   if (options.maxFileSize && file.size > options.maxFileSize) {
     findings.push(finding(
       "MA003",
@@ -94,31 +107,129 @@ async function scanOne(
       file.path,
       { size: file.size, maxFileSize: options.maxFileSize },
     ));
-    return { ...base, status: "skipped", reason: "larger than --max-file-size", durationMs: 0 };
+    return { ...base, status: "skipped", reason: "larger than --max-file-size" };
   }
-  const remaining = deadline - Date.now();
-  if (remaining <= 0) {
-    return {
-      ...base,
-      status: "error",
-      reason: "the scan's time budget ran out before this file",
-      durationMs: 0,
-    };
-  }
-  const timeout = Math.min(options.fileTimeoutMs ?? Infinity, remaining);
-  const outcome = await run(
-    { realPath: file.realPath, path: file.path, blacklist, limits: options.limits },
-    timeout,
-  );
-  findings.push(...outcome.findings);
-  const durationMs = performance.now() - started;
+  return base;
+}
+
+/** The result of a scanned file from its outcome (a unit's files bring their own duration). */
+function finish(
+  base: FileResult,
+  outcome: SourceScanOutcome & { skipped?: string; durationMs?: number },
+  started: number,
+): FileResult {
+  const findings = [...base.findings, ...outcome.findings];
+  const durationMs = outcome.durationMs ?? performance.now() - started;
   if (outcome.error) {
-    return { ...base, format: outcome.format, status: "error", reason: outcome.error, durationMs };
+    return { ...base, findings, format: outcome.format, status: "error", reason: outcome.error, durationMs };
+  }
+  if (outcome.skipped !== undefined) {
+    return { ...base, findings, status: "skipped", reason: outcome.skipped, durationMs };
   }
   if (!outcome.format) {
-    return { ...base, status: "skipped", reason: "not a format modelaudit scans", durationMs };
+    return { ...base, findings, status: "skipped", reason: "not a format modelaudit scans", durationMs };
   }
-  return { ...base, format: outcome.format, status: "scanned", bytesScanned: file.size, durationMs };
+  return {
+    ...base,
+    findings,
+    format: outcome.format,
+    status: "scanned",
+    bytesScanned: base.size,
+    durationMs,
+  };
+}
+
+const OUT_OF_TIME = "the scan's time budget ran out before this file";
+
+async function scanOne(
+  file: WalkFile,
+  options: ScanOptions,
+  run: Runner,
+  deadline: number,
+): Promise<FileResult> {
+  const started = performance.now();
+  const base = prepare(file, options);
+  if (base.status === "skipped") return base;
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) return { ...base, status: "error", reason: OUT_OF_TIME };
+  const timeout = Math.min(options.fileTimeoutMs ?? Infinity, remaining);
+  const blacklist = options.blacklist ?? [];
+  const outcome = await run(
+    { realPath: file.realPath, path: file.path, blacklist, limits: options.limits, root: file.root },
+    timeout,
+  );
+  return finish(base, outcome as SourceScanOutcome, started);
+}
+
+/** A unit of work: one loose file, or every file of a directory unit. */
+type Job = { file: number } | { unit: number; files: number[] };
+
+/** Loose files and directory units, in walk order (a unit where its first file is). */
+function jobsOf(walk: WalkResult): Job[] {
+  const jobs: Job[] = [];
+  const units = new Map<number, { unit: number; files: number[] }>();
+  walk.files.forEach((file, index) => {
+    if (file.unit === undefined) return void jobs.push({ file: index });
+    let job = units.get(file.unit);
+    if (!job) {
+      job = { unit: file.unit, files: [] };
+      units.set(file.unit, job);
+      jobs.push(job);
+    }
+    job.files.push(index);
+  });
+  return jobs;
+}
+
+/** Scans a directory unit's files in one task; the unit's own findings go to `scanFindings`. */
+async function scanUnit(
+  walk: WalkResult,
+  job: { unit: number; files: number[] },
+  options: ScanOptions,
+  run: Runner,
+  deadline: number,
+  scanFindings: Finding[],
+): Promise<FileResult[]> {
+  const started = performance.now();
+  const unit = walk.units[job.unit];
+  const files = job.files.map((index) => walk.files[index]);
+  const bases = files.map((file) => prepare(file, options));
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) {
+    return bases.map((base) =>
+      base.status === "skipped" ? base : { ...base, status: "error", reason: OUT_OF_TIME }
+    );
+  }
+  const scanned = bases.filter((base) => base.status !== "skipped").length;
+  const task: DirectoryTask = {
+    format: unit.format,
+    realPath: unit.realPath,
+    path: unit.path,
+    root: unit.root,
+    files: files.map((file, i) => ({
+      realPath: file.realPath,
+      path: file.path,
+      relative: file.realPath.slice(unit.realPath.length + 1).split(SEP).join("/"),
+      size: file.size,
+      scan: bases[i].status !== "skipped",
+    })),
+    blacklist: options.blacklist ?? [],
+    limits: options.limits,
+  };
+  // Each file keeps its own budget; the unit's files share one worker, one after another.
+  const timeout = Math.min((options.fileTimeoutMs ?? Infinity) * Math.max(1, scanned), remaining);
+  const outcome = await run(task, timeout);
+  const members: MemberOutcome[] = "members" in outcome ? outcome.members : [];
+  if ("members" in outcome) scanFindings.push(...outcome.findings);
+  return bases.map((base, i) => {
+    // Over --max-file-size: skipped whatever the plan says, with what the plan said about it.
+    if (base.status === "skipped") {
+      return { ...base, findings: [...base.findings, ...(members[i]?.findings ?? [])] };
+    }
+    const member = members[i] ??
+      { format: null, findings: [], error: outcome.error ?? "the folder's scan did not reach this file" };
+    return finish(base, member, started);
+  });
 }
 
 /**
@@ -131,10 +242,29 @@ async function scanOne(
  * for (const file of result.files) console.log(file.path, file.findings.length);
  * ```
  */
-export async function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+export function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  return scanWith(paths, options, { registry: REGISTRY });
+}
+
+/**
+ * {@linkcode scan} with other formats than the built-in ones: how tests scan toy
+ * formats, sandboxed (with a worker module that serves the same registry) or not.
+ *
+ * @example
+ * ```ts
+ * import { REGISTRY } from "../scanners/registry.ts";
+ * import { scanWith } from "./scan.ts";
+ * const result = await scanWith(["./models"], { sandbox: false }, { registry: { ...REGISTRY, directories: [] } });
+ * ```
+ */
+export async function scanWith(
+  paths: readonly string[],
+  options: ScanOptions,
+  setup: ScanSetup,
+): Promise<ScanResult> {
   const startTime = new Date();
   const deadline = startTime.getTime() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const walk = await expandPaths(paths);
+  const walk = await expandPaths(paths, setup.registry.directories);
   const total = walk.files.length + walk.problems.length;
   options.onProgress?.({ type: "start", total });
 
@@ -157,15 +287,23 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   );
   const pool = options.sandbox === false
     ? undefined
-    : new WorkerPool({ size: concurrency, readRoots: walk.roots });
-  const run: Runner = pool ? (task, timeout) => pool.run(task, timeout) : inProcessRunner();
+    : new WorkerPool({ size: concurrency, readRoots: walk.roots, workerUrl: setup.workerUrl });
+  const run: Runner = pool ? (task, timeout) => pool.run(task, timeout) : inProcessRunner(setup.registry);
   const results = new Array<FileResult>(walk.files.length);
+  const scanFindings = [...walk.findings];
+  const jobs = jobsOf(walk);
   let next = 0;
   const lane = async () => {
-    while (next < walk.files.length) {
-      const index = next++;
-      results[index] = await scanOne(walk.files[index], options, run, deadline);
-      options.onProgress?.({ type: "file", result: results[index], done: ++done, total });
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const indices = "file" in job ? [job.file] : job.files;
+      const outcomes = "file" in job
+        ? [await scanOne(walk.files[job.file], options, run, deadline)]
+        : await scanUnit(walk, job, options, run, deadline, scanFindings);
+      indices.forEach((index, i) => {
+        results[index] = outcomes[i];
+        options.onProgress?.({ type: "file", result: results[index], done: ++done, total });
+      });
     }
   };
   try {
@@ -175,13 +313,16 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   }
   files.push(...results);
   const scannerNames = [
-    ...new Set(files.flatMap((file) => (file.status === "scanned" && file.format ? [file.format] : []))),
+    ...new Set([
+      ...files.flatMap((file) => (file.status === "scanned" && file.format ? [file.format] : [])),
+      ...walk.units.map((unit) => unit.format),
+    ]),
   ];
   return {
     startTime: startTime.toISOString(),
     durationMs: Date.now() - startTime.getTime(),
     files,
-    findings: walk.findings,
+    findings: scanFindings,
     scannerNames,
   };
 }

@@ -8,6 +8,7 @@
 import { scanSource, type SourceScanOptions, type SourceScanOutcome } from "./dispatch.ts";
 import { openFileSource } from "./file_source.ts";
 import type { ScanLimits } from "./limits.ts";
+import { fileScope, Siblings } from "./siblings.ts";
 
 /** One file for a scan worker: where to read it and how to name it. */
 export interface FileTask {
@@ -18,6 +19,8 @@ export interface FileTask {
   blacklist: readonly string[];
   /** Container limits the user set; the rest keep their defaults. */
   limits?: Partial<ScanLimits>;
+  /** Real path of the scanned root the file was found under; without it, the file has no siblings. */
+  root?: string;
 }
 
 /**
@@ -31,14 +34,18 @@ export interface FileTask {
  */
 export async function scanFile(
   task: FileTask,
-  options: Omit<SourceScanOptions, "blacklist" | "limits"> = {},
+  options: Omit<SourceScanOptions, "blacklist" | "limits" | "siblings"> = {},
 ): Promise<SourceScanOutcome> {
   try {
     using source = await openFileSource(task.realPath);
+    using siblings = task.root === undefined
+      ? undefined
+      : new Siblings(fileScope(task.realPath, task.path, task.root));
     return await scanSource(source, task.path, {
       ...options,
       blacklist: task.blacklist,
       limits: task.limits,
+      siblings,
     });
   } catch (error) {
     return { format: null, findings: [], error: error instanceof Error ? error.message : String(error) };

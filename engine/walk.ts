@@ -2,13 +2,16 @@
  * Expands the paths a user names into the regular files to scan. Directories
  * are walked recursively in name order; symbolic links inside a directory are
  * never followed (their targets inside the tree are scanned where they live),
- * and those that leave the scanned root are reported.
+ * and those that leave the scanned root are reported. A folder whose listing a
+ * directory format recognises becomes a unit: the files below it are scanned
+ * together (a file belongs to the innermost unit holding it).
  *
  * @module
  */
 
 import { join, resolve, sep } from "node:path";
 import { getRule } from "../core/rules.ts";
+import type { DirectoryDescriptor } from "../core/scanner.ts";
 import type { Finding } from "../core/types.ts";
 
 /** A regular file to scan. */
@@ -18,6 +21,22 @@ export interface WalkFile {
   /** The absolute path to open. */
   realPath: string;
   size: number;
+  /** Real path of the named file or directory it was found under: its siblings stay inside. */
+  root: string;
+  /** Index in {@linkcode WalkResult.units} of the innermost directory unit holding it. */
+  unit?: number;
+}
+
+/** A folder a directory format recognised: its files are scanned together, as its loader reads them. */
+export interface WalkUnit {
+  /** Id of the directory format. */
+  format: string;
+  /** The folder's path as shown to the user. */
+  path: string;
+  /** Its absolute real path. */
+  realPath: string;
+  /** Real path of the named directory it was found under. */
+  root: string;
 }
 
 /** A named path that cannot be scanned. */
@@ -34,13 +53,38 @@ export interface WalkResult {
   findings: Finding[];
   /** Absolute real paths of the named files and directories: all a scan may read. */
   roots: string[];
+  /** Folders recognised as directory units, outermost first. */
+  units: WalkUnit[];
 }
 
-function isInside(path: string, root: string): boolean {
+/** What a walk carries down the tree. */
+interface WalkScope {
+  root: string;
+  directories: readonly DirectoryDescriptor[];
+  /** The innermost unit the walk is inside, if any. */
+  unit?: number;
+}
+
+/**
+ * Whether the absolute `path` is `root` or lies below it.
+ *
+ * @example
+ * ```ts
+ * import { isInside } from "./walk.ts";
+ * isInside("/models/a/b.pkl", "/models"); // true
+ * isInside("/models-old/b.pkl", "/models"); // false
+ * ```
+ */
+export function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-async function walkDirectory(dir: string, realDir: string, root: string, out: WalkResult): Promise<void> {
+/** Entry names as directory formats see them: subfolders with a trailing `/`. */
+function listing(entries: readonly Deno.DirEntry[]): string[] {
+  return entries.map((entry) => entry.isDirectory ? `${entry.name}/` : entry.name);
+}
+
+async function walkDirectory(dir: string, realDir: string, scope: WalkScope, out: WalkResult): Promise<void> {
   const entries: Deno.DirEntry[] = [];
   try {
     for await (const entry of Deno.readDir(realDir)) entries.push(entry);
@@ -49,15 +93,22 @@ async function walkDirectory(dir: string, realDir: string, root: string, out: Wa
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const { root } = scope;
+  const names = listing(entries);
+  const format = scope.directories.find((descriptor) => descriptor.matches(names));
+  if (format) {
+    out.units.push({ format: format.id, path: dir, realPath: realDir, root });
+    scope = { ...scope, unit: out.units.length - 1 };
+  }
   for (const entry of entries) {
     const path = join(dir, entry.name);
     const realPath = join(realDir, entry.name);
     if (entry.isSymlink) {
       await checkLink(path, realPath, root, out);
     } else if (entry.isDirectory) {
-      await walkDirectory(path, realPath, root, out);
+      await walkDirectory(path, realPath, scope, out);
     } else if (entry.isFile) {
-      out.files.push({ path, realPath, size: (await Deno.lstat(realPath)).size });
+      out.files.push({ path, realPath, size: (await Deno.lstat(realPath)).size, root, unit: scope.unit });
     }
   }
 }
@@ -81,7 +132,8 @@ async function checkLink(path: string, realPath: string, root: string, out: Walk
 }
 
 /**
- * Expands files and directories into the regular files below them.
+ * Expands files and directories into the regular files below them, and
+ * recognises the folders that `directories` (highest priority first) describe.
  *
  * @example
  * ```ts
@@ -90,8 +142,11 @@ async function checkLink(path: string, realPath: string, root: string, out: Walk
  * console.log(files.length, problems);
  * ```
  */
-export async function expandPaths(paths: readonly string[]): Promise<WalkResult> {
-  const out: WalkResult = { files: [], problems: [], findings: [], roots: [] };
+export async function expandPaths(
+  paths: readonly string[],
+  directories: readonly DirectoryDescriptor[] = [],
+): Promise<WalkResult> {
+  const out: WalkResult = { files: [], problems: [], findings: [], roots: [], units: [] };
   for (const path of paths) {
     let realPath: string;
     let info: Deno.FileInfo;
@@ -105,10 +160,10 @@ export async function expandPaths(paths: readonly string[]): Promise<WalkResult>
     }
     if (info.isDirectory) {
       out.roots.push(realPath);
-      await walkDirectory(path, realPath, realPath, out);
+      await walkDirectory(path, realPath, { root: realPath, directories }, out);
     } else if (info.isFile) {
       out.roots.push(realPath);
-      out.files.push({ path, realPath, size: info.size });
+      out.files.push({ path, realPath, size: info.size, root: realPath });
     } else {
       out.problems.push({ path, reason: "not a regular file or directory" });
     }

@@ -6,21 +6,9 @@
  * @module
  */
 
-import { type FileTask, scanFile } from "./scan_file.ts";
+import { REGISTRY } from "../scanners/registry.ts";
+import { serveScans } from "./serve.ts";
 
-/** A message from the pool: scan this file. */
-export interface WorkerRequest {
-  id: number;
-  task: FileTask;
-}
+export type { WorkerRequest } from "./serve.ts";
 
-/** The worker's global scope, typed here because JSR packages may not set `lib: deno.worker`. */
-const scope = self as unknown as {
-  onmessage: (event: MessageEvent<WorkerRequest>) => void;
-  postMessage(message: unknown): void;
-};
-
-scope.onmessage = async (event) => {
-  const { id, task } = event.data;
-  scope.postMessage({ id, outcome: await scanFile(task) });
-};
+serveScans(REGISTRY);

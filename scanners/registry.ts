@@ -1,81 +1,133 @@
 /**
- * The scanner registry: every format scanner registers here, and the engine
- * asks the registry, in order, which scanner a file's content belongs to.
+ * The scanner registry: every format registers a small descriptor here (its id,
+ * extensions, priority and a cheap detection), and the engine imports a scanner's
+ * module only when a file needs it. Scanning one pickle loads no decompressor.
  *
  * @module
  */
 
-import type { Scanner } from "../core/scanner.ts";
-import { bzip2Scanner } from "./compressed/bzip2.ts";
-import { gzipScanner } from "./compressed/gzip.ts";
-import { joblibZfileScanner } from "./compressed/joblib_zfile.ts";
-import { lz4Scanner } from "./compressed/lz4.ts";
-import { lzmaScanner } from "./compressed/lzma.ts";
-import { xzScanner } from "./compressed/xz.ts";
-import { zlibScanner } from "./compressed/zlib.ts";
-import { numpyScanner } from "./numpy/scanner.ts";
-import { pickleScanner } from "./pickle/scanner.ts";
-import { legacyTorchScanner } from "./pytorch/legacy.ts";
-import { legacyStoragesScanner, legacyTensorsScanner } from "./pytorch/legacy_tar_records.ts";
-import { torchscriptScanner } from "./pytorch/torchscript.ts";
-import { torchScriptPickleScanner } from "./pytorch/torchscript_pickle.ts";
-import { sevenZipScanner } from "./sevenzip/scanner.ts";
-import { tarScanner } from "./tar/scanner.ts";
-import { zipScanner } from "./zip/scanner.ts";
+import type { DirectoryDescriptor, ReaderDescriptor, ScannerDescriptor } from "../core/scanner.ts";
+import {
+  bzip2Descriptor,
+  gzipDescriptor,
+  joblibZfileDescriptor,
+  lz4Descriptor,
+  lzmaDescriptor,
+  xzDescriptor,
+  zlibDescriptor,
+} from "./compressed/descriptors.ts";
+import { numpyDescriptor } from "./numpy/descriptor.ts";
+import { pickleDescriptor } from "./pickle/descriptor.ts";
+import {
+  legacyStoragesReader,
+  legacyTensorsReader,
+  legacyTorchDescriptor,
+  torchScriptPickleReader,
+  torchscriptReader,
+} from "./pytorch/descriptors.ts";
+import { sevenZipDescriptor } from "./sevenzip/descriptor.ts";
+import { tarDescriptor } from "./tar/descriptor.ts";
+import { zipDescriptor } from "./zip/descriptor.ts";
 
 /**
- * All scanners, most specific first: a container format must come before
- * pickle so that the container, not a guess, decides (a legacy torch stream
- * starts with a pickle, but its raw records are not opcodes).
+ * What the engine scans with: the formats it detects, the readers containers name,
+ * and the directory formats. Tests build their own to add toy formats.
+ *
+ * @example
+ * ```ts
+ * import { REGISTRY, type Registry } from "./registry.ts";
+ * const withoutDirectories: Registry = { ...REGISTRY, directories: [] };
+ * ```
+ */
+export interface Registry {
+  /** Formats detected by content (or, for text formats, by name and a parse), highest priority first. */
+  readonly scanners: readonly ScannerDescriptor[];
+  /** Readers reached only through a container's `loadAs`, never chosen by content. */
+  readonly readers: readonly ReaderDescriptor[];
+  /** Directory formats, highest priority first. */
+  readonly directories: readonly DirectoryDescriptor[];
+}
+
+/**
+ * `descriptors` in detection order: highest priority first, then by id.
+ *
+ * @example
+ * ```ts
+ * import { byPriority, SCANNERS } from "./registry.ts";
+ * byPriority([...SCANNERS].reverse())[0].id; // "zip"
+ * ```
+ */
+export function byPriority<T extends { readonly id: string; readonly priority: number }>(
+  descriptors: readonly T[],
+): T[] {
+  return [...descriptors].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * The formats detected by content, in detection order (see `PRIORITY` in `core/scanner.ts`).
  *
  * @example
  * ```ts
  * import { SCANNERS } from "./registry.ts";
- * SCANNERS.map((s) => s.id); // ["zip", "tar", "7z", "gzip", "bzip2", ..., "numpy", "pytorch-legacy", "pickle", ...]
+ * SCANNERS.map((s) => s.id);
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "pickle"]
  * ```
  */
-export const SCANNERS: readonly Scanner[] = [
-  zipScanner,
-  tarScanner,
-  sevenZipScanner,
-  gzipScanner,
-  bzip2Scanner,
-  xzScanner,
-  lzmaScanner,
-  zlibScanner,
-  joblibZfileScanner,
-  lz4Scanner,
-  numpyScanner,
-  legacyTorchScanner,
-  pickleScanner,
-  legacyStoragesScanner,
-  legacyTensorsScanner,
-  torchscriptScanner,
-  torchScriptPickleScanner,
+export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
+  zipDescriptor,
+  tarDescriptor,
+  sevenZipDescriptor,
+  gzipDescriptor,
+  bzip2Descriptor,
+  xzDescriptor,
+  lz4Descriptor,
+  lzmaDescriptor,
+  zlibDescriptor,
+  joblibZfileDescriptor,
+  numpyDescriptor,
+  legacyTorchDescriptor,
+  pickleDescriptor,
+]);
+
+/**
+ * The load-only readers: what a loader amounts to for a member its container names
+ * (a legacy tar's records, a TorchScript archive's code and pickles).
+ *
+ * @example
+ * ```ts
+ * import { READERS } from "./registry.ts";
+ * READERS.map((r) => r.id).includes("torchscript"); // true
+ * ```
+ */
+export const READERS: readonly ReaderDescriptor[] = [
+  legacyStoragesReader,
+  legacyTensorsReader,
+  torchscriptReader,
+  torchScriptPickleReader,
 ];
 
 /**
- * The first scanner whose `detect` accepts `head`, if any.
+ * The registry the engine uses unless told otherwise. No directory format is
+ * registered yet: SavedModel, Hugging Face and ONNX folders slot in here.
  *
  * @example
  * ```ts
- * import { scannerFor } from "./registry.ts";
- * scannerFor(new Uint8Array([0x80, 0x04, 0x4e, 0x2e]), 4)?.id; // "pickle"
+ * import { REGISTRY } from "./registry.ts";
+ * REGISTRY.scanners.length > 0; // true
  * ```
  */
-export function scannerFor(head: Uint8Array, size: number): Scanner | undefined {
-  return SCANNERS.find((scanner) => scanner.detect(head, size));
-}
+export const REGISTRY: Registry = { scanners: SCANNERS, readers: READERS, directories: [] };
 
 /**
- * The scanner with id `id`, if any: how a container names the loader of a member.
+ * The descriptor with id `id`, detecting or load-only: how a container names the loader of a member.
  *
  * @example
  * ```ts
- * import { scannerById } from "./registry.ts";
- * scannerById("pickle")?.description; // "Python pickle (protocols 0 to 5)"
+ * import { descriptorById } from "./registry.ts";
+ * descriptorById("pickle")?.description; // "Python pickle (protocols 0 to 5)"
  * ```
  */
-export function scannerById(id: string): Scanner | undefined {
-  return SCANNERS.find((scanner) => scanner.id === id);
+export function descriptorById(id: string, registry: Registry = REGISTRY): ReaderDescriptor | undefined {
+  return registry.scanners.find((scanner) => scanner.id === id) ??
+    registry.readers.find((reader) => reader.id === id);
 }

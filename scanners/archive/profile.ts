@@ -8,7 +8,10 @@
  * @module
  */
 
-import type { ScanContext } from "../../core/scanner.ts";
+import type { MemberPlan, ScanContext } from "../../core/scanner.ts";
+
+/** How a profile says one member is read by its loader (shared with directory units). */
+export type { MemberPlan };
 
 /**
  * One entry of an archive, as a profile sees it before any member is scanned.
@@ -39,24 +42,6 @@ export interface ArchiveEntry {
    */
   read(): Promise<Uint8Array>;
 }
-
-/**
- * How a profile says one member is read by its loader.
- *
- * @example
- * ```ts
- * import type { MemberPlan } from "./profile.ts";
- * const plans: MemberPlan[] = [
- *   { action: "scan", loadAs: "pickle" },
- *   { action: "skip", reason: "raw tensor data, read by torch.load as bytes only" },
- * ];
- * ```
- */
-export type MemberPlan =
-  /** Hand the member to the engine; `loadAs` names the scanner its loader amounts to. */
-  | { action: "scan"; loadAs?: string }
-  /** The loader reads the member as raw data only: it is never read here either. */
-  | { action: "skip"; reason: string };
 
 /**
  * A kind of archive with a fixed layout.

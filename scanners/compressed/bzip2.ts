@@ -13,15 +13,13 @@ import seekBzip from "seek-bzip";
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { Scanner } from "../../core/scanner.ts";
 import { ByteCollector, compressedScanner, decodeError, generatorStream } from "./codec.ts";
+import { BZIP2_STREAM_HEADER_BYTES, startsBzip2Stream } from "./magic.ts";
 
 /**
  * Compressed bytes one block can take: its symbols are at most 50 × (2^15 − 1) selectors' worth
  * of Huffman codes of at most 20 bits (about 4.1 MB), plus its tables; real blocks stay under 1 MB.
  */
 const MAX_BLOCK_INPUT_BYTES = 5 * 1024 * 1024;
-
-/** Bytes of a stream header: `BZh` and the block size digit. */
-const STREAM_HEADER_BYTES = 4;
 
 /** The parts of seek-bzip's decoder used here (its block-level methods). */
 interface Bunzip {
@@ -83,39 +81,11 @@ class BzipInput {
   }
 }
 
-/** Whether `bytes` at `offset` start a bzip2 stream: `BZh`, a block size digit, then a block or the end. */
-function startsStream(bytes: Uint8Array, offset = 0): boolean {
-  const magic = [0x42, 0x5a, 0x68];
-  if (!magic.every((byte, i) => bytes[offset + i] === byte)) return false;
-  const level = bytes[offset + 3];
-  return level >= 0x31 && level <= 0x39;
-}
-
-/** The 48-bit magic numbers that start a block (π) and the end of a stream (√π). */
-const BLOCK_MAGIC = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
-const END_MAGIC = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
-
-/**
- * Whether `head` starts a bzip2 file: a stream header followed by a block or by the end of stream.
- *
- * @example
- * ```ts
- * import { detectBzip2 } from "./bzip2.ts";
- * detectBzip2(new TextEncoder().encode("BZh91AY&SY")); // true
- * detectBzip2(new TextEncoder().encode("BZh9 text")); // false
- * ```
- */
-export function detectBzip2(head: Uint8Array): boolean {
-  if (!startsStream(head)) return false;
-  const next = head.subarray(STREAM_HEADER_BYTES, STREAM_HEADER_BYTES + 6);
-  return [BLOCK_MAGIC, END_MAGIC].some((magic) => magic.every((byte, i) => next[i] === byte));
-}
-
 /** Every stream of `source`, block by block. */
 async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
   const input = new BzipInput(source);
   const output = new ByteCollector();
-  await input.fill(STREAM_HEADER_BYTES);
+  await input.fill(BZIP2_STREAM_HEADER_BYTES);
   let decoder: Bunzip;
   try {
     decoder = new Bunzip(input, output);
@@ -145,9 +115,9 @@ async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
       throw decodeError("bzip2", "the stream's combined CRC does not match");
     }
     if (input.position >= source.size) return;
-    await input.fill(STREAM_HEADER_BYTES);
-    const next = await source.read(input.position, STREAM_HEADER_BYTES);
-    if (!startsStream(next)) {
+    await input.fill(BZIP2_STREAM_HEADER_BYTES);
+    const next = await source.read(input.position, BZIP2_STREAM_HEADER_BYTES);
+    if (!startsBzip2Stream(next)) {
       throw decodeError(
         "bzip2",
         `${
@@ -182,13 +152,10 @@ export function bunzip2Stream(source: ByteSource, signal: AbortSignal): Readable
  * @example
  * ```ts
  * import { bzip2Scanner } from "./bzip2.ts";
- * bzip2Scanner.id; // "bzip2"
+ * typeof bzip2Scanner.scan; // "function"
  * ```
  */
 export const bzip2Scanner: Scanner = compressedScanner({
   id: "bzip2",
-  description: "bzip2-compressed file",
-  extensions: [".bz2", ".bzip2", ".tbz2", ".joblib", ".pkl"],
-  detect: detectBzip2,
   open: (source) => Promise.resolve({ decode: (signal: AbortSignal) => bunzip2Stream(source, signal) }),
 });

@@ -48,16 +48,14 @@ export interface Undecodable {
 }
 
 /**
- * A single-stream compression format.
+ * A single-stream compression format, as its scanner decodes it (its registry entry,
+ * in `descriptors.ts`, names and detects it).
  *
  * @example
  * ```ts
  * import type { Codec } from "./codec.ts";
  * const lz4: Codec = {
  *   id: "lz4",
- *   description: "LZ4 frame",
- *   extensions: [".lz4"],
- *   detect: (head) => head[0] === 0x04 && head[1] === 0x22 && head[2] === 0x4d && head[3] === 0x18,
  *   open: () => Promise.resolve({ undecodable: "no LZ4 decoder" }),
  * };
  * ```
@@ -65,12 +63,11 @@ export interface Undecodable {
 export interface Codec {
   /** Scanner id and format name, e.g. `gzip`. */
   readonly id: string;
-  /** Human name of the format. */
-  readonly description: string;
-  /** Lower-case extensions, with the dot, that legitimately hold this format. */
-  readonly extensions: readonly string[];
-  /** Whether the file's first bytes are this format (strictly: false detections cost more than misses). */
-  detect(head: Uint8Array, size: number): boolean;
+  /**
+   * Whether the first bytes, which passed the registry's header check, decode as this format
+   * (a trial decode, for formats whose few header bytes chance alone can produce).
+   */
+  confirm?(head: Uint8Array, size: number): boolean;
   /** Prepares to decode `source`, scanned in `ctx`. */
   open(source: ByteSource, ctx: ScanContext): Promise<OpenedMember | Undecodable>;
 }
@@ -123,11 +120,9 @@ function sanitiseName(name: string): string {
  * ```
  */
 export function compressedScanner(codec: Codec): Scanner {
+  const { confirm } = codec;
   return {
-    id: codec.id,
-    description: codec.description,
-    extensions: codec.extensions,
-    detect: (head, size) => codec.detect(head, size),
+    confirm: confirm && ((head, source) => confirm(head, source.size)),
     async scan(source, ctx) {
       const opened = await codec.open(source, ctx);
       if ("undecodable" in opened) {

@@ -147,15 +147,11 @@ export const GZIP_FRAMING: DeflateFraming = {
  * @example
  * ```ts
  * import { gzipScanner } from "./gzip.ts";
- * gzipScanner.detect(Uint8Array.of(0x1f, 0x8b, 8, 0), 4); // true
+ * typeof gzipScanner.scan; // "function"
  * ```
  */
 export const gzipScanner: Scanner = compressedScanner({
   id: "gzip",
-  description: "gzip-compressed file (a single compressed member, possibly in several gzip members)",
-  // joblib names its compressed dumps after the model (.joblib, .pkl) as often as after the codec.
-  extensions: [".gz", ".gzip", ".tgz", ".joblib", ".pkl"],
-  detect: (head) => head[0] === 0x1f && head[1] === 0x8b && head[2] === 8,
   async open(source) {
     // The name is read from the head only: a name that does not end there is not worth reading on for.
     const head = bytesSource(await source.read(0, HEAD_BYTES));

@@ -12,16 +12,8 @@ import { subSource } from "../../core/byte_source.ts";
 import type { Scanner } from "../../core/scanner.ts";
 import { compressedScanner } from "./codec.ts";
 import { inflateStream } from "./inflate.ts";
+import { readZfileHeader } from "./magic.ts";
 import { detectZlib, ZLIB_FRAMING } from "./zlib.ts";
-
-/** Characters of the length field: `len(hex(2**64))`. */
-const LENGTH_CHARS = 19;
-
-/** Offset of the zlib stream, after `ZF` and the length (one more when a space follows). */
-const DATA_OFFSET = 2 + LENGTH_CHARS;
-
-/** The length field as Python's `int(text, 16)` reads it (blanks around, an optional 0x). */
-const HEX_LENGTH = /^\s*(0[xX])?[0-9a-fA-F]+\s*$/;
 
 /**
  * The layout of a z-file starting with `head`, or `undefined` if it is not one.
@@ -35,12 +27,8 @@ const HEX_LENGTH = /^\s*(0[xX])?[0-9a-fA-F]+\s*$/;
  * ```
  */
 export function parseZfileHeader(head: Uint8Array): { dataStart: number; length: number } | undefined {
-  if (head[0] !== 0x5a || head[1] !== 0x46 || head.length < DATA_OFFSET + 2) return undefined;
-  const text = String.fromCharCode(...head.subarray(2, DATA_OFFSET));
-  if (!HEX_LENGTH.test(text)) return undefined;
-  const dataStart = head[DATA_OFFSET] === 0x20 ? DATA_OFFSET + 1 : DATA_OFFSET;
-  if (!detectZlib(head.subarray(dataStart))) return undefined;
-  return { dataStart, length: parseInt(text.trim(), 16) };
+  const header = readZfileHeader(head);
+  return header && detectZlib(head.subarray(header.dataStart)) ? header : undefined;
 }
 
 /**
@@ -49,14 +37,12 @@ export function parseZfileHeader(head: Uint8Array): { dataStart: number; length:
  * @example
  * ```ts
  * import { joblibZfileScanner } from "./joblib_zfile.ts";
- * joblibZfileScanner.id; // "joblib-zfile"
+ * typeof joblibZfileScanner.scan; // "function"
  * ```
  */
 export const joblibZfileScanner: Scanner = compressedScanner({
   id: "joblib-zfile",
-  description: "joblib z-file (compressed pickles and arrays of joblib before 0.10)",
-  extensions: [".z", ".gz", ".joblib", ".pkl"],
-  detect: (head) => parseZfileHeader(head) !== undefined,
+  confirm: (head) => parseZfileHeader(head) !== undefined,
   async open(source) {
     const { dataStart, length } = parseZfileHeader(await source.read(0, 64 * 1024))!;
     const stream = subSource(source, dataStart, source.size - dataStart);

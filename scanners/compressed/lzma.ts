@@ -30,6 +30,12 @@ import {
   generatorStream,
   OutputLimitReached,
 } from "./codec.ts";
+import {
+  LZMA_HEADER_AND_FIRST_BYTE,
+  LZMA_HEADER_BYTES,
+  type LzmaAloneHeader,
+  parseLzmaAloneHeader,
+} from "./magic.ts";
 
 /**
  * Decoded bytes kept for one member: the decoder runs synchronously and all its output stays in
@@ -42,66 +48,6 @@ const INPUT_SLACK_BYTES = 64 * 1024;
 
 /** Largest dictionary decoded: the decoder allocates it whole (`xz -9` uses 64 MiB). */
 const MAX_LZMA_DICTIONARY_BYTES = 256 * 1024 * 1024;
-
-/** Smallest dictionary an LZMA encoder writes (liblzma's LZMA_DICT_SIZE_MIN). */
-const MIN_DICTIONARY_BYTES = 4096;
-
-/** Bytes of the header, and of the header with the range coder's first byte. */
-const HEADER_BYTES = 13;
-const HEADER_AND_FIRST_BYTE = HEADER_BYTES + 1;
-
-/** Highest properties byte: (pb 4 × 5 + lp 4) × 9 + lc 8. */
-const MAX_PROPERTIES = (4 * 5 + 4) * 9 + 8;
-
-/** Decoded sizes at or above this are rejected by liblzma as implausible. */
-const MAX_DECLARED_SIZE = 1n << 38n;
-
-/** A parsed LZMA-alone header. */
-export interface LzmaAloneHeader {
-  /** The properties byte: lc, lp and pb. */
-  properties: number;
-  /** Dictionary size in bytes. */
-  dictionarySize: number;
-  /** The decoded size, or `undefined` when unknown (−1: the stream ends with an end marker). */
-  decodedSize?: number;
-}
-
-/** Whether `size` is 2^n or 2^n + 2^(n−1), as liblzma requires of a dictionary size. */
-function isEncoderDictionarySize(size: number): boolean {
-  let d = (size - 1) >>> 0;
-  d |= d >>> 2;
-  d |= d >>> 3;
-  d |= d >>> 4;
-  d |= d >>> 8;
-  d |= d >>> 16;
-  return ((d + 1) >>> 0) === size;
-}
-
-/**
- * The header at the start of `bytes` if it is an LZMA-alone header a loader accepts, else `undefined`.
- *
- * @example
- * ```ts
- * import { parseLzmaAloneHeader } from "./lzma.ts";
- * const head = Uint8Array.of(0x5d, 0, 0, 0x80, 0, ...new Array(8).fill(0xff), 0);
- * parseLzmaAloneHeader(head)?.dictionarySize; // 8388608
- * ```
- */
-export function parseLzmaAloneHeader(bytes: Uint8Array): LzmaAloneHeader | undefined {
-  if (bytes.length < HEADER_AND_FIRST_BYTE || bytes[HEADER_BYTES] !== 0) return undefined;
-  const properties = bytes[0];
-  if (properties > MAX_PROPERTIES) return undefined;
-  const lc = properties % 9;
-  const lp = Math.floor(properties / 9) % 5;
-  if (lc + lp > 4) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dictionarySize = view.getUint32(1, true);
-  if (dictionarySize < MIN_DICTIONARY_BYTES || !isEncoderDictionarySize(dictionarySize)) return undefined;
-  const declared = view.getBigUint64(5, true);
-  if (declared === 0xffffffffffffffffn) return { properties, dictionarySize };
-  if (declared >= MAX_DECLARED_SIZE) return undefined;
-  return { properties, dictionarySize, decodedSize: Number(declared) };
-}
 
 /** The parts of lzma-purejs's decoder used here. */
 interface LzmaDecoder {
@@ -155,7 +101,7 @@ function decodeStream(
   if (!decoder.setDecoderProperties([header.properties, ...dictionary])) {
     throw new Error("invalid stream properties");
   }
-  reader.position += HEADER_BYTES;
+  reader.position += LZMA_HEADER_BYTES;
   const before = output.written;
   try {
     if (!decoder.code(reader, output, header.decodedSize ?? -1)) throw new Error("corrupt data");
@@ -257,7 +203,7 @@ export async function decodeLzmaAlone(
   try {
     while (reader.position < input.length) {
       const start = reader.position;
-      const header = parseLzmaAloneHeader(input.subarray(start, start + HEADER_AND_FIRST_BYTE));
+      const header = parseLzmaAloneHeader(input.subarray(start, start + LZMA_HEADER_AND_FIRST_BYTE));
       if (!header) {
         const rest = source.size - start;
         throw new Error(
@@ -306,16 +252,14 @@ async function* replay(decoded: Promise<LzmaDecoded>): AsyncGenerator<Uint8Array
  * @example
  * ```ts
  * import { lzmaScanner } from "./lzma.ts";
- * lzmaScanner.id; // "lzma"
+ * typeof lzmaScanner.scan; // "function"
  * ```
  */
 export const lzmaScanner: Scanner = compressedScanner({
   id: "lzma",
-  description: "LZMA-alone (.lzma) compressed file",
-  extensions: [".lzma", ".joblib", ".pkl"],
-  detect: detectLzmaAlone,
+  confirm: detectLzmaAlone,
   async open(source) {
-    const header = parseLzmaAloneHeader(await source.read(0, HEADER_AND_FIRST_BYTE));
+    const header = parseLzmaAloneHeader(await source.read(0, LZMA_HEADER_AND_FIRST_BYTE));
     if (header && header.dictionarySize > MAX_LZMA_DICTIONARY_BYTES) {
       return {
         undecodable:

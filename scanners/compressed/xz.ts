@@ -22,9 +22,6 @@ import { compressedScanner, decodeError, generatorStream, INPUT_CHUNK_BYTES, ski
 
 const { XzReadableStream } = xz;
 
-/** The stream header's magic bytes. */
-const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
-
 /** Integrity check id of SHA-256, which xz-embedded as built here does not support. */
 const CHECK_SHA256 = 0x0a;
 
@@ -43,20 +40,6 @@ const openStreams = new WeakMap<AbortSignal, number>();
 
 function countOpen(file: AbortSignal, delta: number): void {
   openStreams.set(file, (openStreams.get(file) ?? 0) + delta);
-}
-
-/**
- * Whether `head` starts an xz stream: the magic bytes, then stream flags whose reserved bits are clear.
- *
- * @example
- * ```ts
- * import { detectXz } from "./xz.ts";
- * detectXz(Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04)); // true
- * ```
- */
-export function detectXz(head: Uint8Array): boolean {
-  return XZ_MAGIC.every((byte, i) => head[i] === byte) && head[6] === 0 && head[7] !== undefined &&
-    head[7] < 0x10;
 }
 
 function xzError(error: unknown): Error {
@@ -123,14 +106,11 @@ async function* unxz(source: ByteSource, file: AbortSignal, signal: AbortSignal)
  * @example
  * ```ts
  * import { xzScanner } from "./xz.ts";
- * xzScanner.id; // "xz"
+ * typeof xzScanner.scan; // "function"
  * ```
  */
 export const xzScanner: Scanner = compressedScanner({
   id: "xz",
-  description: "xz-compressed file",
-  extensions: [".xz", ".txz", ".joblib", ".pkl"],
-  detect: detectXz,
   async open(source, ctx) {
     const flags = await source.read(6, 2);
     if (flags[1] === CHECK_SHA256) {

@@ -13,6 +13,7 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import type { Scanner } from "../../core/scanner.ts";
 import { compressedScanner, decodeError } from "./codec.ts";
 import { type DeflateFraming, inflateStream } from "./inflate.ts";
+import { isZlibHeader } from "./magic.ts";
 
 /** Deflate input a detection trial must get through: random bytes past a valid header fail far sooner. */
 const TRIAL_MIN_INPUT_BYTES = 512;
@@ -25,21 +26,6 @@ const BAD_CHECK_MESSAGE = "incorrect data check";
 
 /** zlib's window size bits, for pako: a zlib wrapper around deflate. */
 const ZLIB_WINDOW_BITS = 15;
-
-/**
- * Whether two bytes are a zlib header Python accepts without a preset dictionary: deflate
- * (CM 8), a window of at most 32 KiB (CINFO ≤ 7), a valid check, no FDICT.
- *
- * @example
- * ```ts
- * import { isZlibHeader } from "./zlib.ts";
- * isZlibHeader(0x78, 0x9c); // true
- * isZlibHeader(0x78, 0x9d); // false
- * ```
- */
-export function isZlibHeader(cmf: number, flg: number): boolean {
-  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0 && (flg & 0x20) === 0;
-}
 
 /**
  * Whether `head` (the first bytes of a source) is a zlib stream: a valid
@@ -110,14 +96,11 @@ export const ZLIB_FRAMING: DeflateFraming = {
  * @example
  * ```ts
  * import { zlibScanner } from "./zlib.ts";
- * zlibScanner.id; // "zlib"
+ * typeof zlibScanner.scan; // "function"
  * ```
  */
 export const zlibScanner: Scanner = compressedScanner({
   id: "zlib",
-  description: "zlib-compressed file (joblib's default compression)",
-  // joblib names zlib dumps .z, or after the model (.joblib, .pkl); joblib 0.10 named them .gz.
-  extensions: [".z", ".zlib", ".gz", ".joblib", ".pkl"],
-  detect: detectZlib,
+  confirm: detectZlib,
   open: (source) => Promise.resolve({ decode: (signal) => inflateStream(source, ZLIB_FRAMING, signal) }),
 });

@@ -19,7 +19,7 @@ import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import { HEAD_BYTES, type ScanContext, type Scanner } from "../../core/scanner.ts";
 import { detectPickle, scanPickle } from "../pickle/scanner.ts";
 import { analyseDescr } from "./dtype.ts";
-import { hasNpyMagic, type NpyHeader, readNpyHeader } from "./header.ts";
+import { type NpyHeader, readNpyHeader } from "./header.ts";
 
 function malformed(
   ctx: ScanContext,
@@ -111,18 +111,12 @@ export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<voi
 }
 
 /**
- * The NumPy scanner for the registry.
+ * The NumPy scanner, loaded by its registry entry (`numpyDescriptor` in `descriptor.ts`).
  *
  * @example
  * ```ts
  * import { numpyScanner } from "./scanner.ts";
- * numpyScanner.detect(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0), 8); // true
+ * typeof numpyScanner.scan; // "function"
  * ```
  */
-export const numpyScanner: Scanner = {
-  id: "numpy",
-  description: "NumPy array (.npy), as np.save writes it",
-  extensions: [".npy"],
-  detect: hasNpyMagic,
-  scan: scanNpy,
-};
+export const numpyScanner: Scanner = { scan: scanNpy };

@@ -17,7 +17,7 @@
 
 import { type GlobalName, LargeArg, latin1, type PickleOp, type StreamBreak } from "./disassembler.ts";
 import type { FactSink, LimitFact, PickleFact } from "./facts.ts";
-import { HIGHEST_PROTOCOL, OP, opcodeName } from "./opcodes.ts";
+import { HIGHEST_PROTOCOL, OP, opcodeName, TEXT_OPCODES } from "./opcodes.ts";
 import { classifyImport, type ImportVerdict, isAttributeGetter, isNestedLoader } from "./policy.ts";
 
 /** Real models stay far below this; the issue's benchmark needs 5 million. Opcodes per source. */
@@ -340,29 +340,6 @@ const CONTAINER_KIND: Readonly<Record<number, ContainerValue["kind"]>> = {
   [OP.DICT]: "dict",
   [OP.FROZENSET]: "frozenset",
 };
-
-/**
- * Opcodes that push a str or bytes constant.
- *
- * @example
- * ```ts
- * import { TEXT_OPCODES } from "./machine.ts";
- * TEXT_OPCODES.has(0x8c); // true: SHORT_BINUNICODE
- * ```
- */
-export const TEXT_OPCODES: ReadonlySet<number> = new Set([
-  OP.STRING,
-  OP.BINSTRING,
-  OP.SHORT_BINSTRING,
-  OP.UNICODE,
-  OP.BINUNICODE,
-  OP.SHORT_BINUNICODE,
-  OP.BINUNICODE8,
-  OP.BINBYTES,
-  OP.SHORT_BINBYTES,
-  OP.BINBYTES8,
-  OP.BYTEARRAY8,
-]);
 
 /**
  * Hooks that ignore everything but what `overrides` supplies: for callers that run the machine only

@@ -249,3 +249,65 @@ export function opcodeName(code: number): string {
 
 /** The highest protocol this table knows; a PROTO above it is rejected by CPython too. */
 export const HIGHEST_PROTOCOL = 5;
+
+/**
+ * Opcodes that push a str or bytes constant.
+ *
+ * @example
+ * ```ts
+ * import { TEXT_OPCODES } from "./opcodes.ts";
+ * TEXT_OPCODES.has(0x8c); // true: SHORT_BINUNICODE
+ * ```
+ */
+export const TEXT_OPCODES: ReadonlySet<number> = new Set([
+  OP.STRING,
+  OP.BINSTRING,
+  OP.SHORT_BINSTRING,
+  OP.UNICODE,
+  OP.BINUNICODE,
+  OP.SHORT_BINUNICODE,
+  OP.BINUNICODE8,
+  OP.BINBYTES,
+  OP.SHORT_BINBYTES,
+  OP.BINBYTES8,
+  OP.BYTEARRAY8,
+]);
+
+/**
+ * Opcodes a loader accepts as the first of a stream: those that need nothing on
+ * the stack. `pickle.load` does not require PROTO, so a stream may start with
+ * any of them, binary ones included.
+ *
+ * @example
+ * ```ts
+ * import { FIRST_OPCODES } from "./opcodes.ts";
+ * FIRST_OPCODES.has(0x80); // true: PROTO
+ * ```
+ */
+export const FIRST_OPCODES: ReadonlySet<number> = new Set([
+  OP.PROTO,
+  OP.FRAME,
+  OP.MARK,
+  OP.GLOBAL,
+  OP.PERSID,
+  OP.NONE,
+  OP.NEWTRUE,
+  OP.NEWFALSE,
+  OP.INT,
+  OP.LONG,
+  OP.LONG1,
+  OP.LONG4,
+  OP.FLOAT,
+  OP.BININT,
+  OP.BININT1,
+  OP.BININT2,
+  OP.BINFLOAT,
+  ...TEXT_OPCODES,
+  OP.EMPTY_LIST,
+  OP.EMPTY_DICT,
+  OP.EMPTY_TUPLE,
+  OP.EMPTY_SET,
+  OP.EXT1,
+  OP.EXT2,
+  OP.EXT4,
+]);

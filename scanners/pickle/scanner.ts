@@ -11,6 +11,7 @@
 
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, ScanExtent, Scanner } from "../../core/scanner.ts";
+import { startsWithProto } from "./descriptor.ts";
 import { Disassembler, FrameTracker, type GlobalName, type PickleOp } from "./disassembler.ts";
 import { factDispatcher, type FactSink } from "./facts.ts";
 import { type ArrayData, arrayData, isArrayWrapper } from "./joblib.ts";
@@ -22,49 +23,15 @@ import {
   PickleMachine,
   quietHooks,
   STEP,
-  TEXT_OPCODES,
   type Value,
 } from "./machine.ts";
-import { HIGHEST_PROTOCOL, OP, OPCODE_BY_CODE } from "./opcodes.ts";
+import { FIRST_OPCODES, OP, OPCODE_BY_CODE } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
 import { classifyImport } from "./policy.ts";
 import { pickleRules } from "./rules/mod.ts";
 
 /** Opcodes between checks of the abort signal: often enough to stop within milliseconds, rare enough to cost nothing. */
 export const ABORT_CHECK_INTERVAL = 1 << 16;
-
-/**
- * Opcodes a loader accepts as the first of a stream: those that need nothing on
- * the stack. `pickle.load` does not require PROTO, so a stream may start with
- * any of them, binary ones included.
- */
-const FIRST_OPCODES: ReadonlySet<number> = new Set([
-  OP.PROTO,
-  OP.FRAME,
-  OP.MARK,
-  OP.GLOBAL,
-  OP.PERSID,
-  OP.NONE,
-  OP.NEWTRUE,
-  OP.NEWFALSE,
-  OP.INT,
-  OP.LONG,
-  OP.LONG1,
-  OP.LONG4,
-  OP.FLOAT,
-  OP.BININT,
-  OP.BININT1,
-  OP.BININT2,
-  OP.BINFLOAT,
-  ...TEXT_OPCODES,
-  OP.EMPTY_LIST,
-  OP.EMPTY_DICT,
-  OP.EMPTY_TUPLE,
-  OP.EMPTY_SET,
-  OP.EXT1,
-  OP.EXT2,
-  OP.EXT4,
-]);
 
 /** A dotted Python identifier path, as `find_class` can import it. */
 const IMPORTABLE = /^[\p{ID_Start}_][\p{ID_Continue}]*(\.[\p{ID_Start}_][\p{ID_Continue}]*)*$/u;
@@ -103,7 +70,7 @@ function importsCode(op: PickleOp): boolean {
  * ```
  */
 export function detectPickle(head: Uint8Array, size: number): boolean {
-  if (head.length >= 2 && head[0] === OP.PROTO && head[1] >= 2 && head[1] <= HIGHEST_PROTOCOL) return true;
+  if (startsWithProto(head)) return true;
   if (head.length === 0 || !FIRST_OPCODES.has(head[0])) return false;
   const { machine, malformed } = quietMachine();
   const dis = Disassembler.fromBytes(head, size);
@@ -470,18 +437,16 @@ export async function scanPickle(
 }
 
 /**
- * The pickle scanner for the registry.
+ * The pickle scanner, loaded by its registry entry (`pickleDescriptor` in `descriptor.ts`),
+ * which checks the first opcode; {@linkcode detectPickle} runs the opcodes to confirm.
  *
  * @example
  * ```ts
  * import { pickleScanner } from "./scanner.ts";
- * pickleScanner.detect(new Uint8Array([0x80, 0x04, 0x4e, 0x2e]), 4); // true
+ * typeof pickleScanner.scan; // "function"
  * ```
  */
 export const pickleScanner: Scanner = {
-  id: "pickle",
-  description: "Python pickle (protocols 0 to 5)",
-  extensions: [".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt", ".joblib", ".dill", ".p", ".data"],
-  detect: detectPickle,
+  confirm: (head, source) => detectPickle(head, source.size),
   scan: (source, ctx) => scanPickle(source, ctx, { joblibArrays: true }),
 };

@@ -322,19 +322,16 @@ export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Pro
 }
 
 /**
- * The legacy torch scanner for the registry; it must come before the pickle scanner,
- * which would read the raw records as opcodes.
+ * The legacy torch scanner, loaded by its registry entry (`legacyTorchDescriptor` in
+ * `descriptors.ts`); {@linkcode detectLegacyTorch} confirms the magic number.
  *
  * @example
  * ```ts
  * import { legacyTorchScanner } from "./legacy.ts";
- * legacyTorchScanner.id; // "pytorch-legacy"
+ * typeof legacyTorchScanner.scan; // "function"
  * ```
  */
 export const legacyTorchScanner: Scanner = {
-  id: "pytorch-legacy",
-  description: "PyTorch legacy (non-zip) torch.save stream: five pickles and raw storage records",
-  extensions: [".pt", ".pth", ".bin", ".ckpt", ".pkl", ".pickle"],
-  detect: detectLegacyTorch,
+  confirm: (head, source) => detectLegacyTorch(head, source.size),
   scan: scanLegacyTorch,
 };

@@ -15,7 +15,7 @@
  */
 
 import type { ArchiveEntry, ArchiveProfile, MemberPlan } from "../archive/profile.ts";
-import { legacyStoragesScanner, legacyTensorsScanner } from "./legacy_tar_records.ts";
+import { legacyStoragesReader, legacyTensorsReader } from "./descriptors.ts";
 
 /** The format name a legacy torch tar is reported as. */
 export const LEGACY_TORCH_TAR_FORMAT = "pytorch-legacy-tar";
@@ -23,8 +23,8 @@ export const LEGACY_TORCH_TAR_FORMAT = "pytorch-legacy-tar";
 /** How `legacy_load` reads each member it reads, by name (tarfile matches names exactly). */
 const LOADED: ReadonlyMap<string, MemberPlan> = new Map([
   ["pickle", { action: "scan", loadAs: "pickle" }],
-  ["storages", { action: "scan", loadAs: legacyStoragesScanner.id }],
-  ["tensors", { action: "scan", loadAs: legacyTensorsScanner.id }],
+  ["storages", { action: "scan", loadAs: legacyStoragesReader.id }],
+  ["tensors", { action: "scan", loadAs: legacyTensorsReader.id }],
 ]);
 
 /** What torch's writer also put in: system information, a pickle torch itself never loads. */

@@ -270,17 +270,10 @@ export async function scanLegacyTensors(source: ByteSource, ctx: ScanContext): P
  * @example
  * ```ts
  * import { legacyStoragesScanner } from "./legacy_tar_records.ts";
- * legacyStoragesScanner.id; // "pytorch-legacy-storages"
+ * typeof legacyStoragesScanner.scan; // "function"
  * ```
  */
-export const legacyStoragesScanner: Scanner = {
-  id: "pytorch-legacy-storages",
-  description: "The storages member of a legacy torch tar: pickles and raw storage records",
-  extensions: [],
-  loadOnly: true,
-  detect: () => false,
-  scan: scanLegacyStorages,
-};
+export const legacyStoragesScanner: Scanner = { scan: scanLegacyStorages };
 
 /**
  * The scanner `torch.load` amounts to for a legacy tar's `tensors` member; reached
@@ -289,14 +282,7 @@ export const legacyStoragesScanner: Scanner = {
  * @example
  * ```ts
  * import { legacyTensorsScanner } from "./legacy_tar_records.ts";
- * legacyTensorsScanner.id; // "pytorch-legacy-tensors"
+ * typeof legacyTensorsScanner.scan; // "function"
  * ```
  */
-export const legacyTensorsScanner: Scanner = {
-  id: "pytorch-legacy-tensors",
-  description: "The tensors member of a legacy torch tar: pickles and raw tensor metadata records",
-  extensions: [],
-  loadOnly: true,
-  detect: () => false,
-  scan: scanLegacyTensors,
-};
+export const legacyTensorsScanner: Scanner = { scan: scanLegacyTensors };

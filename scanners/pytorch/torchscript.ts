@@ -550,19 +550,12 @@ export async function scanTorchScriptSource(source: ByteSource, ctx: ScanContext
 
 /**
  * The TorchScript code scanner: reached only through archives, which name it for their `code/`
- * members (`loadAs`); `.py` so that such a member's name is not an extension mismatch.
+ * members (`loadAs`).
  *
  * @example
  * ```ts
  * import { torchscriptScanner } from "./torchscript.ts";
- * torchscriptScanner.detect(new Uint8Array(0), 0); // false: only containers route code here
+ * typeof torchscriptScanner.scan; // "function"
  * ```
  */
-export const torchscriptScanner: Scanner = {
-  id: "torchscript",
-  description: "TorchScript source (code/ of a torch.jit.save archive)",
-  extensions: [".py"],
-  loadOnly: true,
-  detect: () => false,
-  scan: scanTorchScriptSource,
-};
+export const torchscriptScanner: Scanner = { scan: scanTorchScriptSource };

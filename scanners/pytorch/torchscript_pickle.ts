@@ -44,15 +44,9 @@ export function classifyTorchScriptImport(module: string, name: string): ImportV
  * @example
  * ```ts
  * import { torchScriptPickleScanner } from "./torchscript_pickle.ts";
- * torchScriptPickleScanner.id; // "torchscript-pickle"
+ * typeof torchScriptPickleScanner.scan; // "function"
  * ```
  */
 export const torchScriptPickleScanner: Scanner = {
-  id: "torchscript-pickle",
-  description:
-    "Pickle of a TorchScript archive (torch.jit.save), whose __torch__ classes come from its code/",
-  extensions: [".pkl", ".debug_pkl"],
-  loadOnly: true,
-  detect: () => false,
   scan: (source, ctx) => scanPickle(source, ctx, { classify: classifyTorchScriptImport }),
 };

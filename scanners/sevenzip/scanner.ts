@@ -17,22 +17,6 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 
-/** The 7z signature: `7z` and the bytes BC AF 27 1C. */
-const SIGNATURE = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
-
-/**
- * Whether `head` starts with the 7z signature.
- *
- * @example
- * ```ts
- * import { detectSevenZip } from "./scanner.ts";
- * detectSevenZip(new Uint8Array([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4])); // true
- * ```
- */
-export function detectSevenZip(head: Uint8Array): boolean {
-  return SIGNATURE.every((b, i) => head[i] === b);
-}
-
 /**
  * Reports a 7z archive as content that cannot be inspected (MA212).
  *
@@ -55,18 +39,12 @@ export function scanSevenZip(source: ByteSource, ctx: ScanContext): Promise<void
 }
 
 /**
- * The 7z scanner for the registry.
+ * The 7z scanner, loaded by its registry entry (`sevenZipDescriptor` in `descriptor.ts`).
  *
  * @example
  * ```ts
  * import { sevenZipScanner } from "./scanner.ts";
- * sevenZipScanner.id; // "7z"
+ * typeof sevenZipScanner.scan; // "function"
  * ```
  */
-export const sevenZipScanner: Scanner = {
-  id: "7z",
-  description: "7z archive (recognised, not decoded)",
-  extensions: [".7z"],
-  detect: detectSevenZip,
-  scan: scanSevenZip,
-};
+export const sevenZipScanner: Scanner = { scan: scanSevenZip };

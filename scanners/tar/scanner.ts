@@ -247,20 +247,12 @@ export async function scanTar(source: ByteSource, ctx: ScanContext): Promise<voi
 }
 
 /**
- * The tar scanner for the registry. Detection takes a header a tar reader accepts
- * at the start of the file ({@linkcode isTarHeader}).
+ * The tar scanner, loaded by its registry entry (`tarDescriptor` in `descriptor.ts`).
  *
  * @example
  * ```ts
  * import { tarScanner } from "./scanner.ts";
- * tarScanner.detect(new Uint8Array(512), 512); // false: an empty block is no header
+ * typeof tarScanner.scan; // "function"
  * ```
  */
-export const tarScanner: Scanner = {
-  id: "tar",
-  description: "tar archive (POSIX ustar and pax, GNU, v7)",
-  // torch.save wrote legacy checkpoints as tars under model names.
-  extensions: [".tar", ".pt", ".pth"],
-  detect: (head) => isTarHeader(head),
-  scan: scanTar,
-};
+export const tarScanner: Scanner = { scan: scanTar };

@@ -250,38 +250,12 @@ async function scanZip(source: ByteSource, ctx: ScanContext): Promise<void> {
 }
 
 /**
- * Whether `head` starts a zip: a local file header, or the end record of an empty archive.
- *
- * @example
- * ```ts
- * import { detectZip } from "./scanner.ts";
- * detectZip(new Uint8Array([0x50, 0x4b, 3, 4])); // true
- * detectZip(new Uint8Array([0x80, 4])); // false
- * ```
- */
-export function detectZip(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b &&
-    ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
-}
-
-/**
- * The zip scanner for the registry.
+ * The zip scanner, loaded by its registry entry (`zipDescriptor` in `descriptor.ts`).
  *
  * @example
  * ```ts
  * import { zipScanner } from "./scanner.ts";
- * zipScanner.detect(new Uint8Array([0x50, 0x4b, 3, 4]), 4); // true
+ * typeof zipScanner.scan; // "function"
  * ```
  */
-export const zipScanner: Scanner = {
-  id: "zip",
-  description: "Zip archive",
-  extensions: [".zip", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".keras", ".pte"],
-  detect: (head) => detectZip(head),
-  detectTrailing: async (source) => {
-    const record = await findEndRecord(source);
-    // The archive's own offsets count from its start: what precedes it is the gap between them.
-    return record && Math.max(0, record.directoryOffset - record.storedDirectoryOffset);
-  },
-  scan: scanZip,
-};
+export const zipScanner: Scanner = { scan: scanZip };

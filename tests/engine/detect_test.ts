@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { extensionOf, formatsClaimedBy, nameClaimsScannedFormat } from "../../engine/detect.ts";
+import { scanWith } from "../../engine/scan.ts";
+import { descriptorById, READERS, SCANNERS } from "../../scanners/registry.ts";
+import { TOY_REGISTRY } from "./_toy_formats.ts";
 
 Deno.test("extensions are the last segment's, lower-cased, dot files have none", () => {
   assert.equal(extensionOf("models/Model.PT"), ".pt");
@@ -23,4 +27,86 @@ Deno.test("only scanners that detect content make a name look like a model file"
   // Scanners reached only through a container's loadAs do not: a .py file on disk is no model.
   assert.equal(nameClaimsScannedFormat("setup.py"), false);
   assert.equal(nameClaimsScannedFormat("notes.md"), false);
+});
+
+Deno.test("detection order comes from declared priorities: containers, compressors, models, pickle", () => {
+  const ids = SCANNERS.map((s) => s.id);
+  assert.deepEqual(ids, [
+    "zip",
+    "tar",
+    "7z",
+    "bzip2",
+    "gzip",
+    "lz4",
+    "xz",
+    "joblib-zfile",
+    "lzma",
+    "zlib",
+    "numpy",
+    "pytorch-legacy",
+    "pickle",
+  ]);
+  // Load-only readers are no public scanners, but name their formats for containers.
+  assert.deepEqual(READERS.map((r) => r.id).filter((id) => ids.includes(id)), []);
+  assert.equal(descriptorById("torchscript-pickle")?.id, "torchscript-pickle");
+});
+
+Deno.test("a text format claims a file by its name and a successful parse; content still comes first", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(dir, "good.toyini"), "a=1\nb=two\n");
+  await Deno.writeTextFile(join(dir, "bad.toyini"), "[section]\na=1\n");
+  await Deno.writeFile(join(dir, "evil.toyini"), new TextEncoder().encode("cos\nsystem\n(S'echo hi'\ntR."));
+  // The same text under another name is no toy INI: the name is what a text format goes by.
+  await Deno.writeTextFile(join(dir, "good.txt"), "a=1\nb=two\n");
+  const result = await scanWith([dir], { sandbox: false }, { registry: TOY_REGISTRY });
+  assert.deepEqual(
+    result.files.map((f) => [f.path.slice(dir.length + 1), f.format, f.findings.map((x) => x.rule)]),
+    [
+      // A name that claims the format, content that does not parse: fail closed.
+      ["bad.toyini", null, ["MA007"]],
+      // Binary content decides before any name: a pickle named .toyini is a pickle, and a lie.
+      ["evil.toyini", "pickle", ["MA001", "MA100", "MA101"]],
+      ["good.toyini", "toy-ini", []],
+      ["good.txt", null, []],
+    ],
+  );
+});
+
+/** Modules `entry` imports, from `deno info`; dynamic `import()`s followed only if `dynamic`. */
+async function moduleGraph(entry: string, dynamic = false): Promise<string[]> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: new URL("../../", import.meta.url),
+  }).output();
+  const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+    roots: string[];
+    modules: { specifier: string; dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[] }[];
+  };
+  const bySpecifier = new Map(graph.modules.map((module) => [module.specifier, module]));
+  const seen = new Set<string>();
+  const visit = (specifier: string) => {
+    if (seen.has(specifier)) return;
+    seen.add(specifier);
+    for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if ((dynamic || !dependency.isDynamic) && dependency.code) visit(dependency.code.specifier);
+    }
+  };
+  graph.roots.forEach(visit);
+  return [...seen];
+}
+
+Deno.test("a scan worker loads no scanner and no npm package until a file needs it", async () => {
+  const modules = await moduleGraph("engine/worker.ts");
+  assert.deepEqual(modules.filter((m) => m.startsWith("npm:")), []);
+  const scannerModules = modules.filter((m) =>
+    /\/scanners\/.*\/(scanner|gzip|bzip2|xz|lzma|zlib|legacy|torchscript)\.ts$/.test(m)
+  );
+  assert.deepEqual(scannerModules, []);
+  // Every load() is a string-literal import deno can follow, so deno compile bundles each scanner.
+  const all = await moduleGraph("engine/worker.ts", true);
+  for (
+    const scanner of ["zip/scanner.ts", "compressed/xz.ts", "pytorch/torchscript.ts", "pickle/scanner.ts"]
+  ) {
+    assert.ok(all.some((m) => m.endsWith(`/scanners/${scanner}`)), scanner);
+  }
 });

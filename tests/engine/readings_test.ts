@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { bytesSource } from "../../core/byte_source.ts";
 import { HEAD_BYTES } from "../../core/scanner.ts";
+import { detectFormat } from "../../engine/detect.ts";
 import { LOADERS, pickleLoadersOf } from "../../engine/readings.ts";
-import { scannerFor } from "../../scanners/registry.ts";
 
 const FIXTURES = new URL("../../fixtures/", import.meta.url);
 
@@ -9,9 +10,9 @@ const FIXTURES = new URL("../../fixtures/", import.meta.url);
 async function loadersOf(fixture: string, arrival: "file" | "payload" = "file"): Promise<string[]> {
   const bytes = await Deno.readFile(new URL(fixture, FIXTURES));
   const head = bytes.subarray(0, HEAD_BYTES);
-  const scanner = scannerFor(head, bytes.length);
-  assert.ok(scanner, fixture);
-  return pickleLoadersOf(arrival, scanner.id, head).map((loader) => loader.call);
+  const detected = await detectFormat(bytesSource(bytes), head, fixture);
+  assert.ok(detected, fixture);
+  return pickleLoadersOf(arrival, detected.descriptor.id, head).map((loader) => loader.call);
 }
 
 Deno.test("a pickle, or a legacy torch stream, is read as a pickle already: no second reading", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { type DirectoryDescriptor, PRIORITY } from "../../core/scanner.ts";
 import { expandPaths } from "../../engine/walk.ts";
 
 async function tree(): Promise<{ dir: string; outside: string }> {
@@ -60,4 +61,40 @@ Deno.test("a symlink named on the command line is followed: the user chose it", 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("folders a directory format recognises become units; a file belongs to the innermost", async () => {
+  const root = await Deno.makeTempDir();
+  for (const dir of ["a/b", "a/variables", "c"]) await Deno.mkdir(join(root, dir), { recursive: true });
+  for (const file of ["a/toy.json", "a/x.pkl", "a/b/toy.json", "a/b/y.pkl", "a/variables/v.idx", "c/z.pkl"]) {
+    await Deno.writeTextFile(join(root, file), "");
+  }
+  const listings: string[][] = [];
+  const toy: DirectoryDescriptor = {
+    id: "toy-bundle",
+    description: "a folder with toy.json",
+    priority: PRIORITY.model,
+    matches: (names) => {
+      listings.push([...names]);
+      return names.includes("toy.json");
+    },
+    load: () => Promise.reject(new Error("the walk never loads a directory scanner")),
+  };
+  const walk = await expandPaths([root], [toy]);
+  const relative = (path: string) => path.slice(root.length + 1) || ".";
+  assert.deepEqual(walk.units.map((unit) => [unit.format, relative(unit.path), unit.root]), [
+    ["toy-bundle", "a", await Deno.realPath(root)],
+    ["toy-bundle", "a/b", await Deno.realPath(root)],
+  ]);
+  assert.deepEqual(walk.files.map((file) => [relative(file.path), file.unit]), [
+    ["a/b/toy.json", 1],
+    ["a/b/y.pkl", 1],
+    ["a/toy.json", 0],
+    ["a/variables/v.idx", 0],
+    ["a/x.pkl", 0],
+    ["c/z.pkl", undefined],
+  ]);
+  // Formats see each folder's own entries, subfolders marked with a trailing slash.
+  assert.deepEqual(listings[0], ["a/", "c/"]);
+  assert.deepEqual(listings[1], ["b/", "toy.json", "variables/", "x.pkl"]);
 });

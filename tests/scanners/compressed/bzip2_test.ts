@@ -1,7 +1,7 @@
 // The bzip2 scanner on real bz2.compress output (the fixtures) and damaged copies of it:
 // streams concatenated as bz2.BZ2File reads them, damage reported as MA209 and never a hang.
 import assert from "node:assert/strict";
-import { detectBzip2 } from "../../../scanners/compressed/bzip2.ts";
+import { detectBzip2 } from "../../../scanners/compressed/magic.ts";
 import { concat, fixture, OS_SYSTEM, osSystemFindings, scanBrief } from "./_scan.ts";
 
 const encoder = new TextEncoder();

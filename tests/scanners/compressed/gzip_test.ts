@@ -3,7 +3,8 @@
 // (trailing garbage, bad checksums, truncation) reported as MA209 after what decoded is scanned.
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
-import { GZIP_FRAMING, gzipScanner, readGzipHeader } from "../../../scanners/compressed/gzip.ts";
+import { GZIP_FRAMING, readGzipHeader } from "../../../scanners/compressed/gzip.ts";
+import { detectGzip } from "../../../scanners/compressed/magic.ts";
 import { inflateStream } from "../../../scanners/compressed/inflate.ts";
 import { compress, concat, OS_SYSTEM, osSystemFindings, scanBrief } from "./_scan.ts";
 
@@ -95,7 +96,7 @@ Deno.test("gzip: the exact decoder continues where the fast one stopped, byte fo
 });
 
 Deno.test("gzip: detection needs the magic and the deflate method", () => {
-  assert.ok(gzipScanner.detect(Uint8Array.of(0x1f, 0x8b, 8), 3));
-  assert.ok(!gzipScanner.detect(Uint8Array.of(0x1f, 0x8b, 7), 3));
-  assert.ok(!gzipScanner.detect(Uint8Array.of(0x1f, 0x9d, 0x90), 3));
+  assert.ok(detectGzip(Uint8Array.of(0x1f, 0x8b, 8)));
+  assert.ok(!detectGzip(Uint8Array.of(0x1f, 0x8b, 7)));
+  assert.ok(!detectGzip(Uint8Array.of(0x1f, 0x9d, 0x90)));
 });

@@ -3,8 +3,8 @@
 // scanned), the decoded-size cap and oversized dictionaries (MA212); and the lz4 scanner (MA212).
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
-import { lz4Scanner } from "../../../scanners/compressed/lz4.ts";
-import { decodeLzmaAlone, detectLzmaAlone, parseLzmaAloneHeader } from "../../../scanners/compressed/lzma.ts";
+import { decodeLzmaAlone, detectLzmaAlone } from "../../../scanners/compressed/lzma.ts";
+import { detectLz4, parseLzmaAloneHeader } from "../../../scanners/compressed/magic.ts";
 import { concat, fixture, OS_SYSTEM, osSystemFindings, scanBrief } from "./_scan.ts";
 
 const lzma = await fixture("compressed/malicious/os_system.pkl.lzma");
@@ -88,7 +88,7 @@ Deno.test("lzma: decoding stops at its cap; an oversized dictionary is not decod
 
 Deno.test("lz4: frames are recognised and reported as not decodable", async () => {
   const frame = Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7, 0, 0, 0, 0);
-  assert.ok(lz4Scanner.detect(frame, frame.length));
-  assert.ok(!lz4Scanner.detect(Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x00), 5));
+  assert.ok(detectLz4(frame));
+  assert.ok(!detectLz4(Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x00)));
   assert.deepEqual(await scanBrief(frame, "model.joblib"), ["lz4", ["MA212 warning model.joblib"]]);
 });

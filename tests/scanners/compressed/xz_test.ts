@@ -2,7 +2,7 @@
 // trailing bytes (whose failing step would drop the last decoded bytes without the second pass),
 // streams the decoder cannot read (MA212), and the one-stream-at-a-time decoder never left waiting.
 import assert from "node:assert/strict";
-import { detectXz } from "../../../scanners/compressed/xz.ts";
+import { detectXz } from "../../../scanners/compressed/magic.ts";
 import { concat, fixture, OS_SYSTEM, osSystemFindings, scanBrief } from "./_scan.ts";
 
 const xz = await fixture("compressed/malicious/os_system.pkl.xz");

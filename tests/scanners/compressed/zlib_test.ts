@@ -1,7 +1,8 @@
 // The zlib scanner: strict detection (a valid header and a head that inflates), streams
 // concatenated as joblib reads them, damage reported as MA209.
 import assert from "node:assert/strict";
-import { detectZlib, isZlibHeader } from "../../../scanners/compressed/zlib.ts";
+import { isZlibHeader } from "../../../scanners/compressed/magic.ts";
+import { detectZlib } from "../../../scanners/compressed/zlib.ts";
 import { compress, concat, OS_SYSTEM, osSystemFindings, scanBrief } from "./_scan.ts";
 
 const encoder = new TextEncoder();

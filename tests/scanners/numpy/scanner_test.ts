@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { BlobWriter, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import { npzProfile } from "../../../scanners/numpy/npz.ts";
-import { numpyScanner } from "../../../scanners/numpy/scanner.ts";
+import { numpyDescriptor } from "../../../scanners/numpy/descriptor.ts";
 import { concat, OS_SYSTEM, osSystemFindings, scanBrief } from "../compressed/_scan.ts";
 
 const MAGIC = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0);
@@ -109,5 +109,5 @@ Deno.test("npz profile: matches archives of .npy files only, and plans them as n
     [...(await npzProfile.plan([entry("a.npy"), entry("dir/", true)], ctx))],
     [["a.npy", { action: "scan", loadAs: "numpy" }]],
   );
-  assert.ok(numpyScanner.detect(MAGIC, MAGIC.length));
+  assert.ok(numpyDescriptor.detect(MAGIC, MAGIC.length, "a.npy"));
 });

@@ -11,7 +11,8 @@ import {
   MAX_LEGACY_STORAGES,
   STORAGE_ELEMENT_BYTES,
 } from "../../../scanners/pytorch/legacy.ts";
-import { scannerFor } from "../../../scanners/registry.ts";
+import { bytesSource } from "../../../core/byte_source.ts";
+import { detectFormat } from "../../../engine/detect.ts";
 import { binBytes, bu, Builder, bytes, global, le, type Part } from "../pickle/_bytes.ts";
 
 const FIXTURES = new URL("../../../fixtures/pickle/", import.meta.url);
@@ -86,7 +87,11 @@ Deno.test("detect: the magic-number pickle at every protocol torch writes, and n
   ) {
     const data = await fixture(`benign/${file}`);
     assert.equal(detectLegacyTorch(data.subarray(0, 64), data.length), true, file);
-    assert.equal(scannerFor(data.subarray(0, HEAD_BYTES), data.length)?.id, "pytorch-legacy", file);
+    assert.equal(
+      (await detectFormat(bytesSource(data), data.subarray(0, HEAD_BYTES), file))?.descriptor.id,
+      "pytorch-legacy",
+      file,
+    );
   }
   assert.equal(yes(bytes(0x80, 2, 0x8a, 10, MAGIC.map((b, i) => i === 0 ? b ^ 1 : b), ".")), false);
   assert.equal(yes(bytes(0x80, 1, 0x8a, 10, MAGIC, ".")), false); // PROTO 1 does not exist
@@ -96,7 +101,10 @@ Deno.test("detect: the magic-number pickle at every protocol torch writes, and n
   assert.equal(yes(bytes(0x80, 2, "N.")), false);
   assert.equal(yes(new Uint8Array(0)), false);
   const pickle = await fixture("benign/torch_state_dict_p2.pkl");
-  assert.equal(scannerFor(pickle.subarray(0, HEAD_BYTES), pickle.length)?.id, "pickle");
+  assert.equal(
+    (await detectFormat(bytesSource(pickle), pickle.subarray(0, HEAD_BYTES), "p.pkl"))?.descriptor.id,
+    "pickle",
+  );
 });
 
 Deno.test("torch.save's legacy files at protocols 1, 2 and 4 are clean", async () => {

@@ -20,6 +20,7 @@ function recorder(): { ctx: ScanContext; findings: FindingReport[] } {
       path: "t.pt:archive/data.pkl",
       depth: 1,
       signal: new AbortController().signal,
+      openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
       report: (finding) => void findings.push(finding),
       matchBlacklist: () => undefined,
       scanNested: () => Promise.resolve(),

@@ -210,6 +210,7 @@ function recorder(): { ctx: ScanContext; findings: FindingReport[] } {
       path: "m.pt:archive/code/__torch__.py",
       depth: 1,
       signal: new AbortController().signal,
+      openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
       report: (finding) => void findings.push(finding),
       matchBlacklist: () => undefined,
       scanNested: () => Promise.reject(new Error("source has no nested payloads")),

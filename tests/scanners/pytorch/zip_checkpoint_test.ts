@@ -29,6 +29,7 @@ function recorder(): { ctx: ScanContext; findings: FindingReport[] } {
     path: "t.pt",
     depth: 0,
     signal: new AbortController().signal,
+    openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
     report: (finding) => void findings.push(finding),
     matchBlacklist: () => undefined,
     scanNested: () => Promise.reject(new Error("a profile scans nothing")),

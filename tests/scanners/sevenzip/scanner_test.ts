@@ -2,7 +2,7 @@
 // and named as 7z when their name claims a model format (MA001 from the engine).
 import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
-import { detectSevenZip } from "../../../scanners/sevenzip/scanner.ts";
+import { detectSevenZip } from "../../../scanners/sevenzip/descriptor.ts";
 
 const SIGNATURE = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 /** The signature header of an empty 7z archive (version 0.4, no next header), as 7-Zip writes it. */

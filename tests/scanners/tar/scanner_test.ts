@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { HEAD_BYTES } from "../../../core/scanner.ts";
 import { scanBytes, type SourceScanOptions } from "../../../engine/dispatch.ts";
-import { scannerFor } from "../../../scanners/registry.ts";
+import { bytesSource } from "../../../core/byte_source.ts";
+import { detectFormat } from "../../../engine/detect.ts";
 import { MAX_PROFILE_ENTRIES } from "../../../scanners/tar/scanner.ts";
 import { checksumMatches } from "../../../scanners/tar/header.ts";
 import { CLEAN, concat, END, entry, gnuLong, header, pax, PAYLOAD, sealed } from "./_tar.ts";
@@ -19,9 +20,12 @@ async function scan(bytes: Uint8Array, name = "t.tar", options: SourceScanOption
   };
 }
 
-Deno.test("detection: a tar comes before the pickle guess, whatever its first member holds", () => {
+Deno.test("detection: a tar comes before the pickle guess, whatever its first member holds", async () => {
   const tar = concat(entry("a.pkl", PAYLOAD), END);
-  assert.equal(scannerFor(tar.subarray(0, HEAD_BYTES), tar.length)?.id, "tar");
+  assert.equal(
+    (await detectFormat(bytesSource(tar), tar.subarray(0, HEAD_BYTES), "a.pkl"))?.descriptor.id,
+    "tar",
+  );
 });
 
 Deno.test("members: scanned by content, located by name, tars in tars too", async () => {

@@ -3,7 +3,7 @@
 // input that must end in a finding, never a crash or a hang.
 import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
-import { detectZip, zipScanner } from "../../../scanners/zip/scanner.ts";
+import { detectZip, zipDescriptor } from "../../../scanners/zip/descriptor.ts";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { BENIGN, buildZip, crc32, deflate, latin1, PAYLOAD, PAYLOAD_REDUCE } from "./_zip.ts";
 
@@ -31,7 +31,7 @@ Deno.test("detect: a local header or an empty archive's end record at offset 0",
 
 Deno.test("detectTrailing: a zip after other bytes, not the signature alone", async () => {
   const zip = await buildZip([{ name: "a.pkl", data: BENIGN }]);
-  assert.ok(await zipScanner.detectTrailing!(bytesSource(new Uint8Array([...BENIGN, ...zip]))));
+  assert.ok(await zipDescriptor.detectTrailing!(bytesSource(new Uint8Array([...BENIGN, ...zip]))));
   const fake = new Uint8Array([
     ...BENIGN,
     ...latin1("PK\x05\x06"),
@@ -54,8 +54,8 @@ Deno.test("detectTrailing: a zip after other bytes, not the signature alone", as
     0,
     0,
   ]);
-  assert.ok(!(await zipScanner.detectTrailing!(bytesSource(fake))));
-  assert.ok(!(await zipScanner.detectTrailing!(bytesSource(BENIGN))));
+  assert.ok(!(await zipDescriptor.detectTrailing!(bytesSource(fake))));
+  assert.ok(!(await zipDescriptor.detectTrailing!(bytesSource(BENIGN))));
 });
 
 Deno.test("members are scanned by content, stored or deflated, with positions inside the member", async () => {

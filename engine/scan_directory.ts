@@ -1,0 +1,162 @@
+/**
+ * Scans a directory unit: a folder a directory format recognised (a SavedModel,
+ * a Hugging Face folder, an ONNX model with external data). Its scanner plans how
+ * the loader reads each file, then every file is scanned as planned, each with
+ * its own result; files the plan leaves out are scanned by their content. Runs
+ * in one sandboxed worker, so that the plan and the files' siblings are read
+ * under the same permissions as any file.
+ *
+ * @module
+ */
+
+import type { DirectoryFile, MemberPlan, PlanContext } from "../core/scanner.ts";
+import type { Finding } from "../core/types.ts";
+import { REGISTRY, type Registry } from "../scanners/registry.ts";
+import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
+import type { ScanLimits } from "./limits.ts";
+import { type FileTask, scanFile } from "./scan_file.ts";
+import { openSiblingReported, Siblings } from "./siblings.ts";
+
+/** Largest file a plan may read whole: metadata files (a config, an index) are far smaller. */
+export const MAX_PLAN_READ_BYTES = 16 * 1024 * 1024;
+
+/** One file of a {@linkcode DirectoryTask}. */
+export interface DirectoryTaskFile {
+  /** Absolute path to open. */
+  realPath: string;
+  /** Path shown in locations. */
+  path: string;
+  /** Path below the unit's folder, `/` between segments, as the plan names it. */
+  relative: string;
+  size: number;
+  /** Whether to scan it (a file over `--max-file-size` is listed for the plan, but not scanned). */
+  scan: boolean;
+}
+
+/** A directory unit for a scan worker. */
+export interface DirectoryTask {
+  /** Id of the directory format that recognised the folder. */
+  format: string;
+  /** The folder's absolute real path. */
+  realPath: string;
+  /** The folder's path as shown to the user. */
+  path: string;
+  /** Real path of the scanned root it was found under. */
+  root: string;
+  /** Every file below the folder, in walk order. */
+  files: DirectoryTaskFile[];
+  blacklist: readonly string[];
+  /** Container limits the user set; the rest keep their defaults. */
+  limits?: Partial<ScanLimits>;
+}
+
+/** What scanning one file of a unit produced; `skipped` when the plan says its loader never parses it. */
+export interface MemberOutcome extends SourceScanOutcome {
+  /** Why the plan left the file unread. */
+  skipped?: string;
+  /** Time spent on this file. */
+  durationMs: number;
+}
+
+/** What scanning a directory unit produced. */
+export interface DirectoryOutcome {
+  /** The unit's format. */
+  format: string;
+  /** Findings about the folder as a whole (its plan's, without a file). */
+  findings: Finding[];
+  /** One outcome per task file, in the task's order; empty when the format is unknown. */
+  members: MemberOutcome[];
+  /** Set when the unit's format is not in the registry; its files are then not scanned. */
+  error?: string;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function readForPlan(file: DirectoryTaskFile): Promise<Uint8Array> {
+  if (file.size > MAX_PLAN_READ_BYTES) {
+    throw new Error(`${file.path} is too large (${file.size} bytes) to be read whole for a plan`);
+  }
+  return await Deno.readFile(file.realPath);
+}
+
+/**
+ * Scans the unit `task`: its plan, then each file as planned.
+ *
+ * @example
+ * ```ts
+ * import { scanDirectory } from "./scan_directory.ts";
+ * const outcome = await scanDirectory({
+ *   format: "example-bundle", realPath: "/m/bundle", path: "m/bundle", root: "/m", files: [], blacklist: [],
+ * });
+ * ```
+ */
+export async function scanDirectory(
+  task: DirectoryTask,
+  options: { signal?: AbortSignal; registry?: Registry } = {},
+): Promise<DirectoryOutcome> {
+  const registry = options.registry ?? REGISTRY;
+  const signal = options.signal ?? new AbortController().signal;
+  const findings: Finding[] = [];
+  const byFile = new Map<string, Finding[]>(task.files.map((file) => [file.relative, []]));
+  const descriptor = registry.directories.find((candidate) => candidate.id === task.format);
+  if (!descriptor) {
+    return { format: task.format, findings, members: [], error: `no directory format ${task.format}` };
+  }
+  const patterns = task.blacklist.filter((pattern) => pattern.length > 0);
+  let plans = new Map<string, MemberPlan>();
+  let planError: string | undefined;
+  {
+    using siblings = new Siblings({ directory: task.realPath, displayDirectory: task.path, root: task.root });
+    const ctx: PlanContext = {
+      path: task.path,
+      signal,
+      report(report) {
+        const own = report.member === undefined ? undefined : byFile.get(report.member);
+        const where = report.member === undefined ? task.path : `${task.path}/${report.member}`;
+        (own ?? findings).push(findingAt(report, where));
+      },
+      matchBlacklist: (text) =>
+        patterns.find((pattern) => text.toLowerCase().includes(pattern.toLowerCase())),
+      openSibling: (reference) => openSiblingReported(siblings, reference, ctx.report),
+    };
+    const files: DirectoryFile[] = task.files.map((file) => ({
+      path: file.relative,
+      size: file.size,
+      read: () => readForPlan(file),
+    }));
+    try {
+      plans = await (await descriptor.load()).plan(files, ctx);
+    } catch (error) {
+      // A failed plan is a bug: every file is still scanned by its content, and each says why it is an error.
+      planError = `the ${task.format} folder's plan failed: ${message(error)}`;
+    }
+  }
+  const members: MemberOutcome[] = [];
+  for (const file of task.files) {
+    const started = performance.now();
+    const planned = byFile.get(file.relative)!;
+    const plan = plans.get(file.relative);
+    if (!file.scan || plan?.action === "skip") {
+      const skipped = plan?.action === "skip" ? plan.reason : undefined;
+      members.push({ format: null, findings: planned, skipped, error: planError, durationMs: 0 });
+      continue;
+    }
+    const fileTask: FileTask = {
+      realPath: file.realPath,
+      path: file.path,
+      blacklist: task.blacklist,
+      limits: task.limits,
+      root: task.root,
+    };
+    const outcome = await scanFile(fileTask, { signal, registry, loadAs: plan?.loadAs });
+    members.push({
+      ...outcome,
+      findings: [...planned, ...outcome.findings],
+      error: outcome.error ?? planError,
+      durationMs: performance.now() - started,
+    });
+  }
+  return { format: task.format, findings, members };
+}
