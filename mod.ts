@@ -32,7 +32,7 @@ export type {
   ScanExtent,
   Scanner,
 } from "./core/scanner.ts";
-export { getRule, type Rule, RULES } from "./core/rules.ts";
+export { getRule, isRuleId, type Rule, type RuleId, type RuleKind, RULES } from "./core/rules.ts";
 export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
 export type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "./core/types.ts";
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";

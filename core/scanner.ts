@@ -6,6 +6,7 @@
  */
 
 import type { ByteSource } from "./byte_source.ts";
+import type { RuleId } from "./rules.ts";
 import type { FindingDetails, Severity } from "./types.ts";
 
 /** Bytes of a file's head handed to `Scanner.detect`. */
@@ -13,8 +14,8 @@ export const HEAD_BYTES = 64 * 1024;
 
 /** What a scanner reports; the context adds the location and the catalog's default severity. */
 export interface FindingReport {
-  /** Rule id from the catalog. */
-  rule: string;
+  /** Rule id from the catalog; a mistyped one does not type-check. */
+  rule: RuleId;
   /** One sentence a user understands. */
   message: string;
   /**

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RuleId } from "./rules.ts";
+
 /** How bad a finding is, from worst to mildest. */
 export type Severity = "critical" | "warning" | "info";
 
@@ -44,7 +46,7 @@ export type FindingDetails = Record<string, unknown>;
  */
 export interface Finding {
   /** Stable rule id from the catalog, e.g. `MA100`. */
-  rule: string;
+  rule: RuleId;
   /** How bad it is; the rule's default unless the scanner had reason to differ. */
   severity: Severity;
   /** One sentence a user understands. */

@@ -8,7 +8,7 @@
 
 import type { ByteSource } from "../core/byte_source.ts";
 import { bytesSource, subSource } from "../core/byte_source.ts";
-import { getRule } from "../core/rules.ts";
+import { getRule, type RuleId } from "../core/rules.ts";
 import {
   type ContainerMember,
   type FindingReport,
@@ -51,12 +51,6 @@ export interface SourceScanOutcome {
   error?: string;
 }
 
-/**
- * Rules about a payload's integrity rather than its intent: a payload scanned
- * only because it looked like a pickle must not produce them.
- */
-const INTEGRITY_RULES = new Set(["MA006", "MA007", "MA105", "MA106", "MA110", "MA209", "MA210", "MA212"]);
-
 class FindingSink {
   readonly findings: Finding[] = [];
   #truncatedAt: string | undefined;
@@ -97,7 +91,7 @@ interface DispatchState {
 }
 
 function makeFinding(
-  ruleId: string,
+  ruleId: RuleId,
   message: string,
   location: string,
   details: FindingDetails = {},
@@ -122,7 +116,8 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     signal: state.signal,
     alsoReadAs: frame.alsoReadAs,
     report({ rule, message, member, position, severity, details }) {
-      if (opportunistic && INTEGRITY_RULES.has(rule)) return;
+      // A payload scanned on a guess must not produce integrity or limit noise, only signs of intent.
+      if (opportunistic && getRule(rule).kind !== "security") return;
       const where = member === undefined ? path : `${path}:${member}`;
       const location = position === undefined ? where : `${where} (pos ${position})`;
       const merged = position === undefined || details?.position !== undefined

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { getRule } from "../core/rules.ts";
+import { getRule, type RuleId } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
@@ -44,7 +44,7 @@ export interface ScanOptions {
 type Runner = (task: FileTask, timeoutMs: number) => Promise<SourceScanOutcome>;
 
 function finding(
-  ruleId: string,
+  ruleId: RuleId,
   message: string,
   location: string,
   details: Record<string, unknown>,

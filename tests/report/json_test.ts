@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getRule } from "../../core/rules.ts";
+import { getRule, type RuleId } from "../../core/rules.ts";
 import type { Finding, ScanResult } from "../../core/types.ts";
 import { type JsonIssue, type JsonReport, renderJson, toJsonReport } from "../../report/json.ts";
 import { TOOL_VERSION } from "../../report/summary.ts";
@@ -152,9 +152,10 @@ Deno.test("renderJson writes big integers in details as decimal strings and keep
 });
 
 Deno.test("renderJson leaves out why for a rule the catalog does not know", () => {
+  // A result from plain JavaScript, or read back from another version, may name a rule this one lacks.
   const result: ScanResult = {
     ...CLEAN_RESULT,
-    findings: [{ rule: "X999", severity: "info", message: "m", location: "l", details: {} }],
+    findings: [{ rule: "X999" as RuleId, severity: "info", message: "m", location: "l", details: {} }],
   };
   const issue = JSON.parse(renderJson(result)).issues[0];
   assert.equal("why" in issue, false);
