@@ -34,13 +34,21 @@ export type {
 } from "./core/scanner.ts";
 export { getRule, isRuleId, type Rule, type RuleId, type RuleKind, RULES } from "./core/rules.ts";
 export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
-export type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "./core/types.ts";
+export type { FileResult, Finding, FindingDetails, Location, ScanResult, Severity } from "./core/types.ts";
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
 export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
 export { scannerById, scannerFor, SCANNERS } from "./scanners/registry.ts";
 export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";
-export { type JsonFile, type JsonIssue, type JsonReport, renderJson, toJsonReport } from "./report/json.ts";
+export {
+  type JsonFile,
+  type JsonIssue,
+  type JsonLocation,
+  type JsonReport,
+  renderJson,
+  toJsonReport,
+} from "./report/json.ts";
+export { renderLocation } from "./report/location.ts";
 export { renderRule, renderRuleList } from "./report/rules.ts";
 export {
   EXIT_CLEAN,

@@ -12,7 +12,10 @@ import type { FindingDetails, Severity } from "./types.ts";
 /** Bytes of a file's head handed to `Scanner.detect`. */
 export const HEAD_BYTES = 64 * 1024;
 
-/** What a scanner reports; the context adds the location and the catalog's default severity. */
+/**
+ * What a scanner reports; the context adds the file and the members it is nested in
+ * (the structured `Location` of `types.ts`) and the catalog's default severity.
+ */
 export interface FindingReport {
   /** Rule id from the catalog; a mistyped one does not type-check. */
   rule: RuleId;
@@ -25,6 +28,12 @@ export interface FindingReport {
   member?: string;
   /** Byte offset inside the scanned source (or inside `member`), shown as `(pos N)`. */
   position?: number;
+  /** Line, from 1, inside the scanned text (or inside `member`). */
+  line?: number;
+  /** Column, from 1, on `line`. */
+  column?: number;
+  /** Path of keys inside a structured document, e.g. `$.aws.secret`. */
+  keyPath?: string;
   /** Overrides the rule's default severity. */
   severity?: Severity;
   /** Machine-readable facts behind the message. */
@@ -97,7 +106,10 @@ export interface ContainerMember {
 
 /** What a scanner may do while scanning. */
 export interface ScanContext {
-  /** Display path of what is being scanned, through containers, e.g. `outer.zip:inner/data.pkl`. */
+  /**
+   * Display path of what is being scanned, through containers, e.g. `outer.zip:inner/data.pkl`, for
+   * messages and name checks; findings get a structured location from what they report.
+   */
   readonly path: string;
   /** How many containers or payloads deep this source is (0 for a file on disk). */
   readonly depth: number;

@@ -30,6 +30,35 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
 export type FindingDetails = Record<string, unknown>;
 
 /**
+ * Where a finding is, as a structure: reports render it (`outer.zip:inner/data.pkl (pos 52)`),
+ * SARIF maps it to a file and a region, suppressions match its path.
+ *
+ * @example
+ * ```ts
+ * import type { Location } from "./types.ts";
+ * const inPickle: Location = { file: "models/outer.zip", members: ["inner/data.pkl"], position: 52 };
+ * const inConfig: Location = { file: "config.yaml", members: [], line: 3, column: 9, keyPath: "$.aws.secret" };
+ * ```
+ */
+export interface Location {
+  /** The file as the scan names it (the path the user gave, or found under it). */
+  file: string;
+  /**
+   * The path through containers and nested payloads, outermost first: archive members by their
+   * stored names, payloads by their labels, e.g. `["inner.zip", "archive/data.pkl", "<payload@17>"]`.
+   */
+  members: string[];
+  /** Byte offset inside the innermost of `file` and `members`. */
+  position?: number;
+  /** Line, from 1, inside the innermost text. */
+  line?: number;
+  /** Column, from 1, on `line`. */
+  column?: number;
+  /** Path of keys inside a structured document, e.g. `$.aws.secret` or `$.layers[3].config`. */
+  keyPath?: string;
+}
+
+/**
  * One problem found in a file.
  *
  * @example
@@ -39,7 +68,7 @@ export type FindingDetails = Record<string, unknown>;
  *   rule: "MA100",
  *   severity: "critical",
  *   message: "Pickle imports os.system, which runs shell commands",
- *   location: "model.pkl (pos 2)",
+ *   location: { file: "model.pkl", members: [], position: 2 },
  *   details: { module: "os", function: "system", position: 2, opcode: "GLOBAL" },
  * };
  * ```
@@ -51,8 +80,8 @@ export interface Finding {
   severity: Severity;
   /** One sentence a user understands. */
   message: string;
-  /** Full path through containers, e.g. `outer.zip:inner/data.pkl (pos 52)`. */
-  location: string;
+  /** Where it is; `report/location.ts` renders it, e.g. `outer.zip:inner/data.pkl (pos 52)`. */
+  location: Location;
   /** Machine-readable facts behind the message. */
   details: FindingDetails;
 }

@@ -8,7 +8,7 @@
 
 import type { ByteSource } from "../core/byte_source.ts";
 import { bytesSource, subSource } from "../core/byte_source.ts";
-import { getRule, type RuleId } from "../core/rules.ts";
+import { getRule } from "../core/rules.ts";
 import {
   type ContainerMember,
   type FindingReport,
@@ -17,7 +17,7 @@ import {
   type ScanContext,
   type Scanner,
 } from "../core/scanner.ts";
-import type { Finding, FindingDetails } from "../core/types.ts";
+import type { Finding, FindingDetails, Location } from "../core/types.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { scanPickle, unpickleReach } from "../scanners/pickle/scanner.ts";
 import { scannerById, scannerFor, SCANNERS } from "../scanners/registry.ts";
@@ -53,13 +53,13 @@ export interface SourceScanOutcome {
 
 class FindingSink {
   readonly findings: Finding[] = [];
-  #truncatedAt: string | undefined;
+  #truncated = false;
 
   add(finding: Finding): void {
     if (this.findings.length < MAX_FINDINGS_PER_FILE) {
       this.findings.push(finding);
-    } else if (this.#truncatedAt === undefined) {
-      this.#truncatedAt = finding.location;
+    } else if (!this.#truncated) {
+      this.#truncated = true;
       const rule = getRule("MA008");
       this.findings.push({
         rule: rule.id,
@@ -90,40 +90,51 @@ interface DispatchState {
   format?: string;
 }
 
-function makeFinding(
-  ruleId: RuleId,
-  message: string,
-  location: string,
-  details: FindingDetails = {},
-  severity = getRule(ruleId).severity,
-): Finding {
-  return { rule: ruleId, severity, message, location, details };
-}
-
-/** How a context scans: its path, depth, whether findings are a guess's, and what read the source first. */
+/** How a context scans: where its source is, its depth, whether findings are a guess's, and what read it first. */
 interface ContextFrame {
-  path: string;
+  /** The file on disk the scan started from. */
+  file: string;
+  /** Members and payload labels from the file down to this source, outermost first. */
+  members: readonly string[];
   depth: number;
   opportunistic: boolean;
   alsoReadAs?: string;
 }
 
+/** The location of a report in `frame`: the frame's path, the member it names, and the place inside. */
+function locate(frame: ContextFrame, report: FindingReport): Location {
+  const { member, position, line, column, keyPath } = report;
+  return {
+    file: frame.file,
+    members: member === undefined ? [...frame.members] : [...frame.members, member],
+    ...(position === undefined ? {} : { position }),
+    ...(line === undefined ? {} : { line }),
+    ...(column === undefined ? {} : { column }),
+    ...(keyPath === undefined ? {} : { keyPath }),
+  };
+}
+
 function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
-  const { path, depth, opportunistic } = frame;
+  const { depth, opportunistic } = frame;
   const context: ScanContext = {
-    path,
+    path: [frame.file, ...frame.members].join(":"),
     depth,
     signal: state.signal,
     alsoReadAs: frame.alsoReadAs,
-    report({ rule, message, member, position, severity, details }) {
+    report(report) {
+      const { rule, message, position, severity, details } = report;
       // A payload scanned on a guess must not produce integrity or limit noise, only signs of intent.
       if (opportunistic && getRule(rule).kind !== "security") return;
-      const where = member === undefined ? path : `${path}:${member}`;
-      const location = position === undefined ? where : `${where} (pos ${position})`;
       const merged = position === undefined || details?.position !== undefined
         ? { ...details }
         : { ...details, position };
-      state.sink.add(makeFinding(rule, message, location, merged, severity ?? getRule(rule).severity));
+      state.sink.add({
+        rule,
+        severity: severity ?? getRule(rule).severity,
+        message,
+        location: locate(frame, report),
+        details: merged,
+      });
     },
     matchBlacklist(text) {
       if (state.patterns.length === 0) return undefined;
@@ -132,7 +143,8 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     },
     scanNested(source, label, options: NestedScanOptions = {}) {
       return scanPayload(state, source, {
-        path: `${path}:${label}`,
+        file: frame.file,
+        members: [...frame.members, label],
         depth: depth + 1,
         opportunistic: opportunistic || !!options.opportunistic,
       });
@@ -182,7 +194,6 @@ async function scanMember(
     );
     return false;
   }
-  const path = `${frame.path}:${member.name}`;
   const depth = frame.depth + 1;
   if (depth > limits.maxDepth) {
     reportLimitOnce(
@@ -194,7 +205,12 @@ async function scanMember(
     );
     return true;
   }
-  const memberFrame = { path, depth, opportunistic: frame.opportunistic };
+  const memberFrame = {
+    file: frame.file,
+    members: [...frame.members, member.name],
+    depth,
+    opportunistic: frame.opportunistic,
+  };
   const memberContext = makeContext(state, memberFrame);
   if (member.content.kind === "stored") {
     await scanAsFile(state, member.content.source, memberFrame, member.loadAs);
@@ -473,7 +489,7 @@ export async function scanSource(
     reportedLimits: new Set(),
   };
   try {
-    await scanAsFile(state, source, { path, depth: 0, opportunistic: false });
+    await scanAsFile(state, source, { file: path, members: [], depth: 0, opportunistic: false });
     return { format: state.format ?? null, findings: state.sink.findings };
   } catch (error) {
     return {

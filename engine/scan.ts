@@ -43,14 +43,15 @@ export interface ScanOptions {
 
 type Runner = (task: FileTask, timeoutMs: number) => Promise<SourceScanOutcome>;
 
-function finding(
+/** A finding about a file as a whole, at its default severity. */
+function fileFinding(
   ruleId: RuleId,
   message: string,
-  location: string,
+  file: string,
   details: Record<string, unknown>,
 ): Finding {
   const rule = getRule(ruleId);
-  return { rule: rule.id, severity: rule.severity, message, location, details };
+  return { rule: rule.id, severity: rule.severity, message, location: { file, members: [] }, details };
 }
 
 function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
@@ -58,7 +59,7 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
   return blacklist
     .filter((pattern) => pattern.length > 0 && lower.includes(pattern.toLowerCase()))
     .map((pattern) =>
-      finding("MA004", `File name matches the blacklist pattern "${pattern}"`, file.path, { pattern })
+      fileFinding("MA004", `File name matches the blacklist pattern "${pattern}"`, file.path, { pattern })
     );
 }
 
@@ -88,7 +89,7 @@ async function scanOne(
   const findings = nameFindings(file, blacklist);
   const base = { path: file.path, size: file.size, format: null, findings, bytesScanned: 0 };
   if (options.maxFileSize && file.size > options.maxFileSize) {
-    findings.push(finding(
+    findings.push(fileFinding(
       "MA003",
       `Skipped: ${file.size} bytes is more than --max-file-size ${options.maxFileSize}`,
       file.path,

@@ -11,6 +11,7 @@
 
 import { RULES } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult, Severity } from "../core/types.ts";
+import { renderLocation } from "./location.ts";
 import {
   formatBytes,
   formatDuration,
@@ -100,7 +101,7 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   const findingLines = (finding: Finding): string[] => {
     number++;
     const severity = paint(`[${finding.severity.toUpperCase()}]`, ...SEVERITY_STYLE[finding.severity]);
-    const location = escapeTerminal(finding.location);
+    const location = escapeTerminal(renderLocation(finding.location));
     const message = escapeTerminal(finding.message);
     const lines = [
       `${indent}${number}. ${location}: ${severity} ${message} ${paint(`[${finding.rule}]`, "dim")}`,

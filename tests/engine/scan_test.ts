@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { scan, type ScanProgress } from "../../engine/scan.ts";
+import { renderLocation } from "../../report/location.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 /** `os.system("echo modelaudit")` as a protocol-0 pickle: GLOBAL at 0, REDUCE at 40. */
@@ -22,7 +23,7 @@ function summary(result: Awaited<ReturnType<typeof scan>>) {
     path: f.path.split("/").pop(),
     status: f.status,
     format: f.format,
-    findings: f.findings.map((x) => `${x.rule} ${x.severity} ${x.location.split("/").pop()}`),
+    findings: f.findings.map((x) => `${x.rule} ${x.severity} ${renderLocation(x.location).split("/").pop()}`),
   }));
 }
 

@@ -18,7 +18,13 @@ import {
 import { CLEAN_RESULT, MIXED_RESULT } from "./_sample_result.ts";
 
 function finding(severity: Severity, rule: RuleId = "MA100"): Finding {
-  return { rule, severity, message: `a ${severity} finding`, location: "x.pkl (pos 0)", details: {} };
+  return {
+    rule,
+    severity,
+    message: `a ${severity} finding`,
+    location: { file: "x.pkl", members: [], position: 0 },
+    details: {},
+  };
 }
 
 function file(status: FileResult["status"], findings: Finding[] = []): FileResult {

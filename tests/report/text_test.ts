@@ -109,7 +109,7 @@ Deno.test("renderText escapes terminal controls and bidi overrides from scanned 
     rule: "MA102",
     severity: "warning",
     message: "Pickle imports x\u202egnp.exe\r\x1b[2K",
-    location: "evil\x1b]0;pwned\x07.pkl (pos 3)",
+    location: { file: "evil\x1b]0;pwned\x07.pkl", members: [], position: 3 },
     details: { module: "x\x1b[31m" },
   }, { path: "evil\x1b]0;pwned\x07.pkl" });
   const text = renderText(hostile, { verbose: true });

@@ -13,6 +13,7 @@ import {
 } from "../../../scanners/pytorch/legacy.ts";
 import { scannerFor } from "../../../scanners/registry.ts";
 import { binBytes, bu, Builder, bytes, global, le, type Part } from "../pickle/_bytes.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 const FIXTURES = new URL("../../../fixtures/pickle/", import.meta.url);
 const fixture = (file: string) => Deno.readFile(new URL(file, FIXTURES));
@@ -69,7 +70,8 @@ async function scan(data: Uint8Array, path = "m.pt") {
   return outcome;
 }
 
-const brief = (findings: Finding[]) => findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+const brief = (findings: Finding[]) =>
+  findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 
 Deno.test("detect: the magic-number pickle at every protocol torch writes, and nothing else", async () => {
   const yes = (head: Uint8Array) => detectLegacyTorch(head, head.length);
