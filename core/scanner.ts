@@ -71,8 +71,9 @@ export type MemberContent =
     declaredSize?: number;
     /**
      * Opens a new stream of the decoded bytes from the start. The engine may call it again to
-     * read an earlier part, and cancels streams it no longer needs; a stream that errors has met
-     * corrupt data, and its error message says so.
+     * read an earlier part, and cancels streams it no longer needs. A stream that meets corrupt data
+     * errors with a `DecodeError` (`core/decode_error.ts`), reported as MA209; any other error is a
+     * bug or an I/O failure, and makes the file a scan error.
      */
     decode(signal: AbortSignal): ReadableStream<Uint8Array>;
   };

@@ -98,6 +98,8 @@ export interface FileResult {
   status: "scanned" | "skipped" | "error";
   /** Why the file was skipped or could not be scanned. */
   reason?: string;
+  /** For a file that could not be scanned because modelaudit threw: the stack, shown with `--verbose`. */
+  stack?: string;
   /** What was found in the file, in report order. */
   findings: Finding[];
   /** Bytes the scanners inspected. */

@@ -47,8 +47,13 @@ export interface SourceScanOutcome {
   format: string | null;
   /** Findings so far, in report order; kept even when `error` is set. */
   findings: Finding[];
-  /** Set when a scanner failed; the findings before the failure stand. */
+  /**
+   * Set when the scan could not finish: a scanner or decoder threw something other than a
+   * `DecodeError` (a bug or an I/O failure), or time ran out. The findings before it stand.
+   */
   error?: string;
+  /** The stack of the exception behind `error`, for `--verbose` and bug reports. */
+  stack?: string;
 }
 
 class FindingSink {
@@ -496,6 +501,7 @@ export async function scanSource(
       format: state.format ?? null,
       findings: state.sink.findings,
       error: error instanceof Error ? error.message : String(error),
+      ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
     };
   }
 }

@@ -69,9 +69,13 @@ function inProcessRunner(): Runner {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const outcome = await scanFile(task, { signal: controller.signal });
-      return controller.signal.aborted && !outcome.error
-        ? { ...outcome, error: `timed out after ${timeoutMs / 1000} s` }
-        : outcome;
+      // Whatever an abort made the scan throw, the cause is the time limit.
+      if (!controller.signal.aborted) return outcome;
+      return {
+        format: outcome.format,
+        findings: outcome.findings,
+        error: `timed out after ${timeoutMs / 1000} s`,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -114,7 +118,8 @@ async function scanOne(
   findings.push(...outcome.findings);
   const durationMs = performance.now() - started;
   if (outcome.error) {
-    return { ...base, format: outcome.format, status: "error", reason: outcome.error, durationMs };
+    const stack = outcome.stack === undefined ? {} : { stack: outcome.stack };
+    return { ...base, format: outcome.format, status: "error", reason: outcome.error, ...stack, durationMs };
   }
   if (!outcome.format) {
     return { ...base, status: "skipped", reason: "not a format modelaudit scans", durationMs };

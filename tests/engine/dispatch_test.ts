@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { scanBytes } from "../../engine/dispatch.ts";
+import { scanBytes, scanSource } from "../../engine/dispatch.ts";
 import { MAX_NESTING_DEPTH } from "../../engine/limits.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
 import type { Finding } from "../../core/types.ts";
@@ -224,4 +224,22 @@ Deno.test("members that declare more than --max-decompressed-bytes in all are a 
   // not their 40 MiB, so the budget itself is not spent: no MA210.
   assert.deepEqual(brief(beyond.findings), ["MA206 warning z.zip:b.dat"]);
   assert.deepEqual(beyond.findings[0].details, { decodedSizes: 80 * MIB, maxDecompressedBytes: 70 * MIB });
+});
+
+Deno.test("a source that fails to read is a scan error with its stack, not a finding", async () => {
+  const head = new TextEncoder().encode("\x80\x04\x95");
+  const failing = {
+    size: 1_000_000,
+    read(offset: number, length: number): Promise<Uint8Array> {
+      if (offset === 0) return Promise.resolve(head.subarray(0, length));
+      return Promise.reject(new TypeError("read failed"));
+    },
+  };
+  const outcome = await scanSource(failing, "m.pkl");
+  assert.equal(outcome.error, "read failed");
+  assert.match(outcome.stack ?? "", /^TypeError: read failed\n\s+at /);
+  assert.ok(
+    !outcome.findings.some((f) => f.rule === "MA209" || f.rule === "MA105"),
+    brief(outcome.findings).join(),
+  );
 });
