@@ -23,6 +23,7 @@
 
 export type { ByteSource } from "./core/byte_source.ts";
 export { bytesSource, concatSources, subSource } from "./core/byte_source.ts";
+export { DecodeError } from "./core/decode_error.ts";
 export type {
   ContainerMember,
   FindingReport,

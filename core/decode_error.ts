@@ -20,14 +20,23 @@
  * ```
  */
 export class DecodeError extends Error {
+  /** Always `DecodeError`. */
   override name = "DecodeError";
+  /** The format whose decoder met the corrupt input, e.g. `gzip`. */
+  readonly format: string;
+  /** What is wrong with the input, without the format's name. */
+  readonly reason: string;
 
   /**
+   * An error for corrupt input met while decoding `format`.
+   *
    * @param format The format whose decoder met the corrupt input, e.g. `gzip`.
    * @param reason What is wrong with the input.
    * @param options `cause`: the decoder library's own error, when it raised one.
    */
-  constructor(readonly format: string, readonly reason: string, options?: ErrorOptions) {
+  constructor(format: string, reason: string, options?: ErrorOptions) {
     super(`${format}: ${reason}`, options);
+    this.format = format;
+    this.reason = reason;
   }
 }

@@ -102,7 +102,7 @@ export interface FileResult {
   stack?: string;
   /** What was found in the file, in report order. */
   findings: Finding[];
-  /** Bytes the scanners inspected. */
+  /** Distinct bytes of the file the scan read; bytes it skips (tensor data) do not count. */
   bytesScanned: number;
   /** Wall time spent on this file. */
   durationMs: number;

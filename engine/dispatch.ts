@@ -22,6 +22,7 @@ import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { scanPickle, unpickleReach } from "../scanners/pickle/scanner.ts";
 import { scannerById, scannerFor, SCANNERS } from "../scanners/registry.ts";
 import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
+import { CoverageSource } from "./read_coverage.ts";
 import { extensionOf, formatsClaimedBy, nameClaimsScannedFormat } from "./detect.ts";
 import { type Arrival, pickleLoadersOf } from "./readings.ts";
 import {
@@ -47,6 +48,8 @@ export interface SourceScanOutcome {
   format: string | null;
   /** Findings so far, in report order; kept even when `error` is set. */
   findings: Finding[];
+  /** Distinct bytes of the source the scanners read (0 when the outcome says nothing of them). */
+  bytesScanned: number;
   /**
    * Set when the scan could not finish: a scanner or decoder threw something other than a
    * `DecodeError` (a bug or an I/O failure), or time ran out. The findings before it stand.
@@ -480,6 +483,7 @@ export async function scanSource(
   options: SourceScanOptions = {},
 ): Promise<SourceScanOutcome> {
   const limits = { ...DEFAULT_SCAN_LIMITS, ...options.limits };
+  const counted = new CoverageSource(source);
   const state: DispatchState = {
     sink: new FindingSink(),
     patterns: (options.blacklist ?? []).filter((p) => p.length > 0).map((p) => ({
@@ -494,12 +498,13 @@ export async function scanSource(
     reportedLimits: new Set(),
   };
   try {
-    await scanAsFile(state, source, { file: path, members: [], depth: 0, opportunistic: false });
-    return { format: state.format ?? null, findings: state.sink.findings };
+    await scanAsFile(state, counted, { file: path, members: [], depth: 0, opportunistic: false });
+    return { format: state.format ?? null, findings: state.sink.findings, bytesScanned: counted.bytesRead };
   } catch (error) {
     return {
       format: state.format ?? null,
       findings: state.sink.findings,
+      bytesScanned: counted.bytesRead,
       error: error instanceof Error ? error.message : String(error),
       ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
     };

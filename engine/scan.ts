@@ -71,11 +71,8 @@ function inProcessRunner(): Runner {
       const outcome = await scanFile(task, { signal: controller.signal });
       // Whatever an abort made the scan throw, the cause is the time limit.
       if (!controller.signal.aborted) return outcome;
-      return {
-        format: outcome.format,
-        findings: outcome.findings,
-        error: `timed out after ${timeoutMs / 1000} s`,
-      };
+      const { format, findings, bytesScanned } = outcome;
+      return { format, findings, bytesScanned, error: `timed out after ${timeoutMs / 1000} s` };
     } finally {
       clearTimeout(timer);
     }
@@ -119,12 +116,26 @@ async function scanOne(
   const durationMs = performance.now() - started;
   if (outcome.error) {
     const stack = outcome.stack === undefined ? {} : { stack: outcome.stack };
-    return { ...base, format: outcome.format, status: "error", reason: outcome.error, ...stack, durationMs };
+    return {
+      ...base,
+      format: outcome.format,
+      status: "error",
+      reason: outcome.error,
+      ...stack,
+      bytesScanned: outcome.bytesScanned,
+      durationMs,
+    };
   }
   if (!outcome.format) {
     return { ...base, status: "skipped", reason: "not a format modelaudit scans", durationMs };
   }
-  return { ...base, format: outcome.format, status: "scanned", bytesScanned: file.size, durationMs };
+  return {
+    ...base,
+    format: outcome.format,
+    status: "scanned",
+    bytesScanned: outcome.bytesScanned,
+    durationMs,
+  };
 }
 
 /**

@@ -41,6 +41,11 @@ export async function scanFile(
       limits: task.limits,
     });
   } catch (error) {
-    return { format: null, findings: [], error: error instanceof Error ? error.message : String(error) };
+    return {
+      format: null,
+      findings: [],
+      bytesScanned: 0,
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }

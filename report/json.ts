@@ -68,7 +68,7 @@ export interface JsonFile {
   status: FileResult["status"];
   /** Why the file was skipped or could not be scanned. */
   reason?: string;
-  /** Bytes the scanners inspected in this file. */
+  /** Distinct bytes of this file the scan read. */
   bytes_scanned: number;
   /** Seconds. */
   duration: number;
@@ -86,7 +86,7 @@ export interface JsonReport {
   finish_time: number;
   /** Seconds (float) the scan took. */
   duration: number;
-  /** Bytes the scanners inspected, over all files. */
+  /** Distinct bytes the scan read, over all files. */
   bytes_scanned: number;
   /** Files whose status is `scanned`. */
   files_scanned: number;

@@ -96,3 +96,26 @@ Deno.test("a scan whose time budget is spent reports the remaining files as erro
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("bytes_scanned counts the bytes read, not the file size: a NumPy array's data is not read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A 1 MiB float64 array: np.load reads the header and then the raw data, which holds no code.
+    const dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (131072,), }";
+    const header = dict.padEnd(128 - 10 - 1, " ") + "\n";
+    const npy = new Uint8Array(128 + 131072 * 8);
+    npy.set([0x93, ...encode("NUMPY"), 1, 0]);
+    npy.set([header.length & 0xff, header.length >> 8], 8);
+    npy.set(encode(header), 10);
+    await Deno.writeFile(join(dir, "weights.npy"), npy);
+    const result = await scan([dir], { sandbox: false });
+    const [file] = result.files;
+    assert.equal(file.format, "numpy");
+    assert.deepEqual(file.findings, []);
+    assert.equal(file.size, npy.length);
+    // Only the head that detection reads (64 KiB, which holds the header) was read.
+    assert.equal(file.bytesScanned, 64 * 1024);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
