@@ -12,7 +12,7 @@
 
 import { dirname } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { RULES } from "./core/rules.ts";
+import { isRuleId, RULES } from "./core/rules.ts";
 import type { Severity } from "./core/types.ts";
 import { DEFAULT_SCAN_LIMITS, scan, type ScanProgress } from "./mod.ts";
 import { renderJson } from "./report/json.ts";
@@ -198,12 +198,12 @@ async function runRules(id: string | undefined): Promise<ExitCode> {
     await writeAll(Deno.stdout, renderRuleList(Object.values(RULES)));
     return EXIT_CLEAN;
   }
-  const rule = RULES[id.toUpperCase()];
-  if (!rule) {
+  const upper = id.toUpperCase();
+  if (!isRuleId(upper)) {
     complain(`unknown rule '${id}' (run '${TOOL_NAME} rules' for the list)`);
     return EXIT_ERROR;
   }
-  await writeAll(Deno.stdout, renderRule(rule));
+  await writeAll(Deno.stdout, renderRule(RULES[upper]));
   return EXIT_CLEAN;
 }
 

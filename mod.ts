@@ -23,6 +23,7 @@
 
 export type { ByteSource } from "./core/byte_source.ts";
 export { bytesSource, concatSources, subSource } from "./core/byte_source.ts";
+export { DecodeError } from "./core/decode_error.ts";
 export type {
   ContainerMember,
   DirectoryDescriptor,
@@ -41,9 +42,9 @@ export type {
   SiblingResult,
 } from "./core/scanner.ts";
 export { HEAD_BYTES, PRIORITY } from "./core/scanner.ts";
-export { getRule, type Rule, RULES } from "./core/rules.ts";
+export { getRule, isRuleId, type Rule, type RuleId, type RuleKind, RULES } from "./core/rules.ts";
 export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
-export type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "./core/types.ts";
+export type { FileResult, Finding, FindingDetails, Location, ScanResult, Severity } from "./core/types.ts";
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
 export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
@@ -51,7 +52,15 @@ export { descriptorById, READERS, REGISTRY, type Registry, SCANNERS } from "./sc
 export { type Detected, detectFormat } from "./engine/detect.ts";
 export type { SiblingOpener } from "./engine/siblings.ts";
 export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";
-export { type JsonFile, type JsonIssue, type JsonReport, renderJson, toJsonReport } from "./report/json.ts";
+export {
+  type JsonFile,
+  type JsonIssue,
+  type JsonLocation,
+  type JsonReport,
+  renderJson,
+  toJsonReport,
+} from "./report/json.ts";
+export { renderLocation } from "./report/location.ts";
 export { renderRule, renderRuleList } from "./report/rules.ts";
 export {
   EXIT_CLEAN,

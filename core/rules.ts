@@ -1,38 +1,57 @@
 /**
  * The rule catalog: every finding modelaudit can produce has one entry here, with
- * its stable id, default severity and the explanation that `modelaudit rules`,
- * the README and report metadata all read.
+ * its stable id, kind, default severity, CWE and the explanation that
+ * `modelaudit rules`, the README and report metadata all read.
+ *
+ * Rule ids are a type ({@linkcode RuleId}): a scanner that reports a mistyped id
+ * fails to type-check instead of throwing mid-scan. The id ranges reserved for
+ * each family of formats are planned in the README ("Rule ids").
  *
  * @module
  */
 
 import type { Severity } from "./types.ts";
 
+/**
+ * What a rule is about, which decides where its findings are wanted:
+ * - `security`: a sign of intent or of an attack (code run on load, a parser differential, a bomb);
+ * - `integrity`: content that is malformed or inconsistent, which a tolerant loader may still read;
+ * - `limit`: content not inspected, because a limit was reached or the format is not read yet.
+ *
+ * A payload scanned on a guess (bytes that merely start like a pickle) reports only `security` findings.
+ */
+export type RuleKind = "security" | "integrity" | "limit";
+
 /** One rule: what it detects, why that matters, and what to do about it. */
 export interface Rule {
   /** Stable id users suppress by, e.g. `MA100`. Never reused. */
-  id: string;
+  readonly id: RuleId;
   /** Short kebab-case name, e.g. `pickle-dangerous-import`. */
-  name: string;
+  readonly name: string;
+  /** What the rule is about. */
+  readonly kind: RuleKind;
   /** Default severity of its findings. */
-  severity: Severity;
+  readonly severity: Severity;
+  /** The CWE the weakness falls under, where one fits (502 for CWE-502). */
+  readonly cwe?: number;
   /** One line: what was found. */
-  title: string;
+  readonly title: string;
   /** Why it matters. */
-  why: string;
+  readonly why: string;
+  /** A concrete case that triggers the rule. */
+  readonly example: string;
   /** What to do. */
-  fix: string;
+  readonly fix: string;
 }
 
-function rule(id: string, name: string, severity: Severity, title: string, why: string, fix: string): Rule {
-  return { id, name, severity, title, why, fix };
-}
+/** What each catalog entry must be; that its id is its key, `tests/core/rules_test.ts` checks. */
+type CatalogEntry = Omit<Rule, "id"> & { readonly id: `MA${number}` };
 
 const LOAD_FIX =
   "Do not load the file. Obtain the model from a trusted source, or in a format that holds no code.";
 
 /**
- * Every rule, keyed by id.
+ * Every rule, keyed by id, in id order.
  *
  * @example
  * ```ts
@@ -40,333 +59,497 @@ const LOAD_FIX =
  * console.log(RULES.MA100.title);
  * ```
  */
-export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
-  [
-    rule(
-      "MA001",
-      "extension-mismatch",
-      "warning",
-      "File name claims a different format than its content",
+export const RULES = {
+  MA001: {
+    id: "MA001",
+    name: "extension-mismatch",
+    kind: "security",
+    severity: "warning",
+    cwe: 646,
+    title: "File name claims a different format than its content",
+    why:
       "Loaders pick a parser by content, people and tools by name: a pickle named .safetensors or .txt slips past reviews and scanners that trust the extension.",
-      "Rename the file after its real format, or find out why it was disguised.",
-    ),
-    rule(
-      "MA002",
-      "symlink-outside-root",
-      "warning",
-      "Symbolic link points outside the scanned directory",
-      "A link that leaves the scanned tree can make a loader read a file nobody scanned.",
-      "Replace the link with the file it points to, and scan that.",
-    ),
-    rule(
-      "MA003",
-      "file-too-large",
-      "info",
-      "File skipped: larger than --max-file-size",
-      "A skipped file was not inspected at all.",
-      "Raise --max-file-size to scan it.",
-    ),
-    rule(
-      "MA004",
-      "blacklisted-name",
-      "critical",
-      "File name matches a --blacklist pattern",
-      "You asked to flag files with this name.",
-      "Remove the file, or drop the pattern.",
-    ),
-    rule(
-      "MA005",
-      "blacklisted-string",
-      "critical",
-      "Model content contains a --blacklist pattern",
-      "You asked to flag models that mention this string.",
-      "Inspect where the string is used; remove the model if it is unwanted.",
-    ),
-    rule(
-      "MA006",
-      "nested-content-not-inspected",
-      "info",
-      "A file or nested payload in a format this version cannot inspect yet",
+    example: "A pickle saved as `model.safetensors`.",
+    fix: "Rename the file after its real format, or find out why it was disguised.",
+  },
+  MA002: {
+    id: "MA002",
+    name: "symlink-outside-root",
+    kind: "security",
+    severity: "warning",
+    cwe: 59,
+    title: "Symbolic link points outside the scanned directory",
+    why: "A link that leaves the scanned tree can make a loader read a file nobody scanned.",
+    example: "`models/weights.bin -> /home/user/.ssh/id_rsa` in the scanned folder.",
+    fix: "Replace the link with the file it points to, and scan that.",
+  },
+  MA003: {
+    id: "MA003",
+    name: "file-too-large",
+    kind: "limit",
+    severity: "info",
+    title: "File skipped: larger than --max-file-size",
+    why: "A skipped file was not inspected at all.",
+    example: "A 12 GB checkpoint scanned with `--max-file-size 1GB`.",
+    fix: "Raise --max-file-size to scan it.",
+  },
+  MA004: {
+    id: "MA004",
+    name: "blacklisted-name",
+    kind: "security",
+    severity: "critical",
+    title: "File name matches a --blacklist pattern",
+    why: "You asked to flag files with this name.",
+    example: "`--blacklist evil` and a file named `evil_model.pkl`.",
+    fix: "Remove the file, or drop the pattern.",
+  },
+  MA005: {
+    id: "MA005",
+    name: "blacklisted-string",
+    kind: "security",
+    severity: "critical",
+    title: "Model content contains a --blacklist pattern",
+    why: "You asked to flag models that mention this string.",
+    example: "`--blacklist webhook.site` and a pickle whose arguments mention `https://webhook.site/...`.",
+    fix: "Inspect where the string is used; remove the model if it is unwanted.",
+  },
+  MA006: {
+    id: "MA006",
+    name: "nested-content-not-inspected",
+    kind: "limit",
+    severity: "info",
+    title: "A file or nested payload in a format this version cannot inspect yet",
+    why:
       "Content that is not inspected may hide code (an archive of pickles, a Keras file, a NumPy object array); loaders still read it.",
-      "Inspect the nested content by other means, or wait for a scanner for its format.",
-    ),
-    rule(
-      "MA007",
-      "unrecognised-content",
-      "info",
-      "Named like a model file, but the content matches no known format",
-      "A loader may still accept it; a scanner that does not recognise it cannot vouch for it.",
-      "Check what the file really is.",
-    ),
-    rule(
-      "MA008",
-      "findings-truncated",
-      "info",
-      "Too many findings in one file; the rest were not listed",
+    example:
+      "A Keras `.h5` file, or a NumPy object array whose pickled payload is nested too deep to follow.",
+    fix: "Inspect the nested content by other means, or wait for a scanner for its format.",
+  },
+  MA007: {
+    id: "MA007",
+    name: "unrecognised-content",
+    kind: "integrity",
+    severity: "info",
+    title: "Named like a model file, but the content matches no known format",
+    why: "A loader may still accept it; a scanner that does not recognise it cannot vouch for it.",
+    example: "`pytorch_model.bin` holding random bytes that are neither a zip, a tar nor a pickle.",
+    fix: "Check what the file really is.",
+  },
+  MA008: {
+    id: "MA008",
+    name: "findings-truncated",
+    kind: "limit",
+    severity: "info",
+    title: "Too many findings in one file; the rest were not listed",
+    why:
       "A file with thousands of findings is hostile or badly broken; listing them all would drown the report.",
-      "Treat the file as untrusted; the findings shown are enough to reject it.",
-    ),
-    rule(
-      "MA009",
-      "polyglot",
-      "warning",
-      "Content is valid as two formats, which different loaders read differently",
+    example: "A pickle that imports `os.system` ten thousand times.",
+    fix: "Treat the file as untrusted; the findings shown are enough to reject it.",
+  },
+  MA009: {
+    id: "MA009",
+    name: "polyglot",
+    kind: "security",
+    severity: "warning",
+    cwe: 436,
+    title: "Content is valid as two formats, which different loaders read differently",
+    why:
       "A zlib stream or a tar whose first bytes are also pickle opcodes is decompressed or unpacked by one tool and unpickled from byte 0 by pickle.load, torch.load, joblib.load or np.load: a scanner that reads only one of the two sees only half of what runs.",
-      "Do not load the file. No tool writes such files; find out who crafted it.",
-    ),
-    rule(
-      "MA010",
-      "sibling-reference-escape",
-      "critical",
-      "A model file refers to a file outside its folder",
+    example: "A tar archive whose first header bytes are also a pickle that calls `os.system`.",
+    fix: "Do not load the file. No tool writes such files; find out who crafted it.",
+  },
+  MA010: {
+    id: "MA010",
+    name: "sibling-reference-escape",
+    kind: "security",
+    severity: "critical",
+    cwe: 22,
+    title: "A model file refers to a file outside its folder",
+    why:
       "Formats that span files (ONNX external data, a Hugging Face config's auto_map, a SavedModel's assets) make their loader open the files they name: a name with `..`, an absolute path or a link leading out makes it read, or run, a file nobody scanned (ONNX's path traversal, CVE-2022-25882).",
+    example: "An ONNX initializer whose external data location is `../../etc/shadow`.",
+    fix:
       "Do not load the model. Keep every file it refers to inside its folder, without links, and scan the folder.",
-    ),
-    rule(
-      "MA100",
-      "pickle-dangerous-import",
-      "critical",
-      "Pickle imports a callable that can run code or touch the system",
+  },
+  MA100: {
+    id: "MA100",
+    name: "pickle-dangerous-import",
+    kind: "security",
+    severity: "critical",
+    cwe: 502,
+    title: "Pickle imports a callable that can run code or touch the system",
+    why:
       "Unpickling resolves every GLOBAL/STACK_GLOBAL/INST import; calling what it imports is how pickle payloads run commands.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA101",
-      "pickle-dangerous-call",
-      "critical",
-      "Pickle calls a dangerous callable when loaded",
+    example: "`cos\\nsystem\\n` (GLOBAL os.system) in a pickle.",
+    fix: LOAD_FIX,
+  },
+  MA101: {
+    id: "MA101",
+    name: "pickle-dangerous-call",
+    kind: "security",
+    severity: "critical",
+    cwe: 502,
+    title: "Pickle calls a dangerous callable when loaded",
+    why:
       "REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX and BUILD call what was imported; with a denied callable that runs attacker-chosen code on load.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA102",
-      "pickle-unknown-import",
-      "warning",
-      "Pickle imports a callable that is neither known-safe nor known-dangerous",
+    example: "`cos\\nsystem\\n(S'echo pwned'\\ntR.`: os.system('echo pwned') called by REDUCE on load.",
+    fix: LOAD_FIX,
+  },
+  MA102: {
+    id: "MA102",
+    name: "pickle-unknown-import",
+    kind: "security",
+    severity: "warning",
+    cwe: 502,
+    title: "Pickle imports a callable that is neither known-safe nor known-dangerous",
+    why:
       "Any importable callable runs on load; an unknown one needs a human look before the file is trusted.",
-      "Check the named module and function; if they are yours and safe, suppress this finding for them.",
-    ),
-    rule(
-      "MA103",
-      "pickle-unknown-call",
-      "warning",
-      "Pickle calls a callable that is not known to be safe",
-      "The call happens while loading, with arguments chosen by whoever made the file.",
-      "Check the named callable and its arguments before loading the file.",
-    ),
-    rule(
-      "MA104",
-      "pickle-unresolved-import",
-      "critical",
-      "Pickle imports something whose name is not a constant string",
+    example: "GLOBAL `mylib.helpers.make_model`: not on either list.",
+    fix: "Check the named module and function; if they are yours and safe, suppress this finding for them.",
+  },
+  MA103: {
+    id: "MA103",
+    name: "pickle-unknown-call",
+    kind: "security",
+    severity: "warning",
+    cwe: 502,
+    title: "Pickle calls a callable that is not known to be safe",
+    why: "The call happens while loading, with arguments chosen by whoever made the file.",
+    example: "REDUCE on `mylib.helpers.make_model` with arguments from the file.",
+    fix: "Check the named callable and its arguments before loading the file.",
+  },
+  MA104: {
+    id: "MA104",
+    name: "pickle-unresolved-import",
+    kind: "security",
+    severity: "critical",
+    cwe: 502,
+    title: "Pickle imports something whose name is not a constant string",
+    why:
       "A module or name computed at load time (or taken from the copyreg extension registry) hides what is imported; benign serializers never do this.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA105",
-      "pickle-malformed",
-      "warning",
-      "Pickle stream is truncated or malformed",
+    example: "STACK_GLOBAL whose module name is built by a call, or EXT1 code 1 from the copyreg registry.",
+    fix: LOAD_FIX,
+  },
+  MA105: {
+    id: "MA105",
+    name: "pickle-malformed",
+    kind: "integrity",
+    severity: "warning",
+    title: "Pickle stream is truncated or malformed",
+    why:
       "Loaders act on every opcode before the break; a broken stream can hide data that another parser reads differently.",
-      "Re-create the file from its source; do not trust a file that does not parse.",
-    ),
-    rule(
-      "MA106",
-      "pickle-frame-mismatch",
-      "critical",
-      "A pickle FRAME's declared length disagrees with its opcodes",
+    example: "A pickle cut off before its STOP opcode, or an opcode byte no protocol defines.",
+    fix: "Re-create the file from its source; do not trust a file that does not parse.",
+  },
+  MA106: {
+    id: "MA106",
+    name: "pickle-frame-mismatch",
+    kind: "integrity",
+    severity: "critical",
+    cwe: 436,
+    title: "A pickle FRAME's declared length disagrees with its opcodes",
+    why:
       "Frames that lie about their length make scanners and loaders see different opcodes: a known scanner bypass.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA107",
-      "pickle-encoded-pickle",
-      "warning",
-      "A string in the pickle decodes to another pickle",
-      "A pickle hidden in base64 or hex text is a way to smuggle a second payload past scanners.",
-      "Inspect the decoded pickle's findings; do not load the file until they are explained.",
-    ),
-    rule(
-      "MA108",
-      "pickle-embedded-code",
-      "critical",
-      "A string in the pickle is Python source that calls dangerous functions",
-      "Source text handed to exec, eval or compile runs when the pickle is loaded.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA109",
-      "pickle-expansion-bomb",
-      "critical",
-      "Pickle expands to far more objects than it has opcodes",
+    example: "A FRAME that declares 8 bytes around opcodes that take 20.",
+    fix: LOAD_FIX,
+  },
+  MA107: {
+    id: "MA107",
+    name: "pickle-encoded-pickle",
+    kind: "security",
+    severity: "warning",
+    cwe: 502,
+    title: "A string in the pickle decodes to another pickle",
+    why: "A pickle hidden in base64 or hex text is a way to smuggle a second payload past scanners.",
+    example: "A base64 string argument that decodes to `\\x80\\x04...` with its own imports.",
+    fix: "Inspect the decoded pickle's findings; do not load the file until they are explained.",
+  },
+  MA108: {
+    id: "MA108",
+    name: "pickle-embedded-code",
+    kind: "security",
+    severity: "critical",
+    cwe: 94,
+    title: "A string in the pickle is Python source that calls dangerous functions",
+    why: "Source text handed to exec, eval or compile runs when the pickle is loaded.",
+    example: "An argument `\"import os; os.system('echo pwned')\"` handed to builtins.exec.",
+    fix: LOAD_FIX,
+  },
+  MA109: {
+    id: "MA109",
+    name: "pickle-expansion-bomb",
+    kind: "security",
+    severity: "critical",
+    cwe: 400,
+    title: "Pickle expands to far more objects than it has opcodes",
+    why:
       "Repeated GET/DUP references build objects that grow exponentially (a billion-laughs attack) and exhaust memory when used.",
-      "Do not load the file.",
-    ),
-    rule(
-      "MA110",
-      "pickle-resource-limit",
-      "warning",
-      "Pickle exceeds a scanner limit; past it only imports were checked",
+    example:
+      "A list appended to itself through DUP and GET thirty times: 2^30 references from a few hundred bytes.",
+    fix: "Do not load the file.",
+  },
+  MA110: {
+    id: "MA110",
+    name: "pickle-resource-limit",
+    kind: "limit",
+    severity: "warning",
+    cwe: 400,
+    title: "Pickle exceeds a scanner limit; past it only imports were checked",
+    why:
       "Opcode count, memo size, stack depth or nesting beyond any real model is a denial-of-service attempt or an attempt to pad a payload past a scanner's limits. Imports past the limit are still reported, but calls and memo references are no longer tracked.",
-      "Treat the file as suspect until the reason for its size is known.",
-    ),
-    rule(
-      "MA111",
-      "pickle-inert-code-string",
-      "info",
-      "A string in the pickle reads as Python source, but nothing in the pickle evaluates it",
+    example: "A pickle with more opcodes or a deeper stack than any real model needs.",
+    fix: "Treat the file as suspect until the reason for its size is known.",
+  },
+  MA111: {
+    id: "MA111",
+    name: "pickle-inert-code-string",
+    kind: "security",
+    severity: "info",
+    title: "A string in the pickle reads as Python source, but nothing in the pickle evaluates it",
+    why:
       "Unpickling runs only what the pickle calls; text that no call hands to eval, exec, compile or a loader is data when the file is loaded. Code that uses the model may still run it later.",
+    example: "A dict value `\"import os; os.system('echo pwned')\"` that no call in the pickle uses.",
+    fix:
       "Nothing to do for loading the file; if your application runs text from the model, check this string first.",
-    ),
-    rule(
-      "MA200",
-      "archive-header-mismatch",
-      "critical",
-      "An archive member's local header disagrees with the central directory",
+  },
+  MA200: {
+    id: "MA200",
+    name: "archive-header-mismatch",
+    kind: "security",
+    severity: "critical",
+    cwe: 436,
+    title: "An archive member's local header disagrees with the central directory",
+    why:
       "Loaders that read local headers and loaders that read the central directory then see different names, sizes or methods: the parser differential behind CVE-2025-1944, used to show a scanner one file and a loader another.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA201",
-      "archive-flag-differential",
-      "critical",
-      "An archive member is flagged as encrypted or special but is not",
+    example: "A zip member named `data.pkl` in the central directory and `other.pkl` in its local header.",
+    fix: LOAD_FIX,
+  },
+  MA201: {
+    id: "MA201",
+    name: "archive-flag-differential",
+    kind: "security",
+    severity: "critical",
+    cwe: 436,
+    title: "An archive member is flagged as encrypted or special but is not",
+    why:
       "Scanners skip a member flagged encrypted while loaders that ignore the flag read it: the parser differential behind CVE-2025-1945.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA202",
-      "archive-crc-mismatch",
-      "warning",
-      "An archive member's data does not match its CRC-32",
+    example: "A member flagged encrypted (general-purpose bit 0) whose data is a plain pickle.",
+    fix: LOAD_FIX,
+  },
+  MA202: {
+    id: "MA202",
+    name: "archive-crc-mismatch",
+    kind: "integrity",
+    severity: "warning",
+    cwe: 354,
+    title: "An archive member's data does not match its CRC-32",
+    why:
       "Some loaders check the checksum and some do not; a member altered after packing is corrupt or tampered with.",
-      "Re-create the archive from its source; do not trust a member that fails its checksum.",
-    ),
-    rule(
-      "MA203",
-      "archive-overlapping-members",
-      "critical",
-      "Archive members overlap in the file",
+    example: "A member whose stored CRC-32 is 0x12345678 while its data hashes to something else.",
+    fix: "Re-create the archive from its source; do not trust a member that fails its checksum.",
+  },
+  MA203: {
+    id: "MA203",
+    name: "archive-overlapping-members",
+    kind: "security",
+    severity: "critical",
+    cwe: 409,
+    title: "Archive members overlap in the file",
+    why:
       "Members that share bytes are how non-recursive zip bombs work, and let one member's data be read as another's.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA204",
-      "archive-path-escape",
-      "critical",
-      "An archive member's name escapes the extraction directory",
+    example: "Two central-directory entries pointing at the same local header.",
+    fix: LOAD_FIX,
+  },
+  MA204: {
+    id: "MA204",
+    name: "archive-path-escape",
+    kind: "security",
+    severity: "critical",
+    cwe: 22,
+    title: "An archive member's name escapes the extraction directory",
+    why:
       "A name with `..`, an absolute path, a drive letter or backslashes makes an extracting loader write files outside its folder (path traversal, e.g. over a Python module that is imported next).",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA205",
-      "archive-link-member",
-      "warning",
-      "An archive member is a symbolic or hard link",
-      "Extracting a link lets a later member, or a loader, read or write a file outside the archive.",
-      "Do not extract the archive; ask why it needs a link.",
-    ),
-    rule(
-      "MA206",
-      "archive-bomb",
-      "warning",
-      "A member or archive decompresses to far more than it stores",
-      "A compression bomb exhausts memory or disk when a loader unpacks it.",
+    example: "A member named `../../.bashrc` or `/etc/cron.d/job`.",
+    fix: LOAD_FIX,
+  },
+  MA205: {
+    id: "MA205",
+    name: "archive-link-member",
+    kind: "security",
+    severity: "warning",
+    cwe: 59,
+    title: "An archive member is a symbolic or hard link",
+    why: "Extracting a link lets a later member, or a loader, read or write a file outside the archive.",
+    example: "A tar member `config.json -> /etc/passwd`.",
+    fix: "Do not extract the archive; ask why it needs a link.",
+  },
+  MA206: {
+    id: "MA206",
+    name: "archive-bomb",
+    kind: "security",
+    severity: "warning",
+    cwe: 409,
+    title: "A member or archive decompresses to far more than it stores",
+    why: "A compression bomb exhausts memory or disk when a loader unpacks it.",
+    example: "A 10 KB member that inflates to 10 GB.",
+    fix:
       "Do not unpack the file; raise --max-compression-ratio or --max-decompressed-bytes only for a source you trust.",
-    ),
-    rule(
-      "MA207",
-      "archive-extra-data",
-      "warning",
-      "Data before or after the archive's records",
+  },
+  MA207: {
+    id: "MA207",
+    name: "archive-extra-data",
+    kind: "security",
+    severity: "warning",
+    cwe: 436,
+    title: "Data before or after the archive's records",
+    why:
       "A file that is two formats at once (a pickle followed by a zip) is read as one by one loader and as the other by another; the extra data is scanned too.",
-      "Find out why the file carries extra data; re-create it from its source.",
-    ),
-    rule(
-      "MA208",
-      "archive-encrypted-member",
-      "info",
-      "An archive member is encrypted and was not inspected",
+    example: "A pickle with a zip appended after its STOP opcode.",
+    fix: "Find out why the file carries extra data; re-create it from its source.",
+  },
+  MA208: {
+    id: "MA208",
+    name: "archive-encrypted-member",
+    kind: "limit",
+    severity: "info",
+    title: "An archive member is encrypted and was not inspected",
+    why:
       "Loaders cannot read an encrypted member without its password either, but whoever holds the password can.",
-      "Inspect the decrypted member before use.",
-    ),
-    rule(
-      "MA209",
-      "container-malformed",
-      "warning",
-      "A container is truncated, corrupt or malformed",
+    example: "A zip member encrypted with a password.",
+    fix: "Inspect the decrypted member before use.",
+  },
+  MA209: {
+    id: "MA209",
+    name: "container-malformed",
+    kind: "integrity",
+    severity: "warning",
+    title: "A container is truncated, corrupt or malformed",
+    why:
       "A container that does not parse is read differently by different loaders; what a scanner cannot read, a tolerant loader may still run.",
-      "Re-create the file from its source; do not trust a file that does not parse.",
-    ),
-    rule(
-      "MA210",
-      "container-limit",
-      "warning",
-      "A container exceeds a scan limit; the rest was not inspected",
+    example: "A gzip file cut off in the middle of its deflate stream.",
+    fix: "Re-create the file from its source; do not trust a file that does not parse.",
+  },
+  MA210: {
+    id: "MA210",
+    name: "container-limit",
+    kind: "limit",
+    severity: "warning",
+    title: "A container exceeds a scan limit; the rest was not inspected",
+    why:
       "Nesting, member counts or decompressed sizes beyond any real model are an attack on scanners, or a model too large for the limits set.",
+    example: "Zips nested deeper than --max-depth, or more members than --max-members.",
+    fix:
       "Raise --max-depth, --max-members or --max-decompressed-bytes for a file you have reason to trust, and scan again.",
-    ),
-    rule(
-      "MA211",
-      "archive-duplicate-member",
-      "critical",
-      "Two archive members have the same name",
+  },
+  MA211: {
+    id: "MA211",
+    name: "archive-duplicate-member",
+    kind: "security",
+    severity: "critical",
+    cwe: 436,
+    title: "Two archive members have the same name",
+    why:
       "Loaders disagree on which of two same-named members they read (the first or the last), so a scanner may vet one while the loader runs the other.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA212",
-      "content-not-decodable",
-      "warning",
-      "Compressed or archived content that modelaudit cannot decode",
+    example: "A zip with two members named `archive/data.pkl`.",
+    fix: LOAD_FIX,
+  },
+  MA212: {
+    id: "MA212",
+    name: "content-not-decodable",
+    kind: "limit",
+    severity: "warning",
+    title: "Compressed or archived content that modelaudit cannot decode",
+    why:
       "A 7z archive, an unsupported compression method or a codec without a decoder here hides its content from the scan, while a loader or a user may still unpack it (a 7z-wrapped PyTorch file is a known attack).",
-      "Unpack the content with a trusted tool and scan what it holds.",
-    ),
-    rule(
-      "MA300",
-      "pytorch-unexpected-member",
-      "warning",
-      "A PyTorch checkpoint holds a member torch.save does not write",
+    example: "A zip member compressed with PPMd, which modelaudit does not decode.",
+    fix: "Unpack the content with a trusted tool and scan what it holds.",
+  },
+  MA300: {
+    id: "MA300",
+    name: "pytorch-unexpected-member",
+    kind: "security",
+    severity: "warning",
+    title: "A PyTorch checkpoint holds a member torch.save does not write",
+    why:
       "Extra members are not loaded by torch.load but travel with the model: a place to hide a payload for another loader or a later step.",
-      "Re-save the checkpoint with torch.save from a trusted source.",
-    ),
-    rule(
-      "MA301",
-      "pytorch-invalid-metadata",
-      "warning",
-      "A PyTorch checkpoint's version, byte order or serialization id is invalid",
+    example: "A PyTorch zip with `archive/payload.sh` beside `archive/data.pkl`.",
+    fix: "Re-save the checkpoint with torch.save from a trusted source.",
+  },
+  MA301: {
+    id: "MA301",
+    name: "pytorch-invalid-metadata",
+    kind: "integrity",
+    severity: "warning",
+    title: "A PyTorch checkpoint's version, byte order or serialization id is invalid",
+    why:
       "torch.save writes these records in a fixed form; altered ones mean the archive was made or edited by something else.",
-      "Re-save the checkpoint with torch.save from a trusted source.",
-    ),
-    rule(
-      "MA302",
-      "torchscript-dangerous-code",
-      "critical",
-      "TorchScript code calls something that runs code or reaches the system",
+    example: "A PyTorch zip whose `archive/byteorder` reads `middle`.",
+    fix: "Re-save the checkpoint with torch.save from a trusted source.",
+  },
+  MA302: {
+    id: "MA302",
+    name: "torchscript-dangerous-code",
+    kind: "security",
+    severity: "critical",
+    cwe: 94,
+    title: "TorchScript code calls something that runs code or reaches the system",
+    why:
       "The code/ sources of a TorchScript archive are compiled and run by torch.jit.load; calls to os, subprocess, eval, exec, open or library loaders run on the user's machine.",
-      LOAD_FIX,
-    ),
-    rule(
-      "MA303",
-      "pytorch-record-alias",
-      "warning",
-      "torch reads a checkpoint record under a name torch.save does not write",
+    example: '`archive/code/__torch__.py` calling `os.system("echo pwned")`.',
+    fix: LOAD_FIX,
+  },
+  MA303: {
+    id: "MA303",
+    name: "pytorch-record-alias",
+    kind: "security",
+    severity: "warning",
+    cwe: 178,
+    title: "torch reads a checkpoint record under a name torch.save does not write",
+    why:
       "torch's zip reader (miniz) finds records without regard to letter case, even past an exact match: archive/DATA.PKL can be the data.pkl torch.load unpickles, while tools that match names exactly read another record or none.",
-      "Re-save the checkpoint with torch.save from a trusted source.",
-    ),
-    rule(
-      "MA310",
-      "numpy-malformed-header",
-      "warning",
-      "A NumPy .npy header is malformed or disagrees with the file size",
+    example: "A checkpoint whose pickle is stored as `archive/DATA.PKL`.",
+    fix: "Re-save the checkpoint with torch.save from a trusted source.",
+  },
+  MA310: {
+    id: "MA310",
+    name: "numpy-malformed-header",
+    kind: "integrity",
+    severity: "warning",
+    title: "A NumPy .npy header is malformed or disagrees with the file size",
+    why:
       "np.load trusts the header's dtype and shape; a header that lies hides trailing data or breaks loaders in different ways.",
-      "Re-create the array file with np.save from a trusted source.",
-    ),
-  ].map((r) => [r.id, r]),
-);
+    example: "An .npy header declaring shape (1000000,) in a 200-byte file.",
+    fix: "Re-create the array file with np.save from a trusted source.",
+  },
+} as const satisfies Record<`MA${number}`, CatalogEntry>;
 
 /**
- * Looks up a rule by id; throws on an unknown id, which is a bug in the caller.
+ * A rule id of the catalog, e.g. `"MA100"`.
+ *
+ * @example
+ * ```ts
+ * import type { RuleId } from "./rules.ts";
+ * const id: RuleId = "MA100";
+ * ```
+ */
+export type RuleId = keyof typeof RULES;
+
+/**
+ * Whether `id` is a rule id of the catalog (exactly, upper case).
+ *
+ * @example
+ * ```ts
+ * import { isRuleId } from "./rules.ts";
+ * isRuleId("MA100"); // true
+ * isRuleId("MA999"); // false
+ * ```
+ */
+export function isRuleId(id: string): id is RuleId {
+  return Object.hasOwn(RULES, id);
+}
+
+/**
+ * Looks up a rule by id, typed as the common {@linkcode Rule} rather than its literal entry.
  *
  * @example
  * ```ts
@@ -374,8 +557,6 @@ export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
  * getRule("MA101").severity; // "critical"
  * ```
  */
-export function getRule(id: string): Rule {
-  const found = RULES[id];
-  if (!found) throw new Error(`Unknown rule id: ${id}`);
-  return found;
+export function getRule(id: RuleId): Rule {
+  return RULES[id];
 }

@@ -6,15 +6,19 @@
  */
 
 import type { ByteSource } from "./byte_source.ts";
+import type { RuleId } from "./rules.ts";
 import type { FindingDetails, Severity } from "./types.ts";
 
 /** Bytes of a file's head handed to `Scanner.detect`. */
 export const HEAD_BYTES = 64 * 1024;
 
-/** What a scanner reports; the context adds the location and the catalog's default severity. */
+/**
+ * What a scanner reports; the context adds the file and the members it is nested in
+ * (the structured `Location` of `types.ts`) and the catalog's default severity.
+ */
 export interface FindingReport {
-  /** Rule id from the catalog. */
-  rule: string;
+  /** Rule id from the catalog; a mistyped one does not type-check. */
+  rule: RuleId;
   /** One sentence a user understands. */
   message: string;
   /**
@@ -24,6 +28,12 @@ export interface FindingReport {
   member?: string;
   /** Byte offset inside the scanned source (or inside `member`), shown as `(pos N)`. */
   position?: number;
+  /** Line, from 1, inside the scanned text (or inside `member`). */
+  line?: number;
+  /** Column, from 1, on `line`. */
+  column?: number;
+  /** Path of keys inside a structured document, e.g. `$.aws.secret`. */
+  keyPath?: string;
   /** Overrides the rule's default severity. */
   severity?: Severity;
   /** Machine-readable facts behind the message. */
@@ -61,8 +71,9 @@ export type MemberContent =
     declaredSize?: number;
     /**
      * Opens a new stream of the decoded bytes from the start. The engine may call it again to
-     * read an earlier part, and cancels streams it no longer needs; a stream that errors has met
-     * corrupt data, and its error message says so.
+     * read an earlier part, and cancels streams it no longer needs. A stream that meets corrupt data
+     * errors with a `DecodeError` (`core/decode_error.ts`), reported as MA209; any other error is a
+     * bug or an I/O failure, and makes the file a scan error.
      */
     decode(signal: AbortSignal): ReadableStream<Uint8Array>;
   };
@@ -117,7 +128,10 @@ export type SiblingResult =
 
 /** What a scanner may do while scanning. */
 export interface ScanContext {
-  /** Display path of what is being scanned, through containers, e.g. `outer.zip:inner/data.pkl`. */
+  /**
+   * Display path of what is being scanned, through containers, e.g. `outer.zip:inner/data.pkl`, for
+   * messages and name checks; findings get a structured location from what they report.
+   */
   readonly path: string;
   /** How many containers or payloads deep this source is (0 for a file on disk). */
   readonly depth: number;

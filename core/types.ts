@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RuleId } from "./rules.ts";
+
 /** How bad a finding is, from worst to mildest. */
 export type Severity = "critical" | "warning" | "info";
 
@@ -28,6 +30,35 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
 export type FindingDetails = Record<string, unknown>;
 
 /**
+ * Where a finding is, as a structure: reports render it (`outer.zip:inner/data.pkl (pos 52)`),
+ * SARIF maps it to a file and a region, suppressions match its path.
+ *
+ * @example
+ * ```ts
+ * import type { Location } from "./types.ts";
+ * const inPickle: Location = { file: "models/outer.zip", members: ["inner/data.pkl"], position: 52 };
+ * const inConfig: Location = { file: "config.yaml", members: [], line: 3, column: 9, keyPath: "$.aws.secret" };
+ * ```
+ */
+export interface Location {
+  /** The file as the scan names it (the path the user gave, or found under it). */
+  file: string;
+  /**
+   * The path through containers and nested payloads, outermost first: archive members by their
+   * stored names, payloads by their labels, e.g. `["inner.zip", "archive/data.pkl", "<payload@17>"]`.
+   */
+  members: string[];
+  /** Byte offset inside the innermost of `file` and `members`. */
+  position?: number;
+  /** Line, from 1, inside the innermost text. */
+  line?: number;
+  /** Column, from 1, on `line`. */
+  column?: number;
+  /** Path of keys inside a structured document, e.g. `$.aws.secret` or `$.layers[3].config`. */
+  keyPath?: string;
+}
+
+/**
  * One problem found in a file.
  *
  * @example
@@ -37,20 +68,20 @@ export type FindingDetails = Record<string, unknown>;
  *   rule: "MA100",
  *   severity: "critical",
  *   message: "Pickle imports os.system, which runs shell commands",
- *   location: "model.pkl (pos 2)",
+ *   location: { file: "model.pkl", members: [], position: 2 },
  *   details: { module: "os", function: "system", position: 2, opcode: "GLOBAL" },
  * };
  * ```
  */
 export interface Finding {
   /** Stable rule id from the catalog, e.g. `MA100`. */
-  rule: string;
+  rule: RuleId;
   /** How bad it is; the rule's default unless the scanner had reason to differ. */
   severity: Severity;
   /** One sentence a user understands. */
   message: string;
-  /** Full path through containers, e.g. `outer.zip:inner/data.pkl (pos 52)`. */
-  location: string;
+  /** Where it is; `report/location.ts` renders it, e.g. `outer.zip:inner/data.pkl (pos 52)`. */
+  location: Location;
   /** Machine-readable facts behind the message. */
   details: FindingDetails;
 }
@@ -67,9 +98,11 @@ export interface FileResult {
   status: "scanned" | "skipped" | "error";
   /** Why the file was skipped or could not be scanned. */
   reason?: string;
+  /** For a file that could not be scanned because modelaudit threw: the stack, shown with `--verbose`. */
+  stack?: string;
   /** What was found in the file, in report order. */
   findings: Finding[];
-  /** Bytes the scanners inspected. */
+  /** Distinct bytes of the file the scan read; bytes it skips (tensor data) do not count. */
   bytesScanned: number;
   /** Wall time spent on this file. */
   durationMs: number;

@@ -10,6 +10,7 @@
  */
 
 import { type ByteSource, bytesSource } from "../core/byte_source.ts";
+import { DecodeError } from "../core/decode_error.ts";
 import { HEAD_BYTES, type MemberContent } from "../core/scanner.ts";
 import { IN_MEMORY_DECODE_BYTES } from "./limits.ts";
 
@@ -86,18 +87,21 @@ class DecodePass {
     this.#reader = content.decode(this.#controller.signal).getReader();
   }
 
-  /** The next decoded chunk, or `undefined` at the end, on corrupt data or when the budget is spent. */
+  /**
+   * The next decoded chunk, or `undefined` at the end, on corrupt data or when the budget is spent.
+   * Throws what is not a {@linkcode DecodeError}: a bug, an I/O failure or the scan's abort.
+   */
   async next(budget: DecodeBudget): Promise<Uint8Array | undefined> {
     while (!this.done) {
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
         result = await this.#reader.read();
       } catch (error) {
-        this.report({
-          kind: "corrupt",
-          at: this.position,
-          message: error instanceof Error ? error.message : String(error),
-        });
+        if (!(error instanceof DecodeError)) {
+          this.close();
+          throw error;
+        }
+        this.report({ kind: "corrupt", at: this.position, message: error.message });
         return this.#stop();
       }
       if (result.done) return this.#stop();

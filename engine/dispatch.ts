@@ -17,10 +17,11 @@ import {
   type ScanContext,
   type ScannerDescriptor,
 } from "../core/scanner.ts";
-import type { Finding, FindingDetails } from "../core/types.ts";
+import type { Finding, FindingDetails, Location } from "../core/types.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
+import { CoverageSource } from "./read_coverage.ts";
 import {
   type Detected,
   detectFormat,
@@ -63,25 +64,26 @@ export interface SourceScanOutcome {
   format: string | null;
   /** Findings so far, in report order; kept even when `error` is set. */
   findings: Finding[];
-  /** Set when a scanner failed; the findings before the failure stand. */
+  /** Distinct bytes of the source the scanners read (0 when the outcome says nothing of them). */
+  bytesScanned: number;
+  /**
+   * Set when the scan could not finish: a scanner or decoder threw something other than a
+   * `DecodeError` (a bug or an I/O failure), or time ran out. The findings before it stand.
+   */
   error?: string;
+  /** The stack of the exception behind `error`, for `--verbose` and bug reports. */
+  stack?: string;
 }
-
-/**
- * Rules about a payload's integrity rather than its intent: a payload scanned
- * only because it looked like a pickle must not produce them.
- */
-const INTEGRITY_RULES = new Set(["MA006", "MA007", "MA105", "MA106", "MA110", "MA209", "MA210", "MA212"]);
 
 class FindingSink {
   readonly findings: Finding[] = [];
-  #truncatedAt: string | undefined;
+  #truncated = false;
 
   add(finding: Finding): void {
     if (this.findings.length < MAX_FINDINGS_PER_FILE) {
       this.findings.push(finding);
-    } else if (this.#truncatedAt === undefined) {
-      this.#truncatedAt = finding.location;
+    } else if (!this.#truncated) {
+      this.#truncated = true;
       const rule = getRule("MA008");
       this.findings.push({
         rule: rule.id,
@@ -114,58 +116,79 @@ interface DispatchState {
   siblings?: SiblingOpener;
 }
 
-function makeFinding(
-  ruleId: string,
-  message: string,
-  location: string,
-  details: FindingDetails = {},
-  severity = getRule(ruleId).severity,
-): Finding {
-  return { rule: ruleId, severity, message, location, details };
-}
-
 /**
- * The finding a scanner's report makes at `where` (the path of the file or member it
- * is about): the position shown and kept in the details, the catalog's severity unless overridden.
+ * The finding a report makes about a source at `where` (a file on disk and the members and
+ * payload labels down to the source): the position shown and kept in the details, the
+ * catalog's severity unless the report overrides it.
  *
  * @example
  * ```ts
  * import { findingAt } from "./dispatch.ts";
- * findingAt({ rule: "MA100", message: "imports os.system", position: 2 }, "m.pkl").location; // "m.pkl (pos 2)"
+ * const finding = findingAt({ rule: "MA100", message: "imports os.system", position: 2 }, {
+ *   file: "m.pkl",
+ *   members: [],
+ * });
+ * finding.location; // { file: "m.pkl", members: [], position: 2 }
  * ```
  */
-export function findingAt(report: FindingReport, where: string): Finding {
+export function findingAt(report: FindingReport, where: SourcePlace): Finding {
   const { rule, message, position, severity, details } = report;
-  const location = position === undefined ? where : `${where} (pos ${position})`;
   const merged = position === undefined || details?.position !== undefined
     ? { ...details }
     : { ...details, position };
-  return makeFinding(rule, message, location, merged, severity ?? getRule(rule).severity);
+  return {
+    rule,
+    severity: severity ?? getRule(rule).severity,
+    message,
+    location: locate(where, report),
+    details: merged,
+  };
 }
 
-/** How a context scans: its path, depth, whether findings are a guess's, and what read the source first. */
-interface ContextFrame {
-  path: string;
+/** Where a source is: the file on disk the scan started from, and the members down to it. */
+export interface SourcePlace {
+  /** The file on disk the scan started from. */
+  file: string;
+  /** Members and payload labels from the file down to this source, outermost first. */
+  members: readonly string[];
+}
+
+/** How a context scans: where its source is, its depth, whether findings are a guess's, and what read it first. */
+interface ContextFrame extends SourcePlace {
   depth: number;
   opportunistic: boolean;
   alsoReadAs?: string;
 }
 
+/** The location of a report in `frame`: the frame's path, the member it names, and the place inside. */
+function locate(frame: SourcePlace, report: FindingReport): Location {
+  const { member, position, line, column, keyPath } = report;
+  return {
+    file: frame.file,
+    members: member === undefined ? [...frame.members] : [...frame.members, member],
+    ...(position === undefined ? {} : { position }),
+    ...(line === undefined ? {} : { line }),
+    ...(column === undefined ? {} : { column }),
+    ...(keyPath === undefined ? {} : { keyPath }),
+  };
+}
+
+/** The display path of a source: its file and members joined by colons, `outer.zip:inner/data.pkl`. */
+function pathOf(place: SourcePlace): string {
+  return [place.file, ...place.members].join(":");
+}
+
 function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
-  const { path, depth, opportunistic } = frame;
+  const { depth, opportunistic } = frame;
   const context: ScanContext = {
-    path,
+    path: pathOf(frame),
     depth,
     signal: state.signal,
     alsoReadAs: frame.alsoReadAs,
-    report({ rule, message, member, position, severity, details }) {
-      if (opportunistic && INTEGRITY_RULES.has(rule)) return;
-      const where = member === undefined ? path : `${path}:${member}`;
-      const location = position === undefined ? where : `${where} (pos ${position})`;
-      const merged = position === undefined || details?.position !== undefined
-        ? { ...details }
-        : { ...details, position };
-      state.sink.add(makeFinding(rule, message, location, merged, severity ?? getRule(rule).severity));
+    report(report) {
+      // A payload scanned on a guess must not produce integrity or limit noise, only signs of intent.
+      if (opportunistic && getRule(report.rule).kind !== "security") return;
+      state.sink.add(findingAt(report, frame));
     },
     matchBlacklist(text) {
       if (state.patterns.length === 0) return undefined;
@@ -174,7 +197,8 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     },
     scanNested(source, label, options: NestedScanOptions = {}) {
       return scanPayload(state, source, {
-        path: `${path}:${label}`,
+        file: frame.file,
+        members: [...frame.members, label],
         depth: depth + 1,
         opportunistic: opportunistic || !!options.opportunistic,
       });
@@ -230,7 +254,6 @@ async function scanMember(
     );
     return false;
   }
-  const path = `${frame.path}:${member.name}`;
   const depth = frame.depth + 1;
   if (depth > limits.maxDepth) {
     reportLimitOnce(
@@ -242,7 +265,12 @@ async function scanMember(
     );
     return true;
   }
-  const memberFrame = { path, depth, opportunistic: frame.opportunistic };
+  const memberFrame = {
+    file: frame.file,
+    members: [...frame.members, member.name],
+    depth,
+    opportunistic: frame.opportunistic,
+  };
   const memberContext = makeContext(state, memberFrame);
   if (member.content.kind === "stored") {
     await scanAsFile(state, member.content.source, memberFrame, member.loadAs);
@@ -325,7 +353,7 @@ async function scanPayload(state: DispatchState, source: ByteSource, frame: Cont
     return;
   }
   const head = await source.read(0, HEAD_BYTES);
-  const detected = await detectFormat(source, head, frame.path, state.registry);
+  const detected = await detectFormat(source, head, pathOf(frame), state.registry);
   if (detected) {
     const before = state.sink.findings.length;
     await detected.scanner.scan(source, context);
@@ -388,7 +416,7 @@ async function chooseScanner(
   loadAs: string | undefined,
 ): Promise<{ detected?: Detected; byTrailer: boolean }> {
   const named = loadAs === undefined ? undefined : await loadReader(loadAs, state.registry);
-  const detected = named ?? await detectFormat(source, head, frame.path, state.registry);
+  const detected = named ?? await detectFormat(source, head, pathOf(frame), state.registry);
   if (detected) return { detected, byTrailer: false };
   for (const candidate of trailingCandidates(state, source)) {
     if ((await candidate.detectTrailing!(source)) !== undefined) {
@@ -515,6 +543,7 @@ export async function scanSource(
   options: SourceScanOptions = {},
 ): Promise<SourceScanOutcome> {
   const limits = { ...DEFAULT_SCAN_LIMITS, ...options.limits };
+  const counted = new CoverageSource(source);
   const state: DispatchState = {
     sink: new FindingSink(),
     patterns: (options.blacklist ?? []).filter((p) => p.length > 0).map((p) => ({
@@ -531,13 +560,20 @@ export async function scanSource(
     siblings: options.siblings,
   };
   try {
-    await scanAsFile(state, source, { path, depth: 0, opportunistic: false }, options.loadAs);
-    return { format: state.format ?? null, findings: state.sink.findings };
+    await scanAsFile(
+      state,
+      counted,
+      { file: path, members: [], depth: 0, opportunistic: false },
+      options.loadAs,
+    );
+    return { format: state.format ?? null, findings: state.sink.findings, bytesScanned: counted.bytesRead };
   } catch (error) {
     return {
       format: state.format ?? null,
       findings: state.sink.findings,
+      bytesScanned: counted.bytesRead,
       error: error instanceof Error ? error.message : String(error),
+      ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
     };
   }
 }

@@ -89,6 +89,7 @@ export class WorkerPool {
         resolve({
           format: null,
           findings: [],
+          bytesScanned: 0,
           error: `timed out after ${timeoutMs / 1000} s`,
           healthy: false,
         }),
@@ -99,7 +100,13 @@ export class WorkerPool {
     };
     slot.worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      resolve({ format: null, findings: [], error: `scanner crashed: ${event.message}`, healthy: false });
+      resolve({
+        format: null,
+        findings: [],
+        bytesScanned: 0,
+        error: `scanner crashed: ${event.message}`,
+        healthy: false,
+      });
     };
     slot.worker.postMessage({ id, task } satisfies WorkerRequest);
     const { healthy, ...outcome } = await promise;

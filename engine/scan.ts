@@ -6,7 +6,7 @@
  */
 
 import { sep as SEP } from "node:path";
-import { getRule } from "../core/rules.ts";
+import { getRule, type RuleId } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
@@ -54,14 +54,15 @@ export interface ScanSetup {
 
 type Runner = (task: ScanTask, timeoutMs: number) => Promise<TaskOutcome>;
 
-function finding(
-  ruleId: string,
+/** A finding about a file as a whole, at its default severity. */
+function fileFinding(
+  ruleId: RuleId,
   message: string,
-  location: string,
+  file: string,
   details: Record<string, unknown>,
 ): Finding {
   const rule = getRule(ruleId);
-  return { rule: rule.id, severity: rule.severity, message, location, details };
+  return { rule: rule.id, severity: rule.severity, message, location: { file, members: [] }, details };
 }
 
 function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
@@ -69,7 +70,7 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
   return blacklist
     .filter((pattern) => pattern.length > 0 && lower.includes(pattern.toLowerCase()))
     .map((pattern) =>
-      finding("MA004", `File name matches the blacklist pattern "${pattern}"`, file.path, { pattern })
+      fileFinding("MA004", `File name matches the blacklist pattern "${pattern}"`, file.path, { pattern })
     );
 }
 
@@ -79,9 +80,9 @@ function inProcessRunner(registry: Registry): Runner {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const outcome = await runTask(task, registry, controller.signal);
-      return controller.signal.aborted && !outcome.error
-        ? { ...outcome, error: `timed out after ${timeoutMs / 1000} s` }
-        : outcome;
+      // Whatever an abort made the scan throw, the cause is the time limit.
+      if (!controller.signal.aborted) return outcome;
+      return { ...outcome, stack: undefined, error: `timed out after ${timeoutMs / 1000} s` };
     } finally {
       clearTimeout(timer);
     }
@@ -101,7 +102,7 @@ function prepare(file: WalkFile, options: ScanOptions): FileResult {
     durationMs: 0,
   };
   if (options.maxFileSize && file.size > options.maxFileSize) {
-    findings.push(finding(
+    findings.push(fileFinding(
       "MA003",
       `Skipped: ${file.size} bytes is more than --max-file-size ${options.maxFileSize}`,
       file.path,
@@ -121,7 +122,17 @@ function finish(
   const findings = [...base.findings, ...outcome.findings];
   const durationMs = outcome.durationMs ?? performance.now() - started;
   if (outcome.error) {
-    return { ...base, findings, format: outcome.format, status: "error", reason: outcome.error, durationMs };
+    const stack = outcome.stack === undefined ? {} : { stack: outcome.stack };
+    return {
+      ...base,
+      findings,
+      format: outcome.format,
+      status: "error",
+      reason: outcome.error,
+      ...stack,
+      bytesScanned: outcome.bytesScanned,
+      durationMs,
+    };
   }
   if (outcome.skipped !== undefined) {
     return { ...base, findings, status: "skipped", reason: outcome.skipped, durationMs };
@@ -134,7 +145,7 @@ function finish(
     findings,
     format: outcome.format,
     status: "scanned",
-    bytesScanned: base.size,
+    bytesScanned: outcome.bytesScanned,
     durationMs,
   };
 }
@@ -227,7 +238,12 @@ async function scanUnit(
       return { ...base, findings: [...base.findings, ...(members[i]?.findings ?? [])] };
     }
     const member = members[i] ??
-      { format: null, findings: [], error: outcome.error ?? "the folder's scan did not reach this file" };
+      {
+        format: null,
+        findings: [],
+        bytesScanned: 0,
+        error: outcome.error ?? "the folder's scan did not reach this file",
+      };
     return finish(base, member, started);
   });
 }

@@ -114,8 +114,9 @@ export async function scanDirectory(
       signal,
       report(report) {
         const own = report.member === undefined ? undefined : byFile.get(report.member);
-        const where = report.member === undefined ? task.path : `${task.path}/${report.member}`;
-        (own ?? findings).push(findingAt(report, where));
+        // A plan's member is a file of the folder: the finding is about that file on disk.
+        const file = report.member === undefined ? task.path : `${task.path}/${report.member}`;
+        (own ?? findings).push(findingAt({ ...report, member: undefined }, { file, members: [] }));
       },
       matchBlacklist: (text) =>
         patterns.find((pattern) => text.toLowerCase().includes(pattern.toLowerCase())),
@@ -140,7 +141,14 @@ export async function scanDirectory(
     const plan = plans.get(file.relative);
     if (!file.scan || plan?.action === "skip") {
       const skipped = plan?.action === "skip" ? plan.reason : undefined;
-      members.push({ format: null, findings: planned, skipped, error: planError, durationMs: 0 });
+      members.push({
+        format: null,
+        findings: planned,
+        skipped,
+        error: planError,
+        bytesScanned: 0,
+        durationMs: 0,
+      });
       continue;
     }
     const fileTask: FileTask = {

@@ -48,6 +48,11 @@ export async function scanFile(
       siblings,
     });
   } catch (error) {
-    return { format: null, findings: [], error: error instanceof Error ? error.message : String(error) };
+    return {
+      format: null,
+      findings: [],
+      bytesScanned: 0,
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }

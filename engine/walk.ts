@@ -126,7 +126,7 @@ async function checkLink(path: string, realPath: string, root: string, out: Walk
     rule: rule.id,
     severity: rule.severity,
     message: `Symbolic link points outside the scanned directory, to ${target}; it was not followed`,
-    location: path,
+    location: { file: path, members: [] },
     details: { target },
   });
 }

@@ -10,7 +10,8 @@
  */
 
 import { RULES } from "../core/rules.ts";
-import type { FileResult, Finding, FindingDetails, ScanResult, Severity } from "../core/types.ts";
+import type { FileResult, Finding, FindingDetails, Location, ScanResult, Severity } from "../core/types.ts";
+import { renderLocation } from "./location.ts";
 import { jsonReplacer, type SeverityCounts, summarize, TOOL_NAME, TOOL_VERSION } from "./summary.ts";
 
 /** One finding in the JSON report (ModelAudit's issue, plus `rule` and `file`). */
@@ -19,7 +20,7 @@ export interface JsonIssue {
   message: string;
   /** Lower case, as in ModelAudit. */
   severity: Severity;
-  /** Full path through containers, e.g. `models.zip:data.pkl (pos 52)`. */
+  /** Full path through containers, e.g. `models.zip:data.pkl (pos 52)`, as ModelAudit writes it. */
   location: string;
   /** Pickle findings carry `module`, `function`, `position` and `opcode`. */
   details: FindingDetails;
@@ -31,6 +32,28 @@ export interface JsonIssue {
   why?: string;
   /** The scanned path the finding belongs to; `null` for findings about the scan itself. */
   file: string | null;
+  /** `location` as a structure, for tools that map it (SARIF regions, suppressions). */
+  where: JsonLocation;
+}
+
+/** A finding's location in the JSON report: {@linkcode Location} with snake_case keys. */
+export interface JsonLocation {
+  /** The file as the scan names it. */
+  file: string;
+  /** Members and nested payloads from the file inward, e.g. `["inner.zip", "archive/data.pkl"]`. */
+  members: string[];
+  /** Byte offset inside the innermost of `file` and `members`. */
+  position?: number;
+  /** Line, from 1. */
+  line?: number;
+  /** Column, from 1. */
+  column?: number;
+  /** Path of keys inside a structured document, e.g. `$.aws.secret`. */
+  key_path?: string;
+}
+
+function toJsonLocation({ keyPath, ...rest }: Location): JsonLocation {
+  return { ...rest, members: [...rest.members], ...(keyPath === undefined ? {} : { key_path: keyPath }) };
 }
 
 /** One file in the JSON report. */
@@ -45,7 +68,7 @@ export interface JsonFile {
   status: FileResult["status"];
   /** Why the file was skipped or could not be scanned. */
   reason?: string;
-  /** Bytes the scanners inspected in this file. */
+  /** Distinct bytes of this file the scan read. */
   bytes_scanned: number;
   /** Seconds. */
   duration: number;
@@ -63,7 +86,7 @@ export interface JsonReport {
   finish_time: number;
   /** Seconds (float) the scan took. */
   duration: number;
-  /** Bytes the scanners inspected, over all files. */
+  /** Distinct bytes the scan read, over all files. */
   bytes_scanned: number;
   /** Files whose status is `scanned`. */
   files_scanned: number;
@@ -107,12 +130,13 @@ export function toJsonReport(result: ScanResult): JsonReport {
     return {
       message: finding.message,
       severity: finding.severity,
-      location: finding.location,
+      location: renderLocation(finding.location),
       details: finding.details,
       timestamp: finish,
       rule: finding.rule,
       ...(why ? { why } : {}),
       file,
+      where: toJsonLocation(finding.location),
     };
   };
   const summary = summarize(result);

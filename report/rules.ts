@@ -29,7 +29,7 @@ export function renderRuleList(rules: readonly Rule[]): string {
 }
 
 /**
- * A rule's full explanation: heading, default severity, why it matters and what to do.
+ * A rule's full explanation: heading, default severity, kind, CWE, why it matters, an example and what to do.
  *
  * @example
  * ```ts
@@ -42,9 +42,15 @@ export function renderRule(rule: Rule): string {
   return [
     `${rule.id} ${rule.name}`,
     `Severity: ${rule.severity}`,
+    `Kind: ${rule.kind}`,
+    ...(rule.cwe === undefined
+      ? []
+      : [`CWE: CWE-${rule.cwe} (https://cwe.mitre.org/data/definitions/${rule.cwe}.html)`]),
     `${rule.title}.`,
     "",
     `Why it matters: ${rule.why}`,
+    "",
+    `Example: ${rule.example}`,
     "",
     `What to do: ${rule.fix}`,
     "",

@@ -37,7 +37,7 @@ export interface ScanSummary {
   skipped: number;
   /** Files that could not be scanned. */
   errors: number;
-  /** Bytes the scanners inspected, over all files. */
+  /** Distinct bytes the scan read, over all files. */
   bytesScanned: number;
   /** Wall time of the whole scan. */
   durationMs: number;

@@ -11,6 +11,7 @@
 
 import { RULES } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult, Severity } from "../core/types.ts";
+import { renderLocation } from "./location.ts";
 import {
   formatBytes,
   formatDuration,
@@ -100,7 +101,7 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   const findingLines = (finding: Finding): string[] => {
     number++;
     const severity = paint(`[${finding.severity.toUpperCase()}]`, ...SEVERITY_STYLE[finding.severity]);
-    const location = escapeTerminal(finding.location);
+    const location = escapeTerminal(renderLocation(finding.location));
     const message = escapeTerminal(finding.message);
     const lines = [
       `${indent}${number}. ${location}: ${severity} ${message} ${paint(`[${finding.rule}]`, "dim")}`,
@@ -124,8 +125,16 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
     paint("[ERROR]", "bold", "yellow") +
     ` could not be scanned: ${escapeTerminal(file.reason ?? "unknown error")}`;
 
+  // A stack means modelaudit itself failed: worth showing to whoever reports the bug.
+  const stackLines = (file: FileResult): string[] =>
+    verbose && file.stack
+      ? file.stack.split("\n").map((line) => `${indent}${indent}${paint(escapeTerminal(line.trim()), "dim")}`)
+      : [];
+
   const fileBlock = (file: FileResult): string[] => {
-    if (file.status === "error") return [errorLine(file), ...file.findings.flatMap(findingLines)];
+    if (file.status === "error") {
+      return [errorLine(file), ...stackLines(file), ...file.findings.flatMap(findingLines)];
+    }
     const facts = [...(file.format ? [file.format] : []), formatBytes(file.size)];
     if (verbose) facts.push(formatDuration(file.durationMs));
     const path = paint(escapeTerminal(file.path), "bold");

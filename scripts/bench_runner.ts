@@ -14,6 +14,7 @@ import type { ByteSource } from "../core/byte_source.ts";
 import { scanSource } from "../engine/dispatch.ts";
 import { openFileSource } from "../engine/file_source.ts";
 import { scan } from "../engine/scan.ts";
+import { renderLocation } from "../report/location.ts";
 
 /** What one case's process measured and found. */
 export interface RunReport {
@@ -94,7 +95,9 @@ if (import.meta.main) {
         .filter((file) => file.findings.length > 0)
         .map((file) => [basename(file.path), file.findings.map((finding) => finding.rule).sort()]),
     ),
-    sample: findings.slice(0, MAX_LISTED).map((f) => `${f.rule} ${f.severity} ${f.location}: ${f.message}`),
+    sample: findings.slice(0, MAX_LISTED).map((f) =>
+      `${f.rule} ${f.severity} ${renderLocation(f.location)}: ${f.message}`
+    ),
   };
   if (Deno.args.length === 1 && (await Deno.stat(Deno.args[0])).isFile) {
     report.bytesRead = await bytesReadScanning(Deno.args[0]);

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { scanBytes } from "../engine/dispatch.ts";
 import { MAX_EXPANDED_SIZE } from "../scanners/pickle/machine.ts";
+import { renderLocation } from "../report/location.ts";
 
 interface ExpectedFinding {
   rule: string;
@@ -71,13 +72,15 @@ function defineFixtureTest(area: string, root: URL, fixture: Fixture): void {
     const outcome = await scanBytes(bytes, fixture.file);
     assert.equal(outcome.error, undefined);
     assert.equal(outcome.format, fixture.format);
-    const actual = outcome.findings.map((f) => key(f.rule, f.severity, f.location)).sort();
+    const actual = outcome.findings.map((f) => key(f.rule, f.severity, renderLocation(f.location))).sort();
     const expected = fixture.findings.map((f) => key(f.rule, f.severity, expectedLocation(fixture.file, f)))
       .sort();
     assert.deepEqual(actual, expected);
     for (const want of fixture.findings.filter((f) => f.details)) {
       const location = expectedLocation(fixture.file, want);
-      const matches = outcome.findings.filter((f) => f.rule === want.rule && f.location === location);
+      const matches = outcome.findings.filter((f) =>
+        f.rule === want.rule && renderLocation(f.location) === location
+      );
       const detailsMatch = matches.some((f) =>
         Object.entries(want.details!).every(([name, value]) =>
           Object.is(f.details[name], value) || isDeepStrictEqual(f.details[name], value)

@@ -12,7 +12,8 @@
 import seekBzip from "seek-bzip";
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { Scanner } from "../../core/scanner.ts";
-import { ByteCollector, compressedScanner, decodeError, generatorStream } from "./codec.ts";
+import { DecodeError } from "../../core/decode_error.ts";
+import { ByteCollector, compressedScanner, generatorStream } from "./codec.ts";
 import { BZIP2_STREAM_HEADER_BYTES, startsBzip2Stream } from "./magic.ts";
 
 /**
@@ -64,7 +65,8 @@ class BzipInput {
   readByte(): number {
     const index = this.position - this.#windowStart;
     if (index >= this.#window.length) {
-      throw new Error(
+      throw new DecodeError(
+        "bzip2",
         this.position >= this.source.size
           ? "truncated: the data ends inside a stream"
           : `a block is longer than ${MAX_BLOCK_INPUT_BYTES} bytes, which no bzip2 block can be`,
@@ -81,6 +83,18 @@ class BzipInput {
   }
 }
 
+/**
+ * seek-bzip reports corrupt data as an error carrying an `errorCode` (a TypeError, oddly); that,
+ * and the truncation the input reports, are decode errors. Anything else it throws is a bug.
+ */
+function bzipError(error: unknown): unknown {
+  if (error instanceof DecodeError) return error;
+  if (error instanceof Error && typeof (error as { errorCode?: unknown }).errorCode === "number") {
+    return new DecodeError("bzip2", error.message, { cause: error });
+  }
+  return error;
+}
+
 /** Every stream of `source`, block by block. */
 async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
   const input = new BzipInput(source);
@@ -90,7 +104,7 @@ async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
   try {
     decoder = new Bunzip(input, output);
   } catch (error) {
-    throw decodeError("bzip2", error);
+    throw bzipError(error);
   }
   for (;;) {
     await input.fill(MAX_BLOCK_INPUT_BYTES);
@@ -101,7 +115,7 @@ async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
     } catch (error) {
       // A block whose CRC fails has been written out already: it is handed on, then the error.
       yield* output.take();
-      throw decodeError("bzip2", error);
+      throw bzipError(error);
     }
     yield* output.take();
     if (block) continue;
@@ -109,16 +123,16 @@ async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
     try {
       crc = decoder.reader.read(32) >>> 0;
     } catch (error) {
-      throw decodeError("bzip2", error);
+      throw bzipError(error);
     }
     if (crc !== decoder.streamCRC >>> 0) {
-      throw decodeError("bzip2", "the stream's combined CRC does not match");
+      throw new DecodeError("bzip2", "the stream's combined CRC does not match");
     }
     if (input.position >= source.size) return;
     await input.fill(BZIP2_STREAM_HEADER_BYTES);
     const next = await source.read(input.position, BZIP2_STREAM_HEADER_BYTES);
     if (!startsBzip2Stream(next)) {
-      throw decodeError(
+      throw new DecodeError(
         "bzip2",
         `${
           source.size - input.position

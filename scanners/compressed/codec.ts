@@ -35,7 +35,7 @@ export interface OpenedMember {
   storedName?: string;
   /** The decoded size the file declares, when its loader holds it to that size. */
   declaredSize?: number;
-  /** A new stream of the decoded bytes from the start; errors on corrupt data. */
+  /** A new stream of the decoded bytes from the start; errors with a `DecodeError` on corrupt data. */
   decode(signal: AbortSignal): ReadableStream<Uint8Array>;
   /** Asked once the member is scanned: why part of it was not decoded, if it was not. */
   notDecoded?(): string | undefined;
@@ -355,19 +355,4 @@ export class OutputLimitReached extends Error {
   constructor(readonly limit: number) {
     super(`decoded output reached its limit of ${limit} bytes`);
   }
-}
-
-/**
- * An error decoders raise, or a decoder's thrown value (some throw strings), as an Error
- * whose message names the format.
- *
- * @example
- * ```ts
- * import { decodeError } from "./codec.ts";
- * decodeError("bzip2", "Data error").message; // "bzip2: Data error"
- * ```
- */
-export function decodeError(format: string, thrown: unknown): Error {
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new Error(`${format}: ${message}`);
 }

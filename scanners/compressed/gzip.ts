@@ -10,7 +10,8 @@
 
 import { type ByteSource, bytesSource } from "../../core/byte_source.ts";
 import { HEAD_BYTES, type Scanner } from "../../core/scanner.ts";
-import { compressedScanner, decodeError } from "./codec.ts";
+import { DecodeError } from "../../core/decode_error.ts";
+import { compressedScanner } from "./codec.ts";
 import { type DeflateFraming, inflateStream } from "./inflate.ts";
 
 /** Header flags (RFC 1952, section 2.3.1). */
@@ -40,8 +41,8 @@ interface GzipHeader {
   name?: string;
 }
 
-function truncated(offset: number): Error {
-  return decodeError("gzip", `truncated: the member header at byte ${offset} is cut short`);
+function truncated(offset: number): DecodeError {
+  return new DecodeError("gzip", `truncated: the member header at byte ${offset} is cut short`);
 }
 
 /** The offset just past the zero-terminated field at `offset`, and its first bytes. */
@@ -73,9 +74,11 @@ async function zeroTerminated(source: ByteSource, offset: number, headerAt: numb
 export async function readGzipHeader(source: ByteSource, offset: number): Promise<GzipHeader> {
   const fixed = await source.read(offset, FIXED_HEADER_BYTES);
   if (fixed.length < FIXED_HEADER_BYTES) throw truncated(offset);
-  if (fixed[0] !== 0x1f || fixed[1] !== 0x8b) throw decodeError("gzip", `no gzip member at byte ${offset}`);
+  if (fixed[0] !== 0x1f || fixed[1] !== 0x8b) {
+    throw new DecodeError("gzip", `no gzip member at byte ${offset}`);
+  }
   if (fixed[2] !== 8) {
-    throw decodeError(
+    throw new DecodeError(
       "gzip",
       `the member at byte ${offset} uses compression method ${fixed[2]}, not deflate`,
     );
@@ -113,7 +116,7 @@ async function nextMember(source: ByteSource, offset: number): Promise<number | 
     at += nonZero;
     const magic = await source.read(at, 2);
     if (magic[0] === 0x1f && magic[1] === 0x8b) return at;
-    throw decodeError(
+    throw new DecodeError(
       "gzip",
       `${source.size - at} bytes after the last member (from byte ${at}) are not a gzip member`,
     );

@@ -17,7 +17,8 @@
 
 import { Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, zlibInflate, zlibInflateInit2, ZStream } from "pako";
 import type { ByteSource } from "../../core/byte_source.ts";
-import { decodeError, generatorStream, INPUT_CHUNK_BYTES, skipBytes } from "./codec.ts";
+import { DecodeError } from "../../core/decode_error.ts";
+import { generatorStream, INPUT_CHUNK_BYTES, skipBytes } from "./codec.ts";
 
 /** Decoded bytes per step of the exact decoder. */
 const OUTPUT_CHUNK_BYTES = 64 * 1024;
@@ -143,7 +144,7 @@ async function* inflateMember(
     const fromSource = pending === undefined;
     const input = pending ?? await source.read(offset, INPUT_CHUNK_BYTES);
     pending = undefined;
-    if (input.length === 0) throw decodeError(framing.name, "truncated: the data ends inside a member");
+    if (input.length === 0) throw new DecodeError(framing.name, "truncated: the data ends inside a member");
     strm.input = input;
     strm.next_in = 0;
     strm.avail_in = input.length;
@@ -156,11 +157,11 @@ async function* inflateMember(
       if (strm.next_out > 0) yield output.slice(0, strm.next_out);
       if (status === Z_STREAM_END) return offset + strm.next_in;
       if (status !== Z_OK && status !== Z_BUF_ERROR) {
-        throw decodeError(framing.name, strm.msg || `inflate failed (status ${status})`);
+        throw new DecodeError(framing.name, strm.msg || `inflate failed (status ${status})`);
       }
       if (strm.avail_in === 0 && strm.avail_out > 0) break;
       if (strm.next_in === consumedBefore && strm.next_out === 0) {
-        throw decodeError(framing.name, "the decoder made no progress");
+        throw new DecodeError(framing.name, "the decoder made no progress");
       }
     }
     if (fromSource) offset += input.length;

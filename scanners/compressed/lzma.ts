@@ -22,14 +22,9 @@
 
 import lzmaPurejs from "lzma-purejs";
 import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
+import { DecodeError } from "../../core/decode_error.ts";
 import type { Scanner } from "../../core/scanner.ts";
-import {
-  ByteCollector,
-  compressedScanner,
-  decodeError,
-  generatorStream,
-  OutputLimitReached,
-} from "./codec.ts";
+import { ByteCollector, compressedScanner, generatorStream, OutputLimitReached } from "./codec.ts";
 import {
   LZMA_HEADER_AND_FIRST_BYTE,
   LZMA_HEADER_BYTES,
@@ -63,14 +58,18 @@ const { LZMA } = lzmaPurejs as unknown as { LZMA: { Decoder: new () => LzmaDecod
 class InputLimitReached extends Error {}
 
 /** Thrown by the input when the source ends inside a stream. */
-class Truncated extends Error {
+class Truncated extends DecodeError {
   constructor() {
-    super("truncated: the data ends inside the stream");
+    super("lzma", "truncated: the data ends inside the stream");
   }
 }
 
 /** Thrown when a stream ends (cleanly) before the size its header declares. */
-class SizeMismatch extends Error {}
+class SizeMismatch extends DecodeError {
+  constructor(reason: string) {
+    super("lzma", reason);
+  }
+}
 
 /** Bytes in memory read one at a time, as the decoder reads them. */
 class ByteReader {
@@ -99,12 +98,14 @@ function decodeStream(
   const decoder = new LZMA.Decoder();
   const dictionary = [0, 8, 16, 24].map((shift) => (dictionarySize >>> shift) & 0xff);
   if (!decoder.setDecoderProperties([header.properties, ...dictionary])) {
-    throw new Error("invalid stream properties");
+    throw new DecodeError("lzma", "invalid stream properties");
   }
   reader.position += LZMA_HEADER_BYTES;
   const before = output.written;
   try {
-    if (!decoder.code(reader, output, header.decodedSize ?? -1)) throw new Error("corrupt data");
+    if (!decoder.code(reader, output, header.decodedSize ?? -1)) {
+      throw new DecodeError("lzma", "corrupt data");
+    }
   } catch (error) {
     // What the decoder holds but has not written out comes before the failure: hand it on too.
     if (!(error instanceof OutputLimitReached)) flushQuietly(decoder);
@@ -174,8 +175,8 @@ export function detectLzmaAlone(head: Uint8Array, size: number): boolean {
 export interface LzmaDecoded {
   /** The decoded bytes, in order. */
   chunks: Uint8Array[];
-  /** Why decoding stopped early, if it failed. */
-  error?: Error;
+  /** Why decoding stopped early, if the data is corrupt. */
+  error?: DecodeError;
   /** Whether decoding stopped at a limit rather than at the end. */
   limited: boolean;
 }
@@ -206,7 +207,8 @@ export async function decodeLzmaAlone(
       const header = parseLzmaAloneHeader(input.subarray(start, start + LZMA_HEADER_AND_FIRST_BYTE));
       if (!header) {
         const rest = source.size - start;
-        throw new Error(
+        throw new DecodeError(
+          "lzma",
           start === 0
             ? "not an LZMA stream"
             : `${rest} bytes after the last stream (from byte ${start}) are not an LZMA stream`,
@@ -219,7 +221,10 @@ export async function decodeLzmaAlone(
     if (error instanceof OutputLimitReached || error instanceof InputLimitReached) {
       return { chunks: output.take(), limited: true };
     }
-    return { chunks: output.take(), limited: false, error: decodeError("lzma", error) };
+    // lzma-purejs throws strings ("Error in data stream") on corrupt data; anything else is a bug.
+    if (typeof error === "string") error = new DecodeError("lzma", error);
+    if (!(error instanceof DecodeError)) throw error;
+    return { chunks: output.take(), limited: false, error };
   }
 }
 

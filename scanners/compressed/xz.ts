@@ -18,7 +18,8 @@
 import xz from "xz-decompress";
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { Scanner } from "../../core/scanner.ts";
-import { compressedScanner, decodeError, generatorStream, INPUT_CHUNK_BYTES, skipBytes } from "./codec.ts";
+import { DecodeError } from "../../core/decode_error.ts";
+import { compressedScanner, generatorStream, INPUT_CHUNK_BYTES, skipBytes } from "./codec.ts";
 
 const { XzReadableStream } = xz;
 
@@ -42,12 +43,11 @@ function countOpen(file: AbortSignal, delta: number): void {
   openStreams.set(file, (openStreams.get(file) ?? 0) + delta);
 }
 
-function xzError(error: unknown): Error {
-  const code = (error instanceof Error ? error.message : String(error)).match(/error code (\d+)/)?.[1];
-  return decodeError(
-    "xz",
-    code === undefined ? error : `${XZ_ERRORS[code] ?? "error"} (xz-embedded code ${code})`,
-  );
+/** xz-embedded's status code, which xz-decompress reports as `... error code N`, as a decode error; else a bug. */
+function xzError(error: unknown): unknown {
+  const code = error instanceof Error ? error.message.match(/error code (\d+)/)?.[1] : undefined;
+  if (code === undefined) return error;
+  return new DecodeError("xz", `${XZ_ERRORS[code] ?? "error"} (xz-embedded code ${code})`, { cause: error });
 }
 
 /** Where a decoding pass has read its input up to: the start of the last piece handed to the decoder. */

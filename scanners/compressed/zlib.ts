@@ -11,7 +11,8 @@
 import { Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, zlibInflate, zlibInflateInit2, ZStream } from "pako";
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { Scanner } from "../../core/scanner.ts";
-import { compressedScanner, decodeError } from "./codec.ts";
+import { DecodeError } from "../../core/decode_error.ts";
+import { compressedScanner } from "./codec.ts";
 import { type DeflateFraming, inflateStream } from "./inflate.ts";
 import { isZlibHeader } from "./magic.ts";
 
@@ -80,7 +81,7 @@ export const ZLIB_FRAMING: DeflateFraming = {
     if (header.length === 2 && isZlibHeader(header[0], header[1])) {
       return { prefix: new Uint8Array(0), dataStart: offset };
     }
-    throw decodeError(
+    throw new DecodeError(
       "zlib",
       offset === 0
         ? "not a zlib stream"

@@ -9,6 +9,7 @@
 
 import { type ByteSource, bytesSource, concatSources, readAll, subSource } from "../../core/byte_source.ts";
 import type { MemberContent } from "../../core/scanner.ts";
+import { DecodeError } from "../../core/decode_error.ts";
 import { Crc32 } from "./crc32.ts";
 import type { CentralEntry } from "./directory.ts";
 import { bunzip2Stream } from "../compressed/bzip2.ts";
@@ -160,7 +161,7 @@ async function* unlzma(compressed: ByteSource, entry: CentralEntry): AsyncGenera
   const head = await compressed.read(0, LZMA_HEADER_BYTES);
   const propertiesSize = head.length === LZMA_HEADER_BYTES ? head[2] | (head[3] << 8) : -1;
   if (propertiesSize !== 5) {
-    throw new Error(`malformed LZMA member header (properties size ${propertiesSize})`);
+    throw new DecodeError("lzma", `malformed member header (properties size ${propertiesSize})`);
   }
   const alone = new Uint8Array(13);
   alone.set(head.subarray(4));
@@ -260,7 +261,8 @@ async function readStream(
       chunks.push(value);
       length += value.length;
     }
-  } catch {
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
     failed = true;
   } finally {
     reader.cancel().catch(() => undefined);

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { bytesSource } from "../../core/byte_source.ts";
 import type { MemberContent } from "../../core/scanner.ts";
 import { DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
 import { IN_MEMORY_DECODE_BYTES } from "../../engine/limits.ts";
+import { GZIP_FRAMING } from "../../scanners/compressed/gzip.ts";
+import { inflateStream } from "../../scanners/compressed/inflate.ts";
 import { countedSignal } from "../_signals.ts";
 
 type Encoded = Extract<MemberContent, { kind: "encoded" }>;
@@ -45,8 +48,7 @@ function gzipMember(compressed: Uint8Array, declaredSize?: number): Encoded {
     kind: "encoded",
     encodedSize: compressed.length,
     declaredSize,
-    decode: () =>
-      new Blob([compressed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip")),
+    decode: (signal) => inflateStream(bytesSource(compressed), GZIP_FRAMING, signal),
   };
 }
 
@@ -88,6 +90,20 @@ Deno.test("corrupt data keeps what decoded before it and reports where it broke"
   assert.equal(problem.kind, "corrupt");
   assert.equal(member.source.size, problem.kind === "corrupt" ? problem.at : -1);
   assertPattern(await member.source.read(0, member.source.size), 0);
+});
+
+Deno.test("a decoder's bug is not corrupt data: it rejects, for the scan to end in an error", async () => {
+  const buggy: Encoded = {
+    kind: "encoded",
+    encodedSize: 10,
+    decode: () =>
+      new ReadableStream<Uint8Array>({
+        pull() {
+          throw new TypeError("Cannot read properties of undefined (reading 'length')");
+        },
+      }),
+  };
+  await assert.rejects(decodeMember(buggy, new DecodeBudget(1 << 20), signal), TypeError);
 });
 
 Deno.test("the budget stops decoding where it runs out, and is shared", async () => {

@@ -4,6 +4,7 @@ import type { ScanResult } from "../../core/types.ts";
 import { scanWith } from "../../engine/scan.ts";
 import { referenceProblem, Siblings } from "../../engine/siblings.ts";
 import { TOY_REGISTRY } from "./_toy_formats.ts";
+import { renderLocation } from "../../report/location.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 /** `os.system("echo modelaudit")` as a protocol-0 pickle: GLOBAL at 0, REDUCE at 40. */
@@ -46,10 +47,10 @@ function summary(result: ScanResult, root: string) {
       format: file.format,
       reason: file.status === "scanned" ? undefined : file.reason,
       findings: file.findings.map((f) =>
-        `${f.rule} ${f.severity} ${short(f.location)} ${f.details.reference ?? ""}`.trim()
+        `${f.rule} ${f.severity} ${short(renderLocation(f.location))} ${f.details.reference ?? ""}`.trim()
       ),
     })),
-    scan: result.findings.map((f) => `${f.rule} ${short(f.location)}`),
+    scan: result.findings.map((f) => `${f.rule} ${short(renderLocation(f.location))}`),
     scanners: result.scannerNames,
   };
 }
@@ -92,7 +93,9 @@ for (const sandbox of [true, false]) {
     });
     const toyJson = result.files.find((file) => file.path.endsWith("toy.json"))!;
     // Nothing of the secret was read: no finding names it but the refusals.
-    assert.ok(toyJson.findings.every((f) => f.rule === "MA010" || f.location.includes("weights.bin")));
+    assert.ok(
+      toyJson.findings.every((f) => f.rule === "MA010" || renderLocation(f.location).includes("weights.bin")),
+    );
     assert.deepEqual(
       toyJson.findings.filter((f) => f.rule === "MA010").map((f) => f.details.reason),
       [

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { scanBytes } from "../../engine/dispatch.ts";
+import { scanBytes, scanSource } from "../../engine/dispatch.ts";
 import { MAX_NESTING_DEPTH } from "../../engine/limits.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
+import type { Finding } from "../../core/types.ts";
+import { renderLocation } from "../../report/location.ts";
 
 /** Latin-1: one byte per character, so "\x80" is the byte 0x80. */
 const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -19,8 +21,8 @@ function loadsOf(inner: Uint8Array): Uint8Array {
   ]);
 }
 
-const brief = (findings: { rule: string; severity: string; location: string }[]) =>
-  findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+const brief = (findings: Pick<Finding, "rule" | "severity" | "location">[]) =>
+  findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 
 Deno.test("a payload handed to pickle.loads is scanned where it lies, with its location", async () => {
   const outer = loadsOf(MALICIOUS);
@@ -34,6 +36,8 @@ Deno.test("a payload handed to pickle.loads is scanned where it lies, with its l
     "MA100 critical m.pkl:<payload@21> (pos 0)",
     "MA101 critical m.pkl:<payload@21> (pos 40)",
   ]);
+  // The location is a structure; the strings above are its rendering.
+  assert.deepEqual(findings[2].location, { file: "m.pkl", members: ["<payload@21>"], position: 0 });
 });
 
 Deno.test("nesting deeper than the limit is reported, not followed", async () => {
@@ -156,7 +160,7 @@ Deno.test("decompression stops at --max-decompressed-bytes; what was decoded is 
   assert.ok(rules.includes("MA100 critical big.pkl.gz:big.pkl (pos 0)"), rules.join("\n"));
   assert.ok(rules.includes("MA101 critical big.pkl.gz:big.pkl (pos 40)"), rules.join("\n"));
   const limit = findings.find((f) => f.rule === "MA210")!;
-  assert.equal(limit.location, "big.pkl.gz:big.pkl");
+  assert.deepEqual(limit.location, { file: "big.pkl.gz", members: ["big.pkl"] });
   assert.deepEqual(limit.details, { limit: "maxDecompressedBytes", max: 100_000, decodedBytes: 100_000 });
 });
 
@@ -220,4 +224,22 @@ Deno.test("members that declare more than --max-decompressed-bytes in all are a 
   // not their 40 MiB, so the budget itself is not spent: no MA210.
   assert.deepEqual(brief(beyond.findings), ["MA206 warning z.zip:b.dat"]);
   assert.deepEqual(beyond.findings[0].details, { decodedSizes: 80 * MIB, maxDecompressedBytes: 70 * MIB });
+});
+
+Deno.test("a source that fails to read is a scan error with its stack, not a finding", async () => {
+  const head = new TextEncoder().encode("\x80\x04\x95");
+  const failing = {
+    size: 1_000_000,
+    read(offset: number, length: number): Promise<Uint8Array> {
+      if (offset === 0) return Promise.resolve(head.subarray(0, length));
+      return Promise.reject(new TypeError("read failed"));
+    },
+  };
+  const outcome = await scanSource(failing, "m.pkl");
+  assert.equal(outcome.error, "read failed");
+  assert.match(outcome.stack ?? "", /^TypeError: read failed\n\s+at /);
+  assert.ok(
+    !outcome.findings.some((f) => f.rule === "MA209" || f.rule === "MA105"),
+    brief(outcome.findings).join(),
+  );
 });

@@ -2,7 +2,9 @@
 // reading that pickle.load, torch.load, joblib.load or np.load would apply from
 // byte 0 is scanned too (engine/readings.ts), silent unless it gets somewhere.
 import assert from "node:assert/strict";
+import type { Finding } from "../../core/types.ts";
 import { scanBytes } from "../../engine/dispatch.ts";
+import { renderLocation } from "../../report/location.ts";
 import { concat } from "../_bytes.ts";
 import { END, entry } from "../scanners/tar/_tar.ts";
 
@@ -11,8 +13,8 @@ const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 /** os.system('echo pwned'): GLOBAL at 0, REDUCE at 27, STOP at 28. */
 const MALICIOUS = encode("cos\nsystem\n(S'echo pwned'\ntR.");
 
-const brief = (findings: { rule: string; severity: string; location: string }[]) =>
-  findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+const brief = (findings: Pick<Finding, "rule" | "severity" | "location">[]) =>
+  findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 
 function adler32(data: Uint8Array): number {
   let a = 1;

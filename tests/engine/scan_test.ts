@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { scan, type ScanProgress } from "../../engine/scan.ts";
+import { renderLocation } from "../../report/location.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 /** `os.system("echo modelaudit")` as a protocol-0 pickle: GLOBAL at 0, REDUCE at 40. */
@@ -22,7 +23,7 @@ function summary(result: Awaited<ReturnType<typeof scan>>) {
     path: f.path.split("/").pop(),
     status: f.status,
     format: f.format,
-    findings: f.findings.map((x) => `${x.rule} ${x.severity} ${x.location.split("/").pop()}`),
+    findings: f.findings.map((x) => `${x.rule} ${x.severity} ${renderLocation(x.location).split("/").pop()}`),
   }));
 }
 
@@ -91,6 +92,29 @@ Deno.test("a scan whose time budget is spent reports the remaining files as erro
     const result = await scan([dir], { timeoutMs: 0 });
     assert.ok(result.files.every((f) => f.status === "error"));
     assert.equal(result.files[0].reason, "the scan's time budget ran out before this file");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bytes_scanned counts the bytes read, not the file size: a NumPy array's data is not read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A 1 MiB float64 array: np.load reads the header and then the raw data, which holds no code.
+    const dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (131072,), }";
+    const header = dict.padEnd(128 - 10 - 1, " ") + "\n";
+    const npy = new Uint8Array(128 + 131072 * 8);
+    npy.set([0x93, ...encode("NUMPY"), 1, 0]);
+    npy.set([header.length & 0xff, header.length >> 8], 8);
+    npy.set(encode(header), 10);
+    await Deno.writeFile(join(dir, "weights.npy"), npy);
+    const result = await scan([dir], { sandbox: false });
+    const [file] = result.files;
+    assert.equal(file.format, "numpy");
+    assert.deepEqual(file.findings, []);
+    assert.equal(file.size, npy.length);
+    // Only the head that detection reads (64 KiB, which holds the header) was read.
+    assert.equal(file.bytesScanned, 64 * 1024);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

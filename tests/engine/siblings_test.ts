@@ -5,6 +5,7 @@ import { PRIORITY, type ScannerDescriptor, type SiblingResult } from "../../core
 import { scanSource } from "../../engine/dispatch.ts";
 import { fileScope, Siblings } from "../../engine/siblings.ts";
 import { byPriority, REGISTRY, type Registry } from "../../scanners/registry.ts";
+import { renderLocation } from "../../report/location.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const MALICIOUS = encode("cos\nsystem\n(S'echo modelaudit-fixture'\ntR.");
@@ -59,7 +60,7 @@ Deno.test("a file on disk opens siblings beside it, through the engine, and payl
     { depth: 0, reference: "data/weights.pkl", result: "models/data/weights.pkl" },
     { depth: 0, reference: "../models/data/weights.pkl", result: "it climbs out of the folder with `..`" },
   ]);
-  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.location}`), [
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`), [
     "MA100 models/m.sib:data/weights.pkl (pos 0)",
     "MA101 models/m.sib:data/weights.pkl (pos 40)",
     // Refused even though it leads back inside: `..` is refused as written, and said so.

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type DirectoryDescriptor, PRIORITY } from "../../core/scanner.ts";
 import { expandPaths } from "../../engine/walk.ts";
+import { renderLocation } from "../../report/location.ts";
 
 async function tree(): Promise<{ dir: string; outside: string }> {
   const dir = await Deno.makeTempDir();
@@ -31,7 +32,7 @@ Deno.test("directories are walked in name order; links are not followed; escapin
     assert.deepEqual(result.files.map((f) => f.size), [2, 2, 2]);
     assert.deepEqual(result.roots, [await Deno.realPath(root)]);
     assert.deepEqual(result.problems, []);
-    assert.deepEqual(result.findings.map((f) => [f.rule, f.severity, f.location]), [
+    assert.deepEqual(result.findings.map((f) => [f.rule, f.severity, renderLocation(f.location)]), [
       ["MA002", "warning", join(root, "escape.pkl")],
     ]);
     assert.equal(result.findings[0].details.target, await Deno.realPath(outside));

@@ -19,7 +19,7 @@ export const MIXED_RESULT: ScanResult = {
     rule: "MA002",
     severity: "warning",
     message: "Symbolic link points outside the scanned directory, to /etc/passwd",
-    location: "models/link",
+    location: { file: "models/link", members: [] },
     details: { target: "/etc/passwd" },
   }],
   files: [
@@ -33,14 +33,14 @@ export const MIXED_RESULT: ScanResult = {
           rule: "MA100",
           severity: "critical",
           message: "Pickle imports os.system, which runs shell commands",
-          location: "models/evil.pkl (pos 0)",
+          location: { file: "models/evil.pkl", members: [], position: 0 },
           details: { module: "os", function: "system", position: 0, opcode: "GLOBAL" },
         },
         {
           rule: "MA101",
           severity: "critical",
           message: "Pickle calls os.system when loaded",
-          location: "models/evil.pkl (pos 25)",
+          location: { file: "models/evil.pkl", members: [], position: 25 },
           details: { module: "os", function: "system", position: 25, opcode: "REDUCE" },
         },
       ],
@@ -76,7 +76,7 @@ export const MIXED_RESULT: ScanResult = {
         rule: "MA003",
         severity: "info",
         message: "Skipped: 5000000000 bytes is more than --max-file-size 1000000",
-        location: "models/huge.bin",
+        location: { file: "models/huge.bin", members: [] },
         details: { size: 5_000_000_000, maxFileSize: 1_000_000 },
       }],
       bytesScanned: 0,
@@ -118,7 +118,7 @@ export const CLEAN_RESULT: ScanResult = {
  * @example
  * ```ts
  * const result = withFileFinding(
- *   { rule: "MA102", severity: "warning", message: "m", location: "x.pkl (pos 3)", details: {} },
+ *   { rule: "MA102", severity: "warning", message: "m", location: { file: "x.pkl", members: [], position: 3 }, details: {} },
  *   { path: "x.pkl" },
  * );
  * ```
@@ -141,7 +141,7 @@ export function withDetails(details: FindingDetails): ScanResult {
     rule: "MA108",
     severity: "critical",
     message: "code",
-    location: "ok.pkl (pos 1)",
+    location: { file: "ok.pkl", members: [], position: 1 },
     details,
   });
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getRule } from "../../core/rules.ts";
+import { getRule, type RuleId } from "../../core/rules.ts";
 import type { Finding, ScanResult } from "../../core/types.ts";
 import { type JsonIssue, type JsonReport, renderJson, toJsonReport } from "../../report/json.ts";
 import { TOOL_VERSION } from "../../report/summary.ts";
@@ -9,11 +9,12 @@ import { CLEAN_RESULT, MIXED_RESULT, withDetails } from "./_sample_result.ts";
 const START = 1767323045;
 
 /**
- * The issue a finding of MIXED_RESULT becomes: its own fields, then the scan's finish time and the rule's why.
- * The finding is copied now, so a renderer that changed its input could not change the expectation too.
+ * The issue a finding of MIXED_RESULT becomes: its own fields with `location` rendered as given, then the
+ * scan's finish time, the rule's why, the file and the location's structure. The finding is copied now, so a
+ * renderer that changed its input could not change the expectation too.
  */
-function issue(finding: Finding, file: string | null): JsonIssue {
-  const { message, severity, location, details, rule } = structuredClone(finding);
+function issue(finding: Finding, file: string | null, location: string): JsonIssue {
+  const { message, severity, details, rule, location: where } = structuredClone(finding);
   return {
     message,
     severity,
@@ -23,6 +24,7 @@ function issue(finding: Finding, file: string | null): JsonIssue {
     rule,
     why: getRule(rule).why,
     file,
+    where,
   };
 }
 
@@ -38,9 +40,10 @@ const EXPECTED_MIXED: JsonReport = {
   has_errors: true,
   success: false,
   issues: [
-    issue(MIXED_RESULT.findings[0], null),
-    ...MIXED_RESULT.files[0].findings.map((finding) => issue(finding, "models/evil.pkl")),
-    issue(MIXED_RESULT.files[3].findings[0], "models/huge.bin"),
+    issue(MIXED_RESULT.findings[0], null, "models/link"),
+    issue(MIXED_RESULT.files[0].findings[0], "models/evil.pkl", "models/evil.pkl (pos 0)"),
+    issue(MIXED_RESULT.files[0].findings[1], "models/evil.pkl", "models/evil.pkl (pos 25)"),
+    issue(MIXED_RESULT.files[3].findings[0], "models/huge.bin", "models/huge.bin"),
   ],
   issue_counts: { critical: 2, warning: 1, info: 1 },
   files: [
@@ -152,12 +155,41 @@ Deno.test("renderJson writes big integers in details as decimal strings and keep
 });
 
 Deno.test("renderJson leaves out why for a rule the catalog does not know", () => {
+  // A result from plain JavaScript, or read back from another version, may name a rule this one lacks.
   const result: ScanResult = {
     ...CLEAN_RESULT,
-    findings: [{ rule: "X999", severity: "info", message: "m", location: "l", details: {} }],
+    findings: [{
+      rule: "X999" as RuleId,
+      severity: "info",
+      message: "m",
+      location: { file: "l", members: [] },
+      details: {},
+    }],
   };
   const issue = JSON.parse(renderJson(result)).issues[0];
   assert.equal("why" in issue, false);
   assert.equal(issue.rule, "X999");
   assert.equal(issue.file, null);
+});
+
+Deno.test("an issue keeps ModelAudit's location string and adds its structure, key path in snake_case", () => {
+  const result: ScanResult = {
+    ...CLEAN_RESULT,
+    findings: [{
+      rule: "MA100",
+      severity: "critical",
+      message: "m",
+      location: { file: "m.zip", members: ["inner.zip", "conf.yaml"], line: 3, column: 9, keyPath: "$.a.b" },
+      details: {},
+    }],
+  };
+  const issue = JSON.parse(renderJson(result)).issues[0];
+  assert.equal(issue.location, "m.zip:inner.zip:conf.yaml (line 3, col 9, key $.a.b)");
+  assert.deepEqual(issue.where, {
+    file: "m.zip",
+    members: ["inner.zip", "conf.yaml"],
+    line: 3,
+    column: 9,
+    key_path: "$.a.b",
+  });
 });

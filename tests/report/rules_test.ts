@@ -4,8 +4,26 @@ import { renderRule, renderRuleList } from "../../report/rules.ts";
 
 Deno.test("renderRuleList prints one aligned line per rule", () => {
   const rules: Rule[] = [
-    { id: "MA001", name: "short", severity: "warning", title: "First", why: "w", fix: "f" },
-    { id: "MA100", name: "a-longer-name", severity: "critical", title: "Second", why: "w", fix: "f" },
+    {
+      id: "MA001",
+      name: "short",
+      kind: "security",
+      severity: "warning",
+      title: "First",
+      why: "w",
+      example: "e",
+      fix: "f",
+    },
+    {
+      id: "MA100",
+      name: "a-longer-name",
+      kind: "security",
+      severity: "critical",
+      title: "Second",
+      why: "w",
+      example: "e",
+      fix: "f",
+    },
   ];
   assert.equal(
     renderRuleList(rules),
@@ -30,11 +48,24 @@ Deno.test("renderRule prints the full explanation of one rule", () => {
     renderRule(rule),
     `MA003 file-too-large
 Severity: info
+Kind: limit
 File skipped: larger than --max-file-size.
 
 Why it matters: ${rule.why}
 
+Example: ${rule.example}
+
 What to do: ${rule.fix}
 `,
+  );
+});
+
+Deno.test("renderRule names the rule's CWE where it has one", () => {
+  const rule = getRule("MA100");
+  assert.ok(
+    renderRule(rule).startsWith(
+      "MA100 pickle-dangerous-import\nSeverity: critical\nKind: security\n" +
+        "CWE: CWE-502 (https://cwe.mitre.org/data/definitions/502.html)\n",
+    ),
   );
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { RuleId } from "../../core/rules.ts";
 import type { FileResult, Finding, ScanResult, Severity } from "../../core/types.ts";
 import {
   allFindings,
@@ -16,8 +17,14 @@ import {
 } from "../../report/summary.ts";
 import { CLEAN_RESULT, MIXED_RESULT } from "./_sample_result.ts";
 
-function finding(severity: Severity, rule = "MA100"): Finding {
-  return { rule, severity, message: `a ${severity} finding`, location: "x.pkl (pos 0)", details: {} };
+function finding(severity: Severity, rule: RuleId = "MA100"): Finding {
+  return {
+    rule,
+    severity,
+    message: `a ${severity} finding`,
+    location: { file: "x.pkl", members: [], position: 0 },
+    details: {},
+  };
 }
 
 function file(status: FileResult["status"], findings: Finding[] = []): FileResult {

@@ -109,7 +109,7 @@ Deno.test("renderText escapes terminal controls and bidi overrides from scanned 
     rule: "MA102",
     severity: "warning",
     message: "Pickle imports x\u202egnp.exe\r\x1b[2K",
-    location: "evil\x1b]0;pwned\x07.pkl (pos 3)",
+    location: { file: "evil\x1b]0;pwned\x07.pkl", members: [], position: 3 },
     details: { module: "x\x1b[31m" },
   }, { path: "evil\x1b]0;pwned\x07.pkl" });
   const text = renderText(hostile, { verbose: true });
@@ -121,6 +121,30 @@ Deno.test("renderText escapes terminal controls and bidi overrides from scanned 
     ),
   );
   assert.ok(text.includes("Details: module=x\\x1b[31m"));
+});
+
+Deno.test("renderText shows the stack of a scan that modelaudit failed with --verbose only", () => {
+  const failed: ScanResult = {
+    ...CLEAN_RESULT,
+    files: [{
+      ...CLEAN_RESULT.files[0],
+      status: "error",
+      reason: "Cannot read properties of undefined (reading 'length')",
+      stack:
+        "TypeError: Cannot read properties of undefined (reading 'length')\n    at scan (file:///m/x.ts:3:7)",
+    }],
+  };
+  const error =
+    "! ok.pkl: [ERROR] could not be scanned: Cannot read properties of undefined (reading 'length')\n";
+  assert.ok(renderText(failed).includes(error));
+  assert.ok(!renderText(failed).includes("at scan"));
+  assert.ok(
+    renderText(failed, { verbose: true }).includes(
+      error + "    TypeError: Cannot read properties of undefined (reading 'length')\n" +
+        "    at scan (file:///m/x.ts:3:7)\n",
+    ),
+  );
+  assert.ok(!renderText(failed, { quiet: true, verbose: true }).includes("at scan"));
 });
 
 Deno.test("escapeTerminal leaves printable text, including non-ASCII, alone", () => {

@@ -1,13 +1,17 @@
 // Scans bytes through the engine (in process) and reduces the outcome to what the
 // compressed and numpy tests compare: the format and `RULE severity location` lines.
 import { scanBytes } from "../../../engine/dispatch.ts";
+import { renderLocation } from "../../../report/location.ts";
 export { concat } from "../../_bytes.ts";
 
 /** `[format, findings]` of scanning `bytes` as the file `path`. */
 export async function scanBrief(bytes: Uint8Array, path: string): Promise<[string | null, string[]]> {
   const outcome = await scanBytes(bytes, path);
   if (outcome.error) throw new Error(outcome.error);
-  return [outcome.format, outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`)];
+  return [
+    outcome.format,
+    outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`),
+  ];
 }
 
 const encoder = new TextEncoder();

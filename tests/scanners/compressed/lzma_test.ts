@@ -6,6 +6,7 @@ import { bytesSource } from "../../../core/byte_source.ts";
 import { decodeLzmaAlone, detectLzmaAlone } from "../../../scanners/compressed/lzma.ts";
 import { detectLz4, parseLzmaAloneHeader } from "../../../scanners/compressed/magic.ts";
 import { concat, fixture, OS_SYSTEM, osSystemFindings, scanBrief } from "./_scan.ts";
+import { DecodeError } from "../../../core/decode_error.ts";
 
 const lzma = await fixture("compressed/malicious/os_system.pkl.lzma");
 
@@ -58,6 +59,7 @@ Deno.test("lzma: a stream cut short hands on what it decoded, then MA209", async
   const cut = await decodeLzmaAlone(bytesSource(lzma.subarray(0, lzma.length - 6)));
   assert.deepEqual(cut.chunks, [OS_SYSTEM.subarray(0, 30)]);
   assert.equal(cut.error?.message, "lzma: truncated: the data ends inside the stream");
+  assert.ok(cut.error instanceof DecodeError, "corrupt data is a DecodeError, not a bug");
   const joblib = await fixture("compressed/benign/model_lzma.joblib");
   assert.deepEqual((await scanBrief(joblib.subarray(0, 530), "m.joblib"))[1], [
     "MA106 critical m.joblib:m (pos 752)",

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { scan } from "../../../engine/scan.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 interface Manifest {
   fixtures: {
@@ -25,7 +26,7 @@ for (const area of ["compressed", "numpy"]) {
       assert.equal(scanned.status, "scanned", `${fixture.file}: ${scanned.reason}`);
       assert.equal(scanned.format, fixture.format, fixture.file);
       const actual = scanned.findings.map((f) =>
-        `${f.rule} ${f.severity} ${f.location.slice(root.length + 1)}`
+        `${f.rule} ${f.severity} ${renderLocation(f.location).slice(root.length + 1)}`
       );
       const expected = fixture.findings.map((f) =>
         `${f.rule} ${f.severity} ${fixture.file}${f.path ? `:${f.path}` : ""}${

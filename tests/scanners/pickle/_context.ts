@@ -2,7 +2,7 @@
 // records findings with their positions and scans nested payloads with the
 // pickle scanner itself, as the engine would.
 import { type ByteSource, bytesSource } from "../../../core/byte_source.ts";
-import { getRule } from "../../../core/rules.ts";
+import { getRule, type RuleId } from "../../../core/rules.ts";
 import { HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
 import type { FindingDetails, Severity } from "../../../core/types.ts";
 import type { MachineLimits } from "../../../scanners/pickle/machine.ts";
@@ -10,7 +10,7 @@ import { detectPickle, scanPickle } from "../../../scanners/pickle/scanner.ts";
 
 /** A finding as the tests compare it. */
 export interface TestFinding {
-  rule: string;
+  rule: RuleId;
   severity: Severity;
   /** Where: `t.pkl` or `t.pkl:<payload@17>`. */
   path: string;
@@ -26,9 +26,6 @@ export interface TestScanOptions {
   firstOnly?: boolean;
 }
 
-/** Integrity rules an opportunistic nested scan drops, as the engine does. */
-const INTEGRITY_RULES = new Set(["MA006", "MA007", "MA105", "MA106", "MA110"]);
-
 function context(
   path: string,
   findings: TestFinding[],
@@ -41,7 +38,8 @@ function context(
     signal: new AbortController().signal,
     openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
     report({ rule, position, severity, details }) {
-      if (opportunistic && INTEGRITY_RULES.has(rule)) return;
+      // An opportunistic nested scan keeps only security findings, as the engine does.
+      if (opportunistic && getRule(rule).kind !== "security") return;
       findings.push({
         rule,
         severity: severity ?? getRule(rule).severity,

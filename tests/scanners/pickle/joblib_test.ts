@@ -8,6 +8,7 @@ import { arrayData, isArrayWrapper } from "../../../scanners/pickle/joblib.ts";
 import { PickleMachine, quietHooks, type Value } from "../../../scanners/pickle/machine.ts";
 import { Builder, bytes, global, le, type Part, sbu } from "./_bytes.ts";
 import { scanBrief } from "./_context.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 const FILE = "m.joblib";
 const OS_SYSTEM = global("os", "system");
@@ -124,7 +125,7 @@ async function findings(data: Uint8Array): Promise<string[]> {
   const outcome = await scanBytes(data, FILE);
   assert.equal(outcome.error, undefined);
   assert.equal(outcome.format, "pickle");
-  return outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+  return outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 }
 
 async function malformedReason(data: Uint8Array): Promise<string> {

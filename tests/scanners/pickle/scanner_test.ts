@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, MAX_EXPANDED_SIZE, type Value } from "../../../scanners
 import { detectPickle, PickleStream, unpickleReach } from "../../../scanners/pickle/scanner.ts";
 import { binBytes, bu, Builder, bytes, global, le, type Part, sbu } from "./_bytes.ts";
 import { scan, scanBrief } from "./_context.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 const OS_SYSTEM = global("os", "system");
 
@@ -169,7 +170,7 @@ Deno.test("a payload handed to pickle.loads is scanned, with findings located in
   ]);
   // Through the engine, the location names the payload and the position inside it.
   const outcome = await scanBytes(outer, "model.pkl");
-  assert.deepEqual(outcome.findings.map((f) => f.location), [
+  assert.deepEqual(outcome.findings.map((f) => renderLocation(f.location)), [
     "model.pkl (pos 0)",
     "model.pkl (pos 38)",
     "model.pkl:<payload@17> (pos 0)",
@@ -621,7 +622,7 @@ Deno.test("the engine scans a protocol-0 pickle named .txt as a pickle", async (
   const outcome = await scanBytes(bytes(`${OS_SYSTEM}(S'echo hi'\ntR.`), "notes.txt");
   assert.equal(outcome.format, "pickle");
   const pickleFindings = outcome.findings.filter((f) => f.rule.startsWith("MA1"));
-  assert.deepEqual(pickleFindings.map((f) => [f.rule, f.location]), [
+  assert.deepEqual(pickleFindings.map((f) => [f.rule, renderLocation(f.location)]), [
     ["MA100", "notes.txt (pos 0)"],
     ["MA101", "notes.txt (pos 24)"],
   ]);

@@ -8,6 +8,7 @@ import { legacyTorchTarProfile } from "../../../scanners/pytorch/legacy_tar.ts";
 import { MAX_LEGACY_TENSORS } from "../../../scanners/pytorch/legacy_tar_records.ts";
 import { bu, Builder, bytes, global, le, type Part } from "../pickle/_bytes.ts";
 import { concat, END, entry, header, PAYLOAD } from "../tar/_tar.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 /** A protocol-2 pickle of `parts` (opcodes) followed by STOP. */
 const pickle2 = (...parts: Part[]) => bytes(0x80, 2, ...parts, ".");
@@ -58,7 +59,7 @@ async function scan(bytes: Uint8Array) {
   assert.equal(outcome.error, undefined);
   return {
     format: outcome.format,
-    findings: outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`),
+    findings: outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`),
   };
 }
 
@@ -123,7 +124,7 @@ Deno.test("storages: records that do not add up are reported where they are", as
   const record = pickle2(int(1)).length + untypedHeader.length;
   const untypedStorages = concat(pickle2(int(1)), untypedHeader, i64(1), new Uint8Array(8), pickle2("]"));
   const untyped = await scanBytes(legacyTar({ storages: untypedStorages }), "t.pt");
-  assert.deepEqual(untyped.findings.map((f) => `${f.rule} ${f.location}`), [
+  assert.deepEqual(untyped.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`), [
     `MA105 t.pt:storages (pos ${record})`,
   ]);
   assert.match(untyped.findings[0].message, /storage 0 cannot be sized/);

@@ -14,6 +14,7 @@ import {
 import { bytesSource } from "../../../core/byte_source.ts";
 import { detectFormat } from "../../../engine/detect.ts";
 import { binBytes, bu, Builder, bytes, global, le, type Part } from "../pickle/_bytes.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 const FIXTURES = new URL("../../../fixtures/pickle/", import.meta.url);
 const fixture = (file: string) => Deno.readFile(new URL(file, FIXTURES));
@@ -70,7 +71,8 @@ async function scan(data: Uint8Array, path = "m.pt") {
   return outcome;
 }
 
-const brief = (findings: Finding[]) => findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+const brief = (findings: Finding[]) =>
+  findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 
 Deno.test("detect: the magic-number pickle at every protocol torch writes, and nothing else", async () => {
   const yes = (head: Uint8Array) => detectLegacyTorch(head, head.length);

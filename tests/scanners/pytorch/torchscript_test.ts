@@ -12,6 +12,7 @@ import {
   scanTorchScriptSource,
 } from "../../../scanners/pytorch/torchscript.ts";
 import { archiveEntries, memberBytes } from "./_zip.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 const FIXTURES = new URL("../../../fixtures/pytorch/", import.meta.url);
 const encode = (source: string) => new TextEncoder().encode(source);
@@ -239,7 +240,7 @@ Deno.test("a .py code member is TorchScript to the engine, not a name mismatch",
   const name = "archive/code/__torch__/modelaudit_fixture_models.py";
   const code = new TextDecoder().decode(await memberBytes(bytes, name));
   const outcome = await scanBytes(bytes, "m.pt");
-  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.location}`), [
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`), [
     `MA302 m.pt:${name} (pos ${code.indexOf("os.system")})`,
   ]);
 });

@@ -17,6 +17,7 @@ import {
 import { Disassembler } from "../../../scanners/pickle/disassembler.ts";
 import { buildZip } from "../zip/_zip.ts";
 import { archiveEntries, memberBytes, storedMembers } from "./_zip.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 const FIXTURES = new URL("../../../fixtures/pytorch/", import.meta.url);
 const fixture = (file: string) => Deno.readFile(new URL(file, FIXTURES));
@@ -386,7 +387,7 @@ Deno.test("a payload in data.pkl of a 21-character folder is found where it is",
   assert.equal(layout.zip64Records, 76);
   const outcome = await scanSource(bytesSource(zip), file);
   assert.equal(outcome.format, "pytorch");
-  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`), [
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`), [
     `MA100 critical ${file}:abcdefghijklmnopqrstu/data.pkl (pos 2)`,
     `MA101 critical ${file}:abcdefghijklmnopqrstu/data.pkl (pos 42)`,
   ]);

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { detectSevenZip } from "../../../scanners/sevenzip/descriptor.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 const SIGNATURE = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 /** The signature header of an empty 7z archive (version 0.4, no next header), as 7-Zip writes it. */
@@ -17,7 +18,7 @@ Deno.test("detection: the six signature bytes, nothing less", () => {
 Deno.test("a 7z is one MA212; named .pt it is also MA001", async () => {
   const plain = await scanBytes(EMPTY_7Z, "empty.7z");
   assert.equal(plain.format, "7z");
-  assert.deepEqual(plain.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`), [
+  assert.deepEqual(plain.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`), [
     "MA212 warning empty.7z",
   ]);
   assert.deepEqual(plain.findings[0].details, { format: "7z", size: 32 });

@@ -9,6 +9,7 @@ import { detectFormat } from "../../../engine/detect.ts";
 import { MAX_PROFILE_ENTRIES } from "../../../scanners/tar/scanner.ts";
 import { checksumMatches } from "../../../scanners/tar/header.ts";
 import { CLEAN, concat, END, entry, gnuLong, header, pax, PAYLOAD, sealed } from "./_tar.ts";
+import { renderLocation } from "../../../report/location.ts";
 
 /** Scans `bytes` as `name`; returns the format and `rule severity location` per finding. */
 async function scan(bytes: Uint8Array, name = "t.tar", options: SourceScanOptions = {}) {
@@ -16,7 +17,7 @@ async function scan(bytes: Uint8Array, name = "t.tar", options: SourceScanOption
   assert.equal(outcome.error, undefined);
   return {
     format: outcome.format,
-    findings: outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`),
+    findings: outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`),
   };
 }
 

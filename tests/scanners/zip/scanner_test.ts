@@ -6,9 +6,12 @@ import { scanBytes } from "../../../engine/dispatch.ts";
 import { detectZip, zipDescriptor } from "../../../scanners/zip/descriptor.ts";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { BENIGN, buildZip, crc32, deflate, latin1, PAYLOAD, PAYLOAD_REDUCE } from "./_zip.ts";
+import type { Finding } from "../../../core/types.ts";
+import { renderLocation } from "../../../report/location.ts";
 
-type Brief = { rule: string; severity: string; location: string };
-const brief = (findings: Brief[]) => findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+type Brief = Pick<Finding, "rule" | "severity" | "location">;
+const brief = (findings: Brief[]) =>
+  findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 
 async function scan(bytes: Uint8Array, name = "t.zip") {
   const outcome = await scanBytes(bytes, name);
@@ -368,7 +371,10 @@ Deno.test("sandboxed workers scan zips (deflate and the worker's exit need nothi
     );
     const started = performance.now();
     const result = await scanPaths([dir], { sandbox: true });
-    const findings = result.files[0].findings.map((f) => ({ ...f, location: f.location.split("/").pop()! }));
+    const findings = result.files[0].findings.map((f) => ({
+      ...f,
+      location: { ...f.location, file: f.location.file.split("/").pop()! },
+    }));
     assert.deepEqual(brief(findings), payload("nest.zip:level1.zip:payload.pkl"));
     assert.ok(performance.now() - started < 4000, "no worker lingers");
   } finally {
