@@ -253,6 +253,12 @@ export interface ReaderDescriptor {
   /** Lower-case file extensions (with the dot) that legitimately hold this format. */
   readonly extensions: readonly string[];
   /**
+   * Set for content that no loader runs code from by itself (arrays, images, raw tensors; what
+   * such a file embeds that does run, its scanner reports). A name that claims another format
+   * for it is worth knowing, not an alarm: the disguise hides nothing that executes.
+   */
+  readonly passive?: boolean;
+  /**
    * Imports the scanner's module. A string-literal `import()`, so that `deno compile`
    * bundles it; Deno caches the module, so loading again costs nothing.
    */

@@ -43,9 +43,27 @@ export function extensionOf(path: string): string {
 }
 
 /**
+ * Extensions that name no format: PyTorch, GGML, raw arrays, Darknet and sentencepiece files all
+ * use them, so no content can contradict them (a NumPy array named `.bin` is no disguise).
+ *
+ * @example
+ * ```ts
+ * import { GENERIC_EXTENSIONS } from "./detect.ts";
+ * GENERIC_EXTENSIONS.has(".bin"); // true
+ * ```
+ */
+export const GENERIC_EXTENSIONS: ReadonlySet<string> = new Set([
+  ".bin",
+  ".dat",
+  ".data",
+  ".model",
+  ".weights",
+]);
+
+/**
  * Format ids that may legitimately carry the extension of `path`: those of the
  * scanners, of the load-only readers and of the known-but-unscanned formats.
- * Empty when the name claims nothing.
+ * Empty when the name claims nothing: no extension, or a generic one.
  *
  * @example
  * ```ts
@@ -55,7 +73,7 @@ export function extensionOf(path: string): string {
  */
 export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): string[] {
   const extension = extensionOf(path);
-  if (!extension) return [];
+  if (!extension || GENERIC_EXTENSIONS.has(extension)) return [];
   return [...registry.scanners, ...registry.readers, ...KNOWN_FORMATS]
     .filter((format) => format.extensions.includes(extension))
     .map((format) => format.id);

@@ -14,6 +14,7 @@ import {
   type FindingReport,
   HEAD_BYTES,
   type NestedScanOptions,
+  type ReaderDescriptor,
   type ScanContext,
   type ScannerDescriptor,
 } from "../core/scanner.ts";
@@ -377,18 +378,24 @@ async function scanPayload(state: DispatchState, source: ByteSource, frame: Cont
  * content, a model-like name on unrecognised content, and content this version
  * recognises but cannot open although loading it can run code.
  */
-function checkFile(ctx: ScanContext, head: Uint8Array, format: string | undefined, registry: Registry): void {
+function checkFile(
+  ctx: ScanContext,
+  head: Uint8Array,
+  descriptor: ReaderDescriptor | undefined,
+  registry: Registry,
+): void {
   const { path } = ctx;
   const claimed = formatsClaimedBy(path, registry);
-  const known = format ? undefined : identifyKnownFormat(head);
-  const detected = format ?? known?.id;
+  const known = descriptor ? undefined : identifyKnownFormat(head);
+  const detected = descriptor?.id ?? known?.id;
+  const passive = descriptor?.passive || (known !== undefined && !known.mayHoldCode);
   const extension = extensionOf(path);
   if (detected && claimed.length > 0 && !claimed.includes(detected)) {
     ctx.report({
       rule: "MA001",
       message: `Named ${extension} (${claimed.join(" or ")}) but the content is ${detected}`,
-      // An image or other passive content under a model's name runs nothing: worth knowing, no alarm.
-      severity: known && !known.mayHoldCode ? "info" : undefined,
+      // An image, an array or other passive content under a model's name runs nothing: worth knowing, no alarm.
+      severity: passive ? "info" : undefined,
       details: { extension, claimedFormats: claimed, detectedFormat: detected },
     });
   } else if (!detected && nameClaimsScannedFormat(path, registry)) {
@@ -448,7 +455,7 @@ async function scanAsFile(
   const context = makeContext(state, frame);
   const head = await source.read(0, HEAD_BYTES);
   const { detected, byTrailer } = await chooseScanner(state, source, head, frame, loadAs);
-  checkFile(context, head, detected?.descriptor.id, state.registry);
+  checkFile(context, head, detected?.descriptor, state.registry);
   if (!detected) return;
   const { descriptor, scanner } = detected;
   if (frame.depth === 0) state.format = descriptor.id;

@@ -42,7 +42,9 @@ ZIP_EARLIEST = (1980, 1, 1, 0, 0, 0)
 @functools.lru_cache(maxsize=None)
 def rule_severities() -> dict[str, str]:
     """Default severity of every rule id, read from core/rules.ts (once); exits when it finds none."""
-    found = dict(re.findall(r'rule\(\s*"(MA\d{3})",\s*"[^"]+",\s*"(critical|warning|info)"', RULES_TS.read_text()))
+    # Each catalog entry is an object `MA001: { id: "MA001", name: ..., kind: ..., severity: "warning", ... }`.
+    found = dict(re.findall(r'^  (MA\d{3}): \{\n(?:    .*\n)*?    severity: "(critical|warning|info)"', RULES_TS.read_text(),
+                            re.M))
     if not found:
         sys.exit(f"no rules found in {RULES_TS}")
     return found

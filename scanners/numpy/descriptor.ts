@@ -20,6 +20,8 @@ export const numpyDescriptor: ScannerDescriptor = {
   id: "numpy",
   description: "NumPy array (.npy), as np.save writes it",
   extensions: [".npy"],
+  // An object array's pickle is reported by the scanner; the array format itself runs nothing.
+  passive: true,
   priority: PRIORITY.model,
   detect: hasNpyMagic,
   load: () => import("./scanner.ts").then((module) => module.numpyScanner),

@@ -21,6 +21,14 @@ Deno.test("a name claims every format that may carry its extension", () => {
   assert.deepEqual(formatsClaimedBy("README"), []);
 });
 
+Deno.test("generic names claim nothing: .bin, .dat, .data, .model and .weights are every format's", () => {
+  for (const name of ["w.bin", "w.DAT", "x.data", "tokenizer.model", "yolo.weights"]) {
+    assert.deepEqual(formatsClaimedBy(name), [], name);
+  }
+  // A generic name still says "model file": unrecognised content under it is MA007.
+  assert.equal(nameClaimsScannedFormat("w.bin"), true);
+});
+
 Deno.test("only scanners that detect content make a name look like a model file", () => {
   assert.equal(nameClaimsScannedFormat("weights.pkl"), true);
   assert.equal(nameClaimsScannedFormat("model.npy"), true);
