@@ -49,6 +49,17 @@ export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
 export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
 export { descriptorById, READERS, REGISTRY, type Registry, SCANNERS } from "./scanners/registry.ts";
+export {
+  type CallableCategory,
+  CallablePolicy,
+  type CallableTier,
+  type CallableVerdict,
+  isAttributeGetter,
+  isNestedLoader,
+  type PolicyExtras,
+  type SafeFamily,
+  type SafeTable,
+} from "./policy/callables.ts";
 export { type Detected, detectFormat } from "./engine/detect.ts";
 export type { SiblingOpener } from "./engine/siblings.ts";
 export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";

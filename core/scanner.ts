@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { CallablePolicy } from "../policy/callables.ts";
 import type { ByteSource } from "./byte_source.ts";
 import type { RuleId } from "./rules.ts";
 import type { FindingDetails, Severity } from "./types.ts";
@@ -139,6 +140,11 @@ export interface ScanContext {
   readonly signal: AbortSignal;
   /** Records a finding. */
   report(finding: FindingReport): void;
+  /**
+   * The policy of Python callables that judges every name the source makes its loader import or call:
+   * the standard tables plus the scan's extra denied and allowed names.
+   */
+  readonly policy: CallablePolicy;
   /** Returns the first user `--blacklist` pattern that `text` contains, if any (case-insensitive). */
   matchBlacklist(text: string): string | undefined;
   /**

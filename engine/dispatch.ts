@@ -19,6 +19,7 @@ import {
   type ScannerDescriptor,
 } from "../core/scanner.ts";
 import type { Finding, FindingDetails, Location } from "../core/types.ts";
+import { CallablePolicy } from "../policy/callables.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
@@ -57,6 +58,8 @@ export interface SourceScanOptions {
    * without it, the source has no siblings.
    */
   siblings?: SiblingOpener;
+  /** The policy of Python callables; defaults to the standard one. */
+  policy?: CallablePolicy;
 }
 
 /** What scanning one source produced. */
@@ -103,6 +106,7 @@ interface DispatchState {
   /** The user's patterns, lower-cased for matching; the original is what findings quote. */
   patterns: { original: string; lower: string }[];
   signal: AbortSignal;
+  policy: CallablePolicy;
   limits: ScanLimits;
   budget: DecodeBudget;
   /** Members handed over so far, nested ones included. */
@@ -185,6 +189,7 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     path: pathOf(frame),
     depth,
     signal: state.signal,
+    policy: state.policy,
     alsoReadAs: frame.alsoReadAs,
     report(report) {
       // A payload scanned on a guess must not produce integrity or limit noise, only signs of intent.
@@ -558,6 +563,7 @@ export async function scanSource(
       lower: p.toLowerCase(),
     })),
     signal: options.signal ?? new AbortController().signal,
+    policy: options.policy ?? CallablePolicy.standard(),
     limits,
     budget: new DecodeBudget(limits.maxDecompressedBytes),
     members: 0,

@@ -8,6 +8,7 @@
 import { sep as SEP } from "node:path";
 import { getRule, type RuleId } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
+import type { PolicyExtras } from "../policy/callables.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
@@ -31,6 +32,13 @@ export interface ScanOptions {
   fileTimeoutMs?: number;
   /** Case-insensitive substrings flagged in file names (MA004) and in model content (MA005). */
   blacklist?: string[];
+  /** Dotted names of Python callables to deny besides the standard policy's, with everything under them. */
+  extraDenied?: string[];
+  /**
+   * Dotted names of Python callables to trust (`mypkg.Net`, or `mypkg.models.*`): they turn unknown names
+   * safe, never denied ones.
+   */
+  extraAllowed?: string[];
   /** Limits on containers (depth, members, decompressed bytes, compression ratio); unset ones keep their defaults. */
   limits?: Partial<ScanLimits>;
   /** Files scanned at once; defaults to the number of cores. */
@@ -166,10 +174,22 @@ async function scanOne(
   const timeout = Math.min(options.fileTimeoutMs ?? Infinity, remaining);
   const blacklist = options.blacklist ?? [];
   const outcome = await run(
-    { realPath: file.realPath, path: file.path, blacklist, limits: options.limits, root: file.root },
+    {
+      realPath: file.realPath,
+      path: file.path,
+      blacklist,
+      limits: options.limits,
+      root: file.root,
+      policy: policyExtras(options),
+    },
     timeout,
   );
   return finish(base, outcome as SourceScanOutcome, started);
+}
+
+/** The names the scan adds to the policy of Python callables, as data a worker task carries. */
+function policyExtras(options: ScanOptions): PolicyExtras {
+  return { denied: options.extraDenied, allowed: options.extraAllowed };
 }
 
 /** A unit of work: one loose file, or every file of a directory unit. */
@@ -226,6 +246,7 @@ async function scanUnit(
     })),
     blacklist: options.blacklist ?? [],
     limits: options.limits,
+    policy: policyExtras(options),
   };
   // Each file keeps its own budget; the unit's files share one worker, one after another.
   const timeout = Math.min((options.fileTimeoutMs ?? Infinity) * Math.max(1, scanned), remaining);

@@ -13,6 +13,7 @@ import type { DirectoryFile, MemberPlan, PlanContext } from "../core/scanner.ts"
 import type { Finding } from "../core/types.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
+import type { PolicyExtras } from "../policy/callables.ts";
 import type { ScanLimits } from "./limits.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
 import { openSiblingReported, Siblings } from "./siblings.ts";
@@ -48,6 +49,8 @@ export interface DirectoryTask {
   blacklist: readonly string[];
   /** Container limits the user set; the rest keep their defaults. */
   limits?: Partial<ScanLimits>;
+  /** Names the user adds to the policy of Python callables. */
+  policy?: PolicyExtras;
 }
 
 /** What scanning one file of a unit produced; `skipped` when the plan says its loader never parses it. */
@@ -157,6 +160,7 @@ export async function scanDirectory(
       blacklist: task.blacklist,
       limits: task.limits,
       root: task.root,
+      policy: task.policy,
     };
     const outcome = await scanFile(fileTask, { signal, registry, loadAs: plan?.loadAs });
     members.push({

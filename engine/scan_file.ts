@@ -5,6 +5,7 @@
  * @module
  */
 
+import { CallablePolicy, type PolicyExtras } from "../policy/callables.ts";
 import { scanSource, type SourceScanOptions, type SourceScanOutcome } from "./dispatch.ts";
 import { openFileSource } from "./file_source.ts";
 import type { ScanLimits } from "./limits.ts";
@@ -21,6 +22,8 @@ export interface FileTask {
   limits?: Partial<ScanLimits>;
   /** Real path of the scanned root the file was found under; without it, the file has no siblings. */
   root?: string;
+  /** Names the user adds to the policy of Python callables. */
+  policy?: PolicyExtras;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface FileTask {
  */
 export async function scanFile(
   task: FileTask,
-  options: Omit<SourceScanOptions, "blacklist" | "limits" | "siblings"> = {},
+  options: Omit<SourceScanOptions, "blacklist" | "limits" | "siblings" | "policy"> = {},
 ): Promise<SourceScanOutcome> {
   try {
     using source = await openFileSource(task.realPath);
@@ -46,6 +49,7 @@ export async function scanFile(
       blacklist: task.blacklist,
       limits: task.limits,
       siblings,
+      policy: CallablePolicy.from(task.policy),
     });
   } catch (error) {
     return {

@@ -1734,16 +1734,17 @@ def benign() -> list[Fixture]:
         out.append(Fixture(file, "benign", technique, data, []))
 
     # Python 3.11 pickles an enum member as getattr(EnumClass, "NAME"): the same lookup as importing
-    # EnumClass.NAME, so it must warn about the (unknown) enum class only, never condemn getattr.
+    # EnumClass.NAME, so getattr is never condemned; re.RegexFlag and its members are known-safe.
     for p in (2, 4):
-        data = pickle.dumps(re.IGNORECASE, protocol=p)
-        enum_import = data.index(b"cre\nRegexFlag\n") if p < 4 else data.index(b"\x93", data.index(b"RegexFlag"))
-        out.append(Fixture(f"benign/enum_member_getattr_p{p}.pkl", "suspicious",
-                           f"re.IGNORECASE pickled by Python 3.11 as getattr(re.RegexFlag, 'IGNORECASE'), "
-                           f"protocol {p}", data,
-                           [finding("MA102", enum_import, module="re", function="RegexFlag")],
-                           note="Only the enum class (not on the safe list) warns; getattr is folded into the "
-                                "import re.RegexFlag.IGNORECASE."))
+        dumps(f"benign/enum_member_getattr_p{p}.pkl",
+              f"re.IGNORECASE pickled by Python 3.11 as getattr(re.RegexFlag, 'IGNORECASE'), protocol {p}",
+              re.IGNORECASE, p)
+    # A union of flags is _operator.or_ of the members; a compiled pattern keeps its flags as an int.
+    for p in (2, 4, 5):
+        dumps(f"benign/regex_flags_p{p}.pkl",
+              f"re.I | re.M (_operator.or_ of getattr(re.RegexFlag, ...) members), re.S and "
+              f"re.compile('a+', re.I | re.X), protocol {p}",
+              {"flags": re.I | re.M, "single": re.S, "pattern": re.compile("a+", re.I | re.X)}, p)
 
     models = sklearn_models()
     for p in (0, 2, 4, 5):

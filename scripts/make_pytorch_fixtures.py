@@ -30,6 +30,7 @@ reexec_if_needed(__file__, ("torch",))
 import hashlib  # noqa: E402
 import io  # noqa: E402
 import linecache  # noqa: E402
+import pickle  # noqa: E402
 import pickletools  # noqa: E402
 import string  # noqa: E402
 import struct  # noqa: E402
@@ -276,6 +277,83 @@ def optimizer_state() -> dict:
     return opt.state_dict()
 
 
+def optimizers() -> list[tuple[str, torch.optim.Optimizer]]:
+    """One of every optimizer class torch.optim exports, on a seeded Linear(3, 2) (SparseAdam on a sparse
+    embedding, which it requires)."""
+    out = []
+    for name in sorted(n for n, c in vars(torch.optim).items()
+                       if isinstance(c, type) and issubclass(c, torch.optim.Optimizer) and c is not torch.optim.Optimizer):
+        torch.manual_seed(0)
+        module = torch.nn.Embedding(4, 2, sparse=True) if name == "SparseAdam" else torch.nn.Linear(3, 2)
+        out.append((name, getattr(torch.optim, name)(module.parameters(), lr=0.1)))
+    return out
+
+
+def lr_schedulers() -> list[tuple[str, object]]:
+    """One of every LR scheduler class torch.optim.lr_scheduler defines, on an SGD optimizer with momentum
+    (CyclicLR cycles it), and a lambda where the scheduler takes a function (its state_dict() keeps None for it)."""
+    sched = torch.optim.lr_scheduler
+    out = []
+    for name in sorted(n for n, c in vars(sched).items()
+                       if isinstance(c, type) and c.__module__ == sched.__name__ and not n.startswith("_")):
+        torch.manual_seed(0)
+        opt = torch.optim.SGD(torch.nn.Linear(3, 2).parameters(), lr=0.1, momentum=0.9)
+        cls = getattr(sched, name)
+        args = {
+            "StepLR": {"step_size": 2}, "MultiStepLR": {"milestones": [1, 2]}, "ExponentialLR": {"gamma": 0.9},
+            "CosineAnnealingLR": {"T_max": 5}, "CosineAnnealingWarmRestarts": {"T_0": 3},
+            "CyclicLR": {"base_lr": 0.01, "max_lr": 0.1}, "OneCycleLR": {"max_lr": 0.1, "total_steps": 10},
+            "LambdaLR": {"lr_lambda": lambda epoch: 0.9 ** epoch}, "MultiplicativeLR": {"lr_lambda": lambda epoch: 0.9},
+        }.get(name, {})
+        if name == "ChainedScheduler":
+            out.append((name, cls([sched.StepLR(opt, 2), sched.ExponentialLR(opt, 0.9)])))
+        elif name == "SequentialLR":
+            out.append((name, cls(opt, [sched.ConstantLR(opt), sched.ExponentialLR(opt, 0.9)], milestones=[2])))
+        else:
+            out.append((name, cls(opt, **args)))
+    return out
+
+
+def pickles(obj: object) -> bool:
+    try:
+        saved(obj)
+        return True
+    except (TypeError, AttributeError, pickle.PicklingError):
+        return False
+
+
+def owner_replaced(archive: bytes, module: bytes, name: bytes) -> tuple[bytes, list[dict]]:
+    """The archive with the class of data.pkl's first instance (the one whose bound method the pickle writes
+    as getattr(instance, name)) replaced by module.name, and the findings that must follow."""
+    data = member(archive, "archive/data.pkl")
+    ops = list(pickletools.genops(data))
+    getattr_pos = next(pos for op, arg, pos in ops if op.name == "GLOBAL" and arg == "__builtin__ getattr")
+    first = next(op for op in ops if op[0].name == "GLOBAL" and op[2] > getattr_pos)
+    original = ("c" + first[1].replace(" ", "\n") + "\n").encode()
+    assert data[first[2]:].startswith(original)
+    evil = data[:first[2]] + b"c" + module + b"\n" + name + b"\n" + data[first[2] + len(original):]
+    evil_ops = list(pickletools.genops(evil))
+    newobj = next(pos for op, _, pos in evil_ops if op.name == "NEWOBJ" and pos > first[2])
+    method = next(pos for op, arg, pos in evil_ops if arg == "_annealing_cos")
+    # getattr(owner, "_annealing_cos"): once inside the owner's state, once where it is restored after it.
+    getattr_calls = [pos for op, _, pos in evil_ops if op.name == "REDUCE" and pos > method]
+    owner_build = [pos for op, _, pos in evil_ops if op.name == "BUILD"][-1]
+    assert len(getattr_calls) == 2 and getattr_calls[0] < owner_build < getattr_calls[1]
+    qualified = f"{module.decode()}.{name.decode()}"
+    owner = {"module": module.decode(), "function": name.decode()}
+    getattr_ = {"module": "__builtin__", "function": "getattr"}
+    findings = [
+        mf.finding("MA100", first[2], path="archive/data.pkl", **owner),
+        mf.finding("MA101", newobj, path="archive/data.pkl", **owner),
+        mf.finding("MA101", owner_build, path="archive/data.pkl", **owner),
+        # The bound method's owner is no longer an instance of a known class: getattr on it is reported.
+        mf.finding("MA100", getattr_pos, path="archive/data.pkl", **getattr_),
+        *(mf.finding("MA101", pos, path="archive/data.pkl", **getattr_) for pos in getattr_calls),
+    ]
+    assert qualified == "os.system"
+    return replaced(archive, "archive/data.pkl", evil), findings
+
+
 def legacy_state_dict() -> bytes:
     buf = io.BytesIO()
     with mf.stable_torch_storage_keys():
@@ -380,6 +458,15 @@ def line_of(source: bytes, pos: int) -> int:
     return source[:pos].count(b"\n") + 1
 
 
+def debug_source_reference(archive: bytes, code_path: str, call: str) -> dict:
+    """The MA111 of the string in a code file's debug_pkl that holds the scripted source calling `call`: source
+    text that nothing in the pickle evaluates."""
+    debug = member(archive, code_path + ".debug_pkl")
+    pos = next(pos for op, arg, pos in pickletools.genops(debug)
+               if isinstance(arg, str) and f"{call}(" in arg)
+    return mf.finding("MA111", pos, path=code_path + ".debug_pkl", encoding="plain")
+
+
 def code_reference(path: str, source: bytes, text: bytes, call: str) -> dict:
     pos = source.index(text)
     return mf.finding("MA302", pos, path=path, call=call, line=line_of(source, pos))
@@ -408,6 +495,27 @@ def fixtures() -> list[Fixture]:
         saved(many_tensors()), [])
     add("benign/optimizer.pt", "benign", PYTORCH, "torch.save of an Adam optimizer's state_dict after one step",
         saved(optimizer_state()), [])
+    # Optimizers and LR schedulers: torch.save of whole optimizers, of every scheduler's state_dict() (OneCycleLR's
+    # keeps its anneal_func, a bound method, as getattr(scheduler, "_annealing_cos")) and of whole schedulers
+    # where torch can pickle them (a scheduler holding a lambda or a WeakMethod cannot be).
+    for name, opt in optimizers():
+        add(f"benign/optim_{name}.pt", "benign", PYTORCH, f"torch.save of a whole torch.optim.{name} optimizer",
+            saved(opt), [])
+    onecycle_state = b""
+    for name, scheduler in lr_schedulers():
+        state = scheduler.state_dict()
+        if pickles(state):
+            data = add(f"benign/lr_scheduler_state_{name}.pt", "benign", PYTORCH,
+                       f"torch.save of torch.optim.lr_scheduler.{name}(...).state_dict()", saved(state), [])
+            onecycle_state = data if name == "OneCycleLR" else onecycle_state
+        if pickles(scheduler):
+            add(f"benign/lr_scheduler_{name}.pt", "benign", PYTORCH,
+                f"torch.save of a whole torch.optim.lr_scheduler.{name} (its SGD optimizer and tensors included)",
+                saved(scheduler), [])
+    evil_scheduler, evil_findings = owner_replaced(onecycle_state, b"os", b"system")
+    add("malicious/lr_scheduler_state_owner_os_system.pt", "malicious", PYTORCH,
+        "benign/lr_scheduler_state_OneCycleLR.pt whose bound method's owner (the scheduler) is built by os.system "
+        "instead of OneCycleLR", evil_scheduler, evil_findings)
     add("benign/state_dict_legacy.pt", "benign", "pytorch-legacy",
         "torch.save(state_dict, _use_new_zipfile_serialization=False): the legacy stream, not a zip",
         legacy_state_dict(), [])
@@ -491,7 +599,9 @@ def fixtures() -> list[Fixture]:
     add("malicious/torchscript_torch_save.pt", "malicious", TORCHSCRIPT,
         "torch.jit.script of a module whose forward calls torch.save(x, path): TorchScript compiles it and "
         "writes the file on every call (real torch output, nothing edited)",
-        snapshot, [code_reference(code_path, snapshot_code, b"torch.save", "torch.save")])
+        snapshot, [code_reference(code_path, snapshot_code, b"torch.save", "torch.save"),
+                   # Its debug_pkl keeps the scripted Python source, a string that calls torch.save (as text).
+                   debug_source_reference(snapshot, code_path, "torch.save")])
 
     add("malicious/bad_version.pt", "suspicious", PYTORCH,
         "benign/state_dict.pt with version 99, beyond what torch reads",

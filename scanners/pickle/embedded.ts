@@ -4,8 +4,9 @@
  * or Python source that calls dangerous functions (handed to `exec`/`eval`),
  * plain or encoded.
  *
- * Source detection needs code-shaped evidence: a dangerous module's function
- * followed by a call that closes (`os.system("id")`), `__import__(...)`, or a
+ * Source detection needs code-shaped evidence: a call that closes of a name the
+ * policy of Python callables denies (`os.system("id")`, resolved through the
+ * source's own imports), `__import__(...)`, or a
  * bare `exec`/`eval`/`compile` whose argument is itself code (a string literal, a
  * nested call) or that sits among Python statements. Prose, parameter names
  * such as `eval_metric`, method calls such as `model.eval()` and tokenizer
@@ -22,6 +23,9 @@
  *
  * @module
  */
+
+import { aliased } from "../../policy/dotted.ts";
+import { CallablePolicy, type SafeTable } from "../../policy/callables.ts";
 
 /** One thing hidden in a constant. */
 export interface EmbeddedFinding {
@@ -218,95 +222,38 @@ const utf8 = new TextDecoder();
 // Python source.
 // ---------------------------------------------------------------------------
 
-/** Functions of each module whose call is dangerous; `"any"` for modules whose every call is. */
-const OS_CALLS = new Set([
-  "system",
-  "popen",
-  "popen2",
-  "popen3",
-  "startfile",
-  "fork",
-  "forkpty",
-  "kill",
-  "killpg",
-  "posix_spawn",
-  "posix_spawnp",
-  "putenv",
-  "remove",
-  "unlink",
-  "rmdir",
-  "removedirs",
-  "rename",
-  "renames",
-  "replace",
-  "truncate",
-  "chmod",
-  "chown",
-  "symlink",
-  "link",
-  "open",
-  ..."l le lp lpe v ve vp vpe".split(" ").flatMap((s) => [`exec${s}`, `spawn${s}`]),
-]);
-const LOADS = new Set(["load", "loads"]);
-const MODULE_CALLS: ReadonlyMap<string, ReadonlySet<string> | "any"> = new Map<
-  string,
-  ReadonlySet<string> | "any"
->([
-  ["os", OS_CALLS],
-  ["subprocess", "any"],
-  ["commands", "any"],
-  ["pty", new Set(["spawn", "fork"])],
-  ["platform", new Set(["popen"])],
-  ["socket", "any"],
-  ["ctypes", "any"],
-  ["importlib", "any"],
-  ["runpy", "any"],
-  ["webbrowser", "any"],
-  ["ftplib", "any"],
-  ["smtplib", "any"],
-  ["telnetlib", "any"],
-  ["shutil", new Set(["rmtree", "move", "copy", "copy2", "copyfile", "copytree", "chown", "unpack_archive"])],
-  [
-    "builtins",
-    new Set(["exec", "eval", "compile", "execfile", "__import__", "open", "getattr", "breakpoint"]),
-  ],
-  ["marshal", LOADS],
-  ["pickle", LOADS],
-  ["dill", LOADS],
-  ["cloudpickle", LOADS],
-  ["types", new Set(["FunctionType", "CodeType", "LambdaType"])],
-  ["code", new Set(["interact", "InteractiveInterpreter", "InteractiveConsole", "compile_command"])],
-  ["asyncio", new Set(["create_subprocess_shell", "create_subprocess_exec"])],
-  ["urllib", new Set(["urlopen", "urlretrieve"])],
-  ["urllib.request", new Set(["urlopen", "urlretrieve", "Request", "build_opener"])],
-  ["urllib2", new Set(["urlopen", "Request", "build_opener"])],
-  ["requests", new Set(["get", "post", "put", "delete", "patch", "head", "request", "Session"])],
-  ["http.client", new Set(["HTTPConnection", "HTTPSConnection"])],
-]);
-
 /**
- * Other names a module goes by in Python source.
- *
- * @example
- * ```ts
- * import { SOURCE_ALIASES } from "./embedded.ts";
- * SOURCE_ALIASES.get("posix"); // "os"
- * ```
+ * What source may call in modules the policy denies as a whole, because a pickle has no business importing
+ * them but code uses them for harmless reasons: path string helpers (`os.path.join(root, name)`).
  */
-export const SOURCE_ALIASES: ReadonlyMap<string, string> = new Map([
-  ["posix", "os"],
-  ["nt", "os"],
-  ["__builtins__", "builtins"],
-  ["__builtin__", "builtins"],
-  ["cPickle", "pickle"],
-  ["_pickle", "pickle"],
-]);
+const SOURCE_SAFE: SafeTable = {
+  library: "python-source",
+  exceptions: ["os.path.*", "posixpath.*", "ntpath.*"],
+};
+
+/** Each scan's policy with {@linkcode SOURCE_SAFE}, built once per policy. */
+const SOURCE_POLICIES = new WeakMap<CallablePolicy, CallablePolicy>();
+
+function sourcePolicy(policy: CallablePolicy): CallablePolicy {
+  let composed = SOURCE_POLICIES.get(policy);
+  if (!composed) SOURCE_POLICIES.set(policy, composed = policy.extend({}, [SOURCE_SAFE]));
+  return composed;
+}
+
+/** A traceback's `file.py(123)`: a line number, not a call's arguments. */
+const TRACE_LINE = /^\d+$/;
+
+/** The callables that open files: their call is dangerous only with a mode that writes. */
+const OPENERS: ReadonlySet<string> = new Set(["builtins.open", "io.open"]);
 
 /** Builtins that run source text. */
 const SOURCE_RUNNERS: ReadonlySet<string> = new Set(["exec", "eval", "compile", "execfile"]);
 
-/** A dotted name followed by `(`, starting where no identifier or attribute access precedes it. */
-const CALL = /(?<![\w.])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*){0,4})[ \t]*\(/g;
+/**
+ * A dotted name followed by `(`, starting where no identifier, attribute access or path separator
+ * precedes it (`/usr/lib/python3.11/threading.py(975)` in a traceback names a file).
+ */
+const CALL = /(?<![\w./\\])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*){0,4})[ \t]*\(/g;
 const IMPORT =
   /(?:^|[\n;])[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+([^\n;#]{1,2000})|import[ \t]+([^\n;#]{1,2000}))/g;
 const ASSIGNMENT = /(?:^|[\n;])[ \t]*[A-Za-z_][\w.]*(?:\[[^\]\n]{0,200}\])?[ \t]*=(?!=)/;
@@ -368,11 +315,11 @@ interface Imports {
   star: string[];
 }
 
+/** A module path with its first segment as the module it names (`posix.path` is `os.path`). */
 function canonicalModule(path: string): string {
   const dot = path.indexOf(".");
   const head = dot < 0 ? path : path.slice(0, dot);
-  const alias = SOURCE_ALIASES.get(head);
-  return alias === undefined ? path : alias + (dot < 0 ? "" : path.slice(dot));
+  return aliased(head).join(".") + (dot < 0 ? "" : path.slice(dot));
 }
 
 function readImports(text: string): Imports {
@@ -398,43 +345,20 @@ function readImports(text: string): Imports {
   return imports;
 }
 
-/** The dangerous callable a dotted name resolves to, if any. */
-function dangerousCallee(dotted: string, imports: Imports): string | undefined {
+/** The canonical name of the denied callable a dotted name resolves to, if any. */
+function dangerousCallee(dotted: string, imports: Imports, policy: CallablePolicy): string | undefined {
   const segs = dotted.split(".");
   const bound = imports.names.get(segs[0]);
-  const head = bound ?? SOURCE_ALIASES.get(segs[0]) ?? segs[0];
-  let full = [...head.split("."), ...segs.slice(1)];
-  if (full.length === 1 && bound === undefined) {
-    const module = imports.star.find((m) => moduleCall(m, full[0]));
-    if (module === undefined) return undefined;
-    full = [...module.split("."), full[0]];
+  if (segs.length === 1 && bound === undefined) {
+    // A bare name is only a module's function when a star import brought it in.
+    for (const module of imports.star) {
+      const verdict = policy.judge(module, segs[0]);
+      if (verdict.tier === "denied") return verdict.name;
+    }
+    return undefined;
   }
-  for (let i = full.length - 1; i >= 1; i--) {
-    const module = full.slice(0, i).join(".");
-    if (moduleCall(module, full[i])) return full.join(".");
-  }
-  return undefined;
-}
-
-/**
- * The dangerous callable a dotted name refers to in source that imports nothing (module aliases
- * such as `posix` resolved): the table MA108 judges embedded source by, shared with the
- * TorchScript scanner so that both agree on what is dangerous.
- *
- * @example
- * ```ts
- * import { dangerousModuleCallee } from "./embedded.ts";
- * dangerousModuleCallee("posix.system"); // "os.system"
- * dangerousModuleCallee("torch.linear"); // undefined
- * ```
- */
-export function dangerousModuleCallee(dotted: string): string | undefined {
-  return dangerousCallee(dotted, { names: new Map(), star: [] });
-}
-
-function moduleCall(module: string, fn: string): boolean {
-  const calls = MODULE_CALLS.get(module);
-  return calls === "any" || (calls !== undefined && calls.has(fn));
+  const verdict = policy.judge([bound ?? canonicalModule(segs[0]), ...segs.slice(1)].join("."));
+  return verdict.tier === "denied" ? verdict.name : undefined;
 }
 
 /** The source inside a string literal that opens `args`, unescaped: what exec/eval will run. */
@@ -447,7 +371,12 @@ function literalSource(args: string): string | undefined {
 }
 
 /** The dangerous callables that Python source in `text` calls, in order of appearance. */
-function findCalls(source: string, nesting = 0, budget = { chars: MAX_CODE_SCAN_CHARS }): string[] {
+function findCalls(
+  source: string,
+  policy: CallablePolicy,
+  nesting = 0,
+  budget = { chars: MAX_CODE_SCAN_CHARS },
+): string[] {
   const text = source.length > MAX_CODE_SCAN_CHARS ? source.slice(0, MAX_CODE_SCAN_CHARS) : source;
   if (!text.includes("(")) return [];
   const imports = readImports(text);
@@ -470,6 +399,7 @@ function findCalls(source: string, nesting = 0, budget = { chars: MAX_CODE_SCAN_
     if (close < 0) continue;
     const args = text.slice(open + 1, close - 1);
     const dotted = m[1].replace(/[ \t]/g, "");
+    if (dotted.endsWith(".py") && TRACE_LINE.test(args)) continue;
     if (!dotted.includes(".") && !imports.names.has(dotted)) {
       if (SOURCE_RUNNERS.has(dotted)) {
         if (!hasArgument(text, open + 1, close - 1)) continue;
@@ -479,7 +409,9 @@ function findCalls(source: string, nesting = 0, budget = { chars: MAX_CODE_SCAN_
         if (nesting < MAX_SOURCE_NESTING && budget.chars >= args.length) {
           budget.chars -= args.length;
           const inner = literalSource(args);
-          if (inner !== undefined) { for (const call of findCalls(inner, nesting + 1, budget)) add(call); }
+          if (inner !== undefined) {
+            for (const call of findCalls(inner, policy, nesting + 1, budget)) add(call);
+          }
         }
         continue;
       }
@@ -488,7 +420,7 @@ function findCalls(source: string, nesting = 0, budget = { chars: MAX_CODE_SCAN_
         continue;
       }
       if (dotted === "getattr") {
-        const target = getattrTarget(args, imports);
+        const target = getattrTarget(args, imports, policy);
         if (target !== undefined) add(target);
         continue;
       }
@@ -497,37 +429,43 @@ function findCalls(source: string, nesting = 0, budget = { chars: MAX_CODE_SCAN_
         continue;
       }
     }
-    const callee = dangerousCallee(dotted, imports);
+    const callee = dangerousCallee(dotted, imports, policy);
     if (callee === undefined) continue;
-    if (callee === "builtins.open" && !hasMode(MODE_ARGUMENT, args)) continue;
+    if (OPENERS.has(callee) && !hasMode(MODE_ARGUMENT, args)) continue;
     add(callee);
   }
   for (const m of text.matchAll(IMPORT_THEN_ATTRIBUTE)) {
-    const module = canonicalModule(m[2]);
-    if (moduleCall(module, m[3])) add(`${module}.${m[3]}`);
+    const verdict = policy.judge(canonicalModule(m[2]), m[3]);
+    if (verdict.tier === "denied") add(verdict.name);
   }
   for (const m of text.matchAll(BUILTINS_SUBSCRIPT)) {
-    if (moduleCall("builtins", m[2])) add(`builtins.${m[2]}`);
+    const verdict = policy.judge("builtins", m[2]);
+    if (verdict.tier === "denied") add(verdict.name);
   }
   return [...calls];
 }
 
 /** `getattr(os, "system")` as `os.system`, when the target is dangerous. */
-function getattrTarget(args: string, imports: Imports): string | undefined {
+function getattrTarget(args: string, imports: Imports, policy: CallablePolicy): string | undefined {
   const m = GETATTR_ARGUMENTS.exec(args);
   if (!m) return undefined;
   const attribute = m[5];
   const base = m[1] !== undefined ? m[1] : canonicalModule(m[3]);
-  return dangerousCallee(`${base}.${attribute}`, imports);
+  return dangerousCallee(`${base}.${attribute}`, imports, policy);
 }
 
 // ---------------------------------------------------------------------------
 // Entry point.
 // ---------------------------------------------------------------------------
 
-function inspectText(text: string, encoding: EmbeddedFinding["encoding"], depth: number): EmbeddedFinding[] {
+function inspectText(
+  text: string,
+  encoding: EmbeddedFinding["encoding"],
+  depth: number,
+  policy: CallablePolicy,
+): EmbeddedFinding[] {
   const found: EmbeddedFinding[] = [];
-  const calls = findCalls(text);
+  const calls = findCalls(text, policy);
   if (calls.length > 0) found.push({ encoding, kind: "code", calls });
   if (depth >= MAX_DECODE_DEPTH) return found;
   for (const candidate of candidates(text)) {
@@ -545,7 +483,7 @@ function inspectText(text: string, encoding: EmbeddedFinding["encoding"], depth:
       }
       continue;
     }
-    const inner = inspectText(utf8.decode(bytes), layer, depth + 1);
+    const inner = inspectText(utf8.decode(bytes), layer, depth + 1, policy);
     if (inner.length > 0) return [...found, ...inner];
   }
   return found;
@@ -553,7 +491,7 @@ function inspectText(text: string, encoding: EmbeddedFinding["encoding"], depth:
 
 /**
  * Inspects a string or bytes constant for encoded pickles and dangerous Python
- * source. Bounded work per call. Raw pickles (bytes starting with `\x80`) are
+ * source, whose calls `policy` judges (the standard one by default). Bounded work per call. Raw pickles (bytes starting with `\x80`) are
  * not reported here: the machine scans those itself.
  *
  * @example
@@ -565,9 +503,12 @@ function inspectText(text: string, encoding: EmbeddedFinding["encoding"], depth:
  * inspectEmbedded("eval_metric"); // []
  * ```
  */
-export function inspectEmbedded(value: string | Uint8Array): EmbeddedFinding[] {
+export function inspectEmbedded(
+  value: string | Uint8Array,
+  policy: CallablePolicy = CallablePolicy.standard(),
+): EmbeddedFinding[] {
   if (value.length === 0 || value.length > MAX_EMBEDDED_CHARS) return [];
-  if (typeof value === "string") return inspectText(value, "plain", 0);
-  if (!isText(value)) return [];
-  return inspectText(utf8.decode(value), "plain", 0);
+  if (typeof value !== "string" && !isText(value)) return [];
+  const text = typeof value === "string" ? value : utf8.decode(value);
+  return inspectText(text, "plain", 0, sourcePolicy(policy));
 }

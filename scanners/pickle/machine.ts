@@ -18,7 +18,12 @@
 import { type GlobalName, LargeArg, latin1, type PickleOp, type StreamBreak } from "./disassembler.ts";
 import type { FactSink, LimitFact, PickleFact } from "./facts.ts";
 import { HIGHEST_PROTOCOL, OP, opcodeName, TEXT_OPCODES } from "./opcodes.ts";
-import { classifyImport, type ImportVerdict, isAttributeGetter, isNestedLoader } from "./policy.ts";
+import {
+  CallablePolicy,
+  type CallableVerdict as ImportVerdict,
+  isAttributeGetter,
+  isNestedLoader,
+} from "../../policy/callables.ts";
 
 /** Real models stay far below this; the issue's benchmark needs 5 million. Opcodes per source. */
 export const MAX_PICKLE_OPCODES = 50_000_000;
@@ -215,7 +220,7 @@ export interface MachineHooks {
    */
   persistentId?(pid: Value, pos: number): Value | undefined;
   /**
-   * Classifies an import instead of {@linkcode classifyImport}, for loaders that resolve some
+   * Classifies an import instead of the standard {@linkcode CallablePolicy} (the scan's policy), for loaders that resolve some
    * names their own way (TorchScript resolves `__torch__.*` from its archive's code). Optional.
    */
   classify?(module: string, name: string): ImportVerdict;
@@ -399,7 +404,7 @@ function judgeImport(
   classify: MachineHooks["classify"],
 ): Pick<GlobalValue, "verdict" | "getter" | "loader"> {
   // A loader's own resolution (TorchScript's `__torch__.*`) replaces the verdict only.
-  const verdict = classify?.(module, name) ?? classifyImport(module, name);
+  const verdict = classify?.(module, name) ?? CallablePolicy.standard().judge(module, name);
   return {
     verdict,
     getter: verdict.tier === "denied" && isAttributeGetter(module, name),

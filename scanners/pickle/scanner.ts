@@ -27,7 +27,7 @@ import {
 } from "./machine.ts";
 import { FIRST_OPCODES, OP, OPCODE_BY_CODE } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
-import { classifyImport } from "./policy.ts";
+import { CallablePolicy } from "../../policy/callables.ts";
 import { pickleRules } from "./rules/mod.ts";
 
 /** Opcodes between checks of the abort signal: often enough to stop within milliseconds, rare enough to cost nothing. */
@@ -114,7 +114,7 @@ export function unpickleReach(head: Uint8Array, size: number): number | undefine
     classify(module, name) {
       if (IMPORTABLE.test(module) && IMPORTABLE.test(name)) imports = true;
       else unimportable = true;
-      return classifyImport(module, name);
+      return CallablePolicy.standard().judge(module, name);
     },
   });
   const dis = Disassembler.fromBytes(head, size);
@@ -163,8 +163,9 @@ export interface PickleScanOptions {
    */
   joblibArrays?: boolean;
   /**
-   * Classifies imports in place of the pickle policy, for a loader that resolves some names its own
-   * way (see {@linkcode MachineHooks.classify}); payloads nested in the pickle keep the policy.
+   * Classifies imports in place of the scan's policy (`ctx.policy`), for a loader that resolves some
+   * names its own way (see {@linkcode MachineHooks.classify}); payloads nested in the pickle keep the
+   * scan's policy.
    */
   classify?: MachineHooks["classify"];
   /**
@@ -266,6 +267,7 @@ export class PickleStream {
       ...pickleRules({
         report: (f) => ctx.report(f),
         matchBlacklist: (t) => ctx.matchBlacklist(t),
+        policy: ctx.policy,
         payloads,
       }),
       options.joblibArrays
@@ -279,7 +281,7 @@ export class PickleStream {
     this.#machine = new PickleMachine({
       fact: this.#facts,
       persistentId: options.persistentId,
-      classify: options.classify,
+      classify: options.classify ?? ((module, name) => ctx.policy.judge(module, name)),
     }, options.limits ?? DEFAULT_LIMITS);
     this.#dis = new Disassembler(source, options.start ?? 0);
     this.#frames = new FrameTracker(source.size);

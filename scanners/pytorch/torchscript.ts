@@ -22,7 +22,8 @@
 import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { type PythonToken, PythonTokenizer } from "./python_tokens.ts";
-import { judge, judgeModule, judgeOnce } from "./torchscript_calls.ts";
+import { CallablePolicy } from "../../policy/callables.ts";
+import { TorchScriptNames } from "./torchscript_calls.ts";
 
 /** Source read per file: real code files are kilobytes; a traced giant stays far below this. */
 export const MAX_TORCHSCRIPT_SOURCE_BYTES = 16 * 1024 * 1024;
@@ -209,6 +210,7 @@ class Pass {
   readonly #stream: TokenStream;
   readonly #bindings: Bindings;
   readonly #found: DangerousReference[] | undefined;
+  readonly #names: TorchScriptNames | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #stack: Scope[] = [{ id: 0, kind: "module", indent: -1, parent: undefined }];
   #nextScope = 1;
@@ -218,12 +220,13 @@ class Pass {
   constructor(
     source: Uint8Array,
     bindings: Bindings,
-    found: DangerousReference[] | undefined,
+    check: { found: DangerousReference[]; names: TorchScriptNames } | undefined,
     signal?: AbortSignal,
   ) {
     this.#stream = new TokenStream(source);
     this.#bindings = bindings;
-    this.#found = found;
+    this.#found = check?.found;
+    this.#names = check?.names;
     this.#signal = signal;
   }
 
@@ -444,7 +447,7 @@ class Pass {
     // A keyword argument's name (`f(os=1)`) refers to nothing.
     if (isOp(next, "=") && this.#statement.depth > 0) return;
     if (this.#bindings.isLocal(token.text, scope)) return;
-    const found = judgeOnce(this.#chain(token));
+    const found = this.#names?.reference(this.#chain(token));
     if (found) return this.#report(token, found.call, found.reason);
     if (ATTRIBUTE_FUNCTIONS.has(token.text) && isOp(next, "(")) {
       const target = this.#stream.peek(1);
@@ -469,20 +472,20 @@ class Pass {
     const statement = this.#statement;
     if (statement.first === "import") {
       const module = this.#chain(token);
-      const found = judgeModule(module);
+      const found = this.#names?.module(module);
       if (found) this.#report(token, `import ${module.join(".")}`, found);
       return;
     }
     if (previous?.kind === "name" && previous.text === "from") {
       const module = this.#chain(token);
-      const found = judgeModule(module);
+      const found = this.#names?.module(module);
       statement.pending = found ? [] : [module.join(".")];
       if (found) this.#report(token, `from ${module.join(".")} import`, found);
       return;
     }
     const from = statement.pending[0];
     if (from === undefined) return;
-    const found = judge([...from.split("."), token.text]);
+    const found = this.#names?.reference([...from.split("."), token.text]);
     if (found) this.#report(token, `from ${from} import ${token.text}`, found.reason);
   }
 
@@ -493,7 +496,7 @@ class Pass {
 
 /**
  * Every dangerous reference in Python source (TorchScript `code/`), in source order, at most
- * {@linkcode MAX_REFERENCES_PER_SOURCE}.
+ * {@linkcode MAX_REFERENCES_PER_SOURCE}, as `policy` (the standard one by default) judges names.
  *
  * @example
  * ```ts
@@ -502,11 +505,15 @@ class Pass {
  * findDangerousCode(new TextEncoder().encode(code)).map((r) => [r.call, r.line]); // [["os.system", 2]]
  * ```
  */
-export function findDangerousCode(source: Uint8Array, signal?: AbortSignal): DangerousReference[] {
+export function findDangerousCode(
+  source: Uint8Array,
+  signal?: AbortSignal,
+  policy: CallablePolicy = CallablePolicy.standard(),
+): DangerousReference[] {
   const bindings = new Bindings();
   new Pass(source, bindings, undefined, signal).run();
   const found: DangerousReference[] = [];
-  new Pass(source, bindings, found, signal).run();
+  new Pass(source, bindings, { found, names: new TorchScriptNames(policy) }, signal).run();
   return found;
 }
 
@@ -525,7 +532,7 @@ export function findDangerousCode(source: Uint8Array, signal?: AbortSignal): Dan
 export async function scanTorchScriptSource(source: ByteSource, ctx: ScanContext): Promise<void> {
   const inspected = Math.min(source.size, MAX_TORCHSCRIPT_SOURCE_BYTES);
   const bytes = await readAll(subSource(source, 0, inspected));
-  for (const reference of findDangerousCode(bytes, ctx.signal)) {
+  for (const reference of findDangerousCode(bytes, ctx.signal, ctx.policy)) {
     ctx.report({
       rule: "MA302",
       message: `TorchScript code uses ${reference.call} (line ${reference.line}): ${reference.reason}`,

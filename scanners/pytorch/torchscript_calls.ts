@@ -1,13 +1,15 @@
 /**
- * What TorchScript code must not refer to: modules, builtins and torch functions
- * that run code or reach the file system, the network or other processes, with
- * why. {@linkcode judge} decides for a dotted name whose head the source does not
- * bind itself; the scope analysis in `torchscript.ts` decides which heads those are.
+ * What TorchScript code must not refer to, as the policy of Python callables
+ * judges it: a dotted name whose head the source does not bind itself (the
+ * scope analysis in `torchscript.ts` decides which heads those are) is denied
+ * when the policy denies it. TorchScript adds only how its own code names
+ * things: `ops.x` is `torch.ops.x`, `torch.ops.aten.save` is `torch.save`,
+ * `__torch__.*` is the archive's own code, and a bare name is a builtin.
  *
  * @module
  */
 
-import { dangerousModuleCallee, SOURCE_ALIASES } from "../pickle/embedded.ts";
+import type { CallablePolicy, CallableVerdict } from "../../policy/callables.ts";
 
 /** A dangerous name as written, and why it is dangerous. */
 export interface Verdict {
@@ -17,150 +19,73 @@ export interface Verdict {
   reason: string;
 }
 
-/** Modules any reference to which is dangerous, with why; aliases are folded first. */
-const MODULES: ReadonlyMap<string, string> = new Map([
-  ["os", "os runs commands and reaches files and processes"],
-  ["subprocess", "subprocess starts processes"],
-  ["commands", "commands runs shell commands"],
-  ["pty", "pty spawns processes"],
-  ["multiprocessing", "multiprocessing starts processes"],
-  ["socket", "socket opens network connections"],
-  ["urllib", "urllib fetches URLs"],
-  ["urllib2", "urllib2 fetches URLs"],
-  ["urllib3", "urllib3 fetches URLs"],
-  ["requests", "requests fetches URLs"],
-  ["http", "http opens network connections"],
-  ["ftplib", "ftplib opens network connections"],
-  ["smtplib", "smtplib opens network connections"],
-  ["telnetlib", "telnetlib opens network connections"],
-  ["webbrowser", "webbrowser opens URLs"],
-  ["ctypes", "ctypes loads native libraries and calls into them"],
-  ["importlib", "importlib imports modules, running their code"],
-  ["runpy", "runpy runs modules and scripts"],
-  ["builtins", "builtins holds eval, exec, open and __import__"],
-  ["shutil", "shutil copies, moves and deletes files"],
-  ["pickle", "pickle runs code while loading"],
-  ["marshal", "marshal loads code objects"],
-  ["dill", "dill runs code while loading"],
-  ["cloudpickle", "cloudpickle runs code while loading"],
-]);
-
-/** Builtins dangerous to call (or to hold, to call later), with why. */
-const BUILTIN_CALLS: ReadonlyMap<string, string> = new Map([
-  ["eval", "eval runs source text"],
-  ["exec", "exec runs source text"],
-  ["execfile", "execfile runs a source file"],
-  ["compile", "compile turns source text into code to run"],
-  ["open", "open reads and writes files"],
-  ["breakpoint", "breakpoint starts a debugger"],
-  ["globals", "globals reaches the module namespace and its __builtins__"],
-  ["vars", "vars reaches a namespace and its __builtins__"],
-]);
-
-/** torch functions that reach the system, TorchScript builtins among them; keys are normalized paths. */
-const TORCH_CALLS: ReadonlyMap<string, string> = new Map([
-  ["torch.save", "torch.save writes a file, and TorchScript compiles it"],
-  [
-    "torch.from_file",
-    "torch.from_file maps a file into memory, creating it when shared, and TorchScript compiles it",
-  ],
-  ["torch.load", "torch.load unpickles a file"],
-  ["torch.ops.load_library", "load_library loads a native library"],
-  ["torch.classes.load_library", "load_library loads a native library"],
-  ["torch.jit.load", "torch.jit.load loads and runs another TorchScript archive"],
-  ["torch.jit.save", "torch.jit.save writes a file"],
-]);
-
-/** torch packages whose every function reaches the system. */
-const TORCH_PACKAGES: ReadonlyMap<string, string> = new Map([
-  ["torch.hub", "torch.hub downloads and runs code"],
-  ["torch.utils.cpp_extension", "torch.utils.cpp_extension compiles and loads native code"],
-  ["torch.distributed.rpc", "torch.distributed.rpc runs functions on other machines"],
-  ["torch.package", "torch.package imports code shipped in a package"],
-]);
-
-/** `sys` attributes that reach other modules or frames. */
-const SYS_ATTRIBUTES: ReadonlyMap<string, string> = new Map([
-  ["modules", "sys.modules reaches every loaded module"],
-  ["_getframe", "sys._getframe reaches frames and their globals"],
-]);
-
-/** The module a name stands for in source: `posix` is `os`. */
-const canonical = (name: string): string => SOURCE_ALIASES.get(name) ?? name;
-
 /**
- * Why a module is dangerous to import, if it is.
- *
- * @example
- * ```ts
- * import { judgeModule } from "./torchscript_calls.ts";
- * judgeModule(["subprocess"]); // "subprocess starts processes"
- * ```
+ * Builtins TorchScript itself writes to reach a submodule by name (`getattr(self.layers, "0")`):
+ * `torchscript.ts` judges their targets instead (`getattr(torch, "save")`).
  */
-export function judgeModule(segments: readonly string[]): string | undefined {
-  const head = canonical(segments[0]);
-  return MODULES.get(head) ?? (head === "sys" ? "sys reaches every loaded module and frame" : undefined) ??
-    judge(segments)?.reason;
-}
+const ATTRIBUTE_BUILTINS: ReadonlySet<string> = new Set(["getattr", "setattr", "delattr"]);
 
-/**
- * Whether a dotted name (a head not bound in the source) is dangerous: a dangerous module or
- * builtin, a torch function that reaches the system, or a dangerous call of the table MA108
- * uses. A reference counts without a call: `f = eval` is as bad as `eval(...)`, and TorchScript
- * has no use for any of them.
- *
- * @example
- * ```ts
- * import { judge } from "./torchscript_calls.ts";
- * judge(["torch", "save"])?.reason; // "torch.save writes a file, and TorchScript compiles it"
- * judge(["torch", "relu"]); // undefined
- * ```
- */
-export function judge(segments: readonly string[]): Verdict | undefined {
-  const call = segments.join(".");
-  const head = canonical(segments[0]);
-  const module = MODULES.get(head);
-  if (module) return { call, reason: module };
-  if (segments.length === 1) {
-    if (head === "__import__") return { call, reason: "__import__ imports modules by name" };
-    const builtin = BUILTIN_CALLS.get(head);
-    return builtin ? { call, reason: builtin } : undefined;
-  }
-  if (head === "sys") {
-    const reason = SYS_ATTRIBUTES.get(segments[1]);
-    return reason ? { call, reason } : undefined;
-  }
-  const torch = torchPath(segments);
-  if (torch !== undefined) {
-    const reason = TORCH_CALLS.get(torch) ??
-      [...TORCH_PACKAGES].find(([pkg]) => torch === pkg || torch.startsWith(`${pkg}.`))?.[1];
-    return reason ? { call, reason } : undefined;
-  }
-  const callee = dangerousModuleCallee([head, ...segments.slice(1)].join("."));
-  return callee ? { call, reason: `${callee} runs code or reaches the system` } : undefined;
-}
-
-/** Verdicts of dotted names already judged: code repeats a few names (`torch.add`) many times. */
-const JUDGED = new Map<string, Verdict | null>();
-/** Names whose verdict is kept: far more than the distinct names of real code; past it names are judged anew. */
+/** Names of dotted paths already judged, per file: code repeats a few names (`torch.add`) many times. */
 const MAX_JUDGED = 16_384;
 
 /**
- * {@linkcode judge}, remembering verdicts.
+ * Judges the names of one TorchScript source by a policy, remembering verdicts.
+ *
+ * Names are judged as source spells them ({@linkcode CallablePolicy.judge} with
+ * one argument): dunders are everywhere in TorchScript's own code
+ * (`torch.__isnot__`, `__annotations__`), and `torchscript.ts` judges the
+ * attributes that reach interpreter internals (`__globals__`,
+ * `__subclasses__`) by its own list.
  *
  * @example
  * ```ts
- * import { judgeOnce } from "./torchscript_calls.ts";
- * judgeOnce(["eval"])?.call; // "eval"
+ * import { CallablePolicy } from "../../policy/callables.ts";
+ * import { TorchScriptNames } from "./torchscript_calls.ts";
+ * const names = new TorchScriptNames(CallablePolicy.standard());
+ * names.reference(["torch", "save"])?.call; // "torch.save"
+ * names.reference(["ops", "aten", "save"])?.call; // "ops.aten.save"
+ * names.reference(["torch", "relu"]); // undefined
+ * names.module(["subprocess"]) !== undefined; // true
  * ```
  */
-export function judgeOnce(segments: readonly string[]): Verdict | undefined {
-  const key = segments.join(".");
-  const known = JUDGED.get(key);
-  if (known !== undefined) return known ?? undefined;
-  const verdict = judge(segments);
-  if (JUDGED.size < MAX_JUDGED) JUDGED.set(key, verdict ?? null);
-  return verdict;
+export class TorchScriptNames {
+  readonly #policy: CallablePolicy;
+  readonly #judged = new Map<string, Verdict | null>();
+
+  constructor(policy: CallablePolicy) {
+    this.#policy = policy;
+  }
+
+  /**
+   * Whether a dotted name (a head not bound in the source) is dangerous. A reference counts
+   * without a call: `f = eval` is as bad as `eval(...)`, and TorchScript has no use for any of them.
+   */
+  reference(segments: readonly string[]): Verdict | undefined {
+    const call = segments.join(".");
+    const known = this.#judged.get(call);
+    if (known !== undefined) return known ?? undefined;
+    const verdict = this.#reference(segments, call);
+    if (this.#judged.size < MAX_JUDGED) this.#judged.set(call, verdict ?? null);
+    return verdict;
+  }
+
+  /** Why a module named by `import` or `from ... import` is dangerous to import, if it is. */
+  module(segments: readonly string[]): string | undefined {
+    return this.#denied(segments.join("."))?.reason;
+  }
+
+  #reference(segments: readonly string[], call: string): Verdict | undefined {
+    if (segments[0] === "__torch__") return undefined;
+    const path = torchPath(segments) ?? call;
+    const verdict = this.#denied(path) ??
+      (segments.length === 1 && !ATTRIBUTE_BUILTINS.has(call) ? this.#denied(`builtins.${call}`) : undefined);
+    return verdict && { call, reason: verdict.reason ?? "the policy denies it" };
+  }
+
+  #denied(dotted: string): CallableVerdict | undefined {
+    const verdict = this.#policy.judge(dotted);
+    return verdict.tier === "denied" ? verdict : undefined;
+  }
 }
 
 /** A torch path as TorchScript resolves it: `ops.x` is `torch.ops.x`, `torch.ops.aten.save` is `torch.save`. */

@@ -10,7 +10,7 @@
  */
 
 import type { Scanner } from "../../core/scanner.ts";
-import { classifyImport, type ImportVerdict } from "../pickle/policy.ts";
+import { CallablePolicy, type CallableVerdict } from "../../policy/callables.ts";
 import { scanPickle } from "../pickle/scanner.ts";
 
 /** A TorchScript qualified name: `__torch__` and dotted identifiers under it. */
@@ -29,12 +29,16 @@ const DUNDER_SEGMENT = /(?:^|\.)__\w*__(?:\.|$)/;
  * classifyTorchScriptImport("os", "system").tier; // "denied"
  * ```
  */
-export function classifyTorchScriptImport(module: string, name: string): ImportVerdict {
+export function classifyTorchScriptImport(
+  module: string,
+  name: string,
+  policy: CallablePolicy = CallablePolicy.standard(),
+): CallableVerdict {
   const qualified = `${module.slice("__torch__".length)}.${name}`;
   if (TORCHSCRIPT_MODULE.test(module) && DOTTED_NAME.test(name) && !DUNDER_SEGMENT.test(qualified)) {
-    return { tier: "safe", entry: "__torch__.*" };
+    return { tier: "safe", name: `${module}.${name}`, entry: "__torch__.*" };
   }
-  return classifyImport(module, name);
+  return policy.judge(module, name);
 }
 
 /**
@@ -48,5 +52,8 @@ export function classifyTorchScriptImport(module: string, name: string): ImportV
  * ```
  */
 export const torchScriptPickleScanner: Scanner = {
-  scan: (source, ctx) => scanPickle(source, ctx, { classify: classifyTorchScriptImport }),
+  scan: (source, ctx) =>
+    scanPickle(source, ctx, {
+      classify: (module, name) => classifyTorchScriptImport(module, name, ctx.policy),
+    }),
 };

@@ -9,7 +9,7 @@
 import type { ScanContext } from "../../../core/scanner.ts";
 import type { PickleOp } from "../disassembler.ts";
 import type { CallValue, GlobalValue, TextValue } from "../machine.ts";
-import type { ImportTier } from "../policy.ts";
+import type { CallableTier as ImportTier } from "../../../policy/callables.ts";
 
 /** Where the nested content a rule finds goes: the payload checker of the stream. */
 export interface NestedPayloads {
@@ -20,7 +20,7 @@ export interface NestedPayloads {
 }
 
 /** What a pickle rule reports to and asks. */
-export interface RuleContext extends Pick<ScanContext, "report" | "matchBlacklist"> {
+export interface RuleContext extends Pick<ScanContext, "report" | "matchBlacklist" | "policy"> {
   /** Where nested payloads go. */
   payloads: NestedPayloads;
 }

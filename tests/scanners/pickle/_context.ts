@@ -7,6 +7,7 @@ import { HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
 import type { FindingDetails, Severity } from "../../../core/types.ts";
 import type { MachineLimits } from "../../../scanners/pickle/machine.ts";
 import { detectPickle, scanPickle } from "../../../scanners/pickle/scanner.ts";
+import { CallablePolicy } from "../../../policy/callables.ts";
 
 /** A finding as the tests compare it. */
 export interface TestFinding {
@@ -36,6 +37,7 @@ function context(
     path,
     depth: path.split(":").length - 1,
     signal: new AbortController().signal,
+    policy: CallablePolicy.standard(),
     openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
     report({ rule, position, severity, details }) {
       // An opportunistic nested scan keeps only security findings, as the engine does.

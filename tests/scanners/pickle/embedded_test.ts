@@ -173,6 +173,13 @@ Deno.test("Python source calling dangerous functions is found, plain and encoded
     ["types.FunctionType(code, {})", ["types.FunctionType"]],
     ["os . system ( 'id' )", ["os.system"]],
     ["```python\nimport subprocess\nsubprocess.call(['rm', '-rf', '/'])\n```", ["subprocess.call"]],
+    // Every name the policy denies, as the pickle check denies its import (they once passed here).
+    ["import _posixsubprocess\n_posixsubprocess.fork_exec(args)", ["_posixsubprocess.fork_exec"]],
+    ["pexpect.spawn('/bin/sh')", ["pexpect.spawn"]],
+    ["_winapi.CreateProcess(None, 'cmd', None, None, 0, 0, None, None, None)", ["_winapi.CreateProcess"]],
+    ["torch.load('weights.pt')", ["torch.load"]],
+    ["import numpy as np\nnp.load('a.npy', allow_pickle=True)", ["numpy.load"]],
+    ["os.path.join(os.getcwd(), 'x')", ["os.getcwd"]],
   ];
   for (const [source, calls] of cases) {
     assert.deepEqual(inspectEmbedded(source), [{ encoding: "plain", kind: "code", calls }], source);
@@ -206,7 +213,11 @@ Deno.test("benign twins of dangerous source are not code findings", () => {
     "Call model.eval() before inference and torch.compile(model) for speed.",
     "re.compile(r'\\w+')",
     "df.eval('a + b')",
-    "torch.load('weights.pt')",
+    "os.path.exists(os.path.join(root, 'weights.bin'))",
+    "/usr/lib/python3.11/threading.py(975): run",
+    "runpy.py(196): _run_module_as_main",
+    "self.os.system(1)",
+    "x.__class__.__name__",
     "os.path.join(root, 'weights.bin')",
     // Prose.
     "Evaluate the model on the held-out set.",

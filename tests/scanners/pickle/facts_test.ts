@@ -64,9 +64,9 @@ Deno.test("the machine tells what it resolves, in order, and judges nothing", ()
   const enumMember = bytes(global("builtins", "getattr"), global("re", "RegexFlag"), "S'IGNORECASE'\n\x86R.");
   assert.deepEqual(facts(enumMember).map(brief), [
     "import@0 builtins.getattr denied getter",
-    "import@18 re.RegexFlag unknown",
+    "import@18 re.RegexFlag safe",
     "text@32 str",
-    "attribute@47 re.RegexFlag.IGNORECASE unknown",
+    "attribute@47 re.RegexFlag.IGNORECASE safe",
     "end",
   ]);
 });

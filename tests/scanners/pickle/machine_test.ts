@@ -13,6 +13,7 @@ import {
   type Value,
 } from "../../../scanners/pickle/machine.ts";
 import { pickleRules } from "../../../scanners/pickle/rules/mod.ts";
+import { CallablePolicy } from "../../../policy/callables.ts";
 import { bu, bytes, le, sbu } from "./_bytes.ts";
 
 interface Run {
@@ -30,6 +31,7 @@ function run(data: Uint8Array, limits: MachineLimits = DEFAULT_LIMITS): Run {
   const rules = pickleRules({
     report: (finding) => reports.push(finding),
     matchBlacklist: () => undefined,
+    policy: CallablePolicy.standard(),
     payloads: { payload: () => {}, decoded: () => {} },
   });
   const machine = new PickleMachine({

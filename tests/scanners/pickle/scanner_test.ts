@@ -7,6 +7,7 @@ import { detectPickle, PickleStream, unpickleReach } from "../../../scanners/pic
 import { binBytes, bu, Builder, bytes, global, le, type Part, sbu } from "./_bytes.ts";
 import { scan, scanBrief } from "./_context.ts";
 import { renderLocation } from "../../../report/location.ts";
+import { CallablePolicy } from "../../../policy/callables.ts";
 
 const OS_SYSTEM = global("os", "system");
 
@@ -662,6 +663,7 @@ Deno.test("PickleStream: one pickle at a time, from an offset, with its STOP val
     path: "s.bin",
     depth: 0,
     signal: new AbortController().signal,
+    policy: CallablePolicy.standard(),
     openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
     report: (finding) => findings.push(finding),
     matchBlacklist: () => undefined,

@@ -9,6 +9,7 @@ import {
   torchScriptPickleScanner,
 } from "../../../scanners/pytorch/torchscript_pickle.ts";
 import { archiveEntries } from "./_zip.ts";
+import { CallablePolicy } from "../../../policy/callables.ts";
 
 const FIXTURES = new URL("../../../fixtures/pytorch/", import.meta.url);
 
@@ -20,6 +21,7 @@ function recorder(): { ctx: ScanContext; findings: FindingReport[] } {
       path: "t.pt:archive/data.pkl",
       depth: 1,
       signal: new AbortController().signal,
+      policy: CallablePolicy.standard(),
       openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
       report: (finding) => void findings.push(finding),
       matchBlacklist: () => undefined,

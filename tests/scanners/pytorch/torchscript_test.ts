@@ -13,6 +13,7 @@ import {
 } from "../../../scanners/pytorch/torchscript.ts";
 import { archiveEntries, memberBytes } from "./_zip.ts";
 import { renderLocation } from "../../../report/location.ts";
+import { CallablePolicy } from "../../../policy/callables.ts";
 
 const FIXTURES = new URL("../../../fixtures/pytorch/", import.meta.url);
 const encode = (source: string) => new TextEncoder().encode(source);
@@ -102,7 +103,8 @@ Deno.test("finds calls that run code or reach the system, at their first token",
   const [reference] = findDangerousCode(encode('def f(x):\n    return  os.system("id")\n'));
   assert.deepEqual(reference, {
     call: "os.system",
-    reason: "os runs commands and reaches files and processes",
+    reason:
+      "os runs shell commands (system, popen), replaces or spawns processes (exec*, spawn*) and deletes files",
     position: 22,
     line: 2,
   });
@@ -211,6 +213,7 @@ function recorder(): { ctx: ScanContext; findings: FindingReport[] } {
       path: "m.pt:archive/code/__torch__.py",
       depth: 1,
       signal: new AbortController().signal,
+      policy: CallablePolicy.standard(),
       openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
       report: (finding) => void findings.push(finding),
       matchBlacklist: () => undefined,

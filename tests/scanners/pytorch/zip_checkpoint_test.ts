@@ -18,6 +18,7 @@ import { Disassembler } from "../../../scanners/pickle/disassembler.ts";
 import { buildZip } from "../zip/_zip.ts";
 import { archiveEntries, memberBytes, storedMembers } from "./_zip.ts";
 import { renderLocation } from "../../../report/location.ts";
+import { CallablePolicy } from "../../../policy/callables.ts";
 
 const FIXTURES = new URL("../../../fixtures/pytorch/", import.meta.url);
 const fixture = (file: string) => Deno.readFile(new URL(file, FIXTURES));
@@ -30,6 +31,7 @@ function recorder(): { ctx: ScanContext; findings: FindingReport[] } {
     path: "t.pt",
     depth: 0,
     signal: new AbortController().signal,
+    policy: CallablePolicy.standard(),
     openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
     report: (finding) => void findings.push(finding),
     matchBlacklist: () => undefined,

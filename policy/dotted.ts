@@ -1,0 +1,100 @@
+/**
+ * Dotted Python names as a loader resolves them: module and name segments
+ * after Python's own renaming (`__builtin__` is `builtins`, `posix` is `os`,
+ * `__builtin__.reduce` is `functools.reduce`), and whether a segment can be a
+ * Python identifier at all.
+ *
+ * @module
+ */
+
+import { MODULE_ALIASES, NAME_ALIASES } from "./tables/aliases.ts";
+
+const split = (table: Readonly<Record<string, string>>) =>
+  new Map(Object.entries(table).map(([from, to]) => [from, to.split(".")]));
+
+const MODULES = split(MODULE_ALIASES);
+const NAMES = split(NAME_ALIASES);
+
+/**
+ * A segment as the module it names when it is an alias (`posix` -> `os`), else itself.
+ *
+ * @example
+ * ```ts
+ * import { aliased } from "./dotted.ts";
+ * aliased("cPickle"); // ["pickle"]
+ * aliased("torch"); // ["torch"]
+ * ```
+ */
+export function aliased(segment: string): readonly string[] {
+  return MODULES.get(segment) ?? [segment];
+}
+
+/** A module and a (possibly dotted) name, each split into segments. */
+export interface DottedName {
+  /** The module's segments. */
+  module: string[];
+  /** The name's segments: more than one when the name reaches an attribute (`Class.method`). */
+  name: string[];
+}
+
+/**
+ * Module and name segments after the unpickler's own renaming: the module's
+ * first segment through the module aliases, then a Python 2 builtin through
+ * the name aliases.
+ *
+ * @example
+ * ```ts
+ * import { canonicalize } from "./dotted.ts";
+ * canonicalize("__builtin__", "reduce"); // { module: ["functools"], name: ["reduce"] }
+ * canonicalize("posix", "system"); // { module: ["os"], name: ["system"] }
+ * ```
+ */
+export function canonicalize(module: string, name: string): DottedName {
+  const raw = module.split(".");
+  const mod = [...aliased(raw[0]), ...raw.slice(1)];
+  const nameSegs = name.split(".");
+  if (mod.length === 1) {
+    const renamed = NAMES.get(`${mod[0]}.${nameSegs[0]}`);
+    if (renamed) {
+      return { module: renamed.slice(0, -1), name: [renamed[renamed.length - 1], ...nameSegs.slice(1)] };
+    }
+  }
+  return { module: mod, name: nameSegs };
+}
+
+const XID_IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
+
+/**
+ * Whether `segment` is a Python identifier (fast path for ASCII).
+ *
+ * @example
+ * ```ts
+ * import { isIdentifier } from "./dotted.ts";
+ * isIdentifier("_rebuild_tensor_v2"); // true
+ * isIdentifier("os system"); // false
+ * ```
+ */
+export function isIdentifier(segment: string): boolean {
+  if (segment.length === 0) return false;
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (c >= 128) return XID_IDENTIFIER.test(segment);
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+    if (!letter && !(i > 0 && c >= 48 && c <= 57)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `segment` is a special name (`__globals__`).
+ *
+ * @example
+ * ```ts
+ * import { isDunder } from "./dotted.ts";
+ * isDunder("__class__"); // true
+ * isDunder("_private"); // false
+ * ```
+ */
+export function isDunder(segment: string): boolean {
+  return segment.length >= 4 && segment.startsWith("__") && segment.endsWith("__");
+}
