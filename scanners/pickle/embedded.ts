@@ -251,9 +251,10 @@ const SOURCE_RUNNERS: ReadonlySet<string> = new Set(["exec", "eval", "compile", 
 
 /**
  * A dotted name followed by `(`, starting where no identifier, attribute access or path separator
- * precedes it (`/usr/lib/python3.11/threading.py(975)` in a traceback names a file).
+ * precedes it (`/usr/lib/python3.11/threading.py(975)` in a traceback names a file). Eight segments: the
+ * deepest denied entry has six, plus the member called.
  */
-const CALL = /(?<![\w./\\])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*){0,4})[ \t]*\(/g;
+const CALL = /(?<![\w./\\])([A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*){0,7})[ \t]*\(/g;
 const IMPORT =
   /(?:^|[\n;])[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+([^\n;#]{1,2000})|import[ \t]+([^\n;#]{1,2000}))/g;
 const ASSIGNMENT = /(?:^|[\n;])[ \t]*[A-Za-z_][\w.]*(?:\[[^\]\n]{0,200}\])?[ \t]*=(?!=)/;
