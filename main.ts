@@ -52,6 +52,8 @@ interface ScanFlags {
   maxFileSize: number;
   timeout: number;
   blacklist: string[];
+  denyCallable: string[];
+  allowCallable: string[];
   maxDepth: number;
   maxMembers: number;
   maxDecompressedBytes: number;
@@ -108,6 +110,21 @@ function collectPattern(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** A dotted Python name (`mypkg.tools.run`), or with `namespace` a module ending in `.*` (`mypkg.models.*`). */
+const CALLABLE_NAME = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/;
+
+function collectCallable(namespace: boolean) {
+  return (value: string, previous: string[]): string[] => {
+    const name = namespace && value.endsWith(".*") ? value.slice(0, -2) : value;
+    if (!CALLABLE_NAME.test(name)) {
+      throw new InvalidArgumentError(
+        `expected a dotted Python name${namespace ? " (or one ending in .*)" : ""}.`,
+      );
+    }
+    return [...previous, value];
+  };
+}
+
 /** An environment variable, or `undefined` when it is unset or we may not read it. */
 function readEnv(name: string): string | undefined {
   return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
@@ -154,6 +171,8 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<ExitCode> {
       maxFileSize: flags.maxFileSize,
       timeoutMs: flags.timeout * 1000,
       blacklist: flags.blacklist,
+      extraDenied: flags.denyCallable,
+      extraAllowed: flags.allowCallable,
       limits: {
         maxDepth: flags.maxDepth,
         maxMembers: flags.maxMembers,
@@ -243,6 +262,19 @@ function buildProgram(setExit: (code: ExitCode) => void): Command {
         "-b, --blacklist <pattern>",
         "flag file names and strings in models that contain PATTERN (case-insensitive; repeatable)",
       ).argParser(collectPattern).default([], "none"),
+    )
+    .addOption(
+      new Option(
+        "--deny-callable <name>",
+        "deny this Python callable or module, and everything under it, wherever a model names one (repeatable)",
+      ).argParser(collectCallable(false)).default([], "none"),
+    )
+    .addOption(
+      new Option(
+        "--allow-callable <name>",
+        "trust this Python callable, or a namespace ending in .*, when it would be unknown; never lifts a " +
+          "denied one (repeatable)",
+      ).argParser(collectCallable(true)).default([], "none"),
     )
     .option(
       "--max-depth <n>",

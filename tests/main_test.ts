@@ -184,6 +184,38 @@ Deno.test("scan --max-file-size skips larger files with an info finding", async 
   assertExit(await modelaudit(["scan", "--max-file-size", "0", benignDir]), 0);
 });
 
+Deno.test("scan --deny-callable and --allow-callable extend the policy of Python callables in the workers", async () => {
+  const custom = `${unknownDir}/custom.pkl`;
+  const unknown = await modelaudit(["scan", "--format", "json", unknownDir]);
+  assertExit(unknown, 1);
+  assert.deepEqual(json(unknown).issues.map((issue) => issue.rule), ["MA102", "MA103"]);
+  const allowed = await modelaudit(["scan", "--allow-callable", "my_private_pkg.*", unknownDir]);
+  assertExit(allowed, 0);
+  const denied = await modelaudit([
+    "scan",
+    "--format",
+    "json",
+    "--deny-callable",
+    "other_pkg",
+    "--deny-callable",
+    "my_private_pkg.make_model",
+    unknownDir,
+  ]);
+  assertExit(denied, 1);
+  assert.deepEqual(json(denied).issues.map((issue) => [issue.rule, issue.severity, issue.location]), [
+    ["MA100", "critical", `${custom} (pos 0)`],
+    ["MA101", "critical", `${custom} (pos ${UNKNOWN_PICKLE.length - 2})`],
+  ]);
+  // Options never lift a denied name.
+  const evil = await modelaudit(["scan", "-q", "--allow-callable", "os.system", evilDir]);
+  assertExit(evil, 1);
+  for (const bad of ["my pkg", "os.", "mypkg.*"]) {
+    const result = await modelaudit(["scan", "--deny-callable", bad, unknownDir]);
+    assertExit(result, 2);
+    assert.match(result.stderr, /expected a dotted Python name/);
+  }
+});
+
 Deno.test("scan --blacklist flags matching file names, case-insensitively and repeatably", async () => {
   const result = await modelaudit([
     "scan",
