@@ -50,7 +50,15 @@ import { SAFE_TABLES, type SafeFamily, type SafeTable } from "./tables/safe.ts";
 export type { CallableCategory } from "./tables/denied.ts";
 export type { SafeFamily, SafeTable } from "./tables/safe.ts";
 
-/** The three policy tiers. */
+/**
+ * The three policy tiers.
+ *
+ * @example
+ * ```ts
+ * import type { CallableTier } from "./callables.ts";
+ * const tier: CallableTier = "unknown";
+ * ```
+ */
 export type CallableTier = "denied" | "safe" | "unknown";
 
 /**
@@ -95,7 +103,15 @@ export interface PolicyExtras {
   readonly allowed?: readonly string[];
 }
 
-/** Why a name the scan's options deny is denied. */
+/**
+ * Why a name the scan's options deny is denied.
+ *
+ * @example
+ * ```ts
+ * import { CallablePolicy, CONFIGURED_DENIAL_REASON } from "./callables.ts";
+ * CallablePolicy.from({ denied: ["mycorp.shell"] }).judge("mycorp.shell.run").reason === CONFIGURED_DENIAL_REASON; // true
+ * ```
+ */
 export const CONFIGURED_DENIAL_REASON = "the scan's options deny it";
 
 interface DenyRule {

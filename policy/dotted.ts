@@ -29,7 +29,15 @@ export function aliased(segment: string): readonly string[] {
   return MODULES.get(segment) ?? [segment];
 }
 
-/** A module and a (possibly dotted) name, each split into segments. */
+/**
+ * A module and a (possibly dotted) name, each split into segments.
+ *
+ * @example
+ * ```ts
+ * import type { DottedName } from "./dotted.ts";
+ * const name: DottedName = { module: ["torch", "nn"], name: ["Linear"] };
+ * ```
+ */
 export interface DottedName {
   /** The module's segments. */
   module: string[];

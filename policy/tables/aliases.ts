@@ -11,6 +11,12 @@
  * `copy_reg` -> `copyreg`, `commands` -> `subprocess`, ...), and `posix`/`nt`
  * are the modules `os` re-exports. C accelerator modules (`_pickle`, `_io`,
  * `_socket`, ...) expose the same callables as their public twins.
+ *
+ * @example
+ * ```ts
+ * import { MODULE_ALIASES } from "./aliases.ts";
+ * MODULE_ALIASES.posix; // "os"
+ * ```
  */
 export const MODULE_ALIASES: Readonly<Record<string, string>> = {
   __builtin__: "builtins",
@@ -89,6 +95,12 @@ export const MODULE_ALIASES: Readonly<Record<string, string>> = {
  * Name aliases applied after the module alias: Python 2 builtins that
  * `_compat_pickle.NAME_MAPPING` sends elsewhere (`__builtin__.reduce` is
  * `functools.reduce`, `__builtin__.raw_input` is `builtins.input`).
+ *
+ * @example
+ * ```ts
+ * import { NAME_ALIASES } from "./aliases.ts";
+ * NAME_ALIASES["builtins.reduce"]; // "functools.reduce"
+ * ```
  */
 export const NAME_ALIASES: Readonly<Record<string, string>> = {
   "builtins.xrange": "builtins.range",
@@ -114,6 +126,12 @@ export const NAME_ALIASES: Readonly<Record<string, string>> = {
  * reaches them by attribute access (`random` + `_os.system`), a plain one
  * directly (`tokenize` + `_builtin_open`), so they are resolved in the name
  * part of an import only, never as a module.
+ *
+ * @example
+ * ```ts
+ * import { ATTRIBUTE_ALIASES } from "./aliases.ts";
+ * ATTRIBUTE_ALIASES._os; // "os"
+ * ```
  */
 export const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = {
   _os: "os",

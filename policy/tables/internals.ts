@@ -10,17 +10,39 @@
  * Module segments that are dangerous wherever they appear in a module path,
  * because the package that holds them is a vendored copy or a re-export of a
  * denied module (`joblib.externals.cloudpickle`, `sklearn.externals.six.moves`).
+ *
+ * @example
+ * ```ts
+ * import { DANGEROUS_ANYWHERE } from "./internals.ts";
+ * DANGEROUS_ANYWHERE.cloudpickle !== undefined; // true
+ * ```
  */
 export const DANGEROUS_ANYWHERE: Readonly<Record<string, string>> = {
   "cloudpickle": "a vendored cloudpickle rebuilds functions, code objects and imports",
 };
 
-/** Two-segment module paths that are dangerous wherever they appear (vendored six). */
+/**
+ * Two-segment module paths that are dangerous wherever they appear (vendored six).
+ *
+ * @example
+ * ```ts
+ * import { DANGEROUS_PAIRS_ANYWHERE } from "./internals.ts";
+ * Object.keys(DANGEROUS_PAIRS_ANYWHERE); // ["six.moves"]
+ * ```
+ */
 export const DANGEROUS_PAIRS_ANYWHERE: Readonly<Record<string, string>> = {
   "six.moves": "six.moves re-exports every standard module (builtins, subprocess, ...) under another name",
 };
 
-/** Why the best-known interpreter internals are dangerous; other dunders get a generic reason. */
+/**
+ * Why the best-known interpreter internals are dangerous; other dunders get a generic reason.
+ *
+ * @example
+ * ```ts
+ * import { DUNDER_REASONS } from "./internals.ts";
+ * DUNDER_REASONS.__globals__.startsWith("__globals__"); // true
+ * ```
+ */
 export const DUNDER_REASONS: Readonly<Record<string, string>> = {
   "__globals__": "__globals__ is a function's module namespace, __builtins__ and all",
   "__builtins__": "__builtins__ holds eval, exec and __import__",
@@ -39,6 +61,12 @@ export const DUNDER_REASONS: Readonly<Record<string, string>> = {
 /**
  * Attribute names (not dunders) that lead into frames, code and closures:
  * `gen.gi_frame.f_globals` is as good as `__globals__`.
+ *
+ * @example
+ * ```ts
+ * import { INTERNAL_ATTRIBUTES } from "./internals.ts";
+ * INTERNAL_ATTRIBUTES.includes("f_globals"); // true
+ * ```
  */
 export const INTERNAL_ATTRIBUTES: readonly string[] = [
   "f_globals",
@@ -62,7 +90,15 @@ export const INTERNAL_ATTRIBUTES: readonly string[] = [
   "cell_contents",
 ];
 
-/** Method names that load remote or on-disk models (and may run their code) on whatever class carries them. */
+/**
+ * Method names that load remote or on-disk models (and may run their code) on whatever class carries them.
+ *
+ * @example
+ * ```ts
+ * import { LOADER_ATTRIBUTES } from "./internals.ts";
+ * LOADER_ATTRIBUTES.includes("from_pretrained"); // true
+ * ```
+ */
 export const LOADER_ATTRIBUTES: readonly string[] = [
   "from_pretrained",
   "from_single_file",
@@ -70,13 +106,37 @@ export const LOADER_ATTRIBUTES: readonly string[] = [
   "load_state_dict_from_url",
 ];
 
-/** Dunder module roots that name ordinary places classes live (`__main__.MyModel`), not internals. */
+/**
+ * Dunder module roots that name ordinary places classes live (`__main__.MyModel`), not internals.
+ *
+ * @example
+ * ```ts
+ * import { ALLOWED_DUNDER_ROOTS } from "./internals.ts";
+ * ALLOWED_DUNDER_ROOTS.includes("__main__"); // true
+ * ```
+ */
 export const ALLOWED_DUNDER_ROOTS: readonly string[] = ["__main__", "__mp_main__", "__future__"];
 
-/** Dunder names that pickle's own protocol emits (protocol 2 objects whose class defines `__reduce_ex__`). */
+/**
+ * Dunder names that pickle's own protocol emits (protocol 2 objects whose class defines `__reduce_ex__`).
+ *
+ * @example
+ * ```ts
+ * import { ALLOWED_DUNDER_PATHS } from "./internals.ts";
+ * ALLOWED_DUNDER_PATHS.includes("copyreg.__newobj__"); // true
+ * ```
+ */
 export const ALLOWED_DUNDER_PATHS: readonly string[] = ["copyreg.__newobj__", "copyreg.__newobj_ex__"];
 
-/** Callables whose first argument is a serialized payload the machine should scan. */
+/**
+ * Callables whose first argument is a serialized payload the machine should scan.
+ *
+ * @example
+ * ```ts
+ * import { NESTED_LOADERS } from "./internals.ts";
+ * NESTED_LOADERS.includes("pickle.loads"); // true
+ * ```
+ */
 export const NESTED_LOADERS: readonly string[] = [
   "pickle.loads",
   "pickle._loads",
@@ -107,6 +167,12 @@ export const NESTED_LOADERS: readonly string[] = [
  * open, import or run things: such a name is never safe by family membership
  * (`from importlib import import_module` in a scikit-learn module). The last
  * segment of every denylist entry joins them in the policy (`reduce`, `attrgetter`, `os`).
+ *
+ * @example
+ * ```ts
+ * import { FAMILY_EXCLUDED_NAMES } from "./internals.ts";
+ * FAMILY_EXCLUDED_NAMES.includes("load"); // true
+ * ```
  */
 export const FAMILY_EXCLUDED_NAMES: readonly string[] = [
   "load",
@@ -156,6 +222,12 @@ export const FAMILY_EXCLUDED_NAMES: readonly string[] = [
  * members are harmless: source that refers to the module (`b = builtins`)
  * reaches every member by attribute. Only a module-alone name is judged by
  * this (a pickle global always names a member).
+ *
+ * @example
+ * ```ts
+ * import { DANGEROUS_MODULE_OBJECTS } from "./internals.ts";
+ * DANGEROUS_MODULE_OBJECTS.builtins !== undefined; // true
+ * ```
  */
 export const DANGEROUS_MODULE_OBJECTS: Readonly<Record<string, string>> = {
   builtins: "builtins holds eval, exec, open and __import__",

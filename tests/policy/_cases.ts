@@ -8,6 +8,31 @@
  * @module
  */
 
+import { type CallableCategory, CallablePolicy } from "../../policy/callables.ts";
+
+/** A denied entry of the tables as a name a loader can meet. */
+export interface DeniedName {
+  /** The entry as it decides verdicts (without a members-only `.*`). */
+  entry: string;
+  category: CallableCategory;
+  /** A module and a name that reach the entry: a members-only entry or a module gets a member. */
+  module: string;
+  name: string;
+}
+
+/** Every denied entry of the standard tables, as a module and a name. */
+export function deniedNames(): DeniedName[] {
+  return CallablePolicy.deniedEntries().map(({ path: written, category }) => {
+    const membersOnly = written.endsWith(".*");
+    const entry = membersOnly ? written.slice(0, -2) : written;
+    const segs = entry.split(".");
+    const [module, name] = segs.length === 1 || membersOnly
+      ? [entry, "attribute"]
+      : [segs.slice(0, -1).join("."), segs[segs.length - 1]];
+    return { entry, category, module, name };
+  });
+}
+
 /** [module, name, tier, entry]: the entry is required for denied and safe verdicts. */
 export type PolicyCase = readonly [
   module: string,

@@ -7,17 +7,9 @@ import { scanBytes } from "../../engine/dispatch.ts";
 import { CallablePolicy } from "../../policy/callables.ts";
 import { inspectEmbedded } from "../../scanners/pickle/embedded.ts";
 import { findDangerousCode } from "../../scanners/pytorch/torchscript.ts";
+import { deniedNames } from "./_cases.ts";
 
-/** Every denied entry as a name a consumer can meet: a members-only entry with a member, a module with one. */
-const NAMES = CallablePolicy.deniedEntries().map(({ path: written }) => {
-  const membersOnly = written.endsWith(".*");
-  const entry = membersOnly ? written.slice(0, -2) : written;
-  const segs = entry.split(".");
-  const [module, name] = segs.length === 1 || membersOnly
-    ? [entry, "attribute"]
-    : [segs.slice(0, -1).join("."), segs[segs.length - 1]];
-  return { entry, module, name, dotted: `${module}.${name}` };
-});
+const NAMES = deniedNames().map((n) => ({ ...n, dotted: `${n.module}.${n.name}` }));
 
 /** Denied entries that embedded source calls for harmless reasons (`os.path` is `posixpath`). */
 const SOURCE_PATH_HELPERS = new Set(["posixpath", "ntpath"]);
