@@ -14,6 +14,7 @@ A finding on any of them is a false alarm. The families:
   optimizers       every torch.optim optimizer, whole, before and after a step, torch.save protocols 2 and 4
   lr-schedulers    every LR scheduler's state_dict() and every whole scheduler torch can pickle, after steps
   regex-flags      every re.RegexFlag member, unions of them, and compiled patterns, pickle protocols 2-5
+  torchscript      torch.jit.script and torch.jit.trace of torch.nn models: code/, data.pkl, debug_pkl sources
 """
 
 from __future__ import annotations
@@ -69,6 +70,22 @@ def torch_models() -> dict[str, torch.nn.Module]:
     }
 
 
+def jit_saved(module: torch.jit.ScriptModule) -> bytes:
+    buf = io.BytesIO()
+    torch.jit.save(module, buf)
+    return buf.getvalue()
+
+
+def torchscript_files() -> dict[str, bytes]:
+    """Scripted and traced models: their code/ (TorchScript), data.pkl and debug_pkl (the original source)."""
+    models = {**torch_models(), "gru": torch.nn.GRU(3, 4), "mha": torch.nn.MultiheadAttention(8, 2),
+              "embedding_bag": torch.nn.EmbeddingBag(10, 3)}
+    out = {f"{name}_scripted.pt": jit_saved(torch.jit.script(model)) for name, model in models.items()}
+    inputs = {"mlp": torch.randn(2, 4), "cnn": torch.randn(1, 1, 6, 6), "lstm": torch.randn(2, 1, 3)}
+    out.update({f"{name}_traced.pt": jit_saved(torch.jit.trace(models[name], x)) for name, x in inputs.items()})
+    return out
+
+
 def stepped(opt: torch.optim.Optimizer) -> torch.optim.Optimizer:
     """The optimizer after one step on a loss of its own parameters, so that its state holds tensors."""
     params = [p for group in opt.param_groups for p in group["params"]]
@@ -122,6 +139,8 @@ def families() -> dict[str, dict[str, bytes]]:
                 out["lr-schedulers"][f"{name}_state.pt"] = torch_saved(scheduler.state_dict())
             if mpf.pickles(scheduler):
                 out["lr-schedulers"][f"{name}.pt"] = torch_saved(scheduler)
+
+    out["torchscript"] = torchscript_files()
 
     members = list(re.RegexFlag.__members__.values())
     flags = {m.name: m for m in members}
