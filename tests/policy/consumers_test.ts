@@ -17,12 +17,13 @@ const SOURCE_PATH_HELPERS = new Set(["posixpath", "ntpath"]);
 const CONSUMERS = ["pickle", "embedded source", "TorchScript code"];
 
 Deno.test(`${NAMES.length} denied entries x ${CONSUMERS.length} consumers: a pickle importing and calling each is critical`, async () => {
-  for (const { entry, module, name } of NAMES) {
+  for (const { entry, category, module, name } of NAMES) {
     const bytes = new TextEncoder().encode(`c${module}\n${name}\n(S'x'\ntR.`);
     const { findings } = await scanBytes(bytes, "entry.pkl");
     const denied = findings.find((f) => f.rule === "MA100" && f.details.entry === entry);
     assert.ok(denied, `${module}.${name}: ${JSON.stringify(findings.map((f) => f.rule))}`);
     assert.equal(denied.severity, "critical");
+    assert.equal(denied.details.category, category, entry);
     assert.ok(findings.some((f) => f.rule === "MA101"), `${module}.${name} is called`);
   }
 });

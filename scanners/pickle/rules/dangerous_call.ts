@@ -53,7 +53,7 @@ export function dangerousCall(ctx: RuleContext): FactHandlers {
               verdict.reason ?? "on the denylist"
             }`,
             position: op.pos,
-            details: { ...details, reason: verdict.reason, entry: verdict.entry },
+            details: { ...details, reason: verdict.reason, entry: verdict.entry, category: verdict.category },
           });
         } else if (argsDanger !== undefined) {
           ctx.report({

@@ -45,6 +45,7 @@ export function dangerousImport(ctx: RuleContext): FactHandlers {
         opcode: global.opcode,
         reason: verdict.reason,
         entry: verdict.entry,
+        category: verdict.category,
       },
     });
   };

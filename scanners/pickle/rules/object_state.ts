@@ -119,6 +119,7 @@ export function objectState(ctx: RuleContext): FactHandlers {
             ...callDetails(creator, op),
             reason: creator.verdict.reason,
             entry: creator.verdict.entry,
+            category: creator.verdict.category,
           },
         });
       } else if (target.kind === "global") {

@@ -25,6 +25,7 @@ Deno.test("GLOBAL + REDUCE: the import at GLOBAL, the call at REDUCE", async () 
     opcode: "GLOBAL",
     reason: "string",
     entry: "os",
+    category: "process",
   });
   assert.deepEqual({ ...called, reason: typeof called.reason }, {
     module: "os",
@@ -33,6 +34,7 @@ Deno.test("GLOBAL + REDUCE: the import at GLOBAL, the call at REDUCE", async () 
     opcode: "REDUCE",
     reason: "string",
     entry: "os",
+    category: "process",
   });
 });
 
