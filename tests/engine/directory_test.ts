@@ -159,3 +159,28 @@ Deno.test("a plan that fails leaves no file unscanned: each is scanned by conten
   const raw = result.files.find((f) => f.path.endsWith("tensors.raw"))!;
   assert.deepEqual([raw.status, raw.findings.map((f) => f.rule)], ["error", ["MA100", "MA101"]]);
 });
+
+Deno.test("a unit's files are judged by the scan's policy of Python callables, in the worker too", async () => {
+  const tmp = await Deno.makeTempDir();
+  const dir = join(tmp, "root", "bundle");
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeFile(join(dir, "weights.bin"), encode("cmycorp.tools\nrun\n(tR."));
+  await Deno.writeTextFile(
+    join(dir, "toy.json"),
+    JSON.stringify({ pickles: ["weights.bin"], raw: [], open: [] }),
+  );
+  const root = join(tmp, "root");
+  const rules = (result: ScanResult) =>
+    result.files.filter((file) => file.path.endsWith("weights.bin")).flatMap((file) =>
+      file.findings.map((f) => `${f.rule} ${f.severity}`)
+    );
+  for (const sandbox of [true, false]) {
+    const options = { registry: TOY_REGISTRY, workerUrl: TOY_WORKER };
+    const plain = await scanWith([root], { sandbox }, options);
+    assert.deepEqual(rules(plain), ["MA102 warning", "MA103 warning"]);
+    const denied = await scanWith([root], { sandbox, extraDenied: ["mycorp.tools"] }, options);
+    assert.deepEqual(rules(denied), ["MA100 critical", "MA101 critical"]);
+    const allowed = await scanWith([root], { sandbox, extraAllowed: ["mycorp.*"] }, options);
+    assert.deepEqual(rules(allowed), []);
+  }
+});
