@@ -464,6 +464,17 @@ export const RULES = {
     example: "A zip member compressed with PPMd, which modelaudit does not decode.",
     fix: "Unpack the content with a trusted tool and scan what it holds.",
   },
+  MA213: {
+    id: "MA213",
+    name: "archive-encrypted-listing",
+    kind: "limit",
+    severity: "warning",
+    title: "An archive's list of members is encrypted: nothing in it was inspected",
+    why:
+      "A 7z archive made with encrypted headers (`7z a -mhe=on`) hides even its member names without the password; whoever holds the password unpacks whatever it holds, and no scan can vouch for it.",
+    example: "A 7z archive made with `7z a -p -mhe=on`.",
+    fix: "Unpack the archive with its password using a trusted tool, and scan what it holds.",
+  },
   MA300: {
     id: "MA300",
     name: "pytorch-unexpected-member",

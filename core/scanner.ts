@@ -74,9 +74,12 @@ export type MemberContent =
      * Opens a new stream of the decoded bytes from the start. The engine may call it again to
      * read an earlier part, and cancels streams it no longer needs. A stream that meets corrupt data
      * errors with a `DecodeError` (`core/decode_error.ts`), reported as MA209; any other error is a
-     * bug or an I/O failure, and makes the file a scan error.
+     * bug or an I/O failure, and makes the file a scan error. A container that must decode bytes
+     * which are not the member's to reach it (the members before it in a solid 7z block) passes
+     * their count to `charge` first (when given), which takes them from the same budget as the
+     * member's bytes: once it returns false the budget is spent, and the stream should end there.
      */
-    decode(signal: AbortSignal): ReadableStream<Uint8Array>;
+    decode(signal: AbortSignal, charge?: (bytes: number) => boolean): ReadableStream<Uint8Array>;
   };
 
 /**

@@ -80,18 +80,31 @@ class DecodePass {
   position = 0;
   done = false;
 
-  constructor(content: EncodedContent, signal: AbortSignal, private readonly report: Reporter) {
+  constructor(
+    content: EncodedContent,
+    signal: AbortSignal,
+    private readonly report: Reporter,
+    private readonly budget: DecodeBudget,
+  ) {
     this.#signal = signal;
     if (signal.aborted) this.#abort();
     else signal.addEventListener("abort", this.#abort, { once: true });
-    this.#reader = content.decode(this.#controller.signal).getReader();
+    this.#reader = content.decode(this.#controller.signal, (bytes) => this.#charge(bytes)).getReader();
+  }
+
+  /** Takes bytes the container decoded on the way to the member's from the budget. */
+  #charge(bytes: number): boolean {
+    if (this.budget.take(bytes) === bytes) return true;
+    this.report({ kind: "budget", at: this.position });
+    return false;
   }
 
   /**
    * The next decoded chunk, or `undefined` at the end, on corrupt data or when the budget is spent.
    * Throws what is not a {@linkcode DecodeError}: a bug, an I/O failure or the scan's abort.
    */
-  async next(budget: DecodeBudget): Promise<Uint8Array | undefined> {
+  async next(): Promise<Uint8Array | undefined> {
+    const budget = this.budget;
     while (!this.done) {
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -186,11 +199,11 @@ class StreamedSource implements ByteSource {
     if (!this.#pass || start < windowStart) {
       this.#pass?.close();
       this.#window = [];
-      this.#pass = new DecodePass(this.content, this.signal, this.report);
+      this.#pass = new DecodePass(this.content, this.signal, this.report, this.budget);
     }
     const pass = this.#pass;
     while (pass.position < end) {
-      const chunk = await pass.next(this.budget);
+      const chunk = await pass.next();
       if (!chunk) break;
       this.#window.push({ start: pass.position - chunk.length, bytes: chunk });
       const oldest = this.#window[0];
@@ -266,14 +279,14 @@ export async function decodeMember(
   const keepLimit = declared !== undefined && declared > IN_MEMORY_DECODE_BYTES
     ? HEAD_BYTES
     : IN_MEMORY_DECODE_BYTES;
-  const pass = new DecodePass(content, signal, report);
+  const pass = new DecodePass(content, signal, report, budget);
   const kept: WindowChunk[] = [];
   let keptBytes = 0;
   // Reading past a declared size by one byte tells a lie from the truth.
   const stopAt = declared === undefined ? Infinity : declared + 1;
   while (pass.position < stopAt) {
     if (declared !== undefined && keptBytes >= keepLimit) break;
-    const chunk = await pass.next(budget);
+    const chunk = await pass.next();
     if (!chunk) break;
     if (keptBytes < keepLimit) {
       // A chunk far larger than what is kept (a bomb's) is cut to a copy: a view would hold on to all of it.

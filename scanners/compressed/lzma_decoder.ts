@@ -63,7 +63,7 @@ class LengthProbabilities {
  */
 class LzmaState {
   // Range coder over `input`.
-  input = new Uint8Array(0);
+  input: Uint8Array = new Uint8Array(0);
   inPos = 0;
   inEnd = 0;
   range = 0;
@@ -131,7 +131,11 @@ class LzmaState {
     this.matchLength.reset();
     this.repLength.reset();
     this.state = 0;
-    this.rep0 = this.rep1 = this.rep2 = this.rep3 = 0;
+    this.rep0 =
+      this.rep1 =
+      this.rep2 =
+      this.rep3 =
+        0;
   }
 
   resetDictionary(): void {
@@ -353,7 +357,7 @@ function checkDictionary(dictionarySize: number): void {
 
 /** Compressed input read ahead from a source, for a decoder that must not stop inside a symbol. */
 class InputBuffer {
-  bytes = new Uint8Array(0);
+  bytes: Uint8Array = new Uint8Array(0);
   /** Offset in the source of `bytes[0]`. */
   start = 0;
 
@@ -364,7 +368,9 @@ class InputBuffer {
     const kept = this.bytes.subarray(position);
     const from = this.start + this.bytes.length;
     const more = from < this.source.size ? await this.source.read(from, INPUT_READ_BYTES) : new Uint8Array(0);
-    if (more.length === 0 && from < this.source.size) throw new Error(`the source returned no bytes at ${from}`);
+    if (more.length === 0 && from < this.source.size) {
+      throw new Error(`the source returned no bytes at ${from}`);
+    }
     const next = new Uint8Array(kept.length + more.length);
     next.set(kept);
     next.set(more, kept.length);

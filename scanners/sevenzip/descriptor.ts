@@ -5,9 +5,8 @@
  */
 
 import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { SIGNATURE } from "./header.ts";
 
-/** The 7z signature: `7z` and the bytes BC AF 27 1C. */
-const SIGNATURE = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 
 /**
  * Whether `head` starts with the 7z signature.
@@ -33,7 +32,7 @@ export function detectSevenZip(head: Uint8Array): boolean {
  */
 export const sevenZipDescriptor: ScannerDescriptor = {
   id: "7z",
-  description: "7z archive (recognised, not decoded)",
+  description: "7z archive",
   extensions: [".7z"],
   priority: PRIORITY.archive,
   detect: detectSevenZip,
