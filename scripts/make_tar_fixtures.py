@@ -419,10 +419,11 @@ def fixtures() -> list[Fixture]:
     ))
 
     out.append(Fixture(
-        "suspicious/model.pt", "suspicious", SEVEN_ZIP,
+        "malicious/model_7z.pt", "malicious", SEVEN_ZIP,
         "7z archive (stored) of an os.system pickle, named .pt", seven_zip("model.pkl", payload.pickle),
-        [Finding("MA212", ""), Finding("MA001", "", note="a 7z is no PyTorch format")],
-        note="A 7z always gives MA212 (its content is not inspected), so it has no clean benign twin.",
+        [*payload.findings("model.pkl"), Finding("MA001", "", note="a 7z is no PyTorch format")],
+        note="The 7z scanner lists and decodes the archive: its member is scanned like a tar's. 7z twins of every "
+             "kind are in fixtures/sevenzip.",
     ))
     return out
 

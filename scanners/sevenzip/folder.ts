@@ -90,22 +90,24 @@ export type FolderDecoding =
 function coderChain(folder: Folder): number[] | string {
   const { coders, bindPairs } = folder;
   if (coders.some((coder) => coder.inStreams !== 1 || coder.outStreams !== 1)) {
-    return "a coder with several streams";
+    return "a coder with several streams (as BCJ2 has), which modelaudit does not decode";
   }
-  if (folder.packedStreams.length !== 1) return "several packed streams";
+  if (folder.packedStreams.length !== 1) {
+    return "a folder of several packed streams, which modelaudit does not decode";
+  }
   const boundOut = new Set(bindPairs.map((pair) => pair.outIndex));
   const mains = coders.map((_, i) => i).filter((i) => !boundOut.has(i));
-  if (mains.length !== 1) return "no single output";
+  if (mains.length !== 1) return "its coders have no single output";
   const chain = [mains[0]];
   for (;;) {
     const current = chain[chain.length - 1];
     const pair = bindPairs.find((p) => p.inIndex === current);
     if (!pair) break;
-    if (chain.includes(pair.outIndex)) return "coders bound in a loop";
+    if (chain.includes(pair.outIndex)) return "its coders are bound in a loop";
     chain.push(pair.outIndex);
   }
   if (chain.length !== coders.length || chain[chain.length - 1] !== folder.packedStreams[0]) {
-    return "coders that are not one chain";
+    return "its coders are not one chain";
   }
   return chain.reverse();
 }
@@ -120,12 +122,12 @@ function firstStage(method: string, properties: Uint8Array, packed: ByteSource, 
     case METHOD.COPY:
       return () => sourceChunks(packed);
     case METHOD.LZMA:
-      if (properties.length < 5) return "LZMA properties of fewer than 5 bytes";
+      if (properties.length < 5) return "its LZMA properties are shorter than 5 bytes";
       return () =>
         lzmaRawChunks(packed, { properties: properties[0], dictionarySize: uint32(properties, 1) }, size);
     case METHOD.LZMA2: {
       const dictionarySize = lzma2DictionarySize(properties[0] ?? 0xff);
-      if (properties.length < 1 || dictionarySize === undefined) return "invalid LZMA2 properties";
+      if (properties.length < 1 || dictionarySize === undefined) return "its LZMA2 properties are invalid";
       return () => lzma2Chunks(packed, dictionarySize, size);
     }
     case METHOD.DEFLATE:
@@ -145,7 +147,7 @@ function filterStage(method: string, properties: Uint8Array) {
   switch (method) {
     case METHOD.BCJ_X86:
       // A start offset other than zero is an option no archiver sets by default.
-      if (properties.some((b) => b !== 0)) return "BCJ with a start offset";
+      if (properties.some((b) => b !== 0)) return "BCJ with a start offset, which modelaudit does not decode";
       return (input: Chunks) => bcjX86(input);
     case METHOD.DELTA:
       return (input: Chunks) => deltaDecode(input, (properties[0] ?? 0) + 1);
@@ -178,13 +180,19 @@ export function planFolder(folder: Folder, packed: ByteSource): FolderDecoding {
   const filterFirst = filterStage(first.method, first.properties);
   const start = firstStage(first.method, first.properties, packed, folder.unpackSizes[chain[0]]) ??
     (typeof filterFirst === "function" ? () => filterFirst(sourceChunks(packed)) : filterFirst);
-  if (start === undefined) return { kind: "unsupported", methods, reason: `${methodName(first.method)}` };
+  if (start === undefined) {
+    return { kind: "unsupported", methods, reason: `modelaudit has no ${methodName(first.method)} decoder` };
+  }
   if (typeof start === "string") return { kind: "unsupported", methods, reason: start };
   const filters: ((input: Chunks) => Chunks)[] = [];
   for (const coder of rest) {
     const filter = filterStage(coder.method, coder.properties);
     if (filter === undefined) {
-      return { kind: "unsupported", methods, reason: `${methodName(coder.method)} after another coder` };
+      return {
+        kind: "unsupported",
+        methods,
+        reason: `modelaudit decodes ${methodName(coder.method)} only first in a chain`,
+      };
     }
     if (typeof filter === "string") return { kind: "unsupported", methods, reason: filter };
     filters.push(filter);

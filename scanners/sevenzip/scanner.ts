@@ -144,7 +144,7 @@ async function readListing(
         rule: "MA212",
         message: `The 7z header is encoded with ${
           decoding.methods.join(" + ")
-        } (${decoding.reason}), which modelaudit cannot decode; no member was inspected`,
+        }: ${decoding.reason}; no member was inspected`,
         details: { methods: decoding.methods, reason: decoding.reason },
       });
       return undefined;
@@ -418,7 +418,7 @@ async function scanFolder(
           member: file.name,
           message: `Compressed with ${
             decoding.methods.join(" + ")
-          } (${decoding.reason}), which modelaudit cannot decode; its content was not inspected`,
+          }: ${decoding.reason}; its content was not inspected`,
           details: { methods: decoding.methods, reason: decoding.reason },
         });
       }
