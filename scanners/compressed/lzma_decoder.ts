@@ -66,8 +66,11 @@ class LzmaState {
   input: Uint8Array = new Uint8Array(0);
   inPos = 0;
   inEnd = 0;
-  range = 0;
-  code = 0;
+  /**
+   * The range coder's range and code, as signed 32-bit integers in a typed array: V8 keeps them
+   * unboxed there (unsigned comparisons flip the sign bit of both sides).
+   */
+  readonly rc = new Int32Array(2);
 
   // The window: the last `window.length` decoded bytes, `pos` where the next goes.
   readonly window: Uint8Array;
@@ -148,10 +151,11 @@ class LzmaState {
     this.inPos = start;
     this.inEnd = end;
     if (this.#byte() !== 0) throw new CorruptData("the range coder's first byte is not zero");
-    this.range = 0xffffffff;
-    this.code = 0;
-    for (let i = 0; i < 4; i++) this.code = ((this.code << 8) | this.#byte()) >>> 0;
-    if (this.code === this.range) throw new CorruptData("invalid range coder start");
+    const rc = this.rc;
+    rc[0] = -1;
+    rc[1] = 0;
+    for (let i = 0; i < 4; i++) rc[1] = (rc[1] << 8) | this.#byte();
+    if (rc[1] === -1) throw new CorruptData("invalid range coder start");
   }
 
   #byte(): number {
@@ -160,24 +164,78 @@ class LzmaState {
   }
 
   #bit(probs: Uint16Array, index: number): number {
+    const rc = this.rc;
     const p = probs[index];
-    const bound = (this.range >>> 11) * p;
+    let range = rc[0];
+    let code = rc[1];
+    const bound = Math.imul(range >>> 11, p);
     let bit: number;
-    if (this.code < bound) {
-      this.range = bound;
+    if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
+      range = bound;
       probs[index] = p + ((2048 - p) >>> 5);
       bit = 0;
     } else {
-      this.range -= bound;
-      this.code -= bound;
+      range = (range - bound) | 0;
+      code = (code - bound) | 0;
       probs[index] = p - (p >>> 5);
       bit = 1;
     }
-    if (this.range < 0x1000000) {
-      this.range = (this.range << 8) >>> 0;
-      this.code = ((this.code << 8) | this.#byte()) >>> 0;
+    if ((range & 0xff000000) === 0) {
+      range <<= 8;
+      code = (code << 8) | this.#byte();
     }
+    rc[0] = range;
+    rc[1] = code;
     return bit;
+  }
+
+  /**
+   * Decodes a literal from the probabilities at `base`, after a match when `matchByte` is not -1.
+   * The hottest loop of incompressible data: the range coder is kept in local variables here.
+   */
+  #literal(base: number, matchByte: number): number {
+    const probs = this.literal;
+    const rc = this.rc;
+    const input = this.input;
+    const inEnd = this.inEnd;
+    let inPos = this.inPos;
+    let range = rc[0];
+    let code = rc[1];
+    let symbol = 1;
+    let matching = matchByte >= 0;
+    while (symbol < 0x100) {
+      let index = base + symbol;
+      let matchBit = 0;
+      if (matching) {
+        matchBit = (matchByte >>> 7) & 1;
+        matchByte <<= 1;
+        index += (1 + matchBit) << 8;
+      }
+      const p = probs[index];
+      const bound = Math.imul(range >>> 11, p);
+      let bit: number;
+      if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
+        range = bound;
+        probs[index] = p + ((2048 - p) >>> 5);
+        bit = 0;
+      } else {
+        range = (range - bound) | 0;
+        code = (code - bound) | 0;
+        probs[index] = p - (p >>> 5);
+        bit = 1;
+      }
+      if ((range & 0xff000000) === 0) {
+        if (inPos >= inEnd) throw new CorruptData("truncated: the data ends inside the stream");
+        range <<= 8;
+        code = (code << 8) | input[inPos++];
+      }
+      symbol = (symbol << 1) | bit;
+      if (matching && matchBit !== bit) matching = false;
+    }
+    rc[0] = range;
+    rc[1] = code;
+    this.inPos = inPos;
+    return symbol & 0xff;
   }
 
   #tree(probs: Uint16Array, offset: number, bits: number): number {
@@ -198,18 +256,19 @@ class LzmaState {
   }
 
   #direct(bits: number): number {
+    const rc = this.rc;
     let result = 0;
     for (let i = 0; i < bits; i++) {
-      this.range >>>= 1;
+      rc[0] = rc[0] >>> 1;
       let bit = 0;
-      if (this.code >= this.range) {
-        this.code -= this.range;
+      if ((rc[1] ^ 0x80000000) >= (rc[0] ^ 0x80000000)) {
+        rc[1] = rc[1] - rc[0];
         bit = 1;
       }
       result = ((result << 1) | bit) >>> 0;
-      if (this.range < 0x1000000) {
-        this.range = (this.range << 8) >>> 0;
-        this.code = ((this.code << 8) | this.#byte()) >>> 0;
+      if ((rc[0] & 0xff000000) === 0) {
+        rc[0] <<= 8;
+        rc[1] = (rc[1] << 8) | this.#byte();
       }
     }
     return result;
@@ -262,19 +321,7 @@ class LzmaState {
       if (this.#bit(this.isMatch, (state << 4) + posState) === 0) {
         const previous = this.total > 0 ? this.#back(0) : 0;
         const base = 0x300 * (((this.total & lpMask) << this.lc) + (previous >>> (8 - this.lc)));
-        let symbol = 1;
-        if (state >= 7) {
-          let matchByte = this.#back(this.rep0);
-          while (symbol < 0x100) {
-            const matchBit = (matchByte >>> 7) & 1;
-            matchByte <<= 1;
-            const bit = this.#bit(this.literal, base + ((1 + matchBit) << 8) + symbol);
-            symbol = (symbol << 1) | bit;
-            if (matchBit !== bit) break;
-          }
-        }
-        while (symbol < 0x100) symbol = (symbol << 1) | this.#bit(this.literal, base + symbol);
-        this.#put(symbol & 0xff);
+        this.#put(this.#literal(base, state >= 7 ? this.#back(this.rep0) : -1));
         this.state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
         continue;
       }

@@ -538,10 +538,12 @@ export function parseHeader(bytes: Uint8Array): ParsedHeader {
     id = reader.byte();
   }
   let files: FileEntry[] = [];
+  const members = streams?.substreams.reduce((sum, list) => sum + list.length, 0) ?? 0;
   if (id === ID.FILES_INFO) {
-    const members = streams?.substreams.reduce((sum, list) => sum + list.length, 0) ?? 0;
     files = readFilesInfo(reader, members);
     id = reader.byte();
+  } else if (members > 0) {
+    reader.fail(`the folders hold ${members} members, and the header lists no files`);
   }
   if (id !== ID.END) {
     reader.position--;
