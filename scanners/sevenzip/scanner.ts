@@ -59,21 +59,37 @@ function crc32Of(bytes: Uint8Array): number {
   return crc.value;
 }
 
-/** Where a packed stream starts in the file. */
-function packStart(streams: StreamsInfo, index: number): number {
+/** Where a folder's packed stream lies in the file. */
+interface PackedRange {
+  start: number;
+  size: number;
+}
+
+/** Where each folder's packed stream lies, in one pass over them all (headers may list millions). */
+function packedRanges(streams: StreamsInfo): PackedRange[] {
+  const starts: number[] = [];
   let offset = SIGNATURE_HEADER_BYTES + streams.packPos;
-  for (let i = 0; i < index; i++) offset += streams.packSizes[i];
-  return offset;
+  for (const size of streams.packSizes) {
+    starts.push(offset);
+    offset += size;
+  }
+  let next = 0;
+  return streams.folders.map((folder) => {
+    const first = next;
+    next += folder.packedStreams.length;
+    return { start: starts[first] ?? offset, size: streams.packSizes[first] ?? 0 };
+  });
+}
+
+/** Where the packed streams of `streams` end in the file. */
+function packedEnd(streams: StreamsInfo): number {
+  return streams.packSizes.reduce((end, size) => end + size, SIGNATURE_HEADER_BYTES + streams.packPos);
 }
 
 /** The folder's packed stream as a view of the file, and how it is decoded. */
-function openFolder(source: ByteSource, streams: StreamsInfo, folderIndex: number) {
-  let first = 0;
-  for (let i = 0; i < folderIndex; i++) first += streams.folders[i].packedStreams.length;
-  const start = packStart(streams, first);
-  const packSize = streams.packSizes[first] ?? 0;
-  const packed = subSource(source, start, packSize);
-  return { start, packSize, packed, decoding: planFolder(streams.folders[folderIndex], packed) };
+function openFolder(source: ByteSource, folder: Folder, range: PackedRange) {
+  const packed = subSource(source, range.start, range.size);
+  return { packed, decoding: planFolder(folder, packed) };
 }
 
 /** Reads all of a decodable folder's output into memory (a header: at most {@linkcode MAX_HEADER_BYTES}). */
@@ -129,7 +145,7 @@ async function readListing(
       return undefined;
     }
     headerStreams.push(parsed.streams);
-    const { decoding } = openFolder(source, parsed.streams, 0);
+    const { decoding } = openFolder(source, parsed.streams.folders[0], packedRanges(parsed.streams)[0]);
     const size = folderSize(parsed.streams.folders[0]);
     if (decoding.kind === "encrypted") {
       ctx.report({
@@ -230,7 +246,7 @@ async function checkExtraData(
 ): Promise<void> {
   let dataEnd = SIGNATURE_HEADER_BYTES;
   const all = [...(listing?.streams ? [listing.streams] : []), ...(listing?.headerStreams ?? [])];
-  for (const streams of all) dataEnd = Math.max(dataEnd, packStart(streams, streams.packSizes.length));
+  for (const streams of all) dataEnd = Math.max(dataEnd, packedEnd(streams));
   const gaps = [
     { start: dataEnd, end: header.start, what: "between the 7z archive's data and its header" },
     { start: header.end, end: source.size, what: "after the 7z archive's header" },
@@ -389,12 +405,14 @@ function memberContent(
 /** Hands the members of one folder to the engine; returns whether to go on. */
 async function scanFolder(
   source: ByteSource,
-  streams: StreamsInfo,
+  folder: Folder,
   index: number,
+  range: PackedRange,
   members: readonly Member[],
   ctx: ScanContext,
 ): Promise<boolean> {
-  const { start, packSize, packed, decoding } = openFolder(source, streams, index);
+  const { start, size: packSize } = range;
+  const { packed, decoding } = openFolder(source, folder, range);
   if (start + packSize > source.size) {
     ctx.report({
       rule: "MA209",
@@ -425,7 +443,6 @@ async function scanFolder(
     }
     return true;
   }
-  const folder = streams.folders[index];
   const solid = new SolidFolder(decoding.open, folderSize(folder));
   try {
     for (const member of members) {
@@ -519,8 +536,10 @@ export async function scanSevenZip(source: ByteSource, ctx: ScanContext): Promis
   if (!streams) return;
   const byFolder: Member[][] = streams.folders.map(() => []);
   for (const member of placeMembers(listing)) byFolder[member.folder].push(member);
+  const ranges = packedRanges(streams);
   for (const [index, members] of byFolder.entries()) {
-    if (!(await scanFolder(source, streams, index, members, ctx))) return;
+    if (members.length === 0) continue;
+    if (!(await scanFolder(source, streams.folders[index], index, ranges[index], members, ctx))) return;
   }
 }
 
