@@ -6,7 +6,9 @@ Each ``scripts/make_*_fixtures.py`` builds its own fixtures (objects with ``file
 - ``expected_finding`` shapes one expected finding, its severity the catalog default read from
   ``core/rules.ts`` (``rule_severities``), so the manifests cannot drift from the catalog;
 - ``build_manifest`` and ``fixture_entry`` shape ``fixtures/<area>/expected.json`` (schema 1);
-- ``write_fixtures`` checks the sizes, deletes stale files, writes the fixtures and ``expected.json``.
+- ``write_fixtures`` checks the sizes, deletes stale files, writes the fixtures and ``expected.json``;
+- ``Finding`` and ``Fixture`` are the shapes the container generators (tar, 7z) build them in, and
+  ``findings_entry`` their manifest entry.
 
 make_pytorch_fixtures.py uses only ``ROOT``, ``python_version`` and ``write_json`` for now: its
 benign/traced.pt records line numbers of that script (see the note at its torch.jit.trace call), so its
@@ -26,6 +28,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +68,33 @@ def expected_finding(rule: str, path: str = "", position: int | None = None, *, 
     return out
 
 
+@dataclass
+class Finding:
+    """One expected finding, as a container generator builds it; ``as_json`` shapes it for the manifest."""
+    rule: str
+    path: str
+    position: int | None = None
+    severity: str | None = None
+    details: dict | None = None
+    note: str | None = None
+
+    def as_json(self) -> dict:
+        return expected_finding(self.rule, self.path, self.position, severity=self.severity, details=self.details,
+                                note=self.note)
+
+
+@dataclass
+class Fixture:
+    """One fixture file of a container generator: where it goes, what it is, its bytes and expected findings."""
+    file: str
+    kind: str
+    format: str
+    technique: str
+    data: bytes
+    findings: list[Finding] = field(default_factory=list)
+    note: str | None = None
+
+
 def python_version() -> str:
     """The running interpreter's version (major.minor.micro), as the manifests' ``versions`` record it."""
     return ".".join(map(str, sys.version_info[:3]))
@@ -88,6 +118,11 @@ def fixture_entry(fx, findings: list[dict] | None = None, *, after_technique: di
         **({"note": note} if note else {}),
         **(extra or {}),
     }
+
+
+def findings_entry(fx: Fixture) -> dict:
+    """The manifest entry of a container generator's ``Fixture``: its ``Finding`` objects as JSON."""
+    return fixture_entry(fx, [finding.as_json() for finding in fx.findings])
 
 
 def build_manifest(generator: str, versions: dict[str, str], assumptions: list[str], fixtures: Iterable,

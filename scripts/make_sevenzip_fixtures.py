@@ -45,7 +45,7 @@ import py7zr  # noqa: E402
 import torch  # noqa: E402
 
 from fixture_manifest import (  # noqa: E402
-    ROOT, build_manifest, expected_finding, fixture_entry, python_version, write_fixtures, write_json,
+    ROOT, Finding, Fixture, build_manifest, findings_entry, python_version, write_fixtures, write_json,
 )
 
 OUT = ROOT / "fixtures" / "sevenzip"
@@ -57,28 +57,8 @@ SEVEN_ZIP = "7z"
 
 
 @dataclass
-class Finding:
-    rule: str
-    path: str
-    position: int | None = None
-    severity: str | None = None
-    details: dict | None = None
-    note: str | None = None
-
-    def as_json(self) -> dict:
-        return expected_finding(self.rule, self.path, self.position, severity=self.severity, details=self.details,
-                                note=self.note)
-
-
-@dataclass
-class Fixture:
-    file: str
-    kind: str
-    format: str
-    technique: str
-    data: bytes
-    findings: list[Finding] = field(default_factory=list)
-    note: str | None = None
+class SevenZipFixture(Fixture):
+    """A fixture, and for a benign archive the files it holds (for members.json)."""
     members: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -207,13 +187,13 @@ def fixed_iv():
         compressor.get_random_bytes = original
 
 
-def fixtures(tmp: Path) -> list[Fixture]:
+def fixtures(tmp: Path) -> list[SevenZipFixture]:
     files = benign_files()
     ordered = sorted(files.items())
-    out: list[Fixture] = []
+    out: list[SevenZipFixture] = []
 
     def benign(name: str, technique: str, data: bytes, members: dict[str, bytes] = files) -> None:
-        out.append(Fixture(f"benign/{name}", "benign", SEVEN_ZIP, technique, data, members=members))
+        out.append(SevenZipFixture(f"benign/{name}", "benign", SEVEN_ZIP, technique, data, members=members))
 
     for name, switches, technique in [
         ("lzma2_solid.7z", ["-m0=LZMA2", "-ms=on"], "7z a, LZMA2, one solid folder"),
@@ -239,55 +219,55 @@ def fixtures(tmp: Path) -> list[Fixture]:
     # Malicious twins: the same folder with one member made hostile.
     evil = pickle.dumps(SystemCall(), protocol=2)
     with_pickle = {**files, "model.pkl": evil}
-    out.append(Fixture("malicious/pickle_lzma2.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/pickle_lzma2.7z", "malicious", SEVEN_ZIP,
                        "7z a, LZMA2 solid: the model folder plus a pickle calling os.system",
                        seven_zip(tmp, with_pickle, ["-m0=LZMA2"]), payload_findings("model.pkl", evil)))
-    out.append(Fixture("malicious/pickle_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/pickle_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr defaults: the model folder plus a pickle calling os.system",
                        py7zr_archive(tmp, sorted(with_pickle.items())), payload_findings("model.pkl", evil)))
     bad_checkpoint = evil_checkpoint()
     with_checkpoint = {**files, "pytorch_model.bin": bad_checkpoint}
     inner = "pytorch_model.bin:archive/data.pkl"
-    out.append(Fixture("malicious/checkpoint_lzma2.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/checkpoint_lzma2.7z", "malicious", SEVEN_ZIP,
                        "7z a, LZMA2 solid: a torch.save checkpoint whose data.pkl calls os.system",
                        seven_zip(tmp, with_checkpoint, ["-m0=LZMA2"]),
                        payload_findings(inner, checkpoint_pickle(bad_checkpoint))))
-    out.append(Fixture("malicious/checkpoint_py7zr_bzip2.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/checkpoint_py7zr_bzip2.7z", "malicious", SEVEN_ZIP,
                        "py7zr, bzip2: a torch.save checkpoint whose data.pkl calls os.system",
                        py7zr_archive(tmp, sorted(with_checkpoint.items()), [{"id": py7zr.FILTER_BZIP2}]),
                        payload_findings(inner, checkpoint_pickle(bad_checkpoint))))
     traversal = [*ordered, ("../../.config/evil.pkl", evil)]
-    out.append(Fixture("malicious/traversal_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/traversal_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: a pickle member named ../../.config/evil.pkl",
                        py7zr_archive(tmp, traversal),
                        [Finding("MA204", "../../.config/evil.pkl", details={"reason": "a .. segment"}),
                         *payload_findings("../../.config/evil.pkl", evil)]))
     backslash = [*ordered, ("..\\evil.pkl", evil)]
-    out.append(Fixture("malicious/backslash_traversal_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/backslash_traversal_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: a pickle member named ..\\evil.pkl (a backslash separates on 7-Zip and p7zip)",
                        py7zr_archive(tmp, backslash),
                        [Finding("MA204", "..\\evil.pkl", details={"reason": "a .. segment"}),
                         *payload_findings("..\\evil.pkl", evil)]))
-    out.append(Fixture("malicious/symlink_7z.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/symlink_7z.7z", "malicious", SEVEN_ZIP,
                        "7z a -snl: the model folder plus config.json a symlink to ../../.ssh/authorized_keys",
                        seven_zip(tmp, {k: v for k, v in files.items() if k != "config.json"}, ["-m0=LZMA2"],
                                  {"config.json": "../../.ssh/authorized_keys"}),
                        [Finding("MA205", "config.json", severity="critical",
                                 details={"kind": "symbolic link", "target": "../../.ssh/authorized_keys",
                                          "escapes": True})]))
-    out.append(Fixture("malicious/symlink_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/symlink_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: the model folder plus a symlink to /etc/passwd",
                        py7zr_archive(tmp, ordered, links={"passwd": "/etc/passwd"}),
                        [Finding("MA205", "passwd", severity="critical",
                                 details={"kind": "symbolic link", "target": "/etc/passwd", "escapes": True})]))
     duplicate = [*ordered, ("config.json", evil)]
-    out.append(Fixture("malicious/duplicate_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/duplicate_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: a second config.json that is a pickle calling os.system",
                        py7zr_archive(tmp, duplicate),
                        [Finding("MA211", "config.json"), *payload_findings("config.json", evil),
                         Finding("MA001", "config.json", note="a pickle named .json")]))
     plain = seven_zip(tmp, files, ["-m0=LZMA2"])
-    out.append(Fixture("malicious/trailing_pickle.7z", "malicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("malicious/trailing_pickle.7z", "malicious", SEVEN_ZIP,
                        "7z a, LZMA2, then a pickle appended after the archive's header",
                        plain + evil,
                        [Finding("MA207", "", len(plain), details={"offset": len(plain), "length": len(evil)}),
@@ -295,7 +275,7 @@ def fixtures(tmp: Path) -> list[Fixture]:
 
     # Warnings and notes only.
     names = sorted(files)
-    out.append(Fixture("suspicious/ppmd.7z", "suspicious", SEVEN_ZIP, "7z a, PPMd: a method not decoded here",
+    out.append(SevenZipFixture("suspicious/ppmd.7z", "suspicious", SEVEN_ZIP, "7z a, PPMd: a method not decoded here",
                        seven_zip(tmp, files, ["-m0=PPMd"]),
                        [Finding("MA212", name, details={"reason": "modelaudit has no PPMd decoder"}) for name in names]))
     for name, switches, technique, findings in [
@@ -305,30 +285,30 @@ def fixtures(tmp: Path) -> list[Fixture]:
          "7z a -p -mhe=on: the header encrypted too, nothing listed", [Finding("MA213", "")]),
     ]:
         data = kept_encrypted(f"suspicious/{name}", lambda: seven_zip(tmp, files, switches))
-        out.append(Fixture(f"suspicious/{name}", "suspicious", SEVEN_ZIP, technique, data, findings))
+        out.append(SevenZipFixture(f"suspicious/{name}", "suspicious", SEVEN_ZIP, technique, data, findings))
     with fixed_iv():
-        out.append(Fixture("suspicious/encrypted_py7zr.7z", "suspicious", SEVEN_ZIP,
+        out.append(SevenZipFixture("suspicious/encrypted_py7zr.7z", "suspicious", SEVEN_ZIP,
                            "py7zr with a password: members encrypted with AES-256, names in the clear",
                            py7zr_archive(tmp, ordered, password="secret"), [Finding("MA208", name) for name in names]))
-        out.append(Fixture("suspicious/encrypted_header_py7zr.7z", "suspicious", SEVEN_ZIP,
+        out.append(SevenZipFixture("suspicious/encrypted_header_py7zr.7z", "suspicious", SEVEN_ZIP,
                            "py7zr with a password and header_encryption: nothing listed",
                            py7zr_archive(tmp, ordered, password="secret", header_encryption=True),
                            [Finding("MA213", "")]))
     zeros = 80 * 1024 * 1024
     bomb = py7zr_archive(tmp, [("weights.bin", bytes(zeros))], [{"id": py7zr.FILTER_LZMA2, "preset": 9}])
-    out.append(Fixture("suspicious/bomb.7z", "suspicious", SEVEN_ZIP,
+    out.append(SevenZipFixture("suspicious/bomb.7z", "suspicious", SEVEN_ZIP,
                        f"py7zr, LZMA2: {zeros} zero bytes in {len(bomb)}",
                        bomb, [Finding("MA206", "weights.bin", details={"decodedSize": zeros}),
                              Finding("MA007", "weights.bin", note="zeros match no format; named .bin")]))
     return out
 
 
-def members_manifest(items: list[Fixture]) -> dict:
+def members_manifest(items: list[SevenZipFixture]) -> dict:
     return {fx.file: {name: hashlib.sha256(data).hexdigest() for name, data in sorted(fx.members.items())}
             for fx in items if fx.members}
 
 
-def manifest(items: list[Fixture]) -> dict:
+def manifest(items: list[SevenZipFixture]) -> dict:
     return build_manifest(
         "scripts/make_sevenzip_fixtures.py",
         {"python": python_version(), "torch": torch.__version__, "py7zr": py7zr.__version__,
@@ -342,7 +322,7 @@ def manifest(items: list[Fixture]) -> dict:
             "File times and modes are fixed (mtime 1700000000, mode 0644); 7z runs with one thread.",
         ],
         items,
-        entry=lambda f: fixture_entry(f, [finding.as_json() for finding in f.findings]),
+        entry=findings_entry,
     )
 
 

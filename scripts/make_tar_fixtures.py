@@ -35,13 +35,13 @@ import subprocess  # noqa: E402
 import tarfile  # noqa: E402
 import tempfile  # noqa: E402
 import zlib  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import torch  # noqa: E402
 
 from fixture_manifest import (  # noqa: E402
-    ROOT, build_manifest, expected_finding, fixture_entry, python_version, write_fixtures,
+    ROOT, Finding, Fixture, build_manifest, findings_entry, python_version, write_fixtures,
 )
 
 OUT = ROOT / "fixtures" / "tar"
@@ -57,31 +57,6 @@ TAR = "tar"
 GZIP = "gzip"
 SEVEN_ZIP = "7z"
 LEGACY_TAR = "pytorch-legacy-tar"
-
-
-@dataclass
-class Finding:
-    rule: str
-    path: str
-    position: int | None = None
-    severity: str | None = None
-    details: dict | None = None
-    note: str | None = None
-
-    def as_json(self) -> dict:
-        return expected_finding(self.rule, self.path, self.position, severity=self.severity, details=self.details,
-                                note=self.note)
-
-
-@dataclass
-class Fixture:
-    file: str
-    kind: str
-    format: str
-    technique: str
-    data: bytes
-    findings: list[Finding] = field(default_factory=list)
-    note: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -442,7 +417,7 @@ def manifest(items: list[Fixture]) -> dict:
             "Every file is tiny and built deterministically (mtime 1700000000, uid/gid 0, user root, gzip time 0).",
         ],
         items,
-        entry=lambda f: fixture_entry(f, [finding.as_json() for finding in f.findings]),
+        entry=findings_entry,
     )
 
 
