@@ -44,8 +44,9 @@ from pathlib import Path  # noqa: E402
 import py7zr  # noqa: E402
 import torch  # noqa: E402
 
+from fixture_manifest import Fixture as ManifestFixture  # noqa: E402
 from fixture_manifest import (  # noqa: E402
-    ROOT, Finding, Fixture, build_manifest, findings_entry, python_version, write_fixtures, write_json,
+    ROOT, Finding, build_manifest, findings_entry, python_version, write_fixtures, write_json,
 )
 
 OUT = ROOT / "fixtures" / "sevenzip"
@@ -57,7 +58,7 @@ SEVEN_ZIP = "7z"
 
 
 @dataclass
-class SevenZipFixture(Fixture):
+class Fixture(ManifestFixture):
     """A fixture, and for a benign archive the files it holds (for members.json)."""
     members: dict[str, bytes] = field(default_factory=dict)
 
@@ -187,13 +188,13 @@ def fixed_iv():
         compressor.get_random_bytes = original
 
 
-def fixtures(tmp: Path) -> list[SevenZipFixture]:
+def fixtures(tmp: Path) -> list[Fixture]:
     files = benign_files()
     ordered = sorted(files.items())
-    out: list[SevenZipFixture] = []
+    out: list[Fixture] = []
 
     def benign(name: str, technique: str, data: bytes, members: dict[str, bytes] = files) -> None:
-        out.append(SevenZipFixture(f"benign/{name}", "benign", SEVEN_ZIP, technique, data, members=members))
+        out.append(Fixture(f"benign/{name}", "benign", SEVEN_ZIP, technique, data, members=members))
 
     for name, switches, technique in [
         ("lzma2_solid.7z", ["-m0=LZMA2", "-ms=on"], "7z a, LZMA2, one solid folder"),
@@ -219,55 +220,55 @@ def fixtures(tmp: Path) -> list[SevenZipFixture]:
     # Malicious twins: the same folder with one member made hostile.
     evil = pickle.dumps(SystemCall(), protocol=2)
     with_pickle = {**files, "model.pkl": evil}
-    out.append(SevenZipFixture("malicious/pickle_lzma2.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/pickle_lzma2.7z", "malicious", SEVEN_ZIP,
                        "7z a, LZMA2 solid: the model folder plus a pickle calling os.system",
                        seven_zip(tmp, with_pickle, ["-m0=LZMA2"]), payload_findings("model.pkl", evil)))
-    out.append(SevenZipFixture("malicious/pickle_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/pickle_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr defaults: the model folder plus a pickle calling os.system",
                        py7zr_archive(tmp, sorted(with_pickle.items())), payload_findings("model.pkl", evil)))
     bad_checkpoint = evil_checkpoint()
     with_checkpoint = {**files, "pytorch_model.bin": bad_checkpoint}
     inner = "pytorch_model.bin:archive/data.pkl"
-    out.append(SevenZipFixture("malicious/checkpoint_lzma2.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/checkpoint_lzma2.7z", "malicious", SEVEN_ZIP,
                        "7z a, LZMA2 solid: a torch.save checkpoint whose data.pkl calls os.system",
                        seven_zip(tmp, with_checkpoint, ["-m0=LZMA2"]),
                        payload_findings(inner, checkpoint_pickle(bad_checkpoint))))
-    out.append(SevenZipFixture("malicious/checkpoint_py7zr_bzip2.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/checkpoint_py7zr_bzip2.7z", "malicious", SEVEN_ZIP,
                        "py7zr, bzip2: a torch.save checkpoint whose data.pkl calls os.system",
                        py7zr_archive(tmp, sorted(with_checkpoint.items()), [{"id": py7zr.FILTER_BZIP2}]),
                        payload_findings(inner, checkpoint_pickle(bad_checkpoint))))
     traversal = [*ordered, ("../../.config/evil.pkl", evil)]
-    out.append(SevenZipFixture("malicious/traversal_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/traversal_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: a pickle member named ../../.config/evil.pkl",
                        py7zr_archive(tmp, traversal),
                        [Finding("MA204", "../../.config/evil.pkl", details={"reason": "a .. segment"}),
                         *payload_findings("../../.config/evil.pkl", evil)]))
     backslash = [*ordered, ("..\\evil.pkl", evil)]
-    out.append(SevenZipFixture("malicious/backslash_traversal_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/backslash_traversal_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: a pickle member named ..\\evil.pkl (a backslash separates on 7-Zip and p7zip)",
                        py7zr_archive(tmp, backslash),
                        [Finding("MA204", "..\\evil.pkl", details={"reason": "a .. segment"}),
                         *payload_findings("..\\evil.pkl", evil)]))
-    out.append(SevenZipFixture("malicious/symlink_7z.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/symlink_7z.7z", "malicious", SEVEN_ZIP,
                        "7z a -snl: the model folder plus config.json a symlink to ../../.ssh/authorized_keys",
                        seven_zip(tmp, {k: v for k, v in files.items() if k != "config.json"}, ["-m0=LZMA2"],
                                  {"config.json": "../../.ssh/authorized_keys"}),
                        [Finding("MA205", "config.json", severity="critical",
                                 details={"kind": "symbolic link", "target": "../../.ssh/authorized_keys",
                                          "escapes": True})]))
-    out.append(SevenZipFixture("malicious/symlink_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/symlink_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: the model folder plus a symlink to /etc/passwd",
                        py7zr_archive(tmp, ordered, links={"passwd": "/etc/passwd"}),
                        [Finding("MA205", "passwd", severity="critical",
                                 details={"kind": "symbolic link", "target": "/etc/passwd", "escapes": True})]))
     duplicate = [*ordered, ("config.json", evil)]
-    out.append(SevenZipFixture("malicious/duplicate_py7zr.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/duplicate_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: a second config.json that is a pickle calling os.system",
                        py7zr_archive(tmp, duplicate),
                        [Finding("MA211", "config.json"), *payload_findings("config.json", evil),
                         Finding("MA001", "config.json", note="a pickle named .json")]))
     plain = seven_zip(tmp, files, ["-m0=LZMA2"])
-    out.append(SevenZipFixture("malicious/trailing_pickle.7z", "malicious", SEVEN_ZIP,
+    out.append(Fixture("malicious/trailing_pickle.7z", "malicious", SEVEN_ZIP,
                        "7z a, LZMA2, then a pickle appended after the archive's header",
                        plain + evil,
                        [Finding("MA207", "", len(plain), details={"offset": len(plain), "length": len(evil)}),
@@ -275,9 +276,10 @@ def fixtures(tmp: Path) -> list[SevenZipFixture]:
 
     # Warnings and notes only.
     names = sorted(files)
-    out.append(SevenZipFixture("suspicious/ppmd.7z", "suspicious", SEVEN_ZIP, "7z a, PPMd: a method not decoded here",
+    no_ppmd = {"reason": "modelaudit has no PPMd decoder"}
+    out.append(Fixture("suspicious/ppmd.7z", "suspicious", SEVEN_ZIP, "7z a, PPMd: a method not decoded here",
                        seven_zip(tmp, files, ["-m0=PPMd"]),
-                       [Finding("MA212", name, details={"reason": "modelaudit has no PPMd decoder"}) for name in names]))
+                       [Finding("MA212", name, details=no_ppmd) for name in names]))
     for name, switches, technique, findings in [
         ("encrypted.7z", ["-m0=LZMA2", "-psecret"], "7z a -p: members encrypted with AES-256, names in the clear",
          [Finding("MA208", name) for name in names]),
@@ -285,40 +287,44 @@ def fixtures(tmp: Path) -> list[SevenZipFixture]:
          "7z a -p -mhe=on: the header encrypted too, nothing listed", [Finding("MA213", "")]),
     ]:
         data = kept_encrypted(f"suspicious/{name}", lambda: seven_zip(tmp, files, switches))
-        out.append(SevenZipFixture(f"suspicious/{name}", "suspicious", SEVEN_ZIP, technique, data, findings))
+        out.append(Fixture(f"suspicious/{name}", "suspicious", SEVEN_ZIP, technique, data, findings))
     with fixed_iv():
-        out.append(SevenZipFixture("suspicious/encrypted_py7zr.7z", "suspicious", SEVEN_ZIP,
+        out.append(Fixture("suspicious/encrypted_py7zr.7z", "suspicious", SEVEN_ZIP,
                            "py7zr with a password: members encrypted with AES-256, names in the clear",
                            py7zr_archive(tmp, ordered, password="secret"), [Finding("MA208", name) for name in names]))
-        out.append(SevenZipFixture("suspicious/encrypted_header_py7zr.7z", "suspicious", SEVEN_ZIP,
+        out.append(Fixture("suspicious/encrypted_header_py7zr.7z", "suspicious", SEVEN_ZIP,
                            "py7zr with a password and header_encryption: nothing listed",
                            py7zr_archive(tmp, ordered, password="secret", header_encryption=True),
                            [Finding("MA213", "")]))
     zeros = 80 * 1024 * 1024
     bomb = py7zr_archive(tmp, [("weights.bin", bytes(zeros))], [{"id": py7zr.FILTER_LZMA2, "preset": 9}])
-    out.append(SevenZipFixture("suspicious/bomb.7z", "suspicious", SEVEN_ZIP,
+    out.append(Fixture("suspicious/bomb.7z", "suspicious", SEVEN_ZIP,
                        f"py7zr, LZMA2: {zeros} zero bytes in {len(bomb)}",
                        bomb, [Finding("MA206", "weights.bin", details={"decodedSize": zeros}),
                              Finding("MA007", "weights.bin", note="zeros match no format; named .bin")]))
     return out
 
 
-def members_manifest(items: list[SevenZipFixture]) -> dict:
+def members_manifest(items: list[Fixture]) -> dict:
     return {fx.file: {name: hashlib.sha256(data).hexdigest() for name, data in sorted(fx.members.items())}
             for fx in items if fx.members}
 
 
-def manifest(items: list[SevenZipFixture]) -> dict:
+def manifest(items: list[Fixture]) -> dict:
     return build_manifest(
         "scripts/make_sevenzip_fixtures.py",
         {"python": python_version(), "torch": torch.__version__, "py7zr": py7zr.__version__,
          "7z": subprocess.run(["7z"], capture_output=True, text=True).stdout.strip().splitlines()[0]},
         [
-            "A finding about a member (MA204, MA205, MA208, MA211, MA212) is located at the member: path = its name as the archive stores it.",
-            "Findings inside a member carry the member's name after a colon and positions inside the member; a torch.save checkpoint inside is a zip, so its data.pkl is pytorch_model.bin:archive/data.pkl.",
+            "A finding about a member (MA204, MA205, MA208, MA211, MA212) is located at the member: path = its name "
+            "as the archive stores it.",
+            "Findings inside a member carry the member's name after a colon and positions inside the member; a "
+            "torch.save checkpoint inside is a zip, so its data.pkl is pytorch_model.bin:archive/data.pkl.",
             "MA205 is critical when the link target leaves the extraction folder.",
-            "Bytes after the archive's header are MA207 at their offset and are scanned opportunistically as <extra@OFFSET>.",
-            "A solid folder's members share its packed size in proportion to their sizes: a member's compression ratio is its folder's.",
+            "Bytes after the archive's header are MA207 at their offset and are scanned opportunistically as "
+            "<extra@OFFSET>.",
+            "A solid folder's members share its packed size in proportion to their sizes: a member's compression "
+            "ratio is its folder's.",
             "File times and modes are fixed (mtime 1700000000, mode 0644); 7z runs with one thread.",
         ],
         items,
