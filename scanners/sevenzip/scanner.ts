@@ -16,7 +16,7 @@
  * @module
  */
 
-import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
+import { type ByteSource, bytesSource, readAll, subSource } from "../../core/byte_source.ts";
 import type { MemberContent, ScanContext, Scanner } from "../../core/scanner.ts";
 import { generatorStream } from "../compressed/codec.ts";
 import { NameTracker, symlinkEscapes } from "../tar/checks.ts";
@@ -447,13 +447,14 @@ async function scanFolder(
   try {
     for (const member of members) {
       ctx.signal.throwIfAborted();
-      if (isLink(member.file)) {
-        reportLink(ctx, member.file, await linkTarget(solid, member));
-        continue;
-      }
+      // A link's data is its target, scanned like any member's: an attribute must not hide a payload.
+      const link = isLink(member.file) ? await linkData(solid, member) : undefined;
+      if (isLink(member.file)) reportLink(ctx, member.file, link && new TextDecoder().decode(link));
       if (member.file.anti || member.file.directory) continue;
       let content: MemberContent;
-      if (isCopy(folder)) {
+      if (link) {
+        content = { kind: "stored", source: bytesSource(link) };
+      } else if (isCopy(folder)) {
         const bytes = subSource(packed, member.offset, member.size);
         if (member.crc !== undefined && member.size <= MAX_STORED_CRC_BYTES) {
           const actual = await sourceCrc(bytes);
@@ -471,22 +472,23 @@ async function scanFolder(
   return true;
 }
 
-/** A link's target, when it is short and its folder's pass stands right before it (no decoding to skip). */
-async function linkTarget(solid: SolidFolder, member: Member): Promise<string | undefined> {
+/**
+ * A short link's data (its target), when its folder's pass stands right before it (no decoding to skip):
+ * read once here, it is then handed to the engine from memory.
+ */
+async function linkData(solid: SolidFolder, member: Member): Promise<Uint8Array | undefined> {
   if (member.size > MAX_LINK_TARGET_BYTES) return undefined;
-  const parts: Uint8Array[] = [];
+  const bytes = new Uint8Array(member.size);
+  let at = 0;
   try {
-    for await (const chunk of solid.slice(member.offset, member.size, () => false)) parts.push(chunk.slice());
+    for await (const chunk of solid.slice(member.offset, member.size, () => false)) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
   } catch {
     return undefined;
   }
-  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return bytes.length === member.size ? new TextDecoder().decode(bytes) : undefined;
+  return at === member.size ? bytes : undefined;
 }
 
 /**

@@ -205,3 +205,17 @@ Deno.test("the member limit stops the listing", async () => {
   await scanSevenZip(bytesSource(archive), ctx);
   assert.equal(recorded.members.length, 1);
 });
+
+Deno.test("a member flagged a symbolic link is MA205, and its data is scanned all the same", async () => {
+  const archive = storedSevenZip([
+    { name: "README.md", data: text("# model\n") },
+    { name: "weights", data: OS_SYSTEM, attributes: 0x8000 | (0o120777 << 16) },
+  ]);
+  const outcome = await scanBytes(archive, "t.7z");
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`), [
+    "MA205 warning t.7z:weights",
+    "MA100 critical t.7z:weights (pos 2)",
+    "MA101 critical t.7z:weights (pos 29)",
+  ]);
+  assert.equal(outcome.findings[0].details.kind, "symbolic link");
+});
