@@ -242,7 +242,7 @@ export class SolidFolder {
     let cursor = this.#idle;
     this.#idle = undefined;
     if (!cursor || cursor.position > start) {
-      await cursor?.chunks.return(undefined);
+      await cursor?.chunks.return(undefined).catch(() => undefined);
       cursor = { chunks: this.open(), position: 0, pending: new Uint8Array(0) };
     }
     const end = start + length;
