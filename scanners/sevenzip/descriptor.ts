@@ -5,8 +5,9 @@
  */
 
 import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
-import { SIGNATURE } from "./header.ts";
 
+/** The 7z signature: `7z` and the bytes BC AF 27 1C. */
+export const SIGNATURE: readonly number[] = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 
 /**
  * Whether `head` starts with the 7z signature.

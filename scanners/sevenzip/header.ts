@@ -11,8 +11,7 @@
  * @module
  */
 
-/** The 7z signature: `7z` and the bytes BC AF 27 1C. */
-export const SIGNATURE = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
+import { SIGNATURE } from "./descriptor.ts";
 
 /** Bytes of the signature header. */
 export const SIGNATURE_HEADER_BYTES = 32;

@@ -145,6 +145,7 @@ export function recordingContext(go = true): { ctx: ScanContext; recorded: Recor
       return Promise.resolve(go);
     },
     identify() {},
+    openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
   };
   return { ctx, recorded };
 }
