@@ -117,6 +117,32 @@ Deno.test("the budget stops decoding where it runs out, and is shared", async ()
   assert.ok(budget.exhausted);
 });
 
+Deno.test("bytes a container decodes on the way to a member are charged to the same budget", async () => {
+  // A member that sits behind `skipped` bytes of a solid block: its decoder charges them first.
+  const behind = (skipped: number): Encoded => ({
+    kind: "encoded",
+    encodedSize: 10,
+    declaredSize: 4,
+    decode: (_signal, charge) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          if (charge?.(skipped) ?? true) controller.enqueue(Uint8Array.of(1, 2, 3, 4));
+          controller.close();
+        },
+      }),
+  });
+  const budget = new DecodeBudget(1_000);
+  const paid = await decodeMember(behind(600), budget, signal);
+  assert.equal(paid.source.size, 4);
+  assert.deepEqual(paid.problems, []);
+  assert.equal(budget.used, 604);
+  // 600 more do not fit: the budget is spent on them, the member gets nothing, and no size problem is made up.
+  const refused = await decodeMember(behind(600), budget, signal);
+  assert.equal(refused.source.size, 0);
+  assert.deepEqual(refused.problems, [{ kind: "budget", at: 0 }]);
+  assert.ok(budget.exhausted);
+});
+
 Deno.test("a large declared member is streamed: the head at once, the rest on demand, restarts when read behind", async () => {
   const size = IN_MEMORY_DECODE_BYTES + 8 * (1 << 20);
   const content = patternMember(size, size);
