@@ -15,7 +15,7 @@
  */
 
 import type { ByteSource } from "../../core/byte_source.ts";
-import { decodeError } from "./codec.ts";
+import { DecodeError } from "../../core/decode_error.ts";
 
 /** Decoded bytes of raw LZMA produced per step: a step runs synchronously, so this bounds its time. */
 export const LZMA_STEP_BYTES = 1024 * 1024;
@@ -42,8 +42,13 @@ const FULL_DISTANCES = 128;
 const ALIGN_BITS = 4;
 const PROB_INIT = 1024;
 
-/** Thrown on data no LZMA encoder writes; the message says what is wrong. */
+/** Thrown on data no LZMA encoder writes; the message says what is wrong (the format is added after). */
 class CorruptData extends Error {}
+
+/** `error` as the engine takes corrupt input: a {@linkcode DecodeError} of `format`; anything else passes as is. */
+function asDecodeError(format: string, error: unknown): unknown {
+  return error instanceof CorruptData ? new DecodeError(format, error.message) : error;
+}
 
 /** A length decoder's probabilities: choice bits, then low, mid and high bit trees. */
 class LengthProbabilities {
@@ -394,9 +399,10 @@ function windowFor(dictionarySize: number, outputBound: number, stepBytes: numbe
   return Math.max(4096, Math.min(dictionarySize, outputBound)) + stepBytes + MAX_MATCH_BYTES;
 }
 
+/** A dictionary beyond the limit: callers that can report it as not decodable check it first. */
 function checkDictionary(dictionarySize: number): void {
   if (dictionarySize > MAX_DICTIONARY_BYTES) {
-    throw new Error(
+    throw new CorruptData(
       `its dictionary (${dictionarySize} bytes) is larger than the ${MAX_DICTIONARY_BYTES} bytes this decoder allows`,
     );
   }
@@ -502,7 +508,7 @@ export async function* lzmaRawChunks(
       throw new CorruptData(`the stream's end marker comes after ${produced} of its ${size} bytes`);
     }
   } catch (error) {
-    throw decodeError("lzma", error);
+    throw asDecodeError("lzma", error);
   }
 }
 
@@ -601,6 +607,6 @@ export async function* lzma2Chunks(
       yield state.take();
     }
   } catch (error) {
-    throw decodeError("lzma2", error);
+    throw asDecodeError("lzma2", error);
   }
 }

@@ -10,10 +10,16 @@
  */
 
 import type { ByteSource } from "../../core/byte_source.ts";
+import { DecodeError } from "../../core/decode_error.ts";
 import { bunzip2Stream } from "../compressed/bzip2.ts";
 import { sourceChunks } from "../compressed/codec.ts";
 import { inflateRaw } from "../compressed/inflate.ts";
-import { lzma2Chunks, lzma2DictionarySize, lzmaRawChunks } from "../compressed/lzma_decoder.ts";
+import {
+  lzma2Chunks,
+  lzma2DictionarySize,
+  lzmaRawChunks,
+  MAX_DICTIONARY_BYTES,
+} from "../compressed/lzma_decoder.ts";
 import { bcjX86, deltaDecode } from "./filters.ts";
 import type { Folder } from "./header.ts";
 
@@ -116,18 +122,25 @@ function uint32(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
 }
 
+function tooLarge(dictionarySize: number): string {
+  return `its dictionary (${dictionarySize} bytes) is larger than the ${MAX_DICTIONARY_BYTES} bytes modelaudit decodes`;
+}
+
 /** A stage that reads the packed stream, or `undefined` when the method is not decoded here. */
 function firstStage(method: string, properties: Uint8Array, packed: ByteSource, size: number) {
   switch (method) {
     case METHOD.COPY:
       return () => sourceChunks(packed);
-    case METHOD.LZMA:
+    case METHOD.LZMA: {
       if (properties.length < 5) return "its LZMA properties are shorter than 5 bytes";
-      return () =>
-        lzmaRawChunks(packed, { properties: properties[0], dictionarySize: uint32(properties, 1) }, size);
+      const dictionarySize = uint32(properties, 1);
+      if (dictionarySize > MAX_DICTIONARY_BYTES) return tooLarge(dictionarySize);
+      return () => lzmaRawChunks(packed, { properties: properties[0], dictionarySize }, size);
+    }
     case METHOD.LZMA2: {
       const dictionarySize = lzma2DictionarySize(properties[0] ?? 0xff);
       if (properties.length < 1 || dictionarySize === undefined) return "its LZMA2 properties are invalid";
+      if (dictionarySize > MAX_DICTIONARY_BYTES) return tooLarge(dictionarySize);
       return () => lzma2Chunks(packed, dictionarySize, size);
     }
     case METHOD.DEFLATE:
@@ -252,7 +265,10 @@ export class SolidFolder {
         if (cursor.pending.length === 0) {
           const next = await cursor.chunks.next();
           if (next.done) {
-            throw new Error(`the folder's data ends after ${cursor.position} of its ${this.size} bytes`);
+            throw new DecodeError(
+              "7z",
+              `the folder's data ends after ${cursor.position} of its ${this.size} bytes`,
+            );
           }
           cursor.pending = next.value;
           continue;

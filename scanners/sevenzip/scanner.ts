@@ -17,6 +17,7 @@
  */
 
 import { type ByteSource, bytesSource, readAll, subSource } from "../../core/byte_source.ts";
+import { DecodeError } from "../../core/decode_error.ts";
 import type { MemberContent, ScanContext, Scanner } from "../../core/scanner.ts";
 import { generatorStream } from "../compressed/codec.ts";
 import { NameTracker, symlinkEscapes } from "../tar/checks.ts";
@@ -177,7 +178,8 @@ async function readListing(
     try {
       bytes = await readFolder(decoding, size);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof DecodeError)) throw error;
+      const reason = error.message;
       ctx.report({
         rule: "MA209",
         message: `The 7z header cannot be decoded (${reason}); no member was inspected`,
@@ -485,7 +487,8 @@ async function linkData(solid: SolidFolder, member: Member): Promise<Uint8Array 
       bytes.set(chunk, at);
       at += chunk.length;
     }
-  } catch {
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
     return undefined;
   }
   return at === member.size ? bytes : undefined;

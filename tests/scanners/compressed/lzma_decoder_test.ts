@@ -49,7 +49,7 @@ Deno.test("raw LZMA: truncated data is an error after what decoded, never a shor
   const file = await Deno.readFile(new URL("benign/sklearn_logreg.pkl.lzma", FIXTURES));
   const { properties, size, raw } = splitAlone(file);
   const cut = subSource(raw, 0, Math.floor(raw.size / 2));
-  await assert.rejects(collect(lzmaRawChunks(cut, properties, size)), /^Error: lzma: truncated/);
+  await assert.rejects(collect(lzmaRawChunks(cut, properties, size)), /^DecodeError: lzma: truncated/);
 });
 
 Deno.test("raw LZMA: a declared size past the end marker is an error", async () => {
@@ -134,7 +134,7 @@ Deno.test("LZMA2 and LZMA: junk bytes end in an error or a short output, quickly
         const { bytes } = await collect(run);
         assert.ok(bytes.length <= 1 << 21);
       } catch (error) {
-        assert.match(String(error), /^Error: lzma2?: /);
+        assert.match(String(error), /^DecodeError: lzma2?: /);
       }
     }
   }

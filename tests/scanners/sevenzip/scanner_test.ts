@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { scanBytes } from "../../../engine/dispatch.ts";
+import { renderLocation } from "../../../report/location.ts";
 import { detectSevenZip } from "../../../scanners/sevenzip/descriptor.ts";
 import { scanSevenZip } from "../../../scanners/sevenzip/scanner.ts";
 import { concat } from "../../_bytes.ts";
@@ -25,7 +26,7 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 async function brief(bytes: Uint8Array, name = "t.7z", limits = {}): Promise<string[]> {
   const outcome = await scanBytes(bytes, name, { limits });
   assert.equal(outcome.error, undefined);
-  return outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+  return outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 }
 
 async function listed(file: string) {
@@ -160,7 +161,7 @@ Deno.test("a compressed member whose data is corrupt: MA209 or MA202, what decod
 Deno.test("a header that declares more files than its bytes can hold is MA209, nothing allocated", async () => {
   const archive = storedSevenZip([{ name: "a", data: text("a") }], { fileCount: 2 ** 40 });
   const outcome = await scanBytes(archive, "t.7z");
-  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.location}`), ["MA209 t.7z"]);
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`), ["MA209 t.7z"]);
   assert.match(outcome.findings[0].message, /1099511627776 files declared, in \d+ bytes/);
 });
 
@@ -212,7 +213,7 @@ Deno.test("a member flagged a symbolic link is MA205, and its data is scanned al
     { name: "weights", data: OS_SYSTEM, attributes: 0x8000 | (0o120777 << 16) },
   ]);
   const outcome = await scanBytes(archive, "t.7z");
-  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity} ${f.location}`), [
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`), [
     "MA205 warning t.7z:weights",
     "MA100 critical t.7z:weights (pos 2)",
     "MA101 critical t.7z:weights (pos 29)",
