@@ -3,6 +3,7 @@
 // keeps the members the scanner hands over, to read them as the engine would.
 import { bytesSource } from "../../../core/byte_source.ts";
 import type { ContainerMember, FindingReport, ScanContext } from "../../../core/scanner.ts";
+import { CallablePolicy } from "../../../policy/callables.ts";
 import { Crc32 } from "../../../scanners/zip/crc32.ts";
 import { concat } from "../../_bytes.ts";
 
@@ -146,6 +147,7 @@ export function recordingContext(go = true): { ctx: ScanContext; recorded: Recor
     },
     identify() {},
     openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
+    policy: CallablePolicy.standard(),
   };
   return { ctx, recorded };
 }
