@@ -1,19 +1,36 @@
 /**
  * A byte source over a file on disk, read by random access: nothing is read
  * until a scanner asks for it, so a 5 GB file costs only what is inspected.
+ * A small file is read whole at once instead: one read costs less than the
+ * seeks and reads of a scanner's many small requests.
  *
  * @module
  */
 
-import type { ByteSource } from "../core/byte_source.ts";
+import { type ByteSource, bytesSource } from "../core/byte_source.ts";
+
+/** Files up to this size are read in one read and scanned from memory. */
+export const WHOLE_READ_BYTES = 1024 * 1024;
 
 /** A byte source that owns an open file; close it when the scan is done. */
 export interface FileSource extends ByteSource, Disposable {
   close(): void;
 }
 
+/** Fills `out` from the file's current position; fewer bytes when the file ends first. */
+async function fill(file: Deno.FsFile, out: Uint8Array): Promise<Uint8Array> {
+  let filled = 0;
+  while (filled < out.length) {
+    const count = await file.read(out.subarray(filled));
+    if (count === null) break;
+    filled += count;
+  }
+  return filled === out.length ? out : out.subarray(0, filled);
+}
+
 /**
- * Opens `path` for random-access reading.
+ * Opens `path` for random-access reading; a file of at most
+ * {@linkcode WHOLE_READ_BYTES} is read at once and closed.
  *
  * @example
  * ```ts
@@ -26,19 +43,17 @@ export async function openFileSource(path: string): Promise<FileSource> {
   const file = await Deno.open(path, { read: true });
   try {
     const { size } = await file.stat();
+    if (size <= WHOLE_READ_BYTES) {
+      const bytes = await fill(file, new Uint8Array(size));
+      file.close();
+      return { ...bytesSource(bytes), close() {}, [Symbol.dispose]() {} };
+    }
     // seek + read is not atomic: reads are queued so concurrent callers never interleave.
     let queue: Promise<unknown> = Promise.resolve();
     const readAt = async (offset: number, length: number): Promise<Uint8Array> => {
       const start = Math.min(Math.max(0, offset), size);
-      const out = new Uint8Array(Math.min(Math.max(0, length), size - start));
       await file.seek(start, Deno.SeekMode.Start);
-      let filled = 0;
-      while (filled < out.length) {
-        const count = await file.read(out.subarray(filled));
-        if (count === null) break;
-        filled += count;
-      }
-      return filled === out.length ? out : out.subarray(0, filled);
+      return await fill(file, new Uint8Array(Math.min(Math.max(0, length), size - start)));
     };
     return {
       size,

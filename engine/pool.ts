@@ -1,12 +1,29 @@
 /**
  * A pool of scan workers whose Deno permissions are narrowed to reading the
- * scan targets. A worker that throws, hangs past its time or dies is replaced,
- * and its file gets a scan error; the rest of the scan goes on.
+ * scan targets. Small files go to a worker in batches, so that a directory of
+ * thousands costs a message per batch, not per file; each file still has its
+ * own time limit. A worker that throws, hangs past a file's time or dies is
+ * replaced, the file it was on gets a scan error, and the rest of its batch
+ * and of the scan goes on.
  *
  * @module
  */
 
-import type { ScanTask, TaskOutcome, WorkerRequest } from "./serve.ts";
+import type { ScanTask, TaskOutcome } from "./serve.ts";
+import {
+  newProgress,
+  PROGRESS_SINCE,
+  PROGRESS_TASK,
+  type WorkerReply,
+  type WorkerRequest,
+} from "./worker_protocol.ts";
+
+/** Most files in one batch: enough to make messages cheap, few enough to share work between workers. */
+const MAX_BATCH_FILES = 64;
+/** Files larger than this (and directory units) go to a worker alone: their scan, not the message, is the cost. */
+const MAX_BATCHED_FILE_BYTES = 1024 * 1024;
+/** Most bytes of files in one batch. */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** The scan worker module. */
 export const SCAN_WORKER_URL: URL = new URL("./worker.ts", import.meta.url);
@@ -50,13 +67,40 @@ export interface PoolOptions {
   workerUrl?: URL;
 }
 
+/** A file waiting for, or in, a worker. */
+interface Job {
+  task: ScanTask;
+  timeoutMs: number;
+  resolve: (outcome: TaskOutcome) => void;
+}
+
+/** A worker and the batch it is on, if any. */
 interface Slot {
   worker: Worker;
-  busy: boolean;
+  batch?: Batch;
+}
+
+interface Batch {
+  id: number;
+  jobs: Job[];
+  progress: Int32Array;
+  sentAt: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+function failure(error: string): TaskOutcome {
+  return { format: null, findings: [], bytesScanned: 0, error };
+}
+
+/** The bytes a task reads, as batching counts them: a directory unit counts as large. */
+function taskBytes(task: ScanTask): number {
+  return "files" in task ? Infinity : task.size ?? 0;
 }
 
 /**
- * Runs file scans in sandboxed workers, at most `size` at once.
+ * Runs file and directory-unit scans in sandboxed workers, at most `size`
+ * workers at once. Files queued together are handed out in batches; each still
+ * gets its own outcome.
  *
  * @example
  * ```ts
@@ -69,7 +113,8 @@ interface Slot {
 export class WorkerPool {
   readonly #options: PoolOptions;
   readonly #slots: Slot[] = [];
-  readonly #waiting: ((slot: Slot) => void)[] = [];
+  readonly #queue: Job[] = [];
+  #dispatchScheduled = false;
   #nextId = 0;
 
   constructor(options: PoolOptions) {
@@ -77,95 +122,149 @@ export class WorkerPool {
   }
 
   /**
-   * Scans one file or directory unit in a worker; never rejects: failures become the
-   * outcome's `error` (a plain file outcome, even for a unit).
+   * How many files a caller that feeds the pool one file at a time should keep
+   * in flight: a full batch for every worker, and the next one waiting.
    */
-  async run(task: ScanTask, timeoutMs: number): Promise<TaskOutcome> {
-    const slot = await this.#acquire();
-    const id = this.#nextId++;
-    const { promise, resolve } = Promise.withResolvers<TaskOutcome & { healthy: boolean }>();
-    const timer = setTimeout(
-      () =>
-        resolve({
-          format: null,
-          findings: [],
-          bytesScanned: 0,
-          error: `timed out after ${timeoutMs / 1000} s`,
-          healthy: false,
-        }),
-      timeoutMs,
-    );
-    slot.worker.onmessage = (event: MessageEvent<{ id: number; outcome: TaskOutcome }>) => {
-      if (event.data.id === id) resolve({ ...event.data.outcome, healthy: true });
-    };
-    slot.worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      resolve({
-        format: null,
-        findings: [],
-        bytesScanned: 0,
-        error: `scanner crashed: ${event.message}`,
-        healthy: false,
-      });
-    };
-    slot.worker.postMessage({ id, task } satisfies WorkerRequest);
-    const { healthy, ...outcome } = await promise;
-    clearTimeout(timer);
-    this.#release(slot, healthy);
-    return outcome;
+  get queueDepth(): number {
+    return 2 * this.#options.size * MAX_BATCH_FILES;
   }
 
-  /** Terminates every worker. */
+  /**
+   * Scans one file or directory unit in a worker, within `timeoutMs` from when
+   * the worker starts it; never rejects: failures become the outcome's `error`
+   * (a plain file outcome, even for a unit).
+   */
+  run(task: ScanTask, timeoutMs: number): Promise<TaskOutcome> {
+    const { promise, resolve } = Promise.withResolvers<TaskOutcome>();
+    this.#queue.push({ task, timeoutMs, resolve });
+    // A worker takes tens of milliseconds to start: start it now, while the batch fills.
+    if (this.#slots.length < this.#options.size && this.#slots.every((slot) => slot.batch)) this.#spawn();
+    if (!this.#dispatchScheduled) {
+      this.#dispatchScheduled = true;
+      // A macrotask: every file queued by the callers' pending microtasks joins the batch.
+      setTimeout(() => {
+        this.#dispatchScheduled = false;
+        this.#dispatch();
+      }, 0);
+    }
+    return promise;
+  }
+
+  /** Terminates every worker; files still waiting get a scan error. */
   close(): void {
-    for (const slot of this.#slots) slot.worker.terminate();
+    for (const slot of this.#slots) {
+      clearTimeout(slot.batch?.timer);
+      slot.worker.terminate();
+      for (const job of slot.batch?.jobs ?? []) job.resolve(failure("the scan was stopped"));
+    }
     this.#slots.length = 0;
+    for (const job of this.#queue.splice(0)) job.resolve(failure("the scan was stopped"));
   }
 
   #spawn(): Slot {
     const url = this.#options.workerUrl ?? SCAN_WORKER_URL;
+    let worker: Worker;
     try {
-      const worker = new Worker(url, {
+      worker = new Worker(url, {
         type: "module",
         name: "modelaudit-scan",
         deno: { permissions: sandboxPermissions(this.#options.readRoots, url) },
       });
-      return { worker, busy: false };
     } catch (error) {
       throw new Error(
         `Cannot start a sandboxed scan worker (${error instanceof Error ? error.message : error}). ` +
           "Run Deno with --unstable-worker-options, or pass sandbox: false to scan in-process.",
       );
     }
+    const slot: Slot = { worker };
+    worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#finish(slot, event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      this.#fail(slot, `scanner crashed: ${event.message}`);
+    };
+    this.#slots.push(slot);
+    return slot;
   }
 
-  #acquire(): Promise<Slot> {
-    const idle = this.#slots.find((slot) => !slot.busy);
-    if (idle) {
-      idle.busy = true;
-      return Promise.resolve(idle);
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const idle = this.#slots.filter((candidate) => !candidate.batch);
+      const free = idle.length + this.#options.size - this.#slots.length;
+      if (free === 0) return;
+      this.#send(idle[0] ?? this.#spawn(), this.#takeBatch(free));
     }
-    if (this.#slots.length < this.#options.size) {
-      const slot = this.#spawn();
-      slot.busy = true;
-      this.#slots.push(slot);
-      return Promise.resolve(slot);
-    }
-    return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  #release(slot: Slot, healthy: boolean): void {
-    let next = slot;
-    if (!healthy) {
-      slot.worker.terminate();
-      next = this.#spawn();
-      this.#slots[this.#slots.indexOf(slot)] = next;
+  /**
+   * The next batch: one large file alone, or small files up to the limits,
+   * the queue shared evenly between the `free` workers that can take work now.
+   */
+  #takeBatch(free: number): Job[] {
+    const fair = Math.ceil(this.#queue.length / free);
+    const most = Math.max(1, Math.min(MAX_BATCH_FILES, fair));
+    const batch = [this.#queue.shift()!];
+    let bytes = taskBytes(batch[0].task);
+    if (bytes > MAX_BATCHED_FILE_BYTES) return batch;
+    while (batch.length < most && this.#queue.length > 0) {
+      const size = taskBytes(this.#queue[0].task);
+      if (size > MAX_BATCHED_FILE_BYTES || bytes + size > MAX_BATCH_BYTES) break;
+      bytes += size;
+      batch.push(this.#queue.shift()!);
     }
-    const waiter = this.#waiting.shift();
-    if (waiter) {
-      next.busy = true;
-      waiter(next);
-    } else {
-      next.busy = false;
+    return batch;
+  }
+
+  #send(slot: Slot, jobs: Job[]): void {
+    const batch: Batch = { id: this.#nextId++, jobs, progress: newProgress(), sentAt: Date.now() };
+    slot.batch = batch;
+    slot.worker.postMessage(
+      {
+        id: batch.id,
+        tasks: jobs.map((job) => job.task),
+        progress: batch.progress,
+        sentAt: batch.sentAt,
+      } satisfies WorkerRequest,
+    );
+    this.#watch(slot, batch);
+  }
+
+  /** Times the file the worker is on; a file not started yet counts from when the batch was sent. */
+  #watch(slot: Slot, batch: Batch): void {
+    const started = Atomics.load(batch.progress, PROGRESS_TASK);
+    const since = started < 0 ? batch.sentAt : batch.sentAt + Atomics.load(batch.progress, PROGRESS_SINCE);
+    const { timeoutMs } = batch.jobs[Math.max(0, started)];
+    const left = since + timeoutMs - Date.now();
+    if (left <= 0) {
+      this.#fail(slot, `timed out after ${timeoutMs / 1000} s`);
+      return;
     }
+    batch.timer = setTimeout(() => this.#watch(slot, batch), left);
+  }
+
+  #finish(slot: Slot, reply: WorkerReply): void {
+    const { batch } = slot;
+    if (!batch || reply.id !== batch.id) return;
+    clearTimeout(batch.timer);
+    slot.batch = undefined;
+    batch.jobs.forEach((job, index) => job.resolve(reply.outcomes[index]));
+    this.#dispatch();
+  }
+
+  /**
+   * Replaces a worker that crashed or ran out of time. The file it was on gets
+   * `error`; a worker that died before starting any file takes its whole batch
+   * with it. The other files of the batch are queued again, first.
+   */
+  #fail(slot: Slot, error: string): void {
+    slot.worker.terminate();
+    this.#slots.splice(this.#slots.indexOf(slot), 1);
+    const { batch } = slot;
+    if (!batch) return;
+    clearTimeout(batch.timer);
+    const index = Atomics.load(batch.progress, PROGRESS_TASK);
+    const blamed = index < 0 ? batch.jobs : [batch.jobs[index]];
+    for (const job of blamed) job.resolve(failure(error));
+    this.#queue.unshift(...batch.jobs.filter((job) => !blamed.includes(job)));
+    this.#dispatch();
   }
 }

@@ -181,6 +181,7 @@ async function scanOne(
       limits: options.limits,
       root: file.root,
       policy: policyExtras(options),
+      size: file.size,
     },
     timeout,
   );
@@ -344,7 +345,8 @@ export async function scanWith(
     }
   };
   try {
-    await Promise.all(Array.from({ length: concurrency }, lane));
+    // The pool batches what is queued: keep enough files in flight to fill its batches.
+    await Promise.all(Array.from({ length: pool?.queueDepth ?? concurrency }, lane));
   } finally {
     pool?.close();
   }

@@ -24,6 +24,8 @@ export interface FileTask {
   root?: string;
   /** Names the user adds to the policy of Python callables. */
   policy?: PolicyExtras;
+  /** Size in bytes when the walk saw it: small files are batched. Unknown counts as small. */
+  size?: number;
 }
 
 /**

@@ -10,18 +10,15 @@ import type { Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { type DirectoryOutcome, type DirectoryTask, scanDirectory } from "./scan_directory.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
+import { markStarted, type WorkerReply, type WorkerRequest } from "./worker_protocol.ts";
+
+export type { WorkerRequest } from "./worker_protocol.ts";
 
 /** A task for a scan worker: a file, or a directory unit (it has `files`). */
 export type ScanTask = FileTask | DirectoryTask;
 
 /** What a task produced. */
 export type TaskOutcome = SourceScanOutcome | DirectoryOutcome;
-
-/** A message from the pool: run this task. */
-export interface WorkerRequest {
-  id: number;
-  task: ScanTask;
-}
 
 /**
  * Runs one task with `registry`.
@@ -44,7 +41,9 @@ interface WorkerScope {
 }
 
 /**
- * Answers the pool's requests in this worker, scanning with `registry`.
+ * Answers the pool's requests in this worker, scanning with `registry`: each
+ * batch's tasks one after the other, marking which one runs (see
+ * `worker_protocol.ts`), and one reply per batch.
  *
  * @example
  * ```ts
@@ -56,7 +55,12 @@ interface WorkerScope {
 export function serveScans(registry: Registry): void {
   const scope = self as unknown as WorkerScope;
   scope.onmessage = async (event) => {
-    const { id, task } = event.data;
-    scope.postMessage({ id, outcome: await runTask(task, registry) });
+    const request = event.data;
+    const outcomes: TaskOutcome[] = [];
+    for (let index = 0; index < request.tasks.length; index++) {
+      markStarted(request, index);
+      outcomes.push(await runTask(request.tasks[index], registry));
+    }
+    scope.postMessage({ id: request.id, outcomes } satisfies WorkerReply);
   };
 }

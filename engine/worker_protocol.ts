@@ -1,0 +1,64 @@
+/**
+ * What the scan pool and its workers say to each other. The pool hands a
+ * worker files in batches, so that a directory of small files costs one
+ * message per batch rather than per file. Before each file the worker marks in
+ * shared memory which file it is on and since when, so that the pool can time
+ * each file out on its own and knows which file a crash belongs to.
+ *
+ * @module
+ */
+
+import type { ScanTask, TaskOutcome } from "./serve.ts";
+
+/** A message from the pool: run these tasks (files, directory units), in order. */
+export interface WorkerRequest {
+  id: number;
+  tasks: ScanTask[];
+  /** Shared with the pool: the task started last (-1: none yet) and when; see {@linkcode markStarted}. */
+  progress: Int32Array;
+  /** `Date.now()` when the pool sent the batch. */
+  sentAt: number;
+}
+
+/** The worker's answer: one outcome per task, in the tasks' order. */
+export interface WorkerReply {
+  id: number;
+  outcomes: TaskOutcome[];
+}
+
+/** Slot of {@linkcode WorkerRequest.progress}: the index of the task started last, -1 before the first. */
+export const PROGRESS_TASK = 0;
+/** Slot of {@linkcode WorkerRequest.progress}: milliseconds after `sentAt` at which that task started. */
+export const PROGRESS_SINCE = 1;
+
+/**
+ * Shared progress memory for a batch, before the worker starts any task.
+ *
+ * @example
+ * ```ts
+ * import { newProgress, PROGRESS_TASK } from "./worker_protocol.ts";
+ * newProgress()[PROGRESS_TASK]; // -1
+ * ```
+ */
+export function newProgress(): Int32Array {
+  const progress = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  progress[PROGRESS_TASK] = -1;
+  return progress;
+}
+
+/**
+ * Records, in the worker, that task `index` of `request` starts now.
+ *
+ * @example
+ * ```ts
+ * import { markStarted, newProgress, PROGRESS_TASK } from "./worker_protocol.ts";
+ * const progress = newProgress();
+ * markStarted({ id: 0, tasks: [], progress, sentAt: Date.now() }, 3);
+ * progress[PROGRESS_TASK]; // 3
+ * ```
+ */
+export function markStarted(request: WorkerRequest, index: number): void {
+  // The time first: a pool that sees the new index must not pair it with the old time.
+  Atomics.store(request.progress, PROGRESS_SINCE, Date.now() - request.sentAt);
+  Atomics.store(request.progress, PROGRESS_TASK, index);
+}
