@@ -1,9 +1,12 @@
 /**
- * Helpers the end-to-end CLI tests share: tiny pickles written as bytes, a
- * temporary models directory, and a runner that captures a command's output.
+ * Helpers the CLI tests share: tiny pickles written as bytes, temporary
+ * directories removed when the test module ends, the CLI run in-process through
+ * its entry function, and a runner that captures a whole process's output.
  *
  * @module
  */
+
+import { type CliOutput, runCli } from "../main.ts";
 
 const encoder = new TextEncoder();
 
@@ -16,9 +19,21 @@ export const BENIGN_PICKLE: Uint8Array = encoder.encode("(lp0\nI1\na.");
 /** Protocol-0 pickle that calls a callable no list knows: an unknown import (warning), not a dangerous one. */
 export const UNKNOWN_PICKLE: Uint8Array = encoder.encode("cmy_private_pkg\nmake_model\n(tR.");
 
+const temporary: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const dir of temporary) Deno.removeSync(dir, { recursive: true });
+});
+
+/** A new temporary directory, removed with everything in it when the test module ends. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  temporary.push(dir);
+  return dir;
+}
+
 /** Writes `files` (name to bytes) into a new temporary directory and returns its path. */
 export async function modelsDir(files: Record<string, Uint8Array>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "modelaudit_cli_" });
+  const dir = await tempDir("modelaudit_cli_");
   for (const [name, bytes] of Object.entries(files)) await Deno.writeFile(`${dir}/${name}`, bytes);
   return dir;
 }
@@ -28,6 +43,34 @@ export interface RunOutput {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** A stream that keeps what is written to it. */
+class Capture implements CliOutput {
+  readonly #chunks: Uint8Array[] = [];
+
+  write(bytes: Uint8Array): Promise<number> {
+    this.#chunks.push(bytes.slice());
+    return Promise.resolve(bytes.length);
+  }
+
+  get text(): string {
+    const decoder = new TextDecoder();
+    return this.#chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode();
+  }
+}
+
+/**
+ * Runs the CLI in this process through its entry function, with `env` as its
+ * whole environment (colors off unless `env` turns them on), and captures what
+ * it writes. Scans still run in sandboxed workers.
+ */
+export async function runInProcess(args: string[], env: Record<string, string> = {}): Promise<RunOutput> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const variables: Record<string, string> = { FORCE_COLOR: "0", ...env };
+  const code = await runCli(args, { stdout, stderr, env: (name) => variables[name] });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /**

@@ -9,16 +9,28 @@ import {
   EVIL_PICKLE,
   modelsDir,
   runCommand,
+  runInProcess,
   type RunOutput,
+  tempDir,
   UNKNOWN_PICKLE,
 } from "./_cli_helpers.ts";
+
+// Most tests run the CLI in this process through runCli, which is quick; a
+// handful run it as the process users start, with deno.json's permissions, to
+// check exit codes, the sandbox's permissions and the report file end to end.
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 /** The flags of deno.json's modelaudit task, which the scan task also uses. */
 const FLAGS = await runFlags();
 
+/** The CLI in this process. */
 function modelaudit(args: string[], env?: Record<string, string>): Promise<RunOutput> {
+  return runInProcess(args, env);
+}
+
+/** The CLI as a process of its own, started as `deno task modelaudit` starts it. */
+function modelauditProcess(args: string[], env?: Record<string, string>): Promise<RunOutput> {
   return runCommand(Deno.execPath(), ["run", ...FLAGS, MAIN, ...args], { env });
 }
 
@@ -38,8 +50,8 @@ const benignDir = await modelsDir({ "ok.pkl": BENIGN_PICKLE });
 const evilDir = await modelsDir({ "evil.pkl": EVIL_PICKLE, "ok.pkl": BENIGN_PICKLE });
 const unknownDir = await modelsDir({ "custom.pkl": UNKNOWN_PICKLE });
 
-Deno.test("scan: a clean directory exits 0 with a clean text report", async () => {
-  const result = await modelaudit(["scan", benignDir]);
+Deno.test("scan: a clean directory exits 0 with a clean text report (process)", async () => {
+  const result = await modelauditProcess(["scan", benignDir]);
   assertExit(result, 0);
   assert.ok(result.stdout.startsWith(`modelaudit ${TOOL_VERSION} · scan started `), result.stdout);
   assert.ok(result.stdout.includes("  Files:     1 (1 scanned, 0 skipped, 0 errors)\n"), result.stdout);
@@ -48,8 +60,8 @@ Deno.test("scan: a clean directory exits 0 with a clean text report", async () =
   assert.equal(result.stderr, "");
 });
 
-Deno.test("scan: a malicious pickle exits 1 and names os.system at its position", async () => {
-  const result = await modelaudit(["scan", evilDir]);
+Deno.test("scan: a malicious pickle exits 1 and names os.system at its position (process)", async () => {
+  const result = await modelauditProcess(["scan", evilDir]);
   assertExit(result, 1);
   const evil = `${evilDir}/evil.pkl`;
   assert.ok(result.stdout.includes(`✗ ${evil} (pickle, ${EVIL_PICKLE.length} B): `), result.stdout);
@@ -118,9 +130,16 @@ Deno.test("scan --timeout: a file not finished within the budget is a scan error
   assert.deepEqual(report.files.map((file) => file.status), ["error"]);
 });
 
-Deno.test("scan --output writes the report to the file and nothing to stdout", async () => {
-  const out = await Deno.makeTempDir({ prefix: "modelaudit_out_" });
-  const result = await modelaudit(["scan", "--format", "json", "--output", `${out}/report.json`, evilDir]);
+Deno.test("scan --output writes the report to the file and nothing to stdout (process)", async () => {
+  const out = await tempDir("modelaudit_out_");
+  const result = await modelauditProcess([
+    "scan",
+    "--format",
+    "json",
+    "--output",
+    `${out}/report.json`,
+    evilDir,
+  ]);
   assertExit(result, 1);
   assert.equal(result.stdout, "");
   assert.equal(result.stderr, `modelaudit: report written to ${out}/report.json\n`);
@@ -239,7 +258,7 @@ Deno.test("scan: colors with FORCE_COLOR, never with NO_COLOR, never in --output
   assert.ok(forced.stdout.includes("\x1b[1m\x1b[31m[CRITICAL]\x1b[0m"), forced.stdout);
   const noColor = await modelaudit(["scan", evilDir], { FORCE_COLOR: "1", NO_COLOR: "1" });
   assert.ok(!noColor.stdout.includes("\x1b"), noColor.stdout);
-  const out = await Deno.makeTempDir({ prefix: "modelaudit_out_" });
+  const out = await tempDir("modelaudit_out_");
   await modelaudit(["scan", "-o", `${out}/r.txt`, evilDir], { FORCE_COLOR: "1" });
   assert.ok(!(await Deno.readTextFile(`${out}/r.txt`)).includes("\x1b"));
 });
@@ -260,6 +279,9 @@ Deno.test("wrong arguments exit 2 with a message on stderr and nothing on stdout
     [["frobnicate"], /unknown command 'frobnicate'/],
     [[], /Usage: modelaudit/],
     [["rules", "MA999"], /^modelaudit: unknown rule 'MA999'/],
+    [["scan", "--fromat", "json", benignDir], /unknown option '--fromat'\n\(Did you mean --format\?\)\n/],
+    [["rules", "MA100", "MA101"], /too many arguments for 'rules'\. Expected 1 argument but got 2\./],
+    [["scan", "-o"], /option '-o, --output <file>' argument missing/],
   ];
   for (const [args, message] of cases) {
     const result = await modelaudit(args);
@@ -267,6 +289,17 @@ Deno.test("wrong arguments exit 2 with a message on stderr and nothing on stdout
     assert.match(result.stderr, message, `${args.join(" ")}: ${result.stderr}`);
     assert.equal(result.stdout, "", args.join(" "));
   }
+});
+
+Deno.test("a wrong argument exits 2 as a process too, with the message and the usage hint on stderr", async () => {
+  const result = await modelauditProcess(["scan", "--format", "xml", benignDir]);
+  assertExit(result, 2);
+  assert.equal(
+    result.stderr,
+    "error: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are text, json.\n" +
+      "(run 'modelaudit --help' for usage)\n",
+  );
+  assert.equal(result.stdout, "");
 });
 
 Deno.test("rules lists the catalog; rules ID explains one rule", async () => {
