@@ -108,7 +108,8 @@ async function walkDirectory(dir: string, realDir: string, scope: WalkScope, out
     } else if (entry.isDirectory) {
       await walkDirectory(path, realPath, scope, out);
     } else if (entry.isFile) {
-      out.files.push({ path, realPath, size: (await Deno.lstat(realPath)).size, root, unit: scope.unit });
+      // Synchronous: one stat per file, and an async op costs ten times as much as the stat itself.
+      out.files.push({ path, realPath, size: Deno.lstatSync(realPath).size, root, unit: scope.unit });
     }
   }
 }

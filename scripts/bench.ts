@@ -12,11 +12,15 @@
  *   and JSON files (planted calls inside containers too) -> files per second;
  * - `checkpoint`: a PyTorch checkpoint of gigabytes written by the real
  *   `torch.save` -> time, peak memory, and the bytes read, which must be a
- *   sliver of the file (tensor data is never read).
+ *   sliver of the file (tensor data is never read);
+ * - `startup` and `files`: whole processes side by side with picklescan
+ *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
+ *   target at most 0.8 of picklescan's), and a directory of 10,000 small
+ *   pickles in one process (target 1.5 times as fast, peak under 128 MiB).
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
- * `--checkpoint-mb N`, `--only NAME`.
+ * `--checkpoint-mb N`, `--compare-files N`, `--rounds N`, `--only NAME`.
  *
  * @module
  */
@@ -24,6 +28,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { compare, describe } from "./bench_compare.ts";
 import { writeMixedDirectory, writeTorchCheckpoint } from "./bench_containers.ts";
 import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle } from "./bench_pickles.ts";
 import type { RunReport } from "./bench_runner.ts";
@@ -46,6 +51,15 @@ const RUNNER = fileURLToPath(new URL("./bench_runner.ts", import.meta.url));
 
 const CASE_NAMES = ["small", "large", "opcodes", "mixed", "checkpoint"] as const;
 type CaseName = typeof CASE_NAMES[number];
+/** Whole-process comparisons with picklescan. */
+const COMPARE_NAMES = ["startup", "files"] as const;
+type CompareName = typeof COMPARE_NAMES[number];
+/** Start-up: modelaudit's median at most this share of picklescan's. */
+const STARTUP_MAX_RATIO = 0.8;
+/** Many files: modelaudit at least 1.5 times as fast as picklescan... */
+const FILES_MAX_RATIO = 1 / 1.5;
+/** ...with a peak resident memory under this. */
+const FILES_MAX_PEAK_MIB = 128;
 
 const USAGE = `Usage: deno task bench [options]
 
@@ -54,7 +68,12 @@ const USAGE = `Usage: deno task bench [options]
   --opcodes N    opcodes in the opcode case (default 5000000)
   --mixed N      files in the mixed-format directory case (default 10000)
   --checkpoint-mb N  size of the PyTorch checkpoint in MiB (default 2048; needs python3-torch)
-  --only NAME    run only this case: ${CASE_NAMES.join(", ")} (repeatable)
+  --compare-files N  small pickles in the directory compared with picklescan (default 10000)
+  --rounds N     runs of each tool in the comparisons (default 21 for startup, a quarter for files)
+  --only NAME    run only this case: ${[...CASE_NAMES, ...COMPARE_NAMES].join(", ")} (repeatable)
+
+The comparisons with picklescan run it from the checkout PICKLESCAN_DIR names
+(PICKLESCAN_PYTHON, default python3); without it they print modelaudit alone.
   -h, --help     show this help`;
 
 interface Options {
@@ -63,7 +82,9 @@ interface Options {
   opcodes: number;
   mixed: number;
   checkpointMb: number;
-  only: readonly CaseName[];
+  compareFiles: number;
+  rounds: number;
+  only: readonly (CaseName | CompareName)[];
 }
 
 /** Written next to each input: what was generated, to decide whether it can be reused. */
@@ -108,6 +129,8 @@ function parseOptions(args: string[]): Options {
       opcodes: { type: "string", default: "5000000" },
       mixed: { type: "string", default: "10000" },
       "checkpoint-mb": { type: "string", default: "2048" },
+      "compare-files": { type: "string", default: "10000" },
+      rounds: { type: "string", default: "21" },
       only: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
@@ -123,9 +146,11 @@ function parseOptions(args: string[]): Options {
     }
     return value;
   };
-  const only = values.only ?? [...CASE_NAMES];
+  const only = values.only ?? [...CASE_NAMES, ...COMPARE_NAMES];
   for (const name of only) {
-    if (!(CASE_NAMES as readonly string[]).includes(name)) throw new Error(`--only: unknown case ${name}`);
+    if (![...CASE_NAMES, ...COMPARE_NAMES].includes(name as CaseName)) {
+      throw new Error(`--only: unknown case ${name}`);
+    }
   }
   return {
     files: count("files", values.files, 1),
@@ -133,7 +158,9 @@ function parseOptions(args: string[]): Options {
     opcodes: count("opcodes", values.opcodes, 100),
     mixed: count("mixed", values.mixed, 1),
     checkpointMb: count("checkpoint-mb", values["checkpoint-mb"], 1),
-    only: only as CaseName[],
+    compareFiles: count("compare-files", values["compare-files"], 1),
+    rounds: count("rounds", values.rounds, 1),
+    only: only as (CaseName | CompareName)[],
   };
 }
 
@@ -342,6 +369,8 @@ async function main(): Promise<void> {
   const selected = CASES.filter((test) => options.only.includes(test.name));
   const inputs = [];
   for (const test of selected) inputs.push({ test, ...await prepare(test, options) });
+  const comparisons = COMPARE_NAMES.filter((name) => options.only.includes(name));
+  const compareInputs = comparisons.length ? await prepareComparisons(options) : undefined;
   console.log(
     `deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores (scan workers: one per core), ` +
       "each case in its own process\n",
@@ -390,8 +419,52 @@ async function main(): Promise<void> {
       notes.push(...report.sample.map((line) => `  first findings: ${line}`));
     }
   }
-  printTable(rows);
-  console.log(`\n${notes.join("\n")}`);
+  if (inputs.length > 0) {
+    printTable(rows);
+    console.log(`\n${notes.join("\n")}`);
+  }
+  for (const name of comparisons) {
+    const problems = await runComparison(name, options, compareInputs!);
+    if (problems.length > 0) Deno.exitCode = 1;
+  }
+}
+
+/** The comparisons' inputs: one small clean pickle, and the directory of the `small` case at `--compare-files`. */
+async function prepareComparisons(options: Options): Promise<{ pickle: string; directory: string }> {
+  const pickle = join(BENCH_DIR, "startup.pkl");
+  Deno.mkdirSync(BENCH_DIR, { recursive: true });
+  // Index 1: not one of the planted pickles, so a clean scan (exit 0) for both tools.
+  Deno.writeFileSync(pickle, smallPickle(1));
+  const small = CASES.find((test) => test.name === "small")!;
+  const { path } = await prepare(small, { ...options, files: options.compareFiles });
+  return { pickle, directory: path };
+}
+
+async function runComparison(
+  name: CompareName,
+  options: Options,
+  inputs: { pickle: string; directory: string },
+): Promise<string[]> {
+  const startup = name === "startup";
+  const rounds = startup ? options.rounds : Math.max(3, Math.round(options.rounds / 4));
+  const comparison = await compare(
+    name,
+    startup ? inputs.pickle : inputs.directory,
+    rounds,
+    // The directory holds planted pickles: both tools exit 1.
+    startup ? 0 : 1,
+  );
+  const items = startup ? 1 : options.compareFiles;
+  const { lines, problems } = describe(
+    comparison,
+    items,
+    startup ? { maxRatio: STARTUP_MAX_RATIO } : { maxRatio: FILES_MAX_RATIO, maxPeakMib: FILES_MAX_PEAK_MIB },
+  );
+  const what = startup ? "one small pickle per process" : `${items} small pickles in one process`;
+  console.log(`\n${name}: ${what}, each tool a whole process, alternating`);
+  console.log(lines.join("\n"));
+  console.log(problems.length ? problems.map((p) => `  MISSED: ${p}`).join("\n") : "  ok");
+  return problems;
 }
 
 if (import.meta.main) await main();

@@ -1,5 +1,5 @@
 /**
- * `deno task fuzz [--runs N] [--seed S]`: mutation fuzzing. Corrupted variants
+ * `deno task fuzz [--runs N] [--seed S] [--seconds T]`: mutation fuzzing. Corrupted variants
  * of every committed fixture go through the scanner in-process, round-robin
  * over the fixtures. No exception may escape, each outcome must be a list of
  * catalogued findings, and the work of each scan stays bounded: it may read
@@ -7,7 +7,8 @@
  * or a runaway loop shows up as a broken bound, not as a slow test.
  *
  * The test suite runs a short deterministic slice (`tests/fuzz_test.ts`);
- * `.ci/run` runs a full campaign.
+ * `.ci/run` runs a full campaign, cut short by `--seconds` when CI's machine is
+ * slow (the time decides only how many variants run, never whether one passes).
  *
  * @module
  */
@@ -154,11 +155,12 @@ export interface CampaignReport {
 }
 
 /**
- * Scans `runs` corrupted variants of the fixtures, round-robin over them, from `seed`.
+ * Scans `runs` corrupted variants of the fixtures, round-robin over them, from
+ * `seed`; fewer when `deadline` (a `Date.now()` time) comes first.
  *
  * @example
  * ```ts
- * import { runCampaign } from "./fuzz.ts";
+ * import { fixtureFiles, runCampaign } from "./fuzz.ts";
  * const report = await runCampaign(await fixtureFiles(), 100, 1);
  * report.failures; // []
  * ```
@@ -167,11 +169,12 @@ export async function runCampaign(
   files: readonly string[],
   runs: number,
   seed: number,
+  deadline = Infinity,
 ): Promise<CampaignReport> {
   const random = prng(seed);
   const originals = await Promise.all(files.map((file) => Deno.readFile(file)));
   const report: CampaignReport = { scans: 0, maxReads: 0, maxReadFactor: 0, failures: [] };
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run < runs && Date.now() < deadline; run++) {
     const index = run % files.length;
     const variant = mutate(originals[index], random);
     const where = `${files[index]} run ${run} (${variant.length} bytes, seed ${seed})`;
@@ -199,19 +202,24 @@ if (import.meta.main) {
     options: {
       runs: { type: "string", default: String(files.length * FULL_VARIANTS_PER_FIXTURE) },
       seed: { type: "string", default: String(DEFAULT_SEED) },
+      seconds: { type: "string" },
     },
   });
   const runs = Number(values.runs);
   const seed = Number(values.seed);
-  if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed)) {
-    console.error("usage: deno task fuzz [--runs N] [--seed S]   (N >= 1, S an integer)");
+  const seconds = values.seconds === undefined ? Infinity : Number(values.seconds);
+  if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed) || !(seconds > 0)) {
+    console.error(
+      "usage: deno task fuzz [--runs N] [--seed S] [--seconds T]   (N >= 1, S an integer, T > 0)",
+    );
     Deno.exit(2);
   }
   const started = performance.now();
-  const report = await runCampaign(files, runs, seed);
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const report = await runCampaign(files, runs, seed, Date.now() + seconds * 1000);
+  const took = ((performance.now() - started) / 1000).toFixed(1);
+  const cut = report.scans < runs ? ` (of ${runs}: --seconds ${seconds} ran out)` : "";
   console.log(
-    `fuzz: ${report.scans} corrupted variants of ${files.length} fixtures (seed ${seed}) in ${seconds} s; ` +
+    `fuzz: ${report.scans}${cut} corrupted variants of ${files.length} fixtures (seed ${seed}) in ${took} s; ` +
       `at most ${report.maxReads} reads and ${report.maxReadFactor.toFixed(1)}x the bytes per scan`,
   );
   for (const failure of report.failures) console.error(`FAIL ${failure}`);

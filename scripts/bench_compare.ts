@@ -1,0 +1,193 @@
+/**
+ * The whole-process comparisons of `deno task bench` against picklescan, the
+ * scanner a pre-commit hook or a CI gate would otherwise start:
+ *
+ * - `startup`: one small pickle, one process per scan: start-up is the speed a
+ *   hook that runs on every commit feels;
+ * - `files`: a directory of 10,000 small pickles in one process: time, files
+ *   per second and peak memory.
+ *
+ * Each round runs modelaudit (`deno run` with the `modelaudit` task's flags on
+ * `main.ts`, the entry `deno task modelaudit` and the compiled binary run) and
+ * picklescan one after the other, alternating which goes first, so both see
+ * the same machine; the medians are compared. picklescan is a small pure-Python
+ * package no registry here serves: it runs from the checkout that
+ * `PICKLESCAN_DIR` names (its `src/` is put on `PYTHONPATH`), with
+ * `PICKLESCAN_PYTHON` (default `python3`). Without `PICKLESCAN_DIR` the
+ * comparison is skipped and modelaudit's own figures are still printed.
+ *
+ * Each process is started by a small Python driver that reports its wall time
+ * and its peak resident memory (`getrusage` of the child), the same way for
+ * both tools.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runFlags } from "./compile_all.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const MAIN = join(ROOT, "main.ts");
+
+/**
+ * Runs argv[1:] with no output kept and prints `{"seconds": wall, "code": exit, "maxrss_kib": peak}`.
+ * ru_maxrss of RUSAGE_CHILDREN is the largest child's peak: the driver starts only this one.
+ */
+const DRIVER = `
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "code": done.returncode, "maxrss_kib": peak, "stderr": done.stderr.decode(errors="replace")[-2000:]}))
+`;
+
+/** One timed process. */
+interface Sample {
+  seconds: number;
+  code: number;
+  maxrssKib: number;
+  stderr: string;
+}
+
+/** A command to time: its argv and the environment it needs. */
+interface Tool {
+  name: string;
+  argv: (path: string) => string[];
+  env?: Record<string, string>;
+}
+
+/** What one comparison measured: each tool's samples, in rounds. */
+export interface Comparison {
+  name: string;
+  modelaudit: Sample[];
+  picklescan?: Sample[];
+  /** Exit codes each tool must give (findings: 1, clean: 0). */
+  expectedCode: number;
+}
+
+/** The Python that starts each process: the one that runs picklescan. */
+function python(): string {
+  return Deno.env.get("PICKLESCAN_PYTHON") ?? "python3";
+}
+
+async function timeProcess(tool: Tool, path: string): Promise<Sample> {
+  const output = await new Deno.Command(python(), {
+    args: ["-c", DRIVER, ...tool.argv(path)],
+    env: { NO_COLOR: "1", ...tool.env },
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).trim();
+  if (output.code !== 0 || !text) {
+    throw new Error(`the timing driver failed for ${tool.name} (${output.code})`);
+  }
+  const report = JSON.parse(text);
+  return { seconds: report.seconds, code: report.code, maxrssKib: report.maxrss_kib, stderr: report.stderr };
+}
+
+async function modelauditTool(): Promise<Tool> {
+  const flags = await runFlags();
+  return { name: "modelaudit", argv: (path) => [Deno.execPath(), "run", ...flags, MAIN, "scan", "-q", path] };
+}
+
+/** picklescan from the checkout `PICKLESCAN_DIR` names, or undefined when it names none. */
+function picklescanTool(): Tool | undefined {
+  const dir = Deno.env.get("PICKLESCAN_DIR");
+  if (!dir) return undefined;
+  const source = join(dir, "src");
+  return {
+    name: "picklescan",
+    argv: (path) => [python(), "-m", "picklescan", "-p", path],
+    env: { PYTHONPATH: source, PYTHONDONTWRITEBYTECODE: "1" },
+  };
+}
+
+/**
+ * Times modelaudit and (when `PICKLESCAN_DIR` is set) picklescan on `path`,
+ * `rounds` times each, alternating which runs first; one warm-up run each is
+ * not counted (it fills the caches a second run of a hook would find warm).
+ *
+ * @example
+ * ```ts
+ * import { compare } from "./bench_compare.ts";
+ * const result = await compare("startup", ".bench/startup.pkl", 11, 0);
+ * ```
+ */
+export async function compare(
+  name: string,
+  path: string,
+  rounds: number,
+  expectedCode: number,
+): Promise<Comparison> {
+  const tools = [await modelauditTool(), picklescanTool()].filter((tool) => tool !== undefined);
+  const samples = new Map<string, Sample[]>(tools.map((tool) => [tool.name, []]));
+  for (const tool of tools) await timeProcess(tool, path);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? tools : [...tools].reverse();
+    for (const tool of order) samples.get(tool.name)!.push(await timeProcess(tool, path));
+  }
+  return {
+    name,
+    modelaudit: samples.get("modelaudit")!,
+    picklescan: samples.get("picklescan"),
+    expectedCode,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * A line per tool (median time, rate, peak memory), the ratio, and the problems:
+ * wrong exit codes and missed targets.
+ *
+ * @example
+ * ```ts
+ * import { compare, describe } from "./bench_compare.ts";
+ * const { lines, problems } = describe(await compare("startup", "m.pkl", 5, 0), 1, { maxRatio: 0.8 });
+ * console.log(lines.join("\n"), problems);
+ * ```
+ */
+export function describe(
+  comparison: Comparison,
+  items: number,
+  target: { maxRatio: number; maxPeakMib?: number },
+): { lines: string[]; problems: string[] } {
+  const lines: string[] = [];
+  const problems: string[] = [];
+  const summarize = (tool: string, samples: Sample[]) => {
+    const seconds = median(samples.map((sample) => sample.seconds));
+    const peak = Math.max(...samples.map((sample) => sample.maxrssKib)) / 1024;
+    const rate = items > 1 ? `, ${(items / seconds).toFixed(0)} files/s` : "";
+    lines.push(
+      `  ${tool.padEnd(10)} median ${(seconds * 1000).toFixed(0)} ms over ${samples.length} runs${rate}, ` +
+        `peak RSS ${peak.toFixed(0)} MiB`,
+    );
+    const wrong = samples.find((sample) => sample.code !== comparison.expectedCode);
+    if (wrong) {
+      problems.push(`${tool} exited ${wrong.code}, not ${comparison.expectedCode}: ${wrong.stderr.trim()}`);
+    }
+    return { seconds, peak };
+  };
+  const ours = summarize("modelaudit", comparison.modelaudit);
+  if (target.maxPeakMib !== undefined && ours.peak > target.maxPeakMib) {
+    problems.push(`modelaudit's peak RSS ${ours.peak.toFixed(0)} MiB is over ${target.maxPeakMib} MiB`);
+  }
+  if (!comparison.picklescan) {
+    lines.push("  picklescan skipped: set PICKLESCAN_DIR to a picklescan checkout to compare");
+    return { lines, problems };
+  }
+  const theirs = summarize("picklescan", comparison.picklescan);
+  const ratio = ours.seconds / theirs.seconds;
+  lines.push(
+    `  ratio      modelaudit/picklescan wall time ${ratio.toFixed(2)} (target <= ${target.maxRatio}; ` +
+      `${(1 / ratio).toFixed(2)}x as fast)`,
+  );
+  if (ratio > target.maxRatio) problems.push(`the ratio ${ratio.toFixed(2)} is over ${target.maxRatio}`);
+  return { lines, problems };
+}
