@@ -15,6 +15,9 @@ export const MAX_FINDINGS_PER_FILE = 1_000;
 /** Default budget for a whole scan, in milliseconds (5 minutes). */
 export const DEFAULT_TIMEOUT_MS = 300_000;
 
+/** Why a file was not scanned when the whole scan's time ran out before it started. */
+export const BUDGET_SPENT = "the scan's time budget ran out before this file";
+
 /** Decoded members up to this size are decoded once into memory; larger ones are streamed on demand. */
 export const IN_MEMORY_DECODE_BYTES = 32 * 1024 * 1024;
 

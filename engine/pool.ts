@@ -9,6 +9,7 @@
  * @module
  */
 
+import { BUDGET_SPENT } from "./limits.ts";
 import type { ScanTask, TaskOutcome } from "./serve.ts";
 import {
   newProgress,
@@ -71,6 +72,8 @@ export interface PoolOptions {
 interface Job {
   task: ScanTask;
   timeoutMs: number;
+  /** `Date.now()` time past which the task may not run, whatever its own time left. */
+  deadline: number;
   resolve: (outcome: TaskOutcome) => void;
 }
 
@@ -131,12 +134,13 @@ export class WorkerPool {
 
   /**
    * Scans one file or directory unit in a worker, within `timeoutMs` from when
-   * the worker starts it; never rejects: failures become the outcome's `error`
-   * (a plain file outcome, even for a unit).
+   * the worker starts it and not past `deadline` (a `Date.now()` time: the whole
+   * scan's end); never rejects: failures become the outcome's `error` (a plain
+   * file outcome, even for a unit).
    */
-  run(task: ScanTask, timeoutMs: number): Promise<TaskOutcome> {
+  run(task: ScanTask, timeoutMs: number, deadline = Infinity): Promise<TaskOutcome> {
     const { promise, resolve } = Promise.withResolvers<TaskOutcome>();
-    this.#queue.push({ task, timeoutMs, resolve });
+    this.#queue.push({ task, timeoutMs, deadline, resolve });
     // A worker takes tens of milliseconds to start: start it now, while the batch fills.
     if (this.#slots.length < this.#options.size && this.#slots.every((slot) => slot.batch)) this.#spawn();
     if (!this.#dispatchScheduled) {
@@ -188,6 +192,11 @@ export class WorkerPool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
+      // Files whose time ran out while they waited are not started.
+      while (this.#queue.length > 0 && Date.now() >= this.#queue[0].deadline) {
+        this.#queue.shift()!.resolve(failure(BUDGET_SPENT));
+      }
+      if (this.#queue.length === 0) return;
       const idle = this.#slots.filter((candidate) => !candidate.batch);
       const free = idle.length + this.#options.size - this.#slots.length;
       if (free === 0) return;
@@ -232,8 +241,8 @@ export class WorkerPool {
   #watch(slot: Slot, batch: Batch): void {
     const started = Atomics.load(batch.progress, PROGRESS_TASK);
     const since = started < 0 ? batch.sentAt : batch.sentAt + Atomics.load(batch.progress, PROGRESS_SINCE);
-    const { timeoutMs } = batch.jobs[Math.max(0, started)];
-    const left = since + timeoutMs - Date.now();
+    const { timeoutMs, deadline } = batch.jobs[Math.max(0, started)];
+    const left = Math.min(since + timeoutMs, deadline) - Date.now();
     if (left <= 0) {
       this.#fail(slot, `timed out after ${timeoutMs / 1000} s`);
       return;

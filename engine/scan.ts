@@ -11,7 +11,7 @@ import type { FileResult, Finding, ScanResult } from "../core/types.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
-import { DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
+import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
 import { WorkerPool } from "./pool.ts";
 import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
 import { runTask, type ScanTask, type TaskOutcome } from "./serve.ts";
@@ -60,7 +60,8 @@ export interface ScanSetup {
   workerUrl?: URL;
 }
 
-type Runner = (task: ScanTask, timeoutMs: number) => Promise<TaskOutcome>;
+/** Runs a task within `timeoutMs` of its start, and not past `deadline` (a `Date.now()` time). */
+type Runner = (task: ScanTask, timeoutMs: number, deadline: number) => Promise<TaskOutcome>;
 
 /** A finding about a file as a whole, at its default severity. */
 function fileFinding(
@@ -158,8 +159,6 @@ function finish(
   };
 }
 
-const OUT_OF_TIME = "the scan's time budget ran out before this file";
-
 async function scanOne(
   file: WalkFile,
   options: ScanOptions,
@@ -170,7 +169,7 @@ async function scanOne(
   const base = prepare(file, options);
   if (base.status === "skipped") return base;
   const remaining = deadline - Date.now();
-  if (remaining <= 0) return { ...base, status: "error", reason: OUT_OF_TIME };
+  if (remaining <= 0) return { ...base, status: "error", reason: BUDGET_SPENT };
   const timeout = Math.min(options.fileTimeoutMs ?? Infinity, remaining);
   const blacklist = options.blacklist ?? [];
   const outcome = await run(
@@ -184,6 +183,7 @@ async function scanOne(
       size: file.size,
     },
     timeout,
+    deadline,
   );
   return finish(base, outcome as SourceScanOutcome, started);
 }
@@ -229,7 +229,7 @@ async function scanUnit(
   const remaining = deadline - Date.now();
   if (remaining <= 0) {
     return bases.map((base) =>
-      base.status === "skipped" ? base : { ...base, status: "error", reason: OUT_OF_TIME }
+      base.status === "skipped" ? base : { ...base, status: "error", reason: BUDGET_SPENT }
     );
   }
   const scanned = bases.filter((base) => base.status !== "skipped").length;
@@ -251,7 +251,7 @@ async function scanUnit(
   };
   // Each file keeps its own budget; the unit's files share one worker, one after another.
   const timeout = Math.min((options.fileTimeoutMs ?? Infinity) * Math.max(1, scanned), remaining);
-  const outcome = await run(task, timeout);
+  const outcome = await run(task, timeout, deadline);
   const members: MemberOutcome[] = "members" in outcome ? outcome.members : [];
   if ("members" in outcome) scanFindings.push(...outcome.findings);
   return bases.map((base, i) => {
@@ -326,7 +326,9 @@ export async function scanWith(
   const pool = options.sandbox === false
     ? undefined
     : new WorkerPool({ size: concurrency, readRoots: walk.roots, workerUrl: setup.workerUrl });
-  const run: Runner = pool ? (task, timeout) => pool.run(task, timeout) : inProcessRunner(setup.registry);
+  const run: Runner = pool
+    ? (task, timeout, deadline) => pool.run(task, timeout, deadline)
+    : inProcessRunner(setup.registry);
   const results = new Array<FileResult>(walk.files.length);
   const scanFindings = [...walk.findings];
   const jobs = jobsOf(walk);

@@ -99,3 +99,17 @@ Deno.test("in a batch, a file that hangs or throws fails alone; the others are s
     pool.close();
   }
 });
+
+Deno.test("a file still waiting when the scan's time runs out is not started", async () => {
+  const pool = new WorkerPool({ size: 1, readRoots: [], workerUrl: PROBE });
+  try {
+    const [hung, waiting] = await Promise.all([
+      pool.run(task("hang"), 200),
+      pool.run(task("ok"), 10_000, Date.now() + 100),
+    ]);
+    assert.equal(hung.error, "timed out after 0.2 s");
+    assert.equal(waiting.error, "the scan's time budget ran out before this file");
+  } finally {
+    pool.close();
+  }
+});
