@@ -20,11 +20,20 @@ export const BENIGN_PICKLE: Uint8Array = encoder.encode("(lp0\nI1\na.");
 export const UNKNOWN_PICKLE: Uint8Array = encoder.encode("cmy_private_pkg\nmake_model\n(tR.");
 
 const temporary: string[] = [];
-globalThis.addEventListener("unload", () => {
-  for (const dir of temporary) Deno.removeSync(dir, { recursive: true });
-});
 
-/** A new temporary directory, removed with everything in it when the test module ends. */
+/**
+ * Removes every directory {@linkcode tempDir} made so far and returns their
+ * paths. A test file calls it in its last test; the module's unload catches
+ * what a filtered run leaves.
+ */
+export function removeTempDirs(): string[] {
+  const removed = temporary.splice(0);
+  for (const dir of removed) Deno.removeSync(dir, { recursive: true });
+  return removed;
+}
+globalThis.addEventListener("unload", removeTempDirs);
+
+/** A new temporary directory, removed with everything in it by {@linkcode removeTempDirs}. */
 export async function tempDir(prefix: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix });
   temporary.push(dir);

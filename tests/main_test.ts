@@ -8,6 +8,7 @@ import {
   BENIGN_PICKLE,
   EVIL_PICKLE,
   modelsDir,
+  removeTempDirs,
   runCommand,
   runInProcess,
   type RunOutput,
@@ -359,4 +360,11 @@ Deno.test("scan: container limits are options; a limit hit is a finding, a bad v
     assertExit(wrong, 2);
     assert.ok(wrong.stderr.includes(option), wrong.stderr);
   }
+});
+
+// Last: the tests above are done with their directories.
+Deno.test("the temporary directories of these tests are removed", async () => {
+  const removed = removeTempDirs();
+  assert.ok(removed.includes(benignDir) && removed.includes(evilDir), removed.join(", "));
+  for (const dir of removed) await assert.rejects(Deno.stat(dir), Deno.errors.NotFound);
 });
