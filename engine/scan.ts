@@ -14,7 +14,7 @@ import type { SourceScanOutcome } from "./dispatch.ts";
 import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
 import { WorkerPool } from "./pool.ts";
 import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
-import { runTask, type ScanTask, type TaskOutcome } from "./serve.ts";
+import type { ScanTask, TaskOutcome } from "./serve.ts";
 import { expandPaths, type WalkFile, type WalkResult } from "./walk.ts";
 
 /** A step of a running scan, for progress displays. */
@@ -83,7 +83,9 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
     );
 }
 
-function inProcessRunner(registry: Registry): Runner {
+async function inProcessRunner(registry: Registry): Promise<Runner> {
+  // Loaded only here: reading formats is the workers' business, and the CLI's start-up should not pay for it.
+  const { runTask } = await import("./serve.ts");
   return async (task, timeoutMs) => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -328,7 +330,7 @@ export async function scanWith(
     : new WorkerPool({ size: concurrency, readRoots: walk.roots, workerUrl: setup.workerUrl });
   const run: Runner = pool
     ? (task, timeout, deadline) => pool.run(task, timeout, deadline)
-    : inProcessRunner(setup.registry);
+    : await inProcessRunner(setup.registry);
   const results = new Array<FileResult>(walk.files.length);
   const scanFindings = [...walk.findings];
   const jobs = jobsOf(walk);
