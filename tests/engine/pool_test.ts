@@ -45,7 +45,7 @@ Deno.test("a worker that throws or hangs yields a scan error, and the pool goes 
     assert.match(crashed.error!, /^scanner crashed: .*probe exploded/);
     const hung = await pool.run(task("hang"), 300);
     assert.equal(hung.error, "timed out after 0.3 s");
-    assert.deepEqual(await pool.run(task("ok"), 10_000), { format: "probe", findings: [] });
+    assert.deepEqual(await pool.run(task("ok"), 10_000), { format: "probe", findings: [], bytesScanned: 0 });
   } finally {
     pool.close();
   }
