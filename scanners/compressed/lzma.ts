@@ -222,9 +222,9 @@ export async function decodeLzmaAlone(
       return { chunks: output.take(), limited: true };
     }
     // lzma-purejs throws strings ("Error in data stream") on corrupt data; anything else is a bug.
-    if (typeof error === "string") error = new DecodeError("lzma", error);
-    if (!(error instanceof DecodeError)) throw error;
-    return { chunks: output.take(), limited: false, error };
+    const failure = typeof error === "string" ? new DecodeError("lzma", error) : error;
+    if (!(failure instanceof DecodeError)) throw failure;
+    return { chunks: output.take(), limited: false, error: failure };
   }
 }
 
