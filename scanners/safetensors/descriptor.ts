@@ -23,6 +23,8 @@ export const safetensorsDescriptor: ScannerDescriptor = {
   id: "safetensors",
   description: "safetensors (Hugging Face), as the safetensors library writes it",
   extensions: [".safetensors"],
+  // Tensors and string metadata: the format runs nothing (what its metadata hides, the scanner reports).
+  passive: true,
   priority: PRIORITY.model,
   detect: looksLikeSafetensors,
   load: () => import("./scanner.ts").then((module) => module.safetensorsScanner),
