@@ -73,6 +73,8 @@ const ESCAPES: Record<number, string> = {
 };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** Strings up to this many bytes are built without the decoder when they are ASCII. */
+const SHORT_STRING_BYTES = 256;
 
 /**
  * A key path segment appended to `path`: `.name` for identifiers, `["a.b"]` otherwise, `[3]` for indices.
@@ -306,6 +308,12 @@ class Parser {
 
   #decode(from: number, to: number): string {
     if (from === to) return "";
+    // Keys, dtypes and names are short ASCII: building them directly is several times faster than a decoder call.
+    if (to - from <= SHORT_STRING_BYTES) {
+      let ascii = true;
+      for (let k = from; k < to && ascii; k++) ascii = this.bytes[k] < 0x80;
+      if (ascii) return String.fromCharCode(...this.bytes.subarray(from, to));
+    }
     try {
       return utf8.decode(this.bytes.subarray(from, to));
     } catch {
@@ -350,8 +358,6 @@ class Parser {
       while (isDigit(b[i])) i++;
     }
     this.#i = i;
-    let text = "";
-    for (let k = start; k < i; k++) text += String.fromCharCode(b[k]);
-    return text;
+    return String.fromCharCode(...b.subarray(start, i));
   }
 }
