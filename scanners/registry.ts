@@ -71,7 +71,7 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "safetensors", "pytorch-legacy", "pickle"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "safetensors", "pickle"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
