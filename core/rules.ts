@@ -675,6 +675,17 @@ export const RULES = {
     example: "A `__metadata__` value of 20 MB.",
     fix: "Inspect what the metadata holds before using the model.",
   },
+  MA330: {
+    id: "MA330",
+    name: "safetensors-header-limit",
+    kind: "limit",
+    severity: "warning",
+    title: "A safetensors header holds more values than modelaudit inspects",
+    why:
+      "Real headers hold about eight JSON values per tensor; millions of them (a shape of ten million dimensions) make parsers spend seconds and gigabytes, and the header was not judged.",
+    example: "A 40 MB header whose one tensor has a shape of 20,000,000 zeros.",
+    fix: "Treat the file as hostile; no safetensors writer produces such a header.",
+  },
 } as const satisfies Record<`MA${number}`, CatalogEntry>;
 
 /**

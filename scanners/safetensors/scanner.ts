@@ -12,6 +12,7 @@
  * | `ValidationOverflow`, `MisalignedSlice`, `TensorInvalidInfo` | MA324   |
  * | `InvalidOffset` (gap, overlap, end before begin)             | MA325   |
  * | `MetadataIncompleteBuffer` (short, or bytes left over)       | MA326, MA327 |
+ * | (none: modelaudit's own bound on the values it parses)        | MA330   |
  *
  * The reference stops at the first error; this scanner reports every one. Metadata
  * strings go through the shared string checks (`scanners/strings/checks.ts`).
@@ -25,7 +26,7 @@ import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { checkString } from "../strings/checks.ts";
 import { declaredHeaderLength, LENGTH_BYTES, MAX_HEADER_SIZE } from "./format.ts";
 import { type Header, readHeader, type TensorEntry, USIZE_MAX } from "./header.ts";
-import { parseStrictJson } from "./strict_json.ts";
+import { MAX_JSON_VALUES, parseStrictJson } from "./strict_json.ts";
 
 /**
  * Characters of `__metadata__` past which it is far larger than any real model's: the largest real ones
@@ -97,6 +98,15 @@ export const safetensorsScanner: Scanner = {
     }
     const headerLength = Number(length);
     const parsed = parseStrictJson(await source.read(LENGTH_BYTES, headerLength), LENGTH_BYTES);
+    if (!parsed.ok && parsed.limit) {
+      ctx.report({
+        rule: "MA330",
+        message: `The safetensors header holds ${parsed.reason} (no real model's does); it was not inspected`,
+        position: parsed.position,
+        details: { limit: MAX_JSON_VALUES, headerLength },
+      });
+      return;
+    }
     if (!parsed.ok) {
       ctx.report({
         rule: "MA321",

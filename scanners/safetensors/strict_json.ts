@@ -18,6 +18,13 @@
 /** serde_json's default recursion limit: deeper input is an error there. */
 export const MAX_JSON_DEPTH = 128;
 
+/**
+ * Values parsed before giving up: bounds memory and time on a hostile header (each value is a
+ * node), which the reference loader's 100 MB cap alone leaves at gigabytes. Real headers hold about
+ * eight values per tensor; a shard of 100,000 tensors needs 800,000.
+ */
+export const MAX_JSON_VALUES = 1_000_000;
+
 /** A parsed value with the byte offset where it starts. */
 export type JsonNode =
   | { kind: "object"; start: number; entries: JsonEntry[] }
@@ -47,7 +54,13 @@ export interface DuplicateKey {
 /** The outcome of {@linkcode parseStrictJson}. */
 export type StrictJsonResult =
   | { ok: true; value: JsonNode; duplicates: DuplicateKey[] }
-  | { ok: false; position: number; reason: string };
+  | {
+    ok: false;
+    position: number;
+    reason: string;
+    /** Set when the input was not judged: it holds more than {@linkcode MAX_JSON_VALUES} values. */
+    limit?: true;
+  };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -106,7 +119,7 @@ type Frame =
   | { kind: "array"; node: Extract<JsonNode, { kind: "array" }> };
 
 class Failure {
-  constructor(readonly position: number, readonly reason: string) {}
+  constructor(readonly position: number, readonly reason: string, readonly limit = false) {}
 }
 
 /**
@@ -129,13 +142,15 @@ export function parseStrictJson(bytes: Uint8Array, base = 0): StrictJsonResult {
   try {
     return new Parser(bytes, base).parse();
   } catch (error) {
-    if (error instanceof Failure) return { ok: false, position: base + error.position, reason: error.reason };
-    throw error;
+    if (!(error instanceof Failure)) throw error;
+    const failure = { ok: false as const, position: base + error.position, reason: error.reason };
+    return error.limit ? { ...failure, limit: true } : failure;
   }
 }
 
 class Parser {
   #i = 0;
+  #values = 0;
   readonly #duplicates: DuplicateKey[] = [];
   readonly #stack: Frame[] = [];
 
@@ -196,6 +211,9 @@ class Parser {
     const start = this.#i;
     const at = this.base + start;
     const c = b[start];
+    if (++this.#values > MAX_JSON_VALUES) {
+      throw new Failure(start, `more than ${MAX_JSON_VALUES} values`, true);
+    }
     if (c === LBRACE || c === LBRACKET) {
       // serde_json counts the container being opened: the 128th is refused.
       if (this.#stack.length + 1 >= MAX_JSON_DEPTH) {

@@ -8,6 +8,7 @@ import type { FindingReport, ScanContext } from "../../../core/scanner.ts";
 import { scanSource } from "../../../engine/dispatch.ts";
 import { safetensorsDescriptor } from "../../../scanners/safetensors/descriptor.ts";
 import { MAX_PLAUSIBLE_METADATA_CHARS, safetensorsScanner } from "../../../scanners/safetensors/scanner.ts";
+import { MAX_JSON_VALUES } from "../../../scanners/safetensors/strict_json.ts";
 import { concat, scanBrief } from "../compressed/_scan.ts";
 
 const encoder = new TextEncoder();
@@ -121,6 +122,14 @@ Deno.test("safetensors: --blacklist patterns match metadata keys and values (MA0
     ["MA005", 35, "$.__metadata__.trigger"],
     ["MA005", 47, "$.__metadata__.Evil_key"],
   ]);
+});
+
+Deno.test("safetensors: a header of millions of values is a limit finding (MA330), judged in bounded memory", async () => {
+  // Four values before the shape's first zero: the object, "w"'s object, its dtype, the shape.
+  const header = `{"w":{"dtype":"F32","shape":[${"0,".repeat(MAX_JSON_VALUES)}0],"data_offsets":[0,0]}}`;
+  const [format, findings] = await scanBrief(file(header), "a.safetensors");
+  assert.equal(format, "safetensors");
+  assert.deepEqual(findings, [`MA330 warning a.safetensors (pos ${8 + 29 + 2 * (MAX_JSON_VALUES - 4)})`]);
 });
 
 /** A source of `size` bytes: `head` then zeros, counting the bytes read. */
