@@ -19,13 +19,17 @@ export const USIZE_MAX = (1n << 64n) - 1n;
 
 /** One tensor as the header declares it; fields the loader would refuse are left out. */
 export interface TensorEntry {
+  /** Its key in the header. */
   name: string;
+  /** Its key path, e.g. `$["model.embed.weight"]`. */
   keyPath: string;
   /** Byte offset of its key in the file. */
   position: number;
+  /** A dtype the reference loader knows. */
   dtype?: string;
   /** Bits per element of `dtype`. */
   bits?: number;
+  /** Dimensions, each a `usize`. */
   shape?: bigint[];
   /** `[begin, end]`, relative to the data buffer. */
   offsets?: [bigint, bigint];
@@ -35,8 +39,11 @@ export interface TensorEntry {
 
 /** A string of the header that the shared string checks read. */
 export interface HeaderString {
+  /** The string, unescaped. */
   text: string;
+  /** Byte offset of its opening quote in the file. */
   position: number;
+  /** Key path of the value, or of the entry whose key it is. */
   keyPath: string;
   /** `key` for a metadata key, `value` for a value. */
   role: "key" | "value";
@@ -44,6 +51,7 @@ export interface HeaderString {
 
 /** What the loader takes from the header. */
 export interface Header {
+  /** Every tensor, the last of a repeated name only (as the loader keeps it). */
   tensors: TensorEntry[];
   /** Every string in `__metadata__` (keys and values, however deep), each occurrence of a repeated one too. */
   metadataStrings: HeaderString[];
@@ -52,9 +60,6 @@ export interface Header {
   /** Byte offset of the (last) `__metadata__` key, if any. */
   metadataPosition?: number;
 }
-
-/** Reports what it finds; the header reader needs nothing else of the context. */
-type Reporter = Pick<ScanContext, "report">;
 
 const TENSOR_FIELDS = new Set(["dtype", "shape", "data_offsets"]);
 const TENSOR_FIELD_LIST = [...TENSOR_FIELDS].join(", ");
@@ -98,6 +103,7 @@ const describe = (node: JsonNode) =>
  * import { parseStrictJson } from "./strict_json.ts";
  * const json = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"format":"pt"}}';
  * const parsed = parseStrictJson(new TextEncoder().encode(json), 8);
+ * assert.ok(parsed.ok);
  * const header = readHeader(parsed, { report: () => {} })!;
  * assert.deepEqual(header.tensors[0].offsets, [0n, 8n]);
  * assert.deepEqual(header.metadataStrings.map((s) => s.text), ["format", "pt"]);
@@ -105,7 +111,7 @@ const describe = (node: JsonNode) =>
  */
 export function readHeader(
   parsed: Extract<StrictJsonResult, { ok: true }>,
-  ctx: Reporter,
+  ctx: Pick<ScanContext, "report">,
 ): Header | undefined {
   const root = parsed.value;
   if (root.kind !== "object") {
@@ -128,7 +134,10 @@ export function readHeader(
   return header;
 }
 
-function reportDuplicates(parsed: Extract<StrictJsonResult, { ok: true }>, ctx: Reporter): void {
+function reportDuplicates(
+  parsed: Extract<StrictJsonResult, { ok: true }>,
+  ctx: Pick<ScanContext, "report">,
+): void {
   for (const { objectPath, key, first, repeated } of parsed.duplicates) {
     const keyPath = keyPathOf(objectPath, key);
     let consequence: string;
@@ -152,7 +161,7 @@ function reportDuplicates(parsed: Extract<StrictJsonResult, { ok: true }>, ctx: 
   }
 }
 
-function readMetadata(entry: JsonEntry, header: Header, ctx: Reporter): void {
+function readMetadata(entry: JsonEntry, header: Header, ctx: Pick<ScanContext, "report">): void {
   const keyPath = keyPathOf("$", entry.key);
   header.metadataPosition = entry.keyStart;
   const node = entry.value;
@@ -208,7 +217,7 @@ function collectStrings(root: JsonNode, rootPath: string, header: Header): void 
   header.metadataStrings.sort((a, b) => a.position - b.position);
 }
 
-function readTensor(entry: JsonEntry, ctx: Reporter): TensorEntry {
+function readTensor(entry: JsonEntry, ctx: Pick<ScanContext, "report">): TensorEntry {
   const keyPath = keyPathOf("$", entry.key);
   const tensor: TensorEntry = { name: entry.key, keyPath, position: entry.keyStart };
   const invalid = (message: string, node: JsonNode, field?: string) =>

@@ -35,9 +35,11 @@ export type JsonNode =
 
 /** One `key: value` of an object, in document order (repeated keys appear each time). */
 export interface JsonEntry {
+  /** The key, unescaped. */
   key: string;
   /** Byte offset of the key's opening quote. */
   keyStart: number;
+  /** Its value. */
   value: JsonNode;
 }
 
@@ -45,9 +47,11 @@ export interface JsonEntry {
 export interface DuplicateKey {
   /** Key path of the object that holds it, `$` for the top level. */
   objectPath: string;
+  /** The key, unescaped. */
   key: string;
-  /** Byte offsets of the first and the repeated key. */
+  /** Byte offset of its first occurrence. */
   first: number;
+  /** Byte offset of the repeat. */
   repeated: number;
 }
 

@@ -34,6 +34,7 @@ export type IndicatorKind =
 
 /** One sign of a second stage in a string. */
 export interface Indicator {
+  /** What it points to. */
   kind: IndicatorKind;
   /** The matched text, cut to {@linkcode MAX_EXCERPT_CHARS}. */
   excerpt: string;
