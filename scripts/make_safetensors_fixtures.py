@@ -16,7 +16,8 @@ descending dtype (the ``Dtype`` enum order) then by name, offsets laid end to en
 compact JSON with ``__metadata__`` first, padded with spaces to a multiple of 8, its length as a
 little-endian u64. Every benign file is checked against numpy: each tensor read back at its offsets with
 ``np.frombuffer`` equals the array it was written from, the offsets equal running sums of numpy's
-``nbytes``, and the buffer ends with the file. BF16 bytes come from torch's own bfloat16 conversion, F8_E4M3
+``nbytes``, and the buffer ends with the file. The writer reproduces byte for byte the output the crate's own
+``test_serialization`` expects (``REFERENCE_SERIALIZATION``). BF16 bytes come from torch's own bfloat16 conversion, F8_E4M3
 and F4 bytes from their bit layouts (torch 1.13 has neither type).
 
 SAFETY: nothing is ever loaded or unpickled. The payload pickle (from make_numpy_fixtures) is assembled byte
@@ -100,6 +101,17 @@ def serialize(tensors: dict[str, Tensor], metadata: dict[str, str] | None = None
     return struct.pack("<Q", len(raw)) + raw + b"".join(tensors[name].data for name in order)
 
 
+# The bytes the reference crate's own test expects of its writer (tensor.rs `test_serialization`: "attn.0",
+# F32, shape [1, 2, 3], values 0..5, no metadata): `serialize` must reproduce them exactly.
+REFERENCE_SERIALIZATION = bytes([
+    64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100,
+    116, 121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34,
+    58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115,
+    101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63,
+    0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
+])
+
+
 def assemble(header: str | bytes, data: bytes = b"", length: int | None = None) -> bytes:
     """A file from a hand-written header (for the malicious twins): the length is the header's unless given."""
     raw = header.encode() if isinstance(header, str) else header
@@ -144,6 +156,9 @@ def benign() -> list[Fixture]:
         check_against_numpy(data, tensors)
         fixtures.append(Fixture(file, "benign", "safetensors", technique, data, []))
 
+    reference = {"attn.0": from_numpy(np.arange(6).reshape(1, 2, 3), "F32")}
+    assert serialize(reference) == REFERENCE_SERIALIZATION, "the writer departs from the reference crate's output"
+    add("benign/reference_vector.safetensors", "the exact bytes of the reference crate's test_serialization", reference)
     rng = np.random.default_rng(0)
     add("benign/many_dtypes.safetensors", "every common dtype, metadata {format: pt}", {
         "embed.weight": from_numpy(rng.standard_normal((4, 3)), "F32"),
