@@ -87,6 +87,11 @@ export function looksLikeSafetensors(head: Uint8Array, size: number, name: strin
   if (length === undefined) return false;
   let i = LENGTH_BYTES;
   while (i < head.length && isJsonSpace(head[i])) i++;
-  if (head[i] !== 0x7b) return false;
+  if (i === head.length) {
+    // serde_json skips any amount of leading whitespace: a head of nothing else may open a header further on.
+    if (head.length >= size) return false;
+  } else if (head[i] !== 0x7b) {
+    return false;
+  }
   return BigInt(LENGTH_BYTES) + length <= BigInt(size) || name.toLowerCase().endsWith(".safetensors");
 }

@@ -15,7 +15,7 @@
  * | (none: modelaudit's own bound on the values it parses)        | MA330   |
  *
  * The reference stops at the first error; this scanner reports every one. Metadata
- * strings go through the shared string checks (`scanners/strings/checks.ts`).
+ * strings and tensor names go through the shared string checks (`scanners/strings/checks.ts`).
  *
  * @module
  */
@@ -118,13 +118,13 @@ export const safetensorsScanner: Scanner = {
     }
     const header = readHeader(parsed, ctx);
     if (header === undefined) return;
-    await checkMetadata(header, ctx);
+    await checkStrings(header, ctx);
     checkSizes(header.tensors, ctx);
     await checkLayout(header.tensors, source, LENGTH_BYTES + headerLength, ctx);
   },
 };
 
-async function checkMetadata(header: Header, ctx: ScanContext): Promise<void> {
+async function checkStrings(header: Header, ctx: ScanContext): Promise<void> {
   if (header.metadataChars > MAX_PLAUSIBLE_METADATA_CHARS) {
     ctx.report({
       rule: "MA329",
@@ -142,6 +142,11 @@ async function checkMetadata(header: Header, ctx: ScanContext): Promise<void> {
       position,
       keyPath,
     });
+  }
+  // Tensor names reach the loader's caller as keys: a payload can sit there as well as in metadata.
+  for (const { name, position, keyPath } of header.tensors) {
+    ctx.signal.throwIfAborted();
+    await checkString(ctx, name, { what: `The safetensors tensor name at ${keyPath}`, position, keyPath });
   }
 }
 

