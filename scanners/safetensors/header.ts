@@ -5,7 +5,8 @@
  * a `shape` of `usize` and a pair of `usize` `data_offsets`. Repeated keys are
  * reported with what each parser makes of them: serde's `HashMap` (and Python's
  * `json`) keep the last tensor of a name, serde's derived structs refuse a
- * repeated `__metadata__` or tensor field (`duplicate field`).
+ * repeated `__metadata__` or tensor field (`duplicate field`): serde-rs/serde#2897
+ * (maps overwrite, last wins) and serde-rs/serde#690 (structs error, the default).
  *
  * @module
  */
