@@ -80,6 +80,18 @@ def bf16(values: list[float], shape: list[int]) -> Tensor:
     return Tensor("BF16", shape, bits.astype("<i2").tobytes())
 
 
+TORCH_DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.int64: "I64",
+                torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
+
+
+def from_torch(tensor: torch.Tensor) -> Tensor:
+    """A torch tensor as safetensors' torch binding writes it: its dtype, shape and contiguous bytes."""
+    tensor = tensor.detach().contiguous()
+    if tensor.dtype == torch.bfloat16:
+        return bf16(tensor.float().flatten().tolist(), list(tensor.shape))
+    return from_numpy(tensor.numpy(), TORCH_DTYPES[tensor.dtype])
+
+
 # F8_E4M3 (e4m3fn): sign, 4 exponent bits (bias 7), 3 mantissa bits.
 E4M3 = {1.0: 0x38, 2.0: 0x40, 0.5: 0x30, -1.0: 0xB8}
 
