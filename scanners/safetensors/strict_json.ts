@@ -90,6 +90,8 @@ const ESCAPES: Record<number, string> = {
 };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+// deno-lint-ignore no-control-regex -- serde_json refuses these characters unescaped in strings.
+const CONTROL_CHARACTER = /[\x00-\x1f]/;
 /** Strings up to this many bytes are built without the decoder when they are ASCII. */
 const SHORT_STRING_BYTES = 256;
 
@@ -290,6 +292,16 @@ class Parser {
   #string(): string {
     const b = this.bytes;
     const open = this.#i;
+    // Most strings have no escape: find their end with native searches, and check them in one pass of a
+    // regular expression; the loop below is for escapes, and to locate an error.
+    const close = b.indexOf(QUOTE, open + 1);
+    if (close > open && b.subarray(open + 1, close).indexOf(BACKSLASH) < 0) {
+      const text = this.#decode(open + 1, close);
+      if (!CONTROL_CHARACTER.test(text)) {
+        this.#i = close + 1;
+        return text;
+      }
+    }
     let i = open + 1;
     let text = "";
     let from = i;
