@@ -51,7 +51,6 @@ export const KNOWN_FORMATS: readonly KnownFormat[] = [
     matches: (h) => ["lmgg", "fmgg", "tjgg", "algg"].some((magic) => ascii(h, 0, magic)),
   },
   { id: "png", extensions: [".png"], matches: (h) => startsWith(h, 0x89, 0x50, 0x4e, 0x47) },
-  { id: "safetensors", extensions: [".safetensors"] },
   { id: "onnx", extensions: [".onnx"] },
   { id: "tensorflow", extensions: [".pb", ".tflite"] },
   {

@@ -25,6 +25,7 @@ import {
   torchScriptPickleReader,
   torchscriptReader,
 } from "./pytorch/descriptors.ts";
+import { safetensorsDescriptor } from "./safetensors/descriptor.ts";
 import { sevenZipDescriptor } from "./sevenzip/descriptor.ts";
 import { tarDescriptor } from "./tar/descriptor.ts";
 import { zipDescriptor } from "./zip/descriptor.ts";
@@ -70,7 +71,7 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "pickle"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "safetensors", "pickle"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -85,6 +86,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   zlibDescriptor,
   joblibZfileDescriptor,
   numpyDescriptor,
+  safetensorsDescriptor,
   legacyTorchDescriptor,
   pickleDescriptor,
 ]);

@@ -13,6 +13,10 @@
  * - `checkpoint`: a PyTorch checkpoint of gigabytes written by the real
  *   `torch.save` -> time, peak memory, and the bytes read, which must be a
  *   sliver of the file (tensor data is never read);
+ * - `safetensors`: a 10 GB safetensors file of 1,000 tensors, written sparse
+ *   (`scripts/bench_safetensors.ts`) -> time (target under 100 ms), peak
+ *   memory (under 100 MiB) and the bytes read: the header and the detection
+ *   head, never tensor data;
  * - `startup` and `files`: whole processes side by side with picklescan
  *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
@@ -20,7 +24,7 @@
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
- * `--checkpoint-mb N`, `--compare-files N`, `--rounds N`, `--only NAME`.
+ * `--checkpoint-mb N`, `--safetensors-gb N`, `--compare-files N`, `--rounds N`, `--only NAME`.
  *
  * @module
  */
@@ -31,6 +35,7 @@ import { parseArgs } from "node:util";
 import { compare, describe } from "./bench_compare.ts";
 import { writeMixedDirectory, writeTorchCheckpoint } from "./bench_containers.ts";
 import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle } from "./bench_pickles.ts";
+import { writeSparseSafetensors } from "./bench_safetensors.ts";
 import type { RunReport } from "./bench_runner.ts";
 
 /** Bump when a generator's output changes, so inputs generated before are not reused. */
@@ -43,13 +48,20 @@ const MAX_LARGE_PEAK_SHARE = 0.25;
 const MIN_PEAK_CHECKED_BYTES = 2 ** 30;
 /** Reading more than this share of a checkpoint means tensor data was read. */
 const MAX_CHECKPOINT_READ_SHARE = 0.001;
+/** The safetensors case reads its header (about 100 KB for 1,000 tensors) and the detection head: 10 ppm of 10 GB. */
+const MAX_SAFETENSORS_READ_SHARE = 0.00002;
+/** Issue 11's targets for the 10 GB safetensors file: time and peak memory of its scan. */
+const SAFETENSORS_MAX_SECONDS = 0.1;
+const SAFETENSORS_MAX_PEAK_MIB = 100;
+/** Tensors in the safetensors case's header: a large model's shard. */
+const SAFETENSORS_TENSORS = 1000;
 const MIB = 2 ** 20;
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH_DIR = join(ROOT, ".bench");
 const RUNNER = fileURLToPath(new URL("./bench_runner.ts", import.meta.url));
 
-const CASE_NAMES = ["small", "large", "opcodes", "mixed", "checkpoint"] as const;
+const CASE_NAMES = ["small", "large", "opcodes", "mixed", "checkpoint", "safetensors"] as const;
 type CaseName = typeof CASE_NAMES[number];
 /** Whole-process comparisons with picklescan. */
 const COMPARE_NAMES = ["startup", "files"] as const;
@@ -68,6 +80,7 @@ const USAGE = `Usage: deno task bench [options]
   --opcodes N    opcodes in the opcode case (default 5000000)
   --mixed N      files in the mixed-format directory case (default 10000)
   --checkpoint-mb N  size of the PyTorch checkpoint in MiB (default 2048; needs python3-torch)
+  --safetensors-gb N size of the sparse safetensors file in GB (default 10)
   --compare-files N  small pickles in the directory compared with picklescan (default 10000)
   --rounds N     runs of each tool in the comparisons (default 21 for startup, a quarter for files)
   --only NAME    run only this case: ${[...CASE_NAMES, ...COMPARE_NAMES].join(", ")} (repeatable)
@@ -82,6 +95,7 @@ interface Options {
   opcodes: number;
   mixed: number;
   checkpointMb: number;
+  safetensorsGb: number;
   compareFiles: number;
   rounds: number;
   only: readonly (CaseName | CompareName)[];
@@ -118,6 +132,10 @@ interface Case {
   maxPeakShare?: number;
   /** Highest share of the input the scanners may read (single-file inputs). */
   maxReadShare?: number;
+  /** Highest peak RSS in MiB, whatever the input's size. */
+  maxPeakMib?: number;
+  /** Longest scan, in seconds. */
+  maxSeconds?: number;
 }
 
 function parseOptions(args: string[]): Options {
@@ -129,6 +147,7 @@ function parseOptions(args: string[]): Options {
       opcodes: { type: "string", default: "5000000" },
       mixed: { type: "string", default: "10000" },
       "checkpoint-mb": { type: "string", default: "2048" },
+      "safetensors-gb": { type: "string", default: "10" },
       "compare-files": { type: "string", default: "10000" },
       rounds: { type: "string", default: "21" },
       only: { type: "string", multiple: true },
@@ -158,6 +177,7 @@ function parseOptions(args: string[]): Options {
     opcodes: count("opcodes", values.opcodes, 100),
     mixed: count("mixed", values.mixed, 1),
     checkpointMb: count("checkpoint-mb", values["checkpoint-mb"], 1),
+    safetensorsGb: count("safetensors-gb", values["safetensors-gb"], 1),
     compareFiles: count("compare-files", values["compare-files"], 1),
     rounds: count("rounds", values.rounds, 1),
     only: only as (CaseName | CompareName)[],
@@ -236,6 +256,20 @@ const CASES: readonly Case[] = [
     describe: (m) => `torch.save, ${formatMib(m.bytes)}`,
     maxPeakShare: MAX_LARGE_PEAK_SHARE,
     maxReadShare: MAX_CHECKPOINT_READ_SHARE,
+  },
+  {
+    name: "safetensors",
+    input: (o) => `safetensors-${o.safetensorsGb}gb.safetensors`,
+    param: (o) => o.safetensorsGb,
+    async generate(path, gb) {
+      const { size } = await writeSparseSafetensors(path, gb * 1e9, SAFETENSORS_TENSORS);
+      return { bytes: size, items: size, planted: [] };
+    },
+    throughput: (bytes, seconds) => `${(bytes / 1e9 / seconds).toFixed(0)} GB/s`,
+    describe: (m) => `sparse, ${SAFETENSORS_TENSORS} tensors, ${(m.bytes / 1e9).toFixed(1)} GB`,
+    maxReadShare: MAX_SAFETENSORS_READ_SHARE,
+    maxPeakMib: SAFETENSORS_MAX_PEAK_MIB,
+    maxSeconds: SAFETENSORS_MAX_SECONDS,
   },
 ];
 
@@ -407,6 +441,12 @@ async function main(): Promise<void> {
       report.bytesRead > manifest.bytes * test.maxReadShare
     ) {
       problems.push(`the scan read ${report.bytesRead} bytes of ${manifest.bytes}`);
+    }
+    if (test.maxPeakMib !== undefined && peak > test.maxPeakMib * MIB) {
+      problems.push(`peak RSS ${formatMib(peak)} is over ${test.maxPeakMib} MiB`);
+    }
+    if (test.maxSeconds !== undefined && seconds > test.maxSeconds) {
+      problems.push(`the scan took ${seconds.toFixed(3)} s, over ${test.maxSeconds} s`);
     }
     const expectation = manifest.planted.length > 0
       ? `${manifest.planted.length} planted files with ${PLANTED_RULES.join("+")}, the rest clean`

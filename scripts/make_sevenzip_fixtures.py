@@ -92,7 +92,7 @@ def safetensors_file() -> bytes:
     """A safetensors file as the library lays it out: a JSON header, then the raw float32 data, part of it
     random (x86 call opcodes 0xE8 among them, for the BCJ filter to convert)."""
     data = struct.pack("<8f", *[0.5 * i for i in range(8)]) + deterministic_bytes(4064, 7)
-    header = json.dumps({"weight": {"dtype": "F32", "shape": [1032], "data_offsets": [0, len(data)]},
+    header = json.dumps({"weight": {"dtype": "F32", "shape": [1024], "data_offsets": [0, len(data)]},
                          "__metadata__": {"format": "pt"}}, separators=(",", ":")).encode()
     header += b" " * (-len(header) % 8)
     return struct.pack("<Q", len(header)) + header + data

@@ -15,6 +15,8 @@ A finding on any of them is a false alarm. The families:
   lr-schedulers    every LR scheduler's state_dict() and every whole scheduler torch can pickle, after steps
   regex-flags      every re.RegexFlag member, unions of them, and compiled patterns, pickle protocols 2-5
   torchscript      torch.jit.script and torch.jit.trace of torch.nn models: code/, data.pkl, debug_pkl sources
+  safetensors      state_dicts of torch.nn models in F32, F16 and BF16, in the reference writer's layout
+                   (make_safetensors_fixtures.serialize), with and without metadata; also named .bin
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import torch  # noqa: E402
 
 import make_fixtures as mf  # noqa: E402
 import make_pytorch_fixtures as mpf  # noqa: E402
+import make_safetensors_fixtures as msf  # noqa: E402
 from fixture_manifest import ROOT  # noqa: E402
 
 PROTOCOLS = range(0, pickle.HIGHEST_PROTOCOL + 1)
@@ -141,6 +144,17 @@ def families() -> dict[str, dict[str, bytes]]:
                 out["lr-schedulers"][f"{name}.pt"] = torch_saved(scheduler)
 
     out["torchscript"] = torchscript_files()
+
+    out["safetensors"] = {}
+    for name, model in torch_models().items():
+        for dtype in (torch.float32, torch.float16, torch.bfloat16):
+            state = {key: (value.to(dtype) if value.is_floating_point() else value)
+                     for key, value in model.state_dict().items()}
+            tensors = {key: msf.from_torch(value) for key, value in state.items()}
+            label = str(dtype).removeprefix("torch.")
+            out["safetensors"][f"{name}_{label}.safetensors"] = msf.serialize(tensors, {"format": "pt"})
+        out["safetensors"][f"{name}_no_metadata.bin"] = msf.serialize(
+            {key: msf.from_torch(value) for key, value in model.state_dict().items()})
 
     members = list(re.RegexFlag.__members__.values())
     flags = {m.name: m for m in members}

@@ -14,6 +14,8 @@ interface ExpectedFinding {
   severity: string;
   path: string;
   position?: number;
+  /** Key path inside a structured document, e.g. `$.__metadata__.note`. */
+  keyPath?: string;
   details?: Record<string, unknown>;
   positionByLimit?: { position: number; nodes: number }[];
 }
@@ -42,8 +44,12 @@ areas.sort();
 function expectedLocation(file: string, finding: ExpectedFinding): string {
   const position = finding.position ??
     finding.positionByLimit?.find((entry) => entry.nodes > MAX_EXPANDED_SIZE)?.position;
+  const place = [
+    ...(position === undefined ? [] : [`pos ${position}`]),
+    ...(finding.keyPath === undefined ? [] : [`key ${finding.keyPath}`]),
+  ];
   return `${file}${finding.path ? `:${finding.path}` : ""}${
-    position === undefined ? "" : ` (pos ${position})`
+    place.length === 0 ? "" : ` (${place.join(", ")})`
   }`;
 }
 

@@ -52,6 +52,7 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "zlib",
     "numpy",
     "pytorch-legacy",
+    "safetensors",
     "pickle",
   ]);
   // Load-only readers are no public scanners, but name their formats for containers.
