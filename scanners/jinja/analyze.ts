@@ -1,0 +1,375 @@
+/**
+ * Analysis of one Jinja chat template as code: parsed with `@huggingface/jinja`
+ * (the parser transformers.js uses), its syntax tree walked for what a sandbox
+ * escape needs (Python internals, names that run commands, globals that lead to
+ * Python's module globals), with constant string expressions folded first so that
+ * an obfuscated name is found as surely as a plain one. Nothing is rendered.
+ *
+ * Every place that holds a template calls {@linkcode analyzeTemplate}: the
+ * `.jinja` and JSON scanners here, and GGUF's `tokenizer.chat_template` metadata.
+ *
+ * @module
+ */
+
+import { parse, tokenize } from "@huggingface/jinja";
+import type { FindingReport } from "../../core/scanner.ts";
+import {
+  type CallNode,
+  childrenOf,
+  type FilterNode,
+  type ForNode,
+  isIdentifier,
+  type JinjaNode,
+  type KeywordNode,
+  type MemberNode,
+  type SetNode,
+} from "./ast.ts";
+import { type Constant, type ConstantScope, foldConstant } from "./fold.ts";
+import { lineColumn, type Word, wordsOf } from "./locate.ts";
+import { escapeDunderIn, isDangerousName, isGlobalsObject, privacyOf } from "./names.ts";
+
+/**
+ * Where a template sits when it is a value inside a larger file, e.g. `$.chat_template`
+ * in `tokenizer_config.json` or `tokenizer.chat_template` in a GGUF file's metadata.
+ */
+export interface TemplateLocation {
+  /**
+   * Key path of the template in its file. When set, findings are located by it (and
+   * `position`), and the line and column inside the template go to their details
+   * (`templateLine`, `templateColumn`), since they are not the file's.
+   */
+  keyPath?: string;
+  /** Byte offset of the template's value in its file, if known. */
+  position?: number;
+}
+
+/** Filters whose arguments name attributes: `map(attribute='x')`, `selectattr('x')`, `sort(attribute='x')`... */
+const ATTRIBUTE_FILTERS = new Set([
+  "map",
+  "selectattr",
+  "rejectattr",
+  "groupby",
+  "sort",
+  "sum",
+  "unique",
+  "min",
+  "max",
+]);
+
+/**
+ * Analyses the Jinja template `text`, reporting MA500–MA504 findings to `report`.
+ * A template that does not parse is reported (MA503), and its identifiers and strings
+ * are still checked as text. Findings are located by line and column in `text`, or by
+ * `where.keyPath` when the template is a value inside a larger file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FindingReport } from "../../core/scanner.ts";
+ * import { analyzeTemplate } from "./analyze.ts";
+ * const findings: FindingReport[] = [];
+ * analyzeTemplate("{{ lipsum|attr('__glo' ~ 'bals__') }}", (f) => findings.push(f), { keyPath: "$.chat_template" });
+ * assert.deepEqual(findings.map((f) => [f.rule, f.details?.name, f.keyPath]), [
+ *   ["MA500", "__globals__", "$.chat_template"],
+ *   ["MA502", "lipsum", "$.chat_template"],
+ * ]);
+ * const clean: FindingReport[] = [];
+ * analyzeTemplate("{% for m in messages %}{{ m['role'] + ': ' + m['content'] | trim }}{% endfor %}", (f) => clean.push(f));
+ * assert.equal(clean.length, 0);
+ * ```
+ */
+export function analyzeTemplate(
+  text: string,
+  report: (finding: FindingReport) => void,
+  where: TemplateLocation = {},
+): void {
+  const words = wordsOf(text);
+  const reporter = new _Reporter(text, report, where);
+  let program: JinjaNode;
+  try {
+    program = parse(tokenize(text)) as unknown as JinjaNode;
+  } catch (error) {
+    reporter.unparsed(error instanceof Error ? error.message : String(error));
+    _checkWords(words, reporter);
+    return;
+  }
+  try {
+    new _Walk(program, words, reporter).run();
+  } catch (error) {
+    // A tree deep enough to exhaust the stack here was also near the parser's limit.
+    if (!(error instanceof RangeError)) throw error;
+    reporter.unparsed(`nested too deeply to analyse (${error.message})`);
+    _checkWords(words, reporter);
+  }
+}
+
+/** Turns what the analysis found into located, de-duplicated findings. */
+class _Reporter {
+  readonly #seen = new Set<string>();
+  constructor(
+    readonly text: string,
+    readonly report: (finding: FindingReport) => void,
+    readonly where: TemplateLocation,
+  ) {}
+
+  unparsed(reason: string): void {
+    this.#emit({
+      rule: "MA503",
+      message: `Chat template does not parse (${reason}): it was searched as text only`,
+      details: { error: reason },
+    }, undefined);
+  }
+
+  internal(name: string, offset: number | undefined, spelled: boolean): void {
+    const privacy = privacyOf(name);
+    const how = spelled ? "" : ", spelled in pieces that fold to it";
+    this.#emit({
+      rule: "MA500",
+      message: privacy === "private"
+        ? `Chat template reaches the private attribute ${name}${how}, which Jinja's sandbox forbids`
+        : `Chat template reaches the Python internal ${name}${how}: a step of a sandbox escape`,
+      severity: privacy === "private" ? "warning" : undefined,
+      details: { name, obfuscated: !spelled },
+    }, offset);
+  }
+
+  dangerous(name: string, offset: number | undefined, spelled: boolean): void {
+    const how = spelled ? "" : ", spelled in pieces that fold to it";
+    this.#emit({
+      rule: "MA501",
+      message:
+        `Chat template names ${name}${how}, which runs commands or code once a template escapes its sandbox`,
+      details: { name, obfuscated: !spelled },
+    }, offset);
+  }
+
+  globalsObject(name: string, offset: number | undefined): void {
+    this.#emit({
+      rule: "MA502",
+      message: `Chat template reaches into ${name}, a Jinja global whose attributes lead to Python's globals`,
+      details: { name },
+    }, offset);
+  }
+
+  dynamicAttribute(offset: number | undefined): void {
+    this.#emit({
+      rule: "MA504",
+      message: "Chat template looks up an attribute (|attr) whose name it computes at render time",
+      details: {},
+    }, offset);
+  }
+
+  #emit(finding: FindingReport, offset: number | undefined): void {
+    const key = `${finding.rule}:${finding.details?.name ?? ""}:${offset ?? ""}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    const place = offset === undefined ? undefined : lineColumn(this.text, offset);
+    if (this.where.keyPath !== undefined) {
+      this.report({
+        ...finding,
+        keyPath: this.where.keyPath,
+        position: this.where.position,
+        details: { ...finding.details, templateLine: place?.line, templateColumn: place?.column },
+      });
+    } else {
+      this.report({ ...finding, line: place?.line, column: place?.column });
+    }
+  }
+}
+
+/** Checks a template that did not parse word by word: names, decoded strings and each tag's strings joined. */
+function _checkWords(words: Word[], reporter: _Reporter): void {
+  const byTag = new Map<number, Word[]>();
+  for (const word of words) {
+    if (word.kind === "id") {
+      const privacy = privacyOf(word.value);
+      if (privacy === "dunder" || privacy === "mangled") reporter.internal(word.value, word.offset, true);
+      else if (isDangerousName(word.value) && word.offset > 0) {
+        const before = reporter.text.slice(0, word.offset).trimEnd();
+        if (before.endsWith(".")) reporter.dangerous(word.value, word.offset, true);
+      }
+      continue;
+    }
+    const dunder = escapeDunderIn(word.pythonValue);
+    if (dunder) reporter.internal(dunder, word.offset, word.pythonValue === dunder && word.value === dunder);
+    byTag.set(word.tag, [...(byTag.get(word.tag) ?? []), word]);
+  }
+  for (const strings of byTag.values()) {
+    const joined = strings.map((word) => word.pythonValue).join("");
+    const dunder = escapeDunderIn(joined) ?? escapeDunderIn([...joined].reverse().join(""));
+    if (dunder) reporter.internal(dunder, strings[0].offset, false);
+  }
+}
+
+/** One walk of a parsed template, in source order, with the constants its variables may hold. */
+class _Walk {
+  /** Offset of each identifier and string literal node in the template. */
+  readonly #offsets = new Map<JinjaNode, number>();
+  /** Names the template assigns itself (set, for, macro parameters): not Jinja's globals there. */
+  readonly #assigned = new Set<string>();
+  readonly #scope: ConstantScope = new Map();
+
+  constructor(readonly program: JinjaNode, words: Word[], readonly reporter: _Reporter) {
+    const places = new Map<string, number[]>();
+    for (const word of words) {
+      const key = `${word.kind}:${word.value}`;
+      places.set(key, [...(places.get(key) ?? []), word.offset]);
+    }
+    const seen = new Map<string, number>();
+    this.#prepare(program, places, seen);
+  }
+
+  run(): void {
+    this.#visit(this.program);
+  }
+
+  /** Gives identifier and string nodes their offsets (the n-th node of a value is its n-th word), and collects assigned names. */
+  #prepare(node: JinjaNode, places: Map<string, number[]>, seen: Map<string, number>): void {
+    const kind = node.type === "Identifier" ? "id" : node.type === "StringLiteral" ? "str" : undefined;
+    if (kind) {
+      const key = `${kind}:${node.value}`;
+      const index = seen.get(key) ?? 0;
+      seen.set(key, index + 1);
+      const offsets = places.get(key);
+      if (offsets) this.#offsets.set(node, offsets[Math.min(index, offsets.length - 1)]);
+    }
+    if (node.type === "Set") this.#assign((node as SetNode).assignee);
+    if (node.type === "For") this.#assign((node as ForNode).loopvar);
+    if (node.type === "Macro") {
+      for (const arg of node.args as JinjaNode[]) {
+        this.#assign(arg.type === "KeywordArgumentExpression" ? (arg as KeywordNode).key : arg);
+      }
+    }
+    for (const child of childrenOf(node)) this.#prepare(child, places, seen);
+  }
+
+  #assign(target: JinjaNode): void {
+    if (isIdentifier(target)) this.#assigned.add(target.value);
+    else if (target.type === "TupleLiteral") {
+      for (const item of target.value as JinjaNode[]) this.#assign(item);
+    }
+  }
+
+  /** Where a node is: its own offset, else its first located descendant's. */
+  #offsetOf(node: JinjaNode): number | undefined {
+    const own = this.#offsets.get(node);
+    if (own !== undefined) return own;
+    for (const child of childrenOf(node)) {
+      const offset = this.#offsetOf(child);
+      if (offset !== undefined) return offset;
+    }
+    return undefined;
+  }
+
+  #visit(node: JinjaNode): void {
+    if (node.type === "For") {
+      const loop = node as ForNode;
+      this.#visit(loop.iterable);
+      if (isIdentifier(loop.loopvar)) {
+        const items = foldConstant(loop.iterable, this.#scope).flatMap((value) =>
+          Array.isArray(value) ? value : []
+        );
+        this.#bind(loop.loopvar.value, items);
+      }
+      for (const child of childrenOf(node)) if (child !== loop.iterable) this.#visit(child);
+      return;
+    }
+    this.#check(node);
+    for (const child of childrenOf(node)) this.#visit(child);
+    if (node.type === "Set") {
+      const { assignee, value } = node as SetNode;
+      if (isIdentifier(assignee) && value) this.#bind(assignee.value, foldConstant(value, this.#scope));
+    }
+  }
+
+  #bind(name: string, values: Constant[]): void {
+    if (values.length === 0) return;
+    this.#scope.set(name, [...(this.#scope.get(name) ?? []), ...values].slice(0, 16));
+  }
+
+  #check(node: JinjaNode): void {
+    if (isIdentifier(node)) {
+      const privacy = privacyOf(node.value);
+      if (privacy === "dunder" || privacy === "mangled") {
+        this.reporter.internal(node.value, this.#offsets.get(node), true);
+      }
+    }
+    for (const value of foldConstant(node, this.#scope)) {
+      const dunder = typeof value === "string" ? escapeDunderIn(value) : undefined;
+      if (dunder) {
+        this.reporter.internal(
+          dunder,
+          this.#offsetOf(node),
+          node.type === "StringLiteral" && value === dunder,
+        );
+      }
+    }
+    if (node.type === "MemberExpression") this.#checkMember(node as MemberNode);
+    else if (node.type === "FilterExpression") this.#checkFilter(node as FilterNode);
+    else if (node.type === "CallExpression") this.#checkCall(node as CallNode);
+  }
+
+  /** `object.name`, `object[key]`: the name reached, and the object it is reached on. */
+  #checkMember(node: MemberNode): void {
+    const { object, property, computed } = node;
+    if (!computed && isIdentifier(property)) this.#checkName(property.value, property, true);
+    else if (computed && property.type !== "SliceExpression") {
+      for (const value of foldConstant(property, this.#scope)) {
+        if (typeof value === "string") this.#checkName(value, property, property.type === "StringLiteral");
+      }
+    }
+    this.#checkObject(object);
+  }
+
+  /** `|attr(name)` and the filters that take attribute names. */
+  #checkFilter(node: FilterNode): void {
+    const call = node.filter.type === "CallExpression" ? node.filter as CallNode : undefined;
+    const name = call ? call.callee : node.filter;
+    if (!isIdentifier(name) || !call) return;
+    if (name.value === "attr") {
+      const [argument] = call.args;
+      const values = argument ? foldConstant(argument, this.#scope) : [];
+      if (argument && values.length === 0) this.reporter.dynamicAttribute(this.#offsetOf(argument));
+      for (const value of values) {
+        if (typeof value === "string") this.#checkName(value, argument, argument.type === "StringLiteral");
+      }
+      this.#checkObject(node.operand);
+    } else if (ATTRIBUTE_FILTERS.has(name.value)) {
+      for (const arg of call.args) {
+        const value = arg.type === "KeywordArgumentExpression" ? (arg as KeywordNode).value : arg;
+        for (const folded of foldConstant(value, this.#scope)) {
+          if (typeof folded !== "string") continue;
+          for (const part of folded.split(".")) this.#checkName(part, value, false);
+        }
+      }
+    }
+  }
+
+  /** `eval(...)`, `getattr(...)`, `open(...)`: a call of a dangerous builtin by name. */
+  #checkCall(node: CallNode): void {
+    if (
+      isIdentifier(node.callee) && !this.#assigned.has(node.callee.value) &&
+      isDangerousName(node.callee.value)
+    ) {
+      this.reporter.dangerous(node.callee.value, this.#offsets.get(node.callee), true);
+    }
+  }
+
+  /** A name reached as an attribute or key: an internal, private or dangerous one. */
+  #checkName(name: string, where: JinjaNode, spelled: boolean): void {
+    const offset = this.#offsetOf(where);
+    const privacy = privacyOf(name);
+    // Identifiers that are dunders or mangled are reported where they stand; strings here.
+    if (privacy === "private" || (privacy && !isIdentifier(where))) {
+      this.reporter.internal(name, offset, spelled);
+    }
+    if (isDangerousName(name)) this.reporter.dangerous(name, offset, spelled);
+  }
+
+  /** The object of an access: a Jinja global reached into, or a dangerous module used by name. */
+  #checkObject(object: JinjaNode): void {
+    if (!isIdentifier(object) || this.#assigned.has(object.value)) return;
+    if (isGlobalsObject(object.value)) this.reporter.globalsObject(object.value, this.#offsets.get(object));
+    if (isDangerousName(object.value)) this.reporter.dangerous(object.value, this.#offsets.get(object), true);
+  }
+}
