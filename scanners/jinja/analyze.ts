@@ -43,17 +43,22 @@ export interface TemplateLocation {
   position?: number;
 }
 
-/** Filters whose arguments name attributes: `map(attribute='x')`, `selectattr('x')`, `sort(attribute='x')`... */
-const ATTRIBUTE_FILTERS = new Set([
-  "map",
-  "selectattr",
-  "rejectattr",
-  "groupby",
-  "sort",
-  "sum",
-  "unique",
-  "min",
-  "max",
+/**
+ * Filters that take attribute names (dotted paths): `attribute=` for all of them, and the
+ * first positional argument for those listed `true` (`selectattr('role', 'equalto', 'system')`
+ * names the attribute `role`; `'system'` is a value).
+ */
+const ATTRIBUTE_FILTERS = new Map([
+  ["selectattr", true],
+  ["rejectattr", true],
+  ["groupby", true],
+  ["map", false],
+  ["sort", false],
+  ["sum", false],
+  ["unique", false],
+  ["min", false],
+  ["max", false],
+  ["dictsort", false],
 ]);
 
 /**
@@ -312,11 +317,9 @@ class _Walk {
   /** `object.name`, `object[key]`: the name reached, and the object it is reached on. */
   #checkMember(node: MemberNode): void {
     const { object, property, computed } = node;
-    if (!computed && isIdentifier(property)) this.#checkName(property.value, property, true);
-    else if (computed && property.type !== "SliceExpression") {
-      for (const value of foldConstant(property, this.#scope)) {
-        if (typeof value === "string") this.#checkName(value, property, property.type === "StringLiteral");
-      }
+    const onEscape = this.#onEscape(object);
+    for (const name of this.#stepNames(property, computed)) {
+      this.#checkName(name, property, !computed || property.type === "StringLiteral", onEscape);
     }
     this.#checkObject(object);
   }
@@ -330,16 +333,28 @@ class _Walk {
       const [argument] = call.args;
       const values = argument ? foldConstant(argument, this.#scope) : [];
       if (argument && values.length === 0) this.reporter.dynamicAttribute(this.#offsetOf(argument));
+      const onEscape = this.#onEscape(node.operand);
       for (const value of values) {
-        if (typeof value === "string") this.#checkName(value, argument, argument.type === "StringLiteral");
+        if (typeof value === "string") {
+          this.#checkName(value, argument, argument.type === "StringLiteral", onEscape);
+        }
       }
       this.#checkObject(node.operand);
     } else if (ATTRIBUTE_FILTERS.has(name.value)) {
-      for (const arg of call.args) {
+      const named = call.args.filter((arg, index) =>
+        arg.type === "KeywordArgumentExpression"
+          ? isIdentifier((arg as KeywordNode).key, "attribute")
+          : index === 0 && ATTRIBUTE_FILTERS.get(name.value)
+      );
+      for (const arg of named) {
         const value = arg.type === "KeywordArgumentExpression" ? (arg as KeywordNode).value : arg;
         for (const folded of foldConstant(value, this.#scope)) {
           if (typeof folded !== "string") continue;
-          for (const part of folded.split(".")) this.#checkName(part, value, false);
+          // A path of attributes: a dangerous name after an internal one is the escape's next step.
+          const parts = folded.split(".");
+          parts.forEach((part, index) =>
+            this.#checkName(part, value, false, parts.slice(0, index).some(_isEscapeStep))
+          );
         }
       }
     }
@@ -355,15 +370,54 @@ class _Walk {
     }
   }
 
-  /** A name reached as an attribute or key: an internal, private or dangerous one. */
-  #checkName(name: string, where: JinjaNode, spelled: boolean): void {
+  /**
+   * A name reached as an attribute or key: an internal or private one always; a dangerous
+   * one (`popen`) only on an object reached through an escape (`ns.system` is a variable).
+   */
+  #checkName(name: string, where: JinjaNode, spelled: boolean, onEscape: boolean): void {
     const offset = this.#offsetOf(where);
     const privacy = privacyOf(name);
     // Identifiers that are dunders or mangled are reported where they stand; strings here.
     if (privacy === "private" || (privacy && !isIdentifier(where))) {
       this.reporter.internal(name, offset, spelled);
     }
-    if (isDangerousName(name)) this.reporter.dangerous(name, offset, spelled);
+    if (onEscape && isDangerousName(name)) this.reporter.dangerous(name, offset, spelled);
+  }
+
+  /**
+   * Whether `node` is reached through a step of a sandbox escape: an internal or dangerous
+   * attribute or key, or a Jinja global or dangerous module at its root.
+   */
+  #onEscape(node: JinjaNode, depth = 0): boolean {
+    if (depth > 64) return false;
+    switch (node.type) {
+      case "Identifier":
+        return !this.#assigned.has(node.value as string) &&
+          (isGlobalsObject(node.value as string) || isDangerousName(node.value as string));
+      case "MemberExpression": {
+        const { object, property, computed } = node as MemberNode;
+        return this.#stepNames(property, computed).some(_isEscapeStep) || this.#onEscape(object, depth + 1);
+      }
+      case "CallExpression":
+        return this.#onEscape((node as CallNode).callee, depth + 1);
+      case "FilterExpression": {
+        const { operand, filter } = node as FilterNode;
+        const call = filter.type === "CallExpression" ? filter as CallNode : undefined;
+        const attribute = call && isIdentifier(call.callee, "attr") ? call.args[0] : undefined;
+        const names = attribute ? foldConstant(attribute, this.#scope) : [];
+        return names.some((name) => typeof name === "string" && _isEscapeStep(name)) ||
+          this.#onEscape(operand, depth + 1);
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** The names a member access may reach: its attribute, or the constant values of its key. */
+  #stepNames(property: JinjaNode, computed: boolean): string[] {
+    if (!computed) return isIdentifier(property) ? [property.value] : [];
+    if (property.type === "SliceExpression") return [];
+    return foldConstant(property, this.#scope).filter((value): value is string => typeof value === "string");
   }
 
   /** The object of an access: a Jinja global reached into, or a dangerous module used by name. */
@@ -372,4 +426,9 @@ class _Walk {
     if (isGlobalsObject(object.value)) this.reporter.globalsObject(object.value, this.#offsets.get(object));
     if (isDangerousName(object.value)) this.reporter.dangerous(object.value, this.#offsets.get(object), true);
   }
+}
+
+/** Whether reaching `name` is a step of a sandbox escape: an internal, a private attribute or a dangerous name. */
+function _isEscapeStep(name: string): boolean {
+  return privacyOf(name) !== undefined || isDangerousName(name);
 }
