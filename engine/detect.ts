@@ -9,7 +9,7 @@
  */
 
 import type { ByteSource } from "../core/byte_source.ts";
-import type { ReaderDescriptor, Scanner, ScannerDescriptor } from "../core/scanner.ts";
+import { PRIORITY, type ReaderDescriptor, type Scanner, type ScannerDescriptor } from "../core/scanner.ts";
 import { KNOWN_FORMATS } from "../scanners/known_formats.ts";
 import { descriptorById, REGISTRY, type Registry } from "../scanners/registry.ts";
 
@@ -81,7 +81,9 @@ export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): s
 
 /**
  * Whether a detecting scanner claims the extension of `path`, i.e. the name says "model file".
- * Load-only readers do not: a `.py` file on disk is no TorchScript archive's code.
+ * Load-only readers do not: a `.py` file on disk is no TorchScript archive's code. Nor do text
+ * scanners, which claim a file by its name and a parse: a `.json` that holds no chat template
+ * is a JSON file, not an unrecognised model.
  *
  * @example
  * ```ts
@@ -92,7 +94,9 @@ export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): s
  */
 export function nameClaimsScannedFormat(path: string, registry: Registry = REGISTRY): boolean {
   const extension = extensionOf(path);
-  return registry.scanners.some((scanner) => scanner.extensions.includes(extension));
+  return registry.scanners.some((scanner) =>
+    scanner.priority > PRIORITY.text && scanner.extensions.includes(extension)
+  );
 }
 
 /**

@@ -89,33 +89,38 @@ export function analyzeTemplate(
   where: TemplateLocation = {},
 ): void {
   const words = wordsOf(text);
-  const reporter = new _Reporter(text, report, where);
-  let program: JinjaNode;
+  const reporter = new _Reporter(text, where);
+  let program: JinjaNode | undefined;
   try {
     program = parse(tokenize(text)) as unknown as JinjaNode;
   } catch (error) {
     reporter.unparsed(error instanceof Error ? error.message : String(error));
     _checkWords(words, reporter);
-    return;
   }
-  try {
-    new _Walk(program, words, reporter).run();
-  } catch (error) {
-    // A tree deep enough to exhaust the stack here was also near the parser's limit.
-    if (!(error instanceof RangeError)) throw error;
-    reporter.unparsed(`nested too deeply to analyse (${error.message})`);
-    _checkWords(words, reporter);
+  if (program) {
+    try {
+      new _Walk(program, words, reporter).run();
+    } catch (error) {
+      // A tree deep enough to exhaust the stack here was also near the parser's limit.
+      if (!(error instanceof RangeError)) throw error;
+      reporter.unparsed(`nested too deeply to analyse (${error.message})`);
+      _checkWords(words, reporter);
+    }
   }
+  reporter.flush(report);
 }
 
-/** Turns what the analysis found into located, de-duplicated findings. */
+/** Turns what the analysis found into located, de-duplicated findings, in template order. */
 class _Reporter {
   readonly #seen = new Set<string>();
-  constructor(
-    readonly text: string,
-    readonly report: (finding: FindingReport) => void,
-    readonly where: TemplateLocation,
-  ) {}
+  readonly #found: { finding: FindingReport; offset: number }[] = [];
+  constructor(readonly text: string, readonly where: TemplateLocation) {}
+
+  /** Hands the findings to `report`, ordered by where they are in the template (unlocated ones first). */
+  flush(report: (finding: FindingReport) => void): void {
+    this.#found.sort((a, b) => a.offset - b.offset);
+    for (const { finding } of this.#found) report(finding);
+  }
 
   unparsed(reason: string): void {
     this.#emit({
@@ -169,41 +174,65 @@ class _Reporter {
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
     const place = offset === undefined ? undefined : lineColumn(this.text, offset);
+    let located: FindingReport;
     if (this.where.keyPath !== undefined) {
-      this.report({
+      located = {
         ...finding,
         keyPath: this.where.keyPath,
         position: this.where.position,
         details: { ...finding.details, templateLine: place?.line, templateColumn: place?.column },
-      });
+      };
     } else {
-      this.report({ ...finding, line: place?.line, column: place?.column });
+      located = { ...finding, line: place?.line, column: place?.column };
+    }
+    this.#found.push({ finding: located, offset: offset ?? -1 });
+  }
+}
+
+/**
+ * Checks a template that did not parse word by word: internal names and strings, names split
+ * over a tag's strings, and dangerous attributes (`.popen`) in a tag that reaches an internal.
+ */
+function _checkWords(words: Word[], reporter: _Reporter): void {
+  const byTag = new Map<number, Word[]>();
+  for (const word of words) byTag.set(word.tag, [...(byTag.get(word.tag) ?? []), word]);
+  for (const tag of byTag.values()) {
+    let escapes = false;
+    for (const word of tag) {
+      if (!_isInternal(word.pythonValue)) continue;
+      escapes = true;
+      reporter.internal(word.pythonValue, word.offset, word.value === word.pythonValue);
+    }
+    // A name split over the tag's strings ('__glo' ~ 'bals__', reversed or not); one string that
+    // merely mentions it ("see __init__.py") is prose.
+    const strings = tag.filter((word) => word.kind === "str");
+    const joined = strings.map((word) => word.pythonValue).join("");
+    const dunder = escapeDunderIn(joined) ?? escapeDunderIn([...joined].reverse().join(""));
+    if (dunder && !strings.some((word) => word.pythonValue.includes(dunder))) {
+      escapes = true;
+      reporter.internal(dunder, strings[0].offset, false);
+    }
+    for (const word of tag) {
+      if (
+        escapes && word.kind === "id" && _afterDot(reporter.text, word.offset) && isDangerousName(word.value)
+      ) {
+        reporter.dangerous(word.value, word.offset, true);
+      }
     }
   }
 }
 
-/** Checks a template that did not parse word by word: names, decoded strings and each tag's strings joined. */
-function _checkWords(words: Word[], reporter: _Reporter): void {
-  const byTag = new Map<number, Word[]>();
-  for (const word of words) {
-    if (word.kind === "id") {
-      const privacy = privacyOf(word.value);
-      if (privacy === "dunder" || privacy === "mangled") reporter.internal(word.value, word.offset, true);
-      else if (isDangerousName(word.value) && word.offset > 0) {
-        const before = reporter.text.slice(0, word.offset).trimEnd();
-        if (before.endsWith(".")) reporter.dangerous(word.value, word.offset, true);
-      }
-      continue;
-    }
-    const dunder = escapeDunderIn(word.pythonValue);
-    if (dunder) reporter.internal(dunder, word.offset, word.pythonValue === dunder && word.value === dunder);
-    byTag.set(word.tag, [...(byTag.get(word.tag) ?? []), word]);
-  }
-  for (const strings of byTag.values()) {
-    const joined = strings.map((word) => word.pythonValue).join("");
-    const dunder = escapeDunderIn(joined) ?? escapeDunderIn([...joined].reverse().join(""));
-    if (dunder) reporter.internal(dunder, strings[0].offset, false);
-  }
+/** Whether the word at `offset` follows a `.` (white space between allowed): an attribute. */
+function _afterDot(text: string, offset: number): boolean {
+  let i = offset - 1;
+  while (i >= 0 && /\s/.test(text[i])) i--;
+  return text[i] === ".";
+}
+
+/** Whether `name` is a dunder or a name-mangled private attribute. */
+function _isInternal(name: string): boolean {
+  const privacy = privacyOf(name);
+  return privacy === "dunder" || privacy === "mangled";
 }
 
 /** One walk of a parsed template, in source order, with the constants its variables may hold. */
@@ -293,20 +322,13 @@ class _Walk {
   }
 
   #check(node: JinjaNode): void {
-    if (isIdentifier(node)) {
-      const privacy = privacyOf(node.value);
-      if (privacy === "dunder" || privacy === "mangled") {
-        this.reporter.internal(node.value, this.#offsets.get(node), true);
-      }
+    if (isIdentifier(node) && _isInternal(node.value)) {
+      this.reporter.internal(node.value, this.#offsets.get(node), true);
     }
+    // A string that is a dunder, however it is built, wherever it goes (a variable later used as a key).
     for (const value of foldConstant(node, this.#scope)) {
-      const dunder = typeof value === "string" ? escapeDunderIn(value) : undefined;
-      if (dunder) {
-        this.reporter.internal(
-          dunder,
-          this.#offsetOf(node),
-          node.type === "StringLiteral" && value === dunder,
-        );
+      if (typeof value === "string" && _isInternal(value)) {
+        this.reporter.internal(value, this.#offsetOf(node), node.type === "StringLiteral");
       }
     }
     if (node.type === "MemberExpression") this.#checkMember(node as MemberNode);
