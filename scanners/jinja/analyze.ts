@@ -132,7 +132,7 @@ class _Reporter {
 
   internal(name: string, offset: number | undefined, spelled: boolean): void {
     const privacy = privacyOf(name);
-    const how = spelled ? "" : ", spelled in pieces that fold to it";
+    const how = spelled ? "" : ", spelled in pieces or escapes that fold to it";
     this.#emit({
       rule: "MA500",
       message: privacy === "private"
@@ -144,7 +144,7 @@ class _Reporter {
   }
 
   dangerous(name: string, offset: number | undefined, spelled: boolean): void {
-    const how = spelled ? "" : ", spelled in pieces that fold to it";
+    const how = spelled ? "" : ", spelled in pieces or escapes that fold to it";
     this.#emit({
       rule: "MA501",
       message:
@@ -325,10 +325,10 @@ class _Walk {
     if (isIdentifier(node) && _isInternal(node.value)) {
       this.reporter.internal(node.value, this.#offsets.get(node), true);
     }
-    // A string that is a dunder, however it is built, wherever it goes (a variable later used as a key).
+    // A string that is an escape's dunder, however it is built, wherever it goes (a variable later used as a key).
     for (const value of foldConstant(node, this.#scope)) {
-      if (typeof value === "string" && _isInternal(value)) {
-        this.reporter.internal(value, this.#offsetOf(node), node.type === "StringLiteral");
+      if (typeof value === "string" && (escapeDunderIn(value) === value || privacyOf(value) === "mangled")) {
+        this.reporter.internal(value, this.#offsetOf(node), this.#spelled(node, value));
       }
     }
     if (node.type === "MemberExpression") this.#checkMember(node as MemberNode);
@@ -341,7 +341,7 @@ class _Walk {
     const { object, property, computed } = node;
     const onEscape = this.#onEscape(object);
     for (const name of this.#stepNames(property, computed)) {
-      this.#checkName(name, property, !computed || property.type === "StringLiteral", onEscape);
+      this.#checkName(name, property, onEscape);
     }
     this.#checkObject(object);
   }
@@ -358,7 +358,7 @@ class _Walk {
       const onEscape = this.#onEscape(node.operand);
       for (const value of values) {
         if (typeof value === "string") {
-          this.#checkName(value, argument, argument.type === "StringLiteral", onEscape);
+          this.#checkName(value, argument, onEscape);
         }
       }
       this.#checkObject(node.operand);
@@ -375,7 +375,7 @@ class _Walk {
           // A path of attributes: a dangerous name after an internal one is the escape's next step.
           const parts = folded.split(".");
           parts.forEach((part, index) =>
-            this.#checkName(part, value, false, parts.slice(0, index).some(_isEscapeStep))
+            this.#checkName(part, value, parts.slice(0, index).some(_isEscapeStep))
           );
         }
       }
@@ -396,14 +396,23 @@ class _Walk {
    * A name reached as an attribute or key: an internal or private one always; a dangerous
    * one (`popen`) only on an object reached through an escape (`ns.system` is a variable).
    */
-  #checkName(name: string, where: JinjaNode, spelled: boolean, onEscape: boolean): void {
+  #checkName(name: string, where: JinjaNode, onEscape: boolean): void {
     const offset = this.#offsetOf(where);
+    const spelled = this.#spelled(where, name);
     const privacy = privacyOf(name);
     // Identifiers that are dunders or mangled are reported where they stand; strings here.
     if (privacy === "private" || (privacy && !isIdentifier(where))) {
       this.reporter.internal(name, offset, spelled);
     }
     if (onEscape && isDangerousName(name)) this.reporter.dangerous(name, offset, spelled);
+  }
+
+  /** Whether `node` spells `name` as is: the identifier, or a string literal without escapes. */
+  #spelled(node: JinjaNode, name: string): boolean {
+    if (isIdentifier(node)) return node.value === name;
+    const offset = this.#offsets.get(node);
+    if (node.type !== "StringLiteral" || node.value !== name || offset === undefined) return false;
+    return this.reporter.text.slice(offset + 1, offset + 1 + name.length) === name;
   }
 
   /**
