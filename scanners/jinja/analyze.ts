@@ -199,7 +199,7 @@ function _checkWords(words: Word[], reporter: _Reporter): void {
   for (const tag of byTag.values()) {
     let escapes = false;
     for (const word of tag) {
-      if (!_isInternal(word.pythonValue)) continue;
+      if (!(word.kind === "id" ? _isInternal(word.value) : _isEscapeString(word.pythonValue))) continue;
       escapes = true;
       reporter.internal(word.pythonValue, word.offset, word.value === word.pythonValue);
     }
@@ -227,6 +227,14 @@ function _afterDot(text: string, offset: number): boolean {
   let i = offset - 1;
   while (i >= 0 && /\s/.test(text[i])) i--;
   return text[i] === ".";
+}
+
+/**
+ * Whether a string, wherever it stands, is a name only escapes use: one of their dunders or a
+ * name-mangled attribute. Other dunder-shaped strings (`'__slabolg__'`) count only where they name an attribute.
+ */
+function _isEscapeString(value: string): boolean {
+  return escapeDunderIn(value) === value || privacyOf(value) === "mangled";
 }
 
 /** Whether `name` is a dunder or a name-mangled private attribute. */
@@ -270,6 +278,7 @@ class _Walk {
     if (node.type === "Set") this.#assign((node as SetNode).assignee);
     if (node.type === "For") this.#assign((node as ForNode).loopvar);
     if (node.type === "Macro") {
+      this.#assign(node.name as JinjaNode);
       for (const arg of node.args as JinjaNode[]) {
         this.#assign(arg.type === "KeywordArgumentExpression" ? (arg as KeywordNode).key : arg);
       }
@@ -298,14 +307,18 @@ class _Walk {
   #visit(node: JinjaNode): void {
     if (node.type === "For") {
       const loop = node as ForNode;
+      // The loop variable takes the items of a constant list, from the body on.
       this.#visit(loop.iterable);
+      this.#visit(loop.loopvar);
       if (isIdentifier(loop.loopvar)) {
         const items = foldConstant(loop.iterable, this.#scope).flatMap((value) =>
           Array.isArray(value) ? value : []
         );
         this.#bind(loop.loopvar.value, items);
       }
-      for (const child of childrenOf(node)) if (child !== loop.iterable) this.#visit(child);
+      for (const child of childrenOf(node)) {
+        if (child !== loop.iterable && child !== loop.loopvar) this.#visit(child);
+      }
       return;
     }
     this.#check(node);
@@ -327,7 +340,7 @@ class _Walk {
     }
     // A string that is an escape's dunder, however it is built, wherever it goes (a variable later used as a key).
     for (const value of foldConstant(node, this.#scope)) {
-      if (typeof value === "string" && (escapeDunderIn(value) === value || privacyOf(value) === "mangled")) {
+      if (typeof value === "string" && _isEscapeString(value)) {
         this.reporter.internal(value, this.#offsetOf(node), this.#spelled(node, value));
       }
     }
