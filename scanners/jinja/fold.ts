@@ -31,6 +31,14 @@ const MAX_ALTERNATIVES = 16;
 /** Deepest expression folded: deeper ones are left unknown. */
 const MAX_DEPTH = 64;
 
+/** Jinja's boolean literals, which the parser leaves as identifiers. */
+const BOOLEANS = new Map<string, Constant[]>([
+  ["true", [true]],
+  ["True", [true]],
+  ["false", [false]],
+  ["False", [false]],
+]);
+
 /** Variables with the constant values the template may give them. */
 export type ConstantScope = Map<string, Constant[]>;
 
@@ -56,7 +64,7 @@ export function foldConstant(node: JinjaNode, scope: ConstantScope, depth = 0): 
     case "FloatLiteral":
       return [node.value as Constant];
     case "Identifier":
-      return scope.get(node.value as string) ?? [];
+      return BOOLEANS.get(node.value as string) ?? scope.get(node.value as string) ?? [];
     case "ArrayLiteral":
     case "TupleLiteral": {
       const items = (node.value as JinjaNode[]).map(fold);
