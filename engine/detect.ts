@@ -9,7 +9,7 @@
  */
 
 import type { ByteSource } from "../core/byte_source.ts";
-import { PRIORITY, type ReaderDescriptor, type Scanner, type ScannerDescriptor } from "../core/scanner.ts";
+import type { ReaderDescriptor, Scanner, ScannerDescriptor } from "../core/scanner.ts";
 import { KNOWN_FORMATS } from "../scanners/known_formats.ts";
 import { descriptorById, REGISTRY, type Registry } from "../scanners/registry.ts";
 
@@ -81,9 +81,8 @@ export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): s
 
 /**
  * Whether a detecting scanner claims the extension of `path`, i.e. the name says "model file".
- * Load-only readers do not: a `.py` file on disk is no TorchScript archive's code. Nor do text
- * scanners, which claim a file by its name and a parse: a `.json` that holds no chat template
- * is a JSON file, not an unrecognised model.
+ * Load-only readers do not: a `.py` file on disk is no TorchScript archive's code. Nor do scanners
+ * that take only some of the files so named (`partial`): a `.json` without a chat template is no model.
  *
  * @example
  * ```ts
@@ -94,9 +93,7 @@ export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): s
  */
 export function nameClaimsScannedFormat(path: string, registry: Registry = REGISTRY): boolean {
   const extension = extensionOf(path);
-  return registry.scanners.some((scanner) =>
-    scanner.priority > PRIORITY.text && scanner.extensions.includes(extension)
-  );
+  return registry.scanners.some((scanner) => !scanner.partial && scanner.extensions.includes(extension));
 }
 
 /**

@@ -75,8 +75,8 @@ const ATTRIBUTE_FILTERS = new Map([
  * const findings: FindingReport[] = [];
  * analyzeTemplate("{{ lipsum|attr('__glo' ~ 'bals__') }}", (f) => findings.push(f), { keyPath: "$.chat_template" });
  * assert.deepEqual(findings.map((f) => [f.rule, f.details?.name, f.keyPath]), [
- *   ["MA500", "__globals__", "$.chat_template"],
  *   ["MA502", "lipsum", "$.chat_template"],
+ *   ["MA500", "__globals__", "$.chat_template"],
  * ]);
  * const clean: FindingReport[] = [];
  * analyzeTemplate("{% for m in messages %}{{ m['role'] + ': ' + m['content'] | trim }}{% endfor %}", (f) => clean.push(f));

@@ -64,6 +64,7 @@ export const chatTemplateJsonDescriptor: ScannerDescriptor = {
   description: "Chat templates in tokenizer_config.json or chat_template.json",
   extensions: [".json"],
   priority: PRIORITY.text,
+  partial: true,
   detect: (head, _size, name) => TEMPLATE_JSON_NAMES.has(name.toLowerCase()) && _startsLikeObject(head),
   load: () => import("./scanner.ts").then((module) => module.chatTemplateJsonScanner),
 };

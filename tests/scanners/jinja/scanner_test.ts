@@ -33,7 +33,11 @@ Deno.test("chat templates: a .jinja file is claimed by its name and its text", a
 });
 
 Deno.test("chat templates: binary content named .jinja is not a template; a pickle is still a pickle", async () => {
-  assert.deepEqual(await scanBrief(Uint8Array.of(0x89, 0x00, 0xff, 0xfe), "chat_template.jinja"), [null, []]);
+  // Fail closed: the name claims a template, the content is none.
+  assert.deepEqual(await scanBrief(Uint8Array.of(0x89, 0x00, 0xff, 0xfe), "chat_template.jinja"), [
+    null,
+    ["MA007 info chat_template.jinja"],
+  ]);
   const [format, findings] = await scanBrief(OS_SYSTEM, "chat_template.jinja");
   assert.equal(format, "pickle");
   assert.deepEqual(findings, [
