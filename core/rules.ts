@@ -731,7 +731,7 @@ export const RULES = {
     severity: "warning",
     title: "A chat template does not parse",
     why:
-      "A template that the Jinja parser of transformers.js rejects was not analysed as code; Python's Jinja, which accepts more syntax (octal and named escapes, extensions), may still run it. Its names and strings were still searched as text.",
+      "A template that the Jinja parser of transformers.js rejects may still run in Python's Jinja, which accepts more syntax (octal and named escapes, empty tuples, extensions): the parsers disagree about what the template is. It is analysed with the Python-only syntax it knows rewritten, or else its names and strings are searched as text.",
     example:
       "`{{ '\\137\\137globals\\137\\137' }}` (octal escapes), or a template with an unclosed `{% if %}`.",
     fix: "Read the template before loading the model; fix or remove it.",

@@ -72,13 +72,13 @@ def at(rule: str, line: int, column: int, name: str | None = None, *, obfuscated
 
 
 def in_json(rule: str, key_path: str, line: int | None = None, column: int | None = None,
-            name: str | None = None) -> dict:
+            name: str | None = None, severity: str | None = None) -> dict:
     """An expected finding of a template inside a JSON file: located by key path, with the line and column
     inside the template in its details."""
     details: dict = {} if name is None else {"name": name}
     if line is not None:
         details |= {"templateLine": line, "templateColumn": column}
-    return expected_finding(rule, key_path=key_path, details=details or None)
+    return expected_finding(rule, key_path=key_path, severity=severity, details=details or None)
 
 
 def popen_chain(offset: int) -> list[dict]:
@@ -103,17 +103,19 @@ CVE_2024_34359 = (
     "{{x()._module.__builtins__['__import__']('os').popen(\"echo pwned\")}}{%endif%}{% endfor %}"
 )
 
-# The CVE payload does not parse with @huggingface/jinja (it has no empty tuple `()`): it is searched as
-# text, and every internal it names is still found.
+# The CVE payload does not parse with @huggingface/jinja (it has no empty tuple `()`): MA503, then it is
+# analysed with `()` rewritten, and every step is found. (rule, line, column, name, severity)
 CVE_FINDINGS = [
-    ("MA503", None, None, None),
-    ("MA500", 1, 16, "__class__"),
-    ("MA500", 1, 26, "__base__"),
-    ("MA500", 1, 35, "__subclasses__"),
-    ("MA500", 1, 75, "__name__"),
-    ("MA500", 1, 100, "__builtins__"),
-    ("MA500", 1, 113, "__import__"),
-    ("MA501", 1, 133, "popen"),
+    ("MA503", None, None, None, None),
+    ("MA500", 1, 16, "__class__", None),
+    ("MA500", 1, 26, "__base__", None),
+    ("MA500", 1, 35, "__subclasses__", None),
+    ("MA500", 1, 75, "__name__", None),
+    ("MA500", 1, 92, "_module", "warning"),
+    ("MA500", 1, 100, "__builtins__", None),
+    ("MA500", 1, 113, "__import__", None),
+    ("MA501", 1, 127, "os", None),
+    ("MA501", 1, 133, "popen", None),
 ]
 
 
@@ -174,7 +176,7 @@ def malicious_templates() -> list[Fixture]:
                 "request.application.__globals__.__builtins__.__import__('os')",
                 b"{{ request.application.__globals__.__builtins__.__import__('os').popen('echo pwned').read() }}\n",
                 [at("MA502", 1, 4, "request"), at("MA500", 1, 24, "__globals__"), at("MA500", 1, 36, "__builtins__"),
-                 at("MA500", 1, 49, "__import__"), at("MA501", 1, 66, "popen")]),
+                 at("MA500", 1, 49, "__import__"), at("MA501", 1, 60, "os"), at("MA501", 1, 66, "popen")]),
         Fixture("malicious/subclasses_walk.jinja", "malicious", "jinja",
                 "''.__class__.__mro__[1].__subclasses__(): the walk to every class of the interpreter",
                 b"{{ ''.__class__.__mro__[1].__subclasses__() }}\n",
@@ -182,13 +184,13 @@ def malicious_templates() -> list[Fixture]:
         Fixture("malicious/cve_2024_34359.jinja", "malicious", "jinja",
                 "CVE-2024-34359 (llama-cpp-python rendered GGUF chat templates unsandboxed): the published payload",
                 (CVE_2024_34359 + "\n").encode(),
-                [at(rule, line, column, name) if line else expected_finding(rule) for rule, line, column, name in
-                 CVE_FINDINGS]),
+                [at(rule, line, column, name, severity=severity) if line else expected_finding(rule)
+                 for rule, line, column, name, severity in CVE_FINDINGS]),
         Fixture("malicious/octal_escapes.jinja", "malicious", "jinja",
                 "underscores as \\137 octal escapes: Python's Jinja decodes them, @huggingface/jinja refuses them",
                 f"{{{{ (lipsum|attr('\\137\\137globals\\137\\137')){POPEN}\n".encode(),
-                [expected_finding("MA503"), at("MA500", 1, 17, "__globals__", obfuscated=True),
-                 at("MA501", 1, 45, "os"), at("MA501", 1, 48, "popen")]),
+                [expected_finding("MA503"), at("MA502", 1, 5, "lipsum"),
+                 at("MA500", 1, 17, "__globals__", obfuscated=True), *popen_chain(44)]),
         Fixture("malicious/computed_attribute.jinja", "malicious", "jinja",
                 "attr() with a name built at render time from the messages",
                 (b"{%- set ns = namespace(name='') -%}\n"
@@ -265,7 +267,8 @@ def json_fixtures(real: dict[str, str]) -> list[Fixture]:
         Fixture("malicious/cve_2024_34359/tokenizer_config.json", "malicious", "chat-template-json",
                 "the CVE-2024-34359 payload as a tokenizer_config.json chat_template",
                 tokenizer_config(CVE_2024_34359),
-                [in_json(rule, "$.chat_template", line, column, name) for rule, line, column, name in CVE_FINDINGS]),
+                [in_json(rule, "$.chat_template", line, column, name, severity)
+                 for rule, line, column, name, severity in CVE_FINDINGS]),
         Fixture("malicious/named_templates/tokenizer_config.json", "malicious", "chat-template-json",
                 "a list of named templates whose tool_use template escapes the sandbox",
                 tokenizer_config([{"name": "default", "template": chatml}, {"name": "tool_use", "template": cycler}]),
@@ -333,8 +336,8 @@ def main() -> None:
         " an expression that folds to it; MA503 has none.",
         "Templates inside JSON files are located by key path ($.chat_template, $.chat_template[1].template);"
         " the line and column inside the template are the details templateLine and templateColumn.",
-        "A template @huggingface/jinja cannot parse (the CVE payload's empty tuple, octal escapes) is MA503,"
-        " and its names and strings are still searched as text.",
+        "A template @huggingface/jinja cannot parse (the CVE payload's empty tuple, octal escapes) is MA503;"
+        " it is then analysed with that Python-only syntax rewritten, or else searched as text.",
         "Real templates under benign/real/ are committed as collected and listed with their sources in"
         " README.md; every one must stay clean.",
     ]

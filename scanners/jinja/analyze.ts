@@ -25,7 +25,7 @@ import {
   type SetNode,
 } from "./ast.ts";
 import { type Constant, type ConstantScope, foldConstant } from "./fold.ts";
-import { lineColumn, type Word, wordsOf } from "./locate.ts";
+import { lineColumn, parserFriendly, type Word, wordsOf } from "./locate.ts";
 import { escapeDunderIn, isDangerousName, isGlobalsObject, privacyOf } from "./names.ts";
 
 /**
@@ -90,24 +90,43 @@ export function analyzeTemplate(
 ): void {
   const words = wordsOf(text);
   const reporter = new _Reporter(text, where);
-  let program: JinjaNode | undefined;
-  try {
-    program = parse(tokenize(text)) as unknown as JinjaNode;
-  } catch (error) {
-    reporter.unparsed(error instanceof Error ? error.message : String(error));
-    _checkWords(words, reporter);
-  }
-  if (program) {
-    try {
-      new _Walk(program, words, reporter).run();
-    } catch (error) {
-      // A tree deep enough to exhaust the stack here was also near the parser's limit.
-      if (!(error instanceof RangeError)) throw error;
-      reporter.unparsed(`nested too deeply to analyse (${error.message})`);
-      _checkWords(words, reporter);
-    }
+  const parsed = _parse(text);
+  if (parsed.program) {
+    _walkOrSearch(parsed.program, words, "value", reporter);
+  } else {
+    // Python's Jinja accepts more than @huggingface/jinja: retry with that syntax rewritten.
+    const recovered = _parse(parserFriendly(text)).program;
+    reporter.unparsed(parsed.error, recovered !== undefined);
+    if (recovered) _walkOrSearch(recovered, words, "pythonValue", reporter);
+    else _checkWords(words, reporter);
   }
   reporter.flush(report);
+}
+
+/** The syntax tree of `text`, or why `@huggingface/jinja` rejects it. */
+function _parse(text: string): { program?: JinjaNode; error: string } {
+  try {
+    return { program: parse(tokenize(text)) as unknown as JinjaNode, error: "" };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Walks `program`; a tree too deep for the stack is searched as text instead. */
+function _walkOrSearch(
+  program: JinjaNode,
+  words: Word[],
+  decoded: "value" | "pythonValue",
+  reporter: _Reporter,
+): void {
+  try {
+    new _Walk(program, words, decoded, reporter).run();
+  } catch (error) {
+    // A tree deep enough to exhaust the stack here was also near the parser's limit.
+    if (!(error instanceof RangeError)) throw error;
+    reporter.unparsed(`nested too deeply to analyse (${error.message})`, false);
+    _checkWords(words, reporter);
+  }
 }
 
 /** Turns what the analysis found into located, de-duplicated findings, in template order. */
@@ -122,11 +141,13 @@ class _Reporter {
     for (const { finding } of this.#found) report(finding);
   }
 
-  unparsed(reason: string): void {
+  unparsed(reason: string, recovered: boolean): void {
     this.#emit({
       rule: "MA503",
-      message: `Chat template does not parse (${reason}): it was searched as text only`,
-      details: { error: reason },
+      message: recovered
+        ? `Chat template does not parse with @huggingface/jinja (${reason}); it was analysed with its Python-only syntax (escapes, empty tuples) rewritten`
+        : `Chat template does not parse (${reason}): it was searched as text only`,
+      details: { error: reason, recovered },
     }, undefined);
   }
 
@@ -195,7 +216,11 @@ class _Reporter {
  */
 function _checkWords(words: Word[], reporter: _Reporter): void {
   const byTag = new Map<number, Word[]>();
-  for (const word of words) byTag.set(word.tag, [...(byTag.get(word.tag) ?? []), word]);
+  for (const word of words) {
+    const tag = byTag.get(word.tag);
+    if (tag) tag.push(word);
+    else byTag.set(word.tag, [word]);
+  }
   for (const tag of byTag.values()) {
     let escapes = false;
     for (const word of tag) {
@@ -251,11 +276,19 @@ class _Walk {
   readonly #assigned = new Set<string>();
   readonly #scope: ConstantScope = new Map();
 
-  constructor(readonly program: JinjaNode, words: Word[], readonly reporter: _Reporter) {
+  /** `decoded` says how the parsed text decoded its strings: as the template does, or as Python does (rewritten). */
+  constructor(
+    readonly program: JinjaNode,
+    words: Word[],
+    decoded: "value" | "pythonValue",
+    readonly reporter: _Reporter,
+  ) {
     const places = new Map<string, number[]>();
     for (const word of words) {
-      const key = `${word.kind}:${word.value}`;
-      places.set(key, [...(places.get(key) ?? []), word.offset]);
+      const key = `${word.kind}:${word[decoded]}`;
+      const offsets = places.get(key);
+      if (offsets) offsets.push(word.offset);
+      else places.set(key, [word.offset]);
     }
     const seen = new Map<string, number>();
     this.#prepare(program, places, seen);
@@ -395,13 +428,25 @@ class _Walk {
     }
   }
 
-  /** `eval(...)`, `getattr(...)`, `open(...)`: a call of a dangerous builtin by name. */
+  /**
+   * `eval(...)`, `getattr(...)`, `open(...)`: a call of a dangerous builtin by name; and dangerous
+   * names handed to a callable reached through an escape.
+   */
   #checkCall(node: CallNode): void {
     if (
       isIdentifier(node.callee) && !this.#assigned.has(node.callee.value) &&
       isDangerousName(node.callee.value)
     ) {
       this.reporter.dangerous(node.callee.value, this.#offsets.get(node.callee), true);
+    }
+    // `__builtins__['__import__']('os')`: a module named to a callable reached through an escape.
+    if (!this.#onEscape(node.callee)) return;
+    for (const arg of node.args) {
+      for (const value of foldConstant(arg, this.#scope)) {
+        if (typeof value === "string" && isDangerousName(value)) {
+          this.reporter.dangerous(value, this.#offsetOf(arg), this.#spelled(arg, value));
+        }
+      }
     }
   }
 

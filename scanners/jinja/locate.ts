@@ -19,6 +19,8 @@ export interface Word {
   pythonValue: string;
   /** Offset of its first character (the quote, for a string) in the template. */
   offset: number;
+  /** Offset after its last character (the closing quote, for a string). */
+  end: number;
   /** Index of the tag it is in, in the order tags appear. */
   tag: number;
 }
@@ -51,7 +53,45 @@ const NAMED_CHARACTERS: Record<string, string> = { "LOW LINE": "_", "FULL STOP":
  * ```
  */
 export function wordsOf(source: string): Word[] {
+  return _lex(source).words;
+}
+
+/**
+ * `source` rewritten so that `@huggingface/jinja` parses what only Python's Jinja accepts, for the
+ * analysis (never for rendering): string literals re-escaped from their Python value (octal, `\U`,
+ * `\N{...}` escapes, unknown escapes kept as a backslash), and empty parentheses, Python's empty
+ * tuple, as `(none)`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parserFriendly } from "./locate.ts";
+ * assert.equal(parserFriendly("{{ ().x['\\137'] }}"), '{{ (none).x["_"] }}');
+ * ```
+ */
+export function parserFriendly(source: string): string {
+  const { words, emptyParens } = _lex(source);
+  const edits = [
+    ...words.filter((word) => word.kind === "str").map((word) => ({
+      start: word.offset,
+      end: word.end,
+      text: JSON.stringify(word.pythonValue),
+    })),
+    ...emptyParens.map((offset) => ({ start: offset, end: offset + 2, text: "(none)" })),
+  ].sort((a, b) => a.start - b.start);
+  let out = "";
+  let last = 0;
+  for (const edit of edits) {
+    out += source.slice(last, edit.start) + edit.text;
+    last = edit.end;
+  }
+  return out + source.slice(last);
+}
+
+/** The words of `source`'s tags, and where in them `()` stands. */
+function _lex(source: string): { words: Word[]; emptyParens: number[] } {
   const words: Word[] = [];
+  const emptyParens: number[] = [];
   let tag = -1;
   let i = 0;
   while (i < source.length) {
@@ -68,13 +108,20 @@ export function wordsOf(source: string): Word[] {
       continue;
     }
     tag++;
-    i = _readTag(source, open + 2, next === "{" ? "}}" : "%}", tag, words);
+    i = _readTag(source, open + 2, next === "{" ? "}}" : "%}", tag, words, emptyParens);
   }
-  return words;
+  return { words, emptyParens };
 }
 
-/** Reads the code of one tag from `start`, recording its words; returns the offset after its end. */
-function _readTag(source: string, start: number, close: string, tag: number, words: Word[]): number {
+/** Reads the code of one tag from `start`, recording its words and `()`s; returns the offset after its end. */
+function _readTag(
+  source: string,
+  start: number,
+  close: string,
+  tag: number,
+  words: Word[],
+  emptyParens: number[],
+): number {
   let depth = 0;
   let i = start;
   while (i < source.length) {
@@ -84,14 +131,24 @@ function _readTag(source: string, start: number, close: string, tag: number, wor
     else if (c === "}") depth = Math.max(0, depth - 1);
     if (c === "'" || c === '"') {
       const literal = _readString(source, i);
-      words.push({ kind: "str", value: literal.value, pythonValue: literal.pythonValue, offset: i, tag });
+      words.push({
+        kind: "str",
+        value: literal.value,
+        pythonValue: literal.pythonValue,
+        offset: i,
+        end: literal.end,
+        tag,
+      });
       i = literal.end;
     } else if (/[A-Za-z_]/.test(c)) {
       let end = i + 1;
       while (end < source.length && /[A-Za-z0-9_]/.test(source[end])) end++;
       const value = source.slice(i, end);
-      words.push({ kind: "id", value, pythonValue: value, offset: i, tag });
+      words.push({ kind: "id", value, pythonValue: value, offset: i, end, tag });
       i = end;
+    } else if (c === "(" && source[i + 1] === ")") {
+      emptyParens.push(i);
+      i += 2;
     } else if (/[0-9]/.test(c)) {
       while (i < source.length && /[0-9A-Za-z_.]/.test(source[i])) i++;
     } else {

@@ -110,31 +110,61 @@ Deno.test("jinja analysis: prose that mentions internals is not code", () => {
   assert.deepEqual(brief("{# x.__globals__ #}Text about __class__ {{ messages }}"), []);
 });
 
-Deno.test("jinja analysis: a template that does not parse is MA503, and still searched as text", () => {
+Deno.test("jinja analysis: a template that does not parse is MA503, then analysed with Python-only syntax rewritten", () => {
   assert.deepEqual(brief("{% for m in messages %}{{ m.content }}"), ["MA503 default - -:-"]);
-  assert.deepEqual(brief("{{ x|attr('\\137\\137class\\137\\137') }}{% if %}"), [
+  // Octal, \U and \N{...} escapes and empty tuples: only Python's Jinja reads them.
+  for (
+    const spelled of [
+      "'\\137\\137class\\137\\137'",
+      "'\\U0000005f\\U0000005fclass\\U0000005f\\U0000005f'",
+      "'\\N{LOW LINE}\\N{LOW LINE}class\\N{LOW LINE}\\N{LOW LINE}'",
+    ]
+  ) {
+    assert.deepEqual(brief(`{{ x|attr(${spelled}) }}`), [
+      "MA503 default - -:-",
+      "MA500 default __class__ 1:11",
+    ]);
+  }
+  assert.deepEqual(brief("{{ ().__class__.__base__ }}"), [
     "MA503 default - -:-",
-    "MA500 default __class__ 1:11",
+    "MA500 default __class__ 1:7",
+    "MA500 default __base__ 1:17",
   ]);
-  assert.deepEqual(brief("{{ x|attr('\\N{LOW LINE}\\N{LOW LINE}class\\N{LOW LINE}\\N{LOW LINE}') }}"), [
+  // Folding works on the rewritten template too.
+  assert.deepEqual(brief("{{ ()|attr('XXclassXX'|replace('X', '_')) }}"), [
+    "MA503 default - -:-",
+    "MA500 default __class__ 1:12",
+  ]);
+  const findings: FindingReport[] = [];
+  analyzeTemplate("{{ () }}", (f) => findings.push(f));
+  assert.deepEqual(findings[0].details, { error: "Unexpected token: CloseParen", recovered: true });
+});
+
+Deno.test("jinja analysis: a template that cannot be parsed at all is searched as text", () => {
+  const broken = "{% if %}";
+  assert.deepEqual(brief(`{{ x|attr('\\137\\137class\\137\\137') }}${broken}`), [
     "MA503 default - -:-",
     "MA500 default __class__ 1:11",
   ]);
   // Pieces joined in a tag, reversed or not; a single string that mentions a name is prose.
-  assert.deepEqual(brief("{{ x|attr('__ssa' ~ 'lc__'|reverse) }}{{ () }}"), [
-    "MA503 default - -:-",
-    "MA500 default __class__ 1:11",
-  ]);
-  assert.deepEqual(brief("{{ x|attr('__sub' ~ 'classes__') }}{{ () }}"), [
+  assert.deepEqual(brief(`{{ x|attr('__sub' ~ 'classes__') }}${broken}`), [
     "MA503 default - -:-",
     "MA500 default __subclasses__ 1:11",
   ]);
-  assert.deepEqual(brief("{{ 'see __init__.py' }}{{ ns.system }}{{ () }}"), ["MA503 default - -:-"]);
-  assert.deepEqual(brief("{{ x.__class__.popen }}{{ () }}"), [
+  assert.deepEqual(brief(`{{ x|attr('__ab' 'cd__') }}${broken}`), ["MA503 default - -:-"]);
+  assert.deepEqual(brief(`{{ x|attr('__ssalc' '__'|reverse) }}${broken}`), [
+    "MA503 default - -:-",
+    "MA500 default __class__ 1:11",
+  ]);
+  assert.deepEqual(brief(`{{ 'see __init__.py' }}{{ ns.system }}${broken}`), ["MA503 default - -:-"]);
+  assert.deepEqual(brief(`{{ x.__class__.popen }}${broken}`), [
     "MA503 default - -:-",
     "MA500 default __class__ 1:6",
     "MA501 default popen 1:16",
   ]);
+  const findings: FindingReport[] = [];
+  analyzeTemplate(broken, (f) => findings.push(f));
+  assert.equal(findings[0].details?.recovered, false);
 });
 
 Deno.test("jinja analysis: a template inside another file is located by its key path", () => {
