@@ -90,12 +90,13 @@ export function analyzeTemplate(
 ): void {
   const words = wordsOf(text);
   const reporter = new _Reporter(text, where);
-  const parsed = _parse(text);
+  // Raw blocks are text to both Jinjas; only the parser here lacks them.
+  const parsed = _parse(parserFriendly(text, "raw"));
   if (parsed.program) {
     _walkOrSearch(parsed.program, words, "value", reporter);
   } else {
     // Python's Jinja accepts more than @huggingface/jinja: retry with that syntax rewritten.
-    const recovered = _parse(parserFriendly(text)).program;
+    const recovered = _parse(parserFriendly(text, "python")).program;
     reporter.unparsed(parsed.error, recovered !== undefined);
     if (recovered) _walkOrSearch(recovered, words, "pythonValue", reporter);
     else _checkWords(words, reporter);

@@ -56,29 +56,50 @@ export function wordsOf(source: string): Word[] {
   return _lex(source).words;
 }
 
+/** A `{% raw %}...{% endraw %}` block: text, even where it looks like tags. */
+interface RawBlock {
+  /** Offset of its `{% raw %}`. */
+  start: number;
+  /** Offset after its `{% endraw %}`. */
+  end: number;
+  /** The text between the two tags. */
+  content: string;
+}
+
 /**
  * `source` rewritten so that `@huggingface/jinja` parses what only Python's Jinja accepts, for the
- * analysis (never for rendering): string literals re-escaped from their Python value (octal, `\U`,
- * `\N{...}` escapes, unknown escapes kept as a backslash), and empty parentheses, Python's empty
- * tuple, as `(none)`.
+ * analysis (never for rendering). `raw` rewrites `{% raw %}` blocks, which that parser lacks, as the
+ * string they print; `python` also re-escapes string literals from their Python value (octal, `\U`,
+ * `\N{...}` escapes, unknown escapes kept as a backslash) and writes empty parentheses, Python's
+ * empty tuple, as `(none)`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { parserFriendly } from "./locate.ts";
- * assert.equal(parserFriendly("{{ ().x['\\137'] }}"), '{{ (none).x["_"] }}');
+ * assert.equal(parserFriendly("{{ ().x['\\137'] }}", "python"), '{{ (none).x["_"] }}');
+ * assert.equal(parserFriendly("{% raw %}{{ x }}{% endraw %}", "raw"), '{{ "{{ x }}" }}');
  * ```
  */
-export function parserFriendly(source: string): string {
-  const { words, emptyParens } = _lex(source);
-  const edits = [
-    ...words.filter((word) => word.kind === "str").map((word) => ({
-      start: word.offset,
-      end: word.end,
-      text: JSON.stringify(word.pythonValue),
-    })),
-    ...emptyParens.map((offset) => ({ start: offset, end: offset + 2, text: "(none)" })),
-  ].sort((a, b) => a.start - b.start);
+export function parserFriendly(source: string, level: "raw" | "python"): string {
+  const { words, emptyParens, rawBlocks } = _lex(source);
+  const edits = rawBlocks.map((block) => ({ ...block, text: `{{ ${JSON.stringify(block.content)} }}` }));
+  if (level === "python") {
+    for (const word of words) {
+      if (word.kind === "str") {
+        edits.push({
+          start: word.offset,
+          end: word.end,
+          content: "",
+          text: JSON.stringify(word.pythonValue),
+        });
+      }
+    }
+    for (const offset of emptyParens) {
+      edits.push({ start: offset, end: offset + 2, content: "", text: "(none)" });
+    }
+  }
+  edits.sort((a, b) => a.start - b.start);
   let out = "";
   let last = 0;
   for (const edit of edits) {
@@ -88,10 +109,16 @@ export function parserFriendly(source: string): string {
   return out + source.slice(last);
 }
 
-/** The words of `source`'s tags, and where in them `()` stands. */
-function _lex(source: string): { words: Word[]; emptyParens: number[] } {
+/** `{% raw %}` (with its whitespace controls) at the start of a string. */
+const RAW_OPEN = /^\{%-?\s*raw\s*-?%\}/;
+/** `{% endraw %}` anywhere. */
+const RAW_CLOSE = /\{%-?\s*endraw\s*-?%\}/g;
+
+/** The words of `source`'s tags, where in them `()` stands, and its raw blocks. */
+function _lex(source: string): { words: Word[]; emptyParens: number[]; rawBlocks: RawBlock[] } {
   const words: Word[] = [];
   const emptyParens: number[] = [];
+  const rawBlocks: RawBlock[] = [];
   let tag = -1;
   let i = 0;
   while (i < source.length) {
@@ -107,10 +134,19 @@ function _lex(source: string): { words: Word[]; emptyParens: number[] } {
       i = open + 1;
       continue;
     }
+    const raw = next === "%" ? RAW_OPEN.exec(source.slice(open, open + 64)) : null;
+    if (raw) {
+      RAW_CLOSE.lastIndex = open + raw[0].length;
+      const close = RAW_CLOSE.exec(source);
+      const end = close ? close.index + close[0].length : source.length;
+      rawBlocks.push({ start: open, end, content: source.slice(open + raw[0].length, close?.index ?? end) });
+      i = end;
+      continue;
+    }
     tag++;
     i = _readTag(source, open + 2, next === "{" ? "}}" : "%}", tag, words, emptyParens);
   }
-  return { words, emptyParens };
+  return { words, emptyParens, rawBlocks };
 }
 
 /** Reads the code of one tag from `start`, recording its words and `()`s; returns the offset after its end. */

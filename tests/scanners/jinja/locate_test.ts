@@ -45,7 +45,16 @@ Deno.test("locate: line and column from offsets", () => {
 
 Deno.test("locate: Python-only syntax rewritten for the parser, only inside tags", () => {
   assert.equal(
-    parserFriendly("{{ f() ~ '\\137\\q' }} text () '\\137'"),
+    parserFriendly("{{ f() ~ '\\137\\q' }} text () '\\137'", "python"),
     "{{ f(none) ~ \"_\\\\q\" }} text () '\\137'",
+  );
+});
+
+Deno.test("locate: raw blocks are text, and become the string they print", () => {
+  const source = "{{ a }}{% raw %}{{ x.__class__ }}{% endraw %}{{ b }}{%- raw -%}never closed {{ y }}";
+  assert.deepEqual(brief(source), ["id:a@3#0", "id:b@48#1"]);
+  assert.equal(
+    parserFriendly(source, "raw"),
+    '{{ a }}{{ "{{ x.__class__ }}" }}{{ b }}{{ "never closed {{ y }}" }}',
   );
 });
