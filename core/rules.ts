@@ -685,6 +685,7 @@ export const RULES = {
       "Real headers hold about eight JSON values per tensor; millions of them (a shape of ten million dimensions) make parsers spend seconds and gigabytes, and the header was not judged.",
     example: "A 40 MB header whose one tensor has a shape of 20,000,000 zeros.",
     fix: "Treat the file as hostile; no safetensors writer produces such a header.",
+  },
   MA500: {
     id: "MA500",
     name: "jinja-python-internals",
