@@ -686,6 +686,81 @@ export const RULES = {
     example: "A 40 MB header whose one tensor has a shape of 20,000,000 zeros.",
     fix: "Treat the file as hostile; no safetensors writer produces such a header.",
   },
+  MA500: {
+    id: "MA500",
+    name: "jinja-python-internals",
+    kind: "security",
+    severity: "critical",
+    cwe: 1336,
+    title: "A chat template reaches Python internals (dunder or name-mangled private attributes)",
+    why:
+      "Chat templates are Jinja code run by the tokenizer's loader. `__class__`, `__mro__`, `__subclasses__`, `__globals__`, `__builtins__` and private attributes are the steps of every Jinja sandbox escape: a loader that renders with a plain Environment (llama-cpp-python before 0.2.72, CVE-2024-34359) runs the attacker's commands, and no real chat template needs them. The name is found however it is spelled: through `attr()`, subscripts, concatenation, `format`, `join`, `replace`, `reverse`, escapes and slices are folded first.",
+    example:
+      "`{{ lipsum.__globals__['os'].popen('echo pwned').read() }}` in `tokenizer_config.json`'s `chat_template`.",
+    fix: LOAD_FIX,
+  },
+  MA501: {
+    id: "MA501",
+    name: "jinja-dangerous-name",
+    kind: "security",
+    severity: "critical",
+    cwe: 1336,
+    title:
+      "A chat template names something that runs commands or code (os, popen, system, eval, exec, import)",
+    why:
+      "Once a template escapes the sandbox it needs a module or a builtin to run a command: `os.popen`, `subprocess`, `eval`, `exec`, `__import__`. A chat template formats messages; it never looks such names up as attributes, keys or calls.",
+    example:
+      "`{{ cycler.__init__.__globals__.os.popen('echo pwned').read() }}`: `os` and `popen` reached as attributes.",
+    fix: LOAD_FIX,
+  },
+  MA502: {
+    id: "MA502",
+    name: "jinja-globals-object",
+    kind: "security",
+    severity: "critical",
+    cwe: 1336,
+    title: "A chat template reaches into a Jinja or Flask global that exposes Python globals",
+    why:
+      "`lipsum`, `cycler`, `joiner` and `namespace` are Python functions and classes whose `__globals__` lead to `os`; `self`, `config`, `request`, `url_for` lead to the template context and the application. Calling `namespace(...)` or `cycler(...)` is ordinary; reaching their attributes is how payloads start.",
+    example: "`{{ self._TemplateReference__context.cycler.__init__.__globals__.os }}`",
+    fix: LOAD_FIX,
+  },
+  MA503: {
+    id: "MA503",
+    name: "jinja-unparsable",
+    kind: "integrity",
+    severity: "warning",
+    title: "A chat template does not parse",
+    why:
+      "A template that the Jinja parser of transformers.js rejects may still run in Python's Jinja, which accepts more syntax (octal and named escapes, empty tuples, extensions): the parsers disagree about what the template is. It is analysed with the Python-only syntax it knows rewritten, or else its names and strings are searched as text.",
+    example:
+      "`{{ '\\137\\137globals\\137\\137' }}` (octal escapes), or a template with an unclosed `{% if %}`.",
+    fix: "Read the template before loading the model; fix or remove it.",
+  },
+  MA504: {
+    id: "MA504",
+    name: "jinja-dynamic-attribute",
+    kind: "security",
+    severity: "warning",
+    cwe: 1336,
+    title: "A chat template looks up an attribute whose name it computes",
+    why:
+      "`|attr(name)` with a name built at render time (in a loop, from the messages) hides which attribute is reached, the way obfuscated sandbox escapes do; real chat templates name their attributes.",
+    example:
+      "`{% for c in ['__glo', 'bals__'] %}{% set ns.n = ns.n ~ c %}{% endfor %}{{ lipsum|attr(ns.n) }}`",
+    fix: "Read the template: find out what the computed name can be before loading the model.",
+  },
+  MA505: {
+    id: "MA505",
+    name: "chat-template-malformed",
+    kind: "integrity",
+    severity: "warning",
+    title: "A chat_template entry is neither a template string nor a list of named templates",
+    why:
+      "transformers reads `chat_template` as a string or a list of `{name, template}` objects; anything else breaks loaders in different ways and was not analysed as a template.",
+    example: '`"chat_template": {"default": 42}` in `tokenizer_config.json`.',
+    fix: "Re-create the tokenizer files with transformers from a trusted source.",
+  },
 } as const satisfies Record<`MA${number}`, CatalogEntry>;
 
 /**

@@ -296,6 +296,13 @@ export interface ScannerDescriptor extends ReaderDescriptor {
   /** Where detection tries it: see {@linkcode PRIORITY}. */
   readonly priority: number;
   /**
+   * Whether the format takes only some of the files its extensions name (a `tokenizer_config.json`
+   * that holds a chat template, not every `.json`): a file so named that it does not confirm is
+   * then no unrecognised model file (no MA007). Its extensions still make the format a legitimate
+   * one for the name (no MA001).
+   */
+  readonly partial?: boolean;
+  /**
    * Whether the source may be this format, from its first bytes (up to {@linkcode HEAD_BYTES}),
    * its whole `size` and its base `name` (a hint: text formats have no magic). Cheap and
    * import-free; it may say yes too often when the scanner's `confirm` settles it, never no

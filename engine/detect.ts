@@ -81,7 +81,8 @@ export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): s
 
 /**
  * Whether a detecting scanner claims the extension of `path`, i.e. the name says "model file".
- * Load-only readers do not: a `.py` file on disk is no TorchScript archive's code.
+ * Load-only readers do not: a `.py` file on disk is no TorchScript archive's code. Nor do scanners
+ * that take only some of the files so named (`partial`): a `.json` without a chat template is no model.
  *
  * @example
  * ```ts
@@ -92,7 +93,7 @@ export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): s
  */
 export function nameClaimsScannedFormat(path: string, registry: Registry = REGISTRY): boolean {
   const extension = extensionOf(path);
-  return registry.scanners.some((scanner) => scanner.extensions.includes(extension));
+  return registry.scanners.some((scanner) => !scanner.partial && scanner.extensions.includes(extension));
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   xzDescriptor,
   zlibDescriptor,
 } from "./compressed/descriptors.ts";
+import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
 import {
@@ -71,7 +72,8 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "safetensors", "pickle"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "safetensors",
+ * //  "pickle", "chat-template-json", "jinja"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -89,6 +91,8 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   safetensorsDescriptor,
   legacyTorchDescriptor,
   pickleDescriptor,
+  chatTemplateJsonDescriptor,
+  jinjaDescriptor,
 ]);
 
 /**

@@ -54,13 +54,18 @@ def rule_severities() -> dict[str, str]:
 
 
 def expected_finding(rule: str, path: str = "", position: int | None = None, *, severity: str | None = None,
-                     details: dict | None = None, note: str | None = None, key_path: str | None = None) -> dict:
+                     details: dict | None = None, note: str | None = None, line: int | None = None,
+                     column: int | None = None, key_path: str | None = None) -> dict:
     """One expected finding as the manifests list it: ``severity`` defaults to the rule's catalog default;
-    ``position``, ``key_path`` (written ``keyPath``: a key path in a structured document), ``details`` (the
-    subset of the finding's details that must match) and ``note`` appear only when given."""
+    ``position``, ``line``, ``column``, ``key_path`` (as ``keyPath``), ``details`` (the subset of the
+    finding's details that must match) and ``note`` appear only when given."""
     out: dict = {"rule": rule, "severity": severity or rule_severities()[rule], "path": path}
     if position is not None:
         out["position"] = position
+    if line is not None:
+        out["line"] = line
+    if column is not None:
+        out["column"] = column
     if key_path is not None:
         out["keyPath"] = key_path
     if details:

@@ -14,6 +14,8 @@ interface ExpectedFinding {
   severity: string;
   path: string;
   position?: number;
+  line?: number;
+  column?: number;
   /** Key path inside a structured document, e.g. `$.__metadata__.note`. */
   keyPath?: string;
   details?: Record<string, unknown>;
@@ -44,13 +46,14 @@ areas.sort();
 function expectedLocation(file: string, finding: ExpectedFinding): string {
   const position = finding.position ??
     finding.positionByLimit?.find((entry) => entry.nodes > MAX_EXPANDED_SIZE)?.position;
-  const place = [
-    ...(position === undefined ? [] : [`pos ${position}`]),
-    ...(finding.keyPath === undefined ? [] : [`key ${finding.keyPath}`]),
-  ];
-  return `${file}${finding.path ? `:${finding.path}` : ""}${
-    place.length === 0 ? "" : ` (${place.join(", ")})`
-  }`;
+  return renderLocation({
+    file,
+    members: finding.path ? [finding.path] : [],
+    position,
+    line: finding.line,
+    column: finding.column,
+    keyPath: finding.keyPath,
+  });
 }
 
 const key = (rule: string, severity: string, location: string) => `${rule} ${severity} ${location}`;

@@ -35,6 +35,9 @@ Deno.test("only scanners that detect content make a name look like a model file"
   // Scanners reached only through a container's loadAs do not: a .py file on disk is no model.
   assert.equal(nameClaimsScannedFormat("setup.py"), false);
   assert.equal(nameClaimsScannedFormat("notes.md"), false);
+  // Nor do formats that take only some files so named: any .json is not a chat-template file.
+  assert.equal(nameClaimsScannedFormat("config.json"), false);
+  assert.equal(nameClaimsScannedFormat("chat_template.jinja"), true);
 });
 
 Deno.test("detection order comes from declared priorities: containers, compressors, models, pickle", () => {
@@ -54,6 +57,8 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "pytorch-legacy",
     "safetensors",
     "pickle",
+    "chat-template-json",
+    "jinja",
   ]);
   // Load-only readers are no public scanners, but name their formats for containers.
   assert.deepEqual(READERS.map((r) => r.id).filter((id) => ids.includes(id)), []);

@@ -1,0 +1,148 @@
+/**
+ * The chat-template scanners: a `.jinja` file is one template; `tokenizer_config.json`
+ * and `chat_template.json` hold one under `chat_template`, as a string or as a list
+ * of `{name, template}` objects. Each template is analysed by `analyze.ts`.
+ *
+ * @module
+ */
+
+import type { ByteSource } from "../../core/byte_source.ts";
+import type { ScanContext, Scanner } from "../../core/scanner.ts";
+import { analyzeTemplate } from "./analyze.ts";
+
+/** Largest template file analysed; real ones are a few kilobytes, the largest tens. */
+const MAX_TEMPLATE_BYTES = 8 * 1024 * 1024;
+/** Largest JSON file parsed: tokenizer configs with their added tokens run to a few megabytes. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The UTF-8 text of `bytes`, or `undefined` when they are not UTF-8 text (or hold NUL bytes, as no text does). */
+function _text(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Scans a `.jinja` file as one chat template; findings are located by line and column.
+ * Claimed when its content is UTF-8 text (a template that then fails to parse is MA503).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { jinjaScanner } from "./scanner.ts";
+ * const bytes = new TextEncoder().encode("{% for m in messages %}{{ m.content }}{% endfor %}");
+ * assert.equal(await jinjaScanner.confirm?.(bytes, bytesSource(bytes)), true);
+ * ```
+ */
+export const jinjaScanner: Scanner = {
+  confirm: (head) => _text(head.subarray(0, _completeUtf8(head))) !== undefined,
+  async scan(source: ByteSource, ctx: ScanContext) {
+    if (source.size > MAX_TEMPLATE_BYTES) {
+      ctx.report({
+        rule: "MA503",
+        message:
+          `Chat template of ${source.size} bytes is larger than ${MAX_TEMPLATE_BYTES} bytes: not analysed`,
+        details: { size: source.size, limit: MAX_TEMPLATE_BYTES },
+      });
+      return;
+    }
+    const text = _text(await source.read(0, source.size));
+    if (text === undefined) {
+      ctx.report({ rule: "MA503", message: "Chat template is not UTF-8 text: not analysed", details: {} });
+      return;
+    }
+    analyzeTemplate(text, (finding) => ctx.report(finding));
+  },
+};
+
+/** The length of `head` without a UTF-8 sequence cut at its end (a head is cut at a byte count). */
+function _completeUtf8(head: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, head.length); back++) {
+    const byte = head[head.length - back];
+    if ((byte & 0xc0) !== 0x80) {
+      const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+      return needed > back ? head.length - back : head.length;
+    }
+  }
+  return head.length;
+}
+
+/** Parsed JSON of sources confirmed, so that scanning does not parse them again. */
+const parsed = new WeakMap<ByteSource, Record<string, unknown>>();
+
+/** The JSON object in `source` if it has a `chat_template` key, else `undefined`. */
+async function _templateHolder(source: ByteSource): Promise<Record<string, unknown> | undefined> {
+  const known = parsed.get(source);
+  if (known || source.size > MAX_JSON_BYTES) return known;
+  const text = _text(await source.read(0, source.size));
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value) || !Object.hasOwn(value, "chat_template")) {
+    return undefined;
+  }
+  parsed.set(source, value as Record<string, unknown>);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Scans the `chat_template` of a `tokenizer_config.json` or `chat_template.json`: a string
+ * (`$.chat_template`), or a list of named templates (`$.chat_template[1].template`).
+ * Claimed only when the file parses as a JSON object with that key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { chatTemplateJsonScanner } from "./scanner.ts";
+ * const config = new TextEncoder().encode('{"model_max_length": 2048}');
+ * assert.equal(await chatTemplateJsonScanner.confirm?.(config, bytesSource(config)), false);
+ * ```
+ */
+export const chatTemplateJsonScanner: Scanner = {
+  confirm: async (_head, source) => (await _templateHolder(source)) !== undefined,
+  async scan(source: ByteSource, ctx: ScanContext) {
+    const holder = await _templateHolder(source);
+    // confirm said yes before, so the source parses; without it, there is nothing to scan.
+    if (!holder) return;
+    const templates = holder.chat_template;
+    const report = ctx.report.bind(ctx);
+    if (typeof templates === "string") {
+      analyzeTemplate(templates, report, { keyPath: "$.chat_template" });
+    } else if (Array.isArray(templates)) {
+      templates.forEach((entry, index) => {
+        const keyPath = `$.chat_template[${index}]`;
+        if (entry && typeof entry === "object" && typeof entry.template === "string") {
+          analyzeTemplate(entry.template, report, { keyPath: `${keyPath}.template` });
+        } else {
+          _malformed(ctx, keyPath, "a list entry is not a {name, template} object with a template string");
+        }
+      });
+    } else if (templates !== null) {
+      _malformed(
+        ctx,
+        "$.chat_template",
+        `it is ${typeof templates === "object" ? "an object" : `a ${typeof templates}`}`,
+      );
+    }
+  },
+};
+
+function _malformed(ctx: ScanContext, keyPath: string, why: string): void {
+  ctx.report({
+    rule: "MA505",
+    message: `chat_template is neither a template string nor a list of named templates: ${why}`,
+    keyPath,
+    details: {},
+  });
+}
