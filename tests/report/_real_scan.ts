@@ -10,27 +10,25 @@
 import { scan } from "../../engine/scan.ts";
 import type { ScanResult } from "../../core/types.ts";
 
-/** The repository root, which the scanned paths are relative to. */
+/** The repository root: the SARIF report makes the scanned paths relative to it. */
 export const REPO_ROOT: string = new URL("../../", import.meta.url).pathname;
 
-/** The paths scanned, relative to {@linkcode REPO_ROOT}: all fixtures, and one that does not exist. */
-export const SCANNED_PATHS: readonly string[] = ["fixtures", "fixtures/no_such_model.pkl"];
+/**
+ * The paths scanned: all fixtures, and one that does not exist. Absolute, because test files run in
+ * parallel in one process and none may change its working directory.
+ */
+export const SCANNED_PATHS: readonly string[] = [
+  `${REPO_ROOT}fixtures`,
+  `${REPO_ROOT}fixtures/no_such_model.pkl`,
+];
 
-/** Above the size of every fixture but one PyTorch checkpoint (87 kB): some files are skipped for their size. */
+/** Above the size of every fixture but one PyTorch checkpoint (87 kB): it is skipped, with a finding. */
 export const MAX_FILE_SIZE = 80_000;
 
 let cached: Promise<ScanResult> | undefined;
 
-/** The scan, run once per test process, from {@linkcode REPO_ROOT}. */
+/** The scan, run once per test file. */
 export function realScan(): Promise<ScanResult> {
-  cached ??= (async () => {
-    const cwd = Deno.cwd();
-    Deno.chdir(REPO_ROOT);
-    try {
-      return await scan(SCANNED_PATHS, { maxFileSize: MAX_FILE_SIZE });
-    } finally {
-      Deno.chdir(cwd);
-    }
-  })();
+  cached ??= scan(SCANNED_PATHS, { maxFileSize: MAX_FILE_SIZE });
   return cached;
 }
