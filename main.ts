@@ -19,6 +19,7 @@ import { type Invocation, parseCommandLine, type ScanFlags } from "./cli/args.ts
 import { isRuleId, RULES } from "./core/rules.ts";
 import { scan, type ScanProgress } from "./engine/scan.ts";
 import { renderJson } from "./report/json.ts";
+import { renderSarif } from "./report/sarif.ts";
 import { renderRule, renderRuleList } from "./report/rules.ts";
 import { EXIT_CLEAN, EXIT_ERROR, type ExitCode, exitCode, plural, TOOL_NAME } from "./report/summary.ts";
 import { escapeTerminal, renderText } from "./report/text.ts";
@@ -152,11 +153,16 @@ class Cli {
       return EXIT_ERROR;
     }
     const toStdout = flags.output === undefined;
-    const report = flags.format === "json" ? renderJson(result) : renderText(result, {
-      color: toStdout && stdoutWantsColor(this.#context),
-      verbose: flags.verbose,
-      quiet: flags.quiet,
-    });
+    const report = flags.format === "json"
+      ? renderJson(result)
+      // SARIF paths are relative to where the scan was run from, as the paths the user gave are.
+      : flags.format === "sarif"
+      ? renderSarif(result, { root: Deno.cwd() })
+      : renderText(result, {
+        color: toStdout && stdoutWantsColor(this.#context),
+        verbose: flags.verbose,
+        quiet: flags.quiet,
+      });
     if (toStdout) {
       try {
         await writeAll(this.#context.stdout, report);

@@ -69,10 +69,39 @@ export {
   type JsonLocation,
   type JsonReport,
   renderJson,
+  toJsonLocation,
   toJsonReport,
 } from "./report/json.ts";
 export { renderLocation } from "./report/location.ts";
-export { renderRule, renderRuleList } from "./report/rules.ts";
+export {
+  GITHUB_MAX_RESULTS,
+  renderSarif,
+  SARIF_LEVELS,
+  SARIF_SCHEMA_URI,
+  type SarifArtifactLocation,
+  type SarifLevel,
+  type SarifLocation,
+  type SarifLog,
+  type SarifLogicalLocation,
+  type SarifMessage,
+  type SarifNotification,
+  type SarifOptions,
+  type SarifRegion,
+  type SarifResult,
+  type SarifRule,
+  type SarifRun,
+  SECURITY_SEVERITY,
+  SRCROOT,
+  toSarif,
+} from "./report/sarif.ts";
+export {
+  renderRuleDocs,
+  renderRuleIndex,
+  renderRuleMarkdown,
+  RULE_DOCS_URL,
+  ruleDocUrl,
+} from "./report/rule_docs.ts";
+export { cweUrl, renderRule, renderRuleList } from "./report/rules.ts";
 export {
   EXIT_CLEAN,
   EXIT_ERROR,

@@ -23,7 +23,7 @@ const HELP_WIDTH = 80;
 /** Suggestions ("Did you mean ...?") are at most this many edits away, as in commander. */
 const MAX_SUGGESTION_DISTANCE = 3;
 
-const FORMATS = ["text", "json"] as const;
+const FORMATS = ["text", "json", "sarif"] as const;
 const FAIL_ON: readonly Severity[] = ["critical", "warning", "info"];
 const USAGE_HINT = `(run '${TOOL_NAME} --help' for usage)`;
 

@@ -52,7 +52,17 @@ export interface JsonLocation {
   key_path?: string;
 }
 
-function toJsonLocation({ keyPath, ...rest }: Location): JsonLocation {
+/**
+ * A finding's {@linkcode Location} as the JSON report writes it (`where`): snake_case keys, members copied.
+ *
+ * @example
+ * ```ts
+ * import { toJsonLocation } from "./json.ts";
+ * toJsonLocation({ file: "c.yaml", members: [], line: 3, keyPath: "$.a" });
+ * // { file: "c.yaml", members: [], line: 3, key_path: "$.a" }
+ * ```
+ */
+export function toJsonLocation({ keyPath, ...rest }: Location): JsonLocation {
   return { ...rest, members: [...rest.members], ...(keyPath === undefined ? {} : { key_path: keyPath }) };
 }
 

@@ -29,6 +29,19 @@ export function renderRuleList(rules: readonly Rule[]): string {
 }
 
 /**
+ * The MITRE page of a CWE, e.g. `https://cwe.mitre.org/data/definitions/502.html`.
+ *
+ * @example
+ * ```ts
+ * import { cweUrl } from "./rules.ts";
+ * cweUrl(502); // "https://cwe.mitre.org/data/definitions/502.html"
+ * ```
+ */
+export function cweUrl(cwe: number): string {
+  return `https://cwe.mitre.org/data/definitions/${cwe}.html`;
+}
+
+/**
  * A rule's full explanation: heading, default severity, kind, CWE, why it matters, an example and what to do.
  *
  * @example
@@ -43,9 +56,7 @@ export function renderRule(rule: Rule): string {
     `${rule.id} ${rule.name}`,
     `Severity: ${rule.severity}`,
     `Kind: ${rule.kind}`,
-    ...(rule.cwe === undefined
-      ? []
-      : [`CWE: CWE-${rule.cwe} (https://cwe.mitre.org/data/definitions/${rule.cwe}.html)`]),
+    ...(rule.cwe === undefined ? [] : [`CWE: CWE-${rule.cwe} (${cweUrl(rule.cwe)})`]),
     `${rule.title}.`,
     "",
     `Why it matters: ${rule.why}`,

@@ -267,7 +267,10 @@ Deno.test("scan: colors with FORCE_COLOR, never with NO_COLOR, never in --output
 Deno.test("wrong arguments exit 2 with a message on stderr and nothing on stdout", async () => {
   const cases: [string[], RegExp][] = [
     [["scan", "--no-such-option", benignDir], /unknown option '--no-such-option'/],
-    [["scan", "--format", "xml", benignDir], /argument 'xml' is invalid\. Allowed choices are text, json/],
+    [
+      ["scan", "--format", "xml", benignDir],
+      /argument 'xml' is invalid\. Allowed choices are text, json, sarif/,
+    ],
     [["scan", "--fail-on", "high", benignDir], /argument 'high' is invalid/],
     [["scan", "--max-file-size", "10MB", benignDir], /expected a whole number of bytes/],
     [["scan", "--timeout", "0", benignDir], /expected a positive number of seconds/],
@@ -297,7 +300,7 @@ Deno.test("a wrong argument exits 2 as a process too, with the message and the u
   assertExit(result, 2);
   assert.equal(
     result.stderr,
-    "error: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are text, json.\n" +
+    "error: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif.\n" +
       "(run 'modelaudit --help' for usage)\n",
   );
   assert.equal(result.stdout, "");
