@@ -532,6 +532,111 @@ export const RULES = {
     example: "An .npy header declaring shape (1000000,) in a 200-byte file.",
     fix: "Re-create the array file with np.save from a trusted source.",
   },
+  MA340: {
+    id: "MA340",
+    name: "gguf-declared-size-exceeds-file",
+    kind: "security",
+    severity: "critical",
+    cwe: 789,
+    title: "A GGUF or GGML header declares a count or length the file cannot hold",
+    why:
+      "Loaders size their allocations and reads from these fields: a tensor count, metadata count, string or array length larger than the bytes that remain makes them allocate terabytes, read out of bounds or overflow a size computation (the llama.cpp and gguf-py header CVEs).",
+    example: "A 200-byte GGUF whose metadata count is 2^63, or whose `general.name` string claims 10^12 bytes.",
+    fix: LOAD_FIX,
+  },
+  MA341: {
+    id: "MA341",
+    name: "gguf-malformed-header",
+    kind: "integrity",
+    severity: "warning",
+    cwe: 20,
+    title: "A GGUF header is malformed: llama.cpp refuses to load it",
+    why:
+      "llama.cpp's reader (gguf.cpp) rejects an unknown version or value type, a nested array, an empty or duplicate key, a non-u32 or non-power-of-two `general.alignment`, more than 4 dimensions, an over-long or duplicate tensor name and truncated headers; a file that breaks these rules was not written by a conforming writer, and other readers may accept it differently.",
+    example: "A GGUF whose metadata value type is 13, or with two `general.architecture` keys.",
+    fix: "Re-convert the model with llama.cpp's tools from a trusted source.",
+  },
+  MA342: {
+    id: "MA342",
+    name: "gguf-invalid-ggml-type",
+    kind: "security",
+    severity: "critical",
+    cwe: 129,
+    title: "A GGUF tensor declares a ggml type that does not exist",
+    why:
+      "Loaders index their type tables (block size, type size, dequantisers) with the tensor's ggml_type; a negative, removed or out-of-range type reads outside those tables or divides by a zero block size. A type just above the known ones may come from a newer llama.cpp (warning).",
+    example: "A tensor whose type field is -1 or 0x7fffffff.",
+    fix: LOAD_FIX,
+  },
+  MA343: {
+    id: "MA343",
+    name: "gguf-tensor-out-of-bounds",
+    kind: "security",
+    severity: "critical",
+    cwe: 125,
+    title: "A GGUF tensor's data lies outside the file, or its size overflows",
+    why:
+      "A loader that maps the file and trusts the tensor table reads past the end of the mapping; an element count or byte size that overflows 64 bits wraps to a small allocation that later writes overrun.",
+    example: "A tensor of 4096×4096 F32 at an offset beyond the end of a 1 MB file.",
+    fix: LOAD_FIX,
+  },
+  MA344: {
+    id: "MA344",
+    name: "gguf-tensor-overlap",
+    kind: "security",
+    severity: "warning",
+    cwe: 436,
+    title: "Two GGUF tensors share bytes",
+    why:
+      "llama.cpp requires tensors to follow each other; readers that accept overlaps (gguf-py, mmap-based loaders) alias one tensor's data with another's: a parser differential and a way to hide data.",
+    example: "Two tensors whose offsets are both 0 in the data section.",
+    fix: "Re-convert the model with llama.cpp's tools from a trusted source.",
+  },
+  MA345: {
+    id: "MA345",
+    name: "gguf-tensor-misplaced",
+    kind: "integrity",
+    severity: "warning",
+    title: "A GGUF tensor's offset is misaligned or not where llama.cpp expects it",
+    why:
+      "The spec requires each tensor offset to be a multiple of `general.alignment`, and llama.cpp requires tensors to be laid out in order without gaps; a gap is room for hidden data, a misaligned offset breaks memory-mapped loaders.",
+    example: "A tensor at offset 7 of the data section with the default alignment of 32.",
+    fix: "Re-convert the model with llama.cpp's tools from a trusted source.",
+  },
+  MA346: {
+    id: "MA346",
+    name: "ggml-legacy-format",
+    kind: "limit",
+    severity: "info",
+    title: "A legacy GGML, GGMF, GGJT or GGLA file: only its header and vocabulary are checked",
+    why:
+      "GGUF's predecessors hold raw hyper-parameters, a vocabulary and tensors, and no code; current llama.cpp no longer loads them. Their tensor records are not validated.",
+    example: "A `ggml-model-q4_0.bin` written by llama.cpp in 2023 (magic `ggjt`, version 3).",
+    fix: "Prefer a GGUF conversion of the model; this one is worth knowing about, not an alarm.",
+  },
+  MA347: {
+    id: "MA347",
+    name: "ggml-legacy-malformed",
+    kind: "integrity",
+    severity: "warning",
+    cwe: 20,
+    title: "A legacy GGML file's header or vocabulary is malformed",
+    why:
+      "The old loaders trusted these fields; values no converter writes (a version that never existed, negative hyper-parameters) mean the file was made or edited by something else.",
+    example: "A `ggjt` file of version 9, or with a negative vocabulary size.",
+    fix: "Obtain a GGUF conversion of the model from a trusted source.",
+  },
+  MA348: {
+    id: "MA348",
+    name: "gguf-metadata-not-inspected",
+    kind: "limit",
+    severity: "info",
+    title: "GGUF metadata that this version does not inspect",
+    why:
+      "A chat template is code that every inference server renders (llama-cpp-python's CVE-2024-34359 ran shell commands from one); a template or string that is not analysed here is not vouched for.",
+    example: "`tokenizer.chat_template` in a GGUF, while the template analysis is unavailable.",
+    fix: "Review the named metadata by hand before serving the model.",
+  },
 } as const satisfies Record<`MA${number}`, CatalogEntry>;
 
 /**

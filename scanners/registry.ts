@@ -16,6 +16,7 @@ import {
   xzDescriptor,
   zlibDescriptor,
 } from "./compressed/descriptors.ts";
+import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
 import {
@@ -70,7 +71,7 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "pickle"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "pytorch-legacy", "pickle"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -84,6 +85,8 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   lzmaDescriptor,
   zlibDescriptor,
   joblibZfileDescriptor,
+  ggufDescriptor,
+  ggmlDescriptor,
   numpyDescriptor,
   legacyTorchDescriptor,
   pickleDescriptor,
