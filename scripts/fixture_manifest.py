@@ -54,13 +54,16 @@ def rule_severities() -> dict[str, str]:
 
 
 def expected_finding(rule: str, path: str = "", position: int | None = None, *, severity: str | None = None,
-                     details: dict | None = None, note: str | None = None) -> dict:
+                     details: dict | None = None, note: str | None = None, key_path: str | None = None) -> dict:
     """One expected finding as the manifests list it: ``severity`` defaults to the rule's catalog default;
-    ``position``, ``details`` (the subset of the finding's details that must match) and ``note`` appear only
+    ``position``, ``key_path`` (the finding's key path, as ``$["general.name"]``), ``details`` (the subset
+    of the finding's details that must match) and ``note`` appear only
     when given."""
     out: dict = {"rule": rule, "severity": severity or rule_severities()[rule], "path": path}
     if position is not None:
         out["position"] = position
+    if key_path is not None:
+        out["keyPath"] = key_path
     if details:
         out["details"] = details
     if note:

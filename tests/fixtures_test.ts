@@ -14,6 +14,8 @@ interface ExpectedFinding {
   severity: string;
   path: string;
   position?: number;
+  /** The finding's key path inside a structured format, e.g. `$["general.name"]`. */
+  keyPath?: string;
   details?: Record<string, unknown>;
   positionByLimit?: { position: number; nodes: number }[];
 }
@@ -42,9 +44,12 @@ areas.sort();
 function expectedLocation(file: string, finding: ExpectedFinding): string {
   const position = finding.position ??
     finding.positionByLimit?.find((entry) => entry.nodes > MAX_EXPANDED_SIZE)?.position;
-  return `${file}${finding.path ? `:${finding.path}` : ""}${
-    position === undefined ? "" : ` (pos ${position})`
-  }`;
+  return renderLocation({
+    file,
+    members: finding.path ? [finding.path] : [],
+    position,
+    keyPath: finding.keyPath,
+  });
 }
 
 const key = (rule: string, severity: string, location: string) => `${rule} ${severity} ${location}`;

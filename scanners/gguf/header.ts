@@ -38,7 +38,6 @@ const VALUE_TYPES = [
 
 type ValueTypeName = (typeof VALUE_TYPES)[number];
 
-const STRING = 8;
 const ARRAY = 9;
 const UINT32 = 4;
 
