@@ -5,7 +5,7 @@
  */
 
 import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
-import { legacyMagic } from "./legacy.ts";
+import { hasGgufMagic, legacyMagic } from "./magic.ts";
 
 /**
  * The GGUF scanner's registry entry: the magic `GGUF` at offset 0.
@@ -21,7 +21,7 @@ export const ggufDescriptor: ScannerDescriptor = {
   description: "GGUF model (llama.cpp, versions 1 to 3)",
   extensions: [".gguf"],
   priority: PRIORITY.model,
-  detect: (head) => head[0] === 0x47 && head[1] === 0x47 && head[2] === 0x55 && head[3] === 0x46,
+  detect: hasGgufMagic,
   load: () => import("./scanner.ts").then((module) => module.ggufScanner),
 };
 

@@ -16,9 +16,7 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport } from "../../core/scanner.ts";
 import { HeaderCursor } from "./cursor.ts";
-
-/** The legacy magics as the bytes a file starts with (the u32 written little-endian). */
-const MAGICS = { lmgg: "ggml", fmgg: "ggmf", tjgg: "ggjt", algg: "ggla" } as const;
+import { legacyMagic } from "./magic.ts";
 
 /** The versions each versioned magic had. */
 const VERSIONS: Readonly<Record<string, readonly number[]>> = { ggmf: [1], ggjt: [1, 2, 3], ggla: [1] };
@@ -30,21 +28,6 @@ const MAX_TOKEN_BYTES = 1 << 20;
 
 /** How often (in tokens) the vocabulary loop checks whether the scan's time is up. */
 const ABORT_CHECK_INTERVAL = 4096;
-
-/**
- * The legacy format `head` starts with (`ggml`, `ggmf`, `ggjt` or `ggla`), if any.
- *
- * @example
- * ```ts
- * import { legacyMagic } from "./legacy.ts";
- * legacyMagic(new TextEncoder().encode("tjgg")); // "ggjt"
- * ```
- */
-export function legacyMagic(head: Uint8Array): string | undefined {
-  if (head.length < 4) return undefined;
-  const text = String.fromCharCode(head[0], head[1], head[2], head[3]);
-  return Object.hasOwn(MAGICS, text) ? MAGICS[text as keyof typeof MAGICS] : undefined;
-}
 
 /** What the legacy reader hands back. */
 export interface LegacyHandlers {
