@@ -541,7 +541,8 @@ export const RULES = {
     title: "A GGUF or GGML header declares a count or length the file cannot hold",
     why:
       "Loaders size their allocations and reads from these fields: a tensor count, metadata count, string or array length larger than the bytes that remain makes them allocate terabytes, read out of bounds or overflow a size computation (the llama.cpp and gguf-py header CVEs).",
-    example: "A 200-byte GGUF whose metadata count is 2^63, or whose `general.name` string claims 10^12 bytes.",
+    example:
+      "A 200-byte GGUF whose metadata count is 2^63, or whose `general.name` string claims 10^12 bytes.",
     fix: LOAD_FIX,
   },
   MA341: {

@@ -61,7 +61,10 @@ export class HeaderCursor {
     if (length > this.remaining) return false;
     const offset = this.position - this.#windowStart;
     if (offset >= 0 && offset + length <= this.#window.length) return true;
-    const bytes = await this.#source.read(this.position, Math.max(length, Math.min(WINDOW_BYTES, this.remaining)));
+    const bytes = await this.#source.read(
+      this.position,
+      Math.max(length, Math.min(WINDOW_BYTES, this.remaining)),
+    );
     if (bytes.length < length) return false;
     this.#window = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

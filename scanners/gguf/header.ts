@@ -205,7 +205,8 @@ class GgufReader {
     if (length > BigInt(this.cursor.remaining)) {
       this.fatal({
         rule: "MA340",
-        message: `The length of ${what} is ${length} bytes, but only ${this.cursor.remaining} remain in the file`,
+        message:
+          `The length of ${what} is ${length} bytes, but only ${this.cursor.remaining} remain in the file`,
         position: lengthAt,
         keyPath,
         details: { field: "string length", declared: String(length), remaining: this.cursor.remaining },
@@ -215,7 +216,9 @@ class GgufReader {
     if (bytes > REFERENCE_MAX_LENGTH) {
       this.report({
         rule: "MA341",
-        message: `${capitalise(what)} is ${bytes} bytes long; llama.cpp refuses strings over ${REFERENCE_MAX_LENGTH}`,
+        message: `${
+          capitalise(what)
+        } is ${bytes} bytes long; llama.cpp refuses strings over ${REFERENCE_MAX_LENGTH}`,
         position: lengthAt,
         keyPath,
         details: { length: bytes, limit: REFERENCE_MAX_LENGTH },
@@ -433,10 +436,9 @@ function checkCounts(reader: GgufReader, tensorCount: bigint, kvCount: bigint): 
     if (declared * BigInt(least) > remaining) {
       reader.report({
         rule: "MA340",
-        message:
-          `The ${field} is ${declared}, but the ${remaining} bytes left in the file hold at most ${
-            remaining / BigInt(least)
-          } entries`,
+        message: `The ${field} is ${declared}, but the ${remaining} bytes left in the file hold at most ${
+          remaining / BigInt(least)
+        } entries`,
         position,
         details: { field, declared: String(declared), remaining: Number(remaining) },
       });
@@ -464,11 +466,17 @@ async function readMetadata(reader: GgufReader, count: number): Promise<void> {
     const key = text ?? "";
     const keyPath = metadataKeyPath(key);
     if (text === "") {
-      reader.report({ rule: "MA341", message: `Metadata key ${i} is empty`, position: keyAt, details: { index: i } });
+      reader.report({
+        rule: "MA341",
+        message: `Metadata key ${i} is empty`,
+        position: keyAt,
+        details: { index: i },
+      });
     } else if (keys.has(key)) {
       reader.report({
         rule: "MA341",
-        message: `Metadata key ${key} appears twice; llama.cpp refuses the file, other readers keep either value`,
+        message:
+          `Metadata key ${key} appears twice; llama.cpp refuses the file, other readers keep either value`,
         position: keyAt,
         keyPath,
         details: { key },
@@ -486,11 +494,18 @@ async function readMetadata(reader: GgufReader, count: number): Promise<void> {
 }
 
 /** gguf.cpp: `general.alignment` "must be of type u32", and a non-zero power of 2. */
-async function readAlignment(reader: GgufReader, type: number, typeAt: number, keyPath: string): Promise<void> {
+async function readAlignment(
+  reader: GgufReader,
+  type: number,
+  typeAt: number,
+  keyPath: string,
+): Promise<void> {
   if (type !== UINT32) {
     reader.report({
       rule: "MA341",
-      message: `general.alignment is of type ${VALUE_TYPES[type]}; llama.cpp requires u32 and refuses the file`,
+      message: `general.alignment is of type ${
+        VALUE_TYPES[type]
+      }; llama.cpp requires u32 and refuses the file`,
       position: typeAt,
       keyPath,
       details: { valueType: VALUE_TYPES[type] },
@@ -525,7 +540,8 @@ async function readTensorTable(reader: GgufReader, count: number, tensors: GgufT
     if (nameBytes >= MAX_TENSOR_NAME_BYTES) {
       reader.report({
         rule: "MA341",
-        message: `Tensor ${index}'s name is ${nameBytes} bytes; llama.cpp refuses names of ${MAX_TENSOR_NAME_BYTES} or more`,
+        message:
+          `Tensor ${index}'s name is ${nameBytes} bytes; llama.cpp refuses names of ${MAX_TENSOR_NAME_BYTES} or more`,
         position,
         keyPath,
         details: { index, length: nameBytes, limit: MAX_TENSOR_NAME_BYTES },

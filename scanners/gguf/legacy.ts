@@ -64,9 +64,13 @@ export async function readLegacyGgml(source: ByteSource, handlers: LegacyHandler
     if (version === undefined) return malformed("The file ends before its version", 4);
     summary.version = version;
     if (!VERSIONS[magic].includes(version)) {
-      return malformed(`A ${magic} file of version ${version}: only ${VERSIONS[magic].join(", ")} existed`, 4, {
-        version,
-      });
+      return malformed(
+        `A ${magic} file of version ${version}: only ${VERSIONS[magic].join(", ")} existed`,
+        4,
+        {
+          version,
+        },
+      );
     }
     if (magic === "ggla") return;
     const hparams: Record<string, number> = {};
@@ -74,7 +78,9 @@ export async function readLegacyGgml(source: ByteSource, handlers: LegacyHandler
       const at = cursor.position;
       const value = await cursor.i32();
       if (value === undefined) return malformed(`The file ends inside its hyper-parameters (${name})`, at);
-      if (value < 0) return malformed(`The hyper-parameter ${name} is negative (${value})`, at, { [name]: value });
+      if (value < 0) {
+        return malformed(`The hyper-parameter ${name} is negative (${value})`, at, { [name]: value });
+      }
       hparams[name] = value;
     }
     summary.hparams = hparams;
@@ -120,7 +126,9 @@ async function readVocabulary(
     if (length === undefined || length > cursor.remaining) {
       handlers.report({
         rule: "MA340",
-        message: `Token ${index}'s length is ${length ?? "missing"}, but only ${cursor.remaining} bytes remain`,
+        message: `Token ${index}'s length is ${
+          length ?? "missing"
+        }, but only ${cursor.remaining} bytes remain`,
         position: lengthAt,
         details: { field: "token length", index, declared: length ?? null, remaining: cursor.remaining },
       });
@@ -135,7 +143,9 @@ async function readVocabulary(
         details: { magic, index, length },
       });
     }
-    const text = length > MAX_TOKEN_BYTES ? (cursor.skip(length) ? "" : undefined) : await cursor.text(length);
+    const text = length > MAX_TOKEN_BYTES
+      ? (cursor.skip(length) ? "" : undefined)
+      : await cursor.text(length);
     if (text === undefined || (scored && !cursor.skip(4))) {
       handlers.report({
         rule: "MA347",

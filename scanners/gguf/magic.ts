@@ -35,4 +35,3 @@ export function legacyMagic(head: Uint8Array): string | undefined {
   const text = String.fromCharCode(head[0], head[1], head[2], head[3]);
   return Object.hasOwn(MAGICS, text) ? MAGICS[text as keyof typeof MAGICS] : undefined;
 }
-

@@ -47,7 +47,13 @@ export function isChatTemplateKey(key: string): boolean {
 }
 
 /** MA005 for a string that matches a `--blacklist` pattern. */
-function checkBlacklist(ctx: ScanContext, text: string, what: string, position: number, keyPath?: string): void {
+function checkBlacklist(
+  ctx: ScanContext,
+  text: string,
+  what: string,
+  position: number,
+  keyPath?: string,
+): void {
   const pattern = ctx.matchBlacklist(text);
   if (pattern === undefined) return;
   ctx.report({

@@ -69,8 +69,9 @@ function sizeOf(tensor: GgufTensorInfo, report: (finding: FindingReport) => void
   if ((dims[0] ?? 1n) % BigInt(blockSize) !== 0n) {
     report({
       rule: "MA341",
-      message:
-        `Tensor ${name}'s rows of ${dims[0]} elements are not a whole number of ${typeName} blocks (${blockSize}); llama.cpp refuses it`,
+      message: `Tensor ${name}'s rows of ${
+        dims[0]
+      } elements are not a whole number of ${typeName} blocks (${blockSize}); llama.cpp refuses it`,
       ...where(tensor),
       details: { tensor: name, rowElements: String(dims[0]), blockSize },
     });
@@ -113,7 +114,8 @@ export function checkTensorTable(
   if (dataBytes < 0n) {
     report({
       rule: "MA343",
-      message: `The data section of ${tensors.length} tensors starts at ${dataStart}, past the end of the file`,
+      message:
+        `The data section of ${tensors.length} tensors starts at ${dataStart}, past the end of the file`,
       position: dataStart,
       details: { dataStart, fileSize },
     });
@@ -172,7 +174,8 @@ function reportGaps(
     if (start !== expected && !flagged.has(tensor)) {
       report({
         rule: "MA345",
-        message: `Tensor ${tensor.name} is at data offset ${start}; llama.cpp expects ${expected} (tensors in order, no gaps)`,
+        message:
+          `Tensor ${tensor.name} is at data offset ${start}; llama.cpp expects ${expected} (tensors in order, no gaps)`,
         ...where(tensor),
         details: { tensor: tensor.name, offset: String(start), expected: String(expected) },
       });

@@ -1,0 +1,134 @@
+// The GGUF scanner on the committed fixtures and on bytes changed here: its reading agrees with
+// a second implementation (Hugging Face's @huggingface/gguf) on every benign file, it reads only
+// the header of a huge file, it checks every metadata string against --blacklist with its key
+// path, and random damage to a header gives findings, never a crash.
+import assert from "node:assert/strict";
+import { gguf as hfGguf } from "@huggingface/gguf";
+import { bytesSource } from "../../../core/byte_source.ts";
+import type { ByteSource } from "../../../core/byte_source.ts";
+import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
+import { renderLocation } from "../../../report/location.ts";
+import { metadataKeyPath, readGgufHeader } from "../../../scanners/gguf/header.ts";
+import { fixture } from "../compressed/_scan.ts";
+
+const BENIGN = [
+  "gguf/benign/llama3_v3.gguf",
+  "gguf/benign/chatml_named_templates_v2.gguf",
+  "gguf/benign/llama_big_endian_v3.gguf",
+  "gguf/benign/vocab_only_v3.gguf",
+];
+
+/** A fetch that answers HTTP range requests from `bytes`: how @huggingface/gguf reads a file. */
+function rangeFetch(bytes: Uint8Array): typeof fetch {
+  return (_input, init) => {
+    const range = new Headers(init?.headers).get("Range") ?? "";
+    const [, from, to] = /bytes=(\d+)-(\d+)/.exec(range) ?? [];
+    const body = range ? bytes.slice(Number(from), Number(to) + 1) : bytes.slice();
+    return Promise.resolve(new Response(body, { status: range ? 206 : 200 }));
+  };
+}
+
+/** The byte offset of `text`'s UTF-8 bytes in `bytes`. */
+function byteIndex(bytes: Uint8Array, text: string): number {
+  const needle = new TextEncoder().encode(text);
+  outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+async function ourReading(bytes: Uint8Array) {
+  const strings = new Map<string, string>();
+  const findings: string[] = [];
+  const header = await readGgufHeader(bytesSource(bytes), {
+    report: (finding) => findings.push(finding.rule),
+    string(text, key, keyPath) {
+      if (keyPath === metadataKeyPath(key)) strings.set(key, text);
+    },
+    signal: new AbortController().signal,
+  });
+  assert.deepEqual(findings, []);
+  assert.ok(header);
+  return { header, strings };
+}
+
+for (const path of BENIGN) {
+  Deno.test(`gguf: ${path} reads as @huggingface/gguf reads it`, async () => {
+    const bytes = await fixture(path);
+    const theirs = await hfGguf("https://example.invalid/model.gguf", { fetch: rangeFetch(bytes) });
+    const { header, strings } = await ourReading(bytes);
+    assert.equal(header.version, theirs.metadata.version);
+    assert.equal(header.littleEndian, theirs.littleEndian);
+    const theirStrings = Object.entries(theirs.metadata).filter(([, value]) => typeof value === "string");
+    assert.deepEqual(new Map(theirStrings), strings);
+    assert.deepEqual(
+      header.tensors.map((t) => [t.name, t.dims.map(Number), t.type, Number(t.offset)]),
+      theirs.tensorInfos.map((t) => [t.name, t.shape.map(Number), t.dtype, Number(t.offset)]),
+    );
+    if (header.tensors.length > 0) assert.equal(header.dataStart, Number(theirs.tensorDataOffset));
+  });
+}
+
+Deno.test("gguf: a 10 GiB file is read only as far as its header (one window)", async () => {
+  const bytes = await fixture("gguf/benign/llama3_v3.gguf");
+  let read = 0;
+  const huge: ByteSource = {
+    size: 10 * 1024 ** 3,
+    read(offset, length) {
+      const end = Math.min(offset + length, this.size);
+      read += end - offset;
+      const out = new Uint8Array(end - offset);
+      if (offset < bytes.length) out.set(bytes.subarray(offset, Math.min(end, bytes.length)));
+      return Promise.resolve(out);
+    },
+  };
+  const outcome = await scanSource(huge, "big.gguf");
+  assert.equal(outcome.error, undefined);
+  assert.equal(outcome.format, "gguf");
+  assert.deepEqual(outcome.findings.map((f) => f.rule), ["MA348"]);
+  // The head the engine reads for detection, then one window of the header.
+  assert.ok(read <= 64 * 1024 + (1 << 20), `${read} bytes read`);
+});
+
+Deno.test("gguf: metadata strings, array elements and tensor names are checked against --blacklist", async () => {
+  const bytes = await fixture("gguf/benign/llama3_v3.gguf");
+  const outcome = await scanBytes(bytes, "m.gguf", { blacklist: ["tiny-llama", "<0x41>", "ffn_down"] });
+  const found = outcome.findings.filter((f) => f.rule === "MA005").map((f) =>
+    `${f.details.pattern} ${renderLocation(f.location)}`
+  );
+  assert.deepEqual(found, [
+    `tiny-llama m.gguf (pos ${byteIndex(bytes, "tiny-llama")}, key $["general.name"])`,
+    `<0x41> m.gguf (pos ${byteIndex(bytes, "<0x41>")}, key $["tokenizer.ggml.tokens"][68])`,
+    `ffn_down m.gguf (pos ${byteIndex(bytes, "blk.0.ffn_down")}, key tensors["blk.0.ffn_down.weight"])`,
+  ]);
+});
+
+Deno.test("gguf: a chat template matching --blacklist is reported at the template", async () => {
+  const bytes = await fixture("gguf/malicious/template_globals_os.gguf");
+  const outcome = await scanBytes(bytes, "t.gguf", { blacklist: ["__globals__"] });
+  const at = byteIndex(bytes, "{{ cycler");
+  assert.deepEqual(
+    outcome.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`),
+    [
+      `MA005 t.gguf (pos ${at}, key $["tokenizer.chat_template"])`,
+      `MA348 t.gguf (pos ${at}, key $["tokenizer.chat_template"])`,
+    ],
+  );
+});
+
+Deno.test("gguf: 400 rounds of random damage to a header give findings or nothing, never a crash", async () => {
+  const bytes = await fixture("gguf/benign/chatml_named_templates_v2.gguf");
+  let seed = 11;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const headerEnd = bytes.length - 1200;
+  for (let round = 0; round < 400; round++) {
+    const damaged = bytes.slice();
+    for (let i = 0; i < 1 + random(4); i++) damaged[random(headerEnd)] = random(256);
+    const outcome = await scanBytes(damaged, "d.gguf");
+    assert.equal(outcome.error, undefined, `round ${round}`);
+  }
+});
