@@ -27,7 +27,7 @@ export const ggufDescriptor: ScannerDescriptor = {
 
 /**
  * The legacy GGML-family registry entry: the magics `ggml`, `ggmf`, `ggjt`, `ggla` as
- * little-endian u32s. Such files were usually shipped as `.bin`.
+ * little-endian u32s. Such files were usually shipped as `.bin`, which names no one format.
  *
  * @example
  * ```ts
@@ -38,7 +38,7 @@ export const ggufDescriptor: ScannerDescriptor = {
 export const ggmlDescriptor: ScannerDescriptor = {
   id: "ggml",
   description: "Legacy GGML, GGMF, GGJT or GGLA model (llama.cpp before GGUF)",
-  extensions: [".ggml", ".bin"],
+  extensions: [".ggml"],
   priority: PRIORITY.model,
   detect: (head) => legacyMagic(head) !== undefined,
   load: () => import("./scanner.ts").then((module) => module.ggmlScanner),
