@@ -9,7 +9,7 @@ import type { ByteSource } from "../../../core/byte_source.ts";
 import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
 import { metadataKeyPath, readGgufHeader } from "../../../scanners/gguf/header.ts";
-import { fixture } from "../compressed/_scan.ts";
+import { concat, fixture } from "../compressed/_scan.ts";
 
 const BENIGN = [
   "gguf/benign/llama3_v3.gguf",
@@ -131,4 +131,42 @@ Deno.test("gguf: 400 rounds of random damage to a header give findings or nothin
     const outcome = await scanBytes(damaged, "d.gguf");
     assert.equal(outcome.error, undefined, `round ${round}`);
   }
+});
+
+/** Little-endian u32s as bytes. */
+function u32s(...values: number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  values.forEach((value, i) => new DataView(out.buffer).setUint32(i * 4, value, true));
+  return out;
+}
+
+const brief = async (bytes: Uint8Array, path: string) =>
+  (await scanBytes(bytes, path)).findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
+
+Deno.test("ggml: an unversioned ggml file or a ggla adapter is only recognised, as a legacy format", async () => {
+  const whisper = concat(
+    new TextEncoder().encode("lmgg"),
+    u32s(51865, 1500, 384, 6, 4, 448, 384, 6, 4, 80, 1),
+  );
+  assert.equal((await scanBytes(whisper, "ggml-tiny.bin")).format, "ggml");
+  assert.deepEqual(await brief(whisper, "ggml-tiny.bin"), ["MA346 info ggml-tiny.bin (pos 0)"]);
+  const lora = concat(new TextEncoder().encode("algg"), u32s(1, 8, 16));
+  assert.deepEqual(await brief(lora, "adapter.bin"), ["MA346 info adapter.bin (pos 0)"]);
+});
+
+Deno.test("ggml: a ggmf vocabulary cut short, a negative hyper-parameter, a huge token length", async () => {
+  const text = (value: string) => new TextEncoder().encode(value);
+  const magic = text("fmgg");
+  // Version 1, then n_vocab 2 and the other six hyper-parameters.
+  const hparams = u32s(1, 2, 8, 256, 2, 1, 4, 0);
+  // Token 0 (`<s>`, its score), then token 1 without its score.
+  const cut = concat(magic, hparams, u32s(3), text("<s>"), u32s(0, 2), text("hi"));
+  assert.deepEqual(await brief(cut, "a.bin"), ["MA347 warning a.bin (pos 51)", "MA346 info a.bin (pos 0)"]);
+  const negative = concat(magic, u32s(1, 2, 8, 256, 0xffffffff, 1, 4, 0));
+  assert.deepEqual(await brief(negative, "n.bin"), [
+    "MA347 warning n.bin (pos 20)",
+    "MA346 info n.bin (pos 0)",
+  ]);
+  const huge = concat(magic, hparams, u32s(0x7fffffff), new Uint8Array(16));
+  assert.deepEqual(await brief(huge, "h.bin"), ["MA340 critical h.bin (pos 36)", "MA346 info h.bin (pos 0)"]);
 });
