@@ -58,6 +58,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from fixture_manifest import ROOT, build_manifest, expected_finding, python_version, write_fixtures  # noqa: E402
+from make_numpy_fixtures import Fixture  # noqa: E402
 
 gguf = _import_gguf()
 VT = gguf.GGUFValueType
@@ -308,16 +309,6 @@ def legacy_ggjt(n_vocab: int | None = None, version: int = 3) -> bytes:
 # ---------------------------------------------------------------------------------------------------------------
 # Fixtures.
 # ---------------------------------------------------------------------------------------------------------------
-
-@dataclass
-class Fixture:
-    file: str
-    kind: str  # malicious | suspicious | benign
-    format: str
-    technique: str
-    data: bytes
-    findings: list[dict]
-
 
 def finding(rule: str, position: int | None = None, key_path: str | None = None, severity: str | None = None,
             **details) -> dict:
