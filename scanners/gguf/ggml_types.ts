@@ -8,8 +8,11 @@
 
 /** A ggml tensor type: its name, how many elements a block holds and how many bytes a block takes. */
 export interface GgmlType {
+  /** ggml's name for it, e.g. `Q4_0`. */
   readonly name: string;
+  /** Elements per block (1 for unquantised types). */
   readonly blockSize: number;
+  /** Bytes per block. */
   readonly typeSize: number;
 }
 

@@ -72,6 +72,7 @@ const ABORT_CHECK_INTERVAL = 4096;
 export interface GgufTensorInfo {
   /** Its index in the table. */
   readonly index: number;
+  /** Its name, e.g. `blk.0.attn_q.weight`. */
   readonly name: string;
   /** Byte offset of the entry in the file. */
   readonly position: number;
@@ -85,7 +86,9 @@ export interface GgufTensorInfo {
 
 /** What the header declares, as far as it could be read. */
 export interface GgufHeader {
+  /** The format version, 1 to 3. */
   readonly version: number;
+  /** False for a file written for a big-endian host. */
   readonly littleEndian: boolean;
   /** `general.alignment`, or the default when it is absent or invalid. */
   readonly alignment: number;

@@ -31,9 +31,11 @@ const ABORT_CHECK_INTERVAL = 4096;
 
 /** What the legacy reader hands back. */
 export interface LegacyHandlers {
+  /** A finding about the file. */
   report(finding: FindingReport): void;
   /** A vocabulary token, with its index and the offset of its first byte. */
   token(text: string, index: number, position: number): void;
+  /** Aborted when the scan's time is up. */
   readonly signal: AbortSignal;
 }
 
