@@ -638,6 +638,17 @@ export const RULES = {
     example: "`tokenizer.chat_template` in a GGUF, while the template analysis is unavailable.",
     fix: "Review the named metadata by hand before serving the model.",
   },
+  MA349: {
+    id: "MA349",
+    name: "gguf-trailing-data",
+    kind: "integrity",
+    severity: "warning",
+    title: "Bytes follow a GGUF file's last tensor",
+    why:
+      "GGUF readers stop at the last tensor's (padded) data; what follows is read by no GGUF loader and travels with the model, a place to hide a payload for another tool. It is scanned for what it holds.",
+    example: "A GGUF file with a pickle appended after its tensor data.",
+    fix: "Re-convert the model with llama.cpp's tools from a trusted source.",
+  },
 } as const satisfies Record<`MA${number}`, CatalogEntry>;
 
 /**

@@ -58,7 +58,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from fixture_manifest import ROOT, build_manifest, expected_finding, python_version, write_fixtures  # noqa: E402
-from make_numpy_fixtures import Fixture  # noqa: E402
+from make_numpy_fixtures import Fixture, os_system_pickle  # noqa: E402
 
 gguf = _import_gguf()
 VT = gguf.GGUFValueType
@@ -497,6 +497,11 @@ def fixtures() -> list[Fixture]:
          [finding("MA345", at[f"tensor:{last}"], tensor_key(last), offset=str(last_offset + 64),
                   expected=str(last_offset)), template])
 
+    payload = os_system_pickle()
+    twin("trailing_pickle.gguf", "a pickle running os.system appended after the last tensor's padded data",
+         data + payload.data, [finding("MA349", len(data), trailingBytes=len(payload.data)), template,
+                               *payload.findings(0, f"<trailing@{len(data)}>")])
+
     emb = "token_embd.weight"
     overflow = spec_llama()
     overflow.tensors[0] = Tensor(emb, [2**40, 2**40], QT.F32, overflow.tensors[0].data)
@@ -565,6 +570,8 @@ ASSUMPTIONS = [
     "MA348: chat templates are collected but this version has no template analysis: each is named at its first "
     "byte, with its key path. Once the Jinja analysis lands, these become its findings.",
     "Legacy GGML-family files are reported as MA346 (info); their header and vocabulary are checked.",
+    "Bytes after the last tensor's padded data are MA349 at their first byte, and scanned as <trailing@N> "
+    "(security findings only, positions inside them).",
 ]
 
 

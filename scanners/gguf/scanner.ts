@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { ByteSource } from "../../core/byte_source.ts";
+import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { metadataKeyPath, readGgufHeader } from "./header.ts";
 import { readLegacyGgml } from "./legacy.ts";
@@ -84,6 +84,22 @@ function analyseTemplates(templates: readonly ChatTemplate[], ctx: ScanContext):
 }
 
 /**
+ * Bytes after the last tensor's padded data: no GGUF reader reads them, so they are a place to
+ * carry a payload for another loader (a pickle that `torch.load` would read from offset 0 is
+ * the engine's concern; one appended here is scanned as what its content is).
+ */
+async function scanTrailing(source: ByteSource, end: number, ctx: ScanContext): Promise<void> {
+  const trailing = source.size - end;
+  ctx.report({
+    rule: "MA349",
+    message: `${trailing} bytes follow the last tensor's data; no GGUF reader reads them`,
+    position: end,
+    details: { trailingBytes: trailing },
+  });
+  await ctx.scanNested(subSource(source, end, trailing), `<trailing@${end}>`, { opportunistic: true });
+}
+
+/**
  * Scans a GGUF file: its header as llama.cpp's reader checks it, its tensor table against the
  * file, its strings and its chat templates.
  *
@@ -110,8 +126,9 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<vo
     },
     signal: ctx.signal,
   });
-  if (header) checkTensorTable(header, source.size, (finding) => ctx.report(finding));
+  const end = header && checkTensorTable(header, source.size, (finding) => ctx.report(finding));
   analyseTemplates(templates, ctx);
+  if (end !== undefined && end < source.size) await scanTrailing(source, end, ctx);
 }
 
 /**

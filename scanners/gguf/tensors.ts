@@ -92,7 +92,9 @@ function sizeOf(tensor: GgufTensorInfo, report: (finding: FindingReport) => void
 
 /**
  * Reports every tensor of `header` whose type, shape or place in a file of `fileSize` bytes
- * a loader could not trust.
+ * a loader could not trust. Returns where the file's content ends as llama.cpp lays it out (the
+ * last tensor's data, padded to the alignment) when every tensor is where it expects it, so that
+ * bytes past it can be looked at; `undefined` otherwise.
  *
  * @example
  * ```ts
@@ -106,10 +108,11 @@ export function checkTensorTable(
   header: GgufHeader,
   fileSize: number,
   report: (finding: FindingReport) => void,
-): void {
+): number | undefined {
   const { tensors, alignment, dataStart } = header;
-  if (dataStart === undefined || tensors.length === 0) return;
+  if (dataStart === undefined) return undefined;
   const alignmentN = BigInt(alignment);
+  if (tensors.length === 0) return Math.ceil(dataStart / alignment) * alignment;
   const dataBytes = BigInt(fileSize) - BigInt(dataStart);
   if (dataBytes < 0n) {
     report({
@@ -154,23 +157,27 @@ export function checkTensorTable(
     extents.push({ tensor, start: offset, end });
   }
   reportOverlaps(extents.filter((e) => e !== undefined), flagged, report);
-  reportGaps(extents, alignmentN, flagged, report);
+  const dataEnd = reportGaps(extents, alignmentN, flagged, report);
+  return dataEnd === undefined || dataBytes < 0n ? undefined : dataStart + Number(dataEnd);
 }
 
 /**
  * gguf.cpp's layout rule: each tensor starts where the previous one's padded data ends. Only
  * tensors not already reported are named; the check stops at a tensor that could not be sized.
+ * Returns the padded end of the data section when every tensor kept the rule.
  */
 function reportGaps(
   extents: readonly (Extent | undefined)[],
   alignment: bigint,
   flagged: ReadonlySet<GgufTensorInfo>,
   report: (finding: FindingReport) => void,
-): void {
+): bigint | undefined {
   let expected = 0n;
+  let kept = true;
   for (const extent of extents) {
-    if (extent === undefined) return;
+    if (extent === undefined) return undefined;
     const { tensor, start, end } = extent;
+    kept &&= start === expected && !flagged.has(tensor);
     if (start !== expected && !flagged.has(tensor)) {
       report({
         rule: "MA345",
@@ -182,6 +189,7 @@ function reportGaps(
     }
     expected += (end - start + alignment - 1n) / alignment * alignment;
   }
+  return kept ? expected : undefined;
 }
 
 /** Tensors sharing bytes, each reported once against the tensor it overlaps that reaches furthest. */
