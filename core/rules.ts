@@ -565,7 +565,7 @@ export const RULES = {
     cwe: 129,
     title: "A GGUF tensor declares a ggml type that does not exist",
     why:
-      "Loaders index their type tables (block size, type size, dequantisers) with the tensor's ggml_type; a negative, removed or out-of-range type reads outside those tables or divides by a zero block size. A type just above the known ones may come from a newer llama.cpp (warning).",
+      "Loaders index their type tables (block size, type size, dequantisers) with the tensor's ggml_type; a negative, removed or out-of-range type reads outside those tables or divides by a zero block size. A type just above the known ones may come from a newer llama.cpp, and the ARM-repacked types of late 2024 (Q4_0_4_4 and kin) are retired ones that current llama.cpp refuses (both warnings).",
     example: "A tensor whose type field is -1 or 0x7fffffff.",
     fix: LOAD_FIX,
   },

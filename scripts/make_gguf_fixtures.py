@@ -402,8 +402,8 @@ def fixtures() -> list[Fixture]:
     at = base.at
     template = template_not_analysed(base)
 
-    def twin(file: str, technique: str, lied: bytes, findings: list[dict]) -> None:
-        add(f"malicious/{file}", "malicious", technique, lied, findings)
+    def twin(file: str, technique: str, lied: bytes, findings: list[dict], kind: str = "malicious") -> None:
+        add(f"malicious/{file}", kind, technique, lied, findings)
 
     twin("huge_tensor_count.gguf", "tensor count 2^63-1: loaders reserve that many tensor infos",
          patch(data, at["tensor_count"], "<Q", 2**63 - 1),
@@ -467,10 +467,12 @@ def fixtures() -> list[Fixture]:
         ("ggml_type_negative.gguf", -1, None, "invalid", "a tensor of ggml type -1"),
         ("ggml_type_removed.gguf", 4, None, "removed", "a tensor of ggml type 4 (Q4_2, removed in 2023)"),
         ("ggml_type_unknown.gguf", 50, "warning", "newer", "a tensor of ggml type 50, past every known one"),
+        ("ggml_type_retired.gguf", 31, "warning", "retired",
+         "a Q4_0 tensor declared Q4_0_4_4 (31, the same blocks repacked for ARM; retired by llama.cpp)"),
     ]:
         twin(file, technique, patch(data, at[f"ggml_type:{q4}"], "<i", value),
              [finding("MA342", at[f"tensor:{q4}"], tensor_key(q4), severity=severity, ggmlType=value, kind=kind),
-              template])
+              template], kind="suspicious" if severity else "malicious")
 
     q8 = "blk.0.ffn_down.weight"
     q8_offset = struct.unpack_from("<Q", data, at[f"offset:{q8}"])[0]

@@ -17,9 +17,8 @@ export interface GgmlType {
 }
 
 /**
- * The types a GGUF file may declare, by id. Ids 4, 5 (Q4_2, Q4_3), 31–33 (Q4_0_4_4 and kin)
- * and 36–38 (IQ4_NL_4_4 and kin) were removed from ggml: their block size is 0 there, and
- * gguf.cpp rejects tensors of them.
+ * The types a GGUF file may declare, by id. Ids 4 and 5 (Q4_2, Q4_3) were removed from ggml
+ * before GGUF existed; 31–33 and 36–38 are {@linkcode RETIRED_GGML_TYPES}.
  *
  * @example
  * ```ts
@@ -66,7 +65,30 @@ export const GGML_TYPES: ReadonlyMap<number, GgmlType> = new Map(
   ] as const).map(([id, name, blockSize, typeSize]) => [id, { name, blockSize, typeSize }]),
 );
 
-/** Ids below this that are not in {@linkcode GGML_TYPES} were removed from ggml. */
+/**
+ * The ARM-repacked types llama.cpp wrote into GGUF files in late 2024 and retired since (they are
+ * repacked at load time now): real models on the hub still carry them, so they are sized like
+ * their siblings (Q4_0's and IQ4_NL's blocks, rearranged) but current llama.cpp refuses them
+ * (block size 0 in its type table).
+ *
+ * @example
+ * ```ts
+ * import { RETIRED_GGML_TYPES } from "./ggml_types.ts";
+ * RETIRED_GGML_TYPES.get(31)?.name; // "Q4_0_4_4"
+ * ```
+ */
+export const RETIRED_GGML_TYPES: ReadonlyMap<number, GgmlType> = new Map(
+  ([
+    [31, "Q4_0_4_4"],
+    [32, "Q4_0_4_8"],
+    [33, "Q4_0_8_8"],
+    [36, "IQ4_NL_4_4"],
+    [37, "IQ4_NL_4_8"],
+    [38, "IQ4_NL_8_8"],
+  ] as const).map(([id, name]) => [id, { name, blockSize: 32, typeSize: 18 }]),
+);
+
+/** Ids below this in neither table were removed from ggml. */
 const FIRST_UNKNOWN_ID = 42;
 
 /**
@@ -76,8 +98,9 @@ const FIRST_UNKNOWN_ID = 42;
 const LAST_PLAUSIBLE_ID = 63;
 
 /**
- * What a declared ggml type id is: a known type, one ggml removed, one a newer llama.cpp may
- * have added, or a value no ggml ever had (negative, or far past the end of the enum).
+ * What a declared ggml type id is: a known type, a retired one (sized, but refused by current
+ * llama.cpp), one ggml removed, one a newer llama.cpp may have added, or a value no ggml ever
+ * had (negative, or far past the end of the enum).
  *
  * @example
  * ```ts
@@ -88,9 +111,11 @@ const LAST_PLAUSIBLE_ID = 63;
  */
 export function classifyGgmlType(
   id: number,
-): { kind: "known"; type: GgmlType } | { kind: "removed" | "newer" | "invalid" } {
+): { kind: "known" | "retired"; type: GgmlType } | { kind: "removed" | "newer" | "invalid" } {
   const type = GGML_TYPES.get(id);
   if (type) return { kind: "known", type };
+  const retired = RETIRED_GGML_TYPES.get(id);
+  if (retired) return { kind: "retired", type: retired };
   if (id >= 0 && id < FIRST_UNKNOWN_ID) return { kind: "removed" };
   if (id >= FIRST_UNKNOWN_ID && id <= LAST_PLAUSIBLE_ID) return { kind: "newer" };
   return { kind: "invalid" };

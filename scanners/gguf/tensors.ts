@@ -31,7 +31,16 @@ function where(tensor: GgufTensorInfo): Pick<FindingReport, "position" | "keyPat
 function sizeOf(tensor: GgufTensorInfo, report: (finding: FindingReport) => void): bigint | undefined {
   const { name, type, dims } = tensor;
   const ggml = classifyGgmlType(type);
-  if (ggml.kind !== "known") {
+  if (ggml.kind === "retired") {
+    report({
+      rule: "MA342",
+      severity: "warning",
+      message:
+        `Tensor ${name} has ggml type ${type} (${ggml.type.name}), which llama.cpp retired and now refuses to load`,
+      ...where(tensor),
+      details: { tensor: name, ggmlType: type, kind: ggml.kind },
+    });
+  } else if (ggml.kind !== "known") {
     const newer = ggml.kind === "newer";
     report({
       rule: "MA342",
