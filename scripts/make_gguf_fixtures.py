@@ -529,9 +529,10 @@ def fixtures() -> list[Fixture]:
     long_name = "blk.0." + "x" * 60 + ".weight"
     named_long = spec_llama()
     named_long.tensors[4] = Tensor(long_name, named_long.tensors[4].ne, QT.F32, named_long.tensors[4].data)
-    twin("tensor_name_too_long.gguf", "a tensor name of 73 bytes (ggml keeps 63)", named_long.build(),
-         [finding("MA341", named_long.at[f"tensor:{long_name}"], tensor_key(long_name), length=73),
-          template_not_analysed(named_long)])
+    twin("tensor_name_too_long.gguf", "a tensor name of 73 bytes (llama.cpp's ggml keeps 63; other readers more)",
+         named_long.build(), [finding("MA341", named_long.at[f"tensor:{long_name}"], tensor_key(long_name),
+                                      severity="info", length=73), template_not_analysed(named_long)],
+         kind="suspicious")
 
     evil = spec_llama(EVIL_TEMPLATE)
     twin("template_globals_os.gguf",
