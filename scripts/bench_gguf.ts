@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import type { RunReport } from "./bench_runner.ts";
 
 /** Bump when the generator's output changes. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 /** Tokens in the vocabulary array, as Llama 3's and Qwen's (128k to 152k). */
 const VOCABULARY_TOKENS = 150_000;
 /** F32 tensors the data section is split into. */
@@ -84,7 +84,8 @@ const STRING = 8, ARRAY = 9, UINT32 = 4, FLOAT32 = 6, INT32 = 5;
 
 /**
  * Writes a sparse GGUF v3 file of `sizeBytes` at `path` with `entries` metadata entries (three of
- * them the vocabulary's arrays) and {@linkcode TENSORS} F32 tensors filling the data section.
+ * them the vocabulary's arrays) and {@linkcode TENSORS} F32 tensors filling the data section;
+ * returns the header's size in bytes.
  *
  * @example
  * ```ts
@@ -92,7 +93,7 @@ const STRING = 8, ARRAY = 9, UINT32 = 4, FLOAT32 = 6, INT32 = 5;
  * await writeSparseGguf(".bench/model.gguf", 2 ** 30, 1000);
  * ```
  */
-export async function writeSparseGguf(path: string, sizeBytes: number, entries: number): Promise<void> {
+export async function writeSparseGguf(path: string, sizeBytes: number, entries: number): Promise<number> {
   const out = new GgufBytes();
   out.u32(0x46554747).u32(3).u64(TENSORS).u64(entries);
   out.string("general.architecture").u32(STRING).string("llama");
@@ -122,6 +123,7 @@ export async function writeSparseGguf(path: string, sizeBytes: number, entries: 
   await file.write(header);
   // The tensor data is a hole: the file takes the header's blocks on disk, not 10 GiB.
   await file.truncate(dataStart + TENSORS * perTensor);
+  return header.length;
 }
 
 async function runCase(path: string): Promise<RunReport> {
@@ -143,13 +145,16 @@ async function main(): Promise<void> {
   const entries = Number(values.entries);
   await Deno.mkdir(BENCH_DIR, { recursive: true });
   const path = join(BENCH_DIR, `gguf-${values["size-gb"]}gb-${entries}kv.gguf`);
-  const manifest = { version: GENERATOR_VERSION, sizeBytes, entries };
-  let reuse = false;
+  const wanted = { version: GENERATOR_VERSION, sizeBytes, entries };
+  let manifest: typeof wanted & { headerBytes: number } | undefined;
   try {
-    reuse = JSON.stringify(JSON.parse(await Deno.readTextFile(`${path}.json`))) === JSON.stringify(manifest);
+    manifest = JSON.parse(await Deno.readTextFile(`${path}.json`));
   } catch { /* no manifest yet */ }
-  if (!reuse) {
-    await writeSparseGguf(path, sizeBytes, entries);
+  if (
+    !manifest ||
+    Object.entries(wanted).some(([key, value]) => manifest![key as keyof typeof wanted] !== value)
+  ) {
+    manifest = { ...wanted, headerBytes: await writeSparseGguf(path, sizeBytes, entries) };
     await Deno.writeTextFile(`${path}.json`, JSON.stringify(manifest));
   }
   const size = (await Deno.stat(path)).size;
@@ -159,9 +164,11 @@ async function main(): Promise<void> {
     `gguf: ${
       (size / GIB).toFixed(1)
     } GiB, ${entries} metadata entries (a ${VOCABULARY_TOKENS}-token vocabulary), ` +
-      `${TENSORS} tensors\n  wall ${(report.elapsedMs / 1000).toFixed(2)} s, peak RSS ${
-        (report.peakRssKib / 1024).toFixed(0)
-      } MiB (base ${(report.baseRssKib / 1024).toFixed(0)} MiB), read ${(read / 2 ** 20).toFixed(2)} MiB (${
+      `${TENSORS} tensors, a header of ${(manifest.headerBytes / 2 ** 20).toFixed(2)} MiB\n  wall ${
+        (report.elapsedMs / 1000).toFixed(2)
+      } s, peak RSS ${(report.peakRssKib / 1024).toFixed(0)} MiB (base ${
+        (report.baseRssKib / 1024).toFixed(0)
+      } MiB), read ${(read / 2 ** 20).toFixed(2)} MiB (${
         (read / size).toExponential(2)
       } of the file), findings ${report.findings}`,
   );
