@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import type { RunReport } from "./bench_runner.ts";
 
 /** Bump when the generator's output changes. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 /** Tokens in the vocabulary array, as Llama 3's and Qwen's (128k to 152k). */
 const VOCABULARY_TOKENS = 150_000;
 /** F32 tensors the data section is split into. */
@@ -30,53 +30,53 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH_DIR = join(ROOT, ".bench");
 const RUNNER = fileURLToPath(new URL("./bench_runner.ts", import.meta.url));
 
-/** Little-endian GGUF v3 fields, appended to a growing buffer. */
+/** Little-endian GGUF v3 fields, appended to one growing buffer (no object per field). */
 class GgufBytes {
-  #chunks: Uint8Array[] = [];
+  #buffer = new Uint8Array(1 << 20);
+  #view = new DataView(this.#buffer.buffer);
   #encoder = new TextEncoder();
   length = 0;
 
-  #push(bytes: Uint8Array): void {
-    this.#chunks.push(bytes);
-    this.length += bytes.length;
+  #room(bytes: number): number {
+    if (this.length + bytes > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.length + bytes));
+      grown.set(this.#buffer.subarray(0, this.length));
+      this.#buffer = grown;
+      this.#view = new DataView(grown.buffer);
+    }
+    const at = this.length;
+    this.length += bytes;
+    return at;
   }
 
   u32(value: number): this {
-    const bytes = new Uint8Array(4);
-    new DataView(bytes.buffer).setUint32(0, value, true);
-    this.#push(bytes);
+    const at = this.#room(4);
+    this.#view.setUint32(at, value, true);
     return this;
   }
 
   u64(value: number | bigint): this {
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setBigUint64(0, BigInt(value), true);
-    this.#push(bytes);
+    const at = this.#room(8);
+    this.#view.setBigUint64(at, BigInt(value), true);
     return this;
   }
 
   f32(value: number): this {
-    const bytes = new Uint8Array(4);
-    new DataView(bytes.buffer).setFloat32(0, value, true);
-    this.#push(bytes);
+    const at = this.#room(4);
+    this.#view.setFloat32(at, value, true);
     return this;
   }
 
   string(text: string): this {
     const bytes = this.#encoder.encode(text);
     this.u64(bytes.length);
-    this.#push(bytes);
+    const at = this.#room(bytes.length);
+    this.#buffer.set(bytes, at);
     return this;
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
+    return this.#buffer.subarray(0, this.length);
   }
 }
 
