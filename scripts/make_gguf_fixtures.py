@@ -539,6 +539,13 @@ def fixtures() -> list[Fixture]:
          "a chat template that reaches os through cycler.__init__.__globals__ and runs a command "
          "(CVE-2024-34359's server-side template injection)", evil.build(), [template_not_analysed(evil)])
 
+    big_spec = SpecWriter(endian=">")
+    big_spec.kv, big_spec.tensors = base.kv, base.tensors
+    big_data = big_spec.build()
+    twin("big_endian_huge_metadata_count.gguf", "a big-endian file whose metadata count is 2^62",
+         patch(big_data, big_spec.at["kv_count"], ">Q", 2**62),
+         [finding("MA340", big_spec.at["kv_count"], field="metadata count", declared=str(2**62))])
+
     v1_count = SpecWriter(version=1)
     v1_count.kv, v1_count.tensors = v1.kv, v1.tensors
     v1_data = v1_count.build()
