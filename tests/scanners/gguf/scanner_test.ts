@@ -70,26 +70,31 @@ for (const path of BENIGN) {
   });
 }
 
-Deno.test("gguf: a 10 GiB file is read only as far as its header (one window) and its trailing head", async () => {
-  const bytes = await fixture("gguf/benign/llama3_v3.gguf");
-  let read = 0;
-  const huge: ByteSource = {
-    size: 10 * 1024 ** 3,
-    read(offset, length) {
-      const end = Math.min(offset + length, this.size);
-      read += end - offset;
-      const out = new Uint8Array(end - offset);
-      if (offset < bytes.length) out.set(bytes.subarray(offset, Math.min(end, bytes.length)));
+/** A source of `size` bytes: `head`, then zeros never stored; counts the bytes read. */
+function sparseSource(head: Uint8Array, size: number): ByteSource & { bytesRead: number } {
+  const source = {
+    size,
+    bytesRead: 0,
+    read(offset: number, length: number) {
+      const end = Math.min(offset + length, size);
+      source.bytesRead += Math.max(0, end - offset);
+      const out = new Uint8Array(Math.max(0, end - offset));
+      if (offset < head.length) out.set(head.subarray(offset, Math.min(end, head.length)));
       return Promise.resolve(out);
     },
   };
+  return source;
+}
+
+Deno.test("gguf: a 10 GiB file is read only as far as its header (one window) and its trailing head", async () => {
+  const huge = sparseSource(await fixture("gguf/benign/llama3_v3.gguf"), 10 * 1024 ** 3);
   const outcome = await scanSource(huge, "big.gguf");
   assert.equal(outcome.error, undefined);
   assert.equal(outcome.format, "gguf");
   // The zeros after the fixture's tensors are trailing data: reported, and only their head looked at.
   assert.deepEqual(outcome.findings.map((f) => f.rule), ["MA348", "MA349"]);
   // The head the engine reads for detection, one window of the header, the trailing bytes' head.
-  assert.ok(read <= 2 * 64 * 1024 + (1 << 20), `${read} bytes read`);
+  assert.ok(huge.bytesRead <= 2 * 64 * 1024 + (1 << 20), `${huge.bytesRead} bytes read`);
 });
 
 Deno.test("gguf: metadata strings, array elements and tensor names are checked against --blacklist", async () => {
@@ -170,4 +175,29 @@ Deno.test("ggml: a ggmf vocabulary cut short, a negative hyper-parameter, a huge
   ]);
   const huge = concat(magic, hparams, u32s(0x7fffffff), new Uint8Array(16));
   assert.deepEqual(await brief(huge, "h.bin"), ["MA340 critical h.bin (pos 36)", "MA346 info h.bin (pos 0)"]);
+});
+
+Deno.test("gguf: a string of 1.25 GiB is stepped over, not read: over llama.cpp's limit and not inspected", async () => {
+  const key = new TextEncoder().encode("general.name");
+  const head = new Uint8Array(4 + 4 + 8 + 8 + 8 + key.length + 4 + 8);
+  const view = new DataView(head.buffer);
+  head.set(new TextEncoder().encode("GGUF"));
+  view.setUint32(4, 3, true);
+  view.setBigUint64(8, 0n, true);
+  view.setBigUint64(16, 1n, true);
+  view.setBigUint64(24, BigInt(key.length), true);
+  head.set(key, 32);
+  view.setUint32(32 + key.length, 8, true);
+  const length = 1.25 * 2 ** 30;
+  view.setBigUint64(36 + key.length, BigInt(length), true);
+  const source = sparseSource(head, head.length + length);
+  const outcome = await scanSource(source, "long.gguf");
+  assert.deepEqual(
+    outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`),
+    [
+      `MA341 warning long.gguf (pos ${36 + key.length}, key $["general.name"])`,
+      `MA348 info long.gguf (pos ${head.length}, key $["general.name"])`,
+    ],
+  );
+  assert.ok(source.bytesRead < 4 << 20, `${source.bytesRead} bytes read`);
 });
