@@ -21,11 +21,6 @@ function startsWith(head: Uint8Array, ...bytes: number[]): boolean {
   return bytes.every((b, i) => head[i] === b);
 }
 
-function ascii(head: Uint8Array, offset: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (head[offset + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
 /**
  * Formats without a scanner yet, in the order their magic is tried.
  *
@@ -41,14 +36,6 @@ export const KNOWN_FORMATS: readonly KnownFormat[] = [
     mayHoldCode: true,
     extensions: [".h5", ".hdf5", ".keras"],
     matches: (h) => startsWith(h, 0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a),
-  },
-  { id: "gguf", mayHoldCode: true, extensions: [".gguf"], matches: (h) => ascii(h, 0, "GGUF") },
-  {
-    // GGUF's predecessors (llama.cpp, whisper.cpp): the magic 'ggml', 'ggmf', 'ggjt' or 'ggla' as a
-    // little-endian uint32, then hyper-parameters and raw tensors; often named .bin.
-    id: "ggml",
-    extensions: [".ggml"],
-    matches: (h) => ["lmgg", "fmgg", "tjgg", "algg"].some((magic) => ascii(h, 0, magic)),
   },
   { id: "png", extensions: [".png"], matches: (h) => startsWith(h, 0x89, 0x50, 0x4e, 0x47) },
   { id: "onnx", extensions: [".onnx"] },

@@ -17,6 +17,7 @@ import {
   zlibDescriptor,
 } from "./compressed/descriptors.ts";
 import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
+import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
 import {
@@ -72,8 +73,8 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "numpy", "pytorch-legacy", "safetensors",
- * //  "pickle", "chat-template-json", "jinja"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "pytorch-legacy",
+ * //  "safetensors", "pickle", "chat-template-json", "jinja"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -87,6 +88,8 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   lzmaDescriptor,
   zlibDescriptor,
   joblibZfileDescriptor,
+  ggufDescriptor,
+  ggmlDescriptor,
   numpyDescriptor,
   safetensorsDescriptor,
   legacyTorchDescriptor,

@@ -538,9 +538,9 @@ def fixtures() -> list[Fixture]:
                  "benign/state_dict.pt re-zipped with the records torch 2.x adds (.format_version, "
                  ".storage_alignment, byteorder, .data/serialization_id) in torch 2.x's order",
                  torch2_records(state_dict), [])
-    add("benign/old_llama_ggjt.bin", "benign", None,
-        "a llama.cpp 'ggjt' v3 file named .bin, the way old GGML models were shipped: .bin names no one format",
-        ggml_file(), [])
+    add("benign/old_llama_ggjt.bin", "benign", "ggml",
+        "a llama.cpp 'ggjt' v3 file named .bin, the way old GGML models were shipped: read as a legacy GGML file",
+        ggml_file(), [mf.finding("MA346", 0, magic="ggjt", version=3)])
     add("benign/image.pt", "benign", None, "a PNG image named .pt", png_file(),
         [passive_mismatch("png")])
     add("benign/random.ckpt", "benign", None, "512 random-looking bytes named .ckpt", random_bytes(512),
@@ -751,8 +751,8 @@ ASSUMPTIONS = [
     "case: DATA.PKL as data.pkl, code/*.PY as code). ./ and \\ are not normalised: "
     "such a data.pkl leaves no checkpoint to torch, and the zip is scanned by content.",
     "Positions inside pickles are opcode offsets, as in fixtures/pickle.",
-    "A passive known format under a model's name (GGML, PNG) is MA001 at info; unrecognised bytes under a model's "
-    "name are MA007 at info.",
+    "A passive known format under a model's name (PNG) is MA001 at info; unrecognised bytes under a model's "
+    "name are MA007 at info; a legacy GGML file named .bin is read as one (MA346, info).",
 ]
 
 

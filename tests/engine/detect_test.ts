@@ -53,6 +53,8 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "joblib-zfile",
     "lzma",
     "zlib",
+    "ggml",
+    "gguf",
     "numpy",
     "pytorch-legacy",
     "safetensors",

@@ -1,0 +1,45 @@
+/**
+ * GGUF and its legacy predecessors as the registry knows them before their scanner loads.
+ *
+ * @module
+ */
+
+import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { hasGgufMagic, legacyMagic } from "./magic.ts";
+
+/**
+ * The GGUF scanner's registry entry: the magic `GGUF` at offset 0.
+ *
+ * @example
+ * ```ts
+ * import { ggufDescriptor } from "./descriptor.ts";
+ * ggufDescriptor.detect(new TextEncoder().encode("GGUF\x03\0\0\0"), 8, "m.gguf"); // true
+ * ```
+ */
+export const ggufDescriptor: ScannerDescriptor = {
+  id: "gguf",
+  description: "GGUF model (llama.cpp, versions 1 to 3)",
+  extensions: [".gguf"],
+  priority: PRIORITY.model,
+  detect: hasGgufMagic,
+  load: () => import("./scanner.ts").then((module) => module.ggufScanner),
+};
+
+/**
+ * The legacy GGML-family registry entry: the magics `ggml`, `ggmf`, `ggjt`, `ggla` as
+ * little-endian u32s. Such files were usually shipped as `.bin`, which names no one format.
+ *
+ * @example
+ * ```ts
+ * import { ggmlDescriptor } from "./descriptor.ts";
+ * ggmlDescriptor.detect(new TextEncoder().encode("tjgg\x03\0\0\0"), 8, "m.bin"); // true
+ * ```
+ */
+export const ggmlDescriptor: ScannerDescriptor = {
+  id: "ggml",
+  description: "Legacy GGML, GGMF, GGJT or GGLA model (llama.cpp before GGUF)",
+  extensions: [".ggml"],
+  priority: PRIORITY.model,
+  detect: (head) => legacyMagic(head) !== undefined,
+  load: () => import("./scanner.ts").then((module) => module.ggmlScanner),
+};
