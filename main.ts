@@ -15,7 +15,9 @@
  */
 
 import { dirname } from "node:path";
-import { type Invocation, parseCommandLine, type ScanFlags } from "./cli/args.ts";
+import { DEFAULT_CONFIG_FILE, parseCommandLine, type ScanFlags } from "./cli/args.ts";
+import type { Config } from "./cli/config.ts";
+import type { ScanResult } from "./core/types.ts";
 import { isRuleId, RULES } from "./core/rules.ts";
 import { scan, type ScanProgress } from "./engine/scan.ts";
 import { renderJson } from "./report/json.ts";
@@ -98,7 +100,8 @@ class Cli {
     );
   }
 
-  async run(invocation: Invocation): Promise<ExitCode> {
+  async run(args: readonly string[]): Promise<ExitCode> {
+    const invocation = parseCommandLine(args);
     try {
       switch (invocation.command) {
         case "print":
@@ -110,14 +113,52 @@ class Cli {
         case "rules":
           return await this.#rules(invocation.id);
         case "scan":
-          return await this.#scan(invocation.paths, invocation.flags);
+          return await this.#configuredScan(args, invocation.paths, invocation.flags);
       }
     } finally {
       await this.#stderrQueue;
     }
   }
 
-  async #scan(paths: string[], flags: ScanFlags): Promise<ExitCode> {
+  /**
+   * Reads the config file (`--config`, or ./modelaudit.toml when there is one) and scans with its
+   * options placed before the command line's, so the command line wins and repeatable options add up.
+   * The config modules load only when there is a file to read.
+   */
+  async #configuredScan(args: readonly string[], paths: string[], flags: ScanFlags): Promise<ExitCode> {
+    const path = flags.config ??
+      (await Deno.stat(DEFAULT_CONFIG_FILE).then((info) => info.isFile, () => false)
+        ? DEFAULT_CONFIG_FILE
+        : undefined);
+    if (path === undefined) return await this.#scan(paths, flags);
+    const { loadConfig, ConfigError } = await import("./cli/config.ts");
+    let config: Config | undefined;
+    try {
+      config = await loadConfig(path);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.complain(error.message);
+      return EXIT_ERROR;
+    }
+    for (const { keyPath, args: keyArgs } of config!.scanArgs) {
+      const checked = parseCommandLine(["scan", ...keyArgs, "."]);
+      if (checked.command === "error") {
+        this.complain(`${path}: ${keyPath}: ${checked.message.split("\n")[0].replace(/^error: /, "")}`);
+        return EXIT_ERROR;
+      }
+    }
+    const at = args.indexOf("scan") + 1;
+    const merged = parseCommandLine([
+      ...args.slice(0, at),
+      ...config!.scanArgs.flatMap((group) => group.args),
+      ...args.slice(at),
+    ]);
+    // Each key parsed alone, and the command line parsed without them: together they parse too.
+    if (merged.command !== "scan") throw new Error(`the config file's options broke the command line`);
+    return await this.#scan(merged.paths, merged.flags, config);
+  }
+
+  async #scan(paths: string[], flags: ScanFlags, config?: Config): Promise<ExitCode> {
     if (flags.output !== undefined) {
       // Fail before a long scan rather than after it when the report cannot be written.
       const parent = dirname(flags.output);
@@ -127,9 +168,22 @@ class Cli {
         return EXIT_ERROR;
       }
     }
-    let result;
+    let baseline: Set<string> | undefined;
+    if (flags.baseline !== undefined) {
+      // Read before the scan: a missing or broken baseline must not cost a whole scan first.
+      const { loadBaseline } = await import("./cli/baseline.ts");
+      const { ConfigError } = await import("./cli/config.ts");
+      try {
+        baseline = await loadBaseline(flags.baseline);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        this.complain(error.message);
+        return EXIT_ERROR;
+      }
+    }
+    let scanned;
     try {
-      result = await scan(paths, {
+      scanned = await scan(paths, {
         maxFileSize: flags.maxFileSize,
         timeoutMs: flags.timeout * 1000,
         blacklist: flags.blacklist,
@@ -151,6 +205,21 @@ class Cli {
     } catch (error) {
       this.complain(`the scan failed: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT_ERROR;
+    }
+    const result = await this.#triage(scanned, flags, config, baseline);
+    if (flags.writeBaseline !== undefined) {
+      const { renderBaseline } = await import("./cli/baseline.ts");
+      try {
+        await Deno.writeTextFile(flags.writeBaseline, renderBaseline(result, Deno.cwd()));
+      } catch (error) {
+        this.complain(
+          `cannot write the baseline to ${flags.writeBaseline}: ${
+            error instanceof Error ? error.message : error
+          }`,
+        );
+        return EXIT_ERROR;
+      }
+      if (!flags.quiet) this.complain(`baseline written to ${flags.writeBaseline}`);
     }
     const toStdout = flags.output === undefined;
     const report = flags.format === "json"
@@ -184,6 +253,29 @@ class Cli {
     return exitCode(result, flags.failOn);
   }
 
+  /** The scan as the user's selections, severities, ignores and baseline make it; untouched without them. */
+  async #triage(
+    result: ScanResult,
+    flags: ScanFlags,
+    config: Config | undefined,
+    baseline: Set<string> | undefined,
+  ): Promise<ScanResult> {
+    const severity = config?.severity ?? {};
+    const wanted = flags.select.length || flags.ignore.length || Object.keys(severity).length ||
+      config?.ignores.length || baseline;
+    if (!wanted) return result;
+    const { triage } = await import("./cli/triage.ts");
+    return triage(result, {
+      select: flags.select,
+      ignore: flags.ignore,
+      severity,
+      ...(config ? { ignores: { file: config.path, entries: config.ignores } } : {}),
+      ...(baseline ? { baseline: { file: flags.baseline!, fingerprints: baseline } } : {}),
+      root: Deno.cwd(),
+      today: new Date().toISOString().slice(0, 10),
+    });
+  }
+
   async #rules(id: string | undefined): Promise<ExitCode> {
     if (id === undefined) {
       await writeAll(this.#context.stdout, renderRuleList(Object.values(RULES)));
@@ -211,7 +303,7 @@ class Cli {
  * ```
  */
 export function runCli(args: readonly string[], context: CliContext = processContext()): Promise<ExitCode> {
-  return new Cli(context).run(parseCommandLine(args));
+  return new Cli(context).run(args);
 }
 
 function crash(error: unknown): never {

@@ -44,7 +44,15 @@ export type {
 export { HEAD_BYTES, PRIORITY } from "./core/scanner.ts";
 export { getRule, isRuleId, type Rule, type RuleId, type RuleKind, RULES } from "./core/rules.ts";
 export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
-export type { FileResult, Finding, FindingDetails, Location, ScanResult, Severity } from "./core/types.ts";
+export type {
+  FileResult,
+  Finding,
+  FindingDetails,
+  Location,
+  ScanResult,
+  Severity,
+  Suppression,
+} from "./core/types.ts";
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
 export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
@@ -74,6 +82,7 @@ export {
 } from "./report/json.ts";
 export { renderLocation } from "./report/location.ts";
 export {
+  findingFingerprints,
   GITHUB_MAX_RESULTS,
   renderSarif,
   SARIF_LEVELS,
@@ -90,6 +99,7 @@ export {
   type SarifResult,
   type SarifRule,
   type SarifRun,
+  type SarifSuppression,
   SECURITY_SEVERITY,
   SRCROOT,
   toSarif,

@@ -11,11 +11,13 @@
  */
 
 import { parseArgs } from "node:util";
-import { RULES } from "../core/rules.ts";
+import { isRuleSelector, RULES } from "../core/rules.ts";
 import type { Severity } from "../core/types.ts";
 import { DEFAULT_SCAN_LIMITS } from "../engine/limits.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../report/summary.ts";
 
+/** The config file looked for in the current directory when `--config` is not given. */
+export const DEFAULT_CONFIG_FILE = "modelaudit.toml";
 /** Whole-scan budget when `--timeout` is not given, as in ModelAudit. */
 const DEFAULT_TIMEOUT_SECONDS = 300;
 /** Help is laid out for this many columns, as commander does when stdout is no terminal. */
@@ -43,6 +45,11 @@ export interface ScanFlags {
   verbose?: boolean;
   quiet?: boolean;
   failOn: Severity;
+  config?: string;
+  select: string[];
+  ignore: string[];
+  baseline?: string;
+  writeBaseline?: string;
 }
 
 /**
@@ -113,6 +120,18 @@ function collectCallable(namespace: boolean): (value: string, previous: unknown)
     }
     return [...previous as string[], value];
   };
+}
+
+/** Rule ids or id prefixes, comma-separated (`MA1,MA203`), added to those given before. */
+function collectRules(value: string, previous: unknown): string[] {
+  const selectors = value.split(",").map((part) => part.trim().toUpperCase());
+  const unknown = selectors.find((selector) => !isRuleSelector(selector));
+  if (unknown !== undefined) {
+    throw new InvalidArgument(
+      `"${unknown}" is no rule id or id prefix (run '${TOOL_NAME} rules' for the list).`,
+    );
+  }
+  return [...previous as string[], ...selectors];
 }
 
 const HELP_OPTION: OptionSpec = { flags: "-h, --help", key: "verbose", description: "print help" };
@@ -224,6 +243,42 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     parse: oneOf(FAIL_ON),
     choices: FAIL_ON,
     default: "warning",
+  },
+  {
+    flags: "--select <rules>",
+    key: "select",
+    description: "report only these rules: ids or id prefixes, comma-separated (MA1,MA203; repeatable)",
+    parse: collectRules,
+    default: [],
+    defaultText: "all",
+  },
+  {
+    flags: "--ignore <rules>",
+    key: "ignore",
+    description:
+      "do not report these rules: ids or id prefixes, comma-separated (repeatable; wins over --select)",
+    parse: collectRules,
+    default: [],
+    defaultText: "none",
+  },
+  {
+    flags: "-c, --config <file>",
+    key: "config",
+    description:
+      `read options, severities and ignores from FILE (default: ./${DEFAULT_CONFIG_FILE} if it exists)`,
+    parse: (value) => value,
+  },
+  {
+    flags: "--baseline <file>",
+    key: "baseline",
+    description: "suppress the findings recorded in FILE (by --write-baseline): only new ones count",
+    parse: (value) => value,
+  },
+  {
+    flags: "--write-baseline <file>",
+    key: "writeBaseline",
+    description: "record this scan's findings in FILE, for --baseline",
+    parse: (value) => value,
   },
 ];
 

@@ -195,6 +195,18 @@ export const RULES = {
     example: "A safetensors `__metadata__` value that is the base64 of a pickle calling `os.system`.",
     fix: "Remove the string, or obtain the model from a trusted source.",
   },
+  MA090: {
+    id: "MA090",
+    name: "config-ignore-expired",
+    kind: "integrity",
+    severity: "warning",
+    title: "An ignore entry of the config file has expired",
+    why:
+      "An ignore with an expiry date is a promise to look again: once the date has passed it stops suppressing, and the findings it hid are reported again, so that a temporary exception cannot become a permanent blind spot.",
+    example:
+      '`[[ignore]] rule = "MA102", path = "models/legacy/**", expires = 2026-06-30` in `modelaudit.toml`, on 2026-07-01.',
+    fix: "Review the findings it hid; then delete the entry, or renew its expiry with a reason.",
+  },
   MA100: {
     id: "MA100",
     name: "pickle-dangerous-import",
@@ -916,4 +928,20 @@ export function isRuleId(id: string): id is RuleId {
  */
 export function getRule(id: RuleId): Rule {
   return RULES[id];
+}
+
+/**
+ * Whether `text` names rules: a rule id of the catalog (`MA102`), or a prefix of at least one
+ * (`MA`, `MA1`, `MA10`), as ruff's `--select` takes them.
+ *
+ * @example
+ * ```ts
+ * import { isRuleSelector } from "./rules.ts";
+ * isRuleSelector("MA1"); // true
+ * isRuleSelector("MA100"); // true
+ * isRuleSelector("MA999"); // false: no such rule
+ * ```
+ */
+export function isRuleSelector(text: string): boolean {
+  return /^MA\d{0,3}$/.test(text) && Object.keys(RULES).some((id) => id.startsWith(text));
 }

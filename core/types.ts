@@ -84,6 +84,29 @@ export interface Finding {
   location: Location;
   /** Machine-readable facts behind the message. */
   details: FindingDetails;
+  /**
+   * Set when the user's configuration or baseline suppresses this finding: it stays in the JSON and
+   * SARIF reports, marked, but no longer counts toward the exit code or the text report.
+   */
+  suppressed?: Suppression;
+}
+
+/**
+ * Why a finding is suppressed: an `ignore` entry of the config file (with its reason), or the baseline
+ * it was already recorded in.
+ *
+ * @example
+ * ```ts
+ * import type { Suppression } from "./types.ts";
+ * const reviewed: Suppression = { kind: "ignore", reason: "vendor checkpoint, reviewed 2026-11" };
+ * const known: Suppression = { kind: "baseline", reason: "in the baseline modelaudit-baseline.json" };
+ * ```
+ */
+export interface Suppression {
+  /** `ignore` for a config file entry, `baseline` for a finding recorded in the baseline. */
+  kind: "ignore" | "baseline";
+  /** Why, in the user's words for an ignore entry. */
+  reason: string;
 }
 
 /** What the engine learned about one file. */

@@ -10,7 +10,15 @@
  */
 
 import { RULES } from "../core/rules.ts";
-import type { FileResult, Finding, FindingDetails, Location, ScanResult, Severity } from "../core/types.ts";
+import type {
+  FileResult,
+  Finding,
+  FindingDetails,
+  Location,
+  ScanResult,
+  Severity,
+  Suppression,
+} from "../core/types.ts";
 import { renderLocation } from "./location.ts";
 import { jsonReplacer, type SeverityCounts, summarize, TOOL_NAME, TOOL_VERSION } from "./summary.ts";
 
@@ -34,6 +42,8 @@ export interface JsonIssue {
   file: string | null;
   /** `location` as a structure, for tools that map it (SARIF regions, suppressions). */
   where: JsonLocation;
+  /** Present when the config file or the baseline suppresses the finding. */
+  suppressed?: Suppression;
 }
 
 /** A finding's location in the JSON report: {@linkcode Location} with snake_case keys. */
@@ -110,8 +120,10 @@ export interface JsonReport {
   success: boolean;
   /** Every finding: those about the scan itself first, then each file's in file order. */
   issues: JsonIssue[];
-  /** Findings by severity. */
+  /** Findings by severity, suppressed ones not counted. */
   issue_counts: SeverityCounts;
+  /** Suppressed findings: by ignores of the config file, and by the baseline. */
+  suppressed_counts: { ignore: number; baseline: number };
   /** Every file the scan looked at. */
   files: JsonFile[];
   /** The tool that wrote the report. */
@@ -147,6 +159,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       ...(why ? { why } : {}),
       file,
       where: toJsonLocation(finding.location),
+      ...(finding.suppressed ? { suppressed: finding.suppressed } : {}),
     };
   };
   const summary = summarize(result);
@@ -166,6 +179,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       ...result.files.flatMap((file) => file.findings.map(issue(file.path))),
     ],
     issue_counts: summary.counts,
+    suppressed_counts: summary.suppressed,
     files: result.files.map((file) => ({
       path: file.path,
       size: file.size,
@@ -174,7 +188,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       ...(file.reason !== undefined ? { reason: file.reason } : {}),
       bytes_scanned: file.bytesScanned,
       duration: seconds(file.durationMs),
-      issue_count: file.findings.length,
+      issue_count: file.findings.filter((finding) => !finding.suppressed).length,
     })),
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
   };

@@ -35,6 +35,7 @@ import {
   type ScanResult,
   type Severity,
   SEVERITY_ORDER,
+  type Suppression,
 } from "../core/types.ts";
 import { toJsonLocation } from "./json.ts";
 import { renderLocation } from "./location.ts";
@@ -158,6 +159,18 @@ export interface SarifResult {
   partialFingerprints: Record<string, string>;
   /** The finding's severity, `location` as the text report writes it, `where` and `details` as the JSON report does. */
   properties: Record<string, unknown>;
+  /** Present when the config file or the baseline suppresses the finding. */
+  suppressions?: SarifSuppression[];
+}
+
+/** Why a result is suppressed: modelaudit's config file or baseline, outside the analysed files. */
+export interface SarifSuppression {
+  /** Always `external`: the suppression lives in modelaudit's own configuration. */
+  kind: "external";
+  /** Always `accepted`. */
+  status: "accepted";
+  /** The ignore entry's reason, or the baseline it was recorded in. */
+  justification: string;
 }
 
 /** A SARIF `notification` of the invocation. */
@@ -308,6 +321,49 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/**
+ * The stable identity of each finding, as SARIF's `modelauditFinding/v1` fingerprint and the baseline
+ * record it: a SHA-256 of the rule, the file relative to `root` (as the SARIF artifact location), the
+ * path through containers, the key path and the message, then `:` and the occurrence of that identity
+ * among `findings` (1 for the first). Neither the byte offset nor the line counts: an alert must survive
+ * a change elsewhere in the file.
+ *
+ * @example
+ * ```ts
+ * import { findingFingerprints } from "./sarif.ts";
+ * const finding = {
+ *   rule: "MA100" as const, severity: "critical" as const, message: "Pickle imports os.system",
+ *   location: { file: "models/evil.pkl", members: [], position: 0 }, details: {},
+ * };
+ * const moved = { ...finding, location: { ...finding.location, position: 40 } };
+ * const [first, second] = findingFingerprints([finding, moved], "/work");
+ * first.endsWith(":1") && second.endsWith(":2") && first.split(":")[0] === second.split(":")[0]; // true
+ * ```
+ */
+export function findingFingerprints(findings: readonly Finding[], root: string | undefined): string[] {
+  const occurrences = new Map<string, number>();
+  return findings.map((finding) => {
+    const { uri, uriBaseId = "" } = artifactLocation(finding.location.file, root);
+    const identity = sha256(JSON.stringify([
+      finding.rule,
+      uriBaseId,
+      uri,
+      finding.location.members,
+      finding.location.keyPath ?? "",
+      finding.message,
+    ]));
+    const occurrence = (occurrences.get(identity) ?? 0) + 1;
+    occurrences.set(identity, occurrence);
+    return `${identity}:${occurrence}`;
+  });
+}
+
+function suppressionText(suppressed: Suppression): string {
+  return suppressed.kind === "ignore"
+    ? `ignored by the config file: ${suppressed.reason}`
+    : suppressed.reason;
+}
+
 /** The findings to report: all of them, or the `max` worst in report order. */
 function keepWorst(findings: readonly Finding[], max: number): Finding[] {
   if (findings.length <= max) return [...findings];
@@ -345,31 +401,29 @@ export function toSarif(result: ScanResult, options: SarifOptions = {}): SarifLo
   const { root, maxResults = GITHUB_MAX_RESULTS } = options;
   const findings = allFindings(result);
   const kept = keepWorst(findings, maxResults);
-  const occurrences = new Map<string, number>();
-  const results = kept.map((finding): SarifResult => {
-    const location = sarifLocation(finding.location, root);
-    const { uri, uriBaseId = "" } = location.physicalLocation.artifactLocation;
-    // Not the byte offset nor the line: an alert must survive a change elsewhere in the file.
-    const identity = sha256(JSON.stringify([
-      finding.rule,
-      uriBaseId,
-      uri,
-      finding.location.members,
-      finding.location.keyPath ?? "",
-      finding.message,
-    ]));
-    const occurrence = (occurrences.get(identity) ?? 0) + 1;
-    occurrences.set(identity, occurrence);
+  const fingerprints = findingFingerprints(kept, root);
+  const results = kept.map((finding, index): SarifResult => {
+    const fingerprint = fingerprints[index];
+    const { suppressed } = finding;
     return {
       ruleId: finding.rule,
       ruleIndex: RULE_INDEX.get(finding.rule)!,
       level: SARIF_LEVELS[finding.severity],
       message: { text: finding.message },
-      locations: [location],
+      locations: [sarifLocation(finding.location, root)],
       partialFingerprints: {
-        primaryLocationLineHash: `${identity.slice(0, 16)}:${occurrence}`,
-        "modelauditFinding/v1": `${identity}:${occurrence}`,
+        primaryLocationLineHash: `${fingerprint.slice(0, 16)}:${fingerprint.split(":")[1]}`,
+        "modelauditFinding/v1": fingerprint,
       },
+      ...(suppressed
+        ? {
+          suppressions: [{
+            kind: "external",
+            status: "accepted",
+            justification: suppressionText(suppressed),
+          }],
+        }
+        : {}),
       properties: {
         severity: finding.severity,
         location: renderLocation(finding.location),

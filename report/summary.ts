@@ -41,10 +41,12 @@ export interface ScanSummary {
   bytesScanned: number;
   /** Wall time of the whole scan. */
   durationMs: number;
-  /** Findings by severity, over files and the scan itself. */
+  /** Findings by severity, over files and the scan itself; suppressed ones are not counted. */
   counts: SeverityCounts;
-  /** All findings together. */
+  /** All findings together, suppressed ones not counted. */
   findings: number;
+  /** Suppressed findings: by the config file's ignores, and by the baseline. */
+  suppressed: { ignore: number; baseline: number };
 }
 
 /**
@@ -60,6 +62,32 @@ export interface ScanSummary {
  */
 export function allFindings(result: ScanResult): Finding[] {
   return [...result.findings, ...result.files.flatMap((file) => file.findings)];
+}
+
+/**
+ * The scan as it counts: the same result without its suppressed findings (see
+ * {@linkcode Finding.suppressed}), which only the JSON and SARIF reports keep.
+ *
+ * @example
+ * ```ts
+ * import { activeResult } from "./summary.ts";
+ * const result = activeResult({
+ *   startTime: "", durationMs: 0, files: [], scannerNames: [],
+ *   findings: [{
+ *     rule: "MA002", severity: "warning", message: "link", location: { file: "a", members: [] }, details: {},
+ *     suppressed: { kind: "ignore", reason: "known link" },
+ *   }],
+ * });
+ * result.findings.length; // 0
+ * ```
+ */
+export function activeResult(result: ScanResult): ScanResult {
+  const active = (findings: Finding[]) => findings.filter((finding) => !finding.suppressed);
+  return {
+    ...result,
+    findings: active(result.findings),
+    files: result.files.map((file) => ({ ...file, findings: active(file.findings) })),
+  };
 }
 
 /**
@@ -88,7 +116,10 @@ export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
  * ```
  */
 export function summarize(result: ScanResult): ScanSummary {
-  const findings = allFindings(result);
+  const everything = allFindings(result);
+  const findings = everything.filter((finding) => !finding.suppressed);
+  const suppressedBy = (kind: string) =>
+    everything.filter((finding) => finding.suppressed?.kind === kind).length;
   const byStatus = (status: string) => result.files.filter((file) => file.status === status).length;
   return {
     files: result.files.length,
@@ -99,12 +130,13 @@ export function summarize(result: ScanResult): ScanSummary {
     durationMs: result.durationMs,
     counts: countBySeverity(findings),
     findings: findings.length,
+    suppressed: { ignore: suppressedBy("ignore"), baseline: suppressedBy("baseline") },
   };
 }
 
 /**
  * The process exit code for a finished scan: {@linkcode EXIT_FINDINGS} when any
- * finding (of a file or of the scan itself) is at or above `failOn`, else
+ * finding (of a file or of the scan itself) that is not suppressed is at or above `failOn`, else
  * {@linkcode EXIT_ERROR} when any file could not be scanned, else
  * {@linkcode EXIT_CLEAN}. Findings are never hidden behind an error code.
  *
@@ -116,7 +148,8 @@ export function summarize(result: ScanResult): ScanSummary {
  * ```
  */
 export function exitCode(result: ScanResult, failOn: Severity): ExitCode {
-  if (allFindings(result).some((finding) => atLeast(finding.severity, failOn))) return EXIT_FINDINGS;
+  const counted = allFindings(result).filter((finding) => !finding.suppressed);
+  if (counted.some((finding) => atLeast(finding.severity, failOn))) return EXIT_FINDINGS;
   if (result.files.some((file) => file.status === "error")) return EXIT_ERROR;
   return EXIT_CLEAN;
 }

@@ -13,6 +13,7 @@ import { RULES } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult, Severity } from "../core/types.ts";
 import { renderLocation } from "./location.ts";
 import {
+  activeResult,
   formatBytes,
   formatDuration,
   jsonReplacer,
@@ -91,7 +92,9 @@ export function escapeTerminal(text: string): string {
  * console.log(text);
  * ```
  */
-export function renderText(result: ScanResult, options: TextOptions = {}): string {
+export function renderText(scanned: ScanResult, options: TextOptions = {}): string {
+  // Suppressed findings are counted in the summary, never listed.
+  const result = activeResult(scanned);
   const paint = (text: string, ...styles: Style[]) =>
     options.color && styles.length ? styles.map((s) => ANSI[s]).join("") + text + ANSI.reset : text;
   const verbose = !options.quiet && (options.verbose ?? false);
@@ -164,7 +167,7 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
     return lines.length ? lines.join("\n") + "\n" : "";
   }
 
-  const summary = summarize(result);
+  const summary = summarize(scanned);
   const out: string[] = [
     `${paint(`${TOOL_NAME} ${TOOL_VERSION}`, "bold")} · scan started ${result.startTime}`,
     "",
@@ -188,6 +191,14 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
       `${paint(plural(counts.warning, "warning"), ...(counts.warning ? SEVERITY_STYLE.warning : []))}, ` +
       `${counts.info} info`,
   );
+  const { ignore, baseline } = summary.suppressed;
+  if (ignore || baseline) {
+    out.push(
+      `  Suppressed: ${
+        ignore + baseline
+      } (${ignore} by ignores in the config file, ${baseline} by the baseline)`,
+    );
+  }
   if (result.scannerNames.length) out.push(`  Scanners:  ${result.scannerNames.join(", ")}`);
   out.push("");
   if (counts.critical || counts.warning) {

@@ -8,6 +8,7 @@
 #   INPUT_FAIL_ON  critical, warning or info
 #   INPUT_FORMAT   sarif, json or text: the report file's format
 #   INPUT_OUTPUT   the report file's path
+#   INPUT_CONFIG   a config file for --config (empty: ./modelaudit.toml when there is one)
 #   INPUT_ARGS     more `modelaudit scan` options, separated by spaces (e.g. --max-file-size 0)
 #   MODELAUDIT_BIN the command to run (default: modelaudit, as installed on PATH)
 #   GITHUB_OUTPUT, GITHUB_STEP_SUMMARY: set by the runner
@@ -17,6 +18,7 @@ set -f # paths and options are taken as written, never glob-expanded
 read -r -d '' -a paths <<<"${INPUT_PATHS:-.}" || true
 read -r -a extra <<<"${INPUT_ARGS:-}" || true
 [ "${#paths[@]}" -gt 0 ] || paths=(.)
+[ -z "${INPUT_CONFIG:-}" ] || extra+=(--config "${INPUT_CONFIG}")
 
 status=0
 "${MODELAUDIT_BIN:-modelaudit}" scan --format "${INPUT_FORMAT:-sarif}" --output "${INPUT_OUTPUT:?}" \

@@ -206,17 +206,21 @@ Deno.test("action: a finding fails the job after the SARIF report is written, ch
   assert.match(run.summary, /^\| error \| MA101 \| model\.pkl \| Pickle calls os\.system/m);
 });
 
-Deno.test("action: a clean scan passes; fail-on, format and output are the inputs'", async () => {
-  const repo = await modelsDir({ "ok.pkl": BENIGN_PICKLE, "unknown.pkl": UNKNOWN_PICKLE });
+Deno.test("action: a clean scan passes; fail-on, format, output and config are the inputs'", async () => {
+  const repo = await modelsDir({
+    "ok.pkl": BENIGN_PICKLE,
+    "unknown.pkl": UNKNOWN_PICKLE,
+    "ci.toml": new TextEncoder().encode('[rules]\nseverity = { MA102 = "info" }\n'),
+  });
   const run = await runAction(
-    { paths: ".", "fail-on": "critical", format: "json", output: "report.json" },
+    { paths: ".", "fail-on": "critical", format: "json", output: "report.json", config: "ci.toml" },
     repo,
   );
   assert.deepEqual(run.codes, [0, 0, 0]);
   assert.deepEqual(run.outputs.scan, { "exit-code": "0", report: "report.json" });
   const report = JSON.parse(await Deno.readTextFile(`${repo}/report.json`));
   assert.deepEqual(report.issues.map((f: { rule: string; severity: string }) => `${f.rule} ${f.severity}`), [
-    "MA102 warning",
+    "MA102 info",
     "MA103 warning",
   ]);
 });

@@ -46,6 +46,7 @@ const EXPECTED_MIXED: JsonReport = {
     issue(MIXED_RESULT.files[3].findings[0], "models/huge.bin", "models/huge.bin"),
   ],
   issue_counts: { critical: 2, warning: 1, info: 1 },
+  suppressed_counts: { ignore: 0, baseline: 0 },
   files: [
     {
       path: "models/evil.pkl",

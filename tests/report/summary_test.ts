@@ -86,6 +86,7 @@ Deno.test("countBySeverity and summarize total a mixed scan", () => {
     durationMs: 1234,
     counts: { critical: 2, warning: 1, info: 1 },
     findings: 4,
+    suppressed: { ignore: 0, baseline: 0 },
   });
 });
 
