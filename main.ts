@@ -221,6 +221,9 @@ class Cli {
       }
       if (!flags.quiet) this.complain(`baseline written to ${flags.writeBaseline}`);
     }
+    if (flags.sbom !== undefined && !await this.#writeSbom(result, flags.sbom, flags.quiet)) {
+      return EXIT_ERROR;
+    }
     const toStdout = flags.output === undefined;
     const report = flags.format === "json"
       ? renderJson(result)
@@ -251,6 +254,25 @@ class Cli {
       if (!flags.quiet) this.complain(`report written to ${flags.output}`);
     }
     return exitCode(result, flags.failOn);
+  }
+
+  /** Writes the ML-BOM of `result` to `path`, with the SHA-256 of every scanned file; false when it cannot. */
+  async #writeSbom(result: ScanResult, path: string, quiet?: boolean): Promise<boolean> {
+    const [{ renderCycloneDx }, { sha256Files }] = await Promise.all([
+      import("./report/cyclonedx.ts"),
+      import("./cli/file_hashes.ts"),
+    ]);
+    const hashes = await sha256Files(
+      result.files.filter((file) => file.status !== "error").map((file) => file.path),
+    );
+    try {
+      await Deno.writeTextFile(path, renderCycloneDx(result, { hashes }));
+    } catch (error) {
+      this.complain(`cannot write the ML-BOM to ${path}: ${error instanceof Error ? error.message : error}`);
+      return false;
+    }
+    if (!quiet) this.complain(`ML-BOM written to ${path}`);
+    return true;
   }
 
   /** The scan as the user's selections, severities, ignores and baseline make it; untouched without them. */

@@ -45,6 +45,7 @@ export { HEAD_BYTES, PRIORITY } from "./core/scanner.ts";
 export { getRule, isRuleId, type Rule, type RuleId, type RuleKind, RULES } from "./core/rules.ts";
 export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
 export type {
+  ContentEntry,
   FileResult,
   Finding,
   FindingDetails,
@@ -104,6 +105,16 @@ export {
   SRCROOT,
   toSarif,
 } from "./report/sarif.ts";
+export {
+  CYCLONEDX_SCHEMA_URI,
+  type CycloneDxBom,
+  type CycloneDxComponent,
+  type CycloneDxOptions,
+  type CycloneDxProperty,
+  type CycloneDxVulnerability,
+  renderCycloneDx,
+  toCycloneDx,
+} from "./report/cyclonedx.ts";
 export {
   renderRuleDocs,
   renderRuleIndex,

@@ -50,6 +50,7 @@ export interface ScanFlags {
   ignore: string[];
   baseline?: string;
   writeBaseline?: string;
+  sbom?: string;
 }
 
 /**
@@ -243,6 +244,12 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     parse: oneOf(FAIL_ON),
     choices: FAIL_ON,
     default: "warning",
+  },
+  {
+    flags: "--sbom <file>",
+    key: "sbom",
+    description: "also write a CycloneDX 1.6 ML-BOM of the scanned models and their findings to FILE",
+    parse: (value) => value,
   },
   {
     flags: "--select <rules>",

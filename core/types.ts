@@ -109,6 +109,24 @@ export interface Suppression {
   reason: string;
 }
 
+/**
+ * A member or payload recognised inside a scanned file.
+ *
+ * @example
+ * ```ts
+ * import type { ContentEntry } from "./types.ts";
+ * const checkpoint: ContentEntry = { members: ["model/pytorch_model.bin"], format: "pytorch", size: 87_000 };
+ * ```
+ */
+export interface ContentEntry {
+  /** The path through containers and payloads, outermost first, e.g. `["bundle.zip", "archive/data.pkl"]`. */
+  members: string[];
+  /** The format its scanner recognised. */
+  format: string;
+  /** Its size in bytes (decoded, for a compressed member). */
+  size: number;
+}
+
 /** What the engine learned about one file. */
 export interface FileResult {
   /** The path as the user gave it (relative or absolute). */
@@ -127,6 +145,11 @@ export interface FileResult {
   findings: Finding[];
   /** Distinct bytes of the file the scan read; bytes it skips (tensor data) do not count. */
   bytesScanned: number;
+  /**
+   * The members and payloads inside the file that a scanner recognised, outermost first (a checkpoint
+   * in a zip, the pickle in that checkpoint): the inventory an ML-BOM lists. Absent when there are none.
+   */
+  contents?: ContentEntry[];
   /** Wall time spent on this file. */
   durationMs: number;
 }

@@ -18,7 +18,7 @@ import {
   type ScanContext,
   type ScannerDescriptor,
 } from "../core/scanner.ts";
-import type { Finding, FindingDetails, Location } from "../core/types.ts";
+import type { ContentEntry, Finding, FindingDetails, Location } from "../core/types.ts";
 import { CallablePolicy } from "../policy/callables.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
@@ -70,6 +70,8 @@ export interface SourceScanOutcome {
   findings: Finding[];
   /** Distinct bytes of the source the scanners read (0 when the outcome says nothing of them). */
   bytesScanned: number;
+  /** Every member and payload inside the source that a scanner recognised (see {@linkcode ContentEntry}). */
+  contents?: ContentEntry[];
   /**
    * Set when the scan could not finish: a scanner or decoder threw something other than a
    * `DecodeError` (a bug or an I/O failure), or time ran out. The findings before it stand.
@@ -117,9 +119,14 @@ interface DispatchState {
   reportedLimits: Set<string>;
   /** The top-level format: the scanner's id, or the name it gave with `identify`. */
   format?: string;
+  /** Members and payloads recognised inside the file, up to {@linkcode MAX_CONTENT_ENTRIES}. */
+  contents: ContentEntry[];
   registry: Registry;
   siblings?: SiblingOpener;
 }
+
+/** Recognised members and payloads listed per file: an inventory, not a walk of every archive entry. */
+export const MAX_CONTENT_ENTRIES = 10_000;
 
 /**
  * The finding a report makes about a source at `where` (a file on disk and the members and
@@ -213,7 +220,14 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
       return scanMember(state, context, frame, member);
     },
     identify(format) {
-      if (depth === 0 && frame.alsoReadAs === undefined) state.format = format;
+      if (frame.alsoReadAs !== undefined) return;
+      if (depth === 0) state.format = format;
+      else {
+        // A member names itself too: a checkpoint inside an archive is listed as pytorch, not zip.
+        const path = frame.members.join("\0");
+        const entry = state.contents.findLast((listed) => listed.members.join("\0") === path);
+        if (entry) entry.format = format;
+      }
     },
     openSibling(reference) {
       if (depth > 0 || !state.siblings) {
@@ -464,6 +478,9 @@ async function scanAsFile(
   if (!detected) return;
   const { descriptor, scanner } = detected;
   if (frame.depth === 0) state.format = descriptor.id;
+  else if (frame.alsoReadAs === undefined && state.contents.length < MAX_CONTENT_ENTRIES) {
+    state.contents.push({ members: [...frame.members], format: descriptor.id, size: source.size });
+  }
   const before = state.sink.findings.length;
   const extent = await scanner.scan(source, context);
   // A structure found at the end counts only when it starts after what the first scanner read (a zip
@@ -569,6 +586,7 @@ export async function scanSource(
     members: 0,
     decodedSizes: 0,
     reportedLimits: new Set(),
+    contents: [],
     registry: options.registry ?? REGISTRY,
     siblings: options.siblings,
   };
@@ -579,7 +597,12 @@ export async function scanSource(
       { file: path, members: [], depth: 0, opportunistic: false },
       options.loadAs,
     );
-    return { format: state.format ?? null, findings: state.sink.findings, bytesScanned: counted.bytesRead };
+    return {
+      format: state.format ?? null,
+      findings: state.sink.findings,
+      bytesScanned: counted.bytesRead,
+      contents: state.contents,
+    };
   } catch (error) {
     return {
       format: state.format ?? null,

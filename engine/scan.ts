@@ -158,6 +158,7 @@ function finish(
     status: "scanned",
     bytesScanned: outcome.bytesScanned,
     durationMs,
+    ...(outcome.contents?.length ? { contents: outcome.contents } : {}),
   };
 }
 

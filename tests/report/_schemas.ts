@@ -1,12 +1,14 @@
 /**
  * Validators of the committed JSON schemas, built with Ajv: the official SARIF
- * 2.1.0 schema (OASIS errata 01, JSON Schema draft-04) and the JSON report's
- * schema (draft 2020-12). Formats (`uri`, `date-time`) are checked too.
+ * 2.1.0 schema (OASIS errata 01, JSON Schema draft-04), the official CycloneDX
+ * 1.6 schema with the SPDX and JSF schemas it refers to (draft-07, from
+ * CycloneDX/specification) and the JSON report's schema (draft 2020-12).
+ * Formats (`uri`, `date-time`) are checked too.
  *
  * @module
  */
 
-import type { Ajv as AjvCore, ErrorObject } from "ajv";
+import { Ajv, type Ajv as AjvCore, type ErrorObject } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 // CommonJS modules whose default export Deno types as the module: their `default` is the export.
 import ajvDraft04 from "ajv-draft-04";
@@ -42,4 +44,13 @@ export async function sarifValidator(): Promise<Validate> {
 /** The JSON report's schema, `schemas/report.schema.json`, compiled strictly. */
 export async function reportValidator(): Promise<Validate> {
   return validator(new Ajv2020({ allErrors: true, strict: true }), await readSchema("report.schema.json"));
+}
+
+/** The official CycloneDX 1.6 JSON schema, `schemas/cyclonedx/bom-1.6.schema.json`, with the schemas it refers to. */
+export async function cycloneDxValidator(): Promise<Validate> {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  for (const name of ["spdx.schema.json", "jsf-0.82.schema.json"]) {
+    ajv.addSchema(await readSchema(`cyclonedx/${name}`), name);
+  }
+  return validator(ajv, await readSchema("cyclonedx/bom-1.6.schema.json"));
 }
