@@ -215,11 +215,15 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     identify(format) {
       if (depth === 0 && frame.alsoReadAs === undefined) state.format = format;
     },
-    openSibling(reference) {
+    openSibling(reference, at) {
       if (depth > 0 || !state.siblings) {
         return Promise.resolve({ ok: false, escape: false, reason: "only a file on disk has siblings" });
       }
-      return openSiblingReported(state.siblings, reference, context.report);
+      return openSiblingReported(
+        state.siblings,
+        reference,
+        (finding) => context.report({ ...finding, ...at }),
+      );
     },
   };
   return context;

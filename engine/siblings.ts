@@ -142,7 +142,12 @@ export class Siblings implements SiblingOpener, Disposable {
     if (!(await Deno.stat(real)).isFile) return { ok: false, escape: false, reason: "not a regular file" };
     const source = await openFileSource(real);
     this.#opened.push(source);
-    return { ok: true, source, path: [displayDirectory, ...segments].join("/") };
+    return {
+      ok: true,
+      source,
+      path: [displayDirectory, ...segments].join("/"),
+      throughLink: real !== wanted,
+    };
   }
 
   /** Closes every sibling opened. */

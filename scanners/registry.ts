@@ -19,6 +19,7 @@ import {
 import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
 import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
+import { onnxDescriptor } from "./onnx/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
 import {
   legacyStoragesReader,
@@ -73,8 +74,8 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "pytorch-legacy",
- * //  "safetensors", "pickle", "chat-template-json", "jinja"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "onnx",
+ * //  "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -92,6 +93,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   ggmlDescriptor,
   numpyDescriptor,
   safetensorsDescriptor,
+  onnxDescriptor,
   legacyTorchDescriptor,
   pickleDescriptor,
   chatTemplateJsonDescriptor,

@@ -1,0 +1,112 @@
+/**
+ * The string checks of an ONNX model's free text (metadata_props, doc strings, string
+ * tensors, string attributes), the same a pickle's strings get: `--blacklist` patterns
+ * (MA005), Python source and base64 or hex pickles (`inspectEmbedded`, MA468, the decoded
+ * pickle scanned as a payload), and bytes that are themselves a payload (a pickle, an
+ * archive), scanned on a guess so that only signs of intent are reported.
+ *
+ * @module
+ */
+
+import { bytesSource, subSource } from "../../core/byte_source.ts";
+import type { ByteSource } from "../../core/byte_source.ts";
+import type { FindingReport, ScanContext } from "../../core/scanner.ts";
+import { inspectEmbedded } from "../pickle/embedded.ts";
+import type { WireField, WireReader } from "./wire.ts";
+
+/** Bytes of one string read for the text checks; a payload scan of the whole string reads it in place. */
+export const MAX_INSPECTED_STRING_BYTES = 1024 * 1024;
+/** Strings inspected per model: a tokenizer's vocabulary has tens of thousands, each cheap. */
+export const MAX_INSPECTED_STRINGS = 200_000;
+/** Shorter strings hold no payload worth a scan (the smallest pickle that imports and calls is longer). */
+const MIN_PAYLOAD_BYTES = 16;
+
+const utf8 = new TextDecoder();
+
+/** What the string checks need of a model's walk. */
+export interface StringWalk {
+  readonly reader: WireReader;
+  readonly source: ByteSource;
+  readonly ctx: ScanContext;
+  readonly strings: { inspected: number };
+  /** Reports a finding the first time its key is seen. */
+  once(key: string, finding: FindingReport): void;
+}
+
+/**
+ * Whether bytes may be a payload a loader reads rather than text: binary bytes up front, or
+ * the start of a protocol-0 pickle (`c` + module + newline, or MARK). A zip's header is binary.
+ */
+function mayBePayload(head: Uint8Array): boolean {
+  if (head.length < MIN_PAYLOAD_BYTES) return false;
+  if (head.subarray(0, 64).some((byte) => byte < 0x09 || (byte > 0x0d && byte < 0x20) || byte >= 0x80)) {
+    return true;
+  }
+  return /^(c[\w.]+\n|\()/.test(utf8.decode(head.subarray(0, 128)));
+}
+
+/**
+ * Checks the string value of `field`, found at `keyPath`.
+ *
+ * @example
+ * ```ts
+ * import { inspectString, type StringWalk } from "./strings.ts";
+ * declare const walk: StringWalk;
+ * declare const field: import("./wire.ts").WireField;
+ * await inspectString(walk, field, "metadata_props[0].value");
+ * ```
+ */
+export async function inspectString(walk: StringWalk, field: WireField, keyPath: string): Promise<void> {
+  const { ctx } = walk;
+  const length = field.end - field.start;
+  if (length === 0) return;
+  if (++walk.strings.inspected > MAX_INSPECTED_STRINGS) {
+    walk.once("limit:strings", {
+      rule: "MA466",
+      message: `More than ${MAX_INSPECTED_STRINGS} strings; the rest were not inspected`,
+      position: field.start,
+      keyPath,
+      details: { limit: "strings" },
+    });
+    return;
+  }
+  const bytes = await walk.reader.bytes(field, MAX_INSPECTED_STRING_BYTES);
+  const position = field.start;
+  const pattern = ctx.matchBlacklist(utf8.decode(bytes));
+  if (pattern !== undefined) {
+    ctx.report({
+      rule: "MA005",
+      message: `${keyPath} contains the blacklisted pattern ${JSON.stringify(pattern)}`,
+      position,
+      keyPath,
+      details: { pattern },
+    });
+  }
+  for (const found of inspectEmbedded(bytes, ctx.policy)) {
+    if (found.kind === "code") {
+      ctx.report({
+        rule: "MA468",
+        message: `${keyPath} reads as ${
+          found.encoding === "plain" ? "" : `${found.encoding}-encoded `
+        }Python source calling ${found.calls!.join(", ")}`,
+        position,
+        keyPath,
+        details: { encoding: found.encoding, calls: found.calls },
+      });
+    } else if (found.decoded !== undefined) {
+      ctx.report({
+        rule: "MA468",
+        message: `${keyPath} is a ${found.encoding}-encoded pickle`,
+        position,
+        keyPath,
+        details: { encoding: found.encoding },
+      });
+      await ctx.scanNested(bytesSource(found.decoded), `<${found.encoding}:${keyPath}>`);
+    }
+  }
+  if (mayBePayload(bytes)) {
+    await ctx.scanNested(subSource(walk.source, field.start, length), `<${keyPath}>`, {
+      opportunistic: true,
+    });
+  }
+}

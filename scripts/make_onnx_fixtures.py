@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""Writes modelaudit's ONNX fixtures and their manifest.
+
+Run from anywhere: ``/usr/bin/python3 scripts/make_onnx_fixtures.py`` (Debian's python3 with python3-onnx). The
+script re-executes itself with /usr/bin/python3 when the current interpreter lacks onnx.
+
+Outputs (deterministic: re-running gives byte-identical files):
+  fixtures/onnx/benign/*       models built with onnx.helper and checked with onnx.checker.check_model
+  fixtures/onnx/malicious/*    Python operators (also hidden in If, Loop and local functions), custom domains,
+                               payloads in metadata, doc strings and string tensors, a truncated model
+  fixtures/onnx/external/*/    one folder per external-data case: model.onnx and the files it names (symbolic
+                               links made by this script, relative, so git keeps them)
+  fixtures/onnx/expected.json  the exact findings each model must produce when scanned as bytes alone
+
+The external-data folders' findings on disk (MA010, MA463, MA464) are asserted by tests/scanners/onnx/; scanned
+as bytes without their folder, their file references are MA467 (not checked).
+
+SAFETY: no model is ever run; onnxruntime is not used. Payloads are harmless (``echo pwned``), and pickles are
+assembled byte by byte, never loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from debian_python import reexec_if_needed  # noqa: E402
+
+if __name__ == "__main__":
+    reexec_if_needed(__file__, ("onnx",))
+
+# The imports below need the interpreter chosen above.
+import base64  # noqa: E402
+import tempfile  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+from onnx import TensorProto, checker, helper, numpy_helper  # noqa: E402
+
+from fixture_manifest import (  # noqa: E402
+    ROOT, build_manifest, expected_finding, fixture_entry, python_version, write_fixtures)
+
+OUT = ROOT / "fixtures" / "onnx"
+GENERATOR = "scripts/make_onnx_fixtures.py"
+MAX_FIXTURE_BYTES = 64 * 1024
+MAX_AREA_BYTES = 512 * 1024
+OPSET = [helper.make_opsetid("", 13)]
+FLOAT = TensorProto.FLOAT
+
+# A protocol-2 pickle of os.system("echo pwned"): GLOBAL at 2, REDUCE at 29 (tests/scanners/compressed/_scan.ts).
+OS_SYSTEM = b"\x80\x02cos\nsystem\nX" + bytes([10, 0, 0, 0]) + b"echo pwned\x85R."
+# The same call as a protocol-0 pickle: text, so a doc string can hold it. GLOBAL at 0, REDUCE at 27.
+OS_SYSTEM_TEXT = "cos\nsystem\n(S'echo pwned'\ntR."
+
+
+@dataclass
+class Fixture:
+    file: str
+    kind: str
+    technique: str
+    data: bytes
+    findings: list[dict] = field(default_factory=list)
+    format: str = "onnx"
+
+
+def varint_size(n: int) -> int:
+    size = 1
+    while n >= 0x80:
+        n >>= 7
+        size += 1
+    return size
+
+
+def tag_of(model: bytes, message) -> int:
+    """The offset of the tag of the (unique) field whose value is ``message``, serialized, inside ``model``."""
+    inner = message.SerializeToString()
+    at = model.find(inner)
+    assert at > 0 and model.find(inner, at + 1) < 0, "message not unique in the model"
+    tag = at - varint_size(len(inner)) - 1
+    return tag
+
+
+def value_of(model: bytes, text: bytes) -> int:
+    """The offset of ``text`` (a unique string value) inside ``model``."""
+    at = model.find(text)
+    assert at > 0 and model.find(text, at + 1) < 0, text
+    return at
+
+
+def model_of(nodes, inputs, outputs, initializers=(), functions=(), opsets=OPSET, check=True, **kwargs):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, initializer=list(initializers))
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="modelaudit-fixtures",
+                              functions=list(functions), **kwargs)
+    model.ir_version = 8
+    if check:
+        checker.check_model(model)
+    return model
+
+
+def vi(name: str, shape=(1, 4), elem=FLOAT):
+    return helper.make_tensor_value_info(name, elem, list(shape))
+
+
+def weights(name: str, shape, seed: int) -> TensorProto:
+    values = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+    return numpy_helper.from_array(values, name)
+
+
+def mlp() -> onnx.ModelProto:
+    nodes = [helper.make_node("MatMul", ["x", "w1"], ["h"]), helper.make_node("Add", ["h", "b1"], ["a"]),
+             helper.make_node("Relu", ["a"], ["y"])]
+    return model_of(nodes, [vi("x")], [vi("y", (1, 8))], [weights("w1", (4, 8), 1), weights("b1", (8,), 2)])
+
+
+def conv() -> onnx.ModelProto:
+    nodes = [helper.make_node("Conv", ["x", "k"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             helper.make_node("MaxPool", ["c"], ["y"], kernel_shape=[2, 2], strides=[2, 2])]
+    return model_of(nodes, [vi("x", (1, 1, 8, 8))], [vi("y", (1, 2, 4, 4))], [weights("k", (2, 1, 3, 3), 3)])
+
+
+def branch(name: str, op: str = "Identity", domain: str = "", **attrs) -> onnx.GraphProto:
+    return helper.make_graph([helper.make_node(op, ["x"], [f"{name}_out"], domain=domain, **attrs)], name, [],
+                             [vi(f"{name}_out")])
+
+
+def if_model(then_op: str = "Identity", domain: str = "", check: bool = True, **attrs) -> onnx.ModelProto:
+    node = helper.make_node("If", ["cond"], ["y"], then_branch=branch("then", then_op, domain, **attrs),
+                            else_branch=branch("else", "Neg"))
+    opsets = OPSET + ([helper.make_opsetid(domain, 1)] if domain else [])
+    return model_of([node], [vi("cond", (), TensorProto.BOOL), vi("x")], [vi("y")], opsets=opsets, check=check)
+
+
+def loop_model(body_op: str = "Identity", domain: str = "", check: bool = True, **attrs) -> onnx.ModelProto:
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node(body_op, ["v_in"], ["v_out"], domain=domain, **attrs)],
+        "body", [vi("i", (), TensorProto.INT64), vi("cond_in", (), TensorProto.BOOL), vi("v_in")],
+        [vi("cond_out", (), TensorProto.BOOL), vi("v_out")])
+    node = helper.make_node("Loop", ["trip", "cond", "x"], ["y"], body=body)
+    opsets = OPSET + ([helper.make_opsetid(domain, 1)] if domain else [])
+    return model_of([node], [vi("trip", (), TensorProto.INT64), vi("cond", (), TensorProto.BOOL), vi("x")],
+                    [vi("y")], opsets=opsets, check=check)
+
+
+def scan_model() -> onnx.ModelProto:
+    body = helper.make_graph([helper.make_node("Add", ["s_in", "e_in"], ["s_out"]),
+                              helper.make_node("Identity", ["s_out"], ["e_out"])],
+                             "scan_body", [vi("s_in", (4,)), vi("e_in", (4,))], [vi("s_out", (4,)), vi("e_out", (4,))])
+    node = helper.make_node("Scan", ["s0", "xs"], ["s", "ys"], body=body, num_scan_inputs=1)
+    return model_of([node], [vi("s0", (4,)), vi("xs", (3, 4))], [vi("s", (4,)), vi("ys", (3, 4))])
+
+
+def function_model(body_op: str = "Relu", body_domain: str = "", check: bool = True) -> onnx.ModelProto:
+    function = helper.make_function("local.funcs", "Activate", ["a"], ["b"],
+                                    [helper.make_node(body_op, ["a"], ["b"], domain=body_domain)],
+                                    OPSET + ([helper.make_opsetid(body_domain, 1)] if body_domain else []))
+    node = helper.make_node("Activate", ["x"], ["y"], domain="local.funcs")
+    return model_of([node], [vi("x")], [vi("y")], functions=[function],
+                    opsets=OPSET + [helper.make_opsetid("local.funcs", 1)], check=check)
+
+
+def contrib_model() -> onnx.ModelProto:
+    nodes = [
+        helper.make_node("FusedMatMul", ["x", "w"], ["m"], domain="com.microsoft", alpha=1.0),
+        helper.make_node("BiasGelu", ["m", "b"], ["g"], domain="com.microsoft"),
+        helper.make_node("SkipLayerNormalization", ["g", "g", "gamma"], ["y"], domain="com.microsoft"),
+    ]
+    return model_of(nodes, [vi("x")], [vi("y")], [weights("w", (4, 4), 4), weights("b", (4,), 5),
+                                                  weights("gamma", (4,), 6)],
+                    opsets=OPSET + [helper.make_opsetid("com.microsoft", 1)])
+
+
+def custom_node_model(node: onnx.NodeProto, domain: str) -> onnx.ModelProto:
+    return model_of([node], [vi("x")], [vi("y")], opsets=OPSET + [helper.make_opsetid(domain, 1)], check=False)
+
+
+def with_metadata(model: onnx.ModelProto, **props: str) -> onnx.ModelProto:
+    helper.set_model_props(model, props)
+    return model
+
+
+def string_model(values: list[bytes]) -> onnx.ModelProto:
+    vocab = helper.make_tensor("vocab", TensorProto.STRING, [len(values)], values)
+    node = helper.make_node("Identity", ["vocab"], ["y"])
+    return model_of([node], [], [vi("y", (len(values),), TensorProto.STRING)], [vocab])
+
+
+def external_model(location: str, offset: int = 0, length: int = 64) -> onnx.ModelProto:
+    """An MLP whose first weight's 64 bytes are external data at ``location``."""
+    model = mlp()
+    tensor = model.graph.initializer[0]
+    tensor.ClearField("raw_data")
+    tensor.ClearField("float_data")
+    tensor.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", location), ("offset", str(offset)), ("length", str(length))):
+        entry = tensor.external_data.add()
+        entry.key, entry.value = key, value
+    return model
+
+
+def main() -> None:
+    fixtures: list[Fixture] = []
+    extra: dict[str, bytes] = {}
+    links: list[tuple[str, str]] = []
+
+    def add(file: str, kind: str, technique: str, model: onnx.ModelProto, findings=lambda data: []) -> bytes:
+        data = model.SerializeToString()
+        fixtures.append(Fixture(file, kind, technique, data, findings(data)))
+        return data
+
+    def finding(rule: str, position: int, key: str, path: str = "", **kw) -> dict:
+        return {**expected_finding(rule, path, position, **kw), "keyPath": key}
+
+    add("benign/mlp.onnx", "benign", "MatMul, Add and Relu with float initializers (onnx.helper)", mlp())
+    add("benign/conv.onnx", "benign", "Conv and MaxPool with a kernel initializer", conv())
+    add("benign/if.onnx", "benign", "If with then and else branches (GRAPH attributes)", if_model())
+    add("benign/loop.onnx", "benign", "Loop with a body graph", loop_model())
+    add("benign/scan.onnx", "benign", "Scan with a body graph", scan_model())
+    add("benign/local_function.onnx", "benign", "a node calling a model-local function in its own domain",
+        function_model())
+    add("benign/contrib_fused.onnx", "benign", "com.microsoft fused operators onnxruntime ships", contrib_model())
+    add("benign/metadata.onnx", "benign", "metadata_props and doc strings of ordinary text",
+        with_metadata(mlp(), author="modelaudit", license="MIT", eval_metric="accuracy",
+                      description="A small MLP; call model.eval() before inference."))
+    add("benign/strings.onnx", "benign", "a string tensor initializer (a vocabulary)",
+        string_model([b"hello", b"world", b"exec", b"os.system is a Python function"]))
+
+    pyop = helper.make_node("PyOp", ["x"], ["y"], domain="ai.onnx.contrib", module="os", class_name="system")
+    add("malicious/pyop.onnx", "malicious", "onnxruntime-extensions PyOp naming os.system",
+        custom_node_model(pyop, "ai.onnx.contrib"),
+        lambda d: [finding("MA460", tag_of(d, pyop), "graph.node[0]",
+                           details={"domain": "ai.onnx.contrib", "opType": "PyOp", "module": "os"})])
+    python_op = helper.make_node("PythonOp", ["x"], ["y"], domain="prim", name="MyFunction")
+    add("malicious/prim_python_op.onnx", "malicious", "prim::PythonOp, as torch.onnx exports with ONNX_FALLTHROUGH",
+        custom_node_model(python_op, "prim"),
+        lambda d: [finding("MA460", tag_of(d, python_op), "graph.node[0]", details={"opType": "PythonOp"})])
+    aten = helper.make_node("ATen", ["x"], ["y"], domain="org.pytorch.aten", operator="embedding_bag")
+    add("malicious/aten_fallback.onnx", "malicious", "an ATen fallback into PyTorch",
+        custom_node_model(aten, "org.pytorch.aten"),
+        lambda d: [finding("MA462", tag_of(d, aten), "graph.node[0]", details={"operator": "embedding_bag"})])
+    evil = helper.make_node("Exec", ["x"], ["y"], domain="com.evil.ops")
+    add("malicious/custom_domain.onnx", "malicious", "an operator of a domain no runtime ships",
+        custom_node_model(evil, "com.evil.ops"),
+        lambda d: [finding("MA461", tag_of(d, evil), "graph.node[0]", details={"domain": "com.evil.ops"})])
+    azure = helper.make_node("AzureTextToText", ["x"], ["y"], domain="ai.onnx.contrib")
+    add("malicious/unlisted_contrib.onnx", "malicious", "an ai.onnx.contrib operator that calls a remote service",
+        custom_node_model(azure, "ai.onnx.contrib"),
+        lambda d: [finding("MA462", tag_of(d, azure), "graph.node[0]", details={"opType": "AzureTextToText"})])
+
+    in_if = if_model("PyOp", "ai.onnx.contrib", check=False, module="subprocess", class_name="run")
+    add("malicious/pyop_in_if.onnx", "malicious", "a PyOp hidden in an If's then branch", in_if,
+        lambda d: [finding("MA460", tag_of(d, in_if.graph.node[0].attribute[1].g.node[0]),
+                           "graph.node[0].attribute[1].g.node[0]", details={"module": "subprocess"})])
+    in_loop = loop_model("PyOp", "ai.onnx.contrib", check=False, module="os", class_name="system")
+    add("malicious/pyop_in_loop.onnx", "malicious", "a PyOp hidden in a Loop's body", in_loop,
+        lambda d: [finding("MA460", tag_of(d, in_loop.graph.node[0].attribute[0].g.node[1]),
+                           "graph.node[0].attribute[0].g.node[1]")])
+    in_function = function_model("PyOp", "ai.onnx.contrib", check=False)
+    add("malicious/pyop_in_function.onnx", "malicious", "a PyOp hidden in a model-local function", in_function,
+        lambda d: [finding("MA460", tag_of(d, in_function.functions[0].node[0]), "functions[0].node[0]")])
+
+    encoded = base64.b64encode(OS_SYSTEM).decode()
+    add("malicious/metadata_base64_pickle.onnx", "malicious", "a metadata_props value that is a base64 pickle",
+        with_metadata(mlp(), preprocessor=encoded),
+        lambda d: [finding("MA468", value_of(d, encoded.encode()), "metadata_props[0].value"),
+                   expected_finding("MA100", "<base64:metadata_props[0].value>", 2),
+                   expected_finding("MA101", "<base64:metadata_props[0].value>", 29)])
+    source = "import os\nos.system('echo pwned')"
+    add("malicious/metadata_python.onnx", "malicious", "a metadata_props value that is Python source calling os.system",
+        with_metadata(mlp(), setup=source),
+        lambda d: [finding("MA468", value_of(d, source.encode()), "metadata_props[0].value",
+                           details={"calls": ["os.system"]})])
+    documented = mlp()
+    documented.doc_string = OS_SYSTEM_TEXT
+    add("malicious/doc_string_pickle.onnx", "malicious", "a model doc string that is a protocol-0 pickle", documented,
+        lambda d: [expected_finding("MA100", "<doc_string>", 0), expected_finding("MA101", "<doc_string>", 27)])
+    strings = string_model([b"hello", OS_SYSTEM])
+    add("malicious/string_tensor_pickle.onnx", "malicious", "a string initializer whose element is a pickle",
+        strings, lambda d: [expected_finding("MA100", "<graph.initializer[0].string_data[1]>", 2),
+                            expected_finding("MA101", "<graph.initializer[0].string_data[1]>", 29)])
+    whole = mlp().SerializeToString()
+    graph_tag = tag_of(whole, mlp().graph)
+    fixtures.append(Fixture("malicious/truncated.onnx", "malicious", "a model cut off inside its graph",
+                            whole[:len(whole) // 2], [expected_finding("MA465", "", graph_tag)]))
+
+    def external(case: str, kind: str, technique: str, location: str, files=None):
+        model = external_model(location)
+        # As bytes alone (no folder): URLs are judged by their text, files are not checked.
+        rule = "MA463" if "://" in location else "MA467"
+        add(f"external/{case}/model.onnx", kind, technique, model,
+            lambda d: [finding(rule, tag_of(d, model.graph.initializer[0]), "graph.initializer[0].external_data")])
+        for name, content in (files or {}).items():
+            extra[f"external/{case}/{name}"] = content
+
+    payload = weights("w1", (4, 4), 1).raw_data
+    with tempfile.TemporaryDirectory() as folder:
+        onnx.save_model(mlp(), f"{folder}/model.onnx", save_as_external_data=True, all_tensors_to_one_file=True,
+                        location="model.onnx.data", size_threshold=0)
+        saved = onnx.load_model(f"{folder}/model.onnx", load_external_data=False)
+        checker.check_model(f"{folder}/model.onnx")
+        extra["external/saved/model.onnx.data"] = Path(f"{folder}/model.onnx.data").read_bytes()
+    data = saved.SerializeToString()
+    fixtures.append(Fixture("external/saved/model.onnx", "benign",
+                            "weights in model.onnx.data beside the model (onnx external data layout)", data,
+                            [finding("MA467", tag_of(data, saved.graph.initializer[0]),
+                                     "graph.initializer[0].external_data", severity="info")]))
+    external("traversal", "malicious", "external data location ../../etc/passwd", "../../etc/passwd")
+    external("absolute", "malicious", "external data location /etc/shadow", "/etc/shadow")
+    external("drive", "malicious", "external data location C:\\Windows\\win.ini", "C:\\Windows\\win.ini")
+    external("file_url", "malicious", "external data location file:///etc/passwd", "file:///etc/passwd")
+    external("http_url", "malicious", "external data location http://", "http://example.com/w.bin")
+    external("symlink", "malicious", "external data through a symbolic link in the folder", "weights.bin",
+             {"real.bin": payload})
+    links.append(("external/symlink/weights.bin", "real.bin"))
+    external("symlink_out", "malicious", "external data through a symbolic link leading out of the folder",
+             "weights.bin")
+    links.append(("external/symlink_out/weights.bin", "../../../../../../../../../../etc/hostname"))
+    external("missing", "malicious", "external data file that does not exist", "absent.bin")
+    external("short", "malicious", "external data file shorter than its tensor", "short.bin",
+             {"short.bin": payload[:10]})
+
+    for fx in fixtures:
+        assert fx.kind != "benign" or all(f["severity"] == "info" for f in fx.findings), fx.file
+    versions = {"python": python_version(), "onnx": onnx.__version__, "numpy": np.__version__}
+    assumptions = [
+        "Positions are byte offsets in the model: of a node's or tensor's field tag, of a string's first byte, "
+        "or, inside <...> payloads, in the payload.",
+        "keyPath follows ONNX field names: graph.node[i].attribute[j].g.node[k], functions[i].node[j], "
+        "metadata_props[i].value, graph.initializer[i].external_data.",
+        "Scanned as bytes (no folder), external data files cannot be opened: MA467 once per model, except URL "
+        "locations (MA463), judged by their text. tests/scanners/onnx/ scans the external/ folders on disk.",
+    ]
+    manifest = build_manifest(GENERATOR, versions, assumptions, fixtures,
+                              entry=lambda fx: fixture_entry(fx))
+    write_fixtures(OUT, fixtures, manifest, max_fixture_bytes=MAX_FIXTURE_BYTES, max_total_bytes=MAX_AREA_BYTES,
+                   folders=("malicious", "benign", "external"), extra_files=extra)
+    for link, target in links:
+        # write_fixtures clears only the top of each folder: a link from an earlier run is replaced here.
+        (OUT / link).unlink(missing_ok=True)
+        os.symlink(target, OUT / link)
+
+
+if __name__ == "__main__":
+    main()
