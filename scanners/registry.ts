@@ -19,7 +19,7 @@ import {
 import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
 import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
-import { onnxDescriptor } from "./onnx/descriptor.ts";
+import { onnxDescriptor, onnxFolderDescriptor } from "./onnx/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
 import {
   legacyStoragesReader,
@@ -118,8 +118,18 @@ export const READERS: readonly ReaderDescriptor[] = [
 ];
 
 /**
- * The registry the engine uses unless told otherwise. No directory format is
- * registered yet: SavedModel, Hugging Face and ONNX folders slot in here.
+ * The directory formats, highest priority first.
+ *
+ * @example
+ * ```ts
+ * import { DIRECTORIES } from "./registry.ts";
+ * DIRECTORIES.map((d) => d.id); // ["onnx-folder"]
+ * ```
+ */
+export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([onnxFolderDescriptor]);
+
+/**
+ * The registry the engine uses unless told otherwise.
  *
  * @example
  * ```ts
@@ -127,7 +137,7 @@ export const READERS: readonly ReaderDescriptor[] = [
  * REGISTRY.scanners.length > 0; // true
  * ```
  */
-export const REGISTRY: Registry = { scanners: SCANNERS, readers: READERS, directories: [] };
+export const REGISTRY: Registry = { scanners: SCANNERS, readers: READERS, directories: DIRECTORIES };
 
 /**
  * The descriptor with id `id`, detecting or load-only: how a container names the loader of a member.

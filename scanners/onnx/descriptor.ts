@@ -9,7 +9,7 @@
  * @module
  */
 
-import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { type DirectoryDescriptor, PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
 import { MODEL, MODEL_FIELD_WIRE } from "./schema.ts";
 
 /** Highest IR version a sniffed model may declare: 14 is current, room is left for a few more. */
@@ -110,4 +110,21 @@ export const onnxDescriptor: ScannerDescriptor = {
   priority: PRIORITY.model,
   detect: detectOnnx,
   load: () => import("./scanner.ts").then((module) => module.onnxScanner),
+};
+
+/**
+ * A folder with ONNX models, as the registry knows it: one with a `.onnx` file.
+ *
+ * @example
+ * ```ts
+ * import { onnxFolderDescriptor } from "./descriptor.ts";
+ * onnxFolderDescriptor.matches(["model.onnx", "model.onnx.data"]); // true
+ * ```
+ */
+export const onnxFolderDescriptor: DirectoryDescriptor = {
+  id: "onnx-folder",
+  description: "A folder of ONNX models and their external data",
+  priority: PRIORITY.model,
+  matches: (names) => names.some((name) => name.toLowerCase().endsWith(".onnx")),
+  load: () => import("./directory.ts").then((module) => module.onnxFolderScanner),
 };

@@ -15,6 +15,7 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport, ScanContext, Scanner, SiblingResult } from "../../core/scanner.ts";
+import { CallablePolicy } from "../../policy/callables.ts";
 import { classifyOperator } from "./operators.ts";
 import {
   ATTRIBUTE,
@@ -49,11 +50,17 @@ interface PendingOperator {
   atenOperator?: string;
 }
 
+/** What a walk does with a tensor's external data entries (key to value), found at `position`. */
+type ExternalDataHandler = (entries: Map<string, string>, position: number, keyPath: string) => Promise<void>;
+
 /** The state of one model's walk. */
 class Walk {
   readonly reader: WireReader;
   readonly source: ByteSource;
   readonly ctx: ScanContext;
+  /** Whether free text goes through the string checks (not when only listing external data). */
+  readonly checkStrings: boolean;
+  readonly onExternalData: ExternalDataHandler;
   nodes = 0;
   stopped = false;
   readonly functions = new Set<string>();
@@ -62,10 +69,13 @@ class Walk {
   readonly reported = new Set<string>();
   readonly strings = { inspected: 0 };
 
-  constructor(source: ByteSource, ctx: ScanContext) {
+  constructor(source: ByteSource, ctx: ScanContext, onExternalData?: ExternalDataHandler) {
     this.source = source;
     this.reader = new WireReader(source);
     this.ctx = ctx;
+    this.checkStrings = onExternalData === undefined;
+    this.onExternalData = onExternalData ??
+      ((entries, position, keyPath) => checkExternalData(this, entries, position, keyPath));
   }
 
   /** Reports `finding` the first time `key` is seen. */
@@ -130,7 +140,7 @@ async function walkTensor(walk: Walk, field: WireField, keyPath: string): Promis
       }
     }
   }
-  if (external.size > 0) await checkExternalData(walk, external, field.tag, `${keyPath}.external_data`);
+  if (external.size > 0) await walk.onExternalData(external, field.tag, `${keyPath}.external_data`);
 }
 
 /** Walks a SparseTensorProto's two tensors. */
@@ -524,3 +534,41 @@ export const onnxScanner: Scanner = {
     }
   },
 };
+
+/**
+ * The external data locations the model in `source` names, as written (a listing: nothing is
+ * reported, and a model that does not decode lists what precedes the damage).
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { externalDataLocations } from "./scanner.ts";
+ * await externalDataLocations(bytesSource(Uint8Array.of(0x08, 8)), new AbortController().signal); // []
+ * ```
+ */
+export async function externalDataLocations(source: ByteSource, signal: AbortSignal): Promise<string[]> {
+  const locations = new Set<string>();
+  const silent: ScanContext = {
+    path: "",
+    depth: 0,
+    signal,
+    policy: CallablePolicy.standard(),
+    report: () => {},
+    matchBlacklist: () => undefined,
+    scanNested: () => Promise.resolve(),
+    scanMember: () => Promise.resolve(false),
+    identify: () => {},
+    openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "listing only" }),
+  };
+  const walk = new Walk(source, silent, (entries) => {
+    const location = entries.get("location");
+    if (location !== undefined) locations.add(location);
+    return Promise.resolve();
+  });
+  try {
+    await walkModel(walk);
+  } catch (error) {
+    if (!(error instanceof WireError)) throw error;
+  }
+  return [...locations];
+}

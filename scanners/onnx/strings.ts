@@ -29,6 +29,8 @@ export interface StringWalk {
   readonly source: ByteSource;
   readonly ctx: ScanContext;
   readonly strings: { inspected: number };
+  /** Whether strings are checked at all (a walk that only lists external data skips them). */
+  readonly checkStrings: boolean;
   /** Reports a finding the first time its key is seen. */
   once(key: string, finding: FindingReport): void;
 }
@@ -59,7 +61,7 @@ function mayBePayload(head: Uint8Array): boolean {
 export async function inspectString(walk: StringWalk, field: WireField, keyPath: string): Promise<void> {
   const { ctx } = walk;
   const length = field.end - field.start;
-  if (length === 0) return;
+  if (length === 0 || !walk.checkStrings) return;
   if (++walk.strings.inspected > MAX_INSPECTED_STRINGS) {
     walk.once("limit:strings", {
       rule: "MA466",
