@@ -5,15 +5,23 @@ Run from anywhere: ``/usr/bin/python3 scripts/make_onnx_fixtures.py`` (Debian's 
 script re-executes itself with /usr/bin/python3 when the current interpreter lacks onnx.
 
 Outputs (deterministic: re-running gives byte-identical files):
-  fixtures/onnx/benign/*       models built with onnx.helper and checked with onnx.checker.check_model
-  fixtures/onnx/malicious/*    Python operators (also hidden in If, Loop and local functions), custom domains,
-                               payloads in metadata, doc strings and string tensors, a truncated model
+  fixtures/onnx/benign/*       models built with onnx.helper and checked with onnx.checker.check_model, and
+                               models exported by torch.onnx.export (a CNN; attention and an LSTM)
+  fixtures/onnx/malicious/*    Python operators (also hidden in If, Loop and local functions, and a real
+                               prim::PythonOp and ATen fallback from torch.onnx.export), custom domains,
+                               payloads in metadata, doc strings and string tensors, a truncated model and one
+                               whose graph claims more bytes than the file has
   fixtures/onnx/external/*/    one folder per external-data case: model.onnx and the files it names (symbolic
                                links made by this script, relative, so git keeps them)
   fixtures/onnx/expected.json  the exact findings each model must produce when scanned as bytes alone
 
 The external-data folders' findings on disk (MA010, MA463, MA464) are asserted by tests/scanners/onnx/; scanned
-as bytes without their folder, their file references are MA467 (not checked).
+as bytes without their folder, locations that can never name a file beside the model (absolute, a drive, ``..``)
+are still MA010 and URLs MA463, judged by their text, and the other file references are MA467 (not checked).
+
+torch.onnx.export (Debian's torch 1.13) writes the torch fixtures from seeded modules: its output is
+byte-identical across runs. Its ONNX_FALLTHROUGH export of an autograd.Function is how a real prim::PythonOp
+reaches a model, and ONNX_ATEN how an ATen fallback does.
 
 SAFETY: no model is ever run; onnxruntime is not used. Payloads are harmless (``echo pwned``), and pickles are
 assembled byte by byte, never loaded.
@@ -27,16 +35,19 @@ import sys
 from debian_python import reexec_if_needed  # noqa: E402
 
 if __name__ == "__main__":
-    reexec_if_needed(__file__, ("onnx",))
+    reexec_if_needed(__file__, ("onnx", "torch"))
 
 # The imports below need the interpreter chosen above.
 import base64  # noqa: E402
+import io  # noqa: E402
 import tempfile  # noqa: E402
+import warnings  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
+import torch  # noqa: E402
 from onnx import TensorProto, checker, helper, numpy_helper  # noqa: E402
 
 from fixture_manifest import (  # noqa: E402
@@ -187,7 +198,95 @@ def string_model(values: list[bytes]) -> onnx.ModelProto:
     return model_of([node], [], [vi("y", (len(values),), TensorProto.STRING)], [vocab])
 
 
-def external_model(location: str, offset: int = 0, length: int = 64) -> onnx.ModelProto:
+def exported(module: torch.nn.Module, args, **kwargs) -> onnx.ModelProto:
+    """``module`` as torch.onnx.export writes it (opset 13), read back by onnx."""
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        # torch 1.13 warns about shape inference of prim::Constant and the fallthrough ops; the export is sound.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), args, out, opset_version=13, **kwargs)
+    return onnx.load_from_string(out.getvalue())
+
+
+def torch_cnn() -> onnx.ModelProto:
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                                 torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(4 * 3 * 3, 10),
+                                 torch.nn.Softmax(dim=1))
+    model = exported(module, torch.zeros(1, 1, 8, 8), input_names=["x"], output_names=["y"])
+    checker.check_model(model)
+    return model
+
+
+class AttentionLstm(torch.nn.Module):
+    """Multi-head self-attention, then an LSTM: the control flow and ops of a small sequence model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attention = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+        self.lstm = torch.nn.LSTM(8, 8, batch_first=True)
+
+    def forward(self, x):
+        attended, _ = self.attention(x, x, x)
+        out, _ = self.lstm(attended)
+        return out
+
+
+def torch_attention_lstm() -> onnx.ModelProto:
+    torch.manual_seed(0)
+    model = exported(AttentionLstm(), torch.zeros(1, 3, 8), input_names=["x"], output_names=["y"])
+    checker.check_model(model)
+    return model
+
+
+class ClampFunction(torch.autograd.Function):
+    """A custom autograd.Function: exported with ONNX_FALLTHROUGH, it becomes a prim::PythonOp node."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class UsesPythonFunction(torch.nn.Module):
+    def forward(self, x):
+        return ClampFunction.apply(x) + 1
+
+
+def torch_python_op() -> onnx.ModelProto:
+    return exported(UsesPythonFunction(), torch.zeros(1, 4),
+                    operator_export_type=torch.onnx.OperatorExportTypes.ONNX_FALLTHROUGH)
+
+
+def torch_aten_fallback() -> onnx.ModelProto:
+    torch.manual_seed(0)
+    return exported(torch.nn.EmbeddingBag(10, 3, mode="sum"), (torch.tensor([1, 2, 3]), torch.tensor([0])),
+                    operator_export_type=torch.onnx.OperatorExportTypes.ONNX_ATEN)
+
+
+def claiming_more(model: onnx.ModelProto, claimed: int) -> tuple[bytes, int]:
+    """``model``'s bytes with its graph's length varint replaced by ``claimed``; and the graph's tag offset."""
+    data = model.SerializeToString()
+    graph = model.graph.SerializeToString()
+    at = tag_of(data, model.graph)
+    header = bytes([data[at]]) + encode_varint(len(graph))
+    assert data[at:at + len(header)] == header
+    return data[:at] + bytes([data[at]]) + encode_varint(claimed) + data[at + len(header):], at
+
+
+def encode_varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def external_model(location: str, offset: int | str = 0, length: int | str = 64) -> onnx.ModelProto:
     """An MLP whose first weight's 64 bytes are external data at ``location``."""
     model = mlp()
     tensor = model.graph.initializer[0]
@@ -226,6 +325,10 @@ def main() -> None:
                       description="A small MLP; call model.eval() before inference."))
     add("benign/strings.onnx", "benign", "a string tensor initializer (a vocabulary)",
         string_model([b"hello", b"world", b"exec", b"os.system is a Python function"]))
+    add("benign/torch_cnn.onnx", "benign", "Conv, BatchNorm, MaxPool, Linear and Softmax, by torch.onnx.export",
+        torch_cnn())
+    add("benign/torch_attention_lstm.onnx", "benign", "multi-head attention and an LSTM, by torch.onnx.export",
+        torch_attention_lstm())
 
     pyop = helper.make_node("PyOp", ["x"], ["y"], domain="ai.onnx.contrib", module="os", class_name="system")
     add("malicious/pyop.onnx", "malicious", "onnxruntime-extensions PyOp naming os.system",
@@ -248,6 +351,19 @@ def main() -> None:
     add("malicious/unlisted_contrib.onnx", "malicious", "an ai.onnx.contrib operator that calls a remote service",
         custom_node_model(azure, "ai.onnx.contrib"),
         lambda d: [finding("MA462", tag_of(d, azure), "graph.node[0]", details={"opType": "AzureTextToText"})])
+
+    python_function = torch_python_op()
+    add("malicious/torch_python_op.onnx", "malicious",
+        "a custom autograd.Function exported by torch.onnx.export with ONNX_FALLTHROUGH (a real prim::PythonOp)",
+        python_function,
+        lambda d: [finding("MA460", tag_of(d, python_function.graph.node[0]), "graph.node[0]",
+                           details={"domain": "prim", "opType": "PythonOp"})])
+    aten_export = torch_aten_fallback()
+    aten_node = next(i for i, node in enumerate(aten_export.graph.node) if node.op_type == "ATen")
+    add("malicious/torch_aten_fallback.onnx", "malicious",
+        "an EmbeddingBag exported by torch.onnx.export with ONNX_ATEN (a real ATen fallback)", aten_export,
+        lambda d: [finding("MA462", tag_of(d, aten_export.graph.node[aten_node]), f"graph.node[{aten_node}]",
+                           details={"domain": "org.pytorch.aten", "operator": "embedding_bag"})])
 
     in_if = if_model("PyOp", "ai.onnx.contrib", check=False, module="subprocess", class_name="run")
     add("malicious/pyop_in_if.onnx", "malicious", "a PyOp hidden in an If's then branch", in_if,
@@ -284,13 +400,19 @@ def main() -> None:
     graph_tag = tag_of(whole, mlp().graph)
     fixtures.append(Fixture("malicious/truncated.onnx", "malicious", "a model cut off inside its graph",
                             whole[:len(whole) // 2], [expected_finding("MA465", "", graph_tag)]))
+    claiming, claiming_tag = claiming_more(mlp(), 2**62)
+    fixtures.append(Fixture("malicious/huge_length.onnx", "malicious",
+                            "a graph whose length claims 2^62 bytes (a decoder that trusts it allocates or seeks "
+                            "past the file)", claiming, [expected_finding("MA465", "", claiming_tag)]))
 
-    def external(case: str, kind: str, technique: str, location: str, files=None):
-        model = external_model(location)
-        # As bytes alone (no folder): URLs are judged by their text, files are not checked.
-        rule = "MA463" if "://" in location else "MA467"
+    def external(case: str, kind: str, technique: str, location: str, files=None, rules=(), **extent):
+        model = external_model(location, **extent)
+        # As bytes alone (no folder): URLs and escapes are judged by their text, files are not checked.
+        escape = location.startswith("/") or location[1:2] == ":" or ".." in location.replace("\\", "/").split("/")
+        rule = "MA463" if "://" in location else "MA010" if escape else "MA467"
         add(f"external/{case}/model.onnx", kind, technique, model,
-            lambda d: [finding(rule, tag_of(d, model.graph.initializer[0]), "graph.initializer[0].external_data")])
+            lambda d: [finding(r, tag_of(d, model.graph.initializer[0]), "graph.initializer[0].external_data")
+                       for r in (*rules, rule)])
         for name, content in (files or {}).items():
             extra[f"external/{case}/{name}"] = content
 
@@ -320,6 +442,10 @@ def main() -> None:
     external("missing", "malicious", "external data file that does not exist", "absent.bin")
     external("short", "malicious", "external data file shorter than its tensor", "short.bin",
              {"short.bin": payload[:10]})
+    external("negative_length", "malicious", "external data length -1 (onnx's loader then reads to the end)",
+             "weights.bin", {"weights.bin": payload}, rules=("MA464",), length="-1")
+    external("huge_offset", "malicious", "external data at offset 2^50 of a 64-byte file", "weights.bin",
+             {"weights.bin": payload}, offset=2**50)
 
     for fx in fixtures:
         assert fx.kind != "benign" or all(f["severity"] == "info" for f in fx.findings), fx.file
@@ -329,8 +455,9 @@ def main() -> None:
         "or, inside <...> payloads, in the payload.",
         "keyPath follows ONNX field names: graph.node[i].attribute[j].g.node[k], functions[i].node[j], "
         "metadata_props[i].value, graph.initializer[i].external_data.",
-        "Scanned as bytes (no folder), external data files cannot be opened: MA467 once per model, except URL "
-        "locations (MA463), judged by their text. tests/scanners/onnx/ scans the external/ folders on disk.",
+        "Scanned as bytes (no folder), external data files cannot be opened: MA467 once per model, except "
+        "locations judged by their text: URLs (MA463), and absolute paths, drives and `..` (MA010). "
+        "tests/scanners/onnx/ scans the external/ folders on disk.",
     ]
     manifest = build_manifest(GENERATOR, versions, assumptions, fixtures,
                               entry=lambda fx: fixture_entry(fx))

@@ -185,6 +185,17 @@ async function checkExternalData(
     });
     return;
   }
+  // Judged before the file is opened: a count that is no count is wrong whatever the file holds.
+  const extent = byteExtent(entries);
+  if (extent === undefined) {
+    ctx.report({
+      rule: "MA464",
+      message: `A tensor's external data in ${shown} has an offset or length that is not a byte count`,
+      position,
+      keyPath,
+      details,
+    });
+  }
   let opening = walk.siblings.get(location);
   if (!opening) {
     opening = ctx.openSibling(location, { position, keyPath });
@@ -222,34 +233,32 @@ async function checkExternalData(
       details: { ...details, path: opened.path },
     });
   }
-  const offset = Number(entries.get("offset") ?? "0");
-  const length = entries.has("length") ? Number(entries.get("length")) : undefined;
-  const valid = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n >= 0);
-  if (
-    !valid(offset) || !valid(length) ||
-    !/^\d*$/.test(`${entries.get("offset") ?? ""}${entries.get("length") ?? ""}`)
-  ) {
-    ctx.report({
-      rule: "MA464",
-      message: `A tensor's external data in ${shown} has an offset or length that is not a byte count`,
-      position,
-      keyPath,
-      details,
-    });
-    return;
-  }
   const size = opened.source.size;
-  if (offset + (length ?? 0) > size) {
+  if (extent !== undefined && extent.end > size) {
     walk.once(`short:${location}`, {
       rule: "MA464",
-      message: `A tensor's external data runs past the end of ${shown} (${
-        offset + (length ?? 0)
-      } > ${size} bytes)`,
+      message: `A tensor's external data runs past the end of ${shown} (${extent.end} > ${size} bytes)`,
       position,
       keyPath,
       details: { ...details, size },
     });
   }
+}
+
+/**
+ * Where a tensor's external data ends in its file, from its `offset` and `length` entries
+ * (decimal byte counts, as onnx writes them; absent ones are 0 and "to the end"), or
+ * `undefined` when either is no byte count (negative, a fraction, text, beyond 2^53).
+ */
+function byteExtent(entries: Map<string, string>): { end: number } | undefined {
+  const count = (text: string | undefined) =>
+    text === undefined
+      ? 0
+      : /^\d{1,16}$/.test(text) && Number.isSafeInteger(Number(text))
+      ? Number(text)
+      : NaN;
+  const end = count(entries.get("offset")) + count(entries.get("length"));
+  return Number.isNaN(end) ? undefined : { end };
 }
 
 /** What a node's attributes tell about the operator: the names its Python or ATen operators call. */
@@ -270,6 +279,7 @@ async function walkAttribute(
   let tensors = 0;
   let graphs = 0;
   let sparse = 0;
+  const g = graphCounts();
   for await (const part of walk.fields(field)) {
     if (walk.stopped) return;
     switch (part.number) {
@@ -300,7 +310,7 @@ async function walkAttribute(
         await walkSparseTensor(walk, part, `${keyPath}.sparse_tensors[${sparse++}]`);
         break;
       case ATTRIBUTE.g:
-        await walkGraph(walk, part, `${keyPath}.g`, depth + 1);
+        await walkGraph(walk, part, `${keyPath}.g`, depth + 1, g);
         break;
       case ATTRIBUTE.graphs:
         await walkGraph(walk, part, `${keyPath}.graphs[${graphs++}]`, depth + 1);
@@ -373,8 +383,28 @@ async function walkNode(walk: Walk, field: WireField, keyPath: string, depth: nu
   walk.operators.push({ domain, opType, name, keyPath, position: field.tag, atenOperator });
 }
 
-/** Walks a GraphProto: nodes, initializers, strings. */
-async function walkGraph(walk: Walk, field: WireField, keyPath: string, depth: number): Promise<void> {
+/** Counts of a graph's repeated fields, for their indices in key paths. */
+interface GraphCounts {
+  node: number;
+  initializer: number;
+  sparse: number;
+  metadata: number;
+}
+
+const graphCounts = (): GraphCounts => ({ node: 0, initializer: 0, sparse: 0, metadata: 0 });
+
+/**
+ * Walks a GraphProto: nodes, initializers, strings. A singular message field written twice is
+ * merged by protobuf (the second graph's nodes follow the first's): such fields share `count`,
+ * so that indices are the ones the loader sees.
+ */
+async function walkGraph(
+  walk: Walk,
+  field: WireField,
+  keyPath: string,
+  depth: number,
+  count: GraphCounts = graphCounts(),
+): Promise<void> {
   if (depth > MAX_GRAPH_DEPTH) {
     walk.limit(
       "graphDepth",
@@ -384,7 +414,6 @@ async function walkGraph(walk: Walk, field: WireField, keyPath: string, depth: n
     );
     return;
   }
-  const count = { node: 0, initializer: 0, sparse: 0, metadata: 0 };
   for await (const part of walk.fields(field)) {
     if (walk.stopped) return;
     switch (part.number) {
@@ -443,12 +472,13 @@ async function walkFunction(walk: Walk, field: WireField, keyPath: string): Prom
 async function walkModel(walk: Walk): Promise<boolean> {
   let graphs = 0;
   const count = { metadata: 0, training: 0, functions: 0 };
+  const graph = graphCounts();
   for await (const field of walk.reader.fields(0, walk.source.size)) {
     if (walk.stopped) break;
     switch (field.number) {
       case MODEL.graph:
         if (field.wire === WIRE.len) graphs++;
-        await walkGraph(walk, field, "graph", 0);
+        await walkGraph(walk, field, "graph", 0, graph);
         break;
       case MODEL.docString:
         if (field.wire === WIRE.len) await inspectString(walk, field, "doc_string");
@@ -461,11 +491,15 @@ async function walkModel(walk: Walk): Promise<boolean> {
         break;
       case MODEL.trainingInfo: {
         const at = `training_info[${count.training++}]`;
+        const initialization = graphCounts();
+        const algorithm = graphCounts();
         for await (const part of walk.fields(field)) {
           if (part.number === TRAINING_INFO.initialization) {
-            await walkGraph(walk, part, `${at}.initialization`, 0);
+            await walkGraph(walk, part, `${at}.initialization`, 0, initialization);
           }
-          if (part.number === TRAINING_INFO.algorithm) await walkGraph(walk, part, `${at}.algorithm`, 0);
+          if (part.number === TRAINING_INFO.algorithm) {
+            await walkGraph(walk, part, `${at}.algorithm`, 0, algorithm);
+          }
         }
         break;
       }

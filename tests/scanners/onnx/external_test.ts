@@ -31,6 +31,8 @@ const CASES: [string, string[]][] = [
   ["symlink_out", [`MA002 warning weights.bin`, `MA010 critical model.onnx (${AT})`]],
   ["missing", [`MA464 warning model.onnx (${AT})`]],
   ["short", [`MA464 warning model.onnx (${AT})`]],
+  ["negative_length", [`MA464 warning model.onnx (${AT})`]],
+  ["huge_offset", [`MA464 warning model.onnx (${AT})`]],
 ];
 
 for (const [folder, expected] of CASES) {
