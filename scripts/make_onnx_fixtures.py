@@ -40,6 +40,7 @@ if __name__ == "__main__":
 # The imports below need the interpreter chosen above.
 import base64  # noqa: E402
 import io  # noqa: E402
+import re  # noqa: E402
 import tempfile  # noqa: E402
 import warnings  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -299,7 +300,31 @@ def external_model(location: str, offset: int | str = 0, length: int | str = 64)
     return model
 
 
+# schema.ts's field tables, by the message each describes. The fields onnx 1.12 predates (metadata_props of
+# graphs, nodes, tensors and functions, FunctionProto.attribute_proto, ModelProto.configuration; IR 9-11) are
+# checked against onnx.proto3 by hand (schema.ts names the commit).
+SCHEMA_MESSAGES = {"MODEL": onnx.ModelProto, "GRAPH": onnx.GraphProto, "NODE": onnx.NodeProto,
+                   "ATTRIBUTE": onnx.AttributeProto, "TENSOR": onnx.TensorProto,
+                   "SPARSE_TENSOR": onnx.SparseTensorProto, "FUNCTION": onnx.FunctionProto,
+                   "TRAINING_INFO": onnx.TrainingInfoProto, "ENTRY": onnx.StringStringEntryProto}
+
+
+def check_schema() -> None:
+    """Every field number scanners/onnx/schema.ts lists is the installed onnx's, where onnx has the field."""
+    text = (ROOT / "scanners" / "onnx" / "schema.ts").read_text()
+    checked = 0
+    for table, body in re.findall(r"export const (\w+) = \{(.*?)\}", text, re.S):
+        descriptor = SCHEMA_MESSAGES[table].DESCRIPTOR
+        for key, number in re.findall(r"(\w+): (\d+)", body):
+            field = descriptor.fields_by_name.get(re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), key))
+            if field is not None:
+                assert field.number == int(number), f"schema.ts {table}.{key} is {number}, onnx says {field.number}"
+                checked += 1
+    assert TensorProto.EXTERNAL == 1 and checked >= 45, checked
+
+
 def main() -> None:
+    check_schema()
     fixtures: list[Fixture] = []
     extra: dict[str, bytes] = {}
     links: list[tuple[str, str]] = []
