@@ -29,12 +29,14 @@ import {
   TRAINING_INFO,
 } from "./schema.ts";
 import { inspectString } from "./strings.ts";
-import { WIRE, WireError, type WireField, WireReader } from "./wire.ts";
+import { FieldLimitError, WIRE, WireError, type WireField, WireReader } from "./wire.ts";
 
 /** Subgraphs nested in attributes deeper than this are not walked: real models nest a few (a Loop in an If). */
 export const MAX_GRAPH_DEPTH = 32;
 /** Nodes walked per model, subgraphs and functions included: far beyond the largest real graphs. */
 export const MAX_NODES = 2_000_000;
+/** Protobuf fields read per model: a model of a million nodes has about ten million; 50 million take seconds. */
+export const MAX_FIELDS = 50_000_000;
 /** Bytes of an operator type, domain or attribute name read: longer ones are shown cut. */
 export const MAX_NAME_BYTES = 1024;
 
@@ -71,7 +73,7 @@ class Walk {
 
   constructor(source: ByteSource, ctx: ScanContext, onExternalData?: ExternalDataHandler) {
     this.source = source;
-    this.reader = new WireReader(source);
+    this.reader = new WireReader(source, MAX_FIELDS);
     this.ctx = ctx;
     this.checkStrings = onExternalData === undefined;
     this.onExternalData = onExternalData ??
@@ -553,14 +555,24 @@ export const onnxScanner: Scanner = {
     try {
       hasGraph = await walkModel(walk);
     } catch (error) {
-      if (!(error instanceof WireError)) throw error;
       decoded = false;
-      ctx.report({
-        rule: "MA465",
-        message: `The model does not decode: ${error.message}; what follows was not inspected`,
-        position: error.position,
-        details: { reason: error.message, position: error.position },
-      });
+      if (error instanceof WireError) {
+        ctx.report({
+          rule: "MA465",
+          message: `The model does not decode: ${error.message}; what follows was not inspected`,
+          position: error.position,
+          details: { reason: error.message, position: error.position },
+        });
+      } else if (error instanceof FieldLimitError) {
+        ctx.report({
+          rule: "MA466",
+          message: `More than ${error.limit} protobuf fields; the rest of the model was not inspected`,
+          position: error.position,
+          details: { limit: "fields" },
+        });
+      } else {
+        throw error;
+      }
     }
     judgeOperators(walk);
     if (decoded && !hasGraph) {
@@ -602,7 +614,7 @@ export async function externalDataLocations(source: ByteSource, signal: AbortSig
   try {
     await walkModel(walk);
   } catch (error) {
-    if (!(error instanceof WireError)) throw error;
+    if (!(error instanceof WireError) && !(error instanceof FieldLimitError)) throw error;
   }
   return [...locations];
 }

@@ -40,6 +40,34 @@ export class WireError extends Error {
 }
 
 /**
+ * The reader's budget of fields ran out at `position`: the encoding may be fine, the walk stops.
+ *
+ * @example
+ * ```ts
+ * import { FieldLimitError } from "./wire.ts";
+ * new FieldLimitError(10, 42).limit; // 10
+ * ```
+ */
+export class FieldLimitError extends Error {
+  /** Always `FieldLimitError`. */
+  override name = "FieldLimitError";
+  /** The budget that ran out. */
+  readonly limit: number;
+  /** Byte offset of the first field over the budget. */
+  readonly position: number;
+
+  /**
+   * @param limit The budget that ran out.
+   * @param position Where, in the source.
+   */
+  constructor(limit: number, position: number) {
+    super(`more than ${limit} protobuf fields`);
+    this.limit = limit;
+    this.position = position;
+  }
+}
+
+/**
  * One field of a message: its number, wire type and where its value lies.
  *
  * @example
@@ -64,7 +92,9 @@ export interface WireField {
 }
 
 /**
- * Reads protobuf messages from a byte source, field by field.
+ * Reads protobuf messages from a byte source, field by field, at most `maxFields` of them in
+ * all (a {@linkcode FieldLimitError} past them: a file of gigabytes of two-byte fields would
+ * otherwise take minutes).
  *
  * @example
  * ```ts
@@ -78,10 +108,16 @@ export class WireReader {
   readonly #source: ByteSource;
   #window = new Uint8Array(0);
   #windowStart = 0;
+  readonly #maxFields: number;
+  #fields = 0;
 
-  /** @param source The bytes to read. */
-  constructor(source: ByteSource) {
+  /**
+   * @param source The bytes to read.
+   * @param maxFields Fields read in all before a {@linkcode FieldLimitError}.
+   */
+  constructor(source: ByteSource, maxFields = Infinity) {
     this.#source = source;
+    this.#maxFields = maxFields;
   }
 
   /** The source's size. */
@@ -123,6 +159,7 @@ export class WireReader {
   async *fields(start: number, end: number): AsyncGenerator<WireField> {
     let position = start;
     while (position < end) {
+      if (++this.#fields > this.#maxFields) throw new FieldLimitError(this.#maxFields, position);
       await this.#cover(position, HEADER_BYTES);
       const tag = this.#varint(position, end);
       const number = Math.floor(tag.value / 8);
