@@ -908,18 +908,7 @@ export const RULES = {
     example: "`modelaudit scan model.onnx` for a model whose weights are in `model.onnx.data`.",
     fix: "Scan the model's folder instead of the file alone.",
   },
-  MA468: {
-    id: "MA468",
-    name: "onnx-embedded-payload",
-    kind: "security",
-    severity: "warning",
-    cwe: 506,
-    title: "A string in an ONNX model hides Python source or an encoded pickle",
-    why:
-      "ONNX runtimes do not run metadata, doc strings or string tensors, but the code around a model may (a pickled preprocessor in metadata_props, a script in a doc string): a payload there is waiting for something to load it.",
-    example: "A metadata_props value that is a base64-encoded pickle calling `os.system`.",
-    fix: "Find out what reads the string before using the model; remove it if nothing should.",
-  },
+
   MA500: {
     id: "MA500",
     name: "jinja-python-internals",

