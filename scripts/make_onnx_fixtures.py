@@ -43,7 +43,6 @@ import io  # noqa: E402
 import re  # noqa: E402
 import tempfile  # noqa: E402
 import warnings  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -52,7 +51,7 @@ import torch  # noqa: E402
 from onnx import TensorProto, checker, helper, numpy_helper  # noqa: E402
 
 from fixture_manifest import (  # noqa: E402
-    ROOT, build_manifest, expected_finding, fixture_entry, python_version, write_fixtures)
+    ROOT, Fixture, build_manifest, expected_finding, python_version, write_fixtures)
 
 OUT = ROOT / "fixtures" / "onnx"
 GENERATOR = "scripts/make_onnx_fixtures.py"
@@ -67,14 +66,9 @@ OS_SYSTEM = b"\x80\x02cos\nsystem\nX" + bytes([10, 0, 0, 0]) + b"echo pwned\x85R
 OS_SYSTEM_TEXT = "cos\nsystem\n(S'echo pwned'\ntR."
 
 
-@dataclass
-class Fixture:
-    file: str
-    kind: str
-    technique: str
-    data: bytes
-    findings: list[dict] = field(default_factory=list)
-    format: str = "onnx"
+def onnx_fixture(file: str, kind: str, technique: str, data: bytes, findings: list[dict]) -> Fixture:
+    """An ONNX fixture, its findings already in the manifest's shape."""
+    return Fixture(file, kind, "onnx", technique, data, findings)
 
 
 def varint_size(n: int) -> int:
@@ -331,7 +325,7 @@ def main() -> None:
 
     def add(file: str, kind: str, technique: str, model: onnx.ModelProto, findings=lambda data: []) -> bytes:
         data = model.SerializeToString()
-        fixtures.append(Fixture(file, kind, technique, data, findings(data)))
+        fixtures.append(onnx_fixture(file, kind, technique, data, findings(data)))
         return data
 
     def finding(rule: str, position: int, key: str, path: str = "", **kw) -> dict:
@@ -433,10 +427,10 @@ def main() -> None:
                             expected_finding("MA101", "<graph.initializer[0].string_data[1]>", 29)])
     whole = mlp().SerializeToString()
     graph_tag = tag_of(whole, mlp().graph)
-    fixtures.append(Fixture("malicious/truncated.onnx", "malicious", "a model cut off inside its graph",
+    fixtures.append(onnx_fixture("malicious/truncated.onnx", "malicious", "a model cut off inside its graph",
                             whole[:len(whole) // 2], [expected_finding("MA465", "", graph_tag)]))
     claiming, claiming_tag = claiming_more(mlp(), 2**62)
-    fixtures.append(Fixture("malicious/huge_length.onnx", "malicious",
+    fixtures.append(onnx_fixture("malicious/huge_length.onnx", "malicious",
                             "a graph whose length claims 2^62 bytes (a decoder that trusts it allocates or seeks "
                             "past the file)", claiming, [expected_finding("MA465", "", claiming_tag)]))
 
@@ -459,7 +453,7 @@ def main() -> None:
         checker.check_model(f"{folder}/model.onnx")
         extra["external/saved/model.onnx.data"] = Path(f"{folder}/model.onnx.data").read_bytes()
     data = saved.SerializeToString()
-    fixtures.append(Fixture("external/saved/model.onnx", "benign",
+    fixtures.append(onnx_fixture("external/saved/model.onnx", "benign",
                             "weights in model.onnx.data beside the model (onnx external data layout)", data,
                             [finding("MA467", tag_of(data, saved.graph.initializer[0]),
                                      "graph.initializer[0].external_data", severity="info")]))
@@ -494,8 +488,7 @@ def main() -> None:
         "locations judged by their text: URLs (MA463), and absolute paths, drives and `..` (MA010). "
         "tests/scanners/onnx/ scans the external/ folders on disk.",
     ]
-    manifest = build_manifest(GENERATOR, versions, assumptions, fixtures,
-                              entry=lambda fx: fixture_entry(fx))
+    manifest = build_manifest(GENERATOR, versions, assumptions, fixtures)
     write_fixtures(OUT, fixtures, manifest, max_fixture_bytes=MAX_FIXTURE_BYTES, max_total_bytes=MAX_AREA_BYTES,
                    folders=("malicious", "benign", "external"), extra_files=extra)
     for link, target in links:
