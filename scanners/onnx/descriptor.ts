@@ -1,10 +1,13 @@
 /**
  * ONNX as the registry knows it before the scanner loads. ONNX has no magic bytes: a
- * `ModelProto` is a protobuf message, whose serializers write fields in number order, so a
- * model starts with `ir_version` (field 1). A file named `.onnx` is claimed when its first
- * field is one a `ModelProto` has, with the right wire type; a file named otherwise only when
- * its head reads as `ir_version` with a plausible value followed by well-formed string fields
- * up to the graph (field 7), which random or other data practically never does.
+ * `ModelProto` is a protobuf message, and protobuf parsers skip fields they do not know, so
+ * onnx and onnxruntime load a model behind any number of unknown fields. A file named
+ * `.onnx` is therefore claimed when its head is well-formed protobuf as far as it goes (or up
+ * to a field the file is too short for: a truncated model is still the scanner's to report),
+ * whatever its field numbers; text, such as a Git LFS pointer, never is. A file named
+ * otherwise is claimed only when its head reads as serializers write a model, fields in
+ * number order: `ir_version` with a plausible value, then well-formed string fields up to the
+ * graph (field 7), which random or other data practically never does.
  *
  * @module
  */
@@ -38,13 +41,45 @@ function isText(bytes: Uint8Array): boolean {
   }
 }
 
-/** Whether `head` starts with a `ModelProto` field of the right wire type whose length fits in `size`. */
-function startsLikeModel(head: Uint8Array, size: number): boolean {
-  const tag = varint(head, 0);
-  if (!tag || MODEL_FIELD_WIRE.get(Math.floor(tag.value / 8)) !== tag.value % 8) return false;
-  if (tag.value % 8 !== 2) return varint(head, tag.next) !== undefined;
-  const length = varint(head, tag.next);
-  return length !== undefined && length.next + length.value <= size;
+/** Bytes each fixed-width wire type takes, by wire type (1: 64 bits, 5: 32 bits). */
+const FIXED_BYTES: ReadonlyMap<number, number> = new Map([[1, 8], [5, 4]]);
+
+/**
+ * Whether `head` (the first bytes of `size`) is well-formed protobuf fields as far as it goes:
+ * at least one complete field, then fields up to the end of the head, the end of the file, or
+ * a field that runs past the end of the file (truncation). Wire types are 0, 1, 2 and 5.
+ */
+function isProtobufPrefix(head: Uint8Array, size: number): boolean {
+  let at = 0;
+  let complete = 0;
+  // A varint that does not end in the head: the head was cut inside it, or it is longer than ten bytes.
+  const cut = (from: number) => complete > 0 && head.length < size && head.length - from < 10;
+  // Each field takes at least two bytes: the loop ends within the head.
+  while (at < head.length) {
+    const tag = varint(head, at);
+    if (!tag) return cut(at);
+    const wire = tag.value % 8;
+    // Field numbers run from 1 to 2^29 - 1.
+    if (tag.value < 8 || tag.value >= 2 ** 32 || !(wire === 0 || wire === 2 || FIXED_BYTES.has(wire))) {
+      return false;
+    }
+    let end: number;
+    if (wire === 0) {
+      const value = varint(head, tag.next);
+      if (!value) return cut(tag.next);
+      end = value.next;
+    } else if (wire === 2) {
+      const length = varint(head, tag.next);
+      if (!length) return cut(tag.next);
+      end = length.next + length.value;
+    } else {
+      end = tag.next + FIXED_BYTES.get(wire)!;
+    }
+    if (end > size) return complete > 0;
+    complete++;
+    at = end;
+  }
+  return complete > 0;
 }
 
 /** Whether `head` reads as `ir_version`, then plausible fields, up to the graph. */
@@ -77,8 +112,8 @@ function sniffModel(head: Uint8Array, size: number): boolean {
 }
 
 /**
- * Whether a file may be an ONNX model: named `.onnx` and starting with a `ModelProto` field,
- * or, under any name, starting like a model up to its graph.
+ * Whether a file may be an ONNX model: named `.onnx` and well-formed protobuf as far as its
+ * head goes, or, under any name, starting like a model up to its graph.
  *
  * @example
  * ```ts
@@ -90,7 +125,7 @@ function sniffModel(head: Uint8Array, size: number): boolean {
  * ```
  */
 export function detectOnnx(head: Uint8Array, size: number, name: string): boolean {
-  if (name.toLowerCase().endsWith(".onnx") && startsLikeModel(head, size)) return true;
+  if (name.toLowerCase().endsWith(".onnx") && isProtobufPrefix(head, size)) return true;
   return sniffModel(head, size);
 }
 
