@@ -354,7 +354,8 @@ def main() -> None:
     add("malicious/pyop.onnx", "malicious", "onnxruntime-extensions PyOp naming os.system",
         custom_node_model(pyop, "ai.onnx.contrib"),
         lambda d: [finding("MA460", tag_of(d, pyop), "graph.node[0]",
-                           details={"domain": "ai.onnx.contrib", "opType": "PyOp", "module": "os"})])
+                           details={"domain": "ai.onnx.contrib", "opType": "PyOp", "module": "os",
+                                    "callable": "os.system", "tier": "denied"})])
     python_op = helper.make_node("PythonOp", ["x"], ["y"], domain="prim", name="MyFunction")
     add("malicious/prim_python_op.onnx", "malicious", "prim::PythonOp, as torch.onnx exports with ONNX_FALLTHROUGH",
         custom_node_model(python_op, "prim"),
@@ -388,7 +389,8 @@ def main() -> None:
     in_if = if_model("PyOp", "ai.onnx.contrib", check=False, module="subprocess", class_name="run")
     add("malicious/pyop_in_if.onnx", "malicious", "a PyOp hidden in an If's then branch", in_if,
         lambda d: [finding("MA460", tag_of(d, in_if.graph.node[0].attribute[1].g.node[0]),
-                           "graph.node[0].attribute[1].g.node[0]", details={"module": "subprocess"})])
+                           "graph.node[0].attribute[1].g.node[0]",
+                           details={"module": "subprocess", "callable": "subprocess.run", "tier": "denied"})])
     in_loop = loop_model("PyOp", "ai.onnx.contrib", check=False, module="os", class_name="system")
     add("malicious/pyop_in_loop.onnx", "malicious", "a PyOp hidden in a Loop's body", in_loop,
         lambda d: [finding("MA460", tag_of(d, in_loop.graph.node[0].attribute[0].g.node[1]),

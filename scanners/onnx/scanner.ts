@@ -363,13 +363,16 @@ async function walkNode(walk: Walk, field: WireField, keyPath: string, depth: nu
     const named = ["module", "class_name", "compute", "func_name", "name"]
       .filter((key) => seen.strings.has(key))
       .map((key) => [key, seen.strings.get(key)!]);
+    // The Python the operator imports (PyOp's module and class_name), judged as every callable a model names.
+    const module = seen.strings.get("module");
+    const verdict = module ? walk.ctx.policy.judge(module, seen.strings.get("class_name")) : undefined;
     walk.ctx.report({
       rule: "MA460",
       message: `Node ${JSON.stringify(name || opType)} runs Python: operator ${opType}${
         domain ? ` of domain ${domain}` : ""
       }${atenOperator ? ` falling back to ${atenOperator}` : ""}${
         named.length ? ` (${named.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})` : ""
-      }`,
+      }${verdict?.tier === "denied" ? `; ${verdict.name} is denied: ${verdict.reason}` : ""}`,
       position: field.tag,
       keyPath,
       details: {
@@ -378,6 +381,7 @@ async function walkNode(walk: Walk, field: WireField, keyPath: string, depth: nu
         name,
         ...(atenOperator ? { operator: atenOperator } : {}),
         ...Object.fromEntries(named),
+        ...(verdict ? { callable: verdict.name, tier: verdict.tier } : {}),
       },
     });
     return;
