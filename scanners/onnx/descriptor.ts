@@ -2,9 +2,10 @@
  * ONNX as the registry knows it before the scanner loads. ONNX has no magic bytes: a
  * `ModelProto` is a protobuf message, and protobuf parsers skip fields they do not know, so
  * onnx and onnxruntime load a model behind any number of unknown fields. A file named
- * `.onnx` is therefore claimed when its head is well-formed protobuf as far as it goes (or up
- * to a field the file is too short for: a truncated model is still the scanner's to report),
- * whatever its field numbers; text, such as a Git LFS pointer, never is. A file named
+ * `.onnx` is therefore claimed when it starts with a `ModelProto` field (however malformed
+ * what follows: the scanner reports it), or when its head is well-formed protobuf as far as
+ * it goes (or up to a field the file is too short for), whatever its field numbers; text,
+ * such as a Git LFS pointer, never is. A file named
  * otherwise is claimed only when its head reads as serializers write a model, fields in
  * number order: `ir_version` with a plausible value, then well-formed string fields up to the
  * graph (field 7), which random or other data practically never does.
@@ -39,6 +40,15 @@ function isText(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether `head` starts with a `ModelProto` field of the right wire type whose length fits in `size`. */
+function startsLikeModel(head: Uint8Array, size: number): boolean {
+  const tag = varint(head, 0);
+  if (!tag || MODEL_FIELD_WIRE.get(Math.floor(tag.value / 8)) !== tag.value % 8) return false;
+  if (tag.value % 8 !== 2) return varint(head, tag.next) !== undefined;
+  const length = varint(head, tag.next);
+  return length !== undefined && length.next + length.value <= size;
 }
 
 /** Bytes each fixed-width wire type takes, by wire type (1: 64 bits, 5: 32 bits). */
@@ -112,8 +122,9 @@ function sniffModel(head: Uint8Array, size: number): boolean {
 }
 
 /**
- * Whether a file may be an ONNX model: named `.onnx` and well-formed protobuf as far as its
- * head goes, or, under any name, starting like a model up to its graph.
+ * Whether a file may be an ONNX model: named `.onnx` and starting with a `ModelProto` field or
+ * well-formed protobuf as far as its head goes, or, under any name, starting like a model up
+ * to its graph.
  *
  * @example
  * ```ts
@@ -125,7 +136,9 @@ function sniffModel(head: Uint8Array, size: number): boolean {
  * ```
  */
 export function detectOnnx(head: Uint8Array, size: number, name: string): boolean {
-  if (name.toLowerCase().endsWith(".onnx") && isProtobufPrefix(head, size)) return true;
+  if (name.toLowerCase().endsWith(".onnx") && (startsLikeModel(head, size) || isProtobufPrefix(head, size))) {
+    return true;
+  }
   return sniffModel(head, size);
 }
 
