@@ -473,6 +473,9 @@ def main() -> None:
     external("missing", "malicious", "external data file that does not exist", "absent.bin")
     external("short", "malicious", "external data file shorter than its tensor", "short.bin",
              {"short.bin": payload[:10]})
+    external("pickle_as_data", "malicious",
+             "external data naming pytorch_model.bin, a pickle torch.load runs: the folder scan must not skip it",
+             "pytorch_model.bin", {"pytorch_model.bin": OS_SYSTEM}, length=16)
     external("negative_length", "malicious", "external data length -1 (onnx's loader then reads to the end)",
              "weights.bin", {"weights.bin": payload}, rules=("MA464",), length="-1")
     external("huge_offset", "malicious", "external data at offset 2^50 of a 64-byte file", "weights.bin",

@@ -2,14 +2,19 @@
  * A folder holding ONNX models, as a directory unit: each model's external data files are
  * raw tensor bytes that onnx and onnxruntime read as such, so the plan skips them instead
  * of routing them by content (where a `weights.bin` of floats would be "unrecognised
- * content"). Everything else in the folder is scanned by its content, the models included,
- * whose scanner checks the same locations (escapes, links, missing or short files).
+ * content"). A file is skipped only when no format recognises its first bytes: another
+ * loader may read the same file (a model naming `pytorch_model.bin` as its data must not
+ * hide that pickle from the scan). Everything else in the folder is scanned by its content,
+ * the models included, whose scanner checks the same locations (escapes, links, missing or
+ * short files).
  *
  * @module
  */
 
 import type { DirectoryScanner, MemberPlan } from "../../core/scanner.ts";
 import { HEAD_BYTES } from "../../core/scanner.ts";
+import { KNOWN_FORMATS } from "../known_formats.ts";
+import { SCANNERS } from "../registry.ts";
 import { detectOnnx } from "./descriptor.ts";
 import { externalDataLocations } from "./scanner.ts";
 
@@ -25,6 +30,12 @@ function resolveBeside(model: string, location: string): string | undefined {
     segments.push(segment);
   }
   return segments.join("/");
+}
+
+/** Whether no format recognises `head` (of a file of `size` bytes named `name`): raw bytes, for any loader. */
+function isRawData(head: Uint8Array, size: number, name: string): boolean {
+  return !SCANNERS.some((descriptor) => descriptor.detect(head, size, name)) &&
+    !KNOWN_FORMATS.some((format) => format.matches?.(head));
 }
 
 /**
@@ -52,7 +63,10 @@ export const onnxFolderScanner: DirectoryScanner = {
       if (!detectOnnx(head, opened.source.size, model.path)) continue;
       for (const location of await externalDataLocations(opened.source, ctx.signal)) {
         const path = resolveBeside(model.path, location);
-        if (path !== undefined && listed.has(path) && !path.toLowerCase().endsWith(".onnx")) {
+        if (path === undefined || !listed.has(path) || plans.has(path)) continue;
+        const data = await ctx.openSibling(path);
+        if (!data.ok || data.throughLink) continue;
+        if (isRawData(await data.source.read(0, HEAD_BYTES), data.source.size, path)) {
           plans.set(path, {
             action: "skip",
             reason: `external tensor data of ${model.path}, read as raw bytes`,

@@ -31,6 +31,11 @@ const CASES: [string, string[]][] = [
   ["symlink_out", [`MA002 warning weights.bin`, `MA010 critical model.onnx (${AT})`]],
   ["missing", [`MA464 warning model.onnx (${AT})`]],
   ["short", [`MA464 warning model.onnx (${AT})`]],
+  // A file another loader reads as a pickle is scanned as one, even when a model names it as its data.
+  ["pickle_as_data", [
+    "MA100 critical pytorch_model.bin (pos 2)",
+    "MA101 critical pytorch_model.bin (pos 29)",
+  ]],
   ["negative_length", [`MA464 warning model.onnx (${AT})`]],
   ["huge_offset", [`MA464 warning model.onnx (${AT})`]],
 ];
