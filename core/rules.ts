@@ -893,7 +893,7 @@ export const RULES = {
     severity: "warning",
     title: "An ONNX model exceeds a scan limit; the rest was not inspected",
     why:
-      "Subgraphs nested hundreds deep or millions of nodes are beyond any real model: an attack on scanners, or a model too large for the limits.",
+      "Subgraphs nested more than 32 deep, over 2 million nodes, 50 million protobuf fields or 2 million strings are beyond any real model: an attack on scanners, or a model too large for the limits.",
     example: "An `If` whose branch holds an `If` whose branch holds an `If`, 100 levels deep.",
     fix: "Inspect the model by other means before loading it.",
   },
