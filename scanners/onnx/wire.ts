@@ -5,6 +5,12 @@
  * ranges, never reading them. Reads go through one forward window, because a depth-first
  * walk of a message visits its bytes in order; a 2 GB model costs a few reads per tensor.
  *
+ * Why not `npm:protobufjs`: its `Reader` decodes from one buffer held whole in memory (and
+ * decodes `raw_data` as bytes of it), so a 2 GB model would be read and held whole; its wire
+ * reading is no simpler than the varints and lengths here. The field numbers come from the
+ * official schema instead (`schema.ts`, checked against onnx's descriptors by the fixture
+ * generator).
+ *
  * Malformed encoding (a tag or length past its message, a varint over ten bytes, a field
  * number 0, groups, which ONNX never writes) is a {@linkcode WireError} with its position:
  * the caller reports it, it never escapes as a crash.
