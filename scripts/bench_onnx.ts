@@ -9,7 +9,15 @@
  * @module
  */
 
-/** A part of the model: bytes, or a run of that many zero bytes (a tensor's payload). */
+/**
+ * A part of the model: bytes, or a run of that many zero bytes (a tensor's payload).
+ *
+ * @example
+ * ```ts
+ * import type { OnnxPart } from "./bench_onnx.ts";
+ * const parts: OnnxPart[] = [Uint8Array.of(0x4a, 0x80, 0x08), 1024]; // raw_data's header, then 1 KiB of zeros
+ * ```
+ */
 export type OnnxPart = Uint8Array | number;
 
 const encoder = new TextEncoder();
@@ -42,7 +50,15 @@ function text(field: number, value: string): Uint8Array {
   return Uint8Array.from([...lengthPrefix(field, bytes.length), ...bytes]);
 }
 
-/** Total bytes of `parts`. */
+/**
+ * Total bytes of `parts`.
+ *
+ * @example
+ * ```ts
+ * import { partsLength } from "./bench_onnx.ts";
+ * partsLength([Uint8Array.of(1, 2), 10]); // 12
+ * ```
+ */
 export function partsLength(parts: readonly OnnxPart[]): number {
   return parts.reduce<number>((sum, part) => sum + (typeof part === "number" ? part : part.length), 0);
 }

@@ -6,7 +6,15 @@
  * @module
  */
 
-/** Domains of the ONNX standard (`""` is `ai.onnx`), implemented by every runtime. */
+/**
+ * Domains of the ONNX standard (`""` is `ai.onnx`), implemented by every runtime.
+ *
+ * @example
+ * ```ts
+ * import { STANDARD_DOMAINS } from "./operators.ts";
+ * STANDARD_DOMAINS.has("ai.onnx.ml"); // true
+ * ```
+ */
 export const STANDARD_DOMAINS: ReadonlySet<string> = new Set([
   "",
   "ai.onnx",
@@ -224,6 +232,12 @@ const RUNTIME_CONTRIB_OPS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
  * - `known-contrib`: a contrib operator its runtime ships;
  * - `unlisted-contrib`: a contrib domain's operator not on that list, or an ATen fallback (MA462);
  * - `custom`: a domain outside the standard and the known runtimes (MA461).
+ *
+ * @example
+ * ```ts
+ * import type { OperatorClass } from "./operators.ts";
+ * const kind: OperatorClass = "known-contrib"; // com.microsoft's FusedConv
+ * ```
  */
 export type OperatorClass = "standard" | "python" | "known-contrib" | "unlisted-contrib" | "custom";
 

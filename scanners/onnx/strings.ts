@@ -24,11 +24,23 @@ const MIN_PAYLOAD_BYTES = 16;
 
 const utf8 = new TextDecoder();
 
-/** What the string checks need of a model's walk. */
+/**
+ * What the string checks need of a model's walk.
+ *
+ * @example
+ * ```ts
+ * import type { StringWalk } from "./strings.ts";
+ * const counted = (walk: StringWalk) => walk.strings.inspected;
+ * ```
+ */
 export interface StringWalk {
+  /** Reads the strings' bytes. */
   readonly reader: WireReader;
+  /** The model, for payload scans of a string in place. */
   readonly source: ByteSource;
+  /** Where findings go. */
   readonly ctx: ScanContext;
+  /** Strings inspected so far, against {@linkcode MAX_INSPECTED_STRINGS}. */
   readonly strings: { inspected: number };
   /** Whether strings are checked at all (a walk that only lists external data skips them). */
   readonly checkStrings: boolean;

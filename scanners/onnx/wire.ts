@@ -20,7 +20,15 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 
-/** The wire types of protobuf encoding. */
+/**
+ * The wire types of protobuf encoding.
+ *
+ * @example
+ * ```ts
+ * import { WIRE } from "./wire.ts";
+ * WIRE.len; // 2: strings, bytes and nested messages
+ * ```
+ */
 export const WIRE = { varint: 0, i64: 1, len: 2, i32: 5 } as const;
 
 /** Bytes read around a tag at once: small messages then cost one read for many fields. */
@@ -28,7 +36,15 @@ const WINDOW_BYTES = 16 * 1024;
 /** A tag and a length are two varints of at most ten bytes each. */
 const HEADER_BYTES = 20;
 
-/** Malformed protobuf encoding at `position`. */
+/**
+ * Malformed protobuf encoding at `position`.
+ *
+ * @example
+ * ```ts
+ * import { WireError } from "./wire.ts";
+ * new WireError("a field has number 0", 12).position; // 12
+ * ```
+ */
 export class WireError extends Error {
   /** Always `WireError`. */
   override name = "WireError";
@@ -36,6 +52,8 @@ export class WireError extends Error {
   readonly position: number;
 
   /**
+   * A decoding failure.
+   *
    * @param message What is wrong.
    * @param position Where, in the source.
    */
@@ -63,6 +81,8 @@ export class FieldLimitError extends Error {
   readonly position: number;
 
   /**
+   * A budget that ran out.
+   *
    * @param limit The budget that ran out.
    * @param position Where, in the source.
    */
@@ -118,6 +138,8 @@ export class WireReader {
   #fields = 0;
 
   /**
+   * A reader over `source`.
+   *
    * @param source The bytes to read.
    * @param maxFields Fields read in all before a {@linkcode FieldLimitError}.
    */
