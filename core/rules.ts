@@ -815,6 +815,100 @@ export const RULES = {
     example: "A GGUF file with a pickle appended after its tensor data.",
     fix: "Re-convert the model with llama.cpp's tools from a trusted source.",
   },
+  MA460: {
+    id: "MA460",
+    name: "onnx-python-operator",
+    kind: "security",
+    severity: "critical",
+    cwe: 94,
+    title: "An ONNX node runs Python code",
+    why:
+      "onnxruntime-extensions' PyOp, PyTorch's prim::PythonOp (exported with ONNX_FALLTHROUGH), onnxruntime training's PythonOp and ATen fallbacks that name a Python operator call back into Python when the session runs: the model runs whatever the registered Python function or the named module does.",
+    example:
+      "A node `PyOp` in domain `ai.onnx.contrib` whose attributes name `module: os`, `class_name: system`.",
+    fix: LOAD_FIX,
+  },
+  MA461: {
+    id: "MA461",
+    name: "onnx-custom-domain",
+    kind: "security",
+    severity: "warning",
+    cwe: 829,
+    title: "An ONNX node uses an operator from a domain outside the ONNX standard",
+    why:
+      "A runtime runs an operator of a custom domain only with a custom-op library registered for it: native code, or Python, that comes with the model and runs with the session's rights.",
+    example: "A node `Exec` in domain `com.evil.ops`.",
+    fix: "Find out which library implements the domain and whether you trust it before loading the model.",
+  },
+  MA462: {
+    id: "MA462",
+    name: "onnx-unlisted-contrib-operator",
+    kind: "security",
+    severity: "warning",
+    cwe: 829,
+    title: "An ONNX node uses a runtime contrib operator not on the list of known ones",
+    why:
+      "onnxruntime's com.microsoft fused operators and onnxruntime-extensions' built-in operators are code shipped with the runtime; an operator of those domains that they do not ship (or an ATen fallback into PyTorch) is served by a library or a Python function registered at run time.",
+    example: "A node `RunScript` in domain `ai.onnx.contrib`, or an `ATen` node in `org.pytorch.aten`.",
+    fix: "Check which operator library the model needs and whether you trust it.",
+  },
+  MA463: {
+    id: "MA463",
+    name: "onnx-external-data-location",
+    kind: "security",
+    severity: "critical",
+    cwe: 73,
+    title: "An ONNX tensor's external data location is a URL or a symbolic link",
+    why:
+      "The loader opens the location it is given: a URL scheme (`file://`, `http://`) asks it or a tool around it to fetch data from elsewhere, and a symbolic link makes it read a file other than the one beside the model (onnx refuses links since CVE-2024-27318).",
+    example: "An initializer whose external data location is `file:///etc/passwd`.",
+    fix: LOAD_FIX,
+  },
+  MA464: {
+    id: "MA464",
+    name: "onnx-external-data-missing",
+    kind: "integrity",
+    severity: "warning",
+    title: "An ONNX tensor's external data is missing, short or described wrongly",
+    why:
+      "A model whose external data file is absent or shorter than its tensors claim does not load as shipped: part of it was left out, or is to come from somewhere else.",
+    example: "`model.onnx` naming `weights.bin` at offset 4096, length 1 MiB, beside a 2 KiB `weights.bin`.",
+    fix: "Obtain the complete model with every external data file, and scan its folder.",
+  },
+  MA465: {
+    id: "MA465",
+    name: "onnx-malformed",
+    kind: "integrity",
+    severity: "warning",
+    title: "An ONNX model is truncated or its protobuf encoding is malformed",
+    why:
+      "A model that does not decode is read differently by different protobuf parsers; what a scanner cannot read, a tolerant loader may still run.",
+    example: "A `.onnx` file cut off inside its graph.",
+    fix: "Re-export the model from its source; do not trust a file that does not decode.",
+  },
+  MA466: {
+    id: "MA466",
+    name: "onnx-limit",
+    kind: "limit",
+    severity: "warning",
+    title: "An ONNX model exceeds a scan limit; the rest was not inspected",
+    why:
+      "Subgraphs nested more than 32 deep, over 2 million nodes, 50 million protobuf fields or 2 million strings are beyond any real model: an attack on scanners, or a model too large for the limits.",
+    example: "An `If` whose branch holds an `If` whose branch holds an `If`, 100 levels deep.",
+    fix: "Inspect the model by other means before loading it.",
+  },
+  MA467: {
+    id: "MA467",
+    name: "onnx-external-data-not-checked",
+    kind: "limit",
+    severity: "info",
+    title: "An ONNX model's external data was not checked",
+    why:
+      "External data lives in files beside the model; a model scanned alone, or inside an archive, does not bring them along, so their presence and size could not be checked.",
+    example: "`modelaudit scan model.onnx` for a model whose weights are in `model.onnx.data`.",
+    fix: "Scan the model's folder instead of the file alone.",
+  },
+
   MA500: {
     id: "MA500",
     name: "jinja-python-internals",

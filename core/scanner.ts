@@ -125,8 +125,11 @@ export interface ContainerMember {
  * ```
  */
 export type SiblingResult =
-  /** The sibling, readable until the scan of the file that opened it ends. */
-  | { ok: true; source: ByteSource; path: string }
+  /**
+   * The sibling, readable until the scan of the file that opened it ends. `throughLink` is set
+   * when the reference reached it through a symbolic link (inside the root: one leading out is refused).
+   */
+  | { ok: true; source: ByteSource; path: string; throughLink?: boolean }
   /** Why it was not opened; `escape` when the reference leaves the scanned root. */
   | { ok: false; reason: string; escape: boolean };
 
@@ -180,9 +183,10 @@ export interface ScanContext {
    * directory of the file on disk (of the directory unit's folder, for its plan), with
    * `/` or `\` between segments. Only files inside the scanned root are opened; `..`,
    * absolute paths and symbolic links leading out are refused and reported (MA010),
-   * never read. Sources nested in a file (depth above 0) have no siblings.
+   * never read. Sources nested in a file (depth above 0) have no siblings. `at` places the
+   * MA010 finding of a refused reference (the position and key path of the field naming it).
    */
-  openSibling(relativePath: string): Promise<SiblingResult>;
+  openSibling(relativePath: string, at?: Pick<FindingReport, "position" | "keyPath">): Promise<SiblingResult>;
 }
 
 /**

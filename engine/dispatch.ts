@@ -39,7 +39,7 @@ import {
   MAX_FINDINGS_PER_FILE,
   type ScanLimits,
 } from "./limits.ts";
-import { openSiblingReported, type SiblingOpener } from "./siblings.ts";
+import { NO_SIBLINGS, openSiblingReported, type SiblingOpener } from "./siblings.ts";
 
 /** Options of {@linkcode scanSource}. */
 export interface SourceScanOptions {
@@ -229,11 +229,9 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
         if (entry) entry.format = format;
       }
     },
-    openSibling(reference) {
-      if (depth > 0 || !state.siblings) {
-        return Promise.resolve({ ok: false, escape: false, reason: "only a file on disk has siblings" });
-      }
-      return openSiblingReported(state.siblings, reference, context.report);
+    openSibling(reference, at) {
+      const opener = depth > 0 || !state.siblings ? NO_SIBLINGS : state.siblings;
+      return openSiblingReported(opener, reference, (finding) => context.report({ ...finding, ...at }));
     },
   };
   return context;

@@ -93,6 +93,28 @@ export function referenceProblem(reference: string): string | undefined {
 }
 
 /**
+ * The opener of a source without siblings (an archive member, a payload, bytes): nothing is
+ * opened, but a reference that can never name a sibling (absolute, a drive, `..`) is still
+ * refused as an escape, so that a model inside an archive is judged as it would be on disk.
+ *
+ * @example
+ * ```ts
+ * import { NO_SIBLINGS } from "./siblings.ts";
+ * (await NO_SIBLINGS.open("/etc/shadow")).ok; // false, an escape: "it is an absolute path"
+ * ```
+ */
+export const NO_SIBLINGS: SiblingOpener = {
+  open(reference) {
+    const problem = referenceProblem(reference);
+    return Promise.resolve(
+      problem
+        ? { ok: false, escape: true, reason: problem }
+        : { ok: false, escape: false, reason: "only a file on disk has siblings" },
+    );
+  },
+};
+
+/**
  * Opens siblings in one {@linkcode SiblingScope}, and closes every one it opened
  * when disposed (once the scan that asked for them is over).
  *
@@ -142,7 +164,12 @@ export class Siblings implements SiblingOpener, Disposable {
     if (!(await Deno.stat(real)).isFile) return { ok: false, escape: false, reason: "not a regular file" };
     const source = await openFileSource(real);
     this.#opened.push(source);
-    return { ok: true, source, path: [displayDirectory, ...segments].join("/") };
+    return {
+      ok: true,
+      source,
+      path: [displayDirectory, ...segments].join("/"),
+      throughLink: real !== wanted,
+    };
   }
 
   /** Closes every sibling opened. */

@@ -19,6 +19,7 @@ import {
 import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
 import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
+import { onnxDescriptor, onnxFolderDescriptor } from "./onnx/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
 import {
   legacyStoragesReader,
@@ -73,8 +74,8 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "pytorch-legacy",
- * //  "safetensors", "pickle", "chat-template-json", "jinja"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "onnx",
+ * //  "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -92,6 +93,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   ggmlDescriptor,
   numpyDescriptor,
   safetensorsDescriptor,
+  onnxDescriptor,
   legacyTorchDescriptor,
   pickleDescriptor,
   chatTemplateJsonDescriptor,
@@ -116,8 +118,18 @@ export const READERS: readonly ReaderDescriptor[] = [
 ];
 
 /**
- * The registry the engine uses unless told otherwise. No directory format is
- * registered yet: SavedModel, Hugging Face and ONNX folders slot in here.
+ * The directory formats, highest priority first.
+ *
+ * @example
+ * ```ts
+ * import { DIRECTORIES } from "./registry.ts";
+ * DIRECTORIES.map((d) => d.id); // ["onnx-folder"]
+ * ```
+ */
+export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([onnxFolderDescriptor]);
+
+/**
+ * The registry the engine uses unless told otherwise.
  *
  * @example
  * ```ts
@@ -125,7 +137,7 @@ export const READERS: readonly ReaderDescriptor[] = [
  * REGISTRY.scanners.length > 0; // true
  * ```
  */
-export const REGISTRY: Registry = { scanners: SCANNERS, readers: READERS, directories: [] };
+export const REGISTRY: Registry = { scanners: SCANNERS, readers: READERS, directories: DIRECTORIES };
 
 /**
  * The descriptor with id `id`, detecting or load-only: how a container names the loader of a member.

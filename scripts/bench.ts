@@ -17,6 +17,10 @@
  *   (`scripts/bench_safetensors.ts`) -> time (target under 100 ms), peak
  *   memory (under 100 MiB) and the bytes read: the header and the detection
  *   head, never tensor data;
+ * - `onnx`: a 2 GB ONNX model of 1,000 embedded initializers (`raw_data`),
+ *   written sparse (`scripts/bench_onnx.ts`) -> time (target under 1 s), peak
+ *   memory (under 200 MiB) and the bytes read: a window at each field's tag,
+ *   never the payloads;
  * - `startup` and `files`: whole processes side by side with picklescan
  *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
@@ -24,7 +28,7 @@
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
- * `--checkpoint-mb N`, `--safetensors-gb N`, `--compare-files N`, `--rounds N`, `--only NAME`.
+ * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--compare-files N`, `--rounds N`, `--only NAME`.
  *
  * @module
  */
@@ -35,6 +39,7 @@ import { parseArgs } from "node:util";
 import { compare, describe } from "./bench_compare.ts";
 import { writeMixedDirectory, writeTorchCheckpoint } from "./bench_containers.ts";
 import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle } from "./bench_pickles.ts";
+import { onnxModelParts, writeSparseOnnx } from "./bench_onnx.ts";
 import { writeSparseSafetensors } from "./bench_safetensors.ts";
 import type { RunReport } from "./bench_runner.ts";
 
@@ -55,13 +60,20 @@ const SAFETENSORS_MAX_SECONDS = 0.1;
 const SAFETENSORS_MAX_PEAK_MIB = 100;
 /** Tensors in the safetensors case's header: a large model's shard. */
 const SAFETENSORS_TENSORS = 1000;
+/** Issue 10's targets for the 2 GB ONNX model: time and peak memory of its scan. */
+const ONNX_MAX_SECONDS = 1;
+const ONNX_MAX_PEAK_MIB = 200;
+/** MatMul + Add layers of the ONNX case, a weight and a bias each: the tensors of a large model. */
+const ONNX_LAYERS = 500;
+/** The ONNX case reads a window (16 KiB) at each of its 1,000 tensors' tags: under 1% of 2 GB. */
+const MAX_ONNX_READ_SHARE = 0.01;
 const MIB = 2 ** 20;
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH_DIR = join(ROOT, ".bench");
 const RUNNER = fileURLToPath(new URL("./bench_runner.ts", import.meta.url));
 
-const CASE_NAMES = ["small", "large", "opcodes", "mixed", "checkpoint", "safetensors"] as const;
+const CASE_NAMES = ["small", "large", "opcodes", "mixed", "checkpoint", "safetensors", "onnx"] as const;
 type CaseName = typeof CASE_NAMES[number];
 /** Whole-process comparisons with picklescan. */
 const COMPARE_NAMES = ["startup", "files"] as const;
@@ -81,6 +93,7 @@ const USAGE = `Usage: deno task bench [options]
   --mixed N      files in the mixed-format directory case (default 10000)
   --checkpoint-mb N  size of the PyTorch checkpoint in MiB (default 2048; needs python3-torch)
   --safetensors-gb N size of the sparse safetensors file in GB (default 10)
+  --onnx-mb N    size of the sparse ONNX model in MB (default 2000; protobuf caps a model at 2 GiB)
   --compare-files N  small pickles in the directory compared with picklescan (default 10000)
   --rounds N     runs of each tool in the comparisons (default 21 for startup, a quarter for files)
   --only NAME    run only this case: ${[...CASE_NAMES, ...COMPARE_NAMES].join(", ")} (repeatable)
@@ -96,6 +109,7 @@ interface Options {
   mixed: number;
   checkpointMb: number;
   safetensorsGb: number;
+  onnxMb: number;
   compareFiles: number;
   rounds: number;
   only: readonly (CaseName | CompareName)[];
@@ -148,6 +162,7 @@ function parseOptions(args: string[]): Options {
       mixed: { type: "string", default: "10000" },
       "checkpoint-mb": { type: "string", default: "2048" },
       "safetensors-gb": { type: "string", default: "10" },
+      "onnx-mb": { type: "string", default: "2000" },
       "compare-files": { type: "string", default: "10000" },
       rounds: { type: "string", default: "21" },
       only: { type: "string", multiple: true },
@@ -178,6 +193,7 @@ function parseOptions(args: string[]): Options {
     mixed: count("mixed", values.mixed, 1),
     checkpointMb: count("checkpoint-mb", values["checkpoint-mb"], 1),
     safetensorsGb: count("safetensors-gb", values["safetensors-gb"], 1),
+    onnxMb: count("onnx-mb", values["onnx-mb"], 1),
     compareFiles: count("compare-files", values["compare-files"], 1),
     rounds: count("rounds", values.rounds, 1),
     only: only as (CaseName | CompareName)[],
@@ -270,6 +286,20 @@ const CASES: readonly Case[] = [
     maxReadShare: MAX_SAFETENSORS_READ_SHARE,
     maxPeakMib: SAFETENSORS_MAX_PEAK_MIB,
     maxSeconds: SAFETENSORS_MAX_SECONDS,
+  },
+  {
+    name: "onnx",
+    input: (o) => `onnx-${o.onnxMb}mb.onnx`,
+    param: (o) => o.onnxMb,
+    async generate(path, mb) {
+      const size = await writeSparseOnnx(path, onnxModelParts(mb * 1e6, ONNX_LAYERS));
+      return { bytes: size, items: size, planted: [] };
+    },
+    throughput: (bytes, seconds) => `${(bytes / 1e9 / seconds).toFixed(0)} GB/s`,
+    describe: (m) => `sparse, ${2 * ONNX_LAYERS} initializers, ${(m.bytes / 1e9).toFixed(1)} GB`,
+    maxReadShare: MAX_ONNX_READ_SHARE,
+    maxPeakMib: ONNX_MAX_PEAK_MIB,
+    maxSeconds: ONNX_MAX_SECONDS,
   },
 ];
 

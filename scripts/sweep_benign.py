@@ -17,6 +17,8 @@ A finding on any of them is a false alarm. The families:
   torchscript      torch.jit.script and torch.jit.trace of torch.nn models: code/, data.pkl, debug_pkl sources
   safetensors      state_dicts of torch.nn models in F32, F16 and BF16, in the reference writer's layout
                    (make_safetensors_fixtures.serialize), with and without metadata; also named .bin
+  onnx             every model of onnx's own backend test cases (one per operator variant: subgraphs, local
+                   functions, ai.onnx.ml, training and preview domains), and torch.onnx.export of torch.nn models
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from debian_python import reexec_if_needed  # noqa: E402
 
-reexec_if_needed(__file__, ("torch", "numpy", "sklearn", "joblib"))
+reexec_if_needed(__file__, ("torch", "numpy", "sklearn", "joblib", "onnx"))
 
 import io  # noqa: E402
 import itertools  # noqa: E402
@@ -89,6 +91,24 @@ def torchscript_files() -> dict[str, bytes]:
     return out
 
 
+def onnx_files() -> dict[str, bytes]:
+    """onnx's backend test case models, and torch.onnx.export of the torch.nn models (opset 13)."""
+    # onnx 1.12's test cases still use the numpy aliases numpy 1.24 removed; they mean the builtins.
+    for alias, builtin in (("float", float), ("int", int), ("bool", bool), ("object", object)):
+        setattr(np, alias, getattr(np, alias, builtin))
+    from onnx.backend.test.case import node
+
+    out = {f"{case.name}.onnx": case.model.SerializeToString() for case in node.collect_testcases(None)
+           if case.model is not None}
+    inputs = {"mlp": torch.randn(2, 4), "cnn": torch.randn(1, 1, 6, 6), "lstm": torch.randn(2, 1, 3),
+              "embedding": torch.tensor([1, 2]), "transformer": torch.randn(3, 1, 8), "layernorm": torch.randn(2, 4)}
+    for name, model in torch_models().items():
+        buf = io.BytesIO()
+        torch.onnx.export(model.eval(), inputs[name], buf, opset_version=13)
+        out[f"torch_{name}.onnx"] = buf.getvalue()
+    return out
+
+
 def stepped(opt: torch.optim.Optimizer) -> torch.optim.Optimizer:
     """The optimizer after one step on a loss of its own parameters, so that its state holds tensors."""
     params = [p for group in opt.param_groups for p in group["params"]]
@@ -144,6 +164,7 @@ def families() -> dict[str, dict[str, bytes]]:
                 out["lr-schedulers"][f"{name}.pt"] = torch_saved(scheduler)
 
     out["torchscript"] = torchscript_files()
+    out["onnx"] = onnx_files()
 
     out["safetensors"] = {}
     for name, model in torch_models().items():

@@ -56,6 +56,7 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "ggml",
     "gguf",
     "numpy",
+    "onnx",
     "pytorch-legacy",
     "safetensors",
     "pickle",

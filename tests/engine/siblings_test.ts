@@ -41,7 +41,7 @@ function siblingRegistry(seen: { depth: number; reference: string; result: strin
   return { ...REGISTRY, scanners: byPriority([...REGISTRY.scanners, descriptor]) };
 }
 
-Deno.test("a file on disk opens siblings beside it, through the engine, and payloads have none", async () => {
+Deno.test("a file on disk opens siblings beside it, through the engine, and payloads have none but escapes", async () => {
   const root = await Deno.makeTempDir();
   await Deno.mkdir(join(root, "models", "data"), { recursive: true });
   await Deno.writeFile(join(root, "models", "data", "weights.pkl"), MALICIOUS);
@@ -56,17 +56,19 @@ Deno.test("a file on disk opens siblings beside it, through the engine, and payl
   });
   assert.deepEqual(seen, [
     { depth: 1, reference: "data/weights.pkl", result: "only a file on disk has siblings" },
-    { depth: 1, reference: "../models/data/weights.pkl", result: "only a file on disk has siblings" },
+    // A payload opens nothing, but a reference that can never name a sibling is an escape wherever it is.
+    { depth: 1, reference: "../models/data/weights.pkl", result: "it climbs out of the folder with `..`" },
     { depth: 0, reference: "data/weights.pkl", result: "models/data/weights.pkl" },
     { depth: 0, reference: "../models/data/weights.pkl", result: "it climbs out of the folder with `..`" },
   ]);
   assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`), [
+    "MA010 models/m.sib:again",
     "MA100 models/m.sib:data/weights.pkl (pos 0)",
     "MA101 models/m.sib:data/weights.pkl (pos 40)",
     // Refused even though it leads back inside: `..` is refused as written, and said so.
     "MA010 models/m.sib",
   ]);
-  assert.deepEqual(outcome.findings[2].details, {
+  assert.deepEqual(outcome.findings[3].details, {
     reference: "../models/data/weights.pkl",
     reason: "it climbs out of the folder with `..`",
   });

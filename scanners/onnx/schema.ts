@@ -1,0 +1,188 @@
+/**
+ * Field numbers of the ONNX messages the scanner walks, from the official schema:
+ * `onnx/onnx.proto3` of github.com/onnx/onnx at commit f7546912001bc31e92a238b17068a21b373d882e
+ * (IR version 14). Only the fields that can hold code, names, strings or other messages are
+ * listed; every other field (tensor payloads, shapes, types) is stepped over by its range.
+ *
+ * @module
+ */
+
+/**
+ * `ModelProto`.
+ *
+ * @example
+ * ```ts
+ * import { MODEL } from "./schema.ts";
+ * MODEL.graph; // 7
+ * ```
+ */
+export const MODEL = {
+  irVersion: 1,
+  producerName: 2,
+  producerVersion: 3,
+  domain: 4,
+  modelVersion: 5,
+  docString: 6,
+  graph: 7,
+  opsetImport: 8,
+  metadataProps: 14,
+  trainingInfo: 20,
+  functions: 25,
+  configuration: 26,
+} as const;
+
+/**
+ * `GraphProto`.
+ *
+ * @example
+ * ```ts
+ * import { GRAPH } from "./schema.ts";
+ * GRAPH.node; // 1
+ * ```
+ */
+export const GRAPH = {
+  node: 1,
+  name: 2,
+  initializer: 5,
+  docString: 10,
+  sparseInitializer: 15,
+  metadataProps: 16,
+} as const;
+
+/**
+ * `NodeProto`.
+ *
+ * @example
+ * ```ts
+ * import { NODE } from "./schema.ts";
+ * NODE.domain; // 7
+ * ```
+ */
+export const NODE = {
+  name: 3,
+  opType: 4,
+  attribute: 5,
+  docString: 6,
+  domain: 7,
+  metadataProps: 9,
+} as const;
+
+/**
+ * `AttributeProto`.
+ *
+ * @example
+ * ```ts
+ * import { ATTRIBUTE } from "./schema.ts";
+ * ATTRIBUTE.graphs; // 11
+ * ```
+ */
+export const ATTRIBUTE = {
+  name: 1,
+  s: 4,
+  t: 5,
+  g: 6,
+  strings: 9,
+  tensors: 10,
+  graphs: 11,
+  docString: 13,
+  sparseTensor: 22,
+  sparseTensors: 23,
+} as const;
+
+/**
+ * `TensorProto` (and `SparseTensorProto`'s two tensors, `values` 1 and `indices` 2).
+ *
+ * @example
+ * ```ts
+ * import { TENSOR } from "./schema.ts";
+ * TENSOR.externalData; // 13
+ * ```
+ */
+export const TENSOR = {
+  stringData: 6,
+  name: 8,
+  rawData: 9,
+  docString: 12,
+  externalData: 13,
+  dataLocation: 14,
+  metadataProps: 16,
+  /** `TensorProto.DataLocation.EXTERNAL`. */
+  external: 1,
+} as const;
+
+/**
+ * `SparseTensorProto`.
+ *
+ * @example
+ * ```ts
+ * import { SPARSE_TENSOR } from "./schema.ts";
+ * SPARSE_TENSOR.values; // 1
+ * ```
+ */
+export const SPARSE_TENSOR = { values: 1, indices: 2 } as const;
+
+/**
+ * `FunctionProto`.
+ *
+ * @example
+ * ```ts
+ * import { FUNCTION } from "./schema.ts";
+ * FUNCTION.node; // 7
+ * ```
+ */
+export const FUNCTION = {
+  name: 1,
+  node: 7,
+  docString: 8,
+  domain: 10,
+  attributeProto: 11,
+  metadataProps: 14,
+} as const;
+
+/**
+ * `TrainingInfoProto`: two graphs.
+ *
+ * @example
+ * ```ts
+ * import { TRAINING_INFO } from "./schema.ts";
+ * TRAINING_INFO.algorithm; // 2
+ * ```
+ */
+export const TRAINING_INFO = { initialization: 1, algorithm: 2 } as const;
+
+/**
+ * `StringStringEntryProto` (metadata_props, external_data) and `OperatorSetIdProto` share
+ * their first field numbers: key or domain 1, value 2.
+ *
+ * @example
+ * ```ts
+ * import { ENTRY } from "./schema.ts";
+ * ENTRY.value; // 2
+ * ```
+ */
+export const ENTRY = { key: 1, value: 2 } as const;
+
+/**
+ * The wire type of each `ModelProto` field, for detection: a file whose first field is not
+ * one of these, with this wire type, is no ONNX model.
+ *
+ * @example
+ * ```ts
+ * import { MODEL_FIELD_WIRE } from "./schema.ts";
+ * MODEL_FIELD_WIRE.get(1); // 0: ir_version is a varint
+ * ```
+ */
+export const MODEL_FIELD_WIRE: ReadonlyMap<number, number> = new Map([
+  [MODEL.irVersion, 0],
+  [MODEL.producerName, 2],
+  [MODEL.producerVersion, 2],
+  [MODEL.domain, 2],
+  [MODEL.modelVersion, 0],
+  [MODEL.docString, 2],
+  [MODEL.graph, 2],
+  [MODEL.opsetImport, 2],
+  [MODEL.metadataProps, 2],
+  [MODEL.trainingInfo, 2],
+  [MODEL.functions, 2],
+  [MODEL.configuration, 2],
+]);
