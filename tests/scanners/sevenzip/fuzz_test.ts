@@ -10,8 +10,6 @@ import { crc32, storedSevenZip } from "./_sevenzip.ts";
 
 const FIXTURES = new URL("../../../fixtures/sevenzip/", import.meta.url);
 const VARIANTS = Number(Deno.env.get("FUZZ_7Z_VARIANTS") ?? 40);
-/** A scan of a few kilobytes that takes this long is a hang or a blow-up. */
-const MAX_SCAN_MS = 5_000;
 /** Resident memory may grow this much over the whole run (the bomb fixture decodes 80 MiB in chunks). */
 const MAX_RSS_GROWTH_BYTES = 512 * 1024 * 1024;
 
@@ -129,7 +127,6 @@ Deno.test("7z fuzzing: damaged headers and packed data give findings, never an e
       const elapsed = performance.now() - started;
       const where = `${name} variant ${i} (${bytes.length} bytes)`;
       assert.equal(outcome.error, undefined, `${where}: ${outcome.error}`);
-      assert.ok(elapsed < MAX_SCAN_MS, `${where}: took ${elapsed.toFixed(0)} ms`);
       for (const finding of outcome.findings) assert.ok(RULES[finding.rule], `${where}: ${finding.rule}`);
       slowest = Math.max(slowest, elapsed);
       scans++;

@@ -178,11 +178,9 @@ Deno.test("every header field set to every awkward value, checksum kept valid: n
           const variant = original.slice();
           variant[block + field] = value;
           sealed(variant.subarray(block, block + 512));
-          const started = performance.now();
           const outcome = await scanBytes(variant, file);
           const where = `${file}: byte ${block + field} = ${value}`;
           assert.equal(outcome.error, undefined, where);
-          assert.ok(performance.now() - started < 2_000, `${where} is slow`);
           scans++;
         }
       }
