@@ -8,10 +8,8 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
-import { analyzeTemplate } from "./analyze.ts";
+import { analyzeTemplate, MAX_TEMPLATE_BYTES } from "./analyze.ts";
 
-/** Largest template file analysed; real ones are a few kilobytes, the largest tens. */
-const MAX_TEMPLATE_BYTES = 8 * 1024 * 1024;
 /** Largest JSON file parsed: tokenizer configs with their added tokens run to a few megabytes. */
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
