@@ -11,6 +11,7 @@ import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
 import { metadataKeyPath, readGgufHeader } from "../../../scanners/gguf/header.ts";
 import { MAX_TEMPLATE_BYTES } from "../../../scanners/jinja/analyze.ts";
+import { REAL_TEMPLATE_COUNT, realTemplates } from "../jinja/_real_templates.ts";
 import { concat, fixture } from "../compressed/_scan.ts";
 
 const BENIGN = [
@@ -157,18 +158,13 @@ function u64s(...values: number[]): Uint8Array {
 }
 
 Deno.test("gguf: every real chat template collected stays clean as a GGUF's tokenizer.chat_template", async () => {
-  const root = new URL("../../../fixtures/jinja/benign/real/", import.meta.url);
-  let templates = 0;
-  for (const source of ["llama.cpp", "huggingface.js", "vllm"]) {
-    for await (const entry of Deno.readDir(new URL(`${source}/`, root))) {
-      const text = await Deno.readTextFile(new URL(`${source}/${entry.name}`, root));
-      const bytes = ggufOfStrings([["general.architecture", "llama"], ["tokenizer.chat_template", text]]);
-      const outcome = await scanBytes(bytes, `${source}/${entry.name}.gguf`);
-      assert.deepEqual(outcome.findings.map((f) => f.message), [], `${source}/${entry.name}`);
-      templates++;
-    }
+  const templates = await realTemplates();
+  for (const { name, text } of templates) {
+    const bytes = ggufOfStrings([["general.architecture", "llama"], ["tokenizer.chat_template", text]]);
+    const outcome = await scanBytes(bytes, `${name}.gguf`);
+    assert.deepEqual(outcome.findings.map((f) => f.message), [], name);
   }
-  assert.ok(templates >= 138, `${templates} templates`);
+  assert.equal(templates.length, REAL_TEMPLATE_COUNT);
 });
 
 Deno.test("gguf: a chat template longer than the analysis takes is named as not analysed (MA348)", async () => {
