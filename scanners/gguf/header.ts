@@ -12,6 +12,13 @@
  * stepped over unread, so a header of 100,000 entries costs time proportional to its bytes
  * and memory for its tensor table only.
  *
+ * `npm:@huggingface/gguf` (0.4.6) was evaluated first and serves the tests as a second reading of
+ * every benign fixture, but it cannot be the scanner's reader: it reads from a URL or a local path,
+ * not from a byte source (an archive member), throws at the first bad field without its position,
+ * so a file yields one error instead of its findings, bounds counts by fixed constants (100,000
+ * metadata entries, 10 MB strings, a 50 MB header) instead of by the bytes that remain, and keeps
+ * every metadata value, a 150,000-token vocabulary included, in memory.
+ *
  * @module
  */
 
