@@ -19,7 +19,7 @@ import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { analyzeTemplate, MAX_TEMPLATE_BYTES } from "../jinja/analyze.ts";
 import { checkString } from "../strings/checks.ts";
-import { metadataKeyPath, readGgufHeader } from "./header.ts";
+import { metadataKeyPath, readGgufHeader, tensorKeyPath } from "./header.ts";
 import { readLegacyGgml } from "./legacy.ts";
 import { checkTensorTable } from "./tensors.ts";
 
@@ -29,6 +29,9 @@ import { checkTensorTable } from "./tensors.ts";
  * never into prompts or commands.
  */
 const VOCABULARY_KEYS: ReadonlySet<string> = new Set(["tokenizer.ggml.tokens", "tokenizer.ggml.merges"]);
+
+/** How a tensor name's key path starts (`tensors["output.weight"]`); a metadata key's starts with `$`. */
+const TENSOR_KEY_PATH_PREFIX = tensorKeyPath("").slice(0, -2);
 
 /**
  * Whether metadata key `key` holds a chat template: `tokenizer.chat_template`, or a named one
@@ -93,28 +96,30 @@ function analyseTemplate(
 /**
  * What the scanner does with each string the header holds: a chat template is analysed as code
  * and, like every other metadata string and tensor name, goes through the shared string checks;
- * a vocabulary entry is checked against `--blacklist` only.
+ * a vocabulary entry is checked against `--blacklist` only, without a promise to wait for (there
+ * are hundreds of thousands).
  */
-async function checkHeaderString(
+function checkHeaderString(
   ctx: ScanContext,
   text: string,
   key: string,
   keyPath: string,
   position: number,
-): Promise<void> {
-  ctx.signal.throwIfAborted();
-  const isMetadata = keyPath.startsWith(metadataKeyPath(key));
+): Promise<void> | undefined {
+  const isMetadata = !keyPath.startsWith(TENSOR_KEY_PATH_PREFIX);
   if (isMetadata && VOCABULARY_KEYS.has(key)) {
-    return checkBlacklist(ctx, text, `The vocabulary entry at ${keyPath}`, position, keyPath);
+    checkBlacklist(ctx, text, `The vocabulary entry at ${keyPath}`, position, keyPath);
+    return undefined;
   }
-  const template = isMetadata && keyPath === metadataKeyPath(key) && isChatTemplateKey(key);
+  ctx.signal.throwIfAborted();
+  const template = isMetadata && isChatTemplateKey(key) && keyPath === metadataKeyPath(key);
   if (template) analyseTemplate(ctx, text, key, keyPath, position);
   const what = template
     ? `The chat template ${key}`
     : isMetadata
     ? `The GGUF metadata string at ${keyPath}`
     : `The GGUF tensor name at ${keyPath}`;
-  await checkString(ctx, text, { what, position, keyPath });
+  return checkString(ctx, text, { what, position, keyPath });
 }
 
 /**
