@@ -798,10 +798,10 @@ export const RULES = {
     name: "gguf-metadata-not-inspected",
     kind: "limit",
     severity: "info",
-    title: "GGUF metadata that this version does not inspect",
+    title: "GGUF metadata too long to inspect",
     why:
-      "A chat template is code that every inference server renders (llama-cpp-python's CVE-2024-34359 ran shell commands from one); a template or string that is not analysed here is not vouched for.",
-    example: "`tokenizer.chat_template` in a GGUF, while the template analysis is unavailable.",
+      "A string longer than any real metadata (64 MiB) is stepped over unread, and a chat template longer than the template analysis takes (8 MiB) is not analysed. A chat template is code that every inference server renders (llama-cpp-python's CVE-2024-34359 ran shell commands from one): what is not inspected here is not vouched for.",
+    example: "A `tokenizer.chat_template` of 20 MB, or a `general.description` of 100 MB.",
     fix: "Review the named metadata by hand before serving the model.",
   },
   MA349: {

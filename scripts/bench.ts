@@ -21,6 +21,10 @@
  *   written sparse (`scripts/bench_onnx.ts`) -> time (target under 1 s), peak
  *   memory (under 200 MiB) and the bytes read: a window at each field's tag,
  *   never the payloads;
+ * - `gguf`: a 10 GB GGUF whose header holds 100,000 metadata entries (a
+ *   150,000-token vocabulary, a real chat template, 99,995 other entries,
+ *   half of them strings), written sparse (`scripts/bench_gguf.ts`) -> time,
+ *   peak memory and the bytes read: the header and the detection head only;
  * - `startup` and `files`: whole processes side by side with picklescan
  *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
@@ -28,7 +32,7 @@
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
- * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--compare-files N`, `--rounds N`, `--only NAME`.
+ * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`, `--compare-files N`, `--rounds N`, `--only NAME`.
  *
  * @module
  */
@@ -40,6 +44,7 @@ import { compare, describe } from "./bench_compare.ts";
 import { writeMixedDirectory, writeTorchCheckpoint } from "./bench_containers.ts";
 import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle } from "./bench_pickles.ts";
 import { onnxModelParts, writeSparseOnnx } from "./bench_onnx.ts";
+import { writeSparseGguf } from "./bench_gguf.ts";
 import { writeSparseSafetensors } from "./bench_safetensors.ts";
 import type { RunReport } from "./bench_runner.ts";
 
@@ -67,13 +72,29 @@ const ONNX_MAX_PEAK_MIB = 200;
 const ONNX_LAYERS = 500;
 /** The ONNX case reads a window (16 KiB) at each of its 1,000 tensors' tags: under 1% of 2 GB. */
 const MAX_ONNX_READ_SHARE = 0.01;
+/**
+ * The GGUF case reads its header (9.7 MB with 100,000 entries, less the fixed-size arrays it steps over) and the
+ * detection head: 0.2 % of 10 GB at most.
+ */
+const MAX_GGUF_READ_SHARE = 0.002;
+/** The GGUF case's peak: a header is read through a bounded window, and nothing of it is kept but the tensor table. */
+const GGUF_MAX_PEAK_MIB = 200;
 const MIB = 2 ** 20;
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BENCH_DIR = join(ROOT, ".bench");
 const RUNNER = fileURLToPath(new URL("./bench_runner.ts", import.meta.url));
 
-const CASE_NAMES = ["small", "large", "opcodes", "mixed", "checkpoint", "safetensors", "onnx"] as const;
+const CASE_NAMES = [
+  "small",
+  "large",
+  "opcodes",
+  "mixed",
+  "checkpoint",
+  "safetensors",
+  "onnx",
+  "gguf",
+] as const;
 type CaseName = typeof CASE_NAMES[number];
 /** Whole-process comparisons with picklescan. */
 const COMPARE_NAMES = ["startup", "files"] as const;
@@ -94,6 +115,8 @@ const USAGE = `Usage: deno task bench [options]
   --checkpoint-mb N  size of the PyTorch checkpoint in MiB (default 2048; needs python3-torch)
   --safetensors-gb N size of the sparse safetensors file in GB (default 10)
   --onnx-mb N    size of the sparse ONNX model in MB (default 2000; protobuf caps a model at 2 GiB)
+  --gguf-gb N    size of the sparse GGUF file in GB (default 10)
+  --gguf-entries N   metadata entries in its header (default 100000)
   --compare-files N  small pickles in the directory compared with picklescan (default 10000)
   --rounds N     runs of each tool in the comparisons (default 21 for startup, a quarter for files)
   --only NAME    run only this case: ${[...CASE_NAMES, ...COMPARE_NAMES].join(", ")} (repeatable)
@@ -110,6 +133,8 @@ interface Options {
   checkpointMb: number;
   safetensorsGb: number;
   onnxMb: number;
+  ggufGb: number;
+  ggufEntries: number;
   compareFiles: number;
   rounds: number;
   only: readonly (CaseName | CompareName)[];
@@ -138,10 +163,11 @@ interface Case {
   /** Input name under `.bench/`. */
   input: (options: Options) => string;
   param: (options: Options) => number;
-  generate: (path: string, param: number) => Generated | Promise<Generated>;
+  /** Writes the input at `path` for `param`; `options` has the case's other settings. */
+  generate: (path: string, param: number, options: Options) => Generated | Promise<Generated>;
   throughput: (items: number, seconds: number) => string;
   /** The input, as the table shows it. */
-  describe: (manifest: Manifest) => string;
+  describe: (manifest: Manifest, options: Options) => string;
   /** Highest peak RSS, as a share of the input's size; checked from {@linkcode MIN_PEAK_CHECKED_BYTES} up. */
   maxPeakShare?: number;
   /** Highest share of the input the scanners may read (single-file inputs). */
@@ -163,6 +189,8 @@ function parseOptions(args: string[]): Options {
       "checkpoint-mb": { type: "string", default: "2048" },
       "safetensors-gb": { type: "string", default: "10" },
       "onnx-mb": { type: "string", default: "2000" },
+      "gguf-gb": { type: "string", default: "10" },
+      "gguf-entries": { type: "string", default: "100000" },
       "compare-files": { type: "string", default: "10000" },
       rounds: { type: "string", default: "21" },
       only: { type: "string", multiple: true },
@@ -194,6 +222,8 @@ function parseOptions(args: string[]): Options {
     checkpointMb: count("checkpoint-mb", values["checkpoint-mb"], 1),
     safetensorsGb: count("safetensors-gb", values["safetensors-gb"], 1),
     onnxMb: count("onnx-mb", values["onnx-mb"], 1),
+    ggufGb: count("gguf-gb", values["gguf-gb"], 1),
+    ggufEntries: count("gguf-entries", values["gguf-entries"], 5),
     compareFiles: count("compare-files", values["compare-files"], 1),
     rounds: count("rounds", values.rounds, 1),
     only: only as (CaseName | CompareName)[],
@@ -301,6 +331,20 @@ const CASES: readonly Case[] = [
     maxPeakMib: ONNX_MAX_PEAK_MIB,
     maxSeconds: ONNX_MAX_SECONDS,
   },
+  {
+    name: "gguf",
+    // The entry count is in the name: the manifest's param holds the size.
+    input: (o) => `gguf-${o.ggufGb}gb-${o.ggufEntries}kv.gguf`,
+    param: (o) => o.ggufGb,
+    async generate(path, gb, options) {
+      const { size } = await writeSparseGguf(path, gb * 1e9, options.ggufEntries);
+      return { bytes: size, items: size, planted: [] };
+    },
+    throughput: (bytes, seconds) => `${(bytes / 1e9 / seconds).toFixed(0)} GB/s`,
+    describe: (m, o) => `sparse, ${o.ggufEntries} metadata entries, ${(m.bytes / 1e9).toFixed(1)} GB`,
+    maxReadShare: MAX_GGUF_READ_SHARE,
+    maxPeakMib: GGUF_MAX_PEAK_MIB,
+  },
 ];
 
 /** Bytes and entries of a file or a directory's files, or undefined when it is missing. */
@@ -358,7 +402,7 @@ async function prepare(test: Case, options: Options): Promise<{ path: string; ma
   removeIfPresent(path);
   removeIfPresent(temporary);
   Deno.mkdirSync(BENCH_DIR, { recursive: true });
-  const generated = await test.generate(temporary, param);
+  const generated = await test.generate(temporary, param, options);
   Deno.renameSync(temporary, path);
   const manifest: Manifest = {
     version: GENERATOR_VERSION,
@@ -450,7 +494,7 @@ async function main(): Promise<void> {
     const byRule = Object.entries(report.findingsByRule).map(([rule, n]) => `${rule}x${n}`).join(" ");
     rows.push([
       test.name,
-      test.describe(manifest),
+      test.describe(manifest, options),
       `${seconds.toFixed(2)} s`,
       test.throughput(manifest.items, seconds),
       formatMib(peak),

@@ -1,34 +1,22 @@
 /**
- * The GGUF benchmark: a sparse GGUF file of 10 GiB whose header holds 100,000 metadata entries
- * (among them a 150,000-token vocabulary with scores and token types, as large models ship), scanned
- * in a process of its own by `scripts/bench_runner.ts`: wall time, peak memory, and the bytes read,
- * which must be the header's and no more (tensor data is never read).
- *
- * `deno run --allow-read --allow-write --allow-run --allow-env scripts/bench_gguf.ts [--size-gb N]
- * [--entries N]`. The file goes to `.bench/` (git-ignored), written sparse (the header, then a
- * truncate to its full size), and is reused while its manifest matches.
+ * The input of `deno task bench`'s `gguf` case: a GGUF v3 file of gigabytes written sparse (the
+ * header, then a hole: no disk space, no time to write), whose header is shaped like a large
+ * model's: a 150,000-token vocabulary with scores and token types (as Llama 3's and Qwen's),
+ * Llama 3.1's real chat template, and metadata entries up to the count asked for, half of them
+ * strings, then ten F32 tensors tiling the data section.
  *
  * @module
  */
 
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import type { RunReport } from "./bench_runner.ts";
-
-/** Bump when the generator's output changes. */
-const GENERATOR_VERSION = 3;
 /** Tokens in the vocabulary array, as Llama 3's and Qwen's (128k to 152k). */
-const VOCABULARY_TOKENS = 150_000;
+export const VOCABULARY_TOKENS = 150_000;
 /** F32 tensors the data section is split into. */
 const TENSORS = 10;
-/** Reading more than this share of the file means tensor data was read. */
-const MAX_READ_SHARE = 0.001;
-const GIB = 2 ** 30;
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BENCH_DIR = join(ROOT, ".bench");
-const RUNNER = fileURLToPath(new URL("./bench_runner.ts", import.meta.url));
+/** A real template the scan analyses (committed as collected, under the Jinja fixtures). */
+const TEMPLATE = new URL(
+  "../fixtures/jinja/benign/real/llama.cpp/meta-llama-Llama-3.1-8B-Instruct.jinja",
+  import.meta.url,
+);
 
 /** Little-endian GGUF v3 fields, appended to one growing buffer (no object per field). */
 class GgufBytes {
@@ -83,20 +71,32 @@ class GgufBytes {
 const STRING = 8, ARRAY = 9, UINT32 = 4, FLOAT32 = 6, INT32 = 5;
 
 /**
- * Writes a sparse GGUF v3 file of `sizeBytes` at `path` with `entries` metadata entries (three of
- * them the vocabulary's arrays) and {@linkcode TENSORS} F32 tensors filling the data section;
- * returns the header's size in bytes.
+ * Writes at `path` a sparse GGUF v3 file of about `sizeBytes` bytes with `entries` metadata entries
+ * (at least five: the architecture, the vocabulary's three arrays and the chat template) and
+ * {@linkcode TENSORS} F32 tensors filling the data section; returns its exact size and its
+ * header's size in bytes.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeSparseGguf } from "./bench_gguf.ts";
- * await writeSparseGguf(".bench/model.gguf", 2 ** 30, 1000);
+ * const path = await Deno.makeTempFile();
+ * const { size, headerBytes } = await writeSparseGguf(path, 2 ** 30, 1000);
+ * assert.equal((await Deno.stat(path)).size, size);
+ * assert.ok(headerBytes < size);
+ * await Deno.remove(path);
  * ```
  */
-export async function writeSparseGguf(path: string, sizeBytes: number, entries: number): Promise<number> {
+export async function writeSparseGguf(
+  path: string,
+  sizeBytes: number,
+  entries: number,
+): Promise<{ size: number; headerBytes: number }> {
+  if (entries < 5) throw new Error("a GGUF bench file has at least 5 metadata entries");
   const out = new GgufBytes();
   out.u32(0x46554747).u32(3).u64(TENSORS).u64(entries);
   out.string("general.architecture").u32(STRING).string("llama");
+  out.string("tokenizer.chat_template").u32(STRING).string(await Deno.readTextFile(TEMPLATE));
   out.string("tokenizer.ggml.tokens").u32(ARRAY).u32(STRING).u64(VOCABULARY_TOKENS);
   for (let i = 0; i < VOCABULARY_TOKENS; i++) {
     out.string(i < 256 ? `<0x${i.toString(16).padStart(2, "0")}>` : `▁tok${i}`);
@@ -105,7 +105,7 @@ export async function writeSparseGguf(path: string, sizeBytes: number, entries: 
   for (let i = 0; i < VOCABULARY_TOKENS; i++) out.f32(-i);
   out.string("tokenizer.ggml.token_type").u32(ARRAY).u32(INT32).u64(VOCABULARY_TOKENS);
   for (let i = 0; i < VOCABULARY_TOKENS; i++) out.u32(i < 256 ? 6 : 1);
-  for (let i = 4; i < entries; i++) {
+  for (let i = 5; i < entries; i++) {
     if (i % 2 === 0) out.string(`bench.layer.${i}.value`).u32(UINT32).u32(i);
     else out.string(`bench.layer.${i}.name`).u32(STRING).string(`layer ${i} of a benchmark model`);
   }
@@ -120,66 +120,9 @@ export async function writeSparseGguf(path: string, sizeBytes: number, entries: 
   const header = out.bytes();
   if (header.length > dataStart) throw new Error("tensor table larger than planned");
   using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  await file.write(header);
-  // The tensor data is a hole: the file takes the header's blocks on disk, not 10 GiB.
-  await file.truncate(dataStart + TENSORS * perTensor);
-  return header.length;
+  for (let done = 0; done < header.length;) done += await file.write(header.subarray(done));
+  // The tensor data is a hole: the file takes the header's blocks on disk, not gigabytes.
+  const size = dataStart + TENSORS * perTensor;
+  await file.truncate(size);
+  return { size, headerBytes: header.length };
 }
-
-async function runCase(path: string): Promise<RunReport> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--unstable-worker-options", "--allow-read", RUNNER, path],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) throw new Error(`bench_runner failed: ${new TextDecoder().decode(stderr)}`);
-  return JSON.parse(new TextDecoder().decode(stdout));
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { "size-gb": { type: "string", default: "10" }, entries: { type: "string", default: "100000" } },
-  });
-  const sizeBytes = Number(values["size-gb"]) * GIB;
-  const entries = Number(values.entries);
-  await Deno.mkdir(BENCH_DIR, { recursive: true });
-  const path = join(BENCH_DIR, `gguf-${values["size-gb"]}gb-${entries}kv.gguf`);
-  const wanted = { version: GENERATOR_VERSION, sizeBytes, entries };
-  let manifest: typeof wanted & { headerBytes: number } | undefined;
-  try {
-    manifest = JSON.parse(await Deno.readTextFile(`${path}.json`));
-  } catch { /* no manifest yet */ }
-  if (
-    !manifest ||
-    Object.entries(wanted).some(([key, value]) => manifest![key as keyof typeof wanted] !== value)
-  ) {
-    manifest = { ...wanted, headerBytes: await writeSparseGguf(path, sizeBytes, entries) };
-    await Deno.writeTextFile(`${path}.json`, JSON.stringify(manifest));
-  }
-  const size = (await Deno.stat(path)).size;
-  const report = await runCase(path);
-  const read = report.bytesRead ?? NaN;
-  console.log(
-    `gguf: ${
-      (size / GIB).toFixed(1)
-    } GiB, ${entries} metadata entries (a ${VOCABULARY_TOKENS}-token vocabulary), ` +
-      `${TENSORS} tensors, a header of ${(manifest.headerBytes / 2 ** 20).toFixed(2)} MiB\n  wall ${
-        (report.elapsedMs / 1000).toFixed(2)
-      } s, peak RSS ${(report.peakRssKib / 1024).toFixed(0)} MiB (base ${
-        (report.baseRssKib / 1024).toFixed(0)
-      } MiB), read ${(read / 2 ** 20).toFixed(2)} MiB (${
-        (read / size).toExponential(2)
-      } of the file), findings ${report.findings}`,
-  );
-  const problems = [];
-  if (report.errorCount > 0) problems.push(`scan errors: ${JSON.stringify(report.errors)}`);
-  if (report.findings > 0) problems.push(`expected clean, found: ${report.sample.join("; ")}`);
-  if (!(read <= size * MAX_READ_SHARE)) problems.push(`read ${read} bytes of ${size}`);
-  if (problems.length > 0) {
-    console.log(problems.map((p) => `  - ${p}`).join("\n"));
-    Deno.exitCode = 1;
-  }
-}
-
-if (import.meta.main) await main();

