@@ -17,6 +17,7 @@
 import { dirname } from "node:path";
 import { DEFAULT_CONFIG_FILE, parseCommandLine, type ScanFlags } from "./cli/args.ts";
 import type { Config } from "./cli/config.ts";
+import { ProgressLine } from "./cli/progress.ts";
 import type { ScanResult } from "./core/types.ts";
 import { isRuleId, RULES } from "./core/rules.ts";
 import { scan, type ScanProgress } from "./engine/scan.ts";
@@ -83,6 +84,15 @@ function progressLine(event: ScanProgress): string {
     ? `skipped${result.reason ? `: ${result.reason}` : ""}`
     : `${result.format}, ${plural(result.findings.length, "finding")}`;
   return `[${event.done}/${event.total}] ${escapeTerminal(result.path)}: ${escapeTerminal(state)}`;
+}
+
+/** The terminal's width, or 80 when it cannot be known. */
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
 }
 
 class Cli {
@@ -181,6 +191,16 @@ class Cli {
         return EXIT_ERROR;
       }
     }
+    // On a terminal, a long scan shows one line that is redrawn in place and erased at the end.
+    const progress = !flags.verbose && !flags.quiet && this.#context.stderr.isTerminal?.()
+      ? new ProgressLine(
+        (text) => {
+          this.#stderrQueue = this.#stderrQueue.then(() => writeAll(this.#context.stderr, text));
+        },
+        () => performance.now(),
+        terminalColumns(),
+      )
+      : undefined;
     let scanned;
     try {
       scanned = await scan(paths, {
@@ -200,11 +220,13 @@ class Cli {
             const line = progressLine(event);
             this.#stderrQueue = this.#stderrQueue.then(() => writeAll(this.#context.stderr, `${line}\n`));
           }
-          : undefined,
+          : progress && ((event) => progress.update(event)),
       });
     } catch (error) {
       this.complain(`the scan failed: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT_ERROR;
+    } finally {
+      progress?.finish();
     }
     const result = await this.#triage(scanned, flags, config, baseline);
     if (flags.writeBaseline !== undefined) {
