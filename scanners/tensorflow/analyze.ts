@@ -354,7 +354,8 @@ function checkNode(graph: GraphIndex, scope: GraphScope, node: GraphNode, checks
     }
     // Names starting with `_` are TensorFlow's internal ops (`_Retval`, `_Arg`, fused kernels), which its
     // published registry leaves out; op_def.proto reserves them for TensorFlow.
-    if (!REGISTERED_OPS.has(op) && !op.startsWith("_")) {
+    // An empty op is a node TensorFlow refuses to import: nothing of it runs.
+    if (!REGISTERED_OPS.has(op) && !op.startsWith("_") && op !== "") {
       checks.report({
         rule: "MA433",
         message:

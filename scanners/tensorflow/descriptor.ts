@@ -38,6 +38,7 @@ export const SAVED_MODEL_FILES: ReadonlyMap<string, string> = new Map([
 export function startsLikeGraphDef(head: Uint8Array, size: number): boolean {
   if (head[0] !== 0x0a && head[0] !== 0x12) return false;
   let offset = 0;
+  let fields = 0;
   const varint = (): number | undefined => {
     let value = 0;
     for (let i = 0, scale = 1; i < 10 && offset < head.length; i++, scale *= 128) {
@@ -49,15 +50,26 @@ export function startsLikeGraphDef(head: Uint8Array, size: number): boolean {
   };
   while (offset < head.length) {
     const tag = varint();
-    if (tag === undefined) return offset >= head.length && head.length < size;
+    if (tag === undefined) return head.length < size;
     const wireType = tag % 8;
-    if (tag < 8 || wireType === 3 || wireType === 4 || wireType > 5) return false;
-    const length = wireType === 0 ? (varint(), 0) : wireType === 1 ? 8 : wireType === 5 ? 4 : varint();
+    if (tag < 8 || wireType > 5) return false;
+    // Groups (3, 4) have no length of their own: their fields follow, as TensorFlow's parser skips them.
+    const length = wireType === 0
+      ? (varint(), 0)
+      : wireType === 1
+      ? 8
+      : wireType === 5
+      ? 4
+      : wireType === 2
+      ? varint()
+      : 0;
     if (length === undefined) return head.length < size;
     offset += length;
-    if (offset > size) return false;
+    // A file cut short after well-formed fields is still a GraphDef, one that does not decode (MA434).
+    if (offset > size) return fields >= 2;
+    fields++;
   }
-  return offset === size || head.length < size;
+  return true;
 }
 
 /**

@@ -122,6 +122,9 @@ const F = {
 
 const utf8 = new TextDecoder();
 
+/** Stands for a string too long to keep that cannot be a graph: its index still counts. */
+const NOT_KEPT = new Uint8Array(0);
+
 /**
  * Reads graphs out of one source: the fields' byte ranges are walked with a {@linkcode WireReader},
  * small messages decoded whole.
@@ -288,16 +291,16 @@ export class GraphReader {
     }
   }
 
-  /** Keeps a string a check may need: a short one, or the head of a long one that may be a serialized graph. */
+  /**
+   * Keeps a string a check may need: a short one, or a long one that may be a serialized graph. Others
+   * are kept as empty strings, so that each string keeps its index.
+   */
   async #keepString(field: WireField, strings: Bytes[]): Promise<void> {
     const length = field.end - field.start;
-    if (length <= MAX_SHORT_STRING_BYTES) {
-      strings.push(await this.#wire.bytes(field.start, field.end));
-    } else if (
-      length <= MAX_NESTED_GRAPH_BYTES && (await this.#wire.bytes(field.start, field.start + 1))[0] === 0x0a
-    ) {
-      strings.push(await this.#wire.bytes(field.start, field.end));
-    }
+    const kept = length <= MAX_SHORT_STRING_BYTES ||
+      (length <= MAX_NESTED_GRAPH_BYTES &&
+        (await this.#wire.bytes(field.start, field.start + 1))[0] === 0x0a);
+    strings.push(kept ? await this.#wire.bytes(field.start, field.end) : NOT_KEPT);
   }
 }
 
@@ -341,8 +344,8 @@ function addAttr(node: GraphNode, key: string, value: AttrValueObject): void {
     ...tensorStrings(value.tensor),
     ...(value.list?.s ?? []),
     ...(value.list?.tensor ?? []).flatMap(tensorStrings),
-  ].filter((s) =>
-    s.length <= MAX_SHORT_STRING_BYTES || (s.length <= MAX_NESTED_GRAPH_BYTES && s[0] === 0x0a)
+  ].map((s) =>
+    s.length <= MAX_SHORT_STRING_BYTES || (s.length <= MAX_NESTED_GRAPH_BYTES && s[0] === 0x0a) ? s : NOT_KEPT
   );
   if (strings.length > 0) node.strings.set(key, strings);
   if (value.func) addCalls(node, key, value.func);

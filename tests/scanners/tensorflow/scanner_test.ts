@@ -1,0 +1,129 @@
+// The TensorFlow scanner through the engine, on messages encoded here by protobufjs: weights of megabytes
+// walked without being read, graphs nested in strings, hostile nesting and broken wire data as findings
+// (never a crash), detection of .pb files by name and content, and an asset that leads out of the folder.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { bytesSource } from "../../../core/byte_source.ts";
+import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
+import { fileScope, Siblings } from "../../../engine/siblings.ts";
+import { renderLocation } from "../../../report/location.ts";
+import { MAX_NESTED_GRAPH_DEPTH } from "../../../scanners/tensorflow/analyze.ts";
+import {
+  encode,
+  floatConst,
+  graphDef,
+  lengthDelimited,
+  node,
+  offsetOf,
+  stringConst,
+  utf8,
+} from "./_graphs.ts";
+
+async function brief(
+  bytes: Uint8Array,
+  path: string,
+): Promise<{ format: string | null; findings: string[] }> {
+  const outcome = await scanBytes(bytes, path);
+  assert.equal(outcome.error, undefined);
+  return {
+    format: outcome.format,
+    findings: outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`),
+  };
+}
+
+const PYFUNC = node("py", "PyFunc", ["x"], { token: { s: utf8("pyfunc_0") } });
+
+Deno.test("tensorflow: a node after megabytes of weights is found, and the weights are never read", async () => {
+  const weights = floatConst("kernel", 3 * 1024 * 1024);
+  const bytes = graphDef(node("x", "Placeholder"), weights, PYFUNC);
+  const outcome = await scanBytes(bytes, "frozen.pb");
+  assert.equal(outcome.format, "tensorflow-graphdef");
+  const at = offsetOf(bytes, encode("tensorflow.NodeDef", PYFUNC));
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${renderLocation(f.location)}`), [
+    `MA430 frozen.pb (pos ${at}, key $.node['py'])`,
+  ]);
+  assert.ok(outcome.bytesScanned < 256 * 1024, `read ${outcome.bytesScanned} of ${bytes.length} bytes`);
+});
+
+Deno.test("tensorflow: a graph in a string of a node too large to decode whole is still read", async () => {
+  const inner = graphDef(stringConst("p", utf8("/etc/shadow")), node("r", "ReadFile", ["p"]));
+  const padding = new Uint8Array(2 * 1024 * 1024).fill(0x61);
+  const holder = stringConst("graph_def", padding, inner);
+  const { findings } = await brief(graphDef(holder, node("ds", "DatasetFromGraph", ["graph_def"])), "ds.pb");
+  assert.deepEqual(findings, ["MA431 critical ds.pb (key $.node['graph_def'].attr['value'].s[1].node['r'])"]);
+});
+
+Deno.test("tensorflow: graphs nested deeper than the limit are reported, not followed", async () => {
+  let graph = graphDef(PYFUNC);
+  for (let depth = 0; depth <= MAX_NESTED_GRAPH_DEPTH; depth++) graph = graphDef(stringConst("g", graph));
+  const { findings } = await brief(graph, "deep.pb");
+  assert.equal(findings.length, 1);
+  const level = ".node['g'].attr['value'].s[0]";
+  assert.equal(findings[0], `MA435 info deep.pb (key $${level.repeat(MAX_NESTED_GRAPH_DEPTH + 1)})`);
+});
+
+Deno.test("tensorflow: hostile nesting and broken wire data are MA434, never a crash", async () => {
+  // NameAttrList{name, attr{"a": AttrValue{func: ...}}} 300 deep: deeper than protobufjs decodes (or encodes).
+  let func = encode("tensorflow.NameAttrList", { name: "f" });
+  for (let i = 0; i < 300; i++) {
+    const entry = new Uint8Array([0x0a, 1, 0x61, ...lengthDelimited(0x12, lengthDelimited(0x52, func))]);
+    func = new Uint8Array([0x0a, 1, 0x66, ...lengthDelimited(0x12, entry)]);
+  }
+  const call = encode("tensorflow.NodeDef", { name: "call", op: "PartitionedCall" });
+  const deepNode = new Uint8Array([
+    ...call,
+    ...lengthDelimited(
+      0x2a,
+      new Uint8Array([0x0a, 1, 0x66, ...lengthDelimited(0x12, lengthDelimited(0x52, func))]),
+    ),
+  ]);
+  const nested = lengthDelimited(0x0a, deepNode);
+  assert.deepEqual((await brief(nested, "nested.pb")).findings, ["MA434 warning nested.pb"]);
+  const good = graphDef(node("x", "Placeholder"), PYFUNC);
+  assert.deepEqual((await brief(good.subarray(0, good.length - 3), "cut.pb")).findings, [
+    "MA434 warning cut.pb",
+  ]);
+  const badVarint = Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01);
+  assert.deepEqual((await brief(badVarint, "saved_model.pb")).findings, ["MA434 warning saved_model.pb"]);
+});
+
+Deno.test("tensorflow: unknown fields and groups are skipped as TensorFlow's parser skips them", async () => {
+  const pyfunc = encode("tensorflow.NodeDef", PYFUNC);
+  // Field 99 as a group (start 99, a varint field inside, end 99), then the node.
+  const group = Uint8Array.of(0x9b, 0x06, 0x08, 0x01, 0x9c, 0x06);
+  const bytes = new Uint8Array([0x0a, 0x00, ...group, 0x0a, pyfunc.length, ...pyfunc]);
+  const { findings } = await brief(bytes, "odd.pb");
+  assert.deepEqual(findings, [`MA430 critical odd.pb (pos ${2 + group.length}, key $.node['py'])`]);
+});
+
+Deno.test("tensorflow: .pb files are claimed by name and content; a disguised pickle is a pickle", async () => {
+  assert.deepEqual(await brief(utf8("just some notes\n"), "notes.pb"), {
+    format: null,
+    findings: ["MA007 info notes.pb"],
+  });
+  assert.deepEqual(await brief(utf8("not a protobuf"), "saved_model.pb"), {
+    format: "tensorflow-saved-model",
+    findings: ["MA434 warning saved_model.pb"],
+  });
+  const pickle = new Uint8Array([0x80, 2, ...utf8("cos\nsystem\nq\x00."), 0x2e]);
+  const { format, findings } = await brief(pickle, "graph.pb");
+  assert.equal(format, "pickle");
+  assert.ok(findings.some((f) => f.startsWith("MA001 warning graph.pb")), findings.join("\n"));
+});
+
+Deno.test("tensorflow: a SavedModel asset that leads out of the folder is refused and reported", async () => {
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(join(root, "model", "assets"), { recursive: true });
+  const bytes = encode("tensorflow.SavedModel", {
+    saved_model_schema_version: 1,
+    meta_graphs: [{
+      graph_def: { node: [stringConst("asset_path", utf8("vocab.txt"))] },
+      asset_file_def: [{ tensor_info: { name: "asset_path:0" }, filename: "../../../etc/passwd" }],
+    }],
+  });
+  const file = join(root, "model", "saved_model.pb");
+  await Deno.writeFile(file, bytes);
+  using siblings = new Siblings(fileScope(file, "model/saved_model.pb", root));
+  const outcome = await scanSource(bytesSource(bytes), "model/saved_model.pb", { siblings });
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity}`), ["MA010 critical"]);
+});
