@@ -25,6 +25,9 @@
  *   150,000-token vocabulary, a real chat template, 99,995 other entries,
  *   half of them strings), written sparse (`scripts/bench_gguf.ts`) -> time,
  *   peak memory and the bytes read: the header and the detection head only;
+ * - `savedmodel`: a SavedModel whose graph and function library hold 100,000 nodes
+ *   (`scripts/bench_tensorflow.ts`) -> nodes per second, peak memory and bytes
+ *   read; it must scan clean;
  * - `startup` and `files`: whole processes side by side with picklescan
  *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
@@ -32,7 +35,7 @@
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
- * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`, `--compare-files N`, `--rounds N`, `--only NAME`.
+ * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`, `--savedmodel-nodes N`, `--compare-files N`, `--rounds N`, `--only NAME`.
  *
  * @module
  */
@@ -46,6 +49,7 @@ import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle
 import { onnxModelParts, writeSparseOnnx } from "./bench_onnx.ts";
 import { writeSparseGguf } from "./bench_gguf.ts";
 import { writeSparseSafetensors } from "./bench_safetensors.ts";
+import { writeSavedModel } from "./bench_tensorflow.ts";
 import type { RunReport } from "./bench_runner.ts";
 
 /** Bump when a generator's output changes, so inputs generated before are not reused. */
@@ -94,6 +98,7 @@ const CASE_NAMES = [
   "safetensors",
   "onnx",
   "gguf",
+  "savedmodel",
 ] as const;
 type CaseName = typeof CASE_NAMES[number];
 /** Whole-process comparisons with picklescan. */
@@ -117,6 +122,7 @@ const USAGE = `Usage: deno task bench [options]
   --onnx-mb N    size of the sparse ONNX model in MB (default 2000; protobuf caps a model at 2 GiB)
   --gguf-gb N    size of the sparse GGUF file in GB (default 10)
   --gguf-entries N   metadata entries in its header (default 100000)
+  --savedmodel-nodes N nodes in the SavedModel case (default 100000)
   --compare-files N  small pickles in the directory compared with picklescan (default 10000)
   --rounds N     runs of each tool in the comparisons (default 21 for startup, a quarter for files)
   --only NAME    run only this case: ${[...CASE_NAMES, ...COMPARE_NAMES].join(", ")} (repeatable)
@@ -135,6 +141,7 @@ interface Options {
   onnxMb: number;
   ggufGb: number;
   ggufEntries: number;
+  savedmodelNodes: number;
   compareFiles: number;
   rounds: number;
   only: readonly (CaseName | CompareName)[];
@@ -191,6 +198,7 @@ function parseOptions(args: string[]): Options {
       "onnx-mb": { type: "string", default: "2000" },
       "gguf-gb": { type: "string", default: "10" },
       "gguf-entries": { type: "string", default: "100000" },
+      "savedmodel-nodes": { type: "string", default: "100000" },
       "compare-files": { type: "string", default: "10000" },
       rounds: { type: "string", default: "21" },
       only: { type: "string", multiple: true },
@@ -224,6 +232,7 @@ function parseOptions(args: string[]): Options {
     onnxMb: count("onnx-mb", values["onnx-mb"], 1),
     ggufGb: count("gguf-gb", values["gguf-gb"], 1),
     ggufEntries: count("gguf-entries", values["gguf-entries"], 5),
+    savedmodelNodes: count("savedmodel-nodes", values["savedmodel-nodes"], 1000),
     compareFiles: count("compare-files", values["compare-files"], 1),
     rounds: count("rounds", values.rounds, 1),
     only: only as (CaseName | CompareName)[],
@@ -344,6 +353,17 @@ const CASES: readonly Case[] = [
     describe: (m, o) => `sparse, ${o.ggufEntries} metadata entries, ${(m.bytes / 1e9).toFixed(1)} GB`,
     maxReadShare: MAX_GGUF_READ_SHARE,
     maxPeakMib: GGUF_MAX_PEAK_MIB,
+  },
+  {
+    name: "savedmodel",
+    input: (o) => `savedmodel-${o.savedmodelNodes}`,
+    param: (o) => o.savedmodelNodes,
+    async generate(path, nodes) {
+      const bytes = await writeSavedModel(path, nodes);
+      return { bytes, items: nodes, planted: [] };
+    },
+    throughput: (nodes, seconds) => `${(nodes / seconds / 1000).toFixed(0)} k nodes/s`,
+    describe: (m) => `${m.items.toLocaleString("en-US")} nodes, ${formatMib(m.bytes)}`,
   },
 ];
 

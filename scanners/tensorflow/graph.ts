@@ -300,7 +300,7 @@ export class GraphReader {
     const kept = length <= MAX_SHORT_STRING_BYTES ||
       (length <= MAX_NESTED_GRAPH_BYTES &&
         (await this.#wire.bytes(field.start, field.start + 1))[0] === 0x0a);
-    strings.push(kept ? await this.#wire.bytes(field.start, field.end) : NOT_KEPT);
+    strings.push(kept ? (await this.#wire.bytes(field.start, field.end)).slice() : NOT_KEPT);
   }
 }
 
@@ -345,7 +345,10 @@ function addAttr(node: GraphNode, key: string, value: AttrValueObject): void {
     ...(value.list?.s ?? []),
     ...(value.list?.tensor ?? []).flatMap(tensorStrings),
   ].map((s) =>
-    s.length <= MAX_SHORT_STRING_BYTES || (s.length <= MAX_NESTED_GRAPH_BYTES && s[0] === 0x0a) ? s : NOT_KEPT
+    // A copy: the decoded bytes are views of the reader's window.
+    s.length <= MAX_SHORT_STRING_BYTES || (s.length <= MAX_NESTED_GRAPH_BYTES && s[0] === 0x0a)
+      ? s.slice()
+      : NOT_KEPT
   );
   if (strings.length > 0) node.strings.set(key, strings);
   if (value.func) addCalls(node, key, value.func);

@@ -76,12 +76,15 @@ export class WireReader {
     return this.#source;
   }
 
-  /** Bytes `[start, end)` of the source, copied out of the window when they lie in it. */
+  /**
+   * Bytes `[start, end)` of the source: a view, valid until the reader's next read. Whoever keeps
+   * them copies them.
+   */
   async bytes(start: number, end: number): Promise<Uint8Array> {
     if (start >= this.#windowStart && end <= this.#windowStart + this.#window.length) {
-      return this.#window.slice(start - this.#windowStart, end - this.#windowStart);
+      return this.#window.subarray(start - this.#windowStart, end - this.#windowStart);
     }
-    return (await this.#source.read(start, end - start)).slice();
+    return await this.#source.read(start, end - start);
   }
 
   async #byte(offset: number, limit: number): Promise<number> {
@@ -89,7 +92,9 @@ export class WireReader {
     const inWindow = offset - this.#windowStart;
     if (inWindow < 0 || inWindow >= this.#window.length) {
       this.#windowStart = offset;
-      this.#window = await this.#source.read(offset, Math.min(WINDOW_BYTES, this.#source.size - offset));
+      // A copy: a source may hand out views that its next read overwrites, and the window outlives reads.
+      this.#window = (await this.#source.read(offset, Math.min(WINDOW_BYTES, this.#source.size - offset)))
+        .slice();
       if (this.#window.length === 0) throw new DecodeError(this.#format, `a field is cut off at ${offset}`);
       return this.#window[0];
     }
