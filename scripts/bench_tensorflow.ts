@@ -9,17 +9,10 @@
  */
 
 import { join } from "node:path";
-import protobuf from "protobufjs";
-import descriptor from "../scanners/tensorflow/protos.json" with { type: "json" };
+import { encode, floatConst, node, stringConst, utf8 } from "./tensorflow_messages.ts";
 
-const root = protobuf.Root.fromJSON(descriptor);
 const FUNCTION_NODES = 100;
 const WEIGHT_BYTES = 4096;
-const utf8 = (text: string) => new TextEncoder().encode(text);
-
-function node(name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) {
-  return { name, op, input, attr };
-}
 
 /** A chain of `count` nodes named with `prefix`: weights, MatMul, BiasAdd, Relu, reading from `first`. */
 function chain(prefix: string, count: number, first: string, ref: (name: string) => string) {
@@ -28,16 +21,7 @@ function chain(prefix: string, count: number, first: string, ref: (name: string)
   for (let i = 0; i < count; i++) {
     const name = `${prefix}${i}`;
     if (i % 10 === 0) {
-      nodes.push(node(name, "Const", [], {
-        dtype: { type: 1 },
-        value: {
-          tensor: {
-            dtype: 1,
-            tensor_shape: { dim: [{ size: WEIGHT_BYTES / 4 }] },
-            tensor_content: new Uint8Array(WEIGHT_BYTES),
-          },
-        },
-      }));
+      nodes.push(floatConst(name, WEIGHT_BYTES));
       continue;
     }
     const op = ["MatMul", "BiasAdd", "Relu", "Identity"][i % 4];
@@ -81,10 +65,7 @@ function savedModel(nodes: number): Uint8Array {
   functions.push({
     signature: signature("__inference__traced_save_1", [["file_prefix", 7]]),
     node_def: [
-      node("Const", "Const", [], {
-        dtype: { type: 7 },
-        value: { tensor: { dtype: 7, string_val: [utf8("_temp/part")] } },
-      }),
+      stringConst("Const", utf8("_temp/part")),
       node("StringJoin", "StringJoin", ["file_prefix", "Const:output:0"]),
       node("SaveV2", "SaveV2", ["StringJoin:output:0"]),
       node("MergeV2Checkpoints", "MergeV2Checkpoints", ["StringJoin:output:0", "file_prefix"]),
@@ -115,15 +96,14 @@ function savedModel(nodes: number): Uint8Array {
     library: { function: functions },
     versions: { producer: 1087 },
   };
-  const type = root.lookupType("tensorflow.SavedModel");
-  return type.encode(type.fromObject({
+  return encode("tensorflow.SavedModel", {
     saved_model_schema_version: 1,
     meta_graphs: [{
       meta_info_def: { tags: ["serve"], tensorflow_version: "2.11.0" },
       graph_def: graph,
       saver_def: { filename_tensor_name: "saver_filename:0", restore_op_name: "restore", version: 2 },
     }],
-  })).finish();
+  });
 }
 
 /**

@@ -120,6 +120,10 @@ const F = {
   tensorString: fieldNumber("tensorflow.TensorProto", "string_val"),
 };
 
+/** Where an AttrValue and a ListValue hold strings, tensors, functions and (AttrValue only) a list. */
+const ATTR_VALUE_FIELDS = { s: F.attrS, tensor: F.attrTensor, func: F.attrFunc, list: F.attrList };
+const LIST_VALUE_FIELDS = { s: F.listS, tensor: F.listTensor, func: F.listFunc, list: -1 };
+
 const utf8 = new TextDecoder();
 
 /** Stands for a string too long to keep that cannot be a graph: its index still counts. */
@@ -265,24 +269,28 @@ export class GraphReader {
       return;
     }
     const strings: Bytes[] = [];
+    await this.#walkValue(value, ATTR_VALUE_FIELDS, node, key, strings);
+    if (strings.length > 0) node.strings.set(key, strings);
+  }
+
+  /** An AttrValue, or its ListValue, too large to decode whole: its strings, tensors' strings and functions. */
+  async #walkValue(
+    value: WireField,
+    fields: typeof ATTR_VALUE_FIELDS,
+    node: GraphNode,
+    key: string,
+    strings: Bytes[],
+  ): Promise<void> {
     for await (const field of this.#wire.fields(value.start, value.end)) {
       if (!isLen(field)) continue;
-      if (field.number === F.attrS) await this.#keepString(field, strings);
-      else if (field.number === F.attrTensor) await this.#walkTensor(field, strings);
-      else if (field.number === F.attrFunc) {
+      if (field.number === fields.s) await this.#keepString(field, strings);
+      else if (field.number === fields.tensor) await this.#walkTensor(field, strings);
+      else if (field.number === fields.func) {
         addCalls(node, key, await this.#decode("tensorflow.NameAttrList", field));
-      } else if (field.number === F.attrList) {
-        for await (const item of this.#wire.fields(field.start, field.end)) {
-          if (!isLen(item)) continue;
-          if (item.number === F.listS) await this.#keepString(item, strings);
-          else if (item.number === F.listTensor) await this.#walkTensor(item, strings);
-          else if (item.number === F.listFunc) {
-            addCalls(node, key, await this.#decode("tensorflow.NameAttrList", item));
-          }
-        }
+      } else if (field.number === fields.list) {
+        await this.#walkValue(field, LIST_VALUE_FIELDS, node, key, strings);
       }
     }
-    if (strings.length > 0) node.strings.set(key, strings);
   }
 
   async #walkTensor(tensor: WireField, strings: Bytes[]): Promise<void> {
