@@ -12,15 +12,17 @@ what that release compiled:
   Python's protobuf) becomes ``scanners/tensorflow/protos.json``, a protobufjs JSON descriptor. Keras's
   ``SavedMetadata`` (``keras_metadata.pb``; ``tf_keras/protobuf/saved_metadata.proto``, four fields and a
   ``VersionDef``) is not part of TensorFlow; it is declared below after tf-keras's file.
-- the op registry: ``ops.pbtxt`` (every op the C library registers, as ``OpList`` text) becomes
-  ``scanners/tensorflow/registered_ops.json``, the names only.
+- the op registry: ``ops.pbtxt`` (every op the C library registers, as ``OpList`` text) and the ops TensorFlow
+  keeps an API definition for (``tensorflow-core-api/src/api/api_def_*.pbtxt``: the XLA ops the Python build
+  registers, such as ``XlaCallModule`` in jax2tf models, and ops of earlier releases) become
+  ``scanners/tensorflow/registered_ops.json``, the names only. Ops TensorFlow registers for internal use (names
+  starting with ``_``) are in neither; the scanner knows them by that prefix.
 
 Nothing is committed from the checkout itself. Re-running on the same commit gives no diff.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -38,6 +40,7 @@ from tensorflow_protos import PROTOS_JSON, to_protobufjs  # noqa: E402
 
 PROTO_DIR = "tensorflow-core/tensorflow-core-native/src/gen/java/org/tensorflow/proto"
 OPS_PBTXT = "tensorflow-core/tensorflow-core-native/src/gen/resources/org/tensorflow/ops.pbtxt"
+API_DEF_DIR = "tensorflow-core/tensorflow-core-api/src/api"
 ROOTS = ["tensorflow/core/protobuf/saved_model.proto", "tensorflow/core/framework/graph.proto",
          "tensorflow/core/protobuf/fingerprint.proto"]
 OPS_JSON = ROOT / "scanners" / "tensorflow" / "registered_ops.json"
@@ -122,10 +125,14 @@ def main() -> None:
     for name in ROOTS:
         close(name)
     wanted.append(text_format.Parse(KERAS_METADATA, descriptor_pb2.FileDescriptorProto()))
-    PROTOS_JSON.write_text(json.dumps(to_protobufjs(wanted), separators=(",", ":")) + "\n")
-    ops = sorted(set(re.findall(r'^op \{\n  name: "([^"]+)"', git_show(git_dir, OPS_PBTXT), re.M)))
+    write_json(PROTOS_JSON, to_protobufjs(wanted))
+    registered = set(re.findall(r'^op \{\n  name: "([^"]+)"', git_show(git_dir, OPS_PBTXT), re.M))
+    api_defs = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "--name-only", f"HEAD:{API_DEF_DIR}"],
+                              check=True, capture_output=True, text=True).stdout.split()
+    defined = {name[len("api_def_"):-len(".pbtxt")] for name in api_defs if name.startswith("api_def_")}
+    ops = sorted(registered | defined)
     write_json(OPS_JSON, {
-        "source": f"tensorflow/java {commit}: {OPS_PBTXT}",
+        "source": f"tensorflow/java {commit}: {OPS_PBTXT} and {API_DEF_DIR}/api_def_*.pbtxt",
         "ops": ops,
     })
     print(f"wrote {PROTOS_JSON.relative_to(ROOT)} ({len(wanted)} files) and {OPS_JSON.relative_to(ROOT)} "

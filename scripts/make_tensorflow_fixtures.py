@@ -613,7 +613,7 @@ def build() -> list[Fx]:
     data = frozen_conv(via_attr)
     fixtures.append(Fx("malicious/pyfunc_through_call.pb", "malicious", "StatefulPartitionedCall whose f attr names "
                        "the PyFunc op itself", data,
-                       findings=[node_finding("MA430", data, "$.node", via_attr, details={"op": "PyFunc", "attr": "f"})]))
+                       findings=[node_finding("MA430", data, "$.node", via_attr, details={"op": "PyFunc", "attr": "f", "token": "pyfunc_2"})]))
 
     path = const_string("secret_path", "/etc/passwd")
     read = node("read", "ReadFile", "secret_path")

@@ -295,14 +295,16 @@ const VERBS: Record<Access, string> = {
 
 function checkNode(graph: GraphIndex, scope: GraphScope, node: GraphNode, checks: GraphChecks): void {
   // A func attr may name a primitive op as well as a function: StatefulPartitionedCall(f=PyFunc) runs PyFunc.
+  const ownToken = node.strings.get("token")?.[0];
   const ops = [
-    { op: node.op, via: undefined as string | undefined },
+    { op: node.op, via: undefined as string | undefined, token: ownToken && utf8.decode(ownToken) },
     ...node.calls.filter((call) => !graph.functions.has(call.name)).map((call) => ({
       op: call.name,
       via: call.attr,
+      token: call.token,
     })),
   ];
-  for (const { op, via } of ops) {
+  for (const { op, via, token } of ops) {
     if (graph.functions.has(op)) continue;
     const base = {
       ...located(scope, node),
@@ -310,12 +312,11 @@ function checkNode(graph: GraphIndex, scope: GraphScope, node: GraphNode, checks
     };
     const label = `${op} node '${node.name}' in ${where(scope)}${via ? ` (through its ${via} attr)` : ""}`;
     if (PYTHON_OPS.has(op)) {
-      const token = utf8.decode(node.strings.get("token")?.[0] ?? new Uint8Array(0));
       checks.report({
         rule: "MA430",
-        message: `${label} runs the Python function registered as '${token}' when the graph runs`,
+        message: `${label} runs the Python function registered as '${token ?? ""}' when the graph runs`,
         ...base,
-        details: { ...base.details, token },
+        details: { ...base.details, token: token ?? "" },
       });
       continue;
     }

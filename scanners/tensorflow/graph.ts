@@ -54,7 +54,7 @@ export interface GraphNode {
   /** The strings each attr holds (a string, a list of strings, a string tensor's values). */
   strings: Map<string, Bytes[]>;
   /** Functions, or ops, that its attrs name (`f`, `then_branch`, `body`, ...), with the attr. */
-  calls: { attr: string; name: string }[];
+  calls: { attr: string; name: string; token?: string }[];
 }
 
 /**
@@ -365,7 +365,9 @@ function addAttr(node: GraphNode, key: string, value: AttrValueObject): void {
 
 /** The function a func attr names, and those named in its own attrs (a function passed to a function). */
 function addCalls(node: GraphNode, attr: string, func: NameAttrListObject, depth = 0): void {
-  if (func.name) node.calls.push({ attr, name: func.name });
+  // A func attr naming PyFunc carries the op's attrs, its token among them.
+  const token = func.attr?.token?.s;
+  if (func.name) node.calls.push({ attr, name: func.name, ...(token ? { token: utf8.decode(token) } : {}) });
   // protobufjs bounds the nesting it decodes; this bound only keeps the walk from following it all.
   if (depth > 16) return;
   for (const value of Object.values(func.attr ?? {})) {

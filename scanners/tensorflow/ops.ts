@@ -140,6 +140,11 @@ export const FILE_OPS: ReadonlyMap<string, PathOp> = new Map<string, PathOp>([
   ["DataServiceDatasetV4", { access: "connect", inputs: [2] }],
   ["RegisterDataset", { access: "connect", inputs: [1] }],
   ["RegisterDatasetV2", { access: "connect", inputs: [1] }],
+  // Ops of earlier releases (tf.contrib) that TensorFlow still keeps API definitions for.
+  ["Rpc", { access: "connect", inputs: [0] }],
+  ["TryRpc", { access: "connect", inputs: [0] }],
+  ["KafkaDataset", { access: "connect", inputs: [1], attr: "servers" }],
+  ["BigQueryReader", { access: "connect" }],
 ]);
 
 /**
@@ -193,7 +198,8 @@ function debugUrl(value: string): Access | undefined {
 }
 
 /**
- * Every op TensorFlow registers, from its `ops.pbtxt`.
+ * Every op TensorFlow registers, from its `ops.pbtxt` and its API definitions (the XLA ops of the
+ * Python build, ops of earlier releases). Internal ops (`_Retval`, ...) are in neither.
  *
  * @example
  * ```ts
