@@ -45,6 +45,7 @@ if __name__ == "__main__":
 from dataclasses import dataclass, field  # noqa: E402
 
 import google.protobuf  # noqa: E402
+from google.protobuf import text_format  # noqa: E402
 
 from fixture_manifest import (  # noqa: E402
     ROOT, build_manifest, expected_finding, fixture_entry, python_version, write_fixtures,
@@ -564,6 +565,9 @@ def build() -> list[Fx]:
     fixtures.append(Fx("benign/tf2_function/saved_model.pb", "benign", "TF2 SavedModel: StatefulPartitionedCall "
                        "into library functions, traced save/restore fed by saver_filename, the object graph in a "
                        "string constant", tf2_model(), sm))
+    fixtures.append(Fx("benign/tf1_saver_text/saved_model.pbtxt", "benign", "the TF1 SavedModel in text format "
+                       "(saved_model.pbtxt)", text_format.MessageToString(SavedModel.FromString(tf1_model())).encode(),
+                       sm))
     vocab = [
         node("hash_table", "HashTableV2", container=a_s(""), shared_name=a_s("hash_table_vocab"),
              key_dtype=a_type(DT_STRING), value_dtype=a_type(DT_INT32), use_node_name_sharing=a_bool(False)),
@@ -593,6 +597,11 @@ def build() -> list[Fx]:
     data = tf1_model(pyfunc)
     fixtures.append(Fx("malicious/pyfunc/saved_model.pb", "malicious", "PyFunc in a TF1 SavedModel's graph", data,
                        sm, [node_finding("MA430", data, MAIN, pyfunc, details={"op": "PyFunc", "token": "pyfunc_0"})]))
+
+    text_model = text_format.MessageToString(SavedModel.FromString(data)).encode()
+    fixtures.append(Fx("malicious/pyfunc_text/saved_model.pbtxt", "malicious", "the PyFunc SavedModel in text "
+                       "format, which tf.saved_model.load reads when there is no saved_model.pb", text_model, sm,
+                       [finding("MA430", f"{MAIN}['PyFunc']", details={"token": "pyfunc_0"})]))
 
     eager = node("EagerPyFunc", "EagerPyFunc", "MatMul:product:0", Tin=a_types(DT_FLOAT), Tout=a_types(DT_FLOAT),
                  token=a_s("pyfunc_3"), is_async=a_bool(False))
@@ -725,7 +734,9 @@ def main() -> None:
         # Every fixture but the truncated one is a well-formed message of its kind.
         kind = {"tensorflow-saved-model": SavedModel, "tensorflow-keras-metadata": SavedMetadata,
                 "tensorflow-fingerprint": FingerprintDef}.get(fx.format, GraphDef)
-        if "truncated" not in fx.file:
+        if fx.file.endswith(".pbtxt"):
+            text_format.Parse(fx.data.decode(), kind())
+        elif "truncated" not in fx.file:
             assert kind.FromString(fx.data).SerializeToString(deterministic=True) == fx.data, fx.file
     versions = {"python": python_version(), "protobuf": google.protobuf.__version__}
     manifest = build_manifest("scripts/make_tensorflow_fixtures.py", versions, ASSUMPTIONS, fixtures,

@@ -1,6 +1,6 @@
 /**
  * TensorFlow's protobuf files as the registry knows them before the scanner loads. A `.pb` has no
- * magic bytes: `saved_model.pb`, `keras_metadata.pb` and `fingerprint.pb` are claimed by their
+ * magic bytes: `saved_model.pb` (or `.pbtxt`), `keras_metadata.pb` and `fingerprint.pb` are claimed by their
  * names (`tf.saved_model.load` reads them by name, whatever they hold, so one that does not
  * decode is a finding), any other `.pb` when its first fields read as a GraphDef's.
  *
@@ -20,6 +20,8 @@ import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
  */
 export const SAVED_MODEL_FILES: ReadonlyMap<string, string> = new Map([
   ["saved_model.pb", "tensorflow.SavedModel"],
+  // tf.saved_model.load reads the text format when there is no saved_model.pb.
+  ["saved_model.pbtxt", "tensorflow.SavedModel"],
   ["keras_metadata.pb", "third_party.py.tf_keras.protobuf.SavedMetadata"],
   ["fingerprint.pb", "tensorflow.FingerprintDef"],
 ]);

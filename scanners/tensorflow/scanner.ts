@@ -7,14 +7,14 @@
  * @module
  */
 
-import type { ByteSource } from "../../core/byte_source.ts";
+import { type ByteSource, bytesSource } from "../../core/byte_source.ts";
 import { DecodeError } from "../../core/decode_error.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { checkGraph, type GraphChecks } from "./analyze.ts";
 import { SAVED_MODEL_FILES } from "./descriptor.ts";
 import { type GraphModel, GraphReader, MAX_DECODED_MESSAGE_BYTES, type ReadLimits } from "./graph.ts";
 import { checkKerasMetadata } from "./keras_metadata.ts";
-import { decodeMessage, fieldNumber } from "./schema.ts";
+import { decodeMessage, encodeFromText, fieldNumber } from "./schema.ts";
 import { WIRE, type WireField } from "./wire.ts";
 
 const F = {
@@ -23,6 +23,27 @@ const F = {
   saverDef: fieldNumber("tensorflow.MetaGraphDef", "saver_def"),
   assetFileDef: fieldNumber("tensorflow.MetaGraphDef", "asset_file_def"),
 };
+
+/** Largest `saved_model.pbtxt` parsed: its constants are text, so it is far larger than its binary twin. */
+export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A `saved_model.pbtxt` in the binary format the rest of the scanner reads, with a context whose
+ * findings drop their byte positions (those of the re-encoded bytes, not of the text).
+ */
+async function fromText(source: ByteSource, ctx: ScanContext): Promise<[ByteSource, ScanContext]> {
+  if (source.size > MAX_TEXT_BYTES) {
+    throw new DecodeError(
+      "tensorflow",
+      `a text SavedModel of ${source.size} bytes is over ${MAX_TEXT_BYTES}`,
+    );
+  }
+  const text = new TextDecoder().decode(await source.read(0, source.size));
+  const binary = bytesSource(encodeFromText("tensorflow.SavedModel", text));
+  const report = (finding: Parameters<ScanContext["report"]>[0]) =>
+    ctx.report({ ...finding, position: undefined });
+  return [binary, Object.assign(Object.create(ctx) as ScanContext, { report })];
+}
 
 function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"), path.lastIndexOf(":")) + 1);
@@ -126,10 +147,11 @@ export const tensorflowScanner: Scanner = {
     ctx.identify(
       typeName === undefined
         ? "tensorflow-graphdef"
-        : `tensorflow-${name.slice(0, -".pb".length).replaceAll("_", "-")}`,
+        : `tensorflow-${name.replace(/\.pb(txt)?$/, "").replaceAll("_", "-")}`,
     );
     try {
-      if (typeName === "tensorflow.SavedModel") await scanSavedModel(source, ctx, limits);
+      if (name.endsWith(".pbtxt")) await scanSavedModel(...await fromText(source, ctx), limits);
+      else if (typeName === "tensorflow.SavedModel") await scanSavedModel(source, ctx, limits);
       else if (typeName === undefined) await scanGraphDef(source, ctx, limits);
       else await scanWhole(source, ctx, typeName);
     } catch (error) {

@@ -7,9 +7,12 @@
  */
 
 import protobuf from "protobufjs";
+import textformat from "protobufjs/ext/textformat.js";
 import descriptor from "./protos.json" with { type: "json" };
 import { DecodeError } from "../../core/decode_error.ts";
 
+// Type.fromText, protobuf's text format (a saved_model.pbtxt), is an extension protobufjs installs on demand.
+textformat.install();
 const root = protobuf.Root.fromJSON(descriptor);
 
 /** A string-valued tensor or attr as decoded: bytes, which are UTF-8 text when they are paths. */
@@ -82,4 +85,30 @@ export function fieldNumber(typeName: string, field: string): number {
   const found = root.lookupType(typeName).fields[field];
   if (!found) throw new Error(`${typeName} has no field ${field}`);
   return found.id;
+}
+
+/**
+ * Parses `text`, protobuf text format of the message `typeName` (a `saved_model.pbtxt`), and encodes
+ * it in the binary format, which the rest of the scanner reads; text that does not parse is a
+ * `DecodeError`.
+ *
+ * @example
+ * ```ts
+ * import { encodeFromText } from "./schema.ts";
+ * encodeFromText("tensorflow.NodeDef", 'name: "x" op: "PyFunc"').length; // 11
+ * ```
+ */
+export function encodeFromText(typeName: string, text: string): Uint8Array {
+  const type = root.lookupType(typeName) as protobuf.Type & { fromText(text: string): protobuf.Message };
+  try {
+    return type.encode(type.fromText(text)).finish();
+  } catch (error) {
+    throw new DecodeError(
+      "tensorflow",
+      `not a valid ${typeName.split(".").pop()} in text format: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }

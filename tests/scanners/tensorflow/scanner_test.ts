@@ -105,6 +105,10 @@ Deno.test("tensorflow: .pb files are claimed by name and content; a disguised pi
     format: "tensorflow-saved-model",
     findings: ["MA434 warning saved_model.pb"],
   });
+  assert.deepEqual(await brief(utf8("meta_graphs { graph_def { nodes {} } }"), "saved_model.pbtxt"), {
+    format: "tensorflow-saved-model",
+    findings: ["MA434 warning saved_model.pbtxt"],
+  });
   const pickle = new Uint8Array([0x80, 2, ...utf8("cos\nsystem\nq\x00."), 0x2e]);
   const { format, findings } = await brief(pickle, "graph.pb");
   assert.equal(format, "pickle");
