@@ -31,7 +31,7 @@ import {
 import { safetensorsDescriptor } from "./safetensors/descriptor.ts";
 import { sevenZipDescriptor } from "./sevenzip/descriptor.ts";
 import { tarDescriptor } from "./tar/descriptor.ts";
-import { tensorflowDescriptor } from "./tensorflow/descriptor.ts";
+import { savedModelDirectory, tensorflowDescriptor } from "./tensorflow/descriptor.ts";
 import { zipDescriptor } from "./zip/descriptor.ts";
 
 /**
@@ -125,10 +125,13 @@ export const READERS: readonly ReaderDescriptor[] = [
  * @example
  * ```ts
  * import { DIRECTORIES } from "./registry.ts";
- * DIRECTORIES.map((d) => d.id); // ["onnx-folder"]
+ * DIRECTORIES.map((d) => d.id); // ["onnx-folder", "tensorflow-saved-model-folder"]
  * ```
  */
-export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([onnxFolderDescriptor]);
+export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([
+  onnxFolderDescriptor,
+  savedModelDirectory,
+]);
 
 /**
  * The registry the engine uses unless told otherwise.

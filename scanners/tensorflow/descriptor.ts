@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { type DirectoryDescriptor, PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
 
 /**
  * The files of a SavedModel that its loader reads by name, with the message each holds.
@@ -94,4 +94,21 @@ export const tensorflowDescriptor: ScannerDescriptor = {
     SAVED_MODEL_FILES.has(name) ||
     (name.toLowerCase().endsWith(".pb") && size > 0 && startsLikeGraphDef(head, size)),
   load: () => import("./scanner.ts").then((module) => module.tensorflowScanner),
+};
+
+/**
+ * The SavedModel folder: one unit, whose checkpoint under `variables/` is raw data (see `saved_model_dir.ts`).
+ *
+ * @example
+ * ```ts
+ * import { savedModelDirectory } from "./descriptor.ts";
+ * savedModelDirectory.matches(["assets/", "saved_model.pb", "variables/"]); // true
+ * ```
+ */
+export const savedModelDirectory: DirectoryDescriptor = {
+  id: "tensorflow-saved-model-folder",
+  description: "TensorFlow SavedModel folder (saved_model.pb, variables/, assets/)",
+  priority: PRIORITY.model,
+  matches: (names) => names.includes("saved_model.pb") || names.includes("saved_model.pbtxt"),
+  load: () => import("./saved_model_dir.ts").then((module) => module.savedModelFolder),
 };

@@ -1,10 +1,12 @@
 // The TensorFlow scanner through the engine, on messages encoded here by protobufjs: weights of megabytes
 // walked without being read, graphs nested in strings, hostile nesting and broken wire data as findings
-// (never a crash), detection of .pb files by name and content, and an asset that leads out of the folder.
+// (never a crash), detection of .pb files by name and content, an asset that leads out of the folder, and
+// the SavedModel folder as one unit.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
+import { scan } from "../../../engine/scan.ts";
 import { fileScope, Siblings } from "../../../engine/siblings.ts";
 import { renderLocation } from "../../../report/location.ts";
 import { MAX_NESTED_GRAPH_DEPTH } from "../../../scanners/tensorflow/analyze.ts";
@@ -130,4 +132,33 @@ Deno.test("tensorflow: a SavedModel asset that leads out of the folder is refuse
   using siblings = new Siblings(fileScope(file, "model/saved_model.pb", root));
   const outcome = await scanSource(bytesSource(bytes), "model/saved_model.pb", { siblings });
   assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity}`), ["MA010 critical"]);
+});
+
+Deno.test("tensorflow: a SavedModel folder is one unit whose checkpoint is raw data, never read", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "model");
+  await Deno.mkdir(join(dir, "variables"), { recursive: true });
+  await Deno.mkdir(join(dir, "assets"), { recursive: true });
+  await Deno.copyFile(
+    new URL("../../../fixtures/tensorflow/benign/tf1_saver/saved_model.pb", import.meta.url),
+    join(dir, "saved_model.pb"),
+  );
+  // RestoreV2 copies these bytes into tensors and parses nothing: a pickle there is never unpickled.
+  const pickle = new Uint8Array([0x80, 2, ...utf8("cos\nsystem\nq\x00."), 0x2e]);
+  await Deno.writeFile(join(dir, "variables", "variables.data-00000-of-00001"), pickle);
+  await Deno.writeFile(join(dir, "variables", "variables.index"), new Uint8Array(16));
+  await Deno.writeFile(join(dir, "assets", "vocab.txt"), utf8("a\nb\n"));
+  const result = await scan([root], { sandbox: false });
+  assert.deepEqual(
+    result.files.map((
+      file,
+    ) => [file.path.slice(root.length + 1), file.status, file.format, file.findings.length]),
+    [
+      ["model/assets/vocab.txt", "skipped", null, 0],
+      ["model/saved_model.pb", "scanned", "tensorflow-saved-model", 0],
+      ["model/variables/variables.data-00000-of-00001", "skipped", null, 0],
+      ["model/variables/variables.index", "skipped", null, 0],
+    ],
+  );
+  assert.match(result.files[2].reason ?? "", /raw tensor bytes/);
 });
