@@ -1,6 +1,6 @@
 // TensorFlow messages for tests that need shapes the fixtures cannot hold (megabytes of weights, hostile
 // nesting, broken wire data): protobufjs encodings from the scanner's schema, and raw wire bytes.
-import { encode, node } from "../../../scripts/tensorflow_messages.ts";
+import { encode, type node } from "../../../scripts/tensorflow_messages.ts";
 export { encode, floatConst, node, stringConst, utf8 } from "../../../scripts/tensorflow_messages.ts";
 
 /** A GraphDef of `nodes` (plain objects). */
