@@ -409,7 +409,7 @@ def serving_call(*extra_nodes, output: str = "MatMul:product:0"):
     )
 
 
-def tf2_model(call=None, restore_path_node=None) -> bytes:
+def tf2_model(call=None, restore_path_node=None, extra_nodes=(), extra_functions=(), assets=()) -> bytes:
     """tf.saved_model.save of a module with one variable and a serving function; ``restore_path_node`` replaces
     the saver_filename placeholder as the restore function's path."""
     restore_from = "saver_filename" if restore_path_node is None else restore_path_node.name
@@ -425,16 +425,40 @@ def tf2_model(call=None, restore_path_node=None) -> bytes:
              config=a_s(""), config_proto=a_s(b"\n\x07\n\x03CPU\x10\x01"), executor_type=a_s("")),
         node("saver_filename", "Placeholder", dtype=a_type(DT_STRING), shape=a_shape()),
         *([restore_path_node] if restore_path_node is not None else []),
+        *extra_nodes,
         node("StatefulPartitionedCall_1", "StatefulPartitionedCall", "saver_filename",
              "Variable/Read/ReadVariableOp", "Const", Tin=a_types(DT_STRING, DT_FLOAT, DT_STRING),
              Tout=a_types(DT_STRING), f=a_func("__inference__traced_save_80")),
         node("StatefulPartitionedCall_2", "StatefulPartitionedCall", restore_from, "Variable",
              Tin=a_types(DT_STRING, DT_RESOURCE), Tout=a_types(DT_STRING), f=a_func("__inference__traced_restore_90")),
     ]
-    functions = [call or serving_call(), traced_save(), traced_restore()]
+    functions = [call or serving_call(), traced_save(), traced_restore(), *extra_functions]
     return saved_model(graph(*nodes, functions=functions), tf_version=TF2_VERSION, saver=TF2_SAVER,
                        signature=("serving_default", "serving_default_x:0", "StatefulPartitionedCall:0"),
-                       object_graph=True)
+                       assets=assets, object_graph=True)
+
+
+def tf2_vocabulary(path_source: str):
+    """What tf.saved_model.save (TF 2.x, save.py's _process_asset) writes for a table initialised from an asset:
+    the asset path in a variable assigned from ``path_source`` (the asset_path_initializer placeholder the
+    loader feeds), read and passed to the initializer function by a StatefulPartitionedCall."""
+    nodes = [
+        node("hash_table", "HashTableV2", shared_name=a_s("hash_table_vocab_txt"), key_dtype=a_type(DT_STRING),
+             value_dtype=a_type(DT_INT32), container=a_s(""), use_node_name_sharing=a_bool(False)),
+        node("Variable_1", "VarHandleOp", dtype=a_type(DT_STRING), shape=a_shape(), shared_name=a_s("Variable_1"),
+             container=a_s("")),
+        node("Variable_1/Assign", "AssignVariableOp", "Variable_1", path_source, dtype=a_type(DT_STRING)),
+        node("Variable_1/Read/ReadVariableOp", "ReadVariableOp", "Variable_1", dtype=a_type(DT_STRING)),
+        node("StatefulPartitionedCall_3", "StatefulPartitionedCall", "hash_table", "Variable_1/Read/ReadVariableOp",
+             Tin=a_types(DT_RESOURCE, DT_STRING), Tout=a_types(), f=a_func("__inference__initializer_20")),
+    ]
+    initializer = function(
+        "__inference__initializer_20", [("statichashtable", DT_RESOURCE), ("asset_path", DT_STRING)], [],
+        [node("text_file_init/InitializeTableFromTextFileV2", "InitializeTableFromTextFileV2", "statichashtable",
+              "asset_path", key_index=a_int(-2), value_index=a_int(-1), vocab_size=a_int(-1), delimiter=a_s("\t"),
+              offset=a_int(0))],
+        {}, stateful=True)
+    return nodes, [initializer]
 
 
 # ---------------------------------------------------------------------------------------------- frozen graphs
@@ -578,6 +602,12 @@ def build() -> list[Fx]:
     fixtures.append(Fx("benign/vocab_table/saved_model.pb", "benign", "TF1 SavedModel with a vocabulary table "
                        "initialised from an asset the loader feeds (asset_file_def)",
                        tf1_model(*vocab, assets=[("asset_path:0", "vocab.txt")]), sm))
+    placeholder = node("asset_path_initializer", "Placeholder", dtype=a_type(DT_STRING), shape=a_shape())
+    vocab_nodes, vocab_functions = tf2_vocabulary("asset_path_initializer")
+    fixtures.append(Fx("benign/tf2_vocab_table/saved_model.pb", "benign", "TF2 SavedModel with a table initialised "
+                       "from an asset: its path in a variable assigned from the asset_path_initializer placeholder",
+                       tf2_model(extra_nodes=[placeholder, *vocab_nodes], extra_functions=vocab_functions,
+                                 assets=[("asset_path_initializer:0", "vocab.txt")]), sm))
     fixtures.append(Fx("benign/conv_frozen.pb", "benign", "frozen GraphDef: Conv2D, BiasAdd, MatMul with Const "
                        "weights in tensor_content", frozen_conv()))
     fixtures.append(Fx("benign/dataset_from_graph.pb", "benign", "DatasetFromGraph of a serialized RangeDataset "
@@ -682,6 +712,15 @@ def build() -> list[Fx]:
                        "called with a path constant instead of saver_filename", data, sm,
                        [node_finding("MA432", data, fn("__inference__traced_restore_90"), restore, severity="critical",
                                      details={"function": "__inference__traced_restore_90"})]))
+
+    secret = const_string("asset_path_initializer", "/etc/passwd")
+    vocab_nodes, vocab_functions = tf2_vocabulary("asset_path_initializer")
+    data = tf2_model(extra_nodes=[secret, *vocab_nodes], extra_functions=vocab_functions)
+    init = vocab_functions[0].node_def[0]
+    fixtures.append(Fx("malicious/table_from_fixed_file/saved_model.pb", "malicious", "a TF2 table initialiser "
+                       "reading a path constant assigned to the asset variable instead of the loader's asset", data,
+                       sm, [node_finding("MA432", data, fn("__inference__initializer_20"), init, severity="critical",
+                                         details={"paths": ["/etc/passwd"], "access": "read"})]))
 
     custom = node("decode", "ModelAuditFixture>Exec", "conv/Relu", T=a_type(DT_FLOAT))
     data = frozen_conv(custom)

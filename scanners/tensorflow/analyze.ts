@@ -42,6 +42,12 @@ const MAX_TRACE_NODES = 512;
 /** Ops whose value a loader or caller supplies: a path through them is not fixed in the graph. */
 const FED_OPS: ReadonlySet<string> = new Set(["Placeholder", "PlaceholderV2", "PlaceholderWithDefault"]);
 
+/** Ops that create a variable: its value is what the graph assigns to it, or else what the loader restores. */
+const VARIABLE_OPS: ReadonlySet<string> = new Set(["VarHandleOp", "VariableV2", "Variable"]);
+
+/** Ops that assign their second input to the variable their first input names. */
+const ASSIGN_OPS: ReadonlySet<string> = new Set(["AssignVariableOp", "Assign"]);
+
 /** Call ops whose data inputs are the called function's arguments, shifted by this many (`If`'s condition). */
 const CALL_ARGUMENT_OFFSET: ReadonlyMap<string, number> = new Map([
   ["PartitionedCall", 0],
@@ -199,11 +205,20 @@ class GraphIndex {
   readonly functions: ReadonlySet<string>;
   #byName = new Map<GraphScope, Map<string, GraphNode>>();
   #callers = new Map<string, { scope: GraphScope; node: GraphNode; offset: number }[]>();
+  #assigned = new Map<GraphScope, Map<string, string[]>>();
 
   constructor(model: GraphModel) {
     this.functions = model.functions;
     for (const scope of model.scopes) {
       this.#byName.set(scope, new Map(scope.nodes.map((node) => [node.name, node])));
+      const assigned = new Map<string, string[]>();
+      for (const node of scope.nodes.filter((node) => ASSIGN_OPS.has(node.op))) {
+        const [variable, value] = dataInputs(node);
+        if (variable === undefined || value === undefined) continue;
+        const name = variable.split(":")[0];
+        assigned.set(name, [...assigned.get(name) ?? [], value]);
+      }
+      this.#assigned.set(scope, assigned);
       for (const node of scope.nodes) {
         if (model.functions.has(node.op)) this.#addCaller(node.op, scope, node, 0);
         const offset = CALL_ARGUMENT_OFFSET.get(node.op);
@@ -221,6 +236,11 @@ class GraphIndex {
 
   node(scope: GraphScope, name: string): GraphNode | undefined {
     return this.#byName.get(scope)?.get(name);
+  }
+
+  /** The values the graph assigns to the variable `name` of `scope` (`Assign`, `AssignVariableOp`). */
+  assignments(scope: GraphScope, name: string): readonly string[] {
+    return this.#assigned.get(scope)?.get(name) ?? [];
   }
 
   callers(name: string): readonly { scope: GraphScope; node: GraphNode; offset: number }[] {
@@ -271,6 +291,11 @@ function trace(
       result.fed = true;
     } else if (source.op === "Const") {
       for (const value of source.strings.get("value") ?? []) result.constants.push(utf8.decode(value));
+    } else if (VARIABLE_OPS.has(source.op)) {
+      // TF2 keeps an asset's path in a variable fed by its asset_path_initializer placeholder.
+      const values = graph.assignments(where, source.name);
+      if (values.length === 0) result.fed = true; // restored from the checkpoint by the loader
+      for (const value of values) queue.push({ scope: where, ref: value });
     } else {
       for (const next of dataInputs(source)) queue.push({ scope: where, ref: next });
     }
