@@ -123,3 +123,58 @@ export async function writeSavedModel(path: string, nodes: number): Promise<numb
   await Deno.writeFile(join(path, "saved_model.pb"), bytes);
   return bytes.length;
 }
+
+/** Bytes of one weight constant in the frozen-graph case. */
+const FROZEN_CONST_BYTES = 128 * 1024 * 1024;
+
+function varint(value: number): number[] {
+  const out = [];
+  for (; value >= 0x80; value = Math.floor(value / 128)) out.push((value % 128) | 0x80);
+  out.push(value);
+  return out;
+}
+
+/** A length-delimited field's tag and length, for a payload written after them. */
+function fieldHead(tag: number, length: number): number[] {
+  return [tag, ...varint(length)];
+}
+
+/**
+ * Writes at `path` a frozen GraphDef of about `bytes` bytes, sparse: Const nodes of 128 MiB whose
+ * tensor_content is a hole (zero weights, no disk space), then a PyFunc node the scan must find after
+ * them. Returns the file's size.
+ *
+ * @example
+ * ```ts
+ * import { writeSparseFrozenGraph } from "./bench_tensorflow.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".pb" });
+ * const size = await writeSparseFrozenGraph(path, 256 * 1024 * 1024);
+ * size > 256 * 1024 * 1024; // true
+ * ```
+ */
+export async function writeSparseFrozenGraph(path: string, bytes: number): Promise<number> {
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  let offset = 0;
+  const write = async (part: Uint8Array) => {
+    await file.seek(offset, Deno.SeekMode.Start);
+    for (let done = 0; done < part.length;) done += await file.write(part.subarray(done));
+  };
+  for (let i = 0; i < Math.max(1, Math.round(bytes / FROZEN_CONST_BYTES)); i++) {
+    // NodeDef{name, op, attr{"value": AttrValue{tensor: TensorProto{dtype: DT_FLOAT, tensor_content}}}}
+    const tensor = [0x08, 0x01, ...fieldHead(0x22, FROZEN_CONST_BYTES)];
+    const value = fieldHead(0x42, tensor.length + FROZEN_CONST_BYTES);
+    const entryLength = value.length + tensor.length + FROZEN_CONST_BYTES;
+    const entry = [0x0a, 5, ...utf8("value"), ...fieldHead(0x12, entryLength)];
+    const body = [
+      ...encode("tensorflow.NodeDef", { name: `weights_${i}`, op: "Const" }),
+      ...fieldHead(0x2a, entry.length + entryLength),
+    ];
+    const nodeLength = body.length + entry.length + entryLength;
+    const head = new Uint8Array([...fieldHead(0x0a, nodeLength), ...body, ...entry, ...value, ...tensor]);
+    await write(head);
+    offset += head.length + FROZEN_CONST_BYTES;
+  }
+  const pyfunc = encode("tensorflow.NodeDef", node("py", "PyFunc", [], { token: { s: utf8("pyfunc_0") } }));
+  await write(new Uint8Array([...fieldHead(0x0a, pyfunc.length), ...pyfunc]));
+  return offset + 2 + pyfunc.length;
+}
