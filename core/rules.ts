@@ -883,7 +883,7 @@ export const RULES = {
     severity: "info",
     title: "Part of a TensorFlow graph was not inspected: a limit was reached",
     why:
-      "Graphs with millions of nodes or functions, or graphs nested in graphs deeper than any real model, are not read to the end; what lies past the limit is not checked.",
+      "Graphs with millions of nodes or hundreds of thousands of functions are not read to the end; what lies past the limit is not checked. (Graphs nested in graphs' strings are followed within the scan's --max-depth, MA210.)",
     example: "A GraphDef with three million nodes.",
     fix: "Treat the model as unverified; inspect it by other means.",
   },

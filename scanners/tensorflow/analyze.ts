@@ -1,7 +1,8 @@
 /**
- * The checks of a TensorFlow graph: every node of the main graph and of every library function,
- * and of graphs serialized in string constants and attrs (a `DatasetFromGraph`'s input),
- * recursively. Each node is judged once, by its op and by the functions or ops its attrs name:
+ * The checks of a TensorFlow graph: every node of the main graph and of every library function;
+ * graphs serialized in string constants and attrs (a `DatasetFromGraph`'s input) are handed to the
+ * engine as members, and checked the same way within its depth limit. Each node is judged once, by
+ * its op and by the functions or ops its attrs name:
  * - Python execution (`PyFunc`, `EagerPyFunc`, `PyFuncStateless`): MA430;
  * - file and network access: MA431, with the path constants that reach the op;
  * - the loader's own checkpoint and asset ops (`SaveV2`, `RestoreV2`, ...) with a path fixed in
@@ -12,17 +13,10 @@
  */
 
 import { bytesSource } from "../../core/byte_source.ts";
-import type { FindingReport } from "../../core/scanner.ts";
+import type { FindingReport, ScanContext } from "../../core/scanner.ts";
 import { checkString, type StringCheckContext } from "../strings/checks.ts";
-import {
-  type GraphModel,
-  type GraphNode,
-  GraphReader,
-  type GraphScope,
-  mayBeGraphDef,
-  quote,
-  type ReadLimits,
-} from "./graph.ts";
+import { nestedGraphReader } from "./descriptor.ts";
+import { type GraphModel, type GraphNode, type GraphScope, mayBeGraphDef, quote } from "./graph.ts";
 import {
   type Access,
   ATTR_PATH_OPS,
@@ -32,9 +26,6 @@ import {
   PYTHON_OPS,
   REGISTERED_OPS,
 } from "./ops.ts";
-
-/** Graphs nested in strings followed this deep (a graph in a graph's constant is one level). */
-export const MAX_NESTED_GRAPH_DEPTH = 8;
 
 /** Nodes visited when tracing where one input comes from. */
 const MAX_TRACE_NODES = 512;
@@ -62,7 +53,8 @@ const CALL_ARGUMENT_OFFSET: ReadonlyMap<string, number> = new Map([
 
 /**
  * What the checks of one file share: where to report, the tensors the loader feeds (a saver's
- * filename tensor, asset tensors), and the reading limits.
+ * filename tensor, asset tensors), and how a graph serialized in a string is scanned: as a member
+ * of this one (`ScanContext.scanMember`, read as a GraphDef), within the engine's depth and member limits.
  *
  * @example
  * ```ts
@@ -71,18 +63,14 @@ const CALL_ARGUMENT_OFFSET: ReadonlyMap<string, number> = new Map([
  *   report: () => {},
  *   matchBlacklist: () => undefined,
  *   scanNested: () => Promise.resolve(),
+ *   scanMember: () => Promise.resolve(true),
  *   loaderFed: new Set(["save/Const"]),
- *   limits: { nodes: 0, functions: 0 },
- *   depth: 0,
  * };
  * ```
  */
-export interface GraphChecks extends StringCheckContext {
+export interface GraphChecks extends StringCheckContext, Pick<ScanContext, "scanMember"> {
   /** Names of the nodes whose value the loader supplies. */
   loaderFed: ReadonlySet<string>;
-  limits: ReadLimits;
-  /** Nesting of the graph being checked in strings of other graphs (0 for the file's own). */
-  depth: number;
 }
 
 interface Trace {
@@ -114,7 +102,7 @@ export function pathConcern(value: string): string | undefined {
 }
 
 /**
- * Checks every node of `model` and of the graphs nested in its strings.
+ * Checks every node of `model`, and hands the graphs serialized in its strings to the engine.
  *
  * @example
  * ```ts
@@ -123,9 +111,8 @@ export function pathConcern(value: string): string | undefined {
  *   report: console.log,
  *   matchBlacklist: () => undefined,
  *   scanNested: () => Promise.resolve(),
+ *   scanMember: () => Promise.resolve(true),
  *   loaderFed: new Set(),
- *   limits: { nodes: 0, functions: 0 },
- *   depth: 0,
  * });
  * ```
  */
@@ -151,7 +138,12 @@ async function checkNodeStrings(scope: GraphScope, node: GraphNode, checks: Grap
     for (const [index, bytes] of strings.entries()) {
       const keyPath = `${scope.keyPath}[${quote(node.name)}].attr[${quote(attr)}].s[${index}]`;
       if (await mayBeGraphDef(bytes)) {
-        await checkNestedGraph(bytes, keyPath, checks);
+        // DatasetFromGraph and its kin import it: a member of this graph, located by its key path.
+        await checks.scanMember({
+          name: keyPath,
+          content: { kind: "stored", source: bytesSource(bytes) },
+          loadAs: nestedGraphReader.id,
+        });
         continue;
       }
       const text = textOf(bytes);
@@ -174,30 +166,6 @@ function textOf(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function checkNestedGraph(bytes: Uint8Array, keyPath: string, checks: GraphChecks): Promise<void> {
-  if (checks.depth + 1 > MAX_NESTED_GRAPH_DEPTH) {
-    checks.report({
-      rule: "MA435",
-      message:
-        `A graph nested more than ${MAX_NESTED_GRAPH_DEPTH} deep in string constants was not inspected`,
-      keyPath,
-      details: { limit: "MAX_NESTED_GRAPH_DEPTH", max: MAX_NESTED_GRAPH_DEPTH },
-    });
-    return;
-  }
-  const nested = await new GraphReader(bytesSource(bytes), checks.limits).readGraphDef(
-    0,
-    bytes.length,
-    keyPath,
-  );
-  // A nested graph's positions are inside a string, not in the file: its findings carry key paths only.
-  await checkGraph(nested, {
-    ...checks,
-    depth: checks.depth + 1,
-    report: (finding) => checks.report({ ...finding, position: undefined }),
-  });
 }
 
 /** Where names lead in one graph: nodes by scope and name, and the calls to each function. */

@@ -7,7 +7,12 @@
  * @module
  */
 
-import { type DirectoryDescriptor, PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import {
+  type DirectoryDescriptor,
+  PRIORITY,
+  type ReaderDescriptor,
+  type ScannerDescriptor,
+} from "../../core/scanner.ts";
 
 /**
  * The files of a SavedModel that its loader reads by name, with the message each holds.
@@ -111,4 +116,22 @@ export const savedModelDirectory: DirectoryDescriptor = {
   priority: PRIORITY.model,
   matches: (names) => names.includes("saved_model.pb") || names.includes("saved_model.pbtxt"),
   load: () => import("./saved_model_dir.ts").then((module) => module.savedModelFolder),
+};
+
+/**
+ * The reader of a GraphDef serialized in a string of another graph (`DatasetFromGraph` imports it),
+ * which the TensorFlow scanner hands to the engine as a member: nested graphs are followed within
+ * the engine's depth and member limits.
+ *
+ * @example
+ * ```ts
+ * import { nestedGraphReader } from "./descriptor.ts";
+ * nestedGraphReader.id; // "tensorflow-graphdef"
+ * ```
+ */
+export const nestedGraphReader: ReaderDescriptor = {
+  id: "tensorflow-graphdef",
+  description: "A TensorFlow GraphDef serialized in a string of another graph",
+  extensions: [],
+  load: () => import("./scanner.ts").then((module) => module.nestedGraphScanner),
 };

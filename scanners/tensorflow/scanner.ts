@@ -54,14 +54,13 @@ function nodeOf(tensor: string): string {
   return tensor.replace(/^\^/, "").split(":")[0];
 }
 
-function checksFor(ctx: ScanContext, limits: ReadLimits, loaderFed: ReadonlySet<string>): GraphChecks {
+function checksFor(ctx: ScanContext, loaderFed: ReadonlySet<string>): GraphChecks {
   return {
     report: (finding) => ctx.report(finding),
     matchBlacklist: (text) => ctx.matchBlacklist(text),
     scanNested: (source, label, options) => ctx.scanNested(source, label, options),
+    scanMember: (member) => ctx.scanMember(member),
     loaderFed,
-    limits,
-    depth: 0,
   };
 }
 
@@ -70,17 +69,11 @@ async function scanSavedModel(source: ByteSource, ctx: ScanContext, limits: Read
   let index = 0;
   for await (const field of reader.wire.fields(0, source.size)) {
     if (field.wireType !== WIRE.len || field.number !== F.metaGraphs) continue;
-    await scanMetaGraph(reader, field, `$.meta_graphs[${index++}]`, ctx, limits);
+    await scanMetaGraph(reader, field, `$.meta_graphs[${index++}]`, ctx);
   }
 }
 
-async function scanMetaGraph(
-  reader: GraphReader,
-  metaGraph: WireField,
-  keyPath: string,
-  ctx: ScanContext,
-  limits: ReadLimits,
-): Promise<void> {
+async function scanMetaGraph(reader: GraphReader, metaGraph: WireField, keyPath: string, ctx: ScanContext) {
   const loaderFed = new Set<string>();
   const graphs: GraphModel[] = [];
   for await (const field of reader.wire.fields(metaGraph.start, metaGraph.end)) {
@@ -103,7 +96,7 @@ async function scanMetaGraph(
       if (asset.filename) await ctx.openSibling(`assets/${asset.filename}`);
     }
   }
-  for (const graph of graphs) await checkGraph(graph, checksFor(ctx, limits, loaderFed));
+  for (const graph of graphs) await checkGraph(graph, checksFor(ctx, loaderFed));
 }
 
 async function small(reader: GraphReader, field: WireField): Promise<Uint8Array> {
@@ -115,7 +108,7 @@ async function small(reader: GraphReader, field: WireField): Promise<Uint8Array>
 
 async function scanGraphDef(source: ByteSource, ctx: ScanContext, limits: ReadLimits): Promise<void> {
   const graph = await new GraphReader(source, limits).readGraphDef(0, source.size, "$");
-  await checkGraph(graph, checksFor(ctx, limits, new Set()));
+  await checkGraph(graph, checksFor(ctx, new Set()));
 }
 
 async function scanWhole(source: ByteSource, ctx: ScanContext, typeName: string): Promise<void> {
@@ -125,6 +118,37 @@ async function scanWhole(source: ByteSource, ctx: ScanContext, typeName: string)
   const bytes = await source.read(0, source.size);
   if (typeName === "tensorflow.FingerprintDef") decodeMessage(typeName, bytes);
   else await checkKerasMetadata(bytes, ctx);
+}
+
+/**
+ * Scans `source` as the message `typeName` (a SavedModel file's, in text format when `text`), or as
+ * a GraphDef when it is undefined; a file that does not decode is MA434, a limit reached MA435.
+ */
+async function scanAs(source: ByteSource, ctx: ScanContext, typeName: string | undefined, text: boolean) {
+  const limits: ReadLimits = { nodes: 0, functions: 0 };
+  try {
+    if (text) await scanSavedModel(...await fromText(source, ctx), limits);
+    else if (typeName === "tensorflow.SavedModel") await scanSavedModel(source, ctx, limits);
+    else if (typeName === undefined) await scanGraphDef(source, ctx, limits);
+    else await scanWhole(source, ctx, typeName);
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
+    const message = typeName ?? "tensorflow.GraphDef";
+    ctx.report({
+      rule: "MA434",
+      message: `${
+        baseName(ctx.path)
+      } does not decode as ${message} (${error.reason}); TensorFlow cannot load it`,
+      details: { reason: error.reason, message },
+    });
+  }
+  if (limits.reached) {
+    ctx.report({
+      rule: "MA435",
+      message: `Reading stopped after ${limits.reached}: the rest of the file was not inspected`,
+      details: { limit: limits.reached },
+    });
+  }
 }
 
 /**
@@ -143,33 +167,28 @@ export const tensorflowScanner: Scanner = {
   async scan(source, ctx) {
     const name = baseName(ctx.path);
     const typeName = SAVED_MODEL_FILES.get(name);
-    const limits: ReadLimits = { nodes: 0, functions: 0 };
     ctx.identify(
       typeName === undefined
         ? "tensorflow-graphdef"
         : `tensorflow-${name.replace(/\.pb(txt)?$/, "").replaceAll("_", "-")}`,
     );
-    try {
-      if (name.endsWith(".pbtxt")) await scanSavedModel(...await fromText(source, ctx), limits);
-      else if (typeName === "tensorflow.SavedModel") await scanSavedModel(source, ctx, limits);
-      else if (typeName === undefined) await scanGraphDef(source, ctx, limits);
-      else await scanWhole(source, ctx, typeName);
-    } catch (error) {
-      if (!(error instanceof DecodeError)) throw error;
-      ctx.report({
-        rule: "MA434",
-        message: `${name} does not decode as ${
-          typeName ?? "a GraphDef"
-        } (${error.reason}); TensorFlow cannot load it`,
-        details: { reason: error.reason, message: typeName ?? "tensorflow.GraphDef" },
-      });
-    }
-    if (limits.reached) {
-      ctx.report({
-        rule: "MA435",
-        message: `Reading stopped after ${limits.reached}: the rest of the file was not inspected`,
-        details: { limit: limits.reached },
-      });
-    }
+    await scanAs(source, ctx, typeName, name.endsWith(".pbtxt"));
   },
+};
+
+/**
+ * Scans a GraphDef serialized in another graph's string (a `DatasetFromGraph`'s input), which
+ * the engine hands over as a member of that graph.
+ *
+ * @example
+ * ```ts
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import type { ScanContext } from "../../core/scanner.ts";
+ * import { nestedGraphScanner } from "./scanner.ts";
+ * declare const ctx: ScanContext;
+ * await nestedGraphScanner.scan(bytesSource(new Uint8Array(0)), ctx);
+ * ```
+ */
+export const nestedGraphScanner: Scanner = {
+  scan: (source, ctx) => scanAs(source, ctx, undefined, false),
 };

@@ -9,7 +9,7 @@ import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { scan } from "../../../engine/scan.ts";
 import { fileScope, Siblings } from "../../../engine/siblings.ts";
 import { renderLocation } from "../../../report/location.ts";
-import { MAX_NESTED_GRAPH_DEPTH } from "../../../scanners/tensorflow/analyze.ts";
+import { DEFAULT_SCAN_LIMITS } from "../../../engine/limits.ts";
 import {
   encode,
   floatConst,
@@ -52,16 +52,26 @@ Deno.test("tensorflow: a graph in a string of a node too large to decode whole i
   const padding = new Uint8Array(2 * 1024 * 1024).fill(0x61);
   const holder = stringConst("graph_def", padding, inner);
   const { findings } = await brief(graphDef(holder, node("ds", "DatasetFromGraph", ["graph_def"])), "ds.pb");
-  assert.deepEqual(findings, ["MA431 critical ds.pb (key $.node['graph_def'].attr['value'].s[1].node['r'])"]);
+  const read = offsetOf(inner, encode("tensorflow.NodeDef", node("r", "ReadFile", ["p"])));
+  assert.deepEqual(findings, [
+    `MA431 critical ds.pb:$.node['graph_def'].attr['value'].s[1] (pos ${read}, key $.node['r'])`,
+  ]);
 });
 
-Deno.test("tensorflow: graphs nested deeper than the limit are reported, not followed", async () => {
+Deno.test("tensorflow: graphs in strings are members of their graph, followed within the engine's depth limit", async () => {
   let graph = graphDef(PYFUNC);
-  for (let depth = 0; depth <= MAX_NESTED_GRAPH_DEPTH; depth++) graph = graphDef(stringConst("g", graph));
+  const level = "$.node['g'].attr['value'].s[0]";
+  graph = graphDef(stringConst("g", graph));
+  assert.deepEqual((await brief(graph, "one.pb")).findings, [
+    `MA430 critical one.pb:${level} (pos 0, key $.node['py'])`,
+  ]);
+  for (let depth = 1; depth <= DEFAULT_SCAN_LIMITS.maxDepth; depth++) {
+    graph = graphDef(stringConst("g", graph));
+  }
   const { findings } = await brief(graph, "deep.pb");
-  assert.equal(findings.length, 1);
-  const level = ".node['g'].attr['value'].s[0]";
-  assert.equal(findings[0], `MA435 info deep.pb (key $${level.repeat(MAX_NESTED_GRAPH_DEPTH + 1)})`);
+  assert.deepEqual(findings, [
+    `MA210 warning deep.pb:${Array(DEFAULT_SCAN_LIMITS.maxDepth).fill(level).join(":")}`,
+  ]);
 });
 
 Deno.test("tensorflow: hostile nesting and broken wire data are MA434, never a crash", async () => {
