@@ -815,6 +815,103 @@ export const RULES = {
     example: "A GGUF file with a pickle appended after its tensor data.",
     fix: "Re-convert the model with llama.cpp's tools from a trusted source.",
   },
+  MA430: {
+    id: "MA430",
+    name: "tensorflow-python-op",
+    kind: "security",
+    severity: "critical",
+    cwe: 94,
+    title: "A TensorFlow graph calls Python (PyFunc, EagerPyFunc, PyFuncStateless)",
+    why:
+      "These ops run a Python function by the name (`token`) it was registered under in the process that built the graph; whoever loads and runs the model runs whatever Python is registered under that name, and TensorFlow rejects no such graph on load.",
+    example: "A SavedModel whose serving function holds an `EagerPyFunc` node made by `tf.py_function`.",
+    fix: LOAD_FIX,
+  },
+  MA431: {
+    id: "MA431",
+    name: "tensorflow-file-or-network-op",
+    kind: "security",
+    severity: "warning",
+    cwe: 73,
+    title: "A TensorFlow graph reads, writes or lists files, or connects to a server",
+    why:
+      "Ops such as ReadFile, WriteFile, MatchingFiles, the file datasets, PrintV2 to a file:// stream and the data-service ops touch the file system or the network of whoever runs the model: a served model can return a local file in its output or overwrite one. Critical when the op writes, when a path is absolute, escapes with `..` or is a URL, or when a server address is fixed in the graph.",
+    example: "A frozen graph whose `ReadFile` node reads the constant `/etc/passwd`.",
+    fix:
+      "Do not serve the model. Find out why a model reads or writes files; re-export it without those ops.",
+  },
+  MA432: {
+    id: "MA432",
+    name: "tensorflow-fixed-checkpoint-path",
+    kind: "security",
+    severity: "warning",
+    cwe: 73,
+    title: "A TensorFlow checkpoint or asset op uses a path fixed in the graph",
+    why:
+      "SaveV2, RestoreV2, MergeV2Checkpoints and vocabulary-table initializers are in every SavedModel, fed by the loader with the model's own `variables/` and `assets/` paths. One whose path is a constant in the graph reads or writes that file instead: restoring from, or saving over, anything the process can reach. Critical when the path is absolute, escapes with `..` or is a URL.",
+    example: "A `RestoreV2` whose prefix is the constant `/home/user/.ssh/id_rsa`.",
+    fix: LOAD_FIX,
+  },
+  MA433: {
+    id: "MA433",
+    name: "tensorflow-unregistered-op",
+    kind: "security",
+    severity: "warning",
+    cwe: 829,
+    title: "A TensorFlow graph uses an op TensorFlow does not register",
+    why:
+      "An op outside TensorFlow's registry comes from a custom op library (`tf.load_op_library`): native code that must be loaded before the model, and that runs with the loader's rights. The graph cannot say what it does.",
+    example: "A SavedModel with a `MyCompany>Decode` node.",
+    fix:
+      "Load the model only with op libraries you trust and have reviewed; prefer models built from TensorFlow's own ops.",
+  },
+  MA434: {
+    id: "MA434",
+    name: "tensorflow-undecodable",
+    kind: "integrity",
+    severity: "warning",
+    title: "A TensorFlow protobuf file does not decode as the message it claims to be",
+    why:
+      "A `saved_model.pb` (or a `.pb` that starts like a GraphDef) that cannot be decoded could not be inspected; a loader more tolerant than this one, or an edit that broke it on purpose, may still run what it holds.",
+    example: "A `saved_model.pb` whose first node is cut off in the middle.",
+    fix: "Re-export the model with TensorFlow from a trusted source.",
+  },
+  MA435: {
+    id: "MA435",
+    name: "tensorflow-limit",
+    kind: "limit",
+    severity: "info",
+    title: "Part of a TensorFlow graph was not inspected: a limit was reached",
+    why:
+      "Graphs with millions of nodes or hundreds of thousands of functions are not read to the end; what lies past the limit is not checked. (Graphs nested in graphs' strings are followed within the scan's --max-depth, MA210.)",
+    example: "A GraphDef with three million nodes.",
+    fix: "Treat the model as unverified; inspect it by other means.",
+  },
+  MA436: {
+    id: "MA436",
+    name: "tensorflow-keras-lambda",
+    kind: "security",
+    severity: "warning",
+    cwe: 94,
+    title: "A SavedModel's Keras metadata holds a Lambda layer",
+    why:
+      "`tf.keras.models.load_model` rebuilds a Lambda layer from its marshalled Python bytecode (or imports the function it names) and runs it: arbitrary code, whatever the graph says.",
+    example: "`keras_metadata.pb` with a `Lambda` layer whose function is base64 of marshalled bytecode.",
+    fix:
+      "Load the SavedModel with `tf.saved_model.load` (which runs only the graph), or rebuild the layer in code you trust.",
+  },
+  MA437: {
+    id: "MA437",
+    name: "tensorflow-keras-callable",
+    kind: "security",
+    severity: "warning",
+    cwe: 502,
+    title: "A SavedModel's Keras metadata names a Python callable outside Keras",
+    why:
+      "Keras imports the `module` and `class_name` (or the function) a config names when it loads the model; a denied one (os, subprocess, builtins.eval, ...) is critical, an unknown one a warning to check.",
+    example: 'A layer config with `module: "os"` and `class_name: "system"`.',
+    fix: LOAD_FIX,
+  },
   MA460: {
     id: "MA460",
     name: "onnx-python-operator",

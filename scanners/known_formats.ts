@@ -38,7 +38,7 @@ export const KNOWN_FORMATS: readonly KnownFormat[] = [
     matches: (h) => startsWith(h, 0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a),
   },
   { id: "png", extensions: [".png"], matches: (h) => startsWith(h, 0x89, 0x50, 0x4e, 0x47) },
-  { id: "tensorflow", extensions: [".pb", ".tflite"] },
+  { id: "tflite", extensions: [".tflite"] },
   {
     id: "text",
     extensions: [".txt", ".md", ".json", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".csv", ".py", ".jinja"],

@@ -31,6 +31,7 @@ import {
 import { safetensorsDescriptor } from "./safetensors/descriptor.ts";
 import { sevenZipDescriptor } from "./sevenzip/descriptor.ts";
 import { tarDescriptor } from "./tar/descriptor.ts";
+import { nestedGraphReader, savedModelDirectory, tensorflowDescriptor } from "./tensorflow/descriptor.ts";
 import { zipDescriptor } from "./zip/descriptor.ts";
 
 /**
@@ -75,7 +76,7 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
  * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "onnx",
- * //  "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja"]
+ * //  "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "tensorflow"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -98,6 +99,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   pickleDescriptor,
   chatTemplateJsonDescriptor,
   jinjaDescriptor,
+  tensorflowDescriptor,
 ]);
 
 /**
@@ -115,6 +117,7 @@ export const READERS: readonly ReaderDescriptor[] = [
   legacyTensorsReader,
   torchscriptReader,
   torchScriptPickleReader,
+  nestedGraphReader,
 ];
 
 /**
@@ -123,10 +126,13 @@ export const READERS: readonly ReaderDescriptor[] = [
  * @example
  * ```ts
  * import { DIRECTORIES } from "./registry.ts";
- * DIRECTORIES.map((d) => d.id); // ["onnx-folder"]
+ * DIRECTORIES.map((d) => d.id); // ["onnx-folder", "tensorflow-saved-model-folder"]
  * ```
  */
-export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([onnxFolderDescriptor]);
+export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([
+  onnxFolderDescriptor,
+  savedModelDirectory,
+]);
 
 /**
  * The registry the engine uses unless told otherwise.

@@ -25,6 +25,12 @@
  *   150,000-token vocabulary, a real chat template, 99,995 other entries,
  *   half of them strings), written sparse (`scripts/bench_gguf.ts`) -> time,
  *   peak memory and the bytes read: the header and the detection head only;
+ * - `savedmodel`: a SavedModel whose graph and function library hold 100,000 nodes
+ *   (`scripts/bench_tensorflow.ts`) -> nodes per second, peak memory and bytes
+ *   read; it must scan clean;
+ * - `frozengraph`: a frozen GraphDef of 2 GiB, written sparse: 128 MiB weight
+ *   constants, then a PyFunc (`scripts/bench_tensorflow.ts`) -> time, peak
+ *   memory and bytes read: the PyFunc must be found, the weights never read;
  * - `startup` and `files`: whole processes side by side with picklescan
  *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
@@ -32,7 +38,7 @@
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
- * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`, `--compare-files N`, `--rounds N`, `--only NAME`.
+ * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`, `--savedmodel-nodes N`, `--frozen-gb N`, `--compare-files N`, `--rounds N`, `--only NAME`.
  *
  * @module
  */
@@ -46,6 +52,7 @@ import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle
 import { onnxModelParts, writeSparseOnnx } from "./bench_onnx.ts";
 import { writeSparseGguf } from "./bench_gguf.ts";
 import { writeSparseSafetensors } from "./bench_safetensors.ts";
+import { writeSavedModel, writeSparseFrozenGraph } from "./bench_tensorflow.ts";
 import type { RunReport } from "./bench_runner.ts";
 
 /** Bump when a generator's output changes, so inputs generated before are not reused. */
@@ -63,6 +70,10 @@ const MAX_SAFETENSORS_READ_SHARE = 0.00002;
 /** Issue 11's targets for the 10 GB safetensors file: time and peak memory of its scan. */
 const SAFETENSORS_MAX_SECONDS = 0.1;
 const SAFETENSORS_MAX_PEAK_MIB = 100;
+/** The frozen graph case reads its nodes' heads, never the weights: 1 MiB of 2 GiB is 0.05%. */
+const MAX_FROZEN_READ_SHARE = 0.001;
+/** Peak memory of the frozen graph case: the runtime and a window, not the weights. */
+const FROZEN_MAX_PEAK_MIB = 150;
 /** Tensors in the safetensors case's header: a large model's shard. */
 const SAFETENSORS_TENSORS = 1000;
 /** Issue 10's targets for the 2 GB ONNX model: time and peak memory of its scan. */
@@ -94,6 +105,8 @@ const CASE_NAMES = [
   "safetensors",
   "onnx",
   "gguf",
+  "savedmodel",
+  "frozengraph",
 ] as const;
 type CaseName = typeof CASE_NAMES[number];
 /** Whole-process comparisons with picklescan. */
@@ -117,6 +130,8 @@ const USAGE = `Usage: deno task bench [options]
   --onnx-mb N    size of the sparse ONNX model in MB (default 2000; protobuf caps a model at 2 GiB)
   --gguf-gb N    size of the sparse GGUF file in GB (default 10)
   --gguf-entries N   metadata entries in its header (default 100000)
+  --savedmodel-nodes N nodes in the SavedModel case (default 100000)
+  --frozen-gb N  size of the sparse frozen GraphDef in GiB (default 2)
   --compare-files N  small pickles in the directory compared with picklescan (default 10000)
   --rounds N     runs of each tool in the comparisons (default 21 for startup, a quarter for files)
   --only NAME    run only this case: ${[...CASE_NAMES, ...COMPARE_NAMES].join(", ")} (repeatable)
@@ -135,6 +150,8 @@ interface Options {
   onnxMb: number;
   ggufGb: number;
   ggufEntries: number;
+  savedmodelNodes: number;
+  frozenGb: number;
   compareFiles: number;
   rounds: number;
   only: readonly (CaseName | CompareName)[];
@@ -176,6 +193,8 @@ interface Case {
   maxPeakMib?: number;
   /** Longest scan, in seconds. */
   maxSeconds?: number;
+  /** What each planted file must produce, when not the planted pickles' {@linkcode PLANTED_RULES}. */
+  plantedRules?: readonly string[];
 }
 
 function parseOptions(args: string[]): Options {
@@ -191,6 +210,8 @@ function parseOptions(args: string[]): Options {
       "onnx-mb": { type: "string", default: "2000" },
       "gguf-gb": { type: "string", default: "10" },
       "gguf-entries": { type: "string", default: "100000" },
+      "savedmodel-nodes": { type: "string", default: "100000" },
+      "frozen-gb": { type: "string", default: "2" },
       "compare-files": { type: "string", default: "10000" },
       rounds: { type: "string", default: "21" },
       only: { type: "string", multiple: true },
@@ -224,6 +245,8 @@ function parseOptions(args: string[]): Options {
     onnxMb: count("onnx-mb", values["onnx-mb"], 1),
     ggufGb: count("gguf-gb", values["gguf-gb"], 1),
     ggufEntries: count("gguf-entries", values["gguf-entries"], 5),
+    savedmodelNodes: count("savedmodel-nodes", values["savedmodel-nodes"], 1000),
+    frozenGb: count("frozen-gb", values["frozen-gb"], 1),
     compareFiles: count("compare-files", values["compare-files"], 1),
     rounds: count("rounds", values.rounds, 1),
     only: only as (CaseName | CompareName)[],
@@ -345,6 +368,32 @@ const CASES: readonly Case[] = [
     maxReadShare: MAX_GGUF_READ_SHARE,
     maxPeakMib: GGUF_MAX_PEAK_MIB,
   },
+  {
+    name: "savedmodel",
+    input: (o) => `savedmodel-${o.savedmodelNodes}`,
+    param: (o) => o.savedmodelNodes,
+    async generate(path, nodes) {
+      const bytes = await writeSavedModel(path, nodes);
+      return { bytes, items: nodes, planted: [] };
+    },
+    throughput: (nodes, seconds) => `${(nodes / seconds / 1000).toFixed(0)} k nodes/s`,
+    describe: (m) => `${m.items.toLocaleString("en-US")} nodes, ${formatMib(m.bytes)}`,
+  },
+  {
+    name: "frozengraph",
+    input: (o) => `frozengraph-${o.frozenGb}gib.pb`,
+    param: (o) => o.frozenGb,
+    async generate(path, gib) {
+      const bytes = await writeSparseFrozenGraph(path, gib * 1024 * MIB);
+      // Generated under a temporary name: the planted file is the input's own.
+      return { bytes, items: bytes, planted: [`frozengraph-${gib}gib.pb`] };
+    },
+    throughput: (bytes, seconds) => `${(bytes / 1e9 / seconds).toFixed(0)} GB/s`,
+    describe: (m) => `sparse, ${(m.bytes / 2 ** 30).toFixed(1)} GiB`,
+    plantedRules: ["MA430"],
+    maxReadShare: MAX_FROZEN_READ_SHARE,
+    maxPeakMib: FROZEN_MAX_PEAK_MIB,
+  },
 ];
 
 /** Bytes and entries of a file or a directory's files, or undefined when it is missing. */
@@ -431,7 +480,7 @@ async function runCase(path: string): Promise<RunReport> {
 }
 
 /** Problems with what the scan found; empty when it found exactly what was planted. */
-function check(report: RunReport, manifest: Manifest): string[] {
+function check(report: RunReport, manifest: Manifest, plantedRules: readonly string[]): string[] {
   const problems: string[] = [];
   if (report.errorCount > 0) {
     problems.push(`${report.errorCount} scan errors, e.g. ${JSON.stringify(report.errors[0])}`);
@@ -441,7 +490,7 @@ function check(report: RunReport, manifest: Manifest): string[] {
     problems.push(`${report.scanned} files scanned, not ${scannable}`);
   }
   const planted = new Set(manifest.planted);
-  const expected = PLANTED_RULES.join("+");
+  const expected = plantedRules.join("+");
   for (const [file, rules] of Object.entries(report.flagged)) {
     if (!planted.has(file)) problems.push(`${file} not planted, has ${rules.join("+")}`);
     else if (rules.join("+") !== expected) problems.push(`${file} has ${rules.join("+")}, not ${expected}`);
@@ -503,7 +552,7 @@ async function main(): Promise<void> {
       report.bytesRead === undefined ? "-" : (report.bytesRead / manifest.bytes).toFixed(5),
       byRule ? `${report.findings} (${byRule})` : "0",
     ]);
-    const problems = check(report, manifest);
+    const problems = check(report, manifest, test.plantedRules ?? PLANTED_RULES);
     if (
       test.maxPeakShare !== undefined && manifest.bytes >= MIN_PEAK_CHECKED_BYTES &&
       peak > manifest.bytes * test.maxPeakShare
@@ -523,7 +572,9 @@ async function main(): Promise<void> {
       problems.push(`the scan took ${seconds.toFixed(3)} s, over ${test.maxSeconds} s`);
     }
     const expectation = manifest.planted.length > 0
-      ? `${manifest.planted.length} planted files with ${PLANTED_RULES.join("+")}, the rest clean`
+      ? `${manifest.planted.length} planted files with ${
+        (test.plantedRules ?? PLANTED_RULES).join("+")
+      }, the rest clean`
       : "clean";
     if (problems.length === 0) {
       notes.push(`${test.name}: ok (${expectation})`);

@@ -62,6 +62,7 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "pickle",
     "chat-template-json",
     "jinja",
+    "tensorflow",
   ]);
   // Load-only readers are no public scanners, but name their formats for containers.
   assert.deepEqual(READERS.map((r) => r.id).filter((id) => ids.includes(id)), []);

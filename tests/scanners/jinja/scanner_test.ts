@@ -16,7 +16,8 @@ const PAYLOAD_FINDINGS = (location: string) => [
 ];
 
 Deno.test("chat templates: text scanners come last, after every binary format", () => {
-  assert.deepEqual(SCANNERS.slice(-2).map((s) => s.id), ["chat-template-json", "jinja"]);
+  // TensorFlow's .pb files have no magic either: claimed by name and a parse, at the text formats' priority.
+  assert.deepEqual(SCANNERS.slice(-3).map((s) => s.id), ["chat-template-json", "jinja", "tensorflow"]);
 });
 
 Deno.test("chat templates: a .jinja file is claimed by its name and its text", async () => {
