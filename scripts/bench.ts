@@ -28,11 +28,15 @@
  * - `startup` and `files`: whole processes side by side with picklescan
  *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
- *   pickles in one process (target 1.5 times as fast, peak under 128 MiB).
+ *   pickles in one process (target 1.5 times as fast, peak under 128 MiB);
+ * - `memory`: the peak RSS of whole CLI processes on a 1 GiB zlib bomb in a
+ *   joblib file, a 1 GiB zip bomb, the `fixtures/` tree and the 2 GiB
+ *   checkpoint, each under 200 MB (`scripts/bench_memory.ts`).
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
- * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`, `--compare-files N`, `--rounds N`, `--only NAME`.
+ * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`,
+ * `--compare-files N`, `--bomb-mb N`, `--rounds N`, `--only NAME`.
  *
  * @module
  */
@@ -40,8 +44,15 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { compare, describe } from "./bench_compare.ts";
+import { compare, describe, printTable } from "./bench_compare.ts";
 import { writeMixedDirectory, writeTorchCheckpoint } from "./bench_containers.ts";
+import {
+  fixturesInput,
+  type MemoryInput,
+  runMemoryCases,
+  writeZipBomb,
+  writeZlibBombJoblib,
+} from "./bench_memory.ts";
 import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle } from "./bench_pickles.ts";
 import { onnxModelParts, writeSparseOnnx } from "./bench_onnx.ts";
 import { writeSparseGguf } from "./bench_gguf.ts";
@@ -99,6 +110,12 @@ type CaseName = typeof CASE_NAMES[number];
 /** Whole-process comparisons with picklescan. */
 const COMPARE_NAMES = ["startup", "files"] as const;
 type CompareName = typeof COMPARE_NAMES[number];
+/** Whole CLI processes against the memory goal. */
+const MEMORY_NAME = "memory";
+type GroupName = CompareName | typeof MEMORY_NAME;
+const GROUP_NAMES: readonly GroupName[] = [...COMPARE_NAMES, MEMORY_NAME];
+/** Runs of each memory case: its peak is the highest. */
+const MEMORY_ROUNDS = 3;
 /** Start-up: modelaudit's median at most this share of picklescan's. */
 const STARTUP_MAX_RATIO = 0.8;
 /** Many files: modelaudit at least 1.5 times as fast as picklescan... */
@@ -118,8 +135,9 @@ const USAGE = `Usage: deno task bench [options]
   --gguf-gb N    size of the sparse GGUF file in GB (default 10)
   --gguf-entries N   metadata entries in its header (default 100000)
   --compare-files N  small pickles in the directory compared with picklescan (default 10000)
+  --bomb-mb N    decoded size of the memory case's zlib and zip bombs in MiB (default 1024)
   --rounds N     runs of each tool in the comparisons (default 21 for startup, a quarter for files)
-  --only NAME    run only this case: ${[...CASE_NAMES, ...COMPARE_NAMES].join(", ")} (repeatable)
+  --only NAME    run only this case: ${[...CASE_NAMES, ...GROUP_NAMES].join(", ")} (repeatable)
 
 The comparisons with picklescan run it from the checkout PICKLESCAN_DIR names
 (PICKLESCAN_PYTHON, default python3); without it they print modelaudit alone.
@@ -136,8 +154,9 @@ interface Options {
   ggufGb: number;
   ggufEntries: number;
   compareFiles: number;
+  bombMb: number;
   rounds: number;
-  only: readonly (CaseName | CompareName)[];
+  only: readonly (CaseName | GroupName)[];
 }
 
 /** Written next to each input: what was generated, to decide whether it can be reused. */
@@ -158,13 +177,18 @@ interface Manifest {
 
 type Generated = Omit<Manifest, "version" | "param" | "entries">;
 
-interface Case {
-  name: CaseName;
+/** An input generated under `.bench/` once and reused while it matches its manifest. */
+interface Input {
+  name: string;
   /** Input name under `.bench/`. */
   input: (options: Options) => string;
   param: (options: Options) => number;
   /** Writes the input at `path` for `param`; `options` has the case's other settings. */
   generate: (path: string, param: number, options: Options) => Generated | Promise<Generated>;
+}
+
+interface Case extends Input {
+  name: CaseName;
   throughput: (items: number, seconds: number) => string;
   /** The input, as the table shows it. */
   describe: (manifest: Manifest, options: Options) => string;
@@ -192,6 +216,7 @@ function parseOptions(args: string[]): Options {
       "gguf-gb": { type: "string", default: "10" },
       "gguf-entries": { type: "string", default: "100000" },
       "compare-files": { type: "string", default: "10000" },
+      "bomb-mb": { type: "string", default: "1024" },
       rounds: { type: "string", default: "21" },
       only: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
@@ -208,9 +233,9 @@ function parseOptions(args: string[]): Options {
     }
     return value;
   };
-  const only = values.only ?? [...CASE_NAMES, ...COMPARE_NAMES];
+  const only = values.only ?? [...CASE_NAMES, ...GROUP_NAMES];
   for (const name of only) {
-    if (![...CASE_NAMES, ...COMPARE_NAMES].includes(name as CaseName)) {
+    if (![...CASE_NAMES, ...GROUP_NAMES].includes(name as CaseName)) {
       throw new Error(`--only: unknown case ${name}`);
     }
   }
@@ -225,8 +250,9 @@ function parseOptions(args: string[]): Options {
     ggufGb: count("gguf-gb", values["gguf-gb"], 1),
     ggufEntries: count("gguf-entries", values["gguf-entries"], 5),
     compareFiles: count("compare-files", values["compare-files"], 1),
+    bombMb: count("bomb-mb", values["bomb-mb"], 1),
     rounds: count("rounds", values.rounds, 1),
-    only: only as (CaseName | CompareName)[],
+    only: only as (CaseName | GroupName)[],
   };
 }
 
@@ -382,7 +408,7 @@ function removeIfPresent(path: string): void {
 }
 
 /** Reuses the case's input when its manifest and size match, generates it otherwise. */
-async function prepare(test: Case, options: Options): Promise<{ path: string; manifest: Manifest }> {
+async function prepare(test: Input, options: Options): Promise<{ path: string; manifest: Manifest }> {
   const path = join(BENCH_DIR, test.input(options));
   const manifestPath = `${path}.json`;
   const param = test.param(options);
@@ -456,16 +482,6 @@ function formatMib(bytes: number): string {
   return `${(bytes / MIB).toFixed(bytes < 10 * MIB ? 2 : 0)} MiB`;
 }
 
-function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  for (const row of rows) {
-    console.log(
-      row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))
-        .join("  "),
-    );
-  }
-}
-
 async function main(): Promise<void> {
   let options: Options;
   try {
@@ -479,6 +495,7 @@ async function main(): Promise<void> {
   for (const test of selected) inputs.push({ test, ...await prepare(test, options) });
   const comparisons = COMPARE_NAMES.filter((name) => options.only.includes(name));
   const compareInputs = comparisons.length ? await prepareComparisons(options) : undefined;
+  const memoryInputs = options.only.includes(MEMORY_NAME) ? await prepareMemory(options) : undefined;
   console.log(
     `deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores (scan workers: one per core), ` +
       "each case in its own process\n",
@@ -541,6 +558,56 @@ async function main(): Promise<void> {
     const problems = await runComparison(name, options, compareInputs!);
     if (problems.length > 0) Deno.exitCode = 1;
   }
+  if (memoryInputs) {
+    const problems = await runMemoryCases(memoryInputs, MEMORY_ROUNDS, BENCH_DIR);
+    if (problems.length > 0) Deno.exitCode = 1;
+  }
+}
+
+/** A bomb of the memory cases: one file, decoding to `--bomb-mb` MiB. */
+function bombInput(
+  name: string,
+  extension: string,
+  write: (path: string, mb: number) => Promise<number>,
+): Input {
+  return {
+    name,
+    input: (o) => `${name}-${o.bombMb}mb.${extension}`,
+    param: (o) => o.bombMb,
+    generate: async (path, mb) => ({ bytes: await write(path, mb), items: 1, planted: [] }),
+  };
+}
+
+/** The memory cases' inputs: the two bombs, the fixtures and the `checkpoint` case's checkpoint. */
+async function prepareMemory(options: Options): Promise<MemoryInput[]> {
+  const zlib = await prepare(bombInput("zlib-bomb", "joblib", writeZlibBombJoblib), options);
+  const zip = await prepare(bombInput("zip-bomb", "zip", writeZipBomb), options);
+  const checkpoint = await prepare(CASES.find((test) => test.name === "checkpoint")!, options);
+  const bomb = (mb: number) => `${mb} MiB of zeros`;
+  return [
+    {
+      name: "zlib-bomb",
+      path: zlib.path,
+      description: `joblib zlib, ${bomb(options.bombMb)} in ${formatMib(zlib.manifest.bytes)}`,
+      expectedCode: 1,
+      expectedRules: ["MA206"],
+    },
+    {
+      name: "zip-bomb",
+      path: zip.path,
+      description: `zip, ${bomb(options.bombMb)} in ${formatMib(zip.manifest.bytes)}`,
+      expectedCode: 1,
+      expectedRules: ["MA206"],
+    },
+    await fixturesInput(),
+    {
+      name: "checkpoint",
+      path: checkpoint.path,
+      description: `torch.save, ${formatMib(checkpoint.manifest.bytes)}`,
+      expectedCode: 0,
+      expectedRules: [],
+    },
+  ];
 }
 
 /** The comparisons' inputs: one small clean pickle, and the directory of the `small` case at `--compare-files`. */
