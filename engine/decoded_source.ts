@@ -276,7 +276,7 @@ export async function decodeMember(
     }
   };
   const declared = content.declaredSize;
-  const keepLimit = declared !== undefined && declared > IN_MEMORY_DECODE_BYTES
+  let keepLimit = declared !== undefined && declared > IN_MEMORY_DECODE_BYTES
     ? HEAD_BYTES
     : IN_MEMORY_DECODE_BYTES;
   const pass = new DecodePass(content, signal, report, budget);
@@ -294,6 +294,11 @@ export async function decodeMember(
       const keep = chunk.length - wanted > KEEP_BEHIND_BYTES ? chunk.slice(0, wanted) : chunk;
       kept.push({ start: keptBytes, bytes: keep });
       keptBytes += keep.length;
+    } else if (keepLimit > HEAD_BYTES) {
+      // Too large to be kept whole: only its head will be, so the rest goes now, not after decoding all of it.
+      const head = concat(kept.map((piece) => piece.bytes), HEAD_BYTES);
+      kept.splice(0, kept.length, { start: 0, bytes: head });
+      keptBytes = keepLimit = head.length;
     }
   }
   const keptChunks = kept.map((chunk) => chunk.bytes);
