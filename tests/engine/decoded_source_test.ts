@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../core/byte_source.ts";
-import type { MemberContent } from "../../core/scanner.ts";
+import { HEAD_BYTES, type MemberContent } from "../../core/scanner.ts";
 import { DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
 import { IN_MEMORY_DECODE_BYTES } from "../../engine/limits.ts";
 import { GZIP_FRAMING } from "../../scanners/compressed/gzip.ts";
@@ -170,6 +170,18 @@ Deno.test("a large member of unknown size is measured first, then streamed", asy
   assertPattern(await member.source.read(size - 100, 100), size - 100);
   assert.equal(content.passes, 2);
   assert.equal(budget.used, 2 * size);
+});
+
+Deno.test("a member of unknown size that outgrows memory keeps its head, served without a new pass", async () => {
+  const size = IN_MEMORY_DECODE_BYTES + 3 * (1 << 20);
+  const content = patternMember(size);
+  const member = await decodeMember(content, new DecodeBudget(Number.MAX_SAFE_INTEGER), signal);
+  assert.equal(member.source.size, size);
+  assertPattern(await member.source.read(0, HEAD_BYTES), 0);
+  assert.equal((await member.source.read(0, HEAD_BYTES)).length, HEAD_BYTES);
+  assert.equal(content.passes, 1);
+  assertPattern(await member.source.read(HEAD_BYTES - 50, 100), HEAD_BYTES - 50);
+  assert.equal(content.passes, 2);
 });
 
 Deno.test("a streamed member that ends before its declared size reports it when read there", async () => {
