@@ -52,6 +52,31 @@ export class DecodeBudget {
   }
 }
 
+/**
+ * A member that decoded at least this many bytes (re-reads and nested members included) is
+ * garbage worth collecting at once when it has been scanned.
+ */
+export const COLLECT_AFTER_DECODED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Collects garbage now, when the runtime lets code ask for it (`--v8-flags=--expose-gc`, as the
+ * CLI's tasks and the binary run); returns whether it did. A worker's collector otherwise runs when
+ * its heap and the external memory it knows of grow past a limit set by what survived the last
+ * collection: after a 30 MiB member, the next member could be decoded beside the first's garbage.
+ *
+ * @example
+ * ```ts
+ * import { collectGarbage } from "./decoded_source.ts";
+ * collectGarbage(); // false unless Deno runs with --v8-flags=--expose-gc
+ * ```
+ */
+export function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== "function") return false;
+  gc();
+  return true;
+}
+
 /** Why a decoded member's bytes are not all there or not what the container said. */
 export type DecodeProblem =
   | { kind: "corrupt"; at: number; message: string }
