@@ -30,7 +30,7 @@
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
  *   pickles in one process (target 1.5 times as fast, peak under 128 MiB);
  * - `memory`: the peak RSS of whole CLI processes on a 1 GiB zlib bomb in a
- *   joblib file, a 1 GiB zip bomb, the `fixtures/` tree and the 2 GiB
+ *   joblib file, a 1 GiB zip bomb, four 30 MiB gzip pickles, the `fixtures/` tree and the 2 GiB
  *   checkpoint, each under 200 MB (`scripts/bench_memory.ts`).
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
@@ -50,6 +50,7 @@ import {
   fixturesInput,
   type MemoryInput,
   runMemoryCases,
+  writeGzipPickles,
   writeZipBomb,
   writeZlibBombJoblib,
 } from "./bench_memory.ts";
@@ -116,6 +117,9 @@ type GroupName = CompareName | typeof MEMORY_NAME;
 const GROUP_NAMES: readonly GroupName[] = [...COMPARE_NAMES, MEMORY_NAME];
 /** Runs of each memory case: its peak is the highest. */
 const MEMORY_ROUNDS = 3;
+/** The memory case's directory of gzip pickles: files, and MiB each decodes to (under the 32 MiB kept in memory). */
+const GZIP_DIR_FILES = 4;
+const GZIP_DIR_MB = 30;
 /** Start-up: modelaudit's median at most this share of picklescan's. */
 const STARTUP_MAX_RATIO = 0.8;
 /** Many files: modelaudit at least 1.5 times as fast as picklescan... */
@@ -582,6 +586,16 @@ function bombInput(
 async function prepareMemory(options: Options): Promise<MemoryInput[]> {
   const zlib = await prepare(bombInput("zlib-bomb", "joblib", writeZlibBombJoblib), options);
   const zip = await prepare(bombInput("zip-bomb", "zip", writeZipBomb), options);
+  const gzipDir = await prepare({
+    name: "gzip-dir",
+    input: () => `gzip-dir-${GZIP_DIR_FILES}x${GZIP_DIR_MB}mb`,
+    param: () => GZIP_DIR_MB,
+    generate: async (path, mb) => ({
+      bytes: await writeGzipPickles(path, GZIP_DIR_FILES, mb),
+      items: GZIP_DIR_FILES,
+      planted: [],
+    }),
+  }, options);
   const checkpoint = await prepare(CASES.find((test) => test.name === "checkpoint")!, options);
   const bomb = (mb: number) => `${mb} MiB of zeros`;
   return [
@@ -598,6 +612,15 @@ async function prepareMemory(options: Options): Promise<MemoryInput[]> {
       description: `zip, ${bomb(options.bombMb)} in ${formatMib(zip.manifest.bytes)}`,
       expectedCode: 1,
       expectedRules: ["MA206"],
+    },
+    {
+      name: "gzip-dir",
+      path: gzipDir.path,
+      description: `${GZIP_DIR_FILES} gzip pickles of ${GZIP_DIR_MB} MiB, ${
+        formatMib(gzipDir.manifest.bytes)
+      }`,
+      expectedCode: 0,
+      expectedRules: [],
     },
     await fixturesInput(),
     {

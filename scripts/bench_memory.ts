@@ -7,6 +7,8 @@
  * - `zlib-bomb`: a `joblib.dump(..., compress=("zlib", 9))` of 1 GiB of zeros
  *   (about 1 MiB on disk, a zlib stream of undeclared size);
  * - `zip-bomb`: a zip whose one deflated member is a 1 GiB pickle of zeros;
+ * - `gzip-dir`: four gzip pickles of 30 MiB each, just under the size decoded
+ *   whole into memory, two at a time (one per worker);
  * - `fixtures`: the repository's `fixtures/` tree, hundreds of small files of
  *   every format, malicious ones included, in one process;
  * - `checkpoint`: the 2 GiB `torch.save` checkpoint of the `checkpoint` case.
@@ -101,6 +103,34 @@ export async function writeZipBomb(path: string, sizeMb: number): Promise<number
     [path, String(sizeMb)],
   );
   return (await Deno.stat(path)).size;
+}
+
+/**
+ * Writes `count` files `model_N.pkl.gz` into the directory `dir` (created): each `gzip.compress` of a
+ * `pickle.dumps` of a dict holding `sizeMb` MiB of zeros, decoded whole into memory when `sizeMb` is
+ * under the engine's 32 MiB limit. Returns their total size.
+ *
+ * @example
+ * ```ts
+ * import { writeGzipPickles } from "./bench_memory.ts";
+ * await writeGzipPickles("/tmp/gz", 4, 30);
+ * ```
+ */
+export async function writeGzipPickles(dir: string, count: number, sizeMb: number): Promise<number> {
+  await Deno.mkdir(dir, { recursive: true });
+  await python(
+    [
+      "import gzip, os, pickle, sys",
+      "for i in range(int(sys.argv[2])):",
+      "    data = pickle.dumps({'weights': bytes(int(sys.argv[3]) << 20), 'index': i}, protocol=4)",
+      "    with open(os.path.join(sys.argv[1], f'model_{i}.pkl.gz'), 'wb') as out:",
+      "        out.write(gzip.compress(data, 6, mtime=0))",
+    ].join("\n"),
+    [dir, String(count), String(sizeMb)],
+  );
+  let bytes = 0;
+  for await (const entry of Deno.readDir(dir)) bytes += (await Deno.stat(join(dir, entry.name))).size;
+  return bytes;
 }
 
 /**
