@@ -58,6 +58,9 @@ export class DecodeBudget {
  */
 export const COLLECT_AFTER_DECODED_BYTES = 8 * 1024 * 1024;
 
+/** Bytes decoded between two collections, whatever the members: the garbage a decode may leave. */
+const COLLECT_EVERY_DECODED_BYTES = 32 * 1024 * 1024;
+
 /**
  * Collects garbage now, when the runtime lets code ask for it (`--v8-flags=--expose-gc`, as the
  * CLI's tasks and the binary run); returns whether it did. A worker's collector otherwise runs when
@@ -70,11 +73,24 @@ export const COLLECT_AFTER_DECODED_BYTES = 8 * 1024 * 1024;
  * collectGarbage(); // false unless Deno runs with --v8-flags=--expose-gc
  * ```
  */
-export function collectGarbage(): boolean {
-  const gc = (globalThis as { gc?: () => void }).gc;
+export function collectGarbage(kind: "major" | "minor" = "major"): boolean {
+  decodedSinceCollection = 0;
+  const gc = (globalThis as { gc?: (options: { type: "major" | "minor" }) => void }).gc;
   if (typeof gc !== "function") return false;
-  gc();
+  gc({ type: kind });
   return true;
+}
+
+/** Bytes decoded in this thread since {@linkcode collectGarbage} last ran. */
+let decodedSinceCollection = 0;
+
+/**
+ * Collects garbage every {@linkcode COLLECT_EVERY_DECODED_BYTES} decoded in this thread: a long decode
+ * (a bomb's, or a member streamed past its window) leaves all it read behind it as garbage.
+ */
+function chargeDecoded(bytes: number): void {
+  decodedSinceCollection += bytes;
+  if (decodedSinceCollection >= COLLECT_EVERY_DECODED_BYTES) collectGarbage("minor");
 }
 
 /** Why a decoded member's bytes are not all there or not what the container said. */
@@ -149,6 +165,7 @@ class DecodePass {
       if (granted === 0) return this.#stop();
       const chunk = result.value.subarray(0, granted);
       this.position += granted;
+      chargeDecoded(granted);
       return chunk;
     }
     return undefined;
@@ -349,6 +366,8 @@ export async function decodeMember(
       const head = readChunks(kept, 0, HEAD_BYTES).slice();
       kept.splice(0, kept.length, { start: 0, bytes: head });
       keptBytes = keepLimit = head.length;
+      // Up to 32 MiB just became garbage, and the rest of the pass will not fit where it is.
+      collectGarbage();
     }
   }
   if (pass.done || pass.position >= stopAt) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../core/byte_source.ts";
 import { HEAD_BYTES, type MemberContent } from "../../core/scanner.ts";
-import { DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
+import { collectGarbage, DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
 import { IN_MEMORY_DECODE_BYTES } from "../../engine/limits.ts";
 import { GZIP_FRAMING } from "../../scanners/compressed/gzip.ts";
 import { inflateStream } from "../../scanners/compressed/inflate.ts";
@@ -208,4 +208,26 @@ Deno.test("closed members leave no listener on the file's signal: a file of many
   const small = await decodeMember(patternMember(100), budget, file.controller.signal);
   assert.equal(small.source.size, 100);
   assert.equal(file.listeners(), 0);
+});
+
+Deno.test("garbage is collected where decoding leaves much of it: past the in-memory size, and every 32 MiB", async () => {
+  const scope = globalThis as { gc?: (options: { type: string }) => void };
+  const saved = scope.gc;
+  const collections: string[] = [];
+  scope.gc = (options) => void collections.push(options.type);
+  try {
+    // Counting starts afresh: what other tests decoded in this thread is forgotten.
+    assert.equal(collectGarbage(), true);
+    collections.length = 0;
+    // 32 MiB decoded, then outgrowing memory drops the 32 MiB of kept chunks at once: a full collection.
+    await decodeMember(patternMember(IN_MEMORY_DECODE_BYTES + (1 << 20)), new DecodeBudget(1 << 30), signal);
+    assert.deepEqual(collections, ["minor", "major"]);
+    // A streamed pass leaves what it decoded behind it: a young-generation collection every 32 MiB.
+    const size = 3 * IN_MEMORY_DECODE_BYTES;
+    const member = await decodeMember(patternMember(size, size), new DecodeBudget(1 << 30), signal);
+    assertPattern(await member.source.read(size - 10, 10), size - 10);
+    assert.deepEqual(collections, ["minor", "major", "minor", "minor", "minor"]);
+  } finally {
+    scope.gc = saved;
+  }
 });

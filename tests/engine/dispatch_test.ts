@@ -254,10 +254,11 @@ Deno.test("a member that decoded 8 MiB or more is collected as soon as it is sca
     bytes[bytes.length - 1] = 0x2e;
     return bytes;
   };
-  const scope = globalThis as { gc?: () => void };
+  const scope = globalThis as { gc?: (options: { type: string }) => void };
   const saved = scope.gc;
+  // Full collections; the minor ones every 32 MiB decoded in this thread depend on what other tests decoded.
   let collections = 0;
-  scope.gc = () => void collections++;
+  scope.gc = (options) => void (options.type === "major" && collections++);
   try {
     const large = await scanBytes(await gzip(pickleOf(COLLECT_AFTER_DECODED_BYTES)), "large.pkl.gz");
     assert.deepEqual([large.format, large.findings, collections], ["gzip", [], 1]);
