@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type ByteSource, bytesSource } from "../core/byte_source.ts";
+import type { ByteSource } from "../core/byte_source.ts";
 import { DecodeError } from "../core/decode_error.ts";
 import { HEAD_BYTES, type MemberContent } from "../core/scanner.ts";
 import { IN_MEMORY_DECODE_BYTES } from "./limits.ts";
@@ -50,6 +50,47 @@ export class DecodeBudget {
     this.#used += granted;
     return granted;
   }
+}
+
+/**
+ * A member that decoded at least this many bytes (re-reads and nested members included) is
+ * garbage worth collecting at once when it has been scanned.
+ */
+export const COLLECT_AFTER_DECODED_BYTES = 8 * 1024 * 1024;
+
+/** Bytes decoded between two collections, whatever the members: the garbage a decode may leave. */
+const COLLECT_EVERY_DECODED_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Collects garbage now, when the runtime lets code ask for it (`--v8-flags=--expose-gc`, as the
+ * CLI's tasks and the binary run); returns whether it did. A worker's collector otherwise runs when
+ * its heap and the external memory it knows of grow past a limit set by what survived the last
+ * collection: after a 30 MiB member, the next member could be decoded beside the first's garbage.
+ *
+ * @example
+ * ```ts
+ * import { collectGarbage } from "./decoded_source.ts";
+ * collectGarbage(); // false unless Deno runs with --v8-flags=--expose-gc
+ * ```
+ */
+export function collectGarbage(kind: "major" | "minor" = "major"): boolean {
+  decodedSinceCollection = 0;
+  const gc = (globalThis as { gc?: (options: { type: "major" | "minor" }) => void }).gc;
+  if (typeof gc !== "function") return false;
+  gc({ type: kind });
+  return true;
+}
+
+/** Bytes decoded in this thread since {@linkcode collectGarbage} last ran. */
+let decodedSinceCollection = 0;
+
+/**
+ * Collects garbage every {@linkcode COLLECT_EVERY_DECODED_BYTES} decoded in this thread: a long decode
+ * (a bomb's, or a member streamed past its window) leaves all it read behind it as garbage.
+ */
+function chargeDecoded(bytes: number): void {
+  decodedSinceCollection += bytes;
+  if (decodedSinceCollection >= COLLECT_EVERY_DECODED_BYTES) collectGarbage("minor");
 }
 
 /** Why a decoded member's bytes are not all there or not what the container said. */
@@ -124,6 +165,7 @@ class DecodePass {
       if (granted === 0) return this.#stop();
       const chunk = result.value.subarray(0, granted);
       this.position += granted;
+      chargeDecoded(granted);
       return chunk;
     }
     return undefined;
@@ -146,21 +188,52 @@ class DecodePass {
 
 type Reporter = (problem: DecodeProblem) => void;
 
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk.subarray(0, length - at), at);
-    at += Math.min(chunk.length, length - at);
-    if (at >= length) break;
-  }
-  return out;
-}
-
 /** A decoded chunk kept in a window, with its offset in the decoded bytes. */
 interface WindowChunk {
   start: number;
   bytes: Uint8Array;
+}
+
+/**
+ * Bytes `start` to `end` of the decoded stream from `chunks` (consecutive, in order, covering the
+ * range): a view when one chunk holds them all (chunks are never written to), else a copy.
+ */
+function readChunks(chunks: readonly WindowChunk[], start: number, end: number): Uint8Array {
+  if (start >= end || chunks.length === 0) return new Uint8Array(0);
+  // The last chunk that starts at or before `start`.
+  let low = 0;
+  for (let high = chunks.length - 1; low < high;) {
+    const middle = (low + high + 1) >>> 1;
+    if (chunks[middle].start <= start) low = middle;
+    else high = middle - 1;
+  }
+  const first = chunks[low];
+  if (end <= first.start + first.bytes.length) {
+    return first.bytes.subarray(start - first.start, end - first.start);
+  }
+  const out = new Uint8Array(end - start);
+  for (let index = low, at = start; at < end && index < chunks.length; index++) {
+    const { start: chunkStart, bytes } = chunks[index];
+    const piece = bytes.subarray(at - chunkStart, Math.min(bytes.length, end - chunkStart));
+    out.set(piece, at - start);
+    at += piece.length;
+  }
+  return out;
+}
+
+/**
+ * A member decoded whole into `chunks`, read without joining them: joining would hold the
+ * member twice (the chunks and their copy) until the collector gets round to the chunks.
+ */
+function chunksSource(chunks: readonly WindowChunk[], size: number): ByteSource {
+  return {
+    size,
+    read(offset, length) {
+      const start = Math.min(Math.max(0, offset), size);
+      const end = Math.min(size, start + Math.max(0, length));
+      return Promise.resolve(readChunks(chunks, start, end));
+    },
+  };
 }
 
 /** A source decoded on demand, keeping the head and a window of recent bytes. */
@@ -216,13 +289,7 @@ class StreamedSource implements ByteSource {
     }
     const available = Math.min(end, pass.position);
     if (available <= start) return new Uint8Array(0);
-    const out = new Uint8Array(available - start);
-    for (const { start: at, bytes } of this.#window) {
-      const from = Math.max(start, at);
-      const to = Math.min(available, at + bytes.length);
-      if (from < to) out.set(bytes.subarray(from - at, to - at), from - start);
-    }
-    return out;
+    return readChunks(this.#window, start, available);
   }
 }
 
@@ -276,7 +343,7 @@ export async function decodeMember(
     }
   };
   const declared = content.declaredSize;
-  const keepLimit = declared !== undefined && declared > IN_MEMORY_DECODE_BYTES
+  let keepLimit = declared !== undefined && declared > IN_MEMORY_DECODE_BYTES
     ? HEAD_BYTES
     : IN_MEMORY_DECODE_BYTES;
   const pass = new DecodePass(content, signal, report, budget);
@@ -294,9 +361,15 @@ export async function decodeMember(
       const keep = chunk.length - wanted > KEEP_BEHIND_BYTES ? chunk.slice(0, wanted) : chunk;
       kept.push({ start: keptBytes, bytes: keep });
       keptBytes += keep.length;
+    } else if (keepLimit > HEAD_BYTES) {
+      // Too large to be kept whole: only its head will be, so the rest goes now, not after decoding all of it.
+      const head = readChunks(kept, 0, HEAD_BYTES).slice();
+      kept.splice(0, kept.length, { start: 0, bytes: head });
+      keptBytes = keepLimit = head.length;
+      // Up to 32 MiB just became garbage, and the rest of the pass will not fit where it is.
+      collectGarbage();
     }
   }
-  const keptChunks = kept.map((chunk) => chunk.bytes);
   if (pass.done || pass.position >= stopAt) {
     pass.close();
     const actual = pass.position;
@@ -305,14 +378,14 @@ export async function decodeMember(
       report({ kind: "size", declared, actual, exact: pass.position < stopAt });
     }
     const size = declared === undefined ? actual : Math.min(actual, declared);
-    if (size <= keptBytes) return { source: bytesSource(concat(keptChunks, size)), problems, close() {} };
-    const head = concat(keptChunks, Math.min(HEAD_BYTES, size));
+    if (size <= keptBytes) return { source: chunksSource(kept, size), problems, close() {} };
+    const head = readChunks(kept, 0, Math.min(HEAD_BYTES, size)).slice();
     const source = new StreamedSource(size, head, content, budget, signal, report);
     return { source, problems, close: () => source.close() };
   }
   // A large declared member: the pass goes on from where the head ends, when a scanner reads on,
   // unless part of its last chunk was dropped: then a read past the head starts a new pass.
-  const head = concat(keptChunks, Math.min(HEAD_BYTES, keptBytes));
+  const head = readChunks(kept, 0, Math.min(HEAD_BYTES, keptBytes)).slice();
   const continued = pass.position === keptBytes;
   if (!continued) pass.close();
   const source = continued

@@ -13,6 +13,7 @@ import {
   type ContainerMember,
   type FindingReport,
   HEAD_BYTES,
+  type MemberContent,
   type NestedScanOptions,
   type ReaderDescriptor,
   type ScanContext,
@@ -22,7 +23,14 @@ import type { ContentEntry, Finding, FindingDetails, Location } from "../core/ty
 import { CallablePolicy } from "../policy/callables.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
-import { DecodeBudget, decodeMember, type DecodeProblem, isStreamed } from "./decoded_source.ts";
+import {
+  COLLECT_AFTER_DECODED_BYTES,
+  collectGarbage,
+  DecodeBudget,
+  decodeMember,
+  type DecodeProblem,
+  isStreamed,
+} from "./decoded_source.ts";
 import { CoverageSource } from "./read_coverage.ts";
 import {
   type Detected,
@@ -296,8 +304,25 @@ async function scanMember(
   }
   // Once the budget is spent (said once, where it ran out) compressed members are passed over.
   if (state.budget.exhausted) return true;
-  const { encodedSize } = member.content;
-  const decoded = await decodeMember(member.content, state.budget, state.signal);
+  const decodedBefore = state.budget.used;
+  await scanEncodedMember(state, member.content, memberFrame, memberContext, member.loadAs);
+  // The member's bytes became garbage when the call above returned (nothing else holds them): a large
+  // one is collected now, not on the collector's schedule, so that no worker holds two members at once.
+  if (state.budget.used - decodedBefore >= COLLECT_AFTER_DECODED_BYTES) collectGarbage();
+  return state.members <= limits.maxMembers;
+}
+
+/** Decodes a compressed member under the file's budget, checks its ratio and size, and scans it. */
+async function scanEncodedMember(
+  state: DispatchState,
+  content: Extract<MemberContent, { kind: "encoded" }>,
+  memberFrame: ContextFrame,
+  memberContext: ScanContext,
+  loadAs: string | undefined,
+): Promise<void> {
+  const { limits } = state;
+  const { encodedSize } = content;
+  const decoded = await decodeMember(content, state.budget, state.signal);
   const size = decoded.source.size;
   const ratio = size / Math.max(1, encodedSize);
   // One bomb is enough to reject a file: the first member over the ratio is named, not every one.
@@ -319,12 +344,11 @@ async function scanMember(
     });
   }
   try {
-    await scanAsFile(state, decoded.source, memberFrame, member.loadAs);
+    await scanAsFile(state, decoded.source, memberFrame, loadAs);
   } finally {
     decoded.close();
   }
   for (const problem of decoded.problems) reportDecodeProblem(memberContext, state, problem);
-  return state.members <= limits.maxMembers;
 }
 
 function reportDecodeProblem(ctx: ScanContext, state: DispatchState, problem: DecodeProblem): void {

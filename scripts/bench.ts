@@ -34,11 +34,15 @@
  * - `startup` and `files`: whole processes side by side with picklescan
  *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
- *   pickles in one process (target 1.5 times as fast, peak under 128 MiB).
+ *   pickles in one process (target 1.5 times as fast, peak under 128 MiB);
+ * - `memory`: the peak RSS of whole CLI processes on a 1 GiB zlib bomb in a
+ *   joblib file, a 1 GiB zip bomb, four 30 MiB gzip pickles, the `fixtures/` tree and the 2 GiB
+ *   checkpoint, each under 200 MB (`scripts/bench_memory.ts`).
  *
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
- * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`, `--savedmodel-nodes N`, `--frozen-gb N`, `--compare-files N`, `--rounds N`, `--only NAME`.
+ * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`,
+ * `--savedmodel-nodes N`, `--frozen-gb N`, `--compare-files N`, `--bomb-mb N`, `--rounds N`, `--only NAME`.
  *
  * @module
  */
@@ -46,8 +50,16 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { compare, describe } from "./bench_compare.ts";
+import { compare, describe, printTable } from "./bench_compare.ts";
 import { writeMixedDirectory, writeTorchCheckpoint } from "./bench_containers.ts";
+import {
+  fixturesInput,
+  type MemoryInput,
+  runMemoryCases,
+  writeGzipPickles,
+  writeZipBomb,
+  writeZlibBombJoblib,
+} from "./bench_memory.ts";
 import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle } from "./bench_pickles.ts";
 import { onnxModelParts, writeSparseOnnx } from "./bench_onnx.ts";
 import { writeSparseGguf } from "./bench_gguf.ts";
@@ -112,6 +124,15 @@ type CaseName = typeof CASE_NAMES[number];
 /** Whole-process comparisons with picklescan. */
 const COMPARE_NAMES = ["startup", "files"] as const;
 type CompareName = typeof COMPARE_NAMES[number];
+/** Whole CLI processes against the memory goal. */
+const MEMORY_NAME = "memory";
+type GroupName = CompareName | typeof MEMORY_NAME;
+const GROUP_NAMES: readonly GroupName[] = [...COMPARE_NAMES, MEMORY_NAME];
+/** Runs of each memory case: its peak is the highest. */
+const MEMORY_ROUNDS = 3;
+/** The memory case's directory of gzip pickles: files, and MiB each decodes to (under the 32 MiB kept in memory). */
+const GZIP_DIR_FILES = 4;
+const GZIP_DIR_MB = 30;
 /** Start-up: modelaudit's median at most this share of picklescan's. */
 const STARTUP_MAX_RATIO = 0.8;
 /** Many files: modelaudit at least 1.5 times as fast as picklescan... */
@@ -133,8 +154,9 @@ const USAGE = `Usage: deno task bench [options]
   --savedmodel-nodes N nodes in the SavedModel case (default 100000)
   --frozen-gb N  size of the sparse frozen GraphDef in GiB (default 2)
   --compare-files N  small pickles in the directory compared with picklescan (default 10000)
+  --bomb-mb N    decoded size of the memory case's zlib and zip bombs in MiB (default 1024)
   --rounds N     runs of each tool in the comparisons (default 21 for startup, a quarter for files)
-  --only NAME    run only this case: ${[...CASE_NAMES, ...COMPARE_NAMES].join(", ")} (repeatable)
+  --only NAME    run only this case: ${[...CASE_NAMES, ...GROUP_NAMES].join(", ")} (repeatable)
 
 The comparisons with picklescan run it from the checkout PICKLESCAN_DIR names
 (PICKLESCAN_PYTHON, default python3); without it they print modelaudit alone.
@@ -153,8 +175,9 @@ interface Options {
   savedmodelNodes: number;
   frozenGb: number;
   compareFiles: number;
+  bombMb: number;
   rounds: number;
-  only: readonly (CaseName | CompareName)[];
+  only: readonly (CaseName | GroupName)[];
 }
 
 /** Written next to each input: what was generated, to decide whether it can be reused. */
@@ -175,13 +198,18 @@ interface Manifest {
 
 type Generated = Omit<Manifest, "version" | "param" | "entries">;
 
-interface Case {
-  name: CaseName;
+/** An input generated under `.bench/` once and reused while it matches its manifest. */
+interface Input {
+  name: string;
   /** Input name under `.bench/`. */
   input: (options: Options) => string;
   param: (options: Options) => number;
   /** Writes the input at `path` for `param`; `options` has the case's other settings. */
   generate: (path: string, param: number, options: Options) => Generated | Promise<Generated>;
+}
+
+interface Case extends Input {
+  name: CaseName;
   throughput: (items: number, seconds: number) => string;
   /** The input, as the table shows it. */
   describe: (manifest: Manifest, options: Options) => string;
@@ -213,6 +241,7 @@ function parseOptions(args: string[]): Options {
       "savedmodel-nodes": { type: "string", default: "100000" },
       "frozen-gb": { type: "string", default: "2" },
       "compare-files": { type: "string", default: "10000" },
+      "bomb-mb": { type: "string", default: "1024" },
       rounds: { type: "string", default: "21" },
       only: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
@@ -229,9 +258,9 @@ function parseOptions(args: string[]): Options {
     }
     return value;
   };
-  const only = values.only ?? [...CASE_NAMES, ...COMPARE_NAMES];
+  const only = values.only ?? [...CASE_NAMES, ...GROUP_NAMES];
   for (const name of only) {
-    if (![...CASE_NAMES, ...COMPARE_NAMES].includes(name as CaseName)) {
+    if (![...CASE_NAMES, ...GROUP_NAMES].includes(name as CaseName)) {
       throw new Error(`--only: unknown case ${name}`);
     }
   }
@@ -248,8 +277,9 @@ function parseOptions(args: string[]): Options {
     savedmodelNodes: count("savedmodel-nodes", values["savedmodel-nodes"], 1000),
     frozenGb: count("frozen-gb", values["frozen-gb"], 1),
     compareFiles: count("compare-files", values["compare-files"], 1),
+    bombMb: count("bomb-mb", values["bomb-mb"], 1),
     rounds: count("rounds", values.rounds, 1),
-    only: only as (CaseName | CompareName)[],
+    only: only as (CaseName | GroupName)[],
   };
 }
 
@@ -431,7 +461,7 @@ function removeIfPresent(path: string): void {
 }
 
 /** Reuses the case's input when its manifest and size match, generates it otherwise. */
-async function prepare(test: Case, options: Options): Promise<{ path: string; manifest: Manifest }> {
+async function prepare(test: Input, options: Options): Promise<{ path: string; manifest: Manifest }> {
   const path = join(BENCH_DIR, test.input(options));
   const manifestPath = `${path}.json`;
   const param = test.param(options);
@@ -505,16 +535,6 @@ function formatMib(bytes: number): string {
   return `${(bytes / MIB).toFixed(bytes < 10 * MIB ? 2 : 0)} MiB`;
 }
 
-function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  for (const row of rows) {
-    console.log(
-      row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))
-        .join("  "),
-    );
-  }
-}
-
 async function main(): Promise<void> {
   let options: Options;
   try {
@@ -528,6 +548,7 @@ async function main(): Promise<void> {
   for (const test of selected) inputs.push({ test, ...await prepare(test, options) });
   const comparisons = COMPARE_NAMES.filter((name) => options.only.includes(name));
   const compareInputs = comparisons.length ? await prepareComparisons(options) : undefined;
+  const memoryInputs = options.only.includes(MEMORY_NAME) ? await prepareMemory(options) : undefined;
   console.log(
     `deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores (scan workers: one per core), ` +
       "each case in its own process\n",
@@ -592,6 +613,75 @@ async function main(): Promise<void> {
     const problems = await runComparison(name, options, compareInputs!);
     if (problems.length > 0) Deno.exitCode = 1;
   }
+  if (memoryInputs) {
+    const problems = await runMemoryCases(memoryInputs, MEMORY_ROUNDS, BENCH_DIR);
+    if (problems.length > 0) Deno.exitCode = 1;
+  }
+}
+
+/** A bomb of the memory cases: one file, decoding to `--bomb-mb` MiB. */
+function bombInput(
+  name: string,
+  extension: string,
+  write: (path: string, mb: number) => Promise<number>,
+): Input {
+  return {
+    name,
+    input: (o) => `${name}-${o.bombMb}mb.${extension}`,
+    param: (o) => o.bombMb,
+    generate: async (path, mb) => ({ bytes: await write(path, mb), items: 1, planted: [] }),
+  };
+}
+
+/** The memory cases' inputs: the two bombs, the fixtures and the `checkpoint` case's checkpoint. */
+async function prepareMemory(options: Options): Promise<MemoryInput[]> {
+  const zlib = await prepare(bombInput("zlib-bomb", "joblib", writeZlibBombJoblib), options);
+  const zip = await prepare(bombInput("zip-bomb", "zip", writeZipBomb), options);
+  const gzipDir = await prepare({
+    name: "gzip-dir",
+    input: () => `gzip-dir-${GZIP_DIR_FILES}x${GZIP_DIR_MB}mb`,
+    param: () => GZIP_DIR_MB,
+    generate: async (path, mb) => ({
+      bytes: await writeGzipPickles(path, GZIP_DIR_FILES, mb),
+      items: GZIP_DIR_FILES,
+      planted: [],
+    }),
+  }, options);
+  const checkpoint = await prepare(CASES.find((test) => test.name === "checkpoint")!, options);
+  const bomb = (mb: number) => `${mb} MiB of zeros`;
+  return [
+    {
+      name: "zlib-bomb",
+      path: zlib.path,
+      description: `joblib zlib, ${bomb(options.bombMb)} in ${formatMib(zlib.manifest.bytes)}`,
+      expectedCode: 1,
+      expectedRules: ["MA206"],
+    },
+    {
+      name: "zip-bomb",
+      path: zip.path,
+      description: `zip, ${bomb(options.bombMb)} in ${formatMib(zip.manifest.bytes)}`,
+      expectedCode: 1,
+      expectedRules: ["MA206"],
+    },
+    {
+      name: "gzip-dir",
+      path: gzipDir.path,
+      description: `${GZIP_DIR_FILES} gzip pickles of ${GZIP_DIR_MB} MiB, ${
+        formatMib(gzipDir.manifest.bytes)
+      }`,
+      expectedCode: 0,
+      expectedRules: [],
+    },
+    await fixturesInput(),
+    {
+      name: "checkpoint",
+      path: checkpoint.path,
+      description: `torch.save, ${formatMib(checkpoint.manifest.bytes)}`,
+      expectedCode: 0,
+      expectedRules: [],
+    },
+  ];
 }
 
 /** The comparisons' inputs: one small clean pickle, and the directory of the `small` case at `--compare-files`. */

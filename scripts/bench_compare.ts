@@ -44,7 +44,7 @@ print(json.dumps({"seconds": seconds, "code": done.returncode, "maxrss_kib": pea
 `;
 
 /** One timed process. */
-interface Sample {
+export interface Sample {
   seconds: number;
   code: number;
   maxrssKib: number;
@@ -52,7 +52,7 @@ interface Sample {
 }
 
 /** A command to time: its argv and the environment it needs. */
-interface Tool {
+export interface Tool {
   name: string;
   argv: (path: string) => string[];
   env?: Record<string, string>;
@@ -72,7 +72,16 @@ function python(): string {
   return Deno.env.get("PICKLESCAN_PYTHON") ?? "python3";
 }
 
-async function timeProcess(tool: Tool, path: string): Promise<Sample> {
+/**
+ * Runs `tool` on `path` once through the timing driver: wall time, exit code and peak RSS.
+ *
+ * @example
+ * ```ts
+ * import { modelauditTool, timeProcess } from "./bench_compare.ts";
+ * const sample = await timeProcess(await modelauditTool(), ".bench/startup.pkl");
+ * ```
+ */
+export async function timeProcess(tool: Tool, path: string): Promise<Sample> {
   const output = await new Deno.Command(python(), {
     args: ["-c", DRIVER, ...tool.argv(path)],
     env: { NO_COLOR: "1", ...tool.env },
@@ -87,9 +96,21 @@ async function timeProcess(tool: Tool, path: string): Promise<Sample> {
   return { seconds: report.seconds, code: report.code, maxrssKib: report.maxrss_kib, stderr: report.stderr };
 }
 
-async function modelauditTool(): Promise<Tool> {
+/**
+ * modelaudit as `deno task modelaudit` runs it: `scan -q`, then `options`, then the path.
+ *
+ * @example
+ * ```ts
+ * import { modelauditTool } from "./bench_compare.ts";
+ * const tool = await modelauditTool(["--format", "json", "--output", "/tmp/report.json"]);
+ * ```
+ */
+export async function modelauditTool(options: readonly string[] = []): Promise<Tool> {
   const flags = await runFlags();
-  return { name: "modelaudit", argv: (path) => [Deno.execPath(), "run", ...flags, MAIN, "scan", "-q", path] };
+  return {
+    name: "modelaudit",
+    argv: (path) => [Deno.execPath(), "run", ...flags, MAIN, "scan", "-q", ...options, path],
+  };
 }
 
 /** picklescan from the checkout `PICKLESCAN_DIR` names, or undefined when it names none. */
@@ -136,7 +157,16 @@ export async function compare(
   };
 }
 
-function median(values: number[]): number {
+/**
+ * The median of `values`.
+ *
+ * @example
+ * ```ts
+ * import { median } from "./bench_compare.ts";
+ * median([3, 1, 2]); // 2
+ * ```
+ */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -194,4 +224,23 @@ export function describe(
     problems.push(`the ratio ${ratio.toFixed(2)} is over ${target.maxRatio.toFixed(2)}`);
   }
   return { lines, problems };
+}
+
+/**
+ * Prints `rows` as columns, the first left-aligned and the others right-aligned.
+ *
+ * @example
+ * ```ts
+ * import { printTable } from "./bench_compare.ts";
+ * printTable([["case", "time"], ["small", "1.00 s"]]);
+ * ```
+ */
+export function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  for (const row of rows) {
+    console.log(
+      row.map((cell, column) => column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))
+        .join("  "),
+    );
+  }
 }

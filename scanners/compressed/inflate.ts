@@ -26,15 +26,17 @@ const OUTPUT_CHUNK_BYTES = 64 * 1024;
 /**
  * Decoded bytes one input piece of the native decoder should expand to, once the data's ratio is
  * known: the native decoder turns each piece into one chunk, and deflate reaches 1,032:1, so a
- * fixed 64 KiB piece of a bomb is a 64 MiB chunk (several are in flight at once).
+ * fixed 64 KiB piece of a bomb is a 64 MiB chunk (several are in flight at once). Small chunks
+ * also keep the garbage small: a worker's collector runs on its own schedule, and a 1 GiB bomb
+ * decoded in 1-2 MiB chunks left ~80 MiB of them uncollected at its peak, in 128 KiB chunks ~35.
  */
-const TARGET_OUTPUT_BYTES = 256 * 1024;
+const TARGET_OUTPUT_BYTES = 64 * 1024;
 
-/** The native decoder's first input pieces, before any output tells the ratio: 16 MiB decoded at most. */
-const FIRST_INPUT_BYTES = 4 * 1024;
+/** The native decoder's first input piece, before any output tells the ratio: 256 KiB decoded at most. */
+const FIRST_INPUT_BYTES = 256;
 
-/** The smallest input piece, for data at the format's highest ratio. */
-const MIN_INPUT_BYTES = 1024;
+/** The smallest input piece, for data at the format's highest ratio (64 KiB decoded). */
+const MIN_INPUT_BYTES = 64;
 
 /**
  * How a format wraps its deflate streams.

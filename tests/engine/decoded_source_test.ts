@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../core/byte_source.ts";
-import type { MemberContent } from "../../core/scanner.ts";
-import { DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
+import { HEAD_BYTES, type MemberContent } from "../../core/scanner.ts";
+import { collectGarbage, DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
 import { IN_MEMORY_DECODE_BYTES } from "../../engine/limits.ts";
 import { GZIP_FRAMING } from "../../scanners/compressed/gzip.ts";
 import { inflateStream } from "../../scanners/compressed/inflate.ts";
@@ -172,6 +172,18 @@ Deno.test("a large member of unknown size is measured first, then streamed", asy
   assert.equal(budget.used, 2 * size);
 });
 
+Deno.test("a member of unknown size that outgrows memory keeps its head, served without a new pass", async () => {
+  const size = IN_MEMORY_DECODE_BYTES + 3 * (1 << 20);
+  const content = patternMember(size);
+  const member = await decodeMember(content, new DecodeBudget(Number.MAX_SAFE_INTEGER), signal);
+  assert.equal(member.source.size, size);
+  assertPattern(await member.source.read(0, HEAD_BYTES), 0);
+  assert.equal((await member.source.read(0, HEAD_BYTES)).length, HEAD_BYTES);
+  assert.equal(content.passes, 1);
+  assertPattern(await member.source.read(HEAD_BYTES - 50, 100), HEAD_BYTES - 50);
+  assert.equal(content.passes, 2);
+});
+
 Deno.test("a streamed member that ends before its declared size reports it when read there", async () => {
   const declared = IN_MEMORY_DECODE_BYTES + (2 << 20);
   const member = await decodeMember(
@@ -196,4 +208,26 @@ Deno.test("closed members leave no listener on the file's signal: a file of many
   const small = await decodeMember(patternMember(100), budget, file.controller.signal);
   assert.equal(small.source.size, 100);
   assert.equal(file.listeners(), 0);
+});
+
+Deno.test("garbage is collected where decoding leaves much of it: past the in-memory size, and every 32 MiB", async () => {
+  const scope = globalThis as { gc?: (options: { type: string }) => void };
+  const saved = scope.gc;
+  const collections: string[] = [];
+  scope.gc = (options) => void collections.push(options.type);
+  try {
+    // Counting starts afresh: what other tests decoded in this thread is forgotten.
+    assert.equal(collectGarbage(), true);
+    collections.length = 0;
+    // 32 MiB decoded, then outgrowing memory drops the 32 MiB of kept chunks at once: a full collection.
+    await decodeMember(patternMember(IN_MEMORY_DECODE_BYTES + (1 << 20)), new DecodeBudget(1 << 30), signal);
+    assert.deepEqual(collections, ["minor", "major"]);
+    // A streamed pass leaves what it decoded behind it: a young-generation collection every 32 MiB.
+    const size = 3 * IN_MEMORY_DECODE_BYTES;
+    const member = await decodeMember(patternMember(size, size), new DecodeBudget(1 << 30), signal);
+    assertPattern(await member.source.read(size - 10, 10), size - 10);
+    assert.deepEqual(collections, ["minor", "major", "minor", "minor", "minor"]);
+  } finally {
+    scope.gc = saved;
+  }
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { scanBytes, scanSource } from "../../engine/dispatch.ts";
+import { COLLECT_AFTER_DECODED_BYTES } from "../../engine/decoded_source.ts";
 import { MAX_NESTING_DEPTH } from "../../engine/limits.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
 import type { Finding } from "../../core/types.ts";
@@ -242,4 +243,28 @@ Deno.test("a source that fails to read is a scan error with its stack, not a fin
     !outcome.findings.some((f) => f.rule === "MA209" || f.rule === "MA105"),
     brief(outcome.findings).join(),
   );
+});
+
+Deno.test("a member that decoded 8 MiB or more is collected as soon as it is scanned, a small one is not", async () => {
+  /** A protocol-4 pickle of one BINBYTES8 of `size` zeros. */
+  const pickleOf = (size: number) => {
+    const bytes = new Uint8Array(11 + size + 1);
+    bytes.set([0x80, 0x04, 0x8e]);
+    new DataView(bytes.buffer).setBigUint64(3, BigInt(size), true);
+    bytes[bytes.length - 1] = 0x2e;
+    return bytes;
+  };
+  const scope = globalThis as { gc?: (options: { type: string }) => void };
+  const saved = scope.gc;
+  // Full collections; the minor ones every 32 MiB decoded in this thread depend on what other tests decoded.
+  let collections = 0;
+  scope.gc = (options) => void (options.type === "major" && collections++);
+  try {
+    const large = await scanBytes(await gzip(pickleOf(COLLECT_AFTER_DECODED_BYTES)), "large.pkl.gz");
+    assert.deepEqual([large.format, large.findings, collections], ["gzip", [], 1]);
+    const small = await scanBytes(await gzip(pickleOf(1024)), "small.pkl.gz");
+    assert.deepEqual([small.format, small.findings, collections], ["gzip", [], 1]);
+  } finally {
+    scope.gc = saved;
+  }
 });
