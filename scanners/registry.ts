@@ -18,6 +18,8 @@ import {
 } from "./compressed/descriptors.ts";
 import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
 import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
+import { hdf5Descriptor } from "./hdf5/descriptor.ts";
+import { kerasConfigReader } from "./keras/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
 import { onnxDescriptor, onnxFolderDescriptor } from "./onnx/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
@@ -92,6 +94,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   joblibZfileDescriptor,
   ggufDescriptor,
   ggmlDescriptor,
+  hdf5Descriptor,
   numpyDescriptor,
   safetensorsDescriptor,
   onnxDescriptor,
@@ -118,6 +121,7 @@ export const READERS: readonly ReaderDescriptor[] = [
   torchscriptReader,
   torchScriptPickleReader,
   nestedGraphReader,
+  kerasConfigReader,
 ];
 
 /**
