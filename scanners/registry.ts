@@ -77,8 +77,8 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "onnx",
- * //  "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "tensorflow"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "hdf5", "numpy",
+ * //  "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "tensorflow"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
