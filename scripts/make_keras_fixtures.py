@@ -202,17 +202,35 @@ def k3_functional(extra_layers: list | None = None) -> dict:
 
 # --- files -----------------------------------------------------------------------------------------------------
 
-def h5_bytes(write, **kwargs) -> bytes:
-    """An HDF5 file written by h5py through ``write(file)``; the bytes read back."""
+def h5_bytes(write, latest: bool = False, **kwargs) -> bytes:
+    """An HDF5 file written by h5py through ``write(file)``; the bytes read back. ``latest`` writes the newest
+    format (version 3 superblock, version 2 object headers, link messages, dense attribute storage past 8
+    attributes) without modification times, so that the bytes are the same on every run."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "f.h5")
-        with h5py.File(path, "w", **kwargs) as f:
+        if latest:
+            fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+            fapl.set_libver_bounds(h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)
+            fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+            fcpl.set_obj_track_times(False)
+            handle = h5py.File(h5py.h5f.create(path.encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl))
+        else:
+            handle = h5py.File(path, "w", **kwargs)
+        with handle as f:
             write(f)
         with open(path, "rb") as f:
             return f.read()
 
 
-def keras2_h5(model_config: dict, fixed_strings: bool = False, extra=None, **kwargs) -> bytes:
+def group(parent, name: str):
+    """``parent.create_group(name)`` without modification times (h5py's own call records them)."""
+    gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+    gcpl.set_obj_track_times(False)
+    h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl)
+    return parent[name]
+
+
+def keras2_h5(model_config: dict, fixed_strings: bool = False, extra=None, latest: bool = False, **kwargs) -> bytes:
     """The Keras 2 legacy layout; ``fixed_strings`` writes the attributes as h5py 2.x did (fixed-length)."""
     def text(value: str):
         return np.bytes_(value.encode("utf8")) if fixed_strings else value
@@ -222,20 +240,20 @@ def keras2_h5(model_config: dict, fixed_strings: bool = False, extra=None, **kwa
         f.attrs["keras_version"] = text("2.15.0")
         f.attrs["model_config"] = text(json.dumps(model_config))
         f.attrs["training_config"] = text(json.dumps(K2_TRAINING))
-        weights = f.create_group("model_weights")
+        weights = group(f, "model_weights")
         names = [layer["config"]["name"] for layer in model_config["config"]["layers"]
                  if layer["class_name"] == "Dense"]
         weights.attrs["layer_names"] = np.array([n.encode("utf8") for n in names])
         weights.attrs["backend"] = text("tensorflow")
         weights.attrs["keras_version"] = text("2.15.0")
         for name in names:
-            group = weights.create_group(name).create_group(name)
-            group.create_dataset("kernel:0", data=np.ones((2, 2), dtype="float32"))
-            group.create_dataset("bias:0", data=np.zeros((2,), dtype="float32"))
+            layer = group(group(weights, name), name)
+            layer.create_dataset("kernel:0", data=np.ones((2, 2), dtype="float32"), track_times=False)
+            layer.create_dataset("bias:0", data=np.zeros((2,), dtype="float32"), track_times=False)
             weights[name].attrs["weight_names"] = np.array([f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()])
         if extra:
             extra(f)
-    return h5_bytes(write, **kwargs)
+    return h5_bytes(write, latest, **kwargs)
 
 
 def keras3_weights() -> bytes:
@@ -327,6 +345,8 @@ def fixtures() -> list[Fixture]:
         "LayerNormalization, DTypePolicy, initializers and a compile config", keras_zip(k3_functional()))
     add("benign/sequential_keras3.keras", "benign", "keras", "Keras 3 Sequential with Dense layers",
         keras_zip(k3_sequential([k3_dense("dense", 8), k3_dense("dense_1", 1, "linear")])))
+    add("benign/sequential_latest.h5", "benign", "keras-h5", "Keras 2 Sequential in the newest HDF5 format "
+        "(superblock 3, version 2 object headers, link messages)", keras2_h5(seq, latest=True))
     add("benign/model.weights.h5", "benign", "hdf5", "Keras 3 model.weights.h5 on its own (layers/<name>/vars)",
         keras3_weights())
 
@@ -416,6 +436,26 @@ def fixtures() -> list[Fixture]:
         f.create_dataset("leak", shape=(16,), dtype="uint8", external=[("/etc/shadow", 0, 16)])
     add("malicious/external_dataset.h5", "malicious", "keras-h5", "a dataset stored in /etc/shadow",
         keras2_h5(seq, extra=external_dataset), [at("MA411", "/leak", target="/etc/shadow")])
+
+    def virtual(f):
+        layout = h5py.VirtualLayout(shape=(4,), dtype="f8")
+        layout[:] = h5py.VirtualSource("/data/other.h5", "x", shape=(4,))
+        # As File.create_virtual_dataset does (VirtualLayout.make_dataset), without modification times.
+        dcpl = layout._get_dcpl(f.filename)
+        dcpl.set_obj_track_times(False)
+        h5py.h5d.create(f.id, b"vds", h5py.h5t.py_create(np.dtype("f8"), logical=1),
+                        h5py.h5s.create_simple((4,)), dcpl=dcpl)
+    add("malicious/virtual_dataset.h5", "malicious", "keras-h5", "a virtual dataset mapping another file",
+        keras2_h5(seq, extra=virtual, latest=True), [at("MA411", "/vds", kind="virtual-dataset")])
+
+    def many_attributes(f):
+        for i in range(8):
+            f.attrs[f"note_{i}"] = "x"
+    add("suspicious/dense_attributes.h5", "suspicious", "hdf5",
+        "root attributes in dense storage (12 attributes in the newest format): the model config is not read",
+        keras2_h5(k2_sequential([k2_input("x", [8]), k2_lambda("lambda", os_code)]), extra=many_attributes,
+                  latest=True),
+        [at("MA413", "/")])
 
     user_block = pkl + b"\x00" * (512 - len(pkl))
     data = bytearray(keras2_h5(seq, userblock_size=512))
