@@ -86,34 +86,49 @@ export function decodeLambdaCode(code: string): LambdaCode {
 const dotted = (text: string) => /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(text);
 
 /**
- * The denied callables a Lambda's code may reach: each name it uses as a builtin
- * (`eval`, `__import__`) and as a module (`os`), each name followed by the next one it uses
- * as an attribute (`os` then `system`), and each string constant that is a module path
- * (`__import__("subprocess")`). Static and conservative: a name used only as an attribute
- * (`x.eval()`) counts as well.
+ * The denied callables a Lambda's code may reach. From its disassembled references, when its
+ * CPython version is known: each global and the attributes loaded from it, as a builtin
+ * (`eval`, `__import__`, `getattr`) and as a module (`os.system`), and each import; and any
+ * special attribute it loads (`__subclasses__`, `__globals__`), from whatever object. Otherwise,
+ * conservatively, from its names alone: each name as a builtin and as a module, each name followed
+ * by the next one as an attribute, and each string constant that is a module path.
  *
  * @example
  * ```ts
  * import { CallablePolicy } from "../../policy/callables.ts";
  * import { deniedReferences } from "./lambda_code.ts";
- * const facts = { names: ["os", "system"], strings: ["echo pwned"], name: "<lambda>", layout: "3.11+" as const, codeObjects: 1 };
+ * const facts = {
+ *   names: ["os", "system"], strings: ["echo pwned"], name: "<lambda>", layout: "3.11+" as const, codeObjects: 1,
+ *   references: [["os", "system"]], python: "3.11",
+ * };
  * deniedReferences(facts, CallablePolicy.standard()).map((v) => v.entry); // ["os"]
  * ```
  */
 export function deniedReferences(facts: CodeFacts, policy: CallablePolicy): CallableVerdict[] {
   const found = new Map<string, CallableVerdict>();
-  const consider = (verdict: CallableVerdict) => {
+  const keep = (verdict: CallableVerdict) => {
     // One finding per denylist entry: `os` and `os.system` are the same danger.
     const entry = verdict.entry ?? verdict.name;
     if (verdict.tier === "denied" && !found.has(entry)) found.set(entry, verdict);
   };
+  const consider = (path: string) => dotted(path) && keep(policy.judge(path));
+  // A special attribute loaded from anything (`().__class__.__base__.__subclasses__()`) reaches
+  // interpreter internals: judged as an attribute, as the policy judges `Model.__globals__`.
+  for (const name of facts.names) if (/^__\w+__$/.test(name)) keep(policy.judge("builtins", name));
+  const module = (name: string) => MODULE_ALIASES[name] ?? name;
+  if (facts.references) {
+    for (const [head, ...attributes] of facts.references) {
+      consider(["builtins", head, ...attributes].join("."));
+      consider([module(head), ...attributes].join("."));
+    }
+    return [...found.values()];
+  }
   const names = facts.names.filter(dotted);
   names.forEach((name, i) => {
-    const module = MODULE_ALIASES[name] ?? name;
-    consider(policy.judge("builtins", name));
-    consider(policy.judge(module));
-    if (i + 1 < names.length) consider(policy.judge(`${module}.${names[i + 1]}`));
+    consider(`builtins.${name}`);
+    consider(module(name));
+    if (i + 1 < names.length) consider(`${module(name)}.${names[i + 1]}`);
   });
-  for (const text of facts.strings) if (dotted(text)) consider(policy.judge(text));
+  for (const text of facts.strings) consider(text);
   return [...found.values()];
 }

@@ -14,6 +14,7 @@
  */
 
 import { DecodeError } from "../../core/decode_error.ts";
+import { disassemble } from "./bytecode.ts";
 
 /** Nesting of containers and code objects accepted: real lambdas nest a few levels at most. */
 export const MAX_MARSHAL_DEPTH = 64;
@@ -32,19 +33,42 @@ export interface CodeFacts {
   layout: "3.8-3.10" | "3.11+";
   /** Code objects found, the outermost included. */
   codeObjects: number;
+  /**
+   * Dotted references the bytecode makes, found by disassembling it (`bytecode.ts`): a global or
+   * an import and the attributes loaded from it, e.g. `["os", "system"]`; `undefined` when the
+   * bytecode is not that of a CPython version whose opcodes are known.
+   */
+  references?: string[][];
+  /** The CPython versions whose opcodes the references were read with. */
+  python?: string;
 }
 
-type Value =
+/** A marshalled value, as far as the reader keeps it. */
+export type Value =
   | { kind: "str"; value: string }
-  | { kind: "bytes"; size: number }
+  | { kind: "bytes"; data: Uint8Array }
   | { kind: "tuple"; items: Value[] }
   | { kind: "code"; code: CodeObject }
   | { kind: "other" };
 
-interface CodeObject {
+/**
+ * A code object as far as the reader keeps it.
+ *
+ * @example
+ * ```ts
+ * import type { CodeObject } from "./marshal.ts";
+ * const empty: CodeObject = { name: "<lambda>", names: [], consts: [], bytecode: new Uint8Array() };
+ * ```
+ */
+export interface CodeObject {
+  /** `co_name`. */
   name: string;
+  /** `co_names`: what LOAD_GLOBAL, LOAD_ATTR and IMPORT_NAME index. */
   names: string[];
+  /** `co_consts`, with nested code objects. */
   consts: Value[];
+  /** `co_code`: the instructions. */
+  bytecode: Uint8Array;
 }
 
 const FLAG_REF = 0x80;
@@ -117,6 +141,12 @@ class MarshalReader {
     return value;
   }
 
+  #bytes(count: number): Uint8Array {
+    this.#need(count);
+    this.#pos += count;
+    return this.bytes.subarray(this.#pos - count, this.#pos);
+  }
+
   #value(type: string, depth: number): Value {
     switch (type) {
       case "0":
@@ -148,11 +178,8 @@ class MarshalReader {
         this.#skip(2 * this.#count(Math.abs(digits)));
         return { kind: "other" };
       }
-      case "s": {
-        const size = this.#count(this.#i32());
-        this.#skip(size);
-        return { kind: "bytes", size };
-      }
+      case "s":
+        return { kind: "bytes", data: this.#bytes(this.#count(this.#i32())) };
       case "t":
       case "u":
         return { kind: "str", value: this.#text(this.#count(this.#i32()), false) };
@@ -231,7 +258,7 @@ class MarshalReader {
     this.#skip(4); // firstlineno
     if (this.read(depth + 1).kind !== "bytes") this.#fail("code object's line table is not bytes");
     if (this.modern && this.read(depth + 1).kind !== "bytes") this.#fail("exception table is not bytes");
-    return { name: name.value, names, consts: consts.items };
+    return { name: name.value, names, consts: consts.items, bytecode: code.data };
   }
 }
 
@@ -262,6 +289,8 @@ function decodeWith(bytes: Uint8Array, modern: boolean): CodeFacts {
     codeObjects: 0,
   };
   collect(root.code, facts);
+  const disassembled = disassemble(root.code, modern);
+  if (disassembled) Object.assign(facts, disassembled);
   return facts;
 }
 

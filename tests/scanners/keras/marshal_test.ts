@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { DecodeError } from "../../../core/decode_error.ts";
 import { CallablePolicy } from "../../../policy/callables.ts";
 import { decodeLambdaCode, deniedReferences } from "../../../scanners/keras/lambda_code.ts";
+import { disassemble } from "../../../scanners/keras/bytecode.ts";
 import { readCodeFacts } from "../../../scanners/keras/marshal.ts";
 
 const enc = new TextEncoder();
@@ -77,4 +78,51 @@ Deno.test("hostile counts and nesting are refused by their bounds", () => {
   assert.throws(() => readCodeFacts(deep), /nesting deeper/);
   // A reference to an object that is not finished (itself).
   assert.throws(() => readCodeFacts(Uint8Array.from([0xa9, 1, 0x72, 0, 0, 0, 0])), /reference 0/);
+});
+
+/** `marshal.dumps` of CPython 3.11 (Debian's python3), base64: `lambda x: tf.signal.stft(x, 256, 128)`. */
+const STFT_PY311 =
+  "4wEAAAAAAAAAAAAAAAUAAAADAAAA80QAAACXAHQAAAAAAAAAAAAAAGoBAAAAAAAAAACgAgAAAAAAAAAAAAAAAAAAAAAAAAAAfABkAWQCpgMAAKsDAAAAAAAAAABTACkDTukAAQAA6YAAAAApA9oCdGbaBnNpZ25hbNoEc3RmdKkB2gF4cwEAAAAg+gg8c3RyaW5nPvoIPGxhbWJkYT5yCgAAAAMAAABzGAAAAIAAtQK0CbcOsg64ccAjwHPRMEvUMEuAAPMAAAAA";
+/** The same, of `lambda x: [c for c in ().__class__.__base__.__subclasses__()]`. */
+const SUBCLASSES_PY311 =
+  "4wEAAAAAAAAAAAAAAAMAAAADAAAA81IAAACXAGQBhABkAmoAAAAAAAAAAABqAQAAAAAAAAAAoAIAAAAAAAAAAAAAAAAAAAAAAAAAAKYAAACrAAAAAAAAAAAARACmAAAAqwAAAAAAAAAAAFMAKQNOYwEAAAAAAAAAAAAAAAMAAAATAAAA8xIAAACXAGcAfABdBH0BfAGRAowFUwCpAHIDAAAAKQLaAi4w2gFjcwIAAAAgIPoIPHN0cmluZz76CjxsaXN0Y29tcD56HDxsYW1iZGE+Ljxsb2NhbHM+LjxsaXN0Y29tcD4EAAAAcxgAAACAANAwY9AwY9AwY7BxsBHQMGPQMGPQMGPzAAAAAHIDAAAAKQPaCV9fY2xhc3NfX9oIX19iYXNlX1/aDl9fc3ViY2xhc3Nlc19fqQHaAXhzAQAAACByBgAAAPoIPGxhbWJkYT5yDgAAAAQAAABzJgAAAIAA0DBj0DBjuEK8TNQ8Udc8YNI8YNE8YtQ8YtAwY9EwY9QwY4AAcggAAAA=";
+
+Deno.test("references come from the instructions: tf.signal is TensorFlow's, not Python's signal module", () => {
+  const decoded = decodeLambdaCode(STFT_PY311);
+  assert.ok(decoded.ok);
+  assert.equal(decoded.facts.python, "3.11");
+  assert.deepEqual(decoded.facts.references, [["tf", "signal", "stft"]]);
+  assert.deepEqual(deniedReferences(decoded.facts, CallablePolicy.standard()), []);
+});
+
+Deno.test("special attributes loaded from any object, in nested code objects too, are denied", () => {
+  const decoded = decodeLambdaCode(SUBCLASSES_PY311);
+  assert.ok(decoded.ok);
+  assert.equal(decoded.facts.codeObjects, 2);
+  const denied = deniedReferences(decoded.facts, CallablePolicy.standard());
+  assert.deepEqual(denied.map((v) => v.category), ["internals", "internals", "internals"]);
+});
+
+Deno.test("CPython 3.13's renumbered opcodes: RESUME 149, LOAD_GLOBAL 91, LOAD_ATTR 82", () => {
+  const code = {
+    name: "<lambda>",
+    names: ["os", "system"],
+    consts: [],
+    // RESUME 0, LOAD_GLOBAL (0 << 1) + CACHE x4, LOAD_ATTR (1 << 1 | 1) + CACHE x9, RETURN_VALUE
+    bytecode: Uint8Array.from([
+      149,
+      0,
+      91,
+      0,
+      ...new Array(8).fill(0),
+      82,
+      3,
+      ...new Array(18).fill(0),
+      36,
+      0,
+    ]),
+  };
+  assert.deepEqual(disassemble(code, true), { references: [["os", "system"]], python: "3.13" });
+  // An index outside co_names is no CPython bytecode: no references, the caller falls back to names.
+  assert.equal(disassemble({ ...code, names: ["os"] }, true), undefined);
 });
