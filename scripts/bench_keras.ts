@@ -10,6 +10,8 @@
  * @module
  */
 
+import { runDebianPython } from "./bench_containers.ts";
+
 /** Dense layers of the model: each holds a kernel and a bias. */
 export const KERAS_LAYERS = 200;
 
@@ -51,13 +53,6 @@ export async function writeKerasH5(path: string, bytes: number): Promise<number>
     "      dcpl.set_fill_time(h5py.h5d.FILL_TIME_NEVER)",
     "      h5py.h5d.create(group.id, name.encode(), h5py.h5t.IEEE_F32LE, space, dcpl=dcpl)",
   ].join("\n");
-  const { code, stderr } = await new Deno.Command("/usr/bin/python3", {
-    args: ["-c", program, path, String(KERAS_LAYERS), String(units)],
-    stdout: "null",
-    stderr: "piped",
-  }).output().catch((error) => {
-    throw new Error(`cannot run /usr/bin/python3 (${error.message}); install python3-h5py`);
-  });
-  if (code !== 0) throw new Error(`h5py failed: ${new TextDecoder().decode(stderr).trim()}`);
+  await runDebianPython(program, [path, String(KERAS_LAYERS), String(units)], "h5py");
   return (await Deno.stat(path)).size;
 }
