@@ -976,8 +976,8 @@ export const RULES = {
     severity: "warning",
     title: "Part of a Keras or HDF5 file was not inspected",
     why:
-      "The model config or attributes are stored in a way this scanner does not read (dense attribute storage), or exceed its limits; what is there was not checked.",
-    example: "A `.h5` model whose root attributes are in dense (fractal heap) storage.",
+      "The model config or attributes are stored in a way this scanner does not follow (a dense attribute index more than two levels deep, nested heap blocks, filters), or exceed its limits; what is there was not checked, and Keras may still read it.",
+    example: "A `.h5` model with 700 root attributes, whose name index is a B-tree two levels deep.",
     fix: "Re-save the file with h5py's default settings, or inspect it with trusted tools.",
   },
   MA430: {

@@ -51,8 +51,8 @@ from fixture_manifest import (  # noqa: E402
 )
 
 OUT = ROOT / "fixtures" / "keras"
-MAX_FIXTURE_BYTES = 64 * 1024
-MAX_TOTAL_BYTES = 600 * 1024
+MAX_FIXTURE_BYTES = 128 * 1024
+MAX_TOTAL_BYTES = 800 * 1024
 CMD = "echo pwned"
 
 
@@ -456,13 +456,29 @@ def fixtures() -> list[Fixture]:
     add("malicious/virtual_dataset.h5", "malicious", "keras-h5", "a virtual dataset mapping another file",
         keras2_h5(seq, extra=virtual, latest=True), [at("MA411", "/vds", kind="virtual-dataset")])
 
-    def many_attributes(f):
-        for i in range(8):
-            f.attrs[f"note_{i}"] = "x"
-    add("suspicious/dense_attributes.h5", "suspicious", "hdf5",
-        "root attributes in dense storage (12 attributes in the newest format): the model config is not read",
-        keras2_h5(k2_sequential([k2_input("x", [8]), k2_lambda("lambda", os_code)]), extra=many_attributes,
-                  latest=True),
+    def attributes(count: int):
+        def write(f):
+            for i in range(count):
+                f.attrs[f"note_{i}"] = "x"
+        return write
+    lambda_model = k2_sequential([k2_input("x", [8]), k2_lambda("lambda", os_code)])
+    add("malicious/dense_attributes.h5", "malicious", "keras-h5",
+        "root attributes in dense storage (12 in the newest format: a fractal heap indexed by a B-tree)",
+        keras2_h5(lambda_model, extra=attributes(8), latest=True),
+        [at("MA400", f"{dense_at}[1].config.function", names=["os", "system", "CMD"])])
+    padded = json.loads(json.dumps(lambda_model))
+    padded["config"]["name"] = "sequential_" + "x" * 8192
+    add("malicious/dense_huge_attribute.h5", "malicious", "keras-h5",
+        "a fixed-length model_config over 4 KiB in dense storage: a huge heap object found through its own index",
+        keras2_h5(padded, fixed_strings=True, extra=attributes(8), latest=True),
+        [at("MA400", f"{dense_at}[1].config.function", names=["os", "system", "CMD"])])
+    add("malicious/dense_attributes_wide.h5", "malicious", "keras-h5",
+        "120 root attributes: the name index has an internal root above its leaves",
+        keras2_h5(lambda_model, extra=attributes(116), latest=True),
+        [at("MA400", f"{dense_at}[1].config.function", names=["os", "system", "CMD"])])
+    add("suspicious/dense_attributes_deep.h5", "suspicious", "hdf5",
+        "700 root attributes: a name index two levels deep, not read, so the config is not inspected",
+        keras2_h5(lambda_model, extra=attributes(696), latest=True),
         [at("MA413", "/")])
 
     user_block = pkl + b"\x00" * (512 - len(pkl))

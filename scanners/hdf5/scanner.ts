@@ -2,11 +2,12 @@
  * The HDF5 scanner: Keras 2 `.h5` models (and Keras 3's legacy HDF5 format), Keras 3
  * `model.weights.h5` files, and any other HDF5 file. It reads what Keras reads before it builds
  * anything: the root group's attributes `model_config` and `training_config` (JSON that
- * `load_model` deserializes, checked by the Keras config check), `keras_version` and `backend`.
- * It walks the file's objects for external links, external and virtual datasets (MA411), and
- * reports bytes before the superblock (a user block) or after the end the superblock declares
- * (MA412); trailing bytes are scanned as a payload. A file with the HDF5 signature whose structures do not
- * decode is MA410: never a silent pass.
+ * `load_model` deserializes, checked by the Keras config check), `keras_version` and `backend`,
+ * in the object header or in dense storage (`dense.ts`). It walks the file's objects for external
+ * links, external and virtual datasets (MA411), and reports bytes before the superblock (a user
+ * block) or after the end the superblock declares (MA412); trailing bytes are scanned as a
+ * payload. A file with the HDF5 signature whose structures do not decode is MA410: never a
+ * silent pass.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { DecodeError } from "../../core/decode_error.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { checkKerasConfig } from "../keras/config.ts";
 import { parseKerasJson } from "../keras/config_reader.ts";
+import { denseAttributes, UnsupportedLayout } from "./dense.ts";
 import { walkObjects } from "./objects.ts";
 import { signatureAt, superblockOffsets } from "./descriptor.ts";
 import { type Attribute, Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader.ts";
@@ -35,22 +37,30 @@ async function findSuperblock(source: ByteSource): Promise<number | undefined> {
 
 async function checkRoot(reader: Hdf5Reader, messages: HeaderMessage[], ctx: ScanContext): Promise<void> {
   const attributes = new Map<string, Attribute>();
-  for (const message of messages) {
-    if (message.type === MESSAGE.attribute) {
-      const attribute = reader.attribute(message);
-      attributes.set(attribute.name, attribute);
-    } else if (message.type === MESSAGE.attributeInfo) {
-      const d = message.data;
-      const heap = readUint(d, 2 + (d[1] & 0x01 ? 2 : 0), reader.superblock.offsetSize);
-      if (heap !== undefined) {
-        ctx.report({
-          rule: "MA413",
-          message:
-            "The root group keeps attributes in dense storage (a fractal heap), which is not read: a Keras model config there was not inspected",
-          keyPath: "/",
-        });
-      }
+  const stored = [...messages];
+  for (const message of messages.filter((m) => m.type === MESSAGE.attributeInfo)) {
+    const d = message.data;
+    const at = 2 + (d[1] & 0x01 ? 2 : 0);
+    const { offsetSize } = reader.superblock;
+    const heap = readUint(d, at, offsetSize);
+    const index = readUint(d, at + offsetSize, offsetSize);
+    if (heap === undefined || index === undefined) continue;
+    try {
+      stored.push(...await denseAttributes(reader, heap, index));
+    } catch (error) {
+      if (!(error instanceof UnsupportedLayout)) throw error;
+      ctx.report({
+        rule: "MA413",
+        message:
+          `The root group keeps attributes in dense storage laid out in a way not read here (${error.message}): a Keras model config there was not inspected`,
+        keyPath: "/",
+        details: { reason: error.message },
+      });
     }
+  }
+  for (const message of stored.filter((m) => m.type === MESSAGE.attribute)) {
+    const attribute = reader.attribute(message);
+    attributes.set(attribute.name, attribute);
   }
   const facts: Record<string, string> = {};
   for (const name of TEXT_ATTRIBUTES) {

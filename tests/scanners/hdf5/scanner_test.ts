@@ -46,3 +46,13 @@ Deno.test("bytes after the declared end of the HDF5 data are reported and scanne
     `MA101 <after end@${bytes.length}> ${payload.length - 2}`,
   ]);
 });
+
+Deno.test("flipped bytes in dense attribute storage (fractal heap, B-trees, indirect block) never crash a scan", async () => {
+  const bytes = await Deno.readFile(new URL("malicious/dense_attributes_wide.h5", FIXTURES));
+  for (let at = 0; at < bytes.length; at += 11) {
+    const mutated = bytes.slice();
+    mutated[at] ^= 0x5a;
+    const outcome = await scanBytes(mutated, "model.h5");
+    assert.equal(outcome.error, undefined, `byte ${at}: ${outcome.error}`);
+  }
+});
