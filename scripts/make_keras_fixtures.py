@@ -445,6 +445,21 @@ def fixtures() -> list[Fixture]:
     add("malicious/external_dataset.h5", "malicious", "keras-h5", "a dataset stored in /etc/shadow",
         keras2_h5(seq, extra=external_dataset), [at("MA411", "/leak", target="/etc/shadow")])
 
+    def many_layers(external: bool):
+        def write(f):
+            layers = group(f, "layers")
+            for i in range(20):
+                group(layers, f"dense_{i}")
+            if external:
+                layers["zz_ext"] = h5py.ExternalLink("/etc/passwd", "/data")
+        return write
+    add("benign/dense_links_latest.h5", "benign", "keras-h5",
+        "a group of 20 members in the newest format: its links in dense storage (fractal heap, B-tree)",
+        keras2_h5(seq, extra=many_layers(False), latest=True))
+    add("malicious/external_link_dense.h5", "malicious", "keras-h5",
+        "an external link among a group's dense links", keras2_h5(seq, extra=many_layers(True), latest=True),
+        [at("MA411", "/layers/zz_ext", target="/etc/passwd:/data")])
+
     def virtual(f):
         layout = h5py.VirtualLayout(shape=(4,), dtype="f8")
         layout[:] = h5py.VirtualSource("/data/other.h5", "x", shape=(4,))

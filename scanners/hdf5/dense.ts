@@ -186,6 +186,37 @@ async function heapObject(reader: Hdf5Reader, heap: Heap, id: Uint8Array): Promi
   return fail(`huge heap object ${key} is not in its index`);
 }
 
+/** Where the heap ID sits in a name index's records: after the name's hash (links), or first (attributes). */
+const ID_OFFSETS: Readonly<Record<number, number>> = { 5: 4, 8: 0 };
+
+/**
+ * The heap objects a dense-storage name index lists, in index order: the link messages of a group
+ * (a B-tree of type 5) or the attribute messages of an object (type 8).
+ *
+ * @example
+ * ```ts
+ * import type { Hdf5Reader } from "./reader.ts";
+ * import { denseObjects } from "./dense.ts";
+ * async function count(reader: Hdf5Reader, heap: number, index: number) {
+ *   return (await denseObjects(reader, heap, index, 8)).length;
+ * }
+ * ```
+ */
+export async function denseObjects(
+  reader: Hdf5Reader,
+  heapAddress: number,
+  nameIndex: number,
+  type: 5 | 8,
+): Promise<Uint8Array[]> {
+  const heap = await readHeap(reader, heapAddress);
+  const objects: Uint8Array[] = [];
+  for (const record of await records(reader, nameIndex, type)) {
+    const at = ID_OFFSETS[type];
+    objects.push(await heapObject(reader, heap, record.subarray(at, at + heap.idLength)));
+  }
+  return objects;
+}
+
 /**
  * The attribute messages of an object whose Attribute Info message names a fractal heap and a
  * name index, as header messages the attribute parser reads.
@@ -204,11 +235,9 @@ export async function denseAttributes(
   heapAddress: number,
   nameIndex: number,
 ): Promise<HeaderMessage[]> {
-  const heap = await readHeap(reader, heapAddress);
-  const messages: HeaderMessage[] = [];
-  for (const record of await records(reader, nameIndex, 8)) {
-    const data = await heapObject(reader, heap, record.subarray(0, heap.idLength));
-    messages.push({ type: MESSAGE.attribute, flags: record[heap.idLength], data });
-  }
-  return messages;
+  return (await denseObjects(reader, heapAddress, nameIndex, 8)).map((data) => ({
+    type: MESSAGE.attribute,
+    flags: 0,
+    data,
+  }));
 }

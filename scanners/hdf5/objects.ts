@@ -3,13 +3,14 @@
  * what points outside the file: external links, datasets whose data lives in external files,
  * and virtual datasets. Both group layouts are read: symbol tables (a version 1 B-tree of
  * symbol table nodes, names in a local heap, what h5py writes by default) and link messages
- * (compact new-style groups). Groups whose links are in dense storage cannot be listed here and
- * are reported as not inspected by the caller.
+ * (new-style groups, compact or in dense storage: `dense.ts`). Groups whose dense links are laid
+ * out in a way `dense.ts` does not follow are reported as not inspected by the caller.
  *
  * @module
  */
 
 import { DecodeError } from "../../core/decode_error.ts";
+import { denseObjects, UnsupportedLayout } from "./dense.ts";
 import { type Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader.ts";
 
 /** Object headers visited per file: a Keras model of 10,000 layers has some 30,000 objects. */
@@ -91,13 +92,27 @@ class ObjectWalk {
       else if (message.type === MESSAGE.symbolTable) {
         await this.#symbolTable(readUint(d, 0, offsetSize), readUint(d, offsetSize, offsetSize), path);
       } else if (message.type === MESSAGE.linkInfo) {
-        const heap = readUint(d, 2 + (d[1] & 0x01 ? 8 : 0), offsetSize);
-        if (heap !== undefined) this.result.denseGroups.push(path);
+        await this.#denseLinks(d, path);
       } else if (message.type === MESSAGE.externalFiles) {
         this.result.references.push({ path, kind: "external-file", target: await this.#externalFile(d) });
       } else if (message.type === MESSAGE.layout && d[0] >= 3 && d[1] === 3) {
         this.result.references.push({ path, kind: "virtual-dataset" });
       }
+    }
+  }
+
+  /** A new-style group's links in dense storage; a layout not read is counted as not inspected. */
+  async #denseLinks(d: Uint8Array, path: string): Promise<void> {
+    const { offsetSize } = this.reader.superblock;
+    const at = 2 + (d[1] & 0x01 ? 8 : 0);
+    const heap = readUint(d, at, offsetSize);
+    const index = readUint(d, at + offsetSize, offsetSize);
+    if (heap === undefined || index === undefined) return;
+    try {
+      for (const link of await denseObjects(this.reader, heap, index, 5)) this.#link(link, path);
+    } catch (error) {
+      if (!(error instanceof UnsupportedLayout)) throw error;
+      this.result.denseGroups.push(path);
     }
   }
 
