@@ -363,13 +363,13 @@ def fixtures() -> list[Fixture]:
                                                 "arguments": {}})
     add("malicious/lambda_import.keras", "malicious", "keras", "Keras 3 Lambda whose bytecode imports subprocess",
         keras_zip(k3_sequential([k3_dense("dense", 8), lambda3])),
-        [at("MA400", "$.config.layers[2].config.function.config", path="config.json")])
+        [at("MA400", "$.config.layers[2].config.function", path="config.json")])
     plain = func_dump(lambda x: x * 2.0 + 1.0)
     lambda_plain = json.loads(json.dumps(lambda3))
     lambda_plain["config"]["function"]["config"]["code"] = plain
     add("suspicious/lambda_arithmetic.keras", "suspicious", "keras", "Keras 3 Lambda with plain arithmetic bytecode",
         keras_zip(k3_sequential([k3_dense("dense", 8), lambda_plain])),
-        [at("MA401", "$.config.layers[2].config.function.config", path="config.json")])
+        [at("MA401", "$.config.layers[2].config.function", path="config.json")])
     add("malicious/lambda_garbage.h5", "malicious", "keras-h5", "Keras 2 Lambda whose code is not a code object",
         keras2_h5(k2_sequential([k2_input("x", [8]), k2_lambda("lambda", base64.b64encode(b"\xe3" + b"\xff" * 40).decode())])),
         [at("MA402", f"{dense_at}[1].config.function")])
@@ -394,7 +394,7 @@ def fixtures() -> list[Fixture]:
     add("malicious/unsafe_switch.keras", "malicious", "keras", "enable_unsafe_deserialization before a Lambda",
         keras_zip(k3_sequential([switch, lambda_plain])),
         [at("MA405", "$.config.layers[1].config.activation.config", path="config.json"),
-         at("MA401", "$.config.layers[2].config.function.config", path="config.json")])
+         at("MA401", "$.config.layers[2].config.function", path="config.json")])
 
     # TFSMLayer and TorchModuleWrapper.
     tfsm = k3_obj("keras.layers", "TFSMLayer", {"name": "tfsm", "trainable": True, "dtype": k3_dtype(),

@@ -155,9 +155,14 @@ class ConfigWalk {
     const config = object.config;
     if (className === "__lambda__" && isObject(config)) {
       // Keras 3: the Lambda layer's own `{code, defaults, closure}`, or a serialized lambda's `value`.
-      const code = text(config.code) ??
-        (Array.isArray(config.value) ? text(config.value[0]) : text(config.value));
-      this.#lambda(code, step(path, "config"));
+      const inner = step(path, "config");
+      const [code, codePath] = typeof config.code === "string"
+        ? [config.code, step(inner, "code")]
+        : Array.isArray(config.value)
+        ? [text(config.value[0]), step(step(inner, "value"), 0)]
+        : [text(config.value), step(inner, "value")];
+      this.#payloads.add(codePath);
+      this.#lambda(code, path);
       return;
     }
     if (className === "Lambda" && isObject(config)) this.#kerasTwoLambda(config, step(path, "config"));
