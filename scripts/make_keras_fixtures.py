@@ -272,7 +272,8 @@ WEIGHTS_H5 = None
 
 
 def keras_zip(config, extra_members: list[tuple[str, bytes]] | None = None, raw_config: bytes | None = None) -> bytes:
-    """A .keras archive as saving_lib writes it: metadata.json, config.json, model.weights.h5."""
+    """A .keras archive as saving_lib writes it: ``zipfile.ZipFile(f, "w")`` (stored, its default), members
+    metadata.json, config.json, model.weights.h5 in that order."""
     global WEIGHTS_H5
     WEIGHTS_H5 = WEIGHTS_H5 or keras3_weights()
     members = [
@@ -282,9 +283,9 @@ def keras_zip(config, extra_members: list[tuple[str, bytes]] | None = None, raw_
         *(extra_members or []),
     ]
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members:
-            archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_EARLIEST), data, compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(zipfile.ZipInfo(name, date_time=ZIP_EARLIEST), data)
     return buffer.getvalue()
 
 
