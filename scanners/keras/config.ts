@@ -271,7 +271,8 @@ class ConfigWalk {
       const uses = facts.names.length > 0 ? `; it uses ${facts.names.slice(0, 12).join(", ")}` : "";
       this.report(path, {
         rule: "MA401",
-        message: `A Lambda layer carries Python bytecode that runs when the model loads${uses}`,
+        message:
+          `A Lambda layer carries Python bytecode that runs when the model loads (in Keras 2 always, in Keras 3 with safe_mode off)${uses}`,
         details,
       });
     }
