@@ -33,6 +33,8 @@ import { SAFE_KERAS } from "./safe_keras.ts";
 export const MAX_CONFIG_DEPTH = 512;
 /** Values of one config visited: a model with tens of thousands of layers stays well below. */
 export const MAX_CONFIG_NODES = 5_000_000;
+/** Distinct strings and callable names whose verdicts one walk remembers. */
+const MAX_CACHED = 100_000;
 /** Characters of a TorchModuleWrapper's base64 blob decoded and scanned. */
 export const MAX_TORCH_MODULE_CHARS = 256 * 1024 * 1024;
 
@@ -90,6 +92,10 @@ class ConfigWalk {
   /** Key paths of strings that hold code or a payload, judged as such rather than as text. */
   readonly #payloads = new Set<string>();
   readonly #strings: StringCheckContext;
+  readonly #cleanStrings = new Set<string>();
+  readonly #verdicts = new Map<string, CallableVerdict>();
+  /** Findings reported so far, to tell whether a string check found something. */
+  #reported = 0;
 
   constructor(readonly ctx: ScanContext, readonly member: string | undefined) {
     this.#policy = kerasPolicy(ctx.policy);
@@ -101,6 +107,7 @@ class ConfigWalk {
   }
 
   report(keyPath: string, finding: Omit<FindingReport, "keyPath" | "member">): void {
+    this.#reported++;
     this.ctx.report({ ...finding, keyPath, ...(this.member === undefined ? {} : { member: this.member }) });
   }
 
@@ -123,10 +130,32 @@ class ConfigWalk {
         }
       } else if (typeof value === "string" && !this.#payloads.has(path)) {
         if (value.endsWith(UNSAFE_SWITCH)) this.#unsafeSwitch(path, value);
-        await checkString(this.#strings, value, { what: `The Keras config value at ${path}`, keyPath: path });
+        await this.#checkString(value, path);
       }
     }
     await Promise.all(this.#nested);
+  }
+
+  /**
+   * The shared string checks, once per distinct string that finds nothing: a config repeats the
+   * same few values (`relu`, `float32`, `keras.layers`) across its layers.
+   */
+  async #checkString(value: string, path: string): Promise<void> {
+    if (this.#cleanStrings.has(value)) return;
+    const before = this.#reported;
+    await checkString(this.#strings, value, { what: `The Keras config value at ${path}`, keyPath: path });
+    if (this.#reported === before && this.#cleanStrings.size < MAX_CACHED) this.#cleanStrings.add(value);
+  }
+
+  /** The policy's verdict, once per distinct callable name. */
+  #verdict(module: string, name?: string): CallableVerdict {
+    const key = name === undefined ? module : `${module}\u0000${name}`;
+    let verdict = this.#verdicts.get(key);
+    if (!verdict) {
+      verdict = this.#policy.judge(module, name);
+      if (this.#verdicts.size < MAX_CACHED) this.#verdicts.set(key, verdict);
+    }
+    return verdict;
   }
 
   #limit(path: string): void {
@@ -174,7 +203,7 @@ class ConfigWalk {
       // Keras 2 layers that call a TensorFlow API function by its name under `tf.`.
       const fn = isObject(config) ? text(config.function) : undefined;
       if (fn) {
-        this.#judge(this.#policy.judge(`tensorflow.${fn}`), step(step(path, "config"), "function"), false);
+        this.#judge(this.#verdict(`tensorflow.${fn}`), step(step(path, "config"), "function"), false);
       }
     }
     if (module === undefined || BUILT_IN_MARKERS.has(className)) return;
@@ -186,10 +215,10 @@ class ConfigWalk {
     if (name === undefined || (className === "Lambda" && this.#isKeras(module))) return;
     // Keras looks functions of `builtins` up among its own activations, losses and metrics.
     const kerasLookup = module === "builtins" && className === "function";
-    this.#judge(this.#policy.judge(module, name), path, !kerasLookup && !this.#isKeras(module));
+    this.#judge(this.#verdict(module, name), path, !kerasLookup && !this.#isKeras(module));
     const registered = text(object.registered_name);
     if (registered && registered !== name && registered !== className) {
-      const verdict = this.#policy.judge(registered.replace(">", "."));
+      const verdict = this.#verdict(registered.replace(">", "."));
       if (verdict.tier === "denied") this.#judge(verdict, step(path, "registered_name"), false);
     }
   }
@@ -231,7 +260,7 @@ class ConfigWalk {
       } else if (type === "function" && typeof value === "string") {
         // A named function: Keras 2 takes it from the module `module` names, if imported.
         const module = text(config[field === "function" ? "module" : `${field}_module`]);
-        if (module) this.#judge(this.#policy.judge(module, value), step(path, field), true);
+        if (module) this.#judge(this.#verdict(module, value), step(path, field), true);
       }
     }
   }
