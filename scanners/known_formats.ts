@@ -31,12 +31,6 @@ function startsWith(head: Uint8Array, ...bytes: number[]): boolean {
  * ```
  */
 export const KNOWN_FORMATS: readonly KnownFormat[] = [
-  {
-    id: "hdf5",
-    mayHoldCode: true,
-    extensions: [".h5", ".hdf5", ".keras"],
-    matches: (h) => startsWith(h, 0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a),
-  },
   { id: "png", extensions: [".png"], matches: (h) => startsWith(h, 0x89, 0x50, 0x4e, 0x47) },
   { id: "tflite", extensions: [".tflite"] },
   {

@@ -18,6 +18,8 @@ import {
 } from "./compressed/descriptors.ts";
 import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
 import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
+import { hdf5Descriptor } from "./hdf5/descriptor.ts";
+import { kerasConfigReader } from "./keras/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
 import { onnxDescriptor, onnxFolderDescriptor } from "./onnx/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
@@ -75,8 +77,8 @@ export function byPriority<T extends { readonly id: string; readonly priority: n
  * ```ts
  * import { SCANNERS } from "./registry.ts";
  * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "numpy", "onnx",
- * //  "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "tensorflow"]
+ * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "hdf5", "numpy",
+ * //  "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "tensorflow"]
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -92,6 +94,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   joblibZfileDescriptor,
   ggufDescriptor,
   ggmlDescriptor,
+  hdf5Descriptor,
   numpyDescriptor,
   safetensorsDescriptor,
   onnxDescriptor,
@@ -118,6 +121,7 @@ export const READERS: readonly ReaderDescriptor[] = [
   torchscriptReader,
   torchScriptPickleReader,
   nestedGraphReader,
+  kerasConfigReader,
 ];
 
 /**

@@ -31,6 +31,9 @@
  * - `frozengraph`: a frozen GraphDef of 2 GiB, written sparse: 128 MiB weight
  *   constants, then a PyFunc (`scripts/bench_tensorflow.ts`) -> time, peak
  *   memory and bytes read: the PyFunc must be found, the weights never read;
+ * - `h5`: a 2 GB Keras 2 `.h5` model (`scripts/bench_keras.ts`, real h5py, datasets
+ *   allocated and never written) -> time, peak memory and the bytes read: the
+ *   HDF5 structures and the model config, never the weights;
  * - `startup` and `files`: whole processes side by side with picklescan
  *   (`scripts/bench_compare.ts`): one small pickle per process (median time,
  *   target at most 0.8 of picklescan's), and a directory of 10,000 small
@@ -42,7 +45,8 @@
  * Inputs go to `.bench/` (git-ignored) and are reused while their manifest and
  * size match; options: `--files N`, `--size-mb N`, `--opcodes N`, `--mixed N`,
  * `--checkpoint-mb N`, `--safetensors-gb N`, `--onnx-mb N`, `--gguf-gb N`, `--gguf-entries N`,
- * `--savedmodel-nodes N`, `--frozen-gb N`, `--compare-files N`, `--bomb-mb N`, `--rounds N`, `--only NAME`.
+ * `--savedmodel-nodes N`, `--frozen-gb N`, `--h5-gb N`, `--compare-files N`, `--bomb-mb N`, `--rounds N`,
+ * `--only NAME`.
  *
  * @module
  */
@@ -63,6 +67,7 @@ import {
 import { fileSink, PLANT_EVERY, smallPickle, writeLargePickle, writeOpcodePickle } from "./bench_pickles.ts";
 import { onnxModelParts, writeSparseOnnx } from "./bench_onnx.ts";
 import { writeSparseGguf } from "./bench_gguf.ts";
+import { KERAS_LAYERS, writeKerasH5 } from "./bench_keras.ts";
 import { writeSparseSafetensors } from "./bench_safetensors.ts";
 import { writeSavedModel, writeSparseFrozenGraph } from "./bench_tensorflow.ts";
 import type { RunReport } from "./bench_runner.ts";
@@ -86,6 +91,13 @@ const SAFETENSORS_MAX_PEAK_MIB = 100;
 const MAX_FROZEN_READ_SHARE = 0.001;
 /** Peak memory of the frozen graph case: the runtime and a window, not the weights. */
 const FROZEN_MAX_PEAK_MIB = 150;
+/**
+ * The h5 case reads the superblock, the config and every object header, B-tree node and local heap (the walk
+ * for external links and datasets): about 5 KiB per layer, 0.1% of 2 GB at most, never the weights.
+ */
+const MAX_H5_READ_SHARE = 0.001;
+/** Issue 10's target for the 2 GB Keras .h5 file: its structures only, so a scan takes a small fixed memory. */
+const H5_MAX_PEAK_MIB = 200;
 /** Tensors in the safetensors case's header: a large model's shard. */
 const SAFETENSORS_TENSORS = 1000;
 /** Issue 10's targets for the 2 GB ONNX model: time and peak memory of its scan. */
@@ -119,6 +131,7 @@ const CASE_NAMES = [
   "gguf",
   "savedmodel",
   "frozengraph",
+  "h5",
 ] as const;
 type CaseName = typeof CASE_NAMES[number];
 /** Whole-process comparisons with picklescan. */
@@ -148,6 +161,7 @@ const USAGE = `Usage: deno task bench [options]
   --mixed N      files in the mixed-format directory case (default 10000)
   --checkpoint-mb N  size of the PyTorch checkpoint in MiB (default 2048; needs python3-torch)
   --safetensors-gb N size of the sparse safetensors file in GB (default 10)
+  --h5-gb N          size of the Keras .h5 file in GB (default 2)
   --onnx-mb N    size of the sparse ONNX model in MB (default 2000; protobuf caps a model at 2 GiB)
   --gguf-gb N    size of the sparse GGUF file in GB (default 10)
   --gguf-entries N   metadata entries in its header (default 100000)
@@ -169,6 +183,7 @@ interface Options {
   mixed: number;
   checkpointMb: number;
   safetensorsGb: number;
+  h5Gb: number;
   onnxMb: number;
   ggufGb: number;
   ggufEntries: number;
@@ -235,6 +250,7 @@ function parseOptions(args: string[]): Options {
       mixed: { type: "string", default: "10000" },
       "checkpoint-mb": { type: "string", default: "2048" },
       "safetensors-gb": { type: "string", default: "10" },
+      "h5-gb": { type: "string", default: "2" },
       "onnx-mb": { type: "string", default: "2000" },
       "gguf-gb": { type: "string", default: "10" },
       "gguf-entries": { type: "string", default: "100000" },
@@ -271,6 +287,7 @@ function parseOptions(args: string[]): Options {
     mixed: count("mixed", values.mixed, 1),
     checkpointMb: count("checkpoint-mb", values["checkpoint-mb"], 1),
     safetensorsGb: count("safetensors-gb", values["safetensors-gb"], 1),
+    h5Gb: count("h5-gb", values["h5-gb"], 1),
     onnxMb: count("onnx-mb", values["onnx-mb"], 1),
     ggufGb: count("gguf-gb", values["gguf-gb"], 1),
     ggufEntries: count("gguf-entries", values["gguf-entries"], 5),
@@ -423,6 +440,19 @@ const CASES: readonly Case[] = [
     plantedRules: ["MA430"],
     maxReadShare: MAX_FROZEN_READ_SHARE,
     maxPeakMib: FROZEN_MAX_PEAK_MIB,
+  },
+  {
+    name: "h5",
+    input: (o) => `keras-${o.h5Gb}gb.h5`,
+    param: (o) => o.h5Gb,
+    async generate(path, gb) {
+      const size = await writeKerasH5(path, gb * 1e9);
+      return { bytes: size, items: size, planted: [] };
+    },
+    throughput: (bytes, seconds) => `${(bytes / 1e9 / seconds).toFixed(0)} GB/s`,
+    describe: (m) => `Keras 2 layout, ${KERAS_LAYERS} Dense layers, ${(m.bytes / 1e9).toFixed(1)} GB`,
+    maxReadShare: MAX_H5_READ_SHARE,
+    maxPeakMib: H5_MAX_PEAK_MIB,
   },
 ];
 

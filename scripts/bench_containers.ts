@@ -127,13 +127,27 @@ export async function writeTorchCheckpoint(path: string, sizeMb: number): Promis
     "state = {f'layers.{i}.weight': torch.full((n,), float(i)) for i in range(count)}",
     "torch.save(state, path)",
   ].join("\n");
+  await runDebianPython(program, [path, String(CHECKPOINT_TENSORS), String(elements)], "torch");
+  return (await Deno.stat(path)).size;
+}
+
+/**
+ * Runs a Python `program` with `args` under Debian's `/usr/bin/python3`, whose `package`
+ * (`torch`, `h5py`) writes a benchmark input; throws with Python's error when it fails.
+ *
+ * @example
+ * ```ts
+ * import { runDebianPython } from "./bench_containers.ts";
+ * await runDebianPython("import sys; open(sys.argv[1], 'w').write('x')", ["/tmp/x.txt"], "python3");
+ * ```
+ */
+export async function runDebianPython(program: string, args: string[], package_: string): Promise<void> {
   const { code, stderr } = await new Deno.Command("/usr/bin/python3", {
-    args: ["-c", program, path, String(CHECKPOINT_TENSORS), String(elements)],
+    args: ["-c", program, ...args],
     stdout: "null",
     stderr: "piped",
   }).output().catch((error) => {
-    throw new Error(`cannot run /usr/bin/python3 (${error.message}); install python3-torch`);
+    throw new Error(`cannot run /usr/bin/python3 (${error.message}); install python3-${package_}`);
   });
-  if (code !== 0) throw new Error(`torch.save failed: ${new TextDecoder().decode(stderr).trim()}`);
-  return (await Deno.stat(path)).size;
+  if (code !== 0) throw new Error(`${package_} failed: ${new TextDecoder().decode(stderr).trim()}`);
 }

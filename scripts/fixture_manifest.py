@@ -84,10 +84,11 @@ class Finding:
     severity: str | None = None
     details: dict | None = None
     note: str | None = None
+    key_path: str | None = None
 
     def as_json(self) -> dict:
         return expected_finding(self.rule, self.path, self.position, severity=self.severity, details=self.details,
-                                note=self.note)
+                                note=self.note, key_path=self.key_path)
 
 
 @dataclass

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { kerasProfile } from "../keras/archive.ts";
 import { npzProfile } from "../numpy/npz.ts";
 import { legacyTorchTarProfile } from "../pytorch/legacy_tar.ts";
 import { torchScriptZipProfile, torchZipProfile } from "../pytorch/zip_checkpoint.ts";
@@ -14,15 +15,20 @@ import type { ArchiveProfile } from "./profile.ts";
 
 /**
  * The layouts a loader reads from a zip: TorchScript archives (tried before plain
- * checkpoints, whose layout they extend), PyTorch checkpoints and NumPy `.npz`.
+ * checkpoints, whose layout they extend), PyTorch checkpoints, NumPy `.npz` and Keras 3 `.keras`.
  *
  * @example
  * ```ts
  * import { ZIP_PROFILES } from "./profiles.ts";
- * ZIP_PROFILES.map((p) => p.format); // ["torchscript", "pytorch", "numpy-npz"]
+ * ZIP_PROFILES.map((p) => p.format); // ["torchscript", "pytorch", "numpy-npz", "keras"]
  * ```
  */
-export const ZIP_PROFILES: readonly ArchiveProfile[] = [torchScriptZipProfile, torchZipProfile, npzProfile];
+export const ZIP_PROFILES: readonly ArchiveProfile[] = [
+  torchScriptZipProfile,
+  torchZipProfile,
+  npzProfile,
+  kerasProfile,
+];
 
 /**
  * The layouts a loader reads from a tar: only the legacy torch tar (a tar holding

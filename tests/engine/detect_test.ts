@@ -55,6 +55,7 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "zlib",
     "ggml",
     "gguf",
+    "hdf5",
     "numpy",
     "onnx",
     "pytorch-legacy",

@@ -1,0 +1,68 @@
+/**
+ * The reader of a `.keras` archive's `config.json`: parses it as Keras's `json.loads` does and
+ * checks the model config (`config.ts`). A record that is not JSON is MA409, never a silent pass.
+ *
+ * @module
+ */
+
+import { readAll } from "../../core/byte_source.ts";
+import type { Scanner } from "../../core/scanner.ts";
+import { checkKerasConfig } from "./config.ts";
+
+/** Bytes of a config.json read: the config of a model with 100,000 layers is tens of MiB. */
+export const MAX_CONFIG_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Parses Keras config text, or says why it is not JSON.
+ *
+ * @example
+ * ```ts
+ * import { parseKerasJson } from "./config_reader.ts";
+ * parseKerasJson('{"class_name": "Sequential"}').ok; // true
+ * parseKerasJson("{").ok; // false
+ * ```
+ */
+export function parseKerasJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}
+
+/**
+ * The scanner of a `config.json` member.
+ *
+ * @example
+ * ```ts
+ * import { kerasConfigScanner } from "./config_reader.ts";
+ * typeof kerasConfigScanner.scan; // "function"
+ * ```
+ */
+export const kerasConfigScanner: Scanner = {
+  async scan(source, ctx) {
+    ctx.identify("keras-config");
+    if (source.size > MAX_CONFIG_BYTES) {
+      ctx.report({
+        rule: "MA413",
+        message:
+          `The Keras config is ${source.size} bytes, more than the ${MAX_CONFIG_BYTES} read: it was not inspected`,
+        details: { size: source.size, limit: MAX_CONFIG_BYTES },
+      });
+      return;
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(await readAll(source));
+    } catch {
+      ctx.report({ rule: "MA409", message: "The Keras config is not UTF-8 text" });
+      return;
+    }
+    const parsed = parseKerasJson(text);
+    if (!parsed.ok) {
+      ctx.report({ rule: "MA409", message: `The Keras config is not JSON (${parsed.reason})` });
+      return;
+    }
+    await checkKerasConfig(parsed.value, "$", ctx);
+  },
+};
