@@ -69,6 +69,15 @@ export {
   type SafeFamily,
   type SafeTable,
 } from "./policy/callables.ts";
+  DEFAULT_SCANNER_OPTIONS,
+  type PickleOptions,
+  resolveScannerOptions,
+  SCANNER_OPTION_INFO,
+  type ScannerOptionInfo,
+  type ScannerOptions,
+  type ScannerOptionsInput,
+  setScannerOption,
+} from "./scanners/options.ts";
 export { type Detected, detectFormat } from "./engine/detect.ts";
 export type { SiblingOpener } from "./engine/siblings.ts";
 export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";

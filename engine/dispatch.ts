@@ -22,6 +22,7 @@ import {
 import type { ContentEntry, Finding, FindingDetails, Location } from "../core/types.ts";
 import { CallablePolicy } from "../policy/callables.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
+import { resolveScannerOptions, type ScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import {
   COLLECT_AFTER_DECODED_BYTES,
@@ -41,12 +42,7 @@ import {
   nameClaimsScannedFormat,
 } from "./detect.ts";
 import { type Arrival, pickleLoadersOf } from "./readings.ts";
-import {
-  BOMB_MIN_DECODED_BYTES,
-  DEFAULT_SCAN_LIMITS,
-  MAX_FINDINGS_PER_FILE,
-  type ScanLimits,
-} from "./limits.ts";
+import { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./limits.ts";
 import { NO_SIBLINGS, openSiblingReported, type SiblingOpener } from "./siblings.ts";
 
 /** Options of {@linkcode scanSource}. */
@@ -55,8 +51,13 @@ export interface SourceScanOptions {
   blacklist?: readonly string[];
   /** Aborts the scan; scanners check it in long loops. */
   signal?: AbortSignal;
-  /** Container limits; unset ones keep {@linkcode DEFAULT_SCAN_LIMITS}. */
+  /** The engine's limits; unset ones keep {@linkcode DEFAULT_SCAN_LIMITS}. */
   limits?: Partial<ScanLimits>;
+  /**
+   * Each scanner's limits (`{ pickle: { maxOpcodes: 1_000_000 } }`); unset ones keep their
+   * defaults. An unknown option or a value that is not a whole number from 0 up throws a `RangeError`.
+   */
+  scannerOptions?: ScannerOptionsInput;
   /** The formats to detect and read; the built-in registry by default. */
   registry?: Registry;
   /** Id of the reader the source's loader amounts to (a directory unit's plan says), instead of detection. */
@@ -93,8 +94,12 @@ class FindingSink {
   readonly findings: Finding[] = [];
   #truncated = false;
 
+  /** @param max Findings kept before MA008 ({@linkcode ScanLimits.maxFindingsPerFile}). */
+  constructor(readonly max: number) {}
+
   add(finding: Finding): void {
-    if (this.findings.length < MAX_FINDINGS_PER_FILE) {
+    const { max } = this;
+    if (this.findings.length < max) {
       this.findings.push(finding);
     } else if (!this.#truncated) {
       this.#truncated = true;
@@ -102,9 +107,9 @@ class FindingSink {
       this.findings.push({
         rule: rule.id,
         severity: rule.severity,
-        message: `More than ${MAX_FINDINGS_PER_FILE} findings; the rest are not listed`,
+        message: `More than ${max} findings; the rest are not listed`,
         location: finding.location,
-        details: { limit: "MAX_FINDINGS_PER_FILE", max: MAX_FINDINGS_PER_FILE },
+        details: { limit: "MAX_FINDINGS_PER_FILE", max },
       });
     }
   }
@@ -118,6 +123,8 @@ interface DispatchState {
   signal: AbortSignal;
   policy: CallablePolicy;
   limits: ScanLimits;
+  /** Every scanner's options, handed to each in its context. */
+  options: Readonly<ScannerOptions>;
   budget: DecodeBudget;
   /** Members handed over so far, nested ones included. */
   members: number;
@@ -205,6 +212,7 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     depth,
     signal: state.signal,
     policy: state.policy,
+    options: state.options,
     alsoReadAs: frame.alsoReadAs,
     report(report) {
       // A payload scanned on a guess must not produce integrity or limit noise, only signs of intent.
@@ -322,11 +330,11 @@ async function scanEncodedMember(
 ): Promise<void> {
   const { limits } = state;
   const { encodedSize } = content;
-  const decoded = await decodeMember(content, state.budget, state.signal);
+  const decoded = await decodeMember(content, state.budget, state.signal, limits.maxInMemoryDecodeBytes);
   const size = decoded.source.size;
   const ratio = size / Math.max(1, encodedSize);
   // One bomb is enough to reject a file: the first member over the ratio is named, not every one.
-  if (size > BOMB_MIN_DECODED_BYTES && ratio > limits.maxCompressionRatio) {
+  if (size > limits.minBombDecodedBytes && ratio > limits.maxCompressionRatio) {
     reportOnce(memberContext, state, "ratio", {
       rule: "MA206",
       message: `Decompresses ${
@@ -547,7 +555,7 @@ async function scanPickleReading(
   const reach = unpickleReach(head, source.size);
   if (reach === undefined) return;
   const sink = state.sink;
-  const reading = new FindingSink();
+  const reading = new FindingSink(sink.max);
   state.sink = reading;
   let end: number;
   try {
@@ -596,7 +604,7 @@ export async function scanSource(
   const limits = { ...DEFAULT_SCAN_LIMITS, ...options.limits };
   const counted = new CoverageSource(source);
   const state: DispatchState = {
-    sink: new FindingSink(),
+    sink: new FindingSink(limits.maxFindingsPerFile),
     patterns: (options.blacklist ?? []).filter((p) => p.length > 0).map((p) => ({
       original: p,
       lower: p.toLowerCase(),
@@ -604,6 +612,7 @@ export async function scanSource(
     signal: options.signal ?? new AbortController().signal,
     policy: options.policy ?? CallablePolicy.standard(),
     limits,
+    options: resolveScannerOptions(options.scannerOptions),
     budget: new DecodeBudget(limits.maxDecompressedBytes),
     members: 0,
     decodedSizes: 0,

@@ -1,7 +1,8 @@
 /**
- * Limits the engine enforces on every scan, whatever the format. Those a user
- * may need to raise for a legitimate model are {@linkcode ScanLimits}, with
- * named defaults and a command-line option each.
+ * Limits the engine enforces on every scan, whatever the format: those a user
+ * may need to raise or lower are {@linkcode ScanLimits}, with documented
+ * defaults ({@linkcode DEFAULT_SCAN_LIMITS}); each format's own limits are the
+ * scanner options of `scanners/options.ts`.
  *
  * @module
  */
@@ -9,27 +10,16 @@
 /** Payloads nested in payloads deeper than this are an attack on the scanner, not a model. */
 export const MAX_NESTING_DEPTH = 8;
 
-/** More findings than this in one file add nothing a reviewer can act on. */
-export const MAX_FINDINGS_PER_FILE = 1_000;
-
 /** Default budget for a whole scan, in milliseconds (5 minutes). */
 export const DEFAULT_TIMEOUT_MS = 300_000;
 
 /** Why a file was not scanned when the whole scan's time ran out before it started. */
 export const BUDGET_SPENT = "the scan's time budget ran out before this file";
 
-/** Decoded members up to this size are decoded once into memory; larger ones are streamed on demand. */
-export const IN_MEMORY_DECODE_BYTES = 32 * 1024 * 1024;
-
 /**
- * A compression ratio is judged only for members that decode to more than this: small
- * arrays of zeros compress a thousandfold and are no threat to anyone.
- */
-export const BOMB_MIN_DECODED_BYTES = 64 * 1024 * 1024;
-
-/**
- * Limits on containers: how deep, how many members, how many decoded bytes and how
- * much compression one file on disk may have before the rest is not inspected.
+ * Limits the engine enforces on one file on disk, whatever its format: how deep its
+ * containers nest, how many members and decoded bytes they hold, how much they may
+ * compress, how much of it is decoded into memory, and how many findings it lists.
  *
  * @example
  * ```ts
@@ -46,6 +36,21 @@ export interface ScanLimits {
   maxDecompressedBytes: number;
   /** Decoded size over compressed size beyond which a large member is a bomb (`--max-compression-ratio`). */
   maxCompressionRatio: number;
+  /**
+   * Decoded size from which a member's compression ratio is judged (default 64 MiB): small arrays
+   * of zeros compress a thousandfold and are no threat to anyone.
+   */
+  minBombDecodedBytes: number;
+  /**
+   * Decoded members up to this size are decoded once into memory; larger ones are streamed and
+   * decoded again on demand (default 32 MiB): memory per worker against decoding time.
+   */
+  maxInMemoryDecodeBytes: number;
+  /**
+   * Findings listed per file before MA008 (default 1,000): more add nothing a reviewer can act on,
+   * and a hostile file could otherwise flood the report.
+   */
+  maxFindingsPerFile: number;
 }
 
 /**
@@ -65,4 +70,7 @@ export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = {
   maxDecompressedBytes: 8 * 1024 * 1024 * 1024,
   // Deflate tops out near 1,032:1 on constant data; real weights compress less than 2:1.
   maxCompressionRatio: 200,
+  minBombDecodedBytes: 64 * 1024 * 1024,
+  maxInMemoryDecodeBytes: 32 * 1024 * 1024,
+  maxFindingsPerFile: 1_000,
 };

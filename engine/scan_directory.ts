@@ -14,6 +14,7 @@ import type { Finding } from "../core/types.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
+import type { ScannerOptionsInput } from "../scanners/options.ts";
 import type { ScanLimits } from "./limits.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
 import { openSiblingReported, Siblings } from "./siblings.ts";
@@ -47,10 +48,12 @@ export interface DirectoryTask {
   /** Every file below the folder, in walk order. */
   files: DirectoryTaskFile[];
   blacklist: readonly string[];
-  /** Container limits the user set; the rest keep their defaults. */
+  /** The engine's limits the user set; the rest keep their defaults. */
   limits?: Partial<ScanLimits>;
   /** Names the user adds to the policy of Python callables. */
   policy?: PolicyExtras;
+  /** Each scanner's limits the user set; the rest keep their defaults. */
+  scannerOptions?: ScannerOptionsInput;
 }
 
 /** What scanning one file of a unit produced; `skipped` when the plan says its loader never parses it. */
@@ -159,6 +162,7 @@ export async function scanDirectory(
       path: file.path,
       blacklist: task.blacklist,
       limits: task.limits,
+      scannerOptions: task.scannerOptions,
       root: task.root,
       policy: task.policy,
     };

@@ -8,7 +8,10 @@
 import type { FactHandlers, LimitFact } from "../facts.ts";
 import type { RuleContext } from "./context.ts";
 
-/** Each limit's constant and what reaching it means, by the limit's value. */
+/**
+ * Each limit's name in findings (`details.limit`, stable since the limits were constants; the
+ * option that sets it is `pickle.maxOpcodes` and so on) and what reaching it means.
+ */
 const LIMITS: Record<LimitFact["limit"], { name: string; says: (max: number) => string }> = {
   opcodes: {
     name: "MAX_PICKLE_OPCODES",

@@ -1,0 +1,198 @@
+/**
+ * Every scanner's options in one place: the typed table a scan carries
+ * (`scannerOptions: { pickle: { maxOpcodes: 1_000_000 } }`), its defaults, its
+ * validation, and the one-line meaning of each option for `modelaudit limits`.
+ * The engine resolves the table once per scan and hands it to the scanners in
+ * their context; a scanner reads its own part with {@linkcode scannerOptions}.
+ *
+ * Each scanner declares its options beside its code (`pickle/options.ts`); a new
+ * one is added here to {@linkcode ScannerOptions} and to the table below.
+ *
+ * @module
+ */
+
+import type { ScanContext } from "../core/scanner.ts";
+import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
+
+export type { PickleOptions } from "./pickle/options.ts";
+
+/**
+ * The options of every scanner, by scanner id.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SCANNER_OPTIONS, type ScannerOptions } from "./options.ts";
+ * const options: ScannerOptions = { ...DEFAULT_SCANNER_OPTIONS };
+ * options.pickle.maxOpcodes; // 50_000_000
+ * ```
+ */
+export interface ScannerOptions {
+  /** The pickle scanner's, which every pickle-based format uses too (PyTorch, joblib, numpy object arrays). */
+  pickle: PickleOptions;
+}
+
+/**
+ * Options a user sets: any scanner, any of its options; the rest keep their defaults.
+ *
+ * @example
+ * ```ts
+ * import type { ScannerOptionsInput } from "./options.ts";
+ * const input: ScannerOptionsInput = { pickle: { maxOpcodes: 1_000_000 } };
+ * ```
+ */
+export type ScannerOptionsInput = {
+  readonly [Id in keyof ScannerOptions]?: Readonly<Partial<ScannerOptions[Id]>>;
+};
+
+/** A scanner's defaults and what each of its options means. */
+interface OptionSet<Options> {
+  defaults: Readonly<Options>;
+  summaries: Readonly<Record<keyof Options, string>>;
+}
+
+const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOptions[Id]> } = {
+  pickle: { defaults: DEFAULT_PICKLE_OPTIONS, summaries: PICKLE_OPTION_SUMMARIES },
+};
+
+/**
+ * Every scanner's options when the user sets none.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SCANNER_OPTIONS } from "./options.ts";
+ * DEFAULT_SCANNER_OPTIONS.pickle.maxMarkDepth; // 10_000
+ * ```
+ */
+export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = Object.freeze({
+  pickle: DEFAULT_PICKLE_OPTIONS,
+});
+
+/**
+ * One option as `modelaudit limits` lists it.
+ *
+ * @example
+ * ```ts
+ * import type { ScannerOptionInfo } from "./options.ts";
+ * const info: ScannerOptionInfo = { name: "pickle.maxOpcodes", default: 50_000_000, summary: "Opcodes ..." };
+ * ```
+ */
+export interface ScannerOptionInfo {
+  /** `scanner.option`, as `--limit` takes it. */
+  name: string;
+  /** Its value when the user sets none. */
+  default: number;
+  /** What it bounds, and what happens past it. */
+  summary: string;
+}
+
+/**
+ * Every option of every scanner, scanner by scanner, in declaration order.
+ *
+ * @example
+ * ```ts
+ * import { SCANNER_OPTION_INFO } from "./options.ts";
+ * SCANNER_OPTION_INFO.some((option) => option.name === "pickle.maxOpcodes"); // true
+ * ```
+ */
+export const SCANNER_OPTION_INFO: readonly ScannerOptionInfo[] = Object.freeze(
+  Object.entries(OPTION_SETS).flatMap(([id, set]: [string, OptionSet<Record<string, number>>]) =>
+    Object.entries(set.defaults).map(([name, value]) => ({
+      name: `${id}.${name}`,
+      default: value,
+      summary: set.summaries[name],
+    }))
+  ),
+);
+
+function optionError(name: string, problem: string): RangeError {
+  const valid = SCANNER_OPTION_INFO.map((option) => option.name).join(", ");
+  return new RangeError(`${problem}: "${name}". Valid options: ${valid}`);
+}
+
+/**
+ * Checks that `value` can be the value of option `name` (`pickle.maxOpcodes`): a
+ * whole number from 0 to 2^53 - 1.
+ *
+ * @throws {RangeError} When it cannot.
+ */
+function checkedValue(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`The value of ${name} must be a whole number from 0 up, not ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Every scanner's options: the user's where set, the defaults elsewhere. Frozen: a
+ * scanner reads them, and a scan shares them across files.
+ *
+ * @throws {RangeError} On an unknown scanner or option, or a value that is not a whole number from 0 up.
+ *
+ * @example
+ * ```ts
+ * import { resolveScannerOptions } from "./options.ts";
+ * const options = resolveScannerOptions({ pickle: { maxOpcodes: 1_000 } });
+ * options.pickle.maxOpcodes; // 1_000
+ * options.pickle.maxMemoEntries; // 1_000_000
+ * ```
+ */
+export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly<ScannerOptions> {
+  const given: Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>> = input;
+  const resolved: Record<string, Readonly<Record<string, number>>> = {};
+  for (const id of Object.keys(given)) {
+    if (!Object.hasOwn(OPTION_SETS, id)) throw optionError(id, "Unknown scanner");
+  }
+  for (const [id, set] of Object.entries(OPTION_SETS)) {
+    const options: Record<string, number> = { ...set.defaults };
+    for (const [name, value] of Object.entries(given[id] ?? {})) {
+      if (!Object.hasOwn(set.defaults, name)) throw optionError(`${id}.${name}`, "Unknown option");
+      options[name] = checkedValue(`${id}.${name}`, value);
+    }
+    resolved[id] = Object.freeze(options);
+  }
+  // Every id of ScannerOptions is in OPTION_SETS, each with all its options: the loops filled them in.
+  return Object.freeze(resolved) as unknown as Readonly<ScannerOptions>;
+}
+
+/**
+ * Reads `scanner.option=value` (`pickle.maxOpcodes=1000000`, digits optionally grouped with `_`)
+ * into `input`, for a command line or a config file.
+ *
+ * @throws {RangeError} On text of another shape, an unknown option or a value that is not a whole number; the
+ * message lists the valid options.
+ *
+ * @example
+ * ```ts
+ * import { setScannerOption, type ScannerOptionsInput } from "./options.ts";
+ * const input: ScannerOptionsInput = setScannerOption({}, "pickle.maxOpcodes=1_000_000");
+ * input.pickle?.maxOpcodes; // 1_000_000
+ * ```
+ */
+export function setScannerOption(input: ScannerOptionsInput, assignment: string): ScannerOptionsInput {
+  const match = /^([A-Za-z0-9]+)\.([A-Za-z0-9]+)=(.*)$/.exec(assignment);
+  if (!match) throw optionError(assignment, "Expected SCANNER.OPTION=VALUE");
+  const [, id, name, text] = match;
+  const known = SCANNER_OPTION_INFO.some((option) => option.name === `${id}.${name}`);
+  if (!known) throw optionError(`${id}.${name}`, "Unknown option");
+  const value = /^\d+(_\d+)*$/.test(text) ? Number(text.replaceAll("_", "")) : Number.NaN;
+  const given: Readonly<Record<string, Readonly<Record<string, number>> | undefined>> = input;
+  const updated = { ...given, [id]: { ...given[id], [name]: checkedValue(`${id}.${name}`, value) } };
+  return updated as ScannerOptionsInput;
+}
+
+/**
+ * The options of every scanner for the scan `ctx` belongs to: what the engine resolved,
+ * or the defaults for a context that carries none.
+ *
+ * @example
+ * ```ts
+ * import type { ScanContext } from "../core/scanner.ts";
+ * import { scannerOptions } from "./options.ts";
+ * declare const ctx: ScanContext;
+ * const { maxOpcodes } = scannerOptions(ctx).pickle;
+ * ```
+ */
+export function scannerOptions(ctx: Pick<ScanContext, "options">): Readonly<ScannerOptions> {
+  // The engine fills ctx.options from resolveScannerOptions, whose result has this type.
+  return (ctx.options as Readonly<ScannerOptions> | undefined) ?? DEFAULT_SCANNER_OPTIONS;
+}
