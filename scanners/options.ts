@@ -12,9 +12,15 @@
  */
 
 import type { ScanContext } from "../core/scanner.ts";
+import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from "./compressed/options.ts";
+import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
+import { DEFAULT_TAR_OPTIONS, TAR_OPTION_SUMMARIES, type TarOptions } from "./tar/options.ts";
 
+export type { LzmaOptions } from "./compressed/options.ts";
+export type { NumpyOptions } from "./numpy/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
+export type { TarOptions } from "./tar/options.ts";
 
 /**
  * The options of every scanner, by scanner id.
@@ -29,6 +35,12 @@ export type { PickleOptions } from "./pickle/options.ts";
 export interface ScannerOptions {
   /** The pickle scanner's, which every pickle-based format uses too (PyTorch, joblib, numpy object arrays). */
   pickle: PickleOptions;
+  /** The .npy scanner's, for .npy files and the arrays of .npz archives. */
+  numpy: NumpyOptions;
+  /** The tar scanner's. */
+  tar: TarOptions;
+  /** The LZMA-alone scanner's (`.lzma`, joblib's `compress="lzma"`). */
+  lzma: LzmaOptions;
 }
 
 /**
@@ -52,6 +64,9 @@ interface OptionSet<Options> {
 
 const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOptions[Id]> } = {
   pickle: { defaults: DEFAULT_PICKLE_OPTIONS, summaries: PICKLE_OPTION_SUMMARIES },
+  numpy: { defaults: DEFAULT_NUMPY_OPTIONS, summaries: NUMPY_OPTION_SUMMARIES },
+  tar: { defaults: DEFAULT_TAR_OPTIONS, summaries: TAR_OPTION_SUMMARIES },
+  lzma: { defaults: DEFAULT_LZMA_OPTIONS, summaries: LZMA_OPTION_SUMMARIES },
 };
 
 /**
@@ -65,6 +80,9 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
  */
 export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = Object.freeze({
   pickle: DEFAULT_PICKLE_OPTIONS,
+  numpy: DEFAULT_NUMPY_OPTIONS,
+  tar: DEFAULT_TAR_OPTIONS,
+  lzma: DEFAULT_LZMA_OPTIONS,
 });
 
 /**

@@ -17,6 +17,7 @@
 
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import { HEAD_BYTES, type ScanContext, type Scanner } from "../../core/scanner.ts";
+import { scannerOptions } from "../options.ts";
 import { detectPickle, scanPickle } from "../pickle/scanner.ts";
 import { analyseDescr } from "./dtype.ts";
 import { type NpyHeader, readNpyHeader } from "./header.ts";
@@ -81,7 +82,7 @@ async function checkDataSize(source: ByteSource, ctx: ScanContext, header: NpyHe
  * ```
  */
 export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<void> {
-  const result = await readNpyHeader(source);
+  const result = await readNpyHeader(source, scannerOptions(ctx).numpy);
   if (!result.ok) {
     const { reason, position, dataOffset } = result.problem;
     if (position === 0) {
