@@ -129,13 +129,15 @@ function optionError(name: string, problem: string): RangeError {
 
 /**
  * Checks that `value` can be the value of option `name` (`pickle.maxOpcodes`): a
- * whole number from 0 to 2^53 - 1.
+ * whole number from 0 to 2^53 - 1. `given` is what the user wrote, for the message.
  *
  * @throws {RangeError} When it cannot.
  */
-function checkedValue(name: string, value: unknown): number {
+function checkedValue(name: string, value: unknown, given: unknown = value): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`The value of ${name} must be a whole number from 0 up, not ${String(value)}`);
+    throw new RangeError(
+      `The value of ${name} must be a whole number from 0 up, not ${JSON.stringify(given)}`,
+    );
   }
   return value;
 }
@@ -194,7 +196,7 @@ export function setScannerOption(input: ScannerOptionsInput, assignment: string)
   if (!known) throw optionError(`${id}.${name}`, "Unknown option");
   const value = /^\d+(_\d+)*$/.test(text) ? Number(text.replaceAll("_", "")) : Number.NaN;
   const given: Readonly<Record<string, Readonly<Record<string, number>> | undefined>> = input;
-  const updated = { ...given, [id]: { ...given[id], [name]: checkedValue(`${id}.${name}`, value) } };
+  const updated = { ...given, [id]: { ...given[id], [name]: checkedValue(`${id}.${name}`, value, text) } };
   return updated as ScannerOptionsInput;
 }
 

@@ -17,7 +17,7 @@
  */
 export interface NumpyOptions {
   /**
-   * Header bytes parsed before MA007 (default 1 MiB): `np.save` writes well under 1 KiB even for
+   * Header bytes parsed before MA310 (default 1 MiB): `np.save` writes well under 1 KiB even for
    * wide structured dtypes, and `np.load` itself refuses more than 10,000 characters unless
    * pickles are allowed.
    */
@@ -49,10 +49,10 @@ export const DEFAULT_NUMPY_OPTIONS: Readonly<NumpyOptions> = Object.freeze({
  * @example
  * ```ts
  * import { NUMPY_OPTION_SUMMARIES } from "./options.ts";
- * NUMPY_OPTION_SUMMARIES.maxHeaderBytes; // "Header bytes parsed before MA007"
+ * NUMPY_OPTION_SUMMARIES.maxHeaderBytes; // "Header bytes parsed before MA310"
  * ```
  */
 export const NUMPY_OPTION_SUMMARIES: Readonly<Record<keyof NumpyOptions, string>> = {
-  maxHeaderBytes: "Header bytes parsed before MA007",
-  maxLiteralDepth: "Containers nested in the header's Python literal before it is refused (MA007)",
+  maxHeaderBytes: "Header bytes parsed before MA310",
+  maxLiteralDepth: "Containers nested in the header's Python literal before it is refused (MA310)",
 };

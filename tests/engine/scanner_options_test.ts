@@ -1,0 +1,113 @@
+// Lowered limits change what a scan reports, exactly where the limit is reached: through
+// scanBytes (the options reach the scanners in their context), and through scan() (they
+// cross into the sandboxed workers).
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { scanBytes } from "../../engine/dispatch.ts";
+import { scan } from "../../engine/scan.ts";
+
+/** Latin-1: one byte per character. */
+const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+/** GLOBAL os.system at 0, MARK at 11, STRING at 12, TUPLE at 39, REDUCE at 40, STOP at 41. */
+const MALICIOUS = encode("cos\nsystem\n(S'echo modelaudit-fixture'\ntR.");
+const fixture = (path: string) => Deno.readFile(new URL(`../../fixtures/${path}`, import.meta.url));
+
+const brief = (findings: { rule: string; severity: string; location: string }[]) =>
+  findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+
+Deno.test("pickle.maxOpcodes: MA110 at the first opcode past it; the import before it is still reported", async () => {
+  assert.deepEqual(brief((await scanBytes(MALICIOUS, "m.pkl")).findings), [
+    "MA100 critical m.pkl (pos 0)",
+    "MA101 critical m.pkl (pos 40)",
+  ]);
+  const { findings } = await scanBytes(MALICIOUS, "m.pkl", { scannerOptions: { pickle: { maxOpcodes: 3 } } });
+  assert.deepEqual(brief(findings), ["MA100 critical m.pkl (pos 0)", "MA110 warning m.pkl (pos 39)"]);
+  assert.deepEqual(findings[1].details, { limit: "MAX_PICKLE_OPCODES", max: 3, position: 39 });
+});
+
+Deno.test("pickle.maxMarkDepth: MA110 at the MARK past it", async () => {
+  const { findings } = await scanBytes(MALICIOUS, "m.pkl", {
+    scannerOptions: { pickle: { maxMarkDepth: 0 } },
+  });
+  assert.deepEqual(brief(findings), ["MA100 critical m.pkl (pos 0)", "MA110 warning m.pkl (pos 11)"]);
+  assert.deepEqual(findings[1].details, { limit: "MAX_MARK_DEPTH", max: 0, position: 11 });
+});
+
+Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which is not scanned", async () => {
+  // README.txt at 0, payload.pkl (os.system) at 1024.
+  const tar = await fixture("tar/malicious/payload.tar");
+  assert.deepEqual(brief((await scanBytes(tar, "payload.tar")).findings), [
+    "MA100 critical payload.tar:payload.pkl (pos 2)",
+    "MA101 critical payload.tar:payload.pkl (pos 29)",
+  ]);
+  const { findings } = await scanBytes(tar, "payload.tar", { scannerOptions: { tar: { maxEntries: 1 } } });
+  assert.deepEqual(brief(findings), ["MA210 warning payload.tar (pos 1024)"]);
+  assert.deepEqual(findings[0].details, { limit: "MAX_TAR_ENTRIES", max: 1, position: 1024 });
+  assert.equal(findings[0].message, "More than 1 tar entries; the rest were not inspected");
+});
+
+Deno.test("numpy.maxHeaderBytes: a header longer than it is MA310 at the header length", async () => {
+  const npy = await fixture("numpy/benign/float32_2d.npy");
+  assert.deepEqual((await scanBytes(npy, "a.npy")).findings, []);
+  const { findings } = await scanBytes(npy, "a.npy", { scannerOptions: { numpy: { maxHeaderBytes: 64 } } });
+  assert.deepEqual(brief(findings), ["MA310 warning a.npy (pos 8)"]);
+  assert.match(findings[0].message, /the header is 118 bytes long, more than the 64 inspected/);
+});
+
+Deno.test("lzma.maxDecodedBytes: only that much is decoded; what lies past it is MA212", async () => {
+  const lzma = await fixture("compressed/malicious/os_system.pkl.lzma");
+  const { findings } = await scanBytes(lzma, "os_system.pkl.lzma", {
+    scannerOptions: { lzma: { maxDecodedBytes: 20 } },
+  });
+  assert.deepEqual(brief(findings), [
+    "MA100 critical os_system.pkl.lzma:os_system.pkl (pos 2)",
+    "MA105 warning os_system.pkl.lzma:os_system.pkl (pos 13)",
+    "MA212 warning os_system.pkl.lzma",
+  ]);
+  assert.match(findings[2].message, /^Only the first 20 decoded bytes were inspected/);
+});
+
+Deno.test("limits.maxFindingsPerFile: MA008 where the first finding past it would be", async () => {
+  const { findings } = await scanBytes(MALICIOUS, "m.pkl", { limits: { maxFindingsPerFile: 1 } });
+  assert.deepEqual(brief(findings), ["MA100 critical m.pkl (pos 0)", "MA008 info m.pkl (pos 40)"]);
+  assert.deepEqual(findings[1].details, { limit: "MAX_FINDINGS_PER_FILE", max: 1 });
+});
+
+Deno.test("limits.minBombDecodedBytes: a 2 MiB gzip of zeros is judged a bomb only when lowered below it", async () => {
+  const zeros = new Blob([new Uint8Array(2 << 20)]).stream().pipeThrough(new CompressionStream("gzip"));
+  const gzip = new Uint8Array(await new Response(zeros).arrayBuffer());
+  assert.deepEqual((await scanBytes(gzip, "zeros.gz")).findings, []);
+  const { findings } = await scanBytes(gzip, "zeros.gz", { limits: { minBombDecodedBytes: 1 << 20 } });
+  assert.deepEqual(findings.map((f) => `${f.rule} ${f.location}`), ["MA206 zeros.gz:zeros"]);
+  assert.equal(findings[0].details.decodedSize, 2 << 20);
+});
+
+Deno.test("a mistyped option fails scanBytes before anything is scanned", async () => {
+  await assert.rejects(
+    () => scanBytes(MALICIOUS, "m.pkl", { scannerOptions: { pickle: { maxOpcodes: -1 } } }),
+    /The value of pickle\.maxOpcodes must be a whole number from 0 up, not -1$/,
+  );
+});
+
+for (const sandbox of [true, false]) {
+  Deno.test(`scan (sandbox ${sandbox}) hands the scanner options to every file's scan`, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeFile(join(dir, "evil.pkl"), MALICIOUS);
+      const result = await scan([dir], { sandbox, scannerOptions: { pickle: { maxOpcodes: 3 } } });
+      assert.deepEqual(
+        result.files.flatMap((f) => f.findings.map((x) => `${x.rule} ${x.location.split("/").pop()}`)),
+        [
+          "MA100 evil.pkl (pos 0)",
+          "MA110 evil.pkl (pos 39)",
+        ],
+      );
+      await assert.rejects(
+        () => scan([dir], { sandbox, scannerOptions: { tar: { maxEntries: 0.5 } } }),
+        RangeError,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
