@@ -70,6 +70,8 @@ export {
   type SafeTable,
 } from "./policy/callables.ts";
   DEFAULT_SCANNER_OPTIONS,
+  type LzmaOptions,
+  type NumpyOptions,
   type PickleOptions,
   resolveScannerOptions,
   SCANNER_OPTION_INFO,
@@ -77,6 +79,7 @@ export {
   type ScannerOptions,
   type ScannerOptionsInput,
   setScannerOption,
+  type TarOptions,
 } from "./scanners/options.ts";
 export { type Detected, detectFormat } from "./engine/detect.ts";
 export type { SiblingOpener } from "./engine/siblings.ts";
