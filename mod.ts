@@ -55,7 +55,13 @@ export type {
   Suppression,
 } from "./core/types.ts";
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
-export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
+export {
+  DEFAULT_SCAN_LIMITS,
+  LIMIT_INFO,
+  type LimitSettings,
+  type ScanLimits,
+  setLimit,
+} from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
 export { descriptorById, READERS, REGISTRY, type Registry, SCANNERS } from "./scanners/registry.ts";
 export {
@@ -72,6 +78,7 @@ export {
   DEFAULT_SCANNER_OPTIONS,
   type LzmaOptions,
   type NumpyOptions,
+  parseOptionAssignment,
   type PickleOptions,
   resolveScannerOptions,
   SCANNER_OPTION_INFO,

@@ -7,6 +7,14 @@
  * @module
  */
 
+import {
+  parseOptionAssignment,
+  SCANNER_OPTION_INFO,
+  type ScannerOptionInfo,
+  type ScannerOptionsInput,
+  setScannerOption,
+} from "../scanners/options.ts";
+
 /** Payloads nested in payloads deeper than this are an attack on the scanner, not a model. */
 export const MAX_NESTING_DEPTH = 8;
 
@@ -74,3 +82,73 @@ export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = {
   maxInMemoryDecodeBytes: 32 * 1024 * 1024,
   maxFindingsPerFile: 1_000,
 };
+
+const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
+  maxDepth: "Containers and payloads nested deeper are not opened (MA210, MA006) (--max-depth)",
+  maxMembers: "Archive members inspected per file, nested ones included; the rest: MA210 (--max-members)",
+  maxDecompressedBytes:
+    "Bytes decompressed per file, re-reads included; past it: MA210 (--max-decompressed-bytes)",
+  maxCompressionRatio:
+    "Decoded over stored size beyond which a large member is a bomb, MA206 (--max-compression-ratio)",
+  minBombDecodedBytes: "Decoded size from which a member's compression ratio is judged",
+  maxInMemoryDecodeBytes:
+    "Decoded members up to this size are kept in memory; larger ones are decoded on demand",
+  maxFindingsPerFile: "Findings listed per file; past it one MA008 says the rest are not listed",
+};
+
+/**
+ * Every limit a scan can be given: the engine's ({@linkcode ScanLimits}, as `engine.NAME`)
+ * and every scanner's (`pickle.maxOpcodes`, ...), with its default and what it bounds.
+ *
+ * @example
+ * ```ts
+ * import { LIMIT_INFO } from "./limits.ts";
+ * LIMIT_INFO[0].name; // "engine.maxDepth"
+ * ```
+ */
+export const LIMIT_INFO: readonly ScannerOptionInfo[] = Object.freeze([
+  ...Object.entries(SCAN_LIMIT_SUMMARIES).map(([name, summary]) => ({
+    name: `engine.${name}`,
+    default: DEFAULT_SCAN_LIMITS[name as keyof ScanLimits],
+    summary,
+  })),
+  ...SCANNER_OPTION_INFO,
+]);
+
+/**
+ * The limits a user set: the engine's and the scanners', as {@linkcode ScanLimits} and
+ * `ScannerOptionsInput` take them.
+ *
+ * @example
+ * ```ts
+ * import type { LimitSettings } from "./limits.ts";
+ * const settings: LimitSettings = { limits: { maxFindingsPerFile: 100 }, scannerOptions: { tar: { maxEntries: 10 } } };
+ * ```
+ */
+export interface LimitSettings {
+  /** The engine's limits set. */
+  limits: Partial<ScanLimits>;
+  /** The scanners' options set. */
+  scannerOptions: ScannerOptionsInput;
+}
+
+/**
+ * Sets one limit written `engine.NAME=VALUE` or `SCANNER.NAME=VALUE` (`pickle.maxOpcodes=1000000`),
+ * as `--limit` takes it; the last setting of a limit wins.
+ *
+ * @throws {RangeError} On text of another shape, an unknown limit (the message lists them all) or a value
+ * that is not a whole number from 0 up.
+ *
+ * @example
+ * ```ts
+ * import { setLimit } from "./limits.ts";
+ * let settings = setLimit({ limits: {}, scannerOptions: {} }, "engine.maxFindingsPerFile=100");
+ * settings = setLimit(settings, "pickle.maxOpcodes=1_000_000");
+ * settings.scannerOptions.pickle?.maxOpcodes; // 1_000_000
+ * ```
+ */
+export function setLimit(settings: LimitSettings, assignment: string): LimitSettings {
+  const { group, option, value } = parseOptionAssignment(assignment, LIMIT_INFO);
+  if (group === "engine") return { ...settings, limits: { ...settings.limits, [option]: value } };
+  return { ...settings, scannerOptions: setScannerOption(settings.scannerOptions, assignment) };
+}

@@ -86,7 +86,7 @@ export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = Object.freeze({
 });
 
 /**
- * One option as `modelaudit limits` lists it.
+ * One option as `modelaudit limits` lists it (a scanner's, or one of the engine's `ScanLimits`).
  *
  * @example
  * ```ts
@@ -95,7 +95,7 @@ export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = Object.freeze({
  * ```
  */
 export interface ScannerOptionInfo {
-  /** `scanner.option`, as `--limit` takes it. */
+  /** `scanner.option` (`engine.option` for the engine's), as `--limit` takes it. */
   name: string;
   /** Its value when the user sets none. */
   default: number;
@@ -122,8 +122,8 @@ export const SCANNER_OPTION_INFO: readonly ScannerOptionInfo[] = Object.freeze(
   ),
 );
 
-function optionError(name: string, problem: string): RangeError {
-  const valid = SCANNER_OPTION_INFO.map((option) => option.name).join(", ");
+function optionError(name: string, problem: string, known = SCANNER_OPTION_INFO): RangeError {
+  const valid = known.map((option) => option.name).join(", ");
   return new RangeError(`${problem}: "${name}". Valid options: ${valid}`);
 }
 
@@ -175,11 +175,35 @@ export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly
 }
 
 /**
- * Reads `scanner.option=value` (`pickle.maxOpcodes=1000000`, digits optionally grouped with `_`)
- * into `input`, for a command line or a config file.
+ * Reads `group.option=value` (`pickle.maxOpcodes=1000000`, digits optionally grouped with `_`),
+ * for an option of `known`: the form a command line or a config file sets one in.
  *
- * @throws {RangeError} On text of another shape, an unknown option or a value that is not a whole number; the
- * message lists the valid options.
+ * @throws {RangeError} On text of another shape, an option not in `known` or a value that is not a whole
+ * number from 0 up; the message lists the valid options.
+ *
+ * @example
+ * ```ts
+ * import { parseOptionAssignment, SCANNER_OPTION_INFO } from "./options.ts";
+ * parseOptionAssignment("tar.maxEntries=1_000", SCANNER_OPTION_INFO); // { group: "tar", option: "maxEntries", value: 1000 }
+ * ```
+ */
+export function parseOptionAssignment(
+  assignment: string,
+  known: readonly ScannerOptionInfo[],
+): { group: string; option: string; value: number } {
+  const match = /^([A-Za-z0-9]+)\.([A-Za-z0-9]+)=(.*)$/.exec(assignment);
+  if (!match) throw optionError(assignment, "Expected NAME=VALUE", known);
+  const [, group, option, text] = match;
+  const name = `${group}.${option}`;
+  if (!known.some((candidate) => candidate.name === name)) throw optionError(name, "Unknown option", known);
+  const value = /^\d+(_\d+)*$/.test(text) ? Number(text.replaceAll("_", "")) : Number.NaN;
+  return { group, option, value: checkedValue(name, value, text) };
+}
+
+/**
+ * Sets one scanner option, written `scanner.option=value` (`pickle.maxOpcodes=1000000`), in `input`.
+ *
+ * @throws {RangeError} As {@linkcode parseOptionAssignment} does.
  *
  * @example
  * ```ts
@@ -189,15 +213,9 @@ export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly
  * ```
  */
 export function setScannerOption(input: ScannerOptionsInput, assignment: string): ScannerOptionsInput {
-  const match = /^([A-Za-z0-9]+)\.([A-Za-z0-9]+)=(.*)$/.exec(assignment);
-  if (!match) throw optionError(assignment, "Expected SCANNER.OPTION=VALUE");
-  const [, id, name, text] = match;
-  const known = SCANNER_OPTION_INFO.some((option) => option.name === `${id}.${name}`);
-  if (!known) throw optionError(`${id}.${name}`, "Unknown option");
-  const value = /^\d+(_\d+)*$/.test(text) ? Number(text.replaceAll("_", "")) : Number.NaN;
+  const { group, option, value } = parseOptionAssignment(assignment, SCANNER_OPTION_INFO);
   const given: Readonly<Record<string, Readonly<Record<string, number>> | undefined>> = input;
-  const updated = { ...given, [id]: { ...given[id], [name]: checkedValue(`${id}.${name}`, value, text) } };
-  return updated as ScannerOptionsInput;
+  return { ...given, [group]: { ...given[group], [option]: value } } as ScannerOptionsInput;
 }
 
 /**

@@ -68,5 +68,5 @@ export const TAR_OPTION_SUMMARIES: Readonly<Record<keyof TarOptions, string>> = 
   maxEntries: "Entries of one archive, members or not, before MA210; the rest are not inspected",
   maxPaxHeaderBytes: "Bytes of one pax extended header before MA210",
   maxNameBytes: "Bytes of a member name or link target before MA210",
-  maxExtensionHeaders: "Extension headers (pax, GNU long name or link) before one entry before MA210",
+  maxExtensionHeaders: "Extension headers (pax, GNU long name or link) in front of one entry before MA210",
 };

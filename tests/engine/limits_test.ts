@@ -1,0 +1,34 @@
+// Every limit a scan takes, by the name --limit and `modelaudit limits` use: the engine's and the scanners'.
+import assert from "node:assert/strict";
+import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, setLimit } from "../../engine/limits.ts";
+import { SCANNER_OPTION_INFO } from "../../scanners/options.ts";
+
+Deno.test("limits: the engine's come first as engine.NAME, then every scanner's, each once", () => {
+  const names = LIMIT_INFO.map((limit) => limit.name);
+  assert.equal(new Set(names).size, names.length);
+  const engine = LIMIT_INFO.filter((limit) => limit.name.startsWith("engine."));
+  assert.deepEqual(
+    Object.fromEntries(engine.map((limit) => [limit.name.slice("engine.".length), limit.default])),
+    DEFAULT_SCAN_LIMITS,
+  );
+  assert.deepEqual(LIMIT_INFO.slice(engine.length), SCANNER_OPTION_INFO);
+});
+
+Deno.test("limits: engine.NAME sets a ScanLimits field, SCANNER.NAME a scanner option; the last one wins", () => {
+  let settings = setLimit({ limits: {}, scannerOptions: {} }, "engine.maxFindingsPerFile=100");
+  settings = setLimit(settings, "pickle.maxOpcodes=1_000_000");
+  settings = setLimit(settings, "engine.maxDepth=2");
+  settings = setLimit(settings, "engine.maxFindingsPerFile=50");
+  assert.deepEqual(settings, {
+    limits: { maxFindingsPerFile: 50, maxDepth: 2 },
+    scannerOptions: { pickle: { maxOpcodes: 1_000_000 } },
+  });
+  assert.throws(
+    () => setLimit(settings, "engine.maxDepht=2"),
+    /^RangeError: Unknown option: "engine\.maxDepht"\. Valid options: engine\.maxDepth, engine\.maxMembers, .*, pickle\.maxOpcodes, /,
+  );
+  assert.throws(
+    () => setLimit(settings, "engine.maxDepth=two"),
+    /engine\.maxDepth must be a whole number from 0 up, not "two"/,
+  );
+});
