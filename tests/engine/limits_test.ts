@@ -32,3 +32,9 @@ Deno.test("limits: engine.NAME sets a ScanLimits field, SCANNER.NAME a scanner o
     /engine\.maxDepth must be a whole number from 0 up, not "two"/,
   );
 });
+
+Deno.test("limits: the README's table lists every limit with its name", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const listed = [...readme.matchAll(/^\| `([a-z0-9]+\.[A-Za-z0-9]+)` +\|/gm)].map((match) => match[1]);
+  assert.deepEqual(listed, LIMIT_INFO.map((limit) => limit.name));
+});
