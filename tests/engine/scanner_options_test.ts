@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { scanBytes } from "../../engine/dispatch.ts";
 import { scan } from "../../engine/scan.ts";
+import type { Finding } from "../../core/types.ts";
+import { renderLocation } from "../../report/location.ts";
 
 /** Latin-1: one byte per character. */
 const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -12,8 +14,8 @@ const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const MALICIOUS = encode("cos\nsystem\n(S'echo modelaudit-fixture'\ntR.");
 const fixture = (path: string) => Deno.readFile(new URL(`../../fixtures/${path}`, import.meta.url));
 
-const brief = (findings: { rule: string; severity: string; location: string }[]) =>
-  findings.map((f) => `${f.rule} ${f.severity} ${f.location}`);
+const brief = (findings: Pick<Finding, "rule" | "severity" | "location">[]) =>
+  findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 
 Deno.test("pickle.maxOpcodes: MA110 at the first opcode past it; the import before it is still reported", async () => {
   assert.deepEqual(brief((await scanBytes(MALICIOUS, "m.pkl")).findings), [
@@ -78,7 +80,7 @@ Deno.test("limits.minBombDecodedBytes: a 2 MiB gzip of zeros is judged a bomb on
   const gzip = new Uint8Array(await new Response(zeros).arrayBuffer());
   assert.deepEqual((await scanBytes(gzip, "zeros.gz")).findings, []);
   const { findings } = await scanBytes(gzip, "zeros.gz", { limits: { minBombDecodedBytes: 1 << 20 } });
-  assert.deepEqual(findings.map((f) => `${f.rule} ${f.location}`), ["MA206 zeros.gz:zeros"]);
+  assert.deepEqual(findings.map((f) => `${f.rule} ${renderLocation(f.location)}`), ["MA206 zeros.gz:zeros"]);
   assert.equal(findings[0].details.decodedSize, 2 << 20);
 });
 
@@ -96,7 +98,9 @@ for (const sandbox of [true, false]) {
       await Deno.writeFile(join(dir, "evil.pkl"), MALICIOUS);
       const result = await scan([dir], { sandbox, scannerOptions: { pickle: { maxOpcodes: 3 } } });
       assert.deepEqual(
-        result.files.flatMap((f) => f.findings.map((x) => `${x.rule} ${x.location.split("/").pop()}`)),
+        result.files.flatMap((f) =>
+          f.findings.map((x) => `${x.rule} ${renderLocation(x.location).split("/").pop()}`)
+        ),
         [
           "MA100 evil.pkl (pos 0)",
           "MA110 evil.pkl (pos 39)",
