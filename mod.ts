@@ -87,6 +87,7 @@ export {
   type ScannerOptionsInput,
   setScannerOption,
   type TarOptions,
+  type ZipOptions,
 } from "./scanners/options.ts";
 export { type Detected, detectFormat } from "./engine/detect.ts";
 export type { SiblingOpener } from "./engine/siblings.ts";

@@ -16,11 +16,13 @@ import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from ".
 import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
 import { DEFAULT_TAR_OPTIONS, TAR_OPTION_SUMMARIES, type TarOptions } from "./tar/options.ts";
+import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zip/options.ts";
 
 export type { LzmaOptions } from "./compressed/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
 export type { TarOptions } from "./tar/options.ts";
+export type { ZipOptions } from "./zip/options.ts";
 
 /**
  * The options of every scanner, by scanner id.
@@ -39,6 +41,8 @@ export interface ScannerOptions {
   numpy: NumpyOptions;
   /** The tar scanner's. */
   tar: TarOptions;
+  /** The zip scanner's, for every zip-based format (PyTorch checkpoints, `.npz`, `.keras`). */
+  zip: ZipOptions;
   /** The LZMA-alone scanner's (`.lzma`, joblib's `compress="lzma"`). */
   lzma: LzmaOptions;
 }
@@ -66,6 +70,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   pickle: { defaults: DEFAULT_PICKLE_OPTIONS, summaries: PICKLE_OPTION_SUMMARIES },
   numpy: { defaults: DEFAULT_NUMPY_OPTIONS, summaries: NUMPY_OPTION_SUMMARIES },
   tar: { defaults: DEFAULT_TAR_OPTIONS, summaries: TAR_OPTION_SUMMARIES },
+  zip: { defaults: DEFAULT_ZIP_OPTIONS, summaries: ZIP_OPTION_SUMMARIES },
   lzma: { defaults: DEFAULT_LZMA_OPTIONS, summaries: LZMA_OPTION_SUMMARIES },
 };
 
@@ -82,6 +87,7 @@ export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = Object.freeze({
   pickle: DEFAULT_PICKLE_OPTIONS,
   numpy: DEFAULT_NUMPY_OPTIONS,
   tar: DEFAULT_TAR_OPTIONS,
+  zip: DEFAULT_ZIP_OPTIONS,
   lzma: DEFAULT_LZMA_OPTIONS,
 });
 
@@ -143,7 +149,7 @@ function checkedValue(name: string, value: unknown, given: unknown = value): num
 }
 
 /**
- * Every scanner's options: the user's where set, the defaults elsewhere. Frozen: a
+ * Every scanner's options: the user's where set (not `undefined`), the defaults elsewhere. Frozen: a
  * scanner reads them, and a scan shares them across files.
  *
  * @throws {RangeError} On an unknown scanner or option, or a value that is not a whole number from 0 up.
@@ -166,7 +172,8 @@ export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly
     const options: Record<string, number> = { ...set.defaults };
     for (const [name, value] of Object.entries(given[id] ?? {})) {
       if (!Object.hasOwn(set.defaults, name)) throw optionError(`${id}.${name}`, "Unknown option");
-      options[name] = checkedValue(`${id}.${name}`, value);
+      // `{ maxEntries: undefined }` is a spread of unset settings, not a value.
+      if (value !== undefined) options[name] = checkedValue(`${id}.${name}`, value);
     }
     resolved[id] = Object.freeze(options);
   }

@@ -54,6 +54,7 @@ export const DEFAULT_LZMA_OPTIONS: Readonly<LzmaOptions> = Object.freeze({
  * ```
  */
 export const LZMA_OPTION_SUMMARIES: Readonly<Record<keyof LzmaOptions, string>> = {
-  maxDecodedBytes: "Decoded bytes kept in memory per LZMA member before MA212; the rest is not decoded",
+  maxDecodedBytes:
+    "Decoded bytes kept in memory per LZMA stream (.lzma file or zip member); the rest is not decoded",
   maxDictionaryBytes: "Largest LZMA dictionary allocated; a larger one is undecodable (MA212)",
 };

@@ -48,6 +48,28 @@ Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which
   assert.equal(findings[0].message, "More than 1 tar entries; the rest were not inspected");
 });
 
+Deno.test("zip.maxEntries and zip.maxDirectoryBytes: MA210 for a listing cut short or a directory not read", async () => {
+  const zip = await fixture("zip/benign/stored.zip"); // two stored members, a 110-byte central directory
+  assert.deepEqual((await scanBytes(zip, "stored.zip")).findings, []);
+  const entries = await scanBytes(zip, "stored.zip", { scannerOptions: { zip: { maxEntries: 1 } } });
+  assert.deepEqual(brief(entries.findings), ["MA210 warning stored.zip"]);
+  assert.deepEqual(entries.findings[0].details, { limit: "MAX_ZIP_ENTRIES", max: 1 });
+  const directory = await scanBytes(zip, "stored.zip", {
+    scannerOptions: { zip: { maxDirectoryBytes: 10 } },
+  });
+  assert.deepEqual(brief(directory.findings), ["MA210 warning stored.zip", "MA209 warning stored.zip"]);
+  assert.deepEqual(directory.findings[0].details, { limit: "MAX_DIRECTORY_BYTES", max: 10, bytes: 110 });
+});
+
+Deno.test("zip.maxStoredCrcBytes: a stored member over it is scanned without its CRC-32 checked", async () => {
+  const zip = await fixture("zip/malicious/crc_mismatch.zip");
+  const rules = async (maxStoredCrcBytes?: number) =>
+    (await scanBytes(zip, "crc_mismatch.zip", { scannerOptions: { zip: { maxStoredCrcBytes } } })).findings
+      .map((f) => f.rule);
+  assert.deepEqual(await rules(), ["MA202", "MA100", "MA101"]);
+  assert.deepEqual(await rules(0), ["MA100", "MA101"]);
+});
+
 Deno.test("numpy.maxHeaderBytes: a header longer than it is MA310 at the header length", async () => {
   const npy = await fixture("numpy/benign/float32_2d.npy");
   assert.deepEqual((await scanBytes(npy, "a.npy")).findings, []);
@@ -67,6 +89,19 @@ Deno.test("lzma.maxDecodedBytes: only that much is decoded; what lies past it is
     "MA212 warning os_system.pkl.lzma",
   ]);
   assert.match(findings[2].message, /^Only the first 20 decoded bytes were inspected/);
+});
+
+Deno.test("lzma.maxDecodedBytes bounds a zip's LZMA member too: decoded short of its declared size, MA209", async () => {
+  const zip = await fixture("zip/malicious/lzma_member.zip");
+  const { findings } = await scanBytes(zip, "lzma_member.zip", {
+    scannerOptions: { lzma: { maxDecodedBytes: 20 } },
+  });
+  assert.deepEqual(brief(findings), [
+    "MA100 critical lzma_member.zip:payload.pkl (pos 2)",
+    "MA105 warning lzma_member.zip:payload.pkl (pos 13)",
+    "MA209 warning lzma_member.zip:payload.pkl",
+  ]);
+  assert.deepEqual(findings[2].details, { declaredSize: 31, decodedSize: 20, exact: true });
 });
 
 Deno.test("limits.maxFindingsPerFile: MA008 where the first finding past it would be", async () => {
