@@ -80,6 +80,7 @@ export {
   type NumpyOptions,
   parseOptionAssignment,
   type PickleOptions,
+  type PytorchOptions,
   resolveScannerOptions,
   SCANNER_OPTION_INFO,
   type ScannerOptionInfo,

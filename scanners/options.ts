@@ -15,12 +15,14 @@ import type { ScanContext } from "../core/scanner.ts";
 import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from "./compressed/options.ts";
 import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
+import { DEFAULT_PYTORCH_OPTIONS, PYTORCH_OPTION_SUMMARIES, type PytorchOptions } from "./pytorch/options.ts";
 import { DEFAULT_TAR_OPTIONS, TAR_OPTION_SUMMARIES, type TarOptions } from "./tar/options.ts";
 import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zip/options.ts";
 
 export type { LzmaOptions } from "./compressed/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
+export type { PytorchOptions } from "./pytorch/options.ts";
 export type { TarOptions } from "./tar/options.ts";
 export type { ZipOptions } from "./zip/options.ts";
 
@@ -43,6 +45,8 @@ export interface ScannerOptions {
   tar: TarOptions;
   /** The zip scanner's, for every zip-based format (PyTorch checkpoints, `.npz`, `.keras`). */
   zip: ZipOptions;
+  /** The PyTorch scanners' (zip checkpoints, legacy streams and tars), beyond the pickle and zip ones. */
+  pytorch: PytorchOptions;
   /** The LZMA-alone scanner's (`.lzma`, joblib's `compress="lzma"`). */
   lzma: LzmaOptions;
 }
@@ -71,6 +75,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   numpy: { defaults: DEFAULT_NUMPY_OPTIONS, summaries: NUMPY_OPTION_SUMMARIES },
   tar: { defaults: DEFAULT_TAR_OPTIONS, summaries: TAR_OPTION_SUMMARIES },
   zip: { defaults: DEFAULT_ZIP_OPTIONS, summaries: ZIP_OPTION_SUMMARIES },
+  pytorch: { defaults: DEFAULT_PYTORCH_OPTIONS, summaries: PYTORCH_OPTION_SUMMARIES },
   lzma: { defaults: DEFAULT_LZMA_OPTIONS, summaries: LZMA_OPTION_SUMMARIES },
 };
 
@@ -88,6 +93,7 @@ export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = Object.freeze({
   numpy: DEFAULT_NUMPY_OPTIONS,
   tar: DEFAULT_TAR_OPTIONS,
   zip: DEFAULT_ZIP_OPTIONS,
+  pytorch: DEFAULT_PYTORCH_OPTIONS,
   lzma: DEFAULT_LZMA_OPTIONS,
 });
 
