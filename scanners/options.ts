@@ -27,7 +27,7 @@ export type { TarOptions } from "./tar/options.ts";
 export type { ZipOptions } from "./zip/options.ts";
 
 /**
- * The options of every scanner, by scanner id.
+ * The options of every scanner, by scanner id (`pytorch` for the PyTorch scanners together).
  *
  * @example
  * ```ts
@@ -88,14 +88,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
  * DEFAULT_SCANNER_OPTIONS.pickle.maxMarkDepth; // 10_000
  * ```
  */
-export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = Object.freeze({
-  pickle: DEFAULT_PICKLE_OPTIONS,
-  numpy: DEFAULT_NUMPY_OPTIONS,
-  tar: DEFAULT_TAR_OPTIONS,
-  zip: DEFAULT_ZIP_OPTIONS,
-  pytorch: DEFAULT_PYTORCH_OPTIONS,
-  lzma: DEFAULT_LZMA_OPTIONS,
-});
+export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = resolveScannerOptions();
 
 /**
  * One option as `modelaudit limits` lists it (a scanner's, or one of the engine's `ScanLimits`).
