@@ -15,9 +15,6 @@ import {
   setScannerOption,
 } from "../scanners/options.ts";
 
-/** Payloads nested in payloads deeper than this are an attack on the scanner, not a model. */
-export const MAX_NESTING_DEPTH = 8;
-
 /** Default budget for a whole scan, in milliseconds (5 minutes). */
 export const DEFAULT_TIMEOUT_MS = 300_000;
 
@@ -36,7 +33,10 @@ export const BUDGET_SPENT = "the scan's time budget ran out before this file";
  * ```
  */
 export interface ScanLimits {
-  /** Containers and payloads nested deeper than this are not opened (`--max-depth`). */
+  /**
+   * Containers and payloads nested deeper than this are not opened (`--max-depth`; default 8):
+   * payloads nested in payloads that deep are an attack on the scanner, not a model.
+   */
   maxDepth: number;
   /** Members of all containers in one file, nested ones included (`--max-members`). */
   maxMembers: number;
@@ -59,6 +59,12 @@ export interface ScanLimits {
    * and a hostile file could otherwise flood the report.
    */
   maxFindingsPerFile: number;
+  /**
+   * Bytes of one file a directory unit's plan may read whole (default 16 MiB): the files it reads
+   * (a config, an index) are far smaller; a larger one fails the plan: the unit's files are then
+   * scanned by their content, each with a scan error saying why.
+   */
+  maxPlanReadBytes: number;
 }
 
 /**
@@ -72,7 +78,7 @@ export interface ScanLimits {
  * ```
  */
 export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = {
-  maxDepth: MAX_NESTING_DEPTH,
+  maxDepth: 8,
   // A checkpoint holds one member per tensor: tens of thousands for the largest models.
   maxMembers: 100_000,
   maxDecompressedBytes: 8 * 1024 * 1024 * 1024,
@@ -81,6 +87,7 @@ export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = {
   minBombDecodedBytes: 64 * 1024 * 1024,
   maxInMemoryDecodeBytes: 32 * 1024 * 1024,
   maxFindingsPerFile: 1_000,
+  maxPlanReadBytes: 16 * 1024 * 1024,
 };
 
 const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
@@ -94,6 +101,7 @@ const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
   maxInMemoryDecodeBytes:
     "Decoded members up to this size are kept in memory; larger ones are decoded on demand",
   maxFindingsPerFile: "Findings listed per file; past it one MA008 says the rest are not listed",
+  maxPlanReadBytes: "Bytes of one file a directory unit's plan may read whole (a config, an index)",
 };
 
 /**

@@ -15,12 +15,9 @@ import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
 import type { ScannerOptionsInput } from "../scanners/options.ts";
-import type { ScanLimits } from "./limits.ts";
+import { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./limits.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
 import { openSiblingReported, Siblings } from "./siblings.ts";
-
-/** Largest file a plan may read whole: metadata files (a config, an index) are far smaller. */
-export const MAX_PLAN_READ_BYTES = 16 * 1024 * 1024;
 
 /** One file of a {@linkcode DirectoryTask}. */
 export interface DirectoryTaskFile {
@@ -80,8 +77,9 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function readForPlan(file: DirectoryTaskFile): Promise<Uint8Array> {
-  if (file.size > MAX_PLAN_READ_BYTES) {
+/** A file's bytes for a plan, if they are at most `maxBytes` ({@linkcode ScanLimits.maxPlanReadBytes}). */
+async function readForPlan(file: DirectoryTaskFile, maxBytes: number): Promise<Uint8Array> {
+  if (file.size > maxBytes) {
     throw new Error(`${file.path} is too large (${file.size} bytes) to be read whole for a plan`);
   }
   return await Deno.readFile(file.realPath);
@@ -111,6 +109,7 @@ export async function scanDirectory(
     return { format: task.format, findings, members: [], error: `no directory format ${task.format}` };
   }
   const patterns = task.blacklist.filter((pattern) => pattern.length > 0);
+  const { maxPlanReadBytes } = { ...DEFAULT_SCAN_LIMITS, ...task.limits };
   let plans = new Map<string, MemberPlan>();
   let planError: string | undefined;
   {
@@ -131,7 +130,7 @@ export async function scanDirectory(
     const files: DirectoryFile[] = task.files.map((file) => ({
       path: file.relative,
       size: file.size,
-      read: () => readForPlan(file),
+      read: () => readForPlan(file, maxPlanReadBytes),
     }));
     try {
       plans = await (await descriptor.load()).plan(files, ctx);

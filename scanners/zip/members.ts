@@ -17,6 +17,7 @@ import { generatorStream } from "../compressed/codec.ts";
 import { inflateRaw } from "../compressed/inflate.ts";
 import { lzmaAloneChunks } from "../compressed/lzma.ts";
 import { DEFAULT_LZMA_OPTIONS } from "../compressed/options.ts";
+import { DEFAULT_ZIP_OPTIONS } from "./options.ts";
 
 /** Compression method: stored as is. */
 export const METHOD_STORED = 0;
@@ -48,9 +49,6 @@ const METHOD_NAMES: Readonly<Record<number, string>> = {
  * data fails to inflate within its first bytes, plain data inflates this far cleanly.
  */
 export const PLAIN_PROBE_BYTES = 64 * 1024;
-
-/** The most an archive profile may read of one entry: metadata records are far smaller. */
-export const MAX_ENTRY_READ_BYTES = 16 * 1024 * 1024;
 
 /** Bytes per read when checksumming a stored member. */
 const CRC_READ_BYTES = 1024 * 1024;
@@ -316,7 +314,7 @@ export async function readsAsPlain(source: ByteSource, located: LocatedEntry): P
 
 /**
  * The decoded content of an entry for an archive profile, at most
- * {@linkcode MAX_ENTRY_READ_BYTES}: what decodes before any corruption, and
+ * `maxBytes` (the `zip.maxProfileReadBytes` option): what decodes before any corruption, and
  * nothing for a member that cannot be decoded. Rejects for a larger entry, which
  * a profile checks the size of first.
  *
@@ -332,11 +330,12 @@ export async function readEntry(
   source: ByteSource,
   located: LocatedEntry,
   decodable: boolean,
+  maxBytes: number = DEFAULT_ZIP_OPTIONS.maxProfileReadBytes,
 ): Promise<Uint8Array> {
   const { entry } = located;
-  if (entry.size > MAX_ENTRY_READ_BYTES) {
+  if (entry.size > maxBytes) {
     throw new Error(
-      `${entry.name} declares ${entry.size} bytes, more than ${MAX_ENTRY_READ_BYTES} a profile may read`,
+      `${entry.name} declares ${entry.size} bytes, more than ${maxBytes} a profile may read`,
     );
   }
   if (!decodable) return new Uint8Array(0);

@@ -34,6 +34,11 @@ export interface ZipOptions {
    * gigabytes of weights.
    */
   maxStoredCrcBytes: number;
+  /**
+   * Bytes of one entry an archive profile may read whole to plan the members (default 16 MiB):
+   * the metadata records it reads (a checkpoint's `version`, `byteorder`) are far smaller.
+   */
+  maxProfileReadBytes: number;
 }
 
 /**
@@ -49,6 +54,7 @@ export const DEFAULT_ZIP_OPTIONS: Readonly<ZipOptions> = Object.freeze({
   maxEntries: 500_000,
   maxDirectoryBytes: 256 * 1024 * 1024,
   maxStoredCrcBytes: 32 * 1024 * 1024,
+  maxProfileReadBytes: 16 * 1024 * 1024,
 });
 
 /**
@@ -65,4 +71,5 @@ export const ZIP_OPTION_SUMMARIES: Readonly<Record<keyof ZipOptions, string>> = 
   maxDirectoryBytes: "Bytes of central directory read; a larger one is not read (MA210)",
   maxStoredCrcBytes:
     "Stored members up to this size have their CRC-32 verified (MA202) before they are scanned",
+  maxProfileReadBytes: "Bytes of one entry an archive profile (a PyTorch checkpoint's) may read whole",
 };

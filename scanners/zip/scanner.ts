@@ -136,12 +136,13 @@ async function planMembers(
   members: readonly Member[],
   ctx: ScanContext,
 ): Promise<Map<string, MemberPlan>> {
+  const { maxProfileReadBytes } = scannerOptions(ctx).zip;
   const entries: ArchiveEntry[] = members.map((member) => ({
     name: member.entry.name,
     rawName: member.entry.rawName,
     size: member.entry.size,
     directory: member.directory,
-    read: () => readEntry(source, member, member.decodable && !member.directory),
+    read: () => readEntry(source, member, member.decodable && !member.directory, maxProfileReadBytes),
   }));
   const profile = ZIP_PROFILES.find((candidate) => candidate.matches(entries));
   if (!profile) return new Map();

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { scanBytes, scanSource } from "../../engine/dispatch.ts";
 import { COLLECT_AFTER_DECODED_BYTES } from "../../engine/decoded_source.ts";
-import { MAX_NESTING_DEPTH } from "../../engine/limits.ts";
+import { DEFAULT_SCAN_LIMITS } from "../../engine/limits.ts";
+
+const MAX_NESTING_DEPTH = DEFAULT_SCAN_LIMITS.maxDepth;
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
 import type { Finding } from "../../core/types.ts";
 import { renderLocation } from "../../report/location.ts";
