@@ -87,6 +87,7 @@ export {
   type ScannerOptions,
   type ScannerOptionsInput,
   setScannerOption,
+  type SevenZipOptions,
   type TarOptions,
   type ZipOptions,
 } from "./scanners/options.ts";

@@ -16,6 +16,11 @@ import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from ".
 import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
 import { DEFAULT_PYTORCH_OPTIONS, PYTORCH_OPTION_SUMMARIES, type PytorchOptions } from "./pytorch/options.ts";
+import {
+  DEFAULT_SEVENZIP_OPTIONS,
+  SEVENZIP_OPTION_SUMMARIES,
+  type SevenZipOptions,
+} from "./sevenzip/options.ts";
 import { DEFAULT_TAR_OPTIONS, TAR_OPTION_SUMMARIES, type TarOptions } from "./tar/options.ts";
 import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zip/options.ts";
 
@@ -23,6 +28,7 @@ export type { LzmaOptions } from "./compressed/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
 export type { PytorchOptions } from "./pytorch/options.ts";
+export type { SevenZipOptions } from "./sevenzip/options.ts";
 export type { TarOptions } from "./tar/options.ts";
 export type { ZipOptions } from "./zip/options.ts";
 
@@ -47,6 +53,8 @@ export interface ScannerOptions {
   zip: ZipOptions;
   /** The PyTorch scanners' (zip checkpoints, legacy streams and tars), beyond the pickle and zip ones. */
   pytorch: PytorchOptions;
+  /** The 7z scanner's. */
+  sevenzip: SevenZipOptions;
   /** The LZMA-alone scanner's (`.lzma`, joblib's `compress="lzma"`). */
   lzma: LzmaOptions;
 }
@@ -76,6 +84,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   tar: { defaults: DEFAULT_TAR_OPTIONS, summaries: TAR_OPTION_SUMMARIES },
   zip: { defaults: DEFAULT_ZIP_OPTIONS, summaries: ZIP_OPTION_SUMMARIES },
   pytorch: { defaults: DEFAULT_PYTORCH_OPTIONS, summaries: PYTORCH_OPTION_SUMMARIES },
+  sevenzip: { defaults: DEFAULT_SEVENZIP_OPTIONS, summaries: SEVENZIP_OPTION_SUMMARIES },
   lzma: { defaults: DEFAULT_LZMA_OPTIONS, summaries: LZMA_OPTION_SUMMARIES },
 };
 

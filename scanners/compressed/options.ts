@@ -24,8 +24,8 @@ export interface LzmaOptions {
    */
   maxDecodedBytes: number;
   /**
-   * Largest dictionary decoded (default 256 MiB; `xz -9` uses 64 MiB): the decoder allocates it
-   * whole, so a larger one is reported as undecodable (MA212) instead.
+   * Largest dictionary decoded, in `.lzma` files and in 7z folders (default 256 MiB; `xz -9` uses
+   * 64 MiB): the decoder allocates it, so a larger one is reported as undecodable (MA212) instead.
    */
   maxDictionaryBytes: number;
 }
@@ -56,5 +56,5 @@ export const DEFAULT_LZMA_OPTIONS: Readonly<LzmaOptions> = Object.freeze({
 export const LZMA_OPTION_SUMMARIES: Readonly<Record<keyof LzmaOptions, string>> = {
   maxDecodedBytes:
     "Decoded bytes kept in memory per LZMA stream (.lzma file or zip member); the rest is not decoded",
-  maxDictionaryBytes: "Largest LZMA dictionary allocated; a larger one is undecodable (MA212)",
+  maxDictionaryBytes: "Largest LZMA dictionary allocated (.lzma files, 7z folders); a larger one is MA212",
 };
