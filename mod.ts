@@ -75,6 +75,7 @@ export {
   type SafeFamily,
   type SafeTable,
 } from "./policy/callables.ts";
+export {
   DEFAULT_SCANNER_OPTIONS,
   type LzmaOptions,
   type NumpyOptions,
