@@ -64,6 +64,21 @@ export interface PickleOptions {
    * oldest is then scanned at once, so a pickle full of them cannot hoard memory.
    */
   maxDeferredPayloads: number;
+  /**
+   * Characters of a string constant inspected for encoded pickles and Python source (default
+   * 32 MiB): a longer one is data, not inspected, which bounds memory and time per constant.
+   */
+  maxEmbeddedChars: number;
+  /**
+   * Characters of source text scanned for dangerous calls (default 4 MiB), the literals handed to
+   * exec/eval inside it included: the import that would exec a longer string is flagged anyway.
+   */
+  maxCodeScanChars: number;
+  /**
+   * Encoding layers peeled off a string constant (base64 of hex of base64 ...) before giving up
+   * (default 3): real data is encoded once.
+   */
+  maxDecodeDepth: number;
 }
 
 /**
@@ -85,6 +100,9 @@ export const DEFAULT_PICKLE_OPTIONS: Readonly<PickleOptions> = Object.freeze({
   maxRetainedRefs: 1_000_000,
   maxTextLineBytes: 64 * 1024,
   maxDeferredPayloads: 64,
+  maxEmbeddedChars: 32 * 1024 * 1024,
+  maxCodeScanChars: 4 * 1024 * 1024,
+  maxDecodeDepth: 3,
 });
 
 /**
@@ -106,4 +124,8 @@ export const PICKLE_OPTION_SUMMARIES: Readonly<Record<keyof PickleOptions, strin
   maxRetainedRefs: "References kept across values per pickle (container items, parent links)",
   maxTextLineBytes: "Bytes of a numeric or name line decoded; longer lines are skipped",
   maxDeferredPayloads: "Pickle-like strings held until their pickle ends; the oldest is then scanned",
+  maxEmbeddedChars:
+    "Characters of a string constant inspected for encoded pickles and source; longer is data",
+  maxCodeScanChars: "Characters of source text (in a string constant) scanned for dangerous calls",
+  maxDecodeDepth: "Encoding layers (base64, hex) peeled off a string constant before giving up",
 };

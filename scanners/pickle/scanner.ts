@@ -258,6 +258,7 @@ export class PickleStream {
         matchBlacklist: (t) => ctx.matchBlacklist(t),
         policy: ctx.policy,
         payloads,
+        limits,
       }),
       options.joblibArrays
         ? {

@@ -39,6 +39,16 @@ export interface PytorchOptions {
    * ones are far smaller; a larger one is still scanned, but not indexed.
    */
   maxIndexedPickleBytes: number;
+  /**
+   * Bytes of one TorchScript source file (`code/*.py`) read (default 16 MiB): real code files are
+   * kilobytes, a traced giant stays far below; the rest is not inspected (MA006).
+   */
+  maxTorchScriptSourceBytes: number;
+  /**
+   * Local names recorded per TorchScript source file (default 1,000,000), so hostile input cannot
+   * hoard memory; past it names are not taken as local, which only adds findings.
+   */
+  maxTorchScriptBindings: number;
 }
 
 /**
@@ -55,6 +65,8 @@ export const DEFAULT_PYTORCH_OPTIONS: Readonly<PytorchOptions> = Object.freeze({
   maxLegacyTensors: 100_000,
   maxIndexedStorages: 1_000_000,
   maxIndexedPickleBytes: 16 * 1024 * 1024,
+  maxTorchScriptSourceBytes: 16 * 1024 * 1024,
+  maxTorchScriptBindings: 1_000_000,
 });
 
 /**
@@ -72,4 +84,6 @@ export const PYTORCH_OPTION_SUMMARIES: Readonly<Record<keyof PytorchOptions, str
   maxLegacyTensors: "Tensors of a legacy torch tar's tensors member before MA110",
   maxIndexedStorages: "Storages of a zip checkpoint's pickle indexed to check its data/ records against",
   maxIndexedPickleBytes: "Bytes of a zip checkpoint's pickle read whole to index its storages",
+  maxTorchScriptSourceBytes: "Bytes of one TorchScript source file inspected; the rest is not (MA006)",
+  maxTorchScriptBindings: "Local names recorded per TorchScript source; past it names count as global",
 };

@@ -7,6 +7,7 @@ import { scanBytes } from "../../engine/dispatch.ts";
 import { scan } from "../../engine/scan.ts";
 import type { Finding } from "../../core/types.ts";
 import { renderLocation } from "../../report/location.ts";
+import type { ScannerOptionsInput } from "../../scanners/options.ts";
 
 /** Latin-1: one byte per character. */
 const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -33,6 +34,39 @@ Deno.test("pickle.maxMarkDepth: MA110 at the MARK past it", async () => {
   });
   assert.deepEqual(brief(findings), ["MA100 critical m.pkl (pos 0)", "MA110 warning m.pkl (pos 11)"]);
   assert.deepEqual(findings[1].details, { limit: "MAX_MARK_DEPTH", max: 0, position: 11 });
+});
+
+Deno.test("pickle.maxEmbeddedChars, maxDecodeDepth and maxCodeScanChars: MA108 only while the payload is in reach", async () => {
+  // exec(b64decode("aW1w...")): a 64-character base64 constant at 35 holding 47 characters of source, whose
+  // os.system(...) call ends at its 46th.
+  const pkl = await fixture("pickle/malicious/base64_python_source_exec_p2.pkl");
+  const embedded = async (pickle: ScannerOptionsInput["pickle"]) =>
+    brief((await scanBytes(pkl, "m.pkl", { scannerOptions: { pickle } })).findings)
+      .filter((line) => line.startsWith("MA108"));
+  const found = ["MA108 critical m.pkl (pos 35)"];
+  assert.deepEqual(await embedded({}), found);
+  assert.deepEqual(await embedded({ maxEmbeddedChars: 64 }), found);
+  assert.deepEqual(await embedded({ maxEmbeddedChars: 63 }), []);
+  assert.deepEqual(await embedded({ maxDecodeDepth: 1 }), found);
+  assert.deepEqual(await embedded({ maxDecodeDepth: 0 }), []);
+  assert.deepEqual(await embedded({ maxCodeScanChars: 46 }), found);
+  assert.deepEqual(await embedded({ maxCodeScanChars: 45 }), []);
+});
+
+Deno.test("pytorch.maxTorchScriptSourceBytes: a code file longer is MA006, and a call past it is not read", async () => {
+  const pt = await fixture("pytorch/malicious/torchscript_os_system.pt");
+  const code = "m.pt:archive/code/__torch__/";
+  const at = async (maxTorchScriptSourceBytes: number) =>
+    brief((await scanBytes(pt, "m.pt", { scannerOptions: { pytorch: { maxTorchScriptSourceBytes } } })).findings);
+  // modelaudit_fixture_models.py is 587 bytes with os.system at 536; torch/nn/modules/container.py is 717.
+  assert.deepEqual(await at(587), [
+    `MA302 critical ${code}modelaudit_fixture_models.py (pos 536)`,
+    `MA006 warning ${code}torch/nn/modules/container.py`,
+  ]);
+  assert.deepEqual(await at(536), [
+    `MA006 warning ${code}modelaudit_fixture_models.py`,
+    `MA006 warning ${code}torch/nn/modules/container.py`,
+  ]);
 });
 
 Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which is not scanned", async () => {

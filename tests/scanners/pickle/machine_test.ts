@@ -31,6 +31,7 @@ function run(data: Uint8Array, limits: PickleOptions = DEFAULT_PICKLE_OPTIONS): 
     matchBlacklist: () => undefined,
     policy: CallablePolicy.standard(),
     payloads: { payload: () => {}, decoded: () => {} },
+    limits,
   });
   const machine = new PickleMachine({
     fact: factDispatcher([{ text: ({ value }) => texts.push(value) }, ...rules]),
