@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, setLimit } from "../../engine/limits.ts";
 import { SCANNER_OPTION_INFO } from "../../scanners/options.ts";
+import { formatLimitValue } from "../../report/limits.ts";
 
 Deno.test("limits: the engine's come first as engine.NAME, then every scanner's, each once", () => {
   const names = LIMIT_INFO.map((limit) => limit.name);
@@ -33,8 +34,17 @@ Deno.test("limits: engine.NAME sets a ScanLimits field, SCANNER.NAME a scanner o
   );
 });
 
-Deno.test("limits: the README's table lists every limit with its name", async () => {
+Deno.test("limits: the README's table lists every limit with its default and meaning", async () => {
   const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
-  const listed = [...readme.matchAll(/^\| `([a-z0-9]+\.[A-Za-z0-9]+)` +\|/gm)].map((match) => match[1]);
-  assert.deepEqual(listed, LIMIT_INFO.map((limit) => limit.name));
+  const rows = [...readme.matchAll(/^\| `([a-z0-9]+\.[A-Za-z0-9]+)` +\|(.*)\|(.*)\|$/gm)]
+    .map(([, name, value, summary]) => [name, value.trim(), summary.trim()]);
+  // The default as a reader wants it: a byte size in its unit alone where it has one (8 GiB).
+  const shown = (name: string, value: number) => {
+    const text = formatLimitValue(name, value);
+    return /\((.*)\)$/.exec(text)?.[1] ?? text;
+  };
+  assert.deepEqual(
+    rows,
+    LIMIT_INFO.map((limit) => [limit.name, shown(limit.name, limit.default), limit.summary]),
+  );
 });

@@ -57,7 +57,9 @@ Deno.test("pytorch.maxTorchScriptSourceBytes: a code file longer is MA006, and a
   const pt = await fixture("pytorch/malicious/torchscript_os_system.pt");
   const code = "m.pt:archive/code/__torch__/";
   const at = async (maxTorchScriptSourceBytes: number) =>
-    brief((await scanBytes(pt, "m.pt", { scannerOptions: { pytorch: { maxTorchScriptSourceBytes } } })).findings);
+    brief(
+      (await scanBytes(pt, "m.pt", { scannerOptions: { pytorch: { maxTorchScriptSourceBytes } } })).findings,
+    );
   // modelaudit_fixture_models.py is 587 bytes with os.system at 536; torch/nn/modules/container.py is 717.
   assert.deepEqual(await at(587), [
     `MA302 critical ${code}modelaudit_fixture_models.py (pos 536)`,
