@@ -42,7 +42,7 @@ import {
   nameClaimsScannedFormat,
 } from "./detect.ts";
 import { type Arrival, pickleLoadersOf } from "./readings.ts";
-import { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./limits.ts";
+import { resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { NO_SIBLINGS, openSiblingReported, type SiblingOpener } from "./siblings.ts";
 
 /** Options of {@linkcode scanSource}. */
@@ -51,7 +51,7 @@ export interface SourceScanOptions {
   blacklist?: readonly string[];
   /** Aborts the scan; scanners check it in long loops. */
   signal?: AbortSignal;
-  /** The engine's limits; unset ones keep {@linkcode DEFAULT_SCAN_LIMITS}. */
+  /** The engine's limits; unset ones keep their defaults ({@linkcode resolveScanLimits} checks them). */
   limits?: Partial<ScanLimits>;
   /**
    * Each scanner's limits (`{ pickle: { maxOpcodes: 1_000_000 } }`); unset ones keep their
@@ -601,7 +601,7 @@ export async function scanSource(
   path: string,
   options: SourceScanOptions = {},
 ): Promise<SourceScanOutcome> {
-  const limits = { ...DEFAULT_SCAN_LIMITS, ...options.limits };
+  const limits = resolveScanLimits(options.limits);
   const counted = new CoverageSource(source);
   const state: DispatchState = {
     sink: new FindingSink(limits.maxFindingsPerFile),

@@ -9,6 +9,7 @@
 
 import {
   parseOptionAssignment,
+  resolveOptionGroup,
   SCANNER_OPTION_INFO,
   type ScannerOptionInfo,
   type ScannerOptionsInput,
@@ -124,6 +125,33 @@ export const LIMIT_INFO: readonly ScannerOptionInfo[] = Object.freeze([
 ]);
 
 /**
+ * The engine's limits: `given`'s where set (not `undefined`), {@linkcode DEFAULT_SCAN_LIMITS} elsewhere;
+ * frozen. The engine resolves them once per scan, as it does the scanners' options.
+ *
+ * @throws {RangeError} On an unknown limit, a value that is not a whole number from 0 up, or a
+ * `maxCompressionRatio` that is not a number above 0 (it may have a fraction).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveScanLimits } from "./limits.ts";
+ * const limits = resolveScanLimits({ maxDepth: 2, maxCompressionRatio: 2.5, maxMembers: undefined });
+ * assert.deepEqual([limits.maxDepth, limits.maxCompressionRatio, limits.maxMembers], [2, 2.5, 100_000]);
+ * assert.throws(() => resolveScanLimits({ maxDepth: -1 }), RangeError);
+ * ```
+ */
+export function resolveScanLimits(given: Readonly<Partial<ScanLimits>> = {}): Readonly<ScanLimits> {
+  const { maxCompressionRatio: ratio, ...whole } = given;
+  if (ratio !== undefined && !(typeof ratio === "number" && Number.isFinite(ratio) && ratio > 0)) {
+    throw new RangeError(
+      `The value of engine.maxCompressionRatio must be a number above 0, not ${JSON.stringify(ratio)}`,
+    );
+  }
+  const limits = resolveOptionGroup("engine", DEFAULT_SCAN_LIMITS, whole, LIMIT_INFO);
+  return ratio === undefined ? limits : Object.freeze({ ...limits, maxCompressionRatio: ratio });
+}
+
+/**
  * The limits a user set: the engine's and the scanners', as {@linkcode ScanLimits} and
  * `ScannerOptionsInput` take them.
  *
@@ -157,6 +185,10 @@ export interface LimitSettings {
  */
 export function setLimit(settings: LimitSettings, assignment: string): LimitSettings {
   const { group, option, value } = parseOptionAssignment(assignment, LIMIT_INFO);
-  if (group === "engine") return { ...settings, limits: { ...settings.limits, [option]: value } };
+  if (group === "engine") {
+    const limits = { ...settings.limits, [option]: value };
+    resolveScanLimits(limits); // A ratio of 0 is a whole number, yet no ratio.
+    return { ...settings, limits };
+  }
   return { ...settings, scannerOptions: setScannerOption(settings.scannerOptions, assignment) };
 }

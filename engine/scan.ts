@@ -12,7 +12,7 @@ import type { PolicyExtras } from "../policy/callables.ts";
 import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
-import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
+import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { WorkerPool } from "./pool.ts";
 import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
 import type { ScanTask, TaskOutcome } from "./serve.ts";
@@ -316,7 +316,11 @@ export async function scanWith(
   setup: ScanSetup,
 ): Promise<ScanResult> {
   // Resolved before any work, so that a mistyped option fails the scan at once, and once for all files.
-  const options = { ...given, scannerOptions: resolveScannerOptions(given.scannerOptions) };
+  const options = {
+    ...given,
+    limits: resolveScanLimits(given.limits),
+    scannerOptions: resolveScannerOptions(given.scannerOptions),
+  };
   const startTime = new Date();
   const deadline = startTime.getTime() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const walk = await expandPaths(paths, setup.registry.directories);

@@ -15,7 +15,7 @@ import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
 import type { ScannerOptionsInput } from "../scanners/options.ts";
-import { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./limits.ts";
+import { resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
 import { openSiblingReported, Siblings } from "./siblings.ts";
 
@@ -109,7 +109,7 @@ export async function scanDirectory(
     return { format: task.format, findings, members: [], error: `no directory format ${task.format}` };
   }
   const patterns = task.blacklist.filter((pattern) => pattern.length > 0);
-  const { maxPlanReadBytes } = { ...DEFAULT_SCAN_LIMITS, ...task.limits };
+  const { maxPlanReadBytes } = resolveScanLimits(task.limits);
   let plans = new Map<string, MemberPlan>();
   let planError: string | undefined;
   {

@@ -103,17 +103,6 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
 };
 
 /**
- * Every scanner's options when the user sets none.
- *
- * @example
- * ```ts
- * import { DEFAULT_SCANNER_OPTIONS } from "./options.ts";
- * DEFAULT_SCANNER_OPTIONS.pickle.maxMarkDepth; // 10_000
- * ```
- */
-export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = resolveScannerOptions();
-
-/**
  * One option as `modelaudit limits` lists it (a scanner's, or one of the engine's `ScanLimits`).
  *
  * @example
@@ -150,6 +139,17 @@ export const SCANNER_OPTION_INFO: readonly ScannerOptionInfo[] = Object.freeze(
   ),
 );
 
+/**
+ * Every scanner's options when the user sets none.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SCANNER_OPTIONS } from "./options.ts";
+ * DEFAULT_SCANNER_OPTIONS.pickle.maxMarkDepth; // 10_000
+ * ```
+ */
+export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = resolveScannerOptions();
+
 function optionError(name: string, problem: string, known = SCANNER_OPTION_INFO): RangeError {
   const valid = known.map((option) => option.name).join(", ");
   return new RangeError(`${problem}: "${name}". Valid options: ${valid}`);
@@ -168,6 +168,36 @@ function checkedValue(name: string, value: unknown, given: unknown = value): num
     );
   }
   return value;
+}
+
+/**
+ * One group of options (a scanner's, or the engine's limits as `engine`): `given`'s where set (not
+ * `undefined`), `defaults` elsewhere; frozen. `known` lists the valid names for the message of a mistake.
+ *
+ * @throws {RangeError} On an option `defaults` lacks, or a value that is not a whole number from 0 up.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveOptionGroup, SCANNER_OPTION_INFO } from "./options.ts";
+ * const tar = resolveOptionGroup("tar", { maxEntries: 10, maxNameBytes: 100 }, { maxEntries: 5 }, SCANNER_OPTION_INFO);
+ * assert.deepEqual(tar, { maxEntries: 5, maxNameBytes: 100 });
+ * ```
+ */
+export function resolveOptionGroup<Options extends object>(
+  group: string,
+  defaults: Readonly<Options>,
+  given: object | undefined,
+  known: readonly ScannerOptionInfo[],
+): Readonly<Options> {
+  const options: Record<string, unknown> = { ...defaults };
+  for (const [name, value] of Object.entries(given ?? {})) {
+    if (!Object.hasOwn(defaults, name)) throw optionError(`${group}.${name}`, "Unknown option", known);
+    // `{ maxEntries: undefined }` is a spread of unset settings, not a value.
+    if (value !== undefined) options[name] = checkedValue(`${group}.${name}`, value);
+  }
+  // Only names of `defaults` were set, each to a number as its default is.
+  return Object.freeze(options) as Readonly<Options>;
 }
 
 /**
@@ -190,14 +220,9 @@ export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly
   for (const id of Object.keys(given)) {
     if (!Object.hasOwn(OPTION_SETS, id)) throw optionError(id, "Unknown scanner");
   }
-  for (const [id, set] of Object.entries(OPTION_SETS)) {
-    const options: Record<string, number> = { ...set.defaults };
-    for (const [name, value] of Object.entries(given[id] ?? {})) {
-      if (!Object.hasOwn(set.defaults, name)) throw optionError(`${id}.${name}`, "Unknown option");
-      // `{ maxEntries: undefined }` is a spread of unset settings, not a value.
-      if (value !== undefined) options[name] = checkedValue(`${id}.${name}`, value);
-    }
-    resolved[id] = Object.freeze(options);
+  const sets: [string, OptionSet<Record<string, number>>][] = Object.entries(OPTION_SETS);
+  for (const [id, set] of sets) {
+    resolved[id] = resolveOptionGroup(id, set.defaults, given[id], SCANNER_OPTION_INFO);
   }
   // Every id of ScannerOptions is in OPTION_SETS, each with all its options: the loops filled them in.
   return Object.freeze(resolved) as unknown as Readonly<ScannerOptions>;

@@ -297,6 +297,10 @@ Deno.test("wrong arguments exit 2 with a message on stderr and nothing on stdout
     ],
     [["scan", "--limit", "pickle.maxOpcodes", benignDir], /is invalid\. expected NAME=VALUE/],
     [
+      ["scan", "--limit", "engine.maxCompressionRatio=0", benignDir],
+      /maxCompressionRatio must be a number above 0/,
+    ],
+    [
       ["scan", "--max-depth", "2", "--limit", "engine.maxDepth=3", benignDir],
       /option '--max-depth <n>' cannot be used with '--limit engine\.maxDepth'/,
     ],

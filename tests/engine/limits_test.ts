@@ -1,6 +1,6 @@
 // Every limit a scan takes, by the name --limit and `modelaudit limits` use: the engine's and the scanners'.
 import assert from "node:assert/strict";
-import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, setLimit } from "../../engine/limits.ts";
+import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, resolveScanLimits, setLimit } from "../../engine/limits.ts";
 import { SCANNER_OPTION_INFO } from "../../scanners/options.ts";
 import { formatLimitValue } from "../../report/limits.ts";
 
@@ -31,6 +31,34 @@ Deno.test("limits: engine.NAME sets a ScanLimits field, SCANNER.NAME a scanner o
   assert.throws(
     () => setLimit(settings, "engine.maxDepth=two"),
     /engine\.maxDepth must be a whole number from 0 up, not "two"/,
+  );
+});
+
+Deno.test("limits: the engine's resolve like a scanner's: unset keeps the default, a mistake is a RangeError", () => {
+  assert.deepEqual(resolveScanLimits(), DEFAULT_SCAN_LIMITS);
+  assert.ok(Object.isFrozen(resolveScanLimits()));
+  assert.deepEqual(
+    resolveScanLimits({ maxFindingsPerFile: undefined, maxDepth: 0, maxCompressionRatio: 1.5 }),
+    {
+      ...DEFAULT_SCAN_LIMITS,
+      maxDepth: 0,
+      maxCompressionRatio: 1.5,
+    },
+  );
+  const wrong: [object, RegExp][] = [
+    [{ maxDepht: 2 }, /^RangeError: Unknown option: "engine\.maxDepht"\. Valid options: engine\.maxDepth, /],
+    [
+      { maxDepth: -1 },
+      /^RangeError: The value of engine\.maxDepth must be a whole number from 0 up, not -1$/,
+    ],
+    [{ maxMembers: 2.5 }, /engine\.maxMembers must be a whole number from 0 up, not 2\.5$/],
+    [{ maxCompressionRatio: 0 }, /engine\.maxCompressionRatio must be a number above 0, not 0$/],
+    [{ maxCompressionRatio: Infinity }, /engine\.maxCompressionRatio must be a number above 0, not null$/],
+  ];
+  for (const [limits, message] of wrong) assert.throws(() => resolveScanLimits(limits), message);
+  assert.throws(
+    () => setLimit({ limits: {}, scannerOptions: {} }, "engine.maxCompressionRatio=0"),
+    /engine\.maxCompressionRatio must be a number above 0/,
   );
 });
 

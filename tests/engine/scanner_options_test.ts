@@ -216,6 +216,13 @@ Deno.test("a mistyped option fails scanBytes before anything is scanned", async 
     () => scanBytes(MALICIOUS, "m.pkl", { scannerOptions: { pickle: { maxOpcodes: -1 } } }),
     /The value of pickle\.maxOpcodes must be a whole number from 0 up, not -1$/,
   );
+  await assert.rejects(
+    () => scanBytes(MALICIOUS, "m.pkl", { limits: { maxFindingsPerFile: -1 } }),
+    /The value of engine\.maxFindingsPerFile must be a whole number from 0 up, not -1$/,
+  );
+  // An engine limit set to undefined is unset: not a limit of no findings at all.
+  const { findings } = await scanBytes(MALICIOUS, "m.pkl", { limits: { maxFindingsPerFile: undefined } });
+  assert.deepEqual(findings.map((f) => f.rule), ["MA100", "MA101"]);
 });
 
 for (const sandbox of [true, false]) {
@@ -237,6 +244,7 @@ for (const sandbox of [true, false]) {
         () => scan([dir], { sandbox, scannerOptions: { tar: { maxEntries: 0.5 } } }),
         RangeError,
       );
+      await assert.rejects(() => scan([dir], { sandbox, limits: { maxDepth: -2 } }), RangeError);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
