@@ -109,7 +109,7 @@ class FindingSink {
         severity: rule.severity,
         message: `More than ${max} findings; the rest are not listed`,
         location: finding.location,
-        details: { limit: "MAX_FINDINGS_PER_FILE", max },
+        details: { limit: "MAX_FINDINGS_PER_FILE", option: "engine.maxFindingsPerFile", max },
       });
     }
   }
@@ -260,15 +260,16 @@ function reportOnce(ctx: ScanContext, state: DispatchState, key: string, finding
   ctx.report(finding);
 }
 
-/** An MA210 finding for the limit `limit`, once per file. */
+/** An MA210 finding for the engine limit `limit`, once per file. */
 function reportLimitOnce(
   ctx: ScanContext,
   state: DispatchState,
-  limit: string,
+  limit: keyof ScanLimits,
   message: string,
   details: FindingDetails,
 ): void {
-  reportOnce(ctx, state, limit, { rule: "MA210", message, details: { limit, ...details } });
+  const option = `engine.${limit}`;
+  reportOnce(ctx, state, limit, { rule: "MA210", message, details: { limit, option, ...details } });
 }
 
 async function scanMember(
@@ -398,7 +399,7 @@ async function scanPayload(state: DispatchState, source: ByteSource, frame: Cont
       rule: "MA006",
       severity: "critical",
       message: `Payload nested more than ${state.limits.maxDepth} levels deep was not inspected`,
-      details: { limit: "maxDepth", max: state.limits.maxDepth },
+      details: { limit: "maxDepth", option: "engine.maxDepth", max: state.limits.maxDepth },
     });
     return;
   }

@@ -178,7 +178,7 @@ function limitReached(ctx: ScanContext, pos: number, message: string): void {
     rule: "MA110",
     message: `${message}; its storage records were not analysed`,
     position: pos,
-    details: { limit: "MAX_LEGACY_STORAGES", max, position: pos },
+    details: { limit: "MAX_LEGACY_STORAGES", option: "pytorch.maxLegacyStorages", max, position: pos },
   });
 }
 

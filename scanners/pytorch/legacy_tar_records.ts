@@ -89,7 +89,12 @@ async function countAt(
       message:
         `Legacy torch tar member declares ${count} ${what}s, more than ${max}; its records were not analysed`,
       position: 0,
-      details: { limit: what === "storage" ? "MAX_LEGACY_STORAGES" : "MAX_LEGACY_TENSORS", max, position: 0 },
+      details: {
+        limit: what === "storage" ? "MAX_LEGACY_STORAGES" : "MAX_LEGACY_TENSORS",
+        option: what === "storage" ? "pytorch.maxLegacyStorages" : "pytorch.maxLegacyTensors",
+        max,
+        position: 0,
+      },
     });
     return undefined;
   }

@@ -552,6 +552,7 @@ export async function scanTorchScriptSource(source: ByteSource, ctx: ScanContext
         format: "torchscript",
         size: source.size,
         limit: "MAX_TORCHSCRIPT_SOURCE_BYTES",
+        option: "pytorch.maxTorchScriptSourceBytes",
         max: inspected,
       },
     });

@@ -107,7 +107,7 @@ export const safetensorsScanner: Scanner = {
         rule: "MA330",
         message: `The safetensors header holds ${parsed.reason} (no real model's does); it was not inspected`,
         position: parsed.position,
-        details: { limit: maxHeaderValues, headerLength },
+        details: { limit: maxHeaderValues, option: "safetensors.maxHeaderValues", headerLength },
       });
       return;
     }

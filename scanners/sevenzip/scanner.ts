@@ -167,7 +167,7 @@ async function readListing(
         rule: "MA210",
         message:
           `The 7z header decodes to ${size} bytes, more than ${maxHeaderBytes}; no member was inspected`,
-        details: { limit: "MAX_HEADER_BYTES", max: maxHeaderBytes, size },
+        details: { limit: "MAX_HEADER_BYTES", option: "sevenzip.maxHeaderBytes", max: maxHeaderBytes, size },
       });
       return undefined;
     }
@@ -229,7 +229,12 @@ function checkSignature(source: ByteSource, signature: SignatureHeader, ctx: Sca
       rule: "MA210",
       message:
         `The 7z header takes ${signature.nextHeaderSize} bytes, more than ${maxHeaderBytes}; it was not read`,
-      details: { limit: "MAX_HEADER_BYTES", max: maxHeaderBytes, size: signature.nextHeaderSize },
+      details: {
+        limit: "MAX_HEADER_BYTES",
+        option: "sevenzip.maxHeaderBytes",
+        max: maxHeaderBytes,
+        size: signature.nextHeaderSize,
+      },
     });
     return undefined;
   }

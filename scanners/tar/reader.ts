@@ -63,7 +63,7 @@ export type TarStep =
   /** The block at `offset` is not a header readers accept (or is cut short): they stop there. */
   | { kind: "malformed"; offset: number; reason: string }
   /** A scanner limit was reached at `offset`. */
-  | { kind: "limit"; offset: number; limit: string; max: number; reason: string };
+  | { kind: "limit"; offset: number; limit: string; option: string; max: number; reason: string };
 
 /** An extension header waiting for the entry it precedes. */
 type Extension =
@@ -181,6 +181,7 @@ export class TarReader {
           kind: "limit",
           offset: start,
           limit: "MAX_EXTENSION_HEADERS",
+          option: "tar.maxExtensionHeaders",
           max: maxExtensionHeaders,
           reason: `more than ${maxExtensionHeaders} extension headers precede one entry`,
         };
@@ -195,10 +196,12 @@ export class TarReader {
   async #extension(offset: number, header: TarHeader, chain: Extension[]): Promise<TarStep | undefined> {
     const pax = header.type !== TYPE.GNU_LONG_NAME && header.type !== TYPE.GNU_LONG_LINK;
     const { maxPaxHeaderBytes, maxNameBytes } = this.#options;
-    const [limit, max] = pax ? ["MAX_PAX_HEADER_BYTES", maxPaxHeaderBytes] : ["MAX_NAME_BYTES", maxNameBytes];
+    const [limit, option, max] = pax
+      ? ["MAX_PAX_HEADER_BYTES", "tar.maxPaxHeaderBytes", maxPaxHeaderBytes] as const
+      : ["MAX_NAME_BYTES", "tar.maxNameBytes", maxNameBytes] as const;
     if (header.size > max) {
       const what = pax ? "pax header" : "GNU long name";
-      return { kind: "limit", offset, limit, max, reason: `a ${what} of ${header.size} bytes` };
+      return { kind: "limit", offset, limit, option, max, reason: `a ${what} of ${header.size} bytes` };
     }
     // tarfile reads whole blocks and parses all of them, padding included.
     const data = await readAll(subSource(this.#source, offset + BLOCK_SIZE, blocksFor(header.size)));
@@ -219,6 +222,7 @@ export class TarReader {
           kind: "limit",
           offset,
           limit: "MAX_NAME_BYTES",
+          option: "tar.maxNameBytes",
           max: maxNameBytes,
           reason: `a pax ${keyword} of ${value.length} characters`,
         };

@@ -176,7 +176,7 @@ async function finish(source: ByteSource, ctx: ScanContext, step: Exclude<TarSte
       message:
         `Tar archive exceeds a scanner limit at ${step.offset} (${step.reason}); the rest was not inspected`,
       position: step.offset,
-      details: { limit: step.limit, max: step.max },
+      details: { limit: step.limit, option: step.option, max: step.max },
     });
   } else if (step.kind === "malformed") {
     const resync = await nextHeader(source, ctx, step.offset + BLOCK_SIZE);
@@ -227,7 +227,7 @@ export async function scanTar(source: ByteSource, ctx: ScanContext): Promise<voi
         rule: "MA210",
         message: `More than ${options.maxEntries} tar entries; the rest were not inspected`,
         position: entry.headerOffset,
-        details: { limit: "MAX_TAR_ENTRIES", max: options.maxEntries },
+        details: { limit: "MAX_TAR_ENTRIES", option: "tar.maxEntries", max: options.maxEntries },
       });
       return false;
     }

@@ -47,14 +47,19 @@ function reportListingStop(ctx: ScanContext, listing: Listing): void {
     ctx.report({
       rule: "MA210",
       message: `More than ${maxEntries} entries; the rest were not listed`,
-      details: { limit: "MAX_ZIP_ENTRIES", max: maxEntries },
+      details: { limit: "MAX_ZIP_ENTRIES", option: "zip.maxEntries", max: maxEntries },
     });
   } else if (stopped?.kind === "directory") {
     ctx.report({
       rule: "MA210",
       message:
         `The central directory takes ${stopped.bytes} bytes, more than ${maxDirectoryBytes}; it was not read`,
-      details: { limit: "MAX_DIRECTORY_BYTES", max: maxDirectoryBytes, bytes: stopped.bytes },
+      details: {
+        limit: "MAX_DIRECTORY_BYTES",
+        option: "zip.maxDirectoryBytes",
+        max: maxDirectoryBytes,
+        bytes: stopped.bytes,
+      },
     });
   }
 }

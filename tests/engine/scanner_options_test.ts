@@ -25,7 +25,12 @@ Deno.test("pickle.maxOpcodes: MA110 at the first opcode past it; the import befo
   ]);
   const { findings } = await scanBytes(MALICIOUS, "m.pkl", { scannerOptions: { pickle: { maxOpcodes: 3 } } });
   assert.deepEqual(brief(findings), ["MA100 critical m.pkl (pos 0)", "MA110 warning m.pkl (pos 39)"]);
-  assert.deepEqual(findings[1].details, { limit: "MAX_PICKLE_OPCODES", max: 3, position: 39 });
+  assert.deepEqual(findings[1].details, {
+    limit: "MAX_PICKLE_OPCODES",
+    option: "pickle.maxOpcodes",
+    max: 3,
+    position: 39,
+  });
 });
 
 Deno.test("pickle.maxMarkDepth: MA110 at the MARK past it", async () => {
@@ -33,7 +38,12 @@ Deno.test("pickle.maxMarkDepth: MA110 at the MARK past it", async () => {
     scannerOptions: { pickle: { maxMarkDepth: 0 } },
   });
   assert.deepEqual(brief(findings), ["MA100 critical m.pkl (pos 0)", "MA110 warning m.pkl (pos 11)"]);
-  assert.deepEqual(findings[1].details, { limit: "MAX_MARK_DEPTH", max: 0, position: 11 });
+  assert.deepEqual(findings[1].details, {
+    limit: "MAX_MARK_DEPTH",
+    option: "pickle.maxMarkDepth",
+    max: 0,
+    position: 11,
+  });
 });
 
 Deno.test("pickle.maxEmbeddedChars, maxDecodeDepth and maxCodeScanChars: MA108 only while the payload is in reach", async () => {
@@ -101,6 +111,7 @@ Deno.test("safetensors.maxHeaderValues: MA330 at the first value past it, and th
   assert.deepEqual(brief(findings), [`MA330 warning m.safetensors (pos ${8 + json.lastIndexOf("0")})`]);
   assert.deepEqual(findings[0].details, {
     limit: 12,
+    option: "safetensors.maxHeaderValues",
     headerLength: json.length,
     position: 8 + json.lastIndexOf("0"),
   });
@@ -136,7 +147,12 @@ Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which
   ]);
   const { findings } = await scanBytes(tar, "payload.tar", { scannerOptions: { tar: { maxEntries: 1 } } });
   assert.deepEqual(brief(findings), ["MA210 warning payload.tar (pos 1024)"]);
-  assert.deepEqual(findings[0].details, { limit: "MAX_TAR_ENTRIES", max: 1, position: 1024 });
+  assert.deepEqual(findings[0].details, {
+    limit: "MAX_TAR_ENTRIES",
+    option: "tar.maxEntries",
+    max: 1,
+    position: 1024,
+  });
   assert.equal(findings[0].message, "More than 1 tar entries; the rest were not inspected");
 });
 
@@ -145,12 +161,21 @@ Deno.test("zip.maxEntries and zip.maxDirectoryBytes: MA210 for a listing cut sho
   assert.deepEqual((await scanBytes(zip, "stored.zip")).findings, []);
   const entries = await scanBytes(zip, "stored.zip", { scannerOptions: { zip: { maxEntries: 1 } } });
   assert.deepEqual(brief(entries.findings), ["MA210 warning stored.zip"]);
-  assert.deepEqual(entries.findings[0].details, { limit: "MAX_ZIP_ENTRIES", max: 1 });
+  assert.deepEqual(entries.findings[0].details, {
+    limit: "MAX_ZIP_ENTRIES",
+    option: "zip.maxEntries",
+    max: 1,
+  });
   const directory = await scanBytes(zip, "stored.zip", {
     scannerOptions: { zip: { maxDirectoryBytes: 10 } },
   });
   assert.deepEqual(brief(directory.findings), ["MA210 warning stored.zip", "MA209 warning stored.zip"]);
-  assert.deepEqual(directory.findings[0].details, { limit: "MAX_DIRECTORY_BYTES", max: 10, bytes: 110 });
+  assert.deepEqual(directory.findings[0].details, {
+    limit: "MAX_DIRECTORY_BYTES",
+    option: "zip.maxDirectoryBytes",
+    max: 10,
+    bytes: 110,
+  });
 });
 
 Deno.test("zip.maxStoredCrcBytes: a stored member over it is scanned without its CRC-32 checked", async () => {
@@ -199,7 +224,11 @@ Deno.test("lzma.maxDecodedBytes bounds a zip's LZMA member too: decoded short of
 Deno.test("limits.maxFindingsPerFile: MA008 where the first finding past it would be", async () => {
   const { findings } = await scanBytes(MALICIOUS, "m.pkl", { limits: { maxFindingsPerFile: 1 } });
   assert.deepEqual(brief(findings), ["MA100 critical m.pkl (pos 0)", "MA008 info m.pkl (pos 40)"]);
-  assert.deepEqual(findings[1].details, { limit: "MAX_FINDINGS_PER_FILE", max: 1 });
+  assert.deepEqual(findings[1].details, {
+    limit: "MAX_FINDINGS_PER_FILE",
+    option: "engine.maxFindingsPerFile",
+    max: 1,
+  });
 });
 
 Deno.test("limits.minBombDecodedBytes: a 2 MiB gzip of zeros is judged a bomb only when lowered below it", async () => {

@@ -331,6 +331,7 @@ Deno.test("more storages than pytorch.maxLegacyStorages: one MA110, the pickles 
   ]);
   assert.deepEqual(findings[0].details, {
     limit: "MAX_LEGACY_STORAGES",
+    option: "pytorch.maxLegacyStorages",
     max: MAX_LEGACY_STORAGES,
     position: overflow,
   });

@@ -251,6 +251,7 @@ Deno.test("the scanner reports MA302 at each reference, and what it could not re
       format: "torchscript",
       size: max + 16,
       limit: "MAX_TORCHSCRIPT_SOURCE_BYTES",
+      option: "pytorch.maxTorchScriptSourceBytes",
       max,
     }],
   ]);

@@ -164,8 +164,18 @@ Deno.test("sevenzip options: a stored member over maxStoredCrcBytes is not check
   const headerAt = async (maxHeaderBytes: number) =>
     (await scanBytes(copy, "c.7z", { scannerOptions: { sevenzip: { maxHeaderBytes } } })).findings
       .map((f) => [f.rule, f.details]);
-  assert.deepEqual(await headerAt(22), [["MA210", { limit: "MAX_HEADER_BYTES", max: 22, size: 23 }]]);
-  assert.deepEqual(await headerAt(232), [["MA210", { limit: "MAX_HEADER_BYTES", max: 232, size: 233 }]]);
+  assert.deepEqual(await headerAt(22), [["MA210", {
+    limit: "MAX_HEADER_BYTES",
+    option: "sevenzip.maxHeaderBytes",
+    max: 22,
+    size: 23,
+  }]]);
+  assert.deepEqual(await headerAt(232), [["MA210", {
+    limit: "MAX_HEADER_BYTES",
+    option: "sevenzip.maxHeaderBytes",
+    max: 232,
+    size: 233,
+  }]]);
   assert.deepEqual(await headerAt(233), []);
   const files = await scanBytes(copy, "c.7z", { scannerOptions: { sevenzip: { maxFiles: 0 } } });
   assert.deepEqual(files.findings.map((f) => [f.rule, f.details.reason]), [

@@ -179,6 +179,7 @@ Deno.test("walk: limits on extension headers, pax sizes and long names", async (
     kind: "limit",
     offset: 0,
     limit: "MAX_EXTENSION_HEADERS",
+    option: "tar.maxExtensionHeaders",
     max: MAX_EXTENSION_HEADERS,
     reason: `more than ${MAX_EXTENSION_HEADERS} extension headers precede one entry`,
   });
