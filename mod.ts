@@ -59,6 +59,7 @@ export {
   DEFAULT_SCAN_LIMITS,
   LIMIT_INFO,
   type LimitSettings,
+  resolveScanLimits,
   type ScanLimits,
   setLimit,
 } from "./engine/limits.ts";
@@ -77,6 +78,7 @@ export {
 } from "./policy/callables.ts";
 export {
   DEFAULT_SCANNER_OPTIONS,
+  type JinjaOptions,
   type LzmaOptions,
   type NumpyOptions,
   parseOptionAssignment,

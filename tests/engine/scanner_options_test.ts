@@ -138,6 +138,56 @@ Deno.test("pickle.maxCodeScanChars bounds the source search in a safetensors met
   assert.deepEqual(await rules(0), []);
 });
 
+Deno.test("jinja.maxTemplateBytes and maxConfigBytes: a template file larger is MA503, unread; at the limit it is analysed", async () => {
+  const payload = "{{ lipsum.__globals__.os.popen('echo pwned').read() }}";
+  const jinja = encode(payload);
+  const template = async (maxTemplateBytes: number) =>
+    (await scanBytes(jinja, "chat_template.jinja", { scannerOptions: { jinja: { maxTemplateBytes } } }))
+      .findings;
+  assert.deepEqual((await template(jinja.length)).map((f) => f.rule), ["MA502", "MA500", "MA501", "MA501"]);
+  const over = await template(jinja.length - 1);
+  assert.deepEqual(brief(over), ["MA503 warning chat_template.jinja"]);
+  assert.deepEqual(over[0].details, {
+    size: jinja.length,
+    limit: jinja.length - 1,
+    option: "jinja.maxTemplateBytes",
+  });
+
+  const config = encode(JSON.stringify({ chat_template: payload }));
+  const json = async (maxConfigBytes: number) =>
+    (await scanBytes(config, "tokenizer_config.json", { scannerOptions: { jinja: { maxConfigBytes } } }))
+      .findings;
+  assert.deepEqual((await json(config.length)).map((f) => f.rule), ["MA502", "MA500", "MA501", "MA501"]);
+  const unread = await json(config.length - 1);
+  assert.deepEqual(brief(unread), ["MA503 warning tokenizer_config.json"]);
+  assert.deepEqual(unread[0].details, {
+    size: config.length,
+    limit: config.length - 1,
+    option: "jinja.maxConfigBytes",
+  });
+});
+
+Deno.test("jinja.maxConfigBytes: a tokenizer_config.json padded past the default is MA503, not passed over unseen", async () => {
+  const payload = "{{ lipsum.__globals__.os.popen('echo pwned').read() }}";
+  const head = encode(JSON.stringify({ chat_template: payload }).slice(0, -1));
+  const padded = new Uint8Array(64 * 1024 * 1024 + 1).fill(0x20);
+  padded.set(head);
+  padded[padded.length - 1] = 0x7d; // "}"
+  const scanned = async (maxConfigBytes?: number) => {
+    const outcome = await scanBytes(padded, "tokenizer_config.json", {
+      scannerOptions: { jinja: { maxConfigBytes } },
+    });
+    return [outcome.format, outcome.findings.map((f) => f.rule)];
+  };
+  assert.deepEqual(await scanned(), ["chat-template-json", ["MA503"]]);
+  assert.deepEqual(await scanned(padded.length), ["chat-template-json", [
+    "MA502",
+    "MA500",
+    "MA501",
+    "MA501",
+  ]]);
+});
+
 Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which is not scanned", async () => {
   // README.txt at 0, payload.pkl (os.system) at 1024.
   const tar = await fixture("tar/malicious/payload.tar");
