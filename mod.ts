@@ -78,6 +78,7 @@ export {
 } from "./policy/callables.ts";
 export {
   DEFAULT_SCANNER_OPTIONS,
+  type GgufOptions,
   type JinjaOptions,
   type LzmaOptions,
   type NumpyOptions,

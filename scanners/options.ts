@@ -13,6 +13,7 @@
 
 import type { ScanContext } from "../core/scanner.ts";
 import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from "./compressed/options.ts";
+import { DEFAULT_GGUF_OPTIONS, GGUF_OPTION_SUMMARIES, type GgufOptions } from "./gguf/options.ts";
 import { DEFAULT_JINJA_OPTIONS, JINJA_OPTION_SUMMARIES, type JinjaOptions } from "./jinja/options.ts";
 import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
@@ -32,6 +33,7 @@ import { DEFAULT_TAR_OPTIONS, TAR_OPTION_SUMMARIES, type TarOptions } from "./ta
 import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zip/options.ts";
 
 export type { LzmaOptions } from "./compressed/options.ts";
+export type { GgufOptions } from "./gguf/options.ts";
 export type { JinjaOptions } from "./jinja/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
@@ -73,6 +75,8 @@ export interface ScannerOptions {
   strings: StringOptions;
   /** The chat-template scanners' (`.jinja`, `tokenizer_config.json`, `chat_template.json`). */
   jinja: JinjaOptions;
+  /** The GGUF and legacy GGML scanners'. */
+  gguf: GgufOptions;
 }
 
 /**
@@ -105,6 +109,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   safetensors: { defaults: DEFAULT_SAFETENSORS_OPTIONS, summaries: SAFETENSORS_OPTION_SUMMARIES },
   strings: { defaults: DEFAULT_STRING_OPTIONS, summaries: STRING_OPTION_SUMMARIES },
   jinja: { defaults: DEFAULT_JINJA_OPTIONS, summaries: JINJA_OPTION_SUMMARIES },
+  gguf: { defaults: DEFAULT_GGUF_OPTIONS, summaries: GGUF_OPTION_SUMMARIES },
 };
 
 /**

@@ -159,7 +159,7 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<vo
     report: (finding) => ctx.report(finding),
     string: (text, key, keyPath, position) => checkHeaderString(ctx, text, key, keyPath, position),
     signal: ctx.signal,
-  });
+  }, scannerOptions(ctx).gguf);
   const end = header && checkTensorTable(header, source.size, (finding) => ctx.report(finding));
   if (end !== undefined && end < source.size) await scanTrailing(source, end, ctx);
 }
@@ -191,5 +191,5 @@ export const ggmlScanner: Scanner = {
       token: (text, index, position) =>
         checkBlacklist(ctx, text, `Vocabulary token ${index}`, position, `vocab[${index}]`),
       signal: ctx.signal,
-    }),
+    }, scannerOptions(ctx).gguf),
 };

@@ -188,6 +188,38 @@ Deno.test("jinja.maxConfigBytes: a tokenizer_config.json padded past the default
   ]]);
 });
 
+Deno.test("gguf.maxStringBytes: a metadata string longer is stepped over unread (MA348), so nothing in it is found", async () => {
+  // tokenizer.chat_template: 259 bytes at 6522, reaching os through cycler.
+  const gguf = await fixture("gguf/malicious/template_globals_os.gguf");
+  const at = async (maxStringBytes: number) =>
+    (await scanBytes(gguf, "m.gguf", { scannerOptions: { gguf: { maxStringBytes } } })).findings;
+  const template = 'm.gguf (pos 6522, key $["tokenizer.chat_template"])';
+  assert.deepEqual((await at(259)).map((f) => f.rule), ["MA502", "MA500", "MA500", "MA501", "MA501"]);
+  const over = await at(258);
+  assert.deepEqual(brief(over), [`MA348 info ${template}`]);
+  assert.deepEqual(over[0].details, {
+    length: 259,
+    limit: 258,
+    option: "gguf.maxStringBytes",
+    position: 6522,
+  });
+  // Read, but longer than jinja.maxTemplateBytes: not analysed as a template.
+  const unanalysed =
+    (await scanBytes(gguf, "m.gguf", { scannerOptions: { jinja: { maxTemplateBytes: 258 } } }))
+      .findings;
+  assert.deepEqual(brief(unanalysed), [`MA348 info ${template}`]);
+  assert.equal(unanalysed[0].details.option, "jinja.maxTemplateBytes");
+});
+
+Deno.test("gguf.maxLegacyTokenBytes: a longer vocabulary token of a legacy GGML file is MA347, unread", async () => {
+  // A ggjt file of four tokens, of 5, 0, 4 and 8 bytes.
+  const ggjt = await fixture("gguf/benign/llama_ggjt_v3.bin");
+  const at = async (maxLegacyTokenBytes: number) =>
+    brief((await scanBytes(ggjt, "m.bin", { scannerOptions: { gguf: { maxLegacyTokenBytes } } })).findings);
+  assert.deepEqual(await at(8), ["MA346 info m.bin (pos 0)"]);
+  assert.deepEqual(await at(7), ["MA347 warning m.bin (pos 72)", "MA346 info m.bin (pos 0)"]);
+});
+
 Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which is not scanned", async () => {
   // README.txt at 0, payload.pkl (os.system) at 1024.
   const tar = await fixture("tar/malicious/payload.tar");
