@@ -68,6 +68,8 @@ export interface NpyHeaderProblem {
   position: number;
   /** Where the data would start, when the header's length was readable. */
   dataOffset?: number;
+  /** The option whose limit the header exceeds, when that is what is wrong (`numpy.maxHeaderBytes`). */
+  option?: string;
 }
 
 /** What {@linkcode readNpyHeader} returns. */
@@ -86,8 +88,8 @@ export function hasNpyMagic(head: Uint8Array): boolean {
   return NPY_MAGIC.every((byte, i) => head[i] === byte);
 }
 
-function fail(reason: string, position: number, dataOffset?: number): NpyHeaderResult {
-  return { ok: false, problem: { reason, position, dataOffset } };
+function fail(reason: string, position: number, dataOffset?: number, option?: string): NpyHeaderResult {
+  return { ok: false, problem: { reason, position, dataOffset, ...option ? { option } : {} } };
 }
 
 /** The header's text, decoded as numpy decodes it. */
@@ -171,6 +173,7 @@ export async function readNpyHeader(
       `the header is ${length} bytes long, more than the ${maxHeaderBytes} inspected`,
       LENGTH_OFFSET,
       dataOffset,
+      "numpy.maxHeaderBytes",
     );
   }
   const utf8 = major === 3;

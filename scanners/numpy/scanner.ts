@@ -84,14 +84,14 @@ async function checkDataSize(source: ByteSource, ctx: ScanContext, header: NpyHe
 export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<void> {
   const result = await readNpyHeader(source, scannerOptions(ctx).numpy);
   if (!result.ok) {
-    const { reason, position, dataOffset } = result.problem;
+    const { reason, position, dataOffset, option } = result.problem;
     if (position === 0) {
       // Only a member a container names as .npy gets here: np.load hands its bytes back raw.
       malformed(ctx, "Not a .npy array (no magic string): np.load returns its bytes as they are", 0);
       await ctx.scanNested(source, "<raw>", { opportunistic: true });
       return;
     }
-    malformed(ctx, `Invalid .npy header: ${reason}`, position);
+    malformed(ctx, `Invalid .npy header: ${reason}`, position, option ? { option } : {});
     if (dataOffset !== undefined) await scanIfPickle(source, ctx, dataOffset);
     return;
   }

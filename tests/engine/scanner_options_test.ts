@@ -275,6 +275,7 @@ Deno.test("numpy.maxHeaderBytes: a header longer than it is MA310 at the header 
   const { findings } = await scanBytes(npy, "a.npy", { scannerOptions: { numpy: { maxHeaderBytes: 64 } } });
   assert.deepEqual(brief(findings), ["MA310 warning a.npy (pos 8)"]);
   assert.match(findings[0].message, /the header is 118 bytes long, more than the 64 inspected/);
+  assert.deepEqual(findings[0].details, { position: 8, option: "numpy.maxHeaderBytes" });
 });
 
 Deno.test("lzma.maxDecodedBytes: only that much is decoded; what lies past it is MA212", async () => {

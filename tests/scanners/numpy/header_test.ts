@@ -90,13 +90,14 @@ Deno.test("npy header: what np.load refuses, and where", async () => {
   assert.match((await problem(npy(Uint8Array.of(0x7b, 0xff), 3))).reason, /not valid UTF-8/);
 });
 
-Deno.test("npy header: a header over the inspected size is refused with its data offset", async () => {
+Deno.test("npy header: a header over the inspected size is refused with its data offset and the option to raise", async () => {
   const length = MAX_NPY_HEADER_BYTES + 1;
   const bytes = npy(new Uint8Array(length).fill(0x20), 2);
   assert.deepEqual(await problem(bytes), {
     reason: `the header is ${length} bytes long, more than the ${MAX_NPY_HEADER_BYTES} inspected`,
     position: 8,
     dataOffset: 12 + length,
+    option: "numpy.maxHeaderBytes",
   });
 });
 
