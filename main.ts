@@ -97,11 +97,6 @@ function terminalColumns(): number {
   }
 }
 
-/** `values` without its `undefined` entries: an option not given leaves the engine's default. */
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
 class Cli {
   readonly #context: CliContext;
   /** Lines for stderr, written in order while the scan goes on. */
@@ -218,15 +213,7 @@ class Cli {
         blacklist: flags.blacklist,
         extraDenied: flags.denyCallable,
         extraAllowed: flags.allowCallable,
-        limits: {
-          ...definedOnly({
-            maxDepth: flags.maxDepth,
-            maxMembers: flags.maxMembers,
-            maxDecompressedBytes: flags.maxDecompressedBytes,
-            maxCompressionRatio: flags.maxCompressionRatio,
-          }),
-          ...flags.limit.limits,
-        },
+        limits: flags.limit.limits,
         scannerOptions: flags.limit.scannerOptions,
         onProgress: flags.verbose
           ? (event) => {

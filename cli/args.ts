@@ -38,12 +38,10 @@ export interface ScanFlags {
   blacklist: string[];
   denyCallable: string[];
   allowCallable: string[];
-  /** The engine's container limits, when given by their own options (`--max-depth`, ...). */
-  maxDepth?: number;
-  maxMembers?: number;
-  maxDecompressedBytes?: number;
-  maxCompressionRatio?: number;
-  /** Every `--limit NAME=VALUE`, the last setting of a limit winning. */
+  /**
+   * Every limit set, by `--limit NAME=VALUE` or by the engine's own options (`--max-depth`, ...), in
+   * order: the last setting of a limit wins, so a command line overrides its config file.
+   */
   limit: LimitSettings;
   verbose?: boolean;
   quiet?: boolean;
@@ -83,8 +81,6 @@ interface OptionSpec {
   defaultText?: string;
   /** The key of an option this one cannot be combined with. */
   conflicts?: keyof ScanFlags;
-  /** The engine limit (a key of `ScanLimits`) this option sets, which `--limit engine.NAME` sets too. */
-  limit?: keyof LimitSettings["limits"];
 }
 
 function wholeNumber(unit: string): (value: string) => number {
@@ -117,6 +113,19 @@ function collectPattern(value: string, previous: unknown): string[] {
 }
 
 const LIMIT_NAMES = LIMIT_INFO.map((limit) => limit.name);
+/** No limit set: the start of `--limit` and of the engine's own limit options. */
+const NO_LIMITS: LimitSettings = { limits: {}, scannerOptions: {} };
+
+/** Sets the engine limit `name` from an option of its own (`--max-depth 4` is `engine.maxDepth`). */
+function engineLimit(
+  name: keyof LimitSettings["limits"],
+  read: (value: string) => number,
+): (value: string, previous: unknown) => LimitSettings {
+  return (value, previous) => {
+    const settings = previous as LimitSettings;
+    return { ...settings, limits: { ...settings.limits, [name]: read(value) } };
+  };
+}
 
 function collectLimit(value: string, previous: unknown): LimitSettings {
   const equals = value.indexOf("=");
@@ -225,35 +234,35 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
   },
   {
     flags: "--max-depth <n>",
-    key: "maxDepth",
+    key: "limit",
     description: "do not open containers nested deeper than N",
-    parse: wholeNumber(""),
+    parse: engineLimit("maxDepth", wholeNumber("")),
+    default: NO_LIMITS,
     defaultText: String(DEFAULT_SCAN_LIMITS.maxDepth),
-    limit: "maxDepth",
   },
   {
     flags: "--max-members <n>",
-    key: "maxMembers",
+    key: "limit",
     description: "inspect at most N archive members per file",
-    parse: wholeNumber(""),
+    parse: engineLimit("maxMembers", wholeNumber("")),
+    default: NO_LIMITS,
     defaultText: String(DEFAULT_SCAN_LIMITS.maxMembers),
-    limit: "maxMembers",
   },
   {
     flags: "--max-decompressed-bytes <bytes>",
-    key: "maxDecompressedBytes",
+    key: "limit",
     description: "decompress at most BYTES per file",
-    parse: wholeNumber(" of bytes"),
+    parse: engineLimit("maxDecompressedBytes", wholeNumber(" of bytes")),
+    default: NO_LIMITS,
     defaultText: String(DEFAULT_SCAN_LIMITS.maxDecompressedBytes),
-    limit: "maxDecompressedBytes",
   },
   {
     flags: "--max-compression-ratio <ratio>",
-    key: "maxCompressionRatio",
+    key: "limit",
     description: "flag members over 64 MiB that decompress more than RATIO times",
-    parse: positive("number"),
+    parse: engineLimit("maxCompressionRatio", positive("number")),
+    default: NO_LIMITS,
     defaultText: String(DEFAULT_SCAN_LIMITS.maxCompressionRatio),
-    limit: "maxCompressionRatio",
   },
   {
     flags: "--limit <name=value>",
@@ -261,7 +270,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     description: `set any limit by name, e.g. pickle.maxOpcodes=1000000 ('${TOOL_NAME} limits' lists them; ` +
       "repeatable)",
     parse: collectLimit,
-    default: { limits: {}, scannerOptions: {} },
+    default: NO_LIMITS,
     defaultText: "none",
   },
   {
@@ -579,12 +588,6 @@ function parseCommand(command: CommandSpec, args: string[]): Invocation {
     if (option.conflicts && values[option.key] && values[option.conflicts]) {
       const other = command.options.find((o) => o.key === option.conflicts)!;
       return usageError(`option '${option.flags}' cannot be used with option '${other.flags}'`);
-    }
-  }
-  for (const option of command.options) {
-    const settings = values.limit as LimitSettings | undefined;
-    if (option.limit && values[option.key] !== undefined && settings?.limits[option.limit] !== undefined) {
-      return usageError(`option '${option.flags}' cannot be used with '--limit engine.${option.limit}'`);
     }
   }
   if (unknown !== undefined) return unknownOption(unknown, command.options);

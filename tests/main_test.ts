@@ -300,10 +300,6 @@ Deno.test("wrong arguments exit 2 with a message on stderr and nothing on stdout
       ["scan", "--limit", "engine.maxCompressionRatio=0", benignDir],
       /maxCompressionRatio must be a number above 0/,
     ],
-    [
-      ["scan", "--max-depth", "2", "--limit", "engine.maxDepth=3", benignDir],
-      /option '--max-depth <n>' cannot be used with '--limit engine\.maxDepth'/,
-    ],
     [["limits", "pickles"], /^modelaudit: unknown limit or scanner 'pickles'/],
   ];
   for (const [args, message] of cases) {
@@ -416,6 +412,18 @@ Deno.test("scan --limit: a scanner's or the engine's limit, lowered, changes the
     "MA100 evil.pkl (pos 0)",
     "MA008 evil.pkl (pos 23)",
   ]);
+});
+
+Deno.test("scan --max-depth and --limit engine.maxDepth set one limit: the last one given wins", async () => {
+  const nest = fileURLToPath(new URL("../fixtures/zip/malicious/nest.zip", import.meta.url));
+  const reached = async (...args: string[]) => {
+    const result = await modelaudit(["scan", "--format", "json", ...args, nest]);
+    return json(result).issues.some((issue) => issue.rule === "MA100");
+  };
+  // The payload lies three containers down.
+  assert.equal(await reached("--max-depth", "1", "--limit", "engine.maxDepth=8"), true);
+  assert.equal(await reached("--limit", "engine.maxDepth=8", "--max-depth", "1"), false);
+  assert.equal(await reached("--max-depth", "8", "--limit", "engine.maxDepth=1"), false);
 });
 
 Deno.test("limits lists every limit with its default and meaning; limits NAME one scanner's or one limit", async () => {
