@@ -134,14 +134,11 @@ interface DispatchState {
   reportedLimits: Set<string>;
   /** The top-level format: the scanner's id, or the name it gave with `identify`. */
   format?: string;
-  /** Members and payloads recognised inside the file, up to {@linkcode MAX_CONTENT_ENTRIES}. */
+  /** Members and payloads recognised inside the file, up to `limits.maxContentEntries`. */
   contents: ContentEntry[];
   registry: Registry;
   siblings?: SiblingOpener;
 }
-
-/** Recognised members and payloads listed per file: an inventory, not a walk of every archive entry. */
-export const MAX_CONTENT_ENTRIES = 10_000;
 
 /**
  * The finding a report makes about a source at `where` (a file on disk and the members and
@@ -509,7 +506,7 @@ async function scanAsFile(
   if (!detected) return;
   const { descriptor, scanner } = detected;
   if (frame.depth === 0) state.format = descriptor.id;
-  else if (frame.alsoReadAs === undefined && state.contents.length < MAX_CONTENT_ENTRIES) {
+  else if (frame.alsoReadAs === undefined && state.contents.length < state.limits.maxContentEntries) {
     state.contents.push({ members: [...frame.members], format: descriptor.id, size: source.size });
   }
   const before = state.sink.findings.length;

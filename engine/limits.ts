@@ -66,6 +66,12 @@ export interface ScanLimits {
    * scanned by their content, each with a scan error saying why.
    */
   maxPlanReadBytes: number;
+  /**
+   * Members and payloads recognised inside one file that its result lists (`contents`, the SBOM's
+   * components; default 10,000): an inventory, not a walk of every archive entry. The rest are
+   * scanned all the same, only not listed.
+   */
+  maxContentEntries: number;
 }
 
 /**
@@ -89,6 +95,7 @@ export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = {
   maxInMemoryDecodeBytes: 32 * 1024 * 1024,
   maxFindingsPerFile: 1_000,
   maxPlanReadBytes: 16 * 1024 * 1024,
+  maxContentEntries: 10_000,
 };
 
 const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
@@ -103,6 +110,8 @@ const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
     "Decoded members up to this size are kept in memory; larger ones are decoded on demand",
   maxFindingsPerFile: "Findings listed per file; past it one MA008 says the rest are not listed",
   maxPlanReadBytes: "Bytes of one file a directory unit's plan may read whole (a config, an index)",
+  maxContentEntries:
+    "Recognised members and payloads listed per file (SBOM components); the rest: not listed",
 };
 
 /**

@@ -323,6 +323,28 @@ Deno.test("limits.minBombDecodedBytes: a 2 MiB gzip of zeros is judged a bomb on
   assert.equal(findings[0].details.decodedSize, 2 << 20);
 });
 
+Deno.test("limits.maxContentEntries: a file's inventory of recognised members stops there; they are all scanned", async () => {
+  const gzip = async (data: Uint8Array) =>
+    new Uint8Array(
+      await new Response(new Blob([data.slice()]).stream().pipeThrough(new CompressionStream("gzip")))
+        .arrayBuffer(),
+    );
+  const twice = await gzip(await gzip(MALICIOUS));
+  const at = async (maxContentEntries?: number) => {
+    const outcome = await scanBytes(twice, "m.pkl.gz.gz", { limits: { maxContentEntries } });
+    return [
+      outcome.contents?.map((entry) => `${entry.format} ${entry.members.join(":")}`),
+      brief(outcome.findings),
+    ];
+  };
+  const findings = [
+    "MA100 critical m.pkl.gz.gz:m.pkl.gz:m.pkl (pos 0)",
+    "MA101 critical m.pkl.gz.gz:m.pkl.gz:m.pkl (pos 40)",
+  ];
+  assert.deepEqual(await at(), [["gzip m.pkl.gz", "pickle m.pkl.gz:m.pkl"], findings]);
+  assert.deepEqual(await at(1), [["gzip m.pkl.gz"], findings]);
+});
+
 Deno.test("a mistyped option fails scanBytes before anything is scanned", async () => {
   await assert.rejects(
     () => scanBytes(MALICIOUS, "m.pkl", { scannerOptions: { pickle: { maxOpcodes: -1 } } }),
