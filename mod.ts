@@ -96,6 +96,7 @@ export {
   type SevenZipOptions,
   type StringOptions,
   type TarOptions,
+  type TensorflowOptions,
   type ZipOptions,
 } from "./scanners/options.ts";
 export { type Detected, detectFormat } from "./engine/detect.ts";

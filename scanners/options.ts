@@ -30,6 +30,11 @@ import {
   SEVENZIP_OPTION_SUMMARIES,
   type SevenZipOptions,
 } from "./sevenzip/options.ts";
+import {
+  DEFAULT_TENSORFLOW_OPTIONS,
+  TENSORFLOW_OPTION_SUMMARIES,
+  type TensorflowOptions,
+} from "./tensorflow/options.ts";
 import { DEFAULT_TAR_OPTIONS, TAR_OPTION_SUMMARIES, type TarOptions } from "./tar/options.ts";
 import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zip/options.ts";
 
@@ -44,6 +49,7 @@ export type { SafetensorsOptions } from "./safetensors/options.ts";
 export type { StringOptions } from "./strings/options.ts";
 export type { SevenZipOptions } from "./sevenzip/options.ts";
 export type { TarOptions } from "./tar/options.ts";
+export type { TensorflowOptions } from "./tensorflow/options.ts";
 export type { ZipOptions } from "./zip/options.ts";
 
 /**
@@ -81,6 +87,8 @@ export interface ScannerOptions {
   gguf: GgufOptions;
   /** The ONNX scanner's. */
   onnx: OnnxOptions;
+  /** The TensorFlow scanner's (SavedModel, GraphDef, keras_metadata.pb). */
+  tensorflow: TensorflowOptions;
 }
 
 /**
@@ -115,6 +123,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   jinja: { defaults: DEFAULT_JINJA_OPTIONS, summaries: JINJA_OPTION_SUMMARIES },
   gguf: { defaults: DEFAULT_GGUF_OPTIONS, summaries: GGUF_OPTION_SUMMARIES },
   onnx: { defaults: DEFAULT_ONNX_OPTIONS, summaries: ONNX_OPTION_SUMMARIES },
+  tensorflow: { defaults: DEFAULT_TENSORFLOW_OPTIONS, summaries: TENSORFLOW_OPTION_SUMMARIES },
 };
 
 /**

@@ -234,6 +234,25 @@ Deno.test("onnx.maxStrings, maxStringBytes and maxFields: what is past them is n
   assert.deepEqual(await at({ maxFields: 5 }), ["MA466 onnx.maxFields"]);
 });
 
+Deno.test("tensorflow.maxNodes and maxTextBytes: MA435 or MA434 naming the option exactly past the limit", async () => {
+  // A frozen graph of 12 nodes, the last a PyFuncStateless.
+  const frozen = await fixture("tensorflow/malicious/pyfunc_stateless_frozen.pb");
+  const nodes = async (maxNodes: number) =>
+    (await scanBytes(frozen, "frozen.pb", { scannerOptions: { tensorflow: { maxNodes } } })).findings;
+  assert.deepEqual((await nodes(12)).map((f) => f.rule), ["MA430"]);
+  const stopped = await nodes(11);
+  assert.deepEqual(brief(stopped), ["MA435 info frozen.pb"]);
+  assert.deepEqual(stopped[0].details, { limit: "more than 11 nodes", option: "tensorflow.maxNodes" });
+
+  const text = await fixture("tensorflow/malicious/pyfunc_text/saved_model.pbtxt");
+  const parsed = async (maxTextBytes: number) =>
+    (await scanBytes(text, "saved_model.pbtxt", { scannerOptions: { tensorflow: { maxTextBytes } } }))
+      .findings
+      .map((f) => f.rule);
+  assert.deepEqual(await parsed(text.length), ["MA430"]);
+  assert.deepEqual(await parsed(text.length - 1), ["MA434"]);
+});
+
 Deno.test("tar.maxEntries: MA210 at the header of the first entry past it, which is not scanned", async () => {
   // README.txt at 0, payload.pkl (os.system) at 1024.
   const tar = await fixture("tar/malicious/payload.tar");
