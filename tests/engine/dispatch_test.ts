@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { scanBytes, scanSource } from "../../engine/dispatch.ts";
 import { COLLECT_AFTER_DECODED_BYTES } from "../../engine/decoded_source.ts";
 import { DEFAULT_SCAN_LIMITS } from "../../engine/limits.ts";
-
-const MAX_NESTING_DEPTH = DEFAULT_SCAN_LIMITS.maxDepth;
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
 import type { Finding } from "../../core/types.ts";
 import { renderLocation } from "../../report/location.ts";
+
+const MAX_NESTING_DEPTH = DEFAULT_SCAN_LIMITS.maxDepth;
 
 /** Latin-1: one byte per character, so "\x80" is the byte 0x80. */
 const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
