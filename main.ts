@@ -20,7 +20,9 @@ import type { Config } from "./cli/config.ts";
 import { ProgressLine } from "./cli/progress.ts";
 import type { ScanResult } from "./core/types.ts";
 import { isRuleId, RULES } from "./core/rules.ts";
+import { LIMIT_INFO } from "./engine/limits.ts";
 import { scan, type ScanProgress } from "./engine/scan.ts";
+import { renderLimitList } from "./report/limits.ts";
 import { renderJson } from "./report/json.ts";
 import { renderSarif } from "./report/sarif.ts";
 import { renderRule, renderRuleList } from "./report/rules.ts";
@@ -122,6 +124,8 @@ class Cli {
           return EXIT_ERROR;
         case "rules":
           return await this.#rules(invocation.id);
+        case "limits":
+          return await this.#limits(invocation.name);
         case "scan":
           return await this.#configuredScan(args, invocation.paths, invocation.flags);
       }
@@ -209,12 +213,8 @@ class Cli {
         blacklist: flags.blacklist,
         extraDenied: flags.denyCallable,
         extraAllowed: flags.allowCallable,
-        limits: {
-          maxDepth: flags.maxDepth,
-          maxMembers: flags.maxMembers,
-          maxDecompressedBytes: flags.maxDecompressedBytes,
-          maxCompressionRatio: flags.maxCompressionRatio,
-        },
+        limits: flags.limit.limits,
+        scannerOptions: flags.limit.scannerOptions,
         onProgress: flags.verbose
           ? (event) => {
             const line = progressLine(event);
@@ -318,6 +318,19 @@ class Cli {
       root: Deno.cwd(),
       today: new Date().toISOString().slice(0, 10),
     });
+  }
+
+  /** Every limit, or those of one scanner (`pickle`), or one (`pickle.maxOpcodes`). */
+  async #limits(name: string | undefined): Promise<ExitCode> {
+    const listed = name === undefined
+      ? LIMIT_INFO
+      : LIMIT_INFO.filter((limit) => limit.name === name || limit.name.startsWith(`${name}.`));
+    if (listed.length === 0) {
+      this.complain(`unknown limit or scanner '${name}' (run '${TOOL_NAME} limits' for the list)`);
+      return EXIT_ERROR;
+    }
+    await writeAll(this.#context.stdout, renderLimitList(listed));
+    return EXIT_CLEAN;
   }
 
   async #rules(id: string | undefined): Promise<ExitCode> {

@@ -55,7 +55,14 @@ export type {
   Suppression,
 } from "./core/types.ts";
 export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
-export { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./engine/limits.ts";
+export {
+  DEFAULT_SCAN_LIMITS,
+  LIMIT_INFO,
+  type LimitSettings,
+  resolveScanLimits,
+  type ScanLimits,
+  setLimit,
+} from "./engine/limits.ts";
 export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
 export { descriptorById, READERS, REGISTRY, type Registry, SCANNERS } from "./scanners/registry.ts";
 export {
@@ -69,6 +76,29 @@ export {
   type SafeFamily,
   type SafeTable,
 } from "./policy/callables.ts";
+export {
+  DEFAULT_SCANNER_OPTIONS,
+  type GgufOptions,
+  type JinjaOptions,
+  type LzmaOptions,
+  type NumpyOptions,
+  type OnnxOptions,
+  parseOptionAssignment,
+  type PickleOptions,
+  type PytorchOptions,
+  resolveScannerOptions,
+  type SafetensorsOptions,
+  SCANNER_OPTION_INFO,
+  type ScannerOptionInfo,
+  type ScannerOptions,
+  type ScannerOptionsInput,
+  setScannerOption,
+  type SevenZipOptions,
+  type StringOptions,
+  type TarOptions,
+  type TensorflowOptions,
+  type ZipOptions,
+} from "./scanners/options.ts";
 export { type Detected, detectFormat } from "./engine/detect.ts";
 export type { SiblingOpener } from "./engine/siblings.ts";
 export { escapeTerminal, renderText, type TextOptions } from "./report/text.ts";

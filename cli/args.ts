@@ -13,7 +13,7 @@
 import { parseArgs } from "node:util";
 import { isRuleSelector, RULES } from "../core/rules.ts";
 import type { Severity } from "../core/types.ts";
-import { DEFAULT_SCAN_LIMITS } from "../engine/limits.ts";
+import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, type LimitSettings, setLimit } from "../engine/limits.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../report/summary.ts";
 
 /** The config file looked for in the current directory when `--config` is not given. */
@@ -38,10 +38,11 @@ export interface ScanFlags {
   blacklist: string[];
   denyCallable: string[];
   allowCallable: string[];
-  maxDepth: number;
-  maxMembers: number;
-  maxDecompressedBytes: number;
-  maxCompressionRatio: number;
+  /**
+   * Every limit set, by `--limit NAME=VALUE` or by the engine's own options (`--max-depth`, ...), in
+   * order: the last setting of a limit wins, so a command line overrides its config file.
+   */
+  limit: LimitSettings;
   verbose?: boolean;
   quiet?: boolean;
   failOn: Severity;
@@ -61,7 +62,8 @@ export type Invocation =
   | { command: "print"; text: string; stream: "stdout" | "stderr"; code: 0 | 2 }
   | { command: "error"; message: string }
   | { command: "scan"; paths: string[]; flags: ScanFlags }
-  | { command: "rules"; id?: string };
+  | { command: "rules"; id?: string }
+  | { command: "limits"; name?: string };
 
 /** A value an option does not accept; the message completes "argument 'X' is invalid." */
 class InvalidArgument extends Error {}
@@ -108,6 +110,38 @@ function collectPattern(value: string, previous: unknown): string[] {
   // An empty pattern is a substring of every name and string: every model would be flagged.
   if (value === "") throw new InvalidArgument("the pattern must not be empty.");
   return [...previous as string[], value];
+}
+
+const LIMIT_NAMES = LIMIT_INFO.map((limit) => limit.name);
+/** No limit set: the start of `--limit` and of the engine's own limit options. */
+const NO_LIMITS: LimitSettings = { limits: {}, scannerOptions: {} };
+
+/** Sets the engine limit `name` from an option of its own (`--max-depth 4` is `engine.maxDepth`). */
+function engineLimit(
+  name: keyof LimitSettings["limits"],
+  read: (value: string) => number,
+): (value: string, previous: unknown) => LimitSettings {
+  return (value, previous) => {
+    const settings = previous as LimitSettings;
+    return { ...settings, limits: { ...settings.limits, [name]: read(value) } };
+  };
+}
+
+function collectLimit(value: string, previous: unknown): LimitSettings {
+  const equals = value.indexOf("=");
+  if (equals < 0) throw new InvalidArgument("expected NAME=VALUE, e.g. pickle.maxOpcodes=1000000.");
+  const name = value.slice(0, equals);
+  if (!LIMIT_NAMES.includes(name)) {
+    throw new InvalidArgument(
+      `There is no limit '${name}' (run '${TOOL_NAME} limits' for the list).${suggestion(name, LIMIT_NAMES)}`,
+    );
+  }
+  try {
+    return setLimit(previous as LimitSettings, value);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new InvalidArgument(`${error.message}.`);
+  }
 }
 
 /** A dotted Python name (`mypkg.tools.run`), or with `namespace` a module ending in `.*` (`mypkg.models.*`). */
@@ -200,31 +234,44 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
   },
   {
     flags: "--max-depth <n>",
-    key: "maxDepth",
+    key: "limit",
     description: "do not open containers nested deeper than N",
-    parse: wholeNumber(""),
-    default: DEFAULT_SCAN_LIMITS.maxDepth,
+    parse: engineLimit("maxDepth", wholeNumber("")),
+    default: NO_LIMITS,
+    defaultText: String(DEFAULT_SCAN_LIMITS.maxDepth),
   },
   {
     flags: "--max-members <n>",
-    key: "maxMembers",
+    key: "limit",
     description: "inspect at most N archive members per file",
-    parse: wholeNumber(""),
-    default: DEFAULT_SCAN_LIMITS.maxMembers,
+    parse: engineLimit("maxMembers", wholeNumber("")),
+    default: NO_LIMITS,
+    defaultText: String(DEFAULT_SCAN_LIMITS.maxMembers),
   },
   {
     flags: "--max-decompressed-bytes <bytes>",
-    key: "maxDecompressedBytes",
+    key: "limit",
     description: "decompress at most BYTES per file",
-    parse: wholeNumber(" of bytes"),
-    default: DEFAULT_SCAN_LIMITS.maxDecompressedBytes,
+    parse: engineLimit("maxDecompressedBytes", wholeNumber(" of bytes")),
+    default: NO_LIMITS,
+    defaultText: String(DEFAULT_SCAN_LIMITS.maxDecompressedBytes),
   },
   {
     flags: "--max-compression-ratio <ratio>",
-    key: "maxCompressionRatio",
+    key: "limit",
     description: "flag members over 64 MiB that decompress more than RATIO times",
-    parse: positive("number"),
-    default: DEFAULT_SCAN_LIMITS.maxCompressionRatio,
+    parse: engineLimit("maxCompressionRatio", positive("number")),
+    default: NO_LIMITS,
+    defaultText: String(DEFAULT_SCAN_LIMITS.maxCompressionRatio),
+  },
+  {
+    flags: "--limit <name=value>",
+    key: "limit",
+    description: `set any limit by name, e.g. pickle.maxOpcodes=1000000 ('${TOOL_NAME} limits' lists them; ` +
+      "repeatable)",
+    parse: collectLimit,
+    default: NO_LIMITS,
+    defaultText: "none",
   },
   {
     flags: "-v, --verbose",
@@ -290,7 +337,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
 ];
 
 interface CommandSpec {
-  name: "scan" | "rules";
+  name: "scan" | "rules" | "limits";
   /** Arguments as the usage line shows them. */
   usage: string;
   description: string;
@@ -316,6 +363,19 @@ const COMMANDS: readonly CommandSpec[] = [
     options: [],
     epilog: false,
   },
+  {
+    name: "limits",
+    usage: "[name]",
+    description: "list the limits --limit sets, with their defaults and meaning",
+    argument: {
+      name: "name",
+      description: "a scanner (e.g. pickle) or one limit (e.g. pickle.maxOpcodes)",
+      required: false,
+      variadic: false,
+    },
+    options: [],
+    epilog: false,
+  },
 ];
 
 const PROGRAM_DESCRIPTION =
@@ -329,8 +389,10 @@ const HELP_EPILOG = `Exit codes:
 Examples:
   ${TOOL_NAME} scan ./models
   ${TOOL_NAME} scan --format json --output report.json model.pkl
+  ${TOOL_NAME} scan --limit pickle.maxOpcodes=1000000 ./untrusted
   ${TOOL_NAME} rules          # the ${Object.keys(RULES).length} rules
   ${TOOL_NAME} rules MA100    # one rule explained
+  ${TOOL_NAME} limits         # the ${LIMIT_INFO.length} limits and their defaults
 `;
 
 function longFlag(option: OptionSpec): string {
@@ -360,7 +422,7 @@ function wrap(text: string, width: number, indent: number): string {
 function optionDescription(option: OptionSpec): string {
   const extras: string[] = [];
   if (option.choices) extras.push(`choices: ${option.choices.map((c) => JSON.stringify(c)).join(", ")}`);
-  if (option.default !== undefined) {
+  if (option.default !== undefined || option.defaultText !== undefined) {
     extras.push(`default: ${option.defaultText ?? JSON.stringify(option.default)}`);
   }
   return extras.length ? `${option.description} (${extras.join(", ")})` : option.description;
@@ -538,9 +600,14 @@ function parseCommand(command: CommandSpec, args: string[]): Invocation {
       `too many arguments for '${command.name}'. Expected 1 argument but got ${operands.length}.`,
     );
   }
-  return command.name === "scan"
-    ? { command: "scan", paths: operands, flags: values as unknown as ScanFlags }
-    : { command: "rules", id: operands[0] };
+  switch (command.name) {
+    case "scan":
+      return { command: "scan", paths: operands, flags: values as unknown as ScanFlags };
+    case "rules":
+      return { command: "rules", id: operands[0] };
+    case "limits":
+      return { command: "limits", name: operands[0] };
+  }
 }
 
 /**

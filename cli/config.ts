@@ -7,6 +7,9 @@
  * fail-on = "critical"
  * blacklist = ["exfil"]
  *
+ * [limits]                    # any limit `modelaudit limits` lists, by its name
+ * pickle.maxOpcodes = 5_000_000
+ *
  * [callables]                 # merged into the shared policy of Python callables
  * deny = ["mypkg.tools.run"]
  * allow = ["mypkg.models.*"]
@@ -153,6 +156,7 @@ function scanArgs(file: Table, reader: Reader): ConfigArgs[] {
       }
     }
   }
+  if (file.limits !== undefined) groups.push(...limitArgs(file.limits, reader));
   if (file.callables !== undefined) {
     const callables = reader.table(file.callables, "$.callables", ["deny", "allow"]);
     for (const kind of ["deny", "allow"] as const) {
@@ -174,6 +178,24 @@ function scanArgs(file: Table, reader: Reader): ConfigArgs[] {
     }
   }
   return groups;
+}
+
+/**
+ * `[limits]`: tables of limits by group (`pickle.maxOpcodes = 5_000_000` is TOML for the table `pickle`
+ * with the key `maxOpcodes`), each the `--limit` it stands for; the command line checks names and values.
+ */
+function limitArgs(value: unknown, reader: Reader): ConfigArgs[] {
+  if (!isTable(value)) {
+    reader.fail("$.limits", "expected a table of limits, e.g. pickle.maxOpcodes = 5_000_000");
+  }
+  return Object.entries(value).flatMap(([group, limits]) => {
+    if (!isTable(limits)) reader.fail(`$.limits.${group}`, `expected a table of ${group}'s limits`);
+    return Object.entries(limits).map(([name, limit]) => {
+      const keyPath = `$.limits.${group}.${name}`;
+      if (typeof limit !== "number" && typeof limit !== "bigint") reader.fail(keyPath, "expected a number");
+      return { keyPath, args: ["--limit", `${group}.${name}=${limit}`] };
+    });
+  });
 }
 
 function severityOverrides(file: Table, reader: Reader): Partial<Record<string, Severity>> {
@@ -254,7 +276,7 @@ export function parseConfig(text: string, path: string): Config {
     throw new ConfigError(`${path}: not valid TOML: ${error.message.split("\n")[0]}`);
   }
   const reader = new Reader(path);
-  reader.table(file, "$", ["scan", "callables", "rules", "ignore"]);
+  reader.table(file, "$", ["scan", "limits", "callables", "rules", "ignore"]);
   return {
     path,
     scanArgs: scanArgs(file, reader),

@@ -334,7 +334,8 @@ export const RULES = {
     why:
       "Opcode count, memo size, stack depth or nesting beyond any real model is a denial-of-service attempt or an attempt to pad a payload past a scanner's limits. Imports past the limit are still reported, but calls and memo references are no longer tracked.",
     example: "A pickle with more opcodes or a deeper stack than any real model needs.",
-    fix: "Treat the file as suspect until the reason for its size is known.",
+    fix:
+      "Treat the file as suspect until the reason for its size is known. For a model you have reason to trust, raise the limit its details name (`--limit pickle.maxOpcodes=...`; `modelaudit limits pickle` lists them) and scan again.",
   },
   MA111: {
     id: "MA111",
@@ -475,7 +476,7 @@ export const RULES = {
       "Nesting, member counts or decompressed sizes beyond any real model are an attack on scanners, or a model too large for the limits set.",
     example: "Zips nested deeper than --max-depth, or more members than --max-members.",
     fix:
-      "Raise --max-depth, --max-members or --max-decompressed-bytes for a file you have reason to trust, and scan again.",
+      "For a file you have reason to trust, raise the limit its details name (`details.option`: --max-depth, --max-members, --max-decompressed-bytes, or a format's own such as `--limit tar.maxEntries=...`) and scan again.",
   },
   MA211: {
     id: "MA211",

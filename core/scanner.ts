@@ -144,6 +144,13 @@ export interface ScanContext {
   readonly depth: number;
   /** Aborted when the file's time is up; long loops check it. */
   readonly signal: AbortSignal;
+  /**
+   * Every scanner's options for this scan, by scanner id and option name (`pickle.maxOpcodes`):
+   * the counts and sizes that bound the work one file may cost, resolved once per scan by the
+   * engine. Core knows no format, so they are untyped here: a scanner reads its own with
+   * `scannerOptions(ctx).pickle` (`scanners/options.ts`). Absent, every scanner uses its defaults.
+   */
+  readonly options?: object;
   /** Records a finding. */
   report(finding: FindingReport): void;
   /**

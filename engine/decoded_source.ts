@@ -12,7 +12,7 @@
 import type { ByteSource } from "../core/byte_source.ts";
 import { DecodeError } from "../core/decode_error.ts";
 import { HEAD_BYTES, type MemberContent } from "../core/scanner.ts";
-import { IN_MEMORY_DECODE_BYTES } from "./limits.ts";
+import { DEFAULT_SCAN_LIMITS } from "./limits.ts";
 
 /** Decoded bytes kept behind the furthest read, so that small steps back need no restart. */
 const KEEP_BEHIND_BYTES = 1024 * 1024;
@@ -312,6 +312,7 @@ export function isStreamed(source: ByteSource): boolean {
  * Decodes an encoded member under `budget`: at once into memory when it is small,
  * else as a {@linkcode StreamedSource}. A member of undeclared size is first
  * decoded to its end to learn its size (keeping the bytes if they are few).
+ * `inMemoryBytes` is what "small" means: {@linkcode ScanLimits.maxInMemoryDecodeBytes}.
  *
  * @example
  * ```ts
@@ -331,6 +332,7 @@ export async function decodeMember(
   content: EncodedContent,
   budget: DecodeBudget,
   signal: AbortSignal,
+  inMemoryBytes: number = DEFAULT_SCAN_LIMITS.maxInMemoryDecodeBytes,
 ): Promise<DecodedMember> {
   const problems: DecodeProblem[] = [];
   const seen = new Set<string>();
@@ -343,9 +345,7 @@ export async function decodeMember(
     }
   };
   const declared = content.declaredSize;
-  let keepLimit = declared !== undefined && declared > IN_MEMORY_DECODE_BYTES
-    ? HEAD_BYTES
-    : IN_MEMORY_DECODE_BYTES;
+  let keepLimit = declared !== undefined && declared > inMemoryBytes ? HEAD_BYTES : inMemoryBytes;
   const pass = new DecodePass(content, signal, report, budget);
   const kept: WindowChunk[] = [];
   let keptBytes = 0;

@@ -22,6 +22,7 @@ import {
 import type { ContentEntry, Finding, FindingDetails, Location } from "../core/types.ts";
 import { CallablePolicy } from "../policy/callables.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
+import { resolveScannerOptions, type ScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import {
   COLLECT_AFTER_DECODED_BYTES,
@@ -41,12 +42,7 @@ import {
   nameClaimsScannedFormat,
 } from "./detect.ts";
 import { type Arrival, pickleLoadersOf } from "./readings.ts";
-import {
-  BOMB_MIN_DECODED_BYTES,
-  DEFAULT_SCAN_LIMITS,
-  MAX_FINDINGS_PER_FILE,
-  type ScanLimits,
-} from "./limits.ts";
+import { resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { NO_SIBLINGS, openSiblingReported, type SiblingOpener } from "./siblings.ts";
 
 /** Options of {@linkcode scanSource}. */
@@ -55,8 +51,13 @@ export interface SourceScanOptions {
   blacklist?: readonly string[];
   /** Aborts the scan; scanners check it in long loops. */
   signal?: AbortSignal;
-  /** Container limits; unset ones keep {@linkcode DEFAULT_SCAN_LIMITS}. */
+  /** The engine's limits; unset ones keep their defaults ({@linkcode resolveScanLimits} checks them). */
   limits?: Partial<ScanLimits>;
+  /**
+   * Each scanner's limits (`{ pickle: { maxOpcodes: 1_000_000 } }`); unset ones keep their
+   * defaults. An unknown option or a value that is not a whole number from 0 up throws a `RangeError`.
+   */
+  scannerOptions?: ScannerOptionsInput;
   /** The formats to detect and read; the built-in registry by default. */
   registry?: Registry;
   /** Id of the reader the source's loader amounts to (a directory unit's plan says), instead of detection. */
@@ -93,8 +94,12 @@ class FindingSink {
   readonly findings: Finding[] = [];
   #truncated = false;
 
+  /** @param max Findings kept before MA008 ({@linkcode ScanLimits.maxFindingsPerFile}). */
+  constructor(readonly max: number) {}
+
   add(finding: Finding): void {
-    if (this.findings.length < MAX_FINDINGS_PER_FILE) {
+    const { max } = this;
+    if (this.findings.length < max) {
       this.findings.push(finding);
     } else if (!this.#truncated) {
       this.#truncated = true;
@@ -102,9 +107,9 @@ class FindingSink {
       this.findings.push({
         rule: rule.id,
         severity: rule.severity,
-        message: `More than ${MAX_FINDINGS_PER_FILE} findings; the rest are not listed`,
+        message: `More than ${max} findings; the rest are not listed`,
         location: finding.location,
-        details: { limit: "MAX_FINDINGS_PER_FILE", max: MAX_FINDINGS_PER_FILE },
+        details: { limit: "MAX_FINDINGS_PER_FILE", option: "engine.maxFindingsPerFile", max },
       });
     }
   }
@@ -118,6 +123,8 @@ interface DispatchState {
   signal: AbortSignal;
   policy: CallablePolicy;
   limits: ScanLimits;
+  /** Every scanner's options, handed to each in its context. */
+  options: Readonly<ScannerOptions>;
   budget: DecodeBudget;
   /** Members handed over so far, nested ones included. */
   members: number;
@@ -127,14 +134,11 @@ interface DispatchState {
   reportedLimits: Set<string>;
   /** The top-level format: the scanner's id, or the name it gave with `identify`. */
   format?: string;
-  /** Members and payloads recognised inside the file, up to {@linkcode MAX_CONTENT_ENTRIES}. */
+  /** Members and payloads recognised inside the file, up to `limits.maxContentEntries`. */
   contents: ContentEntry[];
   registry: Registry;
   siblings?: SiblingOpener;
 }
-
-/** Recognised members and payloads listed per file: an inventory, not a walk of every archive entry. */
-export const MAX_CONTENT_ENTRIES = 10_000;
 
 /**
  * The finding a report makes about a source at `where` (a file on disk and the members and
@@ -205,6 +209,7 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     depth,
     signal: state.signal,
     policy: state.policy,
+    options: state.options,
     alsoReadAs: frame.alsoReadAs,
     report(report) {
       // A payload scanned on a guess must not produce integrity or limit noise, only signs of intent.
@@ -252,15 +257,16 @@ function reportOnce(ctx: ScanContext, state: DispatchState, key: string, finding
   ctx.report(finding);
 }
 
-/** An MA210 finding for the limit `limit`, once per file. */
+/** An MA210 finding for the engine limit `limit`, once per file. */
 function reportLimitOnce(
   ctx: ScanContext,
   state: DispatchState,
-  limit: string,
+  limit: keyof ScanLimits,
   message: string,
   details: FindingDetails,
 ): void {
-  reportOnce(ctx, state, limit, { rule: "MA210", message, details: { limit, ...details } });
+  const option = `engine.${limit}`;
+  reportOnce(ctx, state, limit, { rule: "MA210", message, details: { limit, option, ...details } });
 }
 
 async function scanMember(
@@ -322,11 +328,11 @@ async function scanEncodedMember(
 ): Promise<void> {
   const { limits } = state;
   const { encodedSize } = content;
-  const decoded = await decodeMember(content, state.budget, state.signal);
+  const decoded = await decodeMember(content, state.budget, state.signal, limits.maxInMemoryDecodeBytes);
   const size = decoded.source.size;
   const ratio = size / Math.max(1, encodedSize);
   // One bomb is enough to reject a file: the first member over the ratio is named, not every one.
-  if (size > BOMB_MIN_DECODED_BYTES && ratio > limits.maxCompressionRatio) {
+  if (size > limits.minBombDecodedBytes && ratio > limits.maxCompressionRatio) {
     reportOnce(memberContext, state, "ratio", {
       rule: "MA206",
       message: `Decompresses ${
@@ -390,7 +396,7 @@ async function scanPayload(state: DispatchState, source: ByteSource, frame: Cont
       rule: "MA006",
       severity: "critical",
       message: `Payload nested more than ${state.limits.maxDepth} levels deep was not inspected`,
-      details: { limit: "maxDepth", max: state.limits.maxDepth },
+      details: { limit: "maxDepth", option: "engine.maxDepth", max: state.limits.maxDepth },
     });
     return;
   }
@@ -500,7 +506,7 @@ async function scanAsFile(
   if (!detected) return;
   const { descriptor, scanner } = detected;
   if (frame.depth === 0) state.format = descriptor.id;
-  else if (frame.alsoReadAs === undefined && state.contents.length < MAX_CONTENT_ENTRIES) {
+  else if (frame.alsoReadAs === undefined && state.contents.length < state.limits.maxContentEntries) {
     state.contents.push({ members: [...frame.members], format: descriptor.id, size: source.size });
   }
   const before = state.sink.findings.length;
@@ -547,7 +553,7 @@ async function scanPickleReading(
   const reach = unpickleReach(head, source.size);
   if (reach === undefined) return;
   const sink = state.sink;
-  const reading = new FindingSink();
+  const reading = new FindingSink(sink.max);
   state.sink = reading;
   let end: number;
   try {
@@ -593,10 +599,10 @@ export async function scanSource(
   path: string,
   options: SourceScanOptions = {},
 ): Promise<SourceScanOutcome> {
-  const limits = { ...DEFAULT_SCAN_LIMITS, ...options.limits };
+  const limits = resolveScanLimits(options.limits);
   const counted = new CoverageSource(source);
   const state: DispatchState = {
-    sink: new FindingSink(),
+    sink: new FindingSink(limits.maxFindingsPerFile),
     patterns: (options.blacklist ?? []).filter((p) => p.length > 0).map((p) => ({
       original: p,
       lower: p.toLowerCase(),
@@ -604,6 +610,7 @@ export async function scanSource(
     signal: options.signal ?? new AbortController().signal,
     policy: options.policy ?? CallablePolicy.standard(),
     limits,
+    options: resolveScannerOptions(options.scannerOptions),
     budget: new DecodeBudget(limits.maxDecompressedBytes),
     members: 0,
     decodedSizes: 0,

@@ -9,9 +9,10 @@ import { sep as SEP } from "node:path";
 import { getRule, type RuleId } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
+import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
-import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, type ScanLimits } from "./limits.ts";
+import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { WorkerPool } from "./pool.ts";
 import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
 import type { ScanTask, TaskOutcome } from "./serve.ts";
@@ -39,8 +40,17 @@ export interface ScanOptions {
    * safe, never denied ones.
    */
   extraAllowed?: string[];
-  /** Limits on containers (depth, members, decompressed bytes, compression ratio); unset ones keep their defaults. */
+  /**
+   * The engine's limits on each file (container depth, members, decompressed bytes, compression
+   * ratio, in-memory decoding, findings listed); unset ones keep their defaults.
+   */
   limits?: Partial<ScanLimits>;
+  /**
+   * Each scanner's limits, e.g. `{ pickle: { maxOpcodes: 1_000_000 } }` (all of them:
+   * `SCANNER_OPTION_INFO`); unset ones keep their defaults. An unknown option, or a value that
+   * is not a whole number from 0 up, makes `scan` throw a `RangeError` before anything is scanned.
+   */
+  scannerOptions?: ScannerOptionsInput;
   /** Files scanned at once; defaults to the number of cores. */
   workers?: number;
   /**
@@ -181,6 +191,7 @@ async function scanOne(
       path: file.path,
       blacklist,
       limits: options.limits,
+      scannerOptions: options.scannerOptions,
       root: file.root,
       policy: policyExtras(options),
       size: file.size,
@@ -251,6 +262,7 @@ async function scanUnit(
     blacklist: options.blacklist ?? [],
     limits: options.limits,
     policy: policyExtras(options),
+    scannerOptions: options.scannerOptions,
   };
   // Each file keeps its own budget; the unit's files share one worker, one after another.
   const timeout = Math.min((options.fileTimeoutMs ?? Infinity) * Math.max(1, scanned), remaining);
@@ -300,9 +312,15 @@ export function scan(paths: readonly string[], options: ScanOptions = {}): Promi
  */
 export async function scanWith(
   paths: readonly string[],
-  options: ScanOptions,
+  given: ScanOptions,
   setup: ScanSetup,
 ): Promise<ScanResult> {
+  // Resolved before any work, so that a mistyped option fails the scan at once, and once for all files.
+  const options = {
+    ...given,
+    limits: resolveScanLimits(given.limits),
+    scannerOptions: resolveScannerOptions(given.scannerOptions),
+  };
   const startTime = new Date();
   const deadline = startTime.getTime() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const walk = await expandPaths(paths, setup.registry.directories);

@@ -14,12 +14,10 @@ import type { Finding } from "../core/types.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
-import type { ScanLimits } from "./limits.ts";
+import type { ScannerOptionsInput } from "../scanners/options.ts";
+import { resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
 import { openSiblingReported, Siblings } from "./siblings.ts";
-
-/** Largest file a plan may read whole: metadata files (a config, an index) are far smaller. */
-export const MAX_PLAN_READ_BYTES = 16 * 1024 * 1024;
 
 /** One file of a {@linkcode DirectoryTask}. */
 export interface DirectoryTaskFile {
@@ -47,10 +45,12 @@ export interface DirectoryTask {
   /** Every file below the folder, in walk order. */
   files: DirectoryTaskFile[];
   blacklist: readonly string[];
-  /** Container limits the user set; the rest keep their defaults. */
+  /** The engine's limits the user set; the rest keep their defaults. */
   limits?: Partial<ScanLimits>;
   /** Names the user adds to the policy of Python callables. */
   policy?: PolicyExtras;
+  /** Each scanner's limits the user set; the rest keep their defaults. */
+  scannerOptions?: ScannerOptionsInput;
 }
 
 /** What scanning one file of a unit produced; `skipped` when the plan says its loader never parses it. */
@@ -77,8 +77,9 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function readForPlan(file: DirectoryTaskFile): Promise<Uint8Array> {
-  if (file.size > MAX_PLAN_READ_BYTES) {
+/** A file's bytes for a plan, if they are at most `maxBytes` ({@linkcode ScanLimits.maxPlanReadBytes}). */
+async function readForPlan(file: DirectoryTaskFile, maxBytes: number): Promise<Uint8Array> {
+  if (file.size > maxBytes) {
     throw new Error(`${file.path} is too large (${file.size} bytes) to be read whole for a plan`);
   }
   return await Deno.readFile(file.realPath);
@@ -108,6 +109,7 @@ export async function scanDirectory(
     return { format: task.format, findings, members: [], error: `no directory format ${task.format}` };
   }
   const patterns = task.blacklist.filter((pattern) => pattern.length > 0);
+  const { maxPlanReadBytes } = resolveScanLimits(task.limits);
   let plans = new Map<string, MemberPlan>();
   let planError: string | undefined;
   {
@@ -128,7 +130,7 @@ export async function scanDirectory(
     const files: DirectoryFile[] = task.files.map((file) => ({
       path: file.relative,
       size: file.size,
-      read: () => readForPlan(file),
+      read: () => readForPlan(file, maxPlanReadBytes),
     }));
     try {
       plans = await (await descriptor.load()).plan(files, ctx);
@@ -159,6 +161,7 @@ export async function scanDirectory(
       path: file.path,
       blacklist: task.blacklist,
       limits: task.limits,
+      scannerOptions: task.scannerOptions,
       root: task.root,
       policy: task.policy,
     };

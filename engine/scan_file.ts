@@ -8,6 +8,7 @@
 import { CallablePolicy, type PolicyExtras } from "../policy/callables.ts";
 import { scanSource, type SourceScanOptions, type SourceScanOutcome } from "./dispatch.ts";
 import { openFileSource } from "./file_source.ts";
+import type { ScannerOptionsInput } from "../scanners/options.ts";
 import type { ScanLimits } from "./limits.ts";
 import { fileScope, Siblings } from "./siblings.ts";
 
@@ -18,8 +19,10 @@ export interface FileTask {
   /** Path shown in locations. */
   path: string;
   blacklist: readonly string[];
-  /** Container limits the user set; the rest keep their defaults. */
+  /** The engine's limits the user set; the rest keep their defaults. */
   limits?: Partial<ScanLimits>;
+  /** Each scanner's limits the user set; the rest keep their defaults. */
+  scannerOptions?: ScannerOptionsInput;
   /** Real path of the scanned root the file was found under; without it, the file has no siblings. */
   root?: string;
   /** Names the user adds to the policy of Python callables. */
@@ -39,7 +42,7 @@ export interface FileTask {
  */
 export async function scanFile(
   task: FileTask,
-  options: Omit<SourceScanOptions, "blacklist" | "limits" | "siblings" | "policy"> = {},
+  options: Omit<SourceScanOptions, "blacklist" | "limits" | "scannerOptions" | "siblings" | "policy"> = {},
 ): Promise<SourceScanOutcome> {
   try {
     using source = await openFileSource(task.realPath);
@@ -50,6 +53,7 @@ export async function scanFile(
       ...options,
       blacklist: task.blacklist,
       limits: task.limits,
+      scannerOptions: task.scannerOptions,
       siblings,
       policy: CallablePolicy.from(task.policy),
     });

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { scanBytes } from "../engine/dispatch.ts";
-import { MAX_EXPANDED_SIZE } from "../scanners/pickle/machine.ts";
 import { renderLocation } from "../report/location.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../scanners/pickle/options.ts";
 
 interface ExpectedFinding {
   rule: string;
@@ -45,7 +45,7 @@ areas.sort();
 
 function expectedLocation(file: string, finding: ExpectedFinding): string {
   const position = finding.position ??
-    finding.positionByLimit?.find((entry) => entry.nodes > MAX_EXPANDED_SIZE)?.position;
+    finding.positionByLimit?.find((entry) => entry.nodes > DEFAULT_PICKLE_OPTIONS.maxExpandedSize)?.position;
   return renderLocation({
     file,
     members: finding.path ? [finding.path] : [],

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { getRule, RULES } from "../core/rules.ts";
 import type { JsonReport } from "../report/json.ts";
 import { TOOL_VERSION } from "../report/summary.ts";
+import { LIMIT_INFO } from "../engine/limits.ts";
 import { runFlags } from "../scripts/compile_all.ts";
 import {
   BENIGN_PICKLE,
@@ -286,6 +287,20 @@ Deno.test("wrong arguments exit 2 with a message on stderr and nothing on stdout
     [["scan", "--fromat", "json", benignDir], /unknown option '--fromat'\n\(Did you mean --format\?\)\n/],
     [["rules", "MA100", "MA101"], /too many arguments for 'rules'\. Expected 1 argument but got 2\./],
     [["scan", "-o"], /option '-o, --output <file>' argument missing/],
+    [
+      ["scan", "--limit", "pickle.maxOpcode=3", benignDir],
+      /argument 'pickle\.maxOpcode=3' is invalid\. There is no limit 'pickle\.maxOpcode' \(run 'modelaudit limits' for the list\)\.\n\(Did you mean pickle\.maxOpcodes\?\)\n/,
+    ],
+    [
+      ["scan", "--limit", "pickle.maxOpcodes=1e6", benignDir],
+      /The value of pickle\.maxOpcodes must be a whole number from 0 up, not "1e6"\./,
+    ],
+    [["scan", "--limit", "pickle.maxOpcodes", benignDir], /is invalid\. expected NAME=VALUE/],
+    [
+      ["scan", "--limit", "engine.maxCompressionRatio=0", benignDir],
+      /maxCompressionRatio must be a number above 0/,
+    ],
+    [["limits", "pickles"], /^modelaudit: unknown limit or scanner 'pickles'/],
   ];
   for (const [args, message] of cases) {
     const result = await modelaudit(args);
@@ -363,6 +378,80 @@ Deno.test("scan: container limits are options; a limit hit is a finding, a bad v
     assertExit(wrong, 2);
     assert.ok(wrong.stderr.includes(option), wrong.stderr);
   }
+});
+
+Deno.test("scan --limit: a scanner's or the engine's limit, lowered, changes the findings where it is reached", async () => {
+  const issues = async (...limits: string[]) => {
+    const result = await modelaudit([
+      "scan",
+      "--format",
+      "json",
+      ...limits.flatMap((l) => ["--limit", l]),
+      evilDir,
+    ]);
+    assertExit(result, 1);
+    return json(result).issues.map((issue) => `${issue.rule} ${issue.location.slice(evilDir.length + 1)}`);
+  };
+  // EVIL_PICKLE's six opcodes: GLOBAL at 0, MARK, STRING, TUPLE at 22, REDUCE at 23, STOP.
+  assert.deepEqual(await issues("pickle.maxOpcodes=6"), [
+    "MA100 evil.pkl (pos 0)",
+    "MA101 evil.pkl (pos 23)",
+  ]);
+  // ... and ok.pkl's: MARK, LIST, PUT, INT at 5, APPEND, STOP.
+  assert.deepEqual(await issues("pickle.maxOpcodes=3"), [
+    "MA100 evil.pkl (pos 0)",
+    "MA110 evil.pkl (pos 22)",
+    "MA110 ok.pkl (pos 5)",
+  ]);
+  // The last setting wins; an engine limit by its engine. name.
+  assert.deepEqual(await issues("pickle.maxOpcodes=3", "pickle.maxOpcodes=1_000"), [
+    "MA100 evil.pkl (pos 0)",
+    "MA101 evil.pkl (pos 23)",
+  ]);
+  assert.deepEqual(await issues("engine.maxFindingsPerFile=1"), [
+    "MA100 evil.pkl (pos 0)",
+    "MA008 evil.pkl (pos 23)",
+  ]);
+});
+
+Deno.test("scan --max-depth and --limit engine.maxDepth set one limit: the last one given wins", async () => {
+  const nest = fileURLToPath(new URL("../fixtures/zip/malicious/nest.zip", import.meta.url));
+  const reached = async (...args: string[]) => {
+    const result = await modelaudit(["scan", "--format", "json", ...args, nest]);
+    return json(result).issues.some((issue) => issue.rule === "MA100");
+  };
+  // The payload lies three containers down.
+  assert.equal(await reached("--max-depth", "1", "--limit", "engine.maxDepth=8"), true);
+  assert.equal(await reached("--limit", "engine.maxDepth=8", "--max-depth", "1"), false);
+  assert.equal(await reached("--max-depth", "8", "--limit", "engine.maxDepth=1"), false);
+});
+
+Deno.test("limits lists every limit with its default and meaning; limits NAME one scanner's or one limit", async () => {
+  const all = await modelaudit(["limits"]);
+  assertExit(all, 0);
+  const lines = all.stdout.trimEnd().split("\n");
+  assert.deepEqual(lines.map((line) => line.split(" ")[0]), LIMIT_INFO.map((limit) => limit.name));
+  assert.match(
+    lines.find((line) => line.startsWith("pickle.maxOpcodes "))!,
+    /^pickle\.maxOpcodes +50,000,000 {2}Opcodes interpreted per source before MA110; /,
+  );
+  assert.match(
+    lines.find((line) => line.startsWith("zip.maxDirectoryBytes "))!,
+    / 268,435,456 \(256 MiB\) {2}/,
+  );
+  const tar = await modelaudit(["limits", "tar"]);
+  assertExit(tar, 0);
+  assert.deepEqual(tar.stdout.trimEnd().split("\n").map((line) => line.split(" ")[0]), [
+    "tar.maxEntries",
+    "tar.maxPaxHeaderBytes",
+    "tar.maxNameBytes",
+    "tar.maxExtensionHeaders",
+  ]);
+  const one = await modelaudit(["limits", "engine.maxDepth"]);
+  assertExit(one, 0);
+  assert.match(one.stdout, /^engine\.maxDepth {2}8 {2}Containers and payloads nested deeper are not opened/);
+  assert.ok((await modelaudit(["--help"])).stdout.includes("limits [name]"));
+  assert.ok((await modelaudit(["scan", "--help"])).stdout.includes("--limit <name=value>"));
 });
 
 // Last: the tests above are done with their directories.

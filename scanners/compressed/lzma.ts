@@ -6,7 +6,7 @@
  * decoders, the one that hands out its output (through `writeByte`) instead of keeping it, so that
  * the output can be capped (LZMA-JS keeps it all; xz-embedded reads only LZMA2). It decodes
  * synchronously from a byte-at-a-time input, so the compressed bytes are read into memory first
- * and the whole member is decoded in one go, its output capped at {@linkcode MAX_LZMA_DECODED_BYTES}. The decoded bytes are kept while
+ * and the whole member is decoded in one go, its output capped (`lzma.maxDecodedBytes`). The decoded bytes are kept while
  * the member is scanned (the engine may read them more than once); what lies past the cap is not
  * decoded and reported as MA212.
  *
@@ -24,6 +24,7 @@ import lzmaPurejs from "lzma-purejs";
 import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
 import { DecodeError } from "../../core/decode_error.ts";
 import type { Scanner } from "../../core/scanner.ts";
+import { scannerOptions } from "../options.ts";
 import { ByteCollector, compressedScanner, generatorStream, OutputLimitReached } from "./codec.ts";
 import {
   LZMA_HEADER_AND_FIRST_BYTE,
@@ -31,18 +32,10 @@ import {
   type LzmaAloneHeader,
   parseLzmaAloneHeader,
 } from "./magic.ts";
-
-/**
- * Decoded bytes kept for one member: the decoder runs synchronously and all its output stays in
- * memory while the member is scanned, so this bounds the memory and the time one file costs.
- */
-export const MAX_LZMA_DECODED_BYTES = 256 * 1024 * 1024;
+import { DEFAULT_LZMA_OPTIONS } from "./options.ts";
 
 /** Compressed bytes read beyond what the decoded limit can take: headers and the encoder's final flush. */
 const INPUT_SLACK_BYTES = 64 * 1024;
-
-/** Largest dictionary decoded: the decoder allocates it whole (`xz -9` uses 64 MiB). */
-const MAX_LZMA_DICTIONARY_BYTES = 256 * 1024 * 1024;
 
 /** The parts of lzma-purejs's decoder used here. */
 interface LzmaDecoder {
@@ -196,7 +189,7 @@ export interface LzmaDecoded {
  */
 export async function decodeLzmaAlone(
   source: ByteSource,
-  limit = MAX_LZMA_DECODED_BYTES,
+  limit: number = DEFAULT_LZMA_OPTIONS.maxDecodedBytes,
 ): Promise<LzmaDecoded> {
   const input = await readAll(subSource(source, 0, Math.ceil(limit * 9 / 8) + INPUT_SLACK_BYTES));
   const reader = new ByteReader(input, source.size);
@@ -230,7 +223,7 @@ export async function decodeLzmaAlone(
 
 /**
  * The decoded bytes of the LZMA-alone streams in `source` (decoded as by
- * {@linkcode decodeLzmaAlone}, up to its limit), chunk by chunk; throws after them
+ * {@linkcode decodeLzmaAlone}, up to `limit` decoded bytes), chunk by chunk; throws after them
  * when decoding failed.
  *
  * @example
@@ -241,8 +234,11 @@ export async function decodeLzmaAlone(
  * for await (const chunk of lzmaAloneChunks(bytesSource(file))) chunk.length;
  * ```
  */
-export function lzmaAloneChunks(source: ByteSource): AsyncGenerator<Uint8Array> {
-  return replay(decodeLzmaAlone(source));
+export function lzmaAloneChunks(
+  source: ByteSource,
+  limit: number = DEFAULT_LZMA_OPTIONS.maxDecodedBytes,
+): AsyncGenerator<Uint8Array> {
+  return replay(decodeLzmaAlone(source, limit));
 }
 
 async function* replay(decoded: Promise<LzmaDecoded>): AsyncGenerator<Uint8Array> {
@@ -263,18 +259,19 @@ async function* replay(decoded: Promise<LzmaDecoded>): AsyncGenerator<Uint8Array
 export const lzmaScanner: Scanner = compressedScanner({
   id: "lzma",
   confirm: detectLzmaAlone,
-  async open(source) {
+  async open(source, ctx) {
+    const { maxDecodedBytes, maxDictionaryBytes } = scannerOptions(ctx).lzma;
     const header = parseLzmaAloneHeader(await source.read(0, LZMA_HEADER_AND_FIRST_BYTE));
-    if (header && header.dictionarySize > MAX_LZMA_DICTIONARY_BYTES) {
+    if (header && header.dictionarySize > maxDictionaryBytes) {
       return {
         undecodable:
-          `The LZMA dictionary (${header.dictionarySize} bytes) is larger than the ${MAX_LZMA_DICTIONARY_BYTES} bytes this version decodes`,
+          `The LZMA dictionary (${header.dictionarySize} bytes) is larger than the ${maxDictionaryBytes} bytes this version decodes`,
       };
     }
     let decoding: Promise<LzmaDecoded> | undefined;
     let limited = false;
     const decodeOnce = () =>
-      decoding ??= decodeLzmaAlone(source).then((decoded) => {
+      decoding ??= decodeLzmaAlone(source, maxDecodedBytes).then((decoded) => {
         limited = decoded.limited;
         return decoded;
       });
@@ -282,7 +279,7 @@ export const lzmaScanner: Scanner = compressedScanner({
       decode: (signal) => generatorStream(replay(decodeOnce()), signal),
       notDecoded: () =>
         limited
-          ? `Only the first ${MAX_LZMA_DECODED_BYTES} decoded bytes were inspected: this version's LZMA decoder holds a member's decoded bytes in memory, and stops there`
+          ? `Only the first ${maxDecodedBytes} decoded bytes were inspected: this version's LZMA decoder holds a member's decoded bytes in memory, and stops there`
           : undefined,
     };
   },

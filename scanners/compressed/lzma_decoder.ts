@@ -16,12 +16,10 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import { DecodeError } from "../../core/decode_error.ts";
+import { DEFAULT_LZMA_OPTIONS } from "./options.ts";
 
 /** Decoded bytes of raw LZMA produced per step: a step runs synchronously, so this bounds its time. */
 export const LZMA_STEP_BYTES = 1024 * 1024;
-
-/** Largest dictionary kept (the window is also never larger than the decoded size, when known). */
-export const MAX_DICTIONARY_BYTES = 256 * 1024 * 1024;
 
 /** Longest match LZMA encodes: a step may overshoot its size by this much. */
 const MAX_MATCH_BYTES = 273;
@@ -399,11 +397,14 @@ function windowFor(dictionarySize: number, outputBound: number, stepBytes: numbe
   return Math.max(4096, Math.min(dictionarySize, outputBound)) + stepBytes + MAX_MATCH_BYTES;
 }
 
-/** A dictionary beyond the limit: callers that can report it as not decodable check it first. */
-function checkDictionary(dictionarySize: number): void {
-  if (dictionarySize > MAX_DICTIONARY_BYTES) {
+/**
+ * A dictionary beyond `maxBytes` (the window is also never larger than the decoded size, when
+ * known): callers that can report it as not decodable check it first.
+ */
+function checkDictionary(dictionarySize: number, maxBytes: number): void {
+  if (dictionarySize > maxBytes) {
     throw new CorruptData(
-      `its dictionary (${dictionarySize} bytes) is larger than the ${MAX_DICTIONARY_BYTES} bytes this decoder allows`,
+      `its dictionary (${dictionarySize} bytes) is larger than the ${maxBytes} bytes this decoder allows`,
     );
   }
 }
@@ -454,7 +455,8 @@ export interface LzmaProperties {
 
 /**
  * Decodes raw LZMA data (no header: 7z keeps the properties apart) to `size` bytes, or to its end
- * marker when `size` is undefined, step by step. Errors name the format and what is wrong; data
+ * marker when `size` is undefined, step by step, refusing a dictionary over `maxDictionaryBytes`
+ * (the `lzma.maxDictionaryBytes` option). Errors name the format and what is wrong; data
  * that ends before `size` bytes (an end marker too early) is an error too.
  *
  * @example
@@ -471,9 +473,10 @@ export async function* lzmaRawChunks(
   source: ByteSource,
   properties: LzmaProperties,
   size?: number,
+  maxDictionaryBytes: number = DEFAULT_LZMA_OPTIONS.maxDictionaryBytes,
 ): AsyncGenerator<Uint8Array> {
   try {
-    checkDictionary(properties.dictionarySize);
+    checkDictionary(properties.dictionarySize, maxDictionaryBytes);
     const state = new LzmaState(
       properties.dictionarySize,
       windowFor(properties.dictionarySize, size ?? Infinity, LZMA_STEP_BYTES),
@@ -545,9 +548,10 @@ export async function* lzma2Chunks(
   source: ByteSource,
   dictionarySize: number,
   sizeBound = Infinity,
+  maxDictionaryBytes: number = DEFAULT_LZMA_OPTIONS.maxDictionaryBytes,
 ): AsyncGenerator<Uint8Array> {
   try {
-    checkDictionary(dictionarySize);
+    checkDictionary(dictionarySize, maxDictionaryBytes);
     const state = new LzmaState(
       dictionarySize,
       windowFor(dictionarySize, sizeBound, LZMA2_MAX_CHUNK_DECODED),

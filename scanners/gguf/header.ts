@@ -25,6 +25,7 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport } from "../../core/scanner.ts";
 import { HeaderCursor, SCALAR_WIDTH, type ScalarKind } from "./cursor.ts";
+import { DEFAULT_GGUF_OPTIONS, type GgufOptions } from "./options.ts";
 
 /** GGUF metadata value types (`enum gguf_type`), by id. */
 const VALUE_TYPES = [
@@ -65,12 +66,6 @@ const MAX_DIMS = 4;
  * no writer nests more than twice; the bound also keeps the recursion off the stack's limit.
  */
 const MAX_ARRAY_NESTING = 8;
-
-/**
- * Strings longer than this are stepped over, not decoded (and reported as not inspected):
- * real metadata strings are at most a few hundred kilobytes (the longest chat templates).
- */
-const MAX_INSPECTED_STRING_BYTES = 64 * 1024 * 1024;
 
 /** How often (in values) a long loop checks whether the scan's time is up. */
 const ABORT_CHECK_INTERVAL = 4096;
@@ -158,7 +153,12 @@ class GgufReader {
   alignment = DEFAULT_ALIGNMENT;
   #steps = 0;
 
-  constructor(cursor: HeaderCursor, handlers: GgufHeaderHandlers, version: number) {
+  constructor(
+    cursor: HeaderCursor,
+    handlers: GgufHeaderHandlers,
+    version: number,
+    readonly maxStringBytes: number,
+  ) {
     this.cursor = cursor;
     this.handlers = handlers;
     this.wide = version >= 2;
@@ -235,14 +235,14 @@ class GgufReader {
         details: { length: bytes, limit: REFERENCE_MAX_LENGTH },
       });
     }
-    if (bytes > MAX_INSPECTED_STRING_BYTES) {
+    if (bytes > this.maxStringBytes) {
       this.cursor.skip(bytes);
       this.report({
         rule: "MA348",
         message: `${capitalise(what)} (${bytes} bytes) is too long to inspect and was not read`,
         position,
         keyPath,
-        details: { length: bytes, limit: MAX_INSPECTED_STRING_BYTES },
+        details: { length: bytes, limit: this.maxStringBytes, option: "gguf.maxStringBytes" },
       });
       return { position };
     }
@@ -366,7 +366,7 @@ function leastEntryBytes(wide: boolean): { kv: number; tensor: number } {
 /**
  * Reads the version, the counts, the metadata and the tensor table of the GGUF file in
  * `source`, reporting what gguf.cpp would refuse; `undefined` when the version is unknown
- * (nothing after it can be located).
+ * (nothing after it can be located). Strings over `options.maxStringBytes` are stepped over unread.
  *
  * @example
  * ```ts
@@ -384,11 +384,12 @@ function leastEntryBytes(wide: boolean): { kv: number; tensor: number } {
 export async function readGgufHeader(
   source: ByteSource,
   handlers: GgufHeaderHandlers,
+  options: Readonly<GgufOptions> = DEFAULT_GGUF_OPTIONS,
 ): Promise<GgufHeader | undefined> {
   const cursor = new HeaderCursor(source, 4);
   const version = await readVersion(cursor, handlers);
   if (version === undefined) return undefined;
-  const reader = new GgufReader(cursor, handlers, version);
+  const reader = new GgufReader(cursor, handlers, version, options.maxStringBytes);
   const tensors: GgufTensorInfo[] = [];
   const header = () => ({ version, littleEndian: cursor.littleEndian, alignment: reader.alignment, tensors });
   try {

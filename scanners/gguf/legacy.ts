@@ -17,14 +17,12 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport } from "../../core/scanner.ts";
 import { HeaderCursor } from "./cursor.ts";
 import { legacyMagic } from "./magic.ts";
+import { DEFAULT_GGUF_OPTIONS, type GgufOptions } from "./options.ts";
 
 /** The versions each versioned magic had. */
 const VERSIONS: Readonly<Record<string, readonly number[]>> = { ggmf: [1], ggjt: [1, 2, 3], ggla: [1] };
 
 const LLAMA_HPARAMS = ["n_vocab", "n_embd", "n_mult", "n_head", "n_layer", "n_rot", "ftype"] as const;
-
-/** Tokens longer than this are stepped over unread: real vocabularies' longest are a few hundred bytes. */
-const MAX_TOKEN_BYTES = 1 << 20;
 
 /** How often (in tokens) the vocabulary loop checks whether the scan's time is up. */
 const ABORT_CHECK_INTERVAL = 4096;
@@ -40,7 +38,8 @@ export interface LegacyHandlers {
 }
 
 /**
- * Validates a legacy GGML-family file's header and vocabulary, and reports it as a legacy format.
+ * Validates a legacy GGML-family file's header and vocabulary, and reports it as a legacy format;
+ * tokens over `options.maxLegacyTokenBytes` are stepped over unread.
  *
  * @example
  * ```ts
@@ -54,7 +53,11 @@ export interface LegacyHandlers {
  * });
  * ```
  */
-export async function readLegacyGgml(source: ByteSource, handlers: LegacyHandlers): Promise<void> {
+export async function readLegacyGgml(
+  source: ByteSource,
+  handlers: LegacyHandlers,
+  options: Readonly<GgufOptions> = DEFAULT_GGUF_OPTIONS,
+): Promise<void> {
   const magic = legacyMagic(await source.read(0, 4))!;
   const cursor = new HeaderCursor(source, 4);
   const summary: Record<string, unknown> = { magic };
@@ -86,7 +89,7 @@ export async function readLegacyGgml(source: ByteSource, handlers: LegacyHandler
       hparams[name] = value;
     }
     summary.hparams = hparams;
-    await readVocabulary(cursor, hparams.n_vocab, magic, handlers);
+    await readVocabulary(cursor, hparams.n_vocab, magic, handlers, options.maxLegacyTokenBytes);
   } finally {
     handlers.report({
       rule: "MA346",
@@ -106,6 +109,7 @@ async function readVocabulary(
   count: number,
   magic: string,
   handlers: LegacyHandlers,
+  maxTokenBytes: number,
 ): Promise<void> {
   const scored = magic !== "ggml";
   const least = 4 + (scored ? 4 : 0);
@@ -137,7 +141,7 @@ async function readVocabulary(
       return;
     }
     const position = cursor.position;
-    if (length > MAX_TOKEN_BYTES) {
+    if (length > maxTokenBytes) {
       handlers.report({
         rule: "MA347",
         message: `Token ${index} is ${length} bytes long; no vocabulary has such tokens`,
@@ -145,9 +149,7 @@ async function readVocabulary(
         details: { magic, index, length },
       });
     }
-    const text = length > MAX_TOKEN_BYTES
-      ? (cursor.skip(length) ? "" : undefined)
-      : await cursor.text(length);
+    const text = length > maxTokenBytes ? (cursor.skip(length) ? "" : undefined) : await cursor.text(length);
     if (text === undefined || (scored && !cursor.skip(4))) {
       handlers.report({
         rule: "MA347",

@@ -17,7 +17,8 @@
 
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
-import { analyzeTemplate, MAX_TEMPLATE_BYTES } from "../jinja/analyze.ts";
+import { analyzeTemplate } from "../jinja/analyze.ts";
+import { scannerOptions } from "../options.ts";
 import { checkString } from "../strings/checks.ts";
 import { metadataKeyPath, readGgufHeader, tensorKeyPath } from "./header.ts";
 import { readLegacyGgml } from "./legacy.ts";
@@ -79,14 +80,15 @@ function analyseTemplate(
   position: number,
 ): void {
   const bytes = new TextEncoder().encode(text).length;
-  if (bytes > MAX_TEMPLATE_BYTES) {
+  const { maxTemplateBytes } = scannerOptions(ctx).jinja;
+  if (bytes > maxTemplateBytes) {
     ctx.report({
       rule: "MA348",
       message:
-        `The chat template ${key} (${bytes} bytes) is longer than the ${MAX_TEMPLATE_BYTES} bytes the template analysis takes and was not analysed; inference servers render it`,
+        `The chat template ${key} (${bytes} bytes) is longer than the ${maxTemplateBytes} bytes the template analysis takes and was not analysed; inference servers render it`,
       position,
       keyPath,
-      details: { key, length: bytes, limit: MAX_TEMPLATE_BYTES },
+      details: { key, length: bytes, limit: maxTemplateBytes, option: "jinja.maxTemplateBytes" },
     });
     return;
   }
@@ -157,7 +159,7 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<vo
     report: (finding) => ctx.report(finding),
     string: (text, key, keyPath, position) => checkHeaderString(ctx, text, key, keyPath, position),
     signal: ctx.signal,
-  });
+  }, scannerOptions(ctx).gguf);
   const end = header && checkTensorTable(header, source.size, (finding) => ctx.report(finding));
   if (end !== undefined && end < source.size) await scanTrailing(source, end, ctx);
 }
@@ -189,5 +191,5 @@ export const ggmlScanner: Scanner = {
       token: (text, index, position) =>
         checkBlacklist(ctx, text, `Vocabulary token ${index}`, position, `vocab[${index}]`),
       signal: ctx.signal,
-    }),
+    }, scannerOptions(ctx).gguf),
 };

@@ -29,18 +29,6 @@ import { lineColumn, parserFriendly, type Word, wordsOf } from "./locate.ts";
 import { escapeDunderIn, isDangerousName, isGlobalsObject, privacyOf } from "./names.ts";
 
 /**
- * Largest template analysed, in UTF-8 bytes: real ones are a few kilobytes, the largest tens.
- * Places that hold templates name a longer one as not analysed.
- *
- * @example
- * ```ts
- * import { MAX_TEMPLATE_BYTES } from "./analyze.ts";
- * MAX_TEMPLATE_BYTES; // 8 MiB
- * ```
- */
-export const MAX_TEMPLATE_BYTES = 8 * 1024 * 1024;
-
-/**
  * Where a template sits when it is a value inside a larger file, e.g. `$.chat_template`
  * in `tokenizer_config.json` or `tokenizer.chat_template` in a GGUF file's metadata.
  */

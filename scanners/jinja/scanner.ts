@@ -8,10 +8,9 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
-import { analyzeTemplate, MAX_TEMPLATE_BYTES } from "./analyze.ts";
-
-/** Largest JSON file parsed: tokenizer configs with their added tokens run to a few megabytes. */
-const MAX_JSON_BYTES = 64 * 1024 * 1024;
+import { analyzeTemplate } from "./analyze.ts";
+import { scannerOptions } from "../options.ts";
+import { DEFAULT_JINJA_OPTIONS } from "./options.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -41,7 +40,7 @@ function _text(bytes: Uint8Array): string | undefined {
 export const jinjaScanner: Scanner = {
   confirm: (head) => _text(head.subarray(0, _completeUtf8(head))) !== undefined,
   async scan(source: ByteSource, ctx: ScanContext) {
-    if (source.size > MAX_TEMPLATE_BYTES) return _tooLarge(ctx, source.size);
+    if (source.size > scannerOptions(ctx).jinja.maxTemplateBytes) return _tooLarge(ctx, source.size);
     const text = _text(await source.read(0, source.size));
     if (text === undefined) {
       ctx.report({ rule: "MA503", message: "Chat template is not UTF-8 text: not analysed", details: {} });
@@ -66,10 +65,13 @@ function _completeUtf8(head: Uint8Array): number {
 /** Parsed JSON of sources confirmed, so that scanning does not parse them again. */
 const parsed = new WeakMap<ByteSource, Record<string, unknown>>();
 
-/** The JSON object in `source` if it has a `chat_template` key, else `undefined`. */
-async function _templateHolder(source: ByteSource): Promise<Record<string, unknown> | undefined> {
+/** The JSON object in `source` if it has a `chat_template` key, else `undefined`; not read over `maxBytes`. */
+async function _templateHolder(
+  source: ByteSource,
+  maxBytes: number,
+): Promise<Record<string, unknown> | undefined> {
   const known = parsed.get(source);
-  if (known || source.size > MAX_JSON_BYTES) return known;
+  if (known || source.size > maxBytes) return known;
   const text = _text(await source.read(0, source.size));
   if (text === undefined) return undefined;
   let value: unknown;
@@ -100,9 +102,23 @@ async function _templateHolder(source: ByteSource): Promise<Record<string, unkno
  * ```
  */
 export const chatTemplateJsonScanner: Scanner = {
-  confirm: async (_head, source) => (await _templateHolder(source)) !== undefined,
+  // A file too large to parse at detection is claimed by its name: the scan, which knows the
+  // scan's limit, then parses it or reports it unread (a padded config must not pass unseen).
+  confirm: async (_head, source) =>
+    source.size > DEFAULT_JINJA_OPTIONS.maxConfigBytes ||
+    (await _templateHolder(source, DEFAULT_JINJA_OPTIONS.maxConfigBytes)) !== undefined,
   async scan(source: ByteSource, ctx: ScanContext) {
-    const holder = await _templateHolder(source);
+    const { maxConfigBytes } = scannerOptions(ctx).jinja;
+    if (source.size > maxConfigBytes) {
+      ctx.report({
+        rule: "MA503",
+        message:
+          `Chat template file of ${source.size} bytes is larger than ${maxConfigBytes} bytes: not analysed`,
+        details: { size: source.size, limit: maxConfigBytes, option: "jinja.maxConfigBytes" },
+      });
+      return;
+    }
+    const holder = await _templateHolder(source, maxConfigBytes);
     // confirm said yes before, so the source parses; without it, there is nothing to scan.
     if (!holder) return;
     const templates = holder.chat_template;
@@ -130,17 +146,18 @@ export const chatTemplateJsonScanner: Scanner = {
 /** Analyses the template `text` at `keyPath`, unless it is longer than the analysis takes. */
 function _analyze(ctx: ScanContext, text: string, keyPath: string): void {
   const size = new TextEncoder().encode(text).length;
-  if (size > MAX_TEMPLATE_BYTES) return _tooLarge(ctx, size, keyPath);
+  if (size > scannerOptions(ctx).jinja.maxTemplateBytes) return _tooLarge(ctx, size, keyPath);
   analyzeTemplate(text, (finding) => ctx.report(finding), { keyPath });
 }
 
-/** MA503 for a template of `size` bytes, more than the analysis takes. */
+/** MA503 for a template of `size` bytes, more than the analysis takes (`jinja.maxTemplateBytes`). */
 function _tooLarge(ctx: ScanContext, size: number, keyPath?: string): void {
+  const { maxTemplateBytes } = scannerOptions(ctx).jinja;
   ctx.report({
     rule: "MA503",
-    message: `Chat template of ${size} bytes is larger than ${MAX_TEMPLATE_BYTES} bytes: not analysed`,
+    message: `Chat template of ${size} bytes is larger than ${maxTemplateBytes} bytes: not analysed`,
     keyPath,
-    details: { size, limit: MAX_TEMPLATE_BYTES },
+    details: { size, limit: maxTemplateBytes, option: "jinja.maxTemplateBytes" },
   });
 }
 

@@ -12,6 +12,7 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import { intValue } from "./dtype.ts";
 import { parsePythonLiteral, type PyValue } from "./literal.ts";
+import { DEFAULT_NUMPY_OPTIONS, type NumpyOptions } from "./options.ts";
 
 /**
  * The magic string every `.npy` file starts with.
@@ -23,12 +24,6 @@ import { parsePythonLiteral, type PyValue } from "./literal.ts";
  * ```
  */
 export const NPY_MAGIC: readonly number[] = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-
-/**
- * Header bytes parsed: `np.save` writes well under 1 KiB even for wide structured dtypes,
- * and `np.load` itself refuses more than 10,000 characters unless pickles are allowed.
- */
-export const MAX_NPY_HEADER_BYTES = 1024 * 1024;
 
 /** Offset of the version bytes, and of the header length. */
 const VERSION_OFFSET = 6;
@@ -73,6 +68,8 @@ export interface NpyHeaderProblem {
   position: number;
   /** Where the data would start, when the header's length was readable. */
   dataOffset?: number;
+  /** The option whose limit the header exceeds, when that is what is wrong (`numpy.maxHeaderBytes`). */
+  option?: string;
 }
 
 /** What {@linkcode readNpyHeader} returns. */
@@ -91,8 +88,8 @@ export function hasNpyMagic(head: Uint8Array): boolean {
   return NPY_MAGIC.every((byte, i) => head[i] === byte);
 }
 
-function fail(reason: string, position: number, dataOffset?: number): NpyHeaderResult {
-  return { ok: false, problem: { reason, position, dataOffset } };
+function fail(reason: string, position: number, dataOffset?: number, option?: string): NpyHeaderResult {
+  return { ok: false, problem: { reason, position, dataOffset, ...option ? { option } : {} } };
 }
 
 /** The header's text, decoded as numpy decodes it. */
@@ -146,7 +143,11 @@ function headerFields(value: PyValue): Map<string, PyValue> | string {
  * result.ok && result.header.shape; // [2n]
  * ```
  */
-export async function readNpyHeader(source: ByteSource): Promise<NpyHeaderResult> {
+export async function readNpyHeader(
+  source: ByteSource,
+  options: Readonly<NumpyOptions> = DEFAULT_NUMPY_OPTIONS,
+): Promise<NpyHeaderResult> {
+  const { maxHeaderBytes, maxLiteralDepth } = options;
   const prefix = await source.read(0, LENGTH_OFFSET + 4);
   if (!hasNpyMagic(prefix)) return fail("the file does not start with the .npy magic string", 0);
   const major = prefix[VERSION_OFFSET];
@@ -167,11 +168,12 @@ export async function readNpyHeader(source: ByteSource): Promise<NpyHeaderResult
       LENGTH_OFFSET,
     );
   }
-  if (length > MAX_NPY_HEADER_BYTES) {
+  if (length > maxHeaderBytes) {
     return fail(
-      `the header is ${length} bytes long, more than the ${MAX_NPY_HEADER_BYTES} inspected`,
+      `the header is ${length} bytes long, more than the ${maxHeaderBytes} inspected`,
       LENGTH_OFFSET,
       dataOffset,
+      "numpy.maxHeaderBytes",
     );
   }
   const utf8 = major === 3;
@@ -179,7 +181,7 @@ export async function readNpyHeader(source: ByteSource): Promise<NpyHeaderResult
   if (text === undefined) return fail("the header is not valid UTF-8", headerOffset, dataOffset);
   // ast.literal_eval strips leading blanks and tabs before parsing.
   const literal = text.replace(/^[ \t]+/, "");
-  const parsed = parsePythonLiteral(literal, { longSuffix: major <= 2 });
+  const parsed = parsePythonLiteral(literal, { longSuffix: major <= 2, maxDepth: maxLiteralDepth });
   if (!parsed.ok) {
     const at = headerOffset + byteOffset(text, parsed.offset + text.length - literal.length, utf8);
     return fail(`the header is not a Python literal: ${parsed.error}`, at, dataOffset);

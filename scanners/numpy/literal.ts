@@ -10,6 +10,8 @@
  * @module
  */
 
+import { DEFAULT_NUMPY_OPTIONS } from "./options.ts";
+
 /**
  * A Python literal value.
  *
@@ -40,10 +42,9 @@ export type LiteralResult =
 export interface LiteralOptions {
   /** Drop an `L` after an integer, as numpy's header filter does for Python 2 headers (versions 1.0 and 2.0). */
   longSuffix?: boolean;
+  /** Containers nested deeper than this are refused (default: the `numpy.maxLiteralDepth` option's). */
+  maxDepth?: number;
 }
-
-/** Containers nested deeper than this are refused: CPython's parser refuses a few hundred levels too. */
-export const MAX_LITERAL_DEPTH = 100;
 
 class LiteralError extends Error {
   constructor(message: string, readonly offset: number) {
@@ -69,8 +70,11 @@ const DIGITS: Readonly<Record<string, RegExp>> = { x: /[0-9a-fA-F_]/, o: /[0-7_]
 
 class Parser {
   #at = 0;
+  readonly #maxDepth: number;
 
-  constructor(private readonly text: string, private readonly options: LiteralOptions) {}
+  constructor(private readonly text: string, private readonly options: LiteralOptions) {
+    this.#maxDepth = options.maxDepth ?? DEFAULT_NUMPY_OPTIONS.maxLiteralDepth;
+  }
 
   parse(): PyValue {
     const value = this.#expressionList(0);
@@ -128,7 +132,7 @@ class Parser {
   }
 
   #value(depth: number): PyValue {
-    if (depth > MAX_LITERAL_DEPTH) this.#fail(`nested more than ${MAX_LITERAL_DEPTH} levels deep`);
+    if (depth > this.#maxDepth) this.#fail(`nested more than ${this.#maxDepth} levels deep`);
     this.#space();
     const c = this.#peek();
     if (c === "(") return this.#parenthesised(depth + 1);

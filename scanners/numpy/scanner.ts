@@ -17,6 +17,7 @@
 
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import { HEAD_BYTES, type ScanContext, type Scanner } from "../../core/scanner.ts";
+import { scannerOptions } from "../options.ts";
 import { detectPickle, scanPickle } from "../pickle/scanner.ts";
 import { analyseDescr } from "./dtype.ts";
 import { type NpyHeader, readNpyHeader } from "./header.ts";
@@ -81,16 +82,16 @@ async function checkDataSize(source: ByteSource, ctx: ScanContext, header: NpyHe
  * ```
  */
 export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<void> {
-  const result = await readNpyHeader(source);
+  const result = await readNpyHeader(source, scannerOptions(ctx).numpy);
   if (!result.ok) {
-    const { reason, position, dataOffset } = result.problem;
+    const { reason, position, dataOffset, option } = result.problem;
     if (position === 0) {
       // Only a member a container names as .npy gets here: np.load hands its bytes back raw.
       malformed(ctx, "Not a .npy array (no magic string): np.load returns its bytes as they are", 0);
       await ctx.scanNested(source, "<raw>", { opportunistic: true });
       return;
     }
-    malformed(ctx, `Invalid .npy header: ${reason}`, position);
+    malformed(ctx, `Invalid .npy header: ${reason}`, position, option ? { option } : {});
     if (dataOffset !== undefined) await scanIfPickle(source, ctx, dataOffset);
     return;
   }

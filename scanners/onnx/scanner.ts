@@ -30,13 +30,15 @@ import {
 } from "./schema.ts";
 import { inspectString } from "./strings.ts";
 import { FieldLimitError, WIRE, WireError, type WireField, WireReader } from "./wire.ts";
+import { scannerOptions } from "../options.ts";
+import type { OnnxOptions } from "./options.ts";
 
-/** Subgraphs nested in attributes deeper than this are not walked: real models nest a few (a Loop in an If). */
-export const MAX_GRAPH_DEPTH = 32;
-/** Nodes walked per model, subgraphs and functions included: far beyond the largest real graphs. */
-export const MAX_NODES = 2_000_000;
-/** Protobuf fields read per model: a model of a million nodes has about ten million; 50 million take seconds. */
-export const MAX_FIELDS = 50_000_000;
+/** The option behind each limit a walk names (`details.limit`). */
+const LIMIT_OPTIONS: Readonly<Record<string, keyof OnnxOptions>> = {
+  nodes: "maxNodes",
+  graphDepth: "maxGraphDepth",
+};
+
 /** Bytes of an operator type, domain or attribute name read: longer ones are shown cut. */
 export const MAX_NAME_BYTES = 1024;
 
@@ -70,10 +72,13 @@ class Walk {
   readonly siblings = new Map<string, Promise<SiblingResult>>();
   readonly reported = new Set<string>();
   readonly strings = { inspected: 0 };
+  /** The scan's ONNX limits. */
+  readonly options: Readonly<OnnxOptions>;
 
   constructor(source: ByteSource, ctx: ScanContext, onExternalData?: ExternalDataHandler) {
     this.source = source;
-    this.reader = new WireReader(source, MAX_FIELDS);
+    this.options = scannerOptions(ctx).onnx;
+    this.reader = new WireReader(source, this.options.maxFields);
     this.ctx = ctx;
     this.checkStrings = onExternalData === undefined;
     this.onExternalData = onExternalData ??
@@ -90,7 +95,8 @@ class Walk {
   /** Stops the walk at a limit, reporting it once. */
   limit(limit: string, message: string, position: number, keyPath: string): void {
     this.stopped = true;
-    this.once(`limit:${limit}`, { rule: "MA466", message, position, keyPath, details: { limit } });
+    const option = `onnx.${LIMIT_OPTIONS[limit] ?? limit}`;
+    this.once(`limit:${limit}`, { rule: "MA466", message, position, keyPath, details: { limit, option } });
   }
 
   async text(field: WireField, max = MAX_NAME_BYTES): Promise<string> {
@@ -323,8 +329,9 @@ async function walkAttribute(
 
 /** Walks a NodeProto and records its operator for judgement. */
 async function walkNode(walk: Walk, field: WireField, keyPath: string, depth: number): Promise<void> {
-  if (++walk.nodes > MAX_NODES) {
-    walk.limit("nodes", `More than ${MAX_NODES} nodes; the rest were not inspected`, field.tag, keyPath);
+  if (++walk.nodes > walk.options.maxNodes) {
+    const max = walk.options.maxNodes;
+    walk.limit("nodes", `More than ${max} nodes; the rest were not inspected`, field.tag, keyPath);
     return;
   }
   walk.ctx.signal.throwIfAborted();
@@ -411,10 +418,10 @@ async function walkGraph(
   depth: number,
   count: GraphCounts = graphCounts(),
 ): Promise<void> {
-  if (depth > MAX_GRAPH_DEPTH) {
+  if (depth > walk.options.maxGraphDepth) {
     walk.limit(
       "graphDepth",
-      `Subgraphs nested more than ${MAX_GRAPH_DEPTH} deep; the deeper ones were not inspected`,
+      `Subgraphs nested more than ${walk.options.maxGraphDepth} deep; the deeper ones were not inspected`,
       field.tag,
       keyPath,
     );
@@ -572,7 +579,7 @@ export const onnxScanner: Scanner = {
           rule: "MA466",
           message: `More than ${error.limit} protobuf fields; the rest of the model was not inspected`,
           position: error.position,
-          details: { limit: "fields" },
+          details: { limit: "fields", option: "onnx.maxFields" },
         });
       } else {
         throw error;

@@ -14,11 +14,8 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport, ScanContext } from "../../core/scanner.ts";
 import { checkString } from "../strings/checks.ts";
 import type { WireField, WireReader } from "./wire.ts";
+import type { OnnxOptions } from "./options.ts";
 
-/** Bytes of one string read for the text checks; a payload scan of the whole string reads it in place. */
-export const MAX_INSPECTED_STRING_BYTES = 1024 * 1024;
-/** Strings inspected per model: a multilingual tokenizer's vocabulary has 250,000; each costs about 1.5 µs. */
-export const MAX_INSPECTED_STRINGS = 2_000_000;
 /** Shorter strings hold no payload worth a scan (the smallest pickle that imports and calls is longer). */
 const MIN_PAYLOAD_BYTES = 16;
 
@@ -40,8 +37,10 @@ export interface StringWalk {
   readonly source: ByteSource;
   /** Where findings go. */
   readonly ctx: ScanContext;
-  /** Strings inspected so far, against {@linkcode MAX_INSPECTED_STRINGS}. */
+  /** Strings inspected so far, against `onnx.maxStrings`. */
   readonly strings: { inspected: number };
+  /** The scan's ONNX limits. */
+  readonly options: Readonly<Pick<OnnxOptions, "maxStrings" | "maxStringBytes">>;
   /** Whether strings are checked at all (a walk that only lists external data skips them). */
   readonly checkStrings: boolean;
   /** Reports a finding the first time its key is seen. */
@@ -75,17 +74,18 @@ export async function inspectString(walk: StringWalk, field: WireField, keyPath:
   const { ctx } = walk;
   const length = field.end - field.start;
   if (length === 0 || !walk.checkStrings) return;
-  if (++walk.strings.inspected > MAX_INSPECTED_STRINGS) {
+  const { maxStrings, maxStringBytes } = walk.options;
+  if (++walk.strings.inspected > maxStrings) {
     walk.once("limit:strings", {
       rule: "MA466",
-      message: `More than ${MAX_INSPECTED_STRINGS} strings; the rest were not inspected`,
+      message: `More than ${maxStrings} strings; the rest were not inspected`,
       position: field.start,
       keyPath,
-      details: { limit: "strings" },
+      details: { limit: "strings", option: "onnx.maxStrings" },
     });
     return;
   }
-  const bytes = await walk.reader.bytes(field, MAX_INSPECTED_STRING_BYTES);
+  const bytes = await walk.reader.bytes(field, maxStringBytes);
   await checkString(ctx, utf8.decode(bytes), {
     what: `The model's ${keyPath}`,
     position: field.start,

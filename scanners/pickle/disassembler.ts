@@ -13,15 +13,13 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import { OP, OPCODE_BY_CODE, opcodeName } from "./opcodes.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "./options.ts";
 
 /** Bytes read from the source at a time; large enough that reads are rare, small enough to stay bounded. */
 export const READ_CHUNK_BYTES = 1 << 20;
 
 /** String and bytes arguments longer than this are not copied; the opcode carries a {@linkcode LargeArg}. */
 export const LARGE_ARG_BYTES = 1 << 20;
-
-/** Numeric and name lines (INT, GET, GLOBAL, PERSID, ...) longer than this are skipped, not decoded. */
-export const MAX_TEXT_LINE_BYTES = 64 * 1024;
 
 /** LONG1/LONG4 arguments longer than this are skipped: no model needs a bigger integer's value. */
 export const MAX_LONG_DECODE_BYTES = 64;
@@ -338,6 +336,8 @@ export class Disassembler {
   /** Source offset just past the buffered bytes. */
   #limit = 0;
   #pos: number;
+  /** Numeric and name lines (INT, GET, GLOBAL, PERSID, ...) longer than this are skipped, not decoded. */
+  readonly #maxLineBytes: number;
   /** Bytes from `#pos` the pending opcode needs buffered. */
   #need = 0;
   /** Where an asynchronous newline search must start (-1: none pending), and the line it is for. */
@@ -351,9 +351,11 @@ export class Disassembler {
    *
    * @param source The bytes to disassemble.
    * @param start Offset of the first opcode.
+   * @param maxLineBytes Longest numeric or name line decoded (the `pickle.maxTextLineBytes` option).
    */
-  constructor(source: ByteSource, start = 0) {
+  constructor(source: ByteSource, start = 0, maxLineBytes = DEFAULT_PICKLE_OPTIONS.maxTextLineBytes) {
     this.#source = source;
+    this.#maxLineBytes = maxLineBytes;
     this.#size = source.size;
     this.#pos = start;
     this.#base = start;
@@ -586,7 +588,7 @@ export class Disassembler {
         : -1;
       if (buffered >= 0) return from + buffered;
       // A line right after the opcode is buffered whole; one after a skipped long line is only searched.
-      if (from - this.#pos > 2 * (MAX_TEXT_LINE_BYTES + 1)) return this.#searchAsync(from, from);
+      if (from - this.#pos > 2 * (this.#maxLineBytes + 1)) return this.#searchAsync(from, from);
       this.#more(want - this.#pos);
       return PENDING;
     }
@@ -627,7 +629,7 @@ export class Disassembler {
   /** Protocol-0 opcodes whose arguments are newline-terminated text. */
   #textual(code: number, pos: number, kind: string): PickleOp | undefined {
     const isPair = kind === "stringnl_noescape_pair";
-    const cap = kind === "stringnl" || kind === "unicodestringnl" ? LARGE_ARG_BYTES : MAX_TEXT_LINE_BYTES;
+    const cap = kind === "stringnl" || kind === "unicodestringnl" ? LARGE_ARG_BYTES : this.#maxLineBytes;
     const first = pos + 1;
     const newline = this.#lineEnd(first, cap);
     if (newline === PENDING) return undefined;

@@ -12,10 +12,10 @@
  * such as `eval_metric`, method calls such as `model.eval()` and tokenizer
  * fragments such as `exec(` do not qualify.
  *
- * Work is bounded per call: values over {@linkcode MAX_EMBEDDED_CHARS} are
- * skipped, only a {@linkcode DETECT_WINDOW_CHARS} prefix is decoded before
- * deciding whether the whole value is worth decoding, and source scanning
- * reads at most {@linkcode MAX_CODE_SCAN_CHARS} characters in a few linear
+ * Work is bounded per call ({@linkcode EmbeddedLimits}): values over
+ * `maxEmbeddedChars` are skipped, only a {@linkcode DETECT_WINDOW_CHARS} prefix
+ * is decoded before deciding whether the whole value is worth decoding, and
+ * source scanning reads at most `maxCodeScanChars` characters in a few linear
  * passes (parentheses are matched once for the whole text, so no count of
  * harmless calls can push a dangerous one out of reach). Decoding uses the built-in
  * `Uint8Array.fromBase64` (standard and URL-safe alphabets, padding optional,
@@ -26,6 +26,13 @@
 
 import { aliased } from "../../policy/dotted.ts";
 import { CallablePolicy, type SafeTable } from "../../policy/callables.ts";
+import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "./options.ts";
+
+/**
+ * The pickle scanner's options that bound the work on one constant: its length, the source
+ * scanned for calls and the encoding layers peeled.
+ */
+export type EmbeddedLimits = Pick<PickleOptions, "maxEmbeddedChars" | "maxCodeScanChars" | "maxDecodeDepth">;
 
 /** One thing hidden in a constant. */
 export interface EmbeddedFinding {
@@ -41,16 +48,12 @@ export interface EmbeddedFinding {
 
 /** Shorter encoded text cannot hold a pickle that imports anything nor a dangerous call (`exec('x')` is 12 base64 chars). */
 export const MIN_ENCODED_CHARS = 12;
-/** Values longer than this are treated as data, not inspected: bounds memory and time per constant. */
-export const MAX_EMBEDDED_CHARS = 32 * 1024 * 1024;
 /** Encoded text decoded to decide whether a value is a pickle or text; the rest is decoded only if it is. */
 export const DETECT_WINDOW_CHARS = 4096;
-/** Source text scanned for calls; the import that would exec a longer string is flagged by the policy anyway. */
-export const MAX_CODE_SCAN_CHARS = 4 * 1024 * 1024;
 /**
  * Nesting of string literals handed to exec/eval whose source is scanned in
  * turn (`exec("exec('...')")`); all of them together read at most
- * {@linkcode MAX_CODE_SCAN_CHARS} more characters.
+ * `maxCodeScanChars` more characters.
  */
 export const MAX_SOURCE_NESTING = 2;
 /** Characters of a call's arguments searched for an open() or compile() mode: the mode is never far in. */
@@ -59,8 +62,6 @@ export const MAX_MODE_SEARCH_CHARS = 4096;
 export const MAX_MODE_SEARCHES = 256;
 /** Distinct calls reported per finding. */
 export const MAX_REPORTED_CALLS = 16;
-/** Encoding layers peeled (base64 of hex of base64 ...) before giving up. */
-export const MAX_DECODE_DEPTH = 3;
 /** Bytes sampled to decide whether a bytes value is text at all. */
 export const TEXT_SAMPLE_BYTES = 1024;
 /** Share of printable ASCII in the sample above which bytes count as text. */
@@ -375,10 +376,11 @@ function literalSource(args: string): string | undefined {
 function findCalls(
   source: string,
   policy: CallablePolicy,
+  maxChars: number,
   nesting = 0,
-  budget = { chars: MAX_CODE_SCAN_CHARS },
+  budget = { chars: maxChars },
 ): string[] {
-  const text = source.length > MAX_CODE_SCAN_CHARS ? source.slice(0, MAX_CODE_SCAN_CHARS) : source;
+  const text = source.length > maxChars ? source.slice(0, maxChars) : source;
   if (!text.includes("(")) return [];
   const imports = readImports(text);
   let statements: boolean | undefined;
@@ -411,7 +413,7 @@ function findCalls(
           budget.chars -= args.length;
           const inner = literalSource(args);
           if (inner !== undefined) {
-            for (const call of findCalls(inner, policy, nesting + 1, budget)) add(call);
+            for (const call of findCalls(inner, policy, maxChars, nesting + 1, budget)) add(call);
           }
         }
         continue;
@@ -464,11 +466,12 @@ function inspectText(
   encoding: EmbeddedFinding["encoding"],
   depth: number,
   policy: CallablePolicy,
+  limits: EmbeddedLimits,
 ): EmbeddedFinding[] {
   const found: EmbeddedFinding[] = [];
-  const calls = findCalls(text, policy);
+  const calls = findCalls(text, policy, limits.maxCodeScanChars);
   if (calls.length > 0) found.push({ encoding, kind: "code", calls });
-  if (depth >= MAX_DECODE_DEPTH) return found;
+  if (depth >= limits.maxDecodeDepth) return found;
   for (const candidate of candidates(text)) {
     const whole = candidate.body.length <= DETECT_WINDOW_CHARS;
     const head = decode(candidate, whole);
@@ -484,7 +487,7 @@ function inspectText(
       }
       continue;
     }
-    const inner = inspectText(utf8.decode(bytes), layer, depth + 1, policy);
+    const inner = inspectText(utf8.decode(bytes), layer, depth + 1, policy, limits);
     if (inner.length > 0) return [...found, ...inner];
   }
   return found;
@@ -507,9 +510,10 @@ function inspectText(
 export function inspectEmbedded(
   value: string | Uint8Array,
   policy: CallablePolicy = CallablePolicy.standard(),
+  limits: EmbeddedLimits = DEFAULT_PICKLE_OPTIONS,
 ): EmbeddedFinding[] {
-  if (value.length === 0 || value.length > MAX_EMBEDDED_CHARS) return [];
+  if (value.length === 0 || value.length > limits.maxEmbeddedChars) return [];
   if (typeof value !== "string" && !isText(value)) return [];
   const text = typeof value === "string" ? value : utf8.decode(value);
-  return inspectText(text, "plain", 0, sourcePolicy(policy));
+  return inspectText(text, "plain", 0, sourcePolicy(policy), limits);
 }

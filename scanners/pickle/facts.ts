@@ -14,7 +14,7 @@
  */
 
 import type { PickleOp } from "./disassembler.ts";
-import type { CallValue, ContainerValue, GlobalValue, MachineLimits, TextValue, Value } from "./machine.ts";
+import type { CallValue, ContainerValue, GlobalValue, TextValue, Value } from "./machine.ts";
 
 /**
  * An import: GLOBAL, INST, STACK_GLOBAL or EXT1/2/4. `global.verdict` holds the
@@ -105,7 +105,7 @@ export interface TextFact {
   sweeping: boolean;
 }
 
-/** The first value of the source that expands past {@linkcode MachineLimits.expandedSize} objects. */
+/** The first value of the source that expands past `pickle.maxExpandedSize` objects (`options.ts`). */
 export interface ExpansionFact {
   /** Discriminant. */
   kind: "expansion";
@@ -123,7 +123,7 @@ export interface LimitFact {
   /** Discriminant. */
   kind: "limit";
   /** Which limit (expansion is an {@linkcode ExpansionFact}). */
-  limit: Exclude<keyof MachineLimits, "expandedSize">;
+  limit: "opcodes" | "memoEntries" | "stackDepth" | "markDepth";
   /** Its value. */
   max: number;
   /** Offset of the opcode that reached it. */

@@ -17,6 +17,7 @@
 
 import { type GlobalName, LargeArg, latin1, type PickleOp, type StreamBreak } from "./disassembler.ts";
 import type { FactSink, LimitFact, PickleFact } from "./facts.ts";
+import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "./options.ts";
 import { HIGHEST_PROTOCOL, OP, opcodeName, TEXT_OPCODES } from "./opcodes.ts";
 import {
   CallablePolicy,
@@ -25,62 +26,14 @@ import {
   isNestedLoader,
 } from "../../policy/callables.ts";
 
-/** Real models stay far below this; the issue's benchmark needs 5 million. Opcodes per source. */
-export const MAX_PICKLE_OPCODES = 50_000_000;
-/** Memo entries per pickle: a model memoizes a few per tensor; beyond this is an attack or a dataset. */
-export const MAX_MEMO_ENTRIES = 1_000_000;
-/** Values on the stack: only a tuple or frozenset of this many items (pushed all at once) gets near it. */
-export const MAX_STACK_DEPTH = 500_000;
-/** Open MARKs: data nests only as deep as Python's recursion limit (1,000) allows the pickler to go. */
-export const MAX_MARK_DEPTH = 10_000;
-/** Objects in the fully expanded result (a "billion laughs"); shared references in real models stay far below. */
-export const MAX_EXPANDED_SIZE = 2 ** 30;
 /** Items a container keeps for later inspection (first argument of a call, names); the rest are only counted. */
 export const MAX_KEPT_ITEMS = 8;
-/** References kept across values (container items, parent links) per pickle, so hostile input cannot hoard memory. */
-export const MAX_RETAINED_REFS = 1_000_000;
 /** Containers a value remembers being inside of, to pass on growth that happens after it was added. */
 export const MAX_PARENT_LINKS = 4;
 /** Values visited when passing one growth on to enclosing containers; bounds the work per opcode. */
 export const MAX_PROPAGATION_STEPS = 64;
 /** Strings up to this many characters keep their content whatever the budget: module and qualified names fit. */
 export const ALWAYS_KEPT_TEXT_LENGTH = 256;
-/**
- * Content of longer strings kept per pickle; past it, a constant keeps only its range in the source
- * (enough to scan it as a payload), so memoized strings cannot hoard memory.
- */
-export const MAX_KEPT_TEXT_BYTES = 64 * 1024 * 1024;
-
-/** The machine's limits; tests lower them to reach them quickly. */
-export interface MachineLimits {
-  /** Opcodes per source ({@linkcode MAX_PICKLE_OPCODES}). */
-  opcodes: number;
-  /** Memo entries per pickle ({@linkcode MAX_MEMO_ENTRIES}). */
-  memoEntries: number;
-  /** Values on the stack ({@linkcode MAX_STACK_DEPTH}). */
-  stackDepth: number;
-  /** Open MARKs ({@linkcode MAX_MARK_DEPTH}). */
-  markDepth: number;
-  /** Objects in an expanded value before it is an expansion bomb ({@linkcode MAX_EXPANDED_SIZE}). */
-  expandedSize: number;
-}
-
-/**
- * The limits the scanner uses.
- *
- * @example
- * ```ts
- * import { DEFAULT_LIMITS } from "./machine.ts";
- * DEFAULT_LIMITS.opcodes; // 50_000_000
- * ```
- */
-export const DEFAULT_LIMITS: Readonly<MachineLimits> = Object.freeze({
-  opcodes: MAX_PICKLE_OPCODES,
-  memoEntries: MAX_MEMO_ENTRIES,
-  stackDepth: MAX_STACK_DEPTH,
-  markDepth: MAX_MARK_DEPTH,
-  expandedSize: MAX_EXPANDED_SIZE,
-});
 
 /** What every value carries: its expanded size and the first denied import and code string it involves. */
 export interface ValueBase {
@@ -431,7 +384,7 @@ export class PickleMachine {
   /** Why the stream broke, after a {@linkcode STEP}.BREAK. */
   failure: StreamBreak | undefined;
   readonly #hooks: MachineHooks;
-  readonly #limits: MachineLimits;
+  readonly #options: PickleOptions;
   #stack: Value[] = [];
   /** Stack heights at each open MARK (CPython's "fence"). */
   #marks: number[] = [];
@@ -453,11 +406,11 @@ export class PickleMachine {
    * Creates a machine with an empty stack and memo.
    *
    * @param hooks Where facts go, and what a loader resolves its own way.
-   * @param limits Resource limits; the defaults are the named constants.
+   * @param options The scanner's limits (opcodes, memo, stack, marks, expansion, memory kept).
    */
-  constructor(hooks: MachineHooks, limits: MachineLimits = DEFAULT_LIMITS) {
+  constructor(hooks: MachineHooks, options: PickleOptions = DEFAULT_PICKLE_OPTIONS) {
     this.#hooks = hooks;
-    this.#limits = limits;
+    this.#options = options;
   }
 
   /** Whether a pickle has begun since the last STOP (some opcode was fed after it). */
@@ -479,7 +432,7 @@ export class PickleMachine {
    * Keeps up to `count` items of each container of the current pickle (instead of
    * {@linkcode MAX_KEPT_ITEMS}) until its STOP, for a caller that needs a whole value
    * (torch's list of storage keys). The references it keeps still count against
-   * {@linkcode MAX_RETAINED_REFS}.
+   * the `maxRetainedRefs` limit.
    */
   keepItems(count: number): void {
     this.#keptItems = count;
@@ -487,10 +440,11 @@ export class PickleMachine {
 
   /** Executes one opcode symbolically. */
   step(op: PickleOp): StepResult {
-    if (++this.#opcodes === this.#limits.opcodes + 1) {
-      return this.#limit("opcodes", op.pos);
+    const { maxOpcodes } = this.#options;
+    if (++this.#opcodes === maxOpcodes + 1) {
+      return this.#limit("opcodes", maxOpcodes, op.pos);
     }
-    if (this.#sweeping || this.#opcodes > this.#limits.opcodes) return this.#sweep(op);
+    if (this.#sweeping || this.#opcodes > maxOpcodes) return this.#sweep(op);
     if (!this.#started) {
       this.#started = true;
       this.#result = undefined;
@@ -500,8 +454,8 @@ export class PickleMachine {
     const code = op.code;
     switch (code) {
       case OP.MARK:
-        if (this.#marks.length >= this.#limits.markDepth) {
-          return this.#limit("markDepth", op.pos);
+        if (this.#marks.length >= this.#options.maxMarkDepth) {
+          return this.#limit("markDepth", this.#options.maxMarkDepth, op.pos);
         }
         this.#marks.push(stack.length);
         break;
@@ -687,8 +641,8 @@ export class PickleMachine {
         }
         return this.#break(op, `opcode ${opcodeName(code)} is not handled`);
     }
-    if (stack.length > this.#limits.stackDepth) {
-      return this.#limit("stackDepth", op.pos);
+    if (stack.length > this.#options.maxStackDepth) {
+      return this.#limit("stackDepth", this.#options.maxStackDepth, op.pos);
     }
     return STEP.CONTINUE;
   }
@@ -724,8 +678,8 @@ export class PickleMachine {
     return this.#break(op, `stack underflow: ${op.name} needs ${needed} value${needed === 1 ? "" : "s"}`);
   }
 
-  #limit(limit: Exclude<LimitFact["limit"], "memoEntries">, pos: number): StepResult {
-    this.#hooks.fact({ kind: "limit", limit, max: this.#limits[limit], pos });
+  #limit(limit: Exclude<LimitFact["limit"], "memoEntries">, max: number, pos: number): StepResult {
+    this.#hooks.fact({ kind: "limit", limit, max, pos });
     this.#stack = [];
     this.#marks = [];
     this.#memo = new Map();
@@ -827,7 +781,7 @@ export class PickleMachine {
     };
     this.#hooks.fact({ kind: "text", value, sweeping });
     if (content !== undefined && content.length > ALWAYS_KEPT_TEXT_LENGTH) {
-      if (this.#keptText + content.length <= MAX_KEPT_TEXT_BYTES) this.#keptText += content.length;
+      if (this.#keptText + content.length <= this.#options.maxKeptTextBytes) this.#keptText += content.length;
       else value.value = undefined;
     }
     return value;
@@ -867,7 +821,7 @@ export class PickleMachine {
   }
 
   #retain(): boolean {
-    if (this.#retained >= MAX_RETAINED_REFS) return false;
+    if (this.#retained >= this.#options.maxRetainedRefs) return false;
     this.#retained++;
     return true;
   }
@@ -946,9 +900,10 @@ export class PickleMachine {
 
   /** Tells of the first expansion past the limit; never stops the analysis. */
   #checkWeight(value: Value, op: PickleOp): void {
-    if (value.weight > this.#limits.expandedSize && !this.#expanded) {
+    const { maxExpandedSize } = this.#options;
+    if (value.weight > maxExpandedSize && !this.#expanded) {
       this.#expanded = true;
-      this.#hooks.fact({ kind: "expansion", op, max: this.#limits.expandedSize });
+      this.#hooks.fact({ kind: "expansion", op, max: maxExpandedSize });
     }
   }
 
@@ -973,12 +928,17 @@ export class PickleMachine {
       if (key === undefined) return STEP.CONTINUE;
       if (key < 0) return this.#break(op, "negative PUT argument");
     }
-    if (!this.#memo.has(key) && this.#memo.size >= this.#limits.memoEntries) {
+    if (!this.#memo.has(key) && this.#memo.size >= this.#options.maxMemoEntries) {
       // Past the limit entries are no longer stored: a later GET of one reads an unknown value,
       // so what it feeds (a STACK_GLOBAL, a call) is reported as unresolved, never as safe.
       if (!this.#memoFull) {
         this.#memoFull = true;
-        this.#hooks.fact({ kind: "limit", limit: "memoEntries", max: this.#limits.memoEntries, pos: op.pos });
+        this.#hooks.fact({
+          kind: "limit",
+          limit: "memoEntries",
+          max: this.#options.maxMemoEntries,
+          pos: op.pos,
+        });
       }
       return STEP.CONTINUE;
     }

@@ -13,10 +13,8 @@ import { type ByteSource, bytesSource, subSource } from "../../core/byte_source.
 import type { ScanContext } from "../../core/scanner.ts";
 import type { CallValue, TextValue } from "./machine.ts";
 import { HIGHEST_PROTOCOL, OP } from "./opcodes.ts";
+import { scannerOptions } from "../options.ts";
 import type { NestedPayloads } from "./rules/context.ts";
-
-/** Constants that only look like pickles wait for their pickle's end; beyond this many, the oldest is scanned at once. */
-export const MAX_DEFERRED_PAYLOADS = 64;
 
 const utf8Encoder = new TextEncoder();
 
@@ -55,6 +53,8 @@ function encodeText(text: string): Uint8Array {
 export class PayloadChecker implements NestedPayloads {
   readonly #source: ByteSource;
   readonly #ctx: ScanContext;
+  /** Constants that only look like pickles wait for their pickle's end; beyond this many, the oldest is scanned at once. */
+  readonly #maxDeferred: number;
   #queue: (() => Promise<void>)[] = [];
   /** Constants that start like a pickle, with their content (the machine may drop it from the value). */
   #deferred: [TextValue, string | Uint8Array | undefined][] = [];
@@ -63,11 +63,12 @@ export class PayloadChecker implements NestedPayloads {
    * Creates a checker with nothing scheduled.
    *
    * @param source The source being scanned; payloads stored as is become views of it.
-   * @param ctx Where findings and nested scans go.
+   * @param ctx Where findings and nested scans go, with the scan's limits.
    */
   constructor(source: ByteSource, ctx: ScanContext) {
     this.#source = source;
     this.#ctx = ctx;
+    this.#maxDeferred = scannerOptions(ctx).pickle.maxDeferredPayloads;
   }
 
   /** Whether nested scans wait for {@linkcode flush}. */
@@ -131,7 +132,7 @@ export class PayloadChecker implements NestedPayloads {
 
   #defer(value: TextValue, content: string | Uint8Array | undefined): void {
     this.#deferred.push([value, content]);
-    if (this.#deferred.length > MAX_DEFERRED_PAYLOADS) {
+    if (this.#deferred.length > this.#maxDeferred) {
       const [oldest, oldestContent] = this.#deferred.shift()!;
       this.#queue.push(() => this.#scanOpportunistic(oldest, oldestContent));
     }

@@ -15,16 +15,8 @@ import { startsWithProto } from "./descriptor.ts";
 import { Disassembler, FrameTracker, type GlobalName, type PickleOp } from "./disassembler.ts";
 import { factDispatcher, type FactSink } from "./facts.ts";
 import { type ArrayData, arrayData, isArrayWrapper } from "./joblib.ts";
-import {
-  type CallValue,
-  DEFAULT_LIMITS,
-  type MachineHooks,
-  type MachineLimits,
-  PickleMachine,
-  quietHooks,
-  STEP,
-  type Value,
-} from "./machine.ts";
+import { type CallValue, type MachineHooks, PickleMachine, quietHooks, STEP, type Value } from "./machine.ts";
+import { scannerOptions } from "../options.ts";
 import { FIRST_OPCODES, OP, OPCODE_BY_CODE } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
 import { CallablePolicy } from "../../policy/callables.ts";
@@ -146,8 +138,6 @@ function quietMachine(
 
 /** Options of {@linkcode scanPickle} and {@linkcode PickleStream}. */
 export interface PickleScanOptions {
-  /** The machine's limits; tests lower them. */
-  limits?: MachineLimits;
   /** Offset of the first opcode (default 0): where a pickle stream begins inside a larger format. */
   start?: number;
   /**
@@ -230,7 +220,6 @@ export interface PickleOutcome {
 export class PickleStream {
   readonly #source: ByteSource;
   readonly #ctx: ScanContext;
-  readonly #limits: MachineLimits | undefined;
   readonly #classify: MachineHooks["classify"];
   readonly #payloads: PayloadChecker;
   /** Where the machine's facts, and the stream's own (breaks, frame mismatches), go: the rules. */
@@ -253,13 +242,13 @@ export class PickleStream {
    *
    * @param source The bytes to scan; findings carry offsets in it.
    * @param ctx Where findings and nested payloads go.
-   * @param options Limits, start offset, persistent-id receiver and joblib arrays.
+   * @param options Start offset, persistent-id receiver and joblib arrays; the limits come from `ctx`.
    */
   constructor(source: ByteSource, ctx: ScanContext, options: PickleScanOptions = {}) {
     this.#source = source;
     this.#ctx = ctx;
-    this.#limits = options.limits;
     this.#classify = options.classify;
+    const limits = scannerOptions(ctx).pickle;
     const payloads = new PayloadChecker(source, ctx);
     this.#payloads = payloads;
     this.#facts = factDispatcher([
@@ -269,6 +258,7 @@ export class PickleStream {
         matchBlacklist: (t) => ctx.matchBlacklist(t),
         policy: ctx.policy,
         payloads,
+        limits,
       }),
       options.joblibArrays
         ? {
@@ -282,8 +272,8 @@ export class PickleStream {
       fact: this.#facts,
       persistentId: options.persistentId,
       classify: options.classify ?? ((module, name) => ctx.policy.judge(module, name)),
-    }, options.limits ?? DEFAULT_LIMITS);
-    this.#dis = new Disassembler(source, options.start ?? 0);
+    }, limits);
+    this.#dis = new Disassembler(source, options.start ?? 0, limits.maxTextLineBytes);
     this.#frames = new FrameTracker(source.size);
   }
 
@@ -366,7 +356,6 @@ export class PickleStream {
     }
     if (data.kind === "pickle") {
       const inline = await new PickleStream(this.#source, this.#ctx, {
-        limits: this.#limits,
         classify: this.#classify,
         start,
       }).next();

@@ -19,6 +19,7 @@ import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { Disassembler } from "../pickle/disassembler.ts";
 import type { Value } from "../pickle/machine.ts";
 import { HIGHEST_PROTOCOL, OP } from "../pickle/opcodes.ts";
+import { scannerOptions } from "../options.ts";
 import { type PickleOutcome, PickleStream, scanPickle } from "../pickle/scanner.ts";
 
 /** torch's `MAGIC_NUMBER`: the first pickle of every legacy stream is this integer and nothing else. */
@@ -32,9 +33,6 @@ const OBJECT_PICKLE = 3;
 
 /** Bytes of a record's element count (a little-endian int64), which precede its data. */
 const RECORD_HEADER_BYTES = 8;
-
-/** Storages per stream: checkpoints hold one per tensor, far fewer than this; more is an attack on the scanner. */
-export const MAX_LEGACY_STORAGES = 100_000;
 
 /**
  * Bytes per element of each storage type, by class name: torch's legacy unpickler resolves any
@@ -138,7 +136,7 @@ class StorageTable {
     this.#ctx = ctx;
   }
 
-  /** Whether more storages than {@linkcode MAX_LEGACY_STORAGES} were declared (and reported). */
+  /** Whether more storages than the `pytorch.maxLegacyStorages` option were declared (and reported). */
   get overflowed(): boolean {
     return this.#overflowed;
   }
@@ -153,9 +151,10 @@ class StorageTable {
     const [tag, type, key, , numel] = pid.items;
     const name = constantText(key);
     if (constantText(tag) !== "storage" || name === undefined || this.#declared.has(name)) return;
-    if (this.#declared.size >= MAX_LEGACY_STORAGES) {
+    const max = scannerOptions(this.#ctx).pytorch.maxLegacyStorages;
+    if (this.#declared.size >= max) {
       this.#overflowed = true;
-      limitReached(this.#ctx, pos, `Legacy torch stream declares more than ${MAX_LEGACY_STORAGES} storages`);
+      limitReached(this.#ctx, pos, `Legacy torch stream declares more than ${max} storages`);
       return;
     }
     this.#declared.set(name, declaration(type, numel, pos));
@@ -174,11 +173,12 @@ function moduleClass(pid: Value): Value | undefined {
 }
 
 function limitReached(ctx: ScanContext, pos: number, message: string): void {
+  const max = scannerOptions(ctx).pytorch.maxLegacyStorages;
   ctx.report({
     rule: "MA110",
     message: `${message}; its storage records were not analysed`,
     position: pos,
-    details: { limit: "MAX_LEGACY_STORAGES", max: MAX_LEGACY_STORAGES, position: pos },
+    details: { limit: "MAX_LEGACY_STORAGES", option: "pytorch.maxLegacyStorages", max, position: pos },
   });
 }
 
@@ -208,7 +208,7 @@ async function skipRecords(
     malformed(ctx, start, "the fifth pickle is not the list of storage keys the raw records follow");
     return undefined;
   }
-  if (keys.count > MAX_LEGACY_STORAGES) {
+  if (keys.count > scannerOptions(ctx).pytorch.maxLegacyStorages) {
     limitReached(ctx, start, `Legacy torch stream lists ${keys.count} storage records`);
     return undefined;
   }
@@ -304,7 +304,9 @@ export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Pro
   let outcome: PickleOutcome | undefined;
   for (; index < LEGACY_PICKLES; index++) {
     // The storage-key list is the one value needed whole, not just its first items.
-    outcome = await stream.next(index === LEGACY_PICKLES - 1 ? { keepItems: MAX_LEGACY_STORAGES } : {});
+    outcome = await stream.next(
+      index === LEGACY_PICKLES - 1 ? { keepItems: scannerOptions(ctx).pytorch.maxLegacyStorages } : {},
+    );
     if (outcome.end === "broken") return;
     if (outcome.end === "end") {
       malformed(

@@ -25,10 +25,8 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import type { Value } from "../pickle/machine.ts";
 import { type PickleOutcome, PickleStream, scanPickle } from "../pickle/scanner.ts";
-import { MAX_LEGACY_STORAGES, STORAGE_ELEMENT_BYTES } from "./legacy.ts";
-
-/** Tensors per `tensors` member: checkpoints hold one per parameter, far fewer; more is an attack on the scanner. */
-export const MAX_LEGACY_TENSORS = 100_000;
+import { scannerOptions } from "../options.ts";
+import { STORAGE_ELEMENT_BYTES } from "./legacy.ts";
 
 /** Bytes of a storage record's element count (a little-endian int64), before its data. */
 const STORAGE_COUNT_BYTES = 8;
@@ -91,7 +89,12 @@ async function countAt(
       message:
         `Legacy torch tar member declares ${count} ${what}s, more than ${max}; its records were not analysed`,
       position: 0,
-      details: { limit: what === "storage" ? "MAX_LEGACY_STORAGES" : "MAX_LEGACY_TENSORS", max, position: 0 },
+      details: {
+        limit: what === "storage" ? "MAX_LEGACY_STORAGES" : "MAX_LEGACY_TENSORS",
+        option: what === "storage" ? "pytorch.maxLegacyStorages" : "pytorch.maxLegacyTensors",
+        max,
+        position: 0,
+      },
     });
     return undefined;
   }
@@ -238,7 +241,8 @@ async function scanRecords(
  * ```
  */
 export async function scanLegacyStorages(source: ByteSource, ctx: ScanContext): Promise<void> {
-  const end = await scanRecords(source, ctx, "storage", MAX_LEGACY_STORAGES, storageRecord);
+  const max = scannerOptions(ctx).pytorch.maxLegacyStorages;
+  const end = await scanRecords(source, ctx, "storage", max, storageRecord);
   if (end === undefined) return;
   const views = await pickleAt(source, ctx, end, "the storage views pickle");
   if (views !== undefined) await trailing(source, ctx, views.offset, "the storage views pickle");
@@ -259,7 +263,13 @@ export async function scanLegacyStorages(source: ByteSource, ctx: ScanContext): 
  * ```
  */
 export async function scanLegacyTensors(source: ByteSource, ctx: ScanContext): Promise<void> {
-  const end = await scanRecords(source, ctx, "tensor", MAX_LEGACY_TENSORS, tensorRecord);
+  const end = await scanRecords(
+    source,
+    ctx,
+    "tensor",
+    scannerOptions(ctx).pytorch.maxLegacyTensors,
+    tensorRecord,
+  );
   if (end !== undefined) await trailing(source, ctx, end, "the last tensor record");
 }
 

@@ -11,10 +11,10 @@
 
 import { Disassembler } from "../pickle/disassembler.ts";
 import { PickleMachine, quietHooks, STEP, type Value } from "../pickle/machine.ts";
+import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "../pickle/options.ts";
+import { DEFAULT_PYTORCH_OPTIONS } from "./options.ts";
 import { STORAGE_ELEMENT_BYTES } from "./legacy.ts";
 
-/** Storages indexed per pickle: a checkpoint holds one per tensor, tens of thousands at most. */
-export const MAX_INDEXED_STORAGES = 1_000_000;
 /** Opcodes between checks of the abort signal. */
 const ABORT_CHECK_OPCODES = 1 << 16;
 
@@ -62,21 +62,31 @@ function storageBytes(type: Value | undefined, numel: Value | undefined): bigint
  * [...references.keys()]; // ["0", "1", ...]
  * ```
  */
-export function indexStorages(pickle: Uint8Array, signal?: AbortSignal): StorageIndex {
+export function indexStorages(
+  pickle: Uint8Array,
+  signal?: AbortSignal,
+  limits: { maxStorages: number; pickle: Readonly<PickleOptions> } = {
+    maxStorages: DEFAULT_PYTORCH_OPTIONS.maxIndexedStorages,
+    pickle: DEFAULT_PICKLE_OPTIONS,
+  },
+): StorageIndex {
   const references = new Map<string, StorageReference>();
   let complete = true;
-  const machine = new PickleMachine(quietHooks({
-    persistentId(pid, pos) {
-      const [tag, type, key, , numel] = pid.kind === "tuple" ? pid.items : [];
-      const name = text(key);
-      if (text(tag) !== "storage" || name === undefined || references.size >= MAX_INDEXED_STORAGES) {
-        complete = false;
-      } else if (!references.has(name)) {
-        references.set(name, { key: name, pos, bytes: storageBytes(type, numel) });
-      }
-      return undefined;
-    },
-  }));
+  const machine = new PickleMachine(
+    quietHooks({
+      persistentId(pid, pos) {
+        const [tag, type, key, , numel] = pid.kind === "tuple" ? pid.items : [];
+        const name = text(key);
+        if (text(tag) !== "storage" || name === undefined || references.size >= limits.maxStorages) {
+          complete = false;
+        } else if (!references.has(name)) {
+          references.set(name, { key: name, pos, bytes: storageBytes(type, numel) });
+        }
+        return undefined;
+      },
+    }),
+    limits.pickle,
+  );
   const dis = Disassembler.fromBytes(pickle);
   for (let untilCheck = ABORT_CHECK_OPCODES;; untilCheck--) {
     if (untilCheck === 0) {

@@ -24,15 +24,13 @@ import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { type PythonToken, PythonTokenizer } from "./python_tokens.ts";
 import { CallablePolicy } from "../../policy/callables.ts";
 import { TorchScriptNames } from "./torchscript_calls.ts";
+import { scannerOptions } from "../options.ts";
+import { DEFAULT_PYTORCH_OPTIONS } from "./options.ts";
 
-/** Source read per file: real code files are kilobytes; a traced giant stays far below this. */
-export const MAX_TORCHSCRIPT_SOURCE_BYTES = 16 * 1024 * 1024;
 /** References reported per file: a handful is enough to reject it, thousands would drown the report. */
 export const MAX_REFERENCES_PER_SOURCE = 100;
 /** Nested function and class scopes tracked: Python's tokenizer refuses more than 100 indentation levels. */
 export const MAX_SCOPE_DEPTH = 100;
-/** Local names recorded in all, so hostile input cannot hoard memory; past it names are not local (more findings). */
-export const MAX_BINDINGS = 1_000_000;
 /** Names of one statement waiting for its `=` to be targets: `a, b, c = ...` lists a few; past it they bind nothing. */
 const MAX_PENDING_TARGETS = 1_024;
 /** Attribute segments of a dotted name read after its head: the longest dangerous path has four. */
@@ -99,14 +97,16 @@ interface Scope {
   parent: Scope | undefined;
 }
 
-/** Names bound and names declared `global`/`nonlocal`, per scope id. */
+/** Names bound and names declared `global`/`nonlocal`, per scope id, at most `max` in all. */
 class Bindings {
   readonly #bound = new Map<number, Set<string>>();
   readonly #declared = new Map<number, Set<string>>();
   #count = 0;
 
+  constructor(readonly max: number) {}
+
   bind(scope: Scope, name: string): void {
-    if (this.#count >= MAX_BINDINGS || this.#declared.get(scope.id)?.has(name)) return;
+    if (this.#count >= this.max || this.#declared.get(scope.id)?.has(name)) return;
     this.#count++;
     let names = this.#bound.get(scope.id);
     if (!names) this.#bound.set(scope.id, names = new Set());
@@ -115,7 +115,7 @@ class Bindings {
 
   /** `global os`: assignments in this scope no longer make `os` local to it. */
   declare(scope: Scope, name: string): void {
-    if (this.#count >= MAX_BINDINGS) return;
+    if (this.#count >= this.max) return;
     this.#count++;
     let names = this.#declared.get(scope.id);
     if (!names) this.#declared.set(scope.id, names = new Set());
@@ -496,7 +496,8 @@ class Pass {
 
 /**
  * Every dangerous reference in Python source (TorchScript `code/`), in source order, at most
- * {@linkcode MAX_REFERENCES_PER_SOURCE}, as `policy` (the standard one by default) judges names.
+ * {@linkcode MAX_REFERENCES_PER_SOURCE}, as `policy` (the standard one by default) judges names,
+ * recording at most `maxBindings` local names (the `pytorch.maxTorchScriptBindings` option).
  *
  * @example
  * ```ts
@@ -509,8 +510,9 @@ export function findDangerousCode(
   source: Uint8Array,
   signal?: AbortSignal,
   policy: CallablePolicy = CallablePolicy.standard(),
+  maxBindings: number = DEFAULT_PYTORCH_OPTIONS.maxTorchScriptBindings,
 ): DangerousReference[] {
-  const bindings = new Bindings();
+  const bindings = new Bindings(maxBindings);
   new Pass(source, bindings, undefined, signal).run();
   const found: DangerousReference[] = [];
   new Pass(source, bindings, { found, names: new TorchScriptNames(policy) }, signal).run();
@@ -530,9 +532,10 @@ export function findDangerousCode(
  * ```
  */
 export async function scanTorchScriptSource(source: ByteSource, ctx: ScanContext): Promise<void> {
-  const inspected = Math.min(source.size, MAX_TORCHSCRIPT_SOURCE_BYTES);
+  const { maxTorchScriptSourceBytes, maxTorchScriptBindings } = scannerOptions(ctx).pytorch;
+  const inspected = Math.min(source.size, maxTorchScriptSourceBytes);
   const bytes = await readAll(subSource(source, 0, inspected));
-  for (const reference of findDangerousCode(bytes, ctx.signal, ctx.policy)) {
+  for (const reference of findDangerousCode(bytes, ctx.signal, ctx.policy, maxTorchScriptBindings)) {
     ctx.report({
       rule: "MA302",
       message: `TorchScript code uses ${reference.call} (line ${reference.line}): ${reference.reason}`,
@@ -549,6 +552,7 @@ export async function scanTorchScriptSource(source: ByteSource, ctx: ScanContext
         format: "torchscript",
         size: source.size,
         limit: "MAX_TORCHSCRIPT_SOURCE_BYTES",
+        option: "pytorch.maxTorchScriptSourceBytes",
         max: inspected,
       },
     });

@@ -34,6 +34,7 @@
 import type { ScanContext } from "../../core/scanner.ts";
 import type { ArchiveEntry, ArchiveProfile, MemberPlan } from "../archive/profile.ts";
 import { foldAsciiCase, type TorchArchive, torchArchive } from "../archive/record_lookup.ts";
+import { scannerOptions } from "../options.ts";
 import { indexStorages, type StorageIndex } from "./storage_refs.ts";
 
 /** Oldest file format version torch reads (`kMinSupportedFileFormatVersion`). */
@@ -42,8 +43,6 @@ export const MIN_FILE_FORMAT_VERSION = 1;
 export const MAX_FILE_FORMAT_VERSION = 10;
 /** Metadata records read to validate them: the longest torch writes is the 40-digit serialization id. */
 export const MAX_METADATA_RECORD_BYTES = 64;
-/** A pickle read to index its storages: real ones are far smaller; larger ones are scanned, not indexed. */
-export const MAX_INDEXED_PICKLE_BYTES = 16 * 1024 * 1024;
 /** Characters of an invalid metadata value quoted in a finding. */
 const QUOTED_CHARS = 64;
 /** The largest uint64, the bound of each half of a serialization id. */
@@ -167,7 +166,9 @@ function picklesOf(layout: Layout): string[] {
   return [...STORAGE_FOLDERS.keys()].filter((pickle) => pickle === "data.pkl" || layout.torchscript);
 }
 
-async function indexFolders(layout: Layout, signal: AbortSignal): Promise<Map<string, FolderIndex>> {
+async function indexFolders(layout: Layout, ctx: ScanContext): Promise<Map<string, FolderIndex>> {
+  const { pytorch, pickle } = scannerOptions(ctx);
+  const limits = { maxStorages: pytorch.maxIndexedStorages, pickle };
   const folders = new Map<string, FolderIndex>();
   for (const pickle of picklesOf(layout)) {
     const folder = STORAGE_FOLDERS.get(pickle)!;
@@ -178,12 +179,12 @@ async function indexFolders(layout: Layout, signal: AbortSignal): Promise<Map<st
       folderIndex = { index: { references: new Map(), complete: true }, pickleOf: new Map() };
       folders.set(folder, folderIndex);
     }
-    const bytes = entry.size <= MAX_INDEXED_PICKLE_BYTES ? await entry.read() : undefined;
+    const bytes = entry.size <= pytorch.maxIndexedPickleBytes ? await entry.read() : undefined;
     if (bytes === undefined || bytes.length < entry.size) {
       folderIndex.index.complete = false;
       continue;
     }
-    const index = indexStorages(bytes, signal);
+    const index = indexStorages(bytes, ctx.signal, limits);
     folderIndex.index.complete &&= index.complete;
     for (const [key, reference] of index.references) {
       if (folderIndex.index.references.has(key)) continue;
@@ -311,7 +312,7 @@ async function planCheckpoint(
   const writer = torchscript ? "torch.jit.save" : "torch.save";
   const loader = torchscript ? "torch.jit.load" : "torch.load";
   const pickleScanner = torchscript ? "torchscript-pickle" : "pickle";
-  const folders = await indexFolders(layout, ctx.signal);
+  const folders = await indexFolders(layout, ctx);
   checkReferences(ctx, folders, layout, loader);
   if (!layout.locate("version") && !layout.locate(".data/version")) {
     ctx.report({

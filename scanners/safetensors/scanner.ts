@@ -26,15 +26,14 @@ import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { checkString } from "../strings/checks.ts";
 import { declaredHeaderLength, LENGTH_BYTES, MAX_HEADER_SIZE } from "./format.ts";
 import { type Header, readHeader, type TensorEntry, USIZE_MAX } from "./header.ts";
-import { MAX_JSON_VALUES, parseStrictJson } from "./strict_json.ts";
+import { parseStrictJson } from "./strict_json.ts";
+import { scannerOptions } from "../options.ts";
 
 /**
  * Characters of `__metadata__` past which it is far larger than any real model's: the largest real ones
  * (kohya-ss LoRA training notes with tag frequencies and a base64 thumbnail) stay well under a megabyte.
  */
 export const MAX_PLAUSIBLE_METADATA_CHARS = 8 * 1024 * 1024;
-/** Gaps between tensors whose bytes are scanned as payloads; further gaps are reported only. */
-export const MAX_SCANNED_GAPS = 16;
 
 const num = (value: bigint): number | string =>
   value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
@@ -97,13 +96,18 @@ export const safetensorsScanner: Scanner = {
       return;
     }
     const headerLength = Number(length);
-    const parsed = parseStrictJson(await source.read(LENGTH_BYTES, headerLength), LENGTH_BYTES);
+    const { maxHeaderValues } = scannerOptions(ctx).safetensors;
+    const parsed = parseStrictJson(
+      await source.read(LENGTH_BYTES, headerLength),
+      LENGTH_BYTES,
+      maxHeaderValues,
+    );
     if (!parsed.ok && parsed.limit) {
       ctx.report({
         rule: "MA330",
         message: `The safetensors header holds ${parsed.reason} (no real model's does); it was not inspected`,
         position: parsed.position,
-        details: { limit: MAX_JSON_VALUES, headerLength },
+        details: { limit: maxHeaderValues, option: "safetensors.maxHeaderValues", headerLength },
       });
       return;
     }
@@ -242,6 +246,7 @@ async function checkLayout(
   let cursor = 0n;
   let previous: string | undefined;
   let scannedGaps = 0;
+  const { maxScannedGaps } = scannerOptions(ctx).safetensors;
   for (const tensor of placed) {
     const [begin, end] = tensor.offsets;
     const at = { position: tensor.offsetsPosition, keyPath: `${tensor.keyPath}.data_offsets` };
@@ -261,7 +266,7 @@ async function checkLayout(
           filePosition: num(BigInt(dataStart) + cursor),
         },
       });
-      if (cursor < dataSize && scannedGaps++ < MAX_SCANNED_GAPS) {
+      if (cursor < dataSize && scannedGaps++ < maxScannedGaps) {
         const from = dataStart + Number(cursor);
         const to = Math.min(source.size, dataStart + Number(begin < dataSize ? begin : dataSize));
         await ctx.scanNested(subSource(source, from, to - from), `<gap@${from}>`, { opportunistic: true });

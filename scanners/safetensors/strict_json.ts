@@ -15,15 +15,10 @@
  * @module
  */
 
+import { DEFAULT_SAFETENSORS_OPTIONS } from "./options.ts";
+
 /** serde_json's default recursion limit: deeper input is an error there. */
 export const MAX_JSON_DEPTH = 128;
-
-/**
- * Values parsed before giving up: bounds memory and time on a hostile header (each value is a
- * node), which the reference loader's 100 MB cap alone leaves at gigabytes. Real headers hold about
- * eight values per tensor; a shard of 100,000 tensors needs 800,000.
- */
-export const MAX_JSON_VALUES = 1_000_000;
 
 /** A parsed value with the byte offset where it starts. */
 export type JsonNode =
@@ -62,7 +57,7 @@ export type StrictJsonResult =
     ok: false;
     position: number;
     reason: string;
-    /** Set when the input was not judged: it holds more than {@linkcode MAX_JSON_VALUES} values. */
+    /** Set when the input was not judged: it holds more than the values allowed (`maxValues`). */
     limit?: true;
   };
 
@@ -144,9 +139,13 @@ class Failure {
  * assert.deepEqual(trailing, { ok: false, position: 11, reason: "data after the JSON value" });
  * ```
  */
-export function parseStrictJson(bytes: Uint8Array, base = 0): StrictJsonResult {
+export function parseStrictJson(
+  bytes: Uint8Array,
+  base = 0,
+  maxValues: number = DEFAULT_SAFETENSORS_OPTIONS.maxHeaderValues,
+): StrictJsonResult {
   try {
-    return new Parser(bytes, base).parse();
+    return new Parser(bytes, base, maxValues).parse();
   } catch (error) {
     if (!(error instanceof Failure)) throw error;
     const failure = { ok: false as const, position: base + error.position, reason: error.reason };
@@ -160,7 +159,7 @@ class Parser {
   readonly #duplicates: DuplicateKey[] = [];
   readonly #stack: Frame[] = [];
 
-  constructor(readonly bytes: Uint8Array, readonly base: number) {}
+  constructor(readonly bytes: Uint8Array, readonly base: number, readonly maxValues: number) {}
 
   parse(): StrictJsonResult {
     const b = this.bytes;
@@ -217,8 +216,8 @@ class Parser {
     const start = this.#i;
     const at = this.base + start;
     const c = b[start];
-    if (++this.#values > MAX_JSON_VALUES) {
-      throw new Failure(start, `more than ${MAX_JSON_VALUES} values`, true);
+    if (++this.#values > this.maxValues) {
+      throw new Failure(start, `more than ${this.maxValues} values`, true);
     }
     if (c === LBRACE || c === LBRACKET) {
       // serde_json counts the container being opened: the 128th is refused.

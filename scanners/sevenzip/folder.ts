@@ -14,12 +14,8 @@ import { DecodeError } from "../../core/decode_error.ts";
 import { bunzip2Stream } from "../compressed/bzip2.ts";
 import { sourceChunks } from "../compressed/codec.ts";
 import { inflateRaw } from "../compressed/inflate.ts";
-import {
-  lzma2Chunks,
-  lzma2DictionarySize,
-  lzmaRawChunks,
-  MAX_DICTIONARY_BYTES,
-} from "../compressed/lzma_decoder.ts";
+import { lzma2Chunks, lzma2DictionarySize, lzmaRawChunks } from "../compressed/lzma_decoder.ts";
+import { DEFAULT_LZMA_OPTIONS } from "../compressed/options.ts";
 import { bcjX86, deltaDecode } from "./filters.ts";
 import type { Folder } from "./header.ts";
 
@@ -122,26 +118,33 @@ function uint32(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
 }
 
-function tooLarge(dictionarySize: number): string {
-  return `its dictionary (${dictionarySize} bytes) is larger than the ${MAX_DICTIONARY_BYTES} bytes modelaudit decodes`;
+function tooLarge(dictionarySize: number, maxDictionaryBytes: number): string {
+  return `its dictionary (${dictionarySize} bytes) is larger than the ${maxDictionaryBytes} bytes modelaudit decodes`;
 }
 
 /** A stage that reads the packed stream, or `undefined` when the method is not decoded here. */
-function firstStage(method: string, properties: Uint8Array, packed: ByteSource, size: number) {
+function firstStage(
+  method: string,
+  properties: Uint8Array,
+  packed: ByteSource,
+  size: number,
+  maxDictionaryBytes: number,
+) {
   switch (method) {
     case METHOD.COPY:
       return () => sourceChunks(packed);
     case METHOD.LZMA: {
       if (properties.length < 5) return "its LZMA properties are shorter than 5 bytes";
       const dictionarySize = uint32(properties, 1);
-      if (dictionarySize > MAX_DICTIONARY_BYTES) return tooLarge(dictionarySize);
-      return () => lzmaRawChunks(packed, { properties: properties[0], dictionarySize }, size);
+      if (dictionarySize > maxDictionaryBytes) return tooLarge(dictionarySize, maxDictionaryBytes);
+      return () =>
+        lzmaRawChunks(packed, { properties: properties[0], dictionarySize }, size, maxDictionaryBytes);
     }
     case METHOD.LZMA2: {
       const dictionarySize = lzma2DictionarySize(properties[0] ?? 0xff);
       if (properties.length < 1 || dictionarySize === undefined) return "its LZMA2 properties are invalid";
-      if (dictionarySize > MAX_DICTIONARY_BYTES) return tooLarge(dictionarySize);
-      return () => lzma2Chunks(packed, dictionarySize, size);
+      if (dictionarySize > maxDictionaryBytes) return tooLarge(dictionarySize, maxDictionaryBytes);
+      return () => lzma2Chunks(packed, dictionarySize, size, maxDictionaryBytes);
     }
     case METHOD.DEFLATE:
       return () => streamChunks(inflateRaw(packed));
@@ -169,7 +172,8 @@ function filterStage(method: string, properties: Uint8Array) {
 }
 
 /**
- * How to decode `folder`, whose packed stream is `packed`.
+ * How to decode `folder`, whose packed stream is `packed`; an LZMA or LZMA2 dictionary over
+ * `maxDictionaryBytes` (the `lzma.maxDictionaryBytes` option) makes it unsupported.
  *
  * @example
  * ```ts
@@ -184,15 +188,20 @@ function filterStage(method: string, properties: Uint8Array) {
  * planFolder(folder, bytesSource(new Uint8Array([1, 2, 3]))).kind; // "decodable"
  * ```
  */
-export function planFolder(folder: Folder, packed: ByteSource): FolderDecoding {
+export function planFolder(
+  folder: Folder,
+  packed: ByteSource,
+  maxDictionaryBytes: number = DEFAULT_LZMA_OPTIONS.maxDictionaryBytes,
+): FolderDecoding {
   const methods = folder.coders.map((coder) => methodName(coder.method));
   if (folder.coders.some((coder) => coder.method === METHOD.AES)) return { kind: "encrypted", methods };
   const chain = coderChain(folder);
   if (typeof chain === "string") return { kind: "unsupported", methods, reason: chain };
   const [first, ...rest] = chain.map((index) => folder.coders[index]);
   const filterFirst = filterStage(first.method, first.properties);
-  const start = firstStage(first.method, first.properties, packed, folder.unpackSizes[chain[0]]) ??
-    (typeof filterFirst === "function" ? () => filterFirst(sourceChunks(packed)) : filterFirst);
+  const start =
+    firstStage(first.method, first.properties, packed, folder.unpackSizes[chain[0]], maxDictionaryBytes) ??
+      (typeof filterFirst === "function" ? () => filterFirst(sourceChunks(packed)) : filterFirst);
   if (start === undefined) {
     return { kind: "unsupported", methods, reason: `modelaudit has no ${methodName(first.method)} decoder` };
   }

@@ -12,12 +12,10 @@
  */
 
 import { SIGNATURE } from "./descriptor.ts";
+import { DEFAULT_SEVENZIP_OPTIONS } from "./options.ts";
 
 /** Bytes of the signature header. */
 export const SIGNATURE_HEADER_BYTES = 32;
-
-/** Files one archive may list: ten times the engine's default member limit. */
-export const MAX_SEVENZIP_FILES = 1_000_000;
 
 /** Coders in one folder, and streams of one coder: 7-Zip itself allows 64. */
 const MAX_FOLDER_CODERS = 64;
@@ -194,7 +192,11 @@ export function readSignatureHeader(
 class HeaderReader {
   position = 0;
 
-  constructor(private readonly bytes: Uint8Array) {}
+  /**
+   * @param bytes The header.
+   * @param maxFiles Files, folders and packed streams it may list (the `sevenzip.maxFiles` option).
+   */
+  constructor(private readonly bytes: Uint8Array, readonly maxFiles: number) {}
 
   get remaining(): number {
     return this.bytes.length - this.position;
@@ -278,7 +280,7 @@ function readDigests(reader: HeaderReader, count: number): (number | undefined)[
 
 function readPackInfo(reader: HeaderReader): { packPos: number; packSizes: number[] } {
   const packPos = reader.number();
-  const count = reader.count("packed streams", 1, MAX_SEVENZIP_FILES);
+  const count = reader.count("packed streams", 1, reader.maxFiles);
   let packSizes: number[] = [];
   for (;;) {
     const id = reader.byte();
@@ -338,7 +340,7 @@ function readFolder(reader: HeaderReader): Omit<Folder, "unpackSizes"> {
 
 function readUnpackInfo(reader: HeaderReader): Folder[] {
   reader.expect(ID.FOLDER, "the unpack info");
-  const count = reader.count("folders", 2, MAX_SEVENZIP_FILES);
+  const count = reader.count("folders", 2, reader.maxFiles);
   if (reader.byte() !== 0) reader.fail("folders kept in another stream, which 7-Zip never writes");
   const partial = Array.from({ length: count }, () => readFolder(reader));
   reader.expect(ID.CODERS_UNPACK_SIZE, "the unpack info");
@@ -374,8 +376,8 @@ function readSubstreams(reader: HeaderReader, folders: Folder[]): { size: number
   let id = reader.byte();
   if (id === ID.NUM_UNPACK_STREAM) {
     counts = folders.map(() => reader.number());
-    if (counts.reduce((a, b) => a + b, 0) > MAX_SEVENZIP_FILES) {
-      reader.fail(`more than ${MAX_SEVENZIP_FILES} members in the folders`);
+    if (counts.reduce((a, b) => a + b, 0) > reader.maxFiles) {
+      reader.fail(`more than ${reader.maxFiles} members in the folders`);
     }
     id = reader.byte();
   }
@@ -457,7 +459,7 @@ function readNames(reader: HeaderReader, data: Uint8Array, count: number): strin
 function readFilesInfo(reader: HeaderReader, substreamCount: number): FileEntry[] {
   const count = reader.number();
   // Files beyond the members of the folders are empty ones, each a bit of the empty-stream vector.
-  if (count > MAX_SEVENZIP_FILES || count > substreamCount + reader.remaining * 8) {
+  if (count > reader.maxFiles || count > substreamCount + reader.remaining * 8) {
     reader.fail(`${count} files declared, in ${reader.remaining} bytes`);
   }
   let emptyStream = new Array<boolean>(count).fill(false);
@@ -470,7 +472,7 @@ function readFilesInfo(reader: HeaderReader, substreamCount: number): FileEntry[
     if (id === ID.END) break;
     const size = reader.number();
     const data = reader.take(size);
-    const field = new HeaderReader(data);
+    const field = new HeaderReader(data, reader.maxFiles);
     try {
       if (id === ID.EMPTY_STREAM) emptyStream = field.bits(count);
       else if (id === ID.EMPTY_FILE) emptyFile = field.bits(emptyStream.filter(Boolean).length);
@@ -510,6 +512,7 @@ function readFilesInfo(reader: HeaderReader, substreamCount: number): FileEntry[
 
 /**
  * Parses a header's bytes: the archive's listing, or an encoded header to decode and parse again.
+ * One that lists more than `maxFiles` files, folders or packed streams is malformed.
  *
  * @example
  * ```ts
@@ -517,8 +520,11 @@ function readFilesInfo(reader: HeaderReader, substreamCount: number): FileEntry[
  * parseHeader(Uint8Array.of(0x01, 0x00)); // { kind: "header", files: [] }
  * ```
  */
-export function parseHeader(bytes: Uint8Array): ParsedHeader {
-  const reader = new HeaderReader(bytes);
+export function parseHeader(
+  bytes: Uint8Array,
+  maxFiles: number = DEFAULT_SEVENZIP_OPTIONS.maxFiles,
+): ParsedHeader {
+  const reader = new HeaderReader(bytes, maxFiles);
   const kind = reader.byte();
   if (kind === ID.ENCODED_HEADER) return { kind: "encoded", streams: readStreamsInfo(reader) };
   if (kind !== ID.HEADER) reader.fail(`the header starts with 0x${kind.toString(16)}`);

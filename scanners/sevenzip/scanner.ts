@@ -23,7 +23,8 @@ import { generatorStream } from "../compressed/codec.ts";
 import { NameTracker, symlinkEscapes } from "../tar/checks.ts";
 import { escapeReason, isSymlink } from "../zip/checks.ts";
 import { Crc32 } from "../zip/crc32.ts";
-import { MAX_STORED_CRC_BYTES, sourceCrc } from "../zip/members.ts";
+import { scannerOptions } from "../options.ts";
+import { sourceCrc } from "../zip/members.ts";
 import { type FolderDecoding, METHOD, planFolder, SolidFolder } from "./folder.ts";
 import {
   type FileEntry,
@@ -36,12 +37,6 @@ import {
   type SignatureHeader,
   type StreamsInfo,
 } from "./header.ts";
-
-/**
- * Largest header read, decoded headers included: a million files take about 60 MB of names and
- * sizes; the header is decoded into memory whole, as 7-Zip does.
- */
-export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
 /** Headers encoded in headers: 7-Zip writes one level; more is a decoy. */
 const MAX_HEADER_LEVELS = 4;
@@ -87,13 +82,13 @@ function packedEnd(streams: StreamsInfo): number {
   return streams.packSizes.reduce((end, size) => end + size, SIGNATURE_HEADER_BYTES + streams.packPos);
 }
 
-/** The folder's packed stream as a view of the file, and how it is decoded. */
-function openFolder(source: ByteSource, folder: Folder, range: PackedRange) {
+/** The folder's packed stream as a view of the file, and how it is decoded (under the scan's LZMA dictionary limit). */
+function openFolder(source: ByteSource, folder: Folder, range: PackedRange, ctx: ScanContext) {
   const packed = subSource(source, range.start, range.size);
-  return { packed, decoding: planFolder(folder, packed) };
+  return { packed, decoding: planFolder(folder, packed, scannerOptions(ctx).lzma.maxDictionaryBytes) };
 }
 
-/** Reads all of a decodable folder's output into memory (a header: at most {@linkcode MAX_HEADER_BYTES}). */
+/** Reads all of a decodable folder's output into memory (a header: at most `sevenzip.maxHeaderBytes`). */
 async function readFolder(decoding: Extract<FolderDecoding, { kind: "decodable" }>, size: number) {
   const out = new Uint8Array(size);
   const folder = new SolidFolder(decoding.open, size);
@@ -120,11 +115,12 @@ async function readListing(
   bytes: Uint8Array,
   ctx: ScanContext,
 ): Promise<Listing | undefined> {
+  const { maxFiles, maxHeaderBytes } = scannerOptions(ctx).sevenzip;
   const headerStreams: StreamsInfo[] = [];
   for (let level = 0;; level++) {
     let parsed;
     try {
-      parsed = parseHeader(bytes);
+      parsed = parseHeader(bytes, maxFiles);
     } catch (error) {
       if (!(error instanceof MalformedHeader)) throw error;
       ctx.report({
@@ -146,7 +142,7 @@ async function readListing(
       return undefined;
     }
     headerStreams.push(parsed.streams);
-    const { decoding } = openFolder(source, parsed.streams.folders[0], packedRanges(parsed.streams)[0]);
+    const { decoding } = openFolder(source, parsed.streams.folders[0], packedRanges(parsed.streams)[0], ctx);
     const size = folderSize(parsed.streams.folders[0]);
     if (decoding.kind === "encrypted") {
       ctx.report({
@@ -166,12 +162,12 @@ async function readListing(
       });
       return undefined;
     }
-    if (size > MAX_HEADER_BYTES) {
+    if (size > maxHeaderBytes) {
       ctx.report({
         rule: "MA210",
         message:
-          `The 7z header decodes to ${size} bytes, more than ${MAX_HEADER_BYTES}; no member was inspected`,
-        details: { limit: "MAX_HEADER_BYTES", max: MAX_HEADER_BYTES, size },
+          `The 7z header decodes to ${size} bytes, more than ${maxHeaderBytes}; no member was inspected`,
+        details: { limit: "MAX_HEADER_BYTES", option: "sevenzip.maxHeaderBytes", max: maxHeaderBytes, size },
       });
       return undefined;
     }
@@ -227,12 +223,18 @@ function checkSignature(source: ByteSource, signature: SignatureHeader, ctx: Sca
     });
     return undefined;
   }
-  if (signature.nextHeaderSize > MAX_HEADER_BYTES) {
+  const { maxHeaderBytes } = scannerOptions(ctx).sevenzip;
+  if (signature.nextHeaderSize > maxHeaderBytes) {
     ctx.report({
       rule: "MA210",
       message:
-        `The 7z header takes ${signature.nextHeaderSize} bytes, more than ${MAX_HEADER_BYTES}; it was not read`,
-      details: { limit: "MAX_HEADER_BYTES", max: MAX_HEADER_BYTES, size: signature.nextHeaderSize },
+        `The 7z header takes ${signature.nextHeaderSize} bytes, more than ${maxHeaderBytes}; it was not read`,
+      details: {
+        limit: "MAX_HEADER_BYTES",
+        option: "sevenzip.maxHeaderBytes",
+        max: maxHeaderBytes,
+        size: signature.nextHeaderSize,
+      },
     });
     return undefined;
   }
@@ -414,7 +416,7 @@ async function scanFolder(
   ctx: ScanContext,
 ): Promise<boolean> {
   const { start, size: packSize } = range;
-  const { packed, decoding } = openFolder(source, folder, range);
+  const { packed, decoding } = openFolder(source, folder, range, ctx);
   if (start + packSize > source.size) {
     ctx.report({
       rule: "MA209",
@@ -458,7 +460,7 @@ async function scanFolder(
         content = { kind: "stored", source: bytesSource(link) };
       } else if (isCopy(folder)) {
         const bytes = subSource(packed, member.offset, member.size);
-        if (member.crc !== undefined && member.size <= MAX_STORED_CRC_BYTES) {
+        if (member.crc !== undefined && member.size <= scannerOptions(ctx).sevenzip.maxStoredCrcBytes) {
           const actual = await sourceCrc(bytes);
           if (actual !== member.crc) reportCrc(ctx, member, actual);
         }

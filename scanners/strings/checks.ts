@@ -8,8 +8,9 @@
  * request-capture hosts, and `file://` URLs.
  *
  * Precision matters more than breadth here: training notes, licence text and links
- * to huggingface.co or github.com stay clean. Work per string is bounded: only the
- * first {@linkcode MAX_CHECKED_CHARS} characters are searched, by linear patterns.
+ * to huggingface.co or github.com stay clean. Work per string is bounded: only its
+ * first `strings.maxCheckedChars` characters are searched, by linear patterns, and the
+ * search for hidden source or pickles has the pickle scanner's bounds on string constants.
  *
  * @module
  */
@@ -17,9 +18,8 @@
 import { bytesSource } from "../../core/byte_source.ts";
 import type { ScanContext } from "../../core/scanner.ts";
 import { inspectEmbedded } from "../pickle/embedded.ts";
-
-/** Characters of one string searched for suspicious indicators: a command or URL is never that far in. */
-export const MAX_CHECKED_CHARS = 1024 * 1024;
+import { scannerOptions } from "../options.ts";
+import { DEFAULT_STRING_OPTIONS } from "./options.ts";
 /** Characters of the matched text quoted in a finding. */
 export const MAX_EXCERPT_CHARS = 120;
 
@@ -148,7 +148,8 @@ const DESCRIPTIONS: Record<IndicatorKind, string> = {
 };
 
 /**
- * The signs of a second stage in `text`, at most one per kind (the first).
+ * The signs of a second stage in the first `maxChars` characters of `text`, at most one per kind
+ * (the first).
  *
  * @example
  * ```ts
@@ -161,8 +162,11 @@ const DESCRIPTIONS: Record<IndicatorKind, string> = {
  * assert.deepEqual(suspiciousIndicators("Fine-tuned from https://huggingface.co/gpt2, see github.com/org/repo"), []);
  * ```
  */
-export function suspiciousIndicators(text: string): Indicator[] {
-  const searched = text.length > MAX_CHECKED_CHARS ? text.slice(0, MAX_CHECKED_CHARS) : text;
+export function suspiciousIndicators(
+  text: string,
+  maxChars: number = DEFAULT_STRING_OPTIONS.maxCheckedChars,
+): Indicator[] {
+  const searched = text.length > maxChars ? text.slice(0, maxChars) : text;
   const found: Indicator[] = [];
   for (const { kind, pattern } of PATTERNS) {
     pattern.lastIndex = 0;
@@ -182,8 +186,13 @@ export interface StringSite {
   keyPath?: string;
 }
 
-/** What the checks need of a scan context. */
-export type StringCheckContext = Pick<ScanContext, "report" | "matchBlacklist" | "scanNested">;
+/**
+ * What the checks need of a scan context; its options (the defaults when absent) and its policy of
+ * callables (the standard one when absent) bound and judge what is found in the text.
+ */
+export type StringCheckContext =
+  & Pick<ScanContext, "report" | "matchBlacklist" | "scanNested" | "options">
+  & Partial<Pick<ScanContext, "policy">>;
 
 /**
  * Runs every shared string check on `text` and reports what it finds (MA005, MA011, MA012);
@@ -214,7 +223,8 @@ export async function checkString(ctx: StringCheckContext, text: string, site: S
       details: { pattern },
     });
   }
-  for (const indicator of suspiciousIndicators(text)) {
+  const options = scannerOptions(ctx);
+  for (const indicator of suspiciousIndicators(text, options.strings.maxCheckedChars)) {
     ctx.report({
       rule: "MA011",
       message: `${site.what} ${DESCRIPTIONS[indicator.kind]}: ${indicator.excerpt}`,
@@ -222,7 +232,7 @@ export async function checkString(ctx: StringCheckContext, text: string, site: S
       details: { indicator: indicator.kind, excerpt: indicator.excerpt },
     });
   }
-  for (const found of inspectEmbedded(text)) {
+  for (const found of inspectEmbedded(text, ctx.policy, options.pickle)) {
     const how = found.encoding === "plain" ? "" : ` (${found.encoding}-encoded)`;
     if (found.kind === "code") {
       ctx.report({

@@ -27,16 +27,8 @@ import {
   type TarHeader,
   TYPE,
 } from "./header.ts";
+import { DEFAULT_TAR_OPTIONS, type TarOptions } from "./options.ts";
 import { parsePax, paxNumber } from "./pax.ts";
-
-/** Bytes a pax header may hold: Go's `archive/tar` allows 1 MiB too; real ones hold a few hundred. */
-export const MAX_PAX_HEADER_BYTES = 1024 * 1024;
-
-/** Bytes a member name or link target may have: far beyond any file system's path limit (Windows: 32,767). */
-export const MAX_NAME_BYTES = 32 * 1024;
-
-/** Extension headers before one entry: writers emit at most a pax header, a long name and a long link. */
-export const MAX_EXTENSION_HEADERS = 16;
 
 /** One entry of a tar archive, as Python's `tarfile` lists it. */
 export interface TarEntry {
@@ -71,7 +63,7 @@ export type TarStep =
   /** The block at `offset` is not a header readers accept (or is cut short): they stop there. */
   | { kind: "malformed"; offset: number; reason: string }
   /** A scanner limit was reached at `offset`. */
-  | { kind: "limit"; offset: number; limit: string; max: number; reason: string };
+  | { kind: "limit"; offset: number; limit: string; option: string; max: number; reason: string };
 
 /** An extension header waiting for the entry it precedes. */
 type Extension =
@@ -133,6 +125,7 @@ function paxSparse(records: Map<string, string>): boolean {
  */
 export class TarReader {
   readonly #source: ByteSource;
+  readonly #options: Readonly<TarOptions>;
   /** The kept records of every global pax header so far. */
   readonly #global = new Map<string, string>();
   #offset = 0;
@@ -144,9 +137,11 @@ export class TarReader {
    * Prepares to walk `source` from its first header.
    *
    * @param source The whole archive; offsets in entries are offsets in it.
+   * @param options Limits on extension headers and names (`maxEntries` is the scanner's business).
    */
-  constructor(source: ByteSource) {
+  constructor(source: ByteSource, options: Readonly<TarOptions> = DEFAULT_TAR_OPTIONS) {
     this.#source = source;
+    this.#options = options;
   }
 
   /** The block at `offset` (shorter at the end of the source), served from the read-ahead window. */
@@ -180,13 +175,15 @@ export class TarReader {
       const header = parseHeader(block);
       if (typeof header === "string") return { kind: "malformed", offset, reason: header };
       if (!isExtensionType(header.type)) return await this.#entry(start, offset, header, chain);
-      if (chain.length === MAX_EXTENSION_HEADERS) {
+      const { maxExtensionHeaders } = this.#options;
+      if (chain.length === maxExtensionHeaders) {
         return {
           kind: "limit",
           offset: start,
           limit: "MAX_EXTENSION_HEADERS",
-          max: MAX_EXTENSION_HEADERS,
-          reason: `more than ${MAX_EXTENSION_HEADERS} extension headers precede one entry`,
+          option: "tar.maxExtensionHeaders",
+          max: maxExtensionHeaders,
+          reason: `more than ${maxExtensionHeaders} extension headers precede one entry`,
         };
       }
       const problem = await this.#extension(offset, header, chain);
@@ -198,12 +195,13 @@ export class TarReader {
   /** Reads one extension header's data into `chain` (global pax records into the global set). */
   async #extension(offset: number, header: TarHeader, chain: Extension[]): Promise<TarStep | undefined> {
     const pax = header.type !== TYPE.GNU_LONG_NAME && header.type !== TYPE.GNU_LONG_LINK;
-    const [limit, max] = pax
-      ? ["MAX_PAX_HEADER_BYTES", MAX_PAX_HEADER_BYTES]
-      : ["MAX_NAME_BYTES", MAX_NAME_BYTES];
+    const { maxPaxHeaderBytes, maxNameBytes } = this.#options;
+    const [limit, option, max] = pax
+      ? ["MAX_PAX_HEADER_BYTES", "tar.maxPaxHeaderBytes", maxPaxHeaderBytes] as const
+      : ["MAX_NAME_BYTES", "tar.maxNameBytes", maxNameBytes] as const;
     if (header.size > max) {
       const what = pax ? "pax header" : "GNU long name";
-      return { kind: "limit", offset, limit, max, reason: `a ${what} of ${header.size} bytes` };
+      return { kind: "limit", offset, limit, option, max, reason: `a ${what} of ${header.size} bytes` };
     }
     // tarfile reads whole blocks and parses all of them, padding included.
     const data = await readAll(subSource(this.#source, offset + BLOCK_SIZE, blocksFor(header.size)));
@@ -219,12 +217,13 @@ export class TarReader {
     if (typeof records === "string") return { kind: "malformed", offset, reason: `pax header: ${records}` };
     for (const keyword of ["path", "linkpath"]) {
       const value = records.get(keyword);
-      if (value !== undefined && value.length > MAX_NAME_BYTES) {
+      if (value !== undefined && value.length > maxNameBytes) {
         return {
           kind: "limit",
           offset,
           limit: "MAX_NAME_BYTES",
-          max: MAX_NAME_BYTES,
+          option: "tar.maxNameBytes",
+          max: maxNameBytes,
           reason: `a pax ${keyword} of ${value.length} characters`,
         };
       }

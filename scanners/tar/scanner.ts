@@ -16,6 +16,7 @@ import { type ByteSource, readAll, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import type { ArchiveEntry, MemberPlan } from "../archive/profile.ts";
 import { TAR_PROFILES } from "../archive/profiles.ts";
+import { scannerOptions } from "../options.ts";
 import { hardlinkEscapes, nameEscape, NameTracker, specialKind, symlinkEscapes } from "./checks.ts";
 import { BLOCK_SIZE, carriesData, isTarHeader, TYPE } from "./header.ts";
 import { type TarEntry, TarReader, type TarStep } from "./reader.ts";
@@ -25,12 +26,6 @@ import { type TarEntry, TarReader, type TarStep } from "./reader.ts";
  * the fixed layouts they recognise have a handful; a longer tar is scanned as listed.
  */
 export const MAX_PROFILE_ENTRIES = 16;
-
-/**
- * Entries of one archive, members or not: ten times the engine's default member limit.
- * Directories and links are not members but each costs memory for the collision check.
- */
-export const MAX_TAR_ENTRIES = 1_000_000;
 
 /** Bytes read at a time when looking for data after the end or the next header after a bad one. */
 const SEARCH_CHUNK_BYTES = 64 * 1024;
@@ -181,7 +176,7 @@ async function finish(source: ByteSource, ctx: ScanContext, step: Exclude<TarSte
       message:
         `Tar archive exceeds a scanner limit at ${step.offset} (${step.reason}); the rest was not inspected`,
       position: step.offset,
-      details: { limit: step.limit, max: step.max },
+      details: { limit: step.limit, option: step.option, max: step.max },
     });
   } else if (step.kind === "malformed") {
     const resync = await nextHeader(source, ctx, step.offset + BLOCK_SIZE);
@@ -214,7 +209,8 @@ async function finish(source: ByteSource, ctx: ScanContext, step: Exclude<TarSte
  * ```
  */
 export async function scanTar(source: ByteSource, ctx: ScanContext): Promise<void> {
-  const reader = new TarReader(source);
+  const options = scannerOptions(ctx).tar;
+  const reader = new TarReader(source, options);
   const listed: TarEntry[] = [];
   let step = await reader.next();
   while (step.kind === "entry" && listed.length < MAX_PROFILE_ENTRIES) {
@@ -226,12 +222,12 @@ export async function scanTar(source: ByteSource, ctx: ScanContext): Promise<voi
   let count = 0;
   const handle = async (entry: TarEntry): Promise<boolean> => {
     ctx.signal.throwIfAborted();
-    if (++count > MAX_TAR_ENTRIES) {
+    if (++count > options.maxEntries) {
       ctx.report({
         rule: "MA210",
-        message: `More than ${MAX_TAR_ENTRIES} tar entries; the rest were not inspected`,
+        message: `More than ${options.maxEntries} tar entries; the rest were not inspected`,
         position: entry.headerOffset,
-        details: { limit: "MAX_TAR_ENTRIES", max: MAX_TAR_ENTRIES },
+        details: { limit: "MAX_TAR_ENTRIES", option: "tar.maxEntries", max: options.maxEntries },
       });
       return false;
     }

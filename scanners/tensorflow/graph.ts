@@ -19,21 +19,13 @@ import {
   type TensorObject,
 } from "./schema.ts";
 import { WIRE, type WireField, WireReader } from "./wire.ts";
+import { DEFAULT_TENSORFLOW_OPTIONS, type TensorflowOptions } from "./options.ts";
 
 /** Messages up to this size are decoded whole; larger ones are walked, their big payloads left unread. */
 export const MAX_DECODED_MESSAGE_BYTES = 1024 * 1024;
 
 /** Strings up to this size are kept for the checks (paths, addresses, tokens). */
 const MAX_SHORT_STRING_BYTES = 4096;
-
-/** A longer string is kept only if it may be a serialized graph, and only up to this size. */
-export const MAX_NESTED_GRAPH_BYTES = 16 * 1024 * 1024;
-
-/** Nodes read per file, all graphs together: more than any real model holds. */
-export const MAX_NODES = 2_000_000;
-
-/** Functions read per file. */
-export const MAX_FUNCTIONS = 200_000;
 
 /**
  * One node of a graph or function body, as the checks see it.
@@ -98,6 +90,10 @@ export interface ReadLimits {
   functions: number;
   /** Set when a limit stopped the reading, with what it was. */
   reached?: string;
+  /** The option whose limit stopped the reading (`tensorflow.maxNodes`). */
+  option?: string;
+  /** The bounds: the scan's options, the defaults when absent. */
+  max?: Readonly<Pick<TensorflowOptions, "maxNodes" | "maxFunctions" | "maxNestedGraphBytes">>;
 }
 
 const F = {
@@ -152,6 +148,11 @@ export class GraphReader {
     this.#limits = limits;
   }
 
+  /** The bounds of this reading. */
+  get #max(): Readonly<Pick<TensorflowOptions, "maxNodes" | "maxFunctions" | "maxNestedGraphBytes">> {
+    return this.#limits.max ?? DEFAULT_TENSORFLOW_OPTIONS;
+  }
+
   /** The wire reader, for messages around the graphs (a SavedModel's). */
   get wire(): WireReader {
     return this.#wire;
@@ -178,8 +179,10 @@ export class GraphReader {
     for await (const field of this.#wire.fields(library.start, library.end)) {
       if (this.#limits.reached) return;
       if (!isLen(field) || field.number !== F.libraryFunction) continue;
-      if (++this.#limits.functions > MAX_FUNCTIONS) {
-        this.#limits.reached = `more than ${MAX_FUNCTIONS} functions`;
+      const { maxFunctions } = this.#max;
+      if (++this.#limits.functions > maxFunctions) {
+        this.#limits.reached = `more than ${maxFunctions} functions`;
+        this.#limits.option = "tensorflow.maxFunctions";
         return;
       }
       const scope: GraphScope = { keyPath: "", args: new Set(), nodes: [] };
@@ -214,8 +217,10 @@ export class GraphReader {
   }
 
   async #node(field: WireField): Promise<GraphNode | undefined> {
-    if (++this.#limits.nodes > MAX_NODES) {
-      this.#limits.reached = `more than ${MAX_NODES} nodes`;
+    const { maxNodes } = this.#max;
+    if (++this.#limits.nodes > maxNodes) {
+      this.#limits.reached = `more than ${maxNodes} nodes`;
+      this.#limits.option = "tensorflow.maxNodes";
       return undefined;
     }
     if (field.end - field.start <= MAX_DECODED_MESSAGE_BYTES) {
@@ -223,7 +228,7 @@ export class GraphReader {
         "tensorflow.NodeDef",
         await this.#wire.bytes(field.start, field.end),
       );
-      return nodeFromObject(decoded, field.at);
+      return nodeFromObject(decoded, field.at, this.#max.maxNestedGraphBytes);
     }
     return await this.#walkNode(field);
   }
@@ -265,7 +270,12 @@ export class GraphReader {
     }
     if (!value) return;
     if (value.end - value.start <= MAX_DECODED_MESSAGE_BYTES) {
-      addAttr(node, key, await this.#decode<AttrValueObject>("tensorflow.AttrValue", value));
+      addAttr(
+        node,
+        key,
+        await this.#decode<AttrValueObject>("tensorflow.AttrValue", value),
+        this.#max.maxNestedGraphBytes,
+      );
       return;
     }
     const strings: Bytes[] = [];
@@ -306,7 +316,7 @@ export class GraphReader {
   async #keepString(field: WireField, strings: Bytes[]): Promise<void> {
     const length = field.end - field.start;
     const kept = length <= MAX_SHORT_STRING_BYTES ||
-      (length <= MAX_NESTED_GRAPH_BYTES &&
+      (length <= this.#max.maxNestedGraphBytes &&
         (await this.#wire.bytes(field.start, field.start + 1))[0] === 0x0a);
     strings.push(kept ? (await this.#wire.bytes(field.start, field.end)).slice() : NOT_KEPT);
   }
@@ -329,7 +339,7 @@ export function quote(name: string): string {
   return `'${name.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 }
 
-function nodeFromObject(decoded: NodeDefObject, position: number): GraphNode {
+function nodeFromObject(decoded: NodeDefObject, position: number, maxNestedGraphBytes: number): GraphNode {
   const node: GraphNode = {
     name: decoded.name ?? "",
     op: decoded.op ?? "",
@@ -338,7 +348,9 @@ function nodeFromObject(decoded: NodeDefObject, position: number): GraphNode {
     strings: new Map(),
     calls: [],
   };
-  for (const [key, value] of Object.entries(decoded.attr ?? {})) addAttr(node, key, value);
+  for (const [key, value] of Object.entries(decoded.attr ?? {})) {
+    addAttr(node, key, value, maxNestedGraphBytes);
+  }
   return node;
 }
 
@@ -346,7 +358,7 @@ function tensorStrings(tensor: TensorObject | undefined): Bytes[] {
   return tensor?.string_val ?? [];
 }
 
-function addAttr(node: GraphNode, key: string, value: AttrValueObject): void {
+function addAttr(node: GraphNode, key: string, value: AttrValueObject, maxNestedGraphBytes: number): void {
   const strings = [
     ...(value.s && value.s.length > 0 ? [value.s] : []),
     ...tensorStrings(value.tensor),
@@ -354,7 +366,7 @@ function addAttr(node: GraphNode, key: string, value: AttrValueObject): void {
     ...(value.list?.tensor ?? []).flatMap(tensorStrings),
   ].map((s) =>
     // A copy: the decoded bytes are views of the reader's window.
-    s.length <= MAX_SHORT_STRING_BYTES || (s.length <= MAX_NESTED_GRAPH_BYTES && s[0] === 0x0a)
+    s.length <= MAX_SHORT_STRING_BYTES || (s.length <= maxNestedGraphBytes && s[0] === 0x0a)
       ? s.slice()
       : NOT_KEPT
   );

@@ -16,6 +16,7 @@ import { type GraphModel, GraphReader, MAX_DECODED_MESSAGE_BYTES, type ReadLimit
 import { checkKerasMetadata } from "./keras_metadata.ts";
 import { decodeMessage, encodeFromText, fieldNumber } from "./schema.ts";
 import { WIRE, type WireField } from "./wire.ts";
+import { scannerOptions } from "../options.ts";
 
 const F = {
   metaGraphs: fieldNumber("tensorflow.SavedModel", "meta_graphs"),
@@ -24,18 +25,16 @@ const F = {
   assetFileDef: fieldNumber("tensorflow.MetaGraphDef", "asset_file_def"),
 };
 
-/** Largest `saved_model.pbtxt` parsed: its constants are text, so it is far larger than its binary twin. */
-export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
-
 /**
  * A `saved_model.pbtxt` in the binary format the rest of the scanner reads, with a context whose
  * findings drop their byte positions (those of the re-encoded bytes, not of the text).
  */
 async function fromText(source: ByteSource, ctx: ScanContext): Promise<[ByteSource, ScanContext]> {
-  if (source.size > MAX_TEXT_BYTES) {
+  const { maxTextBytes } = scannerOptions(ctx).tensorflow;
+  if (source.size > maxTextBytes) {
     throw new DecodeError(
       "tensorflow",
-      `a text SavedModel of ${source.size} bytes is over ${MAX_TEXT_BYTES}`,
+      `a text SavedModel of ${source.size} bytes is over ${maxTextBytes} (tensorflow.maxTextBytes)`,
     );
   }
   const text = new TextDecoder().decode(await source.read(0, source.size));
@@ -125,7 +124,7 @@ async function scanWhole(source: ByteSource, ctx: ScanContext, typeName: string)
  * a GraphDef when it is undefined; a file that does not decode is MA434, a limit reached MA435.
  */
 async function scanAs(source: ByteSource, ctx: ScanContext, typeName: string | undefined, text: boolean) {
-  const limits: ReadLimits = { nodes: 0, functions: 0 };
+  const limits: ReadLimits = { nodes: 0, functions: 0, max: scannerOptions(ctx).tensorflow };
   try {
     if (text) await scanSavedModel(...await fromText(source, ctx), limits);
     else if (typeName === "tensorflow.SavedModel") await scanSavedModel(source, ctx, limits);
@@ -146,7 +145,7 @@ async function scanAs(source: ByteSource, ctx: ScanContext, typeName: string | u
     ctx.report({
       rule: "MA435",
       message: `Reading stopped after ${limits.reached}: the rest of the file was not inspected`,
-      details: { limit: limits.reached },
+      details: { limit: limits.reached, option: limits.option },
     });
   }
 }

@@ -3,7 +3,7 @@
  * read it: from where the end record finder placed it ({@linkcode EndRecord}),
  * header by header, through a window over the {@linkcode ByteSource}. Each entry
  * is reduced at once to the few fields the checks need, so memory grows with the
- * entries listed (at most {@linkcode MAX_ZIP_ENTRIES}), never with what the
+ * entries listed (at most the `zip.maxEntries` option), never with what the
  * directory claims.
  *
  * The directory is read here and not by a zip library because the library must
@@ -19,19 +19,8 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import { Crc32 } from "./crc32.ts";
 import type { EndRecord } from "./end_record.ts";
+import { DEFAULT_ZIP_OPTIONS, type ZipOptions } from "./options.ts";
 import { windowedSource } from "./window.ts";
-
-/**
- * Entries listed per archive: five times the engine's default member limit (a checkpoint holds one
- * member per tensor); each costs a few hundred bytes, so the cap bounds memory to a few hundred MB.
- */
-export const MAX_ZIP_ENTRIES = 500_000;
-
-/**
- * The largest central directory read: far above the directory of {@linkcode MAX_ZIP_ENTRIES}
- * entries. A larger declared size is refused before any entry is read.
- */
-export const MAX_DIRECTORY_BYTES = 256 * 1024 * 1024;
 
 /** Entries between checks of the abort signal. */
 const ABORT_CHECK_ENTRIES = 1024;
@@ -192,7 +181,7 @@ function parseEntry(header: Uint8Array, index: number, shift: number): CentralEn
 
 /**
  * Lists the central directory of the archive that `record` ends, up to
- * `maxEntries` ({@linkcode MAX_ZIP_ENTRIES} unless a test lowers it). It reads
+ * `options.maxEntries` entries, refusing a directory of more than `options.maxDirectoryBytes`. It reads
  * entries for as many bytes as the directory takes (as Python's zipfile does; a
  * count that disagrees is reported), and shifts local header offsets by the data
  * before the archive, as Python's zipfile does. Never throws on malformed input:
@@ -212,10 +201,11 @@ export async function listEntries(
   source: ByteSource,
   record: EndRecord,
   signal: AbortSignal,
-  maxEntries = MAX_ZIP_ENTRIES,
+  options: Readonly<ZipOptions> = DEFAULT_ZIP_OPTIONS,
 ): Promise<Listing> {
+  const { maxEntries, maxDirectoryBytes } = options;
   const entries: CentralEntry[] = [];
-  if (record.directorySize > MAX_DIRECTORY_BYTES) {
+  if (record.directorySize > maxDirectoryBytes) {
     return { entries, stopped: { kind: "directory", bytes: record.directorySize } };
   }
   const near = windowedSource(source);

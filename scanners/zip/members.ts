@@ -16,6 +16,8 @@ import { bunzip2Stream } from "../compressed/bzip2.ts";
 import { generatorStream } from "../compressed/codec.ts";
 import { inflateRaw } from "../compressed/inflate.ts";
 import { lzmaAloneChunks } from "../compressed/lzma.ts";
+import { DEFAULT_LZMA_OPTIONS } from "../compressed/options.ts";
+import { DEFAULT_ZIP_OPTIONS } from "./options.ts";
 
 /** Compression method: stored as is. */
 export const METHOD_STORED = 0;
@@ -43,19 +45,10 @@ const METHOD_NAMES: Readonly<Record<number, string>> = {
 };
 
 /**
- * Stored members up to this size have their CRC-32 verified before they are scanned:
- * one extra read, worth it for the pickles and metadata that matter, not for gigabytes of weights.
- */
-export const MAX_STORED_CRC_BYTES = 32 * 1024 * 1024;
-
-/**
  * Decoded bytes tried to tell a deflated member flagged encrypted from one that is: encrypted
  * data fails to inflate within its first bytes, plain data inflates this far cleanly.
  */
 export const PLAIN_PROBE_BYTES = 64 * 1024;
-
-/** The most an archive profile may read of one entry: metadata records are far smaller. */
-export const MAX_ENTRY_READ_BYTES = 16 * 1024 * 1024;
 
 /** Bytes per read when checksumming a stored member. */
 const CRC_READ_BYTES = 1024 * 1024;
@@ -157,7 +150,11 @@ function crcCheck(
  * An LZMA member's decoded bytes: its data, given an LZMA-alone header (its properties and
  * its size, or "until the end marker") in front, is what the LZMA-alone decoder reads.
  */
-async function* unlzma(compressed: ByteSource, entry: CentralEntry): AsyncGenerator<Uint8Array> {
+async function* unlzma(
+  compressed: ByteSource,
+  entry: CentralEntry,
+  maxDecodedBytes: number,
+): AsyncGenerator<Uint8Array> {
   const head = await compressed.read(0, LZMA_HEADER_BYTES);
   const propertiesSize = head.length === LZMA_HEADER_BYTES ? head[2] | (head[3] << 8) : -1;
   if (propertiesSize !== 5) {
@@ -168,11 +165,12 @@ async function* unlzma(compressed: ByteSource, entry: CentralEntry): AsyncGenera
   const size = (entry.flags & FLAG_LZMA_END_MARKER) !== 0 ? 0xffffffffffffffffn : BigInt(entry.size);
   new DataView(alone.buffer).setBigUint64(5, size, true);
   const data = subSource(compressed, LZMA_HEADER_BYTES, compressed.size - LZMA_HEADER_BYTES);
-  yield* lzmaAloneChunks(concatSources(bytesSource(alone), data));
+  yield* lzmaAloneChunks(concatSources(bytesSource(alone), data), maxDecodedBytes);
 }
 
 /**
- * The decoded bytes of a compressed member, from the start.
+ * The decoded bytes of a compressed member, from the start; an LZMA member's, up to
+ * `maxLzmaBytes` (the `lzma.maxDecodedBytes` option: the LZMA decoder keeps its output in memory).
  *
  * @example
  * ```ts
@@ -187,20 +185,22 @@ export function decodeMember(
   located: LocatedEntry,
   hooks: DecodeHooks,
   signal: AbortSignal,
+  maxLzmaBytes: number = DEFAULT_LZMA_OPTIONS.maxDecodedBytes,
 ): ReadableStream<Uint8Array> {
   const compressed = compressedBytes(source, located);
   const { method } = located.entry;
   const decoded = method === METHOD_BZIP2
     ? bunzip2Stream(compressed, signal)
     : method === METHOD_LZMA
-    ? generatorStream(unlzma(compressed, located.entry), signal)
+    ? generatorStream(unlzma(compressed, located.entry, maxLzmaBytes), signal)
     : inflateRaw(compressed, hooks.onTrailing, signal);
   return decoded.pipeThrough(crcCheck(located.entry, hooks.onCrcMismatch), { signal });
 }
 
 /**
  * The member as the engine takes it: a view of a stored member, a decoder for a
- * compressed one (other methods are not members modelaudit can hand over).
+ * compressed one (other methods are not members modelaudit can hand over), an LZMA
+ * one decoded up to `maxLzmaBytes`.
  *
  * @example
  * ```ts
@@ -210,13 +210,18 @@ export function decodeMember(
  * const content = memberContent(source, located, { onCrcMismatch() {}, onTrailing() {} });
  * ```
  */
-export function memberContent(source: ByteSource, located: LocatedEntry, hooks: DecodeHooks): MemberContent {
+export function memberContent(
+  source: ByteSource,
+  located: LocatedEntry,
+  hooks: DecodeHooks,
+  maxLzmaBytes: number = DEFAULT_LZMA_OPTIONS.maxDecodedBytes,
+): MemberContent {
   if (located.entry.method === METHOD_STORED) return { kind: "stored", source: storedBytes(source, located) };
   return {
     kind: "encoded",
     encodedSize: located.entry.compressedSize,
     declaredSize: located.entry.size,
-    decode: (signal) => decodeMember(source, located, hooks, signal),
+    decode: (signal) => decodeMember(source, located, hooks, signal, maxLzmaBytes),
   };
 }
 
@@ -309,7 +314,7 @@ export async function readsAsPlain(source: ByteSource, located: LocatedEntry): P
 
 /**
  * The decoded content of an entry for an archive profile, at most
- * {@linkcode MAX_ENTRY_READ_BYTES}: what decodes before any corruption, and
+ * `maxBytes` (the `zip.maxProfileReadBytes` option): what decodes before any corruption, and
  * nothing for a member that cannot be decoded. Rejects for a larger entry, which
  * a profile checks the size of first.
  *
@@ -325,11 +330,12 @@ export async function readEntry(
   source: ByteSource,
   located: LocatedEntry,
   decodable: boolean,
+  maxBytes: number = DEFAULT_ZIP_OPTIONS.maxProfileReadBytes,
 ): Promise<Uint8Array> {
   const { entry } = located;
-  if (entry.size > MAX_ENTRY_READ_BYTES) {
+  if (entry.size > maxBytes) {
     throw new Error(
-      `${entry.name} declares ${entry.size} bytes, more than ${MAX_ENTRY_READ_BYTES} a profile may read`,
+      `${entry.name} declares ${entry.size} bytes, more than ${maxBytes} a profile may read`,
     );
   }
   if (!decodable) return new Uint8Array(0);

@@ -17,19 +17,13 @@ import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import type { ArchiveEntry, MemberPlan } from "../archive/profile.ts";
 import { ZIP_PROFILES } from "../archive/profiles.ts";
-import {
-  type CentralEntry,
-  listEntries,
-  type Listing,
-  MAX_DIRECTORY_BYTES,
-  MAX_ZIP_ENTRIES,
-} from "./directory.ts";
+import { scannerOptions } from "../options.ts";
+import { type CentralEntry, listEntries, type Listing } from "./directory.ts";
 import { type EndRecord, findEndRecord } from "./end_record.ts";
 import { checkLayout, checkNames, locateMembers, type Member } from "./entries.ts";
 import { walkLocalHeaders } from "./local_header.ts";
 import {
   type DecodeHooks,
-  MAX_STORED_CRC_BYTES,
   memberContent,
   METHOD_STORED,
   readEntry,
@@ -41,6 +35,7 @@ import { windowedSource } from "./window.ts";
 /** Reports why the listing stopped early, if it did. */
 function reportListingStop(ctx: ScanContext, listing: Listing): void {
   const { stopped, entries } = listing;
+  const { maxEntries, maxDirectoryBytes } = scannerOptions(ctx).zip;
   if (stopped?.kind === "malformed") {
     ctx.report({
       rule: "MA209",
@@ -51,15 +46,20 @@ function reportListingStop(ctx: ScanContext, listing: Listing): void {
   } else if (stopped?.kind === "entries") {
     ctx.report({
       rule: "MA210",
-      message: `More than ${MAX_ZIP_ENTRIES} entries; the rest were not listed`,
-      details: { limit: "MAX_ZIP_ENTRIES", max: MAX_ZIP_ENTRIES },
+      message: `More than ${maxEntries} entries; the rest were not listed`,
+      details: { limit: "MAX_ZIP_ENTRIES", option: "zip.maxEntries", max: maxEntries },
     });
   } else if (stopped?.kind === "directory") {
     ctx.report({
       rule: "MA210",
       message:
-        `The central directory takes ${stopped.bytes} bytes, more than ${MAX_DIRECTORY_BYTES}; it was not read`,
-      details: { limit: "MAX_DIRECTORY_BYTES", max: MAX_DIRECTORY_BYTES, bytes: stopped.bytes },
+        `The central directory takes ${stopped.bytes} bytes, more than ${maxDirectoryBytes}; it was not read`,
+      details: {
+        limit: "MAX_DIRECTORY_BYTES",
+        option: "zip.maxDirectoryBytes",
+        max: maxDirectoryBytes,
+        bytes: stopped.bytes,
+      },
     });
   }
 }
@@ -141,12 +141,13 @@ async function planMembers(
   members: readonly Member[],
   ctx: ScanContext,
 ): Promise<Map<string, MemberPlan>> {
+  const { maxProfileReadBytes } = scannerOptions(ctx).zip;
   const entries: ArchiveEntry[] = members.map((member) => ({
     name: member.entry.name,
     rawName: member.entry.rawName,
     size: member.entry.size,
     directory: member.directory,
-    read: () => readEntry(source, member, member.decodable && !member.directory),
+    read: () => readEntry(source, member, member.decodable && !member.directory, maxProfileReadBytes),
   }));
   const profile = ZIP_PROFILES.find((candidate) => candidate.matches(entries));
   if (!profile) return new Map();
@@ -162,16 +163,17 @@ async function scanMembers(
   ctx: ScanContext,
 ): Promise<void> {
   const plans = await planMembers(near, members, ctx);
+  const { zip: { maxStoredCrcBytes }, lzma: { maxDecodedBytes: maxLzmaBytes } } = scannerOptions(ctx);
   for (const member of members) {
     if (member.directory || !member.decodable) continue;
     const plan = plans.get(member.entry.name);
     if (plan?.action === "skip") continue;
     const { entry } = member;
-    if (entry.method === METHOD_STORED && entry.size <= MAX_STORED_CRC_BYTES) {
+    if (entry.method === METHOD_STORED && entry.size <= maxStoredCrcBytes) {
       const actual = await sourceCrc(storedBytes(near, member));
       if (actual !== entry.crc32) reportCrc(ctx, entry, actual);
     }
-    const content = memberContent(source, member, reportingHooks(ctx, entry));
+    const content = memberContent(source, member, reportingHooks(ctx, entry), maxLzmaBytes);
     if (!(await ctx.scanMember({ name: entry.name, content, loadAs: plan?.loadAs }))) return;
   }
 }
@@ -204,7 +206,7 @@ async function walkWithoutDirectory(
   ctx: ScanContext,
   why: string,
 ): Promise<CentralEntry[]> {
-  const entries = await walkLocalHeaders(source, MAX_ZIP_ENTRIES);
+  const entries = await walkLocalHeaders(source, scannerOptions(ctx).zip.maxEntries);
   const found = entries.length;
   const scanned = found === 0
     ? ""
@@ -237,7 +239,7 @@ async function scanEntries(
 
 async function scanZip(source: ByteSource, ctx: ScanContext): Promise<void> {
   const record = await findEndRecord(source);
-  const listing = record && await listEntries(source, record, ctx.signal);
+  const listing = record && await listEntries(source, record, ctx.signal, scannerOptions(ctx).zip);
   if (listing) reportListingStop(ctx, listing);
   if (!record || !listing || (listing.stopped && listing.entries.length === 0)) {
     const why = record

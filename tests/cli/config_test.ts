@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../../cli/config.ts";
 
-Deno.test("every key: [scan] options and [callables] become arguments; severities and ignores are read", () => {
+Deno.test("every key: [scan] options, [limits] and [callables] become arguments; severities and ignores are read", () => {
   const config = parseConfig(
     `
 [scan]
@@ -16,6 +16,10 @@ max-depth = 4
 max-members = 10
 max-decompressed-bytes = 1048576
 max-compression-ratio = 50.5
+
+[limits]
+pickle.maxOpcodes = 5_000_000
+engine = { maxFindingsPerFile = 100 }
 
 [callables]
 deny = ["mypkg.tools.run"]
@@ -49,6 +53,8 @@ expires = "2027-04-30"
     { keyPath: "$.scan.max-members", args: ["--max-members", "10"] },
     { keyPath: "$.scan.max-decompressed-bytes", args: ["--max-decompressed-bytes", "1048576"] },
     { keyPath: "$.scan.max-compression-ratio", args: ["--max-compression-ratio", "50.5"] },
+    { keyPath: "$.limits.pickle.maxOpcodes", args: ["--limit", "pickle.maxOpcodes=5000000"] },
+    { keyPath: "$.limits.engine.maxFindingsPerFile", args: ["--limit", "engine.maxFindingsPerFile=100"] },
     { keyPath: "$.callables.deny", args: ["--deny-callable", "mypkg.tools.run"] },
     { keyPath: "$.callables.allow", args: ["--allow-callable", "mypkg.models.*"] },
     { keyPath: "$.rules.select", args: ["--select", "MA1,MA2"] },
@@ -74,7 +80,10 @@ Deno.test("an empty file is no settings", () => {
 Deno.test("bad config files: each error names the file and the key path", () => {
   const cases: [string, string][] = [
     ["scan = [", "m.toml: not valid TOML: "],
-    ["verbose = true", "m.toml: $.verbose: unknown key (expected one of: scan, callables, rules, ignore)"],
+    [
+      "verbose = true",
+      "m.toml: $.verbose: unknown key (expected one of: scan, limits, callables, rules, ignore)",
+    ],
     ["[scan]\nmax_depth = 3", "m.toml: $.scan.max_depth: unknown key"],
     ['[scan]\nmax-depth = "3"', "m.toml: $.scan.max-depth: expected a number"],
     ['[scan]\nblacklist = "x"', "m.toml: $.scan.blacklist: expected an array of strings"],

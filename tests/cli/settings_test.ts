@@ -115,6 +115,14 @@ Deno.test("bad config files and selectors are errors with exit code 2, before an
     ["[scan]\nverbose = true\n", [], /modelaudit\.toml: \$\.scan\.verbose: unknown key/],
     ['[[ignore]]\nrule = "MA1"\n', [], /\$\.ignore\[0\]\.reason: missing/],
     [undefined, ["--select", "MA7"], /argument 'MA7' is invalid\. "MA7" is no rule id or id prefix/],
+    [
+      "[limits]\npickle.maxOpcode = 3\n",
+      [],
+      /\$\.limits\.pickle\.maxOpcode: .*There is no limit 'pickle\.maxOpcode'/,
+    ],
+    ['[limits]\npickle.maxOpcodes = "3"\n', [], /\$\.limits\.pickle\.maxOpcodes: expected a number/],
+    ["[limits]\npickle = 3\n", [], /\$\.limits\.pickle: expected a table of pickle's limits/],
+    ["[limits]\ntar.maxEntries = 1.5\n", [], /\$\.limits\.tar\.maxEntries: .*must be a whole number/],
   ];
   for (const [config, extra, message] of cases) {
     const dir = await project(config);
@@ -127,6 +135,25 @@ Deno.test("bad config files and selectors are errors with exit code 2, before an
   const missing = await runInProcess(["scan", "-c", "/no/such/modelaudit.toml", "."]);
   assert.deepEqual([missing.code, missing.stdout], [2, ""]);
   assert.match(missing.stderr, /cannot read the config file \/no\/such\/modelaudit\.toml/);
+});
+
+Deno.test("--config: [limits] sets any limit, and the command line's --limit wins", async () => {
+  const dir = await project("[limits]\npickle.maxOpcodes = 3\n");
+  const config = ["--config", `${dir}/modelaudit.toml`];
+  // EVIL_PICKLE's fourth opcode is at 22: past pickle.maxOpcodes = 3, its REDUCE is not followed.
+  const limited = await runInProcess(["scan", "-q", ...config, `${dir}/evil.pkl`]);
+  assert.equal(limited.code, 1);
+  assert.deepEqual(rules(limited.stdout), ["MA100", "MA110"]);
+  assert.match(limited.stdout, /evil\.pkl \(pos 22\): \[WARNING\] Pickle has more than 3 opcodes/);
+  const raised = await runInProcess([
+    "scan",
+    "-q",
+    ...config,
+    "--limit",
+    "pickle.maxOpcodes=100",
+    `${dir}/evil.pkl`,
+  ]);
+  assert.deepEqual(rules(raised.stdout), ["MA100", "MA101"]);
 });
 
 Deno.test("--write-baseline then --baseline: only new findings count, the rest are suppressed and said", async () => {

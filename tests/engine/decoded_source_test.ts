@@ -2,10 +2,14 @@ import assert from "node:assert/strict";
 import { bytesSource } from "../../core/byte_source.ts";
 import { HEAD_BYTES, type MemberContent } from "../../core/scanner.ts";
 import { collectGarbage, DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
-import { IN_MEMORY_DECODE_BYTES } from "../../engine/limits.ts";
+import { DEFAULT_SCAN_LIMITS } from "../../engine/limits.ts";
 import { GZIP_FRAMING } from "../../scanners/compressed/gzip.ts";
 import { inflateStream } from "../../scanners/compressed/inflate.ts";
 import { countedSignal } from "../_signals.ts";
+
+const IN_MEMORY_DECODE_BYTES = DEFAULT_SCAN_LIMITS.maxInMemoryDecodeBytes;
+/** A lowered `maxInMemoryDecodeBytes`: members past it are streamed without decoding tens of MiB. */
+const SMALL_IN_MEMORY = 1 << 20;
 
 type Encoded = Extract<MemberContent, { kind: "encoded" }>;
 
@@ -161,10 +165,10 @@ Deno.test("a large declared member is streamed: the head at once, the rest on de
 });
 
 Deno.test("a large member of unknown size is measured first, then streamed", async () => {
-  const size = IN_MEMORY_DECODE_BYTES + (1 << 20);
+  const size = SMALL_IN_MEMORY + (1 << 20);
   const content = patternMember(size);
   const budget = new DecodeBudget(Number.MAX_SAFE_INTEGER);
-  const member = await decodeMember(content, budget, signal);
+  const member = await decodeMember(content, budget, signal, SMALL_IN_MEMORY);
   assert.equal(member.source.size, size);
   assert.equal(budget.used, size);
   assertPattern(await member.source.read(size - 100, 100), size - 100);
@@ -185,11 +189,12 @@ Deno.test("a member of unknown size that outgrows memory keeps its head, served 
 });
 
 Deno.test("a streamed member that ends before its declared size reports it when read there", async () => {
-  const declared = IN_MEMORY_DECODE_BYTES + (2 << 20);
+  const declared = SMALL_IN_MEMORY + (2 << 20);
   const member = await decodeMember(
     patternMember(declared - 1000, declared),
     new DecodeBudget(Number.MAX_SAFE_INTEGER),
     signal,
+    SMALL_IN_MEMORY,
   );
   assert.equal(member.source.size, declared);
   assert.equal((await member.source.read(declared - 2000, 2000)).length, 1000);
@@ -199,9 +204,14 @@ Deno.test("a streamed member that ends before its declared size reports it when 
 Deno.test("closed members leave no listener on the file's signal: a file of many members holds no old decoder", async () => {
   const file = countedSignal();
   const budget = new DecodeBudget(1 << 30);
-  const size = IN_MEMORY_DECODE_BYTES + (1 << 20);
+  const size = SMALL_IN_MEMORY + (1 << 20);
   for (let i = 0; i < 3; i++) {
-    const member = await decodeMember(patternMember(size, size), budget, file.controller.signal);
+    const member = await decodeMember(
+      patternMember(size, size),
+      budget,
+      file.controller.signal,
+      SMALL_IN_MEMORY,
+    );
     assertPattern(await member.source.read(size - 10, 10), size - 10);
     member.close();
   }

@@ -184,3 +184,20 @@ Deno.test("a unit's files are judged by the scan's policy of Python callables, i
     assert.deepEqual(rules(allowed), []);
   }
 });
+
+Deno.test("engine.maxPlanReadBytes: a plan may read a file of that size, not one byte more", async () => {
+  const { root } = await bundle();
+  const manifest = await Deno.stat(join(root, "bundle", "toy.json"));
+  const scanAt = (maxPlanReadBytes: number) =>
+    scanWith([root], { sandbox: false, limits: { maxPlanReadBytes } }, { registry: TOY_REGISTRY });
+  const fits = (await scanAt(manifest.size)).files.find((f) => f.path.endsWith("tensors.raw"))!;
+  assert.deepEqual([fits.status, fits.findings], ["skipped", []]);
+  const over = (await scanAt(manifest.size - 1)).files.find((f) => f.path.endsWith("tensors.raw"))!;
+  assert.equal(over.status, "error");
+  assert.equal(
+    over.reason,
+    `the toy-bundle folder's plan failed: ${
+      join(root, "bundle", "toy.json")
+    } is too large (${manifest.size} bytes) to be read whole for a plan`,
+  );
+});

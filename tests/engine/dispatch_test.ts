@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { scanBytes, scanSource } from "../../engine/dispatch.ts";
 import { COLLECT_AFTER_DECODED_BYTES } from "../../engine/decoded_source.ts";
-import { MAX_NESTING_DEPTH } from "../../engine/limits.ts";
+import { DEFAULT_SCAN_LIMITS } from "../../engine/limits.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
 import type { Finding } from "../../core/types.ts";
 import { renderLocation } from "../../report/location.ts";
+
+const MAX_NESTING_DEPTH = DEFAULT_SCAN_LIMITS.maxDepth;
 
 /** Latin-1: one byte per character, so "\x80" is the byte 0x80. */
 const encode = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -134,7 +136,12 @@ Deno.test("containers nested deeper than --max-depth are reported once, not open
   for (let i = 0; i < 4; i++) bytes = await gzip(bytes);
   const deep = await scanBytes(bytes, "m.pkl.gz.gz.gz.gz", { limits: { maxDepth: 2 } });
   assert.deepEqual(brief(deep.findings), ["MA210 warning m.pkl.gz.gz.gz.gz:m.pkl.gz.gz.gz:m.pkl.gz.gz"]);
-  assert.deepEqual(deep.findings[0].details, { limit: "maxDepth", max: 2, member: "m.pkl.gz" });
+  assert.deepEqual(deep.findings[0].details, {
+    limit: "maxDepth",
+    option: "engine.maxDepth",
+    max: 2,
+    member: "m.pkl.gz",
+  });
   const allowed = await scanBytes(bytes, "m.pkl.gz.gz.gz.gz", { limits: { maxDepth: 4 } });
   assert.deepEqual(brief(allowed.findings).map((f) => f.split(" ")[0]), ["MA100", "MA101"]);
 });
@@ -165,7 +172,12 @@ Deno.test("decompression stops at --max-decompressed-bytes; what was decoded is 
   assert.ok(rules.includes("MA101 critical big.pkl.gz:big.pkl (pos 40)"), rules.join("\n"));
   const limit = findings.find((f) => f.rule === "MA210")!;
   assert.deepEqual(limit.location, { file: "big.pkl.gz", members: ["big.pkl"] });
-  assert.deepEqual(limit.details, { limit: "maxDecompressedBytes", max: 100_000, decodedBytes: 100_000 });
+  assert.deepEqual(limit.details, {
+    limit: "maxDecompressedBytes",
+    option: "engine.maxDecompressedBytes",
+    max: 100_000,
+    decodedBytes: 100_000,
+  });
 });
 
 Deno.test("a zip is scanned as appended only when it starts after the content read first", async () => {
@@ -196,6 +208,7 @@ Deno.test("once the decompression budget is spent, compressed members are passed
   assert.deepEqual(brief(findings), ["MA007 info m.zip:b.pkl", "MA210 warning m.zip:b.pkl"]);
   assert.deepEqual(findings.find((f) => f.rule === "MA210")!.details, {
     limit: "maxDecompressedBytes",
+    option: "engine.maxDecompressedBytes",
     max: 150_000,
     decodedBytes: 50_000,
   });

@@ -10,6 +10,7 @@ import type { ScanContext } from "../../../core/scanner.ts";
 import type { PickleOp } from "../disassembler.ts";
 import type { CallValue, GlobalValue, TextValue } from "../machine.ts";
 import type { CallableTier as ImportTier } from "../../../policy/callables.ts";
+import type { PickleOptions } from "../options.ts";
 
 /** Where the nested content a rule finds goes: the payload checker of the stream. */
 export interface NestedPayloads {
@@ -23,6 +24,8 @@ export interface NestedPayloads {
 export interface RuleContext extends Pick<ScanContext, "report" | "matchBlacklist" | "policy"> {
   /** Where nested payloads go. */
   payloads: NestedPayloads;
+  /** The scan's pickle options (the bounds on inspecting string constants). */
+  limits: Readonly<PickleOptions>;
 }
 
 /**

@@ -155,7 +155,7 @@ export function embeddedStrings(ctx: RuleContext): FactHandlers {
       const content = value.value;
       if (content === undefined || content.length === 0) return;
       const code: EmbeddedFinding[] = [];
-      for (const found of inspectEmbedded(content, ctx.policy)) {
+      for (const found of inspectEmbedded(content, ctx.policy, ctx.limits)) {
         if (found.kind === "code") {
           code.push(found);
         } else if (found.encoding !== "plain" && found.decoded !== undefined) {

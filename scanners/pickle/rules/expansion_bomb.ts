@@ -26,7 +26,7 @@ export function expansionBomb(ctx: RuleContext): FactHandlers {
         rule: "MA109",
         message: `Pickle expands to more than ${max} objects through repeated references`,
         position: op.pos,
-        details: { limit: "MAX_EXPANDED_SIZE", max, position: op.pos },
+        details: { limit: "MAX_EXPANDED_SIZE", option: "pickle.maxExpandedSize", max, position: op.pos },
       });
     },
   };

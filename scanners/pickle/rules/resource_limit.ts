@@ -8,22 +8,29 @@
 import type { FactHandlers, LimitFact } from "../facts.ts";
 import type { RuleContext } from "./context.ts";
 
-/** Each limit's constant and what reaching it means, by the limit's value. */
-const LIMITS: Record<LimitFact["limit"], { name: string; says: (max: number) => string }> = {
+/**
+ * Each limit's name in findings (`details.limit`, stable since the limits were constants), the
+ * option that sets it (`details.option`) and what reaching it means.
+ */
+const LIMITS: Record<LimitFact["limit"], { name: string; option: string; says: (max: number) => string }> = {
   opcodes: {
     name: "MAX_PICKLE_OPCODES",
+    option: "pickle.maxOpcodes",
     says: (max) => `Pickle has more than ${max} opcodes; past it only imports were checked`,
   },
   memoEntries: {
     name: "MAX_MEMO_ENTRIES",
+    option: "pickle.maxMemoEntries",
     says: (max) => `Pickle stores more than ${max} memo entries; later ones are not tracked`,
   },
   stackDepth: {
     name: "MAX_STACK_DEPTH",
+    option: "pickle.maxStackDepth",
     says: (max) => `Pickle stack grows past ${max} values; past it only imports were checked`,
   },
   markDepth: {
     name: "MAX_MARK_DEPTH",
+    option: "pickle.maxMarkDepth",
     says: (max) => `Pickle opens more than ${max} nested MARKs; past it only imports were checked`,
   },
 };
@@ -42,12 +49,12 @@ const LIMITS: Record<LimitFact["limit"], { name: string; says: (max: number) => 
 export function resourceLimit(ctx: RuleContext): FactHandlers {
   return {
     limit({ limit, max, pos }) {
-      const { name, says } = LIMITS[limit];
+      const { name, option, says } = LIMITS[limit];
       ctx.report({
         rule: "MA110",
         message: says(max),
         position: pos,
-        details: { limit: name, max, position: pos },
+        details: { limit: name, option, max, position: pos },
       });
     },
   };

@@ -9,8 +9,8 @@ import {
   lzma2Chunks,
   lzma2DictionarySize,
   lzmaRawChunks,
-  MAX_DICTIONARY_BYTES,
 } from "../../../scanners/compressed/lzma_decoder.ts";
+import { DEFAULT_LZMA_OPTIONS } from "../../../scanners/compressed/options.ts";
 import { concat } from "../../_bytes.ts";
 
 const FIXTURES = new URL("../../../fixtures/compressed/", import.meta.url);
@@ -64,10 +64,16 @@ Deno.test("raw LZMA: a declared size past the end marker is an error", async () 
 });
 
 Deno.test("raw LZMA: a dictionary beyond the limit is refused before anything is allocated", async () => {
-  const properties = { properties: 0x5d, dictionarySize: MAX_DICTIONARY_BYTES * 2 };
+  const properties = { properties: 0x5d, dictionarySize: DEFAULT_LZMA_OPTIONS.maxDictionaryBytes * 2 };
   await assert.rejects(
     collect(lzmaRawChunks(bytesSource(new Uint8Array(64)), properties, 10)),
     /larger than the \d+ bytes this decoder allows/,
+  );
+  // Lowered (lzma.maxDictionaryBytes), the bound is exact.
+  const small = { properties: 0x5d, dictionarySize: 1 << 16 };
+  await assert.rejects(
+    collect(lzmaRawChunks(bytesSource(new Uint8Array(64)), small, 10, (1 << 16) - 1)),
+    /its dictionary \(65536 bytes\) is larger than the 65535 bytes this decoder allows/,
   );
 });
 

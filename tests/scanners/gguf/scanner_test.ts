@@ -10,7 +10,7 @@ import type { ByteSource } from "../../../core/byte_source.ts";
 import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
 import { metadataKeyPath, readGgufHeader } from "../../../scanners/gguf/header.ts";
-import { MAX_TEMPLATE_BYTES } from "../../../scanners/jinja/analyze.ts";
+import { DEFAULT_JINJA_OPTIONS } from "../../../scanners/jinja/options.ts";
 import { REAL_TEMPLATE_COUNT, realTemplates } from "../jinja/_real_templates.ts";
 import { concat, fixture } from "../compressed/_scan.ts";
 
@@ -168,7 +168,7 @@ Deno.test("gguf: every real chat template collected stays clean as a GGUF's toke
 });
 
 Deno.test("gguf: a chat template longer than the analysis takes is named as not analysed (MA348)", async () => {
-  const template = "{{ messages }}" + " ".repeat(MAX_TEMPLATE_BYTES);
+  const template = "{{ messages }}" + " ".repeat(DEFAULT_JINJA_OPTIONS.maxTemplateBytes);
   const bytes = ggufOfStrings([["tokenizer.chat_template.huge", template]]);
   const outcome = await scanBytes(bytes, "huge.gguf");
   const at = byteIndex(bytes, "{{ messages");

@@ -3,7 +3,10 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { analyseDescr } from "../../../scanners/numpy/dtype.ts";
-import { MAX_NPY_HEADER_BYTES, readNpyHeader } from "../../../scanners/numpy/header.ts";
+import { readNpyHeader } from "../../../scanners/numpy/header.ts";
+import { DEFAULT_NUMPY_OPTIONS } from "../../../scanners/numpy/options.ts";
+
+const MAX_NPY_HEADER_BYTES = DEFAULT_NUMPY_OPTIONS.maxHeaderBytes;
 import { parsePythonLiteral, type PyValue } from "../../../scanners/numpy/literal.ts";
 import { concat, fixture } from "../compressed/_scan.ts";
 
@@ -87,13 +90,14 @@ Deno.test("npy header: what np.load refuses, and where", async () => {
   assert.match((await problem(npy(Uint8Array.of(0x7b, 0xff), 3))).reason, /not valid UTF-8/);
 });
 
-Deno.test("npy header: a header over the inspected size is refused with its data offset", async () => {
+Deno.test("npy header: a header over the inspected size is refused with its data offset and the option to raise", async () => {
   const length = MAX_NPY_HEADER_BYTES + 1;
   const bytes = npy(new Uint8Array(length).fill(0x20), 2);
   assert.deepEqual(await problem(bytes), {
     reason: `the header is ${length} bytes long, more than the ${MAX_NPY_HEADER_BYTES} inspected`,
     position: 8,
     dataOffset: 12 + length,
+    option: "numpy.maxHeaderBytes",
   });
 });
 

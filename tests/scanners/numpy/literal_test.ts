@@ -1,7 +1,10 @@
 // The Python literal parser behind the .npy header: what ast.literal_eval accepts (cases checked
 // against CPython 3.11) and what it refuses, with the offset of the refusal.
 import assert from "node:assert/strict";
-import { MAX_LITERAL_DEPTH, parsePythonLiteral, type PyValue } from "../../../scanners/numpy/literal.ts";
+import { parsePythonLiteral, type PyValue } from "../../../scanners/numpy/literal.ts";
+import { DEFAULT_NUMPY_OPTIONS } from "../../../scanners/numpy/options.ts";
+
+const MAX_LITERAL_DEPTH = DEFAULT_NUMPY_OPTIONS.maxLiteralDepth;
 
 function parse(text: string, longSuffix = false): PyValue {
   const result = parsePythonLiteral(text, { longSuffix });

@@ -4,9 +4,9 @@
 // encoding give MA466 and MA465, never a crash.
 import assert from "node:assert/strict";
 import type { ByteSource } from "../../../core/byte_source.ts";
-import { scanSource } from "../../../engine/dispatch.ts";
+import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
-import { MAX_GRAPH_DEPTH } from "../../../scanners/onnx/scanner.ts";
+import { DEFAULT_ONNX_OPTIONS } from "../../../scanners/onnx/options.ts";
 import { onnxModelParts, type OnnxPart, partsLength } from "../../../scripts/bench_onnx.ts";
 import { scanBrief } from "../compressed/_scan.ts";
 
@@ -98,6 +98,7 @@ function nestedIfs(depth: number): Uint8Array {
 }
 
 Deno.test("onnx: subgraphs nested beyond the limit are MA466 once, those within it are walked", async () => {
+  const MAX_GRAPH_DEPTH = DEFAULT_ONNX_OPTIONS.maxGraphDepth;
   assert.deepEqual((await scanBrief(nestedIfs(MAX_GRAPH_DEPTH), "ok.onnx"))[1], []);
   const [format, findings] = await scanBrief(nestedIfs(MAX_GRAPH_DEPTH + 5), "deep.onnx");
   assert.equal(format, "onnx");
@@ -110,6 +111,18 @@ Deno.test("onnx: subgraphs nested beyond the limit are MA466 once, those within 
   assert.deepEqual((await scanBrief(nestedIfs(300), "deeper.onnx"))[1].map((f) => f.split(" (")[0]), [
     "MA466 warning deeper.onnx",
   ]);
+});
+
+Deno.test("onnx.maxGraphDepth and onnx.maxNodes: MA466 naming the option exactly past the limit", async () => {
+  // Three Ifs nested in the graph: four nodes, the innermost graph three levels down.
+  const model = nestedIfs(3);
+  const at = async (onnx: { maxGraphDepth?: number; maxNodes?: number }) =>
+    (await scanBytes(model, "m.onnx", { scannerOptions: { onnx } })).findings.map((f) =>
+      `${f.rule} ${f.details.limit} ${f.details.option}`
+    );
+  assert.deepEqual(await at({ maxGraphDepth: 3, maxNodes: 4 }), []);
+  assert.deepEqual(await at({ maxGraphDepth: 2 }), ["MA466 graphDepth onnx.maxGraphDepth"]);
+  assert.deepEqual(await at({ maxNodes: 3 }), ["MA466 nodes onnx.maxNodes"]);
 });
 
 Deno.test("onnx: malformed encoding is MA465 where it is met", async () => {

@@ -5,7 +5,8 @@ import { type ByteSource, bytesSource } from "../../../core/byte_source.ts";
 import { getRule, type RuleId } from "../../../core/rules.ts";
 import { HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
 import type { FindingDetails, Severity } from "../../../core/types.ts";
-import type { MachineLimits } from "../../../scanners/pickle/machine.ts";
+import { resolveScannerOptions } from "../../../scanners/options.ts";
+import type { PickleOptions } from "../../../scanners/pickle/options.ts";
 import { detectPickle, scanPickle } from "../../../scanners/pickle/scanner.ts";
 import { CallablePolicy } from "../../../policy/callables.ts";
 
@@ -21,7 +22,8 @@ export interface TestFinding {
 
 /** What `scan` accepts besides the bytes. */
 export interface TestScanOptions {
-  limits?: MachineLimits;
+  /** The pickle scanner's limits to lower; the rest keep their defaults. */
+  limits?: Partial<PickleOptions>;
   blacklist?: string[];
   /** Reads only the first pickle (see `PickleScanOptions.firstOnly`). */
   firstOnly?: boolean;
@@ -38,6 +40,7 @@ function context(
     depth: path.split(":").length - 1,
     signal: new AbortController().signal,
     policy: CallablePolicy.standard(),
+    options: resolveScannerOptions({ pickle: options.limits }),
     openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
     report({ rule, position, severity, details }) {
       // An opportunistic nested scan keeps only security findings, as the engine does.
@@ -57,7 +60,7 @@ function context(
     async scanNested(source: ByteSource, label, nested = {}) {
       const inner = context(`${path}:${label}`, findings, options, opportunistic || !!nested.opportunistic);
       if (detectPickle(await source.read(0, HEAD_BYTES), source.size)) {
-        await scanPickle(source, inner, { limits: options.limits });
+        await scanPickle(source, inner);
       } else {
         inner.report({ rule: "MA006", message: "not a pickle" });
       }
@@ -71,7 +74,6 @@ function context(
 export async function scan(bytes: Uint8Array, options: TestScanOptions = {}): Promise<TestFinding[]> {
   const findings: TestFinding[] = [];
   await scanPickle(bytesSource(bytes), context("t.pkl", findings, options, false), {
-    limits: options.limits,
     firstOnly: options.firstOnly,
   });
   return findings;

@@ -3,10 +3,10 @@ import {
   DETECT_WINDOW_CHARS,
   type EmbeddedFinding,
   inspectEmbedded,
-  MAX_EMBEDDED_CHARS,
   MAX_REPORTED_CALLS,
   MIN_ENCODED_CHARS,
 } from "../../../scanners/pickle/embedded.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/pickle/options.ts";
 
 /** Bytes from Latin-1 text (pickle opcodes written as characters). */
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -91,6 +91,26 @@ Deno.test("layered encodings are peeled; the finding names the outer one", () =>
   assert.deepEqual(inspectEmbedded(hex(utf8(base64(utf8('import os\nos.system("id")'))))), [
     { encoding: "hex", kind: "code", calls: ["os.system"] },
   ]);
+});
+
+Deno.test("pickle.maxDecodeDepth and maxCodeScanChars bound the layers peeled and the source read", () => {
+  const source = 'import os\nos.system("id")';
+  const twice = hex(utf8(base64(utf8(source))));
+  const at = (limits: Partial<typeof DEFAULT_PICKLE_OPTIONS>) =>
+    inspectEmbedded(twice, undefined, { ...DEFAULT_PICKLE_OPTIONS, ...limits });
+  assert.deepEqual(at({ maxDecodeDepth: 2 }), [{ encoding: "hex", kind: "code", calls: ["os.system"] }]);
+  assert.deepEqual(at({ maxDecodeDepth: 1 }), []);
+  // The call ends at the source's last character: one fewer, and it is no call.
+  assert.deepEqual(
+    inspectEmbedded(source, undefined, { ...DEFAULT_PICKLE_OPTIONS, maxCodeScanChars: source.length }),
+    [
+      { encoding: "plain", kind: "code", calls: ["os.system"] },
+    ],
+  );
+  assert.deepEqual(
+    inspectEmbedded(source, undefined, { ...DEFAULT_PICKLE_OPTIONS, maxCodeScanChars: source.length - 1 }),
+    [],
+  );
 });
 
 Deno.test("benign twins of encoded pickles are not pickles", () => {
@@ -293,10 +313,11 @@ Deno.test("work stays bounded on hostile values", () => {
   for (const value of cases) {
     inspectEmbedded(value);
   }
-  // Values over the cap are skipped whole.
-  const huge = `import os\nos.system('id')${" ".repeat(MAX_EMBEDDED_CHARS)}`;
-  assert.deepEqual(inspectEmbedded(huge), []);
-  assert.deepEqual(inspectEmbedded(huge.slice(0, 1024)), [{
+  // Values over the cap (pickle.maxEmbeddedChars, lowered here) are skipped whole.
+  const limits = { ...DEFAULT_PICKLE_OPTIONS, maxEmbeddedChars: 1024 };
+  const huge = `import os\nos.system('id')${" ".repeat(limits.maxEmbeddedChars)}`;
+  assert.deepEqual(inspectEmbedded(huge, undefined, limits), []);
+  assert.deepEqual(inspectEmbedded(huge.slice(0, 1024), undefined, limits), [{
     encoding: "plain",
     kind: "code",
     calls: ["os.system"],

@@ -3,14 +3,15 @@
 import assert from "node:assert/strict";
 import { Disassembler } from "../../../scanners/pickle/disassembler.ts";
 import { factDispatcher, type PickleFact } from "../../../scanners/pickle/facts.ts";
-import { DEFAULT_LIMITS, PickleMachine, type TextValue } from "../../../scanners/pickle/machine.ts";
+import { PickleMachine, type TextValue } from "../../../scanners/pickle/machine.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/pickle/options.ts";
 import { bytes, global } from "./_bytes.ts";
 
 /** Every fact the machine establishes for `data`; `onFact` may act on each as it comes. */
 function facts(
   data: Uint8Array,
   onFact: (fact: PickleFact) => void = () => {},
-  limits = DEFAULT_LIMITS,
+  limits = DEFAULT_PICKLE_OPTIONS,
 ): PickleFact[] {
   const out: PickleFact[] = [];
   const machine = new PickleMachine({
@@ -85,7 +86,7 @@ Deno.test("builds, items, memo misses and limits are facts; past a limit imports
     "end",
   ]);
   const swept = bytes("(((", global("torch.storage", "_load_from_bytes"), "S'x'\n.");
-  assert.deepEqual(facts(swept, undefined, { ...DEFAULT_LIMITS, markDepth: 2 }).map(brief), [
+  assert.deepEqual(facts(swept, undefined, { ...DEFAULT_PICKLE_OPTIONS, maxMarkDepth: 2 }).map(brief), [
     "limit@2 markDepth",
     "import@3 torch.storage._load_from_bytes safe loader sweeping",
     "text@35 str sweeping",

@@ -3,15 +3,13 @@ import type { FindingReport } from "../../../core/scanner.ts";
 import { Disassembler } from "../../../scanners/pickle/disassembler.ts";
 import { factDispatcher } from "../../../scanners/pickle/facts.ts";
 import {
-  DEFAULT_LIMITS,
-  type MachineLimits,
-  MAX_PICKLE_OPCODES,
   PickleMachine,
   quietHooks,
   STEP,
   type TextValue,
   type Value,
 } from "../../../scanners/pickle/machine.ts";
+import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "../../../scanners/pickle/options.ts";
 import { pickleRules } from "../../../scanners/pickle/rules/mod.ts";
 import { CallablePolicy } from "../../../policy/callables.ts";
 import { bu, bytes, le, sbu } from "./_bytes.ts";
@@ -25,7 +23,7 @@ interface Run {
 }
 
 /** Runs every opcode of `data` through a machine and the rules, as the scanner does, without stopping at STOP. */
-function run(data: Uint8Array, limits: MachineLimits = DEFAULT_LIMITS): Run {
+function run(data: Uint8Array, limits: PickleOptions = DEFAULT_PICKLE_OPTIONS): Run {
   const reports: FindingReport[] = [];
   const texts: TextValue[] = [];
   const rules = pickleRules({
@@ -33,6 +31,7 @@ function run(data: Uint8Array, limits: MachineLimits = DEFAULT_LIMITS): Run {
     matchBlacklist: () => undefined,
     policy: CallablePolicy.standard(),
     payloads: { payload: () => {}, decoded: () => {} },
+    limits,
   });
   const machine = new PickleMachine({
     fact: factDispatcher([{ text: ({ value }) => texts.push(value) }, ...rules]),
@@ -168,7 +167,13 @@ Deno.test("string constants are located: opcode position, data offset, length, e
 });
 
 Deno.test("limits are reported with MA110 where they are hit; past them the machine only sweeps imports", () => {
-  const small = { ...DEFAULT_LIMITS, opcodes: 10, memoEntries: 3, stackDepth: 5, markDepth: 2 };
+  const small = {
+    ...DEFAULT_PICKLE_OPTIONS,
+    maxOpcodes: 10,
+    maxMemoEntries: 3,
+    maxStackDepth: 5,
+    maxMarkDepth: 2,
+  };
   const opcodes = run(bytes("N0N0N0N0N0N0"), small);
   assert.deepEqual([opcodes.findings, opcodes.ends], [["MA110@10"], ["LIMIT@10"]]);
   // The memo limit does not stop the analysis: later entries are simply not stored.
@@ -180,14 +185,14 @@ Deno.test("limits are reported with MA110 where they are hit; past them the mach
   assert.deepEqual([marks.findings, marks.ends], [["MA110@2"], ["LIMIT@2"]]);
   // Past the stack limit imports are still reported; the next pickle is analysed in full again.
   const swept = run(bytes("NNNNNNcos\nsystem\n.cos\nsystem\n(S'x'\ntR."), {
-    ...DEFAULT_LIMITS,
-    stackDepth: 5,
+    ...DEFAULT_PICKLE_OPTIONS,
+    maxStackDepth: 5,
   });
   assert.deepEqual([swept.findings, swept.ends], [
     ["MA110@5", "MA100@6 os.system GLOBAL", "MA100@18 os.system GLOBAL", "MA101@36 os.system REDUCE"],
     ["LIMIT@5", "STOP@17", "STOP@37"],
   ]);
-  assert.ok(MAX_PICKLE_OPCODES > 5_000_000);
+  assert.ok(DEFAULT_PICKLE_OPTIONS.maxOpcodes > 5_000_000);
 });
 
 Deno.test("BUILD keeps the last state on the object a call made and tells the built hook", () => {
@@ -277,7 +282,7 @@ Deno.test("dict keys that become code as an object's state: __setstate__, and sc
 });
 
 Deno.test("past a limit a loader's import is critical (its payload is not tracked) and constants are still checked", () => {
-  const small = { ...DEFAULT_LIMITS, markDepth: 2 };
+  const small = { ...DEFAULT_PICKLE_OPTIONS, maxMarkDepth: 2 };
   const data = bytes("(((ctorch.storage\n_load_from_bytes\n", sbu("x"), "C", 2, "N.\x85R.");
   const { findings, ends, texts } = run(data, small);
   assert.deepEqual([findings, ends], [

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { type FindingReport, HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
 import { scanBytes } from "../../../engine/dispatch.ts";
-import { DEFAULT_LIMITS, MAX_EXPANDED_SIZE, type Value } from "../../../scanners/pickle/machine.ts";
+import type { Value } from "../../../scanners/pickle/machine.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/pickle/options.ts";
 import { detectPickle, PickleStream, unpickleReach } from "../../../scanners/pickle/scanner.ts";
 import { binBytes, bu, Builder, bytes, global, le, type Part, sbu } from "./_bytes.ts";
 import { scan, scanBrief } from "./_context.ts";
@@ -341,12 +342,12 @@ Deno.test("source reaches the call wherever it is among the arguments: nested, p
 Deno.test("past a limit, where calls are no longer tracked, source counts as evaluated", async () => {
   const source = "import os; os.system('id')";
   const data = bytes(0x80, 2, sbu(source), "(((N.");
-  assert.deepEqual(await scanBrief(data, { limits: { ...DEFAULT_LIMITS, markDepth: 2 } }), [
+  assert.deepEqual(await scanBrief(data, { limits: { maxMarkDepth: 2 } }), [
     "MA108 critical @2",
     "MA110 warning @32",
   ]);
   const swept = bytes(0x80, 2, "(((", sbu(source), "N.");
-  assert.deepEqual(await scanBrief(swept, { limits: { ...DEFAULT_LIMITS, markDepth: 2 } }), [
+  assert.deepEqual(await scanBrief(swept, { limits: { maxMarkDepth: 2 } }), [
     "MA110 warning @4",
     "MA108 critical @5",
   ]);
@@ -411,7 +412,7 @@ function billionLaughs(): { data: Uint8Array; bomb: number } {
     const list = p.add("l");
     p.add("q", level);
     size = 1 + 10 * size;
-    if (bomb < 0 && size > MAX_EXPANDED_SIZE) bomb = list;
+    if (bomb < 0 && size > DEFAULT_PICKLE_OPTIONS.maxExpandedSize) bomb = list;
   }
   p.add(".");
   return { data: p.build(), bomb };
@@ -447,7 +448,7 @@ Deno.test("a resource limit is reported with MA110; imports before and after it 
   p.add(0x80, 2, OS_SYSTEM, "0");
   for (let i = 0; i < 100; i++) p.add("N0");
   p.add(global("mypkg", "fn"), "0N.");
-  const limits = { ...DEFAULT_LIMITS, opcodes: 50 };
+  const limits = { maxOpcodes: 50 };
   const findings = await scan(p.build(), { limits });
   assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.position, f.details.limit]), [
     ["MA100", "critical", 2, undefined],

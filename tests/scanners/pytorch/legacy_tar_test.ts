@@ -3,9 +3,11 @@
 // skipped by their declared sizes, what does not add up reported where it is).
 import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
-import { MAX_LEGACY_STORAGES } from "../../../scanners/pytorch/legacy.ts";
 import { legacyTorchTarProfile } from "../../../scanners/pytorch/legacy_tar.ts";
-import { MAX_LEGACY_TENSORS } from "../../../scanners/pytorch/legacy_tar_records.ts";
+import { DEFAULT_PYTORCH_OPTIONS } from "../../../scanners/pytorch/options.ts";
+
+const { maxLegacyStorages: MAX_LEGACY_STORAGES, maxLegacyTensors: MAX_LEGACY_TENSORS } =
+  DEFAULT_PYTORCH_OPTIONS;
 import { bu, Builder, bytes, global, le, type Part } from "../pickle/_bytes.ts";
 import { concat, END, entry, header, PAYLOAD } from "../tar/_tar.ts";
 import { renderLocation } from "../../../report/location.ts";

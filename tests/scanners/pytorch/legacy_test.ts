@@ -8,9 +8,10 @@ import { scanBytes } from "../../../engine/dispatch.ts";
 import {
   detectLegacyTorch,
   LEGACY_MAGIC_NUMBER,
-  MAX_LEGACY_STORAGES,
   STORAGE_ELEMENT_BYTES,
 } from "../../../scanners/pytorch/legacy.ts";
+import { DEFAULT_PYTORCH_OPTIONS } from "../../../scanners/pytorch/options.ts";
+import type { ScannerOptionsInput } from "../../../scanners/options.ts";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { detectFormat } from "../../../engine/detect.ts";
 import { binBytes, bu, Builder, bytes, global, le, type Part } from "../pickle/_bytes.ts";
@@ -65,8 +66,8 @@ function stream(objects: Uint8Array, keys: readonly string[], ...records: Uint8A
   return { data: b.build(), recordsAt };
 }
 
-async function scan(data: Uint8Array, path = "m.pt") {
-  const outcome = await scanBytes(data, path);
+async function scan(data: Uint8Array, path = "m.pt", scannerOptions?: ScannerOptionsInput) {
+  const outcome = await scanBytes(data, path, { scannerOptions });
   assert.equal(outcome.error, undefined);
   return outcome;
 }
@@ -302,7 +303,11 @@ Deno.test("a storage type without a known element size stops the records where i
   );
 });
 
-Deno.test(`more than MAX_LEGACY_STORAGES (${MAX_LEGACY_STORAGES}) storages: one MA110, the pickles still scanned`, async () => {
+Deno.test("more storages than pytorch.maxLegacyStorages: one MA110, the pickles still scanned", async () => {
+  // Lowered from its default (100,000), so that the stream past it is small.
+  const MAX_LEGACY_STORAGES = 1_000;
+  assert.ok(MAX_LEGACY_STORAGES < DEFAULT_PYTORCH_OPTIONS.maxLegacyStorages);
+  const limits = { pytorch: { maxLegacyStorages: MAX_LEGACY_STORAGES } };
   const b = new Builder();
   b.add(HEADER, 0x80, 2, "]");
   let overflow = -1;
@@ -317,7 +322,7 @@ Deno.test(`more than MAX_LEGACY_STORAGES (${MAX_LEGACY_STORAGES}) storages: one 
   }
   b.add(".", OS_SYSTEM, list());
   const data = b.build();
-  const { findings } = await scan(data);
+  const { findings } = await scan(data, "m.pt", limits);
   const tail = data.length - OS_SYSTEM.length - list().length;
   assert.deepEqual(brief(findings), [
     `MA110 warning m.pt (pos ${overflow})`,
@@ -326,6 +331,7 @@ Deno.test(`more than MAX_LEGACY_STORAGES (${MAX_LEGACY_STORAGES}) storages: one 
   ]);
   assert.deepEqual(findings[0].details, {
     limit: "MAX_LEGACY_STORAGES",
+    option: "pytorch.maxLegacyStorages",
     max: MAX_LEGACY_STORAGES,
     position: overflow,
   });
@@ -336,7 +342,7 @@ Deno.test(`more than MAX_LEGACY_STORAGES (${MAX_LEGACY_STORAGES}) storages: one 
     keys.add(i === 0 ? bytes(bu("0"), "q", 0) : bytes("h", 0), "a");
   }
   const recordsAt = keys.add(".");
-  const many = await scan(keys.build());
+  const many = await scan(keys.build(), "m.pt", limits);
   assert.deepEqual(brief(many.findings), [`MA110 warning m.pt (pos ${recordsAt + 1})`]);
 });
 

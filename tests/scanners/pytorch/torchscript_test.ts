@@ -8,12 +8,12 @@ import { scanBytes } from "../../../engine/dispatch.ts";
 import {
   findDangerousCode,
   MAX_REFERENCES_PER_SOURCE,
-  MAX_TORCHSCRIPT_SOURCE_BYTES,
   scanTorchScriptSource,
 } from "../../../scanners/pytorch/torchscript.ts";
 import { archiveEntries, memberBytes } from "./_zip.ts";
 import { renderLocation } from "../../../report/location.ts";
 import { CallablePolicy } from "../../../policy/callables.ts";
+import { resolveScannerOptions, type ScannerOptionsInput } from "../../../scanners/options.ts";
 
 const FIXTURES = new URL("../../../fixtures/pytorch/", import.meta.url);
 const encode = (source: string) => new TextEncoder().encode(source);
@@ -189,6 +189,16 @@ Deno.test("code hidden in f-strings, continuations and look-alike names is found
   for (const [source, expected] of cases) assert.deepEqual(found(source), expected, source);
 });
 
+Deno.test("pytorch.maxTorchScriptBindings: past it a name is no longer taken as local, which only adds findings", () => {
+  const source = encode("def f(x):\n    os = x\n    return os.system(1)\n");
+  const calls = (maxBindings?: number) =>
+    findDangerousCode(source, undefined, undefined, maxBindings).map((r) => `${r.call}@${r.line}`);
+  // The parameter `x`, then `os`, are bound: two bindings make `os` the local one; one leaves it the module.
+  assert.deepEqual(calls(), []);
+  assert.deepEqual(calls(2), []);
+  assert.deepEqual(calls(1), ["os.system@3"]);
+});
+
 Deno.test("hostile source stays bounded: deep nesting, endless strings, many references", () => {
   const deep = "(".repeat(200_000) + "os.system(1)";
   assert.deepEqual(found(deep), ["os.system@1"]);
@@ -203,7 +213,7 @@ Deno.test("hostile source stays bounded: deep nesting, endless strings, many ref
   findDangerousCode(encode("a.b(c, 'd') # e\n".repeat(100_000)));
 });
 
-function recorder(): { ctx: ScanContext; findings: FindingReport[] } {
+function recorder(scannerOptions: ScannerOptionsInput = {}): { ctx: ScanContext; findings: FindingReport[] } {
   const findings: FindingReport[] = [];
   return {
     findings,
@@ -212,6 +222,7 @@ function recorder(): { ctx: ScanContext; findings: FindingReport[] } {
       depth: 1,
       signal: new AbortController().signal,
       policy: CallablePolicy.standard(),
+      options: resolveScannerOptions(scannerOptions),
       openSibling: () => Promise.resolve({ ok: false, escape: false, reason: "no siblings in this test" }),
       report: (finding) => void findings.push(finding),
       matchBlacklist: () => undefined,
@@ -229,11 +240,24 @@ Deno.test("the scanner reports MA302 at each reference, and what it could not re
     ["MA302", 14, { call: "torch.save", line: 2 }],
   ]);
 
-  const huge = new Uint8Array(MAX_TORCHSCRIPT_SOURCE_BYTES + 16).fill(0x20);
-  huge.set(encode("\nos.system(1)\n"), MAX_TORCHSCRIPT_SOURCE_BYTES);
-  const large = recorder();
+  // pytorch.maxTorchScriptSourceBytes, lowered from 16 MiB: the call just past it is not read.
+  const max = 4096;
+  const huge = new Uint8Array(max + 16).fill(0x20);
+  huge.set(encode("\nos.system(1)\n"), max);
+  const large = recorder({ pytorch: { maxTorchScriptSourceBytes: max } });
   await scanTorchScriptSource(bytesSource(huge), large.ctx);
-  assert.deepEqual(large.findings.map((f) => [f.rule, f.severity]), [["MA006", "warning"]]);
+  assert.deepEqual(large.findings.map((f) => [f.rule, f.severity, f.details]), [
+    ["MA006", "warning", {
+      format: "torchscript",
+      size: max + 16,
+      limit: "MAX_TORCHSCRIPT_SOURCE_BYTES",
+      option: "pytorch.maxTorchScriptSourceBytes",
+      max,
+    }],
+  ]);
+  const whole = recorder({ pytorch: { maxTorchScriptSourceBytes: max + 16 } });
+  await scanTorchScriptSource(bytesSource(huge), whole.ctx);
+  assert.deepEqual(whole.findings.map((f) => f.rule), ["MA302"]);
 });
 
 Deno.test("a .py code member is TorchScript to the engine, not a name mismatch", async () => {

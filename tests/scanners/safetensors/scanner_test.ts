@@ -5,11 +5,12 @@
 import assert from "node:assert/strict";
 import { type ByteSource, bytesSource } from "../../../core/byte_source.ts";
 import type { FindingReport, ScanContext } from "../../../core/scanner.ts";
-import { scanSource } from "../../../engine/dispatch.ts";
+import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { safetensorsDescriptor } from "../../../scanners/safetensors/descriptor.ts";
 import { MAX_PLAUSIBLE_METADATA_CHARS, safetensorsScanner } from "../../../scanners/safetensors/scanner.ts";
-import { MAX_JSON_VALUES } from "../../../scanners/safetensors/strict_json.ts";
+import { renderLocation } from "../../../report/location.ts";
 import { concat, scanBrief } from "../compressed/_scan.ts";
+import { CallablePolicy } from "../../../policy/callables.ts";
 
 const encoder = new TextEncoder();
 
@@ -150,12 +151,17 @@ Deno.test("safetensors: --blacklist patterns match metadata keys and values (MA0
   ]);
 });
 
-Deno.test("safetensors: a header of millions of values is a limit finding (MA330), judged in bounded memory", async () => {
+Deno.test("safetensors: a header of more values than safetensors.maxHeaderValues is a limit finding (MA330)", async () => {
   // Four values before the shape's first zero: the object, "w"'s object, its dtype, the shape.
-  const header = `{"w":{"dtype":"F32","shape":[${"0,".repeat(MAX_JSON_VALUES)}0],"data_offsets":[0,0]}}`;
-  const [format, findings] = await scanBrief(file(header), "a.safetensors");
-  assert.equal(format, "safetensors");
-  assert.deepEqual(findings, [`MA330 warning a.safetensors (pos ${8 + 29 + 2 * (MAX_JSON_VALUES - 4)})`]);
+  const maxHeaderValues = 1_000;
+  const header = `{"w":{"dtype":"F32","shape":[${"0,".repeat(maxHeaderValues)}0],"data_offsets":[0,0]}}`;
+  const outcome = await scanBytes(file(header), "a.safetensors", {
+    scannerOptions: { safetensors: { maxHeaderValues } },
+  });
+  assert.equal(outcome.format, "safetensors");
+  assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`), [
+    `MA330 warning a.safetensors (pos ${8 + 29 + 2 * (maxHeaderValues - 4)})`,
+  ]);
 });
 
 /** A source of `size` bytes: `head` then zeros, counting the bytes read. */
@@ -185,4 +191,14 @@ Deno.test("safetensors: a 10 GB file is judged on its header alone", async () =>
   assert.equal(outcome.format, "safetensors");
   assert.deepEqual(outcome.findings, []);
   assert.ok(source.bytesRead < 2 * 64 * 1024, `${source.bytesRead} bytes read`);
+});
+
+Deno.test("safetensors: metadata source is judged by the scan's policy of callables (--deny-callable)", async () => {
+  const st = file('{"__metadata__":{"hook":"import mypkg\\nmypkg.run_shell(\'id\')"}}');
+  const calls = async (policy?: CallablePolicy) =>
+    (await scanBytes(st, "m.safetensors", { policy })).findings.map((f) => `${f.rule} ${f.details.calls}`);
+  assert.deepEqual(await calls(), []);
+  assert.deepEqual(await calls(CallablePolicy.standard().extend({ denied: ["mypkg.run_shell"] })), [
+    "MA012 mypkg.run_shell",
+  ]);
 });

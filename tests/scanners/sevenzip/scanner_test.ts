@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
+import type { ScannerOptionsInput } from "../../../scanners/options.ts";
 import { detectSevenZip } from "../../../scanners/sevenzip/descriptor.ts";
 import { scanSevenZip } from "../../../scanners/sevenzip/scanner.ts";
 import { concat } from "../../_bytes.ts";
@@ -149,6 +150,36 @@ Deno.test("a member whose data fails its CRC-32 is MA202 and is still scanned", 
     "MA202 warning t.7z:a.pkl",
     "MA100 critical t.7z:a.pkl (pos 2)",
     "MA101 critical t.7z:a.pkl (pos 29)",
+  ]);
+});
+
+Deno.test("sevenzip options: a stored member over maxStoredCrcBytes is not checksummed; a header over maxHeaderBytes, or listing more than maxFiles, is not read", async () => {
+  const archive = storedSevenZip([{ name: "a.pkl", data: OS_SYSTEM }], { badCrcAt: 0 });
+  const rules = async (sevenzip: ScannerOptionsInput["sevenzip"]) =>
+    (await scanBytes(archive, "t.7z", { scannerOptions: { sevenzip } })).findings.map((f) => f.rule);
+  assert.deepEqual(await rules({ maxStoredCrcBytes: OS_SYSTEM.length }), ["MA202", "MA100", "MA101"]);
+  assert.deepEqual(await rules({ maxStoredCrcBytes: OS_SYSTEM.length - 1 }), ["MA100", "MA101"]);
+  // py7zr writes an encoded header: 23 bytes in the file, 233 once decoded, listing 1 packed stream.
+  const copy = await Deno.readFile(new URL("benign/py7zr_copy.7z", FIXTURES));
+  const headerAt = async (maxHeaderBytes: number) =>
+    (await scanBytes(copy, "c.7z", { scannerOptions: { sevenzip: { maxHeaderBytes } } })).findings
+      .map((f) => [f.rule, f.details]);
+  assert.deepEqual(await headerAt(22), [["MA210", {
+    limit: "MAX_HEADER_BYTES",
+    option: "sevenzip.maxHeaderBytes",
+    max: 22,
+    size: 23,
+  }]]);
+  assert.deepEqual(await headerAt(232), [["MA210", {
+    limit: "MAX_HEADER_BYTES",
+    option: "sevenzip.maxHeaderBytes",
+    max: 232,
+    size: 233,
+  }]]);
+  assert.deepEqual(await headerAt(233), []);
+  const files = await scanBytes(copy, "c.7z", { scannerOptions: { sevenzip: { maxFiles: 0 } } });
+  assert.deepEqual(files.findings.map((f) => [f.rule, f.details.reason]), [
+    ["MA209", "1 packed streams, more than the 0 allowed"],
   ]);
 });
 

@@ -3,15 +3,15 @@
 // a walk stops (end, end of file, malformed, limit).
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
-import {
-  MAX_EXTENSION_HEADERS,
-  MAX_NAME_BYTES,
-  MAX_PAX_HEADER_BYTES,
-  type TarEntry,
-  TarReader,
-  type TarStep,
-} from "../../../scanners/tar/reader.ts";
+import { DEFAULT_TAR_OPTIONS } from "../../../scanners/tar/options.ts";
+import { type TarEntry, TarReader, type TarStep } from "../../../scanners/tar/reader.ts";
 import { concat, END, entry, gnuLong, header, padded, pax, sealed } from "./_tar.ts";
+
+const {
+  maxExtensionHeaders: MAX_EXTENSION_HEADERS,
+  maxNameBytes: MAX_NAME_BYTES,
+  maxPaxHeaderBytes: MAX_PAX_HEADER_BYTES,
+} = DEFAULT_TAR_OPTIONS;
 
 /** Every step of a walk, the last one the stop. */
 async function walk(bytes: Uint8Array): Promise<{ entries: TarEntry[]; stop: TarStep }> {
@@ -179,6 +179,7 @@ Deno.test("walk: limits on extension headers, pax sizes and long names", async (
     kind: "limit",
     offset: 0,
     limit: "MAX_EXTENSION_HEADERS",
+    option: "tar.maxExtensionHeaders",
     max: MAX_EXTENSION_HEADERS,
     reason: `more than ${MAX_EXTENSION_HEADERS} extension headers precede one entry`,
   });

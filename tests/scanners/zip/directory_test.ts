@@ -2,13 +2,17 @@ import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { decodeName, FLAG_UTF8, listEntries } from "../../../scanners/zip/directory.ts";
 import { findEndRecord } from "../../../scanners/zip/end_record.ts";
+import { DEFAULT_ZIP_OPTIONS } from "../../../scanners/zip/options.ts";
 import { BENIGN, buildZip, crc32, latin1 } from "./_zip.ts";
 
 const signal = new AbortController().signal;
 
-async function list(zip: Uint8Array, max?: number) {
+async function list(zip: Uint8Array, maxEntries = DEFAULT_ZIP_OPTIONS.maxEntries) {
   const source = bytesSource(zip);
-  return await listEntries(source, (await findEndRecord(source))!, signal, max);
+  return await listEntries(source, (await findEndRecord(source))!, signal, {
+    ...DEFAULT_ZIP_OPTIONS,
+    maxEntries,
+  });
 }
 
 Deno.test("decodeName: code page 437 without the UTF-8 flag, as Python's zipfile", () => {

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import type { CentralEntry } from "../../../scanners/zip/directory.ts";
-import {
-  MAX_ENTRY_READ_BYTES,
-  memberContent,
-  readEntry,
-  readsAsPlain,
-  sourceCrc,
-} from "../../../scanners/zip/members.ts";
+import { memberContent, readEntry, readsAsPlain, sourceCrc } from "../../../scanners/zip/members.ts";
+import { DEFAULT_ZIP_OPTIONS } from "../../../scanners/zip/options.ts";
 import { BENIGN, crc32, deflate, latin1 } from "./_zip.ts";
 
 function located(data: Uint8Array, entry: Partial<CentralEntry>) {
@@ -49,8 +44,14 @@ Deno.test("readEntry: bounded, decoded, and empty for what cannot be decoded", a
   const member = located(deflated, { method: 8, size: BENIGN.length });
   assert.deepEqual(await readEntry(member.source, member.member, true), BENIGN);
   assert.deepEqual(await readEntry(member.source, member.member, false), new Uint8Array(0));
-  const big = located(BENIGN, { size: MAX_ENTRY_READ_BYTES + 1 });
+  const big = located(BENIGN, { size: DEFAULT_ZIP_OPTIONS.maxProfileReadBytes + 1 });
   await assert.rejects(() => readEntry(big.source, big.member, true), /more than/);
+  // Lowered (zip.maxProfileReadBytes), the bound is exact: its size is read, one byte more is refused.
+  assert.deepEqual(await readEntry(member.source, member.member, true, BENIGN.length), BENIGN);
+  await assert.rejects(
+    () => readEntry(member.source, member.member, true, BENIGN.length - 1),
+    new RegExp(`declares ${BENIGN.length} bytes, more than ${BENIGN.length - 1} a profile may read`),
+  );
 });
 
 Deno.test("memberContent: a view for stored members, a CRC-checking decoder for deflated ones", async () => {
