@@ -14,13 +14,13 @@
  * @module
  */
 
-import { dirname } from "node:path";
 import { DEFAULT_CONFIG_FILE, parseCommandLine, type ScanFlags } from "./cli/args.ts";
 import type { Config } from "./cli/config.ts";
 import { ProgressLine } from "./cli/progress.ts";
 import type { ScanResult } from "./core/types.ts";
 import { isRuleId, RULES } from "./core/rules.ts";
 import { LIMIT_INFO } from "./engine/limits.ts";
+import { dirnamePath } from "./engine/paths.ts";
 import { scan, type ScanProgress } from "./engine/scan.ts";
 import { renderLimitList } from "./report/limits.ts";
 import { renderJson } from "./report/json.ts";
@@ -175,7 +175,7 @@ class Cli {
   async #scan(paths: string[], flags: ScanFlags, config?: Config): Promise<ExitCode> {
     if (flags.output !== undefined) {
       // Fail before a long scan rather than after it when the report cannot be written.
-      const parent = dirname(flags.output);
+      const parent = dirnamePath(flags.output);
       const info = await Deno.stat(parent).catch(() => undefined);
       if (!info?.isDirectory) {
         this.complain(`cannot write the report to ${flags.output}: ${parent} is not a directory`);

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { sep as SEP } from "node:path";
 import { getRule, type RuleId } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
@@ -13,6 +12,7 @@ import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/opt
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";
+import { SEPARATOR } from "./paths.ts";
 import { WorkerPool } from "./pool.ts";
 import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
 import type { ScanTask, TaskOutcome } from "./serve.ts";
@@ -255,7 +255,7 @@ async function scanUnit(
     files: files.map((file, i) => ({
       realPath: file.realPath,
       path: file.path,
-      relative: file.realPath.slice(unit.realPath.length + 1).split(SEP).join("/"),
+      relative: file.realPath.slice(unit.realPath.length + 1).split(SEPARATOR).join("/"),
       size: file.size,
       scan: bases[i].status !== "skipped",
     })),

@@ -9,10 +9,10 @@
  * @module
  */
 
-import { join, resolve, sep } from "node:path";
 import { getRule } from "../core/rules.ts";
 import type { DirectoryDescriptor } from "../core/scanner.ts";
 import type { Finding } from "../core/types.ts";
+import { joinPath, resolvePath, SEPARATOR } from "./paths.ts";
 
 /** A regular file to scan. */
 export interface WalkFile {
@@ -76,7 +76,7 @@ interface WalkScope {
  * ```
  */
 export function isInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+  return path === root || path.startsWith(root.endsWith(SEPARATOR) ? root : root + SEPARATOR);
 }
 
 /** Entry names as directory formats see them: subfolders with a trailing `/`. */
@@ -101,8 +101,8 @@ async function walkDirectory(dir: string, realDir: string, scope: WalkScope, out
     scope = { ...scope, unit: out.units.length - 1 };
   }
   for (const entry of entries) {
-    const path = join(dir, entry.name);
-    const realPath = join(realDir, entry.name);
+    const path = joinPath(dir, entry.name);
+    const realPath = joinPath(realDir, entry.name);
     if (entry.isSymlink) {
       await checkLink(path, realPath, root, out);
     } else if (entry.isDirectory) {
@@ -152,7 +152,7 @@ export async function expandPaths(
     let realPath: string;
     let info: Deno.FileInfo;
     try {
-      realPath = await Deno.realPath(resolve(path));
+      realPath = await Deno.realPath(resolvePath(path));
       info = await Deno.stat(realPath);
     } catch (error) {
       const reason = error instanceof Deno.errors.NotFound ? "no such file or directory" : String(error);
