@@ -154,6 +154,14 @@ export class WorkerPool {
     return promise;
   }
 
+  /**
+   * Starts a worker now, when none is running yet: a worker takes tens of
+   * milliseconds to start, which the caller can spend finding the files to scan.
+   */
+  start(): void {
+    if (this.#slots.length === 0 && this.#options.size > 0) this.#spawn();
+  }
+
   /** Terminates every worker; files still waiting get a scan error. */
   close(): void {
     for (const slot of this.#slots) {

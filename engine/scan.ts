@@ -16,7 +16,7 @@ import { SEPARATOR } from "./paths.ts";
 import { WorkerPool } from "./pool.ts";
 import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
 import type { ScanTask, TaskOutcome } from "./serve.ts";
-import { expandPaths, type WalkFile, type WalkResult } from "./walk.ts";
+import { expandPaths, type NamedPaths, resolveNamedPaths, type WalkFile, type WalkResult } from "./walk.ts";
 
 /** A step of a running scan, for progress displays. */
 export type ScanProgress =
@@ -285,6 +285,60 @@ async function scanUnit(
   });
 }
 
+/** Walks the named paths and scans what the walk found, with `pool` or in this thread. */
+async function scanNamed(
+  named: NamedPaths,
+  options: ScanOptions,
+  setup: ScanSetup,
+  pool: WorkerPool | undefined,
+  deadline: number,
+): Promise<{ walk: WalkResult; files: FileResult[]; scanFindings: Finding[] }> {
+  const walk = await expandPaths(named, setup.registry.directories);
+  const total = walk.files.length + walk.problems.length;
+  options.onProgress?.({ type: "start", total });
+
+  const files: FileResult[] = walk.problems.map(({ path, reason }) => ({
+    path,
+    size: 0,
+    format: null,
+    status: "error",
+    reason,
+    findings: [],
+    bytesScanned: 0,
+    durationMs: 0,
+  }));
+  let done = 0;
+  for (const result of files) options.onProgress?.({ type: "file", result, done: ++done, total });
+
+  const concurrency = Math.max(
+    1,
+    Math.min(options.workers ?? navigator.hardwareConcurrency, walk.files.length),
+  );
+  const run: Runner = pool
+    ? (task, timeout, deadline) => pool.run(task, timeout, deadline)
+    : await inProcessRunner(setup.registry);
+  const results = new Array<FileResult>(walk.files.length);
+  const scanFindings = [...walk.findings];
+  const jobs = jobsOf(walk);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const indices = "file" in job ? [job.file] : job.files;
+      const outcomes = "file" in job
+        ? [await scanOne(walk.files[job.file], options, run, deadline)]
+        : await scanUnit(walk, job, options, run, deadline, scanFindings);
+      indices.forEach((index, i) => {
+        results[index] = outcomes[i];
+        options.onProgress?.({ type: "file", result: results[index], done: ++done, total });
+      });
+    }
+  };
+  // The pool batches what is queued: keep enough files in flight to fill its batches.
+  await Promise.all(Array.from({ length: pool?.queueDepth ?? concurrency }, lane));
+  return { walk, files: [...files, ...results], scanFindings };
+}
+
 /**
  * Scans files and directories for risky model content.
  *
@@ -323,57 +377,22 @@ export async function scanWith(
   };
   const startTime = new Date();
   const deadline = startTime.getTime() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const walk = await expandPaths(paths, setup.registry.directories);
-  const total = walk.files.length + walk.problems.length;
-  options.onProgress?.({ type: "start", total });
-
-  const files: FileResult[] = walk.problems.map(({ path, reason }) => ({
-    path,
-    size: 0,
-    format: null,
-    status: "error",
-    reason,
-    findings: [],
-    bytesScanned: 0,
-    durationMs: 0,
-  }));
-  let done = 0;
-  for (const result of files) options.onProgress?.({ type: "file", result, done: ++done, total });
-
-  const concurrency = Math.max(
-    1,
-    Math.min(options.workers ?? navigator.hardwareConcurrency, walk.files.length),
-  );
-  const pool = options.sandbox === false
-    ? undefined
-    : new WorkerPool({ size: concurrency, readRoots: walk.roots, workerUrl: setup.workerUrl });
-  const run: Runner = pool
-    ? (task, timeout, deadline) => pool.run(task, timeout, deadline)
-    : await inProcessRunner(setup.registry);
-  const results = new Array<FileResult>(walk.files.length);
-  const scanFindings = [...walk.findings];
-  const jobs = jobsOf(walk);
-  let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      const indices = "file" in job ? [job.file] : job.files;
-      const outcomes = "file" in job
-        ? [await scanOne(walk.files[job.file], options, run, deadline)]
-        : await scanUnit(walk, job, options, run, deadline, scanFindings);
-      indices.forEach((index, i) => {
-        results[index] = outcomes[i];
-        options.onProgress?.({ type: "file", result: results[index], done: ++done, total });
-      });
-    }
-  };
+  const named = await resolveNamedPaths(paths);
+  // The first worker starts now and boots while the tree is walked; more start only as batches
+  // of files wait for them, so a one-file scan starts one.
+  const pool = options.sandbox === false || named.roots.length === 0 ? undefined : new WorkerPool({
+    size: Math.max(1, options.workers ?? navigator.hardwareConcurrency),
+    readRoots: named.roots,
+    workerUrl: setup.workerUrl,
+  });
+  pool?.start();
+  let scanned;
   try {
-    // The pool batches what is queued: keep enough files in flight to fill its batches.
-    await Promise.all(Array.from({ length: pool?.queueDepth ?? concurrency }, lane));
+    scanned = await scanNamed(named, options, setup, pool, deadline);
   } finally {
     pool?.close();
   }
-  files.push(...results);
+  const { walk, files, scanFindings } = scanned;
   const scannerNames = [
     ...new Set([
       ...files.flatMap((file) => (file.status === "scanned" && file.format ? [file.format] : [])),
