@@ -8,8 +8,9 @@
 import { getRule, type RuleId } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
+import { DIRECTORIES } from "../scanners/directories.ts";
 import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
-import { REGISTRY, type Registry } from "../scanners/registry.ts";
+import type { Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { SEPARATOR } from "./paths.ts";
@@ -64,8 +65,12 @@ export interface ScanOptions {
 
 /** How a scan runs its tasks: which formats, and (sandboxed) which worker module. */
 export interface ScanSetup {
-  /** The formats to detect and read. */
-  registry: Registry;
+  /**
+   * The formats to detect and read. Unset, the built-in ones: their directory formats walk the
+   * tree, and the file formats load only where files are read (the workers, or this thread when
+   * not sandboxed), so that the CLI's start-up does not pay for them.
+   */
+  registry?: Registry;
   /** The worker module; it must serve the same registry (tests serve toy formats). */
   workerUrl?: URL;
 }
@@ -93,9 +98,10 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
     );
 }
 
-async function inProcessRunner(registry: Registry): Promise<Runner> {
+async function inProcessRunner(given: Registry | undefined): Promise<Runner> {
   // Loaded only here: reading formats is the workers' business, and the CLI's start-up should not pay for it.
   const { runTask } = await import("./serve.ts");
+  const registry = given ?? (await import("../scanners/registry.ts")).REGISTRY;
   return async (task, timeoutMs) => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -293,7 +299,7 @@ async function scanNamed(
   pool: WorkerPool | undefined,
   deadline: number,
 ): Promise<{ walk: WalkResult; files: FileResult[]; scanFindings: Finding[] }> {
-  const walk = await expandPaths(named, setup.registry.directories);
+  const walk = await expandPaths(named, setup.registry?.directories ?? DIRECTORIES);
   const total = walk.files.length + walk.problems.length;
   options.onProgress?.({ type: "start", total });
 
@@ -350,7 +356,7 @@ async function scanNamed(
  * ```
  */
 export function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
-  return scanWith(paths, options, { registry: REGISTRY });
+  return scanWith(paths, options, {});
 }
 
 /**
