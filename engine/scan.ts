@@ -98,10 +98,20 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
     );
 }
 
+/**
+ * The in-process mode's modules, by computed URL: Deno prefetches (reads and
+ * analyses) the whole graph of a literal dynamic import when the program
+ * starts, here every scanner's, which only a worker or the in-process mode
+ * loads; that cost the CLI's start-up some 4 ms of CPU before its first worker
+ * could start. A compiled binary holds them all through its worker module
+ * (`scripts/compile_all.ts` includes `engine/worker.ts`).
+ */
+const SERVE_URL = new URL("./serve.ts", import.meta.url).href;
+const REGISTRY_URL = new URL("../scanners/registry.ts", import.meta.url).href;
+
 async function inProcessRunner(given: Registry | undefined): Promise<Runner> {
-  // Loaded only here: reading formats is the workers' business, and the CLI's start-up should not pay for it.
-  const { runTask } = await import("./serve.ts");
-  const registry = given ?? (await import("../scanners/registry.ts")).REGISTRY;
+  const { runTask }: typeof import("./serve.ts") = await import(SERVE_URL);
+  const registry = given ?? (await import(REGISTRY_URL) as typeof import("../scanners/registry.ts")).REGISTRY;
   return async (task, timeoutMs) => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
