@@ -157,6 +157,13 @@ export class WorkerPool {
   /**
    * Starts a worker now, when none is running yet: a worker takes tens of
    * milliseconds to start, which the caller can spend finding the files to scan.
+   *
+   * @example
+   * ```ts
+   * import { WorkerPool } from "./pool.ts";
+   * const pool = new WorkerPool({ size: 2, readRoots: ["/models"] });
+   * pool.start(); // boots while the caller lists /models
+   * ```
    */
   start(): void {
     if (this.#slots.length === 0 && this.#options.size > 0) this.#spawn();
