@@ -8,26 +8,24 @@
  * be scanned or the command line was wrong (findings win over errors).
  *
  * Start-up is what a pre-commit hook or a CI gate feels on every run, so this
- * module loads only the engine's entry and the renderers; the scanners load in
- * the sandboxed workers that use them.
+ * module loads only the argument parser and the engine's entry before the first
+ * scan worker starts; the renderers load while it boots, and the scanners load
+ * in the sandboxed workers that use them.
  *
  * @module
  */
 
-import { dirname } from "node:path";
 import { DEFAULT_CONFIG_FILE, parseCommandLine, type ScanFlags } from "./cli/args.ts";
 import type { Config } from "./cli/config.ts";
 import { ProgressLine } from "./cli/progress.ts";
 import type { ScanResult } from "./core/types.ts";
 import { isRuleId, RULES } from "./core/rules.ts";
 import { LIMIT_INFO } from "./engine/limits.ts";
+import { dirnamePath } from "./engine/paths.ts";
 import { scan, type ScanProgress } from "./engine/scan.ts";
 import { renderLimitList } from "./report/limits.ts";
-import { renderJson } from "./report/json.ts";
-import { renderSarif } from "./report/sarif.ts";
-import { renderRule, renderRuleList } from "./report/rules.ts";
 import { EXIT_CLEAN, EXIT_ERROR, type ExitCode, exitCode, plural, TOOL_NAME } from "./report/summary.ts";
-import { escapeTerminal, renderText } from "./report/text.ts";
+import type { TextOptions } from "./report/text.ts";
 
 /** Where the CLI writes: `Deno.stdout` and `Deno.stderr`, or a test's capture. */
 export interface CliOutput {
@@ -77,7 +75,28 @@ function stdoutWantsColor(context: CliContext): boolean {
     (context.stdout.isTerminal?.() ?? false);
 }
 
-function progressLine(event: ScanProgress): string {
+/** A finished scan as the report the user asked for. */
+type Renderer = (result: ScanResult, text: TextOptions) => string;
+
+/**
+ * The renderer of `format`; only its module loads (SARIF's needs Node's
+ * modules, which cost a process some 6 ms to set up), while the scan runs.
+ */
+function loadRenderer(format: ScanFlags["format"]): Promise<Renderer> {
+  switch (format) {
+    case "json":
+      return import("./report/json.ts").then(({ renderJson }) => (result) => renderJson(result));
+    case "sarif":
+      // SARIF paths are relative to where the scan was run from, as the paths the user gave are.
+      return import("./report/sarif.ts").then(({ renderSarif }) => (result) =>
+        renderSarif(result, { root: Deno.cwd() })
+      );
+    case "text":
+      return import("./report/text.ts").then(({ renderText }) => renderText);
+  }
+}
+
+function progressLine(escapeTerminal: (text: string) => string, event: ScanProgress): string {
   if (event.type === "start") return `Scanning ${plural(event.total, "file")}…`;
   const { result } = event;
   const state = result.status === "error"
@@ -175,7 +194,7 @@ class Cli {
   async #scan(paths: string[], flags: ScanFlags, config?: Config): Promise<ExitCode> {
     if (flags.output !== undefined) {
       // Fail before a long scan rather than after it when the report cannot be written.
-      const parent = dirname(flags.output);
+      const parent = dirnamePath(flags.output);
       const info = await Deno.stat(parent).catch(() => undefined);
       if (!info?.isDirectory) {
         this.complain(`cannot write the report to ${flags.output}: ${parent} is not a directory`);
@@ -195,6 +214,9 @@ class Cli {
         return EXIT_ERROR;
       }
     }
+    const rendering = loadRenderer(flags.format);
+    // Progress lines are written as the scan goes, so their escaping loads before it.
+    const escapeTerminal = flags.verbose ? (await import("./report/text.ts")).escapeTerminal : undefined;
     // On a terminal, a long scan shows one line that is redrawn in place and erased at the end.
     const progress = !flags.verbose && !flags.quiet && this.#context.stderr.isTerminal?.()
       ? new ProgressLine(
@@ -217,7 +239,7 @@ class Cli {
         scannerOptions: flags.limit.scannerOptions,
         onProgress: flags.verbose
           ? (event) => {
-            const line = progressLine(event);
+            const line = progressLine(escapeTerminal!, event);
             this.#stderrQueue = this.#stderrQueue.then(() => writeAll(this.#context.stderr, `${line}\n`));
           }
           : progress && ((event) => progress.update(event)),
@@ -247,16 +269,11 @@ class Cli {
       return EXIT_ERROR;
     }
     const toStdout = flags.output === undefined;
-    const report = flags.format === "json"
-      ? renderJson(result)
-      // SARIF paths are relative to where the scan was run from, as the paths the user gave are.
-      : flags.format === "sarif"
-      ? renderSarif(result, { root: Deno.cwd() })
-      : renderText(result, {
-        color: toStdout && stdoutWantsColor(this.#context),
-        verbose: flags.verbose,
-        quiet: flags.quiet,
-      });
+    const report = (await rendering)(result, {
+      color: toStdout && stdoutWantsColor(this.#context),
+      verbose: flags.verbose,
+      quiet: flags.quiet,
+    });
     if (toStdout) {
       try {
         await writeAll(this.#context.stdout, report);
@@ -334,6 +351,7 @@ class Cli {
   }
 
   async #rules(id: string | undefined): Promise<ExitCode> {
+    const { renderRule, renderRuleList } = await import("./report/rules.ts");
     if (id === undefined) {
       await writeAll(this.#context.stdout, renderRuleList(Object.values(RULES)));
       return EXIT_CLEAN;

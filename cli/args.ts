@@ -1,8 +1,8 @@
 /**
  * The command line grammar of `modelaudit`: its commands, options, help texts
- * and error messages, parsed with Node's built-in `util.parseArgs`. Parsing
- * costs next to nothing at start-up, which a pre-commit hook pays on every
- * commit. The messages and help layout are those the CLI has always printed
+ * and error messages, tokenized as Node's `util.parseArgs` does (see
+ * `arg_tokens.ts`). Parsing costs next to nothing at start-up, which a
+ * pre-commit hook pays on every commit. The messages and help layout are those the CLI has always printed
  * (they were commander's), so scripts that read them keep working.
  *
  * Parsing never prints and never exits: it returns what to do.
@@ -10,7 +10,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { type ArgTokenOption, tokenizeArgs } from "./arg_tokens.ts";
 import { isRuleSelector, RULES } from "../core/rules.ts";
 import type { Severity } from "../core/types.ts";
 import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, type LimitSettings, setLimit } from "../engine/limits.ts";
@@ -521,25 +521,15 @@ const isHelp = (arg: string) => arg === "-h" || arg === "--help";
 /** Parses a command's arguments in commander's order: values, then help, conflicts, unknown options, operands. */
 function parseCommand(command: CommandSpec, args: string[]): Invocation {
   const bySpec = new Map<string, OptionSpec>();
-  const parseOptions: Record<string, { type: "string" | "boolean"; short?: string; multiple: true }> = {};
+  const tokenOptions: Record<string, ArgTokenOption> = {};
   for (const option of command.options) {
     const name = longFlag(option).slice(2);
     bySpec.set(name, option);
     const short = shortFlag(option);
-    parseOptions[name] = {
-      type: option.parse ? "string" : "boolean",
-      multiple: true,
-      ...short ? { short } : {},
-    };
+    tokenOptions[name] = { type: option.parse ? "string" : "boolean", ...short ? { short } : {} };
   }
-  parseOptions.help = { type: "boolean", short: "h", multiple: true };
-  const { tokens } = parseArgs({
-    args,
-    options: parseOptions,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
+  tokenOptions.help = { type: "boolean", short: "h" };
+  const tokens = tokenizeArgs(args, tokenOptions);
 
   const values: Record<string, unknown> = {};
   for (const option of command.options) values[option.key] = option.default;

@@ -154,6 +154,21 @@ export class WorkerPool {
     return promise;
   }
 
+  /**
+   * Starts a worker now, when none is running yet: a worker takes tens of
+   * milliseconds to start, which the caller can spend finding the files to scan.
+   *
+   * @example
+   * ```ts
+   * import { WorkerPool } from "./pool.ts";
+   * const pool = new WorkerPool({ size: 2, readRoots: ["/models"] });
+   * pool.start(); // boots while the caller lists /models
+   * ```
+   */
+  start(): void {
+    if (this.#slots.length === 0 && this.#options.size > 0) this.#spawn();
+  }
+
   /** Terminates every worker; files still waiting get a scan error. */
   close(): void {
     for (const slot of this.#slots) {

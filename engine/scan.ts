@@ -5,18 +5,19 @@
  * @module
  */
 
-import { sep as SEP } from "node:path";
 import { getRule, type RuleId } from "../core/rules.ts";
 import type { FileResult, Finding, ScanResult } from "../core/types.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
+import { DIRECTORIES } from "../scanners/directories.ts";
 import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
-import { REGISTRY, type Registry } from "../scanners/registry.ts";
+import type { Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";
+import { SEPARATOR } from "./paths.ts";
 import { WorkerPool } from "./pool.ts";
 import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
 import type { ScanTask, TaskOutcome } from "./serve.ts";
-import { expandPaths, type WalkFile, type WalkResult } from "./walk.ts";
+import { expandPaths, type NamedPaths, resolveNamedPaths, type WalkFile, type WalkResult } from "./walk.ts";
 
 /** A step of a running scan, for progress displays. */
 export type ScanProgress =
@@ -64,8 +65,12 @@ export interface ScanOptions {
 
 /** How a scan runs its tasks: which formats, and (sandboxed) which worker module. */
 export interface ScanSetup {
-  /** The formats to detect and read. */
-  registry: Registry;
+  /**
+   * The formats to detect and read. Unset, the built-in ones: their directory formats walk the
+   * tree, and the file formats load only where files are read (the workers, or this thread when
+   * not sandboxed), so that the CLI's start-up does not pay for them.
+   */
+  registry?: Registry;
   /** The worker module; it must serve the same registry (tests serve toy formats). */
   workerUrl?: URL;
 }
@@ -93,9 +98,20 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
     );
 }
 
-async function inProcessRunner(registry: Registry): Promise<Runner> {
-  // Loaded only here: reading formats is the workers' business, and the CLI's start-up should not pay for it.
-  const { runTask } = await import("./serve.ts");
+/**
+ * The in-process mode's modules, by computed URL: Deno prefetches (reads and
+ * analyses) the whole graph of a literal dynamic import when the program
+ * starts, here every scanner's, which only a worker or the in-process mode
+ * loads; that cost the CLI's start-up some 4 ms of CPU before its first worker
+ * could start. A compiled binary holds them all through its worker module
+ * (`scripts/compile_all.ts` includes `engine/worker.ts`).
+ */
+const SERVE_URL = new URL("./serve.ts", import.meta.url).href;
+const REGISTRY_URL = new URL("../scanners/registry.ts", import.meta.url).href;
+
+async function inProcessRunner(given: Registry | undefined): Promise<Runner> {
+  const { runTask }: typeof import("./serve.ts") = await import(SERVE_URL);
+  const registry = given ?? (await import(REGISTRY_URL) as typeof import("../scanners/registry.ts")).REGISTRY;
   return async (task, timeoutMs) => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -255,7 +271,7 @@ async function scanUnit(
     files: files.map((file, i) => ({
       realPath: file.realPath,
       path: file.path,
-      relative: file.realPath.slice(unit.realPath.length + 1).split(SEP).join("/"),
+      relative: file.realPath.slice(unit.realPath.length + 1).split(SEPARATOR).join("/"),
       size: file.size,
       scan: bases[i].status !== "skipped",
     })),
@@ -285,6 +301,60 @@ async function scanUnit(
   });
 }
 
+/** Walks the named paths and scans what the walk found, with `pool` or in this thread. */
+async function scanNamed(
+  named: NamedPaths,
+  options: ScanOptions,
+  setup: ScanSetup,
+  pool: WorkerPool | undefined,
+  deadline: number,
+): Promise<{ walk: WalkResult; files: FileResult[]; scanFindings: Finding[] }> {
+  const walk = await expandPaths(named, setup.registry?.directories ?? DIRECTORIES);
+  const total = walk.files.length + walk.problems.length;
+  options.onProgress?.({ type: "start", total });
+
+  const files: FileResult[] = walk.problems.map(({ path, reason }) => ({
+    path,
+    size: 0,
+    format: null,
+    status: "error",
+    reason,
+    findings: [],
+    bytesScanned: 0,
+    durationMs: 0,
+  }));
+  let done = 0;
+  for (const result of files) options.onProgress?.({ type: "file", result, done: ++done, total });
+
+  const concurrency = Math.max(
+    1,
+    Math.min(options.workers ?? navigator.hardwareConcurrency, walk.files.length),
+  );
+  const run: Runner = pool
+    ? (task, timeout, deadline) => pool.run(task, timeout, deadline)
+    : await inProcessRunner(setup.registry);
+  const results = new Array<FileResult>(walk.files.length);
+  const scanFindings = [...walk.findings];
+  const jobs = jobsOf(walk);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const indices = "file" in job ? [job.file] : job.files;
+      const outcomes = "file" in job
+        ? [await scanOne(walk.files[job.file], options, run, deadline)]
+        : await scanUnit(walk, job, options, run, deadline, scanFindings);
+      indices.forEach((index, i) => {
+        results[index] = outcomes[i];
+        options.onProgress?.({ type: "file", result: results[index], done: ++done, total });
+      });
+    }
+  };
+  // The pool batches what is queued: keep enough files in flight to fill its batches.
+  await Promise.all(Array.from({ length: pool?.queueDepth ?? concurrency }, lane));
+  return { walk, files: [...files, ...results], scanFindings };
+}
+
 /**
  * Scans files and directories for risky model content.
  *
@@ -296,7 +366,7 @@ async function scanUnit(
  * ```
  */
 export function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
-  return scanWith(paths, options, { registry: REGISTRY });
+  return scanWith(paths, options, {});
 }
 
 /**
@@ -323,57 +393,22 @@ export async function scanWith(
   };
   const startTime = new Date();
   const deadline = startTime.getTime() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const walk = await expandPaths(paths, setup.registry.directories);
-  const total = walk.files.length + walk.problems.length;
-  options.onProgress?.({ type: "start", total });
-
-  const files: FileResult[] = walk.problems.map(({ path, reason }) => ({
-    path,
-    size: 0,
-    format: null,
-    status: "error",
-    reason,
-    findings: [],
-    bytesScanned: 0,
-    durationMs: 0,
-  }));
-  let done = 0;
-  for (const result of files) options.onProgress?.({ type: "file", result, done: ++done, total });
-
-  const concurrency = Math.max(
-    1,
-    Math.min(options.workers ?? navigator.hardwareConcurrency, walk.files.length),
-  );
-  const pool = options.sandbox === false
-    ? undefined
-    : new WorkerPool({ size: concurrency, readRoots: walk.roots, workerUrl: setup.workerUrl });
-  const run: Runner = pool
-    ? (task, timeout, deadline) => pool.run(task, timeout, deadline)
-    : await inProcessRunner(setup.registry);
-  const results = new Array<FileResult>(walk.files.length);
-  const scanFindings = [...walk.findings];
-  const jobs = jobsOf(walk);
-  let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      const indices = "file" in job ? [job.file] : job.files;
-      const outcomes = "file" in job
-        ? [await scanOne(walk.files[job.file], options, run, deadline)]
-        : await scanUnit(walk, job, options, run, deadline, scanFindings);
-      indices.forEach((index, i) => {
-        results[index] = outcomes[i];
-        options.onProgress?.({ type: "file", result: results[index], done: ++done, total });
-      });
-    }
-  };
+  const named = await resolveNamedPaths(paths);
+  // The first worker starts now and boots while the tree is walked; more start only as batches
+  // of files wait for them, so a one-file scan starts one.
+  const pool = options.sandbox === false || named.roots.length === 0 ? undefined : new WorkerPool({
+    size: Math.max(1, options.workers ?? navigator.hardwareConcurrency),
+    readRoots: named.roots,
+    workerUrl: setup.workerUrl,
+  });
+  pool?.start();
+  let scanned;
   try {
-    // The pool batches what is queued: keep enough files in flight to fill its batches.
-    await Promise.all(Array.from({ length: pool?.queueDepth ?? concurrency }, lane));
+    scanned = await scanNamed(named, options, setup, pool, deadline);
   } finally {
     pool?.close();
   }
-  files.push(...results);
+  const { walk, files, scanFindings } = scanned;
   const scannerNames = [
     ...new Set([
       ...files.flatMap((file) => (file.status === "scanned" && file.format ? [file.format] : [])),

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
 import type { FindingReport, SiblingResult } from "../core/scanner.ts";
 import { type FileSource, openFileSource } from "./file_source.ts";
+import { dirnamePath, joinPath } from "./paths.ts";
 import { isInside } from "./walk.ts";
 
 /** Where sibling references of one file (or of a directory unit's plan) are resolved. */
@@ -69,7 +69,7 @@ export async function openSiblingReported(
  * ```
  */
 export function fileScope(realPath: string, path: string, root: string): SiblingScope {
-  return { directory: dirname(realPath), displayDirectory: dirname(path), root };
+  return { directory: dirnamePath(realPath), displayDirectory: dirnamePath(path), root };
 }
 
 /**
@@ -139,7 +139,7 @@ export class Siblings implements SiblingOpener, Disposable {
     if (problem) return { ok: false, escape: true, reason: problem };
     const { directory, displayDirectory, root } = this.#scope;
     const segments = reference.split(/[/\\]/).filter((segment) => segment !== "" && segment !== ".");
-    const wanted = join(directory, ...segments);
+    const wanted = joinPath(directory, ...segments);
     // Only a named file is its own root: its siblings were not named, which is no attack.
     if (!isInside(wanted, root)) {
       return { ok: false, escape: false, reason: "it is outside the scanned paths (scan its folder)" };

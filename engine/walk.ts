@@ -9,10 +9,10 @@
  * @module
  */
 
-import { join, resolve, sep } from "node:path";
 import { getRule } from "../core/rules.ts";
 import type { DirectoryDescriptor } from "../core/scanner.ts";
 import type { Finding } from "../core/types.ts";
+import { joinPath, resolvePath, SEPARATOR } from "./paths.ts";
 
 /** A regular file to scan. */
 export interface WalkFile {
@@ -76,7 +76,7 @@ interface WalkScope {
  * ```
  */
 export function isInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+  return path === root || path.startsWith(root.endsWith(SEPARATOR) ? root : root + SEPARATOR);
 }
 
 /** Entry names as directory formats see them: subfolders with a trailing `/`. */
@@ -101,8 +101,8 @@ async function walkDirectory(dir: string, realDir: string, scope: WalkScope, out
     scope = { ...scope, unit: out.units.length - 1 };
   }
   for (const entry of entries) {
-    const path = join(dir, entry.name);
-    const realPath = join(realDir, entry.name);
+    const path = joinPath(dir, entry.name);
+    const realPath = joinPath(realDir, entry.name);
     if (entry.isSymlink) {
       await checkLink(path, realPath, root, out);
     } else if (entry.isDirectory) {
@@ -132,9 +132,55 @@ async function checkLink(path: string, realPath: string, root: string, out: Walk
   });
 }
 
+/** The paths a user named, resolved: what a scan may read, before any directory is listed. */
+export interface NamedPaths {
+  /** The named regular files and directories, in order. */
+  targets: { path: string; realPath: string; info: Deno.FileInfo }[];
+  /** Named paths that cannot be scanned. */
+  problems: WalkProblem[];
+  /** Absolute real paths of the targets: all a scan may read. */
+  roots: string[];
+}
+
+/**
+ * Resolves the named paths to their real paths, and sorts out those that are
+ * neither a regular file nor a directory. Cheap (a `realpath` and a `stat` per
+ * path): a scan learns what its sandbox may read before it walks the tree.
+ *
+ * @example
+ * ```ts
+ * import { resolveNamedPaths } from "./walk.ts";
+ * const { roots, problems } = await resolveNamedPaths(["./models", "missing.pkl"]);
+ * console.log(roots, problems); // [the real path of ./models], [missing.pkl: no such file or directory]
+ * ```
+ */
+export async function resolveNamedPaths(paths: readonly string[]): Promise<NamedPaths> {
+  const named: NamedPaths = { targets: [], problems: [], roots: [] };
+  for (const path of paths) {
+    let realPath: string;
+    let info: Deno.FileInfo;
+    try {
+      realPath = await Deno.realPath(resolvePath(path));
+      info = await Deno.stat(realPath);
+    } catch (error) {
+      const reason = error instanceof Deno.errors.NotFound ? "no such file or directory" : String(error);
+      named.problems.push({ path, reason });
+      continue;
+    }
+    if (info.isDirectory || info.isFile) {
+      named.targets.push({ path, realPath, info });
+      named.roots.push(realPath);
+    } else {
+      named.problems.push({ path, reason: "not a regular file or directory" });
+    }
+  }
+  return named;
+}
+
 /**
  * Expands files and directories into the regular files below them, and
  * recognises the folders that `directories` (highest priority first) describe.
+ * `paths` are the paths as named, or as {@linkcode resolveNamedPaths} resolved them.
  *
  * @example
  * ```ts
@@ -144,29 +190,22 @@ async function checkLink(path: string, realPath: string, root: string, out: Walk
  * ```
  */
 export async function expandPaths(
-  paths: readonly string[],
+  paths: readonly string[] | NamedPaths,
   directories: readonly DirectoryDescriptor[] = [],
 ): Promise<WalkResult> {
-  const out: WalkResult = { files: [], problems: [], findings: [], roots: [], units: [] };
-  for (const path of paths) {
-    let realPath: string;
-    let info: Deno.FileInfo;
-    try {
-      realPath = await Deno.realPath(resolve(path));
-      info = await Deno.stat(realPath);
-    } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound ? "no such file or directory" : String(error);
-      out.problems.push({ path, reason });
-      continue;
-    }
+  const named = "roots" in paths ? paths : await resolveNamedPaths(paths);
+  const out: WalkResult = {
+    files: [],
+    problems: [...named.problems],
+    findings: [],
+    roots: [...named.roots],
+    units: [],
+  };
+  for (const { path, realPath, info } of named.targets) {
     if (info.isDirectory) {
-      out.roots.push(realPath);
       await walkDirectory(path, realPath, { root: realPath, directories }, out);
-    } else if (info.isFile) {
-      out.roots.push(realPath);
-      out.files.push({ path, realPath, size: info.size, root: realPath });
     } else {
-      out.problems.push({ path, reason: "not a regular file or directory" });
+      out.files.push({ path, realPath, size: info.size, root: realPath });
     }
   }
   return out;

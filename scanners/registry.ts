@@ -20,9 +20,11 @@ import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.
 import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
 import { hdf5Descriptor } from "./hdf5/descriptor.ts";
 import { kerasConfigReader } from "./keras/descriptor.ts";
+import { DIRECTORIES } from "./directories.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
-import { onnxDescriptor, onnxFolderDescriptor } from "./onnx/descriptor.ts";
+import { onnxDescriptor } from "./onnx/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
+import { byPriority } from "./priority.ts";
 import {
   legacyStoragesReader,
   legacyTensorsReader,
@@ -33,7 +35,7 @@ import {
 import { safetensorsDescriptor } from "./safetensors/descriptor.ts";
 import { sevenZipDescriptor } from "./sevenzip/descriptor.ts";
 import { tarDescriptor } from "./tar/descriptor.ts";
-import { nestedGraphReader, savedModelDirectory, tensorflowDescriptor } from "./tensorflow/descriptor.ts";
+import { nestedGraphReader, tensorflowDescriptor } from "./tensorflow/descriptor.ts";
 import { zipDescriptor } from "./zip/descriptor.ts";
 
 /**
@@ -55,20 +57,8 @@ export interface Registry {
   readonly directories: readonly DirectoryDescriptor[];
 }
 
-/**
- * `descriptors` in detection order: highest priority first, then by id.
- *
- * @example
- * ```ts
- * import { byPriority, SCANNERS } from "./registry.ts";
- * byPriority([...SCANNERS].reverse())[0].id; // "zip"
- * ```
- */
-export function byPriority<T extends { readonly id: string; readonly priority: number }>(
-  descriptors: readonly T[],
-): T[] {
-  return [...descriptors].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
+/** Detection order of descriptors (see `priority.ts`); tests order their toy formats with it. */
+export { byPriority };
 
 /**
  * The formats detected by content, in detection order (see `PRIORITY` in `core/scanner.ts`).
@@ -125,7 +115,8 @@ export const READERS: readonly ReaderDescriptor[] = [
 ];
 
 /**
- * The directory formats, highest priority first.
+ * The directory formats, highest priority first (kept in `directories.ts`, which the
+ * CLI's thread loads without the file formats).
  *
  * @example
  * ```ts
@@ -133,10 +124,7 @@ export const READERS: readonly ReaderDescriptor[] = [
  * DIRECTORIES.map((d) => d.id); // ["onnx-folder", "tensorflow-saved-model-folder"]
  * ```
  */
-export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([
-  onnxFolderDescriptor,
-  savedModelDirectory,
-]);
+export { DIRECTORIES };
 
 /**
  * The registry the engine uses unless told otherwise.

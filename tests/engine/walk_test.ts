@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type DirectoryDescriptor, PRIORITY } from "../../core/scanner.ts";
-import { expandPaths } from "../../engine/walk.ts";
+import { expandPaths, resolveNamedPaths } from "../../engine/walk.ts";
 import { renderLocation } from "../../report/location.ts";
 
 async function tree(): Promise<{ dir: string; outside: string }> {
@@ -48,6 +48,32 @@ Deno.test("a named file is scanned as given; a missing path is a problem, not an
     const result = await expandPaths([file, join(dir, "nope")]);
     assert.deepEqual(result.files.map((f) => f.path), [file]);
     assert.deepEqual(result.problems, [{ path: join(dir, "nope"), reason: "no such file or directory" }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the named paths resolve to the sandbox's read roots before any folder is listed; the walk keeps them", async () => {
+  const { dir } = await tree();
+  const fifo = join(dir, "pipe");
+  await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  try {
+    const root = join(dir, "models");
+    const file = join(root, "sub", "c.bin");
+    const named = await resolveNamedPaths([root, join(dir, "nope"), fifo, file]);
+    assert.deepEqual(named.roots, [await Deno.realPath(root), await Deno.realPath(file)]);
+    assert.deepEqual(named.targets.map((target) => [target.path, target.info.isDirectory]), [[root, true], [
+      file,
+      false,
+    ]]);
+    assert.deepEqual(named.problems, [
+      { path: join(dir, "nope"), reason: "no such file or directory" },
+      { path: fifo, reason: "not a regular file or directory" },
+    ]);
+    const walk = await expandPaths(named);
+    assert.deepEqual(walk.roots, named.roots);
+    assert.deepEqual(walk.problems, named.problems);
+    assert.deepEqual(walk.files.map((f) => f.path), [join(root, "a.pkl"), join(root, "b.pkl"), file, file]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,28 @@
+/**
+ * The directory formats (an ONNX model with external data, a TensorFlow
+ * SavedModel; a Hugging Face folder would join them), kept apart from the file formats: the
+ * CLI's thread walks the tree with these alone and never loads a file format's
+ * descriptor, whose detection and lazy scanner imports only the scan workers
+ * need.
+ *
+ * @module
+ */
+
+import type { DirectoryDescriptor } from "../core/scanner.ts";
+import { onnxFolderDescriptor } from "./onnx/descriptor.ts";
+import { byPriority } from "./priority.ts";
+import { savedModelDirectory } from "./tensorflow/descriptor.ts";
+
+/**
+ * The directory formats, highest priority first.
+ *
+ * @example
+ * ```ts
+ * import { DIRECTORIES } from "./directories.ts";
+ * DIRECTORIES.map((d) => d.id); // ["onnx-folder", "tensorflow-saved-model-folder"]
+ * ```
+ */
+export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([
+  onnxFolderDescriptor,
+  savedModelDirectory,
+]);
