@@ -17,9 +17,6 @@
 import { DecodeError } from "../../core/decode_error.ts";
 import { type Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader.ts";
 
-/** Records read from one B-tree: far more attributes than any object has. */
-export const MAX_DENSE_RECORDS = 65_536;
-
 /**
  * A dense-storage layout this reader does not follow.
  *
@@ -154,7 +151,8 @@ async function records(reader: Hdf5Reader, address: number, type: number): Promi
     const pointer = 6 + rootRecords * recordSize + c * (O + countBytes);
     const child = readUint(node, pointer, O) ?? fail("B-tree child address undefined");
     out.push(...await leaf(child, readUint(node, pointer + O, countBytes)!));
-    if (out.length > MAX_DENSE_RECORDS) fail(`B-tree at ${at} holds more than ${MAX_DENSE_RECORDS} records`);
+    const { maxDenseRecords } = reader.options;
+    reader.limit("maxDenseRecords", out.length, `B-tree at ${at} holds more than ${maxDenseRecords} records`);
   }
   return out;
 }
