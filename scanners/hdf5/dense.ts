@@ -135,7 +135,16 @@ async function records(reader: Hdf5Reader, address: number, type: number): Promi
       (_, i) => bytes.subarray(6 + i * recordSize, 6 + (i + 1) * recordSize),
     );
   };
-  if (depth === 0) return await leaf(root, rootRecords);
+  const checkCount = (count: number) =>
+    reader.limit(
+      "maxDenseRecords",
+      count,
+      `B-tree at ${at} holds more than ${reader.options.maxDenseRecords} records`,
+    );
+  if (depth === 0) {
+    checkCount(rootRecords);
+    return await leaf(root, rootRecords);
+  }
   // Internal root: its records, then a child pointer per record + 1 (address, record count).
   const countBytes = bytesFor(Math.floor((nodeSize - 10) / recordSize));
   const node = await reader.read(
@@ -151,8 +160,7 @@ async function records(reader: Hdf5Reader, address: number, type: number): Promi
     const pointer = 6 + rootRecords * recordSize + c * (O + countBytes);
     const child = readUint(node, pointer, O) ?? fail("B-tree child address undefined");
     out.push(...await leaf(child, readUint(node, pointer + O, countBytes)!));
-    const { maxDenseRecords } = reader.options;
-    reader.limit("maxDenseRecords", out.length, `B-tree at ${at} holds more than ${maxDenseRecords} records`);
+    checkCount(out.length);
   }
   return out;
 }

@@ -281,6 +281,11 @@ export class Hdf5Reader {
   async #headerV1(address: number, prefix: Uint8Array): Promise<HeaderMessage[]> {
     if (prefix[0] !== 1) fail(`object header at ${address} has unknown version ${prefix[0]}`);
     const declared = uint(prefix, 2, 2);
+    this.limit(
+      "maxHeaderMessages",
+      declared,
+      `object header at ${address} declares ${declared} messages, more than the ${this.options.maxHeaderMessages} read`,
+    );
     const size = uint(prefix, 8, 4);
     const messages: HeaderMessage[] = [];
     const chunks: [number, number][] = [[address + 16, size]];
