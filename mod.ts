@@ -79,7 +79,9 @@ export {
 export {
   DEFAULT_SCANNER_OPTIONS,
   type GgufOptions,
+  type Hdf5Options,
   type JinjaOptions,
+  type KerasOptions,
   type LzmaOptions,
   type NumpyOptions,
   type OnnxOptions,

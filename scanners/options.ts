@@ -14,7 +14,9 @@
 import type { ScanContext } from "../core/scanner.ts";
 import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from "./compressed/options.ts";
 import { DEFAULT_GGUF_OPTIONS, GGUF_OPTION_SUMMARIES, type GgufOptions } from "./gguf/options.ts";
+import { DEFAULT_HDF5_OPTIONS, HDF5_OPTION_SUMMARIES, type Hdf5Options } from "./hdf5/options.ts";
 import { DEFAULT_JINJA_OPTIONS, JINJA_OPTION_SUMMARIES, type JinjaOptions } from "./jinja/options.ts";
+import { DEFAULT_KERAS_OPTIONS, KERAS_OPTION_SUMMARIES, type KerasOptions } from "./keras/options.ts";
 import { DEFAULT_ONNX_OPTIONS, ONNX_OPTION_SUMMARIES, type OnnxOptions } from "./onnx/options.ts";
 import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
@@ -40,7 +42,9 @@ import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zi
 
 export type { LzmaOptions } from "./compressed/options.ts";
 export type { GgufOptions } from "./gguf/options.ts";
+export type { Hdf5Options } from "./hdf5/options.ts";
 export type { JinjaOptions } from "./jinja/options.ts";
+export type { KerasOptions } from "./keras/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
 export type { OnnxOptions } from "./onnx/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
@@ -89,6 +93,10 @@ export interface ScannerOptions {
   onnx: OnnxOptions;
   /** The TensorFlow scanner's (SavedModel, GraphDef, keras_metadata.pb). */
   tensorflow: TensorflowOptions;
+  /** The Keras scanners' (`.keras` archives, and the model configs of HDF5 models). */
+  keras: KerasOptions;
+  /** The HDF5 scanner's (Keras `.h5` models and weights, any HDF5 file). */
+  hdf5: Hdf5Options;
 }
 
 /**
@@ -124,6 +132,8 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   gguf: { defaults: DEFAULT_GGUF_OPTIONS, summaries: GGUF_OPTION_SUMMARIES },
   onnx: { defaults: DEFAULT_ONNX_OPTIONS, summaries: ONNX_OPTION_SUMMARIES },
   tensorflow: { defaults: DEFAULT_TENSORFLOW_OPTIONS, summaries: TENSORFLOW_OPTION_SUMMARIES },
+  keras: { defaults: DEFAULT_KERAS_OPTIONS, summaries: KERAS_OPTION_SUMMARIES },
+  hdf5: { defaults: DEFAULT_HDF5_OPTIONS, summaries: HDF5_OPTION_SUMMARIES },
 };
 
 /**

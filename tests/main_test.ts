@@ -447,6 +447,17 @@ Deno.test("limits lists every limit with its default and meaning; limits NAME on
     "tar.maxNameBytes",
     "tar.maxExtensionHeaders",
   ]);
+  const keras = await modelaudit(["limits", "keras"]);
+  assertExit(keras, 0);
+  assert.deepEqual(keras.stdout.trimEnd().split("\n").map((line) => line.split(" ")[0]), [
+    "keras.maxConfigBytes",
+    "keras.maxConfigDepth",
+    "keras.maxConfigNodes",
+    "keras.maxLambdaCodeChars",
+    "keras.maxMarshalObjects",
+    "keras.maxTorchModuleChars",
+    "keras.maxMetadataBytes",
+  ]);
   const one = await modelaudit(["limits", "engine.maxDepth"]);
   assertExit(one, 0);
   assert.match(one.stdout, /^engine\.maxDepth {2}8 {2}Containers and payloads nested deeper are not opened/);

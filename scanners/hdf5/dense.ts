@@ -17,9 +17,6 @@
 import { DecodeError } from "../../core/decode_error.ts";
 import { type Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader.ts";
 
-/** Records read from one B-tree: far more attributes than any object has. */
-export const MAX_DENSE_RECORDS = 65_536;
-
 /**
  * A dense-storage layout this reader does not follow.
  *
@@ -138,7 +135,16 @@ async function records(reader: Hdf5Reader, address: number, type: number): Promi
       (_, i) => bytes.subarray(6 + i * recordSize, 6 + (i + 1) * recordSize),
     );
   };
-  if (depth === 0) return await leaf(root, rootRecords);
+  const checkCount = (count: number) =>
+    reader.limit(
+      "maxDenseRecords",
+      count,
+      `B-tree at ${at} holds more than ${reader.options.maxDenseRecords} records`,
+    );
+  if (depth === 0) {
+    checkCount(rootRecords);
+    return await leaf(root, rootRecords);
+  }
   // Internal root: its records, then a child pointer per record + 1 (address, record count).
   const countBytes = bytesFor(Math.floor((nodeSize - 10) / recordSize));
   const node = await reader.read(
@@ -154,7 +160,7 @@ async function records(reader: Hdf5Reader, address: number, type: number): Promi
     const pointer = 6 + rootRecords * recordSize + c * (O + countBytes);
     const child = readUint(node, pointer, O) ?? fail("B-tree child address undefined");
     out.push(...await leaf(child, readUint(node, pointer + O, countBytes)!));
-    if (out.length > MAX_DENSE_RECORDS) fail(`B-tree at ${at} holds more than ${MAX_DENSE_RECORDS} records`);
+    checkCount(out.length);
   }
   return out;
 }

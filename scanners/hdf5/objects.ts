@@ -11,13 +11,13 @@
 
 import { DecodeError } from "../../core/decode_error.ts";
 import { denseObjects, UnsupportedLayout } from "./dense.ts";
+import type { Hdf5Options } from "./options.ts";
 import { type Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader.ts";
 
-/** Object headers visited per file: a Keras model of 10,000 layers has some 30,000 objects. */
-export const MAX_OBJECTS = 200_000;
-/** B-tree and symbol table nodes read per file. */
-export const MAX_GROUP_NODES = 200_000;
-/** Bytes of a name read from a local heap. */
+/**
+ * Bytes of a name read from a local heap: a sanity bound of one small read, not of work (a longer
+ * name is cut, and the walk goes on).
+ */
 const MAX_NAME_BYTES = 4096;
 
 /** Something in the file that points outside it. */
@@ -36,6 +36,8 @@ export interface WalkResult {
   denseGroups: string[];
   /** Set when a limit stopped the walk. */
   truncated: boolean;
+  /** The option whose limit stopped it, when one did. */
+  option?: `hdf5.${keyof Pick<Hdf5Options, "maxObjects" | "maxGroupNodes">}`;
   /** Object headers read. */
   objects: number;
 }
@@ -66,14 +68,19 @@ class ObjectWalk {
     await this.#object(rootMessages, "/");
     while (this.#queue.length > 0 && !this.signal.aborted) {
       const [address, path] = this.#queue.shift()!;
-      if (this.result.objects >= MAX_OBJECTS) {
-        this.result.truncated = true;
+      if (this.result.objects >= this.reader.options.maxObjects) {
+        this.#stop("hdf5.maxObjects");
         break;
       }
       this.result.objects++;
       await this.#object(await this.reader.objectHeader(address), path);
     }
     return this.result;
+  }
+
+  #stop(option: NonNullable<WalkResult["option"]>): void {
+    this.result.truncated = true;
+    this.result.option ??= option;
   }
 
   #enqueue(address: number | undefined, path: string): void {
@@ -167,8 +174,8 @@ class ObjectWalk {
     const { offsetSize, lengthSize } = this.reader.superblock;
     const nodes = [btree];
     while (nodes.length > 0) {
-      if (++this.#nodes > MAX_GROUP_NODES) {
-        this.result.truncated = true;
+      if (++this.#nodes > this.reader.options.maxGroupNodes) {
+        this.#stop("hdf5.maxGroupNodes");
         return;
       }
       const at = this.reader.absolute(nodes.pop()!);

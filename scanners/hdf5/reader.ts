@@ -7,8 +7,8 @@
  *
  * Only the bytes of those structures are read, one small read at a time: a multi-GB weights file
  * costs a few kilobytes. Every declared length and count is checked against the file and against
- * the limits below before anything is read; a structure that does not decode throws a
- * {@linkcode DecodeError}. (npm:h5wasm, the HDF5 C library in WebAssembly, needs the whole file
+ * the reader's options (`hdf5.*`) before anything is read; a structure that does not decode throws
+ * a {@linkcode DecodeError}, one past a limit an {@linkcode Hdf5LimitError}. (npm:h5wasm, the HDF5 C library in WebAssembly, needs the whole file
  * copied into its in-memory file system: it cannot read lazily from a byte source.)
  *
  * @module
@@ -17,17 +17,43 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import { DecodeError } from "../../core/decode_error.ts";
 import { signatureAt } from "./descriptor.ts";
+import { DEFAULT_HDF5_OPTIONS, type Hdf5Options } from "./options.ts";
 
-/** Bytes of one object header chunk read at once: real ones are a few KiB. */
-export const MAX_HEADER_CHUNK_BYTES = 4 * 1024 * 1024;
-/** Continuation blocks followed per object header. */
-export const MAX_HEADER_CHUNKS = 1024;
-/** Messages read per object header (version 1 counts them in 16 bits). */
-export const MAX_HEADER_MESSAGES = 65_535;
-/** Bytes of one attribute value read: a Keras model config of a very large model is a few MiB. */
-export const MAX_ATTRIBUTE_BYTES = 64 * 1024 * 1024;
-/** Objects walked in a global heap collection to find one. */
-export const MAX_HEAP_OBJECTS = 1_000_000;
+/**
+ * A structure of the file goes past one of the reader's limits: it may be well formed, but it was
+ * not read. A {@linkcode DecodeError} to callers that only ask whether the file decoded;
+ * {@linkcode option} names the limit to raise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Hdf5LimitError } from "./reader.ts";
+ * const error = new Hdf5LimitError("maxHeaderChunks", 1024, "object header at 96 has more than 1024 blocks");
+ * assert.equal(error.option, "hdf5.maxHeaderChunks");
+ * assert.equal(error.message, "hdf5: object header at 96 has more than 1024 blocks");
+ * ```
+ */
+export class Hdf5LimitError extends DecodeError {
+  /** Always `Hdf5LimitError`. */
+  override name = "Hdf5LimitError";
+  /** The option whose limit was reached, e.g. `hdf5.maxHeaderChunks`. */
+  readonly option: `hdf5.${keyof Hdf5Options}`;
+  /** Its value. */
+  readonly limit: number;
+
+  /**
+   * A limit reached.
+   *
+   * @param option The option, without the `hdf5.` prefix.
+   * @param limit Its value.
+   * @param reason What went past it.
+   */
+  constructor(option: keyof Hdf5Options, limit: number, reason: string) {
+    super("hdf5", reason);
+    this.option = `hdf5.${option}`;
+    this.limit = limit;
+  }
+}
 
 /** The parsed superblock: sizes and absolute addresses. */
 export interface Superblock {
@@ -119,7 +145,27 @@ const UTF8 = new TextDecoder();
  * ```
  */
 export class Hdf5Reader {
-  private constructor(readonly source: ByteSource, readonly superblock: Superblock) {}
+  private constructor(
+    readonly source: ByteSource,
+    readonly superblock: Superblock,
+    readonly options: Readonly<Hdf5Options>,
+  ) {}
+
+  /**
+   * Throws the {@linkcode Hdf5LimitError} of `option` (`maxHeaderChunks`) when `value` is over it.
+   *
+   * @example
+   * ```ts
+   * import type { Hdf5Reader } from "./reader.ts";
+   * function checkBlocks(reader: Hdf5Reader, blocks: number) {
+   *   reader.limit("maxHeaderChunks", blocks, `more than ${reader.options.maxHeaderChunks} blocks`);
+   * }
+   * ```
+   */
+  limit(option: keyof Hdf5Options, value: number, reason: string): void {
+    const limit = this.options[option];
+    if (value > limit) throw new Hdf5LimitError(option, limit, reason);
+  }
 
   /** Bytes read from the source so far, for the benchmark and the report. */
   bytesRead = 0;
@@ -148,7 +194,7 @@ export class Hdf5Reader {
   }
 
   /**
-   * Parses the superblock whose signature is at `at`.
+   * Parses the superblock whose signature is at `at`; the reader keeps within `options`.
    *
    * @example
    * ```ts
@@ -157,7 +203,11 @@ export class Hdf5Reader {
    * await Hdf5Reader.open(bytesSource(new Uint8Array(8)), 0).catch((e) => e.message); // "hdf5: ..."
    * ```
    */
-  static async open(source: ByteSource, at: number): Promise<Hdf5Reader> {
+  static async open(
+    source: ByteSource,
+    at: number,
+    options: Readonly<Hdf5Options> = DEFAULT_HDF5_OPTIONS,
+  ): Promise<Hdf5Reader> {
     const probe = new Hdf5Reader(source, {
       at,
       version: 0,
@@ -166,7 +216,7 @@ export class Hdf5Reader {
       base: 0,
       end: 0,
       root: 0,
-    });
+    }, options);
     const head = await probe.read(at, Math.min(128, source.size - at));
     if (!signatureAt(head, 0)) fail(`no superblock signature at ${at}`);
     const version = head[8];
@@ -201,7 +251,7 @@ export class Hdf5Reader {
       // The library stores the end of the data with the base address added (H5F__super_read).
       end: eof,
       root: base + root,
-    });
+    }, options);
   }
 
   /** The absolute position of a file address. */
@@ -231,13 +281,16 @@ export class Hdf5Reader {
   async #headerV1(address: number, prefix: Uint8Array): Promise<HeaderMessage[]> {
     if (prefix[0] !== 1) fail(`object header at ${address} has unknown version ${prefix[0]}`);
     const declared = uint(prefix, 2, 2);
+    this.limit(
+      "maxHeaderMessages",
+      declared,
+      `object header at ${address} declares ${declared} messages, more than the ${this.options.maxHeaderMessages} read`,
+    );
     const size = uint(prefix, 8, 4);
     const messages: HeaderMessage[] = [];
     const chunks: [number, number][] = [[address + 16, size]];
     for (let c = 0; c < chunks.length; c++) {
-      if (c >= MAX_HEADER_CHUNKS) {
-        fail(`object header at ${address} has more than ${MAX_HEADER_CHUNKS} blocks`);
-      }
+      this.#checkChunks(address, c);
       const [at, length] = chunks[c];
       const chunk = await this.#chunk(at, length);
       for (let pos = 0; pos + 8 <= chunk.length && messages.length < declared;) {
@@ -265,15 +318,17 @@ export class Hdf5Reader {
     // Each block: messages from `start` up to the 4-byte checksum.
     const chunks: [number, number, number][] = [[address, pos, pos + chunk0 + 4]];
     for (let c = 0; c < chunks.length; c++) {
-      if (c >= MAX_HEADER_CHUNKS) {
-        fail(`object header at ${address} has more than ${MAX_HEADER_CHUNKS} blocks`);
-      }
+      this.#checkChunks(address, c);
       const [at, start, total] = chunks[c];
       const chunk = await this.#chunk(at, total);
       if (c > 0 && !ascii(chunk, 0, "OCHK")) fail(`continuation block at ${at} lacks its OCHK signature`);
       const headerSize = withOrder ? 6 : 4;
       for (let p = start; p + headerSize <= chunk.length - 4;) {
-        if (messages.length >= MAX_HEADER_MESSAGES) fail(`object header at ${address} has too many messages`);
+        this.limit(
+          "maxHeaderMessages",
+          messages.length + 1,
+          `object header at ${address} has more than ${this.options.maxHeaderMessages} messages`,
+        );
         const type = chunk[p];
         const msgSize = uint(chunk, p + 1, 2);
         const data = chunk.subarray(p + headerSize, p + headerSize + msgSize);
@@ -296,8 +351,22 @@ export class Hdf5Reader {
     return [this.absolute(uint(data, 0, offsetSize)), uint(data, offsetSize, lengthSize)];
   }
 
+  /** Before block `index` (from 0) of the object header at `address` is read. */
+  #checkChunks(address: number, index: number): void {
+    const { maxHeaderChunks } = this.options;
+    this.limit(
+      "maxHeaderChunks",
+      index + 1,
+      `object header at ${address} has more than ${maxHeaderChunks} blocks`,
+    );
+  }
+
   #chunk(at: number, length: number): Promise<Uint8Array> {
-    if (length > MAX_HEADER_CHUNK_BYTES) fail(`object header block at ${at} declares ${length} bytes`);
+    this.limit(
+      "maxHeaderChunkBytes",
+      length,
+      `object header block at ${at} declares ${length} bytes, more than the ${this.options.maxHeaderChunkBytes} read`,
+    );
     return this.read(at, length);
   }
 
@@ -355,7 +424,11 @@ export class Hdf5Reader {
     let count = 1;
     for (let i = 0; i < rank; i++) {
       count *= uint(space, dimsAt + i * this.superblock.lengthSize, this.superblock.lengthSize);
-      if (count > MAX_ATTRIBUTE_BYTES) fail("attribute dataspace declares too many elements");
+      this.limit(
+        "maxAttributeBytes",
+        count,
+        `attribute dataspace declares more than ${this.options.maxAttributeBytes} elements`,
+      );
     }
     return count;
   }
@@ -375,7 +448,7 @@ export class Hdf5Reader {
   async attributeText(attribute: Attribute): Promise<string | undefined> {
     if (attribute.count === 0 || attribute.kind === "other") return undefined;
     if (attribute.kind === "fixed-string") {
-      if (attribute.elementSize > MAX_ATTRIBUTE_BYTES) fail(`attribute "${attribute.name}" is too large`);
+      this.#checkValue(`attribute "${attribute.name}"`, attribute.elementSize);
       const value = attribute.raw.subarray(0, attribute.elementSize);
       if (value.length < attribute.elementSize) fail(`attribute "${attribute.name}" value is truncated`);
       const end = value.indexOf(0);
@@ -385,8 +458,18 @@ export class Hdf5Reader {
     const length = uint(attribute.raw, 0, 4);
     const collection = uint(attribute.raw, 4, offsetSize);
     const index = uint(attribute.raw, 4 + offsetSize, 4);
-    if (length > MAX_ATTRIBUTE_BYTES) fail(`attribute "${attribute.name}" is too large`);
+    this.#checkValue(`attribute "${attribute.name}"`, length);
     return UTF8.decode((await this.heapObject(collection, index)).subarray(0, length));
+  }
+
+  /** Before the value of an attribute (`what`) is read. */
+  #checkValue(what: string, bytes: number): void {
+    const { maxAttributeBytes } = this.options;
+    this.limit(
+      "maxAttributeBytes",
+      bytes,
+      `${what} holds ${bytes} bytes, more than the ${maxAttributeBytes} read`,
+    );
   }
 
   /**
@@ -409,13 +492,19 @@ export class Hdf5Reader {
     const end = at + size;
     if (end > this.source.size) fail(`global heap collection at ${at} runs past the end of the file`);
     let pos = at + 8 + lengthSize;
-    for (let n = 0; n < MAX_HEAP_OBJECTS && pos + 8 + lengthSize <= end; n++) {
+    for (let n = 0; pos + 8 + lengthSize <= end; n++) {
+      const { maxHeapObjects } = this.options;
+      this.limit(
+        "maxHeapObjects",
+        n + 1,
+        `global heap collection at ${at} holds more than ${maxHeapObjects} objects`,
+      );
       const objectHead = await this.read(pos, 8 + lengthSize);
       const id = uint(objectHead, 0, 2);
       const objectSize = uint(objectHead, 8, lengthSize);
       if (id === 0) break; // free space: the last object
       if (id === index) {
-        if (objectSize > MAX_ATTRIBUTE_BYTES) fail(`global heap object ${index} is too large`);
+        this.#checkValue(`global heap object ${index}`, objectSize);
         return this.read(pos + 8 + lengthSize, objectSize);
       }
       pos += 8 + lengthSize + Math.ceil(objectSize / 8) * 8;

@@ -7,7 +7,7 @@
  * links, external and virtual datasets (MA411), and reports bytes before the superblock (a user
  * block) or after the end the superblock declares (MA412); trailing bytes are scanned as a
  * payload. A file with the HDF5 signature whose structures do not decode is MA410: never a
- * silent pass.
+ * silent pass; one whose structures go past a limit (`hdf5.*`) is MA413, naming the option.
  *
  * @module
  */
@@ -15,12 +15,20 @@
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import { DecodeError } from "../../core/decode_error.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
+import { scannerOptions } from "../options.ts";
 import { checkKerasConfig } from "../keras/config.ts";
 import { parseKerasJson } from "../keras/config_reader.ts";
 import { denseAttributes, UnsupportedLayout } from "./dense.ts";
 import { walkObjects } from "./objects.ts";
 import { signatureAt, superblockOffsets } from "./descriptor.ts";
-import { type Attribute, Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader.ts";
+import {
+  type Attribute,
+  Hdf5LimitError,
+  Hdf5Reader,
+  type HeaderMessage,
+  MESSAGE,
+  readUint,
+} from "./reader.ts";
 
 /** The root attributes Keras deserializes as model configs. */
 const CONFIG_ATTRIBUTES = ["model_config", "training_config"];
@@ -111,9 +119,13 @@ async function checkObjects(reader: Hdf5Reader, messages: HeaderMessage[], ctx: 
       rule: "MA413",
       keyPath: walk.denseGroups[0] ?? "/",
       message: walk.truncated
-        ? `The HDF5 file has more objects than the walk's limit; those after ${walk.objects} were not inspected for external references`
+        ? `The HDF5 file has more objects than the walk's limit; those after ${walk.objects} were not inspected for external references (--limit ${walk.option})`
         : `${walk.denseGroups.length} group(s) keep their links in dense storage, which is not listed: their members were not inspected`,
-      details: { objects: walk.objects, denseGroups: walk.denseGroups.slice(0, 20) },
+      details: {
+        objects: walk.objects,
+        denseGroups: walk.denseGroups.slice(0, 20),
+        ...(walk.option ? { option: walk.option } : {}),
+      },
     });
   }
 }
@@ -161,7 +173,7 @@ export const hdf5Scanner: Scanner = {
       if (at === undefined) {
         throw new DecodeError("hdf5", "no superblock signature at 0, 512, 1024 or any power of two after");
       }
-      const reader = await Hdf5Reader.open(source, at);
+      const reader = await Hdf5Reader.open(source, at, scannerOptions(ctx).hdf5);
       if (reader.superblock.end > source.size) {
         throw new DecodeError(
           "hdf5",
@@ -173,6 +185,15 @@ export const hdf5Scanner: Scanner = {
       await checkRoot(reader, messages, ctx);
       await checkObjects(reader, messages, ctx);
     } catch (error) {
+      if (error instanceof Hdf5LimitError) {
+        ctx.report({
+          rule: "MA413",
+          message:
+            `The HDF5 file goes past a limit (${error.reason}): the rest of it was not inspected (--limit ${error.option})`,
+          details: { reason: error.reason, limit: error.limit, option: error.option },
+        });
+        return;
+      }
       if (!(error instanceof DecodeError)) throw error;
       ctx.report({
         rule: "MA410",

@@ -11,14 +11,14 @@
  * @module
  */
 
+import type { FindingReport } from "../../core/scanner.ts";
 import type { ArchiveEntry, ArchiveProfile, MemberPlan } from "../archive/profile.ts";
+import { scannerOptions } from "../options.ts";
 
 /** The record Keras rebuilds the model from. */
 export const CONFIG_RECORD = "config.json";
 /** The record of the Keras version. */
 export const METADATA_RECORD = "metadata.json";
-/** `metadata.json` is read to validate it: Keras writes a few dozen bytes. */
-export const MAX_METADATA_BYTES = 64 * 1024;
 
 /** What Keras does with each record it writes. */
 const RECORDS: ReadonlyMap<string, MemberPlan> = new Map<string, MemberPlan>([
@@ -29,12 +29,19 @@ const RECORDS: ReadonlyMap<string, MemberPlan> = new Map<string, MemberPlan>([
 
 const files = (entries: readonly ArchiveEntry[]) => entries.filter((entry) => !entry.directory);
 
+/** Checks `metadata.json`, read whole up to `maxBytes` (`keras.maxMetadataBytes`): Keras writes a few dozen. */
 async function checkMetadata(
   entry: ArchiveEntry | undefined,
-  report: (message: string) => void,
+  maxBytes: number,
+  report: (message: string, details?: FindingReport["details"]) => void,
 ): Promise<void> {
   if (!entry) return report(`${METADATA_RECORD} is missing: Keras writes it with every model`);
-  if (entry.size > MAX_METADATA_BYTES) return report(`${METADATA_RECORD} declares ${entry.size} bytes`);
+  if (entry.size > maxBytes) {
+    return report(
+      `${METADATA_RECORD} declares ${entry.size} bytes, more than the ${maxBytes} read (--limit keras.maxMetadataBytes)`,
+      { size: entry.size, limit: maxBytes, option: "keras.maxMetadataBytes" },
+    );
+  }
   let metadata: unknown;
   try {
     metadata = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(await entry.read()));
@@ -71,12 +78,18 @@ export const kerasProfile: ArchiveProfile = {
   },
   async plan(entries, ctx) {
     const members = files(entries);
-    await checkMetadata(members.find((entry) => entry.name === METADATA_RECORD), (message) =>
-      ctx.report({
-        rule: "MA409",
-        member: METADATA_RECORD,
-        message: `The .keras archive's ${message}`,
-      }));
+    const metadata = members.find((entry) => entry.name === METADATA_RECORD);
+    await checkMetadata(
+      metadata,
+      scannerOptions(ctx).keras.maxMetadataBytes,
+      (message, details) =>
+        ctx.report({
+          rule: "MA409",
+          member: METADATA_RECORD,
+          message: `The .keras archive's ${message}`,
+          ...(details ? { details } : {}),
+        }),
+    );
     const plans = new Map<string, MemberPlan>();
     for (const entry of members) {
       const known = RECORDS.get(entry.name);

@@ -25,18 +25,17 @@
 import { bytesSource } from "../../core/byte_source.ts";
 import type { FindingReport, ScanContext } from "../../core/scanner.ts";
 import type { CallablePolicy, CallableVerdict } from "../../policy/callables.ts";
+import { scannerOptions } from "../options.ts";
 import { checkString, type StringCheckContext } from "../strings/checks.ts";
 import { decodeLambdaCode, deniedReferences } from "./lambda_code.ts";
+import type { KerasOptions } from "./options.ts";
 import { SAFE_KERAS } from "./safe_keras.ts";
 
-/** Nesting of a config walked: real configs nest a few dozen levels. */
-export const MAX_CONFIG_DEPTH = 512;
-/** Values of one config visited: a model with tens of thousands of layers stays well below. */
-export const MAX_CONFIG_NODES = 5_000_000;
-/** Distinct strings and callable names whose verdicts one walk remembers. */
+/**
+ * Distinct strings and callable names whose verdicts one walk remembers: a cache, bounding memory
+ * only; a string past it is checked again each time it occurs.
+ */
 const MAX_CACHED = 100_000;
-/** Characters of a TorchModuleWrapper's base64 blob decoded and scanned. */
-export const MAX_TORCH_MODULE_CHARS = 256 * 1024 * 1024;
 
 /** The objects Keras 3's deserializer builds itself, whatever their `module`. */
 const BUILT_IN_MARKERS: ReadonlySet<string> = new Set([
@@ -88,6 +87,7 @@ class ConfigWalk {
   #nodes = 0;
   #limited = false;
   readonly #policy: CallablePolicy;
+  readonly #options: Readonly<KerasOptions>;
   readonly #nested: Promise<void>[] = [];
   /** Key paths of strings that hold code or a payload, judged as such rather than as text. */
   readonly #payloads = new Set<string>();
@@ -99,6 +99,7 @@ class ConfigWalk {
 
   constructor(readonly ctx: ScanContext, readonly member: string | undefined) {
     this.#policy = kerasPolicy(ctx.policy);
+    this.#options = scannerOptions(ctx).keras;
     this.#strings = {
       report: (finding) => this.report(finding.keyPath ?? "$", finding),
       matchBlacklist: (text) => ctx.matchBlacklist(text),
@@ -115,8 +116,9 @@ class ConfigWalk {
     const stack: [Json, string, number][] = [[root, rootPath, 0]];
     while (stack.length > 0) {
       const [value, path, depth] = stack.pop()!;
-      if (++this.#nodes > MAX_CONFIG_NODES || depth > MAX_CONFIG_DEPTH) {
-        this.#limit(path);
+      const { maxConfigNodes, maxConfigDepth } = this.#options;
+      if (++this.#nodes > maxConfigNodes || depth > maxConfigDepth) {
+        this.#limit(path, depth > maxConfigDepth ? "maxConfigDepth" : "maxConfigNodes");
         continue;
       }
       if (this.#nodes % 65_536 === 0 && this.ctx.signal.aborted) return;
@@ -158,14 +160,22 @@ class ConfigWalk {
     return verdict;
   }
 
-  #limit(path: string): void {
+  #limit(path: string, option: "maxConfigDepth" | "maxConfigNodes"): void {
     if (this.#limited) return;
     this.#limited = true;
+    const { maxConfigDepth, maxConfigNodes } = this.#options;
+    const reached = option === "maxConfigDepth"
+      ? `is nested deeper than ${maxConfigDepth} levels`
+      : `has more than ${maxConfigNodes} values`;
     this.report(path, {
       rule: "MA413",
-      message:
-        `The Keras config is nested deeper than ${MAX_CONFIG_DEPTH} levels or has more than ${MAX_CONFIG_NODES} values: the rest was not inspected`,
-      details: { maxDepth: MAX_CONFIG_DEPTH, maxNodes: MAX_CONFIG_NODES },
+      message: `The Keras config ${reached}: the rest was not inspected (--limit keras.${option})`,
+      details: {
+        maxDepth: maxConfigDepth,
+        maxNodes: maxConfigNodes,
+        limit: this.#options[option],
+        option: `keras.${option}`,
+      },
     });
   }
 
@@ -268,12 +278,12 @@ class ConfigWalk {
   #lambda(code: string | undefined, path: string): void {
     const decoded = code === undefined
       ? { ok: false as const, reason: "it holds no code string" }
-      : decodeLambdaCode(code);
+      : decodeLambdaCode(code, this.#options);
     if (!decoded.ok) {
       this.report(path, {
         rule: "MA402",
         message: `A Lambda layer's code cannot be decoded (${decoded.reason}); Keras would still run it`,
-        details: { reason: decoded.reason },
+        details: { reason: decoded.reason, ...(decoded.option ? { option: decoded.option } : {}) },
       });
       return;
     }
@@ -324,14 +334,20 @@ class ConfigWalk {
     const blob = text(config.module);
     const modulePath = step(path, "module");
     this.#payloads.add(modulePath);
+    const { maxTorchModuleChars } = this.#options;
+    const tooLong = blob !== undefined && blob.length > maxTorchModuleChars;
     this.report(modulePath, {
       rule: "MA407",
-      message:
-        "A TorchModuleWrapper holds a torch.save blob that torch.load unpickles; it is scanned as a payload",
-      details: { characters: blob?.length ?? 0 },
+      message: tooLong
+        ? `A TorchModuleWrapper holds a torch.save blob that torch.load unpickles; at ${blob.length} characters, more than the ${maxTorchModuleChars} read, it was not scanned (--limit keras.maxTorchModuleChars)`
+        : "A TorchModuleWrapper holds a torch.save blob that torch.load unpickles; it is scanned as a payload",
+      details: {
+        characters: blob?.length ?? 0,
+        ...(tooLong ? { limit: maxTorchModuleChars, option: "keras.maxTorchModuleChars" } : {}),
+      },
     });
     // Reported before it is decoded: a blob that is not base64, or too large, is still a pickle slot.
-    const bytes = blob !== undefined && blob.length <= MAX_TORCH_MODULE_CHARS ? base64(blob) : undefined;
+    const bytes = blob !== undefined && !tooLong ? base64(blob) : undefined;
     if (bytes) this.#nested.push(this.ctx.scanNested(bytesSource(bytes), `<torch module ${modulePath}>`));
   }
 }

@@ -7,10 +7,8 @@
 
 import { readAll } from "../../core/byte_source.ts";
 import type { Scanner } from "../../core/scanner.ts";
+import { scannerOptions } from "../options.ts";
 import { checkKerasConfig } from "./config.ts";
-
-/** Bytes of a config.json read: the config of a model with 100,000 layers is tens of MiB. */
-export const MAX_CONFIG_BYTES = 256 * 1024 * 1024;
 
 /**
  * Parses Keras config text, or says why it is not JSON.
@@ -42,12 +40,13 @@ export function parseKerasJson(text: string): { ok: true; value: unknown } | { o
 export const kerasConfigScanner: Scanner = {
   async scan(source, ctx) {
     ctx.identify("keras-config");
-    if (source.size > MAX_CONFIG_BYTES) {
+    const { maxConfigBytes } = scannerOptions(ctx).keras;
+    if (source.size > maxConfigBytes) {
       ctx.report({
         rule: "MA413",
         message:
-          `The Keras config is ${source.size} bytes, more than the ${MAX_CONFIG_BYTES} read: it was not inspected`,
-        details: { size: source.size, limit: MAX_CONFIG_BYTES },
+          `The Keras config is ${source.size} bytes, more than the ${maxConfigBytes} read: it was not inspected (--limit keras.maxConfigBytes)`,
+        details: { size: source.size, limit: maxConfigBytes, option: "keras.maxConfigBytes" },
       });
       return;
     }

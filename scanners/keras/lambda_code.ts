@@ -9,10 +9,8 @@
 
 import { DecodeError } from "../../core/decode_error.ts";
 import type { CallablePolicy, CallableVerdict } from "../../policy/callables.ts";
-import { type CodeFacts, readCodeFacts } from "./marshal.ts";
-
-/** Characters of Lambda code decoded: real lambdas marshal to a few hundred bytes. */
-export const MAX_LAMBDA_CODE_CHARS = 4 * 1024 * 1024;
+import { type CodeFacts, MarshalLimitError, readCodeFacts } from "./marshal.ts";
+import { DEFAULT_KERAS_OPTIONS, type KerasOptions } from "./options.ts";
 
 /**
  * Names user code conventionally imports modules under; a Lambda runs with the globals of the
@@ -24,10 +22,10 @@ const MODULE_ALIASES: Readonly<Record<string, string>> = {
   K: "keras.backend",
 };
 
-/** A Lambda's code, decoded, or why it could not be. */
+/** A Lambda's code, decoded, or why it could not be (and the option whose limit stopped it, if one did). */
 export type LambdaCode =
   | { ok: true; facts: CodeFacts; bytes: number }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; option?: string };
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -58,25 +56,37 @@ function rawUnicodeEscape(text: string): Uint8Array {
 }
 
 /**
- * Decodes the code string of a Lambda as Keras's `func_load` would, without running it.
+ * Decodes the code string of a Lambda as Keras's `func_load` would, without running it, within
+ * the limits `keras.maxLambdaCodeChars` and `keras.maxMarshalObjects`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeLambdaCode } from "./lambda_code.ts";
- * decodeLambdaCode("not marshal").ok; // false
+ * assert.equal(decodeLambdaCode("not marshal").ok, false);
+ * assert.deepEqual(decodeLambdaCode("not marshal", { maxLambdaCodeChars: 4, maxMarshalObjects: 10 }), {
+ *   ok: false,
+ *   reason: "its code is 11 characters, more than the 4 read",
+ *   option: "keras.maxLambdaCodeChars",
+ * });
  * ```
  */
-export function decodeLambdaCode(code: string): LambdaCode {
-  if (code.length > MAX_LAMBDA_CODE_CHARS) {
+export function decodeLambdaCode(
+  code: string,
+  options: Pick<KerasOptions, "maxLambdaCodeChars" | "maxMarshalObjects"> = DEFAULT_KERAS_OPTIONS,
+): LambdaCode {
+  if (code.length > options.maxLambdaCodeChars) {
     return {
       ok: false,
-      reason: `its code is ${code.length} characters, more than the ${MAX_LAMBDA_CODE_CHARS} read`,
+      reason: `its code is ${code.length} characters, more than the ${options.maxLambdaCodeChars} read`,
+      option: "keras.maxLambdaCodeChars",
     };
   }
   const bytes = base64Bytes(code) ?? rawUnicodeEscape(code);
   try {
-    return { ok: true, facts: readCodeFacts(bytes), bytes: bytes.length };
+    return { ok: true, facts: readCodeFacts(bytes, options), bytes: bytes.length };
   } catch (error) {
+    if (error instanceof MarshalLimitError) return { ok: false, reason: error.reason, option: error.option };
     if (error instanceof DecodeError) return { ok: false, reason: error.reason };
     throw error;
   }

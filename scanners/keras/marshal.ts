@@ -15,11 +15,47 @@
 
 import { DecodeError } from "../../core/decode_error.ts";
 import { disassemble } from "./bytecode.ts";
+import { DEFAULT_KERAS_OPTIONS, type KerasOptions } from "./options.ts";
 
-/** Nesting of containers and code objects accepted: real lambdas nest a few levels at most. */
+/**
+ * Nesting of containers and code objects accepted: real lambdas nest a few levels at most. Fixed,
+ * not an option: it keeps the recursive reader off the end of the call stack.
+ */
 export const MAX_MARSHAL_DEPTH = 64;
-/** Objects read from one stream: every loop over a declared count is bounded by this and by the bytes left. */
-export const MAX_MARSHAL_OBJECTS = 200_000;
+
+/**
+ * The stream holds more objects than `keras.maxMarshalObjects`: it was not read to its end, so
+ * what its code uses is not known. A {@linkcode DecodeError} to callers that only ask whether it
+ * decoded; {@linkcode option} names the limit to raise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MarshalLimitError } from "./marshal.ts";
+ * const error = new MarshalLimitError(10, 7);
+ * assert.equal(error.option, "keras.maxMarshalObjects");
+ * assert.equal(error.reason, "more than 10 objects at byte 7");
+ * ```
+ */
+export class MarshalLimitError extends DecodeError {
+  /** Always `MarshalLimitError`. */
+  override name = "MarshalLimitError";
+  /** The option whose limit was reached. */
+  readonly option = "keras.maxMarshalObjects";
+  /** Its value. */
+  readonly limit: number;
+
+  /**
+   * The object budget of one stream ran out.
+   *
+   * @param limit The budget, `keras.maxMarshalObjects`.
+   * @param position Where in the stream it ran out.
+   */
+  constructor(limit: number, position: number) {
+    super("marshal", `more than ${limit} objects at byte ${position}`);
+    this.limit = limit;
+  }
+}
 
 /** What a code object uses, as far as a static reader can tell. */
 export interface CodeFacts {
@@ -82,7 +118,7 @@ class MarshalReader {
   readonly #refs: (Value | undefined)[] = [];
   readonly #view: DataView;
 
-  constructor(readonly bytes: Uint8Array, readonly modern: boolean) {
+  constructor(readonly bytes: Uint8Array, readonly modern: boolean, readonly maxObjects: number) {
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -131,7 +167,7 @@ class MarshalReader {
 
   read(depth = 0): Value {
     if (depth > MAX_MARSHAL_DEPTH) this.#fail(`nesting deeper than ${MAX_MARSHAL_DEPTH}`);
-    if (++this.#objects > MAX_MARSHAL_OBJECTS) this.#fail(`more than ${MAX_MARSHAL_OBJECTS} objects`);
+    if (++this.#objects > this.maxObjects) throw new MarshalLimitError(this.maxObjects, this.#pos);
     const tag = this.#u8();
     const type = String.fromCharCode(tag & ~FLAG_REF);
     // marshal numbers a flagged object before reading what it contains, so refs keep its order.
@@ -274,8 +310,8 @@ function collect(code: CodeObject, facts: CodeFacts): void {
   }
 }
 
-function decodeWith(bytes: Uint8Array, modern: boolean): CodeFacts {
-  const reader = new MarshalReader(bytes, modern);
+function decodeWith(bytes: Uint8Array, modern: boolean, maxObjects: number): CodeFacts {
+  const reader = new MarshalReader(bytes, modern, maxObjects);
   const root = reader.read();
   if (root.kind !== "code") throw new DecodeError("marshal", "the stream does not hold a code object");
   if (reader.position !== bytes.length) {
@@ -295,8 +331,9 @@ function decodeWith(bytes: Uint8Array, modern: boolean): CodeFacts {
 }
 
 /**
- * The names and string constants of a marshalled code object, read without running it. Throws a
- * {@linkcode DecodeError} when neither code layout reads the whole stream.
+ * The names and string constants of a marshalled code object, read without running it, reading at
+ * most `options.maxMarshalObjects` objects. Throws a {@linkcode DecodeError} when neither code
+ * layout reads the whole stream: a {@linkcode MarshalLimitError} when one stopped at that limit.
  *
  * @example
  * ```ts
@@ -309,18 +346,24 @@ function decodeWith(bytes: Uint8Array, modern: boolean): CodeFacts {
  * }
  * ```
  */
-export function readCodeFacts(bytes: Uint8Array): CodeFacts {
+export function readCodeFacts(
+  bytes: Uint8Array,
+  options: Pick<KerasOptions, "maxMarshalObjects"> = DEFAULT_KERAS_OPTIONS,
+): CodeFacts {
   let modernError: unknown;
   try {
-    return decodeWith(bytes, true);
+    return decodeWith(bytes, true, options.maxMarshalObjects);
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;
     modernError = error;
   }
   try {
-    return decodeWith(bytes, false);
+    return decodeWith(bytes, false, options.maxMarshalObjects);
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;
+    // A layout stopped by the limit may be the right one: the limit, not the bytes, is to blame.
+    if (modernError instanceof MarshalLimitError) throw modernError;
+    if (error instanceof MarshalLimitError) throw error;
     throw new DecodeError(
       "marshal",
       `not a code object of CPython 3.8 to 3.13 (3.11+ layout: ${

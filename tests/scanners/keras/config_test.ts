@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
-import { MAX_CONFIG_DEPTH } from "../../../scanners/keras/config.ts";
+import { DEFAULT_KERAS_OPTIONS } from "../../../scanners/keras/options.ts";
+
+const MAX_CONFIG_DEPTH = DEFAULT_KERAS_OPTIONS.maxConfigDepth;
 
 async function findings(config: unknown, blacklist: string[] = []): Promise<string[]> {
   const bytes = new TextEncoder().encode(JSON.stringify(config));
