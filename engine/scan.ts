@@ -385,12 +385,10 @@ export async function scanWith(
   given: ScanOptions,
   setup: ScanSetup,
 ): Promise<ScanResult> {
-  // Resolved before any work, so that a mistyped option fails the scan at once, and once for all files.
-  const options = {
-    ...given,
-    limits: resolveScanLimits(given.limits),
-    scannerOptions: resolveScannerOptions(given.scannerOptions),
-  };
+  // Checked before any work, so that a mistyped option fails the scan at once. Files carry only what the
+  // user set (usually nothing), and each worker resolves that against defaults it resolved once.
+  resolveScannerOptions(given.scannerOptions);
+  const options = { ...given, limits: resolveScanLimits(given.limits) };
   const startTime = new Date();
   const deadline = startTime.getTime() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const named = await resolveNamedPaths(paths);

@@ -173,6 +173,9 @@ export const SCANNER_OPTION_INFO: readonly ScannerOptionInfo[] = Object.freeze(
   ),
 );
 
+/** The resolution of no settings, once per thread ({@linkcode resolveScannerOptions} fills it in). */
+let resolvedDefaults: Readonly<ScannerOptions> | undefined;
+
 /**
  * Every scanner's options when the user sets none.
  *
@@ -250,6 +253,9 @@ export function resolveOptionGroup<Options extends object>(
  */
 export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly<ScannerOptions> {
   const given: Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>> = input;
+  // Every file of a scan without settings resolves nothing: the defaults are resolved once per thread.
+  const none = Object.keys(given).length === 0;
+  if (none && resolvedDefaults) return resolvedDefaults;
   const resolved: Record<string, Readonly<Record<string, number>>> = {};
   for (const id of Object.keys(given)) {
     if (!Object.hasOwn(OPTION_SETS, id)) throw optionError(id, "Unknown scanner");
@@ -259,7 +265,9 @@ export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly
     resolved[id] = resolveOptionGroup(id, set.defaults, given[id], SCANNER_OPTION_INFO);
   }
   // Every id of ScannerOptions is in OPTION_SETS, each with all its options: the loops filled them in.
-  return Object.freeze(resolved) as unknown as Readonly<ScannerOptions>;
+  const options = Object.freeze(resolved) as unknown as Readonly<ScannerOptions>;
+  if (none) resolvedDefaults = options;
+  return options;
 }
 
 /**
