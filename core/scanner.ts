@@ -370,8 +370,19 @@ export interface DirectoryFile {
   read(): Promise<Uint8Array>;
 }
 
-/** What a directory scanner's plan may do: report, and open siblings through the sandbox. */
-export type PlanContext = Pick<ScanContext, "path" | "signal" | "report" | "matchBlacklist" | "openSibling">;
+/**
+ * What a directory scanner's plan may do: report, open siblings through the sandbox, and ask whether
+ * the engine knows the format of some bytes.
+ */
+export interface PlanContext
+  extends Pick<ScanContext, "path" | "signal" | "report" | "matchBlacklist" | "openSibling"> {
+  /**
+   * Whether any format the engine knows, scanned or only recognised, claims a file with this head,
+   * size and name: raw tensor data is claimed by none. The engine answers with its registry, so that
+   * a plan does not load every scanner to ask.
+   */
+  recognises(head: Uint8Array, size: number, name: string): boolean;
+}
 
 /**
  * A directory format once loaded: plans how its loader reads each file (the

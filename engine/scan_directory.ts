@@ -11,6 +11,7 @@
 
 import type { DirectoryFile, MemberPlan, PlanContext } from "../core/scanner.ts";
 import type { Finding } from "../core/types.ts";
+import { KNOWN_FORMATS } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
 import type { PolicyExtras } from "../policy/callables.ts";
@@ -126,6 +127,9 @@ export async function scanDirectory(
       matchBlacklist: (text) =>
         patterns.find((pattern) => text.toLowerCase().includes(pattern.toLowerCase())),
       openSibling: (reference) => openSiblingReported(siblings, reference, ctx.report),
+      recognises: (head, size, name) =>
+        registry.scanners.some((scanner) => scanner.detect(head, size, name)) ||
+        KNOWN_FORMATS.some((format) => format.matches?.(head)),
     };
     const files: DirectoryFile[] = task.files.map((file) => ({
       path: file.relative,

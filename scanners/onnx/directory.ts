@@ -13,8 +13,6 @@
 
 import type { DirectoryScanner, MemberPlan } from "../../core/scanner.ts";
 import { HEAD_BYTES } from "../../core/scanner.ts";
-import { KNOWN_FORMATS } from "../known_formats.ts";
-import { SCANNERS } from "../registry.ts";
 import { detectOnnx } from "./descriptor.ts";
 import { externalDataLocations } from "./scanner.ts";
 
@@ -30,12 +28,6 @@ function resolveBeside(model: string, location: string): string | undefined {
     segments.push(segment);
   }
   return segments.join("/");
-}
-
-/** Whether no format recognises `head` (of a file of `size` bytes named `name`): raw bytes, for any loader. */
-function isRawData(head: Uint8Array, size: number, name: string): boolean {
-  return !SCANNERS.some((descriptor) => descriptor.detect(head, size, name)) &&
-    !KNOWN_FORMATS.some((format) => format.matches?.(head));
 }
 
 /**
@@ -66,7 +58,8 @@ export const onnxFolderScanner: DirectoryScanner = {
         if (path === undefined || !listed.has(path) || plans.has(path)) continue;
         const data = await ctx.openSibling(path);
         if (!data.ok || data.throughLink) continue;
-        if (isRawData(await data.source.read(0, HEAD_BYTES), data.source.size, path)) {
+        // Raw bytes, for any loader, when no format recognises them (a pickle named as the data is scanned).
+        if (!ctx.recognises(await data.source.read(0, HEAD_BYTES), data.source.size, path)) {
           plans.set(path, {
             action: "skip",
             reason: `external tensor data of ${model.path}, read as raw bytes`,
