@@ -100,6 +100,8 @@ const PY_WHITESPACE = /^\s+|\s+$/g;
 const DECIMAL_INT = /^[+-]?\d(?:_?\d)*$/;
 const ANY_BASE_INT = /^[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|\d(?:_?\d)*)$/;
 /** CPython's FLOAT parser (`PyOS_string_to_double`): no whitespace, no underscores. */
+/** A decimal with digits on both sides of an optional point, as `repr(float)` writes most values. */
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
 const PY_FLOAT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$/i;
 /** Python's `float()`, which the pure-Python unpickler (joblib's) applies: whitespace around, `_` between digits. */
 const PY_FLOAT_CALL =
@@ -280,6 +282,8 @@ function untilNul(text: string): string {
 
 /** A FLOAT line as either unpickler accepts it: the C one up to a NUL, the pure-Python one with `float()`. */
 function parseFloat64(line: string): number | undefined {
+  // The common case, a plain decimal as repr() writes it, needs neither regular expression.
+  if (PLAIN_DECIMAL.test(line)) return Number(line);
   let text = untilNul(line);
   if (!PY_FLOAT.test(text)) {
     text = line.replace(PY_WHITESPACE, "");
@@ -592,8 +596,9 @@ export class Disassembler {
       this.#more(want - this.#pos);
       return PENDING;
     }
-    const index = this.#buf.subarray(from - this.#base, want - this.#base).indexOf(NEWLINE);
-    if (index >= 0) return from + index;
+    // indexOf from an offset, not on a subarray: a protocol-0 pickle asks this for every line.
+    const index = this.#buf.indexOf(NEWLINE, from - this.#base);
+    if (index >= 0 && index < want - this.#base) return index + this.#base;
     if (want >= this.#size) return this.#noNewline();
     return this.#searchAsync(from, want);
   }
