@@ -17,13 +17,11 @@
 
 import { DEFAULT_CONFIG_FILE, parseCommandLine, type ScanFlags } from "./cli/args.ts";
 import type { Config } from "./cli/config.ts";
-import { ProgressLine } from "./cli/progress.ts";
 import type { ScanResult } from "./core/types.ts";
 import { isRuleId, RULES } from "./core/rules.ts";
 import { LIMIT_INFO } from "./engine/limits.ts";
 import { dirnamePath } from "./engine/paths.ts";
 import { scan, type ScanProgress } from "./engine/scan.ts";
-import { renderLimitList } from "./report/limits.ts";
 import { EXIT_CLEAN, EXIT_ERROR, type ExitCode, exitCode, plural, TOOL_NAME } from "./report/summary.ts";
 import type { TextOptions } from "./report/text.ts";
 
@@ -218,8 +216,9 @@ class Cli {
     // Progress lines are written as the scan goes, so their escaping loads before it.
     const escapeTerminal = flags.verbose ? (await import("./report/text.ts")).escapeTerminal : undefined;
     // On a terminal, a long scan shows one line that is redrawn in place and erased at the end.
+    // Its module loads only then: a pre-commit hook's piped run never pays for it.
     const progress = !flags.verbose && !flags.quiet && this.#context.stderr.isTerminal?.()
-      ? new ProgressLine(
+      ? new (await import("./cli/progress.ts")).ProgressLine(
         (text) => {
           this.#stderrQueue = this.#stderrQueue.then(() => writeAll(this.#context.stderr, text));
         },
@@ -346,6 +345,7 @@ class Cli {
       this.complain(`unknown limit or scanner '${name}' (run '${TOOL_NAME} limits' for the list)`);
       return EXIT_ERROR;
     }
+    const { renderLimitList } = await import("./report/limits.ts");
     await writeAll(this.#context.stdout, renderLimitList(listed));
     return EXIT_CLEAN;
   }
