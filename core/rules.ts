@@ -55,8 +55,10 @@ const LOAD_FIX =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RULES } from "./rules.ts";
- * console.log(RULES.MA100.title);
+ * assert.equal(RULES.MA100.id, "MA100");
+ * assert.equal(RULES.MA100.severity, "critical");
  * ```
  */
 export const RULES = {
@@ -1253,8 +1255,10 @@ export const RULES = {
  *
  * @example
  * ```ts
- * import type { RuleId } from "./rules.ts";
- * const id: RuleId = "MA100";
+ * import assert from "node:assert/strict";
+ * import { RULES, type RuleId } from "./rules.ts";
+ * const id: RuleId = "MA100"; // "MA999" does not type-check
+ * assert.ok(id in RULES);
  * ```
  */
 export type RuleId = keyof typeof RULES;
@@ -1264,9 +1268,10 @@ export type RuleId = keyof typeof RULES;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRuleId } from "./rules.ts";
- * isRuleId("MA100"); // true
- * isRuleId("MA999"); // false
+ * assert.equal(isRuleId("MA100"), true);
+ * assert.equal(isRuleId("MA999"), false);
  * ```
  */
 export function isRuleId(id: string): id is RuleId {
@@ -1278,8 +1283,9 @@ export function isRuleId(id: string): id is RuleId {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getRule } from "./rules.ts";
- * getRule("MA101").severity; // "critical"
+ * assert.equal(getRule("MA101").severity, "critical");
  * ```
  */
 export function getRule(id: RuleId): Rule {
