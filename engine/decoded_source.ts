@@ -22,10 +22,11 @@ const KEEP_BEHIND_BYTES = 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DecodeBudget } from "./decoded_source.ts";
  * const budget = new DecodeBudget(100);
- * budget.take(60); // 60
- * budget.take(60); // 40: only what is left
+ * assert.equal(budget.take(60), 60);
+ * assert.equal(budget.take(60), 40); // only what is left
  * ```
  */
 export class DecodeBudget {
@@ -299,9 +300,10 @@ class StreamedSource implements ByteSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../core/byte_source.ts";
  * import { isStreamed } from "./decoded_source.ts";
- * isStreamed(bytesSource(new Uint8Array(4))); // false
+ * assert.equal(isStreamed(bytesSource(new Uint8Array(4))), false);
  * ```
  */
 export function isStreamed(source: ByteSource): boolean {

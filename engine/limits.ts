@@ -80,8 +80,9 @@ export interface ScanLimits {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SCAN_LIMITS } from "./limits.ts";
- * DEFAULT_SCAN_LIMITS.maxDepth; // 8
+ * assert.equal(DEFAULT_SCAN_LIMITS.maxDepth, 8);
  * ```
  */
 export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = {

@@ -70,9 +70,10 @@ interface WalkScope {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isInside } from "./walk.ts";
- * isInside("/models/a/b.pkl", "/models"); // true
- * isInside("/models-old/b.pkl", "/models"); // false
+ * assert.equal(isInside("/models/a/b.pkl", "/models"), true);
+ * assert.equal(isInside("/models-old/b.pkl", "/models"), false);
  * ```
  */
 export function isInside(path: string, root: string): boolean {
@@ -184,9 +185,12 @@ export async function resolveNamedPaths(paths: readonly string[]): Promise<Named
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandPaths } from "./walk.ts";
- * const { files, problems } = await expandPaths(["./models"]);
- * console.log(files.length, problems);
+ * // Needs read permission for the paths: here, this repository's pickle fixtures.
+ * const { files, problems } = await expandPaths(["fixtures/pickle/benign", "fixtures/no-such-dir"]);
+ * assert.ok(files.every((file) => file.path.startsWith("fixtures/pickle/benign/")));
+ * assert.deepEqual(problems.map((p) => p.path), ["fixtures/no-such-dir"]);
  * ```
  */
 export async function expandPaths(
