@@ -116,8 +116,17 @@ export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { numpyScanner } from "./scanner.ts";
- * typeof numpyScanner.scan; // "function"
+ * // An object array: np.load(allow_pickle=True) unpickles its data.
+ * const text = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".padEnd(117) + "\n";
+ * const data = "cos\nsystem\n(S'echo pwned'\ntR.";
+ * const npy = Uint8Array.of(0x93, ...new TextEncoder().encode("NUMPY"), 1, 0, text.length, 0, ...new TextEncoder().encode(text + data));
+ * const { ctx, findings } = recordingContext("objects.npy");
+ * await numpyScanner.scan(bytesSource(npy), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 128], ["MA101", 155]]);
  * ```
  */
 export const numpyScanner: Scanner = { scan: scanNpy };

@@ -247,8 +247,16 @@ export async function scanTar(source: ByteSource, ctx: ScanContext): Promise<voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { tarScanner } from "./scanner.ts";
- * typeof tarScanner.scan; // "function"
+ * // Needs read permission: one of this repository's fixtures, written by Python's tarfile.
+ * const archive = await Deno.readFile("fixtures/tar/malicious/dotdot_name.tar");
+ * const { ctx, findings, members } = recordingContext("dotdot_name.tar");
+ * await tarScanner.scan(bytesSource(archive), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.member]), [["MA204", "../evil.txt"]]);
+ * assert.deepEqual(members.map((m) => m.name), ["../evil.txt"]); // its content is scanned all the same
  * ```
  */
 export const tarScanner: Scanner = { scan: scanTar };
