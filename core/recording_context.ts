@@ -7,6 +7,7 @@
  * @module
  */
 
+import { CallablePolicy } from "../policy/callables.ts";
 import type { ByteSource } from "./byte_source.ts";
 import type { ContainerMember, FindingReport, ScanContext } from "./scanner.ts";
 
@@ -26,7 +27,8 @@ export interface RecordingContext {
 
 /**
  * A context that records, for a source named `path`: nested payloads and members are
- * listed but not scanned, the blacklist is empty, and no sibling can be opened.
+ * listed but not scanned, callables are judged by the standard policy, the blacklist
+ * is empty, and no sibling can be opened.
  *
  * @example
  * ```ts
@@ -48,6 +50,7 @@ export function recordingContext(path = "example.bin"): RecordingContext {
       depth: 0,
       signal: new AbortController().signal,
       report: (finding) => void recorded.findings.push(finding),
+      policy: CallablePolicy.standard(),
       matchBlacklist: () => undefined,
       scanNested: (_source: ByteSource, label: string) => {
         recorded.nested.push(label);
