@@ -27,8 +27,8 @@ export interface RecordingContext {
 
 /**
  * A context that records, for a source named `path`: nested payloads and members are
- * listed but not scanned, callables are judged by the standard policy, the blacklist
- * is empty, and no sibling can be opened.
+ * listed but not scanned, callables are judged by the standard policy, `blacklist`
+ * patterns match case-insensitively (as `--blacklist` does), and no sibling can be opened.
  *
  * @example
  * ```ts
@@ -39,7 +39,7 @@ export interface RecordingContext {
  * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 2]]);
  * ```
  */
-export function recordingContext(path = "example.bin"): RecordingContext {
+export function recordingContext(path = "example.bin", blacklist: readonly string[] = []): RecordingContext {
   const recorded: RecordingContext = {
     findings: [],
     nested: [],
@@ -51,7 +51,7 @@ export function recordingContext(path = "example.bin"): RecordingContext {
       signal: new AbortController().signal,
       report: (finding) => void recorded.findings.push(finding),
       policy: CallablePolicy.standard(),
-      matchBlacklist: () => undefined,
+      matchBlacklist: (text) => blacklist.find((pattern) => text.toLowerCase().includes(pattern.toLowerCase())),
       scanNested: (_source: ByteSource, label: string) => {
         recorded.nested.push(label);
         return Promise.resolve();

@@ -129,8 +129,9 @@ function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { latin1 } from "./disassembler.ts";
- * latin1(new Uint8Array([0x6f, 0x73])); // "os"
+ * assert.equal(latin1(new Uint8Array([0x6f, 0x73])), "os");
  * ```
  */
 export function latin1(bytes: Uint8Array): string {
@@ -314,6 +315,7 @@ function decodeLong(bytes: Uint8Array, start: number, length: number): number | 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { Disassembler } from "./disassembler.ts";
  * const dis = new Disassembler(bytesSource(new Uint8Array([0x80, 0x04, 0x4e, 0x2e])));
@@ -324,7 +326,7 @@ function decodeLong(bytes: Uint8Array, start: number, length: number): number | 
  *   else if (dis.status === "more") await dis.fill();
  *   else break;
  * }
- * // names: ["PROTO", "NONE", "STOP"]
+ * assert.deepEqual(names, ["PROTO", "NONE", "STOP"]);
  * ```
  */
 export class Disassembler {
@@ -373,9 +375,10 @@ export class Disassembler {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Disassembler } from "./disassembler.ts";
    * const dis = Disassembler.fromBytes(new TextEncoder().encode("N."));
-   * dis.next()?.name; // "NONE"
+   * assert.equal(dis.next()?.name, "NONE");
    * ```
    */
   static fromBytes(bytes: Uint8Array, size = bytes.length): Disassembler {
@@ -715,11 +718,17 @@ export interface FrameMismatch {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Disassembler, FrameTracker } from "./disassembler.ts";
- * const bytes = new Uint8Array([0x80, 4, 0x95, 2, 0, 0, 0, 0, 0, 0, 0, 0x4e, 0x2e]);
- * const dis = Disassembler.fromBytes(bytes);
- * const frames = new FrameTracker(bytes.length);
- * for (let op = dis.next(); op; op = dis.next()) frames.observe(op); // all undefined: the frame fits
+ * const mismatches = (bytes: Uint8Array) => {
+ *   const dis = Disassembler.fromBytes(bytes);
+ *   const frames = new FrameTracker(bytes.length);
+ *   const found = [];
+ *   for (let op = dis.next(); op; op = dis.next()) found.push(frames.observe(op));
+ *   return found.filter((mismatch) => mismatch !== undefined);
+ * };
+ * assert.equal(mismatches(new Uint8Array([0x80, 4, 0x95, 2, 0, 0, 0, 0, 0, 0, 0, 0x4e, 0x2e])).length, 0); // it fits
+ * assert.equal(mismatches(new Uint8Array([0x80, 4, 0x95, 5, 0, 0, 0, 0, 0, 0, 0, 0x4e, 0x2e])).length, 1);
  * ```
  */
 export class FrameTracker {
