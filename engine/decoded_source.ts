@@ -318,6 +318,7 @@ export function isStreamed(source: ByteSource): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DecodeBudget, decodeMember } from "./decoded_source.ts";
  * const bytes = new Uint8Array([0x80, 4, 0x4e, 0x2e]);
  * const compressed = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -327,7 +328,7 @@ export function isStreamed(source: ByteSource): boolean {
  *   encodedSize: gzip.length,
  *   decode: () => new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip")),
  * }, new DecodeBudget(1 << 20), new AbortController().signal);
- * member.source.size; // 4
+ * assert.equal(member.source.size, 4);
  * ```
  */
 export async function decodeMember(

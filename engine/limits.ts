@@ -29,8 +29,10 @@ export const BUDGET_SPENT = "the scan's time budget ran out before this file";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./limits.ts";
  * const limits: ScanLimits = { ...DEFAULT_SCAN_LIMITS, maxMembers: 500 };
+ * assert.equal(limits.maxDepth, DEFAULT_SCAN_LIMITS.maxDepth); // the others keep their defaults
  * ```
  */
 export interface ScanLimits {

@@ -236,10 +236,13 @@ export async function decodeLzmaAlone(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { lzmaAloneChunks } from "./lzma.ts";
- * declare const file: Uint8Array; // lzma.compress(data, format=lzma.FORMAT_ALONE)
- * for await (const chunk of lzmaAloneChunks(bytesSource(file))) chunk.length;
+ * const file = Uint8Array.fromBase64("XQAAgAD//////////wA0GUnujmgh////ueAAAA=="); // lzma.compress(b"hello", format=lzma.FORMAT_ALONE)
+ * const text = [];
+ * for await (const chunk of lzmaAloneChunks(bytesSource(file))) text.push(new TextDecoder().decode(chunk));
+ * assert.equal(text.join(""), "hello");
  * ```
  */
 export function lzmaAloneChunks(
@@ -260,8 +263,14 @@ async function* replay(decoded: Promise<LzmaDecoded>): AsyncGenerator<Uint8Array
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { lzmaScanner } from "./lzma.ts";
- * typeof lzmaScanner.scan; // "function"
+ * const file = Uint8Array.fromBase64("XQAAgAD//////////wA0GUnujmgh////ueAAAA=="); // lzma.compress(b"hello", format=lzma.FORMAT_ALONE)
+ * const { ctx, members } = recordingContext("model.pkl.lzma");
+ * await lzmaScanner.scan(bytesSource(file), ctx);
+ * assert.deepEqual(members.map((m) => m.name), ["model.pkl"]); // the engine decodes and scans it
  * ```
  */
 export const lzmaScanner: Scanner = compressedScanner({

@@ -143,12 +143,13 @@ function headerFields(value: PyValue): Map<string, PyValue> | string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { readNpyHeader } from "./header.ts";
  * const text = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n";
  * const file = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, text.length, 0, ...new TextEncoder().encode(text));
  * const result = await readNpyHeader(bytesSource(file));
- * result.ok && result.header.shape; // [2n]
+ * assert.deepEqual(result.ok && result.header.shape, [2n]);
  * ```
  */
 export async function readNpyHeader(

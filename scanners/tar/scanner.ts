@@ -200,12 +200,15 @@ async function finish(source: ByteSource, ctx: ScanContext, step: Exclude<TarSte
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanTar } from "./scanner.ts";
- * declare const ctx: ScanContext;
- * declare const archive: Uint8Array; // e.g. written by Python's tarfile
+ * // Needs read permission: one of this repository's fixtures, written by Python's tarfile.
+ * const archive = await Deno.readFile("fixtures/tar/malicious/symlink.tar");
+ * const { ctx, findings } = recordingContext("symlink.tar");
  * await scanTar(bytesSource(archive), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.member]), [["MA205", "passwd"]]);
  * ```
  */
 export async function scanTar(source: ByteSource, ctx: ScanContext): Promise<void> {
