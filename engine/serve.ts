@@ -25,9 +25,13 @@ export type TaskOutcome = SourceScanOutcome | DirectoryOutcome;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { REGISTRY } from "../scanners/registry.ts";
  * import { runTask } from "./serve.ts";
- * const outcome = await runTask({ realPath: "/models/m.pkl", path: "models/m.pkl", blacklist: [] }, REGISTRY);
+ * // Needs read permission for the file: here, one of this repository's fixtures.
+ * const realPath = await Deno.realPath("fixtures/pickle/malicious/global_os_system_reduce_p0.pkl");
+ * const outcome = await runTask({ realPath, path: "models/m.pkl", blacklist: [] }, REGISTRY);
+ * assert.deepEqual(outcome.findings.map((f) => f.location.file), ["models/m.pkl", "models/m.pkl"]);
  * ```
  */
 export function runTask(task: ScanTask, registry: Registry, signal?: AbortSignal): Promise<TaskOutcome> {
@@ -46,10 +50,11 @@ interface WorkerScope {
  * `worker_protocol.ts`), and one reply per batch.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // A worker module (what `worker.ts` is): it answers a WorkerPool's requests.
  * import { REGISTRY } from "../scanners/registry.ts";
  * import { serveScans } from "./serve.ts";
- * serveScans(REGISTRY); // in a worker module
+ * serveScans(REGISTRY);
  * ```
  */
 export function serveScans(registry: Registry): void {
