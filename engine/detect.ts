@@ -50,8 +50,10 @@ export function extensionOf(path: string): string {
  *
  * @example
  * ```ts
- * import { GENERIC_EXTENSIONS } from "./detect.ts";
- * GENERIC_EXTENSIONS.has(".bin"); // true
+ * import assert from "node:assert/strict";
+ * import { formatsClaimedBy, GENERIC_EXTENSIONS } from "./detect.ts";
+ * assert.ok(GENERIC_EXTENSIONS.has(".bin"));
+ * assert.deepEqual(formatsClaimedBy("weights.bin"), []); // so a .bin claims no format
  * ```
  */
 export const GENERIC_EXTENSIONS: ReadonlySet<string> = new Set([
