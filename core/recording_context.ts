@@ -51,7 +51,8 @@ export function recordingContext(path = "example.bin", blacklist: readonly strin
       signal: new AbortController().signal,
       report: (finding) => void recorded.findings.push(finding),
       policy: CallablePolicy.standard(),
-      matchBlacklist: (text) => blacklist.find((pattern) => text.toLowerCase().includes(pattern.toLowerCase())),
+      matchBlacklist: (text) =>
+        blacklist.find((pattern) => text.toLowerCase().includes(pattern.toLowerCase())),
       scanNested: (_source: ByteSource, label: string) => {
         recorded.nested.push(label);
         return Promise.resolve();
