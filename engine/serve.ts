@@ -50,11 +50,34 @@ interface WorkerScope {
  * `worker_protocol.ts`), and one reply per batch.
  *
  * @example
- * ```ts ignore
- * // A worker module (what `worker.ts` is): it answers a WorkerPool's requests.
- * import { REGISTRY } from "../scanners/registry.ts";
- * import { serveScans } from "./serve.ts";
- * serveScans(REGISTRY);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { newProgress, type WorkerReply, type WorkerRequest } from "./worker_protocol.ts";
+ * // A worker module is these two imports and the call (what `worker.ts` is); started here from a Blob.
+ * const worker = new Worker(
+ *   URL.createObjectURL(
+ *     new Blob([
+ *       `import { REGISTRY } from "${new URL("../scanners/registry.ts", import.meta.url)}";
+ *        import { serveScans } from "${new URL("./serve.ts", import.meta.url)}";
+ *        serveScans(REGISTRY);`,
+ *     ], { type: "text/javascript" }),
+ *   ),
+ *   { type: "module" },
+ * );
+ * const realPath = await Deno.realPath("fixtures/pickle/malicious/global_os_system_reduce_p0.pkl");
+ * const request: WorkerRequest = {
+ *   id: 7,
+ *   tasks: [{ realPath, path: "model.pkl", blacklist: [] }],
+ *   progress: newProgress(),
+ *   sentAt: Date.now(),
+ * };
+ * const reply = await new Promise<WorkerReply>((resolve) => {
+ *   worker.onmessage = (event) => resolve(event.data);
+ *   worker.postMessage(request);
+ * });
+ * worker.terminate();
+ * assert.equal(reply.id, 7);
+ * assert.deepEqual(reply.outcomes[0].findings.map((finding) => finding.rule), ["MA100", "MA101"]);
  * ```
  */
 export function serveScans(registry: Registry): void {

@@ -24,7 +24,32 @@ export const LARGE_ARG_BYTES = 1 << 20;
 /** LONG1/LONG4 arguments longer than this are skipped: no model needs a bigger integer's value. */
 export const MAX_LONG_DECODE_BYTES = 64;
 
-/** An argument too large to copy, or a text argument too long to decode, as a range of the source. */
+/**
+ * An argument too large to copy, or a text argument too long to decode, as a range of the source.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { Disassembler, LargeArg, MAX_LONG_DECODE_BYTES, MAX_TEXT_LINE_BYTES } from "./disassembler.ts";
+ * const firstArg = async (bytes: Uint8Array) => {
+ *   const dis = new Disassembler(bytesSource(bytes));
+ *   while (dis.status !== "end" && dis.status !== "break") {
+ *     const op = dis.next();
+ *     if (op) return op.arg;
+ *     if (dis.status === "more") await dis.fill();
+ *   }
+ * };
+ * // LONG1 with 100 bytes of integer: more than any model's number, so only its range is kept.
+ * assert.ok(100 > MAX_LONG_DECODE_BYTES);
+ * const long = new Uint8Array([0x8a, 100, ...new Uint8Array(100), 0x2e]);
+ * assert.deepEqual(await firstArg(long), new LargeArg(2, 100, false));
+ * // A protocol-0 INT line longer than any number: the range of its text, skipped.
+ * const digits = "1".repeat(MAX_TEXT_LINE_BYTES + 1);
+ * const int = new TextEncoder().encode(`I${digits}\n.`);
+ * assert.deepEqual(await firstArg(int), new LargeArg(1, digits.length, true));
+ * ```
+ */
 export class LargeArg {
   /**
    * Records the range of an argument.
@@ -36,7 +61,18 @@ export class LargeArg {
   constructor(readonly offset: number, readonly length: number, readonly escaped: boolean) {}
 }
 
-/** The `module` and `name` lines of GLOBAL and INST; `null` for a line too long to be a name. */
+/**
+ * The `module` and `name` lines of GLOBAL and INST; `null` for a line too long to be a name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler, GlobalName } from "./disassembler.ts";
+ * const op = Disassembler.fromBytes(new TextEncoder().encode("cos\nsystem\n.")).next();
+ * assert.equal(op?.name, "GLOBAL");
+ * assert.deepEqual(op?.arg, new GlobalName("os", "system"));
+ * ```
+ */
 export class GlobalName {
   /**
    * Records the two lines.
@@ -55,7 +91,20 @@ export class GlobalName {
  */
 export type OpArg = undefined | number | bigint | boolean | string | Uint8Array | GlobalName | LargeArg;
 
-/** One decoded opcode. */
+/**
+ * One decoded opcode.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler, PickleOp } from "./disassembler.ts";
+ * const dis = Disassembler.fromBytes(new Uint8Array([0x80, 0x02, 0x4b, 0x05, 0x2e])); // PROTO 2, BININT1 5, STOP
+ * dis.next();
+ * const op = dis.next();
+ * assert.deepEqual(op, new PickleOp(0x4b, 2, 4, 5));
+ * assert.equal(op?.name, "BININT1");
+ * ```
+ */
 export class PickleOp {
   /**
    * Records one decoded opcode.

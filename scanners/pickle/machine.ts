@@ -323,7 +323,25 @@ export function quietHooks(overrides: Partial<MachineHooks> = {}): MachineHooks 
 /** A Python identifier (ASCII): what getattr folding accepts as an attribute name. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A value's content as a constant string, as STACK_GLOBAL requires its operands to be. */
+/**
+ * A value's content as a constant string, as STACK_GLOBAL requires its operands to be.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "./disassembler.ts";
+ * import { constantString, PickleMachine, quietHooks, STEP } from "./machine.ts";
+ * const resultOf = (pickle: string) => {
+ *   const machine = new PickleMachine(quietHooks());
+ *   const dis = Disassembler.fromBytes(new TextEncoder().encode(pickle));
+ *   for (let op = dis.next(); op && machine.step(op) === STEP.CONTINUE; op = dis.next());
+ *   assert.ok(machine.result);
+ *   return machine.result;
+ * };
+ * assert.equal(constantString(resultOf("Vos\n.")), "os"); // UNICODE 'os'
+ * assert.equal(constantString(resultOf("I5\n.")), null); // INT 5
+ * ```
+ */
 export function constantString(value: Value): string | null {
   return value.kind === "str" && typeof value.value === "string" ? value.value : null;
 }
