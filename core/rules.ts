@@ -1257,8 +1257,11 @@ export const RULES = {
  * ```ts
  * import assert from "node:assert/strict";
  * import { RULES, type RuleId } from "./rules.ts";
- * const id: RuleId = "MA100"; // "MA999" does not type-check
+ * const id: RuleId = "MA100";
  * assert.ok(id in RULES);
+ * // @ts-expect-error: "MA999" is no rule, so it does not type-check (`deno task check` fails if it does)
+ * const unknown: RuleId = "MA999";
+ * assert.ok(!(unknown in RULES));
  * ```
  */
 export type RuleId = keyof typeof RULES;

@@ -67,9 +67,12 @@ export interface JsonLocation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toJsonLocation } from "./json.ts";
- * toJsonLocation({ file: "c.yaml", members: [], line: 3, keyPath: "$.a" });
- * // { file: "c.yaml", members: [], line: 3, key_path: "$.a" }
+ * const members = ["model.zip", "data.pkl"];
+ * const where = toJsonLocation({ file: "c.yaml", members, line: 3, keyPath: "$.a" });
+ * assert.deepEqual(where, { file: "c.yaml", members, line: 3, key_path: "$.a" });
+ * assert.notEqual(where.members, members); // a copy: the report never shares the finding's array
  * ```
  */
 export function toJsonLocation({ keyPath, ...rest }: Location): JsonLocation {

@@ -39,8 +39,9 @@ export function renderRuleList(rules: readonly Rule[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cweUrl } from "./rules.ts";
- * cweUrl(502); // "https://cwe.mitre.org/data/definitions/502.html"
+ * assert.equal(cweUrl(502), "https://cwe.mitre.org/data/definitions/502.html");
  * ```
  */
 export function cweUrl(cwe: number): string {

@@ -382,6 +382,7 @@ function keepWorst(findings: readonly Finding[], max: number): Finding[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toSarif } from "./sarif.ts";
  * const log = toSarif({
  *   startTime: "2026-01-01T00:00:00.000Z", durationMs: 5, scannerNames: ["pickle"], findings: [],
@@ -393,8 +394,13 @@ function keepWorst(findings: readonly Finding[], max: number): Finding[] {
  *     }],
  *   }],
  * }, { root: "/work" });
- * log.runs[0].results[0].locations[0].physicalLocation;
- * // { artifactLocation: { uri: "models/evil.pkl", uriBaseId: "%SRCROOT%" }, region: { startLine: 1, byteOffset: 0 } }
+ * const [result] = log.runs[0].results;
+ * assert.equal(result.ruleId, "MA100");
+ * assert.equal(result.level, "error"); // critical
+ * assert.deepEqual(result.locations[0].physicalLocation, {
+ *   artifactLocation: { uri: "models/evil.pkl", uriBaseId: "%SRCROOT%" },
+ *   region: { startLine: 1, byteOffset: 0 },
+ * });
  * ```
  */
 export function toSarif(result: ScanResult, options: SarifOptions = {}): SarifLog {
@@ -484,11 +490,14 @@ export function toSarif(result: ScanResult, options: SarifOptions = {}): SarifLo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderSarif } from "./sarif.ts";
  * const sarif = renderSarif({
  *   startTime: "2026-01-01T00:00:00.000Z", durationMs: 0, files: [], findings: [], scannerNames: [],
  * }, { root: "/work" });
- * JSON.parse(sarif).version; // "2.1.0"
+ * assert.equal(JSON.parse(sarif).version, "2.1.0");
+ * assert.deepEqual(JSON.parse(sarif).runs[0].results, []);
+ * assert.ok(sarif.endsWith("}\n"));
  * ```
  */
 export function renderSarif(result: ScanResult, options: SarifOptions = {}): string {
