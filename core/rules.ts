@@ -1301,10 +1301,12 @@ export function getRule(id: RuleId): Rule {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRuleSelector } from "./rules.ts";
- * isRuleSelector("MA1"); // true
- * isRuleSelector("MA100"); // true
- * isRuleSelector("MA999"); // false: no such rule
+ * assert.equal(isRuleSelector("MA1"), true);
+ * assert.equal(isRuleSelector("MA100"), true);
+ * assert.equal(isRuleSelector("MA999"), false); // no such rule
+ * assert.equal(isRuleSelector("M"), false); // at least `MA`
  * ```
  */
 export function isRuleSelector(text: string): boolean {

@@ -105,9 +105,18 @@ export interface Finding {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { activeResult } from "../report/summary.ts";
  * import type { Suppression } from "./types.ts";
  * const reviewed: Suppression = { kind: "ignore", reason: "vendor checkpoint, reviewed 2026-11" };
  * const known: Suppression = { kind: "baseline", reason: "in the baseline modelaudit-baseline.json" };
+ * // A suppressed finding stays in the result, and no longer counts.
+ * const finding = { rule: "MA102" as const, severity: "warning" as const, message: "m", location: { file: "m.pkl", members: [] }, details: {} };
+ * const result = {
+ *   startTime: "", durationMs: 0, files: [], scannerNames: [],
+ *   findings: [{ ...finding, suppressed: reviewed }, { ...finding, suppressed: known }, finding],
+ * };
+ * assert.equal(activeResult(result).findings.length, 1);
  * ```
  */
 export interface Suppression {
@@ -122,8 +131,14 @@ export interface Suppression {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "../engine/dispatch.ts";
  * import type { ContentEntry } from "./types.ts";
- * const checkpoint: ContentEntry = { members: ["model/pytorch_model.bin"], format: "pytorch", size: 87_000 };
+ * // A zip holding a pickle: the pickle is recognised inside it, by its path through the zip.
+ * const zip = await Deno.readFile("fixtures/zip/malicious/crc_mismatch.zip");
+ * const outcome = await scanBytes(zip, "models.zip");
+ * const contents: ContentEntry[] | undefined = outcome.contents;
+ * assert.ok(contents?.some((entry) => entry.format === "pickle" && entry.members.length === 1));
  * ```
  */
 export interface ContentEntry {

@@ -71,6 +71,7 @@ export function allFindings(result: ScanResult): Finding[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { activeResult } from "./summary.ts";
  * const result = activeResult({
  *   startTime: "", durationMs: 0, files: [], scannerNames: [],
@@ -79,7 +80,7 @@ export function allFindings(result: ScanResult): Finding[] {
  *     suppressed: { kind: "ignore", reason: "known link" },
  *   }],
  * });
- * result.findings.length; // 0
+ * assert.deepEqual(result.findings, []);
  * ```
  */
 export function activeResult(result: ScanResult): ScanResult {

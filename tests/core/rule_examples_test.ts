@@ -1,10 +1,14 @@
 // The catalog's examples are claims: `modelaudit rules MA101` tells users that
 // this input triggers this rule. Each case here builds the input its rule's
 // `example` describes (or, where building it takes a real library, the committed
-// fixture made that way), scans it as a user would and asserts the rule fires.
+// fixture made that way), scans it as a user would (and triages the result with
+// the config file, as the CLI does, for the config's own rules) and asserts the rule fires.
 // A rule added to the catalog without a case here fails the last test.
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { type RuleId, RULES } from "../../core/rules.ts";
+import { parseConfig } from "../../cli/config.ts";
+import { triage } from "../../cli/triage.ts";
 import { scan, type ScanOptions } from "../../engine/scan.ts";
 import { buildZip, PAYLOAD as ZIP_PICKLE } from "../scanners/zip/_zip.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
@@ -65,10 +69,14 @@ const safetensorsCase = (header: string, dataBytes: number): ExampleCase => ({
 
 const text = (value: string) => new TextEncoder().encode(value);
 
-/** One rule's example: the files of a scanned folder (or symbolic links out of it), and the scan's options. */
+/**
+ * One rule's example: the files of a scanned folder `models/` (or symbolic links out of it), the
+ * scan's options, and the `modelaudit.toml` beside the folder with the day the CLI triages on.
+ */
 interface ExampleCase {
   files: Record<string, Uint8Array | { symlinkOutside: true } | { sparseBytes: number }>;
   options?: ScanOptions;
+  config?: { toml: string; today: string };
 }
 
 const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> = {
@@ -92,6 +100,14 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   }),
   MA012: () => ({
     files: { "model.safetensors": withMetadata({ state: btoa(String.fromCharCode(...OS_SYSTEM)) }) },
+  }),
+  MA090: () => ({
+    files: { "legacy/model.pkl": latin1("cmylib.helpers\nmake_model\n.") },
+    config: {
+      toml:
+        '[[ignore]]\nrule = "MA102"\npath = "models/legacy/**"\nreason = "vendor code"\nexpires = 2026-06-30\n',
+      today: "2026-07-01",
+    },
   }),
   MA100: () => ({ files: { "model.pkl": latin1("cos\nsystem\n.") } }),
   MA101: () => ({ files: { "model.pkl": OS_SYSTEM } }),
@@ -281,6 +297,7 @@ async function rulesFound(example: ExampleCase): Promise<string[]> {
     await Deno.mkdir(dir);
     for (const [name, content] of Object.entries(example.files)) {
       const path = `${dir}/${name}`;
+      await Deno.mkdir(dirname(path), { recursive: true });
       if (content instanceof Uint8Array) await Deno.writeFile(path, content);
       else if ("symlinkOutside" in content) await Deno.symlink(outside, path);
       else {
@@ -288,7 +305,15 @@ async function rulesFound(example: ExampleCase): Promise<string[]> {
         await file.truncate(content.sparseBytes); // sparse: nothing is written, and the scan reads none of it
       }
     }
-    const result = await scan([dir], { sandbox: false, ...example.options });
+    let result = await scan([dir], { sandbox: false, ...example.options });
+    if (example.config) {
+      const { ignores } = parseConfig(example.config.toml, "modelaudit.toml");
+      result = triage(result, {
+        ignores: { file: "modelaudit.toml", entries: ignores },
+        root,
+        today: example.config.today,
+      });
+    }
     return [...result.findings, ...result.files.flatMap((file) => file.findings)].map((finding) =>
       finding.rule
     );
