@@ -105,8 +105,13 @@ export function referenceProblem(reference: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NO_SIBLINGS } from "./siblings.ts";
- * (await NO_SIBLINGS.open("/etc/shadow")).ok; // false, an escape: "it is an absolute path"
+ * const absolute = await NO_SIBLINGS.open("/etc/shadow");
+ * assert.equal(absolute.ok, false);
+ * assert.ok(!absolute.ok && absolute.escape); // refused as an escape, as on disk
+ * const plain = await NO_SIBLINGS.open("weights.bin");
+ * assert.ok(!plain.ok && !plain.escape); // a plain name: just not there
  * ```
  */
 export const NO_SIBLINGS: SiblingOpener = {

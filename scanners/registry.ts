@@ -128,8 +128,9 @@ export const READERS: readonly ReaderDescriptor[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DIRECTORIES } from "./registry.ts";
- * DIRECTORIES.map((d) => d.id); // ["onnx-folder", "tensorflow-saved-model-folder"]
+ * assert.deepEqual(DIRECTORIES.map((d) => d.id), ["onnx-folder", "tensorflow-saved-model-folder"]);
  * ```
  */
 export { DIRECTORIES };
