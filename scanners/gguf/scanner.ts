@@ -156,7 +156,7 @@ async function scanTrailing(source: ByteSource, end: number, ctx: ScanContext): 
  * const gguf = await Deno.readFile("fixtures/gguf/malicious/trailing_pickle.gguf");
  * const { ctx, findings, nested } = recordingContext("model.gguf");
  * await scanGguf(bytesSource(gguf), ctx);
- * assert.deepEqual(findings.map((finding) => finding.rule), ["MA348", "MA349"]); // its chat template; the bytes after
+ * assert.deepEqual(findings.map((finding) => finding.rule), ["MA349"]); // the bytes after the tensors
  * assert.deepEqual(nested, ["<trailing@8256>"]); // the trailing bytes are scanned as a payload of their own
  * ```
  */
