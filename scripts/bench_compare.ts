@@ -168,8 +168,9 @@ export async function compare(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { median } from "./bench_compare.ts";
- * median([3, 1, 2]); // 2
+ * assert.equal(median([3, 1, 2]), 2);
  * ```
  */
 export function median(values: number[]): number {

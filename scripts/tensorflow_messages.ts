@@ -30,8 +30,9 @@ export function encode(typeName: string, value: Record<string, unknown>): Uint8A
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { node } from "./tensorflow_messages.ts";
- * node("y", "Relu", ["x"]).op; // "Relu"
+ * assert.equal(node("y", "Relu", ["x"]).op, "Relu");
  * ```
  */
 export function node(name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) {
@@ -43,8 +44,9 @@ export function node(name: string, op: string, input: string[] = [], attr: Recor
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { floatConst } from "./tensorflow_messages.ts";
- * floatConst("kernel", 4096).op; // "Const"
+ * assert.equal(floatConst("kernel", 4096).op, "Const");
  * ```
  */
 export function floatConst(name: string, bytes: number) {
@@ -65,8 +67,9 @@ export function floatConst(name: string, bytes: number) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stringConst, utf8 } from "./tensorflow_messages.ts";
- * stringConst("path", utf8("vocab.txt")).name; // "path"
+ * assert.equal(stringConst("path", utf8("vocab.txt")).name, "path");
  * ```
  */
 export function stringConst(name: string, ...values: Uint8Array[]) {

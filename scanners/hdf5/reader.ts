@@ -138,10 +138,11 @@ const UTF8 = new TextDecoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { Hdf5Reader } from "./reader.ts";
  * const reader = await Hdf5Reader.open(bytesSource(new Uint8Array(16)), 0).catch((e) => e);
- * reader instanceof Error; // true: no superblock there
+ * assert.equal(reader instanceof Error, true); // no superblock there
  * ```
  */
 export class Hdf5Reader {

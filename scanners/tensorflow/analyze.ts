@@ -87,9 +87,10 @@ const utf8 = new TextDecoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pathConcern } from "./analyze.ts";
- * pathConcern("/etc/passwd"); // "an absolute path"
- * pathConcern("variables/variables"); // undefined
+ * assert.equal(pathConcern("/etc/passwd"), "an absolute path");
+ * assert.equal(pathConcern("variables/variables"), undefined);
  * ```
  */
 export function pathConcern(value: string): string | undefined {
