@@ -70,8 +70,10 @@ const COLLECT_EVERY_DECODED_BYTES = 32 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { collectGarbage } from "./decoded_source.ts";
- * collectGarbage(); // false unless Deno runs with --v8-flags=--expose-gc
+ * // Only with --v8-flags=--expose-gc, which defines globalThis.gc.
+ * assert.equal(collectGarbage(), typeof (globalThis as { gc?: unknown }).gc === "function");
  * ```
  */
 export function collectGarbage(kind: "major" | "minor" = "major"): boolean {

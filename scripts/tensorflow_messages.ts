@@ -16,8 +16,9 @@ const root = protobuf.Root.fromJSON(descriptor);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encode } from "./tensorflow_messages.ts";
- * encode("tensorflow.NodeDef", { op: "Op" }); // Uint8Array [0x12, 0x02, 0x4f, 0x70]
+ * assert.deepEqual([...encode("tensorflow.NodeDef", { op: "Op" })], [0x12, 0x02, 0x4f, 0x70]); // field 2, "Op"
  * ```
  */
 export function encode(typeName: string, value: Record<string, unknown>): Uint8Array {
@@ -81,8 +82,9 @@ export function stringConst(name: string, ...values: Uint8Array[]) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { utf8 } from "./tensorflow_messages.ts";
- * utf8("a"); // Uint8Array [0x61]
+ * assert.deepEqual([...utf8("é")], [0xc3, 0xa9]);
  * ```
  */
 export function utf8(text: string): Uint8Array {

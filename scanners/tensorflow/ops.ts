@@ -55,8 +55,9 @@ export const PYTHON_OPS: ReadonlySet<string> = new Set(["PyFunc", "PyFuncStatele
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LOADER_PATH_OPS } from "./ops.ts";
- * LOADER_PATH_OPS.get("RestoreV2"); // { access: "read", inputs: [0] }
+ * assert.deepEqual(LOADER_PATH_OPS.get("RestoreV2"), { access: "read", inputs: [0] }); // its prefix input
  * ```
  */
 export const LOADER_PATH_OPS: ReadonlyMap<string, PathOp> = new Map<string, PathOp>([
