@@ -123,8 +123,9 @@ const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LIMIT_INFO } from "./limits.ts";
- * LIMIT_INFO[0].name; // "engine.maxDepth"
+ * assert.equal(LIMIT_INFO[0].name, "engine.maxDepth");
  * ```
  */
 export const LIMIT_INFO: readonly ScannerOptionInfo[] = Object.freeze([
@@ -189,10 +190,11 @@ export interface LimitSettings {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { setLimit } from "./limits.ts";
  * let settings = setLimit({ limits: {}, scannerOptions: {} }, "engine.maxFindingsPerFile=100");
  * settings = setLimit(settings, "pickle.maxOpcodes=1_000_000");
- * settings.scannerOptions.pickle?.maxOpcodes; // 1_000_000
+ * assert.equal(settings.scannerOptions.pickle?.maxOpcodes, 1_000_000);
  * ```
  */
 export function setLimit(settings: LimitSettings, assignment: string): LimitSettings {

@@ -29,6 +29,7 @@ const utf8 = new TextDecoder();
  * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { recordingContext } from "../../core/recording_context.ts";
+ * import { DEFAULT_ONNX_OPTIONS } from "./options.ts";
  * import { inspectString, type StringWalk } from "./strings.ts";
  * import { WireReader } from "./wire.ts";
  * const source = bytesSource(Uint8Array.of(0x0a, 3, 0x61, 0x62, 0x63)); // field 1: "abc"
@@ -38,10 +39,11 @@ const utf8 = new TextDecoder();
  *   ctx: recordingContext("model.onnx").ctx,
  *   strings: { inspected: 0 },
  *   checkStrings: true,
+ *   options: DEFAULT_ONNX_OPTIONS,
  *   once: () => {},
  * };
  * for await (const field of walk.reader.fields(0, source.size)) await inspectString(walk, field, "doc_string");
- * assert.equal(walk.strings.inspected, 1); // counted against MAX_INSPECTED_STRINGS
+ * assert.equal(walk.strings.inspected, 1); // counted against options.maxStrings
  * ```
  */
 export interface StringWalk {
@@ -81,6 +83,7 @@ function mayBePayload(head: Uint8Array): boolean {
  * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { recordingContext } from "../../core/recording_context.ts";
+ * import { DEFAULT_ONNX_OPTIONS } from "./options.ts";
  * import { inspectString, type StringWalk } from "./strings.ts";
  * import { WireReader } from "./wire.ts";
  * // A message whose field 2 is a shell pipe from a raw IP address.
@@ -94,6 +97,7 @@ function mayBePayload(head: Uint8Array): boolean {
  *   ctx,
  *   strings: { inspected: 0 },
  *   checkStrings: true,
+ *   options: DEFAULT_ONNX_OPTIONS,
  *   once: (key, finding) => void (seen.has(key) || (seen.add(key), ctx.report(finding))),
  * };
  * for await (const field of walk.reader.fields(0, source.size)) {

@@ -31,7 +31,8 @@ export const MAX_LONG_DECODE_BYTES = 64;
  * ```ts
  * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import { Disassembler, LargeArg, MAX_LONG_DECODE_BYTES, MAX_TEXT_LINE_BYTES } from "./disassembler.ts";
+ * import { Disassembler, LargeArg, MAX_LONG_DECODE_BYTES } from "./disassembler.ts";
+ * import { DEFAULT_PICKLE_OPTIONS } from "./options.ts";
  * const firstArg = async (bytes: Uint8Array) => {
  *   const dis = new Disassembler(bytesSource(bytes));
  *   while (dis.status !== "end" && dis.status !== "break") {
@@ -45,7 +46,7 @@ export const MAX_LONG_DECODE_BYTES = 64;
  * const long = new Uint8Array([0x8a, 100, ...new Uint8Array(100), 0x2e]);
  * assert.deepEqual(await firstArg(long), new LargeArg(2, 100, false));
  * // A protocol-0 INT line longer than any number: the range of its text, skipped.
- * const digits = "1".repeat(MAX_TEXT_LINE_BYTES + 1);
+ * const digits = "1".repeat(DEFAULT_PICKLE_OPTIONS.maxTextLineBytes + 1);
  * const int = new TextEncoder().encode(`I${digits}\n.`);
  * assert.deepEqual(await firstArg(int), new LargeArg(1, digits.length, true));
  * ```

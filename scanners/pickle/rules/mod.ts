@@ -51,9 +51,11 @@ export type { NestedPayloads, RuleContext } from "./context.ts";
  * import { Disassembler } from "../disassembler.ts";
  * import { factDispatcher } from "../facts.ts";
  * import { PickleMachine } from "../machine.ts";
+ * import { DEFAULT_PICKLE_OPTIONS } from "../options.ts";
  * import { pickleRules, type RuleContext } from "./mod.ts";
  * const { ctx, findings } = recordingContext("model.pkl");
- * const rules: RuleContext = { ...ctx, payloads: { payload() {}, decoded() {} } }; // nested payloads: ignored here
+ * const payloads = { payload() {}, decoded() {} }; // nested payloads: ignored here
+ * const rules: RuleContext = { ...ctx, payloads, limits: DEFAULT_PICKLE_OPTIONS };
  * const machine = new PickleMachine({ fact: factDispatcher(pickleRules(rules)) });
  * const dis = Disassembler.fromBytes(new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR."));
  * for (let op = dis.next(); op; op = dis.next()) machine.step(op);
