@@ -150,9 +150,11 @@ export interface NamedPaths {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveNamedPaths } from "./walk.ts";
- * const { roots, problems } = await resolveNamedPaths(["./models", "missing.pkl"]);
- * console.log(roots, problems); // [the real path of ./models], [missing.pkl: no such file or directory]
+ * const { roots, problems } = await resolveNamedPaths(["./fixtures/pickle", "missing.pkl"]);
+ * assert.deepEqual(roots, [await Deno.realPath("fixtures/pickle")]);
+ * assert.deepEqual(problems.map((problem) => problem.path), ["missing.pkl"]);
  * ```
  */
 export async function resolveNamedPaths(paths: readonly string[]): Promise<NamedPaths> {

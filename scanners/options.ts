@@ -283,8 +283,14 @@ export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseOptionAssignment, SCANNER_OPTION_INFO } from "./options.ts";
- * parseOptionAssignment("tar.maxEntries=1_000", SCANNER_OPTION_INFO); // { group: "tar", option: "maxEntries", value: 1000 }
+ * assert.deepEqual(parseOptionAssignment("tar.maxEntries=1_000", SCANNER_OPTION_INFO), {
+ *   group: "tar",
+ *   option: "maxEntries",
+ *   value: 1000,
+ * });
+ * assert.throws(() => parseOptionAssignment("tar.maxEntries=-1", SCANNER_OPTION_INFO), RangeError);
  * ```
  */
 export function parseOptionAssignment(
