@@ -440,7 +440,7 @@ export interface PlanContext
  *   plan: (files) => Promise.resolve(new Map(files.map((f) => [f.path, { action: "scan", loadAs: "pickle" }]))),
  * };
  * const file = { path: "a.bin", size: 0, read: () => Promise.resolve(new Uint8Array()) };
- * const plans = await allPickles.plan([file], recordingContext("models").ctx);
+ * const plans = await allPickles.plan([file], { ...recordingContext("models").ctx, recognises: () => false });
  * assert.deepEqual(plans.get("a.bin"), { action: "scan", loadAs: "pickle" });
  * ```
  */

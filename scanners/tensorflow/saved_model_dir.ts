@@ -24,7 +24,7 @@ const CHECKPOINT = /^variables\/variables\.(index|data-\d{5}-of-\d{5})$/;
  * const file = (path: string) => ({ path, size: 8, read: () => Promise.resolve(new Uint8Array(8)) });
  * const plan = await savedModelFolder.plan(
  *   [file("variables/variables.data-00000-of-00001"), file("saved_model.pb")],
- *   recordingContext("model").ctx,
+ *   { ...recordingContext("model").ctx, recognises: () => false }, // no format claims these bytes
  * );
  * assert.equal(plan.get("variables/variables.data-00000-of-00001")?.action, "skip"); // raw checkpoint bytes
  * assert.equal(plan.get("saved_model.pb"), undefined); // scanned by its name and content
