@@ -373,8 +373,21 @@ class Cli {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCli } from "./main.ts";
- * const code = await runCli(["rules"]); // prints the rule catalog, returns 0
+ * // Capture what the CLI writes instead of writing to the process's streams.
+ * const written = { stdout: "", stderr: "" };
+ * const capture = (stream: "stdout" | "stderr") => ({
+ *   write(bytes: Uint8Array): Promise<number> {
+ *     written[stream] += new TextDecoder().decode(bytes);
+ *     return Promise.resolve(bytes.length);
+ *   },
+ * });
+ * const context = { stdout: capture("stdout"), stderr: capture("stderr"), env: () => undefined };
+ * assert.equal(await runCli(["rules", "MA101"], context), 0);
+ * assert.match(written.stdout, /^MA101 pickle-/);
+ * assert.equal(await runCli(["rules", "MA999"], context), 2);
+ * assert.match(written.stderr, /unknown rule 'MA999'/);
  * ```
  */
 export function runCli(args: readonly string[], context: CliContext = processContext()): Promise<ExitCode> {

@@ -8,15 +8,27 @@
  * that may only read the targets) and read permission for the targets:
  *
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exitCode, renderText, scan } from "jsr:@modelaudit/modelaudit";
  *
- * const result = await scan(["./models"]);
- * console.log(renderText(result, { color: false, verbose: false }));
- * Deno.exitCode = exitCode(result, "warning");
+ * // Here one of this repository's fixtures, a pickle that calls os.system; yours: ["./models"].
+ * const result = await scan(["fixtures/pickle/malicious/global_os_system_reduce_p0.pkl"]);
+ * const report = renderText(result, { color: false, verbose: false });
+ * assert.match(report, /MA101/);
+ * assert.equal(exitCode(result, "warning"), 1); // in a script: Deno.exitCode = exitCode(result, "warning");
  * ```
  *
  * Bytes already in memory are scanned with {@linkcode scanBytes}, which needs
- * no permissions at all.
+ * no permissions at all:
+ *
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "jsr:@modelaudit/modelaudit";
+ *
+ * const { format, findings } = await scanBytes(new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR."), "model.pkl");
+ * assert.equal(format, "pickle");
+ * assert.deepEqual(findings.map((f) => f.rule), ["MA100", "MA101"]);
+ * ```
  *
  * @module
  */

@@ -42,10 +42,12 @@ export type ArgToken =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenizeArgs } from "./arg_tokens.ts";
- * tokenizeArgs(["-f", "json", "m.pkl"], { format: { type: "string", short: "f" } });
- * // [{ kind: "option", name: "format", rawName: "-f", index: 0, value: "json", inlineValue: false },
- * //  { kind: "positional", index: 2, value: "m.pkl" }]
+ * assert.deepEqual(tokenizeArgs(["-f", "json", "m.pkl"], { format: { type: "string", short: "f" } }), [
+ *   { kind: "option", name: "format", rawName: "-f", index: 0, value: "json", inlineValue: false },
+ *   { kind: "positional", index: 2, value: "m.pkl" },
+ * ]);
  * ```
  */
 export function tokenizeArgs(

@@ -605,10 +605,22 @@ function parseCommand(command: CommandSpec, args: string[]): Invocation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { TOOL_VERSION } from "../report/summary.ts";
  * import { parseCommandLine } from "./args.ts";
  * const parsed = parseCommandLine(["scan", "--format", "json", "models"]);
- * if (parsed.command === "scan") console.log(parsed.paths, parsed.flags.format); // ["models"] "json"
- * parseCommandLine(["--version"]); // { command: "print", text: "modelaudit 0.1.0\n", ... }
+ * assert.equal(parsed.command, "scan");
+ * if (parsed.command === "scan") {
+ *   assert.deepEqual(parsed.paths, ["models"]);
+ *   assert.equal(parsed.flags.format, "json");
+ * }
+ * assert.deepEqual(parseCommandLine(["--version"]), {
+ *   command: "print",
+ *   text: `modelaudit ${TOOL_VERSION}\n`,
+ *   stream: "stdout",
+ *   code: 0,
+ * });
+ * assert.deepEqual(parseCommandLine(["rules", "MA101"]), { command: "rules", id: "MA101" });
  * ```
  */
 export function parseCommandLine(args: readonly string[]): Invocation {

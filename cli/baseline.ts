@@ -54,12 +54,15 @@ export interface Baseline {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { baselineOf } from "./baseline.ts";
  * const baseline = baselineOf({
  *   startTime: "2026-12-07T00:00:00.000Z", durationMs: 1, scannerNames: [], files: [],
  *   findings: [{ rule: "MA002", severity: "warning", message: "a link leaves the root", location: { file: "m/l", members: [] }, details: {} }],
  * }, "/work");
- * baseline.findings[0].rule; // "MA002"
+ * assert.equal(baseline.tool, "modelaudit");
+ * assert.deepEqual(baseline.findings.map((entry) => [entry.rule, entry.location]), [["MA002", "m/l"]]);
+ * assert.match(baseline.findings[0].fingerprint, /^[0-9a-f]{64}:1$/);
  * ```
  */
 export function baselineOf(result: ScanResult, root: string): Baseline {
@@ -83,12 +86,15 @@ export function baselineOf(result: ScanResult, root: string): Baseline {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigError } from "./config.ts";
  * import { parseBaseline } from "./baseline.ts";
  * const fingerprints = parseBaseline(
  *   JSON.stringify({ tool: "modelaudit", version: 1, findings: [{ fingerprint: `${"a".repeat(64)}:1`, rule: "MA102", location: "m.pkl" }] }),
  *   "baseline.json",
  * );
- * fingerprints.size; // 1
+ * assert.deepEqual([...fingerprints], [`${"a".repeat(64)}:1`]);
+ * assert.throws(() => parseBaseline("{}", "baseline.json"), ConfigError); // not a modelaudit baseline
  * ```
  */
 export function parseBaseline(text: string, path: string): Set<string> {
@@ -122,9 +128,14 @@ export function parseBaseline(text: string, path: string): Set<string> {
  *
  * @example
  * ```ts
- * import { loadBaseline } from "./baseline.ts";
- * const fingerprints = await loadBaseline("modelaudit-baseline.json");
- * console.log(`${fingerprints.size} findings accepted`);
+ * import assert from "node:assert/strict";
+ * import { ConfigError } from "./config.ts";
+ * import { loadBaseline, renderBaseline } from "./baseline.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await Deno.writeTextFile(path, renderBaseline({ startTime: "", durationMs: 0, scannerNames: [], files: [], findings: [] }, "/work"));
+ * assert.equal((await loadBaseline(path)).size, 0); // nothing accepted yet
+ * await Deno.remove(path);
+ * await assert.rejects(loadBaseline(path), ConfigError); // gone: a clear error, not a crash
  * ```
  */
 export async function loadBaseline(path: string): Promise<Set<string>> {
@@ -144,9 +155,11 @@ export async function loadBaseline(path: string): Promise<Set<string>> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderBaseline } from "./baseline.ts";
  * const text = renderBaseline({ startTime: "", durationMs: 0, scannerNames: [], files: [], findings: [] }, "/work");
- * JSON.parse(text).findings; // []
+ * assert.deepEqual(JSON.parse(text), { tool: "modelaudit", version: 1, findings: [] });
+ * assert.ok(text.endsWith("}\n"));
  * ```
  */
 export function renderBaseline(result: ScanResult, root: string): string {

@@ -75,7 +75,20 @@ export interface ConfigArgs {
   args: string[];
 }
 
-/** A config file that cannot be used: the message names the file and the key path. */
+/**
+ * A config file that cannot be used: the message names the file and the key path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigError, parseConfig } from "./config.ts";
+ * assert.throws(() => parseConfig('rules.severity = { MA102 = "loud" }\n', "modelaudit.toml"), (error) => {
+ *   assert.ok(error instanceof ConfigError);
+ *   assert.match(error.message, /^modelaudit\.toml: \$\.rules\.severity\.MA102: /);
+ *   return true;
+ * });
+ * ```
+ */
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -291,9 +304,14 @@ export function parseConfig(text: string, path: string): Config {
  *
  * @example
  * ```ts
- * import { loadConfig } from "./config.ts";
- * const config = await loadConfig(undefined); // ./modelaudit.toml, if it exists
- * console.log(config?.ignores.length ?? 0);
+ * import assert from "node:assert/strict";
+ * import { ConfigError, loadConfig } from "./config.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/modelaudit.toml`, 'rules.severity = { MA102 = "info" }\n');
+ * const config = await loadConfig(`${dir}/modelaudit.toml`);
+ * assert.deepEqual(config?.severity, { MA102: "info" });
+ * await Deno.remove(dir, { recursive: true });
+ * await assert.rejects(loadConfig(`${dir}/modelaudit.toml`), ConfigError); // a path given must exist
  * ```
  */
 export async function loadConfig(path: string | undefined): Promise<Config | undefined> {

@@ -15,9 +15,13 @@ const CHUNK_BYTES = 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sha256Files } from "./file_hashes.ts";
- * const hashes = await sha256Files(["deno.json"]);
- * hashes.get("deno.json")?.length; // 64
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "abc");
+ * const hashes = await sha256Files([path, `${path}.gone`]);
+ * await Deno.remove(path);
+ * assert.deepEqual([...hashes], [[path, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"]]); // the unreadable one is left out
  * ```
  */
 export async function sha256Files(paths: readonly string[]): Promise<Map<string, string>> {

@@ -11,9 +11,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "./byte_source.ts";
  * const source = bytesSource(new Uint8Array([0x80, 0x04, 0x2e]));
- * const head = await source.read(0, 2); // Uint8Array [0x80, 0x04]
+ * assert.deepEqual(await source.read(0, 2), new Uint8Array([0x80, 0x04]));
+ * assert.deepEqual(await source.read(2, 100), new Uint8Array([0x2e])); // fewer only at the end
  * ```
  */
 export interface ByteSource {
@@ -32,9 +34,10 @@ export interface ByteSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "./byte_source.ts";
  * const source = bytesSource(new TextEncoder().encode("hello"));
- * console.log(source.size); // 5
+ * assert.equal(source.size, 5);
  * ```
  */
 export function bytesSource(bytes: Uint8Array): ByteSource {
@@ -52,9 +55,11 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource, subSource } from "./byte_source.ts";
- * const inner = subSource(bytesSource(new Uint8Array(10)), 4, 3);
- * console.log(inner.size); // 3
+ * const inner = subSource(bytesSource(new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])), 4, 3);
+ * assert.equal(inner.size, 3);
+ * assert.deepEqual(await inner.read(0, 10), new Uint8Array([4, 5, 6]));
  * ```
  */
 export function subSource(parent: ByteSource, offset: number, length: number): ByteSource {
@@ -74,8 +79,10 @@ export function subSource(parent: ByteSource, offset: number, length: number): B
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource, readAll } from "./byte_source.ts";
  * const all = await readAll(bytesSource(new Uint8Array([1, 2, 3])));
+ * assert.deepEqual(all, new Uint8Array([1, 2, 3]));
  * ```
  */
 export async function readAll(source: ByteSource): Promise<Uint8Array> {
@@ -96,9 +103,10 @@ export async function readAll(source: ByteSource): Promise<Uint8Array> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource, concatSources } from "./byte_source.ts";
  * const both = concatSources(bytesSource(new Uint8Array([1, 2])), bytesSource(new Uint8Array([3])));
- * await both.read(1, 2); // Uint8Array [2, 3]
+ * assert.deepEqual(await both.read(1, 2), new Uint8Array([2, 3]));
  * ```
  */
 export function concatSources(first: ByteSource, second: ByteSource): ByteSource {

@@ -13,10 +13,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DecodeError } from "./decode_error.ts";
  * const error = new DecodeError("bzip2", "the stream's combined CRC does not match");
- * error.message; // "bzip2: the stream's combined CRC does not match"
- * error instanceof DecodeError; // true
+ * assert.equal(error.message, "bzip2: the stream's combined CRC does not match");
+ * assert.ok(error instanceof DecodeError);
  * ```
  */
 export class DecodeError extends Error {

@@ -55,8 +55,10 @@ const LOAD_FIX =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RULES } from "./rules.ts";
- * console.log(RULES.MA100.title);
+ * assert.equal(RULES.MA100.id, "MA100");
+ * assert.equal(RULES.MA100.severity, "critical");
  * ```
  */
 export const RULES = {
@@ -122,7 +124,7 @@ export const RULES = {
     why:
       "Content that is not inspected may hide code (an archive of pickles, a Keras file, a NumPy object array); loaders still read it.",
     example:
-      "A Keras `.h5` file, or a NumPy object array whose pickled payload is nested too deep to follow.",
+      "A pickle handing `pickle.loads` bytes that are no pickle, or pickles in pickles nested deeper than `--max-depth`.",
     fix: "Inspect the nested content by other means, or wait for a scanner for its format.",
   },
   MA007: {
@@ -428,7 +430,7 @@ export const RULES = {
     cwe: 409,
     title: "A member or archive decompresses to far more than it stores",
     why: "A compression bomb exhausts memory or disk when a loader unpacks it.",
-    example: "A 10 KB member that inflates to 10 GB.",
+    example: "A 66 KB member that inflates to 68 MB of zeros: over 1000 to 1.",
     fix:
       "Do not unpack the file; raise --max-compression-ratio or --max-decompressed-bytes only for a source you trust.",
   },
@@ -1253,8 +1255,13 @@ export const RULES = {
  *
  * @example
  * ```ts
- * import type { RuleId } from "./rules.ts";
+ * import assert from "node:assert/strict";
+ * import { RULES, type RuleId } from "./rules.ts";
  * const id: RuleId = "MA100";
+ * assert.ok(id in RULES);
+ * // @ts-expect-error: "MA999" is no rule, so it does not type-check (`deno task check` fails if it does)
+ * const unknown: RuleId = "MA999";
+ * assert.ok(!(unknown in RULES));
  * ```
  */
 export type RuleId = keyof typeof RULES;
@@ -1264,9 +1271,10 @@ export type RuleId = keyof typeof RULES;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRuleId } from "./rules.ts";
- * isRuleId("MA100"); // true
- * isRuleId("MA999"); // false
+ * assert.equal(isRuleId("MA100"), true);
+ * assert.equal(isRuleId("MA999"), false);
  * ```
  */
 export function isRuleId(id: string): id is RuleId {
@@ -1278,8 +1286,9 @@ export function isRuleId(id: string): id is RuleId {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getRule } from "./rules.ts";
- * getRule("MA101").severity; // "critical"
+ * assert.equal(getRule("MA101").severity, "critical");
  * ```
  */
 export function getRule(id: RuleId): Rule {
@@ -1292,10 +1301,12 @@ export function getRule(id: RuleId): Rule {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRuleSelector } from "./rules.ts";
- * isRuleSelector("MA1"); // true
- * isRuleSelector("MA100"); // true
- * isRuleSelector("MA999"); // false: no such rule
+ * assert.equal(isRuleSelector("MA1"), true);
+ * assert.equal(isRuleSelector("MA100"), true);
+ * assert.equal(isRuleSelector("MA999"), false); // no such rule
+ * assert.equal(isRuleSelector("M"), false); // at least `MA`
  * ```
  */
 export function isRuleSelector(text: string): boolean {

@@ -55,9 +55,19 @@ export interface NestedScanOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "./byte_source.ts";
  * import type { MemberContent } from "./scanner.ts";
  * const stored: MemberContent = { kind: "stored", source: bytesSource(new Uint8Array([0x80, 4, 0x4e, 0x2e])) };
+ * const gzip = await new Response(new Blob(["hello"]).stream().pipeThrough(new CompressionStream("gzip"))).bytes();
+ * const encoded: MemberContent = {
+ *   kind: "encoded",
+ *   encodedSize: gzip.length,
+ *   decode: () => new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip")),
+ * };
+ * assert.equal(stored.kind === "stored" && stored.source.size, 4);
+ * const decoded = encoded.kind === "encoded" && await new Response(encoded.decode(new AbortController().signal)).text();
+ * assert.equal(decoded, "hello");
  * ```
  */
 export type MemberContent =
@@ -88,13 +98,18 @@ export type MemberContent =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "./byte_source.ts";
+ * import { recordingContext } from "./recording_context.ts";
  * import type { ContainerMember } from "./scanner.ts";
  * const member: ContainerMember = {
  *   name: "archive/data.pkl",
  *   content: { kind: "stored", source: bytesSource(new Uint8Array([0x80, 2, 0x4e, 0x2e])) },
  *   loadAs: "pickle",
  * };
+ * const { ctx, members } = recordingContext("model.pt");
+ * assert.equal(await ctx.scanMember(member), true); // true: go on listing
+ * assert.deepEqual(members.map((m) => m.name), ["archive/data.pkl"]);
  * ```
  */
 export interface ContainerMember {
@@ -118,10 +133,15 @@ export interface ContainerMember {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "./byte_source.ts";
  * import type { SiblingResult } from "./scanner.ts";
  * function describe(result: SiblingResult): string {
  *   return result.ok ? `${result.path}: ${result.source.size} bytes` : `refused: ${result.reason}`;
  * }
+ * const data: SiblingResult = { ok: true, path: "onnx/model.onnx.data", source: bytesSource(new Uint8Array(8)) };
+ * assert.equal(describe(data), "onnx/model.onnx.data: 8 bytes");
+ * assert.equal(describe({ ok: false, reason: "it climbs out with `..`", escape: true }), "refused: it climbs out with `..`");
  * ```
  */
 export type SiblingResult =
@@ -202,10 +222,16 @@ export interface ScanContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "./byte_source.ts";
+ * import { recordingContext } from "./recording_context.ts";
  * import type { Scanner } from "./scanner.ts";
  * const exampleScanner: Scanner = {
  *   scan: (_source, ctx) => Promise.resolve(ctx.report({ rule: "MA007", message: "example" })),
  * };
+ * const { ctx, findings } = recordingContext("a.example");
+ * await exampleScanner.scan(bytesSource(new Uint8Array(1)), ctx);
+ * assert.deepEqual(findings, [{ rule: "MA007", message: "example" }]);
  * ```
  */
 export interface Scanner {
@@ -231,8 +257,9 @@ export interface Scanner {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PRIORITY } from "./scanner.ts";
- * PRIORITY.archive > PRIORITY.generic; // true: a zip decides before a pickle guess
+ * assert.ok(PRIORITY.archive > PRIORITY.generic); // a zip decides before a pickle guess
  * ```
  */
 export const PRIORITY = {
@@ -256,13 +283,19 @@ export const PRIORITY = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "../engine/dispatch.ts";
+ * import { REGISTRY } from "../scanners/registry.ts";
  * import type { ReaderDescriptor } from "./scanner.ts";
  * const reader: ReaderDescriptor = {
  *   id: "example-records",
  *   description: "Records a container names for this reader",
  *   extensions: [],
- *   load: () => Promise.resolve({ scan: () => Promise.resolve() }),
+ *   load: () => Promise.resolve({ scan: (source, ctx) => Promise.resolve(ctx.identify(`${source.size} records`)) }),
  * };
+ * const registry = { ...REGISTRY, readers: [reader] };
+ * const outcome = await scanBytes(new Uint8Array(3), "records", { registry, loadAs: "example-records" });
+ * assert.equal(outcome.format, "3 records");
  * ```
  */
 export interface ReaderDescriptor {
@@ -292,6 +325,9 @@ export interface ReaderDescriptor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "../engine/dispatch.ts";
+ * import { REGISTRY } from "../scanners/registry.ts";
  * import { PRIORITY, type ScannerDescriptor } from "./scanner.ts";
  * const example: ScannerDescriptor = {
  *   id: "example",
@@ -301,6 +337,9 @@ export interface ReaderDescriptor {
  *   detect: (head) => head[0] === 0x45,
  *   load: () => Promise.resolve({ scan: () => Promise.resolve() }),
  * };
+ * const registry = { ...REGISTRY, scanners: [example, ...REGISTRY.scanners] };
+ * const outcome = await scanBytes(new TextEncoder().encode("Example"), "a.example", { registry });
+ * assert.equal(outcome.format, "example");
  * ```
  */
 export interface ScannerDescriptor extends ReaderDescriptor {
@@ -335,11 +374,13 @@ export interface ScannerDescriptor extends ReaderDescriptor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { MemberPlan } from "./scanner.ts";
  * const plans: MemberPlan[] = [
  *   { action: "scan", loadAs: "pickle" },
  *   { action: "skip", reason: "raw tensor data, read by torch.load as bytes only" },
  * ];
+ * assert.deepEqual(plans.map((p) => p.action === "scan" ? p.loadAs : p.action), ["pickle", "skip"]);
  * ```
  */
 export type MemberPlan =
@@ -353,12 +394,14 @@ export type MemberPlan =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { DirectoryFile } from "./scanner.ts";
  * const file: DirectoryFile = {
  *   path: "variables/variables.index",
  *   size: 2,
  *   read: () => Promise.resolve(new Uint8Array(2)),
  * };
+ * assert.equal((await file.read()).length, file.size);
  * ```
  */
 export interface DirectoryFile {
@@ -390,10 +433,15 @@ export interface PlanContext
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordingContext } from "./recording_context.ts";
  * import type { DirectoryScanner } from "./scanner.ts";
  * const allPickles: DirectoryScanner = {
  *   plan: (files) => Promise.resolve(new Map(files.map((f) => [f.path, { action: "scan", loadAs: "pickle" }]))),
  * };
+ * const file = { path: "a.bin", size: 0, read: () => Promise.resolve(new Uint8Array()) };
+ * const plans = await allPickles.plan([file], { ...recordingContext("models").ctx, recognises: () => false });
+ * assert.deepEqual(plans.get("a.bin"), { action: "scan", loadAs: "pickle" });
  * ```
  */
 export interface DirectoryScanner {
@@ -411,6 +459,7 @@ export interface DirectoryScanner {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type DirectoryDescriptor, PRIORITY } from "./scanner.ts";
  * const bundle: DirectoryDescriptor = {
  *   id: "example-bundle",
@@ -419,6 +468,8 @@ export interface DirectoryScanner {
  *   matches: (names) => names.includes("bundle.json"),
  *   load: () => Promise.resolve({ plan: () => Promise.resolve(new Map()) }),
  * };
+ * assert.equal(bundle.matches(["bundle.json", "weights/"]), true);
+ * assert.equal(bundle.matches(["README.md"]), false);
  * ```
  */
 export interface DirectoryDescriptor {
@@ -443,8 +494,14 @@ export interface DirectoryDescriptor {
  *
  * @example
  * ```ts
- * import type { ScanExtent } from "./scanner.ts";
- * const extent: ScanExtent = { end: 78 };
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "./byte_source.ts";
+ * import { recordingContext } from "./recording_context.ts";
+ * import { pickleScanner } from "../scanners/pickle/scanner.ts";
+ * // A pickle followed by a zip: the pickle scanner says where the pickle ended.
+ * const bytes = new Uint8Array([0x80, 2, 0x4e, 0x2e, 0x50, 0x4b, 5, 6]);
+ * const extent = await pickleScanner.scan(bytesSource(bytes), recordingContext("model.pkl").ctx);
+ * assert.deepEqual(extent, { end: 4 });
  * ```
  */
 export interface ScanExtent {

@@ -18,8 +18,10 @@ export const SEVERITY_ORDER: readonly Severity[] = ["info", "warning", "critical
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { atLeast } from "./types.ts";
- * atLeast("critical", "warning"); // true
+ * assert.equal(atLeast("critical", "warning"), true);
+ * assert.equal(atLeast("info", "warning"), false);
  * ```
  */
 export function atLeast(severity: Severity, threshold: Severity): boolean {
@@ -35,9 +37,13 @@ export type FindingDetails = Record<string, unknown>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderLocation } from "../report/location.ts";
  * import type { Location } from "./types.ts";
  * const inPickle: Location = { file: "models/outer.zip", members: ["inner/data.pkl"], position: 52 };
+ * assert.equal(renderLocation(inPickle), "models/outer.zip:inner/data.pkl (pos 52)");
  * const inConfig: Location = { file: "config.yaml", members: [], line: 3, column: 9, keyPath: "$.aws.secret" };
+ * assert.equal(renderLocation(inConfig), "config.yaml (line 3, col 9, key $.aws.secret)");
  * ```
  */
 export interface Location {
@@ -63,14 +69,16 @@ export interface Location {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "../engine/dispatch.ts";
  * import type { Finding } from "./types.ts";
- * const finding: Finding = {
- *   rule: "MA100",
- *   severity: "critical",
- *   message: "Pickle imports os.system, which runs shell commands",
- *   location: { file: "model.pkl", members: [], position: 2 },
- *   details: { module: "os", function: "system", position: 2, opcode: "GLOBAL" },
- * };
+ * const pickle = new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR.");
+ * const { findings } = await scanBytes(pickle, "model.pkl");
+ * const first: Finding = findings[0];
+ * assert.equal(first.rule, "MA100");
+ * assert.equal(first.severity, "critical");
+ * assert.deepEqual(first.location, { file: "model.pkl", members: [], position: 0 });
+ * assert.equal(first.details.module, "os");
  * ```
  */
 export interface Finding {
@@ -97,9 +105,18 @@ export interface Finding {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { activeResult } from "../report/summary.ts";
  * import type { Suppression } from "./types.ts";
  * const reviewed: Suppression = { kind: "ignore", reason: "vendor checkpoint, reviewed 2026-11" };
  * const known: Suppression = { kind: "baseline", reason: "in the baseline modelaudit-baseline.json" };
+ * // A suppressed finding stays in the result, and no longer counts.
+ * const finding = { rule: "MA102" as const, severity: "warning" as const, message: "m", location: { file: "m.pkl", members: [] }, details: {} };
+ * const result = {
+ *   startTime: "", durationMs: 0, files: [], scannerNames: [],
+ *   findings: [{ ...finding, suppressed: reviewed }, { ...finding, suppressed: known }, finding],
+ * };
+ * assert.equal(activeResult(result).findings.length, 1);
  * ```
  */
 export interface Suppression {
@@ -114,8 +131,14 @@ export interface Suppression {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "../engine/dispatch.ts";
  * import type { ContentEntry } from "./types.ts";
- * const checkpoint: ContentEntry = { members: ["model/pytorch_model.bin"], format: "pytorch", size: 87_000 };
+ * // A zip holding a pickle: the pickle is recognised inside it, by its path through the zip.
+ * const zip = await Deno.readFile("fixtures/zip/malicious/crc_mismatch.zip");
+ * const outcome = await scanBytes(zip, "models.zip");
+ * const contents: ContentEntry[] | undefined = outcome.contents;
+ * assert.ok(contents?.some((entry) => entry.format === "pickle" && entry.members.length === 1));
  * ```
  */
 export interface ContentEntry {
@@ -159,10 +182,13 @@ export interface FileResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ScanResult } from "./types.ts";
  * function hasCritical(result: ScanResult): boolean {
  *   return result.files.some((f) => f.findings.some((x) => x.severity === "critical"));
  * }
+ * const empty: ScanResult = { startTime: "2026-01-01T00:00:00.000Z", durationMs: 0, files: [], findings: [], scannerNames: [] };
+ * assert.equal(hasCritical(empty), false);
  * ```
  */
 export interface ScanResult {

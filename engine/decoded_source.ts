@@ -22,10 +22,11 @@ const KEEP_BEHIND_BYTES = 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DecodeBudget } from "./decoded_source.ts";
  * const budget = new DecodeBudget(100);
- * budget.take(60); // 60
- * budget.take(60); // 40: only what is left
+ * assert.equal(budget.take(60), 60);
+ * assert.equal(budget.take(60), 40); // only what is left
  * ```
  */
 export class DecodeBudget {
@@ -69,8 +70,10 @@ const COLLECT_EVERY_DECODED_BYTES = 32 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { collectGarbage } from "./decoded_source.ts";
- * collectGarbage(); // false unless Deno runs with --v8-flags=--expose-gc
+ * // Only with --v8-flags=--expose-gc, which defines globalThis.gc.
+ * assert.equal(collectGarbage(), typeof (globalThis as { gc?: unknown }).gc === "function");
  * ```
  */
 export function collectGarbage(kind: "major" | "minor" = "major"): boolean {
@@ -299,9 +302,10 @@ class StreamedSource implements ByteSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../core/byte_source.ts";
  * import { isStreamed } from "./decoded_source.ts";
- * isStreamed(bytesSource(new Uint8Array(4))); // false
+ * assert.equal(isStreamed(bytesSource(new Uint8Array(4))), false);
  * ```
  */
 export function isStreamed(source: ByteSource): boolean {
@@ -316,6 +320,7 @@ export function isStreamed(source: ByteSource): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DecodeBudget, decodeMember } from "./decoded_source.ts";
  * const bytes = new Uint8Array([0x80, 4, 0x4e, 0x2e]);
  * const compressed = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -325,7 +330,7 @@ export function isStreamed(source: ByteSource): boolean {
  *   encodedSize: gzip.length,
  *   decode: () => new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip")),
  * }, new DecodeBudget(1 << 20), new AbortController().signal);
- * member.source.size; // 4
+ * assert.equal(member.source.size, 4);
  * ```
  */
 export async function decodeMember(

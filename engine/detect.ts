@@ -18,8 +18,9 @@ import { descriptorById, REGISTRY, type Registry } from "../scanners/registry.ts
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { baseName } from "./detect.ts";
- * baseName("bundle.zip:archive/data.pkl"); // "data.pkl"
+ * assert.equal(baseName("bundle.zip:archive/data.pkl"), "data.pkl");
  * ```
  */
 export function baseName(path: string): string {
@@ -31,9 +32,10 @@ export function baseName(path: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { extensionOf } from "./detect.ts";
- * extensionOf("models/Model.PT"); // ".pt"
- * extensionOf(".bashrc"); // ""
+ * assert.equal(extensionOf("models/Model.PT"), ".pt");
+ * assert.equal(extensionOf(".bashrc"), "");
  * ```
  */
 export function extensionOf(path: string): string {
@@ -48,8 +50,10 @@ export function extensionOf(path: string): string {
  *
  * @example
  * ```ts
- * import { GENERIC_EXTENSIONS } from "./detect.ts";
- * GENERIC_EXTENSIONS.has(".bin"); // true
+ * import assert from "node:assert/strict";
+ * import { formatsClaimedBy, GENERIC_EXTENSIONS } from "./detect.ts";
+ * assert.ok(GENERIC_EXTENSIONS.has(".bin"));
+ * assert.deepEqual(formatsClaimedBy("weights.bin"), []); // so a .bin claims no format
  * ```
  */
 export const GENERIC_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -67,8 +71,9 @@ export const GENERIC_EXTENSIONS: ReadonlySet<string> = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatsClaimedBy } from "./detect.ts";
- * formatsClaimedBy("model.safetensors"); // ["safetensors"]
+ * assert.deepEqual(formatsClaimedBy("model.safetensors"), ["safetensors"]);
  * ```
  */
 export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): string[] {
@@ -86,9 +91,10 @@ export function formatsClaimedBy(path: string, registry: Registry = REGISTRY): s
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nameClaimsScannedFormat } from "./detect.ts";
- * nameClaimsScannedFormat("model.pkl"); // true
- * nameClaimsScannedFormat("README.md"); // false
+ * assert.equal(nameClaimsScannedFormat("model.pkl"), true);
+ * assert.equal(nameClaimsScannedFormat("README.md"), false);
  * ```
  */
 export function nameClaimsScannedFormat(path: string, registry: Registry = REGISTRY): boolean {
@@ -101,10 +107,14 @@ export function nameClaimsScannedFormat(path: string, registry: Registry = REGIS
  *
  * @example
  * ```ts
- * import type { Detected } from "./detect.ts";
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../core/byte_source.ts";
+ * import { type Detected, detectFormat } from "./detect.ts";
  * function formatOf(detected: Detected | undefined): string | null {
  *   return detected?.descriptor.id ?? null;
  * }
+ * const text = new TextEncoder().encode("# README\n");
+ * assert.equal(formatOf(await detectFormat(bytesSource(text), text, "README.md")), null);
  * ```
  */
 export interface Detected {
@@ -119,11 +129,12 @@ export interface Detected {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../core/byte_source.ts";
  * import { pickleDescriptor } from "../scanners/pickle/descriptor.ts";
  * import { confirmed } from "./detect.ts";
  * const bytes = new Uint8Array([0x80, 0x04, 0x4e, 0x2e]);
- * (await confirmed(pickleDescriptor, bytes, bytesSource(bytes)))?.descriptor.id; // "pickle"
+ * assert.equal((await confirmed(pickleDescriptor, bytes, bytesSource(bytes)))?.descriptor.id, "pickle");
  * ```
  */
 export async function confirmed(
@@ -142,10 +153,11 @@ export async function confirmed(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../core/byte_source.ts";
  * import { detectFormat } from "./detect.ts";
  * const bytes = new Uint8Array([0x80, 0x04, 0x4e, 0x2e]);
- * (await detectFormat(bytesSource(bytes), bytes, "model.bin"))?.descriptor.id; // "pickle"
+ * assert.equal((await detectFormat(bytesSource(bytes), bytes, "model.bin"))?.descriptor.id, "pickle");
  * ```
  */
 export async function detectFormat(
@@ -168,8 +180,9 @@ export async function detectFormat(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadReader } from "./detect.ts";
- * (await loadReader("torchscript"))?.descriptor.extensions; // [".py"]
+ * assert.deepEqual((await loadReader("torchscript"))?.descriptor.extensions, [".py"]);
  * ```
  */
 export async function loadReader(id: string, registry: Registry = REGISTRY): Promise<Detected | undefined> {

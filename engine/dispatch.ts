@@ -147,12 +147,14 @@ interface DispatchState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findingAt } from "./dispatch.ts";
  * const finding = findingAt({ rule: "MA100", message: "imports os.system", position: 2 }, {
  *   file: "m.pkl",
  *   members: [],
  * });
- * finding.location; // { file: "m.pkl", members: [], position: 2 }
+ * assert.deepEqual(finding.location, { file: "m.pkl", members: [], position: 2 });
+ * assert.equal(finding.severity, "critical"); // the rule's default
  * ```
  */
 export function findingAt(report: FindingReport, where: SourcePlace): Finding {
@@ -587,11 +589,12 @@ async function scanPickleReading(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../core/byte_source.ts";
  * import { scanSource } from "./dispatch.ts";
  * const bytes = new TextEncoder().encode("cos\nsystem\n(S'echo hi'\ntR.");
  * const outcome = await scanSource(bytesSource(bytes), "model.pkl");
- * outcome.findings.map((f) => f.rule); // ["MA100", "MA101"]
+ * assert.deepEqual(outcome.findings.map((f) => f.rule), ["MA100", "MA101"]);
  * ```
  */
 export async function scanSource(
@@ -650,9 +653,11 @@ export async function scanSource(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scanBytes } from "./dispatch.ts";
- * const { findings } = await scanBytes(new Uint8Array([0x80, 0x04, 0x4e, 0x2e]), "none.pkl");
- * findings.length; // 0
+ * const { format, findings } = await scanBytes(new Uint8Array([0x80, 0x04, 0x4e, 0x2e]), "none.pkl");
+ * assert.equal(format, "pickle");
+ * assert.equal(findings.length, 0);
  * ```
  */
 export function scanBytes(

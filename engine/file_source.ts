@@ -34,9 +34,12 @@ async function fill(file: Deno.FsFile, out: Uint8Array): Promise<Uint8Array> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openFileSource } from "./file_source.ts";
- * using source = await openFileSource("model.pkl");
- * const head = await source.read(0, 16);
+ * // Needs read permission: one of this repository's fixtures.
+ * using source = await openFileSource("fixtures/pickle/malicious/global_os_system_reduce_p0.pkl");
+ * assert.equal(source.size, 42);
+ * assert.equal(new TextDecoder().decode(await source.read(0, 10)), "cos\nsystem");
  * ```
  */
 export async function openFileSource(path: string): Promise<FileSource> {

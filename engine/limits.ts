@@ -29,8 +29,10 @@ export const BUDGET_SPENT = "the scan's time budget ran out before this file";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SCAN_LIMITS, type ScanLimits } from "./limits.ts";
  * const limits: ScanLimits = { ...DEFAULT_SCAN_LIMITS, maxMembers: 500 };
+ * assert.equal(limits.maxDepth, DEFAULT_SCAN_LIMITS.maxDepth); // the others keep their defaults
  * ```
  */
 export interface ScanLimits {
@@ -80,8 +82,9 @@ export interface ScanLimits {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SCAN_LIMITS } from "./limits.ts";
- * DEFAULT_SCAN_LIMITS.maxDepth; // 8
+ * assert.equal(DEFAULT_SCAN_LIMITS.maxDepth, 8);
  * ```
  */
 export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = {
@@ -120,8 +123,9 @@ const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LIMIT_INFO } from "./limits.ts";
- * LIMIT_INFO[0].name; // "engine.maxDepth"
+ * assert.equal(LIMIT_INFO[0].name, "engine.maxDepth");
  * ```
  */
 export const LIMIT_INFO: readonly ScannerOptionInfo[] = Object.freeze([
@@ -186,10 +190,11 @@ export interface LimitSettings {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { setLimit } from "./limits.ts";
  * let settings = setLimit({ limits: {}, scannerOptions: {} }, "engine.maxFindingsPerFile=100");
  * settings = setLimit(settings, "pickle.maxOpcodes=1_000_000");
- * settings.scannerOptions.pickle?.maxOpcodes; // 1_000_000
+ * assert.equal(settings.scannerOptions.pickle?.maxOpcodes, 1_000_000);
  * ```
  */
 export function setLimit(settings: LimitSettings, assignment: string): LimitSettings {

@@ -16,8 +16,9 @@ const WINDOWS = Deno.build.os === "windows";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SEPARATOR } from "./paths.ts";
- * "/models/a.pkl".split(SEPARATOR); // ["", "models", "a.pkl"] on POSIX
+ * assert.equal(SEPARATOR, Deno.build.os === "windows" ? "\\" : "/");
  * ```
  */
 export const SEPARATOR: string = WINDOWS ? "\\" : "/";
@@ -59,9 +60,12 @@ function normalize(path: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { joinPath } from "./paths.ts";
- * joinPath("./models/", "a.pkl"); // "models/a.pkl" on POSIX
- * joinPath("/m", "x", "..", "y"); // "/m/y" on POSIX
+ * if (Deno.build.os !== "windows") {
+ *   assert.equal(joinPath("./models/", "a.pkl"), "models/a.pkl");
+ *   assert.equal(joinPath("/m", "x", "..", "y"), "/m/y");
+ * }
  * ```
  */
 export function joinPath(...parts: string[]): string {
@@ -75,9 +79,10 @@ export function joinPath(...parts: string[]): string {
  *
  * @example
  * ```ts
- * import { resolvePath } from "./paths.ts";
- * resolvePath("/models/./a.pkl"); // "/models/a.pkl" on POSIX
- * resolvePath("a.pkl"); // the working directory joined with "a.pkl"
+ * import assert from "node:assert/strict";
+ * import { joinPath, resolvePath } from "./paths.ts";
+ * if (Deno.build.os !== "windows") assert.equal(resolvePath("/models/./a.pkl"), "/models/a.pkl");
+ * assert.equal(resolvePath("a.pkl"), joinPath(Deno.cwd(), "a.pkl"));
  * ```
  */
 export function resolvePath(path: string): string {
@@ -96,9 +101,10 @@ export function resolvePath(path: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dirnamePath } from "./paths.ts";
- * dirnamePath("/models/a.pkl"); // "/models"
- * dirnamePath("a.pkl"); // "."
+ * assert.equal(dirnamePath("/models/a.pkl"), "/models");
+ * assert.equal(dirnamePath("a.pkl"), ".");
  * ```
  */
 export function dirnamePath(path: string): string {

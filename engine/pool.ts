@@ -37,8 +37,12 @@ export const SCAN_WORKER_URL: URL = new URL("./worker.ts", import.meta.url);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SCAN_WORKER_URL, sandboxPermissions } from "./pool.ts";
- * sandboxPermissions(["/models"], SCAN_WORKER_URL).write; // false
+ * const permissions = sandboxPermissions(["/models"], SCAN_WORKER_URL);
+ * assert.deepEqual(permissions.read, ["/models"]);
+ * assert.equal(permissions.write, false);
+ * assert.equal(permissions.import, false); // a local worker module may import from no host
  * ```
  */
 export function sandboxPermissions(
@@ -107,10 +111,15 @@ function taskBytes(task: ScanTask): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WorkerPool } from "./pool.ts";
- * const pool = new WorkerPool({ size: 2, readRoots: ["/models"] });
- * const outcome = await pool.run({ realPath: "/models/m.pkl", path: "m.pkl", blacklist: [] }, 60_000);
+ * // Needs --unstable-worker-options and read permission for the roots: here, this repository's fixtures.
+ * const models = await Deno.realPath("fixtures/pickle/malicious");
+ * const pool = new WorkerPool({ size: 2, readRoots: [models] });
+ * const task = { realPath: `${models}/global_os_system_reduce_p0.pkl`, path: "m.pkl", blacklist: [] };
+ * const outcome = await pool.run(task, 60_000);
  * pool.close();
+ * assert.deepEqual(outcome.findings.map((f) => f.rule), ["MA100", "MA101"]);
  * ```
  */
 export class WorkerPool {

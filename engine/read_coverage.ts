@@ -16,13 +16,14 @@ const MIN_MERGE_RANGES = 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../core/byte_source.ts";
  * import { CoverageSource } from "./read_coverage.ts";
  * const source = new CoverageSource(bytesSource(new Uint8Array(100)));
  * await source.read(0, 10);
  * await source.read(5, 10);
  * await source.read(90, 50);
- * source.bytesRead; // 25: bytes 0-14 and 90-99
+ * assert.equal(source.bytesRead, 25); // bytes 0-14 and 90-99
  * ```
  */
 export class CoverageSource implements ByteSource {

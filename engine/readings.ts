@@ -20,8 +20,13 @@
  *
  * @example
  * ```ts
- * import type { Arrival } from "./readings.ts";
+ * import assert from "node:assert/strict";
+ * import { type Arrival, pickleLoadersOf } from "./readings.ts";
  * const decompressed: Arrival = "file"; // joblib.load unpickles what it decompresses
+ * const unpicklers = pickleLoadersOf(decompressed, "pickle", new Uint8Array([0x80, 4]));
+ * assert.deepEqual(unpicklers, []); // a pickle is read as itself: no other reading
+ * const payload = pickleLoadersOf("payload", "zip", new Uint8Array([0x50, 0x4b, 3, 4]));
+ * assert.deepEqual(payload.map((loader) => loader.call), ["pickle.loads"]); // torch.load(BytesIO) reads the zip
  * ```
  */
 export type Arrival = "file" | "payload";
@@ -31,8 +36,11 @@ export type Arrival = "file" | "payload";
  *
  * @example
  * ```ts
- * import type { Recognised } from "./readings.ts";
+ * import assert from "node:assert/strict";
+ * import { LOADERS, type Recognised } from "./readings.ts";
  * const gzip: Recognised = { format: "gzip", magic: [0x1f, 0x8b] };
+ * const joblibLoad = LOADERS.find((loader) => loader.call === "joblib.load");
+ * assert.ok(joblibLoad?.recognises.some((r) => r.format === gzip.format && r.magic?.join() === gzip.magic?.join()));
  * ```
  */
 export interface Recognised {
@@ -51,8 +59,10 @@ export interface Recognised {
  *
  * @example
  * ```ts
- * import type { Loader } from "./readings.ts";
+ * import assert from "node:assert/strict";
+ * import { LOADERS, type Loader } from "./readings.ts";
  * const load: Loader = { call: "pickle.load", receives: ["file"], recognises: [], pickles: "first" };
+ * assert.deepEqual(LOADERS.find((loader) => loader.call === load.call), load);
  * ```
  */
 export interface Loader {
@@ -84,8 +94,9 @@ const ZIP_LOCAL_HEADER = [0x50, 0x4b, 0x03, 0x04];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LOADERS } from "./readings.ts";
- * LOADERS.map((loader) => loader.call).includes("joblib.load"); // true
+ * assert.ok(LOADERS.map((loader) => loader.call).includes("joblib.load"));
  * ```
  */
 export const LOADERS: readonly Loader[] = [
@@ -147,12 +158,13 @@ function recognises(loader: Loader, format: string, head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pickleLoadersOf } from "./readings.ts";
  * const calls = (format: string, head: number[]) =>
  *   pickleLoadersOf("file", format, new Uint8Array(head)).map((loader) => loader.call);
- * calls("zlib", [0x78, 0x9c]); // ["pickle.load", "torch.load", "numpy.load(allow_pickle=True)"]
- * calls("zip", [0x50, 0x4b, 3, 4]); // ["pickle.load", "joblib.load"]
- * calls("pickle", [0x80, 4]); // []
+ * assert.deepEqual(calls("zlib", [0x78, 0x9c]), ["pickle.load", "torch.load", "numpy.load(allow_pickle=True)"]);
+ * assert.deepEqual(calls("zip", [0x50, 0x4b, 3, 4]), ["pickle.load", "joblib.load"]);
+ * assert.deepEqual(calls("pickle", [0x80, 4]), []);
  * ```
  */
 export function pickleLoadersOf(arrival: Arrival, format: string, head: Uint8Array): Loader[] {

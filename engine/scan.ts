@@ -360,9 +360,13 @@ async function scanNamed(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scan } from "./scan.ts";
- * const result = await scan(["./models"], { blacklist: ["evil"] });
- * for (const file of result.files) console.log(file.path, file.findings.length);
+ * // Needs --unstable-worker-options and read permission for the targets: here, one of this repository's fixtures.
+ * const result = await scan(["fixtures/pickle/malicious/global_os_system_reduce_p0.pkl"], { blacklist: ["evil"] });
+ * assert.deepEqual(result.files.map((file) => [file.format, file.findings.map((f) => f.rule)]), [
+ *   ["pickle", ["MA100", "MA101"]],
+ * ]);
  * ```
  */
 export function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
@@ -375,9 +379,14 @@ export function scan(paths: readonly string[], options: ScanOptions = {}): Promi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { REGISTRY } from "../scanners/registry.ts";
  * import { scanWith } from "./scan.ts";
- * const result = await scanWith(["./models"], { sandbox: false }, { registry: { ...REGISTRY, directories: [] } });
+ * // Without the pickle scanner, a pickle is a file no scanner recognises.
+ * const registry = { ...REGISTRY, scanners: REGISTRY.scanners.filter((s) => s.id !== "pickle") };
+ * const path = "fixtures/pickle/malicious/global_os_system_reduce_p0.pkl";
+ * const result = await scanWith([path], { sandbox: false }, { registry });
+ * assert.deepEqual(result.files.map((file) => [file.status, file.format]), [["skipped", null]]);
  * ```
  */
 export async function scanWith(

@@ -91,10 +91,22 @@ async function readForPlan(file: DirectoryTaskFile, maxBytes: number): Promise<U
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { REGISTRY } from "../scanners/registry.ts";
  * import { scanDirectory } from "./scan_directory.ts";
- * const outcome = await scanDirectory({
- *   format: "example-bundle", realPath: "/m/bundle", path: "m/bundle", root: "/m", files: [], blacklist: [],
- * });
+ * const bundle = {
+ *   id: "example-bundle",
+ *   description: "A folder whose loader reads weights.bin as raw data",
+ *   priority: 0,
+ *   matches: (names: readonly string[]) => names.includes("weights.bin"),
+ *   load: () => Promise.resolve({ plan: () => Promise.resolve(new Map([["weights.bin", { action: "skip" as const, reason: "raw data" }]])) }),
+ * };
+ * const weights = { realPath: "/m/bundle/weights.bin", path: "m/bundle/weights.bin", relative: "weights.bin", size: 4, scan: true };
+ * const outcome = await scanDirectory(
+ *   { format: "example-bundle", realPath: "/m/bundle", path: "m/bundle", root: "/m", files: [weights], blacklist: [] },
+ *   { registry: { ...REGISTRY, directories: [bundle] } },
+ * );
+ * assert.deepEqual(outcome.members.map((m) => m.skipped), ["raw data"]); // planned away, never opened
  * ```
  */
 export async function scanDirectory(

@@ -36,8 +36,13 @@ export interface FileTask {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scanFile } from "./scan_file.ts";
- * const outcome = await scanFile({ realPath: "/models/m.pkl", path: "models/m.pkl", blacklist: [] });
+ * // Needs read permission for the file: here, one of this repository's fixtures.
+ * const realPath = await Deno.realPath("fixtures/pickle/malicious/global_os_system_reduce_p0.pkl");
+ * const outcome = await scanFile({ realPath, path: "model.pkl", blacklist: [] });
+ * assert.deepEqual(outcome.findings.map((f) => [f.rule, f.location.position]), [["MA100", 0], ["MA101", 40]]);
+ * assert.match((await scanFile({ realPath: "/no/such.pkl", path: "such.pkl", blacklist: [] })).error!, /such/);
  * ```
  */
 export async function scanFile(

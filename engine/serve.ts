@@ -25,9 +25,13 @@ export type TaskOutcome = SourceScanOutcome | DirectoryOutcome;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { REGISTRY } from "../scanners/registry.ts";
  * import { runTask } from "./serve.ts";
- * const outcome = await runTask({ realPath: "/models/m.pkl", path: "models/m.pkl", blacklist: [] }, REGISTRY);
+ * // Needs read permission for the file: here, one of this repository's fixtures.
+ * const realPath = await Deno.realPath("fixtures/pickle/malicious/global_os_system_reduce_p0.pkl");
+ * const outcome = await runTask({ realPath, path: "models/m.pkl", blacklist: [] }, REGISTRY);
+ * assert.deepEqual(outcome.findings.map((f) => f.location.file), ["models/m.pkl", "models/m.pkl"]);
  * ```
  */
 export function runTask(task: ScanTask, registry: Registry, signal?: AbortSignal): Promise<TaskOutcome> {
@@ -47,9 +51,33 @@ interface WorkerScope {
  *
  * @example
  * ```ts
- * import { REGISTRY } from "../scanners/registry.ts";
- * import { serveScans } from "./serve.ts";
- * serveScans(REGISTRY); // in a worker module
+ * import assert from "node:assert/strict";
+ * import { newProgress, type WorkerReply, type WorkerRequest } from "./worker_protocol.ts";
+ * // A worker module is these two imports and the call (what `worker.ts` is); started here from a Blob.
+ * const worker = new Worker(
+ *   URL.createObjectURL(
+ *     new Blob([
+ *       `import { REGISTRY } from "${new URL("../scanners/registry.ts", import.meta.url)}";
+ *        import { serveScans } from "${new URL("./serve.ts", import.meta.url)}";
+ *        serveScans(REGISTRY);`,
+ *     ], { type: "text/javascript" }),
+ *   ),
+ *   { type: "module" },
+ * );
+ * const realPath = await Deno.realPath("fixtures/pickle/malicious/global_os_system_reduce_p0.pkl");
+ * const request: WorkerRequest = {
+ *   id: 7,
+ *   tasks: [{ realPath, path: "model.pkl", blacklist: [] }],
+ *   progress: newProgress(),
+ *   sentAt: Date.now(),
+ * };
+ * const reply = await new Promise<WorkerReply>((resolve) => {
+ *   worker.onmessage = (event) => resolve(event.data);
+ *   worker.postMessage(request);
+ * });
+ * worker.terminate();
+ * assert.equal(reply.id, 7);
+ * assert.deepEqual(reply.outcomes[0].findings.map((finding) => finding.rule), ["MA100", "MA101"]);
  * ```
  */
 export function serveScans(registry: Registry): void {

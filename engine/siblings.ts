@@ -36,9 +36,13 @@ export interface SiblingOpener {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openSiblingReported, Siblings } from "./siblings.ts";
  * using siblings = new Siblings({ directory: "/m", displayDirectory: "models", root: "/m" });
- * await openSiblingReported(siblings, "../secret", (finding) => console.log(finding.rule)); // MA010
+ * const rules: string[] = [];
+ * const result = await openSiblingReported(siblings, "../secret", (finding) => rules.push(finding.rule));
+ * assert.equal(result.ok, false);
+ * assert.deepEqual(rules, ["MA010"]);
  * ```
  */
 export async function openSiblingReported(
@@ -64,8 +68,9 @@ export async function openSiblingReported(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileScope } from "./siblings.ts";
- * fileScope("/m/onnx/model.onnx", "models/onnx/model.onnx", "/m").directory; // "/m/onnx"
+ * assert.equal(fileScope("/m/onnx/model.onnx", "models/onnx/model.onnx", "/m").directory, "/m/onnx");
  * ```
  */
 export function fileScope(realPath: string, path: string, root: string): SiblingScope {
@@ -78,9 +83,10 @@ export function fileScope(realPath: string, path: string, root: string): Sibling
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { referenceProblem } from "./siblings.ts";
- * referenceProblem("weights/model.bin"); // undefined
- * referenceProblem("../secret"); // "it climbs out of the folder with `..`"
+ * assert.equal(referenceProblem("weights/model.bin"), undefined);
+ * assert.equal(referenceProblem("../secret"), "it climbs out of the folder with `..`");
  * ```
  */
 export function referenceProblem(reference: string): string | undefined {
@@ -99,8 +105,13 @@ export function referenceProblem(reference: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NO_SIBLINGS } from "./siblings.ts";
- * (await NO_SIBLINGS.open("/etc/shadow")).ok; // false, an escape: "it is an absolute path"
+ * const absolute = await NO_SIBLINGS.open("/etc/shadow");
+ * assert.equal(absolute.ok, false);
+ * assert.ok(!absolute.ok && absolute.escape); // refused as an escape, as on disk
+ * const plain = await NO_SIBLINGS.open("weights.bin");
+ * assert.ok(!plain.ok && !plain.escape); // a plain name: just not there
  * ```
  */
 export const NO_SIBLINGS: SiblingOpener = {
@@ -120,9 +131,14 @@ export const NO_SIBLINGS: SiblingOpener = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Siblings } from "./siblings.ts";
- * using siblings = new Siblings({ directory: "/m", displayDirectory: "models", root: "/m" });
- * const result = await siblings.open("model.onnx.data");
+ * // Needs read permission for the folder: here, this repository's pickle fixtures.
+ * const folder = await Deno.realPath("fixtures/pickle");
+ * using siblings = new Siblings({ directory: folder, displayDirectory: "pickle", root: folder });
+ * const result = await siblings.open("benign/numpy_arrays_p4.pkl");
+ * assert.equal(result.ok && result.path, "pickle/benign/numpy_arrays_p4.pkl");
+ * assert.equal((await siblings.open("missing.onnx.data")).ok, false);
  * ```
  */
 export class Siblings implements SiblingOpener, Disposable {

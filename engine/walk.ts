@@ -70,9 +70,10 @@ interface WalkScope {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isInside } from "./walk.ts";
- * isInside("/models/a/b.pkl", "/models"); // true
- * isInside("/models-old/b.pkl", "/models"); // false
+ * assert.equal(isInside("/models/a/b.pkl", "/models"), true);
+ * assert.equal(isInside("/models-old/b.pkl", "/models"), false);
  * ```
  */
 export function isInside(path: string, root: string): boolean {
@@ -149,9 +150,11 @@ export interface NamedPaths {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveNamedPaths } from "./walk.ts";
- * const { roots, problems } = await resolveNamedPaths(["./models", "missing.pkl"]);
- * console.log(roots, problems); // [the real path of ./models], [missing.pkl: no such file or directory]
+ * const { roots, problems } = await resolveNamedPaths(["./fixtures/pickle", "missing.pkl"]);
+ * assert.deepEqual(roots, [await Deno.realPath("fixtures/pickle")]);
+ * assert.deepEqual(problems.map((problem) => problem.path), ["missing.pkl"]);
  * ```
  */
 export async function resolveNamedPaths(paths: readonly string[]): Promise<NamedPaths> {
@@ -184,9 +187,12 @@ export async function resolveNamedPaths(paths: readonly string[]): Promise<Named
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandPaths } from "./walk.ts";
- * const { files, problems } = await expandPaths(["./models"]);
- * console.log(files.length, problems);
+ * // Needs read permission for the paths: here, this repository's pickle fixtures.
+ * const { files, problems } = await expandPaths(["fixtures/pickle/benign", "fixtures/no-such-dir"]);
+ * assert.ok(files.every((file) => file.path.startsWith("fixtures/pickle/benign/")));
+ * assert.deepEqual(problems.map((p) => p.path), ["fixtures/no-such-dir"]);
  * ```
  */
 export async function expandPaths(

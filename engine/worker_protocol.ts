@@ -36,8 +36,11 @@ export const PROGRESS_SINCE = 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { newProgress, PROGRESS_TASK } from "./worker_protocol.ts";
- * newProgress()[PROGRESS_TASK]; // -1
+ * const progress = newProgress();
+ * assert.equal(progress[PROGRESS_TASK], -1);
+ * assert.ok(progress.buffer instanceof SharedArrayBuffer); // the worker's writes reach the pool
  * ```
  */
 export function newProgress(): Int32Array {
@@ -51,10 +54,13 @@ export function newProgress(): Int32Array {
  *
  * @example
  * ```ts
- * import { markStarted, newProgress, PROGRESS_TASK } from "./worker_protocol.ts";
+ * import assert from "node:assert/strict";
+ * import { markStarted, newProgress, PROGRESS_SINCE, PROGRESS_TASK } from "./worker_protocol.ts";
  * const progress = newProgress();
- * markStarted({ id: 0, tasks: [], progress, sentAt: Date.now() }, 3);
- * progress[PROGRESS_TASK]; // 3
+ * const sentAt = Date.now();
+ * markStarted({ id: 0, tasks: [], progress, sentAt }, 3);
+ * assert.equal(progress[PROGRESS_TASK], 3);
+ * assert.ok(progress[PROGRESS_SINCE] >= 0 && progress[PROGRESS_SINCE] <= Date.now() - sentAt);
  * ```
  */
 export function markStarted(request: WorkerRequest, index: number): void {

@@ -55,8 +55,10 @@ export type { SafeFamily, SafeTable } from "./tables/safe.ts";
  *
  * @example
  * ```ts
- * import type { CallableTier } from "./callables.ts";
- * const tier: CallableTier = "unknown";
+ * import assert from "node:assert/strict";
+ * import { CallablePolicy, type CallableTier } from "./callables.ts";
+ * const tier: CallableTier = CallablePolicy.standard().judge("mypkg.models", "Net").tier;
+ * assert.equal(tier, "unknown");
  * ```
  */
 export type CallableTier = "denied" | "safe" | "unknown";
@@ -66,8 +68,13 @@ export type CallableTier = "denied" | "safe" | "unknown";
  *
  * @example
  * ```ts
- * import type { CallableVerdict } from "./callables.ts";
- * const verdict: CallableVerdict = { tier: "denied", name: "os.system", entry: "os", category: "process" };
+ * import assert from "node:assert/strict";
+ * import { CallablePolicy, type CallableVerdict } from "./callables.ts";
+ * const verdict: CallableVerdict = CallablePolicy.standard().judge("posix", "system");
+ * assert.deepEqual(
+ *   [verdict.tier, verdict.name, verdict.entry, verdict.category],
+ *   ["denied", "os.system", "os", "process"],
+ * );
  * ```
  */
 export interface CallableVerdict {
@@ -89,8 +96,12 @@ export interface CallableVerdict {
  *
  * @example
  * ```ts
- * import type { PolicyExtras } from "./callables.ts";
+ * import assert from "node:assert/strict";
+ * import { CallablePolicy, type PolicyExtras } from "./callables.ts";
  * const extras: PolicyExtras = { denied: ["mypkg.run_shell"], allowed: ["mypkg.models.*"] };
+ * const policy = CallablePolicy.from(extras);
+ * assert.equal(policy.judge("mypkg", "run_shell").tier, "denied");
+ * assert.equal(policy.judge("mypkg.models", "Net").tier, "safe");
  * ```
  */
 export interface PolicyExtras {
@@ -108,8 +119,9 @@ export interface PolicyExtras {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CallablePolicy, CONFIGURED_DENIAL_REASON } from "./callables.ts";
- * CallablePolicy.from({ denied: ["mycorp.shell"] }).judge("mycorp.shell.run").reason === CONFIGURED_DENIAL_REASON; // true
+ * assert.equal(CallablePolicy.from({ denied: ["mycorp.shell"] }).judge("mycorp.shell.run").reason, CONFIGURED_DENIAL_REASON);
  * ```
  */
 export const CONFIGURED_DENIAL_REASON = "the scan's options deny it";
@@ -339,12 +351,13 @@ function anywhereVerdict(mod: readonly string[], path: string): CallableVerdict 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CallablePolicy } from "./callables.ts";
  * const policy = CallablePolicy.standard();
- * policy.judge("posix", "system").entry; // "os"
- * policy.judge("pathlib", "os.system").tier; // "denied"
- * policy.judge("torch._utils._rebuild_tensor_v2").tier; // "safe"
- * policy.extend({ denied: ["mypkg.shell"] }).judge("mypkg.shell.run").category; // "configured"
+ * assert.equal(policy.judge("posix", "system").entry, "os");
+ * assert.equal(policy.judge("pathlib", "os.system").tier, "denied");
+ * assert.equal(policy.judge("torch._utils._rebuild_tensor_v2").tier, "safe");
+ * assert.equal(policy.extend({ denied: ["mypkg.shell"] }).judge("mypkg.shell.run").category, "configured");
  * ```
  */
 export class CallablePolicy {
@@ -369,8 +382,10 @@ export class CallablePolicy {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CallablePolicy } from "./callables.ts";
-   * CallablePolicy.standard().judge("os.system").tier; // "denied"
+   * assert.equal(CallablePolicy.standard().judge("os.system").tier, "denied");
+   * assert.equal(CallablePolicy.standard(), CallablePolicy.standard()); // built once
    * ```
    */
   static standard(): CallablePolicy {
@@ -382,9 +397,10 @@ export class CallablePolicy {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CallablePolicy } from "./callables.ts";
-   * CallablePolicy.from({ allowed: ["mypkg.Net"] }).judge("mypkg", "Net").tier; // "safe"
-   * CallablePolicy.from(undefined) === CallablePolicy.standard(); // true
+   * assert.equal(CallablePolicy.from({ allowed: ["mypkg.Net"] }).judge("mypkg", "Net").tier, "safe");
+   * assert.equal(CallablePolicy.from(undefined), CallablePolicy.standard());
    * ```
    */
   static from(extras: PolicyExtras | undefined): CallablePolicy {
@@ -402,9 +418,11 @@ export class CallablePolicy {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CallablePolicy } from "./callables.ts";
    * const keras = CallablePolicy.standard().extend({}, [{ library: "keras", exact: ["keras.layers.Dense"] }]);
-   * keras.judge("keras.layers.Dense").tier; // "safe"
+   * assert.equal(keras.judge("keras.layers.Dense").tier, "safe");
+   * assert.equal(CallablePolicy.standard().judge("keras.layers.Dense").tier, "unknown"); // the standard one is unchanged
    * ```
    */
   extend(extras: PolicyExtras, safe: readonly SafeTable[] = []): CallablePolicy {
@@ -436,13 +454,14 @@ export class CallablePolicy {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CallablePolicy } from "./callables.ts";
    * const policy = CallablePolicy.standard();
-   * policy.judge("__builtin__", "eval").name; // "builtins.eval"
-   * policy.judge("pathlib", "os.system").tier; // "denied"
-   * policy.judge("mypkg.models", "Net").tier; // "unknown"
-   * policy.judge("_posixsubprocess.fork_exec").category; // "process"
-   * policy.judge("model.eval").tier; // "unknown"
+   * assert.equal(policy.judge("__builtin__", "eval").name, "builtins.eval");
+   * assert.equal(policy.judge("pathlib", "os.system").tier, "denied");
+   * assert.equal(policy.judge("mypkg.models", "Net").tier, "unknown");
+   * assert.equal(policy.judge("_posixsubprocess.fork_exec").category, "process");
+   * assert.equal(policy.judge("model.eval").tier, "unknown");
    * ```
    */
   judge(module: string, name?: string): CallableVerdict {
@@ -556,8 +575,9 @@ export class CallablePolicy {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CallablePolicy } from "./callables.ts";
-   * CallablePolicy.deniedEntries().find((e) => e.path === "pexpect")?.category; // "process"
+   * assert.equal(CallablePolicy.deniedEntries().find((e) => e.path === "pexpect")?.category, "process");
    * ```
    */
   static deniedEntries(): { path: string; category: CallableCategory; reason: string }[] {
@@ -569,8 +589,9 @@ export class CallablePolicy {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { CallablePolicy } from "./callables.ts";
-   * CallablePolicy.standard().safeNames().includes("collections.OrderedDict"); // true
+   * assert.ok(CallablePolicy.standard().safeNames().includes("collections.OrderedDict"));
    * ```
    */
   safeNames(): string[] {
@@ -596,10 +617,11 @@ function validPath(path: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isNestedLoader } from "./callables.ts";
- * isNestedLoader("_pickle", "loads"); // true
- * isNestedLoader("torch.storage", "_load_from_bytes"); // true
- * isNestedLoader("collections", "OrderedDict"); // false
+ * assert.equal(isNestedLoader("_pickle", "loads"), true);
+ * assert.equal(isNestedLoader("torch.storage", "_load_from_bytes"), true);
+ * assert.equal(isNestedLoader("collections", "OrderedDict"), false);
  * ```
  */
 export function isNestedLoader(module: string, name: string): boolean {
@@ -621,9 +643,10 @@ export function isNestedLoader(module: string, name: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isAttributeGetter } from "./callables.ts";
- * isAttributeGetter("__builtin__", "getattr"); // true
- * isAttributeGetter("operator", "attrgetter"); // false
+ * assert.equal(isAttributeGetter("__builtin__", "getattr"), true);
+ * assert.equal(isAttributeGetter("operator", "attrgetter"), false);
  * ```
  */
 export function isAttributeGetter(module: string, name: string): boolean {

@@ -20,9 +20,10 @@ const NAMES = split(NAME_ALIASES);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { aliased } from "./dotted.ts";
- * aliased("cPickle"); // ["pickle"]
- * aliased("torch"); // ["torch"]
+ * assert.deepEqual(aliased("cPickle"), ["pickle"]);
+ * assert.deepEqual(aliased("torch"), ["torch"]);
  * ```
  */
 export function aliased(segment: string): readonly string[] {
@@ -34,8 +35,10 @@ export function aliased(segment: string): readonly string[] {
  *
  * @example
  * ```ts
- * import type { DottedName } from "./dotted.ts";
+ * import assert from "node:assert/strict";
+ * import { canonicalize, type DottedName } from "./dotted.ts";
  * const name: DottedName = { module: ["torch", "nn"], name: ["Linear"] };
+ * assert.deepEqual(canonicalize("torch.nn", "Linear"), name);
  * ```
  */
 export interface DottedName {
@@ -52,9 +55,10 @@ export interface DottedName {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalize } from "./dotted.ts";
- * canonicalize("__builtin__", "reduce"); // { module: ["functools"], name: ["reduce"] }
- * canonicalize("posix", "system"); // { module: ["os"], name: ["system"] }
+ * assert.deepEqual(canonicalize("__builtin__", "reduce"), { module: ["functools"], name: ["reduce"] });
+ * assert.deepEqual(canonicalize("posix", "system"), { module: ["os"], name: ["system"] });
  * ```
  */
 export function canonicalize(module: string, name: string): DottedName {
@@ -77,9 +81,10 @@ const XID_IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isIdentifier } from "./dotted.ts";
- * isIdentifier("_rebuild_tensor_v2"); // true
- * isIdentifier("os system"); // false
+ * assert.equal(isIdentifier("_rebuild_tensor_v2"), true);
+ * assert.equal(isIdentifier("os system"), false);
  * ```
  */
 export function isIdentifier(segment: string): boolean {
@@ -98,9 +103,10 @@ export function isIdentifier(segment: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isDunder } from "./dotted.ts";
- * isDunder("__class__"); // true
- * isDunder("_private"); // false
+ * assert.equal(isDunder("__class__"), true);
+ * assert.equal(isDunder("_private"), false);
  * ```
  */
 export function isDunder(segment: string): boolean {

@@ -317,9 +317,13 @@ export function toCycloneDx(result: ScanResult, options: CycloneDxOptions = {}):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderCycloneDx } from "./cyclonedx.ts";
  * const text = renderCycloneDx({ startTime: "2026-12-07T10:00:00.000Z", durationMs: 0, files: [], findings: [], scannerNames: [] });
- * JSON.parse(text).specVersion; // "1.6"
+ * const bom = JSON.parse(text);
+ * assert.equal(bom.bomFormat, "CycloneDX");
+ * assert.equal(bom.specVersion, "1.6");
+ * assert.ok(text.endsWith("}\n"));
  * ```
  */
 export function renderCycloneDx(result: ScanResult, options: CycloneDxOptions = {}): string {

@@ -67,9 +67,12 @@ export interface JsonLocation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toJsonLocation } from "./json.ts";
- * toJsonLocation({ file: "c.yaml", members: [], line: 3, keyPath: "$.a" });
- * // { file: "c.yaml", members: [], line: 3, key_path: "$.a" }
+ * const members = ["model.zip", "data.pkl"];
+ * const where = toJsonLocation({ file: "c.yaml", members, line: 3, keyPath: "$.a" });
+ * assert.deepEqual(where, { file: "c.yaml", members, line: 3, key_path: "$.a" });
+ * assert.notEqual(where.members, members); // a copy: the report never shares the finding's array
  * ```
  */
 export function toJsonLocation({ keyPath, ...rest }: Location): JsonLocation {
@@ -137,11 +140,13 @@ const seconds = (ms: number) => ms / 1000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toJsonReport } from "./json.ts";
  * const report = toJsonReport({
  *   startTime: "2026-01-01T00:00:00.000Z", durationMs: 1500, files: [], findings: [], scannerNames: [],
  * });
- * console.log(report.start_time, report.duration); // 1767225600 1.5
+ * assert.equal(report.start_time, 1767225600);
+ * assert.equal(report.duration, 1.5);
  * ```
  */
 export function toJsonReport(result: ScanResult): JsonReport {
@@ -200,11 +205,12 @@ export function toJsonReport(result: ScanResult): JsonReport {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderJson } from "./json.ts";
  * const json = renderJson({
  *   startTime: "2026-01-01T00:00:00.000Z", durationMs: 0, files: [], findings: [], scannerNames: [],
  * });
- * JSON.parse(json).has_errors; // false
+ * assert.equal(JSON.parse(json).has_errors, false);
  * ```
  */
 export function renderJson(result: ScanResult): string {

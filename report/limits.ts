@@ -23,9 +23,10 @@ const BINARY_UNITS: readonly [string, number][] = [["GiB", 2 ** 30], ["MiB", 2 *
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatLimitValue } from "./limits.ts";
- * formatLimitValue("pickle.maxKeptTextBytes", 64 * 1024 * 1024); // "67,108,864 (64 MiB)"
- * formatLimitValue("pickle.maxOpcodes", 50_000_000); // "50,000,000"
+ * assert.equal(formatLimitValue("pickle.maxKeptTextBytes", 64 * 1024 * 1024), "67,108,864 (64 MiB)");
+ * assert.equal(formatLimitValue("pickle.maxOpcodes", 50_000_000), "50,000,000");
  * ```
  */
 export function formatLimitValue(name: string, value: number): string {

@@ -14,11 +14,16 @@ import type { Location } from "../core/types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderLocation } from "./location.ts";
- * renderLocation({ file: "outer.zip", members: ["inner/data.pkl"], position: 52 });
- * // "outer.zip:inner/data.pkl (pos 52)"
- * renderLocation({ file: "config.yaml", members: [], line: 3, column: 9, keyPath: "$.aws.secret" });
- * // "config.yaml (line 3, col 9, key $.aws.secret)"
+ * assert.equal(
+ *   renderLocation({ file: "outer.zip", members: ["inner/data.pkl"], position: 52 }),
+ *   "outer.zip:inner/data.pkl (pos 52)",
+ * );
+ * assert.equal(
+ *   renderLocation({ file: "config.yaml", members: [], line: 3, column: 9, keyPath: "$.aws.secret" }),
+ *   "config.yaml (line 3, col 9, key $.aws.secret)",
+ * );
  * ```
  */
 export function renderLocation(location: Location): string {

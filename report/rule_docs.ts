@@ -34,8 +34,9 @@ const GENERATED_NOTE =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ruleDocUrl } from "./rule_docs.ts";
- * ruleDocUrl("MA100"); // "https://github.com/modelaudit/modelaudit/blob/main/docs/rules/MA100.md"
+ * assert.equal(ruleDocUrl("MA100"), "https://github.com/modelaudit/modelaudit/blob/main/docs/rules/MA100.md");
  * ```
  */
 export function ruleDocUrl(id: RuleId): string {
@@ -49,9 +50,13 @@ export function ruleDocUrl(id: RuleId): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getRule } from "../core/rules.ts";
  * import { renderRuleMarkdown } from "./rule_docs.ts";
- * console.log(renderRuleMarkdown(getRule("MA100")));
+ * const markdown = renderRuleMarkdown(getRule("MA100"));
+ * assert.ok(markdown.startsWith("# MA100: pickle-dangerous-import\n"));
+ * assert.ok(markdown.includes("- **CWE:** [CWE-502](https://cwe.mitre.org/data/definitions/502.html)"));
+ * assert.ok(markdown.includes(`## Example\n\n${getRule("MA100").example}`));
  * ```
  */
 export function renderRuleMarkdown(rule: Rule): string {
@@ -84,9 +89,12 @@ export function renderRuleMarkdown(rule: Rule): string {
  *
  * @example
  * ```ts
- * import { RULES } from "../core/rules.ts";
+ * import assert from "node:assert/strict";
+ * import { getRule } from "../core/rules.ts";
  * import { renderRuleIndex } from "./rule_docs.ts";
- * console.log(renderRuleIndex(Object.values(RULES)));
+ * const index = renderRuleIndex([getRule("MA100"), getRule("MA101")]);
+ * assert.ok(index.includes("# Rules"));
+ * assert.equal(index.split("\n").filter((line) => line.startsWith("| [MA1")).length, 2); // a row each
  * ```
  */
 export function renderRuleIndex(rules: readonly Rule[]): string {
@@ -122,10 +130,13 @@ function escapeCell(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RULES } from "../core/rules.ts";
  * import { renderRuleDocs } from "./rule_docs.ts";
  * const files = renderRuleDocs(Object.values(RULES));
- * console.log(Object.keys(files)); // ["MA001.md", ..., "README.md"]
+ * assert.deepEqual(Object.keys(files), [...Object.keys(RULES).map((id) => `${id}.md`), "README.md"]);
+ * // What `deno task docs` committed: a stale page fails the tests.
+ * assert.equal(files["MA100.md"], await Deno.readTextFile("docs/rules/MA100.md"));
  * ```
  */
 export function renderRuleDocs(rules: readonly Rule[]): Record<string, string> {

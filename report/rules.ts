@@ -12,9 +12,15 @@ import type { Rule } from "../core/rules.ts";
  *
  * @example
  * ```ts
- * import { RULES } from "../core/rules.ts";
+ * import assert from "node:assert/strict";
+ * import { getRule } from "../core/rules.ts";
  * import { renderRuleList } from "./rules.ts";
- * console.log(renderRuleList(Object.values(RULES)));
+ * const list = renderRuleList([getRule("MA100"), getRule("MA101")]);
+ * assert.equal(
+ *   list,
+ *   "MA100  critical  pickle-dangerous-import  Pickle imports a callable that can run code or touch the system\n" +
+ *     "MA101  critical  pickle-dangerous-call    Pickle calls a dangerous callable when loaded\n",
+ * );
  * ```
  */
 export function renderRuleList(rules: readonly Rule[]): string {
@@ -33,8 +39,9 @@ export function renderRuleList(rules: readonly Rule[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cweUrl } from "./rules.ts";
- * cweUrl(502); // "https://cwe.mitre.org/data/definitions/502.html"
+ * assert.equal(cweUrl(502), "https://cwe.mitre.org/data/definitions/502.html");
  * ```
  */
 export function cweUrl(cwe: number): string {
@@ -46,9 +53,12 @@ export function cweUrl(cwe: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getRule } from "../core/rules.ts";
  * import { renderRule } from "./rules.ts";
- * console.log(renderRule(getRule("MA100")));
+ * const text = renderRule(getRule("MA100"));
+ * assert.ok(text.startsWith("MA100"));
+ * assert.ok(text.includes(getRule("MA100").title));
  * ```
  */
 export function renderRule(rule: Rule): string {

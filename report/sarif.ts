@@ -330,6 +330,7 @@ function sha256(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findingFingerprints } from "./sarif.ts";
  * const finding = {
  *   rule: "MA100" as const, severity: "critical" as const, message: "Pickle imports os.system",
@@ -337,7 +338,9 @@ function sha256(text: string): string {
  * };
  * const moved = { ...finding, location: { ...finding.location, position: 40 } };
  * const [first, second] = findingFingerprints([finding, moved], "/work");
- * first.endsWith(":1") && second.endsWith(":2") && first.split(":")[0] === second.split(":")[0]; // true
+ * // The same identity (the byte offset does not count), told apart by the occurrence.
+ * assert.equal(first.split(":")[0], second.split(":")[0]);
+ * assert.deepEqual([first.split(":")[1], second.split(":")[1]], ["1", "2"]);
  * ```
  */
 export function findingFingerprints(findings: readonly Finding[], root: string | undefined): string[] {
@@ -382,6 +385,7 @@ function keepWorst(findings: readonly Finding[], max: number): Finding[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toSarif } from "./sarif.ts";
  * const log = toSarif({
  *   startTime: "2026-01-01T00:00:00.000Z", durationMs: 5, scannerNames: ["pickle"], findings: [],
@@ -393,8 +397,13 @@ function keepWorst(findings: readonly Finding[], max: number): Finding[] {
  *     }],
  *   }],
  * }, { root: "/work" });
- * log.runs[0].results[0].locations[0].physicalLocation;
- * // { artifactLocation: { uri: "models/evil.pkl", uriBaseId: "%SRCROOT%" }, region: { startLine: 1, byteOffset: 0 } }
+ * const [result] = log.runs[0].results;
+ * assert.equal(result.ruleId, "MA100");
+ * assert.equal(result.level, "error"); // critical
+ * assert.deepEqual(result.locations[0].physicalLocation, {
+ *   artifactLocation: { uri: "models/evil.pkl", uriBaseId: "%SRCROOT%" },
+ *   region: { startLine: 1, byteOffset: 0 },
+ * });
  * ```
  */
 export function toSarif(result: ScanResult, options: SarifOptions = {}): SarifLog {
@@ -484,11 +493,14 @@ export function toSarif(result: ScanResult, options: SarifOptions = {}): SarifLo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderSarif } from "./sarif.ts";
  * const sarif = renderSarif({
  *   startTime: "2026-01-01T00:00:00.000Z", durationMs: 0, files: [], findings: [], scannerNames: [],
  * }, { root: "/work" });
- * JSON.parse(sarif).version; // "2.1.0"
+ * assert.equal(JSON.parse(sarif).version, "2.1.0");
+ * assert.deepEqual(JSON.parse(sarif).runs[0].results, []);
+ * assert.ok(sarif.endsWith("}\n"));
  * ```
  */
 export function renderSarif(result: ScanResult, options: SarifOptions = {}): string {

@@ -55,9 +55,10 @@ export interface ScanSummary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { allFindings } from "./summary.ts";
  * const findings = allFindings({ startTime: "", durationMs: 0, files: [], findings: [], scannerNames: [] });
- * console.log(findings.length); // 0
+ * assert.equal(findings.length, 0);
  * ```
  */
 export function allFindings(result: ScanResult): Finding[] {
@@ -70,6 +71,7 @@ export function allFindings(result: ScanResult): Finding[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { activeResult } from "./summary.ts";
  * const result = activeResult({
  *   startTime: "", durationMs: 0, files: [], scannerNames: [],
@@ -78,7 +80,7 @@ export function allFindings(result: ScanResult): Finding[] {
  *     suppressed: { kind: "ignore", reason: "known link" },
  *   }],
  * });
- * result.findings.length; // 0
+ * assert.deepEqual(result.findings, []);
  * ```
  */
 export function activeResult(result: ScanResult): ScanResult {
@@ -95,8 +97,9 @@ export function activeResult(result: ScanResult): ScanResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countBySeverity } from "./summary.ts";
- * countBySeverity([]); // { critical: 0, warning: 0, info: 0 }
+ * assert.deepEqual(countBySeverity([]), { critical: 0, warning: 0, info: 0 });
  * ```
  */
 export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
@@ -110,9 +113,11 @@ export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summarize } from "./summary.ts";
  * const summary = summarize({ startTime: "", durationMs: 5, files: [], findings: [], scannerNames: [] });
- * console.log(summary.files, summary.counts.critical); // 0 0
+ * assert.equal(summary.files, 0);
+ * assert.equal(summary.counts.critical, 0);
  * ```
  */
 export function summarize(result: ScanResult): ScanSummary {
@@ -142,9 +147,10 @@ export function summarize(result: ScanResult): ScanSummary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exitCode } from "./summary.ts";
  * const result = { startTime: "", durationMs: 0, files: [], findings: [], scannerNames: [] };
- * exitCode(result, "warning"); // 0
+ * assert.equal(exitCode(result, "warning"), 0);
  * ```
  */
 export function exitCode(result: ScanResult, failOn: Severity): ExitCode {
@@ -162,9 +168,10 @@ const BYTE_UNITS = ["KiB", "MiB", "GiB", "TiB"] as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatBytes } from "./summary.ts";
- * formatBytes(27); // "27 B"
- * formatBytes(1536); // "1.5 KiB"
+ * assert.equal(formatBytes(27), "27 B");
+ * assert.equal(formatBytes(1536), "1.5 KiB");
  * ```
  */
 export function formatBytes(bytes: number): string {
@@ -184,9 +191,10 @@ export function formatBytes(bytes: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./summary.ts";
- * formatDuration(42); // "42 ms"
- * formatDuration(1234); // "1.23 s"
+ * assert.equal(formatDuration(42), "42 ms");
+ * assert.equal(formatDuration(1234), "1.23 s");
  * ```
  */
 export function formatDuration(ms: number): string {
@@ -199,9 +207,10 @@ export function formatDuration(ms: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { plural } from "./summary.ts";
- * plural(1, "file"); // "1 file"
- * plural(3, "finding"); // "3 findings"
+ * assert.equal(plural(1, "file"), "1 file");
+ * assert.equal(plural(3, "finding"), "3 findings");
  * ```
  */
 export function plural(n: number, word: string): string {
@@ -214,8 +223,9 @@ export function plural(n: number, word: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonReplacer } from "./summary.ts";
- * JSON.stringify({ value: 2n ** 70n }, jsonReplacer); // '{"value":"1180591620717411303424"}'
+ * assert.equal(JSON.stringify({ value: 2n ** 70n }, jsonReplacer), '{"value":"1180591620717411303424"}');
  * ```
  */
 export function jsonReplacer(_key: string, value: unknown): unknown {

@@ -68,8 +68,9 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeTerminal } from "./text.ts";
- * escapeTerminal("evil\x1b[2J.pkl"); // "evil\\x1b[2J.pkl"
+ * assert.equal(escapeTerminal("evil\x1b[2J.pkl"), "evil\\x1b[2J.pkl");
  * ```
  */
 export function escapeTerminal(text: string): string {
@@ -84,12 +85,14 @@ export function escapeTerminal(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderText } from "./text.ts";
  * const text = renderText(
  *   { startTime: "2026-01-01T00:00:00.000Z", durationMs: 3, files: [], findings: [], scannerNames: [] },
  *   { color: false },
  * );
- * console.log(text);
+ * assert.ok(text.includes("Files:     0 (0 scanned, 0 skipped, 0 errors)"));
+ * assert.ok(text.endsWith("No security issues found.\n"));
  * ```
  */
 export function renderText(scanned: ScanResult, options: TextOptions = {}): string {

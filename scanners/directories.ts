@@ -18,8 +18,9 @@ import { savedModelDirectory } from "./tensorflow/descriptor.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DIRECTORIES } from "./directories.ts";
- * DIRECTORIES.map((d) => d.id); // ["onnx-folder", "tensorflow-saved-model-folder"]
+ * assert.deepEqual(DIRECTORIES.map((d) => d.id), ["onnx-folder", "tensorflow-saved-model-folder"]);
  * ```
  */
 export const DIRECTORIES: readonly DirectoryDescriptor[] = byPriority([

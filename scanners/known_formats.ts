@@ -26,8 +26,9 @@ function startsWith(head: Uint8Array, ...bytes: number[]): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KNOWN_FORMATS } from "./known_formats.ts";
- * KNOWN_FORMATS.find((f) => f.id === "png")?.extensions; // [".png"]
+ * assert.deepEqual(KNOWN_FORMATS.find((f) => f.id === "png")?.extensions, [".png"]);
  * ```
  */
 export const KNOWN_FORMATS: readonly KnownFormat[] = [
@@ -44,8 +45,9 @@ export const KNOWN_FORMATS: readonly KnownFormat[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { identifyKnownFormat } from "./known_formats.ts";
- * identifyKnownFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))?.id; // "png"
+ * assert.equal(identifyKnownFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))?.id, "png");
  * ```
  */
 export function identifyKnownFormat(head: Uint8Array): KnownFormat | undefined {

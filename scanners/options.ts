@@ -61,9 +61,10 @@ export type { ZipOptions } from "./zip/options.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SCANNER_OPTIONS, type ScannerOptions } from "./options.ts";
  * const options: ScannerOptions = { ...DEFAULT_SCANNER_OPTIONS };
- * options.pickle.maxOpcodes; // 50_000_000
+ * assert.equal(options.pickle.maxOpcodes, 50_000_000);
  * ```
  */
 export interface ScannerOptions {
@@ -159,8 +160,9 @@ export interface ScannerOptionInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SCANNER_OPTION_INFO } from "./options.ts";
- * SCANNER_OPTION_INFO.some((option) => option.name === "pickle.maxOpcodes"); // true
+ * assert.equal(SCANNER_OPTION_INFO.some((option) => option.name === "pickle.maxOpcodes"), true);
  * ```
  */
 export const SCANNER_OPTION_INFO: readonly ScannerOptionInfo[] = Object.freeze(
@@ -181,8 +183,9 @@ let resolvedDefaults: Readonly<ScannerOptions> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SCANNER_OPTIONS } from "./options.ts";
- * DEFAULT_SCANNER_OPTIONS.pickle.maxMarkDepth; // 10_000
+ * assert.equal(DEFAULT_SCANNER_OPTIONS.pickle.maxMarkDepth, 10_000);
  * ```
  */
 export const DEFAULT_SCANNER_OPTIONS: Readonly<ScannerOptions> = resolveScannerOptions();
@@ -245,10 +248,11 @@ export function resolveOptionGroup<Options extends object>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveScannerOptions } from "./options.ts";
  * const options = resolveScannerOptions({ pickle: { maxOpcodes: 1_000 } });
- * options.pickle.maxOpcodes; // 1_000
- * options.pickle.maxMemoEntries; // 1_000_000
+ * assert.equal(options.pickle.maxOpcodes, 1_000);
+ * assert.equal(options.pickle.maxMemoEntries, 1_000_000);
  * ```
  */
 export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly<ScannerOptions> {
@@ -279,8 +283,14 @@ export function resolveScannerOptions(input: ScannerOptionsInput = {}): Readonly
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseOptionAssignment, SCANNER_OPTION_INFO } from "./options.ts";
- * parseOptionAssignment("tar.maxEntries=1_000", SCANNER_OPTION_INFO); // { group: "tar", option: "maxEntries", value: 1000 }
+ * assert.deepEqual(parseOptionAssignment("tar.maxEntries=1_000", SCANNER_OPTION_INFO), {
+ *   group: "tar",
+ *   option: "maxEntries",
+ *   value: 1000,
+ * });
+ * assert.throws(() => parseOptionAssignment("tar.maxEntries=-1", SCANNER_OPTION_INFO), RangeError);
  * ```
  */
 export function parseOptionAssignment(
@@ -303,9 +313,10 @@ export function parseOptionAssignment(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { setScannerOption, type ScannerOptionsInput } from "./options.ts";
  * const input: ScannerOptionsInput = setScannerOption({}, "pickle.maxOpcodes=1_000_000");
- * input.pickle?.maxOpcodes; // 1_000_000
+ * assert.equal(input.pickle?.maxOpcodes, 1_000_000);
  * ```
  */
 export function setScannerOption(input: ScannerOptionsInput, assignment: string): ScannerOptionsInput {
@@ -320,10 +331,13 @@ export function setScannerOption(input: ScannerOptionsInput, assignment: string)
  *
  * @example
  * ```ts
- * import type { ScanContext } from "../core/scanner.ts";
- * import { scannerOptions } from "./options.ts";
- * declare const ctx: ScanContext;
- * const { maxOpcodes } = scannerOptions(ctx).pickle;
+ * import assert from "node:assert/strict";
+ * import { recordingContext } from "../core/recording_context.ts";
+ * import { DEFAULT_SCANNER_OPTIONS, scannerOptions } from "./options.ts";
+ * const { ctx } = recordingContext("model.pkl"); // a context the engine did not make: no options
+ * assert.equal(scannerOptions(ctx), DEFAULT_SCANNER_OPTIONS);
+ * const lowered = { ...DEFAULT_SCANNER_OPTIONS, pickle: { ...DEFAULT_SCANNER_OPTIONS.pickle, maxOpcodes: 1000 } };
+ * assert.equal(scannerOptions({ options: lowered }).pickle.maxOpcodes, 1000);
  * ```
  */
 export function scannerOptions(ctx: Pick<ScanContext, "options">): Readonly<ScannerOptions> {

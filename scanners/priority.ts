@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { byPriority } from "./priority.ts";
- * byPriority([{ id: "pickle", priority: 0 }, { id: "zip", priority: 100 }])[0].id; // "zip"
+ * assert.equal(byPriority([{ id: "pickle", priority: 0 }, { id: "zip", priority: 100 }])[0].id, "zip");
  * ```
  */
 export function byPriority<T extends { readonly id: string; readonly priority: number }>(

@@ -44,8 +44,13 @@ import { zipDescriptor } from "./zip/descriptor.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "../engine/dispatch.ts";
  * import { REGISTRY, type Registry } from "./registry.ts";
- * const withoutDirectories: Registry = { ...REGISTRY, directories: [] };
+ * const withoutPickle: Registry = { ...REGISTRY, scanners: REGISTRY.scanners.filter((s) => s.id !== "pickle") };
+ * const bytes = new Uint8Array([0x80, 0x04, 0x4e, 0x2e]);
+ * assert.equal((await scanBytes(bytes, "model.pkl")).format, "pickle");
+ * assert.equal((await scanBytes(bytes, "model.pkl", { registry: withoutPickle })).format, null);
  * ```
  */
 export interface Registry {
@@ -65,10 +70,12 @@ export { byPriority };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SCANNERS } from "./registry.ts";
- * SCANNERS.map((s) => s.id);
- * // ["zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "hdf5", "numpy",
- * //  "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "tensorflow"]
+ * assert.deepEqual(SCANNERS.map((s) => s.id), [
+ *   "zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "hdf5", "numpy",
+ *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "tensorflow",
+ * ]);
  * ```
  */
 export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
@@ -101,8 +108,9 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { READERS } from "./registry.ts";
- * READERS.map((r) => r.id).includes("torchscript"); // true
+ * assert.ok(READERS.map((r) => r.id).includes("torchscript"));
  * ```
  */
 export const READERS: readonly ReaderDescriptor[] = [
@@ -120,8 +128,9 @@ export const READERS: readonly ReaderDescriptor[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DIRECTORIES } from "./registry.ts";
- * DIRECTORIES.map((d) => d.id); // ["onnx-folder", "tensorflow-saved-model-folder"]
+ * assert.deepEqual(DIRECTORIES.map((d) => d.id), ["onnx-folder", "tensorflow-saved-model-folder"]);
  * ```
  */
 export { DIRECTORIES };
@@ -131,8 +140,10 @@ export { DIRECTORIES };
  *
  * @example
  * ```ts
- * import { REGISTRY } from "./registry.ts";
- * REGISTRY.scanners.length > 0; // true
+ * import assert from "node:assert/strict";
+ * import { READERS, REGISTRY, SCANNERS } from "./registry.ts";
+ * assert.equal(REGISTRY.scanners, SCANNERS);
+ * assert.equal(REGISTRY.readers, READERS);
  * ```
  */
 export const REGISTRY: Registry = { scanners: SCANNERS, readers: READERS, directories: DIRECTORIES };
@@ -142,8 +153,9 @@ export const REGISTRY: Registry = { scanners: SCANNERS, readers: READERS, direct
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { descriptorById } from "./registry.ts";
- * descriptorById("pickle")?.description; // "Python pickle (protocols 0 to 5)"
+ * assert.equal(descriptorById("pickle")?.description, "Python pickle (protocols 0 to 5)");
  * ```
  */
 export function descriptorById(id: string, registry: Registry = REGISTRY): ReaderDescriptor | undefined {

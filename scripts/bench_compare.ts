@@ -132,8 +132,14 @@ function picklescanTool(): Tool | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compare } from "./bench_compare.ts";
- * const result = await compare("startup", ".bench/startup.pkl", 11, 0);
+ * // Starts processes: python3 (the timing driver) and `deno run main.ts scan` (picklescan too with PICKLESCAN_DIR).
+ * const malicious = "fixtures/pickle/malicious/global_os_system_reduce_p0.pkl";
+ * const result = await compare("startup", malicious, 1, 1);
+ * assert.equal(result.modelaudit.length, 1); // the warm-up run is not counted
+ * assert.equal(result.modelaudit[0].code, 1); // findings
+ * assert.ok(result.modelaudit[0].seconds > 0 && result.modelaudit[0].maxrssKib > 0);
  * ```
  */
 export async function compare(
@@ -162,8 +168,9 @@ export async function compare(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { median } from "./bench_compare.ts";
- * median([3, 1, 2]); // 2
+ * assert.equal(median([3, 1, 2]), 2);
  * ```
  */
 export function median(values: number[]): number {
@@ -178,9 +185,22 @@ export function median(values: number[]): number {
  *
  * @example
  * ```ts
- * import { compare, describe } from "./bench_compare.ts";
- * const { lines, problems } = describe(await compare("startup", "m.pkl", 5, 0), 1, { maxRatio: 0.8 });
- * console.log(lines.join("\n"), problems);
+ * import assert from "node:assert/strict";
+ * import { type Comparison, describe } from "./bench_compare.ts";
+ * const run = (seconds: number, code: number) => ({ seconds, code, maxrssKib: 100 * 1024, stderr: "" });
+ * const comparison: Comparison = {
+ *   name: "files",
+ *   modelaudit: [run(2, 1), run(1, 1), run(3, 1)],
+ *   picklescan: [run(4, 1), run(4, 1), run(4, 1)],
+ *   expectedCode: 1,
+ * };
+ * const { lines, problems } = describe(comparison, 10_000, { maxRatio: 0.8, maxPeakMib: 128 });
+ * assert.match(lines[0], /modelaudit +median 2000 ms over 3 runs, 5000 files\/s, peak RSS 100 MiB/);
+ * assert.match(lines[2], /wall time 0\.50 \(target <= 0\.80; 2\.00x as fast\)/);
+ * assert.deepEqual(problems, []);
+ * // A slower modelaudit, or a wrong exit code, is a problem.
+ * const slow = describe({ ...comparison, modelaudit: [run(4, 0)] }, 10_000, { maxRatio: 0.8 });
+ * assert.deepEqual(slow.problems, ["modelaudit exited 0: ", "the ratio 1.00 is over 0.80"]);
  * ```
  */
 export function describe(

@@ -70,9 +70,18 @@ export interface MixedWritten {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scan } from "../engine/scan.ts";
  * import { writeMixedDirectory } from "./bench_containers.ts";
- * await Deno.mkdir("/tmp/mixed");
- * const { planted } = await writeMixedDirectory("/tmp/mixed", 100);
+ * const dir = await Deno.makeTempDir();
+ * const written = await writeMixedDirectory(dir, 10);
+ * // The first group plants the call in every container kind: a pickle, a gzip of it, a zip of it.
+ * assert.deepEqual(written.planted, ["mixed_000000.pkl", "mixed_000001.pkl.gz", "mixed_000002.zip"]);
+ * assert.equal(written.unscanned, 2); // the two JSON files
+ * const result = await scan([dir], { sandbox: false });
+ * await Deno.remove(dir, { recursive: true });
+ * const flagged = result.files.filter((file) => file.findings.some((finding) => finding.rule === "MA101"));
+ * assert.deepEqual(flagged.map((file) => file.path.slice(dir.length + 1)), written.planted);
  * ```
  */
 export async function writeMixedDirectory(dir: string, files: number): Promise<MixedWritten> {
@@ -114,8 +123,16 @@ const CHECKPOINT_TENSORS = 64;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scan } from "../engine/scan.ts";
  * import { writeTorchCheckpoint } from "./bench_containers.ts";
- * await writeTorchCheckpoint("/tmp/model.pt", 64);
+ * // Needs Debian's python3-torch, as `deno task bench` does.
+ * const path = await Deno.makeTempFile({ suffix: ".pt" });
+ * const size = await writeTorchCheckpoint(path, 1);
+ * assert.ok(size > 2 ** 20); // 1 MiB of float32 weights, and the zip around them
+ * const result = await scan([path], { sandbox: false });
+ * await Deno.remove(path);
+ * assert.deepEqual(result.files.map((file) => [file.format, file.findings]), [["pytorch", []]]);
  * ```
  */
 export async function writeTorchCheckpoint(path: string, sizeMb: number): Promise<number> {

@@ -79,12 +79,17 @@ const STRING = 8, ARRAY = 9, UINT32 = 4, FLOAT32 = 6, INT32 = 5;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { scanFile } from "../engine/scan_file.ts";
  * import { writeSparseGguf } from "./bench_gguf.ts";
- * const path = await Deno.makeTempFile();
- * const { size, headerBytes } = await writeSparseGguf(path, 2 ** 30, 1000);
+ * const path = await Deno.makeTempFile({ suffix: ".gguf" });
+ * const { size, headerBytes } = await writeSparseGguf(path, 2 ** 30, 1000); // 1 GiB, nearly all of it a hole
  * assert.equal((await Deno.stat(path)).size, size);
  * assert.ok(headerBytes < size);
+ * const outcome = await scanFile({ realPath: path, path: "model.gguf", blacklist: [] });
  * await Deno.remove(path);
+ * assert.equal(outcome.format, "gguf");
+ * assert.deepEqual(outcome.findings, []);
+ * assert.ok(outcome.bytesScanned < 2 * headerBytes + 2 ** 20); // the header is read, the tensors are not
  * ```
  */
 export async function writeSparseGguf(

@@ -197,8 +197,11 @@ async function measureInput(input: MemoryInput, rounds: number, report: string):
  *
  * @example
  * ```ts
- * import { FIXTURES_INPUT, runMemoryCases } from "./bench_memory.ts";
- * const problems = await runMemoryCases([FIXTURES_INPUT], 3, "/tmp");
+ * import assert from "node:assert/strict";
+ * import { fixturesInput, runMemoryCases } from "./bench_memory.ts";
+ * // Starts processes: python3 (the timing driver) and `deno run main.ts scan`.
+ * const problems = await runMemoryCases([await fixturesInput()], 1, await Deno.makeTempDir());
+ * assert.deepEqual(problems, []); // under the goal, with the exit code and rules expected
  * ```
  */
 export async function runMemoryCases(

@@ -14,8 +14,10 @@
  *
  * @example
  * ```ts
- * import type { OnnxPart } from "./bench_onnx.ts";
+ * import assert from "node:assert/strict";
+ * import { type OnnxPart, partsLength } from "./bench_onnx.ts";
  * const parts: OnnxPart[] = [Uint8Array.of(0x4a, 0x80, 0x08), 1024]; // raw_data's header, then 1 KiB of zeros
+ * assert.equal(partsLength(parts), 3 + 1024);
  * ```
  */
 export type OnnxPart = Uint8Array | number;
@@ -55,8 +57,9 @@ function text(field: number, value: string): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { partsLength } from "./bench_onnx.ts";
- * partsLength([Uint8Array.of(1, 2), 10]); // 12
+ * assert.equal(partsLength([Uint8Array.of(1, 2), 10]), 12);
  * ```
  */
 export function partsLength(parts: readonly OnnxPart[]): number {

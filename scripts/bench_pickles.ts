@@ -142,9 +142,14 @@ export type ByteSink = (chunk: Uint8Array) => void;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fileSink, writeOpcodePickle } from "./bench_pickles.ts";
- * using file = Deno.openSync("opcodes.pkl", { write: true, create: true, truncate: true });
- * writeOpcodePickle(fileSink(file), 1000);
+ * const path = await Deno.makeTempFile({ suffix: ".pkl" });
+ * const file = Deno.openSync(path, { write: true, truncate: true });
+ * const written = writeOpcodePickle(fileSink(file), 1000);
+ * file.close();
+ * assert.equal((await Deno.stat(path)).size, written.bytes);
+ * await Deno.remove(path);
  * ```
  */
 export function fileSink(file: Deno.FsFile): ByteSink {
@@ -583,8 +588,14 @@ function smallPickleValue(index: number): PyValue {
  *
  * @example
  * ```ts
- * import { smallPickle } from "./bench_pickles.ts";
- * const bytes = smallPickle(1); // protocol 2, starts 0x80 0x02
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "../engine/dispatch.ts";
+ * import { PLANT_EVERY, smallPickle } from "./bench_pickles.ts";
+ * assert.deepEqual([...smallPickle(1).subarray(0, 2)], [0x80, 0x02]); // PROTO 2
+ * assert.deepEqual((await scanBytes(smallPickle(1), "1.pkl")).findings, []);
+ * // The first of every PLANT_EVERY calls os.system; the scanner must find it.
+ * const planted = await scanBytes(smallPickle(PLANT_EVERY), "100.pkl");
+ * assert.deepEqual(planted.findings.map((finding) => finding.rule), ["MA100", "MA101"]);
  * ```
  */
 export function smallPickle(index: number): Uint8Array {
@@ -674,9 +685,13 @@ export interface Written {
  *
  * @example
  * ```ts
- * import { fileSink, writeLargePickle } from "./bench_pickles.ts";
- * using file = Deno.openSync("large.pkl", { write: true, create: true, truncate: true });
- * writeLargePickle(fileSink(file), 16 * 2 ** 20); // { bytes: 16777216, opcodes: ... }
+ * import assert from "node:assert/strict";
+ * import { writeLargePickle } from "./bench_pickles.ts";
+ * let received = 0;
+ * const written = writeLargePickle((chunk) => received += chunk.length, 2 ** 20);
+ * assert.equal(written.bytes, 2 ** 20); // exactly the size asked for
+ * assert.equal(received, 2 ** 20);
+ * assert.throws(() => writeLargePickle(() => {}, 1000), RangeError);
  * ```
  */
 export function writeLargePickle(sink: ByteSink, totalBytes: number): Written {
@@ -748,9 +763,17 @@ function writeItemList(
  *
  * @example
  * ```ts
- * import { fileSink, writeOpcodePickle } from "./bench_pickles.ts";
- * using file = Deno.openSync("opcodes.pkl", { write: true, create: true, truncate: true });
- * const { opcodes } = writeOpcodePickle(fileSink(file), 100_000); // about 100000
+ * import assert from "node:assert/strict";
+ * import { scanBytes } from "../engine/dispatch.ts";
+ * import { writeOpcodePickle } from "./bench_pickles.ts";
+ * const chunks: Uint8Array[] = [];
+ * const written = writeOpcodePickle((chunk) => chunks.push(chunk.slice()), 10_000);
+ * assert.equal(written.opcodes, 10_000);
+ * const bytes = new Uint8Array(chunks.flatMap((chunk) => [...chunk]));
+ * assert.equal(bytes.length, written.bytes);
+ * const outcome = await scanBytes(bytes, "opcodes.pkl");
+ * assert.equal(outcome.format, "pickle");
+ * assert.deepEqual(outcome.findings, []); // benign data, however many opcodes
  * ```
  */
 export function writeOpcodePickle(sink: ByteSink, opcodes: number): Written {

@@ -111,10 +111,11 @@ function savedModel(nodes: number): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeSavedModel } from "./bench_tensorflow.ts";
  * const dir = await Deno.makeTempDir();
  * const bytes = await writeSavedModel(`${dir}/model`, 1000);
- * bytes > 0; // true
+ * assert.equal(bytes > 0, true);
  * ```
  */
 export async function writeSavedModel(path: string, nodes: number): Promise<number> {
@@ -146,10 +147,11 @@ function fieldHead(tag: number, length: number): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeSparseFrozenGraph } from "./bench_tensorflow.ts";
  * const path = await Deno.makeTempFile({ suffix: ".pb" });
  * const size = await writeSparseFrozenGraph(path, 256 * 1024 * 1024);
- * size > 256 * 1024 * 1024; // true
+ * assert.equal(size > 256 * 1024 * 1024, true);
  * ```
  */
 export async function writeSparseFrozenGraph(path: string, bytes: number): Promise<number> {

@@ -36,8 +36,12 @@ const ROOT = new URL("../", import.meta.url);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runFlags } from "./compile_all.ts";
- * console.log(await runFlags()); // ["--unstable-worker-options", "--allow-read", ...]
+ * const flags = await runFlags();
+ * assert.ok(flags.includes("--unstable-worker-options"));
+ * assert.ok(flags.includes("--allow-read"));
+ * assert.ok(!flags.includes("--allow-run")); // the CLI never starts a process
  * ```
  */
 export async function runFlags(): Promise<string[]> {
@@ -56,8 +60,19 @@ export async function runFlags(): Promise<string[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileArgs } from "./compile_all.ts";
  * const args = await compileArgs("x86_64-apple-darwin", "dist/modelaudit-x86_64-apple-darwin");
+ * assert.equal(args[0], "compile");
+ * assert.ok(args.join(" ").includes("--include engine/worker.ts")); // the sandbox's worker module
+ * assert.deepEqual(args.slice(-5), [
+ *   "--target",
+ *   "x86_64-apple-darwin",
+ *   "--output",
+ *   "dist/modelaudit-x86_64-apple-darwin",
+ *   "main.ts",
+ * ]);
+ * assert.ok(!(await compileArgs(undefined, "dist/modelaudit")).includes("--target")); // the host
  * ```
  */
 export async function compileArgs(target: string | undefined, output: string): Promise<string[]> {
@@ -78,8 +93,11 @@ export async function compileArgs(target: string | undefined, output: string): P
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { outputFor } from "./compile_all.ts";
- * outputFor("x86_64-pc-windows-msvc"); // "dist/modelaudit-x86_64-pc-windows-msvc.exe"
+ * assert.equal(outputFor("x86_64-pc-windows-msvc"), "dist/modelaudit-x86_64-pc-windows-msvc.exe");
+ * assert.equal(outputFor("aarch64-apple-darwin"), "dist/modelaudit-aarch64-apple-darwin");
+ * assert.equal(outputFor(undefined), "dist/modelaudit");
  * ```
  */
 export function outputFor(target: string | undefined): string {

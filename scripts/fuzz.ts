@@ -113,9 +113,12 @@ function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fixtureFiles } from "./fuzz.ts";
  * const files = await fixtureFiles();
- * files.length > 20; // true
+ * assert.ok(files.length > 20);
+ * assert.ok(files.some((file) => file.endsWith("global_os_system_reduce_p0.pkl")));
+ * assert.ok(!files.some((file) => /\.(json|md)$/.test(file)));
  * ```
  */
 export async function fixtureFiles(dir = FIXTURES): Promise<string[]> {
@@ -160,9 +163,12 @@ export interface CampaignReport {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fixtureFiles, runCampaign } from "./fuzz.ts";
- * const report = await runCampaign(await fixtureFiles(), 100, 1);
- * report.failures; // []
+ * const files = (await fixtureFiles()).filter((file) => file.includes("/pickle/"));
+ * const report = await runCampaign(files.slice(0, 4), 8, 1);
+ * assert.equal(report.scans, 8);
+ * assert.deepEqual(report.failures, []); // no variant crashed a scanner or read without bound
  * ```
  */
 export async function runCampaign(

@@ -45,9 +45,18 @@ async function sortedEntries(dir: string, directories: boolean): Promise<string[
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sweepFamily } from "./sweep.ts";
- * const figures = await sweepFamily(".bench/sweep", "optimizers");
- * figures.filesWithFindings; // 0 when no optimizer is a false alarm
+ * // A sweep folder with one family of two files: one benign pickle, one that calls os.system.
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/pickles`);
+ * await Deno.copyFile("fixtures/pickle/benign/plain_data_p1.pkl", `${root}/pickles/benign.pkl`);
+ * await Deno.copyFile("fixtures/pickle/malicious/global_os_system_reduce_p0.pkl", `${root}/pickles/evil.pkl`);
+ * const figures = await sweepFamily(root, "pickles");
+ * await Deno.remove(root, { recursive: true });
+ * assert.equal(figures.files, 2);
+ * assert.equal(figures.filesWithFindings, 1); // in a real sweep, every such file is a false alarm
+ * assert.deepEqual(figures.top.map(([cause]) => cause), ["MA100 os.system", "MA101 os.system"]);
  * ```
  */
 export async function sweepFamily(root: string, family: string): Promise<FamilyFigures> {

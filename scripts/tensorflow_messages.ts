@@ -16,8 +16,9 @@ const root = protobuf.Root.fromJSON(descriptor);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encode } from "./tensorflow_messages.ts";
- * encode("tensorflow.NodeDef", { op: "Op" }); // Uint8Array [0x12, 0x02, 0x4f, 0x70]
+ * assert.deepEqual([...encode("tensorflow.NodeDef", { op: "Op" })], [0x12, 0x02, 0x4f, 0x70]); // field 2, "Op"
  * ```
  */
 export function encode(typeName: string, value: Record<string, unknown>): Uint8Array {
@@ -30,8 +31,9 @@ export function encode(typeName: string, value: Record<string, unknown>): Uint8A
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { node } from "./tensorflow_messages.ts";
- * node("y", "Relu", ["x"]).op; // "Relu"
+ * assert.equal(node("y", "Relu", ["x"]).op, "Relu");
  * ```
  */
 export function node(name: string, op: string, input: string[] = [], attr: Record<string, unknown> = {}) {
@@ -43,8 +45,9 @@ export function node(name: string, op: string, input: string[] = [], attr: Recor
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { floatConst } from "./tensorflow_messages.ts";
- * floatConst("kernel", 4096).op; // "Const"
+ * assert.equal(floatConst("kernel", 4096).op, "Const");
  * ```
  */
 export function floatConst(name: string, bytes: number) {
@@ -65,8 +68,9 @@ export function floatConst(name: string, bytes: number) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stringConst, utf8 } from "./tensorflow_messages.ts";
- * stringConst("path", utf8("vocab.txt")).name; // "path"
+ * assert.equal(stringConst("path", utf8("vocab.txt")).name, "path");
  * ```
  */
 export function stringConst(name: string, ...values: Uint8Array[]) {
@@ -78,8 +82,9 @@ export function stringConst(name: string, ...values: Uint8Array[]) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { utf8 } from "./tensorflow_messages.ts";
- * utf8("a"); // Uint8Array [0x61]
+ * assert.deepEqual([...utf8("é")], [0xc3, 0xa9]);
  * ```
  */
 export function utf8(text: string): Uint8Array {

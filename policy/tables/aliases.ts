@@ -14,8 +14,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MODULE_ALIASES } from "./aliases.ts";
- * MODULE_ALIASES.posix; // "os"
+ * assert.equal(MODULE_ALIASES.posix, "os");
  * ```
  */
 export const MODULE_ALIASES: Readonly<Record<string, string>> = {
@@ -98,8 +99,9 @@ export const MODULE_ALIASES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NAME_ALIASES } from "./aliases.ts";
- * NAME_ALIASES["builtins.reduce"]; // "functools.reduce"
+ * assert.equal(NAME_ALIASES["builtins.reduce"], "functools.reduce");
  * ```
  */
 export const NAME_ALIASES: Readonly<Record<string, string>> = {
@@ -129,8 +131,9 @@ export const NAME_ALIASES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ATTRIBUTE_ALIASES } from "./aliases.ts";
- * ATTRIBUTE_ALIASES._os; // "os"
+ * assert.equal(ATTRIBUTE_ALIASES._os, "os");
  * ```
  */
 export const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = {

@@ -36,8 +36,11 @@ export type CallableCategory =
  *
  * @example
  * ```ts
- * import type { DeniedGroup } from "./denied.ts";
+ * import assert from "node:assert/strict";
+ * import { DENIED, type DeniedGroup } from "./denied.ts";
  * const group: DeniedGroup = ["process", "it spawns processes", ["mylauncher"]];
+ * const [category, , paths] = group;
+ * assert.ok(DENIED.some(([c, , p]) => c === category && !p.includes(paths[0]))); // a real group of that category
  * ```
  */
 export type DeniedGroup = readonly [category: CallableCategory, reason: string, paths: readonly string[]];
@@ -50,8 +53,9 @@ export type DeniedGroup = readonly [category: CallableCategory, reason: string, 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DENIED } from "./denied.ts";
- * DENIED.find(([, , paths]) => paths.includes("pexpect"))?.[0]; // "process"
+ * assert.equal(DENIED.find(([, , paths]) => paths.includes("pexpect"))?.[0], "process");
  * ```
  */
 export const DENIED: readonly DeniedGroup[] = [

@@ -22,8 +22,13 @@ import { SAFE_TRANSFORMERS } from "./safe_transformers.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallablePolicy } from "../callables.ts";
  * import type { SafeFamily } from "./safe.ts";
  * const layers: SafeFamily = { root: "mylib.layers", entry: "mylib.layers.*", names: "classes" };
+ * const policy = CallablePolicy.standard().extend({}, [{ library: "mylib", families: [layers] }]);
+ * assert.equal(policy.judge("mylib.layers.dense", "Dense").tier, "safe");
+ * assert.equal(policy.judge("mylib.layers", "load_weights").tier, "unknown"); // not a class name
  * ```
  */
 export interface SafeFamily {
@@ -53,8 +58,11 @@ export interface SafeFamily {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallablePolicy } from "../callables.ts";
  * import type { SafeTable } from "./safe.ts";
  * const mine: SafeTable = { library: "mylib", exact: ["mylib.Tensor"] };
+ * assert.equal(CallablePolicy.standard().extend({}, [mine]).judge("mylib", "Tensor").tier, "safe");
  * ```
  */
 export interface SafeTable {
@@ -76,8 +84,9 @@ export interface SafeTable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAFE_TABLES } from "./safe.ts";
- * SAFE_TABLES.map((table) => table.library).includes("torch"); // true
+ * assert.ok(SAFE_TABLES.map((table) => table.library).includes("torch"));
  * ```
  */
 export const SAFE_TABLES: readonly SafeTable[] = [

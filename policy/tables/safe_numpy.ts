@@ -133,8 +133,10 @@ const NUMPY_UFUNCS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAFE_NUMPY } from "./safe_numpy.ts";
- * SAFE_NUMPY.library; // "numpy"
+ * assert.equal(SAFE_NUMPY.library, "numpy");
+ * assert.ok(SAFE_NUMPY.exact?.includes("numpy.core.multiarray._reconstruct"));
  * ```
  */
 export const SAFE_NUMPY: SafeTable = {

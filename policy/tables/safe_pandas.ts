@@ -50,8 +50,10 @@ const PANDAS_OFFSETS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAFE_PANDAS } from "./safe_pandas.ts";
- * SAFE_PANDAS.library; // "pandas"
+ * assert.equal(SAFE_PANDAS.library, "pandas");
+ * assert.ok(SAFE_PANDAS.exact?.includes("dateutil.relativedelta.relativedelta"));
  * ```
  */
 export const SAFE_PANDAS: SafeTable = {

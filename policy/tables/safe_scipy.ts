@@ -14,8 +14,10 @@ const SCIPY_SPARSE_FORMATS = ["csr", "csc", "coo", "bsr", "dia", "dok", "lil"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAFE_SCIPY } from "./safe_scipy.ts";
- * SAFE_SCIPY.library; // "scipy"
+ * assert.equal(SAFE_SCIPY.library, "scipy");
+ * assert.ok(SAFE_SCIPY.exact?.includes("scipy.interpolate._bsplines.BSpline"));
  * ```
  */
 export const SAFE_SCIPY: SafeTable = {

@@ -12,8 +12,10 @@ import type { SafeTable } from "./safe.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAFE_SKLEARN } from "./safe_sklearn.ts";
- * SAFE_SKLEARN.library; // "sklearn"
+ * assert.equal(SAFE_SKLEARN.library, "sklearn");
+ * assert.ok(SAFE_SKLEARN.exceptions?.includes("joblib.numpy_pickle.NumpyArrayWrapper")); // safe inside denied joblib
  * ```
  */
 export const SAFE_SKLEARN: SafeTable = {

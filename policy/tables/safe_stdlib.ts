@@ -14,8 +14,10 @@ import type { SafeTable } from "./safe.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAFE_STDLIB } from "./safe_stdlib.ts";
- * SAFE_STDLIB.library; // "stdlib"
+ * assert.equal(SAFE_STDLIB.library, "stdlib");
+ * assert.ok(SAFE_STDLIB.exact?.includes("collections.OrderedDict"));
  * ```
  */
 export const SAFE_STDLIB: SafeTable = {

@@ -75,8 +75,10 @@ const TORCH_DTYPES = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAFE_TORCH } from "./safe_torch.ts";
- * SAFE_TORCH.library; // "torch"
+ * assert.equal(SAFE_TORCH.library, "torch");
+ * assert.ok(SAFE_TORCH.exact?.includes("torch.UntypedStorage"));
  * ```
  */
 export const SAFE_TORCH: SafeTable = {

@@ -11,8 +11,10 @@ import type { SafeTable } from "./safe.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAFE_TRANSFORMERS } from "./safe_transformers.ts";
- * SAFE_TRANSFORMERS.library; // "transformers"
+ * assert.equal(SAFE_TRANSFORMERS.library, "transformers");
+ * assert.ok((SAFE_TRANSFORMERS.families?.length ?? 0) > 0);
  * ```
  */
 export const SAFE_TRANSFORMERS: SafeTable = {

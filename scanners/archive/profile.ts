@@ -18,6 +18,7 @@ export type { MemberPlan };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ArchiveEntry } from "./profile.ts";
  * const entry: ArchiveEntry = {
  *   name: "archive/version",
@@ -25,6 +26,7 @@ export type { MemberPlan };
  *   directory: false,
  *   read: () => Promise.resolve(new TextEncoder().encode("3\n")),
  * };
+ * assert.equal(new TextDecoder().decode(await entry.read()), "3\n");
  * ```
  */
 export interface ArchiveEntry {
@@ -48,12 +50,18 @@ export interface ArchiveEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import type { ArchiveProfile } from "./profile.ts";
  * const onlyNpy: ArchiveProfile = {
  *   format: "numpy-npz",
  *   matches: (entries) => entries.length > 0 && entries.every((e) => e.name.endsWith(".npy")),
  *   plan: (entries) => Promise.resolve(new Map(entries.map((e) => [e.name, { action: "scan", loadAs: "numpy" }]))),
  * };
+ * const entries = [{ name: "arr_0.npy", size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) }];
+ * assert.equal(onlyNpy.matches(entries), true);
+ * const plans = await onlyNpy.plan(entries, recordingContext("a.npz").ctx);
+ * assert.deepEqual(plans.get("arr_0.npy"), { action: "scan", loadAs: "numpy" });
  * ```
  */
 export interface ArchiveProfile {

@@ -19,8 +19,9 @@ import type { ArchiveProfile } from "./profile.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ZIP_PROFILES } from "./profiles.ts";
- * ZIP_PROFILES.map((p) => p.format); // ["torchscript", "pytorch", "numpy-npz", "keras"]
+ * assert.deepEqual(ZIP_PROFILES.map((p) => p.format), ["torchscript", "pytorch", "numpy-npz", "keras"]);
  * ```
  */
 export const ZIP_PROFILES: readonly ArchiveProfile[] = [
@@ -36,8 +37,9 @@ export const ZIP_PROFILES: readonly ArchiveProfile[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TAR_PROFILES } from "./profiles.ts";
- * TAR_PROFILES.map((p) => p.format); // ["pytorch-legacy-tar"]
+ * assert.deepEqual(TAR_PROFILES.map((p) => p.format), ["pytorch-legacy-tar"]);
  * ```
  */
 export const TAR_PROFILES: readonly ArchiveProfile[] = [legacyTorchTarProfile];

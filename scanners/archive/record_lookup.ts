@@ -28,10 +28,11 @@ import type { ArchiveEntry } from "./profile.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { minizLookup, type RecordLookup } from "./record_lookup.ts";
  * const entry = { name: "archive/data.pkl", size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) };
  * const lookup: RecordLookup = minizLookup([entry]);
- * lookup(new TextEncoder().encode("ARCHIVE/DATA.PKL"))?.name; // "archive/data.pkl"
+ * assert.equal(lookup(new TextEncoder().encode("ARCHIVE/DATA.PKL"))?.name, "archive/data.pkl");
  * ```
  */
 export type RecordLookup = (name: Uint8Array) => ArchiveEntry | undefined;
@@ -41,11 +42,12 @@ export type RecordLookup = (name: Uint8Array) => ArchiveEntry | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type TorchArchive, torchArchive } from "./record_lookup.ts";
  * const entry = { name: "archive/DATA.PKL", size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) };
  * const archive: TorchArchive | undefined = torchArchive([entry]);
  * const pickle = archive?.locate("data.pkl");
- * if (pickle && pickle.name !== `${archive?.prefix}data.pkl`) console.log("read under another name");
+ * assert.equal(pickle?.name, "archive/DATA.PKL"); // torch reads it under another name than `${archive?.prefix}data.pkl`
  * ```
  */
 export interface TorchArchive {
@@ -81,9 +83,10 @@ function compareNames(a: Uint8Array, b: Uint8Array): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { foldAsciiCase } from "./record_lookup.ts";
- * foldAsciiCase("Archive/DATA.PKL"); // "archive/data.pkl"
- * foldAsciiCase("É"); // "É"
+ * assert.equal(foldAsciiCase("Archive/DATA.PKL"), "archive/data.pkl");
+ * assert.equal(foldAsciiCase("É"), "É");
  * ```
  */
 export function foldAsciiCase(name: string): string {
@@ -138,10 +141,11 @@ function binarySearch(names: readonly Uint8Array[], order: readonly number[], wa
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { minizLookup } from "./record_lookup.ts";
  * const entry = (name: string) => ({ name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) });
  * const lookup = minizLookup([entry("archive/DATA.PKL")]);
- * lookup(new TextEncoder().encode("archive/data.pkl"))?.name; // "archive/DATA.PKL"
+ * assert.equal(lookup(new TextEncoder().encode("archive/data.pkl"))?.name, "archive/DATA.PKL");
  * ```
  */
 export function minizLookup(entries: readonly ArchiveEntry[]): RecordLookup {
@@ -169,11 +173,12 @@ export function minizLookup(entries: readonly ArchiveEntry[]): RecordLookup {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { torchArchive } from "./record_lookup.ts";
  * const entry = (name: string) => ({ name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) });
  * const archive = torchArchive([entry("model/data.pkl"), entry("model/Version")]);
- * archive?.prefix; // "model/"
- * archive?.locate("version")?.name; // "model/Version"
+ * assert.equal(archive?.prefix, "model/");
+ * assert.equal(archive?.locate("version")?.name, "model/Version");
  * ```
  */
 export function torchArchive(entries: readonly ArchiveEntry[]): TorchArchive | undefined {

@@ -150,10 +150,12 @@ async function* bunzip(source: ByteSource): AsyncGenerator<Uint8Array> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { bunzip2Stream } from "./bzip2.ts";
- * declare const file: Uint8Array; // bz2.compress(data)
+ * const file = Uint8Array.fromBase64("QlpoOTFBWSZTWRkxZT0AAACBAAJEoAAhmmgzTQczi7kinChIDJiynoA="); // bz2.compress(b"hello")
  * const stream = bunzip2Stream(bytesSource(file), new AbortController().signal);
+ * assert.equal(await new Response(stream).text(), "hello");
  * ```
  */
 export function bunzip2Stream(source: ByteSource, signal: AbortSignal): ReadableStream<Uint8Array> {
@@ -165,8 +167,14 @@ export function bunzip2Stream(source: ByteSource, signal: AbortSignal): Readable
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { bzip2Scanner } from "./bzip2.ts";
- * typeof bzip2Scanner.scan; // "function"
+ * const file = Uint8Array.fromBase64("QlpoOTFBWSZTWRkxZT0AAACBAAJEoAAhmmgzTQczi7kinChIDJiynoA="); // bz2.compress(b"hello")
+ * const { ctx, members } = recordingContext("model.pkl.bz2");
+ * await bzip2Scanner.scan(bytesSource(file), ctx);
+ * assert.deepEqual(members.map((m) => m.name), ["model.pkl"]); // the engine decodes and scans it
  * ```
  */
 export const bzip2Scanner: Scanner = compressedScanner({

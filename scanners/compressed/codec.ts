@@ -26,8 +26,10 @@ const MAX_MEMBER_NAME_CHARS = 255;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { OpenedMember } from "./codec.ts";
- * const member: OpenedMember = { decode: () => new Blob([]).stream() };
+ * const member: OpenedMember = { storedName: "model.pkl", decode: () => new Blob(["hello"]).stream() };
+ * assert.equal(await new Response(member.decode(new AbortController().signal)).text(), "hello");
  * ```
  */
 export interface OpenedMember {
@@ -53,11 +55,16 @@ export interface Undecodable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import type { Codec } from "./codec.ts";
  * const lz4: Codec = {
  *   id: "lz4",
  *   open: () => Promise.resolve({ undecodable: "no LZ4 decoder" }),
  * };
+ * const { ctx } = recordingContext("model.lz4");
+ * assert.deepEqual(await lz4.open(bytesSource(new Uint8Array(4)), ctx), { undecodable: "no LZ4 decoder" });
  * ```
  */
 export interface Codec {
@@ -79,11 +86,12 @@ export interface Codec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { memberName } from "./codec.ts";
- * memberName("models/model.joblib.gz"); // "model.joblib"
- * memberName("outer.tar:model_zlib.joblib"); // "model_zlib"
- * memberName("x.gz", "../etc/evil.pkl"); // "evil.pkl"
- * memberName("data"); // "<decompressed>"
+ * assert.equal(memberName("models/model.joblib.gz"), "model.joblib");
+ * assert.equal(memberName("outer.tar:model_zlib.joblib"), "model_zlib");
+ * assert.equal(memberName("x.gz", "../etc/evil.pkl"), "evil.pkl");
+ * assert.equal(memberName("data"), "<decompressed>");
  * ```
  */
 export function memberName(path: string, storedName?: string): string {
@@ -114,9 +122,14 @@ function sanitiseName(name: string): string {
  *
  * @example
  * ```ts
- * import { compressedScanner, type Codec } from "./codec.ts";
- * declare const codec: Codec;
- * const scanner = compressedScanner(codec);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
+ * import { compressedScanner } from "./codec.ts";
+ * const undecodable = compressedScanner({ id: "lz4", open: () => Promise.resolve({ undecodable: "no LZ4 decoder" }) });
+ * const { ctx, findings } = recordingContext("model.lz4");
+ * await undecodable.scan(bytesSource(new Uint8Array(4)), ctx);
+ * assert.deepEqual(findings, [{ rule: "MA212", message: "no LZ4 decoder", details: { format: "lz4" } }]);
  * ```
  */
 export function compressedScanner(codec: Codec): Scanner {
@@ -169,11 +182,12 @@ export interface LinkedSignal {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { linkSignals } from "./codec.ts";
  * const file = new AbortController();
  * const link = linkSignals(file.signal, new AbortController().signal);
  * file.abort();
- * link.signal.aborted; // true
+ * assert.equal(link.signal.aborted, true);
  * link.release();
  * ```
  */
@@ -195,11 +209,14 @@ export function linkSignals(...sources: AbortSignal[]): LinkedSignal {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generatorStream } from "./codec.ts";
  * async function* chunks() {
  *   yield new Uint8Array([1, 2]);
+ *   yield new Uint8Array([3]);
  * }
  * const stream = generatorStream(chunks(), new AbortController().signal);
+ * assert.deepEqual(await new Response(stream).bytes(), new Uint8Array([1, 2, 3]));
  * ```
  */
 export function generatorStream(
@@ -240,9 +257,12 @@ export function generatorStream(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { sourceChunks } from "./codec.ts";
- * for await (const chunk of sourceChunks(bytesSource(new Uint8Array(10)), 2, 4)) chunk.length; // 4, 4
+ * const lengths = [];
+ * for await (const chunk of sourceChunks(bytesSource(new Uint8Array(10)), 2, 4)) lengths.push(chunk.length);
+ * assert.deepEqual(lengths, [4, 4]);
  * ```
  */
 export async function* sourceChunks(
@@ -264,11 +284,14 @@ export async function* sourceChunks(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { skipBytes } from "./codec.ts";
  * async function* chunks() {
  *   yield new Uint8Array([1, 2, 3]);
  * }
- * for await (const chunk of skipBytes(chunks(), 2)) chunk; // Uint8Array [3]
+ * const kept = [];
+ * for await (const chunk of skipBytes(chunks(), 2)) kept.push(chunk);
+ * assert.deepEqual(kept, [new Uint8Array([3])]);
  * ```
  */
 export async function* skipBytes(
@@ -292,10 +315,11 @@ export async function* skipBytes(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ByteCollector } from "./codec.ts";
  * const out = new ByteCollector(4);
  * out.writeByte(7);
- * out.take(); // [Uint8Array [7]]
+ * assert.deepEqual(out.take(), [new Uint8Array([7])]);
  * ```
  */
 export class ByteCollector {
@@ -342,8 +366,12 @@ export class ByteCollector {
  *
  * @example
  * ```ts
- * import { OutputLimitReached } from "./codec.ts";
- * new OutputLimitReached(10).limit; // 10
+ * import assert from "node:assert/strict";
+ * import { ByteCollector, OutputLimitReached } from "./codec.ts";
+ * const out = new ByteCollector(1);
+ * out.writeByte(1);
+ * assert.throws(() => out.writeByte(2), OutputLimitReached);
+ * assert.equal(new OutputLimitReached(10).limit, 10);
  * ```
  */
 export class OutputLimitReached extends Error {

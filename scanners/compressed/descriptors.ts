@@ -23,8 +23,9 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gzipDescriptor } from "./descriptors.ts";
- * gzipDescriptor.detect(Uint8Array.of(0x1f, 0x8b, 8, 0), 4, "model.joblib"); // true
+ * assert.equal(gzipDescriptor.detect(Uint8Array.of(0x1f, 0x8b, 8, 0), 4, "model.joblib"), true);
  * ```
  */
 export const gzipDescriptor: ScannerDescriptor = {
@@ -42,8 +43,9 @@ export const gzipDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bzip2Descriptor } from "./descriptors.ts";
- * bzip2Descriptor.id; // "bzip2"
+ * assert.equal(bzip2Descriptor.detect(new TextEncoder().encode("BZh91AY&SY"), 10, "model.bz2"), true);
  * ```
  */
 export const bzip2Descriptor: ScannerDescriptor = {
@@ -60,8 +62,9 @@ export const bzip2Descriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { xzDescriptor } from "./descriptors.ts";
- * xzDescriptor.id; // "xz"
+ * assert.equal(xzDescriptor.detect(Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 0, 4), 8, "model.xz"), true);
  * ```
  */
 export const xzDescriptor: ScannerDescriptor = {
@@ -78,8 +81,9 @@ export const xzDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lz4Descriptor } from "./descriptors.ts";
- * lz4Descriptor.detect(Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7), 7, "m.lz4"); // true
+ * assert.equal(lz4Descriptor.detect(Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7), 7, "m.lz4"), true);
  * ```
  */
 export const lz4Descriptor: ScannerDescriptor = {
@@ -96,8 +100,10 @@ export const lz4Descriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lzmaDescriptor } from "./descriptors.ts";
- * lzmaDescriptor.id; // "lzma"
+ * const file = Uint8Array.of(0x5d, 0, 0, 0x80, 0, ...new Array(8).fill(0xff), 0); // an LZMA-alone header
+ * assert.equal(lzmaDescriptor.detect(file, file.length, "model.lzma"), true);
  * ```
  */
 export const lzmaDescriptor: ScannerDescriptor = {
@@ -114,8 +120,9 @@ export const lzmaDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zlibDescriptor } from "./descriptors.ts";
- * zlibDescriptor.detect(Uint8Array.of(0x78, 0x9c), 2, "model.z"); // true: the scanner's trial decides
+ * assert.equal(zlibDescriptor.detect(Uint8Array.of(0x78, 0x9c), 2, "model.z"), true); // the scanner's trial decides
  * ```
  */
 export const zlibDescriptor: ScannerDescriptor = {
@@ -133,8 +140,10 @@ export const zlibDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { joblibZfileDescriptor } from "./descriptors.ts";
- * joblibZfileDescriptor.id; // "joblib-zfile"
+ * const head = new TextEncoder().encode("ZF0x5                x\x9c");
+ * assert.equal(joblibZfileDescriptor.detect(head, head.length, "model.pkl.z"), true);
  * ```
  */
 export const joblibZfileDescriptor: ScannerDescriptor = {

@@ -65,10 +65,11 @@ async function zeroTerminated(source: ByteSource, offset: number, headerAt: numb
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { readGzipHeader } from "./gzip.ts";
  * const header = Uint8Array.of(0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3, 0x61, 0);
- * (await readGzipHeader(bytesSource(header), 0)).name; // "a"
+ * assert.equal((await readGzipHeader(bytesSource(header), 0)).name, "a");
  * ```
  */
 export async function readGzipHeader(source: ByteSource, offset: number): Promise<GzipHeader> {
@@ -129,8 +130,13 @@ async function nextMember(source: ByteSource, offset: number): Promise<number | 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
  * import { GZIP_FRAMING } from "./gzip.ts";
- * GZIP_FRAMING.native; // "gzip"
+ * const gz = await new Response(new Blob(["hello"]).stream().pipeThrough(new CompressionStream("gzip"))).bytes();
+ * assert.equal(GZIP_FRAMING.native, "gzip");
+ * assert.equal((await GZIP_FRAMING.header(bytesSource(gz), 0)).dataStart, 10);
+ * assert.equal(await GZIP_FRAMING.next(bytesSource(gz), gz.length), undefined); // no member after it
  * ```
  */
 export const GZIP_FRAMING: DeflateFraming = {
@@ -149,8 +155,14 @@ export const GZIP_FRAMING: DeflateFraming = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { gzipScanner } from "./gzip.ts";
- * typeof gzipScanner.scan; // "function"
+ * const gz = await new Response(new Blob(["hello"]).stream().pipeThrough(new CompressionStream("gzip"))).bytes();
+ * const { ctx, members } = recordingContext("model.pkl.gz");
+ * await gzipScanner.scan(bytesSource(gz), ctx);
+ * assert.deepEqual(members.map((m) => m.name), ["model.pkl"]); // the engine decodes and scans it
  * ```
  */
 export const gzipScanner: Scanner = compressedScanner({

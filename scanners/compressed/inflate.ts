@@ -43,9 +43,12 @@ const MIN_INPUT_BYTES = 64;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { GZIP_FRAMING } from "./gzip.ts";
  * import type { DeflateFraming } from "./inflate.ts";
- * declare const framing: DeflateFraming;
- * framing.native; // "gzip" or "deflate"
+ * import { ZLIB_FRAMING } from "./zlib.ts";
+ * const framings: DeflateFraming[] = [GZIP_FRAMING, ZLIB_FRAMING];
+ * assert.deepEqual(framings.map((f) => [f.native, f.windowBits]), [["gzip", 31], ["deflate", 15]]);
  * ```
  */
 export interface DeflateFraming {
@@ -69,11 +72,15 @@ export interface DeflateFraming {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { inflateStream } from "./inflate.ts";
  * import { GZIP_FRAMING } from "./gzip.ts";
- * declare const gz: Uint8Array;
+ * const gzip = async (text: string) =>
+ *   await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).bytes();
+ * const gz = new Uint8Array([...await gzip("hello, "), ...await gzip("world")]); // two members
  * const stream = inflateStream(bytesSource(gz), GZIP_FRAMING, new AbortController().signal);
+ * assert.equal(await new Response(stream).text(), "hello, world");
  * ```
  */
 export function inflateStream(
@@ -195,11 +202,14 @@ function rawFraming(onTrailing: (offset: number) => void): DeflateFraming {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { inflateRaw } from "./inflate.ts";
  * const deflated = new Uint8Array([0x4b, 0x4c, 0x4a, 0x06, 0x00, 0xff]); // "abc", then junk
- * const stream = inflateRaw(bytesSource(deflated), (at) => console.log(`junk from ${at}`));
- * new TextDecoder().decode(await new Response(stream).arrayBuffer()); // "abc" (junk from 5)
+ * const junk: number[] = [];
+ * const stream = inflateRaw(bytesSource(deflated), (at) => junk.push(at));
+ * assert.equal(await new Response(stream).text(), "abc");
+ * assert.deepEqual(junk, [5]);
  * ```
  */
 export function inflateRaw(

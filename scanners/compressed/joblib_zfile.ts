@@ -20,10 +20,12 @@ import { detectZlib, ZLIB_FRAMING } from "./zlib.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseZfileHeader } from "./joblib_zfile.ts";
  * const head = new TextEncoder().encode("ZF0x1f               ");
- * parseZfileHeader(new Uint8Array([...head, 0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
- * // { dataStart: 21, length: 31 }: a 31-byte claim (and an empty stream, but the layout is right)
+ * // A 31-byte claim (and an empty stream, but the layout is right).
+ * const header = parseZfileHeader(new Uint8Array([...head, 0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+ * assert.deepEqual(header, { dataStart: 21, length: 31 });
  * ```
  */
 export function parseZfileHeader(head: Uint8Array): { dataStart: number; length: number } | undefined {
@@ -36,8 +38,14 @@ export function parseZfileHeader(head: Uint8Array): { dataStart: number; length:
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { joblibZfileScanner } from "./joblib_zfile.ts";
- * typeof joblibZfileScanner.scan; // "function"
+ * const file = new Uint8Array([...new TextEncoder().encode("ZF0x5".padEnd(21)), ...Uint8Array.fromBase64("eJzLSM3JyQcABiwCFQ==")]);
+ * const { ctx, members } = recordingContext("model.pkl.z");
+ * await joblibZfileScanner.scan(bytesSource(file), ctx);
+ * assert.deepEqual(members.map((m) => [m.name, m.content.kind === "encoded" && m.content.declaredSize]), [["model.pkl", 5]]);
  * ```
  */
 export const joblibZfileScanner: Scanner = compressedScanner({

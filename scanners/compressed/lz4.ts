@@ -15,8 +15,13 @@ import { compressedScanner } from "./codec.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { lz4Scanner } from "./lz4.ts";
- * typeof lz4Scanner.scan; // "function"
+ * const { ctx, findings } = recordingContext("model.joblib");
+ * await lz4Scanner.scan(bytesSource(Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7)), ctx);
+ * assert.deepEqual(findings.map((f) => f.rule), ["MA212"]); // not decodable, so not inspected
  * ```
  */
 export const lz4Scanner: Scanner = compressedScanner({

@@ -133,10 +133,11 @@ const TRIAL_MIN_INPUT_BYTES = 512;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectLzmaAlone } from "./lzma.ts";
  * // A MATLAB v4 file whose first bytes pass the header checks, but whose data is no LZMA stream.
  * const mat = Uint8Array.of(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0x61, 0);
- * detectLzmaAlone(mat, mat.length); // false
+ * assert.equal(detectLzmaAlone(mat, mat.length), false);
  * ```
  */
 export function detectLzmaAlone(head: Uint8Array, size: number): boolean {
@@ -160,9 +161,12 @@ export function detectLzmaAlone(head: Uint8Array, size: number): boolean {
  *
  * @example
  * ```ts
- * import type { LzmaDecoded } from "./lzma.ts";
- * declare const decoded: LzmaDecoded;
- * decoded.chunks; // the decoded bytes, in order
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { decodeLzmaAlone, type LzmaDecoded } from "./lzma.ts";
+ * const truncated = Uint8Array.of(0x5d, 0, 0, 0x80, 0, ...new Array(8).fill(0xff), 0, 0x34, 0x19);
+ * const decoded: LzmaDecoded = await decodeLzmaAlone(bytesSource(truncated));
+ * assert.equal(decoded.error?.name, "DecodeError"); // what was decoded before it stays in `chunks`
  * ```
  */
 export interface LzmaDecoded {
@@ -181,10 +185,14 @@ export interface LzmaDecoded {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { decodeLzmaAlone } from "./lzma.ts";
- * declare const file: Uint8Array; // lzma.compress(data, format=lzma.FORMAT_ALONE)
+ * const file = Uint8Array.fromBase64("XQAAgAD//////////wA0GUnujmgh////ueAAAA=="); // lzma.compress(b"hello", format=lzma.FORMAT_ALONE)
  * const { chunks, error, limited } = await decodeLzmaAlone(bytesSource(file));
+ * assert.equal(new TextDecoder().decode(chunks[0]), "hello");
+ * assert.equal(error, undefined);
+ * assert.equal(limited, false);
  * ```
  */
 export async function decodeLzmaAlone(
@@ -228,10 +236,13 @@ export async function decodeLzmaAlone(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { lzmaAloneChunks } from "./lzma.ts";
- * declare const file: Uint8Array; // lzma.compress(data, format=lzma.FORMAT_ALONE)
- * for await (const chunk of lzmaAloneChunks(bytesSource(file))) chunk.length;
+ * const file = Uint8Array.fromBase64("XQAAgAD//////////wA0GUnujmgh////ueAAAA=="); // lzma.compress(b"hello", format=lzma.FORMAT_ALONE)
+ * const text = [];
+ * for await (const chunk of lzmaAloneChunks(bytesSource(file))) text.push(new TextDecoder().decode(chunk));
+ * assert.equal(text.join(""), "hello");
  * ```
  */
 export function lzmaAloneChunks(
@@ -252,8 +263,14 @@ async function* replay(decoded: Promise<LzmaDecoded>): AsyncGenerator<Uint8Array
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { lzmaScanner } from "./lzma.ts";
- * typeof lzmaScanner.scan; // "function"
+ * const file = Uint8Array.fromBase64("XQAAgAD//////////wA0GUnujmgh////ueAAAA=="); // lzma.compress(b"hello", format=lzma.FORMAT_ALONE)
+ * const { ctx, members } = recordingContext("model.pkl.lzma");
+ * await lzmaScanner.scan(bytesSource(file), ctx);
+ * assert.deepEqual(members.map((m) => m.name), ["model.pkl"]); // the engine decodes and scans it
  * ```
  */
 export const lzmaScanner: Scanner = compressedScanner({

@@ -442,8 +442,14 @@ class InputBuffer {
  *
  * @example
  * ```ts
- * import type { LzmaProperties } from "./lzma_decoder.ts";
- * const properties: LzmaProperties = { properties: 0x5d, dictionarySize: 1 << 24 };
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { type LzmaProperties, lzmaRawChunks } from "./lzma_decoder.ts";
+ * const properties: LzmaProperties = { properties: 0x5d, dictionarySize: 1 << 24 }; // lc=3, lp=0, pb=2
+ * const raw = Uint8Array.fromBase64("ADQZSe6OaCH///+54AAA"); // lzma.compress(b"hello", lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA1}])
+ * const text = [];
+ * for await (const chunk of lzmaRawChunks(bytesSource(raw), properties)) text.push(new TextDecoder().decode(chunk));
+ * assert.equal(text.join(""), "hello");
  * ```
  */
 export interface LzmaProperties {
@@ -461,12 +467,15 @@ export interface LzmaProperties {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { lzmaRawChunks } from "./lzma_decoder.ts";
- * declare const raw: Uint8Array; // lzma.compress(data, lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA1}])
+ * const raw = Uint8Array.fromBase64("ADQZSe6OaCH///+54AAA"); // lzma.compress(b"hello", lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA1}])
+ * const text = [];
  * for await (const chunk of lzmaRawChunks(bytesSource(raw), { properties: 0x5d, dictionarySize: 1 << 23 })) {
- *   chunk.length;
+ *   text.push(new TextDecoder().decode(chunk));
  * }
+ * assert.equal(text.join(""), "hello"); // to its end marker: no size given
  * ```
  */
 export async function* lzmaRawChunks(
@@ -521,8 +530,10 @@ export async function* lzmaRawChunks(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lzma2DictionarySize } from "./lzma_decoder.ts";
- * lzma2DictionarySize(24); // 16777216
+ * assert.equal(lzma2DictionarySize(24), 16777216);
+ * assert.equal(lzma2DictionarySize(41), undefined); // past the format's range
  * ```
  */
 export function lzma2DictionarySize(byte: number): number | undefined {
@@ -538,10 +549,13 @@ export function lzma2DictionarySize(byte: number): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { lzma2Chunks } from "./lzma_decoder.ts";
- * declare const raw: Uint8Array; // lzma.compress(data, lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2}])
- * for await (const chunk of lzma2Chunks(bytesSource(raw), 1 << 23)) chunk.length;
+ * const raw = Uint8Array.fromBase64("AQAEaGVsbG8A"); // lzma.compress(b"hello", lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2}])
+ * const text = [];
+ * for await (const chunk of lzma2Chunks(bytesSource(raw), 1 << 23)) text.push(new TextDecoder().decode(chunk));
+ * assert.equal(text.join(""), "hello");
  * ```
  */
 export async function* lzma2Chunks(

@@ -18,8 +18,9 @@ const BZIP2_END_MAGIC = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startsBzip2Stream } from "./magic.ts";
- * startsBzip2Stream(new TextEncoder().encode("BZh9")); // true
+ * assert.equal(startsBzip2Stream(new TextEncoder().encode("BZh9")), true);
  * ```
  */
 export function startsBzip2Stream(bytes: Uint8Array, offset = 0): boolean {
@@ -34,9 +35,10 @@ export function startsBzip2Stream(bytes: Uint8Array, offset = 0): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectBzip2 } from "./magic.ts";
- * detectBzip2(new TextEncoder().encode("BZh91AY&SY")); // true
- * detectBzip2(new TextEncoder().encode("BZh9 text")); // false
+ * assert.equal(detectBzip2(new TextEncoder().encode("BZh91AY&SY")), true);
+ * assert.equal(detectBzip2(new TextEncoder().encode("BZh9 text")), false);
  * ```
  */
 export function detectBzip2(head: Uint8Array): boolean {
@@ -53,8 +55,9 @@ const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectXz } from "./magic.ts";
- * detectXz(Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04)); // true
+ * assert.equal(detectXz(Uint8Array.of(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04)), true);
  * ```
  */
 export function detectXz(head: Uint8Array): boolean {
@@ -67,8 +70,9 @@ export function detectXz(head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectGzip } from "./magic.ts";
- * detectGzip(Uint8Array.of(0x1f, 0x8b, 8, 0)); // true
+ * assert.equal(detectGzip(Uint8Array.of(0x1f, 0x8b, 8, 0)), true);
  * ```
  */
 export function detectGzip(head: Uint8Array): boolean {
@@ -86,8 +90,9 @@ const LZ4_FRAME_VERSION = 0x40;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectLz4 } from "./magic.ts";
- * detectLz4(Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7)); // true
+ * assert.equal(detectLz4(Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7)), true);
  * ```
  */
 export function detectLz4(head: Uint8Array): boolean {
@@ -100,9 +105,10 @@ export function detectLz4(head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isZlibHeader } from "./magic.ts";
- * isZlibHeader(0x78, 0x9c); // true
- * isZlibHeader(0x78, 0x9d); // false
+ * assert.equal(isZlibHeader(0x78, 0x9c), true);
+ * assert.equal(isZlibHeader(0x78, 0x9d), false);
  * ```
  */
 export function isZlibHeader(cmf: number, flg: number): boolean {
@@ -124,8 +130,9 @@ const ZFILE_HEX_LENGTH = /^\s*(0[xX])?[0-9a-fA-F]+\s*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readZfileHeader } from "./magic.ts";
- * readZfileHeader(new TextEncoder().encode("ZF0x1f               x\x9c")); // { dataStart: 21, length: 31 }
+ * assert.deepEqual(readZfileHeader(new TextEncoder().encode("ZF0x1f               x\x9c")), { dataStart: 21, length: 31 });
  * ```
  */
 export function readZfileHeader(head: Uint8Array): { dataStart: number; length: number } | undefined {
@@ -176,9 +183,10 @@ function isEncoderDictionarySize(size: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseLzmaAloneHeader } from "./magic.ts";
  * const head = Uint8Array.of(0x5d, 0, 0, 0x80, 0, ...new Array(8).fill(0xff), 0);
- * parseLzmaAloneHeader(head)?.dictionarySize; // 8388608
+ * assert.equal(parseLzmaAloneHeader(head)?.dictionarySize, 8388608);
  * ```
  */
 export function parseLzmaAloneHeader(bytes: Uint8Array): LzmaAloneHeader | undefined {

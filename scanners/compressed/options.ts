@@ -35,8 +35,9 @@ export interface LzmaOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_LZMA_OPTIONS } from "./options.ts";
- * DEFAULT_LZMA_OPTIONS.maxDecodedBytes; // 268_435_456
+ * assert.equal(DEFAULT_LZMA_OPTIONS.maxDecodedBytes, 268_435_456);
  * ```
  */
 export const DEFAULT_LZMA_OPTIONS: Readonly<LzmaOptions> = Object.freeze({
@@ -49,8 +50,9 @@ export const DEFAULT_LZMA_OPTIONS: Readonly<LzmaOptions> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LZMA_OPTION_SUMMARIES } from "./options.ts";
- * LZMA_OPTION_SUMMARIES.maxDecodedBytes; // "Decoded bytes kept in memory ..."
+ * assert.ok(LZMA_OPTION_SUMMARIES.maxDecodedBytes?.startsWith("Decoded bytes kept in memory"));
  * ```
  */
 export const LZMA_OPTION_SUMMARIES: Readonly<Record<keyof LzmaOptions, string>> = {

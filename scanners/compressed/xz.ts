@@ -105,8 +105,15 @@ async function* unxz(source: ByteSource, file: AbortSignal, signal: AbortSignal)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { xzScanner } from "./xz.ts";
- * typeof xzScanner.scan; // "function"
+ * // lzma.compress(b"hello"): an xz stream checked with CRC64
+ * const file = Uint8Array.fromBase64("/Td6WFoAAATm1rRGAgAhARYAAAB0L+WjAQAEaGVsbG8AAAAAsTe52+XaHpsAAR0FuC2Arx+2830BAAAAAARZWg==");
+ * const { ctx, members } = recordingContext("model.pkl.xz");
+ * await xzScanner.scan(bytesSource(file), ctx);
+ * assert.deepEqual(members.map((m) => m.name), ["model.pkl"]); // the engine decodes and scans it
  * ```
  */
 export const xzScanner: Scanner = compressedScanner({

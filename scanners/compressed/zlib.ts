@@ -34,9 +34,11 @@ const ZLIB_WINDOW_BITS = 15;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectZlib } from "./zlib.ts";
  * const text = new TextEncoder().encode("(S'echo'\np0\n.");
- * detectZlib(text); // false: a valid header, then invalid deflate data
+ * assert.equal(detectZlib(text), false); // a valid header, then invalid deflate data
+ * assert.equal(detectZlib(Uint8Array.fromBase64("eJzLSM3JyQcABiwCFQ==")), true); // zlib.compress(b"hello")
  * ```
  */
 export function detectZlib(head: Uint8Array): boolean {
@@ -68,8 +70,14 @@ export function detectZlib(head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { inflateStream } from "./inflate.ts";
  * import { ZLIB_FRAMING } from "./zlib.ts";
- * ZLIB_FRAMING.native; // "deflate"
+ * const file = Uint8Array.fromBase64("eJzLSM3JyQcABiwCFQ=="); // zlib.compress(b"hello")
+ * assert.equal(ZLIB_FRAMING.native, "deflate");
+ * const stream = inflateStream(bytesSource(file), ZLIB_FRAMING, new AbortController().signal);
+ * assert.equal(await new Response(stream).text(), "hello");
  * ```
  */
 export const ZLIB_FRAMING: DeflateFraming = {
@@ -96,8 +104,14 @@ export const ZLIB_FRAMING: DeflateFraming = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { zlibScanner } from "./zlib.ts";
- * typeof zlibScanner.scan; // "function"
+ * const file = Uint8Array.fromBase64("eJzLSM3JyQcABiwCFQ=="); // zlib.compress(b"hello")
+ * const { ctx, members } = recordingContext("model.pkl.z");
+ * await zlibScanner.scan(bytesSource(file), ctx);
+ * assert.deepEqual(members.map((m) => m.name), ["model.pkl"]); // the engine decodes and scans it
  * ```
  */
 export const zlibScanner: Scanner = compressedScanner({

@@ -23,11 +23,12 @@ const decoder = new TextDecoder("utf-8");
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { HeaderCursor } from "./cursor.ts";
  * const cursor = new HeaderCursor(bytesSource(Uint8Array.of(3, 0, 0, 0, 0x68, 0x69)));
- * await cursor.u32(); // 3
- * await cursor.text(2); // "hi"
+ * assert.equal(await cursor.u32(), 3);
+ * assert.equal(await cursor.text(2), "hi");
  * ```
  */
 export class HeaderCursor {
@@ -163,8 +164,9 @@ export type ScalarKind = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SCALAR_WIDTH } from "./cursor.ts";
- * SCALAR_WIDTH.f64; // 8
+ * assert.equal(SCALAR_WIDTH.f64, 8);
  * ```
  */
 export const SCALAR_WIDTH: Readonly<Record<ScalarKind, number>> = {

@@ -12,8 +12,10 @@ import { hasGgufMagic, legacyMagic } from "./magic.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ggufDescriptor } from "./descriptor.ts";
- * ggufDescriptor.detect(new TextEncoder().encode("GGUF\x03\0\0\0"), 8, "m.gguf"); // true
+ * assert.equal(ggufDescriptor.detect(new TextEncoder().encode("GGUF\x03\0\0\0"), 8, "m.gguf"), true);
+ * assert.equal(ggufDescriptor.detect(new TextEncoder().encode("FUGG\x03\0\0\0"), 8, "m.gguf"), false); // content, not name
  * ```
  */
 export const ggufDescriptor: ScannerDescriptor = {
@@ -31,8 +33,10 @@ export const ggufDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ggmlDescriptor } from "./descriptor.ts";
- * ggmlDescriptor.detect(new TextEncoder().encode("tjgg\x03\0\0\0"), 8, "m.bin"); // true
+ * assert.equal(ggmlDescriptor.detect(new TextEncoder().encode("tjgg\x03\0\0\0"), 8, "m.bin"), true); // ggjt
+ * assert.equal(ggmlDescriptor.detect(new TextEncoder().encode("GGUF\x03\0\0\0"), 8, "m.bin"), false);
  * ```
  */
 export const ggmlDescriptor: ScannerDescriptor = {

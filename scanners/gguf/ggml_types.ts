@@ -22,8 +22,10 @@ export interface GgmlType {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GGML_TYPES } from "./ggml_types.ts";
- * GGML_TYPES.get(8); // { name: "Q8_0", blockSize: 32, typeSize: 34 }
+ * assert.deepEqual(GGML_TYPES.get(8), { name: "Q8_0", blockSize: 32, typeSize: 34 });
+ * assert.equal(GGML_TYPES.get(4), undefined); // Q4_2, removed
  * ```
  */
 export const GGML_TYPES: ReadonlyMap<number, GgmlType> = new Map(
@@ -73,8 +75,10 @@ export const GGML_TYPES: ReadonlyMap<number, GgmlType> = new Map(
  *
  * @example
  * ```ts
- * import { RETIRED_GGML_TYPES } from "./ggml_types.ts";
- * RETIRED_GGML_TYPES.get(31)?.name; // "Q4_0_4_4"
+ * import assert from "node:assert/strict";
+ * import { GGML_TYPES, RETIRED_GGML_TYPES } from "./ggml_types.ts";
+ * assert.equal(RETIRED_GGML_TYPES.get(31)?.name, "Q4_0_4_4");
+ * assert.equal(RETIRED_GGML_TYPES.get(31)?.typeSize, GGML_TYPES.get(2)?.typeSize); // Q4_0's blocks, repacked
  * ```
  */
 export const RETIRED_GGML_TYPES: ReadonlyMap<number, GgmlType> = new Map(
@@ -104,9 +108,10 @@ const LAST_PLAUSIBLE_ID = 63;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyGgmlType } from "./ggml_types.ts";
- * classifyGgmlType(2).kind; // "known"
- * classifyGgmlType(-1).kind; // "invalid"
+ * assert.equal(classifyGgmlType(2).kind, "known"); // Q4_0
+ * assert.equal(classifyGgmlType(-1).kind, "invalid");
  * ```
  */
 export function classifyGgmlType(

@@ -120,8 +120,9 @@ export interface GgufHeaderHandlers {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { metadataKeyPath } from "./header.ts";
- * metadataKeyPath("tokenizer.chat_template"); // '$["tokenizer.chat_template"]'
+ * assert.equal(metadataKeyPath("tokenizer.chat_template"), '$["tokenizer.chat_template"]');
  * ```
  */
 export function metadataKeyPath(key: string): string {
@@ -133,8 +134,9 @@ export function metadataKeyPath(key: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tensorKeyPath } from "./header.ts";
- * tensorKeyPath("output.weight"); // 'tensors["output.weight"]'
+ * assert.equal(tensorKeyPath("output.weight"), 'tensors["output.weight"]');
  * ```
  */
 export function tensorKeyPath(name: string): string {
@@ -370,15 +372,24 @@ function leastEntryBytes(wide: boolean): { kv: number; tensor: number } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { readGgufHeader } from "./header.ts";
- * declare const bytes: Uint8Array; // a GGUF file
+ * // A small llama file written by gguf-py's GGUFWriter.
+ * const bytes = await Deno.readFile("fixtures/gguf/benign/llama3_v3.gguf");
+ * const rules: string[] = [];
+ * const keyPaths: string[] = [];
  * const header = await readGgufHeader(bytesSource(bytes), {
- *   report: (finding) => console.log(finding.rule, finding.message),
- *   string: (_text, _key, keyPath) => console.log(keyPath),
+ *   report: (finding) => rules.push(finding.rule),
+ *   string: (_text, _key, keyPath) => void keyPaths.push(keyPath),
  *   signal: new AbortController().signal,
  * });
- * console.log(header?.tensors.length);
+ * assert.deepEqual(rules, []);
+ * assert.equal(header?.version, 3);
+ * assert.equal(header?.tensors.length, 5);
+ * assert.deepEqual(header?.tensors[0].dims, [8n, 16n]);
+ * assert.deepEqual(keyPaths.slice(0, 2), ['$["general.architecture"]', '$["general.name"]']);
+ * assert.ok(keyPaths.includes('$["tokenizer.ggml.tokens"][0]'));
  * ```
  */
 export async function readGgufHeader(

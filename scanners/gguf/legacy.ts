@@ -43,13 +43,25 @@ export interface LegacyHandlers {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { readLegacyGgml } from "./legacy.ts";
- * declare const bytes: Uint8Array; // an old llama.cpp ggjt file
- * await readLegacyGgml(bytesSource(bytes), {
- *   report: (finding) => console.log(finding.rule, finding.message),
- *   token: () => {},
- *   signal: new AbortController().signal,
+ * const rulesOf = async (path: string) => {
+ *   const rules: string[] = [];
+ *   const tokens: string[] = [];
+ *   await readLegacyGgml(bytesSource(await Deno.readFile(path)), {
+ *     report: (finding) => rules.push(finding.rule),
+ *     token: (text) => tokens.push(text),
+ *     signal: new AbortController().signal,
+ *   });
+ *   return { rules, tokens: tokens.length };
+ * };
+ * // An old llama.cpp ggjt v3 file: its vocabulary is read, and it is reported as a legacy format.
+ * assert.deepEqual(await rulesOf("fixtures/gguf/benign/llama_ggjt_v3.bin"), { rules: ["MA346"], tokens: 4 });
+ * // A ggjt version that never existed.
+ * assert.deepEqual(await rulesOf("fixtures/gguf/malicious/ggjt_bad_version.bin"), {
+ *   rules: ["MA347", "MA346"],
+ *   tokens: 0,
  * });
  * ```
  */

@@ -13,8 +13,10 @@ const MAGICS = { lmgg: "ggml", fmgg: "ggmf", tjgg: "ggjt", algg: "ggla" } as con
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hasGgufMagic } from "./magic.ts";
- * hasGgufMagic(new TextEncoder().encode("GGUF")); // true
+ * assert.equal(hasGgufMagic(new TextEncoder().encode("GGUF")), true);
+ * assert.equal(hasGgufMagic(new TextEncoder().encode("GGU")), false);
  * ```
  */
 export function hasGgufMagic(head: Uint8Array): boolean {
@@ -26,8 +28,10 @@ export function hasGgufMagic(head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { legacyMagic } from "./magic.ts";
- * legacyMagic(new TextEncoder().encode("tjgg")); // "ggjt"
+ * assert.equal(legacyMagic(new TextEncoder().encode("tjgg")), "ggjt"); // a little-endian u32
+ * assert.equal(legacyMagic(new TextEncoder().encode("GGUF")), undefined);
  * ```
  */
 export function legacyMagic(head: Uint8Array): string | undefined {

@@ -40,9 +40,11 @@ const TENSOR_KEY_PATH_PREFIX = tensorKeyPath("").slice(0, -2);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isChatTemplateKey } from "./scanner.ts";
- * isChatTemplateKey("tokenizer.chat_template.rag"); // true
- * isChatTemplateKey("tokenizer.chat_templates"); // false (the list of names)
+ * assert.equal(isChatTemplateKey("tokenizer.chat_template"), true);
+ * assert.equal(isChatTemplateKey("tokenizer.chat_template.rag"), true);
+ * assert.equal(isChatTemplateKey("tokenizer.chat_templates"), false); // the list of names
  * ```
  */
 export function isChatTemplateKey(key: string): boolean {
@@ -146,12 +148,16 @@ async function scanTrailing(source: ByteSource, end: number, ctx: ScanContext): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanGguf } from "./scanner.ts";
- * declare const ctx: ScanContext;
- * declare const gguf: Uint8Array;
+ * // A gguf-py file with a pickle that runs os.system appended after the last tensor's data.
+ * const gguf = await Deno.readFile("fixtures/gguf/malicious/trailing_pickle.gguf");
+ * const { ctx, findings, nested } = recordingContext("model.gguf");
  * await scanGguf(bytesSource(gguf), ctx);
+ * assert.deepEqual(findings.map((finding) => finding.rule), ["MA349"]); // the bytes after the tensors
+ * assert.deepEqual(nested, ["<trailing@8256>"]); // the trailing bytes are scanned as a payload of their own
  * ```
  */
 export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<void> {
@@ -169,8 +175,13 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<vo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { ggufScanner } from "./scanner.ts";
- * typeof ggufScanner.scan; // "function"
+ * const { ctx, findings } = recordingContext("vocab.gguf");
+ * await ggufScanner.scan(bytesSource(await Deno.readFile("fixtures/gguf/benign/vocab_only_v3.gguf")), ctx);
+ * assert.deepEqual(findings, []);
  * ```
  */
 export const ggufScanner: Scanner = { scan: scanGguf };
@@ -180,8 +191,13 @@ export const ggufScanner: Scanner = { scan: scanGguf };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { ggmlScanner } from "./scanner.ts";
- * typeof ggmlScanner.scan; // "function"
+ * const { ctx, findings } = recordingContext("llama.bin");
+ * await ggmlScanner.scan(bytesSource(await Deno.readFile("fixtures/gguf/benign/llama_ggjt_v3.bin")), ctx);
+ * assert.deepEqual(findings.map((finding) => finding.rule), ["MA346"]); // a legacy format, read in part
  * ```
  */
 export const ggmlScanner: Scanner = {

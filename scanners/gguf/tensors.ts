@@ -107,10 +107,27 @@ function sizeOf(tensor: GgufTensorInfo, report: (finding: FindingReport) => void
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { readGgufHeader } from "./header.ts";
  * import { checkTensorTable } from "./tensors.ts";
- * import type { GgufHeader } from "./header.ts";
- * declare const header: GgufHeader; // from readGgufHeader
- * checkTensorTable(header, 4096, (finding) => console.log(finding.rule, finding.message));
+ * const check = async (path: string) => {
+ *   const bytes = await Deno.readFile(path);
+ *   const handlers = { report: () => {}, string: () => {}, signal: new AbortController().signal };
+ *   const header = await readGgufHeader(bytesSource(bytes), handlers);
+ *   assert.ok(header);
+ *   const rules: string[] = [];
+ *   const end = checkTensorTable(header, bytes.length, (finding) => rules.push(finding.rule));
+ *   return { end, size: bytes.length, rules };
+ * };
+ * // Every tensor where llama.cpp expects it: the content ends at the end of the file.
+ * assert.deepEqual(await check("fixtures/gguf/benign/llama3_v3.gguf"), { end: 8256, size: 8256, rules: [] });
+ * // Two tensors sharing bytes: where the content ends cannot be trusted.
+ * assert.deepEqual(await check("fixtures/gguf/malicious/overlapping_tensors.gguf"), {
+ *   end: undefined,
+ *   size: 8256,
+ *   rules: ["MA344"],
+ * });
  * ```
  */
 export function checkTensorTable(

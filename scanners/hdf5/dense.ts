@@ -22,8 +22,9 @@ import { type Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UnsupportedLayout } from "./dense.ts";
- * new UnsupportedLayout("filtered heap").message; // "filtered heap"
+ * assert.equal(new UnsupportedLayout("filtered heap").message, "filtered heap");
  * ```
  */
 export class UnsupportedLayout extends Error {

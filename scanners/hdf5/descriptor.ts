@@ -16,8 +16,9 @@ const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { superblockOffsets } from "./descriptor.ts";
- * [...superblockOffsets(2048)]; // [0, 512, 1024]
+ * assert.deepEqual([...superblockOffsets(2048)], [0, 512, 1024]);
  * ```
  */
 export function* superblockOffsets(size: number): Generator<number> {
@@ -30,8 +31,9 @@ export function* superblockOffsets(size: number): Generator<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { signatureAt } from "./descriptor.ts";
- * signatureAt(new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]), 0); // true
+ * assert.equal(signatureAt(new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]), 0), true);
  * ```
  */
 export function signatureAt(bytes: Uint8Array, at: number): boolean {
@@ -43,8 +45,9 @@ export function signatureAt(bytes: Uint8Array, at: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectHdf5 } from "./descriptor.ts";
- * detectHdf5(new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])); // true
+ * assert.equal(detectHdf5(new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])), true);
  * ```
  */
 export function detectHdf5(head: Uint8Array): boolean {
@@ -59,8 +62,9 @@ export function detectHdf5(head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hdf5Descriptor } from "./descriptor.ts";
- * hdf5Descriptor.extensions.includes(".h5"); // true
+ * assert.equal(hdf5Descriptor.extensions.includes(".h5"), true);
  * ```
  */
 export const hdf5Descriptor: ScannerDescriptor = {

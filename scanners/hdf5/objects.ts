@@ -232,12 +232,19 @@ class ObjectWalk {
  *
  * @example
  * ```ts
- * import type { Hdf5Reader } from "./reader.ts";
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { Hdf5Reader } from "./reader.ts";
  * import { walkObjects } from "./objects.ts";
- * async function links(reader: Hdf5Reader) {
+ * const walk = async (path: string) => {
+ *   const reader = await Hdf5Reader.open(bytesSource(await Deno.readFile(path)), 0);
  *   const root = reader.superblock.root;
- *   return (await walkObjects(reader, root, await reader.objectHeader(root), new AbortController().signal)).references;
- * }
+ *   return await walkObjects(reader, root, await reader.objectHeader(root), new AbortController().signal);
+ * };
+ * // A model saved by Keras 2.15: its groups and datasets, no link out of the file.
+ * const saved = await walk("fixtures/keras/benign/sequential_keras2.h5");
+ * assert.deepEqual(saved.references, []);
+ * assert.equal(saved.truncated, false);
  * ```
  */
 export function walkObjects(

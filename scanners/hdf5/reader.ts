@@ -138,10 +138,11 @@ const UTF8 = new TextDecoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { Hdf5Reader } from "./reader.ts";
  * const reader = await Hdf5Reader.open(bytesSource(new Uint8Array(16)), 0).catch((e) => e);
- * reader instanceof Error; // true: no superblock there
+ * assert.equal(reader instanceof Error, true); // no superblock there
  * ```
  */
 export class Hdf5Reader {
@@ -175,10 +176,13 @@ export class Hdf5Reader {
    *
    * @example
    * ```ts
-   * import type { Hdf5Reader } from "./reader.ts";
-   * async function signature(reader: Hdf5Reader) {
-   *   return await reader.read(reader.superblock.at, 8);
-   * }
+   * import assert from "node:assert/strict";
+   * import { bytesSource } from "../../core/byte_source.ts";
+   * import { Hdf5Reader } from "./reader.ts";
+   * // A Sequential model saved by Keras 2.15 (h5py).
+   * const bytes = await Deno.readFile("fixtures/keras/benign/sequential_keras2.h5");
+   * const reader = await Hdf5Reader.open(bytesSource(bytes), 0);
+   * assert.deepEqual([...await reader.read(reader.superblock.at, 8)], [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
    * ```
    */
   async read(at: number, length: number): Promise<Uint8Array> {
@@ -198,9 +202,13 @@ export class Hdf5Reader {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { bytesSource } from "../../core/byte_source.ts";
+   * import { DecodeError } from "../../core/decode_error.ts";
    * import { Hdf5Reader } from "./reader.ts";
-   * await Hdf5Reader.open(bytesSource(new Uint8Array(8)), 0).catch((e) => e.message); // "hdf5: ..."
+   * const reader = await Hdf5Reader.open(bytesSource(await Deno.readFile("fixtures/keras/benign/sequential_keras2.h5")), 0);
+   * assert.equal(reader.superblock.version, 0);
+   * await assert.rejects(Hdf5Reader.open(bytesSource(new Uint8Array(8)), 0), DecodeError); // no superblock there
    * ```
    */
   static async open(
@@ -264,10 +272,15 @@ export class Hdf5Reader {
    *
    * @example
    * ```ts
-   * import type { Hdf5Reader } from "./reader.ts";
-   * async function types(reader: Hdf5Reader) {
-   *   return (await reader.objectHeader(reader.superblock.root)).map((m) => m.type);
-   * }
+   * import assert from "node:assert/strict";
+   * import { bytesSource } from "../../core/byte_source.ts";
+   * import { Hdf5Reader } from "./reader.ts";
+   * // A Sequential model saved by Keras 2.15 (h5py).
+   * const bytes = await Deno.readFile("fixtures/keras/benign/sequential_keras2.h5");
+   * const reader = await Hdf5Reader.open(bytesSource(bytes), 0);
+   * const messages = await reader.objectHeader(reader.superblock.root);
+   * // The root group: symbol table (0x11) and the model's attributes (0x0c), after its NIL.
+   * assert.deepEqual(messages.map((m) => m.type), [0x10, 0x11, 0x0c, 0x0c, 0x0c, 0x0c]);
    * ```
    */
   async objectHeader(address: number): Promise<HeaderMessage[]> {
@@ -375,10 +388,15 @@ export class Hdf5Reader {
    *
    * @example
    * ```ts
-   * import type { Hdf5Reader, HeaderMessage } from "./reader.ts";
-   * function names(reader: Hdf5Reader, messages: HeaderMessage[]) {
-   *   return messages.filter((m) => m.type === 0x000c).map((m) => reader.attribute(m).name);
-   * }
+   * import assert from "node:assert/strict";
+   * import { bytesSource } from "../../core/byte_source.ts";
+   * import { Hdf5Reader } from "./reader.ts";
+   * // A Sequential model saved by Keras 2.15 (h5py).
+   * const bytes = await Deno.readFile("fixtures/keras/benign/sequential_keras2.h5");
+   * const reader = await Hdf5Reader.open(bytesSource(bytes), 0);
+   * const messages = await reader.objectHeader(reader.superblock.root);
+   * const names = messages.filter((m) => m.type === 0x000c).map((m) => reader.attribute(m).name);
+   * assert.deepEqual(names, ["backend", "keras_version", "model_config", "training_config"]);
    * ```
    */
   attribute(message: HeaderMessage): Attribute {
@@ -439,10 +457,16 @@ export class Hdf5Reader {
    *
    * @example
    * ```ts
-   * import type { Attribute, Hdf5Reader } from "./reader.ts";
-   * async function text(reader: Hdf5Reader, attribute: Attribute) {
-   *   return await reader.attributeText(attribute);
-   * }
+   * import assert from "node:assert/strict";
+   * import { bytesSource } from "../../core/byte_source.ts";
+   * import { Hdf5Reader } from "./reader.ts";
+   * // A Sequential model saved by Keras 2.15 (h5py).
+   * const bytes = await Deno.readFile("fixtures/keras/benign/sequential_keras2.h5");
+   * const reader = await Hdf5Reader.open(bytesSource(bytes), 0);
+   * const messages = await reader.objectHeader(reader.superblock.root);
+   * const [backend, version] = messages.filter((m) => m.type === 0x000c).map((m) => reader.attribute(m));
+   * assert.equal(await reader.attributeText(backend), "tensorflow");
+   * assert.equal(await reader.attributeText(version), "2.15.0");
    * ```
    */
   async attributeText(attribute: Attribute): Promise<string | undefined> {

@@ -162,8 +162,9 @@ async function checkExtraData(reader: Hdf5Reader, ctx: ScanContext): Promise<voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hdf5Scanner } from "./scanner.ts";
- * typeof hdf5Scanner.scan; // "function"
+ * assert.equal(typeof hdf5Scanner.scan, "function");
  * ```
  */
 export const hdf5Scanner: Scanner = {

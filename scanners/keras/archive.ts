@@ -63,10 +63,11 @@ async function checkMetadata(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kerasProfile } from "./archive.ts";
  * const entry = (name: string) => ({ name, size: 2, directory: false, read: () => Promise.resolve(new Uint8Array()) });
- * kerasProfile.matches([entry("config.json"), entry("metadata.json")]); // true
- * kerasProfile.matches([entry("config.json")]); // false
+ * assert.equal(kerasProfile.matches([entry("config.json"), entry("metadata.json")]), true);
+ * assert.equal(kerasProfile.matches([entry("config.json")]), false);
  * ```
  */
 export const kerasProfile: ArchiveProfile = {

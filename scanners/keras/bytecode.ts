@@ -151,10 +151,11 @@ function referencesIn(code: CodeObject, dialect: Dialect, out: string[][]): bool
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { disassemble } from "./bytecode.ts";
  * // 3.8-3.10: LOAD_GLOBAL 0 (os), LOAD_METHOD 1 (system)
  * const code = { name: "<lambda>", names: ["os", "system"], consts: [], bytecode: new Uint8Array([116, 0, 160, 1]) };
- * disassemble(code, false)?.references; // [["os", "system"]]
+ * assert.deepEqual(disassemble(code, false)?.references, [["os", "system"]]);
  * ```
  */
 export function disassemble(

@@ -370,12 +370,15 @@ function base64(text: string): Uint8Array | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { checkKerasConfig } from "./config.ts";
- * import { bytesSource } from "../../core/byte_source.ts";
-import type { FindingReport, ScanContext } from "../../core/scanner.ts";
- * async function check(ctx: ScanContext, text: string) {
- *   await checkKerasConfig(JSON.parse(text), "$", ctx);
- * }
+ * // A Dense layer whose activation deserializes to os.system (module/class_name injection).
+ * const activation = { module: "os", class_name: "function", config: "system" };
+ * const config = { class_name: "Sequential", config: { layers: [{ class_name: "Dense", config: { activation } }] } };
+ * const { ctx, findings } = recordingContext("config.json");
+ * await checkKerasConfig(config, "$", ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.keyPath]), [["MA403", "$.config.layers[0].config.activation"]]);
  * ```
  */
 export async function checkKerasConfig(

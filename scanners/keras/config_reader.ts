@@ -15,9 +15,10 @@ import { checkKerasConfig } from "./config.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseKerasJson } from "./config_reader.ts";
- * parseKerasJson('{"class_name": "Sequential"}').ok; // true
- * parseKerasJson("{").ok; // false
+ * assert.equal(parseKerasJson('{"class_name": "Sequential"}').ok, true);
+ * assert.equal(parseKerasJson("{").ok, false);
  * ```
  */
 export function parseKerasJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -33,8 +34,9 @@ export function parseKerasJson(text: string): { ok: true; value: unknown } | { o
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kerasConfigScanner } from "./config_reader.ts";
- * typeof kerasConfigScanner.scan; // "function"
+ * assert.equal(typeof kerasConfigScanner.scan, "function");
  * ```
  */
 export const kerasConfigScanner: Scanner = {

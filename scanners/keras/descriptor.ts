@@ -12,8 +12,9 @@ import type { ReaderDescriptor } from "../../core/scanner.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kerasConfigReader } from "./descriptor.ts";
- * kerasConfigReader.id; // "keras-config"
+ * assert.equal(kerasConfigReader.id, "keras-config");
  * ```
  */
 export const kerasConfigReader: ReaderDescriptor = {

@@ -105,13 +105,14 @@ const dotted = (text: string) => /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CallablePolicy } from "../../policy/callables.ts";
  * import { deniedReferences } from "./lambda_code.ts";
  * const facts = {
  *   names: ["os", "system"], strings: ["echo pwned"], name: "<lambda>", layout: "3.11+" as const, codeObjects: 1,
  *   references: [["os", "system"]], python: "3.11",
  * };
- * deniedReferences(facts, CallablePolicy.standard()).map((v) => v.entry); // ["os"]
+ * assert.deepEqual(deniedReferences(facts, CallablePolicy.standard()).map((v) => v.entry), ["os"]);
  * ```
  */
 export function deniedReferences(facts: CodeFacts, policy: CallablePolicy): CallableVerdict[] {

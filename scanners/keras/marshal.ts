@@ -337,13 +337,15 @@ function decodeWith(bytes: Uint8Array, modern: boolean, maxObjects: number): Cod
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { DecodeError } from "../../core/decode_error.ts";
  * import { readCodeFacts } from "./marshal.ts";
  * // marshal.dumps((lambda x: x).__code__) of CPython 3.11 would go here; a bare None is no code object:
- * try {
- *   readCodeFacts(new Uint8Array([0x4e]));
- * } catch (error) {
- *   console.log((error as Error).message); // "marshal: the stream does not hold a code object ..."
- * }
+ * assert.throws(() => readCodeFacts(new Uint8Array([0x4e])), (error) => {
+ *   assert.ok(error instanceof DecodeError);
+ *   assert.match(error.message, /the stream does not hold a code object/);
+ *   return true;
+ * });
  * ```
  */
 export function readCodeFacts(

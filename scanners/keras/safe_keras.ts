@@ -17,11 +17,12 @@ import type { SafeTable } from "../../policy/callables.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CallablePolicy } from "../../policy/callables.ts";
  * import { SAFE_KERAS } from "./safe_keras.ts";
  * const policy = CallablePolicy.standard().extend({}, [SAFE_KERAS]);
- * policy.judge("keras.layers", "Dense").tier; // "safe"
- * policy.judge("keras.utils", "get_file").tier; // "denied"
+ * assert.equal(policy.judge("keras.layers", "Dense").tier, "safe");
+ * assert.equal(policy.judge("keras.utils", "get_file").tier, "denied");
  * ```
  */
 export const SAFE_KERAS: SafeTable = {

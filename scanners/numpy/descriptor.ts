@@ -12,8 +12,9 @@ import { hasNpyMagic } from "./header.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { numpyDescriptor } from "./descriptor.ts";
- * numpyDescriptor.detect(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0), 8, "a.npy"); // true
+ * assert.equal(numpyDescriptor.detect(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0), 8, "a.npy"), true);
  * ```
  */
 export const numpyDescriptor: ScannerDescriptor = {

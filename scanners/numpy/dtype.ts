@@ -17,8 +17,10 @@ import type { PyValue } from "./literal.ts";
  *
  * @example
  * ```ts
- * import type { DtypeInfo } from "./dtype.ts";
+ * import assert from "node:assert/strict";
+ * import { analyseDescr, type DtypeInfo } from "./dtype.ts";
  * const info: DtypeInfo = { kind: "plain", itemsize: 4n };
+ * assert.deepEqual(analyseDescr({ type: "str", value: "<f4" }), info);
  * ```
  */
 export type DtypeInfo =
@@ -106,8 +108,10 @@ function shapeSize(value: PyValue): bigint | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { intValue } from "./dtype.ts";
- * intValue({ type: "bool", value: true }); // 1n
+ * assert.equal(intValue({ type: "bool", value: true }), 1n);
+ * assert.equal(intValue({ type: "str", value: "1" }), undefined);
  * ```
  */
 export function intValue(value: PyValue): bigint | undefined {
@@ -155,9 +159,10 @@ function fromFields(fields: PyValue, items: readonly PyValue[]): DtypeInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyseDescr } from "./dtype.ts";
- * analyseDescr({ type: "str", value: "<f4" }); // { kind: "plain", itemsize: 4n }
- * analyseDescr({ type: "str", value: "|O" }); // { kind: "object" }
+ * assert.deepEqual(analyseDescr({ type: "str", value: "<f4" }), { kind: "plain", itemsize: 4n });
+ * assert.deepEqual(analyseDescr({ type: "str", value: "|O" }), { kind: "object" });
  * ```
  */
 export function analyseDescr(descr: PyValue): DtypeInfo {

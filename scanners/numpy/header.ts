@@ -19,8 +19,9 @@ import { DEFAULT_NUMPY_OPTIONS, type NumpyOptions } from "./options.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NPY_MAGIC } from "./header.ts";
- * NPY_MAGIC.length; // 6
+ * assert.deepEqual(NPY_MAGIC, [0x93, ...new TextEncoder().encode("NUMPY")]);
  * ```
  */
 export const NPY_MAGIC: readonly number[] = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
@@ -40,9 +41,15 @@ const EXPECTED_KEYS = ["descr", "fortran_order", "shape"];
  *
  * @example
  * ```ts
- * import type { NpyHeader } from "./header.ts";
- * declare const header: NpyHeader;
- * header.dataOffset; // where the array data starts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { type NpyHeader, readNpyHeader } from "./header.ts";
+ * const text = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }".padEnd(117) + "\n";
+ * const file = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, text.length, 0, ...new TextEncoder().encode(text));
+ * const result = await readNpyHeader(bytesSource(file));
+ * const header: NpyHeader | undefined = result.ok ? result.header : undefined;
+ * assert.equal(header?.version, "1.0");
+ * assert.equal(header?.dataOffset, 128); // where the array data starts
  * ```
  */
 export interface NpyHeader {
@@ -80,8 +87,9 @@ export type NpyHeaderResult = { ok: true; header: NpyHeader } | { ok: false; pro
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hasNpyMagic } from "./header.ts";
- * hasNpyMagic(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0)); // true
+ * assert.equal(hasNpyMagic(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0)), true);
  * ```
  */
 export function hasNpyMagic(head: Uint8Array): boolean {
@@ -135,12 +143,13 @@ function headerFields(value: PyValue): Map<string, PyValue> | string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { readNpyHeader } from "./header.ts";
  * const text = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n";
  * const file = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, text.length, 0, ...new TextEncoder().encode(text));
  * const result = await readNpyHeader(bytesSource(file));
- * result.ok && result.header.shape; // [2n]
+ * assert.deepEqual(result.ok && result.header.shape, [2n]);
  * ```
  */
 export async function readNpyHeader(

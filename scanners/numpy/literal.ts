@@ -17,8 +17,11 @@ import { DEFAULT_NUMPY_OPTIONS } from "./options.ts";
  *
  * @example
  * ```ts
- * import type { PyValue } from "./literal.ts";
+ * import assert from "node:assert/strict";
+ * import { parsePythonLiteral, type PyValue } from "./literal.ts";
  * const shape: PyValue = { type: "tuple", items: [{ type: "int", value: 3n }] };
+ * const parsed = parsePythonLiteral("(3,)");
+ * assert.deepEqual(parsed.ok && parsed.value, shape);
  * ```
  */
 export type PyValue =
@@ -351,10 +354,11 @@ class Parser {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePythonLiteral } from "./literal.ts";
  * const result = parsePythonLiteral("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }");
- * result.ok && result.value.type; // "dict"
- * parsePythonLiteral("__import__('os')").ok; // false
+ * assert.equal(result.ok && result.value.type, "dict");
+ * assert.equal(parsePythonLiteral("__import__('os')").ok, false);
  * ```
  */
 export function parsePythonLiteral(text: string, options: LiteralOptions = {}): LiteralResult {

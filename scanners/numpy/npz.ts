@@ -21,9 +21,10 @@ function files(entries: readonly ArchiveEntry[]): ArchiveEntry[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { npzProfile } from "./npz.ts";
  * const entry = { name: "arr_0.npy", size: 128, directory: false, read: () => Promise.resolve(new Uint8Array()) };
- * npzProfile.matches([entry]); // true
+ * assert.equal(npzProfile.matches([entry]), true);
  * ```
  */
 export const npzProfile: ArchiveProfile = {

@@ -34,8 +34,9 @@ export interface NumpyOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_NUMPY_OPTIONS } from "./options.ts";
- * DEFAULT_NUMPY_OPTIONS.maxHeaderBytes; // 1_048_576
+ * assert.equal(DEFAULT_NUMPY_OPTIONS.maxHeaderBytes, 1_048_576);
  * ```
  */
 export const DEFAULT_NUMPY_OPTIONS: Readonly<NumpyOptions> = Object.freeze({
@@ -48,8 +49,9 @@ export const DEFAULT_NUMPY_OPTIONS: Readonly<NumpyOptions> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NUMPY_OPTION_SUMMARIES } from "./options.ts";
- * NUMPY_OPTION_SUMMARIES.maxHeaderBytes; // "Header bytes parsed before MA310"
+ * assert.equal(NUMPY_OPTION_SUMMARIES.maxHeaderBytes, "Header bytes parsed before MA310");
  * ```
  */
 export const NUMPY_OPTION_SUMMARIES: Readonly<Record<keyof NumpyOptions, string>> = {

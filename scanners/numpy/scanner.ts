@@ -73,12 +73,19 @@ async function checkDataSize(source: ByteSource, ctx: ScanContext, header: NpyHe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanNpy } from "./scanner.ts";
- * declare const ctx: ScanContext;
- * declare const npy: Uint8Array; // np.save output
+ * // np.save(f, np.zeros(2, "<f4")): a header padded to 128 bytes, then 8 bytes of data
+ * const text = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }".padEnd(117) + "\n";
+ * const npy = Uint8Array.of(0x93, ...new TextEncoder().encode("NUMPY"), 1, 0, text.length, 0, ...new TextEncoder().encode(text), ...new Uint8Array(8));
+ * const { ctx, findings } = recordingContext("zeros.npy");
  * await scanNpy(bytesSource(npy), ctx);
+ * assert.equal(findings.length, 0);
+ * const short = recordingContext("zeros.npy");
+ * await scanNpy(bytesSource(npy.subarray(0, 132)), short.ctx); // 4 bytes of the 8 the header promises
+ * assert.deepEqual(short.findings.map((f) => f.rule), ["MA310"]);
  * ```
  */
 export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<void> {
@@ -116,8 +123,17 @@ export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { numpyScanner } from "./scanner.ts";
- * typeof numpyScanner.scan; // "function"
+ * // An object array: np.load(allow_pickle=True) unpickles its data.
+ * const text = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".padEnd(117) + "\n";
+ * const data = "cos\nsystem\n(S'echo pwned'\ntR.";
+ * const npy = Uint8Array.of(0x93, ...new TextEncoder().encode("NUMPY"), 1, 0, text.length, 0, ...new TextEncoder().encode(text + data));
+ * const { ctx, findings } = recordingContext("objects.npy");
+ * await numpyScanner.scan(bytesSource(npy), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 128], ["MA101", 155]]);
  * ```
  */
 export const numpyScanner: Scanner = { scan: scanNpy };

@@ -128,11 +128,12 @@ function sniffModel(head: Uint8Array, size: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectOnnx } from "./descriptor.ts";
  * // ir_version 8, producer_name "pytorch", then a 2-byte graph
  * const head = Uint8Array.of(0x08, 8, 0x12, 7, ...new TextEncoder().encode("pytorch"), 0x3a, 2, 0x0a, 0);
- * detectOnnx(head, head.length, "model.bin"); // true
- * detectOnnx(Uint8Array.of(0x80, 4, 0x4e, 0x2e), 4, "model.onnx"); // false: a pickle
+ * assert.equal(detectOnnx(head, head.length, "model.bin"), true);
+ * assert.equal(detectOnnx(Uint8Array.of(0x80, 4, 0x4e, 0x2e), 4, "model.onnx"), false); // a pickle
  * ```
  */
 export function detectOnnx(head: Uint8Array, size: number, name: string): boolean {
@@ -147,8 +148,11 @@ export function detectOnnx(head: Uint8Array, size: number, name: string): boolea
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { onnxDescriptor } from "./descriptor.ts";
- * onnxDescriptor.extensions; // [".onnx"]
+ * assert.deepEqual(onnxDescriptor.extensions, [".onnx"]);
+ * const model = await Deno.readFile("fixtures/onnx/benign/mlp.onnx"); // made by onnx.helper
+ * assert.equal(onnxDescriptor.detect(model, model.length, "model.onnx"), true);
  * ```
  */
 export const onnxDescriptor: ScannerDescriptor = {
@@ -165,8 +169,10 @@ export const onnxDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { onnxFolderDescriptor } from "./descriptor.ts";
- * onnxFolderDescriptor.matches(["model.onnx", "model.onnx.data"]); // true
+ * assert.equal(onnxFolderDescriptor.matches(["model.onnx", "model.onnx.data"]), true);
+ * assert.equal(onnxFolderDescriptor.matches(["model.safetensors", "config.json"]), false);
  * ```
  */
 export const onnxFolderDescriptor: DirectoryDescriptor = {

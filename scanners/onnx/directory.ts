@@ -35,8 +35,14 @@ function resolveBeside(model: string, location: string): string | undefined {
  *
  * @example
  * ```ts
- * import { onnxFolderScanner } from "./directory.ts";
- * typeof onnxFolderScanner.plan; // "function"
+ * import assert from "node:assert/strict";
+ * import { scan } from "../../engine/scan.ts";
+ * // What onnx.save_model(..., save_as_external_data=True) writes: model.onnx and model.onnx.data.
+ * const result = await scan(["fixtures/onnx/external/saved"], { sandbox: false });
+ * assert.deepEqual(result.files.map((file) => [file.path.split("/").pop(), file.status, file.findings]), [
+ *   ["model.onnx", "scanned", []],
+ *   ["model.onnx.data", "skipped", []], // the plan: raw tensor data of model.onnx, not a format
+ * ]);
  * ```
  */
 export const onnxFolderScanner: DirectoryScanner = {

@@ -11,8 +11,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { STANDARD_DOMAINS } from "./operators.ts";
- * STANDARD_DOMAINS.has("ai.onnx.ml"); // true
+ * assert.equal(STANDARD_DOMAINS.has(""), true); // ai.onnx
+ * assert.equal(STANDARD_DOMAINS.has("ai.onnx.ml"), true);
+ * assert.equal(STANDARD_DOMAINS.has("com.microsoft"), false); // a runtime's contrib domain
  * ```
  */
 export const STANDARD_DOMAINS: ReadonlySet<string> = new Set([
@@ -235,8 +238,10 @@ const RUNTIME_CONTRIB_OPS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
  *
  * @example
  * ```ts
- * import type { OperatorClass } from "./operators.ts";
- * const kind: OperatorClass = "known-contrib"; // com.microsoft's FusedConv
+ * import assert from "node:assert/strict";
+ * import { classifyOperator, type OperatorClass } from "./operators.ts";
+ * const kind: OperatorClass = classifyOperator("com.microsoft", "FusedConv", false);
+ * assert.equal(kind, "known-contrib"); // onnxruntime ships it
  * ```
  */
 export type OperatorClass = "standard" | "python" | "known-contrib" | "unlisted-contrib" | "custom";
@@ -248,11 +253,13 @@ export type OperatorClass = "standard" | "python" | "known-contrib" | "unlisted-
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyOperator } from "./operators.ts";
- * classifyOperator("", "Conv", false); // "standard"
- * classifyOperator("ai.onnx.contrib", "PyOp", false); // "python"
- * classifyOperator("com.microsoft", "FusedConv", false); // "known-contrib"
- * classifyOperator("com.evil", "Exec", false); // "custom"
+ * assert.equal(classifyOperator("", "Conv", false), "standard");
+ * assert.equal(classifyOperator("ai.onnx.contrib", "PyOp", false), "python");
+ * assert.equal(classifyOperator("com.microsoft", "FusedConv", false), "known-contrib");
+ * assert.equal(classifyOperator("com.evil", "Exec", false), "custom");
+ * assert.equal(classifyOperator("com.evil", "Exec", true), "standard"); // a function the model defines
  * ```
  */
 export function classifyOperator(

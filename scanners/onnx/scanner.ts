@@ -554,8 +554,18 @@ function judgeOperators(walk: Walk): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { onnxScanner } from "./scanner.ts";
- * typeof onnxScanner.scan; // "function"
+ * const rulesOf = async (path: string) => {
+ *   const { ctx, findings } = recordingContext(path);
+ *   await onnxScanner.scan(bytesSource(await Deno.readFile(path)), ctx);
+ *   return findings.map((finding) => [finding.rule, finding.keyPath]);
+ * };
+ * assert.deepEqual(await rulesOf("fixtures/onnx/benign/mlp.onnx"), []);
+ * // An onnxruntime-extensions PyOp: the node runs Python.
+ * assert.deepEqual(await rulesOf("fixtures/onnx/malicious/pyop.onnx"), [["MA460", "graph.node[0]"]]);
  * ```
  */
 export const onnxScanner: Scanner = {
@@ -598,9 +608,13 @@ export const onnxScanner: Scanner = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { externalDataLocations } from "./scanner.ts";
- * await externalDataLocations(bytesSource(Uint8Array.of(0x08, 8)), new AbortController().signal); // []
+ * const { signal } = new AbortController();
+ * assert.deepEqual(await externalDataLocations(bytesSource(Uint8Array.of(0x08, 8)), signal), []); // ir_version only
+ * const model = await Deno.readFile("fixtures/onnx/external/traversal/model.onnx");
+ * assert.deepEqual(await externalDataLocations(bytesSource(model), signal), ["../../etc/passwd"]); // as written
  * ```
  */
 export async function externalDataLocations(source: ByteSource, signal: AbortSignal): Promise<string[]> {

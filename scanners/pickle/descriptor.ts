@@ -13,9 +13,10 @@ import { FIRST_OPCODES, HIGHEST_PROTOCOL, OP } from "./opcodes.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pickleDescriptor } from "./descriptor.ts";
- * pickleDescriptor.detect(new Uint8Array([0x80, 0x04, 0x4e, 0x2e]), 4, "model.pkl"); // true
- * pickleDescriptor.detect(new TextEncoder().encode("# README"), 8, "README.md"); // false
+ * assert.equal(pickleDescriptor.detect(new Uint8Array([0x80, 0x04, 0x4e, 0x2e]), 4, "model.pkl"), true);
+ * assert.equal(pickleDescriptor.detect(new TextEncoder().encode("# README"), 8, "README.md"), false);
  * ```
  */
 export const pickleDescriptor: ScannerDescriptor = {
@@ -32,8 +33,10 @@ export const pickleDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startsWithProto } from "./descriptor.ts";
- * startsWithProto(new Uint8Array([0x80, 0x02])); // true
+ * assert.equal(startsWithProto(new Uint8Array([0x80, 0x02])), true);
+ * assert.equal(startsWithProto(new Uint8Array([0x80, 0x09])), false); // no such protocol
  * ```
  */
 export function startsWithProto(head: Uint8Array): boolean {

@@ -24,7 +24,33 @@ export const LARGE_ARG_BYTES = 1 << 20;
 /** LONG1/LONG4 arguments longer than this are skipped: no model needs a bigger integer's value. */
 export const MAX_LONG_DECODE_BYTES = 64;
 
-/** An argument too large to copy, or a text argument too long to decode, as a range of the source. */
+/**
+ * An argument too large to copy, or a text argument too long to decode, as a range of the source.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { Disassembler, LargeArg, MAX_LONG_DECODE_BYTES } from "./disassembler.ts";
+ * import { DEFAULT_PICKLE_OPTIONS } from "./options.ts";
+ * const firstArg = async (bytes: Uint8Array) => {
+ *   const dis = new Disassembler(bytesSource(bytes));
+ *   while (dis.status !== "end" && dis.status !== "break") {
+ *     const op = dis.next();
+ *     if (op) return op.arg;
+ *     if (dis.status === "more") await dis.fill();
+ *   }
+ * };
+ * // LONG1 with 100 bytes of integer: more than any model's number, so only its range is kept.
+ * assert.ok(100 > MAX_LONG_DECODE_BYTES);
+ * const long = new Uint8Array([0x8a, 100, ...new Uint8Array(100), 0x2e]);
+ * assert.deepEqual(await firstArg(long), new LargeArg(2, 100, false));
+ * // A protocol-0 INT line longer than any number: the range of its text, skipped.
+ * const digits = "1".repeat(DEFAULT_PICKLE_OPTIONS.maxTextLineBytes + 1);
+ * const int = new TextEncoder().encode(`I${digits}\n.`);
+ * assert.deepEqual(await firstArg(int), new LargeArg(1, digits.length, true));
+ * ```
+ */
 export class LargeArg {
   /**
    * Records the range of an argument.
@@ -36,7 +62,18 @@ export class LargeArg {
   constructor(readonly offset: number, readonly length: number, readonly escaped: boolean) {}
 }
 
-/** The `module` and `name` lines of GLOBAL and INST; `null` for a line too long to be a name. */
+/**
+ * The `module` and `name` lines of GLOBAL and INST; `null` for a line too long to be a name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler, GlobalName } from "./disassembler.ts";
+ * const op = Disassembler.fromBytes(new TextEncoder().encode("cos\nsystem\n.")).next();
+ * assert.equal(op?.name, "GLOBAL");
+ * assert.deepEqual(op?.arg, new GlobalName("os", "system"));
+ * ```
+ */
 export class GlobalName {
   /**
    * Records the two lines.
@@ -55,7 +92,20 @@ export class GlobalName {
  */
 export type OpArg = undefined | number | bigint | boolean | string | Uint8Array | GlobalName | LargeArg;
 
-/** One decoded opcode. */
+/**
+ * One decoded opcode.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler, PickleOp } from "./disassembler.ts";
+ * const dis = Disassembler.fromBytes(new Uint8Array([0x80, 0x02, 0x4b, 0x05, 0x2e])); // PROTO 2, BININT1 5, STOP
+ * dis.next();
+ * const op = dis.next();
+ * assert.deepEqual(op, new PickleOp(0x4b, 2, 4, 5));
+ * assert.equal(op?.name, "BININT1");
+ * ```
+ */
 export class PickleOp {
   /**
    * Records one decoded opcode.
@@ -129,8 +179,9 @@ function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { latin1 } from "./disassembler.ts";
- * latin1(new Uint8Array([0x6f, 0x73])); // "os"
+ * assert.equal(latin1(new Uint8Array([0x6f, 0x73])), "os");
  * ```
  */
 export function latin1(bytes: Uint8Array): string {
@@ -314,6 +365,7 @@ function decodeLong(bytes: Uint8Array, start: number, length: number): number | 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { Disassembler } from "./disassembler.ts";
  * const dis = new Disassembler(bytesSource(new Uint8Array([0x80, 0x04, 0x4e, 0x2e])));
@@ -324,7 +376,7 @@ function decodeLong(bytes: Uint8Array, start: number, length: number): number | 
  *   else if (dis.status === "more") await dis.fill();
  *   else break;
  * }
- * // names: ["PROTO", "NONE", "STOP"]
+ * assert.deepEqual(names, ["PROTO", "NONE", "STOP"]);
  * ```
  */
 export class Disassembler {
@@ -373,9 +425,10 @@ export class Disassembler {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Disassembler } from "./disassembler.ts";
    * const dis = Disassembler.fromBytes(new TextEncoder().encode("N."));
-   * dis.next()?.name; // "NONE"
+   * assert.equal(dis.next()?.name, "NONE");
    * ```
    */
   static fromBytes(bytes: Uint8Array, size = bytes.length): Disassembler {
@@ -715,11 +768,17 @@ export interface FrameMismatch {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Disassembler, FrameTracker } from "./disassembler.ts";
- * const bytes = new Uint8Array([0x80, 4, 0x95, 2, 0, 0, 0, 0, 0, 0, 0, 0x4e, 0x2e]);
- * const dis = Disassembler.fromBytes(bytes);
- * const frames = new FrameTracker(bytes.length);
- * for (let op = dis.next(); op; op = dis.next()) frames.observe(op); // all undefined: the frame fits
+ * const mismatches = (bytes: Uint8Array) => {
+ *   const dis = Disassembler.fromBytes(bytes);
+ *   const frames = new FrameTracker(bytes.length);
+ *   const found = [];
+ *   for (let op = dis.next(); op; op = dis.next()) found.push(frames.observe(op));
+ *   return found.filter((mismatch) => mismatch !== undefined);
+ * };
+ * assert.equal(mismatches(new Uint8Array([0x80, 4, 0x95, 2, 0, 0, 0, 0, 0, 0, 0, 0x4e, 0x2e])).length, 0); // it fits
+ * assert.equal(mismatches(new Uint8Array([0x80, 4, 0x95, 5, 0, 0, 0, 0, 0, 0, 0, 0x4e, 0x2e])).length, 1);
  * ```
  */
 export class FrameTracker {

@@ -500,11 +500,11 @@ function inspectText(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inspectEmbedded } from "./embedded.ts";
- * inspectEmbedded('import os\nos.system("id")');
- * // [{ encoding: "plain", kind: "code", calls: ["os.system"] }]
- * inspectEmbedded(btoa("\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x01."))[0].kind; // "pickle"
- * inspectEmbedded("eval_metric"); // []
+ * assert.deepEqual(inspectEmbedded('import os\nos.system("id")'), [{ encoding: "plain", kind: "code", calls: ["os.system"] }]);
+ * assert.equal(inspectEmbedded(btoa("\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x01."))[0].kind, "pickle");
+ * assert.deepEqual(inspectEmbedded("eval_metric"), []);
  * ```
  */
 export function inspectEmbedded(

@@ -206,10 +206,12 @@ export type FactSink = (fact: PickleFact) => void;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { factDispatcher } from "./facts.ts";
  * const seen: string[] = [];
  * const sink = factDispatcher([{ text: (fact) => seen.push(fact.kind) }, { end: () => seen.push("end") }]);
- * sink({ kind: "end" }); // seen: ["end"]
+ * sink({ kind: "end" });
+ * assert.deepEqual(seen, ["end"]); // only the analysis that handles `end` saw it
  * ```
  */
 export function factDispatcher(analyses: readonly FactHandlers[]): FactSink {

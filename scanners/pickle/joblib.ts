@@ -112,12 +112,18 @@ function callsWrapperClass(value: CallValue, depth: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "./disassembler.ts";
  * import { isArrayWrapper } from "./joblib.ts";
- * import type { Value } from "./machine.ts";
- * declare const built: Value; // the object a BUILD just gave its state
- * if (isArrayWrapper(built)) {
- *   // joblib.load reads the array's data right after this BUILD
- * }
+ * import { PickleMachine, quietHooks, type Value } from "./machine.ts";
+ * // Needs read permission: a joblib.dump of a LogisticRegression, among this repository's fixtures.
+ * const file = await Deno.readFile("fixtures/pickle/benign/sklearn_logreg.joblib");
+ * const built: Value[] = []; // the objects each BUILD gave their state
+ * const machine = new PickleMachine(quietHooks({ fact: (fact) => fact.kind === "build" && built.push(fact.target) }));
+ * const dis = Disassembler.fromBytes(file);
+ * for (let op = dis.next(); op && !built.some(isArrayWrapper); op = dis.next()) machine.step(op);
+ * // joblib.load reads the array's data right after this BUILD: raw bytes, no more opcodes.
+ * assert.equal(built.filter(isArrayWrapper).length, 1);
  * ```
  */
 export function isArrayWrapper(value: Value): value is CallValue {
@@ -252,13 +258,18 @@ function elementCount(shape: Value | undefined): bigint | string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "./disassembler.ts";
  * import { arrayData, isArrayWrapper } from "./joblib.ts";
- * import type { Value } from "./machine.ts";
- * declare const built: Value;
- * if (isArrayWrapper(built)) {
- *   const data = arrayData(built);
- *   // e.g. { kind: "raw", padded: true, bytes: 16n } for shape (2,) and dtype 'i8'
- * }
+ * import { PickleMachine, quietHooks, type Value } from "./machine.ts";
+ * // Needs read permission: a joblib.dump of a LogisticRegression, among this repository's fixtures.
+ * const file = await Deno.readFile("fixtures/pickle/benign/sklearn_logreg.joblib");
+ * const built: Value[] = [];
+ * const machine = new PickleMachine(quietHooks({ fact: (fact) => fact.kind === "build" && built.push(fact.target) }));
+ * const dis = Disassembler.fromBytes(file);
+ * for (let op = dis.next(); op && !built.some(isArrayWrapper); op = dis.next()) machine.step(op);
+ * const wrapper = built.find(isArrayWrapper)!;
+ * assert.deepEqual(arrayData(wrapper), { kind: "raw", padded: true, bytes: 16n }); // shape (2,), dtype 'f8'
  * ```
  */
 export function arrayData(wrapper: CallValue): ArrayData {

@@ -257,8 +257,9 @@ function scalar(kind: "int" | "float", value: number | bigint | undefined): Scal
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { INSTANCE_CREATORS } from "./machine.ts";
- * INSTANCE_CREATORS.has("copyreg._reconstructor"); // true
+ * assert.ok(INSTANCE_CREATORS.has("copyreg._reconstructor"));
  * ```
  */
 export const INSTANCE_CREATORS: ReadonlySet<string> = new Set([
@@ -305,9 +306,14 @@ const CONTAINER_KIND: Readonly<Record<number, ContainerValue["kind"]>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "./disassembler.ts";
  * import { PickleMachine, quietHooks } from "./machine.ts";
  * let missing = false;
  * const machine = new PickleMachine(quietHooks({ fact: (f) => missing ||= f.kind === "missing-memo" }));
+ * const dis = Disassembler.fromBytes(new TextEncoder().encode("g7\n.")); // GET of a memo entry never PUT
+ * for (let op = dis.next(); op; op = dis.next()) machine.step(op);
+ * assert.equal(missing, true);
  * ```
  */
 export function quietHooks(overrides: Partial<MachineHooks> = {}): MachineHooks {
@@ -317,7 +323,25 @@ export function quietHooks(overrides: Partial<MachineHooks> = {}): MachineHooks 
 /** A Python identifier (ASCII): what getattr folding accepts as an attribute name. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A value's content as a constant string, as STACK_GLOBAL requires its operands to be. */
+/**
+ * A value's content as a constant string, as STACK_GLOBAL requires its operands to be.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "./disassembler.ts";
+ * import { constantString, PickleMachine, quietHooks, STEP } from "./machine.ts";
+ * const resultOf = (pickle: string) => {
+ *   const machine = new PickleMachine(quietHooks());
+ *   const dis = Disassembler.fromBytes(new TextEncoder().encode(pickle));
+ *   for (let op = dis.next(); op && machine.step(op) === STEP.CONTINUE; op = dis.next());
+ *   assert.ok(machine.result);
+ *   return machine.result;
+ * };
+ * assert.equal(constantString(resultOf("Vos\n.")), "os"); // UNICODE 'os'
+ * assert.equal(constantString(resultOf("I5\n.")), null); // INT 5
+ * ```
+ */
 export function constantString(value: Value): string | null {
   return value.kind === "str" && typeof value.value === "string" ? value.value : null;
 }
@@ -328,8 +352,15 @@ export function constantString(value: Value): string | null {
  *
  * @example
  * ```ts
- * import { constantBytes } from "./machine.ts";
- * constantBytes(undefined); // undefined
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "./disassembler.ts";
+ * import { constantBytes, PickleMachine, quietHooks, STEP, type Value } from "./machine.ts";
+ * assert.equal(constantBytes(undefined), undefined);
+ * const machine = new PickleMachine(quietHooks());
+ * const dis = Disassembler.fromBytes(new TextEncoder().encode("S'abc'\n."));
+ * for (let op = dis.next(); op && machine.step(op) === STEP.CONTINUE; op = dis.next());
+ * const result: Value | undefined = machine.result;
+ * assert.equal(constantBytes(result)?.value, "abc");
  * ```
  */
 export function constantBytes(value: Value | undefined): TextValue | undefined {
@@ -371,13 +402,14 @@ function judgeImport(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Disassembler } from "./disassembler.ts";
  * import { PickleMachine, STEP } from "./machine.ts";
  * const kinds: string[] = [];
  * const machine = new PickleMachine({ fact: (fact) => kinds.push(fact.kind) });
  * const dis = Disassembler.fromBytes(new TextEncoder().encode("cos\nsystem\n(S'id'\ntR."));
  * for (let op = dis.next(); op && machine.step(op) === STEP.CONTINUE; op = dis.next());
- * // kinds: ["import", "text", "call", "end"]
+ * assert.deepEqual(kinds, ["import", "text", "call", "end"]);
  * ```
  */
 export class PickleMachine {

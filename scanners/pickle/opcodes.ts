@@ -54,8 +54,9 @@ export interface OpcodeInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OP } from "./opcodes.ts";
- * OP.STACK_GLOBAL; // 0x93
+ * assert.equal(OP.STACK_GLOBAL, 0x93);
  * ```
  */
 export const OP = {
@@ -209,8 +210,9 @@ const SHAPES: Record<OpcodeName, [ArgKind, number]> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OPCODES } from "./opcodes.ts";
- * OPCODES.length; // 68
+ * assert.equal(OPCODES.length, 68);
  * ```
  */
 export const OPCODES: readonly OpcodeInfo[] = (Object.keys(OP) as OpcodeName[]).map((name) => {
@@ -223,8 +225,9 @@ export const OPCODES: readonly OpcodeInfo[] = (Object.keys(OP) as OpcodeName[]).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OPCODE_BY_CODE } from "./opcodes.ts";
- * OPCODE_BY_CODE[0x52]?.name; // "REDUCE"
+ * assert.equal(OPCODE_BY_CODE[0x52]?.name, "REDUCE");
  * ```
  */
 export const OPCODE_BY_CODE: readonly (OpcodeInfo | undefined)[] = (() => {
@@ -238,9 +241,10 @@ export const OPCODE_BY_CODE: readonly (OpcodeInfo | undefined)[] = (() => {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { opcodeName } from "./opcodes.ts";
- * opcodeName(0x93); // "STACK_GLOBAL"
- * opcodeName(0xff); // "0xff"
+ * assert.equal(opcodeName(0x93), "STACK_GLOBAL");
+ * assert.equal(opcodeName(0xff), "0xff");
  * ```
  */
 export function opcodeName(code: number): string {
@@ -255,8 +259,9 @@ export const HIGHEST_PROTOCOL = 5;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TEXT_OPCODES } from "./opcodes.ts";
- * TEXT_OPCODES.has(0x8c); // true: SHORT_BINUNICODE
+ * assert.ok(TEXT_OPCODES.has(0x8c)); // SHORT_BINUNICODE
  * ```
  */
 export const TEXT_OPCODES: ReadonlySet<number> = new Set([
@@ -280,8 +285,9 @@ export const TEXT_OPCODES: ReadonlySet<number> = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FIRST_OPCODES } from "./opcodes.ts";
- * FIRST_OPCODES.has(0x80); // true: PROTO
+ * assert.ok(FIRST_OPCODES.has(0x80)); // PROTO
  * ```
  */
 export const FIRST_OPCODES: ReadonlySet<number> = new Set([

@@ -86,8 +86,9 @@ export interface PickleOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_PICKLE_OPTIONS } from "./options.ts";
- * DEFAULT_PICKLE_OPTIONS.maxOpcodes; // 50_000_000
+ * assert.equal(DEFAULT_PICKLE_OPTIONS.maxOpcodes, 50_000_000);
  * ```
  */
 export const DEFAULT_PICKLE_OPTIONS: Readonly<PickleOptions> = Object.freeze({
@@ -110,8 +111,9 @@ export const DEFAULT_PICKLE_OPTIONS: Readonly<PickleOptions> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PICKLE_OPTION_SUMMARIES } from "./options.ts";
- * PICKLE_OPTION_SUMMARIES.maxOpcodes; // "Opcodes interpreted per source before MA110; ..."
+ * assert.ok(PICKLE_OPTION_SUMMARIES.maxOpcodes?.startsWith("Opcodes interpreted per source before MA110;"));
  * ```
  */
 export const PICKLE_OPTION_SUMMARIES: Readonly<Record<keyof PickleOptions, string>> = {

@@ -42,12 +42,16 @@ function encodeText(text: string): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { PayloadChecker } from "./payloads.ts";
- * declare const ctx: ScanContext;
+ * const { ctx, nested } = recordingContext("model.pkl");
  * const checker = new PayloadChecker(bytesSource(new Uint8Array(0)), ctx);
+ * checker.decoded(new Uint8Array([0x80, 4, 0x4e, 0x2e]), "<base64@0>"); // a rule found a pickle in a string
+ * assert.equal(checker.pending, true);
  * if (checker.pending) await checker.flush();
+ * assert.deepEqual(nested, ["<base64@0>"]);
  * ```
  */
 export class PayloadChecker implements NestedPayloads {

@@ -55,10 +55,11 @@ function importsCode(op: PickleOp): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectPickle } from "./scanner.ts";
  * const bytes = new TextEncoder().encode("cos\nsystem\n(S'id'\ntR.");
- * detectPickle(bytes, bytes.length); // true
- * detectPickle(new TextEncoder().encode("# README\n"), 9); // false
+ * assert.equal(detectPickle(bytes, bytes.length), true);
+ * assert.equal(detectPickle(new TextEncoder().encode("# README\n"), 9), false);
  * ```
  */
 export function detectPickle(head: Uint8Array, size: number): boolean {
@@ -92,10 +93,11 @@ export function detectPickle(head: Uint8Array, size: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unpickleReach } from "./scanner.ts";
- * unpickleReach(new Uint8Array([0x28, 0x91, 0x4e, 0x2e, 0x00]), 5); // 5: MARK, FROZENSET, NONE, STOP
- * unpickleReach(new TextEncoder().encode("PK\x03\x04\n"), 5); // undefined: PERSID raises at once
- * unpickleReach(new Uint8Array([0x78, 0x9c, 0x4b, 0x4c]), 4); // undefined: 0x78 is no opcode
+ * assert.equal(unpickleReach(new Uint8Array([0x28, 0x91, 0x4e, 0x2e, 0x00]), 5), 5); // MARK, FROZENSET, NONE, STOP
+ * assert.equal(unpickleReach(new TextEncoder().encode("PK\x03\x04\n"), 5), undefined); // PERSID raises at once
+ * assert.equal(unpickleReach(new Uint8Array([0x78, 0x9c, 0x4b, 0x4c]), 4), undefined); // 0x78 is no opcode
  * ```
  */
 export function unpickleReach(head: Uint8Array, size: number): number | undefined {
@@ -207,14 +209,15 @@ export interface PickleOutcome {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { PickleStream } from "./scanner.ts";
- * declare const ctx: ScanContext;
+ * const { ctx } = recordingContext("model.pkl");
  * const stream = new PickleStream(bytesSource(new Uint8Array([0x80, 2, 0x4e, 0x2e, 0x4e, 0x2e])), ctx);
- * (await stream.next()).offset; // 4: the first pickle ends there
- * (await stream.next()).end; // "stop"
- * (await stream.next()).end; // "end"
+ * assert.equal((await stream.next()).offset, 4); // the first pickle ends there
+ * assert.equal((await stream.next()).end, "stop");
+ * assert.equal((await stream.next()).end, "end");
  * ```
  */
 export class PickleStream {
@@ -406,11 +409,13 @@ export class PickleStream {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanPickle } from "./scanner.ts";
- * declare const ctx: ScanContext;
+ * const { ctx, findings } = recordingContext("model.pkl");
  * await scanPickle(bytesSource(new TextEncoder().encode("cos\nsystem\n(S'id'\ntR.")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 0], ["MA101", 19]]);
  * ```
  */
 export async function scanPickle(
@@ -433,8 +438,16 @@ export async function scanPickle(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { pickleScanner } from "./scanner.ts";
- * typeof pickleScanner.scan; // "function"
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await pickleScanner.scan(bytesSource(new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR.")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.details?.module, f.details?.function]), [
+ *   ["MA100", "os", "system"],
+ *   ["MA101", "os", "system"],
+ * ]);
  * ```
  */
 export const pickleScanner: Scanner = {

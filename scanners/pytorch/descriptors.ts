@@ -18,8 +18,9 @@ const TEXT_LONG = 0x4c;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { legacyTorchDescriptor } from "./descriptors.ts";
- * legacyTorchDescriptor.detect(new Uint8Array([0x80, 2, 0x8a, 10]), 4, "model.pt"); // true: the scanner confirms
+ * assert.equal(legacyTorchDescriptor.detect(new Uint8Array([0x80, 2, 0x8a, 10]), 4, "model.pt"), true); // the scanner confirms
  * ```
  */
 export const legacyTorchDescriptor: ScannerDescriptor = {
@@ -36,8 +37,16 @@ export const legacyTorchDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { TAR_PROFILES } from "../archive/profiles.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { legacyStoragesReader } from "./descriptors.ts";
- * legacyStoragesReader.id; // "pytorch-legacy-storages"
+ * // The legacy tar profile has torch.load's reading of `storages` done by this reader.
+ * const entries = ["sys_info", "pickle", "tensors", "storages"].map((name) => ({
+ *   name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()),
+ * }));
+ * const plans = await TAR_PROFILES[0].plan(entries, recordingContext("model.tar").ctx);
+ * assert.deepEqual(plans.get("storages"), { action: "scan", loadAs: legacyStoragesReader.id });
  * ```
  */
 export const legacyStoragesReader: ReaderDescriptor = {
@@ -52,8 +61,16 @@ export const legacyStoragesReader: ReaderDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { TAR_PROFILES } from "../archive/profiles.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { legacyTensorsReader } from "./descriptors.ts";
- * legacyTensorsReader.id; // "pytorch-legacy-tensors"
+ * // The legacy tar profile has torch.load's reading of `tensors` done by this reader.
+ * const entries = ["sys_info", "pickle", "tensors", "storages"].map((name) => ({
+ *   name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()),
+ * }));
+ * const plans = await TAR_PROFILES[0].plan(entries, recordingContext("model.tar").ctx);
+ * assert.deepEqual(plans.get("tensors"), { action: "scan", loadAs: legacyTensorsReader.id });
  * ```
  */
 export const legacyTensorsReader: ReaderDescriptor = {
@@ -69,8 +86,10 @@ export const legacyTensorsReader: ReaderDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { torchscriptReader } from "./descriptors.ts";
- * torchscriptReader.extensions; // [".py"]
+ * assert.deepEqual(torchscriptReader.extensions, [".py"]);
+ * assert.equal(torchscriptReader.id, "torchscript");
  * ```
  */
 export const torchscriptReader: ReaderDescriptor = {
@@ -85,8 +104,14 @@ export const torchscriptReader: ReaderDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { torchScriptPickleReader } from "./descriptors.ts";
- * torchScriptPickleReader.id; // "torchscript-pickle"
+ * const scanner = await torchScriptPickleReader.load();
+ * const { ctx, findings } = recordingContext("model.pt:m/data.pkl");
+ * await scanner.scan(bytesSource(new TextEncoder().encode("c__torch__.m\nNet\n)R.")), ctx);
+ * assert.equal(findings.length, 0); // __torch__ classes are the archive's own code
  * ```
  */
 export const torchScriptPickleReader: ReaderDescriptor = {

@@ -40,8 +40,9 @@ const RECORD_HEADER_BYTES = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { STORAGE_ELEMENT_BYTES } from "./legacy.ts";
- * STORAGE_ELEMENT_BYTES.get("FloatStorage"); // 4
+ * assert.equal(STORAGE_ELEMENT_BYTES.get("FloatStorage"), 4);
  * ```
  */
 export const STORAGE_ELEMENT_BYTES: ReadonlyMap<string, number> = new Map([
@@ -80,10 +81,11 @@ const TEXT_MAGIC_PICKLE = Uint8Array.from(`L${LEGACY_MAGIC_NUMBER}L\n.`, (c) => 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectLegacyTorch } from "./legacy.ts";
  * const magic = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
- * detectLegacyTorch(new Uint8Array([0x80, 2, 0x8a, 10, ...magic, 0x2e]), 15); // true
- * detectLegacyTorch(new Uint8Array([0x80, 2, 0x4e, 0x2e]), 4); // false
+ * assert.equal(detectLegacyTorch(new Uint8Array([0x80, 2, 0x8a, 10, ...magic, 0x2e]), 15), true);
+ * assert.equal(detectLegacyTorch(new Uint8Array([0x80, 2, 0x4e, 0x2e]), 4), false);
  * ```
  */
 export function detectLegacyTorch(head: Uint8Array, size: number): boolean {
@@ -283,12 +285,18 @@ async function skipRecords(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanLegacyTorch } from "./legacy.ts";
- * declare const ctx: ScanContext;
- * declare const stream: Uint8Array; // e.g. torch.save(state_dict, f, _use_new_zipfile_serialization=False)
- * await scanLegacyTorch(bytesSource(stream), ctx);
+ * const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+ * // Five pickles, as torch.save(..., _use_new_zipfile_serialization=False) writes them: the magic
+ * // number, the protocol version, sys_info, the object (here it calls os.system) and the storage keys.
+ * const stream = "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19." + "\x80\x02M\xe9\x03." + "\x80\x02}." +
+ *   "cos\nsystem\n(S'echo pwned'\ntR." + "\x80\x02].";
+ * const { ctx, findings } = recordingContext("model.pt");
+ * await scanLegacyTorch(bytesSource(latin1(stream)), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 25], ["MA101", 52]]);
  * ```
  */
 export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Promise<void> {
@@ -329,8 +337,17 @@ export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Pro
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { legacyTorchScanner } from "./legacy.ts";
- * typeof legacyTorchScanner.scan; // "function"
+ * const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+ * // An empty state dict, as torch.save(..., _use_new_zipfile_serialization=False) writes it: five pickles.
+ * const stream = "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19." + "\x80\x02M\xe9\x03." + "\x80\x02}." +
+ *   "\x80\x02}." + "\x80\x02].";
+ * const { ctx, findings } = recordingContext("model.pt");
+ * await legacyTorchScanner.scan(bytesSource(latin1(stream)), ctx);
+ * assert.equal(findings.length, 0);
  * ```
  */
 export const legacyTorchScanner: Scanner = {

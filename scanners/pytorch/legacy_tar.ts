@@ -37,9 +37,11 @@ const SYS_INFO = "sys_info";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { legacyTorchTarProfile } from "./legacy_tar.ts";
  * const entry = (name: string) => ({ name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) });
- * legacyTorchTarProfile.matches(["sys_info", "pickle", "tensors", "storages"].map(entry)); // true
+ * assert.equal(legacyTorchTarProfile.matches(["sys_info", "pickle", "tensors", "storages"].map(entry)), true);
+ * assert.equal(legacyTorchTarProfile.matches(["model.pkl"].map(entry)), false);
  * ```
  */
 export const legacyTorchTarProfile: ArchiveProfile = {

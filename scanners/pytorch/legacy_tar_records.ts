@@ -232,12 +232,15 @@ async function scanRecords(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanLegacyStorages } from "./legacy_tar_records.ts";
- * declare const ctx: ScanContext;
- * declare const member: Uint8Array; // the `storages` member of a legacy torch tar
- * await scanLegacyStorages(bytesSource(member), ctx);
+ * // One storage whose location os.system computes, with no elements (an int64 0), then the views.
+ * const member = "I1\n." + "(S'0'\ncos\nsystem\n(S'echo pwned'\ntRctorch\nFloatStorage\nt." + "\0".repeat(8) + "(l.";
+ * const { ctx, findings } = recordingContext("model.tar:storages");
+ * await scanLegacyStorages(bytesSource(new TextEncoder().encode(member)), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 10], ["MA101", 37]]);
  * ```
  */
 export async function scanLegacyStorages(source: ByteSource, ctx: ScanContext): Promise<void> {
@@ -254,12 +257,19 @@ export async function scanLegacyStorages(source: ByteSource, ctx: ScanContext): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanLegacyTensors } from "./legacy_tar_records.ts";
- * declare const ctx: ScanContext;
- * declare const member: Uint8Array; // the `tensors` member of a legacy torch tar
- * await scanLegacyTensors(bytesSource(member), ctx);
+ * // One tensor, then its record: ndim 1 (int32, 4 skipped bytes), size 2, stride 1, offset 0 (int64s).
+ * const record = "\x01" + "\0".repeat(7) + "\x02" + "\0".repeat(7) + "\x01" + "\0".repeat(7) + "\0".repeat(8);
+ * const member = "I1\n." + "(S'0'\nS'0'\nctorch\nFloatTensor\nt." + record;
+ * const { ctx, findings } = recordingContext("model.tar:tensors");
+ * await scanLegacyTensors(bytesSource(new TextEncoder().encode(member)), ctx);
+ * assert.equal(findings.length, 0);
+ * const truncated = recordingContext("model.tar:tensors");
+ * await scanLegacyTensors(bytesSource(new TextEncoder().encode(member.slice(0, -8))), truncated.ctx);
+ * assert.deepEqual(truncated.findings.map((f) => f.rule), ["MA105"]); // torch fails where the record ends short
  * ```
  */
 export async function scanLegacyTensors(source: ByteSource, ctx: ScanContext): Promise<void> {
@@ -279,8 +289,14 @@ export async function scanLegacyTensors(source: ByteSource, ctx: ScanContext): P
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { legacyStoragesScanner } from "./legacy_tar_records.ts";
- * typeof legacyStoragesScanner.scan; // "function"
+ * // No storages, then an empty list of views.
+ * const { ctx, findings } = recordingContext("model.tar:storages");
+ * await legacyStoragesScanner.scan(bytesSource(new TextEncoder().encode("I0\n.(l.")), ctx);
+ * assert.equal(findings.length, 0);
  * ```
  */
 export const legacyStoragesScanner: Scanner = { scan: scanLegacyStorages };
@@ -291,8 +307,13 @@ export const legacyStoragesScanner: Scanner = { scan: scanLegacyStorages };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { legacyTensorsScanner } from "./legacy_tar_records.ts";
- * typeof legacyTensorsScanner.scan; // "function"
+ * const { ctx, findings } = recordingContext("model.tar:tensors");
+ * await legacyTensorsScanner.scan(bytesSource(new TextEncoder().encode("I0\n.")), ctx); // no tensors
+ * assert.equal(findings.length, 0);
  * ```
  */
 export const legacyTensorsScanner: Scanner = { scan: scanLegacyTensors };

@@ -56,8 +56,9 @@ export interface PytorchOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_PYTORCH_OPTIONS } from "./options.ts";
- * DEFAULT_PYTORCH_OPTIONS.maxLegacyStorages; // 100_000
+ * assert.equal(DEFAULT_PYTORCH_OPTIONS.maxLegacyStorages, 100_000);
  * ```
  */
 export const DEFAULT_PYTORCH_OPTIONS: Readonly<PytorchOptions> = Object.freeze({
@@ -74,8 +75,9 @@ export const DEFAULT_PYTORCH_OPTIONS: Readonly<PytorchOptions> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PYTORCH_OPTION_SUMMARIES } from "./options.ts";
- * PYTORCH_OPTION_SUMMARIES.maxLegacyStorages; // "Storages a legacy torch file may declare ..."
+ * assert.ok(PYTORCH_OPTION_SUMMARIES.maxLegacyStorages?.startsWith("Storages a legacy torch file may declare"));
  * ```
  */
 export const PYTORCH_OPTION_SUMMARIES: Readonly<Record<keyof PytorchOptions, string>> = {

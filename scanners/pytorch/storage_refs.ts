@@ -56,10 +56,13 @@ function storageBytes(type: Value | undefined, numel: Value | undefined): bigint
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { indexStorages } from "./storage_refs.ts";
- * declare const dataPkl: Uint8Array; // archive/data.pkl of a torch.save checkpoint
+ * // A data.pkl's persistent id, as torch.save writes it: ("storage", FloatStorage, key "0", "cpu", 4 elements)
+ * const dataPkl = new TextEncoder().encode("(S'storage'\nctorch\nFloatStorage\nS'0'\nS'cpu'\nI4\ntQ.");
  * const { references, complete } = indexStorages(dataPkl);
- * [...references.keys()]; // ["0", "1", ...]
+ * assert.deepEqual([...references.keys()], ["0"]);
+ * assert.equal(complete, true);
  * ```
  */
 export function indexStorages(

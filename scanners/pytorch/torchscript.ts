@@ -501,9 +501,10 @@ class Pass {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findDangerousCode } from "./torchscript.ts";
  * const code = 'def forward(self, x):\n    os.system("id")  # "eval(x)"\n    return torch.relu(x)\n';
- * findDangerousCode(new TextEncoder().encode(code)).map((r) => [r.call, r.line]); // [["os.system", 2]]
+ * assert.deepEqual(findDangerousCode(new TextEncoder().encode(code)).map((r) => [r.call, r.line]), [["os.system", 2]]);
  * ```
  */
 export function findDangerousCode(
@@ -524,11 +525,13 @@ export function findDangerousCode(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanTorchScriptSource } from "./torchscript.ts";
- * declare const ctx: ScanContext;
+ * const { ctx, findings } = recordingContext("model.pt:m/code/__torch__.py");
  * await scanTorchScriptSource(bytesSource(new TextEncoder().encode("torch.save(x, p)\n")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position, f.details?.call]), [["MA302", 0, "torch.save"]]);
  * ```
  */
 export async function scanTorchScriptSource(source: ByteSource, ctx: ScanContext): Promise<void> {
@@ -565,8 +568,14 @@ export async function scanTorchScriptSource(source: ByteSource, ctx: ScanContext
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { torchscriptScanner } from "./torchscript.ts";
- * typeof torchscriptScanner.scan; // "function"
+ * const code = "def forward(self, x):\n    return torch.relu(x)\n";
+ * const { ctx, findings } = recordingContext("model.pt:m/code/__torch__.py");
+ * await torchscriptScanner.scan(bytesSource(new TextEncoder().encode(code)), ctx);
+ * assert.equal(findings.length, 0);
  * ```
  */
 export const torchscriptScanner: Scanner = { scan: scanTorchScriptSource };

@@ -39,13 +39,14 @@ const MAX_JUDGED = 16_384;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CallablePolicy } from "../../policy/callables.ts";
  * import { TorchScriptNames } from "./torchscript_calls.ts";
  * const names = new TorchScriptNames(CallablePolicy.standard());
- * names.reference(["torch", "save"])?.call; // "torch.save"
- * names.reference(["ops", "aten", "save"])?.call; // "ops.aten.save"
- * names.reference(["torch", "relu"]); // undefined
- * names.module(["subprocess"]) !== undefined; // true
+ * assert.equal(names.reference(["torch", "save"])?.call, "torch.save");
+ * assert.equal(names.reference(["ops", "aten", "save"])?.call, "ops.aten.save");
+ * assert.equal(names.reference(["torch", "relu"]), undefined);
+ * assert.notEqual(names.module(["subprocess"]), undefined);
  * ```
  */
 export class TorchScriptNames {

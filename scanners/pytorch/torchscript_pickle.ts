@@ -24,9 +24,10 @@ const DUNDER_SEGMENT = /(?:^|\.)__\w*__(?:\.|$)/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyTorchScriptImport } from "./torchscript_pickle.ts";
- * classifyTorchScriptImport("__torch__.torch.nn.modules.linear", "Linear").tier; // "safe"
- * classifyTorchScriptImport("os", "system").tier; // "denied"
+ * assert.equal(classifyTorchScriptImport("__torch__.torch.nn.modules.linear", "Linear").tier, "safe");
+ * assert.equal(classifyTorchScriptImport("os", "system").tier, "denied");
  * ```
  */
 export function classifyTorchScriptImport(
@@ -47,8 +48,14 @@ export function classifyTorchScriptImport(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { torchScriptPickleScanner } from "./torchscript_pickle.ts";
- * typeof torchScriptPickleScanner.scan; // "function"
+ * const pickle = new TextEncoder().encode("c__torch__.m\nNet\n)Rcos\nsystem\n.");
+ * const { ctx, findings } = recordingContext("model.pt:m/data.pkl");
+ * await torchScriptPickleScanner.scan(bytesSource(pickle), ctx);
+ * assert.deepEqual(findings.map((f) => f.rule), ["MA100"]); // the archive's own class passes; os.system does not
  * ```
  */
 export const torchScriptPickleScanner: Scanner = {

@@ -375,9 +375,10 @@ async function planCheckpoint(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { torchScriptZipProfile } from "./zip_checkpoint.ts";
  * const entry = (name: string) => ({ name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) });
- * torchScriptZipProfile.matches(["m/data.pkl", "m/constants.pkl", "m/version"].map(entry)); // true
+ * assert.equal(torchScriptZipProfile.matches(["m/data.pkl", "m/constants.pkl", "m/version"].map(entry)), true);
  * ```
  */
 export const torchScriptZipProfile: ArchiveProfile = {
@@ -392,10 +393,11 @@ export const torchScriptZipProfile: ArchiveProfile = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { torchZipProfile } from "./zip_checkpoint.ts";
  * const entry = (name: string) => ({ name, size: 0, directory: false, read: () => Promise.resolve(new Uint8Array()) });
- * torchZipProfile.matches(["archive/data.pkl", "archive/data/0", "archive/version"].map(entry)); // true
- * torchZipProfile.matches(["weights.npy"].map(entry)); // false
+ * assert.equal(torchZipProfile.matches(["archive/data.pkl", "archive/data/0", "archive/version"].map(entry)), true);
+ * assert.equal(torchZipProfile.matches(["weights.npy"].map(entry)), false);
  * ```
  */
 export const torchZipProfile: ArchiveProfile = {

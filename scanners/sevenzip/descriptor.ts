@@ -14,8 +14,9 @@ export const SIGNATURE: readonly number[] = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectSevenZip } from "./descriptor.ts";
- * detectSevenZip(new Uint8Array([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4])); // true
+ * assert.equal(detectSevenZip(new Uint8Array([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4])), true);
  * ```
  */
 export function detectSevenZip(head: Uint8Array): boolean {
@@ -27,8 +28,10 @@ export function detectSevenZip(head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sevenZipDescriptor } from "./descriptor.ts";
- * sevenZipDescriptor.id; // "7z"
+ * assert.equal(sevenZipDescriptor.detect(new Uint8Array([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]), 8, "model.7z"), true);
+ * assert.equal(sevenZipDescriptor.id, "7z");
  * ```
  */
 export const sevenZipDescriptor: ScannerDescriptor = {

@@ -73,11 +73,14 @@ class X86State {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bcjX86 } from "./filters.ts";
  * async function* chunks() {
  *   yield Uint8Array.of(0x90, 0x90);
  * }
- * for await (const chunk of bcjX86(chunks())) chunk; // Uint8Array [0x90, 0x90]
+ * const out = [];
+ * for await (const chunk of bcjX86(chunks())) out.push(...chunk);
+ * assert.deepEqual(out, [0x90, 0x90]); // no CALL or JMP to convert back
  * ```
  */
 export async function* bcjX86(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -102,11 +105,14 @@ export async function* bcjX86(input: AsyncIterable<Uint8Array>): AsyncGenerator<
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deltaDecode } from "./filters.ts";
  * async function* chunks() {
  *   yield Uint8Array.of(1, 1, 1, 1);
  * }
- * for await (const chunk of deltaDecode(chunks(), 1)) chunk; // Uint8Array [1, 2, 3, 4]
+ * const out = [];
+ * for await (const chunk of deltaDecode(chunks(), 1)) out.push(...chunk);
+ * assert.deepEqual(out, [1, 2, 3, 4]);
  * ```
  */
 export async function* deltaDecode(

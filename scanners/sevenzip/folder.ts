@@ -61,8 +61,9 @@ const METHOD_NAMES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { methodName } from "./folder.ts";
- * methodName("030401"); // "PPMd"
+ * assert.equal(methodName("030401"), "PPMd");
  * ```
  */
 export function methodName(method: string): string {
@@ -78,9 +79,14 @@ type Chunks = AsyncGenerator<Uint8Array>;
  *
  * @example
  * ```ts
- * import type { FolderDecoding } from "./folder.ts";
- * declare const decoding: FolderDecoding;
- * if (decoding.kind === "unsupported") console.log(decoding.reason);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { type FolderDecoding, planFolder } from "./folder.ts";
+ * const ppmd = { method: "030401", properties: new Uint8Array(5), inStreams: 1, outStreams: 1 };
+ * const folder = { coders: [ppmd], bindPairs: [], packedStreams: [0], unpackSizes: [3] };
+ * const decoding: FolderDecoding = planFolder(folder, bytesSource(new Uint8Array(3)));
+ * assert.equal(decoding.kind, "unsupported");
+ * assert.deepEqual(decoding.methods, ["PPMd"]);
  * ```
  */
 export type FolderDecoding =
@@ -177,6 +183,7 @@ function filterStage(method: string, properties: Uint8Array) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { planFolder } from "./folder.ts";
  * const folder = {
@@ -185,7 +192,7 @@ function filterStage(method: string, properties: Uint8Array) {
  *   packedStreams: [0],
  *   unpackSizes: [3],
  * };
- * planFolder(folder, bytesSource(new Uint8Array([1, 2, 3]))).kind; // "decodable"
+ * assert.equal(planFolder(folder, bytesSource(new Uint8Array([1, 2, 3]))).kind, "decodable");
  * ```
  */
 export function planFolder(
@@ -238,12 +245,15 @@ interface Cursor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SolidFolder } from "./folder.ts";
  * async function* output() {
  *   yield new TextEncoder().encode("firstsecond");
  * }
  * const folder = new SolidFolder(output, 11);
- * for await (const chunk of folder.slice(5, 6, () => true)) new TextDecoder().decode(chunk); // "second"
+ * let text = "";
+ * for await (const chunk of folder.slice(5, 6, () => true)) text += new TextDecoder().decode(chunk);
+ * assert.equal(text, "second");
  * ```
  */
 export class SolidFolder {

@@ -50,8 +50,10 @@ export const ID = {
  *
  * @example
  * ```ts
- * import { MalformedHeader } from "./header.ts";
- * new MalformedHeader("truncated", 12).offset; // 12
+ * import assert from "node:assert/strict";
+ * import { MalformedHeader, parseHeader } from "./header.ts";
+ * assert.equal(new MalformedHeader("truncated", 12).offset, 12);
+ * assert.throws(() => parseHeader(Uint8Array.of(0x01)), MalformedHeader); // a header cut short
  * ```
  */
 export class MalformedHeader extends Error {
@@ -69,9 +71,19 @@ export class MalformedHeader extends Error {
  *
  * @example
  * ```ts
- * import type { SignatureHeader } from "./header.ts";
- * declare const header: SignatureHeader;
- * header.nextHeaderOffset + 32; // where the header starts in the file
+ * import assert from "node:assert/strict";
+ * import { Crc32 } from "../zip/crc32.ts";
+ * import { readSignatureHeader, type SignatureHeader } from "./header.ts";
+ * // 7z a -m0=Copy -mhc=off: hello.txt holding "hello"
+ * const file = Uint8Array.fromBase64("N3q8ryccAAQ+1WctBQAAAAAAAAA2AAAAAAAAAG3p1EhoZWxsbwEEBgABCQUABwsBAAEBAAwFAAgKAYamEDYAAAUBERUAaABlAGwAbABvAC4AdAB4AHQAAAAAAA==");
+ * const crc32 = (bytes: Uint8Array) => {
+ *   const crc = new Crc32();
+ *   crc.update(bytes);
+ *   return crc.value;
+ * };
+ * const header: SignatureHeader = readSignatureHeader(file.subarray(0, 32), crc32)!;
+ * assert.equal(header.nextHeaderOffset + 32, 37); // where the header starts in the file, after "hello"
+ * assert.equal(header.startHeaderCrc.declared, header.startHeaderCrc.actual);
  * ```
  */
 export interface SignatureHeader {
@@ -114,9 +126,14 @@ export interface Folder {
  *
  * @example
  * ```ts
- * import type { StreamsInfo } from "./header.ts";
- * declare const streams: StreamsInfo;
- * streams.folders.length === streams.substreams.length; // true
+ * import assert from "node:assert/strict";
+ * import { parseHeader, type StreamsInfo } from "./header.ts";
+ * // The header of 7z a -m0=Copy -mhc=off with hello.txt holding "hello"
+ * const file = Uint8Array.fromBase64("N3q8ryccAAQ+1WctBQAAAAAAAAA2AAAAAAAAAG3p1EhoZWxsbwEEBgABCQUABwsBAAEBAAwFAAgKAYamEDYAAAUBERUAaABlAGwAbABvAC4AdAB4AHQAAAAAAA==");
+ * const parsed = parseHeader(file.subarray(37));
+ * const streams: StreamsInfo | undefined = parsed.streams;
+ * assert.equal(streams?.folders.length, streams?.substreams.length);
+ * assert.deepEqual(streams?.substreams, [[{ size: 5, crc: 907060870 }]]);
  * ```
  */
 export interface StreamsInfo {
@@ -133,8 +150,13 @@ export interface StreamsInfo {
  *
  * @example
  * ```ts
- * import type { FileEntry } from "./header.ts";
- * const file: FileEntry = { name: "README.md", hasStream: true, directory: false, anti: false };
+ * import assert from "node:assert/strict";
+ * import { type FileEntry, parseHeader } from "./header.ts";
+ * // The header of 7z a -m0=Copy -mhc=off with hello.txt holding "hello"
+ * const file = Uint8Array.fromBase64("N3q8ryccAAQ+1WctBQAAAAAAAAA2AAAAAAAAAG3p1EhoZWxsbwEEBgABCQUABwsBAAEBAAwFAAgKAYamEDYAAAUBERUAaABlAGwAbABvAC4AdAB4AHQAAAAAAA==");
+ * const parsed = parseHeader(file.subarray(37));
+ * const files: FileEntry[] = parsed.kind === "header" ? parsed.files : [];
+ * assert.deepEqual(files.map((f) => [f.name, f.hasStream, f.directory]), [["hello.txt", true, false]]);
  * ```
  */
 export interface FileEntry {
@@ -153,9 +175,12 @@ export interface FileEntry {
  *
  * @example
  * ```ts
- * import type { ParsedHeader } from "./header.ts";
- * declare const parsed: ParsedHeader;
- * if (parsed.kind === "header") parsed.files.length;
+ * import assert from "node:assert/strict";
+ * import { type ParsedHeader, parseHeader } from "./header.ts";
+ * // The header of 7z a -m0=Copy -mhc=off with hello.txt holding "hello"
+ * const file = Uint8Array.fromBase64("N3q8ryccAAQ+1WctBQAAAAAAAAA2AAAAAAAAAG3p1EhoZWxsbwEEBgABCQUABwsBAAEBAAwFAAgKAYamEDYAAAUBERUAaABlAGwAbABvAC4AdAB4AHQAAAAAAA==");
+ * const parsed: ParsedHeader = parseHeader(file.subarray(37));
+ * assert.equal(parsed.kind === "header" && parsed.files.length, 1); // "encoded" when the listing is compressed
  * ```
  */
 export type ParsedHeader =
@@ -168,9 +193,11 @@ export type ParsedHeader =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSignatureHeader } from "./header.ts";
  * const empty = Uint8Array.of(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4, 0x8d, 0x9b, 0xd5, 0x0f, ...new Array(20).fill(0));
- * readSignatureHeader(empty, (bytes) => 0x0fd59b8d)?.nextHeaderSize; // 0
+ * assert.equal(readSignatureHeader(empty, (_bytes) => 0x0fd59b8d)?.nextHeaderSize, 0);
+ * assert.equal(readSignatureHeader(new Uint8Array(32), (_bytes) => 0), undefined); // no signature
  * ```
  */
 export function readSignatureHeader(
@@ -361,8 +388,9 @@ function readUnpackInfo(reader: HeaderReader): Folder[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { folderSize } from "./header.ts";
- * folderSize({ coders: [], bindPairs: [], packedStreams: [0], unpackSizes: [42] }); // 42
+ * assert.equal(folderSize({ coders: [], bindPairs: [], packedStreams: [0], unpackSizes: [42] }), 42);
  * ```
  */
 export function folderSize(folder: Folder): number {
@@ -516,8 +544,10 @@ function readFilesInfo(reader: HeaderReader, substreamCount: number): FileEntry[
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseHeader } from "./header.ts";
- * parseHeader(Uint8Array.of(0x01, 0x00)); // { kind: "header", files: [] }
+ * const empty = parseHeader(Uint8Array.of(0x01, 0x00)); // a header that lists nothing
+ * assert.deepEqual(empty.kind === "header" && [empty.streams, empty.files], [undefined, []]);
  * ```
  */
 export function parseHeader(

@@ -43,8 +43,9 @@ export interface SevenZipOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_SEVENZIP_OPTIONS } from "./options.ts";
- * DEFAULT_SEVENZIP_OPTIONS.maxFiles; // 1_000_000
+ * assert.equal(DEFAULT_SEVENZIP_OPTIONS.maxFiles, 1_000_000);
  * ```
  */
 export const DEFAULT_SEVENZIP_OPTIONS: Readonly<SevenZipOptions> = Object.freeze({
@@ -58,8 +59,9 @@ export const DEFAULT_SEVENZIP_OPTIONS: Readonly<SevenZipOptions> = Object.freeze
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SEVENZIP_OPTION_SUMMARIES } from "./options.ts";
- * SEVENZIP_OPTION_SUMMARIES.maxFiles; // "Files, folders and packed streams ..."
+ * assert.ok(SEVENZIP_OPTION_SUMMARIES.maxFiles?.startsWith("Files, folders and packed streams"));
  * ```
  */
 export const SEVENZIP_OPTION_SUMMARIES: Readonly<Record<keyof SevenZipOptions, string>> = {

@@ -501,12 +501,16 @@ async function linkData(solid: SolidFolder, member: Member): Promise<Uint8Array 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanSevenZip } from "./scanner.ts";
- * declare const ctx: ScanContext;
- * declare const archive: Uint8Array; // written by `7z a` or py7zr
+ * // 7z a -m0=Copy -mhc=off: hello.txt holding "hello"
+ * const archive = Uint8Array.fromBase64("N3q8ryccAAQ+1WctBQAAAAAAAAA2AAAAAAAAAG3p1EhoZWxsbwEEBgABCQUABwsBAAEBAAwFAAgKAYamEDYAAAUBERUAaABlAGwAbABvAC4AdAB4AHQAAAAAAA==");
+ * const { ctx, findings, members } = recordingContext("hello.7z");
  * await scanSevenZip(bytesSource(archive), ctx);
+ * assert.equal(findings.length, 0);
+ * assert.deepEqual(members.map((m) => m.name), ["hello.txt"]); // the engine scans it
  * ```
  */
 export async function scanSevenZip(source: ByteSource, ctx: ScanContext): Promise<void> {
@@ -555,8 +559,21 @@ export async function scanSevenZip(source: ByteSource, ctx: ScanContext): Promis
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { sevenZipScanner } from "./scanner.ts";
- * typeof sevenZipScanner.scan; // "function"
+ * // Needs read permission: py7zr's archive of a model folder, among this repository's fixtures.
+ * const archive = await Deno.readFile("fixtures/sevenzip/malicious/pickle_py7zr.7z");
+ * const { ctx, members } = recordingContext("pickle_py7zr.7z");
+ * await sevenZipScanner.scan(bytesSource(archive), ctx);
+ * assert.deepEqual(members.map((m) => m.name), [
+ *   "README.md",
+ *   "config.json",
+ *   "model.pkl",
+ *   "model.safetensors",
+ *   "pytorch_model.bin",
+ * ]);
  * ```
  */
 export const sevenZipScanner: Scanner = { scan: scanSevenZip };

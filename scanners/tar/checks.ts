@@ -14,9 +14,10 @@ import { TYPE } from "./header.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nameEscape } from "./checks.ts";
- * nameEscape("../evil.pkl"); // "a .. component"
- * nameEscape("model/data.pkl"); // undefined
+ * assert.equal(nameEscape("../evil.pkl"), "a .. component");
+ * assert.equal(nameEscape("model/data.pkl"), undefined);
  * ```
  */
 export function nameEscape(name: string): string | undefined {
@@ -33,9 +34,10 @@ export function nameEscape(name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { symlinkEscapes } from "./checks.ts";
- * symlinkEscapes("a/b/link", "../c"); // false: a/c
- * symlinkEscapes("a/link", "../../etc/passwd"); // true
+ * assert.equal(symlinkEscapes("a/b/link", "../c"), false); // a/c
+ * assert.equal(symlinkEscapes("a/link", "../../etc/passwd"), true);
  * ```
  */
 export function symlinkEscapes(name: string, target: string): boolean {
@@ -49,9 +51,10 @@ export function symlinkEscapes(name: string, target: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hardlinkEscapes } from "./checks.ts";
- * hardlinkEscapes("data/a.bin"); // false
- * hardlinkEscapes("../secret"); // true
+ * assert.equal(hardlinkEscapes("data/a.bin"), false);
+ * assert.equal(hardlinkEscapes("../secret"), true);
  * ```
  */
 export function hardlinkEscapes(target: string): boolean {
@@ -83,9 +86,11 @@ const SPECIAL_KINDS: ReadonlyMap<number, string> = new Map([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { specialKind } from "./checks.ts";
  * import { TYPE } from "./header.ts";
- * specialKind(TYPE.FIFO); // "FIFO"
+ * assert.equal(specialKind(TYPE.FIFO), "FIFO");
+ * assert.equal(specialKind(TYPE.REGULAR), undefined);
  * ```
  */
 export function specialKind(type: number): string | undefined {
@@ -98,8 +103,9 @@ export function specialKind(type: number): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { extractedPath } from "./checks.ts";
- * extractedPath("./model//data.pkl"); // "model/data.pkl"
+ * assert.equal(extractedPath("./model//data.pkl"), "model/data.pkl");
  * ```
  */
 export function extractedPath(name: string): string {
@@ -113,10 +119,11 @@ export function extractedPath(name: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NameTracker } from "./checks.ts";
  * const names = new NameTracker();
- * names.collides("a.pkl", false); // false
- * names.collides("./a.pkl", false); // true
+ * assert.equal(names.collides("a.pkl", false), false);
+ * assert.equal(names.collides("./a.pkl", false), true);
  * ```
  */
 export class NameTracker {

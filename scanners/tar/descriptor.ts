@@ -13,8 +13,9 @@ import { isTarHeader } from "./header.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tarDescriptor } from "./descriptor.ts";
- * tarDescriptor.detect(new Uint8Array(512), 512, "model.tar"); // false: an empty block is no header
+ * assert.equal(tarDescriptor.detect(new Uint8Array(512), 512, "model.tar"), false); // an empty block is no header
  * ```
  */
 export const tarDescriptor: ScannerDescriptor = {

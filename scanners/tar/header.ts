@@ -16,8 +16,9 @@ export const BLOCK_SIZE = 512;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TYPE } from "./header.ts";
- * String.fromCharCode(TYPE.SYMLINK); // "2"
+ * assert.equal(String.fromCharCode(TYPE.SYMLINK), "2");
  * ```
  */
 export const TYPE = {
@@ -82,9 +83,10 @@ const GNU_TYPES: ReadonlySet<number> = new Set([TYPE.GNU_LONG_NAME, TYPE.GNU_LON
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { carriesData, TYPE } from "./header.ts";
- * carriesData(TYPE.REGULAR); // true
- * carriesData(TYPE.SYMLINK); // false
+ * assert.equal(carriesData(TYPE.REGULAR), true);
+ * assert.equal(carriesData(TYPE.SYMLINK), false);
  * ```
  */
 export function carriesData(type: number): boolean {
@@ -96,8 +98,9 @@ export function carriesData(type: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isExtensionType, TYPE } from "./header.ts";
- * isExtensionType(TYPE.PAX); // true
+ * assert.equal(isExtensionType(TYPE.PAX), true);
  * ```
  */
 export function isExtensionType(type: number): boolean {
@@ -109,8 +112,10 @@ export function isExtensionType(type: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { blocksFor } from "./header.ts";
- * blocksFor(1); // 512
+ * assert.equal(blocksFor(1), 512);
+ * assert.equal(blocksFor(513), 1024);
  * ```
  */
 export function blocksFor(size: number): number {
@@ -126,8 +131,9 @@ const utf8 = new TextDecoder("utf-8");
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fieldText } from "./header.ts";
- * fieldText(new Uint8Array([0x61, 0x62, 0, 0x63])); // "ab"
+ * assert.equal(fieldText(new Uint8Array([0x61, 0x62, 0, 0x63])), "ab");
  * ```
  */
 export function fieldText(field: Uint8Array): string {
@@ -149,10 +155,11 @@ const PY_OCTAL = /^([+-]?)(?:0[oO]_?)?([0-7](?:_?[0-7])*)$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseNumber } from "./header.ts";
- * parseNumber(new TextEncoder().encode("0000644\0")); // 420n
- * parseNumber(new Uint8Array([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0])); // 256n
- * parseNumber(new TextEncoder().encode("9")); // undefined
+ * assert.equal(parseNumber(new TextEncoder().encode("0000644\0")), 420n);
+ * assert.equal(parseNumber(new Uint8Array([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0])), 256n);
+ * assert.equal(parseNumber(new TextEncoder().encode("9")), undefined);
  * ```
  */
 export function parseNumber(field: Uint8Array): bigint | undefined {
@@ -181,8 +188,9 @@ const CHECKSUM_FIELD = [148, 8] as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checksumMatches } from "./header.ts";
- * checksumMatches(new Uint8Array(512)); // false
+ * assert.equal(checksumMatches(new Uint8Array(512)), false);
  * ```
  */
 export function checksumMatches(block: Uint8Array): boolean {
@@ -252,8 +260,9 @@ function safeSize(value: bigint, field: string): number | HeaderProblem {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isZeroBlock } from "./header.ts";
- * isZeroBlock(new Uint8Array(512)); // true
+ * assert.equal(isZeroBlock(new Uint8Array(512)), true);
  * ```
  */
 export function isZeroBlock(block: Uint8Array): boolean {
@@ -266,8 +275,9 @@ export function isZeroBlock(block: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseHeader } from "./header.ts";
- * parseHeader(new Uint8Array(512).fill(0x20)); // "bad checksum"
+ * assert.equal(parseHeader(new Uint8Array(512).fill(0x20)), "bad checksum");
  * ```
  */
 export function parseHeader(block: Uint8Array): TarHeader | HeaderProblem {
@@ -344,8 +354,9 @@ const V7_TYPES: ReadonlySet<number> = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isTarHeader } from "./header.ts";
- * isTarHeader(new Uint8Array(512)); // false
+ * assert.equal(isTarHeader(new Uint8Array(512)), false);
  * ```
  */
 export function isTarHeader(block: Uint8Array): boolean {

@@ -44,8 +44,9 @@ export interface TarOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_TAR_OPTIONS } from "./options.ts";
- * DEFAULT_TAR_OPTIONS.maxEntries; // 1_000_000
+ * assert.equal(DEFAULT_TAR_OPTIONS.maxEntries, 1_000_000);
  * ```
  */
 export const DEFAULT_TAR_OPTIONS: Readonly<TarOptions> = Object.freeze({
@@ -60,8 +61,9 @@ export const DEFAULT_TAR_OPTIONS: Readonly<TarOptions> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TAR_OPTION_SUMMARIES } from "./options.ts";
- * TAR_OPTION_SUMMARIES.maxEntries; // "Entries of one archive ..."
+ * assert.ok(TAR_OPTION_SUMMARIES.maxEntries?.startsWith("Entries of one archive"));
  * ```
  */
 export const TAR_OPTION_SUMMARIES: Readonly<Record<keyof TarOptions, string>> = {

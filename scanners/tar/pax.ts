@@ -38,9 +38,11 @@ const latin1 = new TextDecoder("latin1");
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePax } from "./pax.ts";
  * const records = parsePax(new TextEncoder().encode("16 path=a/b.pkl\n"));
- * (records as Map<string, string>).get("path"); // "a/b.pkl"
+ * assert.equal((records as Map<string, string>).get("path"), "a/b.pkl");
+ * assert.equal(typeof parsePax(new TextEncoder().encode("99 path=a\n")), "string"); // why it is malformed
  * ```
  */
 export function parsePax(data: Uint8Array): Map<string, string> | string {
@@ -76,9 +78,10 @@ const PY_DECIMAL = /^\s*([+-]?)([0-9](?:_?[0-9])*)\s*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paxNumber } from "./pax.ts";
- * paxNumber("1_024"); // 1024
- * paxNumber("12k"); // undefined
+ * assert.equal(paxNumber("1_024"), 1024);
+ * assert.equal(paxNumber("12k"), undefined);
  * ```
  */
 export function paxNumber(value: string): number | undefined {

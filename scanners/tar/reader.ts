@@ -117,10 +117,11 @@ function paxSparse(records: Map<string, string>): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { TarReader } from "./reader.ts";
  * const reader = new TarReader(bytesSource(new Uint8Array(1024)));
- * (await reader.next()).kind; // "end"
+ * assert.equal((await reader.next()).kind, "end"); // two zero blocks end an archive
  * ```
  */
 export class TarReader {

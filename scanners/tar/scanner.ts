@@ -200,12 +200,15 @@ async function finish(source: ByteSource, ctx: ScanContext, step: Exclude<TarSte
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { scanTar } from "./scanner.ts";
- * declare const ctx: ScanContext;
- * declare const archive: Uint8Array; // e.g. written by Python's tarfile
+ * // Needs read permission: one of this repository's fixtures, written by Python's tarfile.
+ * const archive = await Deno.readFile("fixtures/tar/malicious/symlink.tar");
+ * const { ctx, findings } = recordingContext("symlink.tar");
  * await scanTar(bytesSource(archive), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.member]), [["MA205", "passwd"]]);
  * ```
  */
 export async function scanTar(source: ByteSource, ctx: ScanContext): Promise<void> {
@@ -247,8 +250,16 @@ export async function scanTar(source: ByteSource, ctx: ScanContext): Promise<voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { tarScanner } from "./scanner.ts";
- * typeof tarScanner.scan; // "function"
+ * // Needs read permission: one of this repository's fixtures, written by Python's tarfile.
+ * const archive = await Deno.readFile("fixtures/tar/malicious/dotdot_name.tar");
+ * const { ctx, findings, members } = recordingContext("dotdot_name.tar");
+ * await tarScanner.scan(bytesSource(archive), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.member]), [["MA204", "../evil.txt"]]);
+ * assert.deepEqual(members.map((m) => m.name), ["../evil.txt"]); // its content is scanned all the same
  * ```
  */
 export const tarScanner: Scanner = { scan: scanTar };

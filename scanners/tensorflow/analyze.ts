@@ -87,9 +87,10 @@ const utf8 = new TextDecoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pathConcern } from "./analyze.ts";
- * pathConcern("/etc/passwd"); // "an absolute path"
- * pathConcern("variables/variables"); // undefined
+ * assert.equal(pathConcern("/etc/passwd"), "an absolute path");
+ * assert.equal(pathConcern("variables/variables"), undefined);
  * ```
  */
 export function pathConcern(value: string): string | undefined {
@@ -106,14 +107,18 @@ export function pathConcern(value: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FindingReport } from "../../core/scanner.ts";
  * import { checkGraph } from "./analyze.ts";
+ * const findings: FindingReport[] = [];
  * await checkGraph({ scopes: [], functions: new Set() }, {
- *   report: console.log,
+ *   report: (finding) => void findings.push(finding),
  *   matchBlacklist: () => undefined,
  *   scanNested: () => Promise.resolve(),
  *   scanMember: () => Promise.resolve(true),
  *   loaderFed: new Set(),
  * });
+ * assert.deepEqual(findings, []); // an empty graph: nothing runs, nothing is read
  * ```
  */
 export async function checkGraph(model: GraphModel, checks: GraphChecks): Promise<void> {

@@ -19,8 +19,9 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SAVED_MODEL_FILES } from "./descriptor.ts";
- * SAVED_MODEL_FILES.get("saved_model.pb"); // "tensorflow.SavedModel"
+ * assert.equal(SAVED_MODEL_FILES.get("saved_model.pb"), "tensorflow.SavedModel");
  * ```
  */
 export const SAVED_MODEL_FILES: ReadonlyMap<string, string> = new Map([
@@ -37,9 +38,10 @@ export const SAVED_MODEL_FILES: ReadonlyMap<string, string> = new Map([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startsLikeGraphDef } from "./descriptor.ts";
- * startsLikeGraphDef(Uint8Array.of(0x0a, 0x02, 0x12, 0x00), 4); // true
- * startsLikeGraphDef(new TextEncoder().encode("hello"), 5); // false
+ * assert.equal(startsLikeGraphDef(Uint8Array.of(0x0a, 0x02, 0x12, 0x00), 4), true);
+ * assert.equal(startsLikeGraphDef(new TextEncoder().encode("hello"), 5), false);
  * ```
  */
 export function startsLikeGraphDef(head: Uint8Array, size: number): boolean {
@@ -84,8 +86,9 @@ export function startsLikeGraphDef(head: Uint8Array, size: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tensorflowDescriptor } from "./descriptor.ts";
- * tensorflowDescriptor.detect(new Uint8Array(0), 0, "saved_model.pb"); // true
+ * assert.equal(tensorflowDescriptor.detect(new Uint8Array(0), 0, "saved_model.pb"), true);
  * ```
  */
 export const tensorflowDescriptor: ScannerDescriptor = {
@@ -106,8 +109,9 @@ export const tensorflowDescriptor: ScannerDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { savedModelDirectory } from "./descriptor.ts";
- * savedModelDirectory.matches(["assets/", "saved_model.pb", "variables/"]); // true
+ * assert.equal(savedModelDirectory.matches(["assets/", "saved_model.pb", "variables/"]), true);
  * ```
  */
 export const savedModelDirectory: DirectoryDescriptor = {
@@ -125,8 +129,9 @@ export const savedModelDirectory: DirectoryDescriptor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nestedGraphReader } from "./descriptor.ts";
- * nestedGraphReader.id; // "tensorflow-graphdef"
+ * assert.equal(nestedGraphReader.id, "tensorflow-graphdef");
  * ```
  */
 export const nestedGraphReader: ReaderDescriptor = {

@@ -131,11 +131,12 @@ const NOT_KEPT = new Uint8Array(0);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { GraphReader } from "./graph.ts";
  * const reader = new GraphReader(bytesSource(new Uint8Array(0)), { nodes: 0, functions: 0 });
  * const model = await reader.readGraphDef(0, 0, "$");
- * model.scopes[0].nodes.length; // 0
+ * assert.equal(model.scopes[0].nodes.length, 0);
  * ```
  */
 export class GraphReader {
@@ -331,8 +332,9 @@ function isLen(field: WireField): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quote } from "./graph.ts";
- * quote("a'b"); // "'a\\'b'"
+ * assert.equal(quote("a'b"), "'a\\'b'");
  * ```
  */
 export function quote(name: string): string {
@@ -402,8 +404,9 @@ const OP_NAME = /^[A-Za-z_][A-Za-z0-9_>.-]*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mayBeGraphDef } from "./graph.ts";
- * await mayBeGraphDef(new TextEncoder().encode("/tmp/x")); // false
+ * assert.equal(await mayBeGraphDef(new TextEncoder().encode("/tmp/x")), false);
  * ```
  */
 export async function mayBeGraphDef(bytes: Uint8Array): Promise<boolean> {

@@ -35,11 +35,19 @@ function isKerasModule(module: string): boolean {
  *
  * @example
  * ```ts
- * import type { ScanContext } from "../../core/scanner.ts";
-import { checkString } from "../strings/checks.ts";
+ * import assert from "node:assert/strict";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { checkKerasMetadata } from "./keras_metadata.ts";
- * declare const ctx: ScanContext;
- * await checkKerasMetadata(new Uint8Array(0), ctx); // an empty SavedMetadata: nothing to report
+ * const rulesOf = async (bytes: Uint8Array) => {
+ *   const { ctx, findings } = recordingContext("keras_metadata.pb");
+ *   await checkKerasMetadata(bytes, ctx);
+ *   return new Set(findings.map((finding) => finding.rule));
+ * };
+ * assert.deepEqual(await rulesOf(new Uint8Array(0)), new Set()); // an empty SavedMetadata: nothing to report
+ * // As Keras saved it for a Dense model; then with a Lambda layer and an activation naming os.system.
+ * assert.deepEqual(await rulesOf(await Deno.readFile("fixtures/tensorflow/benign/keras_dense/keras_metadata.pb")), new Set());
+ * const lambda = await Deno.readFile("fixtures/tensorflow/malicious/keras_lambda/keras_metadata.pb");
+ * assert.deepEqual(await rulesOf(lambda), new Set(["MA436", "MA437"]));
  * ```
  */
 export async function checkKerasMetadata(bytes: Uint8Array, ctx: ScanContext): Promise<void> {

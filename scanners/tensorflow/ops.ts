@@ -39,8 +39,9 @@ export interface PathOp {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PYTHON_OPS } from "./ops.ts";
- * PYTHON_OPS.has("EagerPyFunc"); // true
+ * assert.equal(PYTHON_OPS.has("EagerPyFunc"), true);
  * ```
  */
 export const PYTHON_OPS: ReadonlySet<string> = new Set(["PyFunc", "PyFuncStateless", "EagerPyFunc"]);
@@ -54,8 +55,9 @@ export const PYTHON_OPS: ReadonlySet<string> = new Set(["PyFunc", "PyFuncStatele
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LOADER_PATH_OPS } from "./ops.ts";
- * LOADER_PATH_OPS.get("RestoreV2"); // { access: "read", inputs: [0] }
+ * assert.deepEqual(LOADER_PATH_OPS.get("RestoreV2"), { access: "read", inputs: [0] }); // its prefix input
  * ```
  */
 export const LOADER_PATH_OPS: ReadonlyMap<string, PathOp> = new Map<string, PathOp>([
@@ -82,8 +84,9 @@ const list = (...inputs: number[]): PathOp => ({ access: "list", inputs });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FILE_OPS } from "./ops.ts";
- * FILE_OPS.get("WriteFile")?.access; // "write"
+ * assert.equal(FILE_OPS.get("WriteFile")?.access, "write");
  * ```
  */
 export const FILE_OPS: ReadonlyMap<string, PathOp> = new Map<string, PathOp>([
@@ -171,9 +174,10 @@ export interface AttrPathOp {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ATTR_PATH_OPS } from "./ops.ts";
- * ATTR_PATH_OPS.get("PrintV2")?.access("file:///tmp/log"); // "write"
- * ATTR_PATH_OPS.get("PrintV2")?.access("stderr"); // undefined
+ * assert.equal(ATTR_PATH_OPS.get("PrintV2")?.access("file:///tmp/log"), "write");
+ * assert.equal(ATTR_PATH_OPS.get("PrintV2")?.access("stderr"), undefined);
  * ```
  */
 export const ATTR_PATH_OPS: ReadonlyMap<string, AttrPathOp> = new Map<string, AttrPathOp>([
@@ -203,9 +207,10 @@ function debugUrl(value: string): Access | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { REGISTERED_OPS } from "./ops.ts";
- * REGISTERED_OPS.has("MatMul"); // true
- * REGISTERED_OPS.has("MyCustomOp"); // false
+ * assert.equal(REGISTERED_OPS.has("MatMul"), true);
+ * assert.equal(REGISTERED_OPS.has("MyCustomOp"), false);
  * ```
  */
 export const REGISTERED_OPS: ReadonlySet<string> = new Set(registry.ops);

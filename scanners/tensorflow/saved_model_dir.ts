@@ -18,13 +18,16 @@ const CHECKPOINT = /^variables\/variables\.(index|data-\d{5}-of-\d{5})$/;
  *
  * @example
  * ```ts
- * import type { PlanContext } from "../../core/scanner.ts";
+ * import assert from "node:assert/strict";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { savedModelFolder } from "./saved_model_dir.ts";
- * declare const ctx: PlanContext;
- * const plan = await savedModelFolder.plan([
- *   { path: "variables/variables.data-00000-of-00001", size: 8, read: () => Promise.resolve(new Uint8Array(8)) },
- * ], ctx);
- * plan.get("variables/variables.data-00000-of-00001")?.action; // "skip"
+ * const file = (path: string) => ({ path, size: 8, read: () => Promise.resolve(new Uint8Array(8)) });
+ * const plan = await savedModelFolder.plan(
+ *   [file("variables/variables.data-00000-of-00001"), file("saved_model.pb")],
+ *   { ...recordingContext("model").ctx, recognises: () => false }, // no format claims these bytes
+ * );
+ * assert.equal(plan.get("variables/variables.data-00000-of-00001")?.action, "skip"); // raw checkpoint bytes
+ * assert.equal(plan.get("saved_model.pb"), undefined); // scanned by its name and content
  * ```
  */
 export const savedModelFolder: DirectoryScanner = {

@@ -155,11 +155,18 @@ async function scanAs(source: ByteSource, ctx: ScanContext, typeName: string | u
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { tensorflowScanner } from "./scanner.ts";
- * declare const ctx: ScanContext;
- * await tensorflowScanner.scan(bytesSource(new Uint8Array(0)), ctx);
+ * const rulesOf = async (name: string, path: string) => {
+ *   const { ctx, findings } = recordingContext(name);
+ *   await tensorflowScanner.scan(bytesSource(await Deno.readFile(path)), ctx);
+ *   return findings.map((finding) => finding.rule);
+ * };
+ * assert.deepEqual(await rulesOf("frozen.pb", "fixtures/tensorflow/benign/conv_frozen.pb"), []);
+ * // A TF1 SavedModel whose graph holds a PyFunc: it runs Python when the graph runs.
+ * assert.deepEqual(await rulesOf("saved_model.pb", "fixtures/tensorflow/malicious/pyfunc/saved_model.pb"), ["MA430"]);
  * ```
  */
 export const tensorflowScanner: Scanner = {
@@ -181,11 +188,15 @@ export const tensorflowScanner: Scanner = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
- * import type { ScanContext } from "../../core/scanner.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { nestedGraphScanner } from "./scanner.ts";
- * declare const ctx: ScanContext;
- * await nestedGraphScanner.scan(bytesSource(new Uint8Array(0)), ctx);
+ * // A GraphDef whose ReadFile reads a constant absolute path, as it would sit in a DatasetFromGraph.
+ * const graph = await Deno.readFile("fixtures/tensorflow/malicious/read_file_frozen.pb");
+ * const { ctx, findings } = recordingContext("<graph>");
+ * await nestedGraphScanner.scan(bytesSource(graph), ctx);
+ * assert.deepEqual(findings.map((finding) => finding.rule), ["MA431"]);
  * ```
  */
 export const nestedGraphScanner: Scanner = {

@@ -52,9 +52,10 @@ export interface NodeDefObject {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeMessage, type NodeDefObject } from "./schema.ts";
  * const node = decodeMessage<NodeDefObject>("tensorflow.NodeDef", Uint8Array.of(0x12, 0x02, 0x4f, 0x70));
- * node.op; // "Op"
+ * assert.equal(node.op, "Op");
  * ```
  */
 export function decodeMessage<T>(typeName: string, bytes: Uint8Array): T {
@@ -77,8 +78,9 @@ export function decodeMessage<T>(typeName: string, bytes: Uint8Array): T {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fieldNumber } from "./schema.ts";
- * fieldNumber("tensorflow.GraphDef", "node"); // 1
+ * assert.equal(fieldNumber("tensorflow.GraphDef", "node"), 1);
  * ```
  */
 export function fieldNumber(typeName: string, field: string): number {
@@ -94,8 +96,9 @@ export function fieldNumber(typeName: string, field: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeFromText } from "./schema.ts";
- * encodeFromText("tensorflow.NodeDef", 'name: "x" op: "PyFunc"').length; // 11
+ * assert.equal(encodeFromText("tensorflow.NodeDef", 'name: "x" op: "PyFunc"').length, 11);
  * ```
  */
 export function encodeFromText(typeName: string, text: string): Uint8Array {

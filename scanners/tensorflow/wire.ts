@@ -53,10 +53,13 @@ export interface WireField {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { WireReader } from "./wire.ts";
  * const reader = new WireReader(bytesSource(Uint8Array.of(0x08, 0x01)), "tensorflow");
- * for await (const field of reader.fields(0, 2)) console.log(field.number, field.value); // 1 1
+ * const fields: [number, number][] = [];
+ * for await (const field of reader.fields(0, 2)) fields.push([field.number, field.value]);
+ * assert.deepEqual(fields, [[1, 1]]); // field 1, the varint 1
  * ```
  */
 export class WireReader {

@@ -27,9 +27,10 @@ const S_IFLNK = 0o120000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeReason } from "./checks.ts";
- * escapeReason("archive/data.pkl"); // undefined
- * escapeReason("../../.bashrc"); // "a .. segment"
+ * assert.equal(escapeReason("archive/data.pkl"), undefined);
+ * assert.equal(escapeReason("../../.bashrc"), "a .. segment");
  * ```
  */
 export function escapeReason(name: string): string | undefined {
@@ -45,9 +46,10 @@ export function escapeReason(name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isSymlink } from "./checks.ts";
- * isSymlink(0o120777 << 16); // true
- * isSymlink(0o100644 << 16); // false
+ * assert.equal(isSymlink(0o120777 << 16), true);
+ * assert.equal(isSymlink(0o100644 << 16), false);
  * ```
  */
 export function isSymlink(externalAttributes: number): boolean {
@@ -59,9 +61,10 @@ export function isSymlink(externalAttributes: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unusualFlagBits } from "./checks.ts";
- * unusualFlagBits(0x0808); // []
- * unusualFlagBits(0x0020); // [5]
+ * assert.deepEqual(unusualFlagBits(0x0808), []);
+ * assert.deepEqual(unusualFlagBits(0x0020), [5]);
  * ```
  */
 export function unusualFlagBits(flags: number): number[] {
@@ -88,9 +91,10 @@ export interface MemberRange {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findOverlaps } from "./checks.ts";
- * findOverlaps([{ index: 0, start: 0, end: 100 }, { index: 1, start: 40, end: 60 }]);
- * // [{ member: 1, overlaps: 0 }]
+ * const overlaps = findOverlaps([{ index: 0, start: 0, end: 100 }, { index: 1, start: 40, end: 60 }]);
+ * assert.deepEqual(overlaps, [{ member: 1, overlaps: 0 }]);
  * ```
  */
 export function findOverlaps(ranges: readonly MemberRange[]): { member: number; overlaps: number }[] {

@@ -14,11 +14,12 @@ import { crc32 } from "node:zlib";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Crc32 } from "./crc32.ts";
  * const crc = new Crc32();
  * crc.update(new TextEncoder().encode("1234"));
  * crc.update(new TextEncoder().encode("56789"));
- * crc.value.toString(16); // "cbf43926"
+ * assert.equal(crc.value.toString(16), "cbf43926");
  * ```
  */
 export class Crc32 {

@@ -13,9 +13,10 @@ import { findEndRecord } from "./end_record.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectZip } from "./descriptor.ts";
- * detectZip(new Uint8Array([0x50, 0x4b, 3, 4])); // true
- * detectZip(new Uint8Array([0x80, 4])); // false
+ * assert.equal(detectZip(new Uint8Array([0x50, 0x4b, 3, 4])), true);
+ * assert.equal(detectZip(new Uint8Array([0x80, 4])), false);
  * ```
  */
 export function detectZip(head: Uint8Array): boolean {
@@ -28,8 +29,9 @@ export function detectZip(head: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zipDescriptor } from "./descriptor.ts";
- * zipDescriptor.detect(new Uint8Array([0x50, 0x4b, 3, 4]), 4, "model.pt"); // true
+ * assert.equal(zipDescriptor.detect(new Uint8Array([0x50, 0x4b, 3, 4]), 4, "model.pt"), true);
  * ```
  */
 export const zipDescriptor: ScannerDescriptor = {

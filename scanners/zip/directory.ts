@@ -83,8 +83,10 @@ export interface Listing {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeName } from "./directory.ts";
- * decodeName(new Uint8Array([0x61, 0x81]), 0); // "aü"
+ * assert.equal(decodeName(new Uint8Array([0x61, 0x81]), 0), "aü"); // code page 437 without the UTF-8 flag
+ * assert.equal(decodeName(new Uint8Array([0xc3, 0xbc]), 0x0800), "ü");
  * ```
  */
 export function decodeName(raw: Uint8Array, flags: number): string {
@@ -189,12 +191,15 @@ function parseEntry(header: Uint8Array, index: number, shift: number): CentralEn
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { findEndRecord } from "./end_record.ts";
  * import { listEntries } from "./directory.ts";
- * const source = bytesSource(new Uint8Array([0x50, 0x4b, 5, 6, ...new Uint8Array(18)]));
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
  * const listing = await listEntries(source, (await findEndRecord(source))!, new AbortController().signal);
- * listing.entries.length; // 0
+ * assert.deepEqual(listing.entries.map((e) => [e.name, e.method, e.size]), [["data.pkl", 8, 4]]);
  * ```
  */
 export async function listEntries(

@@ -147,10 +147,12 @@ async function readRecord(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { findEndRecord } from "./end_record.ts";
  * const empty = new Uint8Array([0x50, 0x4b, 5, 6, ...new Uint8Array(18)]);
- * (await findEndRecord(bytesSource(empty)))?.entries; // 0
+ * assert.equal((await findEndRecord(bytesSource(empty)))?.entries, 0);
+ * assert.equal(await findEndRecord(bytesSource(new Uint8Array(22))), undefined);
  * ```
  */
 export async function findEndRecord(source: ByteSource): Promise<EndRecord | undefined> {

@@ -37,9 +37,18 @@ const MAX_LINK_TARGET_BYTES = 4096;
  *
  * @example
  * ```ts
- * import type { Member } from "./entries.ts";
- * declare const member: Member;
- * if (member.decodable && !member.directory) console.log(member.entry.name, member.dataOffset);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
+ * import { locateMembers, type Member } from "./entries.ts";
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const { entries } = await listEntries(source, (await findEndRecord(source))!, new AbortController().signal);
+ * const [member]: Member[] = await locateMembers(source, entries, recordingContext("model.zip").ctx, true);
+ * assert.deepEqual([member.entry.name, member.dataOffset, member.decodable, member.directory], ["data.pkl", 38, true, false]);
  * ```
  */
 export interface Member extends LocatedEntry {
@@ -121,11 +130,20 @@ async function checkReadable(source: ByteSource, located: LocatedEntry, ctx: Sca
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
  * import { locateMembers } from "./entries.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const entries: import("./directory.ts").CentralEntry[];
- * declare const ctx: import("../../core/scanner.ts").ScanContext;
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const { entries } = await listEntries(source, (await findEndRecord(source))!, new AbortController().signal);
+ * const { ctx, findings } = recordingContext("model.zip");
  * const members = await locateMembers(source, entries, ctx, true);
+ * assert.deepEqual(members.map((m) => m.dataOffset), [38]); // after the 30-byte local header and the name
+ * assert.equal(findings.length, 0); // the local header agrees with the central directory
  * ```
  */
 export async function locateMembers(
@@ -182,11 +200,20 @@ export async function locateMembers(
  *
  * @example
  * ```ts
- * import { checkNames } from "./entries.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const members: import("./entries.ts").Member[];
- * declare const ctx: import("../../core/scanner.ts").ScanContext;
- * await checkNames(source, members, ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
+ * import { checkNames, locateMembers } from "./entries.ts";
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const { entries } = await listEntries(source, (await findEndRecord(source))!, new AbortController().signal);
+ * const { ctx, findings } = recordingContext("model.zip");
+ * const members = await locateMembers(source, entries, ctx, true);
+ * await checkNames(source, [...members, ...members], ctx); // listed twice, as a crafted directory may
+ * assert.deepEqual(findings.map((f) => [f.rule, f.member]), [["MA211", "data.pkl"]]);
  * ```
  */
 export async function checkNames(
@@ -238,11 +265,23 @@ export async function checkNames(
  *
  * @example
  * ```ts
- * import { checkLayout } from "./entries.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const members: import("./entries.ts").Member[];
- * declare const ctx: import("../../core/scanner.ts").ScanContext;
- * checkLayout(source, members, ctx, 1024);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
+ * import { checkLayout, locateMembers } from "./entries.ts";
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const record = (await findEndRecord(source))!;
+ * const { entries } = await listEntries(source, record, new AbortController().signal);
+ * const { ctx, findings } = recordingContext("model.zip");
+ * const members = await locateMembers(source, entries, ctx, true);
+ * checkLayout(source, members, ctx, record.directoryOffset);
+ * assert.equal(findings.length, 0);
+ * checkLayout(source, [...members, ...members], ctx, record.directoryOffset); // two entries, one data
+ * assert.deepEqual(findings.map((f) => f.rule), ["MA203"]);
  * ```
  */
 export function checkLayout(

@@ -80,6 +80,7 @@ function zip64Sizes(extra: Uint8Array, size: number, compressedSize: number): [n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { readLocalHeader } from "./local_header.ts";
  * const header = new Uint8Array(31);
@@ -87,7 +88,8 @@ function zip64Sizes(extra: Uint8Array, size: number, compressedSize: number): [n
  * header[26] = 1; // a one-byte name
  * header[30] = 0x61;
  * const local = await readLocalHeader(bytesSource(header), 0);
- * typeof local === "string" ? local : local.dataOffset; // 31
+ * assert.equal(typeof local === "string" ? local : local.dataOffset, 31);
+ * assert.equal(await readLocalHeader(bytesSource(header), 1), "no local header at 1");
  * ```
  */
 export async function readLocalHeader(source: ByteSource, offset: number): Promise<LocalHeader | string> {
@@ -138,10 +140,19 @@ export interface HeaderMismatch {
  *
  * @example
  * ```ts
- * import { compareHeaders } from "./local_header.ts";
- * declare const central: import("./directory.ts").CentralEntry;
- * declare const local: import("./local_header.ts").LocalHeader;
- * compareHeaders(central, local).map((m) => m.field); // e.g. ["name"]
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
+ * import { compareHeaders, readLocalHeader } from "./local_header.ts";
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const [central] = (await listEntries(source, (await findEndRecord(source))!, new AbortController().signal)).entries;
+ * const local = await readLocalHeader(source, central.headerOffset);
+ * if (typeof local === "string") throw new Error(local);
+ * assert.deepEqual(compareHeaders(central, local), []);
+ * assert.deepEqual(compareHeaders({ ...central, method: 0 }, local), [{ field: "method", local: 8, central: 0 }]);
  * ```
  */
 export function compareHeaders(central: CentralEntry, local: LocalHeader): HeaderMismatch[] {
@@ -173,10 +184,18 @@ export function compareHeaders(central: CentralEntry, local: LocalHeader): Heade
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
  * import { compareDescriptor } from "./local_header.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const central: import("./directory.ts").CentralEntry;
- * await compareDescriptor(source, central, 64); // [] when it matches
+ * // Python's zipfile writing to a pipe: data.pkl's CRC and sizes follow its data, in a data descriptor
+ * const zip = "UEsDBBQACAAIAAAAIVAAAAAAAAAAAAAAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwcIv644eQYAAAAEAAAAUEsBAhQDFAAIAAgAAAAhUL+uOHkGAAAABAAAAAgAAAAAAAAAAAAAAIABAAAAAGRhdGEucGtsUEsFBgAAAAABAAEANgAAADwAAAAAAA==";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const [central] = (await listEntries(source, (await findEndRecord(source))!, new AbortController().signal)).entries;
+ * assert.deepEqual(await compareDescriptor(source, central, 38), []); // the data starts at 38
+ * const mismatches = await compareDescriptor(source, { ...central, crc32: 0 }, 38);
+ * assert.deepEqual(mismatches.map((m) => m.field), ["crc32"]);
  * ```
  */
 export async function compareDescriptor(
@@ -214,9 +233,14 @@ export async function compareDescriptor(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { walkLocalHeaders } from "./local_header.ts";
- * (await walkLocalHeaders(bytesSource(new Uint8Array(10)), 100)).length; // 0
+ * assert.equal((await walkLocalHeaders(bytesSource(new Uint8Array(10)), 100)).length, 0);
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const truncated = Uint8Array.fromBase64(zip).subarray(0, 44); // no central directory left
+ * assert.deepEqual((await walkLocalHeaders(bytesSource(truncated), 100)).map((e) => e.name), ["data.pkl"]);
  * ```
  */
 export async function walkLocalHeaders(source: ByteSource, max: number): Promise<CentralEntry[]> {

@@ -74,8 +74,9 @@ export interface DecodeHooks {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { methodName } from "./members.ts";
- * methodName(12); // "bzip2"
+ * assert.equal(methodName(12), "bzip2");
  * ```
  */
 export function methodName(method: number): string {
@@ -96,9 +97,10 @@ export function methodName(method: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isDecodableMethod } from "./members.ts";
- * isDecodableMethod(8); // true
- * isDecodableMethod(93); // false (zstd)
+ * assert.equal(isDecodableMethod(8), true);
+ * assert.equal(isDecodableMethod(93), false); // zstd
  * ```
  */
 export function isDecodableMethod(method: number): boolean {
@@ -116,10 +118,17 @@ function compressedBytes(source: ByteSource, { entry, dataOffset }: LocatedEntry
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource, readAll } from "../../core/byte_source.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
  * import { storedBytes } from "./members.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const located: import("./members.ts").LocatedEntry;
- * const bytes = storedBytes(source, located);
+ * // Python's zipfile: one stored member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAAAAAAIVC/rjh5BAAAAAQAAAAIAAAAZGF0YS5wa2yABE4uUEsBAhQDFAAAAAAAAAAhUL+uOHkEAAAABAAAAAgAAAAAAAAAAAAAAIABAAAAAGRhdGEucGtsUEsFBgAAAAABAAEANgAAACoAAAAAAA==";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const [entry] = (await listEntries(source, (await findEndRecord(source))!, new AbortController().signal)).entries;
+ * const bytes = storedBytes(source, { entry, dataOffset: 38 }); // after the 30-byte local header and the name
+ * assert.deepEqual(await readAll(bytes), new Uint8Array([0x80, 4, 0x4e, 0x2e]));
  * ```
  */
 export function storedBytes(source: ByteSource, { entry, dataOffset }: LocatedEntry): ByteSource {
@@ -174,10 +183,20 @@ async function* unlzma(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
  * import { decodeMember } from "./members.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const located: import("./members.ts").LocatedEntry;
- * const stream = decodeMember(source, located, { onCrcMismatch() {}, onTrailing() {} }, new AbortController().signal);
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const [entry] = (await listEntries(source, (await findEndRecord(source))!, new AbortController().signal)).entries;
+ * const crcs: number[] = [];
+ * const hooks = { onCrcMismatch: (actual: number) => crcs.push(actual), onTrailing() {} };
+ * const stream = decodeMember(source, { entry, dataOffset: 38 }, hooks, new AbortController().signal);
+ * assert.deepEqual(await new Response(stream).bytes(), new Uint8Array([0x80, 4, 0x4e, 0x2e]));
+ * assert.deepEqual(crcs, []); // the CRC-32 matches
  * ```
  */
 export function decodeMember(
@@ -204,10 +223,18 @@ export function decodeMember(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
  * import { memberContent } from "./members.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const located: import("./members.ts").LocatedEntry;
- * const content = memberContent(source, located, { onCrcMismatch() {}, onTrailing() {} });
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const [entry] = (await listEntries(source, (await findEndRecord(source))!, new AbortController().signal)).entries;
+ * const content = memberContent(source, { entry, dataOffset: 38 }, { onCrcMismatch() {}, onTrailing() {} });
+ * assert.equal(content.kind, "encoded");
+ * assert.deepEqual(content.kind === "encoded" && [content.encodedSize, content.declaredSize], [6, 4]);
  * ```
  */
 export function memberContent(
@@ -230,9 +257,10 @@ export function memberContent(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { sourceCrc } from "./members.ts";
- * (await sourceCrc(bytesSource(new TextEncoder().encode("123456789")))).toString(16); // "cbf43926"
+ * assert.equal((await sourceCrc(bytesSource(new TextEncoder().encode("123456789")))).toString(16), "cbf43926");
  * ```
  */
 export async function sourceCrc(source: ByteSource): Promise<number> {
@@ -292,10 +320,19 @@ const NO_HOOKS: DecodeHooks = { onCrcMismatch() {}, onTrailing() {} };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
  * import { readsAsPlain } from "./members.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const located: import("./members.ts").LocatedEntry;
- * await readsAsPlain(source, located); // false for really encrypted data
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const [entry] = (await listEntries(source, (await findEndRecord(source))!, new AbortController().signal)).entries;
+ * // Were it flagged encrypted, a loader that ignores the flag would still read it.
+ * assert.equal(await readsAsPlain(source, { entry: { ...entry, flags: entry.flags | 1 }, dataOffset: 38 }), true);
+ * const scrambled = { entry: { ...entry, flags: 1, size: 100_000 }, dataOffset: 30 }; // really encrypted data fails to inflate
+ * assert.equal(await readsAsPlain(source, scrambled), false);
  * ```
  */
 export async function readsAsPlain(source: ByteSource, located: LocatedEntry): Promise<boolean> {
@@ -320,10 +357,17 @@ export async function readsAsPlain(source: ByteSource, located: LocatedEntry): P
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { listEntries } from "./directory.ts";
+ * import { findEndRecord } from "./end_record.ts";
  * import { readEntry } from "./members.ts";
- * declare const source: import("../../core/byte_source.ts").ByteSource;
- * declare const located: import("./members.ts").LocatedEntry;
- * const version = new TextDecoder().decode(await readEntry(source, located, true));
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const source = bytesSource(Uint8Array.fromBase64(zip));
+ * const [entry] = (await listEntries(source, (await findEndRecord(source))!, new AbortController().signal)).entries;
+ * assert.deepEqual(await readEntry(source, { entry, dataOffset: 38 }, true), new Uint8Array([0x80, 4, 0x4e, 0x2e]));
+ * assert.deepEqual(await readEntry(source, { entry, dataOffset: 38 }, false), new Uint8Array()); // not decodable
  * ```
  */
 export async function readEntry(

@@ -46,8 +46,9 @@ export interface ZipOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_ZIP_OPTIONS } from "./options.ts";
- * DEFAULT_ZIP_OPTIONS.maxEntries; // 500_000
+ * assert.equal(DEFAULT_ZIP_OPTIONS.maxEntries, 500_000);
  * ```
  */
 export const DEFAULT_ZIP_OPTIONS: Readonly<ZipOptions> = Object.freeze({
@@ -62,8 +63,9 @@ export const DEFAULT_ZIP_OPTIONS: Readonly<ZipOptions> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ZIP_OPTION_SUMMARIES } from "./options.ts";
- * ZIP_OPTION_SUMMARIES.maxEntries; // "Entries listed per archive before MA210 ..."
+ * assert.ok(ZIP_OPTION_SUMMARIES.maxEntries?.startsWith("Entries listed per archive before MA210"));
  * ```
  */
 export const ZIP_OPTION_SUMMARIES: Readonly<Record<keyof ZipOptions, string>> = {

@@ -256,8 +256,16 @@ async function scanZip(source: ByteSource, ctx: ScanContext): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../core/byte_source.ts";
+ * import { recordingContext } from "../../core/recording_context.ts";
  * import { zipScanner } from "./scanner.ts";
- * typeof zipScanner.scan; // "function"
+ * // Python's zipfile: one deflated member, data.pkl, holding pickle.dumps(None, 4)
+ * const zip = "UEsDBBQAAAAIAAAAIVC/rjh5BgAAAAQAAAAIAAAAZGF0YS5wa2xrYPHTAwBQSwECFAMUAAAACAAAACFQv644eQYAAAAEAAAACAAAAAAAAAAAAAAAgAEAAAAAZGF0YS5wa2xQSwUGAAAAAAEAAQA2AAAALAAAAAAA";
+ * const { ctx, findings, members } = recordingContext("model.zip");
+ * await zipScanner.scan(bytesSource(Uint8Array.fromBase64(zip)), ctx);
+ * assert.equal(findings.length, 0);
+ * assert.deepEqual(members.map((m) => [m.name, m.content.kind]), [["data.pkl", "encoded"]]); // the engine decodes and scans it
  * ```
  */
 export const zipScanner: Scanner = { scan: scanZip };

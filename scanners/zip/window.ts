@@ -21,11 +21,16 @@ const JUMP_READ_BYTES = 4 * 1024;
  *
  * @example
  * ```ts
- * import { bytesSource } from "../../core/byte_source.ts";
+ * import assert from "node:assert/strict";
+ * import { bytesSource, type ByteSource } from "../../core/byte_source.ts";
  * import { windowedSource } from "./window.ts";
- * const source = windowedSource(bytesSource(new Uint8Array(100).fill(7)));
- * await source.read(10, 4); // reads 64 KiB (here: all 100 bytes) once
+ * const file = bytesSource(new Uint8Array(100).fill(7));
+ * const reads: number[][] = [];
+ * const counted: ByteSource = { size: file.size, read: (at, length) => (reads.push([at, length]), file.read(at, length)) };
+ * const source = windowedSource(counted);
+ * assert.deepEqual(await source.read(10, 4), new Uint8Array(4).fill(7));
  * await source.read(20, 4); // from the window
+ * assert.equal(reads.length, 1); // one read of 64 KiB (here: the 100 bytes there are)
  * ```
  */
 export function windowedSource(source: ByteSource): ByteSource {

@@ -117,10 +117,20 @@ export const CLEAN_RESULT: ScanResult = {
  *
  * @example
  * ```ts
- * const result = withFileFinding(
- *   { rule: "MA102", severity: "warning", message: "m", location: { file: "x.pkl", members: [], position: 3 }, details: {} },
- *   { path: "x.pkl" },
- * );
+ * import assert from "node:assert/strict";
+ * import type { Finding } from "../../core/types.ts";
+ * import { CLEAN_RESULT, withFileFinding } from "./_sample_result.ts";
+ * const finding: Finding = {
+ *   rule: "MA102",
+ *   severity: "warning",
+ *   message: "m",
+ *   location: { file: "x.pkl", members: [], position: 3 },
+ *   details: {},
+ * };
+ * const result = withFileFinding(finding, { path: "x.pkl" });
+ * assert.equal(result.files[0].path, "x.pkl");
+ * assert.deepEqual(result.files[0].findings, [finding]);
+ * assert.deepEqual(CLEAN_RESULT.files[0].findings, []); // the shared result is left as it was
  * ```
  */
 export function withFileFinding(finding: Finding, file: Partial<FileResult> = {}): ScanResult {
@@ -133,7 +143,11 @@ export function withFileFinding(finding: Finding, file: Partial<FileResult> = {}
  *
  * @example
  * ```ts
- * const result = withDetails({ big: 2n ** 64n });
+ * import assert from "node:assert/strict";
+ * import { withDetails } from "./_sample_result.ts";
+ * const [finding] = withDetails({ big: 2n ** 64n }).files[0].findings;
+ * assert.equal(finding.rule, "MA108");
+ * assert.deepEqual(finding.details, { big: 2n ** 64n });
  * ```
  */
 export function withDetails(details: FindingDetails): ScanResult {

@@ -14,10 +14,14 @@ import { callDetails, type RuleContext } from "./context.ts";
  *
  * @example
  * ```ts
- * import { blacklist } from "./blacklist.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = blacklist(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules; `--blacklist evil` flags the string.
+ * const { ctx, findings } = recordingContext("model.pkl", ["evil"]);
+ * await scanPickle(bytesSource(new TextEncoder().encode("S'evil payload'\n.")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA005", 0]]);
  * ```
  */
 export function blacklist(ctx: RuleContext): FactHandlers {

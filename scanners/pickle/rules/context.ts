@@ -33,8 +33,9 @@ export interface RuleContext extends Pick<ScanContext, "report" | "matchBlacklis
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { qualified } from "./context.ts";
- * qualified("os", null); // "os.<unresolved>"
+ * assert.equal(qualified("os", null), "os.<unresolved>");
  * ```
  */
 export function qualified(module: string | null, name: string | null): string {
@@ -46,9 +47,11 @@ export function qualified(module: string | null, name: string | null): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "../disassembler.ts";
  * import { callDetails } from "./context.ts";
- * declare const op: import("../disassembler.ts").PickleOp;
- * callDetails(undefined, op).function; // "<computed>"
+ * const op = Disassembler.fromBytes(new TextEncoder().encode("R")).next()!;
+ * assert.deepEqual(callDetails(undefined, op), { module: null, function: "<computed>", position: 0, opcode: "REDUCE" });
  * ```
  */
 export function callDetails(
@@ -72,10 +75,22 @@ const TIER_RANK: Readonly<Record<ImportTier, number>> = { safe: 0, unknown: 1, d
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "../disassembler.ts";
+ * import type { AttributeFact } from "../facts.ts";
+ * import { PickleMachine, quietHooks } from "../machine.ts";
  * import { worsens } from "./context.ts";
- * import type { GlobalValue } from "../machine.ts";
- * declare const folded: GlobalValue, base: GlobalValue;
- * worsens(folded, base); // "denied", "unknown" or undefined
+ * const attributes = (text: string) => {
+ *   const found: AttributeFact[] = [];
+ *   const machine = new PickleMachine(quietHooks({ fact: (fact) => fact.kind === "attribute" && found.push(fact) }));
+ *   const dis = Disassembler.fromBytes(new TextEncoder().encode(text));
+ *   for (let op = dis.next(); op; op = dis.next()) machine.step(op);
+ *   return found.map(({ folded, base }) => worsens(folded, base));
+ * };
+ * // getattr(collections.OrderedDict, "__class__"): a safe class, a denied attribute
+ * assert.deepEqual(attributes("cbuiltins\ngetattr\n(ccollections\nOrderedDict\nS'__class__'\ntR."), ["denied"]);
+ * // getattr(mypkg.Mode, "A"): an unknown enum's member is no worse than the enum
+ * assert.deepEqual(attributes("cbuiltins\ngetattr\n(cmypkg\nMode\nS'A'\ntR."), [undefined]);
  * ```
  */
 export function worsens(folded: GlobalValue, base: GlobalValue): ImportTier | undefined {

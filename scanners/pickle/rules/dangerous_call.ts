@@ -13,10 +13,20 @@ import { callDetails, type RuleContext } from "./context.ts";
  *
  * @example
  * ```ts
- * import { condemnsCall } from "./dangerous_call.ts";
+ * import assert from "node:assert/strict";
+ * import { Disassembler } from "../disassembler.ts";
  * import type { CallFact } from "../facts.ts";
- * declare const fact: CallFact;
- * condemnsCall(fact); // true for os.system(...)
+ * import { PickleMachine, quietHooks } from "../machine.ts";
+ * import { condemnsCall } from "./dangerous_call.ts";
+ * const calls = (text: string) => {
+ *   const found: CallFact[] = [];
+ *   const machine = new PickleMachine(quietHooks({ fact: (fact) => fact.kind === "call" && found.push(fact) }));
+ *   const dis = Disassembler.fromBytes(new TextEncoder().encode(text));
+ *   for (let op = dis.next(); op; op = dis.next()) machine.step(op);
+ *   return found;
+ * };
+ * assert.deepEqual(calls("cos\nsystem\n(S'echo pwned'\ntR.").map(condemnsCall), [true]);
+ * assert.deepEqual(calls("cmypkg\nrun\n(tR.").map(condemnsCall), [false]); // an unknown call: MA103
  * ```
  */
 export function condemnsCall({ callee, args, kwargs }: CallFact): boolean {
@@ -32,10 +42,14 @@ export function condemnsCall({ callee, args, kwargs }: CallFact): boolean {
  *
  * @example
  * ```ts
- * import { dangerousCall } from "./dangerous_call.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = dangerousCall(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: MA100 for the import, MA101 for the call.
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR.")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 0], ["MA101", 27]]);
  * ```
  */
 export function dangerousCall(ctx: RuleContext): FactHandlers {

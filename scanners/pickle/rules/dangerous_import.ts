@@ -19,10 +19,14 @@ export const MAX_DEFERRED_GETTERS = 1_024;
  *
  * @example
  * ```ts
- * import { dangerousImport } from "./dangerous_import.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = dangerousImport(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules; a denied import alone is MA100.
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode("cposix\nsystem\n.")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.details?.module, f.details?.function]), [["MA100", "posix", "system"]]);
  * ```
  */
 export function dangerousImport(ctx: RuleContext): FactHandlers {

@@ -109,10 +109,19 @@ function describe(found: EmbeddedFinding): { calls: string[]; how: string } {
  *
  * @example
  * ```ts
- * import { embeddedStrings } from "./embedded_strings.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = embeddedStrings(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: source handed to exec is MA108.
+ * const exec = `cbuiltins\nexec\n(S'import os; os.system("echo pwned")'\ntR.`;
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode(exec)), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 0], ["MA101", 55], ["MA108", 16]]);
+ * // Source text that nothing evaluates is only MA111 (info).
+ * const data = recordingContext("data.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode(`S'import os; os.system("echo pwned")'\n.`)), data.ctx);
+ * assert.deepEqual(data.findings.map((f) => f.rule), ["MA111"]);
  * ```
  */
 export function embeddedStrings(ctx: RuleContext): FactHandlers {

@@ -13,10 +13,14 @@ import type { RuleContext } from "./context.ts";
  *
  * @example
  * ```ts
- * import { malformed } from "./malformed.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = malformed(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: the stream ends without STOP.
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode("cos\nsystem\n")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 0], ["MA105", 11]]);
  * ```
  */
 export function malformed(ctx: RuleContext): FactHandlers {

@@ -46,10 +46,20 @@ export type { NestedPayloads, RuleContext } from "./context.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { Disassembler } from "../disassembler.ts";
  * import { factDispatcher } from "../facts.ts";
+ * import { PickleMachine } from "../machine.ts";
+ * import { DEFAULT_PICKLE_OPTIONS } from "../options.ts";
  * import { pickleRules, type RuleContext } from "./mod.ts";
- * declare const ctx: RuleContext;
- * const sink = factDispatcher(pickleRules(ctx));
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * const payloads = { payload() {}, decoded() {} }; // nested payloads: ignored here
+ * const rules: RuleContext = { ...ctx, payloads, limits: DEFAULT_PICKLE_OPTIONS };
+ * const machine = new PickleMachine({ fact: factDispatcher(pickleRules(rules)) });
+ * const dis = Disassembler.fromBytes(new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR."));
+ * for (let op = dis.next(); op; op = dis.next()) machine.step(op);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 0], ["MA101", 27]]);
  * ```
  */
 export function pickleRules(ctx: RuleContext): FactHandlers[] {

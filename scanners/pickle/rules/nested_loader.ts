@@ -16,10 +16,17 @@ import { callDetails, type RuleContext } from "./context.ts";
  *
  * @example
  * ```ts
- * import { nestedLoader } from "./nested_loader.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = nestedLoader(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: pickle.loads of a constant is MA101,
+ * // and the constant is scanned as a payload (here, the context only lists it).
+ * const inner = String.raw`cos\nsystem\n(S\'echo pwned\'\ntR.`;
+ * const { ctx, findings, nested } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode(`c_pickle\nloads\n(S'${inner}'\ntR.`)), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA100", 0], ["MA101", 55]]);
+ * assert.deepEqual(nested, ["<payload@18>"]);
  * ```
  */
 export function nestedLoader(ctx: RuleContext): FactHandlers {

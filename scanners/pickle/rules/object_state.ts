@@ -19,8 +19,17 @@ import { callDetails, qualified, type RuleContext } from "./context.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
  * import { EXECUTED_STATE_KEY } from "./object_state.ts";
- * EXECUTED_STATE_KEY; // "_parse_arg_template"
+ * assert.equal(EXECUTED_STATE_KEY, "_parse_arg_template");
+ * // Source under that key that scipy.stats does not generate: rv_generic.__setstate__ would exec it.
+ * const state = `(dS'${EXECUTED_STATE_KEY}'\nS'__import__("os").system("echo pwned")'\ns.`;
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode(state)), ctx);
+ * assert.deepEqual(findings.map((f) => f.rule), ["MA101", "MA108"]);
  * ```
  */
 export const EXECUTED_STATE_KEY = "_parse_arg_template";
@@ -49,10 +58,15 @@ function isScipyArgTemplate(value: Value | undefined): boolean {
  *
  * @example
  * ```ts
- * import { objectState } from "./object_state.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = objectState(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: a "__setstate__" entry that BUILD would call.
+ * const state = "cmypkg\nNet\n)R(dS'__setstate__'\ncos\nsystem\nsb.";
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode(state)), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA102", 0], ["MA103", 12], ["MA100", 31], ["MA101", 42]]);
  * ```
  */
 export function objectState(ctx: RuleContext): FactHandlers {

@@ -40,10 +40,14 @@ const LIMITS: Record<LimitFact["limit"], { name: string; option: string; says: (
  *
  * @example
  * ```ts
- * import { resourceLimit } from "./resource_limit.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = resourceLimit(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: 10,001 nested MARKs pass the mark limit.
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode("(".repeat(10_001) + ".")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA110", 10_000]]);
  * ```
  */
 export function resourceLimit(ctx: RuleContext): FactHandlers {

@@ -14,10 +14,14 @@ import { condemnsCall } from "./dangerous_call.ts";
  *
  * @example
  * ```ts
- * import { unknownCall } from "./unknown_call.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = unknownCall(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: a call of an unknown callable is MA103.
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode("cmypkg\nrun\n(tR.")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA102", 0], ["MA103", 13]]);
  * ```
  */
 export function unknownCall(ctx: RuleContext): FactHandlers {

@@ -13,10 +13,14 @@ import { callDetails, type RuleContext, worsens } from "./context.ts";
  *
  * @example
  * ```ts
- * import { unknownImport } from "./unknown_import.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = unknownImport(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: a name the policy does not know is MA102.
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(new TextEncoder().encode("cmypkg.models\nNet\n.")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.details?.module, f.details?.function]), [["MA102", "mypkg.models", "Net"]]);
  * ```
  */
 export function unknownImport(ctx: RuleContext): FactHandlers {

@@ -13,10 +13,15 @@ import { callDetails, qualified, type RuleContext } from "./context.ts";
  *
  * @example
  * ```ts
- * import { unresolvedImport } from "./unresolved_import.ts";
- * import type { RuleContext } from "./context.ts";
- * declare const ctx: RuleContext;
- * const handlers = unresolvedImport(ctx);
+ * import assert from "node:assert/strict";
+ * import { bytesSource } from "../../../core/byte_source.ts";
+ * import { recordingContext } from "../../../core/recording_context.ts";
+ * import { scanPickle } from "../scanner.ts";
+ * // scanPickle runs this rule with the other pickle rules: STACK_GLOBAL of None and "system".
+ * const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+ * const { ctx, findings } = recordingContext("model.pkl");
+ * await scanPickle(bytesSource(latin1("\x80\x04N\x8c\x06system\x93.")), ctx);
+ * assert.deepEqual(findings.map((f) => [f.rule, f.position]), [["MA104", 11]]);
  * ```
  */
 export function unresolvedImport(ctx: RuleContext): FactHandlers {
