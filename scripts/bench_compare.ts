@@ -76,7 +76,7 @@ function python(): string {
  * Runs `tool` on `path` once through the timing driver: wall time, exit code and peak RSS.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { modelauditTool, timeProcess } from "./bench_compare.ts";
  * const sample = await timeProcess(await modelauditTool(), ".bench/startup.pkl");
  * ```
@@ -100,7 +100,7 @@ export async function timeProcess(tool: Tool, path: string): Promise<Sample> {
  * modelaudit as `deno task modelaudit` runs it: `scan -q`, then `options`, then the path.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { modelauditTool } from "./bench_compare.ts";
  * const tool = await modelauditTool(["--format", "json", "--output", "/tmp/report.json"]);
  * ```
@@ -131,7 +131,7 @@ function picklescanTool(): Tool | undefined {
  * not counted (it fills the caches a second run of a hook would find warm).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import assert from "node:assert/strict";
  * import { compare } from "./bench_compare.ts";
  * // Starts processes: python3 (the timing driver) and `deno run main.ts scan` (picklescan too with PICKLESCAN_DIR).
@@ -167,7 +167,7 @@ export async function compare(
  * The median of `values`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import assert from "node:assert/strict";
  * import { median } from "./bench_compare.ts";
  * assert.equal(median([3, 1, 2]), 2);
@@ -184,7 +184,7 @@ export function median(values: number[]): number {
  * wrong exit codes and missed targets.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import assert from "node:assert/strict";
  * import { type Comparison, describe } from "./bench_compare.ts";
  * const run = (seconds: number, code: number) => ({ seconds, code, maxrssKib: 100 * 1024, stderr: "" });
@@ -250,7 +250,7 @@ export function describe(
  * Prints `rows` as columns, the first left-aligned and the others right-aligned.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { printTable } from "./bench_compare.ts";
  * printTable([["case", "time"], ["small", "1.00 s"]]);
  * ```

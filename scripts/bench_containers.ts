@@ -69,7 +69,7 @@ export interface MixedWritten {
  * container it is in.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import assert from "node:assert/strict";
  * import { scan } from "../engine/scan.ts";
  * import { writeMixedDirectory } from "./bench_containers.ts";
@@ -122,7 +122,7 @@ const CHECKPOINT_TENSORS = 64;
  * `/usr/bin/python3`. Throws when torch is not installed there.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import assert from "node:assert/strict";
  * import { scan } from "../engine/scan.ts";
  * import { writeTorchCheckpoint } from "./bench_containers.ts";
@@ -153,7 +153,7 @@ export async function writeTorchCheckpoint(path: string, sizeMb: number): Promis
  * (`torch`, `h5py`) writes a benchmark input; throws with Python's error when it fails.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { runDebianPython } from "./bench_containers.ts";
  * await runDebianPython("import sys; open(sys.argv[1], 'w').write('x')", ["/tmp/x.txt"], "python3");
  * ```

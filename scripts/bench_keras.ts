@@ -19,7 +19,7 @@ export const KERAS_LAYERS = 200;
  * Writes at `path` a Keras 2 `.h5` model of about `bytes` bytes; returns its exact size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { writeKerasH5 } from "./bench_keras.ts";
  * const path = await Deno.makeTempFile({ suffix: ".h5" });
  * console.log(await writeKerasH5(path, 10_000_000));

@@ -60,7 +60,7 @@ async function python(program: string, args: string[]): Promise<void> {
  * that decodes to `sizeMb` MiB and more, about 1,000 times its size. Returns the file's size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { writeZlibBombJoblib } from "./bench_memory.ts";
  * await writeZlibBombJoblib("/tmp/bomb.joblib", 64);
  * ```
@@ -82,7 +82,7 @@ export async function writeZlibBombJoblib(path: string, sizeMb: number): Promise
  * it. Returns the file's size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { writeZipBomb } from "./bench_memory.ts";
  * await writeZipBomb("/tmp/bomb.zip", 64);
  * ```
@@ -111,7 +111,7 @@ export async function writeZipBomb(path: string, sizeMb: number): Promise<number
  * under the engine's 32 MiB limit. Returns their total size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { writeGzipPickles } from "./bench_memory.ts";
  * await writeGzipPickles("/tmp/gz", 4, 30);
  * ```
@@ -137,7 +137,7 @@ export async function writeGzipPickles(dir: string, count: number, sizeMb: numbe
  * The repository's fixtures, scanned as one directory.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { fixturesInput } from "./bench_memory.ts";
  * (await fixturesInput()).description; // "fixtures/: 449 files, 0.80 MiB"
  * ```
@@ -196,7 +196,7 @@ async function measureInput(input: MemoryInput, rounds: number, report: string):
  * code, an expected rule missing.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import assert from "node:assert/strict";
  * import { fixturesInput, runMemoryCases } from "./bench_memory.ts";
  * // Starts processes: python3 (the timing driver) and `deno run main.ts scan`.
