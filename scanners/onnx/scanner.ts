@@ -1,5 +1,5 @@
 /**
- * The ONNX scanner. It walks a `ModelProto` in its protobuf wire format (`wire.ts`, field
+ * The ONNX scanner. It walks a `ModelProto` in its protobuf wire format (`../protobuf/wire.ts`, field
  * numbers in `schema.ts`) without decoding tensor payloads: `raw_data` and packed numbers are
  * stepped over as byte ranges, so a multi-gigabyte model costs a few reads per tensor. It visits
  * every node of the main graph, of the graphs nested in attributes (`If`, `Loop`, `Scan`, any
@@ -29,7 +29,7 @@ import {
   TRAINING_INFO,
 } from "./schema.ts";
 import { inspectString } from "./strings.ts";
-import { FieldLimitError, WIRE, WireError, type WireField, WireReader } from "./wire.ts";
+import { FieldLimitError, WIRE, WireError, type WireField, WireReader } from "../protobuf/wire.ts";
 import { scannerOptions } from "../options.ts";
 import type { OnnxOptions } from "./options.ts";
 
@@ -78,7 +78,7 @@ class Walk {
   constructor(source: ByteSource, ctx: ScanContext, onExternalData?: ExternalDataHandler) {
     this.source = source;
     this.options = scannerOptions(ctx).onnx;
-    this.reader = new WireReader(source, this.options.maxFields);
+    this.reader = new WireReader(source, { format: "onnx", maxFields: this.options.maxFields });
     this.ctx = ctx;
     this.checkStrings = onExternalData === undefined;
     this.onExternalData = onExternalData ??
@@ -100,7 +100,9 @@ class Walk {
   }
 
   async text(field: WireField, max = MAX_NAME_BYTES): Promise<string> {
-    return field.wire === WIRE.len ? utf8.decode(await this.reader.bytes(field, max)) : "";
+    return field.wire === WIRE.len
+      ? utf8.decode(await this.reader.bytes(field.start, Math.min(field.end, field.start + max)))
+      : "";
   }
 
   /** The fields of a length-delimited `field`, none for a field of another wire type (protobuf skips it as unknown). */
@@ -580,9 +582,9 @@ export const onnxScanner: Scanner = {
       if (error instanceof WireError) {
         ctx.report({
           rule: "MA465",
-          message: `The model does not decode: ${error.message}; what follows was not inspected`,
+          message: `The model does not decode: ${error.reason}; what follows was not inspected`,
           position: error.position,
-          details: { reason: error.message, position: error.position },
+          details: { reason: error.reason, position: error.position },
         });
       } else if (error instanceof FieldLimitError) {
         ctx.report({

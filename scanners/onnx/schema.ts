@@ -179,7 +179,7 @@ export const ENTRY = { key: 1, value: 2 } as const;
  * ```ts
  * import assert from "node:assert/strict";
  * import { MODEL_FIELD_WIRE } from "./schema.ts";
- * import { WIRE } from "./wire.ts";
+ * import { WIRE } from "../protobuf/wire.ts";
  * assert.equal(MODEL_FIELD_WIRE.get(1), WIRE.varint); // ir_version
  * assert.equal(MODEL_FIELD_WIRE.get(7), WIRE.len); // graph, a message
  * ```

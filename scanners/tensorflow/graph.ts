@@ -18,8 +18,11 @@ import {
   type NodeDefObject,
   type TensorObject,
 } from "./schema.ts";
-import { WIRE, type WireField, WireReader } from "./wire.ts";
+import { WIRE, type WireField, WireReader, type WireReaderOptions } from "../protobuf/wire.ts";
 import { DEFAULT_TENSORFLOW_OPTIONS, type TensorflowOptions } from "./options.ts";
+
+/** TensorFlow is read as its C++ protobuf parser reads it: a group (which no TensorFlow message has) is skipped as an unknown field. */
+const TENSORFLOW_WIRE: WireReaderOptions = { format: "tensorflow", groups: "skip" };
 
 /** Messages up to this size are decoded whole; larger ones are walked, their big payloads left unread. */
 export const MAX_DECODED_MESSAGE_BYTES = 1024 * 1024;
@@ -145,7 +148,7 @@ export class GraphReader {
 
   /** A reader of `source`; `limits` counts what was read, across readers of one file. */
   constructor(source: ByteSource, limits: ReadLimits) {
-    this.#wire = new WireReader(source, "tensorflow");
+    this.#wire = new WireReader(source, TENSORFLOW_WIRE);
     this.#limits = limits;
   }
 
@@ -212,7 +215,10 @@ export class GraphReader {
 
   async #decode<T>(typeName: string, field: WireField): Promise<T> {
     if (field.end - field.start > MAX_DECODED_MESSAGE_BYTES) {
-      throw new DecodeError("tensorflow", `a ${typeName} of ${field.end - field.start} bytes at ${field.at}`);
+      throw new DecodeError(
+        "tensorflow",
+        `a ${typeName} of ${field.end - field.start} bytes at ${field.tag}`,
+      );
     }
     return decodeMessage<T>(typeName, await this.#wire.bytes(field.start, field.end));
   }
@@ -229,7 +235,7 @@ export class GraphReader {
         "tensorflow.NodeDef",
         await this.#wire.bytes(field.start, field.end),
       );
-      return nodeFromObject(decoded, field.at, this.#max.maxNestedGraphBytes);
+      return nodeFromObject(decoded, field.tag, this.#max.maxNestedGraphBytes);
     }
     return await this.#walkNode(field);
   }
@@ -240,7 +246,7 @@ export class GraphReader {
       name: "",
       op: "",
       inputs: [],
-      position: nodeField.at,
+      position: nodeField.tag,
       strings: new Map(),
       calls: [],
     };
@@ -256,7 +262,7 @@ export class GraphReader {
 
   async #string(field: WireField): Promise<string> {
     if (field.end - field.start > MAX_SHORT_STRING_BYTES * 16) {
-      throw new DecodeError("tensorflow", `a name of ${field.end - field.start} bytes at ${field.at}`);
+      throw new DecodeError("tensorflow", `a name of ${field.end - field.start} bytes at ${field.tag}`);
     }
     return utf8.decode(await this.#wire.bytes(field.start, field.end));
   }
@@ -319,12 +325,12 @@ export class GraphReader {
     const kept = length <= MAX_SHORT_STRING_BYTES ||
       (length <= this.#max.maxNestedGraphBytes &&
         (await this.#wire.bytes(field.start, field.start + 1))[0] === 0x0a);
-    strings.push(kept ? (await this.#wire.bytes(field.start, field.end)).slice() : NOT_KEPT);
+    strings.push(kept ? await this.#wire.bytes(field.start, field.end) : NOT_KEPT);
   }
 }
 
 function isLen(field: WireField): boolean {
-  return field.wireType === WIRE.len;
+  return field.wire === WIRE.len;
 }
 
 /**
@@ -413,8 +419,8 @@ export async function mayBeGraphDef(bytes: Uint8Array): Promise<boolean> {
   if (bytes.length < 4 || bytes[0] !== 0x0a) return false;
   try {
     let nodes = 0;
-    for await (const field of new WireReader(bytesSource(bytes), "tensorflow").fields(0, bytes.length)) {
-      if (field.number === F.graphNode && field.wireType === WIRE.len) {
+    for await (const field of new WireReader(bytesSource(bytes), TENSORFLOW_WIRE).fields(0, bytes.length)) {
+      if (field.number === F.graphNode && field.wire === WIRE.len) {
         const node = decodeMessage<NodeDefObject>(
           "tensorflow.NodeDef",
           bytes.subarray(field.start, field.end),

@@ -15,7 +15,7 @@ import { SAVED_MODEL_FILES } from "./descriptor.ts";
 import { type GraphModel, GraphReader, MAX_DECODED_MESSAGE_BYTES, type ReadLimits } from "./graph.ts";
 import { checkKerasMetadata } from "./keras_metadata.ts";
 import { decodeMessage, encodeFromText, fieldNumber } from "./schema.ts";
-import { WIRE, type WireField } from "./wire.ts";
+import { WIRE, type WireField } from "../protobuf/wire.ts";
 import { scannerOptions } from "../options.ts";
 
 const F = {
@@ -67,7 +67,7 @@ async function scanSavedModel(source: ByteSource, ctx: ScanContext, limits: Read
   const reader = new GraphReader(source, limits);
   let index = 0;
   for await (const field of reader.wire.fields(0, source.size)) {
-    if (field.wireType !== WIRE.len || field.number !== F.metaGraphs) continue;
+    if (field.wire !== WIRE.len || field.number !== F.metaGraphs) continue;
     await scanMetaGraph(reader, field, `$.meta_graphs[${index++}]`, ctx);
   }
 }
@@ -76,7 +76,7 @@ async function scanMetaGraph(reader: GraphReader, metaGraph: WireField, keyPath:
   const loaderFed = new Set<string>();
   const graphs: GraphModel[] = [];
   for await (const field of reader.wire.fields(metaGraph.start, metaGraph.end)) {
-    if (field.wireType !== WIRE.len) continue;
+    if (field.wire !== WIRE.len) continue;
     if (field.number === F.graphDef) {
       graphs.push(await reader.readGraphDef(field.start, field.end, `${keyPath}.graph_def`));
     } else if (field.number === F.saverDef) {
@@ -100,7 +100,7 @@ async function scanMetaGraph(reader: GraphReader, metaGraph: WireField, keyPath:
 
 async function small(reader: GraphReader, field: WireField): Promise<Uint8Array> {
   if (field.end - field.start > MAX_DECODED_MESSAGE_BYTES) {
-    throw new DecodeError("tensorflow", `a message of ${field.end - field.start} bytes at ${field.at}`);
+    throw new DecodeError("tensorflow", `a message of ${field.end - field.start} bytes at ${field.tag}`);
   }
   return await reader.wire.bytes(field.start, field.end);
 }

@@ -1,7 +1,7 @@
 /**
  * TensorFlow's message types, from the descriptor `scripts/make_tensorflow_descriptor.py` wrote
  * out of TensorFlow's own compiled `.proto` files (`protos.json`; no `.proto` is read at run time).
- * protobufjs decodes the messages small enough to hold in memory; `wire.ts` walks the others.
+ * protobufjs decodes the messages small enough to hold in memory; `../protobuf/wire.ts` walks the others.
  *
  * @module
  */
