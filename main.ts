@@ -162,7 +162,10 @@ class Cli {
         ? DEFAULT_CONFIG_FILE
         : undefined);
     if (path === undefined) return await this.#scan(paths, flags);
-    const { loadConfig, ConfigError } = await import("./cli/config.ts");
+    const [{ loadConfig }, { ConfigError }] = await Promise.all([
+      import("./cli/config.ts"),
+      import("./cli/config_error.ts"),
+    ]);
     let config: Config | undefined;
     try {
       config = await loadConfig(path);
@@ -203,7 +206,7 @@ class Cli {
     if (flags.baseline !== undefined) {
       // Read before the scan: a missing or broken baseline must not cost a whole scan first.
       const { loadBaseline } = await import("./cli/baseline.ts");
-      const { ConfigError } = await import("./cli/config.ts");
+      const { ConfigError } = await import("./cli/config_error.ts");
       try {
         baseline = await loadBaseline(flags.baseline);
       } catch (error) {

@@ -22,7 +22,7 @@ import type { ScanResult } from "../core/types.ts";
 import { renderLocation } from "../report/location.ts";
 import { findingFingerprints } from "../report/sarif.ts";
 import { allFindings, TOOL_NAME } from "../report/summary.ts";
-import { ConfigError } from "./config.ts";
+import { ConfigError } from "./config_error.ts";
 
 /** The baseline format's version. */
 const BASELINE_VERSION = 1;
@@ -87,7 +87,7 @@ export function baselineOf(result: ScanResult, root: string): Baseline {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ConfigError } from "./config.ts";
+ * import { ConfigError } from "./config_error.ts";
  * import { parseBaseline } from "./baseline.ts";
  * const fingerprints = parseBaseline(
  *   JSON.stringify({ tool: "modelaudit", version: 1, findings: [{ fingerprint: `${"a".repeat(64)}:1`, rule: "MA102", location: "m.pkl" }] }),
@@ -129,7 +129,7 @@ export function parseBaseline(text: string, path: string): Set<string> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ConfigError } from "./config.ts";
+ * import { ConfigError } from "./config_error.ts";
  * import { loadBaseline, renderBaseline } from "./baseline.ts";
  * const path = await Deno.makeTempFile({ suffix: ".json" });
  * await Deno.writeTextFile(path, renderBaseline({ startTime: "", durationMs: 0, scannerNames: [], files: [], findings: [] }, "/work"));

@@ -36,6 +36,7 @@
 import { parse as parseToml, TomlDate, TomlError } from "smol-toml";
 import { isRuleId, isRuleSelector } from "../core/rules.ts";
 import { DEFAULT_CONFIG_FILE } from "./args.ts";
+import { ConfigError } from "./config_error.ts";
 import type { Severity } from "../core/types.ts";
 
 /** One `[[ignore]]` entry: findings of `rule` in files matching `path` are suppressed until `expires`. */
@@ -73,24 +74,6 @@ export interface ConfigArgs {
   keyPath: string;
   /** The arguments, e.g. `["--fail-on", "critical"]`. */
   args: string[];
-}
-
-/**
- * A config file that cannot be used: the message names the file and the key path.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { ConfigError, parseConfig } from "./config.ts";
- * assert.throws(() => parseConfig('rules.severity = { MA102 = "loud" }\n', "modelaudit.toml"), (error) => {
- *   assert.ok(error instanceof ConfigError);
- *   assert.match(error.message, /^modelaudit\.toml: \$\.rules\.severity\.MA102: /);
- *   return true;
- * });
- * ```
- */
-export class ConfigError extends Error {
-  override name = "ConfigError";
 }
 
 /** `[scan]` keys: long option names of `modelaudit scan`, with the type of value each takes. */
@@ -305,7 +288,8 @@ export function parseConfig(text: string, path: string): Config {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ConfigError, loadConfig } from "./config.ts";
+ * import { ConfigError } from "./config_error.ts";
+ * import { loadConfig } from "./config.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/modelaudit.toml`, 'rules.severity = { MA102 = "info" }\n');
  * const config = await loadConfig(`${dir}/modelaudit.toml`);

@@ -1,7 +1,8 @@
 /** The config file: what each key stands for, and the key path of every mistake. */
 
 import assert from "node:assert/strict";
-import { ConfigError, parseConfig } from "../../cli/config.ts";
+import { ConfigError } from "../../cli/config_error.ts";
+import { parseConfig } from "../../cli/config.ts";
 
 Deno.test("every key: [scan] options, [limits] and [callables] become arguments; severities and ignores are read", () => {
   const config = parseConfig(

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { baselineOf, parseBaseline, renderBaseline } from "../../cli/baseline.ts";
-import { ConfigError } from "../../cli/config.ts";
+import { ConfigError } from "../../cli/config_error.ts";
 import { triage, type TriagePolicy } from "../../cli/triage.ts";
 import type { RuleId } from "../../core/rules.ts";
 import type { Finding, ScanResult } from "../../core/types.ts";
