@@ -184,6 +184,8 @@ interface ContextFrame extends SourcePlace {
   depth: number;
   opportunistic: boolean;
   alsoReadAs?: string;
+  /** The inventory entry of the member this frame scans, once its scanner is chosen (see `contents`). */
+  entry?: ContentEntry;
 }
 
 /** The location of a report in `frame`: the frame's path, the member it names, and the place inside. */
@@ -237,12 +239,8 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
     identify(format) {
       if (frame.alsoReadAs !== undefined) return;
       if (depth === 0) state.format = format;
-      else {
-        // A member names itself too: a checkpoint inside an archive is listed as pytorch, not zip.
-        const path = frame.members.join("\0");
-        const entry = state.contents.findLast((listed) => listed.members.join("\0") === path);
-        if (entry) entry.format = format;
-      }
+      // A member names itself too: a checkpoint inside an archive is listed as pytorch, not zip.
+      else if (frame.entry) frame.entry.format = format;
     },
     openSibling(reference, at) {
       const opener = depth > 0 || !state.siblings ? NO_SIBLINGS : state.siblings;
@@ -509,7 +507,8 @@ async function scanAsFile(
   const { descriptor, scanner } = detected;
   if (frame.depth === 0) state.format = descriptor.id;
   else if (frame.alsoReadAs === undefined && state.contents.length < state.limits.maxContentEntries) {
-    state.contents.push({ members: [...frame.members], format: descriptor.id, size: source.size });
+    frame.entry = { members: [...frame.members], format: descriptor.id, size: source.size };
+    state.contents.push(frame.entry);
   }
   const before = state.sink.findings.length;
   const extent = await scanner.scan(source, context);
