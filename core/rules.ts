@@ -1052,7 +1052,7 @@ export const RULES = {
     title: "Part of a TensorFlow graph was not inspected: a limit was reached",
     why:
       "Graphs with millions of nodes or hundreds of thousands of functions are not read to the end; what lies past the limit is not checked. (Graphs nested in graphs' strings are followed within the scan's --max-depth, MA210.)",
-    example: "A GraphDef with three million nodes.",
+    example: "A GraphDef with more nodes than `tensorflow.maxNodes` allows (2,000,000 unless lowered).",
     fix: "Treat the model as unverified; inspect it by other means.",
   },
   MA436: {

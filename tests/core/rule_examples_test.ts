@@ -342,8 +342,11 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   MA432: fixtureCase("saved_model.pb", "tensorflow/malicious/restore_fixed_path/saved_model.pb"),
   MA433: fixtureCase("frozen.pb", "tensorflow/malicious/custom_op.pb"),
   MA434: fixtureCase("saved_model.pb", "tensorflow/malicious/truncated/saved_model.pb"),
-  // GraphDef.node (field 1) three million times, each an empty NodeDef.
-  MA435: () => ({ files: { "graph.pb": new Uint8Array(6_000_000).map((_, i) => i % 2 === 0 ? 0x0a : 0) } }),
+  // GraphDef.node (field 1) 3,000 times, each an empty NodeDef, against a limit of 1,000.
+  MA435: () => ({
+    files: { "graph.pb": new Uint8Array(6_000).map((_, i) => i % 2 === 0 ? 0x0a : 0) },
+    options: { scannerOptions: { tensorflow: { maxNodes: 1_000 } } },
+  }),
   MA436: fixtureCase("keras_metadata.pb", "tensorflow/malicious/keras_lambda/keras_metadata.pb"),
   MA437: fixtureCase("keras_metadata.pb", "tensorflow/malicious/keras_lambda/keras_metadata.pb"),
   MA500: () => ({
