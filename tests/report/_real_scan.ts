@@ -27,7 +27,7 @@ export const MAX_FILE_SIZE = 80_000;
 
 let cached: Promise<ScanResult> | undefined;
 
-/** The scan, run once per test file. */
+/** The scan, run once per test module (`real_scan_test.ts` holds every test that uses it). */
 export function realScan(): Promise<ScanResult> {
   cached ??= scan(SCANNED_PATHS, { maxFileSize: MAX_FILE_SIZE });
   return cached;
