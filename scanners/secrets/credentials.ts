@@ -11,7 +11,7 @@
  */
 
 import { looksRandom, shannonEntropy } from "./entropy.ts";
-import { isPasswordKey, keyWords, secretKeyStrength } from "./key_names.ts";
+import { isPasswordKey, isProseKey, keyWords, secretKeyStrength } from "./key_names.ts";
 import { isPlaceholder, nonSecretShape } from "./placeholders.ts";
 import { redact } from "./redact.ts";
 import type { ValueFinding } from "./types.ts";
@@ -100,9 +100,9 @@ const AZURE_KEY = /\b(AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,}={0,2})/g;
 /** A JWT: a JSON header (`{"` is `eyJ`), a JSON payload and a signature, in base64url. */
 const JWT =
   /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
-/** `NAME=value` or `--name value` inside a value (an environment list, a command line). */
+/** `NAME=value` (an environment list, a connection string) or `--name value` (a command line) inside a value. */
 const ASSIGNMENT =
-  /(?:^|[\s,;"'(\[{])(?:--)?([A-Za-z][\w.-]{1,60}?)["']?\s*(?:[=:]|\s(?=\S))\s*["']?([^\s"',;)}\]]{8,200})/g;
+  /(?:--([A-Za-z][\w-]{1,60})(?:=|\s+)|(?:^|[\s,;"'(\[{])([A-Za-z][\w.-]{1,60})=)["']?([^\s"',;)}\]<>]{8,200})/g;
 
 /** Whether a matched token is a fill-in rather than an issued credential: markers, or too little randomness. */
 function isFakeToken(text: string, prefix: string): boolean {
@@ -333,8 +333,10 @@ function isGenericSecret(key: string, value: string): boolean {
 function genericSecrets(value: string, key: string | undefined): ValueFinding[] {
   const trimmed = value.trim();
   const candidates: [string, string][] = key === undefined ? [] : [[key, trimmed]];
-  if (/[=:\s]/.test(trimmed)) {
-    for (const match of trimmed.slice(0, 4096).matchAll(ASSIGNMENT)) candidates.push([match[1], match[2]]);
+  if (!isProseKey(key) && /[=\s]/.test(trimmed)) {
+    for (const match of trimmed.slice(0, 4096).matchAll(ASSIGNMENT)) {
+      candidates.push([match[1] ?? match[2], match[3]]);
+    }
   }
   for (const [name, text] of candidates) {
     if (!isGenericSecret(name, text)) continue;

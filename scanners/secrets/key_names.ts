@@ -175,10 +175,23 @@ const NOT_A_SECRET_WORDS = new Set([
   "algorithm",
   "algo",
   "rotation",
-  "policy",
-  "length",
-  "min_length",
   "strength",
+  "next",
+  "continuation",
+  "page",
+  "pagination",
+  "cursor",
+  "marker",
+  "sync",
+  "idempotency",
+  "last",
+  "used",
+  "created",
+  "changed",
+  "updated",
+  "date",
+  "time",
+  "age",
   "hashed",
   "hashing",
   "encoder",
@@ -249,4 +262,50 @@ export function secretKeyStrength(key: string): SecretKeyStrength | undefined {
  */
 export function isPasswordKey(key: string): boolean {
   return keyWords(key).some((word) => /^(?:\w*password|passwd|pwd|passphrase)$/.test(word));
+}
+
+/** Words of keys whose values are prose for people: documentation, descriptions, comments. */
+const PROSE_WORDS = new Set([
+  "description",
+  "descriptions",
+  "documentation",
+  "doc",
+  "docs",
+  "docstring",
+  "help",
+  "comment",
+  "comments",
+  "summary",
+  "readme",
+  "note",
+  "notes",
+  "changelog",
+  "about",
+  "example",
+  "examples",
+  "usage",
+  "message",
+  "title",
+  "text",
+  "license",
+  "abstract",
+  "citation",
+  "caption",
+]);
+
+/**
+ * Whether `key` holds prose for people (`description`, `documentation`, `help`): a URL in
+ * it is a link a reader may follow, not one a loader fetches, and `password=...` in it is an
+ * example in the docs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isProseKey } from "./key_names.ts";
+ * assert.equal(isProseKey("long_description"), true);
+ * assert.equal(isProseKey("download_url"), false);
+ * ```
+ */
+export function isProseKey(key: string | undefined): boolean {
+  return key !== undefined && keyWords(key).some((word) => PROSE_WORDS.has(word));
 }

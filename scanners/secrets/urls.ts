@@ -25,7 +25,7 @@
 import { domainToUnicode } from "node:url";
 import { FILE_DROP_HOSTS, PASTE_HOSTS, SHORTENER_HOSTS, TUNNEL_HOSTS } from "../strings/hosts.ts";
 import type { ValueFinding } from "./types.ts";
-import { keyWords } from "./key_names.ts";
+import { isProseKey, keyWords } from "./key_names.ts";
 
 /** URLs read from one value: a real value holds a handful; a value of thousands is a list to be bounded. */
 export const MAX_URLS_PER_VALUE = 64;
@@ -250,6 +250,7 @@ const HOST_LISTS = [
 function judgeUrl(url: URL, key: string | undefined): ValueFinding | undefined {
   const text = quoted(url);
   if (url.protocol === "file:") {
+    if (url.pathname === "/" && url.hostname === "") return undefined; // `file:///` alone names the scheme, no file
     return {
       rule: "MA555",
       severity: "warning",
@@ -318,6 +319,7 @@ function judgeUrl(url: URL, key: string | undefined): ValueFinding | undefined {
  * ```
  */
 export function findRiskyUrls(value: string, key?: string): ValueFinding[] {
+  if (isProseKey(key)) return [];
   const found = new Map<string, ValueFinding>();
   for (const url of urlsIn(value)) {
     const finding = judgeUrl(url, key);
