@@ -1272,7 +1272,7 @@ export const RULES = {
     why:
       "An AWS secret access key (40 characters under an `aws_secret_access_key` key) with its access key id (`AKIA...` for a user, `ASIA...` for a session) signs requests as its owner. An access key id alone is reported as a warning: it names the key, and its secret is often close by.",
     example:
-      '`aws_secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"` without the EXAMPLE marker.',
+      '`aws_secret_access_key: "<40 random base64 characters>"` beside `aws_access_key_id: "AKIA<16 base32 characters>"`.',
     fix:
       "Deactivate the key in IAM, remove it from the file and its history, and use a role or the environment.",
   },
