@@ -38,7 +38,7 @@ export interface ConfigValue {
   value: string;
 }
 
-const keySegment = (key: string) => /^[A-Za-z_$][\w$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+const keySegment = (key: string) => /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 
 /**
  * The string values of a parsed document with their key paths (`$.a.b[0]`), depth first.

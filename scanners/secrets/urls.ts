@@ -114,33 +114,41 @@ const isLocalName = (hostname: string) =>
 /** Extensions of files a loader runs or deserializes: weights that may be pickles, archives, scripts. */
 const WEIGHT_OR_CODE_EXTENSION =
   /\.(?:bin|pt|pth|ckpt|pkl|pickle|joblib|safetensors|gguf|ggml|onnx|h5|hdf5|keras|pb|tflite|npy|npz|msgpack|model|zip|tar|gz|tgz|bz2|xz|7z|whl|egg|py|sh|bash|ps1|bat|cmd|exe|dll|so|dylib|jar|js)$/i;
-/** Words of a key whose URL value is downloaded: `download_url`, `weights`, `checkpoint_url`, `pretrained`. */
+/**
+ * Words of a key whose URL value is downloaded and loaded: `download_url`, `weights`,
+ * `checkpoint`, `pretrained`, `resume_from`, `init_from`, `mirror`, `installer`. A key merely
+ * ending in `_url` is not enough: `license_url`, `homepage_url` and `docs_url` are links for
+ * people, and plain http:// in them is common and harmless.
+ */
 const DOWNLOAD_KEY_WORDS = new Set([
   "download",
   "downloads",
   "weights",
   "weight",
   "checkpoint",
+  "checkpoints",
   "ckpt",
   "pretrained",
   "resume",
   "init",
-  "model",
-  "models",
   "mirror",
   "artifact",
   "artifacts",
   "script",
+  "scripts",
   "installer",
   "package",
   "wheel",
 ]);
+/** Words that make a `_url`/`_uri` key a download too: `model_url`, `tokenizer_uri`. */
+const MODEL_WORDS = new Set(["model", "models", "tokenizer", "vocab", "adapter", "lora"]);
 
 function isDownloadKey(key: string | undefined): boolean {
   if (key === undefined) return false;
   const words = keyWords(key);
+  const last = words.at(-1);
   return words.some((word) => DOWNLOAD_KEY_WORDS.has(word)) ||
-    (words.at(-1) === "url" || words.at(-1) === "uri") && words.some((word) => DOWNLOAD_KEY_WORDS.has(word));
+    ((last === "url" || last === "uri") && words.some((word) => MODEL_WORDS.has(word)));
 }
 
 /** Hosts that model loaders and installers fetch from, which lookalikes imitate. */
