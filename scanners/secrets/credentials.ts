@@ -21,8 +21,8 @@ import { urlsIn } from "./urls.ts";
 interface TokenFormat {
   provider: string;
   kind: string;
-  /** The token's fixed prefix, shown whole in previews. */
-  prefix: string;
+  /** Length of the token's fixed prefix (`hf_`, `ghp_`), shown whole in previews: it names the provider. */
+  prefixLength: number;
   /** The token, bounded by characters that cannot belong to it. */
   pattern: RegExp;
 }
@@ -31,39 +31,39 @@ const token = (body: string) => new RegExp(String.raw`(?<![A-Za-z0-9_-])(?:${bod
 
 /** Exact formats (gitleaks' rules, 2024-2025), the most specific first: `sk-ant-` before `sk-`. */
 const TOKEN_FORMATS: readonly TokenFormat[] = [
-  { provider: "huggingface", kind: "access-token", prefix: "hf_", pattern: token("hf_[A-Za-z]{34}") },
-  { provider: "huggingface", kind: "org-token", prefix: "api_org_", pattern: token("api_org_[A-Za-z]{34}") },
+  { provider: "huggingface", kind: "access-token", prefixLength: 3, pattern: token("hf_[A-Za-z]{34}") },
+  { provider: "huggingface", kind: "org-token", prefixLength: 8, pattern: token("api_org_[A-Za-z]{34}") },
   {
     provider: "anthropic",
     kind: "api-key",
-    prefix: "sk-ant-",
+    prefixLength: 7,
     pattern: token("sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{93}AA"),
   },
   {
     provider: "openai",
     kind: "api-key",
-    prefix: "sk-",
+    prefixLength: 3,
     pattern: token(
       "sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,74}T3BlbkFJ[A-Za-z0-9_-]{20,74}|sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{80,200}|sk-[A-Za-z0-9]{48}",
     ),
   },
-  { provider: "github", kind: "token", prefix: "gh?_", pattern: token("gh[pousr]_[A-Za-z0-9]{36}") },
+  { provider: "github", kind: "token", prefixLength: 4, pattern: token("gh[pousr]_[A-Za-z0-9]{36}") },
   {
     provider: "github",
     kind: "fine-grained-token",
-    prefix: "github_pat_",
+    prefixLength: 11,
     pattern: token("github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}"),
   },
   {
     provider: "gitlab",
     kind: "token",
-    prefix: "glpat-",
+    prefixLength: 6,
     pattern: token("gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,64}"),
   },
   {
     provider: "slack",
     kind: "token",
-    prefix: "xox?-",
+    prefixLength: 5,
     pattern: token(
       "xox[baprse]-(?:[0-9]{1,13}-){1,3}[A-Za-z0-9-]{8,64}|xapp-[0-9]-[A-Z0-9]{9,}-[0-9]+-[a-z0-9]{20,}",
     ),
@@ -71,15 +71,15 @@ const TOKEN_FORMATS: readonly TokenFormat[] = [
   {
     provider: "slack",
     kind: "webhook",
-    prefix: "https://hooks.slack.com/",
+    prefixLength: 33, // `https://hooks.slack.com/services/`: the team and channel ids follow, the secret last
     pattern:
       /https:\/\/hooks\.slack\.com\/(?:services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32}|(?:workflows|triggers)\/[A-Za-z0-9/]{30,80})/g,
   },
-  { provider: "google", kind: "api-key", prefix: "AIza", pattern: token("AIza[0-9A-Za-z_-]{35}") },
+  { provider: "google", kind: "api-key", prefixLength: 4, pattern: token("AIza[0-9A-Za-z_-]{35}") },
   {
     provider: "stripe",
     kind: "live-key",
-    prefix: "sk_live_",
+    prefixLength: 8,
     pattern: token("(?:sk|rk)_live_[A-Za-z0-9]{24,99}"),
   },
 ];
@@ -105,8 +105,8 @@ const ASSIGNMENT =
   /(?:--([A-Za-z][\w-]{1,60})(?:=|\s+)|(?:^|[\s,;"'(\[{])([A-Za-z][\w.-]{1,60})=)["']?([^\s"',;)}\]<>]{8,200})/g;
 
 /** Whether a matched token is a fill-in rather than an issued credential: markers, or too little randomness. */
-function isFakeToken(text: string, prefix: string): boolean {
-  const body = text.slice(prefix.replace("?", "").length);
+function isFakeToken(text: string, prefixLength: number): boolean {
+  const body = text.slice(prefixLength);
   return /x{5,}|X{5,}|EXAMPLE|example|0{8,}|1234567|abcdefg|ABCDEFG|your|YOUR/.test(text) ||
     shannonEntropy(body) < 3;
 }
@@ -118,12 +118,9 @@ function providerTokens(value: string): { finding: ValueFinding; text: string }[
     for (const match of value.matchAll(format.pattern)) {
       const start = match.index, end = start + match[0].length;
       if (claimed.some(([from, to]) => start < to && end > from)) continue;
-      if (isFakeToken(match[0], format.prefix)) continue;
+      if (isFakeToken(match[0], format.prefixLength)) continue;
       claimed.push([start, end]);
-      const preview = redact(
-        match[0],
-        format.kind === "webhook" ? "https://hooks.slack.com/services/" : format.prefix,
-      );
+      const preview = redact(match[0], format.prefixLength);
       found.push({
         text: match[0],
         finding: {
@@ -154,10 +151,8 @@ function privateKeys(value: string, key: string | undefined): ValueFinding[] {
   for (const match of value.matchAll(PRIVATE_KEY)) {
     const after = value.slice(match.index + match[0].length, match.index + match[0].length + 4096);
     // Header lines (`Proc-Type: 4,ENCRYPTED`) and line breaks, real or escaped, are not the body.
-    const body = after.split("-----END")[0].replace(/\\n/g, "\n").replace(/^[\w-]+:.*$/gm, "").replace(
-      /\s/g,
-      "",
-    );
+    const lines = after.split("-----END")[0].replace(/\\n/g, "\n");
+    const body = lines.replace(/^[\w-]+:.*$/gm, "").replace(/\s/g, "");
     const base64 = /^[A-Za-z0-9+/=]*/.exec(body)![0];
     if (match[1] !== undefined && base64.length < MIN_KEY_BODY) continue;
     const type = match[1] ?? `PuTTY ${match[2]}`;
@@ -179,39 +174,42 @@ function privateKeys(value: string, key: string | undefined): ValueFinding[] {
 }
 
 function awsCredentials(value: string, key: string | undefined, keyPath: string): ValueFinding[] {
-  const found: ValueFinding[] = [];
-  for (const match of value.matchAll(AWS_KEY_ID)) {
-    if (isFakeToken(match[0], "AKIA")) continue;
-    const preview = redact(match[0], "AKIA");
-    found.push({
-      rule: "MA541",
-      severity: "warning",
-      message: `An AWS access key id (${match[0].startsWith("ASIA") ? "session" : "long-term"}): ${preview}`,
-      details: { provider: "aws", kind: "access-key-id", preview },
-    });
-    break;
-  }
+  const id = [...value.matchAll(AWS_KEY_ID)].map((match) => match[0]).find((text) => !isFakeToken(text, 4));
   const secrets: string[] = [...value.matchAll(AWS_SECRET_ASSIGNED)].map((match) => match[1]);
   const words = key === undefined ? [] : keyWords(key);
   const awsKey = words.includes("secret") && (words.includes("aws") || /aws/i.test(keyPath));
   if (awsKey && AWS_SECRET.test(value.trim())) secrets.push(value.trim());
-  const secret = secrets.find((text) => !isFakeToken(text, "") && looksRandom(text));
+  const secret = secrets.find((text) => !isFakeToken(text, 0) && looksRandom(text));
+  const idPreview = id === undefined ? undefined : redact(id, 4);
   if (secret !== undefined) {
     const preview = redact(secret);
-    found.push({
+    return [{
       rule: "MA541",
       severity: "critical",
-      message: `An AWS secret access key: ${preview}`,
-      details: { provider: "aws", kind: "secret-access-key", preview },
-    });
+      message: `An AWS secret access key${
+        idPreview ? ` with its access key id ${idPreview}` : ""
+      }: ${preview}`,
+      details: {
+        provider: "aws",
+        kind: "secret-access-key",
+        preview,
+        ...(idPreview ? { accessKeyId: idPreview } : {}),
+      },
+    }];
   }
-  return found;
+  if (id === undefined) return [];
+  return [{
+    rule: "MA541",
+    severity: "warning",
+    message: `An AWS access key id (${id.startsWith("ASIA") ? "session" : "long-term"}): ${idPreview}`,
+    details: { provider: "aws", kind: "access-key-id", preview: idPreview },
+  }];
 }
 
 function azureCredentials(value: string, urls: readonly URL[]): ValueFinding[] {
   const found: ValueFinding[] = [];
   for (const match of value.matchAll(AZURE_KEY)) {
-    if (isFakeToken(match[2], "") || !looksRandom(match[2])) continue;
+    if (isFakeToken(match[2], 0) || !looksRandom(match[2])) continue;
     const preview = redact(match[2]);
     const account = /AccountName=([^;]+)/.exec(value)?.[1];
     found.push({
@@ -274,7 +272,7 @@ function jwts(value: string): ValueFinding[] {
     if (head === undefined || typeof head.alg !== "string" || jwtPart(payload) === undefined) continue;
     const exp = jwtPart(payload)!.exp;
     const expires = typeof exp === "number" ? new Date(exp * 1000).toISOString() : undefined;
-    const preview = redact(match[0], "eyJ");
+    const preview = redact(match[0], 3);
     return [{
       rule: "MA544",
       severity: "warning",
@@ -357,7 +355,8 @@ function genericSecrets(value: string, key: string | undefined): ValueFinding[] 
 }
 
 /**
- * The credentials in `value`, the value of `key` at `keyPath`: at most one finding per rule,
+ * The credentials in `value`, the value of `key` at `keyPath`: one finding per kind of credential
+ * (a value with a Hugging Face and a GitHub token has two; one with three GitHub tokens, one),
  * the provider-specific ones first; a value that holds a known credential gets no generic finding.
  *
  * @example
@@ -382,8 +381,10 @@ export function findCredentials(value: string, key: string | undefined, keyPath:
     ...jwts(value),
     ...urlPasswords(urls, tokens.map((token) => token.text)),
   ];
+  const what = (finding: ValueFinding) =>
+    `${finding.rule} ${finding.details.provider} ${finding.details.kind}`;
   const distinct = found.filter((finding, i) =>
-    found.findIndex((other) => other.rule === finding.rule) === i
+    found.findIndex((other) => what(other) === what(finding)) === i
   );
   return distinct.length > 0 ? distinct : genericSecrets(value, key);
 }

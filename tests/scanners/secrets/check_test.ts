@@ -322,3 +322,28 @@ Deno.test("config values: the work per value is bounded", () => {
   checkConfigValue("eyJ".repeat(100_000) + "." + "a".repeat(100_000), "$.t");
   assert.ok(performance.now() - started < 2000, "hostile values are checked in linear time");
 });
+
+Deno.test("config values: one finding per kind of credential in a value, the pair of AWS keys as one", () => {
+  const env = join(
+    "AWS_ACCESS_KEY_ID=AKIA",
+    "5LKR4AQXVUPCTNWL AWS_SECRET_ACCESS_KEY=",
+    "aQWk8JzFalHlsZfYcMMDktXP+tKsf2rcDkdfrUnW",
+  );
+  const [aws, ...rest] = checkConfigValue(env, "$.run.env");
+  assert.deepEqual(rest, []);
+  assert.equal(aws.severity, "critical");
+  assert.equal(aws.details.accessKeyId, "AKIA5LKR…TNWL (20 chars)");
+  const two = join(
+    HF,
+    " ",
+    "ghp_",
+    "gHV7iB3m03nbqnsGpWLuqIA1id6Vw5DQL05H",
+    " ",
+    "ghp_",
+    "Q8zR2LxVt0PmW4kNc7YaB3dF6gA0eUoIiKjH",
+  );
+  assert.deepEqual(checkConfigValue(two, "$.script").map((f) => f.details.provider), [
+    "huggingface",
+    "github",
+  ]);
+});
