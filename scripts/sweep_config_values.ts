@@ -2,7 +2,7 @@
  * The false-positive sweep of the config value checks (`scanners/secrets/`): collects the
  * configuration files of this machine (`.json`, `.yaml`, `.yml`, `.toml`, `.ini`, `.cfg`,
  * `.xml` under `/etc`, `/usr` (with `/usr/lib/python3*` and the Google Cloud SDK), `/opt`, Deno's
- * npm cache and pyenv's Pythons), reads their string values with key paths, runs {@linkcode checkConfigValue} on
+ * npm cache and pyenv's Pythons), reads their string values with key paths, runs {@linkcode configValueFindings} on
  * each and prints the counts per rule and samples. System and package files hold no live
  * credentials and download nothing risky, so every finding is a false alarm to explain.
  *
@@ -21,7 +21,7 @@
 
 import { parseAllDocuments } from "yaml";
 import { parse as parseToml } from "smol-toml";
-import { checkConfigValue, type ValueFinding } from "../scanners/secrets/check.ts";
+import { configValueFindings, type ValueFinding } from "../scanners/secrets/check.ts";
 
 /** Extensions of the configuration files swept. */
 const EXTENSIONS = [".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".xml"];
@@ -213,7 +213,7 @@ export async function sweep(roots: readonly string[]): Promise<SweepFigures> {
       }
       for (const { keyPath, value } of values) {
         figures.values++;
-        for (const finding of checkConfigValue(value, keyPath)) record(figures, file, keyPath, finding);
+        for (const finding of configValueFindings(value, keyPath)) record(figures, file, keyPath, finding);
       }
     }
   }

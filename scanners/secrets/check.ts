@@ -1,11 +1,14 @@
 /**
  * The checks of one configuration value: credentials (MA540–MA546) and risky URLs
  * (MA550–MA557). No I/O: a config scanner walking a YAML, JSON, TOML, INI or XML
- * document calls {@linkcode checkConfigValue} for every string value with its key path,
- * and reports each finding with the value's location.
+ * document calls {@linkcode configValueFindings} for every string value with its key path,
+ * and reports each finding with the value's location; as a check of the config scanners'
+ * per-string hook (`scanners/config/values.ts`):
  *
  * ```ts ignore
- * for (const finding of checkConfigValue(value, keyPath)) ctx.report({ ...finding, keyPath, line });
+ * const secretsAndUrls: ConfigValueCheck = (ctx, { value, keyPath, key }) => {
+ *   for (const finding of configValueFindings(value, keyPath, key)) ctx.report(finding);
+ * };
  * ```
  *
  * @module
@@ -55,19 +58,19 @@ export function lastKey(keyPath: string): string | undefined {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { checkConfigValue } from "./check.ts";
- * const [token] = checkConfigValue("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", "$.hub.token");
+ * import { configValueFindings } from "./check.ts";
+ * const [token] = configValueFindings("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", "$.hub.token");
  * assert.equal(token.rule, "MA542");
  * assert.equal(token.severity, "critical");
  * assert.equal(token.details.provider, "huggingface");
- * const [url] = checkConfigValue("http://203.0.113.9/model.bin", "$.weights_url");
+ * const [url] = configValueFindings("http://203.0.113.9/model.bin", "$.weights_url");
  * assert.equal(url.rule, "MA550");
- * assert.deepEqual(checkConfigValue("<pad>", "$.pad_token"), []);
- * assert.deepEqual(checkConfigValue("${HF_TOKEN}", "$.hub.token"), []);
- * assert.deepEqual(checkConfigValue("https://huggingface.co/gpt2", "$.model_url"), []);
+ * assert.deepEqual(configValueFindings("<pad>", "$.pad_token"), []);
+ * assert.deepEqual(configValueFindings("${HF_TOKEN}", "$.hub.token"), []);
+ * assert.deepEqual(configValueFindings("https://huggingface.co/gpt2", "$.model_url"), []);
  * ```
  */
-export function checkConfigValue(
+export function configValueFindings(
   value: string,
   keyPath: string,
   key: string | undefined = lastKey(keyPath),

@@ -9,7 +9,7 @@ import { dirname } from "node:path";
 import { type RuleId, RULES } from "../../core/rules.ts";
 import { parseConfig } from "../../cli/config.ts";
 import { triage } from "../../cli/triage.ts";
-import { checkConfigValue } from "../../scanners/secrets/check.ts";
+import { configValueFindings } from "../../scanners/secrets/check.ts";
 import { scan, type ScanOptions } from "../../engine/scan.ts";
 import { buildZip, PAYLOAD as ZIP_PICKLE } from "../scanners/zip/_zip.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
@@ -479,7 +479,7 @@ for (const [id, build] of Object.entries(CASES)) {
 
 for (const [id, [value, keyPath]] of Object.entries(VALUE_CASES)) {
   Deno.test(`${id}'s catalog example triggers it on the config value it names: ${RULES[id as RuleId].example}`, () => {
-    const found = checkConfigValue(value, keyPath).map((finding) => finding.rule);
+    const found = configValueFindings(value, keyPath).map((finding) => finding.rule);
     assert.ok(found.includes(id as RuleId), `${id} not among ${JSON.stringify(found)}`);
   });
 }

@@ -4,7 +4,7 @@
 // digests and UUIDs, which must stay clean. The tokens are assembled at run time from a prefix and a
 // made-up body, so that secret scanners reading this repository do not take them for leaks.
 import assert from "node:assert/strict";
-import { checkConfigValue, lastKey, MAX_CHECKED_CHARS } from "../../../scanners/secrets/check.ts";
+import { configValueFindings, lastKey, MAX_CHECKED_CHARS } from "../../../scanners/secrets/check.ts";
 import { MAX_URLS_PER_VALUE, urlsIn } from "../../../scanners/secrets/urls.ts";
 
 const join = (...parts: string[]) => parts.join("");
@@ -183,7 +183,7 @@ const MALICIOUS: [string, string, string, string, Record<string, unknown>][] = [
 
 Deno.test("config values: each credential and risky URL is found with its rule, severity and details", () => {
   for (const [value, keyPath, rule, severity, details] of MALICIOUS) {
-    const found = checkConfigValue(value, keyPath);
+    const found = configValueFindings(value, keyPath);
     assert.deepEqual(
       found.map((f) => [f.rule, f.severity]),
       [[rule, severity]],
@@ -198,13 +198,13 @@ Deno.test("config values: each credential and risky URL is found with its rule, 
 Deno.test("config values: a message and its details never hold the secret whole", () => {
   for (const [value, keyPath, rule] of MALICIOUS) {
     if (!/^MA54/.test(rule)) continue;
-    const [finding] = checkConfigValue(value, keyPath);
+    const [finding] = configValueFindings(value, keyPath);
     // The middle of each value is inside its secret; a preview shows only the secret's ends.
     const middle = value.slice(Math.floor(value.length / 2) - 6, Math.floor(value.length / 2) + 6);
     const shown = JSON.stringify([finding.message, finding.details]);
     assert.ok(!shown.includes(middle), `${rule} shows ${middle} in ${shown}`);
   }
-  const [hf] = checkConfigValue(HF, "$.token");
+  const [hf] = configValueFindings(HF, "$.token");
   assert.equal(hf.message, "A Hugging Face access token: hf_ujzP…KLzd (37 chars)");
 });
 
@@ -299,7 +299,7 @@ const BENIGN: [string, string][] = [
 
 Deno.test("config values: real training-config values, placeholders, digests and UUIDs stay clean", () => {
   for (const [value, keyPath] of BENIGN) {
-    assert.deepEqual(checkConfigValue(value, keyPath), [], `${keyPath}: ${value}`);
+    assert.deepEqual(configValueFindings(value, keyPath), [], `${keyPath}: ${value}`);
   }
 });
 
@@ -308,18 +308,18 @@ Deno.test("config values: the key is the key path's last name unless given", () 
   assert.equal(lastKey('$["hf-token"]'), "hf-token");
   assert.equal(lastKey("$.list[3]"), undefined);
   const value = "q8Zr2LxVt0PmW4kNc7YaB3";
-  assert.deepEqual(checkConfigValue(value, "$.list[3]"), []);
-  assert.deepEqual(checkConfigValue(value, "$.list[3]", "api_key").map((f) => f.rule), ["MA546"]);
+  assert.deepEqual(configValueFindings(value, "$.list[3]"), []);
+  assert.deepEqual(configValueFindings(value, "$.list[3]", "api_key").map((f) => f.rule), ["MA546"]);
 });
 
 Deno.test("config values: the work per value is bounded", () => {
   const urls = Array.from({ length: 1000 }, (_, i) => `http://203.0.113.${i % 250}/m${i}.bin`).join(" ");
   assert.equal(urlsIn(urls).length, MAX_URLS_PER_VALUE);
   const beyond = "a".repeat(MAX_CHECKED_CHARS) + HF;
-  assert.deepEqual(checkConfigValue(beyond, "$.notes_blob"), []);
+  assert.deepEqual(configValueFindings(beyond, "$.notes_blob"), []);
   const started = performance.now();
-  checkConfigValue("-----BEGIN PRIVATE KEY-----".repeat(20_000) + "=".repeat(500_000), "$.k");
-  checkConfigValue("eyJ".repeat(100_000) + "." + "a".repeat(100_000), "$.t");
+  configValueFindings("-----BEGIN PRIVATE KEY-----".repeat(20_000) + "=".repeat(500_000), "$.k");
+  configValueFindings("eyJ".repeat(100_000) + "." + "a".repeat(100_000), "$.t");
   assert.ok(performance.now() - started < 2000, "hostile values are checked in linear time");
 });
 
@@ -329,7 +329,7 @@ Deno.test("config values: one finding per kind of credential in a value, the pai
     "5LKR4AQXVUPCTNWL AWS_SECRET_ACCESS_KEY=",
     "aQWk8JzFalHlsZfYcMMDktXP+tKsf2rcDkdfrUnW",
   );
-  const [aws, ...rest] = checkConfigValue(env, "$.run.env");
+  const [aws, ...rest] = configValueFindings(env, "$.run.env");
   assert.deepEqual(rest, []);
   assert.equal(aws.severity, "critical");
   assert.equal(aws.details.accessKeyId, "AKIA5LKR…TNWL (20 chars)");
@@ -342,7 +342,7 @@ Deno.test("config values: one finding per kind of credential in a value, the pai
     "ghp_",
     "Q8zR2LxVt0PmW4kNc7YaB3dF6gA0eUoIiKjH",
   );
-  assert.deepEqual(checkConfigValue(two, "$.script").map((f) => f.details.provider), [
+  assert.deepEqual(configValueFindings(two, "$.script").map((f) => f.details.provider), [
     "huggingface",
     "github",
   ]);
