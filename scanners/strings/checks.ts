@@ -128,6 +128,11 @@ export interface StringSite {
   position?: number;
   /** Its key path in a structured document, e.g. `$.__metadata__.note`. */
   keyPath?: string;
+  /**
+   * Kinds of second stage (MA011) not to report: a caller whose own checks judge URLs with more
+   * context leaves theirs out (config values: `URL_INDICATORS` of `scanners/secrets/urls.ts`).
+   */
+  skipIndicators?: readonly IndicatorKind[];
 }
 
 /**
@@ -169,6 +174,7 @@ export async function checkString(ctx: StringCheckContext, text: string, site: S
   }
   const options = scannerOptions(ctx);
   for (const indicator of suspiciousIndicators(text, options.strings.maxCheckedChars)) {
+    if (site.skipIndicators?.includes(indicator.kind)) continue;
     ctx.report({
       rule: "MA011",
       message: `${site.what} ${DESCRIPTIONS[indicator.kind]}: ${indicator.excerpt}`,
