@@ -115,7 +115,7 @@ const NOT_SECRETS: readonly [string, RegExp][] = [
 /**
  * What `value` is when it has a shape no secret has (`uuid`, `url`, `path`, `digest`, ...),
  * or `undefined`. A hex string of a digest's length (MD5, SHA-1, SHA-256, ...) counts as a
- * digest only when `digestsAllowed`: under a key that names a secret outright (`secret_key`),
+ * digest only when `hexIsDigest`: under a key that names a secret outright (`secret_key`),
  * 64 hex digits are a key; under `token`, more often a checksum.
  *
  * @example
@@ -128,7 +128,7 @@ const NOT_SECRETS: readonly [string, RegExp][] = [
  * assert.equal(nonSecretShape("q8Zr2LxVt0PmW4kNc7Ya", true), undefined);
  * ```
  */
-export function nonSecretShape(value: string, digestsAllowed: boolean): string | undefined {
-  if (digestsAllowed && HEX_DIGEST_LENGTHS.has(value.length) && /^[0-9a-f]+$/i.test(value)) return "digest";
+export function nonSecretShape(value: string, hexIsDigest: boolean): string | undefined {
+  if (hexIsDigest && HEX_DIGEST_LENGTHS.has(value.length) && /^[0-9a-f]+$/i.test(value)) return "digest";
   return NOT_SECRETS.find(([, pattern]) => pattern.test(value))?.[0];
 }
