@@ -1248,6 +1248,195 @@ export const RULES = {
     example: '`"chat_template": {"default": 42}` in `tokenizer_config.json`.',
     fix: "Re-create the tokenizer files with transformers from a trusted source.",
   },
+  MA540: {
+    id: "MA540",
+    name: "config-private-key",
+    kind: "security",
+    severity: "critical",
+    cwe: 798,
+    title: "A configuration value holds a private key",
+    why:
+      "A PEM, OpenSSH or PuTTY private key block (a Google service account's `private_key` among them) shipped with a model gives everyone who downloads it the identity the key proves: a server login, a cloud service account, a signing key.",
+    example:
+      '`"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC..."` in a config file beside the model.',
+    fix:
+      "Revoke the key now, remove it from the file and from the repository's history, and load credentials from the environment.",
+  },
+  MA541: {
+    id: "MA541",
+    name: "config-aws-credential",
+    kind: "security",
+    severity: "critical",
+    cwe: 798,
+    title: "A configuration value holds an AWS access key id or secret access key",
+    why:
+      "An AWS secret access key (40 characters under an `aws_secret_access_key` key) with its access key id (`AKIA...` for a user, `ASIA...` for a session) signs requests as its owner. An access key id alone is reported as a warning: it names the key, and its secret is often close by.",
+    example:
+      '`aws_secret_access_key: "<40 random base64 characters>"` beside `aws_access_key_id: "AKIA<16 base32 characters>"`.',
+    fix:
+      "Deactivate the key in IAM, remove it from the file and its history, and use a role or the environment.",
+  },
+  MA542: {
+    id: "MA542",
+    name: "config-provider-token",
+    kind: "security",
+    severity: "critical",
+    cwe: 798,
+    title: "A configuration value holds an API token in a provider's exact format",
+    why:
+      "Hugging Face (`hf_`), OpenAI (`sk-proj-`, `sk-...T3BlbkFJ...`), Anthropic (`sk-ant-`), GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), GitLab (`glpat-`), Slack (`xox?-` tokens, incoming webhooks), Google API keys (`AIza`) and Stripe live keys (`sk_live_`, `rk_live_`) have formats no other string has: one in a shipped config is a working credential until revoked, and lets anyone read or write the owner's models, code, data or bills.",
+    example: '`hub_token: "hf_..."` (hf_ and 34 letters) in `training_args.yaml`.',
+    fix:
+      "Revoke the token at its provider, remove it from the file and its history, and read it from the environment.",
+  },
+  MA543: {
+    id: "MA543",
+    name: "config-cloud-connection-string",
+    kind: "security",
+    severity: "critical",
+    cwe: 798,
+    title: "A configuration value holds an Azure storage account key or a shared access signature",
+    why:
+      "A connection string with `AccountKey=` or `SharedAccessKey=` is the storage account's or namespace's master key; a URL with a SAS `sig=` grants what it says (often read and write on a container) until it expires.",
+    example:
+      "`DefaultEndpointsProtocol=https;AccountName=models;AccountKey=<88 base64 characters>;EndpointSuffix=core.windows.net`.",
+    fix:
+      "Rotate the account key or revoke the SAS, remove it from the file, and use a managed identity or the environment.",
+  },
+  MA544: {
+    id: "MA544",
+    name: "config-jwt",
+    kind: "security",
+    severity: "warning",
+    cwe: 798,
+    title: "A configuration value holds a JSON Web Token",
+    why:
+      "A JWT (three base64url parts, the first a JSON header with `alg`) is a bearer credential: whoever holds it is who it names, until it expires; a config file is no place for one.",
+    example: '`auth_header: "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ..."`.',
+    fix: "Revoke the token or let it expire, remove it from the file, and obtain one at run time.",
+  },
+  MA545: {
+    id: "MA545",
+    name: "config-url-password",
+    kind: "security",
+    severity: "warning",
+    cwe: 798,
+    title: "A URL in a configuration value carries a password",
+    why:
+      "`https://user:password@host/` sends the password with every request and leaks it to every reader of the file, the logs and the process list.",
+    example: '`mirror: "https://deploy:s3cr3tPassw0rd@models.example.com/simple"`.',
+    fix: "Change the password, remove it from the URL, and use a credential helper or the environment.",
+  },
+  MA546: {
+    id: "MA546",
+    name: "config-generic-secret",
+    kind: "security",
+    severity: "warning",
+    cwe: 798,
+    title: "A secret-named configuration key holds a value that looks like a real secret",
+    why:
+      "A `password`, `secret`, `api_key`, `client_secret` or `access_token` key whose value is random enough to be a key (entropy above that of 99 % of random strings of its length), and is no placeholder (`${VAR}`, `<your-key>`, `changeme`), digest, UUID, path or special token, is likely a credential in a format modelaudit does not know by name.",
+    example: '`wandb: {api_key: "q8Zr2LxVt0PmW4kNc7YaB3"}` in a training config.',
+    fix:
+      "Check whether the value is a live secret; if so revoke it and read it from the environment instead.",
+  },
+  MA550: {
+    id: "MA550",
+    name: "config-raw-ip-url",
+    kind: "security",
+    severity: "warning",
+    cwe: 494,
+    title: "A configuration value points at a public raw IP address or a cloud metadata endpoint",
+    why:
+      "Model hubs, mirrors and package indexes are reached by name; a URL to a bare public address (however written: `http://3405803785/` is `203.0.113.9`) is how a second stage is fetched from a server nobody can look up. A cloud metadata address (`169.254.169.254`) is critical: it serves the instance's credentials. Loopback and private addresses are not reported: they name a local server the config deploys with.",
+    example: '`weights_url: "http://203.0.113.9/model.bin"`.',
+    fix:
+      "Find out what the address serves and who put it there; fetch weights only from a named, trusted host.",
+  },
+  MA551: {
+    id: "MA551",
+    name: "config-paste-site-url",
+    kind: "security",
+    severity: "warning",
+    cwe: 494,
+    title: "A configuration value points at a paste site",
+    why:
+      "Paste sites serve raw text anyone can post and change: where second stages and exfiltration scripts are staged.",
+    example: '`post_install: "https://pastebin.com/raw/Ab12Cd34"`.',
+    fix: "Read what the paste holds; do not let any loader fetch it.",
+  },
+  MA552: {
+    id: "MA552",
+    name: "config-url-shortener",
+    kind: "security",
+    severity: "warning",
+    cwe: 601,
+    title: "A configuration value points through a URL shortener",
+    why:
+      "A short link hides where it leads, and its owner can change the target after the model was reviewed.",
+    example: '`download_url: "https://bit.ly/3xYzAbC"`.',
+    fix: "Replace the short link with the URL it leads to, after checking that URL.",
+  },
+  MA553: {
+    id: "MA553",
+    name: "config-tunnel-url",
+    kind: "security",
+    severity: "warning",
+    cwe: 200,
+    title: "A configuration value points at a tunnel or a request-capture host",
+    why:
+      "ngrok, Cloudflare quick tunnels, localtunnel, serveo and request-capture services (webhook.site, interactsh, Burp Collaborator) reach a private machine or record what is sent: how data is exfiltrated or a payload served from a laptop.",
+    example: '`callback_url: "https://a1b2c3.ngrok-free.app/collect"`.',
+    fix: "Remove the URL; find out who controls the tunnel and what was sent to it.",
+  },
+  MA554: {
+    id: "MA554",
+    name: "config-file-drop-url",
+    kind: "security",
+    severity: "warning",
+    cwe: 494,
+    title: "A configuration value points at an anonymous file host",
+    why:
+      "transfer.sh, file.io, temp.sh, catbox and similar hosts take uploads without an account and serve them for a while: nobody can later tell what the link served, and malware is staged there.",
+    example: '`checkpoint: "https://transfer.sh/abc123/model.pt"`.',
+    fix: "Obtain the file from its publisher's hub or repository instead, and scan it.",
+  },
+  MA555: {
+    id: "MA555",
+    name: "config-file-url",
+    kind: "security",
+    severity: "warning",
+    cwe: 73,
+    title: "A configuration value holds a file:// URL",
+    why:
+      "A `file://` URL makes the code that reads the config open a file of the machine it runs on (`file:///etc/passwd`, a network share `file://server/share`): a way to read secrets into a model's outputs or to load an unscanned file.",
+    example: '`tokenizer_url: "file:///etc/passwd"`.',
+    fix: "Use a path relative to the model's folder, or remove the entry.",
+  },
+  MA556: {
+    id: "MA556",
+    name: "config-insecure-download-url",
+    kind: "security",
+    severity: "warning",
+    cwe: 319,
+    title: "A configuration value fetches weights or code over plain http://",
+    why:
+      "A download over http:// can be replaced by anyone on the network path; weights that are pickles and scripts run when loaded, so a swapped file runs the attacker's code. It is reported when the path ends in a weight, archive or script extension, or the key names a download (`download_url`, `weights`, `checkpoint`).",
+    example: '`pretrained_url: "http://models.example.com/resnet50.pth"`.',
+    fix: "Use https://, and pin the file's hash.",
+  },
+  MA557: {
+    id: "MA557",
+    name: "config-lookalike-host",
+    kind: "security",
+    severity: "critical",
+    cwe: 1007,
+    title: "A configuration value points at a host that imitates a model hub or code host",
+    why:
+      "An internationalised name whose letters look like `huggingface.co` or `github.com` (a Cyrillic `һ`, an `ο`), a one-letter typo (`hugginface.co`) or the real name as a subdomain of another (`huggingface.co.example.net`) exists to be mistaken for the real host: a reviewer sees the hub, the loader downloads from the attacker.",
+    example: '`model_url: "https://xn--uggingface-nzj.co/gpt2"` (`һuggingface.co`).',
+    fix: "Do not load the model; replace the URL with the real host's, and find out who put it there.",
+  },
 } as const satisfies Record<`MA${number}`, CatalogEntry>;
 
 /**

