@@ -113,7 +113,13 @@ export {
   type ScanLimits,
   setLimit,
 } from "./engine/limits.ts";
-export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
+export {
+  scanBytes,
+  scanSource,
+  type SourcePlace,
+  type SourceScanOptions,
+  type SourceScanOutcome,
+} from "./engine/dispatch.ts";
 export { descriptorById, READERS, REGISTRY, type Registry, SCANNERS } from "./scanners/registry.ts";
 export {
   type CallableCategory,
