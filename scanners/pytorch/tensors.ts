@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { PickleFact } from "../pickle/facts.ts";
+import type { FactHandlers, PickleFact } from "../pickle/facts.ts";
 import type { Value } from "../pickle/machine.ts";
 
 /** Storage classes and the dtype (safetensors' spelling) of their elements. */
@@ -101,15 +101,28 @@ export class TorchTensorCollector {
   /** Where a value was put: the dict (or object with items) and its key, the first time. */
   readonly #placed = new Map<Value, { parent: Value; key: string }>();
   readonly #max: number;
+  readonly #names: boolean;
 
-  /** @param max Tensors collected at most (the rest of the pickle is still read). */
-  constructor(max = Infinity) {
+  /**
+   * @param max Tensors collected at most (the rest of the pickle is still read).
+   * @param names Whether to follow where values are put, to name the tensors (`<tensor N>` otherwise):
+   * only a listing needs names, and following every dict item costs a plain scan memory.
+   */
+  constructor(max = Infinity, names = true) {
     this.#max = max;
+    this.#names = names;
+  }
+
+  /** The facts it reads, as handlers for a pickle scan's `facts` option. */
+  handlers(): FactHandlers {
+    const fact = (f: PickleFact) => this.fact(f);
+    return { call: fact, items: fact, build: fact };
   }
 
   /** The machine's fact hook. */
   fact(fact: PickleFact): void {
     if (fact.kind === "call") this.#call(fact.callee, fact.args.items, fact.result);
+    else if (!this.#names) return;
     // A pickled module's state: its `_parameters` and `_modules` are named from the module on.
     else if (fact.kind === "build" && !this.#placed.has(fact.state)) {
       this.#placed.set(fact.state, { parent: fact.target, key: "" });

@@ -192,7 +192,7 @@ async function indexFolders(layout: Layout, ctx: ScanContext): Promise<Map<strin
       continue;
     }
     const collector = pickle === "data.pkl"
-      ? new TorchTensorCollector(pytorch.maxIndexedStorages)
+      ? new TorchTensorCollector(pytorch.maxIndexedStorages, !!ctx.inventory)
       : undefined;
     const index = indexStorages(bytes, ctx.signal, limits, collector);
     if (collector) folderIndex.tensors = { collector, pickle: entry.name };
