@@ -311,13 +311,13 @@ function isReferenced(folders: ReadonlyMap<string, FolderIndex>, record: string)
   return false;
 }
 
-/** Validates a metadata record torch reads as text; returns whether it is what torch writes. */
+/** Validates a metadata record torch reads as text; returns its text when it is what torch writes. */
 async function checkMetadata(
   ctx: ScanContext,
   entry: ArchiveEntry,
   record: string,
   validate: Validator,
-): Promise<boolean> {
+): Promise<string | undefined> {
   if (entry.size > MAX_METADATA_RECORD_BYTES) {
     ctx.report({
       rule: "MA301",
@@ -325,14 +325,14 @@ async function checkMetadata(
       message: `The ${record} record holds ${entry.size} bytes; torch writes a few`,
       details: { record, size: entry.size },
     });
-    return false;
+    return undefined;
   }
   const bytes = await entry.read();
   // A record that cannot be read (encrypted, corrupt) is the zip scanner's to report.
-  if (bytes.length < entry.size) return false;
+  if (bytes.length < entry.size) return undefined;
   const value = new TextDecoder().decode(bytes);
   const problem = /^[\x20-\x7e\n]*$/.test(value) ? validate(value) : "is not ASCII text";
-  if (problem === undefined) return true;
+  if (problem === undefined) return value;
   const quoted = JSON.stringify(value.slice(0, QUOTED_CHARS));
   ctx.report({
     rule: "MA301",
@@ -340,7 +340,7 @@ async function checkMetadata(
     message: `The ${record} record ${quoted} ${problem}`,
     details: { record, value: value.slice(0, QUOTED_CHARS) },
   });
-  return false;
+  return undefined;
 }
 
 /** Reports an entry torch finds when it asks for `record`, though its name differs. */
@@ -415,7 +415,14 @@ async function planCheckpoint(
         );}
     }
     if (role.kind === "metadata") {
-      if (await checkMetadata(ctx, entry, record, role.validate)) {
+      const value = await checkMetadata(ctx, entry, record, role.validate);
+      // The format version and byte order say which torch wrote it and how its storages read.
+      if (
+        value !== undefined && (record === "version" || record === ".data/version" || record === "byteorder")
+      ) {
+        ctx.inventory?.fact(`pytorch.${record.replace(".data/", "")}`, value.trim());
+      }
+      if (value !== undefined) {
         plans.set(entry.name, {
           action: "skip",
           reason: `${record}: metadata torch reads as text, validated`,

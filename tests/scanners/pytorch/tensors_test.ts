@@ -101,3 +101,12 @@ Deno.test("a deflated storage is listed only: its bytes are not in place", async
   const { tensors } = await listed("deflated.pt", 4, zip);
   assert.deepEqual(rows(tensors), [["t", "F32", [6], 24, false]]);
 });
+
+Deno.test("torch2_layout.pt: the format version and byte order torch 2 records, as facts", async () => {
+  const { facts, tensors } = await listed(`${DIR}/torch2_layout.pt`);
+  assert.deepEqual(facts.map((fact) => [fact.name, fact.value]), [["pytorch.byteorder", "little"], [
+    "pytorch.version",
+    "3",
+  ]]);
+  assert.deepEqual(tensors.map((t) => t.name), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+});
