@@ -583,6 +583,7 @@ async function walkModel(walk: Walk): Promise<boolean> {
         break;
       case MODEL.metadataProps:
         await walkEntry(walk, field, `metadata_props[${count.metadata++}]`);
+        if (walk.ctx.inventory) await metadataFact(walk, field, walk.ctx.inventory);
         break;
       case MODEL.functions:
         await walkFunction(walk, field, `functions[${count.functions++}]`);
@@ -604,6 +605,17 @@ async function walkModel(walk: Walk): Promise<boolean> {
     }
   }
   return graphs > 0;
+}
+
+/** Lists one of the model's `metadata_props` as the fact `metadata.KEY`. */
+async function metadataFact(walk: Walk, field: WireField, inventory: Inventory): Promise<void> {
+  let key: string | undefined;
+  let value = "";
+  for await (const part of walk.fields(field)) {
+    if (part.number === ENTRY.key) key = await walk.text(part);
+    if (part.number === ENTRY.value) value = await walk.text(part);
+  }
+  if (key !== undefined) inventory.fact(`metadata.${key}`, value);
 }
 
 /** Lists a model field that says what made it and what it needs: producer, IR version, opsets. */

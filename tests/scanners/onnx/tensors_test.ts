@@ -72,3 +72,17 @@ Deno.test("external data that is short or out of its file: listed only, and MA46
     assert.deepEqual(outcome.findings.map((finding) => finding.rule), ["MA464"]);
   }
 });
+
+Deno.test("metadata.onnx: the model's metadata_props, as facts", async () => {
+  const { facts } = await listed("fixtures/onnx/benign/metadata.onnx");
+  assert.deepEqual(facts.filter((fact) => fact.name.startsWith("metadata.")).map((f) => [f.name, f.value]), [
+    ["metadata.author", "modelaudit"],
+    ["metadata.license", "MIT"],
+    ["metadata.eval_metric", "accuracy"],
+    ["metadata.description", "A small MLP; call model.eval() before inference."],
+    [
+      "metadata.source",
+      "https://huggingface.co/onnx/models, converted with https://github.com/onnx/tensorflow-onnx",
+    ],
+  ]);
+});
