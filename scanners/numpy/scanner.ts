@@ -106,6 +106,7 @@ export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<voi
   const { header } = result;
   const dtype = analyseDescr(header.descr);
   if (dtype.kind === "object") {
+    if (ctx.inventory) await listNpy(header, undefined, source, ctx.path, ctx.inventory);
     await scanPickle(source, ctx, { start: header.dataOffset });
   } else if (dtype.kind === "unknown") {
     malformed(

@@ -55,8 +55,9 @@ function arrayName(path: string): string {
 }
 
 /**
- * Lists the array of a parsed header (`itemsize` bytes per element, from `dtype.ts`) at
- * `path`, readable when its data lies whole in `source`, and the format's version as a fact.
+ * Lists the array of a parsed header (`itemsize` bytes per element, from `dtype.ts`; none for an
+ * object array) at `path`, readable when its data lies whole in `source`, and the format's
+ * version as a fact.
  *
  * @example
  * ```ts
@@ -80,7 +81,7 @@ function arrayName(path: string): string {
  */
 export async function listNpy(
   header: NpyHeader,
-  itemsize: bigint,
+  itemsize: bigint | undefined,
   source: ByteSource,
   path: string,
   inventory: Inventory,
@@ -88,6 +89,10 @@ export async function listNpy(
   inventory.fact("numpy.format_version", header.version);
   const shape = safeShape(header.shape);
   if (shape === undefined) return;
+  // An object array's data is a pickle of Python objects: a shape, and no values to read.
+  if (itemsize === undefined) {
+    return await inventory.tensor({ name: arrayName(path), dtype: "object", shape }, undefined);
+  }
   const { dtype, byteOrder } = npyDtype(header.descr);
   const reach = storageReach(shape)!;
   const extent = compareExtent(reach, itemsize, source.size - header.dataOffset);

@@ -53,3 +53,9 @@ Deno.test("a truncated array: listed with the bytes it needs, not readable, and 
   assert.deepEqual(rules, ["MA310"]);
   assert.equal(values.size, 0);
 });
+
+Deno.test("an object array is listed by its shape, with no bytes and no values", async () => {
+  const { tensors, rules } = await listed(`${DIR}/benign/object_plain.npy`);
+  assert.deepEqual(rows(tensors), [["object_plain", "object", [3], undefined, false]]);
+  assert.deepEqual(rules, []);
+});
