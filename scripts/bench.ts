@@ -310,6 +310,21 @@ function writeFile(path: string, write: (file: Deno.FsFile) => { bytes: number; 
   return write(file);
 }
 
+/** The safetensors case, and the inspect case on the same file. */
+const SAFETENSORS_CASE: Omit<Case, "name"> = {
+  input: (o) => `safetensors-${o.safetensorsGb}gb.safetensors`,
+  param: (o) => o.safetensorsGb,
+  async generate(path, gb) {
+    const { size } = await writeSparseSafetensors(path, gb * 1e9, SAFETENSORS_TENSORS);
+    return { bytes: size, items: size, planted: [] };
+  },
+  throughput: (bytes, seconds) => `${(bytes / 1e9 / seconds).toFixed(0)} GB/s`,
+  describe: (m) => `sparse, ${SAFETENSORS_TENSORS} tensors, ${(m.bytes / 1e9).toFixed(1)} GB`,
+  maxReadShare: MAX_SAFETENSORS_READ_SHARE,
+  maxPeakMib: SAFETENSORS_MAX_PEAK_MIB,
+  maxSeconds: SAFETENSORS_MAX_SECONDS,
+};
+
 const CASES: readonly Case[] = [
   {
     name: "small",
@@ -378,37 +393,9 @@ const CASES: readonly Case[] = [
     maxPeakShare: MAX_LARGE_PEAK_SHARE,
     maxReadShare: MAX_CHECKPOINT_READ_SHARE,
   },
-  {
-    name: "safetensors",
-    input: (o) => `safetensors-${o.safetensorsGb}gb.safetensors`,
-    param: (o) => o.safetensorsGb,
-    async generate(path, gb) {
-      const { size } = await writeSparseSafetensors(path, gb * 1e9, SAFETENSORS_TENSORS);
-      return { bytes: size, items: size, planted: [] };
-    },
-    throughput: (bytes, seconds) => `${(bytes / 1e9 / seconds).toFixed(0)} GB/s`,
-    describe: (m) => `sparse, ${SAFETENSORS_TENSORS} tensors, ${(m.bytes / 1e9).toFixed(1)} GB`,
-    maxReadShare: MAX_SAFETENSORS_READ_SHARE,
-    maxPeakMib: SAFETENSORS_MAX_PEAK_MIB,
-    maxSeconds: SAFETENSORS_MAX_SECONDS,
-  },
-  {
-    name: "inspect",
-    // The safetensors case's file: generated once, listed here.
-    input: (o) => `safetensors-${o.safetensorsGb}gb.safetensors`,
-    param: (o) => o.safetensorsGb,
-    // The same generator and manifest as the safetensors case: whichever runs first writes the file.
-    async generate(path, gb) {
-      const { size } = await writeSparseSafetensors(path, gb * 1e9, SAFETENSORS_TENSORS);
-      return { bytes: size, items: size, planted: [] };
-    },
-    throughput: (bytes, seconds) => `${(bytes / 1e9 / seconds).toFixed(0)} GB/s`,
-    describe: (m) => `inspect, sparse, ${SAFETENSORS_TENSORS} tensors, ${(m.bytes / 1e9).toFixed(1)} GB`,
-    maxReadShare: MAX_SAFETENSORS_READ_SHARE,
-    maxPeakMib: SAFETENSORS_MAX_PEAK_MIB,
-    maxSeconds: SAFETENSORS_MAX_SECONDS,
-    inspect: true,
-  },
+  { name: "safetensors", ...SAFETENSORS_CASE },
+  // The safetensors case's file (generated once, by whichever runs first), listed rather than scanned.
+  { name: "inspect", ...SAFETENSORS_CASE, inspect: true },
   {
     name: "onnx",
     input: (o) => `onnx-${o.onnxMb}mb.onnx`,

@@ -107,7 +107,7 @@ async function read(
   const dataset = describeDataset(messages, "/t", SUPERBLOCK)!;
   const out: [TensorInfo, WeightTensor | undefined][] = [];
   await listDatasets([dataset], bytesSource(file), {
-    tensor: async (info, r) => void out.push([info, r]),
+    tensor: (info, r) => Promise.resolve(void out.push([info, r])),
     fact: () => {},
   });
   const [info, readable] = out[0];

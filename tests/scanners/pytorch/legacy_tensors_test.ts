@@ -1,24 +1,10 @@
-// The tensors of a legacy (non-zip) torch.save stream, as a scan lists them: the committed
-// fixture's state dict with the values torch.load gives (the same seed as the zip fixture's), and
-// streams assembled here pickle by pickle: a strided view read from its record, and a view past
-// its storage (MA105 at the rebuild call, listed but never readable, in a plain scan too).
+// The tensors of legacy (non-zip) torch.save streams assembled here pickle by pickle (the committed
+// fixture is read in tensors_test.ts beside its zip twin): a strided view read from its record, and a
+// view past its storage (MA105 at the rebuild call, listed but never readable, in a plain scan too).
 import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { latin1 } from "../zip/_zip.ts";
 import { listed, rows } from "../tensors/_inventory.ts";
-
-Deno.test("state_dict_legacy.pt: the state dict's tensors, read from their records", async () => {
-  const { tensors, values, rules } = await listed("fixtures/pytorch/benign/state_dict_legacy.pt", 3);
-  assert.deepEqual(rules, []);
-  assert.deepEqual(rows(tensors), [
-    ["0.weight", "F32", [3, 4], 48, true],
-    ["0.bias", "F32", [3], 12, true],
-    ["2.weight", "F32", [2, 3], 24, true],
-    ["2.bias", "F32", [2], 8, true],
-  ]);
-  assert.deepEqual(values.get("0.weight"), [-0.003743410110473633, 0.26822179555892944, -0.4115225672721863]);
-  assert.deepEqual(values.get("2.bias"), [0.47942468523979187, -0.11881878226995468]);
-});
 
 /** A legacy stream whose object is `{"t": <view of FloatStorage "0" of 6 elements 0..5>}`. */
 function legacyStream(offset: number, size: number[], stride: number[]): Uint8Array {

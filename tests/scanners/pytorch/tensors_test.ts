@@ -9,17 +9,24 @@ import { listed, rows } from "../tensors/_inventory.ts";
 
 const DIR = "fixtures/pytorch/benign";
 
-Deno.test("state_dict.pt: every tensor by its key, with the values torch.load gives", async () => {
-  const { tensors, values, rules } = await listed(`${DIR}/state_dict.pt`, 3);
-  assert.deepEqual(rules, []);
-  assert.deepEqual(rows(tensors), [
-    ["0.weight", "F32", [3, 4], 48, true],
-    ["0.bias", "F32", [3], 12, true],
-    ["2.weight", "F32", [2, 3], 24, true],
-    ["2.bias", "F32", [2], 8, true],
-  ]);
-  assert.deepEqual(values.get("0.weight"), [-0.003743410110473633, 0.26822179555892944, -0.4115225672721863]);
-  assert.deepEqual(values.get("2.bias"), [0.47942468523979187, -0.11881878226995468]);
+Deno.test("state_dict.pt and its legacy twin: every tensor by its key, with the values torch.load gives", async () => {
+  // The generator saves the same state dict both ways (one seed): zip members and legacy records agree.
+  for (const file of ["state_dict.pt", "state_dict_legacy.pt"]) {
+    const { tensors, values, rules } = await listed(`${DIR}/${file}`, 3);
+    assert.deepEqual(rules, []);
+    assert.deepEqual(rows(tensors), [
+      ["0.weight", "F32", [3, 4], 48, true],
+      ["0.bias", "F32", [3], 12, true],
+      ["2.weight", "F32", [2, 3], 24, true],
+      ["2.bias", "F32", [2], 8, true],
+    ]);
+    assert.deepEqual(values.get("0.weight"), [
+      -0.003743410110473633,
+      0.26822179555892944,
+      -0.4115225672721863,
+    ]);
+    assert.deepEqual(values.get("2.bias"), [0.47942468523979187, -0.11881878226995468]);
+  }
 });
 
 Deno.test("model.pt: a pickled module's parameters are named through its modules", async () => {
