@@ -15,13 +15,13 @@
  * @module
  */
 
-import { DEFAULT_CONFIG_FILE, parseCommandLine, type ScanFlags } from "./cli/args.ts";
+import { DEFAULT_CONFIG_FILE, type InspectFlags, parseCommandLine, type ScanFlags } from "./cli/args.ts";
 import type { Config } from "./cli/config.ts";
 import type { ScanResult } from "./core/types.ts";
 import { isRuleId, RULES } from "./core/rules.ts";
 import { LIMIT_INFO } from "./engine/limits.ts";
 import { dirnamePath } from "./engine/paths.ts";
-import { scan, type ScanProgress } from "./engine/scan.ts";
+import { inspect, scan, type ScanProgress } from "./engine/scan.ts";
 import { EXIT_CLEAN, EXIT_ERROR, type ExitCode, exitCode, plural, TOOL_NAME } from "./report/summary.ts";
 import type { TextOptions } from "./report/text.ts";
 
@@ -145,6 +145,8 @@ class Cli {
           return await this.#limits(invocation.name);
         case "scan":
           return await this.#configuredScan(args, invocation.paths, invocation.flags);
+        case "inspect":
+          return await this.#inspect(invocation.paths, invocation.flags);
       }
     } finally {
       await this.#stderrQueue;
@@ -276,25 +278,55 @@ class Cli {
       verbose: flags.verbose,
       quiet: flags.quiet,
     });
-    if (toStdout) {
+    if (!await this.#emit(report, flags.output, flags.quiet)) return EXIT_ERROR;
+    return exitCode(result, flags.failOn);
+  }
+
+  /**
+   * Lists what the files hold (`inspect`): exit 0, or 2 when a file could not be read. Findings
+   * do not change it: inspecting is no verdict, `scan` is.
+   */
+  async #inspect(paths: string[], flags: InspectFlags): Promise<ExitCode> {
+    const rendering = flags.format === "json"
+      ? import("./report/inspect_json.ts").then(({ renderInspectJson }) => renderInspectJson)
+      : import("./report/inspect_text.ts").then(({ renderInspectText }) => renderInspectText);
+    let result;
+    try {
+      result = await inspect(paths, {
+        maxFileSize: flags.maxFileSize,
+        timeoutMs: flags.timeout * 1000,
+        limits: flags.limit.limits,
+        scannerOptions: flags.limit.scannerOptions,
+      });
+    } catch (error) {
+      this.complain(`the inspection failed: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT_ERROR;
+    }
+    if (!await this.#emit((await rendering)(result), flags.output)) return EXIT_ERROR;
+    return result.files.some((file) => file.status === "error") ? EXIT_ERROR : EXIT_CLEAN;
+  }
+
+  /** Writes `report` to stdout, or to `output`; false when it cannot be written. */
+  async #emit(report: string, output: string | undefined, quiet?: boolean): Promise<boolean> {
+    if (output === undefined) {
       try {
         await writeAll(this.#context.stdout, report);
       } catch (error) {
         // A reader that stops early (`| head`) is not an error of the scan.
         if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
       }
-    } else {
-      try {
-        await Deno.writeTextFile(flags.output!, report);
-      } catch (error) {
-        this.complain(
-          `cannot write the report to ${flags.output}: ${error instanceof Error ? error.message : error}`,
-        );
-        return EXIT_ERROR;
-      }
-      if (!flags.quiet) this.complain(`report written to ${flags.output}`);
+      return true;
     }
-    return exitCode(result, flags.failOn);
+    try {
+      await Deno.writeTextFile(output, report);
+    } catch (error) {
+      this.complain(
+        `cannot write the report to ${output}: ${error instanceof Error ? error.message : error}`,
+      );
+      return false;
+    }
+    if (!quiet) this.complain(`report written to ${output}`);
+    return true;
   }
 
   /** Writes the ML-BOM of `result` to `path`, with the SHA-256 of every scanned file; false when it cannot. */

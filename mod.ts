@@ -18,6 +18,20 @@
  * assert.equal(exitCode(result, "warning"), 1); // in a script: Deno.exitCode = exitCode(result, "warning");
  * ```
  *
+ * `inspect` lists what model files hold (format, metadata, tensors), without executing anything:
+ *
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inspect, renderInspectText } from "jsr:@modelaudit/modelaudit";
+ *
+ * const result = await inspect(["fixtures/safetensors/benign/no_metadata.safetensors"]);
+ * assert.deepEqual(result.files[0].tensors?.map((t) => `${t.name} ${t.dtype} [${t.shape}]`), [
+ *   "bias F32 [3]",
+ *   "weight F32 [3,3]",
+ * ]);
+ * assert.match(renderInspectText(result), /Total: 1 file, 2 tensors, 12 parameters, 48 B/);
+ * ```
+ *
  * Bytes already in memory are scanned with {@linkcode scanBytes}, which needs
  * no permissions at all:
  *
@@ -42,6 +56,7 @@ export type {
   DirectoryFile,
   DirectoryScanner,
   FindingReport,
+  Inventory,
   MemberContent,
   MemberPlan,
   NestedScanOptions,
@@ -66,7 +81,30 @@ export type {
   Severity,
   Suppression,
 } from "./core/types.ts";
-export { scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
+export { inspect, scan, type ScanOptions, type ScanProgress } from "./engine/scan.ts";
+export {
+  dtypeBytes,
+  elementCount,
+  type ListedTensor,
+  type ModelFact,
+  type TensorInfo,
+  type WeightTensor,
+} from "./core/tensor.ts";
+export {
+  isDecodable,
+  READ_CHUNK_BYTES,
+  type TensorStorage,
+  weightTensor,
+} from "./scanners/tensors/decode.ts";
+export {
+  type InspectDocument,
+  type InspectFile,
+  type InspectTensor,
+  type InspectTotals,
+  renderInspectJson,
+  toInspectDocument,
+} from "./report/inspect_json.ts";
+export { renderInspectText } from "./report/inspect_text.ts";
 export {
   DEFAULT_SCAN_LIMITS,
   LIMIT_INFO,
@@ -75,7 +113,13 @@ export {
   type ScanLimits,
   setLimit,
 } from "./engine/limits.ts";
-export { scanBytes, scanSource, type SourceScanOptions, type SourceScanOutcome } from "./engine/dispatch.ts";
+export {
+  scanBytes,
+  scanSource,
+  type SourcePlace,
+  type SourceScanOptions,
+  type SourceScanOutcome,
+} from "./engine/dispatch.ts";
 export { descriptorById, READERS, REGISTRY, type Registry, SCANNERS } from "./scanners/registry.ts";
 export {
   type CallableCategory,

@@ -26,6 +26,7 @@ const HELP_WIDTH = 80;
 const MAX_SUGGESTION_DISTANCE = 3;
 
 const FORMATS = ["text", "json", "sarif"] as const;
+const INSPECT_FORMATS = ["text", "json"] as const;
 const FAIL_ON: readonly Severity[] = ["critical", "warning", "info"];
 const USAGE_HINT = `(run '${TOOL_NAME} --help' for usage)`;
 
@@ -54,6 +55,11 @@ export interface ScanFlags {
   sbom?: string;
 }
 
+/** The options of `modelaudit inspect`: a scan's that bound its work, and where the listing goes. */
+export interface InspectFlags extends Pick<ScanFlags, "output" | "maxFileSize" | "timeout" | "limit"> {
+  format: (typeof INSPECT_FORMATS)[number];
+}
+
 /**
  * What a command line asks for. `print` carries text to write as it is (help,
  * version); `error` a message for stderr, exit code 2.
@@ -62,6 +68,7 @@ export type Invocation =
   | { command: "print"; text: string; stream: "stdout" | "stderr"; code: 0 | 2 }
   | { command: "error"; message: string }
   | { command: "scan"; paths: string[]; flags: ScanFlags }
+  | { command: "inspect"; paths: string[]; flags: InspectFlags }
   | { command: "rules"; id?: string }
   | { command: "limits"; name?: string };
 
@@ -336,8 +343,25 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
+/** `inspect` takes the scan options that bound its work, and lists as text or JSON. */
+const INSPECT_OPTIONS: readonly OptionSpec[] = [
+  {
+    flags: "-f, --format <format>",
+    key: "format",
+    description: "listing format",
+    parse: oneOf(INSPECT_FORMATS),
+    choices: INSPECT_FORMATS,
+    default: "text",
+  },
+  ...SCAN_OPTIONS.filter((option) =>
+    ["--output", "--max-file-size", "--timeout", "--max-depth", "--max-members", "--limit"].includes(
+      longFlag(option),
+    )
+  ),
+];
+
 interface CommandSpec {
-  name: "scan" | "rules" | "limits";
+  name: "scan" | "inspect" | "rules" | "limits";
   /** Arguments as the usage line shows them. */
   usage: string;
   description: string;
@@ -354,6 +378,20 @@ const COMMANDS: readonly CommandSpec[] = [
     argument: { name: "paths", description: "files or directories to scan", required: true, variadic: true },
     options: SCAN_OPTIONS,
     epilog: true,
+  },
+  {
+    name: "inspect",
+    usage: "<paths...>",
+    description:
+      "list what model files hold: format, metadata and tensors (name, dtype, shape, size), through containers",
+    argument: {
+      name: "paths",
+      description: "files or directories to inspect",
+      required: true,
+      variadic: true,
+    },
+    options: INSPECT_OPTIONS,
+    epilog: false,
   },
   {
     name: "rules",
@@ -390,6 +428,7 @@ Examples:
   ${TOOL_NAME} scan ./models
   ${TOOL_NAME} scan --format json --output report.json model.pkl
   ${TOOL_NAME} scan --limit pickle.maxOpcodes=1000000 ./untrusted
+  ${TOOL_NAME} inspect model.safetensors   # its metadata and tensors
   ${TOOL_NAME} rules          # the ${Object.keys(RULES).length} rules
   ${TOOL_NAME} rules MA100    # one rule explained
   ${TOOL_NAME} limits         # the ${LIMIT_INFO.length} limits and their defaults
@@ -593,6 +632,8 @@ function parseCommand(command: CommandSpec, args: string[]): Invocation {
   switch (command.name) {
     case "scan":
       return { command: "scan", paths: operands, flags: values as unknown as ScanFlags };
+    case "inspect":
+      return { command: "inspect", paths: operands, flags: values as unknown as InspectFlags };
     case "rules":
       return { command: "rules", id: operands[0] };
     case "limits":

@@ -8,6 +8,7 @@
 import type { CallablePolicy } from "../policy/callables.ts";
 import type { ByteSource } from "./byte_source.ts";
 import type { RuleId } from "./rules.ts";
+import type { ModelFact, TensorInfo, WeightTensor } from "./tensor.ts";
 import type { FindingDetails, Severity } from "./types.ts";
 
 /** Bytes of a file's head handed to `Scanner.detect`. */
@@ -153,6 +154,37 @@ export type SiblingResult =
   /** Why it was not opened; `escape` when the reference leaves the scanned root. */
   | { ok: false; reason: string; escape: boolean };
 
+/**
+ * Where a scanner lists what a source holds, when the scan was asked to (`modelaudit inspect`,
+ * the weight analysis): its tensors and the facts its format states. Absent in a plain scan, so
+ * that listing costs a scan nothing: a scanner builds nothing for it unless it is there.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Inventory } from "./scanner.ts";
+ * import type { TensorInfo } from "./tensor.ts";
+ * const listed: TensorInfo[] = [];
+ * const inventory: Inventory = {
+ *   tensor: (tensor) => Promise.resolve(void listed.push(tensor)),
+ *   fact: () => {},
+ * };
+ * await inventory.tensor({ name: "w", dtype: "F32", shape: [2] }, undefined);
+ * assert.deepEqual(listed.map((t) => t.name), ["w"]);
+ * ```
+ */
+export interface Inventory {
+  /**
+   * Lists a tensor the source declares. Give `readable` (its values decoded through
+   * `scanners/tensors/decode.ts`) when its dtype decodes and its extent fits its storage: its
+   * `read` works until the returned promise settles, which the scanner awaits before it goes on
+   * (the source may be a decoded member that is released after its scan).
+   */
+  tensor(tensor: TensorInfo, readable: WeightTensor | undefined): Promise<void>;
+  /** States a fact about the source: a framework and its version, an architecture, a template's name. */
+  fact(name: string, value: ModelFact["value"]): void;
+}
+
 /** What a scanner may do while scanning. */
 export interface ScanContext {
   /**
@@ -214,6 +246,8 @@ export interface ScanContext {
    * MA010 finding of a refused reference (the position and key path of the field naming it).
    */
   openSibling(relativePath: string, at?: Pick<FindingReport, "position" | "keyPath">): Promise<SiblingResult>;
+  /** Where to list tensors and facts, when the scan lists them ({@linkcode Inventory}); absent otherwise. */
+  readonly inventory?: Inventory;
 }
 
 /**

@@ -28,6 +28,11 @@ export interface TensorInfo {
   readonly dtype: string;
   /** Dimensions, outermost first; `[]` for a scalar. */
   readonly shape: readonly number[];
+  /**
+   * Bytes its values take in their storage, where the format says (a quantized GGUF block, a
+   * safetensors span); absent where they would be `elementCount(shape)` × the dtype's size.
+   */
+  readonly bytes?: number;
 }
 
 /**
@@ -51,6 +56,84 @@ export interface WeightTensor extends TensorInfo {
   /** Reads `count` elements from element `start` (row-major order), decoded to float32. */
   read(start: number, count: number): Promise<Float32Array>;
 }
+
+/**
+ * A tensor as a scan lists it: what its format declares, where in the file it sits (the
+ * members of the containers it is in, outermost first) and whether its values can be read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ListedTensor } from "./tensor.ts";
+ * const listed: ListedTensor = {
+ *   members: ["archive/data.pkl"], name: "fc.weight", dtype: "F32", shape: [10, 64], bytes: 2560, readable: true,
+ * };
+ * assert.equal(listed.members.length, 1);
+ * ```
+ */
+export interface ListedTensor extends TensorInfo {
+  /** The path through containers to the source that declares it, outermost first; `[]` for the file itself. */
+  readonly members: readonly string[];
+  /** Whether its values can be read (a decodable dtype whose extent fits its storage). */
+  readonly readable: boolean;
+}
+
+/**
+ * A fact a format states about a file (its framework and version, an architecture, the names
+ * of its chat templates), as a scan lists it beside the tensors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ModelFact } from "./tensor.ts";
+ * const fact: ModelFact = { members: [], name: "general.architecture", value: "llama" };
+ * assert.equal(fact.value, "llama");
+ * ```
+ */
+export interface ModelFact {
+  /** The path through containers to the source that states it, outermost first. */
+  readonly members: readonly string[];
+  /** The fact's name, dotted where the format nests it (`keras.version`, `general.architecture`). */
+  readonly name: string;
+  /** Its value. */
+  readonly value: string | number | boolean;
+}
+
+/**
+ * Bytes per element of the dtypes in safetensors' spelling whose size is a whole number of
+ * bytes; `undefined` for others (`F4`, GGUF quantized types, a NumPy string type).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dtypeBytes } from "./tensor.ts";
+ * assert.equal(dtypeBytes("BF16"), 2);
+ * assert.equal(dtypeBytes("Q4_K"), undefined);
+ * ```
+ */
+export function dtypeBytes(dtype: string): number | undefined {
+  return DTYPE_BYTES[dtype];
+}
+
+const DTYPE_BYTES: Readonly<Record<string, number>> = {
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+  U16: 2,
+  I16: 2,
+  F16: 2,
+  BF16: 2,
+  U32: 4,
+  I32: 4,
+  F32: 4,
+  U64: 8,
+  I64: 8,
+  F64: 8,
+  C64: 8,
+  C128: 16,
+};
 
 /**
  * Elements of a tensor of this shape (1 for a scalar); a number, since no readable tensor exceeds 2^53.

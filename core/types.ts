@@ -6,6 +6,7 @@
  */
 
 import type { RuleId } from "./rules.ts";
+import type { ListedTensor, ModelFact } from "./tensor.ts";
 
 /** How bad a finding is, from worst to mildest. */
 export type Severity = "critical" | "warning" | "info";
@@ -173,6 +174,13 @@ export interface FileResult {
    * in a zip, the pickle in that checkpoint): the inventory an ML-BOM lists. Absent when there are none.
    */
   contents?: ContentEntry[];
+  /**
+   * The tensors the file declares, through its containers, in the order their formats list them:
+   * only when the scan was asked to list them (`inspect`, `ScanOptions.inventory`).
+   */
+  tensors?: ListedTensor[];
+  /** Facts its formats state (framework, version, architecture, template names), when tensors are listed. */
+  facts?: ModelFact[];
   /** Wall time spent on this file. */
   durationMs: number;
 }

@@ -19,6 +19,8 @@ import {
   type ScanContext,
   type ScannerDescriptor,
 } from "../core/scanner.ts";
+import type { ListedTensor, ModelFact, TensorInfo, WeightTensor } from "../core/tensor.ts";
+import { dtypeBytes, elementCount } from "../core/tensor.ts";
 import type { ContentEntry, Finding, FindingDetails, Location } from "../core/types.ts";
 import { CallablePolicy } from "../policy/callables.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
@@ -69,6 +71,17 @@ export interface SourceScanOptions {
   siblings?: SiblingOpener;
   /** The policy of Python callables; defaults to the standard one. */
   policy?: CallablePolicy;
+  /**
+   * Lists the tensors and facts the file's formats declare in the outcome (`tensors`, `facts`),
+   * through containers: what `modelaudit inspect` shows. Off by default: a scan then lists nothing.
+   */
+  inventory?: boolean;
+  /**
+   * Called with each readable tensor while its source is open (a decoded member is released once
+   * scanned), and awaited: how an analysis of weights reads their values during the scan. Where
+   * it is, `place` says: the file and the members down to the source declaring the tensor.
+   */
+  onTensor?: (tensor: WeightTensor, place: SourcePlace) => Promise<void> | void;
 }
 
 /** What scanning one source produced. */
@@ -81,6 +94,10 @@ export interface SourceScanOutcome {
   bytesScanned: number;
   /** Every member and payload inside the source that a scanner recognised (see {@linkcode ContentEntry}). */
   contents?: ContentEntry[];
+  /** The tensors its formats declare, when {@linkcode SourceScanOptions.inventory} asked for them. */
+  tensors?: ListedTensor[];
+  /** The facts its formats state, when {@linkcode SourceScanOptions.inventory} asked for them. */
+  facts?: ModelFact[];
   /**
    * Set when the scan could not finish: a scanner or decoder threw something other than a
    * `DecodeError` (a bug or an I/O failure), or time ran out. The findings before it stand.
@@ -138,6 +155,55 @@ interface DispatchState {
   contents: ContentEntry[];
   registry: Registry;
   siblings?: SiblingOpener;
+  /** What the scan lists of tensors and facts, when it was asked to (see {@linkcode inventoryOf}). */
+  inventory?: InventoryState;
+}
+
+/** The tensors and facts listed so far, and who else wants readable tensors. */
+interface InventoryState {
+  /** Whether the outcome lists them (`SourceScanOptions.inventory`). */
+  list: boolean;
+  tensors: ListedTensor[];
+  facts: ModelFact[];
+  onTensor?: SourceScanOptions["onTensor"];
+}
+
+/** Bytes of a tensor's values: as its format says, else its elements times its dtype's size, if known. */
+function tensorBytes(tensor: TensorInfo): number | undefined {
+  if (tensor.bytes !== undefined) return tensor.bytes;
+  const size = dtypeBytes(tensor.dtype);
+  return size === undefined ? undefined : elementCount(tensor.shape) * size;
+}
+
+/**
+ * The inventory of a frame: none for a reading on a guess or a second reading of the same
+ * bytes (their tensors are the first reading's, or nobody's).
+ */
+function inventoryOf(state: DispatchState, frame: ContextFrame): ScanContext["inventory"] {
+  const inventory = state.inventory;
+  if (!inventory || frame.opportunistic || frame.alsoReadAs !== undefined) return undefined;
+  const max = state.limits.maxListedTensors;
+  return {
+    async tensor(tensor, readable) {
+      if (inventory.list && inventory.tensors.length < max) {
+        const bytes = tensorBytes(tensor);
+        inventory.tensors.push({
+          members: [...frame.members],
+          name: tensor.name,
+          dtype: tensor.dtype,
+          shape: [...tensor.shape],
+          ...(bytes === undefined ? {} : { bytes }),
+          readable: readable !== undefined,
+        });
+      }
+      if (readable && inventory.onTensor) await inventory.onTensor(readable, frame);
+    },
+    fact(name, value) {
+      if (inventory.list && inventory.facts.length < max) {
+        inventory.facts.push({ members: [...frame.members], name, value });
+      }
+    },
+  };
 }
 
 /**
@@ -246,6 +312,7 @@ function makeContext(state: DispatchState, frame: ContextFrame): ScanContext {
       const opener = depth > 0 || !state.siblings ? NO_SIBLINGS : state.siblings;
       return openSiblingReported(opener, reference, (finding) => context.report({ ...finding, ...at }));
     },
+    inventory: inventoryOf(state, frame),
   };
   return context;
 }
@@ -620,6 +687,9 @@ export async function scanSource(
     contents: [],
     registry: options.registry ?? REGISTRY,
     siblings: options.siblings,
+    inventory: options.inventory || options.onTensor
+      ? { list: !!options.inventory, tensors: [], facts: [], onTensor: options.onTensor }
+      : undefined,
   };
   try {
     await scanAsFile(
@@ -633,6 +703,7 @@ export async function scanSource(
       findings: state.sink.findings,
       bytesScanned: counted.bytesRead,
       contents: state.contents,
+      ...(state.inventory?.list ? { tensors: state.inventory.tensors, facts: state.inventory.facts } : {}),
     };
   } catch (error) {
     return {

@@ -74,6 +74,12 @@ export interface ScanLimits {
    * scanned all the same, only not listed.
    */
   maxContentEntries: number;
+  /**
+   * Tensors, and facts, one file's result lists when a scan lists them (`inspect`; default
+   * 200,000 of each): the largest mixture-of-experts checkpoints declare near 100,000 tensors.
+   * The rest are checked all the same, only not listed.
+   */
+  maxListedTensors: number;
 }
 
 /**
@@ -99,6 +105,7 @@ export const DEFAULT_SCAN_LIMITS: Readonly<ScanLimits> = {
   maxFindingsPerFile: 1_000,
   maxPlanReadBytes: 16 * 1024 * 1024,
   maxContentEntries: 10_000,
+  maxListedTensors: 200_000,
 };
 
 const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
@@ -115,6 +122,7 @@ const SCAN_LIMIT_SUMMARIES: Readonly<Record<keyof ScanLimits, string>> = {
   maxPlanReadBytes: "Bytes of one file a directory unit's plan may read whole (a config, an index)",
   maxContentEntries:
     "Recognised members and payloads listed per file (SBOM components); the rest: not listed",
+  maxListedTensors: "Tensors, and facts, listed per file by inspect; the rest: checked, not listed",
 };
 
 /**

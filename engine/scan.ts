@@ -61,6 +61,11 @@ export interface ScanOptions {
   sandbox?: boolean;
   /** Called as the scan starts and as each file finishes. */
   onProgress?: (event: ScanProgress) => void;
+  /**
+   * List every file's tensors and facts in its result (`tensors`, `facts`), as `inspect` does; off
+   * by default, so that a scan's results and its time pay nothing for them.
+   */
+  inventory?: boolean;
 }
 
 /** How a scan runs its tasks: which formats, and (sandboxed) which worker module. */
@@ -185,6 +190,8 @@ function finish(
     bytesScanned: outcome.bytesScanned,
     durationMs,
     ...(outcome.contents?.length ? { contents: outcome.contents } : {}),
+    ...(outcome.tensors ? { tensors: outcome.tensors } : {}),
+    ...(outcome.facts ? { facts: outcome.facts } : {}),
   };
 }
 
@@ -211,6 +218,7 @@ async function scanOne(
       root: file.root,
       policy: policyExtras(options),
       size: file.size,
+      ...(options.inventory ? { inventory: true } : {}),
     },
     timeout,
     deadline,
@@ -279,6 +287,7 @@ async function scanUnit(
     limits: options.limits,
     policy: policyExtras(options),
     scannerOptions: options.scannerOptions,
+    ...(options.inventory ? { inventory: true } : {}),
   };
   // Each file keeps its own budget; the unit's files share one worker, one after another.
   const timeout = Math.min((options.fileTimeoutMs ?? Infinity) * Math.max(1, scanned), remaining);
@@ -371,6 +380,31 @@ async function scanNamed(
  */
 export function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
   return scanWith(paths, options, {});
+}
+
+/**
+ * Lists what model files hold, without executing anything: a {@linkcode scan} that also lists
+ * every file's tensors (name, dtype, shape, bytes, through containers) and the facts its
+ * formats state, in each result's `tensors` and `facts`. It reads headers and pickles only,
+ * never tensor data. Its findings are a scan's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inspect } from "./scan.ts";
+ * // Needs --unstable-worker-options and read permission for the targets: here, one of this repository's fixtures.
+ * const result = await inspect(["fixtures/numpy/benign/arrays.npz"]);
+ * assert.deepEqual(result.files[0].tensors?.map((t) => [t.members, t.name, t.dtype, t.shape]), [
+ *   [["weights.npy"], "weights", "F32", [3, 4]],
+ *   [["bias.npy"], "bias", "F32", [4]],
+ * ]);
+ * ```
+ */
+export function inspect(
+  paths: readonly string[],
+  options: Omit<ScanOptions, "inventory"> = {},
+): Promise<ScanResult> {
+  return scanWith(paths, { ...options, inventory: true }, {});
 }
 
 /**

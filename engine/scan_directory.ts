@@ -52,6 +52,8 @@ export interface DirectoryTask {
   policy?: PolicyExtras;
   /** Each scanner's limits the user set; the rest keep their defaults. */
   scannerOptions?: ScannerOptionsInput;
+  /** Whether to list each file's tensors and facts (`inspect`). */
+  inventory?: boolean;
 }
 
 /** What scanning one file of a unit produced; `skipped` when the plan says its loader never parses it. */
@@ -180,6 +182,7 @@ export async function scanDirectory(
       scannerOptions: task.scannerOptions,
       root: task.root,
       policy: task.policy,
+      inventory: task.inventory,
     };
     const outcome = await scanFile(fileTask, { signal, registry, loadAs: plan?.loadAs });
     members.push({

@@ -29,6 +29,8 @@ export interface FileTask {
   policy?: PolicyExtras;
   /** Size in bytes when the walk saw it: small files are batched. Unknown counts as small. */
   size?: number;
+  /** Whether to list the file's tensors and facts (`inspect`). */
+  inventory?: boolean;
 }
 
 /**
@@ -47,7 +49,10 @@ export interface FileTask {
  */
 export async function scanFile(
   task: FileTask,
-  options: Omit<SourceScanOptions, "blacklist" | "limits" | "scannerOptions" | "siblings" | "policy"> = {},
+  options: Omit<
+    SourceScanOptions,
+    "blacklist" | "limits" | "scannerOptions" | "siblings" | "policy" | "inventory"
+  > = {},
 ): Promise<SourceScanOutcome> {
   try {
     using source = await openFileSource(task.realPath);
@@ -61,6 +66,7 @@ export async function scanFile(
       scannerOptions: task.scannerOptions,
       siblings,
       policy: CallablePolicy.from(task.policy),
+      inventory: task.inventory,
     });
   } catch (error) {
     return {

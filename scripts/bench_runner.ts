@@ -1,9 +1,9 @@
 /**
  * Runs one benchmark case in a process of its own, so that the peak memory it
  * reports belongs to that case alone: scans the paths given as arguments with
- * `scan()` (sandboxed workers, as the CLI does) and prints one line of JSON,
- * a {@linkcode RunReport}. `scripts/bench.ts` starts it as
- * `deno run --unstable-worker-options --allow-read scripts/bench_runner.ts PATH...`.
+ * `scan()` (sandboxed workers, as the CLI does), or `inspect()` after `--inspect`, and prints one
+ * line of JSON, a {@linkcode RunReport}. `scripts/bench.ts` starts it as
+ * `deno run --unstable-worker-options --allow-read scripts/bench_runner.ts [--inspect] PATH...`.
  *
  * @module
  */
@@ -13,7 +13,7 @@ import process from "node:process";
 import type { ByteSource } from "../core/byte_source.ts";
 import { scanSource } from "../engine/dispatch.ts";
 import { openFileSource } from "../engine/file_source.ts";
-import { scan } from "../engine/scan.ts";
+import { inspect, scan } from "../engine/scan.ts";
 import { renderLocation } from "../report/location.ts";
 
 /** What one case's process measured and found. */
@@ -37,6 +37,8 @@ export interface RunReport {
   sample: string[];
   /** For a single file: the bytes its scanners read, counted in a second, in-process scan. */
   bytesRead?: number;
+  /** Tensors listed, for `--inspect`. */
+  tensors?: number;
 }
 
 /** Errors and findings listed in full; counts cover the rest. */
@@ -55,7 +57,7 @@ function peakRssKib(): number {
 }
 
 /** Scans the file at `path` in this process through a source that counts the bytes read. */
-async function bytesReadScanning(path: string): Promise<number> {
+async function bytesReadScanning(path: string, inventory: boolean): Promise<number> {
   using file = await openFileSource(path);
   let bytesRead = 0;
   const counting: ByteSource = {
@@ -66,14 +68,16 @@ async function bytesReadScanning(path: string): Promise<number> {
       return bytes;
     },
   };
-  await scanSource(counting, path);
+  await scanSource(counting, path, { inventory });
   return bytesRead;
 }
 
 if (import.meta.main) {
+  const listing = Deno.args[0] === "--inspect";
+  const paths = listing ? Deno.args.slice(1) : Deno.args;
   const baseRssKib = peakRssKib();
   const started = performance.now();
-  const result = await scan(Deno.args, { timeoutMs: RUN_TIMEOUT_MS });
+  const result = await (listing ? inspect : scan)(paths, { timeoutMs: RUN_TIMEOUT_MS });
   const elapsedMs = performance.now() - started;
   const peak = peakRssKib();
   const findings = [...result.findings, ...result.files.flatMap((file) => file.findings)];
@@ -99,8 +103,9 @@ if (import.meta.main) {
       `${f.rule} ${f.severity} ${renderLocation(f.location)}: ${f.message}`
     ),
   };
-  if (Deno.args.length === 1 && (await Deno.stat(Deno.args[0])).isFile) {
-    report.bytesRead = await bytesReadScanning(Deno.args[0]);
+  if (listing) report.tensors = result.files.reduce((sum, file) => sum + (file.tensors?.length ?? 0), 0);
+  if (paths.length === 1 && (await Deno.stat(paths[0])).isFile) {
+    report.bytesRead = await bytesReadScanning(paths[0], listing);
   }
   console.log(JSON.stringify(report));
 }

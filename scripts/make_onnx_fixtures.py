@@ -300,7 +300,8 @@ def external_model(location: str, offset: int | str = 0, length: int | str = 64)
 SCHEMA_MESSAGES = {"MODEL": onnx.ModelProto, "GRAPH": onnx.GraphProto, "NODE": onnx.NodeProto,
                    "ATTRIBUTE": onnx.AttributeProto, "TENSOR": onnx.TensorProto,
                    "SPARSE_TENSOR": onnx.SparseTensorProto, "FUNCTION": onnx.FunctionProto,
-                   "TRAINING_INFO": onnx.TrainingInfoProto, "ENTRY": onnx.StringStringEntryProto}
+                   "TRAINING_INFO": onnx.TrainingInfoProto, "ENTRY": onnx.StringStringEntryProto,
+                   "OPSET": onnx.OperatorSetIdProto}
 
 
 def check_schema() -> None:

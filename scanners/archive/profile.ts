@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { ByteSource } from "../../core/byte_source.ts";
 import type { MemberPlan, ScanContext } from "../../core/scanner.ts";
 
 /** How a profile says one member is read by its loader (shared with directory units). */
@@ -43,6 +44,11 @@ export interface ArchiveEntry {
    * `size` first and never reads tensor data.
    */
   read(): Promise<Uint8Array>;
+  /**
+   * The entry's bytes in place, when the archive stores them uncompressed: a view of the
+   * archive, for reading a tensor's values by range (a checkpoint's `data/<key>`) without copying.
+   */
+  readonly stored?: ByteSource;
 }
 
 /**

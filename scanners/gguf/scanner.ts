@@ -23,6 +23,7 @@ import { checkString } from "../strings/checks.ts";
 import { metadataKeyPath, readGgufHeader, tensorKeyPath } from "./header.ts";
 import { readLegacyGgml } from "./legacy.ts";
 import { checkTensorTable } from "./tensors.ts";
+import { listGgufTensors } from "./inventory.ts";
 
 /**
  * Metadata arrays that hold the vocabulary (llama.cpp's `tokenizer.ggml.tokens` and `.merges`):
@@ -97,6 +98,17 @@ function analyseTemplate(
   analyzeTemplate(text, (finding) => ctx.report(finding), { keyPath, position });
 }
 
+/** Metadata strings listed as facts of the file: what model it is. */
+const FACT_KEYS = new Set([
+  "general.architecture",
+  "general.name",
+  "general.basename",
+  "general.size_label",
+  "general.organization",
+  "general.license",
+  "tokenizer.ggml.model",
+]);
+
 /**
  * What the scanner does with each string the header holds: a chat template is analysed as code
  * and, like every other metadata string and tensor name, goes through the shared string checks;
@@ -118,6 +130,10 @@ function checkHeaderString(
   ctx.signal.throwIfAborted();
   const template = isMetadata && isChatTemplateKey(key) && keyPath === metadataKeyPath(key);
   if (template) analyseTemplate(ctx, text, key, keyPath, position);
+  if (ctx.inventory && isMetadata && keyPath === metadataKeyPath(key)) {
+    if (template) ctx.inventory.fact("chat_template", key);
+    else if (FACT_KEYS.has(key)) ctx.inventory.fact(key, text);
+  }
   const what = template
     ? `The chat template ${key}`
     : isMetadata
@@ -167,6 +183,10 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<vo
     signal: ctx.signal,
   }, scannerOptions(ctx).gguf);
   const end = header && checkTensorTable(header, source.size, (finding) => ctx.report(finding));
+  if (header && ctx.inventory) {
+    ctx.inventory.fact("gguf.version", header.version);
+    await listGgufTensors(header, source, ctx.inventory);
+  }
   if (end !== undefined && end < source.size) await scanTrailing(source, end, ctx);
 }
 

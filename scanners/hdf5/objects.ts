@@ -10,6 +10,7 @@
  */
 
 import { DecodeError } from "../../core/decode_error.ts";
+import { type Dataset, describeDataset } from "./datasets.ts";
 import { denseObjects, UnsupportedLayout } from "./dense.ts";
 import type { Hdf5Options } from "./options.ts";
 import { type Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader.ts";
@@ -40,6 +41,8 @@ export interface WalkResult {
   option?: `hdf5.${keyof Pick<Hdf5Options, "maxObjects" | "maxGroupNodes">}`;
   /** Object headers read. */
   objects: number;
+  /** The datasets met, in walk order, when they were asked for. */
+  datasets?: Dataset[];
 }
 
 function fail(reason: string): never {
@@ -57,6 +60,8 @@ const childPath = (parent: string, name: string) => parent === "/" ? `/${name}` 
 /** Walks the file's objects; throws a DecodeError on structures that do not decode. */
 class ObjectWalk {
   readonly result: WalkResult = { references: [], denseGroups: [], truncated: false, objects: 0 };
+  /** The datasets met, when the caller lists them. */
+  datasets?: Dataset[];
   readonly #visited = new Set<number>();
   readonly #queue: [number, string][] = [];
   #nodes = 0;
@@ -93,6 +98,10 @@ class ObjectWalk {
 
   async #object(messages: HeaderMessage[], path: string): Promise<void> {
     const { offsetSize } = this.reader.superblock;
+    if (this.datasets) {
+      const dataset = describeDataset(messages, path, this.reader.superblock);
+      if (dataset) this.datasets.push(dataset);
+    }
     for (const message of messages) {
       const d = message.data;
       if (message.type === MESSAGE.link) this.#link(d, path);
@@ -228,7 +237,8 @@ class ObjectWalk {
 }
 
 /**
- * Walks the objects reachable from the root group (whose messages the caller has read).
+ * Walks the objects reachable from the root group (whose messages the caller has read), and
+ * describes the datasets it meets when `listDatasets` is set.
  *
  * @example
  * ```ts
@@ -247,11 +257,15 @@ class ObjectWalk {
  * assert.equal(saved.truncated, false);
  * ```
  */
-export function walkObjects(
+export async function walkObjects(
   reader: Hdf5Reader,
   root: number,
   rootMessages: HeaderMessage[],
   signal: AbortSignal,
+  listDatasets = false,
 ): Promise<WalkResult> {
-  return new ObjectWalk(reader, signal).run(root, rootMessages);
+  const walk = new ObjectWalk(reader, signal);
+  if (listDatasets) walk.datasets = [];
+  const result = await walk.run(root, rootMessages);
+  return walk.datasets ? { ...result, datasets: walk.datasets } : result;
 }

@@ -17,9 +17,10 @@ import { DecodeError } from "../../core/decode_error.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { scannerOptions } from "../options.ts";
 import { checkKerasConfig } from "../keras/config.ts";
-import { parseKerasJson } from "../keras/config_reader.ts";
+import { listModelSummary, parseKerasJson } from "../keras/config_reader.ts";
 import { denseAttributes, UnsupportedLayout } from "./dense.ts";
 import { walkObjects } from "./objects.ts";
+import { listDatasets } from "./datasets.ts";
 import { signatureAt, superblockOffsets } from "./descriptor.ts";
 import {
   type Attribute,
@@ -76,6 +77,7 @@ async function checkRoot(reader: Hdf5Reader, messages: HeaderMessage[], ctx: Sca
     const value = attribute && await reader.attributeText(attribute);
     if (value !== undefined) facts[name] = value;
   }
+  for (const [name, value] of Object.entries(facts)) ctx.inventory?.fact(`keras.${name}`, value);
   if (CONFIG_ATTRIBUTES.some((name) => attributes.has(name))) ctx.identify("keras-h5");
   for (const name of CONFIG_ATTRIBUTES) {
     const attribute = attributes.get(name);
@@ -95,12 +97,14 @@ async function checkRoot(reader: Hdf5Reader, messages: HeaderMessage[], ctx: Sca
       ctx.report({ rule: "MA409", keyPath, message: `The ${name} attribute is not JSON (${parsed.reason})` });
       continue;
     }
+    if (ctx.inventory && name === "model_config") listModelSummary(parsed.value, ctx.inventory);
     await checkKerasConfig(parsed.value, keyPath, ctx);
   }
 }
 
 async function checkObjects(reader: Hdf5Reader, messages: HeaderMessage[], ctx: ScanContext): Promise<void> {
-  const walk = await walkObjects(reader, reader.superblock.root, messages, ctx.signal);
+  const walk = await walkObjects(reader, reader.superblock.root, messages, ctx.signal, !!ctx.inventory);
+  if (ctx.inventory && walk.datasets) await listDatasets(walk.datasets, reader.source, ctx.inventory);
   for (const reference of walk.references) {
     const what = reference.kind === "external-link"
       ? `is an external link to ${reference.target}`

@@ -6,7 +6,7 @@
  */
 
 import { readAll } from "../../core/byte_source.ts";
-import type { Scanner } from "../../core/scanner.ts";
+import type { Inventory, Scanner } from "../../core/scanner.ts";
 import { scannerOptions } from "../options.ts";
 import { checkKerasConfig } from "./config.ts";
 
@@ -64,6 +64,31 @@ export const kerasConfigScanner: Scanner = {
       ctx.report({ rule: "MA409", message: `The Keras config is not JSON (${parsed.reason})` });
       return;
     }
+    if (ctx.inventory) listModelSummary(parsed.value, ctx.inventory);
     await checkKerasConfig(parsed.value, "$", ctx);
   },
 };
+
+/**
+ * States what a Keras model config says the model is, as facts: its class (`Sequential`,
+ * `Functional`), its name, and how many layers it lists.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listModelSummary } from "./config_reader.ts";
+ * const facts: [string, unknown][] = [];
+ * const config = { class_name: "Sequential", config: { name: "mlp", layers: [{}, {}] } };
+ * listModelSummary(config, { tensor: () => Promise.resolve(), fact: (name, value) => void facts.push([name, value]) });
+ * assert.deepEqual(facts, [["keras.model_class", "Sequential"], ["keras.model_name", "mlp"], ["keras.layers", 2]]);
+ * ```
+ */
+export function listModelSummary(config: unknown, inventory: Inventory): void {
+  if (typeof config !== "object" || config === null) return;
+  const { class_name: className, config: inner } = config as { class_name?: unknown; config?: unknown };
+  if (typeof className === "string") inventory.fact("keras.model_class", className);
+  if (typeof inner !== "object" || inner === null) return;
+  const { name, layers } = inner as { name?: unknown; layers?: unknown };
+  if (typeof name === "string") inventory.fact("keras.model_name", name);
+  if (Array.isArray(layers)) inventory.fact("keras.layers", layers.length);
+}

@@ -21,6 +21,7 @@ import { scannerOptions } from "../options.ts";
 import { detectPickle, scanPickle } from "../pickle/scanner.ts";
 import { analyseDescr } from "./dtype.ts";
 import { type NpyHeader, readNpyHeader } from "./header.ts";
+import { listNpy } from "./tensors.ts";
 
 function malformed(
   ctx: ScanContext,
@@ -105,6 +106,7 @@ export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<voi
   const { header } = result;
   const dtype = analyseDescr(header.descr);
   if (dtype.kind === "object") {
+    if (ctx.inventory) await listNpy(header, undefined, source, ctx.path, ctx.inventory);
     await scanPickle(source, ctx, { start: header.dataOffset });
   } else if (dtype.kind === "unknown") {
     malformed(
@@ -115,6 +117,7 @@ export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<voi
     if (dtype.mayHoldObjects) await scanIfPickle(source, ctx, header.dataOffset);
   } else {
     await checkDataSize(source, ctx, header, dtype.itemsize);
+    if (ctx.inventory) await listNpy(header, dtype.itemsize, source, ctx.path, ctx.inventory);
   }
 }
 

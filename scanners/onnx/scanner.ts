@@ -14,7 +14,7 @@
  */
 
 import type { ByteSource } from "../../core/byte_source.ts";
-import type { FindingReport, ScanContext, Scanner, SiblingResult } from "../../core/scanner.ts";
+import type { FindingReport, Inventory, ScanContext, Scanner, SiblingResult } from "../../core/scanner.ts";
 import { CallablePolicy } from "../../policy/callables.ts";
 import { classifyOperator } from "./operators.ts";
 import {
@@ -24,11 +24,13 @@ import {
   GRAPH,
   MODEL,
   NODE,
+  OPSET,
   SPARSE_TENSOR,
   TENSOR,
   TRAINING_INFO,
 } from "./schema.ts";
 import { inspectString } from "./strings.ts";
+import { type InitializerData, listInitializer, packedVarints } from "./tensors.ts";
 import { FieldLimitError, WIRE, WireError, type WireField, WireReader } from "../protobuf/wire.ts";
 import { scannerOptions } from "../options.ts";
 import type { OnnxOptions } from "./options.ts";
@@ -123,11 +125,18 @@ async function walkEntry(walk: Walk, field: WireField, keyPath: string): Promise
 }
 
 /** Walks a TensorProto: strings, metadata and external data; payloads are never read. */
-async function walkTensor(walk: Walk, field: WireField, keyPath: string): Promise<void> {
+async function walkTensor(walk: Walk, field: WireField, keyPath: string, list = false): Promise<void> {
   const external = new Map<string, string>();
   let strings = 0;
   let metadata = 0;
+  const declared = {
+    name: "",
+    dataType: 0,
+    dims: [] as number[],
+    data: undefined as InitializerData | undefined,
+  };
   for await (const part of walk.fields(field)) {
+    if (list) await declare(walk, part, declared);
     switch (part.number) {
       case TENSOR.stringData:
         if (part.wire === WIRE.len) await inspectString(walk, part, `${keyPath}.string_data[${strings++}]`);
@@ -151,6 +160,73 @@ async function walkTensor(walk: Walk, field: WireField, keyPath: string): Promis
     }
   }
   if (external.size > 0) await walk.onExternalData(external, field.tag, `${keyPath}.external_data`);
+  if (list && walk.ctx.inventory) {
+    const { name, dataType, dims } = declared;
+    await listInitializer(
+      {
+        name,
+        dataType,
+        dims,
+        data: external.size > 0 ? externalData(walk, external) : declared.data ?? { kind: "none" },
+      },
+      walk.source,
+      walk.ctx.inventory,
+    );
+  }
+}
+
+/** Most dimensions of an initializer read: no ONNX runtime takes more than a few dozen. */
+const MAX_LISTED_DIMS = 64;
+
+/** Notes what one field of a TensorProto declares about the tensor, for the inventory. */
+async function declare(
+  walk: Walk,
+  part: WireField,
+  declared: { name: string; dataType: number; dims: number[]; data: InitializerData | undefined },
+): Promise<void> {
+  const inline = (field: string): InitializerData => ({
+    kind: "inline",
+    field,
+    start: part.start,
+    end: part.end,
+  });
+  switch (part.number) {
+    case TENSOR.name:
+      declared.name = await walk.text(part);
+      break;
+    case TENSOR.dataType:
+      if (part.wire === WIRE.varint) declared.dataType = part.value;
+      break;
+    case TENSOR.dims:
+      if (part.wire === WIRE.varint) declared.dims.push(part.value);
+      else if (part.wire === WIRE.len && part.end - part.start <= MAX_LISTED_DIMS * 10) {
+        declared.dims.push(...packedVarints(await walk.reader.bytes(part.start, part.end)));
+      }
+      break;
+    case TENSOR.rawData:
+      if (part.wire === WIRE.len) declared.data = inline("raw_data");
+      break;
+    case TENSOR.floatData:
+      if (part.wire === WIRE.len) declared.data = inline("float_data");
+      break;
+    case TENSOR.doubleData:
+      if (part.wire === WIRE.len) declared.data = inline("double_data");
+      break;
+  }
+}
+
+/** Where external data entries put a tensor's values: the file already opened for the check, if any. */
+function externalData(walk: Walk, entries: Map<string, string>): InitializerData {
+  const location = entries.get("location");
+  const file = location === undefined ? undefined : walk.siblings.get(location);
+  const count = (text: string | undefined) =>
+    text !== undefined && /^\d{1,16}$/.test(text) ? Number(text) : undefined;
+  const offset = entries.has("offset") ? count(entries.get("offset")) : 0;
+  const length = count(entries.get("length"));
+  if (!file || offset === undefined || (entries.has("length") && length === undefined)) {
+    return { kind: "none" };
+  }
+  return { kind: "external", file, offset, ...(length === undefined ? {} : { length }) };
 }
 
 /** Walks a SparseTensorProto's two tensors. */
@@ -436,7 +512,8 @@ async function walkGraph(
         await walkNode(walk, part, `${keyPath}.node[${count.node++}]`, depth);
         break;
       case GRAPH.initializer:
-        await walkTensor(walk, part, `${keyPath}.initializer[${count.initializer++}]`);
+        // The main graph's initializers are the model's weights: what the inventory lists.
+        await walkTensor(walk, part, `${keyPath}.initializer[${count.initializer++}]`, keyPath === "graph");
         break;
       case GRAPH.sparseInitializer:
         await walkSparseTensor(walk, part, `${keyPath}.sparse_initializer[${count.sparse++}]`);
@@ -498,8 +575,15 @@ async function walkModel(walk: Walk): Promise<boolean> {
       case MODEL.docString:
         if (field.wire === WIRE.len) await inspectString(walk, field, "doc_string");
         break;
+      case MODEL.irVersion:
+      case MODEL.producerName:
+      case MODEL.producerVersion:
+      case MODEL.opsetImport:
+        if (walk.ctx.inventory) await stateFact(walk, field, walk.ctx.inventory);
+        break;
       case MODEL.metadataProps:
         await walkEntry(walk, field, `metadata_props[${count.metadata++}]`);
+        if (walk.ctx.inventory) await metadataFact(walk, field, walk.ctx.inventory);
         break;
       case MODEL.functions:
         await walkFunction(walk, field, `functions[${count.functions++}]`);
@@ -521,6 +605,34 @@ async function walkModel(walk: Walk): Promise<boolean> {
     }
   }
   return graphs > 0;
+}
+
+/** Lists one of the model's `metadata_props` as the fact `metadata.KEY`. */
+async function metadataFact(walk: Walk, field: WireField, inventory: Inventory): Promise<void> {
+  let key: string | undefined;
+  let value = "";
+  for await (const part of walk.fields(field)) {
+    if (part.number === ENTRY.key) key = await walk.text(part);
+    if (part.number === ENTRY.value) value = await walk.text(part);
+  }
+  if (key !== undefined) inventory.fact(`metadata.${key}`, value);
+}
+
+/** Lists a model field that says what made it and what it needs: producer, IR version, opsets. */
+async function stateFact(walk: Walk, field: WireField, inventory: Inventory): Promise<void> {
+  if (field.number === MODEL.irVersion && field.wire === WIRE.varint) {
+    inventory.fact("onnx.ir_version", field.value);
+  }
+  if (field.number === MODEL.producerName) inventory.fact("onnx.producer_name", await walk.text(field));
+  if (field.number === MODEL.producerVersion) inventory.fact("onnx.producer_version", await walk.text(field));
+  if (field.number !== MODEL.opsetImport) return;
+  let domain = "";
+  let version: number | undefined;
+  for await (const part of walk.fields(field)) {
+    if (part.number === OPSET.domain) domain = await walk.text(part);
+    if (part.number === OPSET.version && part.wire === WIRE.varint) version = part.value;
+  }
+  if (version !== undefined) inventory.fact(`onnx.opset.${domain || "ai.onnx"}`, version);
 }
 
 /** Judges the operators that do not run Python, now that the local functions are known. */

@@ -104,9 +104,13 @@ export const ATTRIBUTE = {
  * ```
  */
 export const TENSOR = {
+  dims: 1,
+  dataType: 2,
+  floatData: 4,
   stringData: 6,
   name: 8,
   rawData: 9,
+  doubleData: 10,
   docString: 12,
   externalData: 13,
   dataLocation: 14,
@@ -114,6 +118,18 @@ export const TENSOR = {
   /** `TensorProto.DataLocation.EXTERNAL`. */
   external: 1,
 } as const;
+
+/**
+ * `OperatorSetIdProto`, what `ModelProto.opset_import` lists.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OPSET } from "./schema.ts";
+ * assert.equal(OPSET.version, 2); // onnx.proto's field number
+ * ```
+ */
+export const OPSET = { domain: 1, version: 2 } as const;
 
 /**
  * `SparseTensorProto`.

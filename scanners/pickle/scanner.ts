@@ -13,7 +13,7 @@ import { type ByteSource, subSource } from "../../core/byte_source.ts";
 import type { ScanContext, ScanExtent, Scanner } from "../../core/scanner.ts";
 import { startsWithProto } from "./descriptor.ts";
 import { Disassembler, FrameTracker, type GlobalName, type PickleOp } from "./disassembler.ts";
-import { factDispatcher, type FactSink } from "./facts.ts";
+import { factDispatcher, type FactHandlers, type FactSink } from "./facts.ts";
 import { type ArrayData, arrayData, isArrayWrapper } from "./joblib.ts";
 import { type CallValue, type MachineHooks, PickleMachine, quietHooks, STEP, type Value } from "./machine.ts";
 import { scannerOptions } from "../options.ts";
@@ -161,6 +161,11 @@ export interface PickleScanOptions {
    */
   classify?: MachineHooks["classify"];
   /**
+   * More analyses of the machine's facts, beside the rules: what a format reads from the objects
+   * a pickle builds (the tensors a torch pickle rebuilds). Called synchronously, in order.
+   */
+  facts?: FactHandlers;
+  /**
    * For {@linkcode scanPickle}: read only the first pickle, as `pickle.load` does (default false:
    * every pickle up to where the stream ends, as a legacy torch file's loader reads them).
    */
@@ -263,6 +268,7 @@ export class PickleStream {
         payloads,
         limits,
       }),
+      options.facts ?? {},
       options.joblibArrays
         ? {
           build: ({ target }) => {

@@ -14,7 +14,11 @@
  * @module
  */
 
-import type { ByteSource } from "../../core/byte_source.ts";
+import { type ByteSource, subSource } from "../../core/byte_source.ts";
+import { dtypeBytes, elementCount, type TensorInfo } from "../../core/tensor.ts";
+import { weightTensor } from "../tensors/decode.ts";
+import { safeShape, storageReach } from "../tensors/extent.ts";
+import { TorchTensorCollector } from "./tensors.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { Disassembler } from "../pickle/disassembler.ts";
 import type { Value } from "../pickle/machine.ts";
@@ -204,6 +208,7 @@ async function skipRecords(
   start: number,
   keys: Value | undefined,
   table: StorageTable,
+  records: Map<string, number>,
 ): Promise<number | undefined> {
   if (table.overflowed) return undefined;
   if (keys?.kind !== "list") {
@@ -274,9 +279,58 @@ async function skipRecords(
       );
       return undefined;
     }
+    records.set(key, offset + RECORD_HEADER_BYTES);
     offset += Number(needed);
   }
   return offset;
+}
+
+/**
+ * Checks that every tensor the object pickle rebuilds fits the storage its persistent id
+ * declares (torch.load fails on one that reaches past it), and lists them when the scan lists
+ * tensors: readable where its record was found whole (`records`: data offsets by storage key).
+ */
+async function checkTensors(
+  source: ByteSource,
+  ctx: ScanContext,
+  collector: TorchTensorCollector,
+  table: StorageTable,
+  records: ReadonlyMap<string, number>,
+): Promise<void> {
+  for (const tensor of collector.tensors()) {
+    const declared = table.get(tensor.storage);
+    const reach = storageReach(tensor.shape, tensor.strides, tensor.offset);
+    const fits = declared !== undefined && !("problem" in declared) && reach !== undefined &&
+      reach <= declared.numel;
+    if (declared !== undefined && !("problem" in declared) && reach !== undefined && !fits) {
+      malformed(
+        ctx,
+        tensor.pos,
+        `tensor "${tensor.name}" (shape [${tensor.shape.join(", ")}], stride [${
+          tensor.strides.join(", ")
+        }], offset ${tensor.offset}) reaches element ${reach} of storage "${tensor.storage}", which holds ${declared.numel}`,
+        tensor.storage,
+      );
+    }
+    const shape = safeShape(tensor.shape);
+    if (!ctx.inventory || !shape) continue;
+    const itemBytes = dtypeBytes(tensor.dtype) ?? STORAGE_ELEMENT_BYTES.get(tensor.storageType);
+    const info: TensorInfo = {
+      name: tensor.name,
+      dtype: tensor.dtype,
+      shape,
+      ...(itemBytes === undefined ? {} : { bytes: elementCount(shape) * itemBytes }),
+    };
+    const at = records.get(tensor.storage);
+    const readable = fits && at !== undefined
+      ? weightTensor(info, {
+        source: subSource(source, at, Number(declared.numel) * declared.elementBytes),
+        strides: tensor.strides.map(Number),
+        elementOffset: Number(tensor.offset),
+      })
+      : undefined;
+    await ctx.inventory.tensor(info, readable);
+  }
 }
 
 /**
@@ -301,6 +355,8 @@ async function skipRecords(
  */
 export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Promise<void> {
   const table = new StorageTable(ctx);
+  const { maxLegacyStorages } = scannerOptions(ctx).pytorch;
+  const collector = new TorchTensorCollector(maxLegacyStorages, !!ctx.inventory);
   let index = 0;
   const stream = new PickleStream(source, ctx, {
     persistentId: (pid, pos) => {
@@ -308,6 +364,7 @@ export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Pro
       table.observe(pid, pos);
       return moduleClass(pid);
     },
+    facts: collector.handlers(),
   });
   let outcome: PickleOutcome | undefined;
   for (; index < LEGACY_PICKLES; index++) {
@@ -325,7 +382,9 @@ export async function scanLegacyTorch(source: ByteSource, ctx: ScanContext): Pro
       return;
     }
   }
-  const end = await skipRecords(source, ctx, outcome!.offset, outcome!.value, table);
+  const records = new Map<string, number>();
+  const end = await skipRecords(source, ctx, outcome!.offset, outcome!.value, table, records);
+  await checkTensors(source, ctx, collector, table, records);
   if (end === undefined || end >= source.size) return;
   malformed(ctx, end, `${source.size - end} bytes follow the last storage record; torch.load ignores them`);
   await scanPickle(source, ctx, { start: end });

@@ -14,6 +14,7 @@ import { PickleMachine, quietHooks, STEP, type Value } from "../pickle/machine.t
 import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "../pickle/options.ts";
 import { DEFAULT_PYTORCH_OPTIONS } from "./options.ts";
 import { STORAGE_ELEMENT_BYTES } from "./legacy.ts";
+import type { TorchTensorCollector } from "./tensors.ts";
 
 /** Opcodes between checks of the abort signal. */
 const ABORT_CHECK_OPCODES = 1 << 16;
@@ -52,7 +53,8 @@ function storageBytes(type: Value | undefined, numel: Value | undefined): bigint
 }
 
 /**
- * Indexes the storages `pickle` refers to (its first pickle only, as torch reads it).
+ * Indexes the storages `pickle` refers to (its first pickle only, as torch reads it), and hands
+ * the machine's facts to `tensors` when given (the tensors it rebuilds, in the same pass).
  *
  * @example
  * ```ts
@@ -72,11 +74,13 @@ export function indexStorages(
     maxStorages: DEFAULT_PYTORCH_OPTIONS.maxIndexedStorages,
     pickle: DEFAULT_PICKLE_OPTIONS,
   },
+  tensors?: TorchTensorCollector,
 ): StorageIndex {
   const references = new Map<string, StorageReference>();
   let complete = true;
   const machine = new PickleMachine(
     quietHooks({
+      ...(tensors ? { fact: (fact) => tensors.fact(fact) } : {}),
       persistentId(pid, pos) {
         const [tag, type, key, , numel] = pid.kind === "tuple" ? pid.items : [];
         const name = text(key);

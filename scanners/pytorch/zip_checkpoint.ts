@@ -36,6 +36,11 @@ import type { ArchiveEntry, ArchiveProfile, MemberPlan } from "../archive/profil
 import { foldAsciiCase, type TorchArchive, torchArchive } from "../archive/record_lookup.ts";
 import { scannerOptions } from "../options.ts";
 import { indexStorages, type StorageIndex } from "./storage_refs.ts";
+import { dtypeBytes, elementCount } from "../../core/tensor.ts";
+import { weightTensor } from "../tensors/decode.ts";
+import { compareExtent, safeShape, storageReach } from "../tensors/extent.ts";
+import { STORAGE_ELEMENT_BYTES } from "./legacy.ts";
+import { TorchTensorCollector } from "./tensors.ts";
 
 /** Oldest file format version torch reads (`kMinSupportedFileFormatVersion`). */
 export const MIN_FILE_FORMAT_VERSION = 1;
@@ -157,6 +162,8 @@ function roleOf(record: string, torchscript: boolean): Role {
 /** The storages each folder's records are referred to by, merged over the pickles that use the folder. */
 interface FolderIndex {
   index: StorageIndex;
+  /** The tensors `data.pkl` rebuilds over the folder's storages, and its name in the archive. */
+  tensors?: { collector: TorchTensorCollector; pickle: string };
   /** The pickle each reference is in (its name in the archive). */
   pickleOf: Map<string, string>;
 }
@@ -184,7 +191,11 @@ async function indexFolders(layout: Layout, ctx: ScanContext): Promise<Map<strin
       folderIndex.index.complete = false;
       continue;
     }
-    const index = indexStorages(bytes, ctx.signal, limits);
+    const collector = pickle === "data.pkl"
+      ? new TorchTensorCollector(pytorch.maxIndexedStorages, !!ctx.inventory)
+      : undefined;
+    const index = indexStorages(bytes, ctx.signal, limits, collector);
+    if (collector) folderIndex.tensors = { collector, pickle: entry.name };
     folderIndex.index.complete &&= index.complete;
     for (const [key, reference] of index.references) {
       if (folderIndex.index.references.has(key)) continue;
@@ -234,6 +245,63 @@ function checkReferences(
   }
 }
 
+/**
+ * Checks that every tensor `data.pkl` rebuilds fits its storage record (torch.load fails on one
+ * that reaches past it), and lists them when the scan lists tensors: readable where the record is
+ * stored uncompressed, as torch.save writes it.
+ */
+async function checkTensors(ctx: ScanContext, folders: ReadonlyMap<string, FolderIndex>, layout: Layout) {
+  const found = folders.get("data/")?.tensors;
+  if (!found) return;
+  for (const tensor of found.collector.tensors()) {
+    const record = layout.locate(`data/${tensor.storage}`);
+    const itemBytes = dtypeBytes(tensor.dtype) ?? STORAGE_ELEMENT_BYTES.get(tensor.storageType);
+    const reach = storageReach(tensor.shape, tensor.strides, tensor.offset);
+    const extent = record && itemBytes !== undefined && reach !== undefined
+      ? compareExtent(reach, itemBytes, record.size)
+      : undefined;
+    if (extent && !extent.fits) {
+      ctx.report({
+        rule: "MA301",
+        member: found.pickle,
+        position: tensor.pos,
+        message: `Tensor ${JSON.stringify(tensor.name)} (shape [${tensor.shape.join(", ")}], stride [${
+          tensor.strides.join(", ")
+        }], offset ${tensor.offset}) reaches ${extent.needed} bytes of the storage record data/${tensor.storage}, which holds ${extent.available}: torch.load fails there`,
+        details: {
+          tensor: tensor.name,
+          storage: tensor.storage,
+          neededBytes: Number(extent.needed),
+          recordBytes: Number(extent.available),
+        },
+      });
+    }
+    const shape = safeShape(tensor.shape);
+    if (!ctx.inventory || !shape) continue;
+    const info = {
+      name: tensor.name,
+      dtype: tensor.dtype,
+      shape,
+      ...(itemBytes === undefined ? {} : { bytes: elementCount(shape) * itemBytes }),
+    };
+    const readable = extent?.fits && record?.stored
+      ? weightTensor(info, {
+        source: record.stored,
+        strides: tensor.strides.map(Number),
+        elementOffset: Number(tensor.offset),
+        byteOrder: layout.locate("byteorder") ? await byteOrder(layout) : "little",
+      })
+      : undefined;
+    await ctx.inventory.tensor(info, readable);
+  }
+}
+
+/** The byte order torch.save recorded (torch 2 writes `byteorder`; older checkpoints are little-endian). */
+async function byteOrder(layout: Layout): Promise<"little" | "big"> {
+  const text = new TextDecoder().decode(await layout.locate("byteorder")!.read());
+  return text === "big" ? "big" : "little";
+}
+
 /** Whether a storage record is one a pickle refers to (or cannot be known not to be). */
 function isReferenced(folders: ReadonlyMap<string, FolderIndex>, record: string): boolean {
   for (const [folder, { index }] of folders) {
@@ -243,13 +311,13 @@ function isReferenced(folders: ReadonlyMap<string, FolderIndex>, record: string)
   return false;
 }
 
-/** Validates a metadata record torch reads as text; returns whether it is what torch writes. */
+/** Validates a metadata record torch reads as text; returns its text when it is what torch writes. */
 async function checkMetadata(
   ctx: ScanContext,
   entry: ArchiveEntry,
   record: string,
   validate: Validator,
-): Promise<boolean> {
+): Promise<string | undefined> {
   if (entry.size > MAX_METADATA_RECORD_BYTES) {
     ctx.report({
       rule: "MA301",
@@ -257,14 +325,14 @@ async function checkMetadata(
       message: `The ${record} record holds ${entry.size} bytes; torch writes a few`,
       details: { record, size: entry.size },
     });
-    return false;
+    return undefined;
   }
   const bytes = await entry.read();
   // A record that cannot be read (encrypted, corrupt) is the zip scanner's to report.
-  if (bytes.length < entry.size) return false;
+  if (bytes.length < entry.size) return undefined;
   const value = new TextDecoder().decode(bytes);
   const problem = /^[\x20-\x7e\n]*$/.test(value) ? validate(value) : "is not ASCII text";
-  if (problem === undefined) return true;
+  if (problem === undefined) return value;
   const quoted = JSON.stringify(value.slice(0, QUOTED_CHARS));
   ctx.report({
     rule: "MA301",
@@ -272,7 +340,7 @@ async function checkMetadata(
     message: `The ${record} record ${quoted} ${problem}`,
     details: { record, value: value.slice(0, QUOTED_CHARS) },
   });
-  return false;
+  return undefined;
 }
 
 /** Reports an entry torch finds when it asks for `record`, though its name differs. */
@@ -314,6 +382,7 @@ async function planCheckpoint(
   const pickleScanner = torchscript ? "torchscript-pickle" : "pickle";
   const folders = await indexFolders(layout, ctx);
   checkReferences(ctx, folders, layout, loader);
+  await checkTensors(ctx, folders, layout);
   if (!layout.locate("version") && !layout.locate(".data/version")) {
     ctx.report({
       rule: "MA301",
@@ -346,7 +415,14 @@ async function planCheckpoint(
         );}
     }
     if (role.kind === "metadata") {
-      if (await checkMetadata(ctx, entry, record, role.validate)) {
+      const value = await checkMetadata(ctx, entry, record, role.validate);
+      // The format version and byte order say which torch wrote it and how its storages read.
+      if (
+        value !== undefined && (record === "version" || record === ".data/version" || record === "byteorder")
+      ) {
+        ctx.inventory?.fact(`pytorch.${record.replace(".data/", "")}`, value.trim());
+      }
+      if (value !== undefined) {
         plans.set(entry.name, {
           action: "skip",
           reason: `${record}: metadata torch reads as text, validated`,

@@ -27,6 +27,7 @@ import { checkString } from "../strings/checks.ts";
 import { declaredHeaderLength, LENGTH_BYTES, MAX_HEADER_SIZE } from "./format.ts";
 import { type Header, readHeader, type TensorEntry, USIZE_MAX } from "./header.ts";
 import { parseStrictJson } from "./strict_json.ts";
+import { listSafetensors } from "./tensors.ts";
 import { scannerOptions } from "../options.ts";
 
 /**
@@ -125,6 +126,7 @@ export const safetensorsScanner: Scanner = {
     await checkStrings(header, ctx);
     checkSizes(header.tensors, ctx);
     await checkLayout(header.tensors, source, LENGTH_BYTES + headerLength, ctx);
+    if (ctx.inventory) await listSafetensors(header, source, LENGTH_BYTES + headerLength, ctx.inventory);
   },
 };
 

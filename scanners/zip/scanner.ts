@@ -148,6 +148,9 @@ async function planMembers(
     size: member.entry.size,
     directory: member.directory,
     read: () => readEntry(source, member, member.decodable && !member.directory, maxProfileReadBytes),
+    ...(member.decodable && !member.directory && member.entry.method === METHOD_STORED
+      ? { stored: storedBytes(source, member) }
+      : {}),
   }));
   const profile = ZIP_PROFILES.find((candidate) => candidate.matches(entries));
   if (!profile) return new Map();
