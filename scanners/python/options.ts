@@ -18,13 +18,13 @@
  */
 export interface PythonOptions {
   /**
-   * Bytes of a `.py` file parsed (default 16 MiB); a larger one is MA605, not analysed. The largest
+   * Bytes of a `.py` file parsed (default 16 MiB); a larger one is MA604, not analysed. The largest
    * `modeling_*.py` files transformers generates are a few hundred kilobytes.
    */
   maxSourceBytes: number;
   /**
    * Syntax nodes of one file visited (default 5,000,000); past it the rest of the file is not analysed
-   * (MA605). A megabyte of real Python is about 300,000 nodes.
+   * (MA604). A megabyte of real Python is about 300,000 nodes.
    */
   maxSyntaxNodes: number;
   /** Dangerous calls reported per file (default 1,000); the rest are counted in the last finding's details. */
@@ -58,7 +58,7 @@ export const DEFAULT_PYTHON_OPTIONS: Readonly<PythonOptions> = Object.freeze({
  * ```
  */
 export const PYTHON_OPTION_SUMMARIES: Readonly<Record<keyof PythonOptions, string>> = {
-  maxSourceBytes: "Bytes of a .py file parsed; larger: MA605, not analysed",
-  maxSyntaxNodes: "Syntax nodes of one .py file analysed; past it: MA605, the rest not analysed",
+  maxSourceBytes: "Bytes of a .py file parsed; larger: MA604, not analysed",
+  maxSyntaxNodes: "Syntax nodes of one .py file analysed; past it: MA604, the rest not analysed",
   maxReportedCalls: "Dangerous calls reported per .py file; the rest are counted",
 };

@@ -1,0 +1,122 @@
+// The Python source scanner through the engine: which files it claims, the exact findings of every
+// committed fixture (malicious ones and their benign twins), and what oversized, undecodable or
+// unparsable files give.
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import type { Finding } from "../../../core/types.ts";
+import { scanBytes } from "../../../engine/dispatch.ts";
+import { scan } from "../../../engine/scan.ts";
+import { fixture, OS_SYSTEM, osSystemFindings, scanBrief } from "../compressed/_scan.ts";
+
+const encoder = new TextEncoder();
+
+/** Every fixture under fixtures/python/, with the exact findings its scan must give. */
+const EXPECTED: Record<string, string[]> = {
+  "benign/modeling_tiny.py": [],
+  "benign/configuration_tiny.py": [],
+  "benign/handler.py": [],
+  "malicious/modeling_os_system.py": ["MA600 critical (line 8, col 1) os.system"],
+  "malicious/modeling_aliased_subprocess.py": ["MA600 critical (line 8, col 10) subprocess.Popen"],
+  "malicious/modeling_exec_base64.py": ["MA600 critical (line 8, col 1) builtins.exec"],
+  "malicious/modeling_decorator_default.py": [
+    "MA600 critical (line 14, col 11) os.popen",
+    "MA600 critical (line 16, col 32) builtins.eval",
+  ],
+  "malicious/modeling_method_call.py": ["MA601 warning (line 12, col 9) subprocess.run"],
+  "malicious/modeling_getattr_import.py": [
+    "MA600 critical (line 5, col 1) os.system",
+    "MA600 critical (line 5, col 9) builtins.__import__",
+  ],
+  "malicious/modeling_setup_function.py": ["MA600 critical (line 9, col 5) os.system"],
+  "malicious/handler_rmtree.py": ["MA602 info (line 10, col 9) shutil.rmtree"],
+  "malicious/unparsable.py": ["MA603 info (line 3, col 12) -"],
+};
+
+/** `RULE severity (line L, col C) callable` of a finding. */
+const brief = (f: Finding) =>
+  `${f.rule} ${f.severity} (line ${f.location.line}, col ${f.location.column}) ${f.details.callable ?? "-"}`;
+
+Deno.test("python scanner: every fixture gives exactly its findings", async () => {
+  for (const [path, expected] of Object.entries(EXPECTED)) {
+    const outcome = await scanBytes(await fixture(`python/${path}`), path.split("/").pop()!);
+    assert.equal(outcome.error, undefined);
+    assert.deepEqual([path, outcome.format, outcome.findings.map(brief)], [path, "python", expected]);
+  }
+});
+
+Deno.test("python scanner: the parser loads and runs in a sandboxed worker (no env, no net, read-only)", async () => {
+  const root = fileURLToPath(new URL("../../../fixtures/python", import.meta.url));
+  const result = await scan([root], { sandbox: true });
+  const scanned = result.files.filter((file) => file.path.endsWith(".py")).map((file) => [
+    file.path.slice(root.length + 1),
+    file.status,
+    file.format,
+    file.findings.map(brief),
+  ]);
+  assert.deepEqual(
+    scanned.sort(),
+    Object.entries(EXPECTED).map(([path, findings]) => [path, "scanned", "python", findings]).sort(),
+  );
+});
+
+Deno.test("python scanner: findings say when the call runs, in words and in details", async () => {
+  const outcome = await scanBytes(
+    await fixture("python/malicious/modeling_method_call.py"),
+    "modeling_evil.py",
+  );
+  assert.deepEqual(outcome.findings.map((f) => [f.message, f.details]), [[
+    "Python source calls subprocess.run (process) when its function is called: it spawns processes and runs shell commands",
+    {
+      callable: "subprocess.run",
+      written: "subprocess.run",
+      category: "process",
+      importTime: false,
+      entry: "subprocess",
+    },
+  ]]);
+});
+
+Deno.test("python scanner: a .py file is claimed by its name and its text", async () => {
+  const source = encoder.encode("import os\nos.system('echo pwned')\n");
+  assert.deepEqual(await scanBrief(source, "pkg/modeling_evil.py"), [
+    "python",
+    ["MA600 critical pkg/modeling_evil.py (line 2, col 1)"],
+  ]);
+  // The same text under another name is not Python source to this scanner.
+  assert.deepEqual(await scanBrief(source, "notes.txt"), [null, []]);
+});
+
+Deno.test("python scanner: binary content named .py is not Python; a pickle is still a pickle", async () => {
+  assert.deepEqual(await scanBrief(Uint8Array.of(0x89, 0x00, 0xff, 0xfe), "model.py"), [
+    null,
+    ["MA007 info model.py"],
+  ]);
+  const [format, findings] = await scanBrief(OS_SYSTEM, "model.py");
+  assert.equal(format, "pickle");
+  assert.deepEqual(findings, ["MA001 warning model.py", ...osSystemFindings("model.py")]);
+});
+
+Deno.test("python scanner: python.maxSourceBytes bounds the file parsed", async () => {
+  const source = encoder.encode("import os\nos.system('echo pwned')\n");
+  const over = await scanBytes(source, "evil.py", {
+    scannerOptions: { python: { maxSourceBytes: source.length - 1 } },
+  });
+  assert.deepEqual(over.findings.map((f) => [f.rule, f.details]), [[
+    "MA604",
+    { size: source.length, limit: source.length - 1, option: "python.maxSourceBytes" },
+  ]]);
+  const at = await scanBytes(source, "evil.py", {
+    scannerOptions: { python: { maxSourceBytes: source.length } },
+  });
+  assert.deepEqual(at.findings.map((f) => f.rule), ["MA600"]);
+});
+
+Deno.test("python scanner: python.maxSyntaxNodes and maxReportedCalls are reported when reached", async () => {
+  const source = encoder.encode("import os\n" + "os.system('x')\n".repeat(20));
+  const capped = await scanBytes(source, "evil.py", { scannerOptions: { python: { maxReportedCalls: 5 } } });
+  assert.deepEqual(capped.findings.map((f) => f.rule), [...Array(5).fill("MA600"), "MA604"]);
+  assert.equal(capped.findings[5].details.omitted, 15);
+  const budget = await scanBytes(source, "evil.py", { scannerOptions: { python: { maxSyntaxNodes: 30 } } });
+  assert.equal(budget.findings.at(-1)?.rule, "MA604");
+  assert.equal(budget.findings.at(-1)?.details.option, "python.maxSyntaxNodes");
+});
