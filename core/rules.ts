@@ -1479,7 +1479,7 @@ export const RULES = {
     severity: "info",
     title: "A Python file does not parse",
     why:
-      "Python refuses to import a file with a syntax error, but a file in syntax newer than the parser knows still runs; its calls are reported as far as the parser recovered, and what it could not read may hide more.",
+      "Python refuses to import a file with a syntax error, but a file in syntax newer than the parser knows still runs; its calls are reported as far as the parser recovered, and what it could not read may hide more. A few recovered errors in a long file are the parser's gaps (a bare `yield`, a float written `1.`), not the file's: the rule fires past one error per 20 lines.",
     example: "A `.py` file with `def broken(:`.",
     fix: "Read the file; a model's code must be valid Python.",
   },

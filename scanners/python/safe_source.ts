@@ -42,6 +42,24 @@ const OS_PATH_FUNCTIONS = [
   "splitext",
 ];
 
+/** ctypes' C value types and `sizeof`: values, not code. */
+const CTYPES_VALUE_TYPES = [
+  "sizeof",
+  "c_bool",
+  "c_char",
+  "c_wchar",
+  "c_char_p",
+  "c_wchar_p",
+  "c_void_p",
+  ...["byte", "short", "int", "long", "longlong", "int8", "int16", "int32", "int64"]
+    .flatMap((name) => [`c_${name}`, `c_u${name}`]),
+  "c_size_t",
+  "c_ssize_t",
+  "c_float",
+  "c_double",
+  "c_longdouble",
+];
+
 /**
  * The Python source scanner's own safe names, exceptions to the denied modules they live in.
  *
@@ -55,6 +73,8 @@ const OS_PATH_FUNCTIONS = [
  * assert.equal(policy.judge("os.path.os.system").tier, "denied");
  * assert.equal(policy.judge("importlib.util.find_spec").tier, "safe");
  * assert.equal(policy.judge("importlib.import_module").tier, "denied");
+ * assert.equal(policy.judge("ctypes.c_int32").tier, "safe");
+ * assert.equal(policy.judge("ctypes.cdll.LoadLibrary").tier, "denied");
  * ```
  */
 export const PYTHON_SOURCE_SAFE: SafeTable = {
@@ -84,6 +104,20 @@ export const PYTHON_SOURCE_SAFE: SafeTable = {
     "torch.jit.Final",
     "torch.fx.wrap",
     "torch.fx.is_fx_tracing",
+    // Compiler switches and queries that model code decorates its functions with or branches on.
+    ...["disable", "is_compiling", "is_dynamo_compiling", "allow_in_graph"].map((name) =>
+      `torch.compiler.${name}`
+    ),
+    ...["is_compiling", "disable", "allow_in_graph", "mark_static_address"].map((name) =>
+      `torch._dynamo.${name}`
+    ),
+    "torch.export.Dim",
+    // Directory listings and creation, file status: they run nothing.
+    ...["listdir", "scandir", "walk", "stat", "makedirs", "mkdir"].map((name) => `os.${name}`),
+    "pathlib.Path.cwd",
+    "pathlib.Path.home",
+    // C value types of ctypes, built to pass arguments; loading a library (CDLL, LoadLibrary) stays denied.
+    ...CTYPES_VALUE_TYPES.map((name) => `ctypes.${name}`),
     // Folding a sequence with a function the code names (`functools.reduce(operator.mul, shape)`).
     "functools.reduce",
     // Locks and thread-local storage start no thread.

@@ -206,8 +206,24 @@ Deno.test("python analysis: transformers idioms stay clean", () => {
       "    act = getattr(config, name, None)",
       "    setattr(module, name, act)",
       "    return reduce(lambda a, b: a * b, [1, 2])",
+      "def g(save_dir, n):",
+      "    os.makedirs(save_dir, exist_ok=True)",
+      "    if torch.compiler.is_compiling() or torch._dynamo.is_compiling():",
+      "        return None",
+      "    return ctypes.c_int32(n), ctypes.c_void_p(0)",
+      "import ctypes",
     )),
     [],
+  );
+  // What chatglm2-6b-int4's quantization.py really does (gcc, then loading the kernel): warnings.
+  assert.deepEqual(
+    brief(lines(
+      "import os, ctypes",
+      "def compile_kernels(source, kernel_file):",
+      "    os.system(f'gcc -O3 -fPIC -shared {source} -o {kernel_file}')",
+      "    return ctypes.cdll.LoadLibrary(kernel_file)",
+    )),
+    ["os.system process 3:5 call", "ctypes.cdll.LoadLibrary native 4:12 call"],
   );
 });
 

@@ -120,3 +120,17 @@ Deno.test("python scanner: python.maxSyntaxNodes and maxReportedCalls are report
   assert.equal(budget.findings.at(-1)?.rule, "MA604");
   assert.equal(budget.findings.at(-1)?.details.option, "python.maxSyntaxNodes");
 });
+
+Deno.test("python scanner: a few syntax errors in a long valid file are the parser's gaps, not MA603", async () => {
+  // Valid Python that @lezer/python recovers from: a bare `yield`, a float written `1.`.
+  const body = Array.from({ length: 40 }, (_, i) => `    step_${i} = ${i}`).join("\n");
+  const source =
+    `import contextlib\n@contextlib.contextmanager\ndef ctx():\n${body}\n    yield\n    x = 1. / 2\n`;
+  assert.deepEqual((await scanBytes(encoder.encode(source), "ctx.py")).findings, []);
+  // The same errors in a short file are a file that does not parse.
+  const short = await scanBytes(encoder.encode("def f(:\n    yield\n"), "short.py");
+  assert.deepEqual(short.findings.map((f) => [f.rule, f.details]), [["MA603", {
+    syntaxErrors: 2,
+    lines: 3,
+  }]]);
+});
