@@ -53,6 +53,10 @@ const MAX_PATHS = 8;
 const MAX_PATH_SEGMENTS = 32;
 /** Imports listed per file: a real module has tens. */
 export const MAX_LISTED_IMPORTS = 10_000;
+/** String constants listed per file, for the shared string checks. */
+export const MAX_LISTED_STRINGS = 100_000;
+/** Characters of one string constant listed: the string checks read at most `strings.maxCheckedChars` (1 Mi). */
+export const MAX_LISTED_STRING_CHARS = 1024 * 1024;
 
 /** One import statement's binding. */
 export interface PythonImport {
@@ -90,6 +94,16 @@ export interface PythonCall {
   verdict: CallableVerdict;
 }
 
+/** A string constant of the source, as the program sees it (escapes decoded, adjacent literals joined). */
+export interface PythonString {
+  /** The value. */
+  value: string;
+  /** Line of its first literal, from 1. */
+  line: number;
+  /** Column of its first literal, from 1. */
+  column: number;
+}
+
 /** What {@linkcode analyzePythonSource} found in one module. */
 export interface PythonSourceAnalysis {
   /** Calls of callables the policy denies (reflection excepted), in source order, at most `maxReportedCalls`. */
@@ -98,6 +112,12 @@ export interface PythonSourceAnalysis {
   omittedCalls: number;
   /** Every import binding, in source order (at most {@linkcode MAX_LISTED_IMPORTS}). */
   imports: PythonImport[];
+  /**
+   * The string constants the code uses, in source order (at most {@linkcode MAX_LISTED_STRINGS}, each up to
+   * {@linkcode MAX_LISTED_STRING_CHARS}): not f-strings, and not strings standing alone as statements
+   * (docstrings), which the program never uses.
+   */
+  strings: PythonString[];
   /** Syntax errors the parser recovered from; 0 when the source parses. */
   syntaxErrors: number;
   /** Where the first syntax error is. */
@@ -176,6 +196,7 @@ class _Analysis {
   readonly #stars: string[] = [];
   readonly #sites: Site[] = [];
   readonly #imports: PythonImport[] = [];
+  readonly #strings: PythonString[] = [];
   /** Module-level functions by name, to follow the ones called at import time. */
   readonly #functions = new Map<string, Scope>();
   readonly #functionScopes = new Set<Scope>();
@@ -209,6 +230,7 @@ class _Analysis {
       calls,
       omittedCalls: omitted,
       imports: this.#imports,
+      strings: this.#strings,
       syntaxErrors: this.#syntaxErrors,
       ...(first ? { firstSyntaxError: first } : {}),
       nodes: this.#nodes,
@@ -323,6 +345,10 @@ class _Analysis {
             }
             break;
           }
+          case "String":
+          case "ContinuedString":
+            this.#recordString(node);
+            break;
           case "Body":
             if (node.parent?.name === "FunctionDefinition" || this.#isMainGuardBody(node)) {
               deferred++;
@@ -359,6 +385,15 @@ class _Analysis {
     if (!condition || condition.prevSibling?.name !== "if") return false;
     const text = this.#text.slice(condition.from, condition.to).replace(/\s+/g, "");
     return /^__name__==(['"])__main__\1$/.test(text) || /^(['"])__main__\1==__name__$/.test(text);
+  }
+
+  /** Lists a string constant, unless it is part of a longer one or a statement of its own (a docstring). */
+  #recordString(node: SyntaxNode): void {
+    const parent = node.parent?.name;
+    if (parent === "ContinuedString" || parent === "ExpressionStatement") return;
+    if (this.#strings.length >= MAX_LISTED_STRINGS) return;
+    const value = this.#literal(node, 0, MAX_LISTED_STRING_CHARS);
+    if (value !== undefined) this.#strings.push({ value, ...this.#position(node.from) });
   }
 
   #bind(scope: Scope, name: string, binding: Binding): void {
@@ -564,16 +599,17 @@ class _Analysis {
   }
 
   /** The value of a constant string expression: a literal, implicit or `+` concatenation, parentheses. */
-  #literal(node: SyntaxNode, depth: number): string | undefined {
+  #literal(node: SyntaxNode, depth: number, maxChars?: number): string | undefined {
     if (depth > MAX_RESOLVE_DEPTH) return undefined;
     switch (node.name) {
       case "String":
-        return stringValue(this.#text.slice(node.from, node.to));
+        return stringValue(this.#text.slice(node.from, node.to), maxChars);
       case "ContinuedString": {
+        if (maxChars !== undefined && node.to - node.from > maxChars) return undefined;
         let value = "";
         for (let part = node.firstChild; part; part = part.nextSibling) {
           const piece = part.name === "String"
-            ? stringValue(this.#text.slice(part.from, part.to))
+            ? stringValue(this.#text.slice(part.from, part.to), maxChars)
             : undefined;
           if (piece === undefined) return undefined;
           value += piece;

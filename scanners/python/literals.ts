@@ -7,7 +7,7 @@
  * @module
  */
 
-/** Characters of one literal decoded: names are short, and this bounds the work on a huge constant. */
+/** Characters of one literal decoded by default: names are short, and this bounds the work on a huge constant. */
 export const MAX_LITERAL_CHARS = 4096;
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
@@ -26,7 +26,7 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
 
 /**
  * The value of one string literal token (`'os'`, `r"\d"`, `"""doc"""`, `b'x'`), or `undefined` for an
- * f-string, a literal longer than {@linkcode MAX_LITERAL_CHARS}, or text that is no string literal.
+ * f-string, a token longer than `maxChars`, or text that is no string literal.
  *
  * @example
  * ```ts
@@ -38,8 +38,8 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
  * assert.equal(stringValue(`f"{x}"`), undefined);
  * ```
  */
-export function stringValue(token: string): string | undefined {
-  if (token.length > MAX_LITERAL_CHARS) return undefined;
+export function stringValue(token: string, maxChars: number = MAX_LITERAL_CHARS): string | undefined {
+  if (token.length > maxChars) return undefined;
   const match = /^([rRuUbB]{0,2})('''|"""|'|")/.exec(token);
   if (!match) return undefined;
   const [, prefix, quote] = match;

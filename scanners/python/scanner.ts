@@ -12,6 +12,7 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import type { RuleId } from "../../core/rules.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { scannerOptions } from "../options.ts";
+import { checkString } from "../strings/checks.ts";
 import { headIsText, utf8Text } from "../strings/utf8_text.ts";
 import { analyzePythonSource, type PythonCall } from "./analyze.ts";
 
@@ -85,6 +86,9 @@ export const pythonScanner: Scanner = {
       });
     }
     for (const call of analysis.calls) _reportCall(ctx, call);
+    for (const { value, line, column } of analysis.strings) {
+      await checkString(ctx, value, { what: `The Python string at line ${line}`, line, column });
+    }
     if (analysis.omittedCalls > 0) {
       ctx.report({
         rule: "MA604",

@@ -17,7 +17,11 @@ const EXPECTED: Record<string, string[]> = {
   "benign/handler.py": [],
   "malicious/modeling_os_system.py": ["MA600 critical (line 8, col 1) os.system"],
   "malicious/modeling_aliased_subprocess.py": ["MA600 critical (line 8, col 10) subprocess.Popen"],
-  "malicious/modeling_exec_base64.py": ["MA600 critical (line 8, col 1) builtins.exec"],
+  "malicious/modeling_exec_base64.py": [
+    "MA600 critical (line 8, col 1) builtins.exec",
+    // The base64 constant itself, decoded by the shared string checks: Python source calling os.system.
+    "MA012 warning (line 7, col 11) -",
+  ],
   "malicious/modeling_decorator_default.py": [
     "MA600 critical (line 14, col 11) os.popen",
     "MA600 critical (line 16, col 32) builtins.eval",
@@ -133,4 +137,27 @@ Deno.test("python scanner: a few syntax errors in a long valid file are the pars
     syntaxErrors: 2,
     lines: 3,
   }]]);
+});
+
+Deno.test("python scanner: string constants go through the shared string checks; docstrings do not", async () => {
+  const source = [
+    '"""Model code. Example:',
+    "",
+    "    >>> model.load_state_dict(torch.load(PATH))",
+    '"""',
+    "URL = 'http://' '203.0.113.7/stage2.sh'",
+    "MODE = 'evil-tag'",
+    "def f():",
+    '    """Loads with torch.load(path) and os.system("x") as documented."""',
+    "    return URL",
+    "",
+  ].join("\n");
+  const outcome = await scanBytes(encoder.encode(source), "modeling_x.py", { blacklist: ["evil-tag"] });
+  assert.deepEqual(
+    outcome.findings.map((f) => [f.rule, f.location.line, f.location.column, f.details.indicator]),
+    [
+      ["MA011", 5, 7, "raw-ip-url"],
+      ["MA005", 6, 8, undefined],
+    ],
+  );
 });
