@@ -197,6 +197,8 @@ class _Analysis {
   readonly #sites: Site[] = [];
   readonly #imports: PythonImport[] = [];
   readonly #strings: PythonString[] = [];
+  /** The dotted paths the imports bind, built when first needed. */
+  #importedPaths?: ReadonlySet<string>;
   /** Module-level functions by name, to follow the ones called at import time. */
   readonly #functions = new Map<string, Scope>();
   readonly #functionScopes = new Set<Scope>();
@@ -546,7 +548,7 @@ class _Analysis {
     const paths = this.#resolve(site.callee, site.scope, 0, importTime ? site.node.from : undefined);
     const calls: PythonCall[] = [];
     const seen = new Set<string>();
-    for (const path of paths) {
+    for (const path of [...paths, ...this.#dynamicAttributeTargets(site, paths)]) {
       const verdict = this.#policy.judge(path);
       if (verdict.tier !== "denied" || verdict.category === "reflection" || seen.has(verdict.name)) continue;
       if (verdict.category === "file" && this.#readsOnly(site, verdict.name)) continue;
@@ -562,6 +564,24 @@ class _Analysis {
       });
     }
     return calls;
+  }
+
+  /**
+   * For `getattr(module, name)` with a name computed at run time, the module: what it hands out is any of the
+   * module's attributes (`getattr(os, cmd)`), judged as the module. Objects are left alone: `getattr(config,
+   * name)` is everywhere.
+   */
+  #dynamicAttributeTargets(site: Site, callees: readonly string[]): string[] {
+    if (site.node.name !== "CallExpression") return [];
+    if (!callees.some((path) => this.#policy.judge(path).name === "builtins.getattr")) return [];
+    const [object, attribute] = this.#arguments(site.node).positional;
+    if (!object || !attribute || this.#literal(attribute, 0) !== undefined) return [];
+    this.#importedPaths ??= new Set(
+      this.#imports.map((i) => i.name === undefined ? i.module : `${i.module}.${i.name}`),
+    );
+    const imported = this.#importedPaths;
+    // A module bound by an import, or one `__import__("os")` returned.
+    return this.#resolve(object, site.scope, 0).filter((path) => imported.has(path) || !path.includes("."));
   }
 
   /** Whether the site is `open(...)` (or `io.open`) with no mode or a mode that only reads. */
@@ -693,14 +713,20 @@ class _Analysis {
       member = property?.name === "PropertyName" ? this.#slice(property) : undefined;
       return member === undefined ? [] : _extended(bases, member);
     }
-    // A subscript names an attribute only on a namespace: `__builtins__["eval"]`, `os.__dict__["system"]`.
+    // A subscript names an attribute only on a namespace: `__builtins__["eval"]`, `os.__dict__["system"]`,
+    // `vars(os)["system"]`; `sys.modules["os"]` is a module, `globals()["os"]` a module-level name.
     const key = accessor.nextSibling;
     member = key ? this.#literal(key, depth + 1) : undefined;
     if (member === undefined) return [];
-    const namespaces = bases.flatMap((base) =>
-      base === "builtins" ? [base] : base.endsWith(".__dict__") ? [base.slice(0, -".__dict__".length)] : []
-    );
-    return _extended(namespaces, member);
+    const paths: string[] = [];
+    for (const base of bases) {
+      if (base === "builtins") paths.push(..._extended([base], member));
+      else if (base.endsWith(".__dict__")) {
+        paths.push(..._extended([base.slice(0, -".__dict__".length)], member));
+      } else if (base === "sys.modules" && /^[A-Za-z_][\w.]*$/.test(member)) paths.push(member);
+      else if (base === GLOBALS) paths.push(...this.#resolveName(member, this.#module, depth + 1));
+    }
+    return _capped(paths);
   }
 
   /** What a call evaluates to, when it is a module or attribute: `__import__("os")`, `getattr(os, "system")`. */
@@ -723,6 +749,10 @@ class _Analysis {
       } else if (name === "importlib.import_module") {
         const module = first && this.#literal(first, depth + 1);
         if (module && /^[A-Za-z_][\w.]*$/.test(module)) results.push(module);
+      } else if (name === "builtins.globals") {
+        results.push(GLOBALS);
+      } else if (name === "builtins.vars" && first) {
+        results.push(...this.#resolve(first, scope, depth + 1, at).map((path) => `${path}.__dict__`));
       } else if (name === "builtins.getattr") {
         const attribute = args.positional[1] && this.#literal(args.positional[1], depth + 1);
         if (first && attribute !== undefined) {
@@ -733,6 +763,9 @@ class _Analysis {
     return _capped(results);
   }
 }
+
+/** What `globals()` evaluates to: the module's namespace, subscripted by name (no dotted path starts with `<`). */
+const GLOBALS = "<globals>";
 
 /** `paths`, each with `.member` added, within the segment cap. */
 function _extended(paths: readonly string[], member: string): string[] {

@@ -69,6 +69,30 @@ Deno.test("python analysis: reflection is followed to what it reaches", () => {
   );
 });
 
+Deno.test("python analysis: namespaces subscripted by name, and getattr of a module with a computed name", () => {
+  assert.deepEqual(
+    brief(lines(
+      "import os, sys",
+      "from subprocess import run",
+      "def f(cmd, name, config):",
+      "    getattr(os, cmd)('x')",
+      "    getattr(config, name)",
+      "    getattr(sys, name)",
+      "    globals()['os'].system('g')",
+      "    vars(os)['popen']('v')",
+      "    sys.modules['subprocess'].call('m')",
+      "    globals()['run']('r')",
+    )),
+    [
+      "os process 4:5 call",
+      "os.system process 7:5 call",
+      "os.popen process 8:5 call",
+      "subprocess.call process 9:5 call",
+      "subprocess.run process 10:5 call",
+    ],
+  );
+});
+
 Deno.test("python analysis: assignments alias callables, in any order and through each other", () => {
   assert.deepEqual(
     brief(lines(
