@@ -623,19 +623,9 @@ class _Analysis {
     if (depth > MAX_RESOLVE_DEPTH) return undefined;
     switch (node.name) {
       case "String":
+      case "ContinuedString":
+        // Adjacent literals are one constant; an f-string among them makes it none.
         return stringValue(this.#text.slice(node.from, node.to), maxChars);
-      case "ContinuedString": {
-        if (maxChars !== undefined && node.to - node.from > maxChars) return undefined;
-        let value = "";
-        for (let part = node.firstChild; part; part = part.nextSibling) {
-          const piece = part.name === "String"
-            ? stringValue(this.#text.slice(part.from, part.to), maxChars)
-            : undefined;
-          if (piece === undefined) return undefined;
-          value += piece;
-        }
-        return value;
-      }
       case "ParenthesizedExpression": {
         const inner = node.firstChild?.nextSibling;
         return inner ? this.#literal(inner, depth + 1) : undefined;
