@@ -153,6 +153,8 @@ interface Site {
   readonly inFunction?: Scope;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Bindings recorded per name and scope: a name rebound thousands of times keeps its first few. */
 const MAX_BINDINGS_PER_NAME = 8;
 
@@ -252,8 +254,13 @@ class _Analysis {
     return { line: low + 1, column: offset - this.#lineStarts[low] + 1 };
   }
 
+  /**
+   * The node's text (cut to {@linkcode MAX_WRITTEN_CHARS}), NFKC-normalized as Python normalizes identifiers:
+   * `ｏｓ.ｓｙｓｔｅｍ` is `os.system` to the interpreter.
+   */
   #slice(node: SyntaxNode): string {
-    return this.#text.slice(node.from, Math.min(node.to, node.from + MAX_WRITTEN_CHARS));
+    const text = this.#text.slice(node.from, Math.min(node.to, node.from + MAX_WRITTEN_CHARS));
+    return NON_ASCII.test(text) ? text.normalize("NFKC") : text;
   }
 
   /**

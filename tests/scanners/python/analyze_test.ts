@@ -69,6 +69,13 @@ Deno.test("python analysis: reflection is followed to what it reaches", () => {
   );
 });
 
+Deno.test("python analysis: identifiers are NFKC-normalized as Python normalizes them", () => {
+  assert.deepEqual(brief("import \uff4f\uff53\n\uff4f\uff53.system('x')\n\uff45\uff56\uff41\uff4c('y')\n"), [
+    "os.system process 2:1 import",
+    "builtins.eval code 3:1 import",
+  ]);
+});
+
 Deno.test("python analysis: namespaces subscripted by name, and getattr of a module with a computed name", () => {
   assert.deepEqual(
     brief(lines(
