@@ -137,8 +137,6 @@ type Binding =
 interface Scope {
   readonly parent?: Scope;
   readonly names: Map<string, Binding[]>;
-  /** Whether the scope is a function's or a lambda's, whose code runs when it is called. */
-  readonly function: boolean;
   /** The paths each name resolves to, once resolved; `null` while being resolved (a cycle resolves to none). */
   readonly resolved: Map<string, string[] | null>;
 }
@@ -154,6 +152,9 @@ interface Site {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Nested function, lambda and class scopes tracked: CPython's parser refuses nesting much deeper (200 levels). */
+export const MAX_SCOPE_DEPTH = 256;
 
 /** Bindings recorded per name and scope: a name rebound thousands of times keeps its first few. */
 const MAX_BINDINGS_PER_NAME = 8;
@@ -194,7 +195,7 @@ class _Analysis {
   readonly #policy: CallablePolicy;
   readonly #limits: PythonAnalysisLimits;
   readonly #lineStarts: number[] = [0];
-  readonly #module: Scope = { names: new Map(), function: false, resolved: new Map() };
+  readonly #module: Scope = { names: new Map(), resolved: new Map() };
   readonly #stars: string[] = [];
   readonly #sites: Site[] = [];
   readonly #imports: PythonImport[] = [];
@@ -274,11 +275,9 @@ class _Analysis {
     const scopeNodes: SyntaxNode[] = [];
     const deferredNodes: SyntaxNode[] = [];
     let deferred = 0;
-    // The module-level function whose own code a site is in, if any (not a function nested in it).
-    const functionOf = (): Scope | undefined => {
-      const innermost = scopes.findLast((scope) => scope.function);
-      return innermost && this.#functionScopes.has(innermost) ? innermost : undefined;
-    };
+    // Per scope: the module-level function whose own code it is, if any (not a function nested in it).
+    const owners: (Scope | undefined)[] = [undefined];
+    const functionOf = () => owners[owners.length - 1];
     tree.iterate({
       enter: (ref) => {
         if (this.#nodes >= this.#limits.maxSyntaxNodes) {
@@ -334,20 +333,22 @@ class _Analysis {
             if (name && ref.name !== "LambdaExpression") {
               this.#bind(scope, this.#slice(name), { opaque: true, at: node.from });
             }
-            const inner: Scope = {
-              parent: scope,
-              names: new Map(),
-              function: ref.name !== "ClassDefinition",
-              resolved: new Map(),
-            };
-            if (ref.name === "FunctionDefinition" && scope === this.#module && name) {
-              this.#functions.set(this.#slice(name), inner);
-              this.#functionScopes.add(inner);
+            // Deeper scopes than CPython's parser accepts share the innermost one: their names can only
+            // stop shadowing, which adds findings, and lookups stay within the cap.
+            if (scopes.length < MAX_SCOPE_DEPTH) {
+              const isFunction = ref.name !== "ClassDefinition";
+              const inner: Scope = { parent: scope, names: new Map(), resolved: new Map() };
+              if (ref.name === "FunctionDefinition" && scope === this.#module && name) {
+                this.#functions.set(this.#slice(name), inner);
+                this.#functionScopes.add(inner);
+              }
+              // A class body runs with the code around it; a nested function's code only when called.
+              owners.push(this.#functionScopes.has(inner) ? inner : isFunction ? undefined : owners.at(-1));
+              scopes.push(inner);
+              scopeNodes.push(node);
+              const params = node.getChild("ParamList");
+              if (params) this.#recordParameters(params, inner);
             }
-            scopes.push(inner);
-            scopeNodes.push(node);
-            const params = node.getChild("ParamList");
-            if (params) this.#recordParameters(params, inner);
             if (ref.name === "LambdaExpression") {
               deferred++;
               deferredNodes.push(node);
@@ -381,6 +382,7 @@ class _Analysis {
         ) {
           scopeNodes.pop();
           scopes.pop();
+          owners.pop();
         }
       },
     });

@@ -309,6 +309,12 @@ Deno.test("python analysis: the node budget and the call cap bound hostile input
   // Deep nesting costs no stack: the walk is iterative.
   const deep = "x = " + "(".repeat(50_000) + "1" + ")".repeat(50_000) + "\neval('y')\n";
   assert.deepEqual(analyzePythonSource(deep, policy).calls.map((c) => c.callable), ["builtins.eval"]);
+  // Deeply nested scopes with many calls inside: lookups stay within the scope cap (linear, not quadratic).
+  const lambdas = "import os\nf = " + "lambda: ".repeat(20_000) + "(" + "os.system('x'), ".repeat(20_000) +
+    ")\n";
+  const nested = analyzePythonSource(lambdas, policy);
+  assert.equal(nested.calls.length + nested.omittedCalls, 20_000);
+  assert.equal(nested.calls.every((c) => c.callable === "os.system" && !c.importTime), true);
   // A long attribute chain resolves within its cap.
   const chain = "import os\nos" + ".path".repeat(10_000) + ".system('x')\n";
   assert.doesNotThrow(() => analyzePythonSource(chain, policy));
