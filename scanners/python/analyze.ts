@@ -153,6 +153,8 @@ interface Site {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** Distinct paths whose verdicts one analysis remembers. */
+const MAX_REMEMBERED_VERDICTS = 16_384;
 /** Nested function, lambda and class scopes tracked: CPython's parser refuses nesting much deeper (200 levels). */
 export const MAX_SCOPE_DEPTH = 256;
 
@@ -200,6 +202,7 @@ class _Analysis {
   readonly #sites: Site[] = [];
   readonly #imports: PythonImport[] = [];
   readonly #strings: PythonString[] = [];
+  readonly #verdicts = new Map<string, CallableVerdict>();
   /** The dotted paths the imports bind, built when first needed. */
   #importedPaths?: ReadonlySet<string>;
   /** Module-level functions by name, to follow the ones called at import time. */
@@ -241,6 +244,16 @@ class _Analysis {
       nodes: this.#nodes,
       truncated: this.#truncated,
     };
+  }
+
+  /** The policy's verdict on `path`, remembered: code calls the same few names (`torch.cat`) many times. */
+  #verdict(path: string): CallableVerdict {
+    let verdict = this.#verdicts.get(path);
+    if (!verdict) {
+      verdict = this.#policy.judge(path);
+      if (this.#verdicts.size < MAX_REMEMBERED_VERDICTS) this.#verdicts.set(path, verdict);
+    }
+    return verdict;
   }
 
   /** Line and column, from 1, of the character at `offset`. */
@@ -558,7 +571,7 @@ class _Analysis {
     const calls: PythonCall[] = [];
     const seen = new Set<string>();
     for (const path of [...paths, ...this.#dynamicAttributeTargets(site, paths)]) {
-      const verdict = this.#policy.judge(path);
+      const verdict = this.#verdict(path);
       if (verdict.tier !== "denied" || verdict.category === "reflection" || seen.has(verdict.name)) continue;
       if (verdict.category === "file" && this.#readsOnly(site, verdict.name)) continue;
       seen.add(verdict.name);
@@ -582,7 +595,7 @@ class _Analysis {
    */
   #dynamicAttributeTargets(site: Site, callees: readonly string[]): string[] {
     if (site.node.name !== "CallExpression") return [];
-    if (!callees.some((path) => this.#policy.judge(path).name === "builtins.getattr")) return [];
+    if (!callees.some((path) => this.#verdict(path).name === "builtins.getattr")) return [];
     const [object, attribute] = this.#arguments(site.node).positional;
     if (!object || !attribute || this.#literal(attribute, 0) !== undefined) return [];
     this.#importedPaths ??= new Set(
@@ -738,7 +751,7 @@ class _Analysis {
     const first = args.positional[0];
     const results: string[] = [];
     for (const path of callees) {
-      const name = this.#policy.judge(path).name;
+      const name = this.#verdict(path).name;
       if (name === "builtins.__import__" || name === "importlib.__import__") {
         const module = first && this.#literal(first, depth + 1);
         const fromList = args.positional[3] ?? args.keywords.get("fromlist");
