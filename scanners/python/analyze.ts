@@ -92,6 +92,11 @@ export interface PythonCall {
   importTime: boolean;
   /** The policy's verdict on {@linkcode PythonCall.callable}. */
   verdict: CallableVerdict;
+  /**
+   * When the callable is not called here but handed to a call that will (`map(os.system, cmds)`,
+   * `Thread(target=os.system)`, `partial(eval, s)`): that call's callee as written; `written` is the argument.
+   */
+  passedTo?: string;
 }
 
 /** A string constant of the source, as the program sees it (escapes decoded, adjacent literals joined). */
@@ -203,8 +208,9 @@ class _Analysis {
   readonly #imports: PythonImport[] = [];
   readonly #strings: PythonString[] = [];
   readonly #verdicts = new Map<string, CallableVerdict>();
-  /** The dotted paths the imports bind, built when first needed. */
-  #importedPaths?: ReadonlySet<string>;
+  /** The modules `import` statements name, and the paths `from ... import` binds, built when first needed. */
+  #modulePaths?: ReadonlySet<string>;
+  #fromPaths?: ReadonlySet<string>;
   /** Module-level functions by name, to follow the ones called at import time. */
   readonly #functions = new Map<string, Scope>();
   readonly #functionScopes = new Set<Scope>();
@@ -575,15 +581,47 @@ class _Analysis {
       if (verdict.tier !== "denied" || verdict.category === "reflection" || seen.has(verdict.name)) continue;
       if (verdict.category === "file" && this.#readsOnly(site, verdict.name)) continue;
       seen.add(verdict.name);
-      calls.push({
-        callable: verdict.name,
-        written: this.#slice(site.callee),
-        category: verdict.category ?? "configured",
-        reason: verdict.reason ?? "the policy denies it",
-        ...this.#position(site.node.from),
-        importTime,
-        verdict,
-      });
+      calls.push(this.#call(verdict, site.callee, site.node, importTime));
+    }
+    // A call already reported needs no word on its arguments (`Popen(cmd, stdout=subprocess.PIPE)`).
+    return calls.length > 0 ? calls : this.#passedCallables(site, importTime);
+  }
+
+  #call(verdict: CallableVerdict, written: SyntaxNode, at: SyntaxNode, importTime: boolean): PythonCall {
+    return {
+      callable: verdict.name,
+      written: this.#slice(written),
+      category: verdict.category ?? "configured",
+      reason: verdict.reason ?? "the policy denies it",
+      ...this.#position(at.from),
+      importTime,
+      verdict,
+    };
+  }
+
+  /**
+   * Dangerous callables a call is handed as arguments, to call them itself: `map(os.system, cmds)`,
+   * `Thread(target=os.system, ...)`, `functools.partial(eval, s)`. Modules (`f(os)`) and constants
+   * (`socket.AF_INET`) are not callables handed over.
+   */
+  #passedCallables(site: Site, importTime: boolean): PythonCall[] {
+    if (site.node.name !== "CallExpression") return [];
+    const { positional, keywords } = this.#arguments(site.node);
+    const calls: PythonCall[] = [];
+    for (const argument of [...positional, ...keywords.values()]) {
+      if (argument.name !== "VariableName" && argument.name !== "MemberExpression") continue;
+      for (const path of this.#resolve(argument, site.scope, 0)) {
+        if (this.#isModule(path) || /^[A-Z0-9_]+$/.test(path.slice(path.lastIndexOf(".") + 1))) continue;
+        const verdict = this.#verdict(path);
+        if (verdict.tier !== "denied" || verdict.category === "reflection" || verdict.category === "file") {
+          continue;
+        }
+        calls.push({
+          ...this.#call(verdict, argument, argument, importTime),
+          passedTo: this.#slice(site.callee),
+        });
+        break;
+      }
     }
     return calls;
   }
@@ -598,12 +636,20 @@ class _Analysis {
     if (!callees.some((path) => this.#verdict(path).name === "builtins.getattr")) return [];
     const [object, attribute] = this.#arguments(site.node).positional;
     if (!object || !attribute || this.#literal(attribute, 0) !== undefined) return [];
-    this.#importedPaths ??= new Set(
-      this.#imports.map((i) => i.name === undefined ? i.module : `${i.module}.${i.name}`),
+    return this.#resolve(object, site.scope, 0).filter((path) => this.#isModule(path, true));
+  }
+
+  /**
+   * Whether `path` is a module: one an `import` statement names, or one `__import__("os")` returned (a
+   * single segment); with `fromImports`, also what `from a import b` binds, which may be a module.
+   */
+  #isModule(path: string, fromImports = false): boolean {
+    if (!path.includes(".")) return true;
+    this.#modulePaths ??= new Set(this.#imports.filter((i) => i.name === undefined).map((i) => i.module));
+    this.#fromPaths ??= new Set(
+      this.#imports.filter((i) => i.name !== undefined).map((i) => `${i.module}.${i.name}`),
     );
-    const imported = this.#importedPaths;
-    // A module bound by an import, or one `__import__("os")` returned.
-    return this.#resolve(object, site.scope, 0).filter((path) => imported.has(path) || !path.includes("."));
+    return this.#modulePaths.has(path) || (fromImports && this.#fromPaths.has(path));
   }
 
   /** Whether the site is `open(...)` (or `io.open`) with no mode or a mode that only reads. */

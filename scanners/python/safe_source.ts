@@ -84,6 +84,9 @@ export const PYTHON_SOURCE_SAFE: SafeTable = {
     // Reading the environment and the process's own facts.
     "os.getenv",
     "os.environ.get",
+    // Values, not functions: what `dict(os.environ)` or `f(os.sep)` hands over runs nothing.
+    ...["environ", "sep", "altsep", "extsep", "linesep", "pathsep", "curdir", "pardir", "devnull", "name"]
+      .map((name) => `os.${name}`),
     "os.getcwd",
     "os.getpid",
     "os.cpu_count",

@@ -117,7 +117,9 @@ function _reportCall(ctx: ScanContext, call: PythonCall): void {
   const when = call.importTime ? "when the module is imported" : "when its function is called";
   ctx.report({
     rule,
-    message: `Python source calls ${call.callable} (${call.category}) ${when}: ${call.reason}`,
+    message: `Python source ${
+      call.passedTo === undefined ? "calls" : `hands ${call.passedTo}()`
+    } ${call.callable} (${call.category}) ${when}: ${call.reason}`,
     line: call.line,
     column: call.column,
     ...(rule === "MA602" && !call.importTime ? { severity: "info" as const } : {}),
@@ -126,6 +128,7 @@ function _reportCall(ctx: ScanContext, call: PythonCall): void {
       written: call.written,
       category: call.category,
       importTime: call.importTime,
+      ...(call.passedTo === undefined ? {} : { passedTo: call.passedTo }),
       ...(call.verdict.entry ? { entry: call.verdict.entry } : {}),
     },
   });

@@ -100,6 +100,33 @@ Deno.test("python analysis: namespaces subscripted by name, and getattr of a mod
   );
 });
 
+Deno.test("python analysis: a dangerous callable handed to a call that calls it is reported at the argument", () => {
+  const source = lines(
+    "import os, threading, functools, subprocess, socket, sys",
+    "list(map(os.system, ['echo pwned']))",
+    "f = functools.partial(eval, '1')",
+    "threading.Thread(target=os.system, args=('x',)).start()",
+    "subprocess.Popen(['x'], stdout=subprocess.PIPE)",
+    "s = open_socket(socket.AF_INET)",
+    "print('x', file=sys.stderr)",
+    "env = dict(os.environ)",
+    "register(os)",
+  );
+  assert.deepEqual(brief(source), [
+    "os.system process 2:10 import",
+    "builtins.eval code 3:23 import",
+    // The call itself is reported; what it is handed is not reported again.
+    "threading.Thread process 4:1 import",
+    "subprocess.Popen process 5:1 import",
+  ]);
+  assert.deepEqual(analyzePythonSource(source, policy).calls.map((c) => c.passedTo ?? null), [
+    "map",
+    "functools.partial",
+    null,
+    null,
+  ]);
+});
+
 Deno.test("python analysis: assignments alias callables, in any order and through each other", () => {
   assert.deepEqual(
     brief(lines(

@@ -137,3 +137,15 @@ Deno.test("python scanner: string constants go through the shared string checks;
     ],
   );
 });
+
+Deno.test("python scanner: a callable handed to another call says so", async () => {
+  const outcome = await scanBytes(
+    encoder.encode("import os\nlist(map(os.system, ['echo pwned']))\n"),
+    "evil.py",
+  );
+  assert.deepEqual(outcome.findings.map((f) => [f.rule, f.message, f.details.passedTo]), [[
+    "MA600",
+    "Python source hands map() os.system (process) when the module is imported: os runs shell commands (system, popen), replaces or spawns processes (exec*, spawn*) and deletes files",
+    "map",
+  ]]);
+});
