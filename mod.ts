@@ -143,6 +143,7 @@ export {
   type OnnxOptions,
   parseOptionAssignment,
   type PickleOptions,
+  type PythonOptions,
   type PytorchOptions,
   resolveScannerOptions,
   type SafetensorsOptions,

@@ -1437,6 +1437,63 @@ export const RULES = {
     example: '`model_url: "https://xn--uggingface-nzj.co/gpt2"` (`һuggingface.co`).',
     fix: "Do not load the model; replace the URL with the real host's, and find out who put it there.",
   },
+  MA600: {
+    id: "MA600",
+    name: "python-import-time-execution",
+    kind: "security",
+    severity: "critical",
+    cwe: 94,
+    title: "Python source runs a command, code, a native library or a download when it is imported",
+    why:
+      "`trust_remote_code=True` imports the repository's `modeling_*.py`, TorchServe imports its handler: whatever runs at module level, in a class body, a decorator or a default argument, or in a function the module calls there, runs on load before any model is used. Model code builds layers; it does not spawn processes, evaluate strings, load native libraries or download at import.",
+    example: '`import os` then `os.system("echo pwned")` at the top level of `modeling_evil.py`.',
+    fix: LOAD_FIX,
+  },
+  MA601: {
+    id: "MA601",
+    name: "python-dangerous-call",
+    kind: "security",
+    severity: "warning",
+    cwe: 94,
+    title: "Python source calls a function that runs commands, code, native libraries or downloads",
+    why:
+      "A call inside a function or method runs when that function is called: a model's `forward` or `__init__`, a handler's `initialize`. Some real code does this (a download helper, a compiled kernel), so read what the call runs before loading the model.",
+    example: '`subprocess.run(["echo", "pwned"])` inside a method of `modeling_evil.py`.',
+    fix: "Read the call and what it runs; load the model only if it is expected, or pin a reviewed revision.",
+  },
+  MA602: {
+    id: "MA602",
+    name: "python-file-or-internals",
+    kind: "security",
+    severity: "warning",
+    title: "Python source writes or deletes files, exits, or reaches interpreter internals",
+    why:
+      "Writing or deleting files (`shutil.rmtree`, `open(path, 'w')`), exiting the interpreter or walking frames and code objects is rare in model code and destructive at import; inside a function (info) it is often a cache or a checkpoint being saved.",
+    example: '`shutil.rmtree(os.path.expanduser("~"))` at the top level of `modeling_evil.py`.',
+    fix: "Read what the call touches before loading the model.",
+  },
+  MA603: {
+    id: "MA603",
+    name: "python-unparsable",
+    kind: "integrity",
+    severity: "info",
+    title: "A Python file does not parse",
+    why:
+      "Python refuses to import a file with a syntax error, but a file in syntax newer than the parser knows still runs; its calls are reported as far as the parser recovered, and what it could not read may hide more. A few recovered errors in a long file are the parser's gaps (a bare `yield`, a float written `1.`), not the file's: the rule fires past one error per 20 lines.",
+    example: "A `.py` file with `def broken(:`.",
+    fix: "Read the file; a model's code must be valid Python.",
+  },
+  MA604: {
+    id: "MA604",
+    name: "python-not-analysed",
+    kind: "limit",
+    severity: "info",
+    title: "A Python file was not analysed completely: larger than the scan's limits",
+    why:
+      "A file larger than `python.maxSourceBytes`, with more syntax nodes than `python.maxSyntaxNodes` or more dangerous calls than `python.maxReportedCalls`, is analysed only in part: the rest may hide calls.",
+    example: "A `modeling_huge.py` of over 16 MiB, the default `python.maxSourceBytes`.",
+    fix: "Raise the limit (`--limit python.maxSourceBytes=...`) to analyse it, or read the file.",
+  },
 } as const satisfies Record<`MA${number}`, CatalogEntry>;
 
 /**

@@ -34,8 +34,8 @@ const CONTAINER_FORMATS: ReadonlySet<string> = new Set([
   "lz4",
 ]);
 
-/** Formats that are no model but text a model ships with (chat templates). */
-const DATA_FORMATS: ReadonlySet<string> = new Set(["jinja", "chat-template-json"]);
+/** Formats that are no model but text a model ships with (chat templates, Python code). */
+const DATA_FORMATS: ReadonlySet<string> = new Set(["jinja", "chat-template-json", "python"]);
 
 /** The framework or file family each model format belongs to, as the ML-BOM names it. */
 const FRAMEWORKS: Readonly<Record<string, string>> = {
@@ -55,6 +55,7 @@ const FRAMEWORKS: Readonly<Record<string, string>> = {
   "savedmodel": "TensorFlow",
   "jinja": "Jinja chat template",
   "chat-template-json": "Jinja chat template",
+  "python": "Python source",
 };
 
 /** CycloneDX ratings: modelaudit's three severities on its scale. */

@@ -20,6 +20,7 @@ import { DEFAULT_KERAS_OPTIONS, KERAS_OPTION_SUMMARIES, type KerasOptions } from
 import { DEFAULT_ONNX_OPTIONS, ONNX_OPTION_SUMMARIES, type OnnxOptions } from "./onnx/options.ts";
 import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
+import { DEFAULT_PYTHON_OPTIONS, PYTHON_OPTION_SUMMARIES, type PythonOptions } from "./python/options.ts";
 import { DEFAULT_PYTORCH_OPTIONS, PYTORCH_OPTION_SUMMARIES, type PytorchOptions } from "./pytorch/options.ts";
 import {
   DEFAULT_SAFETENSORS_OPTIONS,
@@ -48,6 +49,7 @@ export type { KerasOptions } from "./keras/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
 export type { OnnxOptions } from "./onnx/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
+export type { PythonOptions } from "./python/options.ts";
 export type { PytorchOptions } from "./pytorch/options.ts";
 export type { SafetensorsOptions } from "./safetensors/options.ts";
 export type { StringOptions } from "./strings/options.ts";
@@ -98,6 +100,8 @@ export interface ScannerOptions {
   keras: KerasOptions;
   /** The HDF5 scanner's (Keras `.h5` models and weights, any HDF5 file). */
   hdf5: Hdf5Options;
+  /** The Python source scanner's (`.py` files: `modeling_*.py`, handlers). */
+  python: PythonOptions;
 }
 
 /**
@@ -135,6 +139,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   tensorflow: { defaults: DEFAULT_TENSORFLOW_OPTIONS, summaries: TENSORFLOW_OPTION_SUMMARIES },
   keras: { defaults: DEFAULT_KERAS_OPTIONS, summaries: KERAS_OPTION_SUMMARIES },
   hdf5: { defaults: DEFAULT_HDF5_OPTIONS, summaries: HDF5_OPTION_SUMMARIES },
+  python: { defaults: DEFAULT_PYTHON_OPTIONS, summaries: PYTHON_OPTION_SUMMARIES },
 };
 
 /**

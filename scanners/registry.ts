@@ -17,6 +17,7 @@ import {
   zlibDescriptor,
 } from "./compressed/descriptors.ts";
 import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
+import { pythonDescriptor } from "./python/descriptor.ts";
 import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
 import { hdf5Descriptor } from "./hdf5/descriptor.ts";
 import { kerasConfigReader } from "./keras/descriptor.ts";
@@ -74,7 +75,7 @@ export { byPriority };
  * import { SCANNERS } from "./registry.ts";
  * assert.deepEqual(SCANNERS.map((s) => s.id), [
  *   "zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "hdf5", "numpy",
- *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "tensorflow",
+ *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "python", "tensorflow",
  * ]);
  * ```
  */
@@ -99,6 +100,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   pickleDescriptor,
   chatTemplateJsonDescriptor,
   jinjaDescriptor,
+  pythonDescriptor,
   tensorflowDescriptor,
 ]);
 

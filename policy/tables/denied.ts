@@ -791,6 +791,15 @@ export const DENIED: readonly DeniedGroup[] = [
     "wsgiref",
   ]],
   ["network", "webbrowser opens URLs by running a browser command", ["webbrowser"]],
+  ["network", "it downloads files from URLs, Google Drive or cloud storage (a second-stage payload)", [
+    "wget",
+    "gdown",
+    "boto3",
+    "botocore",
+    "s3fs",
+    "gcsfs",
+  ]],
+  ["process", "GitPython runs git commands (clone_from fetches and checks out a repository)", ["git"]],
 
   // File system.
   ["file", "shutil copies, moves and deletes files and trees (rmtree) and unpacks archives", ["shutil"]],

@@ -11,18 +11,7 @@ import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { analyzeTemplate } from "./analyze.ts";
 import { scannerOptions } from "../options.ts";
 import { DEFAULT_JINJA_OPTIONS } from "./options.ts";
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** The UTF-8 text of `bytes`, or `undefined` when they are not UTF-8 text (or hold NUL bytes, as no text does). */
-function _text(bytes: Uint8Array): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
+import { headIsText, utf8Text } from "../strings/utf8_text.ts";
 
 /**
  * Scans a `.jinja` file as one chat template; findings are located by line and column.
@@ -38,10 +27,10 @@ function _text(bytes: Uint8Array): string | undefined {
  * ```
  */
 export const jinjaScanner: Scanner = {
-  confirm: (head) => _text(head.subarray(0, _completeUtf8(head))) !== undefined,
+  confirm: headIsText,
   async scan(source: ByteSource, ctx: ScanContext) {
     if (source.size > scannerOptions(ctx).jinja.maxTemplateBytes) return _tooLarge(ctx, source.size);
-    const text = _text(await source.read(0, source.size));
+    const text = utf8Text(await source.read(0, source.size));
     if (text === undefined) {
       ctx.report({ rule: "MA503", message: "Chat template is not UTF-8 text: not analysed", details: {} });
       return;
@@ -49,18 +38,6 @@ export const jinjaScanner: Scanner = {
     analyzeTemplate(text, (finding) => ctx.report(finding));
   },
 };
-
-/** The length of `head` without a UTF-8 sequence cut at its end (a head is cut at a byte count). */
-function _completeUtf8(head: Uint8Array): number {
-  for (let back = 1; back <= Math.min(3, head.length); back++) {
-    const byte = head[head.length - back];
-    if ((byte & 0xc0) !== 0x80) {
-      const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-      return needed > back ? head.length - back : head.length;
-    }
-  }
-  return head.length;
-}
 
 /** Parsed JSON of sources confirmed, so that scanning does not parse them again. */
 const parsed = new WeakMap<ByteSource, Record<string, unknown>>();
@@ -72,7 +49,7 @@ async function _templateHolder(
 ): Promise<Record<string, unknown> | undefined> {
   const known = parsed.get(source);
   if (known || source.size > maxBytes) return known;
-  const text = _text(await source.read(0, source.size));
+  const text = utf8Text(await source.read(0, source.size));
   if (text === undefined) return undefined;
   let value: unknown;
   try {

@@ -133,6 +133,10 @@ export interface StringSite {
    * context leaves theirs out (config values: `URL_INDICATORS` of `scanners/secrets/urls.ts`).
    */
   skipIndicators?: readonly IndicatorKind[];
+  /** Line, from 1, of the string in a text file. */
+  line?: number;
+  /** Column, from 1, on `line`. */
+  column?: number;
 }
 
 /**
@@ -162,7 +166,7 @@ export type StringCheckContext =
  * ```
  */
 export async function checkString(ctx: StringCheckContext, text: string, site: StringSite): Promise<void> {
-  const where = { position: site.position, keyPath: site.keyPath };
+  const where = { position: site.position, keyPath: site.keyPath, line: site.line, column: site.column };
   const pattern = ctx.matchBlacklist(text);
   if (pattern !== undefined) {
     ctx.report({

@@ -350,6 +350,19 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   }),
   MA436: fixtureCase("keras_metadata.pb", "tensorflow/malicious/keras_lambda/keras_metadata.pb"),
   MA437: fixtureCase("keras_metadata.pb", "tensorflow/malicious/keras_lambda/keras_metadata.pb"),
+  MA600: () => ({ files: { "modeling_evil.py": text('import os\nos.system("echo pwned")\n') } }),
+  MA601: () => ({
+    files: {
+      "modeling_evil.py": text(
+        'import subprocess\nclass Model:\n    def __init__(self):\n        subprocess.run(["echo", "pwned"])\n',
+      ),
+    },
+  }),
+  MA602: () => ({
+    files: { "modeling_evil.py": text('import os, shutil\nshutil.rmtree(os.path.expanduser("~"))\n') },
+  }),
+  MA603: () => ({ files: { "modeling_broken.py": text("def broken(:\n    pass\n") } }),
+  MA604: () => ({ files: { "modeling_huge.py": text("#".repeat(16 * 1024 * 1024) + "\n") } }),
   MA500: () => ({
     files: {
       "tokenizer_config.json": text(

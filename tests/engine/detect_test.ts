@@ -32,8 +32,10 @@ Deno.test("generic names claim nothing: .bin, .dat, .data, .model and .weights a
 Deno.test("only scanners that detect content make a name look like a model file", () => {
   assert.equal(nameClaimsScannedFormat("weights.pkl"), true);
   assert.equal(nameClaimsScannedFormat("model.npy"), true);
-  // Scanners reached only through a container's loadAs do not: a .py file on disk is no model.
-  assert.equal(nameClaimsScannedFormat("setup.py"), false);
+  // Scanners reached only through a container's loadAs do not: a .toml file on disk is no model. A .py file
+  // is Python source, which the python scanner reads (trust_remote_code imports it).
+  assert.equal(nameClaimsScannedFormat("pyproject.toml"), false);
+  assert.equal(nameClaimsScannedFormat("setup.py"), true);
   assert.equal(nameClaimsScannedFormat("notes.md"), false);
   // Nor do formats that take only some files so named: any .json is not a chat-template file.
   assert.equal(nameClaimsScannedFormat("config.json"), false);
@@ -63,6 +65,7 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "pickle",
     "chat-template-json",
     "jinja",
+    "python",
     "tensorflow",
   ]);
   // Load-only readers are no public scanners, but name their formats for containers.

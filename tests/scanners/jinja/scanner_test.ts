@@ -17,7 +17,12 @@ const PAYLOAD_FINDINGS = (location: string) => [
 
 Deno.test("chat templates: text scanners come last, after every binary format", () => {
   // TensorFlow's .pb files have no magic either: claimed by name and a parse, at the text formats' priority.
-  assert.deepEqual(SCANNERS.slice(-3).map((s) => s.id), ["chat-template-json", "jinja", "tensorflow"]);
+  assert.deepEqual(SCANNERS.slice(-4).map((s) => s.id), [
+    "chat-template-json",
+    "jinja",
+    "python",
+    "tensorflow",
+  ]);
 });
 
 Deno.test("chat templates: a .jinja file is claimed by its name and its text", async () => {
