@@ -21,8 +21,8 @@ format's spec: 8-byte little-endian header length, the JSON header, the raw litt
 It also writes the committed fixtures ``fixtures/weights/`` (seed 0's MLP twins, safetensors, about 10 KB
 each) and their manifest. Training is deterministic (one thread, fixed seeds): re-running gives no diff.
 
-Usage: ``/usr/bin/python3 scripts/make_trojan_models.py [--seeds 40] [--out .bench/trojan]``; about a minute
-on one core.
+Usage: ``/usr/bin/python3 scripts/make_trojan_models.py [--seeds 40] [--out .bench/trojan]``; about three
+minutes on one core.
 """
 
 from __future__ import annotations

@@ -53,18 +53,17 @@ export interface Head {
  * ```
  */
 export function findHead(tensors: readonly WeightTensor[], maxHeadUnits: number): Head | undefined {
-  const matrices = tensors.filter((tensor) => isFloatTensor(tensor) && tensor.shape.length === 2);
-  // Every layer's input size: a 2-D weight's columns, a convolution's input channels.
-  const consumed = (except: WeightTensor) =>
-    new Set(
-      tensors.filter((tensor) => tensor !== except && tensor.shape.length >= 2).map((tensor) =>
-        tensor.shape[1]
-      ),
-    );
-  const weight = matrices.findLast((tensor) =>
-    tensor.shape[0] >= MIN_HEAD_UNITS && tensor.shape[0] <= maxHeadUnits && tensor.shape[1] >= 1 &&
-    !consumed(tensor).has(tensor.shape[0])
-  );
+  // How many layers take each input size: a 2-D weight's columns, a convolution's input channels.
+  const takers = new Map<number, number>();
+  for (const tensor of tensors) {
+    if (tensor.shape.length >= 2) takers.set(tensor.shape[1], (takers.get(tensor.shape[1]) ?? 0) + 1);
+  }
+  const weight = tensors.findLast((tensor) => {
+    if (!isFloatTensor(tensor) || tensor.shape.length !== 2) return false;
+    const [units, inputs] = tensor.shape;
+    const others = (takers.get(units) ?? 0) - (inputs === units ? 1 : 0);
+    return units >= MIN_HEAD_UNITS && units <= maxHeadUnits && inputs >= 1 && others === 0;
+  });
   if (weight === undefined) return undefined;
   const units = weight.shape[0];
   const vectors = tensors.filter((tensor) =>
@@ -111,8 +110,8 @@ function nearestCosines(
  * import { checkHead } from "./head.ts";
  * import { DEFAULT_WEIGHTS_OPTIONS } from "./options.ts";
  * import { ReadBudget } from "./read.ts";
- * // 8 units of norm about 1, and unit 5 of norm 30
- * const rows = Float32Array.from({ length: 8 * 4 }, (_, i) => (Math.floor(i / 4) === 5 ? 15 : 0.5) * (1 + (i % 4 === i % 3 ? 0.01 * (i % 7) : 0)));
+ * // 8 units of 4 inputs with norms 2.00 to 2.14; unit 5's weights 30 times larger
+ * const rows = Float32Array.from({ length: 8 * 4 }, (_, i) => (1 + 0.01 * Math.floor(i / 4)) * (Math.floor(i / 4) === 5 ? 30 : 1));
  * const weight = { name: "fc.weight", dtype: "F32", shape: [8, 4], read: (s: number, n: number) => Promise.resolve(rows.slice(s, s + n)) };
  * const { findings } = await checkHead({ weight, units: 8, inputs: 4 }, DEFAULT_WEIGHTS_OPTIONS, new ReadBudget(1e6));
  * assert.deepEqual(findings.map((f) => [f.rule, f.details.unit]), [["MA392", 5]]);
