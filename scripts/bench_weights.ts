@@ -170,21 +170,24 @@ interface Measured {
   largest: Record<string, { statistic: number; unit?: number }>;
 }
 
+/** The largest statistic of each statistical check on `tensors` (every check, thresholds 0), and its unit. */
+async function largestStatistics(tensors: readonly WeightTensor[]): Promise<Measured["largest"]> {
+  const largest: Measured["largest"] = {};
+  for (const finding of await analyzeWeights(tensors, PROBE)) {
+    const statistic = finding.details.statistic;
+    if (typeof statistic !== "number" || statistic <= (largest[finding.rule]?.statistic ?? -Infinity)) {
+      continue;
+    }
+    largest[finding.rule] = { statistic, unit: finding.details.unit as number | undefined };
+  }
+  return largest;
+}
+
 async function measure(model: ModelInfo, dir: string): Promise<Measured> {
   const tensors = await tensorsOf(join(dir, `${model.name}.safetensors`));
   if (tensors === undefined) throw new Error(`${model.name}.safetensors: unreadable`);
   const findings = await analyzeWeights(tensors, DEFAULT_WEIGHTS_OPTIONS);
-  const probed = await analyzeWeights(tensors, PROBE);
-  const largest: Measured["largest"] = {};
-  for (const { rule } of STATISTICAL) {
-    for (const finding of probed.filter((f) => f.rule === rule)) {
-      const statistic = finding.details.statistic as number;
-      if (!(statistic <= (largest[rule]?.statistic ?? -Infinity))) {
-        largest[rule] = { statistic, unit: finding.details.unit as number | undefined };
-      }
-    }
-  }
-  return { model, findings, largest };
+  return { model, findings, largest: await largestStatistics(tensors) };
 }
 
 const percent = (part: number, whole: number) =>
@@ -253,16 +256,31 @@ function printTuned(results: readonly Measured[]): Record<string, number> {
   return tuned;
 }
 
-async function benignFixtures(): Promise<{ file: string; tensors: number; findings: WeightFinding[] }[]> {
+interface BenignResult {
+  file: string;
+  tensors: number;
+  findings: WeightFinding[];
+  largest: Measured["largest"];
+}
+
+/**
+ * Every benign weight file these readers open: the fixtures' benign folders and `.bench/benign/`
+ * (`scripts/convert_gnubg_weights.py`'s real trained networks), analysed in full (as `--weights`).
+ */
+async function benignFiles(): Promise<BenignResult[]> {
+  const dirs = [
+    ...["safetensors", "numpy", "weights"].map((area) => join("fixtures", area, "benign")),
+    join(".bench", "benign"),
+  ];
   const found = [];
-  for (const area of ["safetensors", "numpy", "weights"]) {
-    const dir = join(ROOT, "fixtures", area, "benign");
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      const tensors = await tensorsOf(path).catch(() => undefined);
+  for (const dir of dirs) {
+    const entries = await Array.fromAsync(Deno.readDir(join(ROOT, dir))).catch(() => []);
+    for (const entry of entries) {
+      const tensors = await tensorsOf(join(ROOT, dir, entry.name)).catch(() => undefined);
       if (tensors === undefined || tensors.length === 0) continue;
       const findings = await analyzeWeights(tensors, { ...DEFAULT_WEIGHTS_OPTIONS, enabled: WEIGHTS_ON });
-      found.push({ file: `${area}/benign/${entry.name}`, tensors: tensors.length, findings });
+      const largest = await largestStatistics(tensors);
+      found.push({ file: join(dir, entry.name), tensors: tensors.length, findings, largest });
     }
   }
   return found.sort((a, b) => a.file.localeCompare(b.file));
@@ -283,17 +301,20 @@ if (import.meta.main) {
   );
   printDefaults(results);
   const tuned = printTuned(results);
-  console.log("\nBenign fixtures (full analysis; every finding is a false positive):");
-  const fixtures = await benignFixtures();
-  for (const { file, tensors, findings } of fixtures) {
+  console.log(
+    "\nBenign weight files (full analysis; every finding is a false positive) and their largest statistics:",
+  );
+  const benign = await benignFiles();
+  for (const { file, tensors, findings, largest } of benign) {
     const rules = findings.map((f) => `${f.rule} ${f.details.tensor}`).join(", ") || "clean";
-    console.log(`  ${file} (${tensors} tensors): ${rules}`);
+    const statistics = STATISTICAL.map(({ rule }) => `${rule} ${largest[rule]?.statistic ?? "-"}`).join(", ");
+    console.log(`  ${file} (${tensors} tensors): ${rules}  [${statistics}]`);
   }
   if (values.json) {
     console.log(JSON.stringify({
       tuned,
       models: results.map((r) => ({ ...r.model, rules: r.findings.map((f) => f.rule), largest: r.largest })),
-      fixtures,
+      benign,
     }));
   }
 }

@@ -33,7 +33,10 @@ export interface WeightsOptions {
    * weights have outliers by design), 2 on (all checks on every model).
    */
   enabled: number;
-  /** A value farther than this many MADs from its tensor's median is MA391 (default 50). */
+  /**
+   * A value of a weight matrix farther than this many MADs from its median is MA391 (default 1,000).
+   * Real trained weights are heavy-tailed: GNU Backgammon's networks reach 89 MADs.
+   */
   magnitudeMads: number;
   /** An output unit of a classification head whose weight norm is this many MADs from the median is MA392 (default 12). */
   headNormMads: number;
@@ -72,7 +75,7 @@ export interface WeightsOptions {
  */
 export const DEFAULT_WEIGHTS_OPTIONS: Readonly<WeightsOptions> = Object.freeze({
   enabled: WEIGHTS_AUTO,
-  magnitudeMads: 50,
+  magnitudeMads: 1_000,
   headNormMads: 12,
   headCosineMads: 12,
   maxHeadUnits: 1_000,
@@ -97,7 +100,7 @@ export const DEFAULT_WEIGHTS_OPTIONS: Readonly<WeightsOptions> = Object.freeze({
  */
 export const WEIGHTS_OPTION_SUMMARIES: Readonly<Record<keyof WeightsOptions, string>> = {
   enabled: "0 off, 1 auto (only NaN/Inf on a large language model), 2 on (every check on every model)",
-  magnitudeMads: "MADs from its tensor's median a value may be; farther: MA391",
+  magnitudeMads: "MADs from its weight matrix's median a value may be; farther: MA391",
   headNormMads: "MADs from the median a head unit's weight norm may be; farther: MA392",
   headCosineMads: "MADs below the median nearest-unit cosine a head unit may be; farther: MA393",
   maxHeadUnits: "Output units of a classification head; a 2-D weight with more is no head",

@@ -28,21 +28,22 @@ export function isFloatTensor(tensor: Pick<TensorInfo, "dtype">): boolean {
 }
 
 /**
- * Whether a constant value would be suspicious in this tensor: a matrix or kernel (two dimensions
- * of more than one) with enough elements. Vectors are left out on purpose: biases start at zero,
- * LayerNorm and BatchNorm weights at one, and an unused one (a frozen norm, a bias of a layer followed
- * by a norm) stays there.
+ * Whether a tensor is a weight matrix or kernel (two dimensions of more than one) with enough
+ * elements to be judged by its own distribution (MA391) or its constancy (MA394). Vectors are left
+ * out on purpose: biases start at zero, LayerNorm and BatchNorm weights at one, and an unused one (a
+ * frozen norm, a bias of a layer followed by a norm) stays there; BatchNorm running variances span
+ * orders of magnitude by nature.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { judgedForConstancy } from "./values.ts";
- * assert.equal(judgedForConstancy([32, 64], 256), true);
- * assert.equal(judgedForConstancy([768], 256), false); // a norm's weight or a bias
- * assert.equal(judgedForConstancy([1, 1, 768], 256), false); // a token vector
+ * import { isWeightMatrix } from "./values.ts";
+ * assert.equal(isWeightMatrix([32, 64], 256), true);
+ * assert.equal(isWeightMatrix([768], 256), false); // a norm's weight or a bias
+ * assert.equal(isWeightMatrix([1, 1, 768], 256), false); // a token vector
  * ```
  */
-export function judgedForConstancy(shape: readonly number[], minElements: number): boolean {
+export function isWeightMatrix(shape: readonly number[], minElements: number): boolean {
   return shape.filter((dimension) => dimension > 1).length >= 2 && elementCount(shape) >= minElements;
 }
 
@@ -88,8 +89,8 @@ function tally(
 
 /**
  * Reads `tensor` once (after a bounded sample for its median and MAD when `full`) and reports NaN and
- * infinities (MA390) and, when `full`, a value more than `magnitudeMads` MADs from the median (MA391)
- * and a constant matrix (MA394). Returns `complete: false` when the budget ran out before the end: the
+ * infinities (MA390) and, when `full`, in a weight matrix ({@linkcode isWeightMatrix}), a value more
+ * than `magnitudeMads` MADs from the median (MA391) and a constant value (MA394). Returns `complete: false` when the budget ran out before the end: the
  * findings then cover what was read.
  *
  * @example
@@ -110,9 +111,8 @@ export async function checkValues(
   options: Readonly<WeightsOptions>,
   budget: ReadBudget,
 ): Promise<{ findings: WeightFinding[]; complete: boolean }> {
-  const count = elementCount(tensor.shape);
   let center: RobustSummary | undefined;
-  if (full && count >= options.minTensorElements) {
+  if (full && isWeightMatrix(tensor.shape, options.minTensorElements)) {
     const sample = await sampleTensor(tensor, options.sampleElements, options.chunkElements, budget);
     if (sample === undefined) return { findings: [], complete: false };
     center = robustSummary(sample);
@@ -164,7 +164,7 @@ export async function checkValues(
       },
     });
   }
-  if (full && complete && seen.constant && judgedForConstancy(tensor.shape, options.minTensorElements)) {
+  if (full && complete && seen.constant && isWeightMatrix(tensor.shape, options.minTensorElements)) {
     findings.push({
       rule: "MA394",
       severity: "info",
