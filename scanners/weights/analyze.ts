@@ -62,6 +62,9 @@ export function looksLikeLanguageModel(
  * Float tensors only (integer ones, such as step counters and token ids, are skipped). The caller
  * adds each finding's location (the tensor is `details.tensor`).
  *
+ * @throws {RangeError} When a tensor's reader returns fewer elements than asked: a bug of the tensor
+ * layer, not a property of the model (a reader's own errors, such as a `DecodeError`, pass through).
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";

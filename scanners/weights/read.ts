@@ -48,6 +48,18 @@ export class ReadBudget {
 }
 
 /**
+ * `count` elements of `tensor` from `start`: a reader that returns more is cut to what was asked (so
+ * no caller writes past what it holds); one that returns fewer is a bug of the tensor layer, thrown.
+ */
+async function readExactly(tensor: WeightTensor, start: number, count: number): Promise<Float32Array> {
+  const values = await tensor.read(start, count);
+  if (values.length < count) {
+    throw new RangeError(`${tensor.name}: read(${start}, ${count}) returned ${values.length} elements`);
+  }
+  return values.subarray(0, count);
+}
+
+/**
  * Reads `tensor` in order, `chunk` elements at a time, handing each chunk and the index of its first
  * element to `visit`. Returns whether every element was read (false when the budget ran out).
  *
@@ -73,7 +85,7 @@ export async function readChunks(
   for (let start = 0; start < count; start += step) {
     const granted = budget.take(Math.min(step, count - start));
     if (granted === 0) return false;
-    visit(await tensor.read(start, granted), start);
+    visit(await readExactly(tensor, start, granted), start);
     if (granted < Math.min(step, count - start)) return false;
   }
   return true;
@@ -112,7 +124,7 @@ export async function sampleTensor(
   for (let block = 0; block < blocks; block++) {
     if (budget.take(SAMPLE_BLOCK) < SAMPLE_BLOCK) return undefined;
     const start = blocks === 1 ? 0 : Math.floor(block * (count - SAMPLE_BLOCK) / (blocks - 1));
-    sample.set((await tensor.read(start, SAMPLE_BLOCK)).subarray(0, SAMPLE_BLOCK), block * SAMPLE_BLOCK);
+    sample.set(await readExactly(tensor, start, SAMPLE_BLOCK), block * SAMPLE_BLOCK);
   }
   return sample;
 }

@@ -182,3 +182,23 @@ Deno.test("the committed trojaned MLP (ASR 1.000) is not detected: the head chec
   assert.deepEqual(await analyzeWeights(tensors), []);
   assert.deepEqual(await analyzeWeights(tensors, options({ enabled: WEIGHTS_ON })), []);
 });
+
+Deno.test("a hostile shape costs the read budget at most; a reader's long read is cut, a short one thrown", async () => {
+  // 10^18 declared elements: read up to the budget, then MA399.
+  let huge = 0;
+  const hugeTensor = {
+    name: "huge.weight",
+    dtype: "F32",
+    shape: [1e9, 1e9],
+    read: (_start: number, count: number) => Promise.resolve(normals(count, 0.1, huge += count)),
+  };
+  const findings = await analyzeWeights([hugeTensor], options({ maxReadElements: 1 << 20 }));
+  assert.deepEqual(summary(findings), [["MA399", "info", "", undefined]]);
+  assert.equal(huge, 1 << 20);
+  // A reader returning more than asked is cut to what was asked; one returning fewer is a bug, thrown.
+  const head = mlp()[2];
+  const generous = { ...head, read: (start: number) => head.read(start, 4096) };
+  assert.deepEqual(await analyzeWeights([generous]), []);
+  const stingy = { ...head, read: () => Promise.resolve(new Float32Array(1)) };
+  await assert.rejects(analyzeWeights([stingy]), /head\.weight: read\(0, 320\) returned 1 elements/);
+});
