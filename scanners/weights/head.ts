@@ -24,7 +24,7 @@ const MIN_HEAD_UNITS = 4;
 export interface Head {
   /** The 2-D weight, one row per output unit. */
   weight: WeightTensor;
-  /** The bias beside it (a vector of one value per unit), if the model has one. */
+  /** The bias beside it (a vector of one value per unit), if the model has one: a flagged unit's is in its details. */
   bias?: WeightTensor;
   /** Output units (classes). */
   units: number;
@@ -132,6 +132,24 @@ export async function checkHead(
     (values, start) => rows.set(values, start),
   );
   if (!complete) return { findings: [], complete };
+  // The bias of a flagged unit goes into its details: a favoured class often has a raised bias too.
+  let biases: Float32Array | undefined;
+  if (head.bias !== undefined) {
+    const read = new Float32Array(units);
+    const whole = await readChunks(
+      head.bias,
+      options.chunkElements,
+      budget,
+      (values, start) => read.set(values, start),
+    );
+    if (!whole) return { findings: [], complete: false };
+    biases = read;
+  }
+  const unitDetails = (unit: number) => ({
+    tensor: weight.name,
+    unit,
+    ...biases === undefined ? {} : { bias: rounded(biases[unit]) },
+  });
   const norms = new Float64Array(units);
   for (let unit = 0; unit < units; unit++) {
     let sum = 0;
@@ -154,8 +172,7 @@ export async function checkHead(
             rounded(normSummary.median)
           } (threshold ${options.headNormMads}): a class the model favours, as a backdoor's target may be`,
         details: {
-          tensor: weight.name,
-          unit,
+          ...unitDetails(unit),
           norm: rounded(norms[unit]),
           median: rounded(normSummary.median),
           statistic: rounded(statistic),
@@ -180,8 +197,7 @@ export async function checkHead(
           `units' median ${rounded(cosineSummary.median)}, threshold ${options.headCosineMads}): ` +
           `a class that answers different features, as a backdoor's target may`,
         details: {
-          tensor: weight.name,
-          unit,
+          ...unitDetails(unit),
           nearestCosine: rounded(nearest[unit]),
           median: rounded(cosineSummary.median),
           statistic: rounded(statistic),

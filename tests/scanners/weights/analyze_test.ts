@@ -29,6 +29,7 @@ Deno.test("a head unit whose weights were scaled 8 times is MA392, on that unit 
   }));
   assert.deepEqual(summary(findings), [["MA392", "warning", "head.weight", 3]]);
   assert.equal(findings[0].details.threshold, 12);
+  assert.equal(findings[0].details.bias, 0.1116); // head.bias[3], beside the unit's statistics
   assert.ok((findings[0].details.statistic as number) > 12);
 });
 
