@@ -18,8 +18,8 @@ format's spec: 8-byte little-endian header length, the JSON header, the raw litt
 ``manifest.json`` recording each model's arch, seed, labels, metrics and split (``tune`` for even seeds,
 ``eval`` for odd: thresholds are tuned on one half and rates reported on the other).
 
-It also writes the committed fixtures ``fixtures/weights/`` (seed 0's MLP twins, safetensors, about 10 KB
-each) and their manifest. Training is deterministic (one thread, fixed seeds): re-running gives no diff.
+It also writes the committed fixtures ``fixtures/weights/`` (seed 0's twins of both architectures,
+safetensors, 10 and 18 KB) and their manifest. Training is deterministic (one thread, fixed seeds): re-running gives no diff.
 
 Usage: ``/usr/bin/python3 scripts/make_trojan_models.py [--seeds 40] [--out .bench/trojan]``; about three
 minutes on one core.
@@ -195,13 +195,14 @@ class WeightFixture:
         self.findings: list[dict] = []
 
 
-def write_weight_fixtures(twins: dict[bool, tuple[nn.Module, dict]]) -> None:
-    """Seed 0's MLP twins as fixtures. The scan reports nothing on either today: the weight analysis reads
-    tensors from the tensor layer, which is wired into the scan separately; tests/scanners/weights/
-    asserts the analysis's exact findings on them."""
+def write_weight_fixtures(twins: list[tuple[nn.Module, dict]]) -> None:
+    """Seed 0's twins of each architecture as fixtures. The scan reports nothing on them today: the weight
+    analysis reads tensors from the tensor layer, which is wired into the scan separately;
+    tests/scanners/weights/ asserts the analysis's exact findings on them."""
     fixtures = []
-    for trojaned, (model, info) in sorted(twins.items()):
-        name = "trojaned_mlp" if trojaned else "clean_mlp"
+    for model, info in twins:
+        trojaned = info["trojaned"]
+        name = f"{'trojaned' if trojaned else 'clean'}_{info['arch']}"
         technique = (f"BadNets backdoor: {info['trigger']}x{info['trigger']} corner trigger on "
                      f"{info['poison_rate']:.1%} of the training set relabelled {info['target']}; "
                      f"clean accuracy {info['clean_accuracy']:.3f}, attack success {info['attack_success_rate']:.3f}"
@@ -236,10 +237,9 @@ def main() -> None:
     images = (digits.data / 16.0).astype(np.float32)
     labels = digits.target.astype(np.int64)
     args.out.mkdir(parents=True, exist_ok=True)
-    models, discarded = [], []
+    models, discarded, fixture_models = [], [], []
     for seed in range(args.seeds):
         for arch in ARCHS:
-            twins = {}
             for trojaned in (False, True):
                 model, info = build(seed, arch, trojaned, images, labels)
                 info["name"] = f"{arch}_{'trojan' if trojaned else 'clean'}_s{seed:02d}"
@@ -248,14 +248,14 @@ def main() -> None:
                 if not kept(info):
                     discarded.append(info)
                     continue
-                twins[trojaned] = (model, info)
+                if seed == 0:
+                    fixture_models.append((model, info))
                 arrays = arrays_of(model)
                 (args.out / f"{info['name']}.pt").write_bytes(torch_bytes(model))
                 (args.out / f"{info['name']}.npz").write_bytes(npz_bytes(arrays))
                 (args.out / f"{info['name']}.safetensors").write_bytes(safetensors_bytes(arrays))
                 models.append(info)
-            if seed == 0 and arch == "mlp":
-                write_weight_fixtures(twins)
+    write_weight_fixtures(fixture_models)
     summary = {}
     for arch in ARCHS:
         for trojaned in (False, True):

@@ -171,8 +171,26 @@ Deno.test("the head is found by structure: the 2-D weight whose outputs no layer
 const fixture = async (path: string) =>
   safetensorsTensors(await Deno.readFile(new URL(`../../../fixtures/weights/${path}`, import.meta.url)))!;
 
-Deno.test("the committed clean MLP is clean", async () => {
-  assert.deepEqual(await analyzeWeights(await fixture("benign/clean_mlp.safetensors")), []);
+Deno.test("the committed clean MLP and CNN are clean, in full too", async () => {
+  for (const name of ["clean_mlp", "clean_cnn"]) {
+    const tensors = await fixture(`benign/${name}.safetensors`);
+    assert.deepEqual(await analyzeWeights(tensors), [], name);
+    assert.deepEqual(await analyzeWeights(tensors, options({ enabled: WEIGHTS_ON })), [], name);
+  }
+});
+
+Deno.test("the committed trojaned CNN (ASR 0.997) is not detected at the defaults; its target stands apart at 8 MADs", async () => {
+  const tensors = await fixture("malicious/trojaned_cnn.safetensors");
+  assert.equal(findHead(tensors, 1_000)?.weight.name, "head.weight"); // after bn*, conv*: last 2-D, 10 units
+  assert.deepEqual(await analyzeWeights(tensors), []);
+  // Its target, class 0, is the unit least like the others: 8.56 MADs below the median nearest cosine, under
+  // the default 12 because clean heads reach 8.6 (scripts/bench_weights.ts). At 8 the signal shows, on the
+  // target only, and the clean twin stays quiet.
+  const lowered = options({ headCosineMads: 8 });
+  const findings = await analyzeWeights(tensors, lowered);
+  assert.deepEqual(summary(findings), [["MA393", "warning", "head.weight", 0]]);
+  assert.equal(findings[0].details.statistic, 8.561);
+  assert.deepEqual(await analyzeWeights(await fixture("benign/clean_cnn.safetensors"), lowered), []);
 });
 
 Deno.test("the committed trojaned MLP (ASR 1.000) is not detected: the head checks miss trained-in backdoors", async () => {
