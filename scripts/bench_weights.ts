@@ -4,10 +4,10 @@
  *
  * Its inputs are the models of `scripts/make_trojan_models.py` (`.bench/trojan/`: clean and
  * BadNets-trojaned MLPs and CNNs trained on sklearn's digits, 40 seeds each, every backdoor verified)
- * and every benign model file under `fixtures/` these readers can open (safetensors, `.npy`, `.npz`).
- * Until the tensor layer lands, the tensors are read here: the files' headers by the scanners' own
- * parsers (`scanners/safetensors/`, `scanners/numpy/header.ts`), their data decoded from F64, F32,
- * F16 and BF16, as `WeightTensor`s.
+ * and every benign file with readable tensors: the `benign/` folders of every fixture area (PyTorch,
+ * safetensors, NumPy, Keras, ONNX, GGUF...) and `.bench/benign/` (`scripts/convert_gnubg_weights.py`'s
+ * real trained networks). Tensors are read as a scan reads them: through the tensor layer
+ * (`scanBytes`'s `onTensor`).
  *
  * It prints, per check (rule):
  *
@@ -16,7 +16,7 @@
  * - for each statistical check, the threshold tuned on the `tune` half (the least whole number of
  *   MADs above every clean `tune` model's statistic: no false positive there) and the rates it gives on
  *   the `eval` half, which played no part in choosing it;
- * - the findings on the benign fixtures, each of which is a false positive.
+ * - the findings on the benign files (each a false positive) and their largest statistics.
  *
  * Usage: `/usr/bin/python3 scripts/make_trojan_models.py`, then `deno task bench:weights [--json]`.
  *
@@ -26,114 +26,58 @@
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { bytesSource } from "../core/byte_source.ts";
 import { elementCount, type WeightTensor } from "../core/tensor.ts";
-import { readNpyHeader } from "../scanners/numpy/header.ts";
-import { LENGTH_BYTES } from "../scanners/safetensors/format.ts";
-import { readHeader } from "../scanners/safetensors/header.ts";
-import { parseStrictJson } from "../scanners/safetensors/strict_json.ts";
+import { scanBytes } from "../engine/dispatch.ts";
 import { analyzeWeights, type WeightFinding } from "../scanners/weights/analyze.ts";
 import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_ON, type WeightsOptions } from "../scanners/weights/options.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** Bytes per element and decoder of each dtype read here (little-endian, as both formats store them). */
-const DECODERS: Readonly<Record<string, [number, (view: DataView, offset: number) => number]>> = {
-  F64: [8, (view, offset) => view.getFloat64(offset, true)],
-  F32: [4, (view, offset) => view.getFloat32(offset, true)],
-  F16: [2, (view, offset) => view.getFloat16(offset, true)],
-  // bfloat16 is the upper half of a float32.
-  BF16: [2, (view, offset) => new Float32Array(Uint32Array.of(view.getUint16(offset, true) << 16).buffer)[0]],
-};
-
-/** The NumPy `descr` of each dtype read here. */
-const NUMPY_DTYPES: Readonly<Record<string, string>> = { "<f8": "F64", "<f4": "F32", "<f2": "F16" };
-
-/** A tensor over `data` (its bytes), decoded per read; none for a dtype not read here (FP8, integers). */
-function tensorOver(name: string, dtype: string, shape: number[], data: Uint8Array): WeightTensor[] {
-  const decoder = DECODERS[dtype];
-  if (decoder === undefined) return [];
-  const [size, decode] = decoder;
-  return [{
-    name,
-    dtype,
-    shape,
-    read(start, count) {
-      const view = new DataView(data.buffer, data.byteOffset + start * size, count * size);
-      return Promise.resolve(Float32Array.from({ length: count }, (_, i) => decode(view, i * size)));
-    },
-  }];
-}
+/** Elements of one model's tensors copied into memory here: the benchmark's models are small. */
+const MAX_MODEL_ELEMENTS = 1 << 26;
 
 /**
- * The tensors of a safetensors file's bytes as `WeightTensor`s (F64, F32, F16 and BF16 ones; others are
- * left out), for the benchmark and the tests until the tensor layer reads them; `undefined` when its
- * header is not one the loader reads.
+ * The readable tensors of a model file's bytes, as the tensor layer gives them to a scan
+ * (`scanBytes`'s `onTensor`: safetensors, NumPy, PyTorch, ONNX, GGUF, HDF5...), their values copied into
+ * memory so that they outlive the scan (a decoded archive member is released after its own); `undefined`
+ * when the model has more than 2^26 elements.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { safetensorsTensors } from "./bench_weights.ts";
+ * import { weightTensorsOf } from "./bench_weights.ts";
  * const bytes = await Deno.readFile(new URL("../fixtures/weights/benign/clean_mlp.safetensors", import.meta.url));
- * const tensors = safetensorsTensors(bytes)!;
+ * const tensors = (await weightTensorsOf(bytes, "clean_mlp.safetensors"))!;
  * assert.deepEqual(tensors.map((t) => [t.name, t.shape]), [
  *   ["head.bias", [10]], ["head.weight", [10, 32]], ["hidden.bias", [32]], ["hidden.weight", [32, 64]],
  * ]);
  * assert.equal((await tensors[0].read(0, 10)).length, 10);
  * ```
  */
-export function safetensorsTensors(bytes: Uint8Array): WeightTensor[] | undefined {
-  const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  const parsed = parseStrictJson(bytes.subarray(LENGTH_BYTES, LENGTH_BYTES + length), LENGTH_BYTES);
-  if (!parsed.ok) return undefined;
-  const header = readHeader(parsed, { report: () => {} });
-  if (header === undefined) return undefined;
-  const data = bytes.subarray(LENGTH_BYTES + length);
-  return header.tensors.flatMap((entry) =>
-    entry.dtype && entry.shape && entry.offsets
-      ? tensorOver(
-        entry.name,
-        entry.dtype,
-        entry.shape.map(Number),
-        data.subarray(Number(entry.offsets[0]), Number(entry.offsets[1])),
-      )
-      : []
-  );
-}
-
-/** The tensor of an `.npy` file, when it is a C-ordered array of a dtype read here. */
-async function npyTensor(name: string, bytes: Uint8Array): Promise<WeightTensor[]> {
-  const result = await readNpyHeader(bytesSource(bytes));
-  if (!result.ok || result.header.fortranOrder) return [];
-  const { descr, shape, dataOffset } = result.header;
-  const dtype = descr.type === "str" ? NUMPY_DTYPES[descr.value] : undefined;
-  if (dtype === undefined) return [];
-  const dims = shape.map(Number);
-  const size = DECODERS[dtype][0] * elementCount(dims);
-  return tensorOver(name, dtype, dims, bytes.subarray(dataOffset, dataOffset + size));
-}
-
-/** The tensors of an `.npz` archive (members in stored order). */
-async function npzTensors(bytes: Uint8Array): Promise<WeightTensor[]> {
-  const { ZipReader, Uint8ArrayReader, Uint8ArrayWriter } = await import("@zip.js/zip.js");
-  const reader = new ZipReader(new Uint8ArrayReader(bytes));
+export async function weightTensorsOf(bytes: Uint8Array, name: string): Promise<WeightTensor[] | undefined> {
   const tensors: WeightTensor[] = [];
-  for (const entry of await reader.getEntries()) {
-    if (entry.directory || !entry.filename.endsWith(".npy")) continue;
-    const member = await entry.getData(new Uint8ArrayWriter());
-    tensors.push(...await npyTensor(entry.filename.slice(0, -4), member));
-  }
-  await reader.close();
-  return tensors;
+  let elements = 0;
+  await scanBytes(bytes, name, {
+    async onTensor(tensor) {
+      const count = elementCount(tensor.shape);
+      elements += count;
+      if (elements > MAX_MODEL_ELEMENTS) return;
+      const values = await tensor.read(0, count);
+      const { name, dtype, shape } = tensor;
+      tensors.push({
+        name,
+        dtype,
+        shape,
+        read: (start, n) => Promise.resolve(values.slice(start, start + n)),
+      });
+    },
+  });
+  return elements > MAX_MODEL_ELEMENTS ? undefined : tensors;
 }
 
-/** The tensors of a file these readers open, by its name; undefined for another format. */
+/** The tensors of a model file, as {@linkcode weightTensorsOf} reads them. */
 async function tensorsOf(path: string): Promise<WeightTensor[] | undefined> {
-  const bytes = await Deno.readFile(path);
-  if (path.endsWith(".safetensors")) return safetensorsTensors(bytes);
-  if (path.endsWith(".npz")) return await npzTensors(bytes);
-  if (path.endsWith(".npy")) return await npyTensor(basename(path), bytes);
-  return undefined;
+  return await weightTensorsOf(await Deno.readFile(path), basename(path));
 }
 
 interface ModelInfo {
@@ -263,24 +207,36 @@ interface BenignResult {
   largest: Measured["largest"];
 }
 
+/** Every file under `dir`, recursively, in name order. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
+  const files = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) files.push(...await filesUnder(path));
+    else if (entry.isFile) files.push(path);
+  }
+  return files;
+}
+
 /**
- * Every benign weight file these readers open: the fixtures' benign folders and `.bench/benign/`
- * (`scripts/convert_gnubg_weights.py`'s real trained networks), analysed in full (as `--weights`).
+ * Every benign file with readable tensors: each fixture area's `benign/` folder and `.bench/benign/`,
+ * analysed in full (as `--weights`).
  */
 async function benignFiles(): Promise<BenignResult[]> {
+  const areas = await Array.fromAsync(Deno.readDir(join(ROOT, "fixtures")));
   const dirs = [
-    ...["safetensors", "numpy", "weights"].map((area) => join("fixtures", area, "benign")),
+    ...areas.filter((area) => area.isDirectory).map((area) => join("fixtures", area.name, "benign")),
     join(".bench", "benign"),
   ];
   const found = [];
   for (const dir of dirs) {
-    const entries = await Array.fromAsync(Deno.readDir(join(ROOT, dir))).catch(() => []);
-    for (const entry of entries) {
-      const tensors = await tensorsOf(join(ROOT, dir, entry.name)).catch(() => undefined);
+    for (const path of await filesUnder(join(ROOT, dir))) {
+      const tensors = await tensorsOf(path).catch(() => undefined);
       if (tensors === undefined || tensors.length === 0) continue;
       const findings = await analyzeWeights(tensors, { ...DEFAULT_WEIGHTS_OPTIONS, enabled: WEIGHTS_ON });
       const largest = await largestStatistics(tensors);
-      found.push({ file: join(dir, entry.name), tensors: tensors.length, findings, largest });
+      found.push({ file: path.slice(ROOT.length), tensors: tensors.length, findings, largest });
     }
   }
   return found.sort((a, b) => a.file.localeCompare(b.file));

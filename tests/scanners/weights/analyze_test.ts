@@ -11,7 +11,7 @@ import {
   WEIGHTS_ON,
   type WeightsOptions,
 } from "../../../scanners/weights/options.ts";
-import { safetensorsTensors } from "../../../scripts/bench_weights.ts";
+import { weightTensorsOf } from "../../../scripts/bench_weights.ts";
 import { mlp, normals, tensorOf } from "./_tensors.ts";
 
 const summary = (findings: WeightFinding[]) =>
@@ -168,8 +168,12 @@ Deno.test("the head is found by structure: the 2-D weight whose outputs no layer
   assert.equal(findHead([info("fc.weight", [3, 8])], 1_000), undefined);
 });
 
+/** A committed fixture's tensors, read by the tensor layer as a scan reads them. */
 const fixture = async (path: string) =>
-  safetensorsTensors(await Deno.readFile(new URL(`../../../fixtures/weights/${path}`, import.meta.url)))!;
+  (await weightTensorsOf(
+    await Deno.readFile(new URL(`../../../fixtures/weights/${path}`, import.meta.url)),
+    path,
+  ))!;
 
 Deno.test("the committed clean MLP and CNN are clean, in full too", async () => {
   for (const name of ["clean_mlp", "clean_cnn"]) {
