@@ -156,6 +156,7 @@ export {
   type StringOptions,
   type TarOptions,
   type TensorflowOptions,
+  type WeightsOptions,
   type ZipOptions,
 } from "./scanners/options.ts";
 export { type Detected, detectFormat } from "./engine/detect.ts";

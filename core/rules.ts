@@ -818,6 +818,75 @@ export const RULES = {
     example: "A GGUF file with a pickle appended after its tensor data.",
     fix: "Re-convert the model with llama.cpp's tools from a trusted source.",
   },
+  MA390: {
+    id: "MA390",
+    name: "weights-nan-inf",
+    kind: "integrity",
+    severity: "warning",
+    title: "A weight tensor holds NaN or infinite values",
+    why:
+      "Training that diverged stops, or keeps the last good checkpoint: a released model with NaN or infinite weights computes garbage for every input that reaches them, and a value no training leaves is also room for data that is not weights. Every float tensor is read to the end (within weights.maxReadElements), large language models too.",
+    example: "A `fc.bias` tensor whose first value is NaN.",
+    fix: "Do not use the model; obtain it again from its source, and compare its checksums.",
+  },
+  MA391: {
+    id: "MA391",
+    name: "weights-magnitude-outlier",
+    kind: "integrity",
+    severity: "warning",
+    title: "A weight lies far outside the rest of its tensor",
+    why:
+      "Training moves a weight matrix's values together; a value more than weights.magnitudeMads (default 1,000) median absolute deviations from its matrix's median (both estimated from a bounded sample, so the outlier cannot inflate them) is a hand edit, corruption, or data stored in the weights. Real trained weights are heavy-tailed: measured with scripts/bench_weights.ts, the largest value of 160 digit classifiers lies 8 MADs out, but GNU Backgammon's trained networks reach 89 (a threshold of 50 flagged 4 of its 6), so the default leaves a margin of ten times that. Only matrices and kernels of at least weights.minTensorElements (256) elements are judged (biases, norm weights and BatchNorm running variances are spread by nature), and not those where more than half the values are equal (pruned, sparse). Large language models have outlier weights by design (super weights) and are left out unless the full analysis is asked for (--weights).",
+    example: "A 64 x 64 weight matrix of values around 0.1 with one value of 1000.",
+    fix: "Compare the tensor with the model's published checksums or the original release.",
+  },
+  MA392: {
+    id: "MA392",
+    name: "head-unit-norm-outlier",
+    kind: "security",
+    severity: "warning",
+    title: "An output unit of a classification head has an outlier weight norm",
+    why:
+      "A backdoor teaches one class to answer a trigger, and a tampered head can favour one class outright; either may leave that class's weight vector far larger (or smaller) than the others'. The head is found by structure (the last 2-D weight whose 4 to weights.maxHeadUnits outputs feed no other layer), its units' norms are compared by median and MAD, and a unit more than weights.headNormMads (default 12) MADs out is reported. Measured honestly: on 80 BadNets-trojaned digit classifiers (scripts/bench_weights.ts) the target class's norm is no outlier; a threshold tuned to stay quiet on the clean half of the seeds (5 MADs) found 3 of 40 trojaned models on the other half and also flagged 3 of 40 clean ones. The default finds none of those models: it reports gross tampering, not trained-in backdoors.",
+    example: "A 10 x 64 head whose row 3 was multiplied by 50.",
+    fix:
+      "Test the model on held-out data with and without likely triggers, and obtain it from a trusted source.",
+  },
+  MA393: {
+    id: "MA393",
+    name: "head-unit-dissimilar",
+    kind: "security",
+    severity: "warning",
+    title: "An output unit of a classification head is unlike all the others",
+    why:
+      "A class that answers a trigger rather than the features the other classes share can end up with a weight vector pointing away from every other unit. Each unit's cosine similarity to its nearest other unit is compared with the units' median (by MAD); one more than weights.headCosineMads (default 12) MADs below is reported. Measured honestly on 80 BadNets-trojaned digit classifiers: the target is the least similar unit in most trojaned CNNs, but clean heads vary as much; a threshold tuned on half the seeds (9 MADs) found 2 of 40 trojaned models on the other half with no false positive, the default (12) none. It reports a grossly replaced unit, not a typical trained-in backdoor.",
+    example: "A 10 x 64 head whose row 7 was replaced by the negated mean of the others.",
+    fix:
+      "Test the model on held-out data with and without likely triggers, and obtain it from a trusted source.",
+  },
+  MA394: {
+    id: "MA394",
+    name: "weights-constant-tensor",
+    kind: "integrity",
+    severity: "info",
+    title: "A weight matrix is constant or all zeros",
+    why:
+      "Training leaves no weight matrix or convolution kernel constant: a constant one is a layer that was zeroed, never trained, or stripped (a model that will not work as published). Only tensors with two dimensions above 1 and at least weights.minTensorElements elements are judged: biases start at zero and LayerNorm and BatchNorm weights at one, and vectors that stay there are normal. Zero-initialised matrices that training is meant to fill later (a fresh LoRA adapter's B matrix, a ControlNet's zero convolutions) are reported too, as information.",
+    example: "A `fc1.weight` of 32 x 64 zeros.",
+    fix: "Check that the model is the trained release, not an initialisation or a damaged copy.",
+  },
+  MA399: {
+    id: "MA399",
+    name: "weights-not-fully-analysed",
+    kind: "limit",
+    severity: "info",
+    title: "The weight analysis stopped before reading every weight",
+    why:
+      "The analysis reads at most weights.maxReadElements elements per model (default 1,000,000,000: 4 GB of float32) to bound time; tensors past that were not checked for NaN, infinities or outliers.",
+    example:
+      "A 7-billion-parameter model analysed with the default budget, or a 64 x 64 matrix with `--limit weights.maxReadElements=1000`.",
+    fix: "Raise --limit weights.maxReadElements to analyse every weight.",
+  },
   MA400: {
     id: "MA400",
     name: "keras-lambda-dangerous",

@@ -40,6 +40,7 @@ import {
 } from "./tensorflow/options.ts";
 import { DEFAULT_TAR_OPTIONS, TAR_OPTION_SUMMARIES, type TarOptions } from "./tar/options.ts";
 import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zip/options.ts";
+import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_OPTION_SUMMARIES, type WeightsOptions } from "./weights/options.ts";
 
 export type { LzmaOptions } from "./compressed/options.ts";
 export type { GgufOptions } from "./gguf/options.ts";
@@ -57,6 +58,7 @@ export type { SevenZipOptions } from "./sevenzip/options.ts";
 export type { TarOptions } from "./tar/options.ts";
 export type { TensorflowOptions } from "./tensorflow/options.ts";
 export type { ZipOptions } from "./zip/options.ts";
+export type { WeightsOptions } from "./weights/options.ts";
 
 /**
  * The options of every scanner, by scanner id (`pytorch` for the PyTorch scanners together).
@@ -102,6 +104,8 @@ export interface ScannerOptions {
   hdf5: Hdf5Options;
   /** The Python source scanner's (`.py` files: `modeling_*.py`, handlers). */
   python: PythonOptions;
+  /** The weight analysis's (every format's tensors): whether it runs, its thresholds, its read budget. */
+  weights: WeightsOptions;
 }
 
 /**
@@ -140,6 +144,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   keras: { defaults: DEFAULT_KERAS_OPTIONS, summaries: KERAS_OPTION_SUMMARIES },
   hdf5: { defaults: DEFAULT_HDF5_OPTIONS, summaries: HDF5_OPTION_SUMMARIES },
   python: { defaults: DEFAULT_PYTHON_OPTIONS, summaries: PYTHON_OPTION_SUMMARIES },
+  weights: { defaults: DEFAULT_WEIGHTS_OPTIONS, summaries: WEIGHTS_OPTION_SUMMARIES },
 };
 
 /**
