@@ -156,7 +156,8 @@ interface Site {
   readonly inFunction?: Scope;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** A character past ASCII: only then is a name NFKC-normalized, as Python does. */
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 /** Distinct paths whose verdicts one analysis remembers. */
 const MAX_REMEMBERED_VERDICTS = 16_384;
