@@ -1267,7 +1267,7 @@ export const RULES = {
     title: "A configuration file, or part of it, was not inspected: a limit was reached",
     why:
       "Past `config.maxBytes`, `config.maxDepth` or `config.maxValues` the content is not walked, so what it holds (a `_target_`, a tag) is unknown.",
-    example: "A 100 MB `config.json` scanned with `--limit config.maxBytes=1000000`.",
+    example: "A 2 MB `config.json` scanned with `--limit config.maxBytes=1000000`.",
     fix: "Raise the limit named in the finding to inspect the rest.",
   },
   MA522: {

@@ -22,7 +22,7 @@ import { type Doctype, expandedSizes, readDoctype } from "./xml_doctype.ts";
 /** A DTD named by a URL or an absolute path is fetched or read by a parser that loads DTDs. */
 const REMOTE_OR_ABSOLUTE = /^(?:[a-z][a-z0-9+.-]*:|\/|\\\\)/i;
 
-const parser = new XMLParser({
+const PARSER_OPTIONS = {
   ignoreAttributes: false,
   attributeNamePrefix: "@",
   preserveOrder: true,
@@ -34,7 +34,7 @@ const parser = new XMLParser({
   // The declaration is blanked out before parsing: only the five predefined entities remain to decode.
   processEntities: true,
   htmlEntities: false,
-});
+} as const;
 // The package types its metadata key as the `Symbol` wrapper object; it is a symbol.
 const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
 
@@ -82,7 +82,21 @@ export function parseXmlConfig(
     });
     return undefined;
   }
-  const document = parser.parse(text) as Ordered[];
+  let document: Ordered[];
+  try {
+    document = new XMLParser({ ...PARSER_OPTIONS, maxNestedTags: options.maxDepth }).parse(text);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    const deep = error.message.includes("nested tags");
+    ctx.report({
+      rule: deep ? "MA521" : "MA520",
+      message: deep
+        ? `The XML nests elements deeper than ${options.maxDepth}: not inspected`
+        : `The XML does not parse: ${error.message}`,
+      details: deep ? { option: "config.maxDepth", max: options.maxDepth } : { format: "xml" },
+    });
+    return undefined;
+  }
   const root = document.find((node) => !Object.hasOwn(node, "#text"));
   if (root && _tagOf(root) === "PMML") ctx.identify("pmml");
   return _convert(document, lines, options.maxDepth);
