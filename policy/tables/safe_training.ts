@@ -19,6 +19,17 @@ import type { SafeFamily, SafeTable } from "./safe.ts";
 const classes = (root: string): SafeFamily => ({ root, entry: `${root}.*`, names: "classes" });
 
 /**
+ * The classes a package re-exports at `root` itself, as configs spell them (`torch.nn.Linear`): the
+ * defining modules under it (`torch.nn.modules.linear`, `transformers.models.*`) keep their own verdicts.
+ */
+const exported = (root: string): SafeFamily => ({
+  root,
+  entry: `${root}.*`,
+  names: "classes",
+  depth: root.split(".").length,
+});
+
+/**
  * Classes of NeMo, Lightning, Hydra, OmegaConf, torchvision, transformers and PyTorch that training
  * configurations name.
  *
@@ -46,8 +57,8 @@ export const SAFE_TRAINING: SafeTable = {
     classes("torchvision.models"),
     classes("torchvision.transforms"),
     classes("torchvision.ops"),
-    classes("transformers"),
-    classes("torch.nn"),
-    classes("torch.utils.data"),
+    exported("transformers"),
+    exported("torch.nn"),
+    exported("torch.utils.data"),
   ],
 };

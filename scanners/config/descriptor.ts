@@ -24,6 +24,8 @@ function _descriptor(
     description,
     extensions,
     priority: PRIORITY.config,
+    // A configuration ships with a model and is no model: a file so named that is not text is no MA007.
+    partial: true,
     detect: (_head, _size, name) => {
       const lower = name.toLowerCase();
       return extensions.some((extension) => lower.endsWith(extension));
