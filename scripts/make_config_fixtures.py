@@ -35,29 +35,18 @@ import tarfile  # noqa: E402
 import tomllib  # noqa: E402
 import configparser  # noqa: E402
 import xml.dom.minidom  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 
 import torch  # noqa: E402
 import yaml  # noqa: E402
 
 from fixture_manifest import (  # noqa: E402
-    ROOT, build_manifest, expected_finding, python_version, write_fixtures,
+    ROOT, Fixture, build_manifest, expected_finding, python_version, write_fixtures,
 )
 
 OUT = ROOT / "fixtures" / "config"
 MAX_FIXTURE_BYTES = 64 * 1024
 MAX_AREA_BYTES = 400 * 1024
 MTIME = 1_700_000_000
-
-
-@dataclass
-class Fixture:
-    file: str
-    kind: str
-    format: str
-    technique: str
-    data: bytes
-    findings: list = field(default_factory=list)
 
 
 def place(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
