@@ -566,7 +566,7 @@ def yaml_tags() -> list[Fixture]:
                details={"callable": "javax.script.ScriptEngineManager"}),
             at("MA524", java, "[[!!java.net.URL", severity="critical"),
             at("MA524", java, '["http', details={"callable": "java.net.URL"}),
-            at("MA011", java, '"http://', "$.model[0][0][0][0]", details={"indicator": "raw-ip-url"})]),
+            at("MA550", java, '"http://', "$.model[0][0][0][0]", details={"host": "203.0.113.7"})]),
         fx("malicious/php_object.yaml", "malicious", "yaml", "Symfony's !php/object", php,
            [at("MA524", php, "'O:8", severity="critical")]),
     ]
@@ -647,15 +647,15 @@ def structure() -> list[Fixture]:
            bad_toml, [expected_finding("MA520", line=3, column=2)]),
         fx("malicious/second_stage.yaml", "malicious", "yaml", "a value piping a download into a shell",
            stage, [at("MA011", stage, '"curl', "$.preprocess.setup_cmd", details={"indicator": "shell-pipe"}),
-                   at("MA011", stage, '"curl', "$.preprocess.setup_cmd", details={"indicator": "raw-ip-url"})]),
+                   at("MA550", stage, '"curl', "$.preprocess.setup_cmd", details={"host": "203.0.113.7"})]),
         fx("malicious/second_stage.toml", "malicious", "toml", "a paste-site download piped into bash",
            toml_stage, [expected_finding("MA011", key_path="$.tool.train.post_install",
                                          details={"indicator": "shell-pipe"}),
-                        expected_finding("MA011", key_path="$.tool.train.post_install",
-                                         details={"indicator": "paste-site"})]),
+                        expected_finding("MA551", key_path="$.tool.train.post_install",
+                                         details={"host": "pastebin.com"})]),
         fx("malicious/second_stage.ini", "malicious", "ini", "process substitution of a download", ini_stage,
            [at("MA011", ini_stage, "bash <(", "$.hooks.on_start", details={"indicator": "shell-pipe"}),
-            at("MA011", ini_stage, "bash <(", "$.hooks.on_start", details={"indicator": "paste-site"})]),
+            at("MA554", ini_stage, "bash <(", "$.hooks.on_start")]),
     ]
 
 
@@ -687,8 +687,8 @@ def xml_fixtures() -> list[Fixture]:
         fx("malicious/pmml_extension_script.pmml", "malicious", "pmml", "a shell download in a PMML Extension",
            script, [at("MA011", script, '<Extension name="postInstall"', '$.PMML.MiningBuildTask.Extension["#text"]',
                        details={"indicator": "shell-pipe"}),
-                    at("MA011", script, '<Extension name="postInstall"', '$.PMML.MiningBuildTask.Extension["#text"]',
-                       details={"indicator": "raw-ip-url"})]),
+                    at("MA550", script, '<Extension name="postInstall"', '$.PMML.MiningBuildTask.Extension["#text"]',
+                       details={"host": "203.0.113.7"})]),
     ]
 
 
@@ -722,6 +722,9 @@ def main() -> None:
     fixtures = [*yaml_tags(), *targets(), *structure(), *xml_fixtures(), *benign()]
     check(fixtures)
     assumptions = [
+        "String values go through the shared string checks (MA005, MA011, MA012) and the credential and URL"
+        " checks of scanners/secrets (MA540-MA557), which judge URLs instead of MA011's URL indicators; an XML"
+        " element's text is judged under the element's name, an attribute under its name.",
         "Findings in YAML are at the line and column where the node starts (the value after its tag); in JSON at"
         " the byte offset of the value (columns count bytes); in XML at the element's start tag; in TOML at the"
         " key path only (its parser keeps no places).",

@@ -99,7 +99,7 @@ async function _scan(format: ConfigFormat, source: ByteSource, ctx: ScanContext)
       await checkConfigValue(ctx, {
         value: node.value,
         keyPath,
-        key: typeof key === "string" ? key : undefined,
+        key: typeof key === "string" ? _optionName(keyPath, key) : undefined,
         ...node.place,
       });
     }
@@ -113,6 +113,18 @@ async function _scan(format: ConfigFormat, source: ByteSource, ctx: ScanContext)
       details: { option: stopped.option, max: stopped.max },
     });
   }
+}
+
+/**
+ * The name a value is given, for the checks that read it (a `token` key, a `download_url`): an XML
+ * attribute's name without its `@`, and for an element's text (`#text`) the element's name, so that
+ * `<Extension>`'s text is judged as the Extension's value, not as prose.
+ */
+function _optionName(keyPath: string, key: string): string | undefined {
+  if (key.startsWith("@")) return key.slice(1);
+  if (key !== "#text") return key;
+  const element = /(?:\.([^.[\]]+)|\["((?:[^"\\]|\\.)*)"\])(?:\[\d+\])?\["#text"\]$/.exec(keyPath);
+  return element ? element[1] ?? element[2] : undefined;
 }
 
 /** The tree of the file in `format`, its parse problems reported; `undefined` when nothing parsed. */

