@@ -15,7 +15,8 @@ import { scannerOptions } from "../options.ts";
 import { parseIniConfig } from "./ini.ts";
 import { parseJsonConfig } from "./json.ts";
 import { checkTargets } from "./targets.ts";
-import { completeUtf8Length, decodeConfigText, LineIndex } from "./text.ts";
+import { headIsText, utf8Text } from "../strings/utf8_text.ts";
+import { LineIndex } from "./text.ts";
 import { parseTomlConfig } from "./toml.ts";
 import { type ConfigNode, walkConfig } from "./tree.ts";
 import { checkConfigValue } from "./values.ts";
@@ -53,7 +54,7 @@ const BOM = [0xef, 0xbb, 0xbf];
  */
 export function configScanner(format: ConfigFormat): Scanner {
   return {
-    confirm: (head) => decodeConfigText(head.subarray(0, completeUtf8Length(head))) !== undefined,
+    confirm: headIsText,
     scan: (source, ctx) => _scan(format, source, ctx),
   };
 }
@@ -70,7 +71,7 @@ async function _scan(format: ConfigFormat, source: ByteSource, ctx: ScanContext)
     return;
   }
   const bytes = await source.read(0, source.size);
-  const text = decodeConfigText(bytes);
+  const text = utf8Text(bytes);
   if (text === undefined) {
     ctx.report({
       rule: "MA520",

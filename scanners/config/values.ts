@@ -41,8 +41,14 @@ export type ConfigValueCheck = (ctx: StringCheckContext, value: ConfigValue) => 
  * The shared string checks (`--blacklist`, second stages, embedded code), on a config value; the URLs are
  * left to {@linkcode secretsAndUrls}, which judges them with the key they sit under (one URL, one finding).
  */
-const sharedStringChecks: ConfigValueCheck = (ctx, { value, keyPath }) =>
-  checkString(ctx, value, { what: `The value at ${keyPath}`, keyPath, skipIndicators: URL_INDICATORS });
+const sharedStringChecks: ConfigValueCheck = (ctx, { value, keyPath, line, column }) =>
+  checkString(ctx, value, {
+    what: `The value at ${keyPath}`,
+    keyPath,
+    line,
+    column,
+    skipIndicators: URL_INDICATORS,
+  });
 
 /** Credentials (MA540–MA546) and risky URLs (MA550–MA557) in a config value. */
 const secretsAndUrls: ConfigValueCheck = (ctx, { value, keyPath, key }) => {
@@ -83,8 +89,14 @@ export async function checkConfigValue(
   checks: readonly ConfigValueCheck[] = CONFIG_VALUE_CHECKS,
 ): Promise<void> {
   const placed: StringCheckContext = {
+    // A field the check leaves unset (or sets to undefined) is the value's.
     report: (finding: FindingReport) =>
-      ctx.report({ line: value.line, column: value.column, keyPath: value.keyPath, ...finding }),
+      ctx.report({
+        ...finding,
+        line: finding.line ?? value.line,
+        column: finding.column ?? value.column,
+        keyPath: finding.keyPath ?? value.keyPath,
+      }),
     matchBlacklist: (text) => ctx.matchBlacklist(text),
     scanNested: (source, label, options) => ctx.scanNested(source, label, options),
     options: ctx.options,

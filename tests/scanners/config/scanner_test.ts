@@ -124,3 +124,11 @@ Deno.test("config: YAML is scanned in the sandbox's workers, which grant no envi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("config: a byte order mark is dropped, as Python's utf-8-sig and YAML loaders drop it", async () => {
+  const bom = [0xef, 0xbb, 0xbf];
+  const yaml = await scanBrief(new Uint8Array([...bom, ...text("_target_: os.system\n")]), "config.yaml");
+  assert.deepEqual(yaml, ["yaml", ["MA525 critical config.yaml (line 1, col 11, key $._target_)"]]);
+  const json = await scanBrief(new Uint8Array([...bom, ...text('{"_target_": "os.system"}')]), "config.json");
+  assert.deepEqual(json, ["json", ["MA525 critical config.json (line 1, col 14, key $._target_)"]]);
+});
