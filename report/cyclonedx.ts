@@ -34,8 +34,17 @@ const CONTAINER_FORMATS: ReadonlySet<string> = new Set([
   "lz4",
 ]);
 
-/** Formats that are no model but text a model ships with (chat templates, Python code). */
-const DATA_FORMATS: ReadonlySet<string> = new Set(["jinja", "chat-template-json", "python"]);
+/** Formats that are no model but text a model ships with (chat templates, Python code, configuration files). */
+const DATA_FORMATS: ReadonlySet<string> = new Set([
+  "jinja",
+  "chat-template-json",
+  "python",
+  "yaml",
+  "json",
+  "toml",
+  "ini",
+  "xml",
+]);
 
 /** The framework or file family each model format belongs to, as the ML-BOM names it. */
 const FRAMEWORKS: Readonly<Record<string, string>> = {
@@ -56,6 +65,12 @@ const FRAMEWORKS: Readonly<Record<string, string>> = {
   "jinja": "Jinja chat template",
   "chat-template-json": "Jinja chat template",
   "python": "Python source",
+  "pmml": "PMML",
+  "yaml": "YAML configuration",
+  "json": "JSON configuration",
+  "toml": "TOML configuration",
+  "ini": "INI configuration",
+  "xml": "XML configuration",
 };
 
 /** CycloneDX ratings: modelaudit's three severities on its scale. */

@@ -36,7 +36,7 @@ export const KNOWN_FORMATS: readonly KnownFormat[] = [
   { id: "tflite", extensions: [".tflite"] },
   {
     id: "text",
-    extensions: [".txt", ".md", ".json", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".csv", ".py", ".jinja"],
+    extensions: [".txt", ".md", ".csv", ".py", ".jinja"],
   },
 ];
 

@@ -13,6 +13,7 @@
 
 import type { ScanContext } from "../core/scanner.ts";
 import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from "./compressed/options.ts";
+import { CONFIG_OPTION_SUMMARIES, type ConfigOptions, DEFAULT_CONFIG_OPTIONS } from "./config/options.ts";
 import { DEFAULT_GGUF_OPTIONS, GGUF_OPTION_SUMMARIES, type GgufOptions } from "./gguf/options.ts";
 import { DEFAULT_HDF5_OPTIONS, HDF5_OPTION_SUMMARIES, type Hdf5Options } from "./hdf5/options.ts";
 import { DEFAULT_JINJA_OPTIONS, JINJA_OPTION_SUMMARIES, type JinjaOptions } from "./jinja/options.ts";
@@ -43,6 +44,7 @@ import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zi
 import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_OPTION_SUMMARIES, type WeightsOptions } from "./weights/options.ts";
 
 export type { LzmaOptions } from "./compressed/options.ts";
+export type { ConfigOptions } from "./config/options.ts";
 export type { GgufOptions } from "./gguf/options.ts";
 export type { Hdf5Options } from "./hdf5/options.ts";
 export type { JinjaOptions } from "./jinja/options.ts";
@@ -92,6 +94,8 @@ export interface ScannerOptions {
   strings: StringOptions;
   /** The chat-template scanners' (`.jinja`, `tokenizer_config.json`, `chat_template.json`). */
   jinja: JinjaOptions;
+  /** The configuration scanners' (YAML, JSON, TOML, INI and XML files, `model_config.yaml` in a `.nemo`). */
+  config: ConfigOptions;
   /** The GGUF and legacy GGML scanners'. */
   gguf: GgufOptions;
   /** The ONNX scanner's. */
@@ -138,6 +142,7 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   safetensors: { defaults: DEFAULT_SAFETENSORS_OPTIONS, summaries: SAFETENSORS_OPTION_SUMMARIES },
   strings: { defaults: DEFAULT_STRING_OPTIONS, summaries: STRING_OPTION_SUMMARIES },
   jinja: { defaults: DEFAULT_JINJA_OPTIONS, summaries: JINJA_OPTION_SUMMARIES },
+  config: { defaults: DEFAULT_CONFIG_OPTIONS, summaries: CONFIG_OPTION_SUMMARIES },
   gguf: { defaults: DEFAULT_GGUF_OPTIONS, summaries: GGUF_OPTION_SUMMARIES },
   onnx: { defaults: DEFAULT_ONNX_OPTIONS, summaries: ONNX_OPTION_SUMMARIES },
   tensorflow: { defaults: DEFAULT_TENSORFLOW_OPTIONS, summaries: TENSORFLOW_OPTION_SUMMARIES },

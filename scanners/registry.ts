@@ -16,6 +16,13 @@ import {
   xzDescriptor,
   zlibDescriptor,
 } from "./compressed/descriptors.ts";
+import {
+  iniDescriptor,
+  jsonDescriptor,
+  tomlDescriptor,
+  xmlDescriptor,
+  yamlDescriptor,
+} from "./config/descriptor.ts";
 import { chatTemplateJsonDescriptor, jinjaDescriptor } from "./jinja/descriptor.ts";
 import { pythonDescriptor } from "./python/descriptor.ts";
 import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
@@ -75,7 +82,8 @@ export { byPriority };
  * import { SCANNERS } from "./registry.ts";
  * assert.deepEqual(SCANNERS.map((s) => s.id), [
  *   "zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "hdf5", "numpy",
- *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "python", "tensorflow",
+ *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "python", "tensorflow", "ini",
+ *   "json", "toml", "xml", "yaml",
  * ]);
  * ```
  */
@@ -102,6 +110,11 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   jinjaDescriptor,
   pythonDescriptor,
   tensorflowDescriptor,
+  yamlDescriptor,
+  jsonDescriptor,
+  tomlDescriptor,
+  iniDescriptor,
+  xmlDescriptor,
 ]);
 
 /**

@@ -85,10 +85,12 @@ class Finding:
     details: dict | None = None
     note: str | None = None
     key_path: str | None = None
+    line: int | None = None
+    column: int | None = None
 
     def as_json(self) -> dict:
         return expected_finding(self.rule, self.path, self.position, severity=self.severity, details=self.details,
-                                note=self.note, key_path=self.key_path)
+                                note=self.note, key_path=self.key_path, line=self.line, column=self.column)
 
 
 @dataclass

@@ -266,8 +266,9 @@ def json_fixtures(real: dict[str, str]) -> list[Fixture]:
         Fixture("benign/qwen2.5-vl/chat_template.json", "benign", "chat-template-json",
                 "a processor's chat_template.json (Qwen2.5-VL)",
                 (json.dumps({"chat_template": qwen_vl}, indent=2, ensure_ascii=False) + "\n").encode()),
-        Fixture("benign/no-template/tokenizer_config.json", "benign", None,
-                "twin of the JSON scanner: a tokenizer_config.json without chat_template is not claimed",
+        Fixture("benign/no-template/tokenizer_config.json", "benign", "json",
+                "twin of the JSON scanner: a tokenizer_config.json without chat_template is left to the JSON"
+                " configuration scanner",
                 tokenizer_config()),
         Fixture("malicious/cve_2024_34359/tokenizer_config.json", "malicious", "chat-template-json",
                 "the CVE-2024-34359 payload as a tokenizer_config.json chat_template",

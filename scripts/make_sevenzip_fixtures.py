@@ -255,7 +255,9 @@ def fixtures(tmp: Path) -> list[Fixture]:
                                  {"config.json": "../../.ssh/authorized_keys"}),
                        [Finding("MA205", "config.json", severity="critical",
                                 details={"kind": "symbolic link", "target": "../../.ssh/authorized_keys",
-                                         "escapes": True})]))
+                                         "escapes": True}),
+                        # The link's data, its target, is scanned as the member's content: no JSON.
+                        Finding("MA520", "config.json", 0, line=1, column=1)]))
     out.append(Fixture("malicious/symlink_py7zr.7z", "malicious", SEVEN_ZIP,
                        "py7zr: the model folder plus a symlink to /etc/passwd",
                        py7zr_archive(tmp, ordered, links={"passwd": "/etc/passwd"}),

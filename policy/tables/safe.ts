@@ -12,6 +12,7 @@ import { SAFE_SCIPY } from "./safe_scipy.ts";
 import { SAFE_SKLEARN } from "./safe_sklearn.ts";
 import { SAFE_STDLIB } from "./safe_stdlib.ts";
 import { SAFE_TORCH } from "./safe_torch.ts";
+import { SAFE_TRAINING } from "./safe_training.ts";
 import { SAFE_TRANSFORMERS } from "./safe_transformers.ts";
 
 /**
@@ -97,4 +98,5 @@ export const SAFE_TABLES: readonly SafeTable[] = [
   SAFE_PANDAS,
   SAFE_SKLEARN,
   SAFE_TRANSFORMERS,
+  SAFE_TRAINING,
 ];

