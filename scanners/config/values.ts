@@ -48,6 +48,9 @@ const sharedStringChecks: ConfigValueCheck = (ctx, { value, keyPath, line, colum
     line,
     column,
     skipIndicators: URL_INDICATORS,
+    // Text that reads as Python in a config value is run by nothing that loads the config: the
+    // system sweep found only docs, schemas and CI scripts there.
+    codeSeverity: "info",
   });
 
 /** Credentials (MA540–MA546) and risky URLs (MA550–MA557) in a config value. */

@@ -103,7 +103,12 @@ function _convert(
           : "?";
         const keyPlace = isScalar(pair.key) && pair.key.range ? lines.place(pair.key.range[0]) : place;
         if (isScalar(pair.key) && pair.key.tag !== undefined) _checkTag(ctx, pair.key.tag, keyPlace);
-        const line = seen.get(key);
+        // A collection as a key (`? [a, b]`) is constructed like any value: its tags are judged too.
+        if (key === "?" && pair.key) {
+          const complexKey = pair.key as Node;
+          pending.push(() => work.push({ node: complexKey, depth: depth + 1, put: () => {} }));
+        }
+        const line = key === "?" ? undefined : seen.get(key);
         if (line !== undefined && key !== "<<") {
           ctx.report({
             rule: "MA522",

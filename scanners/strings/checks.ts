@@ -17,6 +17,7 @@
 
 import { bytesSource } from "../../core/byte_source.ts";
 import type { ScanContext } from "../../core/scanner.ts";
+import type { Severity } from "../../core/types.ts";
 import { inspectEmbedded } from "../pickle/embedded.ts";
 import { scannerOptions } from "../options.ts";
 import { DEFAULT_STRING_OPTIONS } from "./options.ts";
@@ -133,6 +134,11 @@ export interface StringSite {
    * context leaves theirs out (config values: `URL_INDICATORS` of `scanners/secrets/urls.ts`).
    */
   skipIndicators?: readonly IndicatorKind[];
+  /**
+   * How bad Python source in the string is (MA012), where it is not the catalog's warning: a config
+   * value is `info`, since no loader evaluates it (a Hydra target that would, is judged as a callable).
+   */
+  codeSeverity?: Severity;
   /** Line, from 1, of the string in a text file. */
   line?: number;
   /** Column, from 1, on `line`. */
@@ -191,6 +197,7 @@ export async function checkString(ctx: StringCheckContext, text: string, site: S
     if (found.kind === "code") {
       ctx.report({
         rule: "MA012",
+        ...(site.codeSeverity ? { severity: site.codeSeverity } : {}),
         message: `${site.what} is Python source calling ${found.calls!.join(", ")}${how}`,
         ...where,
         details: { payload: "code", encoding: found.encoding, calls: found.calls! },

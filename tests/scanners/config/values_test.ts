@@ -42,3 +42,11 @@ Deno.test("config values: training words (token, key, secret, password) are no f
   }
   assert.deepEqual(findings, []);
 });
+
+Deno.test("config values: Python source in a value is MA012 info, since no loader evaluates a config value", async () => {
+  const { ctx, findings } = recordingContext("config.yaml");
+  await checkConfigValue(ctx, { value: "import os\nos.system('echo pwned')", keyPath: "$.setup", line: 2 });
+  assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.details?.calls]), [["MA012", "info", [
+    "os.system",
+  ]]]);
+});

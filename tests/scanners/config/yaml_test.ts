@@ -59,3 +59,11 @@ Deno.test("yaml: several documents are a list; a tag on a key is seen too", () =
   assert.equal(tree?.kind === "list" && tree.items.length, 2);
   assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.line]), [["MA523", "critical", 3]]);
 });
+
+Deno.test("yaml: a collection as a key is constructed too, its tags judged; two such keys are no repeat", () => {
+  const text = '? !!python/object/apply:os.system ["echo pwned"]\n: 1\n? [a, b]\n: 2\n? [c, d]\n: 3\n';
+  const { findings } = parse(text);
+  assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.line, f.details?.callable]), [
+    ["MA523", "critical", 1, "os.system"],
+  ]);
+});
