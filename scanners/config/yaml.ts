@@ -10,7 +10,8 @@
  * @module
  */
 
-import process from "node:process";
+// Before the parser: it reads environment variables on every token (see node_env.ts).
+import "../node_env.ts";
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments } from "yaml";
 import type { ScanContext } from "../../core/scanner.ts";
 import type { ConfigOptions } from "./options.ts";
@@ -26,9 +27,7 @@ export function parseYamlConfig(
   lines: LineIndex,
   options: Readonly<ConfigOptions>,
 ): ConfigNode | undefined {
-  const parsed = _withoutProcessEnv(() =>
-    parseAllDocuments(text, { uniqueKeys: false, version: "1.1", prettyErrors: false })
-  );
+  const parsed = parseAllDocuments(text, { uniqueKeys: false, version: "1.1", prettyErrors: false });
   const documents = Array.isArray(parsed) ? parsed : [];
   const trees: ConfigNode[] = [];
   let reportedError = false;
@@ -49,22 +48,6 @@ export function parseYamlConfig(
   }
   if (trees.length === 0) return documents.length === 0 ? undefined : { kind: "other" };
   return trees.length === 1 ? trees[0] : { kind: "list", items: trees };
-}
-
-/**
- * Runs `parse` with an empty `process.env`. The Node build of `npm:yaml` (the one Deno loads) reads
- * `LOG_TOKENS` and `LOG_STREAM` for its debug output at every token, and a scan may read no environment
- * (the sandbox's workers have none; a library user need not grant it). The parse is synchronous, so
- * nothing else runs while the environment is swapped, and the original property is put back.
- */
-function _withoutProcessEnv<T>(parse: () => T): T {
-  const original = Object.getOwnPropertyDescriptor(process, "env");
-  Object.defineProperty(process, "env", { value: {}, configurable: true, writable: true, enumerable: true });
-  try {
-    return parse();
-  } finally {
-    if (original) Object.defineProperty(process, "env", original);
-  }
 }
 
 /** The tree of one document's `root`, built without recursion; tags and repeated keys reported on the way. */

@@ -29,8 +29,8 @@
  * @module
  */
 
-// Before the parser: it reads an environment variable as it loads (see lezer_env.ts).
-import "./lezer_env.ts";
+// Before the parser: it reads an environment variable as it loads (see node_env.ts).
+import "../node_env.ts";
 import { parser } from "@lezer/python";
 import type { CallableCategory, CallablePolicy, CallableVerdict } from "../../policy/callables.ts";
 import { stringValue } from "./literals.ts";
