@@ -1684,6 +1684,79 @@ export const RULES = {
     example: "A `modeling_huge.py` of over 16 MiB, the default `python.maxSourceBytes`.",
     fix: "Raise the limit (`--limit python.maxSourceBytes=...`) to analyse it, or read the file.",
   },
+  MA630: {
+    id: "MA630",
+    name: "hf-remote-code",
+    kind: "security",
+    severity: "warning",
+    cwe: 94,
+    title: "A Hugging Face config loads Python code shipped with the model (trust_remote_code)",
+    why:
+      "An `auto_map` entry (config.json, tokenizer_config.json, processor and preprocessor configs) or a `custom_pipelines` `impl` names a module of the repository: transformers imports it, running its code, once the user passes `trust_remote_code=True`. Whoever can change the repository can change that code.",
+    example:
+      '`"auto_map": {"AutoModelForCausalLM": "modeling_x.XForCausalLM"}` in `config.json`, with `modeling_x.py` beside it.',
+    fix:
+      "Read the module (and what it imports) before loading with trust_remote_code=True, and pin the revision you read; prefer a model whose architecture transformers ships.",
+  },
+  MA631: {
+    id: "MA631",
+    name: "hf-remote-code-other-repository",
+    kind: "security",
+    severity: "warning",
+    cwe: 829,
+    title: "A Hugging Face config loads Python code from another repository",
+    why:
+      "An entry written `org/repo--module.Class` makes transformers download `module.py` from that other repository and run it (with trust_remote_code=True): code that is not in the folder scanned, that nobody reviewed with the model, and that its owner can change at any time.",
+    example: '`"auto_map": {"AutoModel": "someone/other-repo--modeling_x.XModel"}` in `config.json`.',
+    fix:
+      "Copy the module into the model's repository at a reviewed revision and point the entry at it, or do not load the model with trust_remote_code=True.",
+  },
+  MA632: {
+    id: "MA632",
+    name: "hf-remote-code-missing",
+    kind: "integrity",
+    severity: "info",
+    title: "The module a Hugging Face config names is not in the folder",
+    why:
+      "transformers would fetch the module named by `auto_map` from the Hub when the model is loaded by its repository name, or fail when it is loaded from this folder: the code that would run was not scanned.",
+    example: '`"auto_map": {"AutoModel": "modeling_x.XModel"}` in a folder without `modeling_x.py`.',
+    fix: "Download the whole repository, the `.py` files included, and scan it.",
+  },
+  MA634: {
+    id: "MA634",
+    name: "hf-config-malformed",
+    kind: "integrity",
+    severity: "warning",
+    title: "A Hugging Face config does not parse, or its auto_map is malformed",
+    why:
+      "transformers refuses a config that is not a JSON object, and reads `auto_map` entries as `module.Class` (or `[slow, fast]` for tokenizers): a config that does not parse was not checked for remote code, and an entry of another shape breaks loaders in different ways.",
+    example: '`"auto_map": {"AutoModel": 42}` in `config.json`.',
+    fix: "Re-create the config with transformers (`save_pretrained`) from a trusted source.",
+  },
+  MA635: {
+    id: "MA635",
+    name: "git-lfs-pointer",
+    kind: "limit",
+    severity: "info",
+    title: "A Git LFS pointer stands where a file should be: its content was not downloaded",
+    why:
+      "A repository cloned without `git lfs` holds small text pointers (`version https://git-lfs.github.com/spec/v1`, an oid and a size) in place of its large files: the weights were not downloaded, so nothing of them was scanned, and what `git lfs pull` brings later is unscanned.",
+    example:
+      "A `pytorch_model.bin` of three lines, `version https://git-lfs.github.com/spec/v1`, `oid sha256:...`, `size 548118077`.",
+    fix: "Run `git lfs pull` (or download the files) and scan again.",
+  },
+  MA638: {
+    id: "MA638",
+    name: "hf-config-not-checked",
+    kind: "limit",
+    severity: "info",
+    title: "A Hugging Face config was not checked for remote code: it is past a limit",
+    why:
+      "A config file larger than `huggingface.maxConfigBytes` is not parsed, so its `auto_map` and `custom_pipelines` were not checked; real configs are kilobytes, tokenizer configs a few megabytes.",
+    example: "A 100 MB `config.json` scanned with the default `huggingface.maxConfigBytes`.",
+    fix:
+      "Raise `huggingface.maxConfigBytes` (`--limit huggingface.maxConfigBytes=...`), or find out why the config is so large.",
+  },
 } as const satisfies Record<`MA${number}`, CatalogEntry>;
 
 /**

@@ -59,6 +59,7 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "zlib",
     "ggml",
     "gguf",
+    "git-lfs-pointer",
     "hdf5",
     "numpy",
     "onnx",
