@@ -351,6 +351,39 @@ export const RULES = {
     fix:
       "Nothing to do for loading the file; if your application runs text from the model, check this string first.",
   },
+  MA150: {
+    id: "MA150",
+    name: "msgpack-malformed",
+    kind: "integrity",
+    severity: "info",
+    title: "A msgpack file does not decode",
+    why:
+      "msgpack cannot run code, but a checkpoint that does not decode (truncated, a length past its end, bytes after its one object) fails to load, or was cut or spliced; it was not inspected past the error.",
+    example: "A `flax_model.msgpack` cut in the middle of a tensor's bytes.",
+    fix: "Download the checkpoint again, and compare its hash with the one its publisher gives.",
+  },
+  MA151: {
+    id: "MA151",
+    name: "msgpack-not-checked",
+    kind: "limit",
+    severity: "info",
+    title: "A msgpack file was not decoded: it is past a limit",
+    why:
+      "A file larger than `msgpack.maxBytes`, nested deeper than `msgpack.maxDepth`, or with more entries than `msgpack.maxEntries` is not decoded whole; msgpack runs no code, but what it holds was not looked at.",
+    example: "A 20 GB `flax_model.msgpack` scanned with the default `msgpack.maxBytes`.",
+    fix: "Raise the limit named in the finding (`--limit msgpack.maxBytes=...`) to decode it.",
+  },
+  MA152: {
+    id: "MA152",
+    name: "msgpack-unknown-extension",
+    kind: "integrity",
+    severity: "info",
+    title: "A msgpack file uses an extension type no known model loader decodes",
+    why:
+      "msgpack itself runs no code, but an extension type is decoded by the loader's own `ext_hook`: Flax knows types 1 to 3 (arrays, complex numbers, NumPy scalars); any other type means the file was made for a loader whose hook decides what the bytes become.",
+    example: "A `.msgpack` file holding an ext type 42 value.",
+    fix: "Find out which program wrote the file and what its ext_hook does with the type before loading it.",
+  },
   MA200: {
     id: "MA200",
     name: "archive-header-mismatch",

@@ -30,6 +30,7 @@ import { hdf5Descriptor } from "./hdf5/descriptor.ts";
 import { kerasConfigReader } from "./keras/descriptor.ts";
 import { DIRECTORIES } from "./directories.ts";
 import { lfsPointerDescriptor } from "./lfs/descriptor.ts";
+import { msgpackDescriptor } from "./msgpack/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
 import { onnxDescriptor } from "./onnx/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
@@ -83,7 +84,7 @@ export { byPriority };
  * import { SCANNERS } from "./registry.ts";
  * assert.deepEqual(SCANNERS.map((s) => s.id), [
  *   "zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "git-lfs-pointer", "hdf5", "numpy",
- *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "python", "tensorflow", "ini",
+ *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "msgpack", "python", "tensorflow", "ini",
  *   "json", "toml", "xml", "yaml",
  * ]);
  * ```
@@ -110,6 +111,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   pickleDescriptor,
   chatTemplateJsonDescriptor,
   jinjaDescriptor,
+  msgpackDescriptor,
   pythonDescriptor,
   tensorflowDescriptor,
   yamlDescriptor,

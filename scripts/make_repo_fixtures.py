@@ -320,8 +320,93 @@ HUGGINGFACE_ASSUMPTIONS = [
 ]
 
 
+def _ndarray_to_bytes(array: np.ndarray) -> bytes:
+    """flax.serialization._ndarray_to_bytes: the msgpack of (shape, dtype name, C-order bytes)."""
+    return msgpack.packb((array.shape, array.dtype.name, array.tobytes("C")), use_bin_type=True)
+
+
+def _msgpack_ext_pack(x):
+    """flax.serialization._msgpack_ext_pack: ndarrays as ext 1, NumPy scalars as ext 3, complex as ext 2."""
+    if isinstance(x, np.ndarray):
+        return msgpack.ExtType(1, _ndarray_to_bytes(x))
+    if np.issctype(type(x)):
+        return msgpack.ExtType(3, _ndarray_to_bytes(np.asarray(x)))
+    if isinstance(x, complex):
+        return msgpack.ExtType(2, msgpack.packb((x.real, x.imag)))
+    return x
+
+
+def to_bytes(state: dict) -> bytes:
+    """flax.serialization.to_bytes of a state dict (msgpack_serialize: packb with the ext hook, strict types)."""
+    return msgpack.packb(state, default=_msgpack_ext_pack, strict_types=True)
+
+
+def flax_state() -> dict:
+    """A Flax train state as to_state_dict gives it: a Dense layer and a LayerNorm's params, the step."""
+    torch.manual_seed(2)
+    kernel = torch.randn(4, 3).numpy()
+    return {
+        "params": {
+            "Dense_0": {"bias": np.zeros(3, np.float32), "kernel": kernel},
+            "LayerNorm_0": {"bias": np.zeros(3, np.float32), "scale": np.ones(3, np.float32)},
+        },
+        "opt_state": {"count": np.int32(7), "scale": complex(1.0, -0.5)},
+        "step": np.int64(100),
+    }
+
+
+def msgpack_fixtures() -> tuple[dict[str, dict[str, bytes]], list[Entry]]:
+    good = to_bytes(flax_state())
+    wrong_size = msgpack.packb({"params": {"kernel": msgpack.ExtType(1, msgpack.packb(
+        ((4, 3), "float32", b"\0" * 8), use_bin_type=True))}}, strict_types=True)
+    # A loader whose ext_hook unpickles type 42 would run this; msgpack and Flax never do.
+    pickled = b"cos\nsystem\n(S'echo pwned'\ntR."
+    unknown = msgpack.packb({"params": {"kernel": msgpack.ExtType(42, pickled)}}, strict_types=True)
+    # Python's packer stops at 511 levels: the nesting is assembled byte by byte (fixarray of one, 600 times).
+    deep = b"\x91" * 600 + b"\x90"
+    files = {
+        "benign": {"flax_model.msgpack": good},
+        "malicious": {
+            "truncated.msgpack": good[:len(good) // 2],
+            "trailing.msgpack": good + b"\xc0",
+            "wrong_size.msgpack": wrong_size,
+            "unknown_ext.msgpack": unknown,
+            "deep.msgpack": deep,
+        },
+    }
+    entries = [
+        Entry("benign/flax_model.msgpack", "benign", "msgpack",
+              "flax.serialization.to_bytes of params, a NumPy scalar step and a complex (ext types 1, 2, 3)"),
+        Entry("malicious/truncated.msgpack", "malicious", "msgpack", "a Flax checkpoint cut in half",
+              [expected_finding("MA150")]),
+        Entry("malicious/trailing.msgpack", "malicious", "msgpack", "a Flax checkpoint with a byte after its object",
+              [expected_finding("MA150")]),
+        Entry("malicious/wrong_size.msgpack", "malicious", "msgpack",
+              "an ndarray ext whose shape needs 48 bytes and holds 8", [expected_finding("MA150")]),
+        Entry("malicious/unknown_ext.msgpack", "malicious", "msgpack",
+              "an ext type 42 holding a pickle, for a loader whose ext_hook unpickles",
+              [expected_finding("MA152", details={"extensionType": 42, "count": 1}),
+               # The payload scanned on a guess, as an ext_hook that unpickles would read it.
+               expected_finding("MA100", "<ext 42 #0>", 0), expected_finding("MA101", "<ext 42 #0>", 27)]),
+        Entry("malicious/deep.msgpack", "malicious", "msgpack", "arrays nested 600 deep, past msgpack.maxDepth",
+              [expected_finding("MA151", position=512, details={"limit": "msgpack.maxDepth"})]),
+    ]
+    return files, entries
+
+
+MSGPACK_README = """# msgpack fixtures
+
+Written by `scripts/make_repo_fixtures.py` with Python's msgpack, in the layout of Flax's
+`flax.serialization.to_bytes` (ext 1 ndarray and ext 3 NumPy scalar as the msgpack of `(shape, dtype,
+bytes)`, ext 2 complex); flax itself is not installed. Expected findings: `expected.json`.
+"""
+
+
 def main() -> None:
     write_area("huggingface", huggingface(), HUGGINGFACE_README, HUGGINGFACE_ENTRIES, HUGGINGFACE_ASSUMPTIONS)
+    files, entries = msgpack_fixtures()
+    write_area("msgpack", files, MSGPACK_README, entries,
+               ["msgpack runs no code: a Flax checkpoint that decodes is clean, whatever its values."])
 
 
 if __name__ == "__main__":

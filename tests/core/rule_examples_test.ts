@@ -421,6 +421,13 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
     },
   }),
   MA529: fixtureCase("lolz.xml", "config/malicious/entity_bomb.xml"),
+  // msgpack files written by Python's msgpack in flax.serialization's layout, then edited as said.
+  MA150: fixtureCase("flax_model.msgpack", "msgpack/malicious/truncated.msgpack"),
+  MA151: async () => ({
+    files: { "flax_model.msgpack": await fixture("msgpack/benign/flax_model.msgpack") },
+    options: { scannerOptions: { msgpack: { maxBytes: 100 } } },
+  }),
+  MA152: fixtureCase("model.msgpack", "msgpack/malicious/unknown_ext.msgpack"),
   // Hugging Face folders as save_pretrained writes them (scripts/make_repo_fixtures.py), edited as said.
   MA630: () => huggingFaceCase("benign/remote_code"),
   MA631: () => huggingFaceCase("malicious/other_repository"),

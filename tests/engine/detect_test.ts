@@ -68,6 +68,7 @@ Deno.test("detection order comes from declared priorities: containers, compresso
     "pickle",
     "chat-template-json",
     "jinja",
+    "msgpack",
     "python",
     "tensorflow",
     "ini",
