@@ -1778,6 +1778,30 @@ export const RULES = {
       "A `pytorch_model.bin` of three lines, `version https://git-lfs.github.com/spec/v1`, `oid sha256:...`, `size 548118077`.",
     fix: "Run `git lfs pull` (or download the files) and scan again.",
   },
+  MA636: {
+    id: "MA636",
+    name: "torchserve-custom-handler",
+    kind: "security",
+    severity: "warning",
+    cwe: 94,
+    title: "A TorchServe archive runs a custom handler",
+    why:
+      "A `.mar` archive's manifest names the handler TorchServe imports to serve the model: a handler that is not one of TorchServe's built-in ones is Python code from the archive, run by the server when the model is registered.",
+    example: '`"handler": "custom_handler.py"` in a `.mar` archive\'s `MAR-INF/MANIFEST.json`.',
+    fix:
+      "Read the handler (and the other .py files of the archive) before registering the model, or re-archive it with a built-in handler.",
+  },
+  MA637: {
+    id: "MA637",
+    name: "torchserve-manifest-malformed",
+    kind: "integrity",
+    severity: "warning",
+    title: "A TorchServe archive's manifest is malformed or names a missing file",
+    why:
+      "TorchServe reads `MAR-INF/MANIFEST.json` to find the handler and the serialized model: a manifest that does not parse, lacks `model.handler`, or names files the archive does not hold fails to load, or loads something other than what was reviewed.",
+    example: '`"serializedFile": "model.pt"` in the manifest of a `.mar` without `model.pt`.',
+    fix: "Re-create the archive with torch-model-archiver from a trusted source.",
+  },
   MA638: {
     id: "MA638",
     name: "hf-config-not-checked",

@@ -394,6 +394,76 @@ def msgpack_fixtures() -> tuple[dict[str, dict[str, bytes]], list[Entry]]:
     return files, entries
 
 
+def mar(manifest_model: dict, members: dict[str, bytes | str]) -> bytes:
+    """A .mar as torch-model-archiver writes it: the files, then MAR-INF/MANIFEST.json
+    (ModelExportUtils.generate_manifest_json, indent 2), deflated, at a fixed date."""
+    manifest = {"createdOn": "07/12/2026 14:00:00", "runtime": "python",
+                "model": {"modelName": "tiny", **manifest_model, "modelVersion": "1.0"}, "archiverVersion": "0.9.0"}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in [*members.items(), ("MAR-INF/MANIFEST.json", json.dumps(manifest, indent=2))]:
+            info = zipfile.ZipInfo(name, ZIP_EARLIEST)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+CUSTOM_HANDLER_PY = '''import os
+
+from ts.torch_handler.base_handler import BaseHandler
+
+os.system("echo pwned")
+
+
+class TinyHandler(BaseHandler):
+    def postprocess(self, data):
+        return data.argmax(1).tolist()
+'''
+
+
+def torchserve_fixtures() -> tuple[dict[str, dict[str, bytes]], list[Entry]]:
+    weights = torch_checkpoint()
+    model_py = "from torch import nn\n\n\nclass Tiny(nn.Linear):\n    def __init__(self):\n        super().__init__(4, 4)\n"
+    labels = json.dumps({"0": "cat", "1": "dog"})
+    files = {
+        "benign": {
+            "image_classifier.mar": mar({"serializedFile": "model.pt", "handler": "image_classifier",
+                                         "modelFile": "model.py"},
+                                        {"model.pt": weights, "model.py": model_py, "index_to_name.json": labels}),
+        },
+        "malicious": {
+            "custom_handler.mar": mar({"serializedFile": "model.pt", "handler": "custom_handler.py"},
+                                      {"model.pt": weights, "custom_handler.py": CUSTOM_HANDLER_PY}),
+            "shadowed_handler.mar": mar({"serializedFile": "model.pt", "handler": "image_classifier"},
+                                        {"model.pt": weights, "image_classifier.py": CUSTOM_HANDLER_PY}),
+            "missing_model.mar": mar({"serializedFile": "model.pt", "handler": "text_classifier"},
+                                     {"index_to_name.json": labels}),
+        },
+    }
+    entries = [
+        Entry("benign/image_classifier.mar", "benign", "torchserve-mar",
+              "torch-model-archiver's layout: an eager model (model.py, a torch.save model.pt), a built-in handler"),
+        Entry("malicious/custom_handler.mar", "malicious", "torchserve-mar",
+              "a custom handler that runs os.system when TorchServe imports it",
+              [expected_finding("MA636", "custom_handler.py", details={"handler": "custom_handler.py"})]),
+        Entry("malicious/shadowed_handler.mar", "malicious", "torchserve-mar",
+              "an image_classifier.py in the archive, which TorchServe imports instead of its built-in handler",
+              [expected_finding("MA636", "image_classifier.py")]),
+        Entry("malicious/missing_model.mar", "malicious", "torchserve-mar",
+              "a manifest naming a serializedFile the archive lacks",
+              [expected_finding("MA637", "MAR-INF/MANIFEST.json", details={"field": "serializedFile"})]),
+    ]
+    return files, entries
+
+
+TORCHSERVE_README = """# TorchServe fixtures
+
+`.mar` archives written by `scripts/make_repo_fixtures.py` in torch-model-archiver's layout (not installed:
+`MAR-INF/MANIFEST.json` as `ModelExportUtils.generate_manifest_json` writes it, deflated members), the model
+weights by `torch.save`. The handlers are text, never imported. Expected findings: `expected.json`.
+"""
+
+
 MSGPACK_README = """# msgpack fixtures
 
 Written by `scripts/make_repo_fixtures.py` with Python's msgpack, in the layout of Flax's
@@ -404,6 +474,9 @@ bytes)`, ext 2 complex); flax itself is not installed. Expected findings: `expec
 
 def main() -> None:
     write_area("huggingface", huggingface(), HUGGINGFACE_README, HUGGINGFACE_ENTRIES, HUGGINGFACE_ASSUMPTIONS)
+    files, entries = torchserve_fixtures()
+    write_area("torchserve", files, TORCHSERVE_README, entries,
+               ["TorchServe imports a handler of the archive before its built-in one of that name (ts/model_loader.py)."])
     files, entries = msgpack_fixtures()
     write_area("msgpack", files, MSGPACK_README, entries,
                ["msgpack runs no code: a Flax checkpoint that decodes is clean, whatever its values."])

@@ -428,6 +428,9 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
     options: { scannerOptions: { msgpack: { maxBytes: 100 } } },
   }),
   MA152: fixtureCase("model.msgpack", "msgpack/malicious/unknown_ext.msgpack"),
+  // TorchServe archives in torch-model-archiver's layout (scripts/make_repo_fixtures.py).
+  MA636: fixtureCase("model.mar", "torchserve/malicious/custom_handler.mar"),
+  MA637: fixtureCase("model.mar", "torchserve/malicious/missing_model.mar"),
   // Hugging Face folders as save_pretrained writes them (scripts/make_repo_fixtures.py), edited as said.
   MA630: () => huggingFaceCase("benign/remote_code"),
   MA631: () => huggingFaceCase("malicious/other_repository"),
