@@ -389,7 +389,7 @@ def msgpack_fixtures() -> tuple[dict[str, dict[str, bytes]], list[Entry]]:
                # The payload scanned on a guess, as an ext_hook that unpickles would read it.
                expected_finding("MA100", "<ext 42 #0>", 0), expected_finding("MA101", "<ext 42 #0>", 27)]),
         Entry("malicious/deep.msgpack", "malicious", "msgpack", "arrays nested 600 deep, past msgpack.maxDepth",
-              [expected_finding("MA151", position=512, details={"limit": "msgpack.maxDepth"})]),
+              [expected_finding("MA151", position=512, details={"option": "msgpack.maxDepth"})]),
     ]
     return files, entries
 

@@ -25,7 +25,7 @@ async function _readConfig(
       member: file.path,
       message:
         `${file.size} bytes, past huggingface.maxConfigBytes (${maxConfigBytes}): not checked for remote code`,
-      details: { size: file.size, limit: "huggingface.maxConfigBytes", max: maxConfigBytes },
+      details: { size: file.size, option: "huggingface.maxConfigBytes", max: maxConfigBytes },
     });
     return undefined;
   }

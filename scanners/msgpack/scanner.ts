@@ -28,7 +28,7 @@ function _reportLimit(ctx: ScanContext, limit: string, max: number, position?: n
     rule: "MA151",
     message: `Past msgpack.${limit} (${max}): not decoded, so what it holds was not looked at`,
     position,
-    details: { limit: `msgpack.${limit}`, max },
+    details: { option: `msgpack.${limit}`, max },
   });
 }
 
