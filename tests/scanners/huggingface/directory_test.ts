@@ -107,3 +107,36 @@ Deno.test("huggingface folder: a config that does not parse, and one past the si
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("huggingface folder: an Optimum export keeps the ONNX plan (external data skipped as raw bytes)", async () => {
+  const root = await Deno.makeTempDir({ prefix: "modelaudit_hf_" });
+  try {
+    await Deno.mkdir(`${root}/model`);
+    for (const name of ["model.onnx", "model.onnx.data"]) {
+      await Deno.copyFile(
+        new URL(`../../../fixtures/onnx/external/saved/${name}`, import.meta.url),
+        `${root}/model/${name}`,
+      );
+    }
+    await Deno.copyFile(
+      `${FIXTURES}benign/plain/tokenizer_config.json`,
+      `${root}/model/tokenizer_config.json`,
+    );
+    await Deno.copyFile(`${FIXTURES}benign/plain/config.json`, `${root}/model/config.json`);
+    const result = await scan([`${root}/model`], { sandbox: false });
+    assert.deepEqual(
+      result.files.map((file) => [file.path.split("/").pop(), file.status, file.findings.length]),
+      [
+        ["config.json", "skipped", 0],
+        ["model.onnx", "scanned", 0],
+        ["model.onnx.data", "skipped", 0],
+        ["tokenizer_config.json", "scanned", 0],
+      ],
+    );
+    const data = result.files.find((file) => file.path.endsWith("model.onnx.data"));
+    assert.equal(data?.reason, "external tensor data of model.onnx, read as raw bytes");
+    assert.ok(result.scannerNames.includes("huggingface-folder"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
