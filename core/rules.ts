@@ -1755,6 +1755,18 @@ export const RULES = {
     example: '`"auto_map": {"AutoModel": "modeling_x.XModel"}` in a folder without `modeling_x.py`.',
     fix: "Download the whole repository, the `.py` files included, and scan it.",
   },
+  MA633: {
+    id: "MA633",
+    name: "hf-remote-code-dangerous-call",
+    kind: "security",
+    severity: "critical",
+    cwe: 94,
+    title: "The remote code a Hugging Face config loads makes dangerous calls",
+    why:
+      "The module an `auto_map` or `custom_pipelines` entry names is in the folder, and its code (or a module of the folder it imports relatively, which transformers fetches with it) calls what runs commands, evaluates code, loads native code or reaches the network: loading the model with trust_remote_code=True runs it. Critical when the call runs at import time; a warning when it stands only in function bodies.",
+    example: "`modeling_x.py` named by `config.json`'s `auto_map` calls `os.system` at import time.",
+    fix: LOAD_FIX,
+  },
   MA634: {
     id: "MA634",
     name: "hf-config-malformed",

@@ -462,7 +462,7 @@ export interface DirectoryFile {
  * the engine knows the format of some bytes.
  */
 export interface PlanContext
-  extends Pick<ScanContext, "path" | "signal" | "options" | "report" | "matchBlacklist"> {
+  extends Pick<ScanContext, "path" | "signal" | "options" | "policy" | "report" | "matchBlacklist"> {
   /**
    * Opens a file of the folder (or beside it) as {@linkcode ScanContext.openSibling} does; `at` places
    * the MA010 finding of a refused reference, `member` naming the file of the folder that made it.

@@ -14,7 +14,7 @@ import type { Finding } from "../core/types.ts";
 import { KNOWN_FORMATS } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
-import type { PolicyExtras } from "../policy/callables.ts";
+import { CallablePolicy, type PolicyExtras } from "../policy/callables.ts";
 import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import { resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
@@ -133,6 +133,7 @@ export async function scanDirectory(
       path: task.path,
       signal,
       options: resolveScannerOptions(task.scannerOptions),
+      policy: CallablePolicy.from(task.policy),
       report(report) {
         const own = report.member === undefined ? undefined : byFile.get(report.member);
         // A plan's member is a file of the folder: the finding is about that file on disk.

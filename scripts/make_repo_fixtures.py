@@ -292,7 +292,8 @@ never imported. Expected findings: `tests/scanners/huggingface/`.
 - `benign/plain`: a GPT-2 with its tokenizer, generation config and model card: clean.
 - `benign/remote_code`: a model with remote code (`auto_map` to `configuration_tiny.py`, `modeling_tiny.py`,
   both harmless): MA630 by design, one per module.
-- `malicious/os_system_module`: the same, whose `modeling_tiny.py` runs `os.system("echo pwned")` on import.
+- `malicious/os_system_module`: the same, whose `modeling_tiny.py` runs `os.system("echo pwned")` on import
+  (MA633 critical at the `auto_map` entry, MA600 in the module).
 - `malicious/other_repository`: `auto_map` entries `someone/tiny-remote--module.Class` (MA631).
 - `malicious/missing_module`: `auto_map` to modules the folder lacks (MA630, MA632).
 - `malicious/custom_pipeline`: `custom_pipelines` with an `impl` (MA630).
@@ -445,10 +446,12 @@ def torchserve_fixtures() -> tuple[dict[str, dict[str, bytes]], list[Entry]]:
               "torch-model-archiver's layout: an eager model (model.py, a torch.save model.pt), a built-in handler"),
         Entry("malicious/custom_handler.mar", "malicious", "torchserve-mar",
               "a custom handler that runs os.system when TorchServe imports it",
-              [expected_finding("MA636", "custom_handler.py", details={"handler": "custom_handler.py"})]),
+              [expected_finding("MA636", "custom_handler.py", details={"handler": "custom_handler.py"}),
+               expected_finding("MA600", "custom_handler.py", line=5, column=1, details={"callable": "os.system"})]),
         Entry("malicious/shadowed_handler.mar", "malicious", "torchserve-mar",
               "an image_classifier.py in the archive, which TorchServe imports instead of its built-in handler",
-              [expected_finding("MA636", "image_classifier.py")]),
+              [expected_finding("MA636", "image_classifier.py"),
+               expected_finding("MA600", "image_classifier.py", line=5, column=1, details={"callable": "os.system"})]),
         Entry("malicious/missing_model.mar", "malicious", "torchserve-mar",
               "a manifest naming a serializedFile the archive lacks",
               [expected_finding("MA637", "MAR-INF/MANIFEST.json", details={"field": "serializedFile"})]),
@@ -460,7 +463,8 @@ TORCHSERVE_README = """# TorchServe fixtures
 
 `.mar` archives written by `scripts/make_repo_fixtures.py` in torch-model-archiver's layout (not installed:
 `MAR-INF/MANIFEST.json` as `ModelExportUtils.generate_manifest_json` writes it, deflated members), the model
-weights by `torch.save`. The handlers are text, never imported. Expected findings: `expected.json`.
+weights by `torch.save`. The handlers are text, never imported; each `.py` member is scanned as Python source. Expected findings:
+`expected.json`.
 """
 
 

@@ -1,7 +1,8 @@
 /**
  * The Hugging Face folder's plan: its configs are read for the code transformers would
  * import from them (`auto_map`, `custom_pipelines`), each module named is looked for beside
- * its config, and every file is then scanned by its content as any file is (the weights,
+ * its config and analysed with the modules it imports relatively (a module that runs commands
+ * or code makes its entry MA633), and every file is then scanned by its content as any file is (the weights,
  * the chat templates of `tokenizer_config.json`, the `.py` modules themselves). A folder
  * holding ONNX models (an Optimum export) is planned as the ONNX folder is too.
  *
@@ -11,6 +12,7 @@
 import type { DirectoryFile, DirectoryScanner, MemberPlan, PlanContext } from "../../core/scanner.ts";
 import { onnxFolderScanner } from "../onnx/directory.ts";
 import { scannerOptions } from "../options.ts";
+import { type RemoteCallCache, remoteCallsOf } from "./remote_calls.ts";
 import { REMOTE_CODE_CONFIGS, type RemoteCodeEntry, remoteCodeOf } from "./remote_code.ts";
 
 /** The config at `file`, parsed; `undefined` after reporting why it cannot be checked. */
@@ -70,11 +72,14 @@ function _byModule(entries: readonly RemoteCodeEntry[]): RemoteCodeEntry[][] {
   return [...groups.values()];
 }
 
+/** Dangerous calls of a module listed in an MA633 finding's details: the first say what it does. */
+const MAX_LISTED_CALLS = 8;
+
 /** `roles` and `classes`, each once, in a sentence. */
 const _list = (items: readonly string[]) => [...new Set(items)].join(", ");
 
-/** Reports the remote code of the config at `file`. */
-async function _checkConfig(file: DirectoryFile, ctx: PlanContext): Promise<void> {
+/** Reports the remote code of the config at `file`; `cache` keeps the modules' analyses for the folder. */
+async function _checkConfig(file: DirectoryFile, ctx: PlanContext, cache: RemoteCallCache): Promise<void> {
   const config = await _readConfig(file, ctx);
   if (!config) return;
   const slash = file.path.lastIndexOf("/");
@@ -116,6 +121,33 @@ async function _checkConfig(file: DirectoryFile, ctx: PlanContext): Promise<void
       continue;
     }
     const modulePath = `${directory}${first.module}.py`;
+    const opened = await ctx.openSibling(modulePath, { member: file.path, keyPath: first.keyPath });
+    const calls = opened.ok ? await remoteCallsOf(modulePath, ctx, cache) : [];
+    if (calls.length > 0) {
+      const [{ file: where, call }] = calls;
+      const when = call.importTime ? "when it is imported" : "when its function runs";
+      ctx.report({
+        rule: "MA633",
+        member: file.path,
+        keyPath: first.keyPath,
+        message: `${roles} loads ${classes} from ${first.module}.py, whose code calls ${call.callable} ` +
+          `(${where} line ${call.line}) ${when}: loading the model with trust_remote_code=True runs it`,
+        // Calls only inside functions run when the model's code calls them, not for certain.
+        ...(calls.some((c) => c.call.importTime) ? {} : { severity: "warning" as const }),
+        details: {
+          ...details,
+          file: modulePath,
+          calls: calls.slice(0, MAX_LISTED_CALLS).map(({ file, call }) => ({
+            file,
+            callable: call.callable,
+            line: call.line,
+            column: call.column,
+            importTime: call.importTime,
+          })),
+        },
+      });
+      continue;
+    }
     ctx.report({
       rule: "MA630",
       member: file.path,
@@ -124,7 +156,6 @@ async function _checkConfig(file: DirectoryFile, ctx: PlanContext): Promise<void
         "transformers imports that module, running its code, when the model is loaded with trust_remote_code=True",
       details: { ...details, file: modulePath },
     });
-    const opened = await ctx.openSibling(modulePath, { member: file.path, keyPath: first.keyPath });
     if (!opened.ok && !opened.escape) {
       ctx.report({
         rule: "MA632",
@@ -155,9 +186,10 @@ export const huggingFaceFolder: DirectoryScanner = {
   async plan(files, ctx) {
     const hasOnnx = files.some((file) => file.path.toLowerCase().endsWith(".onnx"));
     const plans: Map<string, MemberPlan> = hasOnnx ? await onnxFolderScanner.plan(files, ctx) : new Map();
+    const cache: RemoteCallCache = new Map();
     for (const file of files) {
       const name = file.path.slice(file.path.lastIndexOf("/") + 1);
-      if (REMOTE_CODE_CONFIGS.has(name)) await _checkConfig(file, ctx);
+      if (REMOTE_CODE_CONFIGS.has(name)) await _checkConfig(file, ctx, cache);
     }
     return plans;
   },

@@ -435,6 +435,7 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
   MA630: () => huggingFaceCase("benign/remote_code"),
   MA631: () => huggingFaceCase("malicious/other_repository"),
   MA632: () => huggingFaceCase("malicious/missing_module"),
+  MA633: () => huggingFaceCase("malicious/os_system_module"),
   MA634: () => huggingFaceCase("malicious/malformed_auto_map"),
   MA635: async () => ({
     files: { "pytorch_model.bin": await fixture("huggingface/malicious/lfs_pointers/pytorch_model.bin") },

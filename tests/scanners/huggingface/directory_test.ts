@@ -21,6 +21,12 @@ const CASES: [string, string[]][] = [
   ["benign/plain", []],
   // Remote code is a warning by design, harmless or not: one per module imported.
   ["benign/remote_code", [`MA630 warning ${AT_CONFIG}`, `MA630 warning ${AT_MODEL}`]],
+  // The module's own scan finds the call; the entry that makes transformers import it says so too.
+  ["malicious/os_system_module", [
+    `MA630 warning ${AT_CONFIG}`,
+    `MA633 critical ${AT_MODEL}`,
+    "MA600 critical modeling_tiny.py (line 9, col 1)",
+  ]],
   ["malicious/other_repository", [`MA631 warning ${AT_CONFIG}`, `MA631 warning ${AT_MODEL}`]],
   ["malicious/missing_module", [
     `MA630 warning ${AT_CONFIG}`,
@@ -83,8 +89,8 @@ Deno.test("huggingface folder: a module path leaving the folder is refused (MA01
   });
   try {
     assert.deepEqual(await findingsOf(`${root}/model`), [
-      "MA630 warning config.json (key $.auto_map.AutoModel)",
       "MA010 critical config.json (key $.auto_map.AutoModel)",
+      "MA630 warning config.json (key $.auto_map.AutoModel)",
     ]);
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -136,6 +142,63 @@ Deno.test("huggingface folder: an Optimum export keeps the ONNX plan (external d
     const data = result.files.find((file) => file.path.endsWith("model.onnx.data"));
     assert.equal(data?.reason, "external tensor data of model.onnx, read as raw bytes");
     assert.ok(result.scannerNames.includes("huggingface-folder"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("huggingface folder: a call in a module the remote code imports relatively escalates its entry", async () => {
+  const root = await folder({
+    "config.json": JSON.stringify({ auto_map: { AutoModel: "modeling_x.XModel" } }),
+    "modeling_x.py": "from .utils_x import prepare\n\n\nclass XModel:\n    pass\n",
+    "utils_x.py":
+      "import subprocess\n\nsubprocess.run(['sh', '-c', 'echo pwned'])\n\n\ndef prepare():\n    pass\n",
+    "generation_config.json": "{}",
+  });
+  try {
+    const result = await scan([`${root}/model`], { sandbox: false });
+    const entry = result.files.flatMap((file) => file.findings).find((f) => f.rule === "MA633");
+    assert.equal(entry?.severity, "critical");
+    assert.equal(entry?.location.keyPath, "$.auto_map.AutoModel");
+    assert.deepEqual(entry?.details.calls, [
+      { file: "utils_x.py", callable: "subprocess.run", line: 3, column: 1, importTime: true },
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("huggingface folder: a call only inside a function makes the entry MA633 a warning", async () => {
+  const root = await folder({
+    "config.json": JSON.stringify({ auto_map: { AutoModel: "modeling_x.XModel" } }),
+    "modeling_x.py": "import os\n\n\nclass XModel:\n    def setup(self):\n        os.system('echo pwned')\n",
+    "generation_config.json": "{}",
+  });
+  try {
+    assert.deepEqual(await findingsOf(`${root}/model`), [
+      "MA633 warning config.json (key $.auto_map.AutoModel)",
+      "MA601 warning modeling_x.py (line 6, col 9)",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("huggingface folder: the python scanner's benign transformers model stays MA630 only", async () => {
+  const python = fileURLToPath(new URL("../../../fixtures/python/benign/", import.meta.url));
+  const root = await folder({
+    "config.json": JSON.stringify({
+      auto_map: { AutoConfig: "configuration_tiny.TinyConfig", AutoModel: "modeling_tiny.TinyModel" },
+    }),
+    "configuration_tiny.py": await Deno.readTextFile(`${python}configuration_tiny.py`),
+    "modeling_tiny.py": await Deno.readTextFile(`${python}modeling_tiny.py`),
+    "generation_config.json": "{}",
+  });
+  try {
+    assert.deepEqual(await findingsOf(`${root}/model`), [
+      "MA630 warning config.json (key $.auto_map.AutoConfig)",
+      "MA630 warning config.json (key $.auto_map.AutoModel)",
+    ]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
