@@ -104,10 +104,15 @@ Deno.test("huggingface folder: a config that does not parse, and one past the si
   });
   try {
     const limited = { scannerOptions: { huggingface: { maxConfigBytes: 4 } } };
-    assert.deepEqual(await findingsOf(`${root}/model`), ["MA634 warning config.json"]);
+    // The JSON scanner says where the text breaks (MA520); the folder, what that costs (MA634).
+    assert.deepEqual(await findingsOf(`${root}/model`), [
+      "MA634 warning config.json",
+      "MA520 info config.json (pos 13, line 1, col 14)",
+    ]);
     assert.deepEqual(await findingsOf(`${root}/model`, limited), [
       "MA638 info config.json",
       "MA638 info tokenizer_config.json",
+      "MA520 info config.json (pos 13, line 1, col 14)",
     ]);
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -133,7 +138,7 @@ Deno.test("huggingface folder: an Optimum export keeps the ONNX plan (external d
     assert.deepEqual(
       result.files.map((file) => [file.path.split("/").pop(), file.status, file.findings.length]),
       [
-        ["config.json", "skipped", 0],
+        ["config.json", "scanned", 0],
         ["model.onnx", "scanned", 0],
         ["model.onnx.data", "skipped", 0],
         ["tokenizer_config.json", "scanned", 0],
