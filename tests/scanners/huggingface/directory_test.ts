@@ -111,8 +111,8 @@ Deno.test("huggingface folder: a config that does not parse, and one past the si
     ]);
     assert.deepEqual(await findingsOf(`${root}/model`, limited), [
       "MA638 info config.json",
-      "MA638 info tokenizer_config.json",
       "MA520 info config.json (pos 13, line 1, col 14)",
+      "MA638 info tokenizer_config.json",
     ]);
   } finally {
     await Deno.remove(root, { recursive: true });
