@@ -351,6 +351,39 @@ export const RULES = {
     fix:
       "Nothing to do for loading the file; if your application runs text from the model, check this string first.",
   },
+  MA150: {
+    id: "MA150",
+    name: "msgpack-malformed",
+    kind: "integrity",
+    severity: "info",
+    title: "A msgpack file does not decode",
+    why:
+      "msgpack cannot run code, but a checkpoint that does not decode (truncated, a length past its end, bytes after its one object) fails to load, or was cut or spliced; it was not inspected past the error.",
+    example: "A `flax_model.msgpack` cut in the middle of a tensor's bytes.",
+    fix: "Download the checkpoint again, and compare its hash with the one its publisher gives.",
+  },
+  MA151: {
+    id: "MA151",
+    name: "msgpack-not-checked",
+    kind: "limit",
+    severity: "info",
+    title: "A msgpack file was not decoded: it is past a limit",
+    why:
+      "A file larger than `msgpack.maxBytes`, nested deeper than `msgpack.maxDepth`, or with more entries than `msgpack.maxEntries` is not decoded whole; msgpack runs no code, but what it holds was not looked at.",
+    example: "A 20 GB `flax_model.msgpack` scanned with the default `msgpack.maxBytes`.",
+    fix: "Raise the limit named in the finding (`--limit msgpack.maxBytes=...`) to decode it.",
+  },
+  MA152: {
+    id: "MA152",
+    name: "msgpack-unknown-extension",
+    kind: "integrity",
+    severity: "info",
+    title: "A msgpack file uses an extension type no known model loader decodes",
+    why:
+      "msgpack itself runs no code, but an extension type is decoded by the loader's own `ext_hook`: Flax knows types 1 to 3 (arrays, complex numbers, NumPy scalars); any other type means the file was made for a loader whose hook decides what the bytes become.",
+    example: "A `.msgpack` file holding an ext type 42 value.",
+    fix: "Find out which program wrote the file and what its ext_hook does with the type before loading it.",
+  },
   MA200: {
     id: "MA200",
     name: "archive-header-mismatch",
@@ -1683,6 +1716,115 @@ export const RULES = {
       "A file larger than `python.maxSourceBytes`, with more syntax nodes than `python.maxSyntaxNodes` or more dangerous calls than `python.maxReportedCalls`, is analysed only in part: the rest may hide calls.",
     example: "A `modeling_huge.py` of over 16 MiB, the default `python.maxSourceBytes`.",
     fix: "Raise the limit (`--limit python.maxSourceBytes=...`) to analyse it, or read the file.",
+  },
+  MA630: {
+    id: "MA630",
+    name: "hf-remote-code",
+    kind: "security",
+    severity: "warning",
+    cwe: 94,
+    title: "A Hugging Face config loads Python code shipped with the model (trust_remote_code)",
+    why:
+      "An `auto_map` entry (config.json, tokenizer_config.json, processor and preprocessor configs) or a `custom_pipelines` `impl` names a module of the repository: transformers imports it, running its code, once the user passes `trust_remote_code=True`. Whoever can change the repository can change that code.",
+    example:
+      '`"auto_map": {"AutoModelForCausalLM": "modeling_x.XForCausalLM"}` in `config.json`, with `modeling_x.py` beside it.',
+    fix:
+      "Read the module (and what it imports) before loading with trust_remote_code=True, and pin the revision you read; prefer a model whose architecture transformers ships.",
+  },
+  MA631: {
+    id: "MA631",
+    name: "hf-remote-code-other-repository",
+    kind: "security",
+    severity: "warning",
+    cwe: 829,
+    title: "A Hugging Face config loads Python code from another repository",
+    why:
+      "An entry written `org/repo--module.Class` makes transformers download `module.py` from that other repository and run it (with trust_remote_code=True): code that is not in the folder scanned, that nobody reviewed with the model, and that its owner can change at any time.",
+    example: '`"auto_map": {"AutoModel": "someone/other-repo--modeling_x.XModel"}` in `config.json`.',
+    fix:
+      "Copy the module into the model's repository at a reviewed revision and point the entry at it, or do not load the model with trust_remote_code=True.",
+  },
+  MA632: {
+    id: "MA632",
+    name: "hf-remote-code-missing",
+    kind: "integrity",
+    severity: "info",
+    title: "The module a Hugging Face config names is not in the folder",
+    why:
+      "transformers would fetch the module named by `auto_map` from the Hub when the model is loaded by its repository name, or fail when it is loaded from this folder: the code that would run was not scanned.",
+    example: '`"auto_map": {"AutoModel": "modeling_x.XModel"}` in a folder without `modeling_x.py`.',
+    fix: "Download the whole repository, the `.py` files included, and scan it.",
+  },
+  MA633: {
+    id: "MA633",
+    name: "hf-remote-code-dangerous-call",
+    kind: "security",
+    severity: "critical",
+    cwe: 94,
+    title: "The remote code a Hugging Face config loads makes dangerous calls",
+    why:
+      "The module an `auto_map` or `custom_pipelines` entry names is in the folder, and its code (or a module of the folder it imports relatively, which transformers fetches with it) calls what runs commands, evaluates code, loads native code or reaches the network: loading the model with trust_remote_code=True runs it. Critical when the call runs at import time; a warning when it stands only in function bodies.",
+    example: "`modeling_x.py` named by `config.json`'s `auto_map` calls `os.system` at import time.",
+    fix: LOAD_FIX,
+  },
+  MA634: {
+    id: "MA634",
+    name: "hf-config-malformed",
+    kind: "integrity",
+    severity: "warning",
+    title: "A Hugging Face config does not parse, or its auto_map is malformed",
+    why:
+      "transformers refuses a config that is not a JSON object, and reads `auto_map` entries as `module.Class` (or `[slow, fast]` for tokenizers): a config that does not parse was not checked for remote code, and an entry of another shape breaks loaders in different ways.",
+    example: '`"auto_map": {"AutoModel": 42}` in `config.json`.',
+    fix: "Re-create the config with transformers (`save_pretrained`) from a trusted source.",
+  },
+  MA635: {
+    id: "MA635",
+    name: "git-lfs-pointer",
+    kind: "limit",
+    severity: "info",
+    title: "A Git LFS pointer stands where a file should be: its content was not downloaded",
+    why:
+      "A repository cloned without `git lfs` holds small text pointers (`version https://git-lfs.github.com/spec/v1`, an oid and a size) in place of its large files: the weights were not downloaded, so nothing of them was scanned, and what `git lfs pull` brings later is unscanned.",
+    example:
+      "A `pytorch_model.bin` of three lines, `version https://git-lfs.github.com/spec/v1`, `oid sha256:...`, `size 548118077`.",
+    fix: "Run `git lfs pull` (or download the files) and scan again.",
+  },
+  MA636: {
+    id: "MA636",
+    name: "torchserve-custom-handler",
+    kind: "security",
+    severity: "warning",
+    cwe: 94,
+    title: "A TorchServe archive runs a custom handler",
+    why:
+      "A `.mar` archive's manifest names the handler TorchServe imports to serve the model: a handler that is not one of TorchServe's built-in ones is Python code from the archive, run by the server when the model is registered.",
+    example: '`"handler": "custom_handler.py"` in a `.mar` archive\'s `MAR-INF/MANIFEST.json`.',
+    fix:
+      "Read the handler (and the other .py files of the archive) before registering the model, or re-archive it with a built-in handler.",
+  },
+  MA637: {
+    id: "MA637",
+    name: "torchserve-manifest-malformed",
+    kind: "integrity",
+    severity: "warning",
+    title: "A TorchServe archive's manifest is malformed or names a missing file",
+    why:
+      "TorchServe reads `MAR-INF/MANIFEST.json` to find the handler and the serialized model: a manifest that does not parse, lacks `model.handler`, or names files the archive does not hold fails to load, or loads something other than what was reviewed.",
+    example: '`"serializedFile": "model.pt"` in the manifest of a `.mar` without `model.pt`.',
+    fix: "Re-create the archive with torch-model-archiver from a trusted source.",
+  },
+  MA638: {
+    id: "MA638",
+    name: "hf-config-not-checked",
+    kind: "limit",
+    severity: "info",
+    title: "A Hugging Face config was not checked for remote code: it is past a limit",
+    why:
+      "A config file larger than `huggingface.maxConfigBytes` is not parsed, so its `auto_map` and `custom_pipelines` were not checked; real configs are kilobytes, tokenizer configs a few megabytes.",
+    example: "A 100 MB `config.json` scanned with the default `huggingface.maxConfigBytes`.",
+    fix:
+      "Raise `huggingface.maxConfigBytes` (`--limit huggingface.maxConfigBytes=...`), or find out why the config is so large.",
   },
 } as const satisfies Record<`MA${number}`, CatalogEntry>;
 

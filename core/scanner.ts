@@ -351,6 +351,11 @@ export interface ReaderDescriptor {
    */
   readonly passive?: boolean;
   /**
+   * Set for content that stands in for another file under that file's name (a Git LFS pointer
+   * named `pytorch_model.bin`): the name says what it replaces, so no name contradicts it.
+   */
+  readonly standsIn?: boolean;
+  /**
    * Imports the scanner's module. A string-literal `import()`, so that `deno compile`
    * bundles it; Deno caches the module, so loading again costs nothing.
    */
@@ -457,7 +462,15 @@ export interface DirectoryFile {
  * the engine knows the format of some bytes.
  */
 export interface PlanContext
-  extends Pick<ScanContext, "path" | "signal" | "report" | "matchBlacklist" | "openSibling"> {
+  extends Pick<ScanContext, "path" | "signal" | "options" | "policy" | "report" | "matchBlacklist"> {
+  /**
+   * Opens a file of the folder (or beside it) as {@linkcode ScanContext.openSibling} does; `at` places
+   * the MA010 finding of a refused reference, `member` naming the file of the folder that made it.
+   */
+  openSibling(
+    relativePath: string,
+    at?: Pick<FindingReport, "position" | "keyPath" | "member">,
+  ): Promise<SiblingResult>;
   /**
    * Whether any format the engine knows, scanned or only recognised, claims a file with this head,
    * size and name: raw tensor data is claimed by none. The engine answers with its registry, so that

@@ -504,7 +504,7 @@ function checkFile(
   const detected = descriptor?.id ?? known?.id;
   const passive = descriptor?.passive || (known !== undefined && !known.mayHoldCode);
   const extension = extensionOf(path);
-  if (detected && claimed.length > 0 && !claimed.includes(detected)) {
+  if (detected && claimed.length > 0 && !claimed.includes(detected) && !descriptor?.standsIn) {
     ctx.report({
       rule: "MA001",
       message: `Named ${extension} (${claimed.join(" or ")}) but the content is ${detected}`,

@@ -14,8 +14,8 @@ import type { Finding } from "../core/types.ts";
 import { KNOWN_FORMATS } from "../scanners/known_formats.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import { findingAt, type SourceScanOutcome } from "./dispatch.ts";
-import type { PolicyExtras } from "../policy/callables.ts";
-import type { ScannerOptionsInput } from "../scanners/options.ts";
+import { CallablePolicy, type PolicyExtras } from "../policy/callables.ts";
+import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import { resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
 import { openSiblingReported, Siblings } from "./siblings.ts";
@@ -132,6 +132,8 @@ export async function scanDirectory(
     const ctx: PlanContext = {
       path: task.path,
       signal,
+      options: resolveScannerOptions(task.scannerOptions),
+      policy: CallablePolicy.from(task.policy),
       report(report) {
         const own = report.member === undefined ? undefined : byFile.get(report.member);
         // A plan's member is a file of the folder: the finding is about that file on disk.
@@ -140,7 +142,8 @@ export async function scanDirectory(
       },
       matchBlacklist: (text) =>
         patterns.find((pattern) => text.toLowerCase().includes(pattern.toLowerCase())),
-      openSibling: (reference) => openSiblingReported(siblings, reference, ctx.report),
+      openSibling: (reference, at) =>
+        openSiblingReported(siblings, reference, (finding) => ctx.report({ ...finding, ...at })),
       recognises: (head, size, name) =>
         registry.scanners.some((scanner) => scanner.detect(head, size, name)) ||
         KNOWN_FORMATS.some((format) => format.matches?.(head)),

@@ -16,9 +16,15 @@ import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from ".
 import { CONFIG_OPTION_SUMMARIES, type ConfigOptions, DEFAULT_CONFIG_OPTIONS } from "./config/options.ts";
 import { DEFAULT_GGUF_OPTIONS, GGUF_OPTION_SUMMARIES, type GgufOptions } from "./gguf/options.ts";
 import { DEFAULT_HDF5_OPTIONS, HDF5_OPTION_SUMMARIES, type Hdf5Options } from "./hdf5/options.ts";
+import {
+  DEFAULT_HUGGINGFACE_OPTIONS,
+  HUGGINGFACE_OPTION_SUMMARIES,
+  type HuggingFaceOptions,
+} from "./huggingface/options.ts";
 import { DEFAULT_JINJA_OPTIONS, JINJA_OPTION_SUMMARIES, type JinjaOptions } from "./jinja/options.ts";
 import { DEFAULT_KERAS_OPTIONS, KERAS_OPTION_SUMMARIES, type KerasOptions } from "./keras/options.ts";
 import { DEFAULT_ONNX_OPTIONS, ONNX_OPTION_SUMMARIES, type OnnxOptions } from "./onnx/options.ts";
+import { DEFAULT_MSGPACK_OPTIONS, MSGPACK_OPTION_SUMMARIES, type MsgpackOptions } from "./msgpack/options.ts";
 import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
 import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
 import { DEFAULT_PYTHON_OPTIONS, PYTHON_OPTION_SUMMARIES, type PythonOptions } from "./python/options.ts";
@@ -47,8 +53,10 @@ export type { LzmaOptions } from "./compressed/options.ts";
 export type { ConfigOptions } from "./config/options.ts";
 export type { GgufOptions } from "./gguf/options.ts";
 export type { Hdf5Options } from "./hdf5/options.ts";
+export type { HuggingFaceOptions } from "./huggingface/options.ts";
 export type { JinjaOptions } from "./jinja/options.ts";
 export type { KerasOptions } from "./keras/options.ts";
+export type { MsgpackOptions } from "./msgpack/options.ts";
 export type { NumpyOptions } from "./numpy/options.ts";
 export type { OnnxOptions } from "./onnx/options.ts";
 export type { PickleOptions } from "./pickle/options.ts";
@@ -110,6 +118,10 @@ export interface ScannerOptions {
   python: PythonOptions;
   /** The weight analysis's (every format's tensors): whether it runs, its thresholds, its read budget. */
   weights: WeightsOptions;
+  /** The Hugging Face folder's (its configs' `auto_map` and `custom_pipelines`). */
+  huggingface: HuggingFaceOptions;
+  /** The msgpack scanner's (Flax checkpoints). */
+  msgpack: MsgpackOptions;
 }
 
 /**
@@ -150,6 +162,8 @@ const OPTION_SETS: { readonly [Id in keyof ScannerOptions]: OptionSet<ScannerOpt
   hdf5: { defaults: DEFAULT_HDF5_OPTIONS, summaries: HDF5_OPTION_SUMMARIES },
   python: { defaults: DEFAULT_PYTHON_OPTIONS, summaries: PYTHON_OPTION_SUMMARIES },
   weights: { defaults: DEFAULT_WEIGHTS_OPTIONS, summaries: WEIGHTS_OPTION_SUMMARIES },
+  huggingface: { defaults: DEFAULT_HUGGINGFACE_OPTIONS, summaries: HUGGINGFACE_OPTION_SUMMARIES },
+  msgpack: { defaults: DEFAULT_MSGPACK_OPTIONS, summaries: MSGPACK_OPTION_SUMMARIES },
 };
 
 /**

@@ -29,6 +29,8 @@ import { ggmlDescriptor, ggufDescriptor } from "./gguf/descriptor.ts";
 import { hdf5Descriptor } from "./hdf5/descriptor.ts";
 import { kerasConfigReader } from "./keras/descriptor.ts";
 import { DIRECTORIES } from "./directories.ts";
+import { lfsPointerDescriptor } from "./lfs/descriptor.ts";
+import { msgpackDescriptor } from "./msgpack/descriptor.ts";
 import { numpyDescriptor } from "./numpy/descriptor.ts";
 import { onnxDescriptor } from "./onnx/descriptor.ts";
 import { pickleDescriptor } from "./pickle/descriptor.ts";
@@ -81,8 +83,8 @@ export { byPriority };
  * import assert from "node:assert/strict";
  * import { SCANNERS } from "./registry.ts";
  * assert.deepEqual(SCANNERS.map((s) => s.id), [
- *   "zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "hdf5", "numpy",
- *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "python", "tensorflow", "ini",
+ *   "zip", "tar", "7z", "bzip2", "gzip", "lz4", "xz", "joblib-zfile", "lzma", "zlib", "ggml", "gguf", "git-lfs-pointer", "hdf5", "numpy",
+ *   "onnx", "pytorch-legacy", "safetensors", "pickle", "chat-template-json", "jinja", "msgpack", "python", "tensorflow", "ini",
  *   "json", "toml", "xml", "yaml",
  * ]);
  * ```
@@ -101,6 +103,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   ggufDescriptor,
   ggmlDescriptor,
   hdf5Descriptor,
+  lfsPointerDescriptor,
   numpyDescriptor,
   safetensorsDescriptor,
   onnxDescriptor,
@@ -108,6 +111,7 @@ export const SCANNERS: readonly ScannerDescriptor[] = byPriority([
   pickleDescriptor,
   chatTemplateJsonDescriptor,
   jinjaDescriptor,
+  msgpackDescriptor,
   pythonDescriptor,
   tensorflowDescriptor,
   yamlDescriptor,
@@ -145,7 +149,11 @@ export const READERS: readonly ReaderDescriptor[] = [
  * ```ts
  * import assert from "node:assert/strict";
  * import { DIRECTORIES } from "./registry.ts";
- * assert.deepEqual(DIRECTORIES.map((d) => d.id), ["onnx-folder", "tensorflow-saved-model-folder"]);
+ * assert.deepEqual(DIRECTORIES.map((d) => d.id), [
+ *   "huggingface-folder",
+ *   "onnx-folder",
+ *   "tensorflow-saved-model-folder",
+ * ]);
  * ```
  */
 export { DIRECTORIES };

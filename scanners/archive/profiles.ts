@@ -9,22 +9,26 @@
 
 import { kerasProfile } from "../keras/archive.ts";
 import { npzProfile } from "../numpy/npz.ts";
+import { torchServeProfile } from "../torchserve/archive.ts";
 import { legacyTorchTarProfile } from "../pytorch/legacy_tar.ts";
 import { torchScriptZipProfile, torchZipProfile } from "../pytorch/zip_checkpoint.ts";
 import type { ArchiveProfile } from "./profile.ts";
 
 /**
- * The layouts a loader reads from a zip: TorchScript archives (tried before plain
- * checkpoints, whose layout they extend), PyTorch checkpoints, NumPy `.npz` and Keras 3 `.keras`.
+ * The layouts a loader reads from a zip: TorchServe model archives (`.mar`), TorchScript archives
+ * (tried before plain checkpoints, whose layout they extend), PyTorch checkpoints, NumPy `.npz` and
+ * Keras 3 `.keras`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { ZIP_PROFILES } from "./profiles.ts";
- * assert.deepEqual(ZIP_PROFILES.map((p) => p.format), ["torchscript", "pytorch", "numpy-npz", "keras"]);
+ * assert.deepEqual(ZIP_PROFILES.map((p) => p.format), ["torchserve-mar", "torchscript", "pytorch", "numpy-npz", "keras"]);
  * ```
  */
 export const ZIP_PROFILES: readonly ArchiveProfile[] = [
+  // First: its manifest settles it, and a model archive may hold files another layout has at its root.
+  torchServeProfile,
   torchScriptZipProfile,
   torchZipProfile,
   npzProfile,

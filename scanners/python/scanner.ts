@@ -16,8 +16,18 @@ import { checkString } from "../strings/checks.ts";
 import { headIsText, utf8Text } from "../strings/utf8_text.ts";
 import { analyzePythonSource, type PythonCall } from "./analyze.ts";
 
-/** Categories of callables that run something: a command, code, a native library, a download, a payload. */
-const EXECUTION: ReadonlySet<string> = new Set([
+/**
+ * Categories of callables that run something: a command, code, a native library, a download, a payload.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EXECUTION } from "./scanner.ts";
+ * assert.equal(EXECUTION.has("process"), true);
+ * assert.equal(EXECUTION.has("file"), false); // a write is MA602, not a command
+ * ```
+ */
+export const EXECUTION: ReadonlySet<string> = new Set([
   "process",
   "code",
   "import",

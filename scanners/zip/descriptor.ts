@@ -37,7 +37,7 @@ export function detectZip(head: Uint8Array): boolean {
 export const zipDescriptor: ScannerDescriptor = {
   id: "zip",
   description: "Zip archive",
-  extensions: [".zip", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".keras", ".pte"],
+  extensions: [".zip", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".keras", ".pte", ".mar"],
   // Above tar: a tar's first bytes are a member name anyone chooses, a zip's are its signature.
   priority: PRIORITY.archive + 2,
   detect: (head) => detectZip(head),

@@ -421,6 +421,29 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
     },
   }),
   MA529: fixtureCase("lolz.xml", "config/malicious/entity_bomb.xml"),
+  // msgpack files written by Python's msgpack in flax.serialization's layout, then edited as said.
+  MA150: fixtureCase("flax_model.msgpack", "msgpack/malicious/truncated.msgpack"),
+  MA151: async () => ({
+    files: { "flax_model.msgpack": await fixture("msgpack/benign/flax_model.msgpack") },
+    options: { scannerOptions: { msgpack: { maxBytes: 100 } } },
+  }),
+  MA152: fixtureCase("model.msgpack", "msgpack/malicious/unknown_ext.msgpack"),
+  // TorchServe archives in torch-model-archiver's layout (scripts/make_repo_fixtures.py).
+  MA636: fixtureCase("model.mar", "torchserve/malicious/custom_handler.mar"),
+  MA637: fixtureCase("model.mar", "torchserve/malicious/missing_model.mar"),
+  // Hugging Face folders as save_pretrained writes them (scripts/make_repo_fixtures.py), edited as said.
+  MA630: () => huggingFaceCase("benign/remote_code"),
+  MA631: () => huggingFaceCase("malicious/other_repository"),
+  MA632: () => huggingFaceCase("malicious/missing_module"),
+  MA633: () => huggingFaceCase("malicious/os_system_module"),
+  MA634: () => huggingFaceCase("malicious/malformed_auto_map"),
+  MA635: async () => ({
+    files: { "pytorch_model.bin": await fixture("huggingface/malicious/lfs_pointers/pytorch_model.bin") },
+  }),
+  MA638: async () => ({
+    ...await huggingFaceCase("benign/plain"),
+    options: { scannerOptions: { huggingface: { maxConfigBytes: 16 } } },
+  }),
 };
 
 /**
@@ -465,6 +488,15 @@ const VALUE_CASES: Partial<Record<RuleId, [value: string, keyPath: string]>> = {
   MA556: ["http://models.example.com/resnet50.pth", "$.pretrained_url"],
   MA557: ["https://xn--uggingface-nzj.co/gpt2", "$.model_url"],
 };
+
+/** Every file of the Hugging Face fixture folder `folder`. */
+async function huggingFaceCase(folder: string): Promise<ExampleCase> {
+  const files: ExampleCase["files"] = {};
+  for await (const entry of Deno.readDir(new URL(`../../fixtures/huggingface/${folder}`, import.meta.url))) {
+    files[entry.name] = await fixture(`huggingface/${folder}/${entry.name}`);
+  }
+  return { files };
+}
 
 /** The members of the stored zip at `path` (as its central directory lists them), plus `extra` holding a script. */
 async function withMember(path: string, extra: string): Promise<Uint8Array> {

@@ -16,11 +16,13 @@ const PAYLOAD_FINDINGS = (location: string) => [
 ];
 
 Deno.test("chat templates: text scanners come last, after every binary format", () => {
-  // TensorFlow's .pb files have no magic either: claimed by name and a parse, at the text formats' priority.
-  // The configuration scanners (YAML, JSON, ...) follow, so that a tokenizer_config.json with a template is ours.
-  assert.deepEqual(SCANNERS.slice(-9, -5).map((s) => s.id), [
+  // TensorFlow's .pb files, msgpack and Python have no magic either: claimed by name and content, at the text
+  // formats' priority. The configuration scanners (YAML, JSON, ...) follow, so that a tokenizer_config.json
+  // with a template is ours.
+  assert.deepEqual(SCANNERS.slice(-10, -5).map((s) => s.id), [
     "chat-template-json",
     "jinja",
+    "msgpack",
     "python",
     "tensorflow",
   ]);
