@@ -13,7 +13,10 @@
 
 /** `enabled`: the analysis does not run. */
 export const WEIGHTS_OFF = 0;
-/** `enabled`: every check, except on a large language model, which gets only the NaN/Inf check. */
+/**
+ * `enabled`: every check, except on a large language model, whose values are not read at all (its
+ * scan costs no more than its header; `--weights` reads them).
+ */
 export const WEIGHTS_AUTO = 1;
 /** `enabled`: every check on every model, large language models included. */
 export const WEIGHTS_ON = 2;
@@ -29,8 +32,9 @@ export const WEIGHTS_ON = 2;
  */
 export interface WeightsOptions {
   /**
-   * 0 off, 1 auto (default: all checks, but only NaN/Inf on a large language model, whose trained
-   * weights have outliers by design), 2 on (all checks on every model).
+   * 0 off, 1 auto (default: all checks, but no value of a large language model read: its gigabytes
+   * would cost seconds, and its trained weights have outliers by design), 2 on (all checks on every
+   * model, NaN/Inf in a large language model included).
    */
   enabled: number;
   /**
@@ -59,7 +63,10 @@ export interface WeightsOptions {
   sampleElements: number;
   /** Elements read at once (default 1,048,576, 4 MiB as float32): the memory one read may take. */
   chunkElements: number;
-  /** Elements read per model in all (default 1,000,000,000); past it the rest is not read (MA399). */
+  /**
+   * Elements read per model in all (default 268,435,456: 1 GiB of float32, about a second); past it the
+   * rest is not read (MA399). The classification head is read first, so the budget never skips it.
+   */
   maxReadElements: number;
 }
 
@@ -85,7 +92,7 @@ export const DEFAULT_WEIGHTS_OPTIONS: Readonly<WeightsOptions> = Object.freeze({
   llmParameters: 50_000_000,
   sampleElements: 65_536,
   chunkElements: 1024 * 1024,
-  maxReadElements: 1_000_000_000,
+  maxReadElements: 256 * 1024 * 1024,
 });
 
 /**
@@ -99,7 +106,7 @@ export const DEFAULT_WEIGHTS_OPTIONS: Readonly<WeightsOptions> = Object.freeze({
  * ```
  */
 export const WEIGHTS_OPTION_SUMMARIES: Readonly<Record<keyof WeightsOptions, string>> = {
-  enabled: "0 off, 1 auto (only NaN/Inf on a large language model), 2 on (every check on every model)",
+  enabled: "0 off, 1 auto (a large language model's values are not read), 2 on (every model, LLMs too)",
   magnitudeMads: "MADs from its weight matrix's median a value may be; farther: MA391",
   headNormMads: "MADs from the median a head unit's weight norm may be; farther: MA392",
   headCosineMads: "MADs below the median nearest-unit cosine a head unit may be; farther: MA393",
