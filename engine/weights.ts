@@ -12,10 +12,31 @@ import { elementCount, type WeightTensor } from "../core/tensor.ts";
 import type { WeightFinding } from "../scanners/weights/finding.ts";
 import type { WeightsOptions } from "../scanners/weights/options.ts";
 
-/** Elements of members' tensors copied into memory per model (64 MiB as float32); larger ones are left out. */
+/**
+ * Elements of members' tensors copied into memory per model (64 MiB as float32); larger ones are left out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_COPIED_ELEMENTS } from "./weights.ts";
+ * assert.equal(MAX_COPIED_ELEMENTS * 4, 64 * 1024 * 1024);
+ * ```
+ */
 export const MAX_COPIED_ELEMENTS = 16 * 1024 * 1024;
 
-/** A collected tensor and the members down to the source that listed it. */
+/**
+ * A collected tensor and the members down to the source that listed it.
+ *
+ * @example
+ * ```ts
+ * import type { CollectedTensor } from "./weights.ts";
+ * const values = Float32Array.of(0.5);
+ * const collected: CollectedTensor = {
+ *   tensor: { name: "b", dtype: "F32", shape: [1], read: () => Promise.resolve(values) },
+ *   members: ["bias.npy"],
+ * };
+ * ```
+ */
 export interface CollectedTensor {
   /** The tensor, readable until its model is analysed. */
   tensor: WeightTensor;
@@ -73,7 +94,18 @@ export class WeightCollection {
   }
 }
 
-/** A finding of the analysis and the members down to the source of the tensor it names. */
+/**
+ * A finding of the analysis and the members down to the source of the tensor it names.
+ *
+ * @example
+ * ```ts
+ * import type { PlacedWeightFinding } from "./weights.ts";
+ * const placed: PlacedWeightFinding = {
+ *   finding: { rule: "MA390", severity: "warning", message: "Tensor b holds 1 NaN", details: { tensor: "b" } },
+ *   members: ["bias.npy"],
+ * };
+ * ```
+ */
 export interface PlacedWeightFinding {
   /** The finding, its tensor in `details.tensor` (`""` for one about the whole model). */
   finding: WeightFinding;
