@@ -915,7 +915,7 @@ export const RULES = {
     severity: "info",
     title: "The weight analysis stopped before reading every weight",
     why:
-      "The analysis reads at most weights.maxReadElements elements per model (default 268,435,456: 1 GiB of float32, about a second) to bound time; the classification head is read first, and tensors past the budget were not checked for NaN, infinities or outliers. Tensors of compressed archive members are kept in memory for the analysis up to 16,777,216 elements per model; larger ones are left out, said by this rule too.",
+      "The analysis reads at most weights.maxReadElements elements per model (default 268,435,456: 1 GiB of float32, about a second) to bound time; the classification head is read first, and tensors past the budget were not checked for NaN, infinities or outliers. Tensors of compressed archive members (an .npz's deflated arrays) are kept in memory for the analysis up to weights.maxCopiedElements (16,777,216) per model; those past it are left out, said by this rule too.",
     example:
       "A 2 GB float32 checkpoint analysed with the default budget, or a 64 x 64 matrix with `--limit weights.maxReadElements=1000`.",
     fix: "Raise --limit weights.maxReadElements to analyse every weight.",

@@ -585,7 +585,7 @@ async function scanAsFile(
   // A frame that joins no container's model collects its own, for the weight analysis.
   const ownModel = !frame.model && state.options.weights.enabled !== WEIGHTS_OFF &&
       !frame.opportunistic && frame.alsoReadAs === undefined
-    ? new WeightCollection()
+    ? new WeightCollection(state.options.weights.maxCopiedElements)
     : undefined;
   if (ownModel) frame.model = { collection: ownModel, copy: false };
   const context = makeContext(state, frame);

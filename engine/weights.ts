@@ -13,18 +13,6 @@ import type { WeightFinding } from "../scanners/weights/finding.ts";
 import type { WeightsOptions } from "../scanners/weights/options.ts";
 
 /**
- * Elements of members' tensors copied into memory per model (64 MiB as float32); larger ones are left out.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { MAX_COPIED_ELEMENTS } from "./weights.ts";
- * assert.equal(MAX_COPIED_ELEMENTS * 4, 64 * 1024 * 1024);
- * ```
- */
-export const MAX_COPIED_ELEMENTS = 16 * 1024 * 1024;
-
-/**
  * A collected tensor and the members down to the source that listed it.
  *
  * @example
@@ -53,7 +41,7 @@ export interface CollectedTensor {
  * import { WeightCollection } from "./weights.ts";
  * const values = Float32Array.of(1, 2);
  * const tensor = { name: "b", dtype: "F32", shape: [2], read: (s: number, n: number) => Promise.resolve(values.slice(s, s + n)) };
- * const model = new WeightCollection();
+ * const model = new WeightCollection(1_000);
  * await model.add(tensor, ["w.npy"], true); // from a decoded member: its values are copied
  * values[0] = 9;
  * assert.deepEqual([...await model.tensors[0].tensor.read(0, 2)], [1, 2]);
@@ -66,10 +54,12 @@ export class WeightCollection {
   uncopied = 0;
   #copied = 0;
 
+  /** @param maxCopied Elements copied at most (`weights.maxCopiedElements`); tensors past it are left out. */
+  constructor(readonly maxCopied: number) {}
+
   /**
    * Collects `tensor`, listed by the source at `members`. With `copy` (its source is released before
-   * the model is analysed), its values are read now and kept, up to {@linkcode MAX_COPIED_ELEMENTS}
-   * per model.
+   * the model is analysed), its values are read now and kept, up to `maxCopied` elements per model.
    */
   async add(tensor: WeightTensor, members: readonly string[], copy: boolean): Promise<void> {
     if (!copy) {
@@ -77,7 +67,7 @@ export class WeightCollection {
       return;
     }
     const count = elementCount(tensor.shape);
-    if (this.#copied + count > MAX_COPIED_ELEMENTS) {
+    if (this.#copied + count > this.maxCopied) {
       this.uncopied++;
       return;
     }
@@ -124,7 +114,7 @@ export interface PlacedWeightFinding {
  * import { DEFAULT_WEIGHTS_OPTIONS } from "../scanners/weights/options.ts";
  * import { analyzeCollected, WeightCollection } from "./weights.ts";
  * const values = Float32Array.of(NaN, 1);
- * const model = new WeightCollection();
+ * const model = new WeightCollection(0);
  * await model.add({ name: "b", dtype: "F32", shape: [2], read: (s, n) => Promise.resolve(values.slice(s, s + n)) }, ["m.npy"], false);
  * const [placed] = await analyzeCollected(model, [], DEFAULT_WEIGHTS_OPTIONS);
  * assert.deepEqual([placed.finding.rule, placed.members], ["MA390", ["m.npy"]]);
@@ -148,8 +138,8 @@ export async function analyzeCollected(
         rule: "MA399",
         severity: "info",
         message: `The weight analysis left out ${model.uncopied} tensors of compressed members: ` +
-          `more than ${MAX_COPIED_ELEMENTS} elements would have been held in memory`,
-        details: { tensor: "", uncopied: model.uncopied, maxCopiedElements: MAX_COPIED_ELEMENTS },
+          `more than ${model.maxCopied} elements (weights.maxCopiedElements) would have been held in memory`,
+        details: { tensor: "", uncopied: model.uncopied, threshold: model.maxCopied },
       },
       members,
     });

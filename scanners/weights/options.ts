@@ -68,6 +68,11 @@ export interface WeightsOptions {
    * rest is not read (MA399). The classification head is read first, so the budget never skips it.
    */
   maxReadElements: number;
+  /**
+   * Elements of compressed archive members' tensors kept in memory for their model's analysis (default
+   * 16,777,216: 64 MiB of float32); an `.npz`'s arrays past it are left out (MA399).
+   */
+  maxCopiedElements: number;
 }
 
 /**
@@ -93,6 +98,7 @@ export const DEFAULT_WEIGHTS_OPTIONS: Readonly<WeightsOptions> = Object.freeze({
   sampleElements: 65_536,
   chunkElements: 1024 * 1024,
   maxReadElements: 256 * 1024 * 1024,
+  maxCopiedElements: 16 * 1024 * 1024,
 });
 
 /**
@@ -118,4 +124,6 @@ export const WEIGHTS_OPTION_SUMMARIES: Readonly<Record<keyof WeightsOptions, str
   sampleElements: "Elements of a tensor sampled for its median and MAD",
   chunkElements: "Elements read at once",
   maxReadElements: "Elements read per model; past it the rest is not analysed: MA399",
+  maxCopiedElements:
+    "Elements of compressed members' tensors held for their model's analysis; past it: MA399",
 };

@@ -153,6 +153,14 @@ Deno.test("an .npz is one model: its deflated members' arrays are analysed toget
     ["MA390", "warning", ["bias.npy"], "bias"],
   ]);
   assert.equal(findings[0].details.value, 0.5);
+  // Its deflated members are released once scanned: their values are kept for the model up to a bound.
+  const bounded = await scanned(npz, "model.npz", { weights: { maxCopiedElements: 300 } });
+  // hidden (256 elements) is kept, frozen (256 more) is left out, bias (16) fits.
+  assert.deepEqual(placed(bounded.findings), [
+    ["MA390", "warning", ["bias.npy"], "bias"],
+    ["MA399", "info", [], undefined],
+  ]);
+  assert.deepEqual(bounded.findings[1].details, { tensor: "", uncopied: 1, threshold: 300 });
 });
 
 /** The committed clean MLP (`hidden` 32 x 64, `head` 10 x 32, as safetensors) with `edit` applied to a tensor's values. */
