@@ -15,6 +15,7 @@ import { isRuleSelector, RULES } from "../core/rules.ts";
 import type { Severity } from "../core/types.ts";
 import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, type LimitSettings, setLimit } from "../engine/limits.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../report/summary.ts";
+import { WEIGHTS_OFF, WEIGHTS_ON } from "../scanners/weights/options.ts";
 
 /** The config file looked for in the current directory when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = "modelaudit.toml";
@@ -82,6 +83,8 @@ interface OptionSpec {
   description: string;
   /** Turns the text into the value; absent for a boolean flag. */
   parse?: (value: string, previous: unknown) => unknown;
+  /** For a boolean flag: the value it gives its key, from the key's value so far (`true` without it). */
+  apply?: (previous: unknown) => unknown;
   choices?: readonly string[];
   default?: unknown;
   /** How help shows the default, when not as JSON. */
@@ -270,6 +273,20 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     parse: engineLimit("maxCompressionRatio", positive("number")),
     default: NO_LIMITS,
     defaultText: String(DEFAULT_SCAN_LIMITS.maxCompressionRatio),
+  },
+  {
+    flags: "--weights",
+    key: "limit",
+    description: "analyse every model's weights, large language models included (weights.enabled=2)",
+    apply: (previous) => setLimit(previous as LimitSettings, `weights.enabled=${WEIGHTS_ON}`),
+    default: NO_LIMITS,
+    defaultText: "auto, which reads no value of a large language model",
+  },
+  {
+    flags: "--no-weights",
+    key: "limit",
+    description: "do not analyse weights: read no tensor's values (weights.enabled=0)",
+    apply: (previous) => setLimit(previous as LimitSettings, `weights.enabled=${WEIGHTS_OFF}`),
   },
   {
     flags: "--limit <name=value>",
@@ -571,7 +588,8 @@ function parseCommand(command: CommandSpec, args: string[]): Invocation {
   const tokens = tokenizeArgs(args, tokenOptions);
 
   const values: Record<string, unknown> = {};
-  for (const option of command.options) values[option.key] = option.default;
+  // Options sharing a key (`--limit`, `--max-depth`, `--weights`, ...) share its default.
+  for (const option of command.options) if (option.default !== undefined) values[option.key] = option.default;
   const operands: string[] = [];
   let help = false;
   let unknown: string | undefined;
@@ -601,7 +619,7 @@ function parseCommand(command: CommandSpec, args: string[]): Invocation {
       continue;
     }
     if (!option.parse) {
-      values[option.key] = true;
+      values[option.key] = option.apply ? option.apply(values[option.key]) : true;
       continue;
     }
     if (token.value === undefined) return usageError(`option '${option.flags}' argument missing`);

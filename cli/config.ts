@@ -6,6 +6,7 @@
  * [scan]                      # any `modelaudit scan` option, by its long name
  * fail-on = "critical"
  * blacklist = ["exfil"]
+ * weights = "on"              # "on" (--weights), "off" (--no-weights) or "auto", the default
  *
  * [limits]                    # any limit `modelaudit limits` lists, by its name
  * pickle.maxOpcodes = 5_000_000
@@ -76,8 +77,18 @@ export interface ConfigArgs {
   args: string[];
 }
 
+/**
+ * `weights = "on" | "off" | "auto"` in `[scan]`: the flags each stands for (`auto`, the default, restores
+ * it over a `[limits]` setting of `weights.enabled`).
+ */
+const WEIGHTS_ARGS: Readonly<Record<string, readonly string[]>> = {
+  on: ["--weights"],
+  off: ["--no-weights"],
+  auto: ["--limit", "weights.enabled=1"],
+};
+
 /** `[scan]` keys: long option names of `modelaudit scan`, with the type of value each takes. */
-const SCAN_KEYS: Record<string, "string" | "number" | "strings"> = {
+const SCAN_KEYS: Record<string, "string" | "number" | "strings" | "weights"> = {
   "format": "string",
   "fail-on": "string",
   "max-file-size": "number",
@@ -87,6 +98,7 @@ const SCAN_KEYS: Record<string, "string" | "number" | "strings"> = {
   "max-members": "number",
   "max-decompressed-bytes": "number",
   "max-compression-ratio": "number",
+  "weights": "weights",
 };
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -144,6 +156,10 @@ function scanArgs(file: Table, reader: Reader): ConfigArgs[] {
       groups.push({ keyPath, args });
       if (kind === "strings") {
         for (const item of reader.strings(value, keyPath)) args.push(`--${key}`, item);
+      } else if (kind === "weights") {
+        const choice = reader.string(value, keyPath);
+        if (!Object.hasOwn(WEIGHTS_ARGS, choice)) reader.fail(keyPath, 'expected "on", "off" or "auto"');
+        args.push(...WEIGHTS_ARGS[choice]);
       } else if (kind === "number") {
         if (typeof value !== "number" || !Number.isFinite(value)) reader.fail(keyPath, "expected a number");
         args.push(`--${key}`, String(value));

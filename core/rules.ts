@@ -858,7 +858,7 @@ export const RULES = {
     severity: "warning",
     title: "A weight tensor holds NaN or infinite values",
     why:
-      "Training that diverged stops, or keeps the last good checkpoint: a released model with NaN or infinite weights computes garbage for every input that reaches them, and a value no training leaves is also room for data that is not weights. Every float tensor is read to the end (within weights.maxReadElements), large language models too.",
+      "Training that diverged stops, or keeps the last good checkpoint: a released model with NaN or infinite weights computes garbage for every input that reaches them, and a value no training leaves is also room for data that is not weights. Every float tensor is read to the end (within weights.maxReadElements); a large language model's values are read only with --weights (by default its scan costs no more than its header).",
     example: "A `fc.bias` tensor whose first value is NaN.",
     fix: "Do not use the model; obtain it again from its source, and compare its checksums.",
   },
@@ -915,9 +915,9 @@ export const RULES = {
     severity: "info",
     title: "The weight analysis stopped before reading every weight",
     why:
-      "The analysis reads at most weights.maxReadElements elements per model (default 1,000,000,000: 4 GB of float32) to bound time; tensors past that were not checked for NaN, infinities or outliers.",
+      "The analysis reads at most weights.maxReadElements elements per model (default 268,435,456: 1 GiB of float32, about a second) to bound time; the classification head is read first, and tensors past the budget were not checked for NaN, infinities or outliers. Tensors of compressed archive members (an .npz's deflated arrays) are kept in memory for the analysis up to weights.maxCopiedElements (16,777,216) per model; those past it are left out, said by this rule too.",
     example:
-      "A 7-billion-parameter model analysed with the default budget, or a 64 x 64 matrix with `--limit weights.maxReadElements=1000`.",
+      "A 2 GB float32 checkpoint analysed with the default budget, or a 64 x 64 matrix with `--limit weights.maxReadElements=1000`.",
     fix: "Raise --limit weights.maxReadElements to analyse every weight.",
   },
   MA400: {

@@ -25,6 +25,7 @@ import type { ContentEntry, Finding, FindingDetails, Location } from "../core/ty
 import { CallablePolicy } from "../policy/callables.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { resolveScannerOptions, type ScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
+import { WEIGHTS_OFF } from "../scanners/weights/options.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import {
   COLLECT_AFTER_DECODED_BYTES,
@@ -46,6 +47,7 @@ import {
 import { type Arrival, pickleLoadersOf } from "./readings.ts";
 import { resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { NO_SIBLINGS, openSiblingReported, type SiblingOpener } from "./siblings.ts";
+import { analyzeCollected, WeightCollection } from "./weights.ts";
 
 /** Options of {@linkcode scanSource}. */
 export interface SourceScanOptions {
@@ -177,15 +179,17 @@ function tensorBytes(tensor: TensorInfo): number | undefined {
 
 /**
  * The inventory of a frame: none for a reading on a guess or a second reading of the same
- * bytes (their tensors are the first reading's, or nobody's).
+ * bytes (their tensors are the first reading's, or nobody's), nor when nobody lists tensors
+ * (the scan lists none, and the frame collects no model for the weight analysis).
  */
 function inventoryOf(state: DispatchState, frame: ContextFrame): ScanContext["inventory"] {
   const inventory = state.inventory;
-  if (!inventory || frame.opportunistic || frame.alsoReadAs !== undefined) return undefined;
+  const model = frame.model;
+  if ((!inventory && !model) || frame.opportunistic || frame.alsoReadAs !== undefined) return undefined;
   const max = state.limits.maxListedTensors;
   return {
     async tensor(tensor, readable) {
-      if (inventory.list && inventory.tensors.length < max) {
+      if (inventory?.list && inventory.tensors.length < max) {
         const bytes = tensorBytes(tensor);
         inventory.tensors.push({
           members: [...frame.members],
@@ -196,10 +200,12 @@ function inventoryOf(state: DispatchState, frame: ContextFrame): ScanContext["in
           readable: readable !== undefined,
         });
       }
-      if (readable && inventory.onTensor) await inventory.onTensor(readable, frame);
+      if (!readable) return;
+      if (inventory?.onTensor) await inventory.onTensor(readable, frame);
+      if (model) await model.collection.add(readable, frame.members, model.copy);
     },
     fact(name, value) {
-      if (inventory.list && inventory.facts.length < max) {
+      if (inventory?.list && inventory.facts.length < max) {
         inventory.facts.push({ members: [...frame.members], name, value });
       }
     },
@@ -252,6 +258,12 @@ interface ContextFrame extends SourcePlace {
   alsoReadAs?: string;
   /** The inventory entry of the member this frame scans, once its scanner is chosen (see `contents`). */
   entry?: ContentEntry;
+  /**
+   * The model its readable tensors join for the weight analysis: its own, or its container's when
+   * that names the loader of this member (an `.npz`'s arrays); `copy` when the frame's source is
+   * released before that container's model is analysed (a decoded member).
+   */
+  model?: { collection: WeightCollection; copy: boolean };
 }
 
 /** The location of a report in `frame`: the frame's path, the member it names, and the place inside. */
@@ -364,11 +376,15 @@ async function scanMember(
     );
     return true;
   }
-  const memberFrame = {
+  const memberFrame: ContextFrame = {
     file: frame.file,
     members: [...frame.members, member.name],
     depth,
     opportunistic: frame.opportunistic,
+    // A member its container names a loader for is part of the model that loader loads.
+    ...(member.loadAs !== undefined && frame.model
+      ? { model: { ...frame.model, copy: frame.model.copy || member.content.kind === "encoded" } }
+      : {}),
   };
   const memberContext = makeContext(state, memberFrame);
   if (member.content.kind === "stored") {
@@ -566,6 +582,12 @@ async function scanAsFile(
   frame: ContextFrame,
   loadAs?: string,
 ): Promise<void> {
+  // A frame that joins no container's model collects its own, for the weight analysis.
+  const ownModel = !frame.model && state.options.weights.enabled !== WEIGHTS_OFF &&
+      !frame.opportunistic && frame.alsoReadAs === undefined
+    ? new WeightCollection(state.options.weights.maxCopiedElements)
+    : undefined;
+  if (ownModel) frame.model = { collection: ownModel, copy: false };
   const context = makeContext(state, frame);
   const head = await source.read(0, HEAD_BYTES);
   const { detected, byTrailer } = await chooseScanner(state, source, head, frame, loadAs);
@@ -579,6 +601,10 @@ async function scanAsFile(
   }
   const before = state.sink.findings.length;
   const extent = await scanner.scan(source, context);
+  // Its source is still open (a decoded member is released when this function returns).
+  if (ownModel && (ownModel.tensors.length > 0 || ownModel.uncopied > 0)) {
+    await analyzeModel(state, frame, ownModel);
+  }
   // A structure found at the end counts only when it starts after what the first scanner read (a zip
   // appended to a pickle); one inside that content (a zip in a pickle's bytes) was that scanner's to read.
   if (!byTrailer && extent) {
@@ -592,6 +618,19 @@ async function scanAsFile(
   // A member its container names a loader for is read by that loader alone.
   if (loadAs === undefined) {
     await scanPickleReading(state, source, head, frame, "file", descriptor.id, before);
+  }
+}
+
+/** Runs the weight analysis on the model a frame collected, each finding located at its tensor's key path. */
+async function analyzeModel(
+  state: DispatchState,
+  frame: ContextFrame,
+  model: WeightCollection,
+): Promise<void> {
+  for (const { finding, members } of await analyzeCollected(model, frame.members, state.options.weights)) {
+    const { tensor } = finding.details;
+    const keyPath = tensor === "" ? undefined : tensor;
+    state.sink.add(findingAt({ ...finding, keyPath }, { file: frame.file, members }));
   }
 }
 

@@ -11,6 +11,7 @@ import type { PolicyExtras } from "../policy/callables.ts";
 import { DIRECTORIES } from "../scanners/directories.ts";
 import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import type { Registry } from "../scanners/registry.ts";
+import { WEIGHTS_OFF } from "../scanners/weights/options.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { SEPARATOR } from "./paths.ts";
@@ -386,7 +387,8 @@ export function scan(paths: readonly string[], options: ScanOptions = {}): Promi
  * Lists what model files hold, without executing anything: a {@linkcode scan} that also lists
  * every file's tensors (name, dtype, shape, bytes, through containers) and the facts its
  * formats state, in each result's `tensors` and `facts`. It reads headers and pickles only,
- * never tensor data. Its findings are a scan's.
+ * never tensor data: the weight analysis is off (`scannerOptions.weights.enabled` turns it on). Its
+ * findings are otherwise a scan's.
  *
  * @example
  * ```ts
@@ -404,7 +406,13 @@ export function inspect(
   paths: readonly string[],
   options: Omit<ScanOptions, "inventory"> = {},
 ): Promise<ScanResult> {
-  return scanWith(paths, { ...options, inventory: true }, {});
+  // A listing reads no tensor data: the weight analysis is off unless the caller sets it.
+  const weights = { enabled: WEIGHTS_OFF, ...options.scannerOptions?.weights };
+  return scanWith(paths, {
+    ...options,
+    scannerOptions: { ...options.scannerOptions, weights },
+    inventory: true,
+  }, {});
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
  * Runs one benchmark case in a process of its own, so that the peak memory it
  * reports belongs to that case alone: scans the paths given as arguments with
- * `scan()` (sandboxed workers, as the CLI does), or `inspect()` after `--inspect`, and prints one
- * line of JSON, a {@linkcode RunReport}. `scripts/bench.ts` starts it as
- * `deno run --unstable-worker-options --allow-read scripts/bench_runner.ts [--inspect] PATH...`.
+ * `scan()` (sandboxed workers, as the CLI does), or `inspect()` after `--inspect`, with the weight analysis
+ * off after `--no-weights`, and prints one line of JSON, a {@linkcode RunReport}. `scripts/bench.ts` starts it as
+ * `deno run --unstable-worker-options --allow-read scripts/bench_runner.ts [--inspect] [--no-weights] PATH...`.
  *
  * @module
  */
@@ -56,8 +56,11 @@ function peakRssKib(): number {
   return process.resourceUsage().maxRSS;
 }
 
-/** Scans the file at `path` in this process through a source that counts the bytes read. */
-async function bytesReadScanning(path: string, inventory: boolean): Promise<number> {
+/**
+ * Scans the file at `path` in this process through a source that counts the bytes read, the weight
+ * analysis on only with `weights` (`inspect` never runs it).
+ */
+async function bytesReadScanning(path: string, inventory: boolean, weights: boolean): Promise<number> {
   using file = await openFileSource(path);
   let bytesRead = 0;
   const counting: ByteSource = {
@@ -68,16 +71,22 @@ async function bytesReadScanning(path: string, inventory: boolean): Promise<numb
       return bytes;
     },
   };
-  await scanSource(counting, path, { inventory });
+  await scanSource(counting, path, {
+    inventory,
+    ...(weights ? {} : { scannerOptions: { weights: { enabled: 0 } } }),
+  });
   return bytesRead;
 }
 
 if (import.meta.main) {
   const listing = Deno.args[0] === "--inspect";
-  const paths = listing ? Deno.args.slice(1) : Deno.args;
+  const rest = listing ? Deno.args.slice(1) : Deno.args;
+  const weightsOff = rest[0] === "--no-weights";
+  const paths = weightsOff ? rest.slice(1) : rest;
+  const scannerOptions = weightsOff ? { weights: { enabled: 0 } } : undefined;
   const baseRssKib = peakRssKib();
   const started = performance.now();
-  const result = await (listing ? inspect : scan)(paths, { timeoutMs: RUN_TIMEOUT_MS });
+  const result = await (listing ? inspect : scan)(paths, { timeoutMs: RUN_TIMEOUT_MS, scannerOptions });
   const elapsedMs = performance.now() - started;
   const peak = peakRssKib();
   const findings = [...result.findings, ...result.files.flatMap((file) => file.findings)];
@@ -105,7 +114,7 @@ if (import.meta.main) {
   };
   if (listing) report.tensors = result.files.reduce((sum, file) => sum + (file.tensors?.length ?? 0), 0);
   if (paths.length === 1 && (await Deno.stat(paths[0])).isFile) {
-    report.bytesRead = await bytesReadScanning(paths[0], listing);
+    report.bytesRead = await bytesReadScanning(paths[0], listing, !listing && !weightsOff);
   }
   console.log(JSON.stringify(report));
 }

@@ -196,9 +196,9 @@ class WeightFixture:
 
 
 def write_weight_fixtures(twins: list[tuple[nn.Module, dict]]) -> None:
-    """Seed 0's twins of each architecture as fixtures. The scan reports nothing on them today: the weight
-    analysis reads tensors from the tensor layer, which is wired into the scan separately;
-    tests/scanners/weights/ asserts the analysis's exact findings on them."""
+    """Seed 0's twins of each architecture as fixtures. The scan, whose weight analysis runs on every model,
+    reports nothing on them, the trojaned ones included: trained-in backdoors leave no sign it measures
+    (tests/scanners/weights/ shows how far the trojaned CNN's target stands apart)."""
     fixtures = []
     for model, info in twins:
         trojaned = info["trojaned"]
@@ -216,8 +216,8 @@ def write_weight_fixtures(twins: list[tuple[nn.Module, dict]]) -> None:
         "scripts/make_trojan_models.py",
         {"python": python_version(), "numpy": np.__version__, "torch": torch.__version__,
          "sklearn": sklearn.__version__},
-        ["A backdoor lives in what the weights compute, not in the bytes: the scan of these files finds nothing "
-         "until the weight analysis (scanners/weights/, MA390-MA399) runs on their tensors.",
+        ["A backdoor lives in what the weights compute, not in the bytes: the scan's weight analysis "
+         "(scanners/weights/, MA390-MA399) runs on these files and finds nothing, on the trojaned ones too.",
          "Trained deterministically on one CPU thread: the bytes are those of torch "
          f"{torch.__version__} on this machine's BLAS."],
         fixtures)

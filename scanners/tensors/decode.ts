@@ -10,8 +10,12 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import { dtypeBytes, elementCount, type TensorInfo, type WeightTensor } from "../../core/tensor.ts";
 
-/** Bytes read from storage at a time: a read of any length holds at most this much raw data at once. */
-export const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Bytes read from storage at a time: a read of any length holds at most this much raw data at once.
+ * The weight analysis's chunk of float32 values (`weights.chunkElements`, 1 Mi elements) is as large,
+ * so that each of its chunks costs one read of the file.
+ */
+export const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Where a tensor's values are stored and how.
@@ -165,28 +169,47 @@ export function weightTensor(info: TensorInfo, storage: TensorStorage): WeightTe
         );
       }
       const out = new Float32Array(count);
-      return strided
-        ? readStrided(storage.source, base, size, decode, little, info.shape, strides!, start, out)
-        : readContiguous(storage.source, base + start * size, size, decode, little, out);
+      if (strided) {
+        return readStrided(storage.source, base, size, decode, little, info.shape, strides!, start, out);
+      }
+      // Float32 in the host's byte order is already what `out` holds: copied, not decoded value by value.
+      const asIs = info.dtype === "F32" && little === HOST_LITTLE_ENDIAN;
+      return readContiguous(
+        storage.source,
+        base + start * size,
+        size,
+        asIs ? undefined : decode,
+        little,
+        out,
+      );
     },
   };
 }
 
+/** Whether this machine stores numbers little-endian (every platform Deno ships for). */
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Reads contiguous elements into `out`: decoded one by one, or, without `decode`, copied byte for byte. */
 async function readContiguous(
   source: ByteSource,
   from: number,
   size: number,
-  decode: Decode,
+  decode: Decode | undefined,
   little: boolean,
   out: Float32Array,
 ): Promise<Float32Array> {
   const perChunk = Math.max(1, Math.floor(READ_CHUNK_BYTES / size));
+  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   for (let done = 0; done < out.length;) {
     const n = Math.min(out.length - done, perChunk);
     const bytes = await source.read(from + done * size, n * size);
     if (bytes.length < n * size) throw new RangeError(`Tensor storage ends at byte ${from + done * size}`);
-    const data = view(bytes);
-    for (let i = 0; i < n; i++) out[done + i] = decode(data, i * size, little);
+    if (decode === undefined) {
+      outBytes.set(bytes.subarray(0, n * size), done * size);
+    } else {
+      const data = view(bytes);
+      for (let i = 0; i < n; i++) out[done + i] = decode(data, i * size, little);
+    }
     done += n;
   }
   return out;

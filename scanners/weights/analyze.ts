@@ -27,8 +27,8 @@ export type { WeightFinding, WeightRuleId } from "./finding.ts";
  * Whether `tensors` look like a large language model, by structure: a 2-D tensor with a
  * vocabulary-sized dimension (an embedding or an LM head of at least `llmVocabulary` rows or
  * columns) and at least `llmParameters` parameters in all. Their trained weights have outliers by
- * design (massive activations' "super weights", embedding rows of rare tokens), so in `auto` mode they
- * get only the NaN/Inf check.
+ * design (massive activations' "super weights", embedding rows of rare tokens), and reading gigabytes
+ * of values costs seconds, so in `auto` mode their values are not read at all.
  *
  * @example
  * ```ts
@@ -56,8 +56,8 @@ export function looksLikeLanguageModel(
  * Analyses the trained values of one model's tensors, reading each in bounded chunks and at most
  * `maxReadElements` elements in all, and returns what it finds (MA390–MA394; MA399 when the budget
  * ran out before every tensor was read). With `enabled` 0 it reads nothing; with 1 (auto, the
- * default) a large language model ({@linkcode looksLikeLanguageModel}) gets only the NaN/Inf check;
- * with 2 every model gets every check.
+ * default) a large language model ({@linkcode looksLikeLanguageModel}) is not read at all (its scan
+ * costs no more than its header); with 2 every model gets every check.
  *
  * Float tensors only (integer ones, such as step counters and token ids, are skipped). The caller
  * adds each finding's location (the tensor is `details.tensor`).
@@ -87,29 +87,30 @@ export async function analyzeWeights(
   options: Readonly<WeightsOptions> = DEFAULT_WEIGHTS_OPTIONS,
 ): Promise<WeightFinding[]> {
   if (options.enabled === WEIGHTS_OFF) return [];
-  const full = options.enabled > WEIGHTS_AUTO || !looksLikeLanguageModel(tensors, options);
+  // A large language model costs no more than its header unless asked for: auto reads none of its values.
+  if (options.enabled === WEIGHTS_AUTO && looksLikeLanguageModel(tensors, options)) return [];
   const budget = new ReadBudget(options.maxReadElements);
+  // The head is small and the likeliest place of a backdoor: checked first, so a spent budget never skips it.
+  const head = findHead(tensors, options.maxHeadUnits);
+  const headChecked = head === undefined ? undefined : await checkHead(head, options, budget);
   const findings: WeightFinding[] = [];
-  let unread = 0;
+  let unread = headChecked?.complete === false ? 1 : 0;
+  let total = 0;
   for (const tensor of tensors) {
     if (!isFloatTensor(tensor) || elementCount(tensor.shape) === 0) continue;
-    const checked = await checkValues(tensor, full, options, budget);
+    total += elementCount(tensor.shape);
+    const checked = await checkValues(tensor, options, budget);
     findings.push(...checked.findings);
     if (!checked.complete) unread++;
   }
-  const head = full ? findHead(tensors, options.maxHeadUnits) : undefined;
-  if (head !== undefined) {
-    const checked = await checkHead(head, options, budget);
-    findings.push(...checked.findings);
-    if (!checked.complete) unread++;
-  }
+  findings.push(...headChecked?.findings ?? []);
   if (budget.exhausted) {
     findings.push({
       rule: "MA399",
       severity: "info",
-      message: `The weight analysis stopped after ${budget.used} elements (weights.maxReadElements): ` +
-        `${unread} tensors were not fully read`,
-      details: { tensor: "", read: budget.used, threshold: options.maxReadElements, unread },
+      message: `The weight analysis stopped after ${budget.used} elements (weights.maxReadElements) of the ` +
+        `model's ${total}: ${unread} tensors were not fully read`,
+      details: { tensor: "", read: budget.used, elements: total, threshold: options.maxReadElements, unread },
     });
   }
   return findings;

@@ -17,8 +17,13 @@ import { type ReadBudget, readChunks } from "./read.ts";
 import { robustSummary } from "./stats.ts";
 import { isFloatTensor } from "./values.ts";
 
-/** Units a head needs for a median and MAD over its units to mean anything. */
-const MIN_HEAD_UNITS = 4;
+/**
+ * Units a head needs for a median and MAD over its units to mean anything at a 12-MAD threshold: over
+ * fewer, mutual nearest units share their cosine and the MAD collapses (a random 8 x 8 matrix, a GGUF
+ * fixture's untrained output layer, reaches 17 MADs). Ten is the smallest head measured (the digit
+ * classifiers of `scripts/make_trojan_models.py`).
+ */
+const MIN_HEAD_UNITS = 10;
 
 /** A classification head: its weight (`units` x `inputs`, one row per output unit) and its bias. */
 export interface Head {
@@ -35,7 +40,7 @@ export interface Head {
 /**
  * The classification head of `tensors`, found by structure rather than by name: among the 2-D float
  * weights (rows are output units, as PyTorch, ONNX Gemm and safetensors store them) whose output
- * size no other layer takes as its input size, the last in order with at least 4 and at most
+ * size no other layer takes as its input size, the last in order with at least 10 and at most
  * `maxHeadUnits` units. Its bias is the vector of as many values named like it (`fc.weight`,
  * `fc.bias`), else the first such vector after it. `undefined` when no tensor qualifies.
  *

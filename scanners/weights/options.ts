@@ -13,7 +13,10 @@
 
 /** `enabled`: the analysis does not run. */
 export const WEIGHTS_OFF = 0;
-/** `enabled`: every check, except on a large language model, which gets only the NaN/Inf check. */
+/**
+ * `enabled`: every check, except on a large language model, whose values are not read at all (its
+ * scan costs no more than its header; `--weights` reads them).
+ */
 export const WEIGHTS_AUTO = 1;
 /** `enabled`: every check on every model, large language models included. */
 export const WEIGHTS_ON = 2;
@@ -29,8 +32,9 @@ export const WEIGHTS_ON = 2;
  */
 export interface WeightsOptions {
   /**
-   * 0 off, 1 auto (default: all checks, but only NaN/Inf on a large language model, whose trained
-   * weights have outliers by design), 2 on (all checks on every model).
+   * 0 off, 1 auto (default: all checks, but no value of a large language model read: its gigabytes
+   * would cost seconds, and its trained weights have outliers by design), 2 on (all checks on every
+   * model, NaN/Inf in a large language model included).
    */
   enabled: number;
   /**
@@ -59,8 +63,16 @@ export interface WeightsOptions {
   sampleElements: number;
   /** Elements read at once (default 1,048,576, 4 MiB as float32): the memory one read may take. */
   chunkElements: number;
-  /** Elements read per model in all (default 1,000,000,000); past it the rest is not read (MA399). */
+  /**
+   * Elements read per model in all (default 268,435,456: 1 GiB of float32, about a second); past it the
+   * rest is not read (MA399). The classification head is read first, so the budget never skips it.
+   */
   maxReadElements: number;
+  /**
+   * Elements of compressed archive members' tensors kept in memory for their model's analysis (default
+   * 16,777,216: 64 MiB of float32); an `.npz`'s arrays past it are left out (MA399).
+   */
+  maxCopiedElements: number;
 }
 
 /**
@@ -85,7 +97,8 @@ export const DEFAULT_WEIGHTS_OPTIONS: Readonly<WeightsOptions> = Object.freeze({
   llmParameters: 50_000_000,
   sampleElements: 65_536,
   chunkElements: 1024 * 1024,
-  maxReadElements: 1_000_000_000,
+  maxReadElements: 256 * 1024 * 1024,
+  maxCopiedElements: 16 * 1024 * 1024,
 });
 
 /**
@@ -99,7 +112,7 @@ export const DEFAULT_WEIGHTS_OPTIONS: Readonly<WeightsOptions> = Object.freeze({
  * ```
  */
 export const WEIGHTS_OPTION_SUMMARIES: Readonly<Record<keyof WeightsOptions, string>> = {
-  enabled: "0 off, 1 auto (only NaN/Inf on a large language model), 2 on (every check on every model)",
+  enabled: "0 off, 1 auto (a large language model's values are not read), 2 on (every model, LLMs too)",
   magnitudeMads: "MADs from its weight matrix's median a value may be; farther: MA391",
   headNormMads: "MADs from the median a head unit's weight norm may be; farther: MA392",
   headCosineMads: "MADs below the median nearest-unit cosine a head unit may be; farther: MA393",
@@ -111,4 +124,6 @@ export const WEIGHTS_OPTION_SUMMARIES: Readonly<Record<keyof WeightsOptions, str
   sampleElements: "Elements of a tensor sampled for its median and MAD",
   chunkElements: "Elements read at once",
   maxReadElements: "Elements read per model; past it the rest is not analysed: MA399",
+  maxCopiedElements:
+    "Elements of compressed members' tensors held for their model's analysis; past it: MA399",
 };

@@ -88,9 +88,10 @@ function tally(
 }
 
 /**
- * Reads `tensor` once (after a bounded sample for its median and MAD when `full`) and reports NaN and
- * infinities (MA390) and, when `full`, in a weight matrix ({@linkcode isWeightMatrix}), a value more
- * than `magnitudeMads` MADs from the median (MA391) and a constant value (MA394). Returns `complete: false` when the budget ran out before the end: the
+ * Reads `tensor` once (after a bounded sample for its median and MAD) and reports NaN and
+ * infinities (MA390) and, in a weight matrix ({@linkcode isWeightMatrix}), a value more
+ * than `magnitudeMads` MADs from the median (MA391) and a constant value (MA394). Returns
+ * `complete: false` when the budget ran out before the end: the
  * findings then cover what was read.
  *
  * @example
@@ -101,18 +102,17 @@ function tally(
  * import { checkValues } from "./values.ts";
  * const values = Float32Array.of(0.5, NaN, -0.25, Infinity);
  * const tensor = { name: "w", dtype: "F32", shape: [4], read: (s: number, n: number) => Promise.resolve(values.slice(s, s + n)) };
- * const { findings } = await checkValues(tensor, true, DEFAULT_WEIGHTS_OPTIONS, new ReadBudget(100));
+ * const { findings } = await checkValues(tensor, DEFAULT_WEIGHTS_OPTIONS, new ReadBudget(100));
  * assert.deepEqual(findings.map((f) => f.rule), ["MA390"]);
  * ```
  */
 export async function checkValues(
   tensor: WeightTensor,
-  full: boolean,
   options: Readonly<WeightsOptions>,
   budget: ReadBudget,
 ): Promise<{ findings: WeightFinding[]; complete: boolean }> {
   let center: RobustSummary | undefined;
-  if (full && isWeightMatrix(tensor.shape, options.minTensorElements)) {
+  if (isWeightMatrix(tensor.shape, options.minTensorElements)) {
     const sample = await sampleTensor(tensor, options.sampleElements, options.chunkElements, budget);
     if (sample === undefined) return { findings: [], complete: false };
     center = robustSummary(sample);
@@ -164,7 +164,7 @@ export async function checkValues(
       },
     });
   }
-  if (full && complete && seen.constant && isWeightMatrix(tensor.shape, options.minTensorElements)) {
+  if (complete && seen.constant && isWeightMatrix(tensor.shape, options.minTensorElements)) {
     findings.push({
       rule: "MA394",
       severity: "info",

@@ -17,6 +17,7 @@ max-depth = 4
 max-members = 10
 max-decompressed-bytes = 1048576
 max-compression-ratio = 50.5
+weights = "on"
 
 [limits]
 pickle.maxOpcodes = 5_000_000
@@ -54,6 +55,7 @@ expires = "2027-04-30"
     { keyPath: "$.scan.max-members", args: ["--max-members", "10"] },
     { keyPath: "$.scan.max-decompressed-bytes", args: ["--max-decompressed-bytes", "1048576"] },
     { keyPath: "$.scan.max-compression-ratio", args: ["--max-compression-ratio", "50.5"] },
+    { keyPath: "$.scan.weights", args: ["--weights"] },
     { keyPath: "$.limits.pickle.maxOpcodes", args: ["--limit", "pickle.maxOpcodes=5000000"] },
     { keyPath: "$.limits.engine.maxFindingsPerFile", args: ["--limit", "engine.maxFindingsPerFile=100"] },
     { keyPath: "$.callables.deny", args: ["--deny-callable", "mypkg.tools.run"] },
@@ -88,6 +90,8 @@ Deno.test("bad config files: each error names the file and the key path", () => 
     ["[scan]\nmax_depth = 3", "m.toml: $.scan.max_depth: unknown key"],
     ['[scan]\nmax-depth = "3"', "m.toml: $.scan.max-depth: expected a number"],
     ['[scan]\nblacklist = "x"', "m.toml: $.scan.blacklist: expected an array of strings"],
+    ['[scan]\nweights = "full"', 'm.toml: $.scan.weights: expected "on", "off" or "auto"'],
+    ["[scan]\nweights = true", "m.toml: $.scan.weights: expected a non-empty string"],
     ['[scan]\nblacklist = [""]', "m.toml: $.scan.blacklist[0]: expected a non-empty string"],
     ["scan = 3", "m.toml: $.scan: expected a table"],
     ['[callables]\ntrust = ["a"]', "m.toml: $.callables.trust: unknown key (expected one of: deny, allow)"],
@@ -125,4 +129,10 @@ Deno.test("bad config files: each error names the file and the key path", () => 
       return true;
     });
   }
+});
+
+Deno.test('weights = "off" and "auto" stand for --no-weights and the default restored', () => {
+  const args = (value: string) => parseConfig(`[scan]\nweights = "${value}"`, "m.toml").scanArgs[0].args;
+  assert.deepEqual(args("off"), ["--no-weights"]);
+  assert.deepEqual(args("auto"), ["--limit", "weights.enabled=1"]);
 });

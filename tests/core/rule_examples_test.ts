@@ -12,11 +12,9 @@ import { triage } from "../../cli/triage.ts";
 import { configValueFindings } from "../../scanners/secrets/check.ts";
 import { scan, type ScanOptions } from "../../engine/scan.ts";
 import { buildZip, PAYLOAD as ZIP_PICKLE } from "../scanners/zip/_zip.ts";
-import type { WeightTensor } from "../../core/tensor.ts";
-import { analyzeWeights } from "../../scanners/weights/analyze.ts";
 import type { WeightRuleId } from "../../scanners/weights/finding.ts";
-import { DEFAULT_WEIGHTS_OPTIONS, type WeightsOptions } from "../../scanners/weights/options.ts";
-import { normals, tensorOf } from "../scanners/weights/_tensors.ts";
+import type { WeightsOptions } from "../../scanners/weights/options.ts";
+import { normals } from "../scanners/weights/_tensors.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
 
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -561,55 +559,62 @@ for (const [id, [value, keyPath]] of Object.entries(VALUE_CASES)) {
   });
 }
 
+/** A float32 tensor to write: name, shape and values. */
+type Weights = [name: string, shape: number[], values: Float32Array];
+
+/** A folder of one safetensors file of float32 `tensors`, scanned with the weight analysis's `options`. */
+function weightsCase(tensors: Weights[], options: Partial<WeightsOptions> = {}): ExampleCase {
+  let offset = 0;
+  const entries = tensors.map(([name, shape, values]) =>
+    tensor(name, "F32", shape, [offset, offset += values.byteLength])
+  );
+  const data = concat(...tensors.map(([, , values]) => new Uint8Array(values.buffer)));
+  return {
+    files: { "model.safetensors": safetensors(`{${entries.join(",")}}`, data) },
+    options: { scannerOptions: { weights: options } },
+  };
+}
+
 /** A 10 x 64 head of units that share a direction, as trained units share features, with `edit` applied. */
-function head(edit: (rows: Float32Array) => void): WeightTensor[] {
+function head(edit: (rows: Float32Array) => void): Weights[] {
   const common = normals(64, 0.1, 1);
   const rows = new Float32Array(640);
   for (let unit = 0; unit < 10; unit++) {
     rows.set(normals(64, 0.05, 10 + unit).map((value, k) => value + common[k]), unit * 64);
   }
   edit(rows);
-  return [tensorOf("fc.weight", [10, 64], rows), tensorOf("fc.bias", [10], normals(10, 0.05, 2))];
+  return [["fc.weight", [10, 64], rows], ["fc.bias", [10], normals(10, 0.05, 2)]];
 }
 
 /**
- * The weight analysis's rules, checked on the analysis itself: it reads tensors that the tensor layer
- * hands it, and is wired into the scan with that layer. Each case builds its rule's example as tensors.
+ * The weight analysis's rules: each case writes its rule's example as a safetensors file of the
+ * tensors it describes, which a scan analyses as it does every model's.
  */
-const WEIGHT_CASES: Record<
-  WeightRuleId,
-  () => { tensors: WeightTensor[]; options?: Partial<WeightsOptions> }
-> = {
-  MA390: () => ({ tensors: [tensorOf("fc.bias", [10], Float32Array.of(NaN, ...normals(9, 0.05, 1)))] }),
+const WEIGHT_CASES: Record<WeightRuleId, () => ExampleCase> = {
+  MA390: () => weightsCase([["fc.bias", [10], Float32Array.of(NaN, ...normals(9, 0.05, 1))]]),
   MA391: () => {
     const values = normals(64 * 64, 0.1, 1);
     values[100] = 1000;
-    return { tensors: [tensorOf("layer.weight", [64, 64], values)] };
+    return weightsCase([["layer.weight", [64, 64], values]]);
   },
-  MA392: () => ({
-    tensors: head((rows) => rows.subarray(3 * 64, 4 * 64).forEach((v, k, row) => row[k] = v * 50)),
-  }),
-  MA393: () => ({
-    tensors: head((rows) => {
+  MA392: () =>
+    weightsCase(head((rows) => rows.subarray(3 * 64, 4 * 64).forEach((v, k, row) => row[k] = v * 50))),
+  MA393: () =>
+    weightsCase(head((rows) => {
       for (let k = 0; k < 64; k++) {
         let sum = 0;
         for (let unit = 0; unit < 10; unit++) if (unit !== 7) sum += rows[unit * 64 + k];
         rows[7 * 64 + k] = -sum / 9;
       }
-    }),
-  }),
-  MA394: () => ({ tensors: [tensorOf("fc1.weight", [32, 64], new Float32Array(32 * 64))] }),
-  MA399: () => ({
-    tensors: [tensorOf("layer.weight", [64, 64], normals(64 * 64, 0.1, 1))],
-    options: { maxReadElements: 1000 },
-  }),
+    })),
+  MA394: () => weightsCase([["fc1.weight", [32, 64], new Float32Array(32 * 64)]]),
+  MA399: () => weightsCase([["layer.weight", [64, 64], normals(64 * 64, 0.1, 1)]], { maxReadElements: 1000 }),
 };
 
 for (const [id, build] of Object.entries(WEIGHT_CASES)) {
-  Deno.test(`${id}'s catalog example triggers it in the weight analysis: ${RULES[id as RuleId].example}`, async () => {
-    const { tensors, options } = build();
-    const found = await analyzeWeights(tensors, { ...DEFAULT_WEIGHTS_OPTIONS, ...options });
-    assert.ok(found.some((finding) => finding.rule === id), `${id} not among ${JSON.stringify(found)}`);
+  Deno.test(`${id}'s catalog example triggers it in a scan's weight analysis: ${RULES[id as RuleId].example}`, async () => {
+    const found = await rulesFound(build());
+    assert.ok(found.includes(id), `${id} not among ${JSON.stringify(found)}`);
   });
 }
 

@@ -97,7 +97,7 @@ Deno.test("a scan whose time budget is spent reports the remaining files as erro
   }
 });
 
-Deno.test("bytes_scanned counts the bytes read, not the file size: a NumPy array's data is not read", async () => {
+Deno.test("bytes_scanned counts the bytes read, not the file size: a NumPy array's data is read only to analyse it", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // A 1 MiB float64 array: np.load reads the header and then the raw data, which holds no code.
@@ -108,13 +108,17 @@ Deno.test("bytes_scanned counts the bytes read, not the file size: a NumPy array
     npy.set([header.length & 0xff, header.length >> 8], 8);
     npy.set(encode(header), 10);
     await Deno.writeFile(join(dir, "weights.npy"), npy);
-    const result = await scan([dir], { sandbox: false });
+    const result = await scan([dir], { sandbox: false, scannerOptions: { weights: { enabled: 0 } } });
     const [file] = result.files;
     assert.equal(file.format, "numpy");
     assert.deepEqual(file.findings, []);
     assert.equal(file.size, npy.length);
     // Only the head that detection reads (64 KiB, which holds the header) was read.
     assert.equal(file.bytesScanned, 64 * 1024);
+    // The weight analysis (on by default) reads the values: every byte, and it finds them clean.
+    const [analysed] = (await scan([dir], { sandbox: false })).files;
+    assert.deepEqual(analysed.findings, []);
+    assert.equal(analysed.bytesScanned, npy.length);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

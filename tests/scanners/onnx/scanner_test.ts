@@ -68,7 +68,8 @@ Deno.test("onnx: a 2 GB model with embedded initializers is walked without readi
   const parts = onnxModelParts(GB2, LAYERS);
   assert.ok(partsLength(parts) > 0.99 * GB2);
   const source = virtualSource(parts);
-  const outcome = await scanSource(source, "big.onnx");
+  // Structure only: the weight analysis, on by default, reads values (tests/engine/weights_test.ts).
+  const outcome = await scanSource(source, "big.onnx", { scannerOptions: { weights: { enabled: 0 } } });
   assert.equal(outcome.error, undefined);
   assert.equal(outcome.format, "onnx");
   assert.deepEqual(outcome.findings, []);
@@ -81,7 +82,7 @@ Deno.test("onnx: a second graph field after the payloads is merged by protobuf, 
   const pyop = node("PyOp", "ai.onnx.contrib");
   const appended = field(7, pyop);
   const source = virtualSource([...parts, appended]);
-  const outcome = await scanSource(source, "big.onnx");
+  const outcome = await scanSource(source, "big.onnx", { scannerOptions: { weights: { enabled: 0 } } });
   // Protobuf merges a singular message written twice: the PyOp follows the first graph's 2 * LAYERS nodes.
   const position = partsLength(parts) + appended.length - pyop.length;
   assert.deepEqual(outcome.findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`), [

@@ -187,8 +187,32 @@ Deno.test("safetensors: a 10 GB file is judged on its header alone", async () =>
   });
   const head = file(`{"__metadata__":{"format":"pt"},${tensors.join(",")}}`);
   const source = sparse(head, head.length + 10_000_000_000);
-  const outcome = await scanSource(source, "big.safetensors");
+  // Structure only: the weight analysis, on by default, reads values (tests/engine/weights_test.ts).
+  const outcome = await scanSource(source, "big.safetensors", {
+    scannerOptions: { weights: { enabled: 0 } },
+  });
   assert.equal(outcome.format, "safetensors");
+  assert.deepEqual(outcome.findings, []);
+  assert.ok(source.bytesRead < 2 * 64 * 1024, `${source.bytesRead} bytes read`);
+});
+
+Deno.test("safetensors: a 10 GB language model is judged on its header alone, the weight analysis on by default", async () => {
+  // A 151,936-token embedding 4,096 wide (2.5 GB of F32), then 30 layers of 2.5 G parameters in all.
+  const embedding = 151_936 * 4_096 * 4;
+  const layer = 20_971_520 * 4;
+  const tensors = [
+    `"model.embed_tokens.weight":{"dtype":"F32","shape":[151936,4096],"data_offsets":[0,${embedding}]}`,
+    ...Array.from({ length: 90 }, (_, i) => {
+      const start = embedding + i * layer;
+      return `"model.layers.${i}.mlp.weight":{"dtype":"F32","shape":[5120,4096],"data_offsets":[${start},${
+        start + layer
+      }]}`;
+    }),
+  ];
+  const head = file(`{${tensors.join(",")}}`);
+  const source = sparse(head, head.length + embedding + 90 * layer);
+  assert.ok(source.size > 10e9);
+  const outcome = await scanSource(source, "llm.safetensors");
   assert.deepEqual(outcome.findings, []);
   assert.ok(source.bytesRead < 2 * 64 * 1024, `${source.bytesRead} bytes read`);
 });

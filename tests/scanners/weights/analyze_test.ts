@@ -116,18 +116,19 @@ function languageModel(poison = false): ReturnType<typeof tensorOf>[] {
   });
 }
 
-Deno.test("a language model, recognised by its shapes, gets only the NaN/Inf check in auto mode", async () => {
-  const tensors = languageModel();
+Deno.test("a language model, recognised by its shapes, is not read at all in auto mode", async () => {
+  const tensors = languageModel(true);
   assert.equal(looksLikeLanguageModel(tensors, DEFAULT_WEIGHTS_OPTIONS), true);
+  // Not even its NaN: in auto mode its scan costs no more than its header.
   assert.deepEqual(await analyzeWeights(tensors), []);
-  // Every element was read for the NaN/Inf check, in chunks.
-  assert.equal(tensors[0].reads, 32_000 * 2_048);
-  // The full analysis, asked for, sees the super weight: the quiet above is the recognition, not blindness.
+  assert.deepEqual(tensors.map((tensor) => tensor.reads), [0, 0, 0, 0]);
+  // The full analysis, asked for, sees the super weight and the NaN: the quiet above is the recognition.
   assert.deepEqual(summary(await analyzeWeights(languageModel(), options({ enabled: WEIGHTS_ON }))), [
     ["MA391", "warning", "embed_tokens.weight", undefined],
   ]);
-  assert.deepEqual(summary(await analyzeWeights(languageModel(true))), [
+  assert.deepEqual(summary(await analyzeWeights(languageModel(true), options({ enabled: WEIGHTS_ON }))), [
     ["MA390", "warning", "embed_tokens.weight", undefined],
+    ["MA391", "warning", "embed_tokens.weight", undefined],
   ]);
 });
 
@@ -215,7 +216,13 @@ Deno.test("a hostile shape costs the read budget at most; a reader's long read i
     shape: [1e9, 1e9],
     read: (_start: number, count: number) => Promise.resolve(normals(count, 0.1, huge += count)),
   };
-  const findings = await analyzeWeights([hugeTensor], options({ maxReadElements: 1 << 20 }));
+  // In auto mode its vocabulary-sized dimension makes it a language model: nothing is read.
+  assert.deepEqual(await analyzeWeights([hugeTensor], options({ maxReadElements: 1 << 20 })), []);
+  assert.equal(huge, 0);
+  const findings = await analyzeWeights(
+    [hugeTensor],
+    options({ maxReadElements: 1 << 20, enabled: WEIGHTS_ON }),
+  );
   assert.deepEqual(summary(findings), [["MA399", "info", "", undefined]]);
   assert.equal(huge, 1 << 20);
   // A reader returning more than asked is cut to what was asked; one returning fewer is a bug, thrown.
