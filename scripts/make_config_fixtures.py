@@ -659,6 +659,52 @@ def structure() -> list[Fixture]:
     ]
 
 
+def credential_fixtures() -> list[Fixture]:
+    """Credentials and risky URLs in real-shaped configs, with their benign twin: made-up values of each
+    provider's exact format (none is live), found by the scanners/secrets checks at their key paths."""
+    aws_id, aws_secret = "AKIA5LKR4AQXVUPCTNWL", "p8Yq3vT1xZ9mK2wL7nR4sB6dF0hJ5gC1aE3uI8oP"
+    hf = "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"
+    deploy = json.dumps({
+        "model": "org/llama-ft", "max_tokens": 512,
+        "aws": {"region": "us-east-1", "access_key_id": aws_id, "secret_access_key": aws_secret},
+        "hub": {"token": hf},
+        "registry": "https://deploy:Xq7wP2mZ9vL4@registry.example.com/models",
+    }, indent=2) + "\n"
+    downloads = ("weights:\n"
+                 "  url: http://198.51.100.23/models/llama.bin\n"
+                 "  mirror: https://bit.ly/3xYzAbC\n"
+                 "  fallback: https://abcd-203-0-113-7.ngrok-free.app/llama.safetensors\n"
+                 "tokenizer:\n"
+                 "  path: file:///home/user/.cache/tokenizer.json\n"
+                 "docs: https://huggingface.co/docs/transformers\n")
+    innocent = ("# A real fine-tuning config's words: token, key, secret, password, none of them a credential.\n"
+                "model:\n  name_or_path: meta-llama/Llama-2-7b-hf\n  pad_token: \"<pad>\"\n  bos_token: \"<s>\"\n"
+                "  max_tokens: 4096\n  key_dim: 64\n"
+                "hub:\n  token: ${HF_TOKEN}\n  push_to_hub: false\n"
+                "openai:\n  api_key: <your-api-key>\n"
+                "aws:\n  access_key_id: AKIAIOSFODNN7EXAMPLE\n  secret_name: training/wandb\n"
+                "wandb:\n  password_file: ~/.netrc\n  run_id: 3f2b8c1e-9a4d-4e7b-8c2a-1d5e6f7a8b9c\n"
+                "checkpoint:\n  sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+                "  url: https://huggingface.co/meta-llama/Llama-2-7b-hf/resolve/main/model.safetensors\n")
+    return [
+        fx("malicious/deploy_credentials.json", "malicious", "json",
+           "an AWS key pair, a Hugging Face token and a password in a URL in a deployment config", deploy,
+           [at("MA541", deploy, f'"{aws_id}"', "$.aws.access_key_id", severity="warning"),
+            at("MA541", deploy, f'"{aws_secret}"', "$.aws.secret_access_key", severity="critical"),
+            at("MA542", deploy, f'"{hf}"', "$.hub.token", details={"provider": "huggingface"}),
+            at("MA545", deploy, '"https://deploy:', "$.registry")]),
+        fx("malicious/risky_downloads.yaml", "malicious", "yaml",
+           "weights from a raw IP over http, a URL shortener, a tunnel, and a file:// tokenizer", downloads,
+           [at("MA550", downloads, "http://198", "$.weights.url", details={"host": "198.51.100.23"}),
+            at("MA552", downloads, "https://bit.ly", "$.weights.mirror"),
+            at("MA553", downloads, "https://abcd", "$.weights.fallback"),
+            at("MA555", downloads, "file://", "$.tokenizer.path")]),
+        fx("benign/training_words.yaml", "benign", "yaml",
+           "token, key, secret and password used innocently: placeholders, AWS's example key, a UUID, a digest",
+           innocent),
+    ]
+
+
 def xml_fixtures() -> list[Fixture]:
     xxe = PMML.replace('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
                        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE PMML [\n'
@@ -719,7 +765,7 @@ def check(fixtures: list[Fixture]) -> None:
 
 
 def main() -> None:
-    fixtures = [*yaml_tags(), *targets(), *structure(), *xml_fixtures(), *benign()]
+    fixtures = [*yaml_tags(), *targets(), *structure(), *credential_fixtures(), *xml_fixtures(), *benign()]
     check(fixtures)
     assumptions = [
         "String values go through the shared string checks (MA005, MA011, MA012) and the credential and URL"

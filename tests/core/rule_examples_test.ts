@@ -9,7 +9,6 @@ import { dirname } from "node:path";
 import { type RuleId, RULES } from "../../core/rules.ts";
 import { parseConfig } from "../../cli/config.ts";
 import { triage } from "../../cli/triage.ts";
-import { configValueFindings } from "../../scanners/secrets/check.ts";
 import { scan, type ScanOptions } from "../../engine/scan.ts";
 import { buildZip, PAYLOAD as ZIP_PICKLE } from "../scanners/zip/_zip.ts";
 import type { WeightRuleId } from "../../scanners/weights/finding.ts";
@@ -445,10 +444,9 @@ const CASES: Partial<Record<RuleId, () => Promise<ExampleCase> | ExampleCase>> =
 };
 
 /**
- * Rules whose checks no file scanner calls yet: the config value checks of `scanners/secrets/`
- * (MA540-MA557) wait for the config-format scanners (`scanners/config/`), which call them on
- * every string value with its key path. Until then each example is checked on the value and key
- * path it names; once a scanner reports them, each moves to CASES as a config file beside the model.
+ * The config value checks of `scanners/secrets/` (MA540-MA557): each example is the value and key path
+ * it names, written into a `deploy.json` at that key path and scanned (the config scanner runs the
+ * checks on every string value).
  */
 const VALUE_CASES: Partial<Record<RuleId, [value: string, keyPath: string]>> = {
   MA540: [
@@ -552,10 +550,17 @@ for (const [id, build] of Object.entries(CASES)) {
   });
 }
 
+/** A JSON document holding `value` at `keyPath` (`$.a.b`: object keys only). */
+function atKeyPath(keyPath: string, value: string): unknown {
+  return keyPath.slice(2).split(".").reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+}
+
 for (const [id, [value, keyPath]] of Object.entries(VALUE_CASES)) {
-  Deno.test(`${id}'s catalog example triggers it on the config value it names: ${RULES[id as RuleId].example}`, () => {
-    const found = configValueFindings(value, keyPath).map((finding) => finding.rule);
-    assert.ok(found.includes(id as RuleId), `${id} not among ${JSON.stringify(found)}`);
+  Deno.test(`${id}'s catalog example triggers it in a config file: ${RULES[id as RuleId].example}`, async () => {
+    const found = await rulesFound({
+      files: { "deploy.json": text(JSON.stringify(atKeyPath(keyPath, value))) },
+    });
+    assert.ok(found.includes(id), `${id} not among ${JSON.stringify(found)}`);
   });
 }
 
