@@ -8,6 +8,7 @@
  * @module
  */
 
+import { DecodeError } from "../core/decode_error.ts";
 import { elementCount, type WeightTensor } from "../core/tensor.ts";
 import type { WeightFinding } from "../scanners/weights/finding.ts";
 import type { WeightsOptions } from "../scanners/weights/options.ts";
@@ -126,7 +127,19 @@ export async function analyzeCollected(
   options: Readonly<WeightsOptions>,
 ): Promise<PlacedWeightFinding[]> {
   const { analyzeWeights } = await import("../scanners/weights/analyze.ts");
-  const findings = await analyzeWeights(model.tensors.map((collected) => collected.tensor), options);
+  let findings: WeightFinding[];
+  try {
+    findings = await analyzeWeights(model.tensors.map((collected) => collected.tensor), options);
+  } catch (error) {
+    // Values that end before their tensor does (a truncated file) stop the analysis, not the scan.
+    if (!(error instanceof DecodeError)) throw error;
+    findings = [{
+      rule: "MA399",
+      severity: "info",
+      message: `The weight analysis stopped: a tensor's ${error.reason}`,
+      details: { tensor: "", reason: error.message },
+    }];
+  }
   const sourceOf = new Map(model.tensors.map((collected) => [collected.tensor.name, collected.members]));
   const placed = findings.map((finding) => ({
     finding,

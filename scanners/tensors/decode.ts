@@ -8,6 +8,7 @@
  */
 
 import type { ByteSource } from "../../core/byte_source.ts";
+import { DecodeError } from "../../core/decode_error.ts";
 import { dtypeBytes, elementCount, type TensorInfo, type WeightTensor } from "../../core/tensor.ts";
 
 /**
@@ -186,6 +187,14 @@ export function weightTensor(info: TensorInfo, storage: TensorStorage): WeightTe
   };
 }
 
+/**
+ * A source that ends inside the values its tensor declares (a truncated file, a member cut short):
+ * corrupt input, not a bug of the reader.
+ */
+function storageEnded(at: number): DecodeError {
+  return new DecodeError("tensor", `its storage ends at byte ${at}, before the values the tensor declares`);
+}
+
 /** Whether this machine stores numbers little-endian (every platform Deno ships for). */
 const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
@@ -203,7 +212,7 @@ async function readContiguous(
   for (let done = 0; done < out.length;) {
     const n = Math.min(out.length - done, perChunk);
     const bytes = await source.read(from + done * size, n * size);
-    if (bytes.length < n * size) throw new RangeError(`Tensor storage ends at byte ${from + done * size}`);
+    if (bytes.length < n * size) throw storageEnded(from + done * size + bytes.length);
     if (decode === undefined) {
       outBytes.set(bytes.subarray(0, n * size), done * size);
     } else {
@@ -244,7 +253,7 @@ async function readStrided(
     const at = base + element * size;
     if (windowStart < 0 || at < windowStart || at + size > windowStart + window.byteLength) {
       const bytes = await source.read(at, Math.max(size, READ_CHUNK_BYTES));
-      if (bytes.length < size) throw new RangeError(`Tensor storage ends at byte ${at}`);
+      if (bytes.length < size) throw storageEnded(at + bytes.length);
       windowStart = at;
       window = view(bytes.slice());
     }

@@ -4,11 +4,14 @@
 // untouched models and every benign fixture must stay clean, and --no-weights must read no value.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { bytesSource } from "../../core/byte_source.ts";
 import type { Finding } from "../../core/types.ts";
 import { scanBytes, type SourceScanOutcome } from "../../engine/dispatch.ts";
 import { scan } from "../../engine/scan.ts";
+import { analyzeCollected, WeightCollection } from "../../engine/weights.ts";
 import type { ScannerOptionsInput } from "../../scanners/options.ts";
-import { WEIGHTS_OFF, WEIGHTS_ON } from "../../scanners/weights/options.ts";
+import { weightTensor } from "../../scanners/tensors/decode.ts";
+import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_OFF, WEIGHTS_ON } from "../../scanners/weights/options.ts";
 import { buildZip } from "../scanners/zip/_zip.ts";
 import { runInProcess, tempDir } from "../_cli_helpers.ts";
 
@@ -314,4 +317,18 @@ Deno.test("--weights and --no-weights: the full analysis, and none", async () =>
   const help = await runInProcess(["scan", "--help"]);
   assert.match(help.stdout, /--weights +analyse every model's weights/);
   assert.match(help.stdout, /--no-weights +do not analyse weights/);
+});
+
+Deno.test("values that end before their tensor does stop the analysis with MA399, not the scan", async () => {
+  // A 4 x 4 float32 matrix whose storage holds only 40 of its 64 bytes (a file cut short).
+  const cut = weightTensor({ name: "fc.weight", dtype: "F32", shape: [4, 4] }, {
+    source: bytesSource(new Uint8Array(40)),
+  })!;
+  const model = new WeightCollection(0);
+  await model.add(cut, ["archive/data/0"], false);
+  const placed = await analyzeCollected(model, ["archive/data.pkl"], DEFAULT_WEIGHTS_OPTIONS);
+  assert.deepEqual(placed.map(({ finding, members }) => [finding.rule, finding.severity, members]), [
+    ["MA399", "info", ["archive/data.pkl"]],
+  ]);
+  assert.match(placed[0].finding.message, /storage ends at byte 40/);
 });
