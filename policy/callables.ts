@@ -164,8 +164,15 @@ function buildTrie(): TrieNode {
   return root;
 }
 
-/** The standard denylist's trie, built once: the tables never change. */
-const DENY_TRIE = buildTrie();
+let denyTrieBuilt: TrieNode | undefined;
+
+/**
+ * The standard denylist's trie, built on the first judgement and kept: the tables never change, and a
+ * scan that judges no name (a pickle of plain data) never pays for it.
+ */
+function denyTrie(): TrieNode {
+  return denyTrieBuilt ??= buildTrie();
+}
 
 interface TrieHit {
   rule: DenyRule;
@@ -238,10 +245,14 @@ const MAX_LOADER_SEGMENTS = Math.max(...NESTED_LOADERS.map((path) => path.split(
  * denied entry (`reduce`, `attrgetter`, `os`), which a family module may have
  * imported from a dangerous place.
  */
-const EXCLUDED_NAMES: ReadonlySet<string> = new Set([
-  ...DENIED.flatMap(([, , paths]) => paths.map((p) => p.replace(/\.\*$/, "").split(".").pop()!)),
-  ...FAMILY_EXCLUDED_NAMES,
-]);
+let excludedNamesBuilt: ReadonlySet<string> | undefined;
+
+function excludedNames(): ReadonlySet<string> {
+  return excludedNamesBuilt ??= new Set([
+    ...DENIED.flatMap(([, , paths]) => paths.map((p) => p.replace(/\.\*$/, "").split(".").pop()!)),
+    ...FAMILY_EXCLUDED_NAMES,
+  ]);
+}
 
 function indexSafe(safe: readonly SafeTable[]): SafeIndex {
   const families = new Map<string, SafeFamily[]>();
@@ -262,7 +273,7 @@ function indexExtras(extras: Required<PolicyExtras>): ExtrasIndex {
   let trie: TrieNode | undefined;
   for (const path of extras.denied) {
     // A path the standard denylist already denies (or lies under) keeps the standard reason.
-    if (walkDenied(DENY_TRIE, [], path.split("."), 0, false)) continue;
+    if (walkDenied(denyTrie(), [], path.split("."), 0, false)) continue;
     addRule(trie ??= {}, path, CONFIGURED_DENIAL_REASON, "configured");
   }
   return {
@@ -275,7 +286,7 @@ function indexExtras(extras: Required<PolicyExtras>): ExtrasIndex {
 const startsUpper = (name: string) => name.charCodeAt(0) >= 65 && name.charCodeAt(0) <= 90;
 
 function familyAccepts(family: SafeFamily, mod: readonly string[], name: readonly string[]): boolean {
-  if (name.length > (family.members ? 2 : 1) || name.some((seg) => EXCLUDED_NAMES.has(seg))) return false;
+  if (name.length > (family.members ? 2 : 1) || name.some((seg) => excludedNames().has(seg))) return false;
   if (family.depth !== undefined && mod.length !== family.depth) return false;
   if (family.lastModule && !family.lastModule.test(mod[mod.length - 1])) return false;
   if (family.excludedSegments?.some((seg) => mod.includes(seg))) return false;
@@ -363,18 +374,23 @@ function anywhereVerdict(mod: readonly string[], path: string): CallableVerdict 
 export class CallablePolicy {
   static #standard: CallablePolicy | undefined;
   readonly #safe: readonly SafeTable[];
-  readonly #safeIndex: SafeIndex;
+  #safeIndexBuilt: SafeIndex | undefined;
   readonly #extras: Required<PolicyExtras>;
   readonly #extrasIndex: ExtrasIndex;
 
-  private constructor(safe: readonly SafeTable[], safeIndex: SafeIndex, extras: PolicyExtras) {
+  private constructor(safe: readonly SafeTable[], safeIndex: SafeIndex | undefined, extras: PolicyExtras) {
     this.#safe = safe;
-    this.#safeIndex = safeIndex;
+    this.#safeIndexBuilt = safeIndex;
     this.#extras = {
       denied: [...extras.denied ?? []].filter(validPath),
       allowed: [...extras.allowed ?? []].filter((n) => validPath(n.endsWith(".*") ? n.slice(0, -2) : n)),
     };
     this.#extrasIndex = indexExtras(this.#extras);
+  }
+
+  /** The index of the safe tables, built on the first judgement that needs it. */
+  #safeIndex(): SafeIndex {
+    return this.#safeIndexBuilt ??= indexSafe(this.#safe);
   }
 
   /**
@@ -389,7 +405,7 @@ export class CallablePolicy {
    * ```
    */
   static standard(): CallablePolicy {
-    return CallablePolicy.#standard ??= new CallablePolicy(SAFE_TABLES, indexSafe(SAFE_TABLES), {});
+    return CallablePolicy.#standard ??= new CallablePolicy(SAFE_TABLES, undefined, {});
   }
 
   /**
@@ -427,7 +443,7 @@ export class CallablePolicy {
    */
   extend(extras: PolicyExtras, safe: readonly SafeTable[] = []): CallablePolicy {
     const tables = safe.length === 0 ? this.#safe : [...this.#safe, ...safe];
-    return new CallablePolicy(tables, safe.length === 0 ? this.#safeIndex : indexSafe(tables), {
+    return new CallablePolicy(tables, safe.length === 0 ? this.#safeIndexBuilt : undefined, {
       denied: [...this.#extras.denied, ...extras.denied ?? []],
       allowed: [...this.#extras.allowed, ...extras.allowed ?? []],
     });
@@ -533,7 +549,7 @@ export class CallablePolicy {
 
   /** The exception to the denylist that `path` falls under, if any. */
   #exception(path: string): string | undefined {
-    const index = this.#safeIndex;
+    const index = this.#safeIndex();
     if (index.exceptions.has(path)) return path;
     const prefix = index.exceptionPrefixes.find((p) => underNamespace(path, p));
     return prefix === undefined ? undefined : `${prefix}*`;
@@ -546,13 +562,13 @@ export class CallablePolicy {
     from: number,
     viaAttribute: boolean,
   ): TrieHit | undefined {
-    const standard = walkDenied(DENY_TRIE, head, segs, from, viaAttribute);
+    const standard = walkDenied(denyTrie(), head, segs, from, viaAttribute);
     const extra = this.#extrasIndex.trie;
     return standard ?? (extra && walkDenied(extra, head, segs, from, viaAttribute));
   }
 
   #safeVerdict(mod: readonly string[], name: readonly string[], path: string): CallableVerdict | undefined {
-    const tables = this.#safeIndex;
+    const tables = this.#safeIndex();
     const extras = this.#extrasIndex;
     if (tables.exact.has(path) || extras.exact.has(path)) return { tier: "safe", name: path, entry: path };
     const allowed = extras.prefixes.find((prefix) => underNamespace(path, prefix));
@@ -595,7 +611,7 @@ export class CallablePolicy {
    * ```
    */
   safeNames(): string[] {
-    return [...this.#safeIndex.exact, ...this.#safeIndex.exceptions];
+    return [...this.#safeIndex().exact, ...this.#safeIndex().exceptions];
   }
 }
 
