@@ -115,6 +115,7 @@ function savedModel(nodes: number): Uint8Array {
  * import { writeSavedModel } from "./bench_tensorflow.ts";
  * const dir = await Deno.makeTempDir();
  * const bytes = await writeSavedModel(`${dir}/model`, 1000);
+ * await Deno.remove(dir, { recursive: true });
  * assert.equal(bytes > 0, true);
  * ```
  */
@@ -151,6 +152,7 @@ function fieldHead(tag: number, length: number): number[] {
  * import { writeSparseFrozenGraph } from "./bench_tensorflow.ts";
  * const path = await Deno.makeTempFile({ suffix: ".pb" });
  * const size = await writeSparseFrozenGraph(path, 256 * 1024 * 1024);
+ * await Deno.remove(path);
  * assert.equal(size > 256 * 1024 * 1024, true);
  * ```
  */

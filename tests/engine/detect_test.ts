@@ -4,6 +4,7 @@ import { extensionOf, formatsClaimedBy, nameClaimsScannedFormat } from "../../en
 import { scanWith } from "../../engine/scan.ts";
 import { descriptorById, READERS, SCANNERS } from "../../scanners/registry.ts";
 import { TOY_REGISTRY } from "./_toy_formats.ts";
+import { tempDir } from "../_cli_helpers.ts";
 
 Deno.test("extensions are the last segment's, lower-cased, dot files have none", () => {
   assert.equal(extensionOf("models/Model.PT"), ".pt");
@@ -83,7 +84,7 @@ Deno.test("detection order comes from declared priorities: containers, compresso
 });
 
 Deno.test("a text format claims a file by its name and a successful parse; content still comes first", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir("modelaudit_detect_");
   await Deno.writeTextFile(join(dir, "good.toyini"), "a=1\nb=two\n");
   await Deno.writeTextFile(join(dir, "bad.toyini"), "[section]\na=1\n");
   await Deno.writeFile(join(dir, "evil.toyini"), new TextEncoder().encode("cos\nsystem\n(S'echo hi'\ntR."));

@@ -5,6 +5,7 @@ import { scanWith } from "../../engine/scan.ts";
 import { referenceProblem, Siblings } from "../../engine/siblings.ts";
 import { TOY_REGISTRY } from "./_toy_formats.ts";
 import { renderLocation } from "../../report/location.ts";
+import { tempDir } from "../_cli_helpers.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 /** `os.system("echo modelaudit")` as a protocol-0 pickle: GLOBAL at 0, REDUCE at 40. */
@@ -18,7 +19,7 @@ const TOY_WORKER = new URL("./_toy_worker.ts", import.meta.url);
  * malicious: read by mistake, it would show its MA100/MA101.
  */
 async function bundle(): Promise<{ root: string; secret: string }> {
-  const tmp = await Deno.makeTempDir();
+  const tmp = await tempDir("modelaudit_directory_");
   const root = join(tmp, "root");
   const dir = join(root, "bundle");
   await Deno.mkdir(join(tmp, "outside"), { recursive: true });
@@ -161,7 +162,7 @@ Deno.test("a plan that fails leaves no file unscanned: each is scanned by conten
 });
 
 Deno.test("a unit's files are judged by the scan's policy of Python callables, in the worker too", async () => {
-  const tmp = await Deno.makeTempDir();
+  const tmp = await tempDir("modelaudit_directory_");
   const dir = join(tmp, "root", "bundle");
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeFile(join(dir, "weights.bin"), encode("cmycorp.tools\nrun\n(tR."));

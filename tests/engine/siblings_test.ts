@@ -6,6 +6,7 @@ import { scanSource } from "../../engine/dispatch.ts";
 import { fileScope, Siblings } from "../../engine/siblings.ts";
 import { byPriority, REGISTRY, type Registry } from "../../scanners/registry.ts";
 import { renderLocation } from "../../report/location.ts";
+import { tempDir } from "../_cli_helpers.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const MALICIOUS = encode("cos\nsystem\n(S'echo modelaudit-fixture'\ntR.");
@@ -42,7 +43,7 @@ function siblingRegistry(seen: { depth: number; reference: string; result: strin
 }
 
 Deno.test("a file on disk opens siblings beside it, through the engine, and payloads have none but escapes", async () => {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir("modelaudit_siblings_");
   await Deno.mkdir(join(root, "models", "data"), { recursive: true });
   await Deno.writeFile(join(root, "models", "data", "weights.pkl"), MALICIOUS);
   const file = join(root, "models", "m.sib");
@@ -75,7 +76,7 @@ Deno.test("a file on disk opens siblings beside it, through the engine, and payl
 });
 
 Deno.test("a symbolic link to a folder outside the root is refused for every file below it", async () => {
-  const tmp = await Deno.makeTempDir();
+  const tmp = await tempDir("modelaudit_siblings_");
   const root = join(tmp, "root");
   await Deno.mkdir(join(tmp, "secrets"));
   await Deno.mkdir(root);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type DirectoryDescriptor, PRIORITY } from "../../core/scanner.ts";
 import { expandPaths, resolveNamedPaths } from "../../engine/walk.ts";
 import { renderLocation } from "../../report/location.ts";
+import { tempDir } from "../_cli_helpers.ts";
 
 async function tree(): Promise<{ dir: string; outside: string }> {
   const dir = await Deno.makeTempDir();
@@ -91,7 +92,7 @@ Deno.test("a symlink named on the command line is followed: the user chose it", 
 });
 
 Deno.test("folders a directory format recognises become units; a file belongs to the innermost", async () => {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir("modelaudit_walk_");
   for (const dir of ["a/b", "a/variables", "c"]) await Deno.mkdir(join(root, dir), { recursive: true });
   for (const file of ["a/toy.json", "a/x.pkl", "a/b/toy.json", "a/b/y.pkl", "a/variables/v.idx", "c/z.pkl"]) {
     await Deno.writeTextFile(join(root, file), "");

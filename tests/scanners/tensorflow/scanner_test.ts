@@ -20,6 +20,7 @@ import {
   stringConst,
   utf8,
 } from "./_graphs.ts";
+import { tempDir } from "../../_cli_helpers.ts";
 
 async function brief(
   bytes: Uint8Array,
@@ -128,7 +129,7 @@ Deno.test("tensorflow: .pb files are claimed by name and content; a disguised pi
 });
 
 Deno.test("tensorflow: a SavedModel asset that leads out of the folder is refused and reported", async () => {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir("modelaudit_tensorflow_");
   await Deno.mkdir(join(root, "model", "assets"), { recursive: true });
   const bytes = encode("tensorflow.SavedModel", {
     saved_model_schema_version: 1,
@@ -145,7 +146,7 @@ Deno.test("tensorflow: a SavedModel asset that leads out of the folder is refuse
 });
 
 Deno.test("tensorflow: a SavedModel folder is one unit whose checkpoint is raw data, never read", async () => {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir("modelaudit_tensorflow_");
   const dir = join(root, "model");
   await Deno.mkdir(join(dir, "variables"), { recursive: true });
   await Deno.mkdir(join(dir, "assets"), { recursive: true });
