@@ -1,7 +1,8 @@
 /**
  * The msgpack scanner. msgpack cannot make its loader run code, so a file that decodes is clean:
  * the scan decodes it whole with `@msgpack/msgpack`, within limits measured first
- * (`measure.ts`), and reports a file that does not decode (MA150), one past a limit (MA151), and
+ * (`measure.ts`), runs the shared string checks on its keys and strings (`--blacklist`, MA011,
+ * MA012), and reports a file that does not decode (MA150), one past a limit (MA151), and
  * extension types no model loader knows (MA152), Flax's being checked down to their headers. The
  * payload of an unknown type is what a custom `ext_hook` reads: it is scanned on a guess, for what
  * it would run if that hook unpickled it.
@@ -13,8 +14,10 @@ import { Decoder } from "@msgpack/msgpack";
 import { bytesSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { scannerOptions } from "../options.ts";
+import { checkString } from "../strings/checks.ts";
 import { FLAX_EXTENSIONS, flaxExtensionCheck } from "./flax.ts";
 import { measureMsgpack } from "./measure.ts";
+import { msgpackStrings } from "./strings.ts";
 
 /** Map keys as Python's msgpack takes them by default (`strict_map_key`): strings and bytes. */
 function _mapKey(key: unknown): string {
@@ -55,8 +58,9 @@ export const msgpackScanner: Scanner = {
     if (!measure.ok) return _reportLimit(ctx, measure.limit, limits[measure.limit], measure.at);
     const { codec, report } = flaxExtensionCheck();
     const decoder = new Decoder({ extensionCodec: codec, mapKeyConverter: _mapKey });
+    let document: unknown;
     try {
-      decoder.decode(bytes);
+      document = decoder.decode(bytes);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       ctx.report({
@@ -81,6 +85,10 @@ export const msgpackScanner: Scanner = {
         }): the program that reads this file decides what they become`,
         details: { extensionType: type, count },
       });
+    }
+    // Its keys and strings go through the shared checks: the user's --blacklist, second stages, code.
+    for (const { text, keyPath } of msgpackStrings(document)) {
+      await checkString(ctx, text, { what: `The msgpack string at ${keyPath}`, keyPath });
     }
     for (const [i, { type, data }] of report.payloads.entries()) {
       await ctx.scanNested(bytesSource(data), `<ext ${type} #${i}>`, { opportunistic: true });

