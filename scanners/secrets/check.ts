@@ -24,6 +24,12 @@ export type { ValueFinding } from "./types.ts";
 export { URL_INDICATORS } from "./urls.ts";
 
 /**
+ * Values shorter than this hold no finding: the shortest password the generic check takes has 8
+ * characters, as has the shortest risky URL (`file:///`); every provider token is longer.
+ */
+const MIN_CHECKED_CHARS = 8;
+
+/**
  * Characters of one value checked (64 KiB): credentials and URLs sit near the start of a
  * value; an embedded document longer than that is searched only in its head, so the work
  * per value stays bounded.
@@ -78,6 +84,8 @@ export function configValueFindings(
   keyPath: string,
   key: string | undefined = lastKey(keyPath),
 ): ValueFinding[] {
+  // Shorter than any credential or risky URL: a tokenizer's vocabulary is hundreds of thousands of these.
+  if (value.length < MIN_CHECKED_CHARS) return [];
   const checked = value.length > MAX_CHECKED_CHARS ? value.slice(0, MAX_CHECKED_CHARS) : value;
   return [...findCredentials(checked, key, keyPath), ...findRiskyUrls(checked, key)];
 }
