@@ -7,6 +7,8 @@
  * @module
  */
 
+import { LineIndex } from "../scanners/strings/line_index.ts";
+
 /** Fence languages `deno test --doc` runs; a block without a language counts as TypeScript. */
 const RUNNABLE_LANGUAGES = new Set(["", "ts", "typescript", "js", "javascript", "tsx", "jsx"]);
 
@@ -71,13 +73,15 @@ export interface DocExample {
  */
 export function extractExamples(text: string, file: string, url: URL): DocExample[] {
   const examples: DocExample[] = [];
+  const lines = new LineIndex(text);
   for (const comment of text.matchAll(JSDOC_COMMENT)) {
-    const commentLine = lineOf(text, comment.index);
+    const commentLine = lines.place(comment.index).line;
     const body = comment[0].split("\n").map((line) => line.replace(/^\s*\*? ?/, "")).join("\n");
+    const bodyLines = new LineIndex(body);
     for (const block of body.matchAll(FENCED_BLOCK)) {
       const [, language, attributes, code] = block;
       if (!RUNNABLE_LANGUAGES.has(language) || /\bignore\b/.test(attributes)) continue;
-      const firstLine = commentLine + lineOf(body, block.index) - 1;
+      const firstLine = commentLine + bodyLines.place(block.index).line - 1;
       examples.push({
         file,
         firstLine,
@@ -87,13 +91,6 @@ export function extractExamples(text: string, file: string, url: URL): DocExampl
     }
   }
   return examples;
-}
-
-/** Line (from 1) of `index` in `text`. */
-function lineOf(text: string, index: number): number {
-  let line = 1;
-  for (let at = text.indexOf("\n"); at !== -1 && at < index; at = text.indexOf("\n", at + 1)) line++;
-  return line;
 }
 
 /** `code` with its relative specifiers and `import.meta.url` resolved against `url`. */

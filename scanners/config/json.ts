@@ -11,7 +11,7 @@
 import type { ScanContext } from "../../core/scanner.ts";
 import { type JsonNode, keyPathOf, parseStrictJson } from "../safetensors/strict_json.ts";
 import type { ConfigOptions } from "./options.ts";
-import { LineIndex } from "./text.ts";
+import { LineIndex } from "../strings/line_index.ts";
 import type { ConfigNode } from "./tree.ts";
 
 /**

@@ -16,7 +16,7 @@ import { parseIniConfig } from "./ini.ts";
 import { parseJsonConfig } from "./json.ts";
 import { checkTargets } from "./targets.ts";
 import { headIsText, utf8Text } from "../strings/utf8_text.ts";
-import { LineIndex } from "./text.ts";
+import { LineIndex } from "../strings/line_index.ts";
 import { parseTomlConfig } from "./toml.ts";
 import { type ConfigNode, walkConfig } from "./tree.ts";
 import { checkConfigValue } from "./values.ts";

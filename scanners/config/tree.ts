@@ -9,7 +9,7 @@
  */
 
 import { keyPathOf } from "../safetensors/strict_json.ts";
-import type { Place } from "./text.ts";
+import type { Place } from "../strings/line_index.ts";
 
 /** One `key: value` of a map, in document order (a repeated key appears each time). */
 export interface ConfigEntry {

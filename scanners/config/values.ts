@@ -11,7 +11,7 @@
 import type { FindingReport, ScanContext } from "../../core/scanner.ts";
 import { configValueFindings, URL_INDICATORS } from "../secrets/check.ts";
 import { checkString, type StringCheckContext } from "../strings/checks.ts";
-import type { Place } from "./text.ts";
+import type { Place } from "../strings/line_index.ts";
 
 /** A string value of a configuration file and where it sits. */
 export interface ConfigValue extends Place {

@@ -15,7 +15,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { ScanContext } from "../../core/scanner.ts";
 import type { ConfigOptions } from "./options.ts";
-import type { LineIndex, Place } from "./text.ts";
+import type { LineIndex, Place } from "../strings/line_index.ts";
 import type { ConfigEntry, ConfigNode } from "./tree.ts";
 import { type Doctype, expandedSizes, readDoctype } from "./xml_doctype.ts";
 
@@ -49,7 +49,7 @@ type Ordered = Record<string, unknown>;
  * import assert from "node:assert/strict";
  * import { recordingContext } from "../../core/recording_context.ts";
  * import { DEFAULT_CONFIG_OPTIONS } from "./options.ts";
- * import { LineIndex } from "./text.ts";
+ * import { LineIndex } from "../strings/line_index.ts";
  * import { parseXmlConfig } from "./xml.ts";
  * const { ctx, findings } = recordingContext("model.pmml");
  * const text = '<!DOCTYPE PMML [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<PMML version="4.4"><Header>&x;</Header></PMML>';

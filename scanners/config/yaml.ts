@@ -16,7 +16,7 @@ import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocu
 import type { ScanContext } from "../../core/scanner.ts";
 import type { ConfigOptions } from "./options.ts";
 import { judgeDottedPath } from "./targets.ts";
-import type { LineIndex } from "./text.ts";
+import type { LineIndex } from "../strings/line_index.ts";
 import type { ConfigEntry, ConfigNode } from "./tree.ts";
 import { displayTag, objectTag } from "./yaml_tags.ts";
 

@@ -25,7 +25,8 @@ import {
   type SetNode,
 } from "./ast.ts";
 import { type Constant, type ConstantScope, foldConstant } from "./fold.ts";
-import { lineColumn, parserFriendly, type Word, wordsOf } from "./locate.ts";
+import { LineIndex } from "../strings/line_index.ts";
+import { parserFriendly, type Word, wordsOf } from "./locate.ts";
 import { escapeDunderIn, isDangerousName, isGlobalsObject, privacyOf } from "./names.ts";
 
 /**
@@ -134,6 +135,9 @@ function _walkOrSearch(
 class _Reporter {
   readonly #seen = new Set<string>();
   readonly #found: { finding: FindingReport; offset: number }[] = [];
+  /** The template's line starts, indexed at the first finding that needs a line. */
+  #lines?: LineIndex;
+
   constructor(readonly text: string, readonly where: TemplateLocation) {}
 
   /** Hands the findings to `report`, ordered by where they are in the template (unlocated ones first). */
@@ -195,7 +199,7 @@ class _Reporter {
     const key = `${finding.rule}:${finding.details?.name ?? ""}:${offset ?? ""}`;
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
-    const place = offset === undefined ? undefined : lineColumn(this.text, offset);
+    const place = offset === undefined ? undefined : (this.#lines ??= new LineIndex(this.text)).place(offset);
     let located: FindingReport;
     if (this.where.keyPath !== undefined) {
       located = {

@@ -244,23 +244,3 @@ function _decodeEscape(source: string, start: number): { value: string; pythonVa
   const simple = SIMPLE_ESCAPES[c];
   return { value: simple ?? "", pythonValue: simple ?? `\\${c}`, end: start + 1 };
 }
-
-/**
- * Line and column (both from 1) of `offset` in `text`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lineColumn } from "./locate.ts";
- * assert.deepEqual(lineColumn("ab\ncd", 4), { line: 2, column: 2 });
- * ```
- */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
-}

@@ -36,6 +36,7 @@ import type { CallableCategory, CallablePolicy, CallableVerdict } from "../../po
 import { stringValue } from "./literals.ts";
 import { DEFAULT_PYTHON_OPTIONS, type PythonOptions } from "./options.ts";
 import { sourcePolicy } from "./safe_source.ts";
+import { LineIndex } from "../strings/line_index.ts";
 
 /** The limits {@linkcode analyzePythonSource} needs. */
 export type PythonAnalysisLimits = Pick<PythonOptions, "maxSyntaxNodes" | "maxReportedCalls">;
@@ -202,7 +203,7 @@ class _Analysis {
   readonly #text: string;
   readonly #policy: CallablePolicy;
   readonly #limits: PythonAnalysisLimits;
-  readonly #lineStarts: number[] = [0];
+  readonly #lines: LineIndex;
   readonly #module: Scope = { names: new Map(), resolved: new Map() };
   readonly #stars: string[] = [];
   readonly #sites: Site[] = [];
@@ -224,7 +225,7 @@ class _Analysis {
     this.#text = text;
     this.#policy = policy;
     this.#limits = limits;
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.#lineStarts.push(i + 1);
+    this.#lines = new LineIndex(text);
   }
 
   run(): PythonSourceAnalysis {
@@ -240,7 +241,7 @@ class _Analysis {
         else omitted++;
       }
     }
-    const first = this.#firstError === undefined ? undefined : this.#position(this.#firstError);
+    const first = this.#firstError === undefined ? undefined : this.#lines.place(this.#firstError);
     return {
       calls,
       omittedCalls: omitted,
@@ -261,18 +262,6 @@ class _Analysis {
       if (this.#verdicts.size < MAX_REMEMBERED_VERDICTS) this.#verdicts.set(path, verdict);
     }
     return verdict;
-  }
-
-  /** Line and column, from 1, of the character at `offset`. */
-  #position(offset: number): { line: number; column: number } {
-    let low = 0;
-    let high = this.#lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.#lineStarts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, column: offset - this.#lineStarts[low] + 1 };
   }
 
   /**
@@ -424,7 +413,7 @@ class _Analysis {
     if (parent === "ContinuedString" || parent === "ExpressionStatement") return;
     if (this.#strings.length >= MAX_LISTED_STRINGS) return;
     const value = this.#literal(node, 0, MAX_LISTED_STRING_CHARS);
-    if (value !== undefined) this.#strings.push({ value, ...this.#position(node.from) });
+    if (value !== undefined) this.#strings.push({ value, ...this.#lines.place(node.from) });
   }
 
   #bind(scope: Scope, name: string, binding: Binding): void {
@@ -434,7 +423,7 @@ class _Analysis {
   }
 
   #recordImport(node: SyntaxNode, scope: Scope, importTime: boolean): void {
-    const where = this.#position(node.from);
+    const where = this.#lines.place(node.from);
     const list = (module: string, alias: string, name?: string) => {
       if (this.#imports.length < MAX_LISTED_IMPORTS) {
         this.#imports.push({ module, ...(name === undefined ? {} : { name }), alias, ...where, importTime });
@@ -594,7 +583,7 @@ class _Analysis {
       written: this.#slice(written),
       category: verdict.category ?? "configured",
       reason: verdict.reason ?? "the policy denies it",
-      ...this.#position(at.from),
+      ...this.#lines.place(at.from),
       importTime,
       verdict,
     };

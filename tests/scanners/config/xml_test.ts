@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { recordingContext } from "../../../core/recording_context.ts";
 import { DEFAULT_CONFIG_OPTIONS } from "../../../scanners/config/options.ts";
-import { LineIndex } from "../../../scanners/config/text.ts";
+import { LineIndex } from "../../../scanners/strings/line_index.ts";
 import { type ConfigNode, walkConfig } from "../../../scanners/config/tree.ts";
 import { parseXmlConfig } from "../../../scanners/config/xml.ts";
 import { expandedSizes, readDoctype } from "../../../scanners/config/xml_doctype.ts";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { recordingContext } from "../../../core/recording_context.ts";
 import { DEFAULT_CONFIG_OPTIONS } from "../../../scanners/config/options.ts";
-import { LineIndex } from "../../../scanners/config/text.ts";
+import { LineIndex } from "../../../scanners/strings/line_index.ts";
 import { walkConfig } from "../../../scanners/config/tree.ts";
 import { parseYamlConfig } from "../../../scanners/config/yaml.ts";
 import { objectTag } from "../../../scanners/config/yaml_tags.ts";

@@ -1,7 +1,7 @@
 // The light lexer that gives template words their offsets: only code inside tags counts, strings are
 // decoded the way each Jinja decodes them, and tags end where Jinja ends them.
 import assert from "node:assert/strict";
-import { lineColumn, parserFriendly, wordsOf } from "../../../scanners/jinja/locate.ts";
+import { parserFriendly, wordsOf } from "../../../scanners/jinja/locate.ts";
 
 const brief = (source: string) => wordsOf(source).map((w) => `${w.kind}:${w.value}@${w.offset}#${w.tag}`);
 
@@ -35,12 +35,6 @@ Deno.test("locate: unterminated tags and strings end at the end of the text", ()
   assert.deepEqual(brief("{{ 'abc"), ["str:abc@3#0"]);
   assert.deepEqual(brief("{% x"), ["id:x@3#0"]);
   assert.deepEqual(brief("{# never closed {{ x }}"), []);
-});
-
-Deno.test("locate: line and column from offsets", () => {
-  assert.deepEqual(lineColumn("ab\ncd\n", 0), { line: 1, column: 1 });
-  assert.deepEqual(lineColumn("ab\ncd\n", 3), { line: 2, column: 1 });
-  assert.deepEqual(lineColumn("ab\ncd\n", 6), { line: 3, column: 1 });
 });
 
 Deno.test("locate: Python-only syntax rewritten for the parser, only inside tags", () => {

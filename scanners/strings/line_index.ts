@@ -1,13 +1,13 @@
 /**
- * Places in configuration text: the map from an offset in the text (or in its
- * UTF-8 bytes) to the line and column a user reads. The text itself is decoded by
- * `../strings/utf8_text.ts`, whose decoder drops a byte order mark, as Python's
+ * Places in text (a configuration file, Python source, a chat template): the map from an
+ * offset in the text (or in its UTF-8 bytes) to the line and column a user reads. The text
+ * itself is decoded by `utf8_text.ts`, whose decoder drops a byte order mark, as Python's
  * `utf-8-sig` and every YAML loader do.
  *
  * @module
  */
 
-/** Where a value sits in a configuration file, for findings. */
+/** Where something sits in a text file, for findings. */
 export interface Place {
   /** Line, from 1. */
   line?: number;
@@ -22,7 +22,7 @@ export interface Place {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { LineIndex } from "./text.ts";
+ * import { LineIndex } from "./line_index.ts";
  * const lines = new LineIndex("a: 1\nb: two\n");
  * assert.deepEqual(lines.place(8), { line: 2, column: 4 });
  * assert.deepEqual(new LineIndex(new TextEncoder().encode("{\n \"a\": 1}")).place(3), { line: 2, column: 2 });
@@ -41,7 +41,7 @@ export class LineIndex {
   }
 
   /** The line and column (both from 1) of `offset`. */
-  place(offset: number): Place {
+  place(offset: number): Required<Place> {
     let low = 0;
     let high = this.#starts.length - 1;
     while (low < high) {
