@@ -124,6 +124,8 @@ export interface PythonSourceAnalysis {
    * (docstrings), which the program never uses.
    */
   strings: PythonString[];
+  /** Lines of the source. */
+  lines: number;
   /** Syntax errors the parser recovered from; 0 when the source parses. */
   syntaxErrors: number;
   /** Where the first syntax error is. */
@@ -247,6 +249,7 @@ class _Analysis {
       omittedCalls: omitted,
       imports: this.#imports,
       strings: this.#strings,
+      lines: this.#lines.count,
       syntaxErrors: this.#syntaxErrors,
       ...(first ? { firstSyntaxError: first } : {}),
       nodes: this.#nodes,

@@ -85,7 +85,7 @@ export const pythonScanner: Scanner = {
       return;
     }
     const analysis = analyzePythonSource(text, ctx.policy, options);
-    const lines = text.split("\n").length;
+    const { lines } = analysis;
     if (analysis.syntaxErrors > lines * MAX_SYNTAX_ERRORS_PER_LINE) {
       ctx.report({
         rule: "MA603",

@@ -25,6 +25,7 @@ export interface Place {
  * import { LineIndex } from "./line_index.ts";
  * const lines = new LineIndex("a: 1\nb: two\n");
  * assert.deepEqual(lines.place(8), { line: 2, column: 4 });
+ * assert.equal(lines.count, 3);
  * assert.deepEqual(new LineIndex(new TextEncoder().encode("{\n \"a\": 1}")).place(3), { line: 2, column: 2 });
  * ```
  */
@@ -38,6 +39,11 @@ export class LineIndex {
     } else {
       for (let i = text.indexOf(0x0a); i !== -1; i = text.indexOf(0x0a, i + 1)) this.#starts.push(i + 1);
     }
+  }
+
+  /** Lines of the text: one more than its line breaks. */
+  get count(): number {
+    return this.#starts.length;
   }
 
   /** The line and column (both from 1) of `offset`. */
