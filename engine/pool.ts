@@ -30,17 +30,32 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 export const SCAN_WORKER_URL: URL = new URL("./worker.ts", import.meta.url);
 
 /**
- * Permissions of a scan worker: read the targets, nothing else. Module loading
- * is allowed only from the host the worker's own code comes from (none for a
- * local or compiled copy), so code in a worker cannot smuggle data out in an
- * import URL.
+ * The folders of modelaudit's own code that a scan worker loads scanners from,
+ * when that code is local files: the CLI runs with
+ * `--unstable-lazy-dynamic-imports`, so a worker loads a scanner's modules when
+ * a file needs them, and Deno checks a lazily loaded local module against the
+ * worker's read permission. They hold source code only (no tests, fixtures or
+ * project files). In a compiled binary they are its embedded folders; code
+ * served over HTTP(S) (JSR) loads by the import permission instead.
+ */
+const CODE_DIRS: readonly URL[] = new URL("../", import.meta.url).protocol === "file:"
+  ? ["core/", "engine/", "policy/", "scanners/"].map((dir) => new URL(`../${dir}`, import.meta.url))
+  : [];
+
+/**
+ * Permissions of a scan worker: read the targets and modelaudit's own code
+ * folders, nothing else. Module loading is allowed only
+ * from the host the worker's own code comes from (none for a local or compiled
+ * copy), so code in a worker cannot smuggle data out in an import URL.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { SCAN_WORKER_URL, sandboxPermissions } from "./pool.ts";
  * const permissions = sandboxPermissions(["/models"], SCAN_WORKER_URL);
- * assert.deepEqual(permissions.read, ["/models"]);
+ * const read = permissions.read as (string | URL)[];
+ * assert.equal(read[0], "/models");
+ * assert.ok(read.some((path) => String(path).endsWith("/scanners/"))); // its own scanners' code
  * assert.equal(permissions.write, false);
  * assert.equal(permissions.import, false); // a local worker module may import from no host
  * ```
@@ -50,8 +65,9 @@ export function sandboxPermissions(
   moduleUrl: URL,
 ): Deno.PermissionOptionsObject {
   const remote = moduleUrl.protocol === "https:" || moduleUrl.protocol === "http:";
+  const read = [...readRoots, ...CODE_DIRS];
   return {
-    read: readRoots.length > 0 ? [...readRoots] : false,
+    read: read.length > 0 ? read : false,
     write: false,
     net: false,
     env: false,

@@ -28,6 +28,13 @@ export const TARGETS = [
 /** Workers are loaded by URL at run time, so the compiler cannot find them by itself. */
 const EXTRA_MODULES = ["engine/worker.ts"];
 
+/**
+ * Flags of the `modelaudit` task that are not the binary's: lazy dynamic imports
+ * spare `deno run` reading every scanner's modules at start-up, while a binary
+ * must embed them all (the compiler follows dynamic imports only without it).
+ */
+const RUN_ONLY_FLAGS = new Set(["--unstable-lazy-dynamic-imports"]);
+
 const ROOT = new URL("../", import.meta.url);
 
 /**
@@ -65,6 +72,7 @@ export async function runFlags(): Promise<string[]> {
  * const args = await compileArgs("x86_64-apple-darwin", "dist/modelaudit-x86_64-apple-darwin");
  * assert.equal(args[0], "compile");
  * assert.ok(args.join(" ").includes("--include engine/worker.ts")); // the sandbox's worker module
+ * assert.ok(!args.includes("--unstable-lazy-dynamic-imports")); // a binary embeds every scanner
  * assert.deepEqual(args.slice(-5), [
  *   "--target",
  *   "x86_64-apple-darwin",
@@ -78,7 +86,7 @@ export async function runFlags(): Promise<string[]> {
 export async function compileArgs(target: string | undefined, output: string): Promise<string[]> {
   return [
     "compile",
-    ...await runFlags(),
+    ...(await runFlags()).filter((flag) => !RUN_ONLY_FLAGS.has(flag)),
     ...EXTRA_MODULES.flatMap((module) => ["--include", module]),
     ...(target ? ["--target", target] : []),
     "--output",

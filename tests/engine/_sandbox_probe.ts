@@ -28,6 +28,10 @@ async function probe(task: FileTask, batchSize: number): Promise<SourceScanOutco
   const results = {
     readTarget: await attempt(() => Deno.readFile(task.realPath)),
     readOutside: await attempt(() => Deno.readFile(outside)),
+    // Its own code folders, which it loads scanners from, and nothing else of the project.
+    readOwnCode: await attempt(() => Deno.readFile(new URL("../../scanners/registry.ts", import.meta.url))),
+    readProject: await attempt(() => Deno.readFile(new URL("../../deno.json", import.meta.url))),
+    readTests: await attempt(() => Deno.readFile(new URL(import.meta.url))),
     write: await attempt(() => Deno.writeTextFile(writeTarget, "pwned")),
     connect: await attempt(async () =>
       (await Deno.connect({ hostname: "127.0.0.1", port: Number(port) })).close()

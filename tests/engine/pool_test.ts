@@ -8,7 +8,7 @@ function task(path: string, realPath = "/nonexistent") {
   return { path, realPath, blacklist: [] };
 }
 
-Deno.test("a scan worker can read its targets and nothing else: no write, socket, spawn, env or import", async () => {
+Deno.test("a scan worker can read its targets and its own code, nothing else: no write, socket, spawn, env or import", async () => {
   const dir = await Deno.makeTempDir();
   const targets = join(dir, "targets");
   await Deno.mkdir(targets);
@@ -24,6 +24,9 @@ Deno.test("a scan worker can read its targets and nothing else: no write, socket
     assert.deepEqual(JSON.parse(outcome.error!), {
       readTarget: "allowed",
       readOutside: "denied",
+      readOwnCode: "allowed",
+      readProject: "denied",
+      readTests: "denied",
       write: "denied",
       connect: "denied",
       spawn: "denied",
