@@ -10,6 +10,7 @@
  */
 
 import { BUDGET_SPENT } from "./limits.ts";
+import { startScanWorker } from "./sandbox.ts";
 import type { ScanTask, TaskOutcome } from "./serve.ts";
 import {
   newProgress,
@@ -25,58 +26,6 @@ const MAX_BATCH_FILES = 64;
 const MAX_BATCHED_FILE_BYTES = 1024 * 1024;
 /** Most bytes of files in one batch. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-
-/** The scan worker module. */
-export const SCAN_WORKER_URL: URL = new URL("./worker.ts", import.meta.url);
-
-/**
- * The folders of modelaudit's own code that a scan worker loads scanners from,
- * when that code is local files: the CLI runs with
- * `--unstable-lazy-dynamic-imports`, so a worker loads a scanner's modules when
- * a file needs them, and Deno checks a lazily loaded local module against the
- * worker's read permission. They hold source code only (no tests, fixtures or
- * project files). In a compiled binary they are its embedded folders; code
- * served over HTTP(S) (JSR) loads by the import permission instead.
- */
-const CODE_DIRS: readonly URL[] = new URL("../", import.meta.url).protocol === "file:"
-  ? ["core/", "engine/", "policy/", "scanners/"].map((dir) => new URL(`../${dir}`, import.meta.url))
-  : [];
-
-/**
- * Permissions of a scan worker: read the targets and modelaudit's own code
- * folders, nothing else. Module loading is allowed only
- * from the host the worker's own code comes from (none for a local or compiled
- * copy), so code in a worker cannot smuggle data out in an import URL.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { SCAN_WORKER_URL, sandboxPermissions } from "./pool.ts";
- * const permissions = sandboxPermissions(["/models"], SCAN_WORKER_URL);
- * const read = permissions.read as (string | URL)[];
- * assert.equal(read[0], "/models");
- * assert.ok(read.some((path) => String(path).endsWith("/scanners/"))); // its own scanners' code
- * assert.equal(permissions.write, false);
- * assert.equal(permissions.import, false); // a local worker module may import from no host
- * ```
- */
-export function sandboxPermissions(
-  readRoots: readonly string[],
-  moduleUrl: URL,
-): Deno.PermissionOptionsObject {
-  const remote = moduleUrl.protocol === "https:" || moduleUrl.protocol === "http:";
-  const read = [...readRoots, ...CODE_DIRS];
-  return {
-    read: read.length > 0 ? read : false,
-    write: false,
-    net: false,
-    env: false,
-    run: false,
-    ffi: false,
-    sys: false,
-    import: remote ? [moduleUrl.host] : false,
-  };
-}
 
 /** Options of a {@linkcode WorkerPool}. */
 export interface PoolOptions {
@@ -170,11 +119,12 @@ export class WorkerPool {
     if (this.#slots.length < this.#options.size && this.#slots.every((slot) => slot.batch)) this.#spawn();
     if (!this.#dispatchScheduled) {
       this.#dispatchScheduled = true;
-      // A macrotask: every file queued by the callers' pending microtasks joins the batch.
-      setTimeout(() => {
+      // After the caller's synchronous run: every file it queues at once joins the batch. Not a
+      // timer: the main thread may be busy loading modules, and the worker would wait for it.
+      queueMicrotask(() => {
         this.#dispatchScheduled = false;
         this.#dispatch();
-      }, 0);
+      });
     }
     return promise;
   }
@@ -206,20 +156,7 @@ export class WorkerPool {
   }
 
   #spawn(): Slot {
-    const url = this.#options.workerUrl ?? SCAN_WORKER_URL;
-    let worker: Worker;
-    try {
-      worker = new Worker(url, {
-        type: "module",
-        name: "modelaudit-scan",
-        deno: { permissions: sandboxPermissions(this.#options.readRoots, url) },
-      });
-    } catch (error) {
-      throw new Error(
-        `Cannot start a sandboxed scan worker (${error instanceof Error ? error.message : error}). ` +
-          "Run Deno with --unstable-worker-options, or pass sandbox: false to scan in-process.",
-      );
-    }
+    const worker = startScanWorker(this.#options.readRoots, this.#options.workerUrl);
     const slot: Slot = { worker };
     worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#finish(slot, event.data);
     worker.onerror = (event: ErrorEvent) => {

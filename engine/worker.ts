@@ -1,6 +1,6 @@
 /**
  * Entry point of a scan worker. It runs with read access to the scan targets
- * and nothing else (see `sandboxPermissions` in `pool.ts`): a parser bug in a
+ * and nothing else (see `sandboxPermissions` in `sandbox.ts`): a parser bug in a
  * hostile file cannot write, spawn or reach the network from here.
  *
  * @module

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type CliOutput, runCli } from "../main.ts";
+import { type CliOutput, runCli } from "../cli/run.ts";
 
 const encoder = new TextEncoder();
 

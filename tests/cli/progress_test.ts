@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { ProgressLine, REDRAW_MS, SHOW_AFTER_MS } from "../../cli/progress.ts";
 import type { FileResult } from "../../core/types.ts";
-import type { CliOutput } from "../../main.ts";
-import { runCli } from "../../main.ts";
+import type { CliOutput } from "../../cli/run.ts";
+import { runCli } from "../../cli/run.ts";
 import { EVIL_PICKLE, modelsDir, removeTempDirs } from "../_cli_helpers.ts";
 
 const ERASE = "\r\x1b[2K";
