@@ -55,7 +55,7 @@ export async function scanFile(
   > = {},
 ): Promise<SourceScanOutcome> {
   try {
-    using source = await openFileSource(task.realPath);
+    using source = openFileSource(task.realPath);
     using siblings = task.root === undefined
       ? undefined
       : new Siblings(fileScope(task.realPath, task.path, task.root));

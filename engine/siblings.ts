@@ -178,7 +178,7 @@ export class Siblings implements SiblingOpener, Disposable {
       };
     }
     if (!(await Deno.stat(real)).isFile) return { ok: false, escape: false, reason: "not a regular file" };
-    const source = await openFileSource(real);
+    const source = openFileSource(real);
     this.#opened.push(source);
     return {
       ok: true,

@@ -61,7 +61,7 @@ function peakRssKib(): number {
  * analysis on only with `weights` (`inspect` never runs it).
  */
 async function bytesReadScanning(path: string, inventory: boolean, weights: boolean): Promise<number> {
-  using file = await openFileSource(path);
+  using file = openFileSource(path);
   let bytesRead = 0;
   const counting: ByteSource = {
     size: file.size,
