@@ -3,8 +3,9 @@
  * (reading the targets, and nothing else that matters), and how a worker is
  * started, early or on demand.
  *
- * A worker takes some 20 ms to start, most of it before the thread that starts
- * it can go on. The CLI therefore starts the first one as its very first step
+ * Starting a worker holds the thread that starts it for about 10 ms, and the
+ * worker then loads its modules for about as long again. The CLI therefore
+ * starts the first one as its very first step
  * ({@linkcode prestartScanWorker}), with read permission for the paths its
  * command line names, while it loads its own modules and parses its arguments;
  * the pool takes that worker ({@linkcode startScanWorker}) only when the scan's
