@@ -217,8 +217,6 @@ interface Manifest {
   items: number;
   /** Names of the small pickles that carry the planted call. */
   planted: string[];
-  /** Files a scan skips as no model format. */
-  unscanned?: number;
 }
 
 type Generated = Omit<Manifest, "version" | "param" | "entries">;
@@ -568,9 +566,19 @@ async function prepare(test: Input, options: Options): Promise<{ path: string; m
   return { path, manifest };
 }
 
+/**
+ * Runs one case in a runner process of its own. It is started by a shell that forks it: a process
+ * forked from this one and then exec'd would report this one's peak memory as its own
+ * (`ru_maxrss` keeps the high-water mark of the image it replaced), which after generating a
+ * gigabyte of input is 170 MiB, not the scan's 86.
+ */
 async function runCase(path: string, test: Case): Promise<RunReport> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+  const { code, stdout, stderr } = await new Deno.Command("sh", {
     args: [
+      "-c",
+      '"$@"; exit $?',
+      "sh",
+      Deno.execPath(),
       "run",
       "--unstable-worker-options",
       "--allow-read",
@@ -601,9 +609,8 @@ function check(
   if (report.errorCount > 0) {
     problems.push(`${report.errorCount} scan errors, e.g. ${JSON.stringify(report.errors[0])}`);
   }
-  const scannable = manifest.entries - (manifest.unscanned ?? 0);
-  if (report.scanned !== scannable) {
-    problems.push(`${report.scanned} files scanned, not ${scannable}`);
+  if (report.scanned !== manifest.entries) {
+    problems.push(`${report.scanned} files scanned, not ${manifest.entries}`);
   }
   if (fileRules.length > 0) {
     const found = Object.values(report.flagged).flat().join("+");
