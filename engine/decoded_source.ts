@@ -12,7 +12,7 @@
 import type { ByteSource } from "../core/byte_source.ts";
 import { DecodeError } from "../core/decode_error.ts";
 import { HEAD_BYTES, type MemberContent } from "../core/scanner.ts";
-import { requestCollection } from "./gc.ts";
+import { chargeTransientBytes, requestCollection } from "./gc.ts";
 import { DEFAULT_SCAN_LIMITS } from "./limits.ts";
 
 /** Decoded bytes kept behind the furthest read, so that small steps back need no restart. */
@@ -59,40 +59,6 @@ export class DecodeBudget {
  * garbage worth collecting at once when it has been scanned.
  */
 export const COLLECT_AFTER_DECODED_BYTES = 8 * 1024 * 1024;
-
-/** Bytes decoded between two collections, whatever the members: the garbage a decode may leave. */
-const COLLECT_EVERY_DECODED_BYTES = 32 * 1024 * 1024;
-
-/**
- * Collects garbage now (see {@linkcode requestCollection}), and starts counting decoded bytes
- * anew; returns whether it did. A worker's collector otherwise runs when its heap and the
- * external memory it knows of grow past a limit set by what survived the last collection: after a
- * 30 MiB member, the next member could be decoded beside the first's garbage.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { collectGarbage } from "./decoded_source.ts";
- * // Only with --v8-flags=--expose-gc, which defines globalThis.gc.
- * assert.equal(collectGarbage(), typeof (globalThis as { gc?: unknown }).gc === "function");
- * ```
- */
-export function collectGarbage(kind: "major" | "minor" = "major"): boolean {
-  decodedSinceCollection = 0;
-  return requestCollection(kind);
-}
-
-/** Bytes decoded in this thread since {@linkcode collectGarbage} last ran. */
-let decodedSinceCollection = 0;
-
-/**
- * Collects garbage every {@linkcode COLLECT_EVERY_DECODED_BYTES} decoded in this thread: a long decode
- * (a bomb's, or a member streamed past its window) leaves all it read behind it as garbage.
- */
-function chargeDecoded(bytes: number): void {
-  decodedSinceCollection += bytes;
-  if (decodedSinceCollection >= COLLECT_EVERY_DECODED_BYTES) collectGarbage("minor");
-}
 
 /** Why a decoded member's bytes are not all there or not what the container said. */
 export type DecodeProblem =
@@ -166,7 +132,7 @@ class DecodePass {
       if (granted === 0) return this.#stop();
       const chunk = result.value.subarray(0, granted);
       this.position += granted;
-      chargeDecoded(granted);
+      chargeTransientBytes(granted);
       return chunk;
     }
     return undefined;
@@ -370,7 +336,7 @@ export async function decodeMember(
       kept.splice(0, kept.length, { start: 0, bytes: head });
       keptBytes = keepLimit = head.length;
       // Up to 32 MiB just became garbage, and the rest of the pass will not fit where it is.
-      collectGarbage();
+      requestCollection();
     }
   }
   if (pass.done || pass.position >= stopAt) {

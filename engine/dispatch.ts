@@ -29,12 +29,12 @@ import { WEIGHTS_OFF } from "../scanners/weights/options.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import {
   COLLECT_AFTER_DECODED_BYTES,
-  collectGarbage,
   DecodeBudget,
   decodeMember,
   type DecodeProblem,
   isStreamed,
 } from "./decoded_source.ts";
+import { requestCollection } from "./gc.ts";
 import { CoverageSource } from "./read_coverage.ts";
 import {
   type Detected,
@@ -397,7 +397,7 @@ async function scanMember(
   await scanEncodedMember(state, member.content, memberFrame, memberContext, member.loadAs);
   // The member's bytes became garbage when the call above returned (nothing else holds them): a large
   // one is collected now, not on the collector's schedule, so that no worker holds two members at once.
-  if (state.budget.used - decodedBefore >= COLLECT_AFTER_DECODED_BYTES) collectGarbage();
+  if (state.budget.used - decodedBefore >= COLLECT_AFTER_DECODED_BYTES) requestCollection();
   return state.members <= limits.maxMembers;
 }
 

@@ -8,6 +8,7 @@
  */
 
 import { type ByteSource, bytesSource } from "../core/byte_source.ts";
+import { chargeTransientBytes } from "./gc.ts";
 
 /** Files up to this size are read in one read and scanned from memory. */
 export const WHOLE_READ_BYTES = 1024 * 1024;
@@ -54,6 +55,7 @@ export function openFileSource(path: string): FileSource {
     if (size <= WHOLE_READ_BYTES) {
       const bytes = fill(file, new Uint8Array(size));
       file.close();
+      chargeTransientBytes(bytes.length);
       return { ...bytesSource(bytes), close() {}, [Symbol.dispose]() {} };
     }
     const readAt = (offset: number, length: number): Uint8Array => {
@@ -65,7 +67,9 @@ export function openFileSource(path: string): FileSource {
       size,
       read: (offset, length) => {
         try {
-          return Promise.resolve(readAt(offset, length));
+          const bytes = readAt(offset, length);
+          chargeTransientBytes(bytes.length);
+          return Promise.resolve(bytes);
         } catch (error) {
           return Promise.reject(error);
         }
