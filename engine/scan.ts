@@ -452,7 +452,7 @@ export async function scanWith(
   const options = { ...given, limits: resolveScanLimits(given.limits) };
   const startTime = new Date();
   const deadline = startTime.getTime() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const named = await resolveNamedPaths(paths);
+  const named = resolveNamedPaths(paths);
   // The first worker starts now and boots while the tree is walked; more start only as batches
   // of files wait for them, so a one-file scan starts one.
   const pool = options.sandbox === false || named.roots.length === 0 ? undefined : new WorkerPool({

@@ -154,19 +154,21 @@ export interface NamedPaths {
  * ```ts
  * import assert from "node:assert/strict";
  * import { resolveNamedPaths } from "./walk.ts";
- * const { roots, problems } = await resolveNamedPaths(["./fixtures/pickle", "missing.pkl"]);
+ * const { roots, problems } = resolveNamedPaths(["./fixtures/pickle", "missing.pkl"]);
  * assert.deepEqual(roots, [await Deno.realPath("fixtures/pickle")]);
  * assert.deepEqual(problems.map((problem) => problem.path), ["missing.pkl"]);
  * ```
  */
-export async function resolveNamedPaths(paths: readonly string[]): Promise<NamedPaths> {
+export function resolveNamedPaths(paths: readonly string[]): NamedPaths {
   const named: NamedPaths = { targets: [], problems: [], roots: [] };
   for (const path of paths) {
     let realPath: string;
     let info: Deno.FileInfo;
     try {
-      realPath = await Deno.realPath(resolvePath(path));
-      info = await Deno.stat(realPath);
+      // Synchronous: the scan's first worker is loading on the other core, and an asynchronous call's
+      // reply waited some 3 ms for a thread to run on.
+      realPath = Deno.realPathSync(resolvePath(path));
+      info = Deno.statSync(realPath);
     } catch (error) {
       const reason = error instanceof Deno.errors.NotFound ? "no such file or directory" : String(error);
       named.problems.push({ path, reason });
@@ -201,7 +203,7 @@ export async function expandPaths(
   paths: readonly string[] | NamedPaths,
   directories: readonly DirectoryDescriptor[] = [],
 ): Promise<WalkResult> {
-  const named = "roots" in paths ? paths : await resolveNamedPaths(paths);
+  const named = "roots" in paths ? paths : resolveNamedPaths(paths);
   const out: WalkResult = {
     files: [],
     problems: [...named.problems],

@@ -61,7 +61,7 @@ Deno.test("the named paths resolve to the sandbox's read roots before any folder
   try {
     const root = join(dir, "models");
     const file = join(root, "sub", "c.bin");
-    const named = await resolveNamedPaths([root, join(dir, "nope"), fifo, file]);
+    const named = resolveNamedPaths([root, join(dir, "nope"), fifo, file]);
     assert.deepEqual(named.roots, [await Deno.realPath(root), await Deno.realPath(file)]);
     assert.deepEqual(named.targets.map((target) => [target.path, target.info.isDirectory]), [[root, true], [
       file,
