@@ -5,7 +5,7 @@
  */
 
 import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
-import { hasNpyMagic } from "./header.ts";
+import { hasNpyMagic } from "./magic.ts";
 
 /**
  * The NumPy scanner's registry entry.

@@ -12,19 +12,8 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import { intValue } from "./dtype.ts";
 import { parsePythonLiteral, type PyValue } from "./literal.ts";
+import { hasNpyMagic } from "./magic.ts";
 import { DEFAULT_NUMPY_OPTIONS, type NumpyOptions } from "./options.ts";
-
-/**
- * The magic string every `.npy` file starts with.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { NPY_MAGIC } from "./header.ts";
- * assert.deepEqual(NPY_MAGIC, [0x93, ...new TextEncoder().encode("NUMPY")]);
- * ```
- */
-export const NPY_MAGIC: readonly number[] = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
 /** Offset of the version bytes, and of the header length. */
 const VERSION_OFFSET = 6;
@@ -81,20 +70,6 @@ export interface NpyHeaderProblem {
 
 /** What {@linkcode readNpyHeader} returns. */
 export type NpyHeaderResult = { ok: true; header: NpyHeader } | { ok: false; problem: NpyHeaderProblem };
-
-/**
- * Whether `head` starts with the `.npy` magic string.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { hasNpyMagic } from "./header.ts";
- * assert.equal(hasNpyMagic(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0)), true);
- * ```
- */
-export function hasNpyMagic(head: Uint8Array): boolean {
-  return NPY_MAGIC.every((byte, i) => head[i] === byte);
-}
 
 function fail(reason: string, position: number, dataOffset?: number, option?: string): NpyHeaderResult {
   return { ok: false, problem: { reason, position, dataOffset, ...option ? { option } : {} } };
