@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { WorkerPool } from "../../engine/pool.ts";
+import { targetBesideSecret } from "./_sandbox_layout.ts";
 
 const PROBE = new URL("./_sandbox_probe.ts", import.meta.url);
 
@@ -9,13 +10,7 @@ function task(path: string, realPath = "/nonexistent") {
 }
 
 Deno.test("a scan worker can read its targets and its own code, nothing else: no write, socket, spawn, env or import", async () => {
-  const dir = await Deno.makeTempDir();
-  const targets = join(dir, "targets");
-  await Deno.mkdir(targets);
-  const target = join(targets, "model.pkl");
-  await Deno.writeTextFile(target, "N.");
-  const outside = join(dir, "secret.txt");
-  await Deno.writeTextFile(outside, "secret");
+  const { dir, targets, target, outside } = await targetBesideSecret();
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const pool = new WorkerPool({ size: 1, readRoots: [targets], workerUrl: PROBE });
   try {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { WorkerPool } from "../../engine/pool.ts";
 import { prestartScanWorker, startScanWorker } from "../../engine/sandbox.ts";
+import { targetBesideSecret } from "./_sandbox_layout.ts";
 
 const PROBE = new URL("./_sandbox_probe.ts", import.meta.url);
 
@@ -18,13 +19,7 @@ async function probeThroughPool(readRoots: string[], target: string, outside: st
 }
 
 Deno.test("the pool takes the early worker only when its roots are exactly the scan's", async () => {
-  const dir = await Deno.realPath(await Deno.makeTempDir());
-  const targets = join(dir, "targets");
-  await Deno.mkdir(targets);
-  const target = join(targets, "model.pkl");
-  await Deno.writeTextFile(target, "N.");
-  const outside = join(dir, "secret.txt");
-  await Deno.writeTextFile(outside, "secret");
+  const { dir, targets, target, outside } = await targetBesideSecret();
   try {
     // Started for the whole folder (as if a CLI option's value had been taken for a target): turned down,
     // so the scan's worker cannot read what lies beside its targets.
