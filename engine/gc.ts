@@ -2,11 +2,11 @@
  * Garbage collection on request, where the runtime allows it, and the thread's
  * count of bytes read or decoded into memory that soon become garbage.
  *
- * V8 frees a buffer only after a collection, and schedules collections partly
- * for the event loop's turns, which a scan reading a file or decoding a stream
- * seldom gives it: a 2 GiB checkpoint's weight analysis in a worker peaked at
- * 178 MiB; collecting the young generation every 32 MiB read or decoded keeps
- * it at about 150 MiB.
+ * V8 frees a buffer only after a collection, and collects its young generation
+ * when that fills with objects, which a few large buffers hardly do: a decode
+ * streamed past its window left all it had read behind it. So a thread asks
+ * for a young-generation collection every 32 MiB it reads or decodes, where
+ * it may (`--expose-gc`, as the CLI's tasks and the binary run).
  *
  * @module
  */

@@ -106,14 +106,6 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
 }
 
 /**
- * The in-process mode's modules, by computed URL: Deno prefetches (reads and
- * analyses) the whole graph of a literal dynamic import when the program
- * starts, here every scanner's, which only a worker or the in-process mode
- * loads; that cost the CLI's start-up some 4 ms of CPU before its first worker
- * could start. A compiled binary holds them all through its worker module
- * (`scripts/compile_all.ts` includes `engine/worker.ts`).
- */
-/**
  * Files between two collections in this thread. It keeps every file's result, and the replies they
  * came in leave garbage V8 moves to its old generation and collects late: a scan of 10,000 small
  * pickles peaked at 124 MiB median and 134 at most over 8 runs without these collections, 120 and
@@ -121,6 +113,15 @@ function nameFindings(file: WalkFile, blacklist: readonly string[]): Finding[] {
  */
 const COLLECT_EVERY_FILES = 1000;
 
+/**
+ * The in-process mode's modules, by computed URL: unless it runs with
+ * `--unstable-lazy-dynamic-imports` (as the CLI's tasks do), Deno prefetches
+ * (reads and analyses) the whole graph of a literal dynamic import when the
+ * program starts, here every scanner's, which only a worker or the in-process
+ * mode loads; that cost the CLI's start-up some 4 ms of CPU before its first
+ * worker could start. A compiled binary holds them all through its worker module
+ * (`scripts/compile_all.ts` includes `engine/worker.ts`).
+ */
 const SERVE_URL = new URL("./serve.ts", import.meta.url).href;
 const REGISTRY_URL = new URL("../scanners/registry.ts", import.meta.url).href;
 
