@@ -8,9 +8,10 @@
  * be scanned or the command line was wrong (findings win over errors).
  *
  * Start-up is what a pre-commit hook or a CI gate feels on every run, so this
- * module loads only the argument parser and the engine's entry before the first
- * scan worker starts; the renderers load while it boots, and the scanners load
- * in the sandboxed workers that use them.
+ * module loads only the argument parser and the engine's entry, while the first
+ * scan worker (which `main.ts` started before loading it) boots; the renderers
+ * load while the scan runs, and the scanners load in the sandboxed workers that
+ * use them.
  *
  * @module
  */
