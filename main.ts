@@ -13,16 +13,17 @@
  * @module
  */
 
+import { resolveNamedPaths } from "./engine/named_paths.ts";
 import { prestartScanWorker } from "./engine/sandbox.ts";
 
 /** Commands that scan the paths they name. */
 const SCANNING_COMMANDS = new Set(["scan", "inspect"]);
 
 /**
- * The real paths of the arguments after a scanning command that name existing
- * files or folders: the read roots the scan will most likely have. Options are
- * not parsed here, so an option's value that is an existing path makes a guess
- * the scan turns down.
+ * The read roots the scan will most likely have: the arguments after a
+ * scanning command that are not options, resolved as the scan resolves the
+ * paths it is given. Options are not parsed here, so an option's value that
+ * names an existing file makes a guess the scan turns down.
  *
  * @example
  * ```ts
@@ -35,16 +36,7 @@ const SCANNING_COMMANDS = new Set(["scan", "inspect"]);
  */
 export function likelyReadRoots(args: readonly string[]): string[] {
   if (!SCANNING_COMMANDS.has(args[0])) return [];
-  const roots: string[] = [];
-  for (const arg of args.slice(1)) {
-    if (arg.startsWith("-")) continue;
-    try {
-      roots.push(Deno.realPathSync(arg));
-    } catch {
-      // Not a path (an option's value), or missing: the scan reports it.
-    }
-  }
-  return roots;
+  return resolveNamedPaths(args.slice(1).filter((arg) => !arg.startsWith("-"))).roots;
 }
 
 if (import.meta.main) {

@@ -15,11 +15,12 @@ import { WEIGHTS_OFF } from "../scanners/weights/options.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { requestCollection } from "./gc.ts";
 import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";
+import { type NamedPaths, resolveNamedPaths } from "./named_paths.ts";
 import { SEPARATOR } from "./paths.ts";
 import { WorkerPool } from "./pool.ts";
 import type { DirectoryTask, MemberOutcome } from "./scan_directory.ts";
 import type { ScanTask, TaskOutcome } from "./serve.ts";
-import { expandPaths, type NamedPaths, resolveNamedPaths, type WalkFile, type WalkResult } from "./walk.ts";
+import { expandPaths, type WalkFile, type WalkResult } from "./walk.ts";
 
 /** A step of a running scan, for progress displays. */
 export type ScanProgress =

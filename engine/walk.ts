@@ -12,7 +12,8 @@
 import { getRule } from "../core/rules.ts";
 import type { DirectoryDescriptor } from "../core/scanner.ts";
 import type { Finding } from "../core/types.ts";
-import { childPath, joinPath, resolvePath, SEPARATOR } from "./paths.ts";
+import { type NamedPaths, resolveNamedPaths, type WalkProblem } from "./named_paths.ts";
+import { childPath, joinPath, SEPARATOR } from "./paths.ts";
 
 /** A regular file to scan. */
 export interface WalkFile {
@@ -37,12 +38,6 @@ export interface WalkUnit {
   realPath: string;
   /** Real path of the named directory it was found under. */
   root: string;
-}
-
-/** A named path that cannot be scanned. */
-export interface WalkProblem {
-  path: string;
-  reason: string;
 }
 
 /** What {@linkcode expandPaths} found. */
@@ -135,59 +130,10 @@ async function checkLink(path: string, realPath: string, root: string, out: Walk
   });
 }
 
-/** The paths a user named, resolved: what a scan may read, before any directory is listed. */
-export interface NamedPaths {
-  /** The named regular files and directories, in order. */
-  targets: { path: string; realPath: string; info: Deno.FileInfo }[];
-  /** Named paths that cannot be scanned. */
-  problems: WalkProblem[];
-  /** Absolute real paths of the targets: all a scan may read. */
-  roots: string[];
-}
-
-/**
- * Resolves the named paths to their real paths, and sorts out those that are
- * neither a regular file nor a directory. Cheap (a `realpath` and a `stat` per
- * path): a scan learns what its sandbox may read before it walks the tree.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { resolveNamedPaths } from "./walk.ts";
- * const { roots, problems } = resolveNamedPaths(["./fixtures/pickle", "missing.pkl"]);
- * assert.deepEqual(roots, [await Deno.realPath("fixtures/pickle")]);
- * assert.deepEqual(problems.map((problem) => problem.path), ["missing.pkl"]);
- * ```
- */
-export function resolveNamedPaths(paths: readonly string[]): NamedPaths {
-  const named: NamedPaths = { targets: [], problems: [], roots: [] };
-  for (const path of paths) {
-    let realPath: string;
-    let info: Deno.FileInfo;
-    try {
-      // Synchronous: the scan's first worker is loading on the other core, and an asynchronous call's
-      // reply waited some 3 ms for a thread to run on.
-      realPath = Deno.realPathSync(resolvePath(path));
-      info = Deno.statSync(realPath);
-    } catch (error) {
-      const reason = error instanceof Deno.errors.NotFound ? "no such file or directory" : String(error);
-      named.problems.push({ path, reason });
-      continue;
-    }
-    if (info.isDirectory || info.isFile) {
-      named.targets.push({ path, realPath, info });
-      named.roots.push(realPath);
-    } else {
-      named.problems.push({ path, reason: "not a regular file or directory" });
-    }
-  }
-  return named;
-}
-
 /**
  * Expands files and directories into the regular files below them, and
  * recognises the folders that `directories` (highest priority first) describe.
- * `paths` are the paths as named, or as {@linkcode resolveNamedPaths} resolved them.
+ * `paths` are the paths as named, or as `resolveNamedPaths` (`named_paths.ts`) resolved them.
  *
  * @example
  * ```ts

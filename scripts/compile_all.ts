@@ -31,7 +31,7 @@ const EXTRA_MODULES = ["engine/worker.ts"];
 /**
  * Flags of the `modelaudit` task that are not the binary's: lazy dynamic imports
  * spare `deno run` reading every scanner's modules at start-up, while a binary
- * must embed them all (the compiler follows dynamic imports only without it).
+ * must embed them all, and the compiler is not to be told it may skip some.
  */
 const RUN_ONLY_FLAGS = new Set(["--unstable-lazy-dynamic-imports"]);
 

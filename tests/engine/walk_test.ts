@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type DirectoryDescriptor, PRIORITY } from "../../core/scanner.ts";
-import { expandPaths, resolveNamedPaths } from "../../engine/walk.ts";
+import { resolveNamedPaths } from "../../engine/named_paths.ts";
+import { expandPaths } from "../../engine/walk.ts";
 import { renderLocation } from "../../report/location.ts";
 import { tempDir } from "../_cli_helpers.ts";
 
