@@ -8,9 +8,28 @@
 
 import { PRIORITY, type ReaderDescriptor, type ScannerDescriptor } from "../../core/scanner.ts";
 import { startsWithProto } from "../pickle/descriptor.ts";
+import { OP } from "../pickle/opcodes.ts";
 
 /** How protocols 0 and 1 write the magic number's LONG: `L` and its digits. */
 const TEXT_LONG = 0x4c;
+/** Where the first opcode after PROTO starts, and the bytes a FRAME (opcode and 8-byte length) takes. */
+const AFTER_PROTO = 2;
+const FRAME_BYTES = 9;
+/** The magic number's length in bytes, the argument LONG1 writes before it. */
+const MAGIC_BYTES = 10;
+
+/**
+ * Whether `head` may start a legacy torch stream: PROTO 2 to 5, an optional FRAME, then
+ * a LONG1 of the magic number's length; or the text LONG of protocols 0 and 1. Only the
+ * scanner reads the number itself, but a pickle that starts with anything else is not
+ * torch's, so its scanner is not loaded to say so.
+ */
+function mayStartLegacyTorch(head: Uint8Array): boolean {
+  if (head[0] === TEXT_LONG) return true;
+  if (!startsWithProto(head)) return false;
+  const first = head[AFTER_PROTO] === OP.FRAME ? AFTER_PROTO + FRAME_BYTES : AFTER_PROTO;
+  return head[first] === OP.LONG1 && head[first + 1] === MAGIC_BYTES;
+}
 
 /**
  * The legacy torch stream's registry entry: a pickle whose first object is torch's magic
@@ -21,6 +40,8 @@ const TEXT_LONG = 0x4c;
  * import assert from "node:assert/strict";
  * import { legacyTorchDescriptor } from "./descriptors.ts";
  * assert.equal(legacyTorchDescriptor.detect(new Uint8Array([0x80, 2, 0x8a, 10]), 4, "model.pt"), true); // the scanner confirms
+ * assert.equal(legacyTorchDescriptor.detect(new Uint8Array([0x80, 4, 0x95, 0, 0, 0, 0, 0, 0, 0, 0, 0x8a, 10]), 13, "a.pt"), true);
+ * assert.equal(legacyTorchDescriptor.detect(new Uint8Array([0x80, 2, 0x7d, 0x71]), 4, "model.pt"), false); // a plain pickle
  * ```
  */
 export const legacyTorchDescriptor: ScannerDescriptor = {
@@ -28,7 +49,7 @@ export const legacyTorchDescriptor: ScannerDescriptor = {
   description: "PyTorch legacy (non-zip) torch.save stream: five pickles and raw storage records",
   extensions: [".pt", ".pth", ".bin", ".ckpt", ".pkl", ".pickle"],
   priority: PRIORITY.model,
-  detect: (head) => startsWithProto(head) || head[0] === TEXT_LONG,
+  detect: mayStartLegacyTorch,
   load: () => import("./legacy.ts").then((module) => module.legacyTorchScanner),
 };
 

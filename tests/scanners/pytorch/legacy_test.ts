@@ -10,6 +10,7 @@ import {
   LEGACY_MAGIC_NUMBER,
   STORAGE_ELEMENT_BYTES,
 } from "../../../scanners/pytorch/legacy.ts";
+import { legacyTorchDescriptor } from "../../../scanners/pytorch/descriptors.ts";
 import { DEFAULT_PYTORCH_OPTIONS } from "../../../scanners/pytorch/options.ts";
 import type { ScannerOptionsInput } from "../../../scanners/options.ts";
 import { bytesSource } from "../../../core/byte_source.ts";
@@ -76,7 +77,13 @@ const brief = (findings: Finding[]) =>
   findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);
 
 Deno.test("detect: the magic-number pickle at every protocol torch writes, and nothing else", async () => {
-  const yes = (head: Uint8Array) => detectLegacyTorch(head, head.length);
+  // The registry's cheap test must take every head the scanner takes; it turns down plain pickles
+  // without loading the scanner.
+  const yes = (head: Uint8Array) => {
+    const scanner = detectLegacyTorch(head, head.length);
+    if (scanner) assert.equal(legacyTorchDescriptor.detect(head, head.length, "m.pt"), true);
+    return scanner;
+  };
   assert.equal(yes(MAGIC_PICKLE), true);
   assert.equal(yes(bytes(0x80, 3, 0x8a, 10, MAGIC, ".")), true);
   assert.equal(yes(bytes(0x80, 5, 0x95, le(13, 8), 0x8a, 10, MAGIC, ".")), true);
@@ -104,6 +111,7 @@ Deno.test("detect: the magic-number pickle at every protocol torch writes, and n
   assert.equal(yes(bytes(0x80, 2, "N.")), false);
   assert.equal(yes(new Uint8Array(0)), false);
   const pickle = await fixture("benign/torch_state_dict_p2.pkl");
+  assert.equal(legacyTorchDescriptor.detect(pickle.subarray(0, HEAD_BYTES), pickle.length, "p.pkl"), false);
   assert.equal(
     (await detectFormat(bytesSource(pickle), pickle.subarray(0, HEAD_BYTES), "p.pkl"))?.descriptor.id,
     "pickle",
