@@ -22,6 +22,7 @@ const MAX_COMMENT_BYTES = 0xffff;
 export const END_RECORD_SEARCH_BYTES: number = END_RECORD_BYTES + MAX_COMMENT_BYTES;
 
 const END_SIGNATURE = 0x06054b50;
+const END_SIGNATURE_FIRST_BYTE = END_SIGNATURE & 0xff;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
 const ZIP64_END_SIGNATURE = 0x06064b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
@@ -142,6 +143,14 @@ async function readRecord(
 }
 
 /**
+ * The last offset at or before `from` where an end signature may start (its first byte, `P`), or -1:
+ * a builtin search from one `P` to the one before, rather than a read at every offset.
+ */
+function signatureStartBefore(tail: Uint8Array, from: number): number {
+  return from < 0 ? -1 : tail.lastIndexOf(END_SIGNATURE_FIRST_BYTE, from);
+}
+
+/**
  * The last plausible end-of-central-directory record in the last
  * {@linkcode END_RECORD_SEARCH_BYTES} of `source`, if any.
  *
@@ -153,6 +162,7 @@ async function readRecord(
  * const empty = new Uint8Array([0x50, 0x4b, 5, 6, ...new Uint8Array(18)]);
  * assert.equal((await findEndRecord(bytesSource(empty)))?.entries, 0);
  * assert.equal(await findEndRecord(bytesSource(new Uint8Array(22))), undefined);
+ * assert.equal(await findEndRecord(bytesSource(empty.subarray(0, 21))), undefined); // shorter than a record
  * ```
  */
 export async function findEndRecord(source: ByteSource): Promise<EndRecord | undefined> {
@@ -161,7 +171,11 @@ export async function findEndRecord(source: ByteSource): Promise<EndRecord | und
   const tail = await source.read(tailStart, length);
   const fields = view(tail);
   let candidates = 0;
-  for (let at = tail.length - END_RECORD_BYTES; at >= 0 && candidates < MAX_CANDIDATES; at--) {
+  for (
+    let at = signatureStartBefore(tail, tail.length - END_RECORD_BYTES);
+    at >= 0 && candidates < MAX_CANDIDATES;
+    at = signatureStartBefore(tail, at - 1)
+  ) {
     if (fields.getUint32(at, true) !== END_SIGNATURE) continue;
     candidates++;
     const record = await readRecord(source, tail, tailStart, tailStart + at);
