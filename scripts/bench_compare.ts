@@ -113,7 +113,14 @@ export async function modelauditTool(options: readonly string[] = []): Promise<T
   };
 }
 
-/** picklescan from the checkout `PICKLESCAN_DIR` names, or undefined when it names none. */
+/** Where picklescan's bytecode is cached (git-ignored): the checkout itself is never written. */
+const PICKLESCAN_PYCACHE = join(ROOT, ".bench", "pycache");
+
+/**
+ * picklescan from the checkout `PICKLESCAN_DIR` names, or undefined when it names none. It runs as
+ * an installed copy does, from compiled bytecode: the uncounted warm-up run writes it under
+ * {@linkcode PICKLESCAN_PYCACHE}, so no run compiles the sources again.
+ */
 function picklescanTool(): Tool | undefined {
   const dir = Deno.env.get("PICKLESCAN_DIR");
   if (!dir) return undefined;
@@ -121,7 +128,8 @@ function picklescanTool(): Tool | undefined {
   return {
     name: "picklescan",
     argv: (path) => [python(), "-m", "picklescan", "-p", path],
-    env: { PYTHONPATH: source, PYTHONDONTWRITEBYTECODE: "1" },
+    // An empty PYTHONDONTWRITEBYTECODE is unset for Python, whatever the calling shell exports.
+    env: { PYTHONPATH: source, PYTHONPYCACHEPREFIX: PICKLESCAN_PYCACHE, PYTHONDONTWRITEBYTECODE: "" },
   };
 }
 
