@@ -13,17 +13,21 @@
  * @module
  */
 
+import { tokenizeArgs } from "./cli/arg_tokens.ts";
+import { SCAN_FLAGS, tokenOptions } from "./cli/scan_flags.ts";
 import { resolveNamedPaths } from "./engine/named_paths.ts";
 import { prestartScanWorker } from "./engine/sandbox.ts";
 
 /** Commands that scan the paths they name. */
 const SCANNING_COMMANDS = new Set(["scan", "inspect"]);
 
+/** How a scanning command's arguments are read: `inspect` takes a subset of `scan`'s flags, read alike. */
+const SCAN_TOKENS = tokenOptions(Object.values(SCAN_FLAGS));
+
 /**
- * The read roots the scan will most likely have: the arguments after a
- * scanning command that are not options, resolved as the scan resolves the
- * paths it is given. Options are not parsed here, so an option's value that
- * names an existing file makes a guess the scan turns down.
+ * The read roots the scan will most likely have: the operands of a scanning
+ * command (its arguments less its flags and their values, such as a config or
+ * baseline file), resolved as the scan resolves the paths it is given.
  *
  * @example
  * ```ts
@@ -31,12 +35,16 @@ const SCANNING_COMMANDS = new Set(["scan", "inspect"]);
  * import { likelyReadRoots } from "./main.ts";
  * const benign = await Deno.realPath("fixtures/pickle/benign");
  * assert.deepEqual(likelyReadRoots(["scan", "-q", "fixtures/pickle/benign", "missing.pkl"]), [benign]);
+ * assert.deepEqual(likelyReadRoots(["scan", "--baseline", "deno.json", "fixtures/pickle/benign"]), [benign]);
  * assert.deepEqual(likelyReadRoots(["rules", "fixtures/pickle/benign"]), []); // not a scan
  * ```
  */
 export function likelyReadRoots(args: readonly string[]): string[] {
   if (!SCANNING_COMMANDS.has(args[0])) return [];
-  return resolveNamedPaths(args.slice(1).filter((arg) => !arg.startsWith("-"))).roots;
+  const operands = tokenizeArgs(args.slice(1), SCAN_TOKENS).flatMap((token) =>
+    token.kind === "positional" ? [token.value] : []
+  );
+  return resolveNamedPaths(operands).roots;
 }
 
 if (import.meta.main) {

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { type ArgTokenOption, tokenizeArgs } from "./arg_tokens.ts";
+import { tokenizeArgs } from "./arg_tokens.ts";
+import { longFlag, SCAN_FLAGS, tokenOptions } from "./scan_flags.ts";
 import { isRuleSelector, RULES } from "../core/rules.ts";
 import type { Severity } from "../core/types.ts";
 import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, type LimitSettings, setLimit } from "../engine/limits.ts";
@@ -188,7 +189,7 @@ const VERSION_OPTION: OptionSpec = {
 
 const SCAN_OPTIONS: readonly OptionSpec[] = [
   {
-    flags: "-f, --format <format>",
+    flags: SCAN_FLAGS.format,
     key: "format",
     description: "report format",
     parse: oneOf(FORMATS),
@@ -196,27 +197,27 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     default: "text",
   },
   {
-    flags: "-o, --output <file>",
+    flags: SCAN_FLAGS.output,
     key: "output",
     description: "write the report to FILE instead of stdout",
     parse: (value) => value,
   },
   {
-    flags: "--max-file-size <bytes>",
+    flags: SCAN_FLAGS.maxFileSize,
     key: "maxFileSize",
     description: "skip files larger than BYTES (0: no limit)",
     parse: wholeNumber(" of bytes"),
     default: 0,
   },
   {
-    flags: "--timeout <seconds>",
+    flags: SCAN_FLAGS.timeout,
     key: "timeout",
     description: "time budget for the whole scan; a file still running then is a scan error",
     parse: positive("number of seconds"),
     default: DEFAULT_TIMEOUT_SECONDS,
   },
   {
-    flags: "-b, --blacklist <pattern>",
+    flags: SCAN_FLAGS.blacklist,
     key: "blacklist",
     description: "flag file names and strings in models that contain PATTERN (case-insensitive; repeatable)",
     parse: collectPattern,
@@ -224,7 +225,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: "none",
   },
   {
-    flags: "--deny-callable <name>",
+    flags: SCAN_FLAGS.denyCallable,
     key: "denyCallable",
     description:
       "deny this Python callable or module, and everything under it, wherever a model names one (repeatable)",
@@ -233,7 +234,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: "none",
   },
   {
-    flags: "--allow-callable <name>",
+    flags: SCAN_FLAGS.allowCallable,
     key: "allowCallable",
     description:
       "trust this Python callable, or a namespace ending in .*, when it would be unknown; never lifts a " +
@@ -243,7 +244,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: "none",
   },
   {
-    flags: "--max-depth <n>",
+    flags: SCAN_FLAGS.maxDepth,
     key: "limit",
     description: "do not open containers nested deeper than N",
     parse: engineLimit("maxDepth", wholeNumber("")),
@@ -251,7 +252,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: String(DEFAULT_SCAN_LIMITS.maxDepth),
   },
   {
-    flags: "--max-members <n>",
+    flags: SCAN_FLAGS.maxMembers,
     key: "limit",
     description: "inspect at most N archive members per file",
     parse: engineLimit("maxMembers", wholeNumber("")),
@@ -259,7 +260,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: String(DEFAULT_SCAN_LIMITS.maxMembers),
   },
   {
-    flags: "--max-decompressed-bytes <bytes>",
+    flags: SCAN_FLAGS.maxDecompressedBytes,
     key: "limit",
     description: "decompress at most BYTES per file",
     parse: engineLimit("maxDecompressedBytes", wholeNumber(" of bytes")),
@@ -267,7 +268,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: String(DEFAULT_SCAN_LIMITS.maxDecompressedBytes),
   },
   {
-    flags: "--max-compression-ratio <ratio>",
+    flags: SCAN_FLAGS.maxCompressionRatio,
     key: "limit",
     description: "flag members over 64 MiB that decompress more than RATIO times",
     parse: engineLimit("maxCompressionRatio", positive("number")),
@@ -275,7 +276,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: String(DEFAULT_SCAN_LIMITS.maxCompressionRatio),
   },
   {
-    flags: "--weights",
+    flags: SCAN_FLAGS.weights,
     key: "limit",
     description: "analyse every model's weights, large language models included (weights.enabled=2)",
     apply: (previous) => setLimit(previous as LimitSettings, `weights.enabled=${WEIGHTS_ON}`),
@@ -283,13 +284,13 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: "auto, which reads no value of a large language model",
   },
   {
-    flags: "--no-weights",
+    flags: SCAN_FLAGS.noWeights,
     key: "limit",
     description: "do not analyse weights: read no tensor's values (weights.enabled=0)",
     apply: (previous) => setLimit(previous as LimitSettings, `weights.enabled=${WEIGHTS_OFF}`),
   },
   {
-    flags: "--limit <name=value>",
+    flags: SCAN_FLAGS.limit,
     key: "limit",
     description: `set any limit by name, e.g. pickle.maxOpcodes=1000000 ('${TOOL_NAME} limits' lists them; ` +
       "repeatable)",
@@ -298,18 +299,18 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: "none",
   },
   {
-    flags: "-v, --verbose",
+    flags: SCAN_FLAGS.verbose,
     key: "verbose",
     description: "list every file, explain each finding, show progress on stderr",
   },
   {
-    flags: "-q, --quiet",
+    flags: SCAN_FLAGS.quiet,
     key: "quiet",
     description: "print only the numbered findings and unscannable files; nothing on stderr",
     conflicts: "verbose",
   },
   {
-    flags: "--fail-on <severity>",
+    flags: SCAN_FLAGS.failOn,
     key: "failOn",
     description: "exit 1 when a finding is at or above this severity",
     parse: oneOf(FAIL_ON),
@@ -317,13 +318,13 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     default: "warning",
   },
   {
-    flags: "--sbom <file>",
+    flags: SCAN_FLAGS.sbom,
     key: "sbom",
     description: "also write a CycloneDX 1.6 ML-BOM of the scanned models and their findings to FILE",
     parse: (value) => value,
   },
   {
-    flags: "--select <rules>",
+    flags: SCAN_FLAGS.select,
     key: "select",
     description: "report only these rules: ids or id prefixes, comma-separated (MA1,MA203; repeatable)",
     parse: collectRules,
@@ -331,7 +332,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: "all",
   },
   {
-    flags: "--ignore <rules>",
+    flags: SCAN_FLAGS.ignore,
     key: "ignore",
     description:
       "do not report these rules: ids or id prefixes, comma-separated (repeatable; wins over --select)",
@@ -340,20 +341,20 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
     defaultText: "none",
   },
   {
-    flags: "-c, --config <file>",
+    flags: SCAN_FLAGS.config,
     key: "config",
     description:
       `read options, severities and ignores from FILE (default: ./${DEFAULT_CONFIG_FILE} if it exists)`,
     parse: (value) => value,
   },
   {
-    flags: "--baseline <file>",
+    flags: SCAN_FLAGS.baseline,
     key: "baseline",
     description: "suppress the findings recorded in FILE (by --write-baseline): only new ones count",
     parse: (value) => value,
   },
   {
-    flags: "--write-baseline <file>",
+    flags: SCAN_FLAGS.writeBaseline,
     key: "writeBaseline",
     description: "record this scan's findings in FILE, for --baseline",
     parse: (value) => value,
@@ -363,7 +364,7 @@ const SCAN_OPTIONS: readonly OptionSpec[] = [
 /** `inspect` takes the scan options that bound its work, and lists as text or JSON. */
 const INSPECT_OPTIONS: readonly OptionSpec[] = [
   {
-    flags: "-f, --format <format>",
+    flags: SCAN_FLAGS.format,
     key: "format",
     description: "listing format",
     parse: oneOf(INSPECT_FORMATS),
@@ -372,7 +373,7 @@ const INSPECT_OPTIONS: readonly OptionSpec[] = [
   },
   ...SCAN_OPTIONS.filter((option) =>
     ["--output", "--max-file-size", "--timeout", "--max-depth", "--max-members", "--limit"].includes(
-      longFlag(option),
+      longFlag(option.flags),
     )
   ),
 ];
@@ -450,14 +451,6 @@ Examples:
   ${TOOL_NAME} rules MA100    # one rule explained
   ${TOOL_NAME} limits         # the ${LIMIT_INFO.length} limits and their defaults
 `;
-
-function longFlag(option: OptionSpec): string {
-  return option.flags.match(/--[\w-]+/)![0];
-}
-
-function shortFlag(option: OptionSpec): string | undefined {
-  return option.flags.match(/^-(\w),/)?.[1];
-}
 
 /** Greedy word wrap of `text` to `width` columns, continuation lines indented by `indent`. */
 function wrap(text: string, width: number, indent: number): string {
@@ -568,7 +561,7 @@ function usageError(message: string): Invocation {
 }
 
 function unknownOption(flag: string, options: readonly OptionSpec[]): Invocation {
-  const candidates = [...options, HELP_OPTION, VERSION_OPTION].map(longFlag);
+  const candidates = [...options, HELP_OPTION, VERSION_OPTION].map((option) => longFlag(option.flags));
   return usageError(`unknown option '${flag}'${flag.startsWith("--") ? suggestion(flag, candidates) : ""}`);
 }
 
@@ -576,16 +569,8 @@ const isHelp = (arg: string) => arg === "-h" || arg === "--help";
 
 /** Parses a command's arguments in commander's order: values, then help, conflicts, unknown options, operands. */
 function parseCommand(command: CommandSpec, args: string[]): Invocation {
-  const bySpec = new Map<string, OptionSpec>();
-  const tokenOptions: Record<string, ArgTokenOption> = {};
-  for (const option of command.options) {
-    const name = longFlag(option).slice(2);
-    bySpec.set(name, option);
-    const short = shortFlag(option);
-    tokenOptions[name] = { type: option.parse ? "string" : "boolean", ...short ? { short } : {} };
-  }
-  tokenOptions.help = { type: "boolean", short: "h" };
-  const tokens = tokenizeArgs(args, tokenOptions);
+  const bySpec = new Map(command.options.map((option) => [longFlag(option.flags).slice(2), option]));
+  const tokens = tokenizeArgs(args, tokenOptions(command.options.map((option) => option.flags)));
 
   const values: Record<string, unknown> = {};
   // Options sharing a key (`--limit`, `--max-depth`, `--weights`, ...) share its default.
