@@ -25,7 +25,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { isAbsolute, normalize, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getRule, type Rule, type RuleId, RULES } from "../core/rules.ts";
@@ -41,6 +40,7 @@ import { toJsonLocation } from "./json.ts";
 import { renderLocation } from "./location.ts";
 import { renderRuleMarkdown, ruleDocUrl } from "./rule_docs.ts";
 import { renderRule } from "./rules.ts";
+import { sha256Hex } from "./sha256.ts";
 import { allFindings, jsonReplacer, TOOL_NAME, TOOL_VERSION } from "./summary.ts";
 
 /** The OASIS schema of SARIF 2.1.0 (errata 01), which `schemas/sarif-2.1.0.json` is a copy of. */
@@ -317,10 +317,6 @@ function sarifLocation(location: Location, root: string | undefined): SarifLocat
   };
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
 /**
  * The stable identity of each finding, as SARIF's `modelauditFinding/v1` fingerprint and the baseline
  * record it: a SHA-256 of the rule, the file relative to `root` (as the SARIF artifact location), the
@@ -347,7 +343,7 @@ export function findingFingerprints(findings: readonly Finding[], root: string |
   const occurrences = new Map<string, number>();
   return findings.map((finding) => {
     const { uri, uriBaseId = "" } = artifactLocation(finding.location.file, root);
-    const identity = sha256(JSON.stringify([
+    const identity = sha256Hex(JSON.stringify([
       finding.rule,
       uriBaseId,
       uri,
