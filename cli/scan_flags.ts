@@ -12,7 +12,7 @@
 import type { ArgTokenOption } from "./arg_tokens.ts";
 
 /**
- * Every flag of `scan`, by the key of its value in `ScanFlags` (`args.ts`), in the order help lists them.
+ * Every flag of `scan`, keyed by its long name in camel case, in the order help lists them.
  *
  * @example
  * ```ts
