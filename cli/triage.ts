@@ -8,11 +8,8 @@
  * @module
  */
 
-import { isAbsolute, relative, resolve, sep } from "node:path";
-import picomatch from "picomatch";
 import { getRule } from "../core/rules.ts";
 import type { Finding, ScanResult, Severity } from "../core/types.ts";
-import { findingFingerprints } from "../report/sarif.ts";
 import type { IgnoreEntry } from "./config.ts";
 
 /** What to apply; every part is optional. */
@@ -25,7 +22,7 @@ export interface TriagePolicy {
   severity?: Partial<Record<string, Severity>>;
   /** Ignore entries, with the config file they come from. */
   ignores?: { file: string; entries: readonly IgnoreEntry[] };
-  /** Fingerprints recorded in a baseline file (see {@linkcode findingFingerprints}), and its name. */
+  /** Fingerprints recorded in a baseline file (`findingFingerprints` of `report/sarif.ts`), and its name. */
   baseline?: { file: string; fingerprints: ReadonlySet<string> };
   /** The directory paths are relative to: the baseline's fingerprints were taken from it. */
   root: string;
@@ -33,10 +30,27 @@ export interface TriagePolicy {
   today: string;
 }
 
-/** `file` as an ignore's glob sees it: relative to `root` with `/` between segments, when it is inside it. */
-function globPath(file: string, root: string): string {
-  const inRoot = relative(root, resolve(root, file));
-  return inRoot.startsWith("..") || isAbsolute(inRoot) ? file : inRoot.split(sep).join("/");
+/** Whether a finding's file matches a path glob. */
+type FileMatcher = (file: string) => boolean;
+
+/**
+ * The matcher of each path glob, against the file relative to `root` with `/` between segments when it
+ * is inside it. Loaded only when an ignore entry names a path: picomatch and `node:path` cost a
+ * process some 15 ms to import, which `--select` alone or a config's severities need not pay.
+ */
+async function globMatchers(root: string): Promise<(glob: string) => FileMatcher> {
+  const [{ default: picomatch }, { isAbsolute, relative, resolve, sep }] = await Promise.all([
+    import("picomatch"),
+    import("node:path"),
+  ]);
+  const globPath = (file: string) => {
+    const inRoot = relative(root, resolve(root, file));
+    return inRoot.startsWith("..") || isAbsolute(inRoot) ? file : inRoot.split(sep).join("/");
+  };
+  return (glob) => {
+    const test = picomatch(glob, { dot: true });
+    return (file) => test(globPath(file));
+  };
 }
 
 const matches = (selectors: readonly string[], rule: string) => selectors.some((s) => rule.startsWith(s));
@@ -47,10 +61,13 @@ function selected(rule: string, policy: TriagePolicy): boolean {
 }
 
 /** The entries in force, each with the matcher of its path glob; MA090 for those that expired. */
-function activeIgnores(policy: TriagePolicy, report: Finding[]) {
+async function activeIgnores(policy: TriagePolicy, report: Finding[]) {
   if (!policy.ignores) return [];
   const { file, entries } = policy.ignores;
-  const active = [];
+  const matcherOf = entries.some((entry) => entry.path !== undefined)
+    ? await globMatchers(policy.root)
+    : undefined;
+  const active: { entry: IgnoreEntry; matches: FileMatcher }[] = [];
   for (const entry of entries) {
     if (entry.expires !== undefined && entry.expires < policy.today) {
       report.push({
@@ -64,8 +81,7 @@ function activeIgnores(policy: TriagePolicy, report: Finding[]) {
       });
       continue;
     }
-    const glob = entry.path === undefined ? () => true : picomatch(entry.path, { dot: true });
-    active.push({ entry, glob });
+    active.push({ entry, matches: entry.path === undefined ? () => true : matcherOf!(entry.path) });
   }
   return active;
 }
@@ -88,7 +104,7 @@ function activeIgnores(policy: TriagePolicy, report: Finding[]) {
  *     findings: [finding("MA102", "vendor/a.pkl"), finding("MA003", "vendor/a.pkl")],
  *   }],
  * };
- * const triaged = triage(result, {
+ * const triaged = await triage(result, {
  *   ignore: ["MA003"],
  *   ignores: { file: "modelaudit.toml", entries: [
  *     { rule: "MA1", path: "vendor/**", reason: "reviewed", keyPath: "$.ignore[0]" },
@@ -100,9 +116,9 @@ function activeIgnores(policy: TriagePolicy, report: Finding[]) {
  * ]);
  * ```
  */
-export function triage(result: ScanResult, policy: TriagePolicy): ScanResult {
+export async function triage(result: ScanResult, policy: TriagePolicy): Promise<ScanResult> {
   const configFindings: Finding[] = [];
-  const ignores = activeIgnores(policy, configFindings);
+  const ignores = await activeIgnores(policy, configFindings);
   const adjust = (finding: Finding): Finding => {
     const severity = policy.severity?.[finding.rule];
     if (!severity) return finding;
@@ -115,11 +131,14 @@ export function triage(result: ScanResult, policy: TriagePolicy): ScanResult {
     files: result.files.map((file) => ({ ...file, findings: keep(file.findings) })),
   };
   const all = [...kept.findings, ...kept.files.flatMap((file) => file.findings)];
-  const fingerprints = policy.baseline ? findingFingerprints(all, policy.root) : [];
+  // The baseline's fingerprints are SARIF's; its module loads only for a baseline.
+  const fingerprints = policy.baseline
+    ? (await import("../report/sarif.ts")).findingFingerprints(all, policy.root)
+    : [];
   const suppressed = new Map<Finding, Finding>();
   all.forEach((finding, index) => {
-    const ignore = ignores.find(({ entry, glob }) =>
-      finding.rule.startsWith(entry.rule) && glob(globPath(finding.location.file, policy.root))
+    const ignore = ignores.find(({ entry, matches }) =>
+      finding.rule.startsWith(entry.rule) && matches(finding.location.file)
     );
     if (ignore) {
       suppressed.set(finding, { ...finding, suppressed: { kind: "ignore", reason: ignore.entry.reason } });

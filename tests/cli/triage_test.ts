@@ -65,19 +65,19 @@ const brief = (result: ScanResult) =>
     `${f.rule} ${f.severity} ${f.location.file}${f.suppressed ? ` suppressed:${f.suppressed.kind}` : ""}`
   );
 
-Deno.test("--select and --ignore turn rules off: ids and prefixes; ignore wins", () => {
-  assert.deepEqual(brief(triage(RESULT, policy({ select: ["MA1"] }))), [
+Deno.test("--select and --ignore turn rules off: ids and prefixes; ignore wins", async () => {
+  assert.deepEqual(brief(await triage(RESULT, policy({ select: ["MA1"] }))), [
     "MA100 critical models/evil.pkl",
     "MA102 warning vendor/old.pkl",
   ]);
-  assert.deepEqual(brief(triage(RESULT, policy({ select: ["MA1", "MA207"], ignore: ["MA10"] }))), [
+  assert.deepEqual(brief(await triage(RESULT, policy({ select: ["MA1", "MA207"], ignore: ["MA10"] }))), [
     "MA207 warning vendor/old.pkl",
   ]);
-  assert.deepEqual(brief(triage(RESULT, policy({}))), brief(RESULT));
+  assert.deepEqual(brief(await triage(RESULT, policy({}))), brief(RESULT));
 });
 
-Deno.test("severity overrides keep the reported severity in the details", () => {
-  const result = triage(RESULT, policy({ severity: { MA102: "info", MA100: "warning" } }));
+Deno.test("severity overrides keep the reported severity in the details", async () => {
+  const result = await triage(RESULT, policy({ severity: { MA102: "info", MA100: "warning" } }));
   assert.deepEqual(brief(result), [
     "MA100 warning models/evil.pkl",
     "MA102 info vendor/old.pkl",
@@ -87,12 +87,12 @@ Deno.test("severity overrides keep the reported severity in the details", () => 
   assert.equal(exitCode(result, "critical"), 0);
 });
 
-Deno.test("ignores: rule prefix and path glob; suppressed findings stay, marked, and no longer count", () => {
+Deno.test("ignores: rule prefix and path glob; suppressed findings stay, marked, and no longer count", async () => {
   const entries = [
     { rule: "MA1", path: "vendor/**", reason: "vendor pickles, reviewed", keyPath: "$.ignore[0]" },
     { rule: "MA207", path: "*.pkl", reason: "never matches a path in a folder", keyPath: "$.ignore[1]" },
   ];
-  const result = triage(RESULT, policy({ ignores: { file: "modelaudit.toml", entries } }));
+  const result = await triage(RESULT, policy({ ignores: { file: "modelaudit.toml", entries } }));
   assert.deepEqual(brief(result), [
     "MA100 critical models/evil.pkl",
     "MA102 warning vendor/old.pkl suppressed:ignore",
@@ -109,28 +109,28 @@ Deno.test("ignores: rule prefix and path glob; suppressed findings stay, marked,
     ...RESULT,
     files: [{ ...RESULT.files[1], findings: [finding("MA102", `${ROOT}/vendor/old.pkl`, "m")] }],
   };
-  assert.deepEqual(brief(triage(absolute, policy({ ignores: { file: "modelaudit.toml", entries } }))), [
+  assert.deepEqual(brief(await triage(absolute, policy({ ignores: { file: "modelaudit.toml", entries } }))), [
     `MA102 warning ${ROOT}/vendor/old.pkl suppressed:ignore`,
   ]);
 });
 
-Deno.test("an expired ignore suppresses nothing and says so (MA090, at its key path); the day itself still counts", () => {
+Deno.test("an expired ignore suppresses nothing and says so (MA090, at its key path); the day itself still counts", async () => {
   const entry = { rule: "MA100", reason: "temporary", keyPath: "$.ignore[0]" };
-  const expired = triage(
+  const expired = await triage(
     RESULT,
     policy({ ignores: { file: "m.toml", entries: [{ ...entry, expires: "2026-12-06" }] } }),
   );
   assert.deepEqual(brief(expired).slice(0, 2), ["MA090 warning m.toml", "MA100 critical models/evil.pkl"]);
   assert.deepEqual(expired.findings[0].location, { file: "m.toml", members: [], keyPath: "$.ignore[0]" });
   assert.match(expired.findings[0].message, /^The ignore of MA100 expired on 2026-12-06/);
-  const lastDay = triage(
+  const lastDay = await triage(
     RESULT,
     policy({ ignores: { file: "m.toml", entries: [{ ...entry, expires: "2026-12-07" }] } }),
   );
   assert.deepEqual(brief(lastDay)[0], "MA100 critical models/evil.pkl suppressed:ignore");
 });
 
-Deno.test("baseline: written from a scan, it suppresses exactly those findings, wherever their bytes moved", () => {
+Deno.test("baseline: written from a scan, it suppresses exactly those findings, wherever their bytes moved", async () => {
   const baseline = parseBaseline(renderBaseline(RESULT, ROOT), "baseline.json");
   assert.equal(baseline.size, 3);
   // A later scan: the old findings at other offsets, and a new one.
@@ -147,7 +147,7 @@ Deno.test("baseline: written from a scan, it suppresses exactly those findings, 
       },
     ],
   };
-  const result = triage(later, policy({ baseline: { file: "baseline.json", fingerprints: baseline } }));
+  const result = await triage(later, policy({ baseline: { file: "baseline.json", fingerprints: baseline } }));
   assert.deepEqual(brief(result), [
     "MA100 critical models/evil.pkl suppressed:baseline",
     "MA102 warning vendor/old.pkl suppressed:baseline",
@@ -158,7 +158,7 @@ Deno.test("baseline: written from a scan, it suppresses exactly those findings, 
   assert.equal(exitCode(result, "warning"), 1);
   assert.deepEqual(summarize(result).suppressed, { ignore: 0, baseline: 3 });
   // What an ignore entry already accepts is not written to a baseline.
-  const ignored = triage(
+  const ignored = await triage(
     RESULT,
     policy({
       ignores: { file: "m.toml", entries: [{ rule: "MA102", reason: "r", keyPath: "$.ignore[0]" }] },
@@ -189,7 +189,7 @@ Deno.test("a file that is not a baseline is refused with the reason", () => {
 });
 
 Deno.test("reports: JSON and SARIF keep suppressed findings, marked, valid against their schemas; text counts them", async () => {
-  const result = triage(
+  const result = await triage(
     RESULT,
     policy({
       ignores: { file: "m.toml", entries: [{ rule: "MA102", reason: "reviewed", keyPath: "$.ignore[0]" }] },

@@ -528,7 +528,7 @@ async function rulesFound(example: ExampleCase): Promise<string[]> {
     let result = await scan([target], { sandbox: false, ...example.options });
     if (example.config) {
       const { ignores } = parseConfig(example.config.toml, "modelaudit.toml");
-      result = triage(result, {
+      result = await triage(result, {
         ignores: { file: "modelaudit.toml", entries: ignores },
         root,
         today: example.config.today,
