@@ -16,7 +16,7 @@ import { isRuleSelector, RULES } from "../core/rules.ts";
 import type { Severity } from "../core/types.ts";
 import { DEFAULT_SCAN_LIMITS, LIMIT_INFO, type LimitSettings, setLimit } from "../engine/limits.ts";
 import { TOOL_NAME, TOOL_VERSION } from "../report/summary.ts";
-import { WEIGHTS_OFF, WEIGHTS_ON } from "../scanners/weights/options.ts";
+import { WEIGHTS_OFF, WEIGHTS_ON } from "../scanners/option_catalog.ts";
 
 /** The config file looked for in the current directory when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = "modelaudit.toml";

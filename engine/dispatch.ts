@@ -25,7 +25,7 @@ import type { ContentEntry, Finding, FindingDetails, Location } from "../core/ty
 import { CallablePolicy } from "../policy/callables.ts";
 import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { resolveScannerOptions, type ScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
-import { WEIGHTS_OFF } from "../scanners/weights/options.ts";
+import { WEIGHTS_OFF } from "../scanners/option_catalog.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
 import {
   COLLECT_AFTER_DECODED_BYTES,

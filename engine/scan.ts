@@ -11,7 +11,7 @@ import type { PolicyExtras } from "../policy/callables.ts";
 import { DIRECTORIES } from "../scanners/directories.ts";
 import { resolveScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import type { Registry } from "../scanners/registry.ts";
-import { WEIGHTS_OFF } from "../scanners/weights/options.ts";
+import { WEIGHTS_OFF } from "../scanners/option_catalog.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { requestCollection } from "./gc.ts";
 import { BUDGET_SPENT, DEFAULT_TIMEOUT_MS, resolveScanLimits, type ScanLimits } from "./limits.ts";

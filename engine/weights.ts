@@ -11,7 +11,7 @@
 import { DecodeError } from "../core/decode_error.ts";
 import { elementCount, type WeightTensor } from "../core/tensor.ts";
 import type { WeightFinding } from "../scanners/weights/finding.ts";
-import type { WeightsOptions } from "../scanners/weights/options.ts";
+import type { WeightsOptions } from "../scanners/option_catalog.ts";
 
 /**
  * A collected tensor and the members down to the source that listed it.
@@ -112,7 +112,7 @@ export interface PlacedWeightFinding {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DEFAULT_WEIGHTS_OPTIONS } from "../scanners/weights/options.ts";
+ * import { DEFAULT_WEIGHTS_OPTIONS } from "../scanners/option_catalog.ts";
  * import { analyzeCollected, WeightCollection } from "./weights.ts";
  * const values = Float32Array.of(NaN, 1);
  * const model = new WeightCollection(0);

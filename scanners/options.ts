@@ -5,70 +5,98 @@
  * The engine resolves the table once per scan and hands it to the scanners in
  * their context; a scanner reads its own part with {@linkcode scannerOptions}.
  *
- * Each scanner declares its options beside its code (`pickle/options.ts`); a new
- * one is added here to {@linkcode ScannerOptions} and to the table below.
+ * Each scanner declares its options in its section of `option_catalog.ts`; a new
+ * one is added there, here to {@linkcode ScannerOptions} and to the table below.
  *
  * @module
  */
 
 import type { ScanContext } from "../core/scanner.ts";
-import { DEFAULT_LZMA_OPTIONS, LZMA_OPTION_SUMMARIES, type LzmaOptions } from "./compressed/options.ts";
-import { CONFIG_OPTION_SUMMARIES, type ConfigOptions, DEFAULT_CONFIG_OPTIONS } from "./config/options.ts";
-import { DEFAULT_GGUF_OPTIONS, GGUF_OPTION_SUMMARIES, type GgufOptions } from "./gguf/options.ts";
-import { DEFAULT_HDF5_OPTIONS, HDF5_OPTION_SUMMARIES, type Hdf5Options } from "./hdf5/options.ts";
 import {
+  CONFIG_OPTION_SUMMARIES,
+  type ConfigOptions,
+  DEFAULT_CONFIG_OPTIONS,
+  DEFAULT_GGUF_OPTIONS,
+  DEFAULT_HDF5_OPTIONS,
   DEFAULT_HUGGINGFACE_OPTIONS,
+  DEFAULT_JINJA_OPTIONS,
+  DEFAULT_KERAS_OPTIONS,
+  DEFAULT_LZMA_OPTIONS,
+  DEFAULT_MSGPACK_OPTIONS,
+  DEFAULT_NUMPY_OPTIONS,
+  DEFAULT_ONNX_OPTIONS,
+  DEFAULT_PICKLE_OPTIONS,
+  DEFAULT_PYTHON_OPTIONS,
+  DEFAULT_PYTORCH_OPTIONS,
+  DEFAULT_SAFETENSORS_OPTIONS,
+  DEFAULT_SEVENZIP_OPTIONS,
+  DEFAULT_STRING_OPTIONS,
+  DEFAULT_TAR_OPTIONS,
+  DEFAULT_TENSORFLOW_OPTIONS,
+  DEFAULT_WEIGHTS_OPTIONS,
+  DEFAULT_ZIP_OPTIONS,
+  GGUF_OPTION_SUMMARIES,
+  type GgufOptions,
+  HDF5_OPTION_SUMMARIES,
+  type Hdf5Options,
   HUGGINGFACE_OPTION_SUMMARIES,
   type HuggingFaceOptions,
-} from "./huggingface/options.ts";
-import { DEFAULT_JINJA_OPTIONS, JINJA_OPTION_SUMMARIES, type JinjaOptions } from "./jinja/options.ts";
-import { DEFAULT_KERAS_OPTIONS, KERAS_OPTION_SUMMARIES, type KerasOptions } from "./keras/options.ts";
-import { DEFAULT_ONNX_OPTIONS, ONNX_OPTION_SUMMARIES, type OnnxOptions } from "./onnx/options.ts";
-import { DEFAULT_MSGPACK_OPTIONS, MSGPACK_OPTION_SUMMARIES, type MsgpackOptions } from "./msgpack/options.ts";
-import { DEFAULT_NUMPY_OPTIONS, NUMPY_OPTION_SUMMARIES, type NumpyOptions } from "./numpy/options.ts";
-import { DEFAULT_PICKLE_OPTIONS, PICKLE_OPTION_SUMMARIES, type PickleOptions } from "./pickle/options.ts";
-import { DEFAULT_PYTHON_OPTIONS, PYTHON_OPTION_SUMMARIES, type PythonOptions } from "./python/options.ts";
-import { DEFAULT_PYTORCH_OPTIONS, PYTORCH_OPTION_SUMMARIES, type PytorchOptions } from "./pytorch/options.ts";
-import {
-  DEFAULT_SAFETENSORS_OPTIONS,
+  JINJA_OPTION_SUMMARIES,
+  type JinjaOptions,
+  KERAS_OPTION_SUMMARIES,
+  type KerasOptions,
+  LZMA_OPTION_SUMMARIES,
+  type LzmaOptions,
+  MSGPACK_OPTION_SUMMARIES,
+  type MsgpackOptions,
+  NUMPY_OPTION_SUMMARIES,
+  type NumpyOptions,
+  ONNX_OPTION_SUMMARIES,
+  type OnnxOptions,
+  PICKLE_OPTION_SUMMARIES,
+  type PickleOptions,
+  PYTHON_OPTION_SUMMARIES,
+  type PythonOptions,
+  PYTORCH_OPTION_SUMMARIES,
+  type PytorchOptions,
   SAFETENSORS_OPTION_SUMMARIES,
   type SafetensorsOptions,
-} from "./safetensors/options.ts";
-import { DEFAULT_STRING_OPTIONS, STRING_OPTION_SUMMARIES, type StringOptions } from "./strings/options.ts";
-import {
-  DEFAULT_SEVENZIP_OPTIONS,
   SEVENZIP_OPTION_SUMMARIES,
   type SevenZipOptions,
-} from "./sevenzip/options.ts";
-import {
-  DEFAULT_TENSORFLOW_OPTIONS,
+  STRING_OPTION_SUMMARIES,
+  type StringOptions,
+  TAR_OPTION_SUMMARIES,
+  type TarOptions,
   TENSORFLOW_OPTION_SUMMARIES,
   type TensorflowOptions,
-} from "./tensorflow/options.ts";
-import { DEFAULT_TAR_OPTIONS, TAR_OPTION_SUMMARIES, type TarOptions } from "./tar/options.ts";
-import { DEFAULT_ZIP_OPTIONS, ZIP_OPTION_SUMMARIES, type ZipOptions } from "./zip/options.ts";
-import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_OPTION_SUMMARIES, type WeightsOptions } from "./weights/options.ts";
+  WEIGHTS_OPTION_SUMMARIES,
+  type WeightsOptions,
+  ZIP_OPTION_SUMMARIES,
+  type ZipOptions,
+} from "./option_catalog.ts";
 
-export type { LzmaOptions } from "./compressed/options.ts";
-export type { ConfigOptions } from "./config/options.ts";
-export type { GgufOptions } from "./gguf/options.ts";
-export type { Hdf5Options } from "./hdf5/options.ts";
-export type { HuggingFaceOptions } from "./huggingface/options.ts";
-export type { JinjaOptions } from "./jinja/options.ts";
-export type { KerasOptions } from "./keras/options.ts";
-export type { MsgpackOptions } from "./msgpack/options.ts";
-export type { NumpyOptions } from "./numpy/options.ts";
-export type { OnnxOptions } from "./onnx/options.ts";
-export type { PickleOptions } from "./pickle/options.ts";
-export type { PythonOptions } from "./python/options.ts";
-export type { PytorchOptions } from "./pytorch/options.ts";
-export type { SafetensorsOptions } from "./safetensors/options.ts";
-export type { StringOptions } from "./strings/options.ts";
-export type { SevenZipOptions } from "./sevenzip/options.ts";
-export type { TarOptions } from "./tar/options.ts";
-export type { TensorflowOptions } from "./tensorflow/options.ts";
-export type { ZipOptions } from "./zip/options.ts";
-export type { WeightsOptions } from "./weights/options.ts";
+export type {
+  ConfigOptions,
+  GgufOptions,
+  Hdf5Options,
+  HuggingFaceOptions,
+  JinjaOptions,
+  KerasOptions,
+  LzmaOptions,
+  MsgpackOptions,
+  NumpyOptions,
+  OnnxOptions,
+  PickleOptions,
+  PythonOptions,
+  PytorchOptions,
+  SafetensorsOptions,
+  SevenZipOptions,
+  StringOptions,
+  TarOptions,
+  TensorflowOptions,
+  WeightsOptions,
+  ZipOptions,
+} from "./option_catalog.ts";
 
 /**
  * The options of every scanner, by scanner id (`pytorch` for the PyTorch scanners together).

@@ -29,7 +29,7 @@ import { parseArgs } from "node:util";
 import { elementCount, type WeightTensor } from "../core/tensor.ts";
 import { scanBytes } from "../engine/dispatch.ts";
 import { analyzeWeights, type WeightFinding } from "../scanners/weights/analyze.ts";
-import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_ON, type WeightsOptions } from "../scanners/weights/options.ts";
+import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_ON, type WeightsOptions } from "../scanners/option_catalog.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

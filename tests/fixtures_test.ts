@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { scanBytes } from "../engine/dispatch.ts";
 import { renderLocation } from "../report/location.ts";
-import { DEFAULT_PICKLE_OPTIONS } from "../scanners/pickle/options.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../scanners/option_catalog.ts";
 
 interface ExpectedFinding {
   rule: string;

@@ -32,7 +32,7 @@ import {
   type LzmaAloneHeader,
   parseLzmaAloneHeader,
 } from "./magic.ts";
-import { DEFAULT_LZMA_OPTIONS } from "./options.ts";
+import { DEFAULT_LZMA_OPTIONS } from "../option_catalog.ts";
 
 /** Compressed bytes read beyond what the decoded limit can take: headers and the encoder's final flush. */
 const INPUT_SLACK_BYTES = 64 * 1024;

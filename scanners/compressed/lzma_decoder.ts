@@ -16,7 +16,7 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import { DecodeError } from "../../core/decode_error.ts";
-import { DEFAULT_LZMA_OPTIONS } from "./options.ts";
+import { DEFAULT_LZMA_OPTIONS } from "../option_catalog.ts";
 
 /** Decoded bytes of raw LZMA produced per step: a step runs synchronously, so this bounds its time. */
 export const LZMA_STEP_BYTES = 1024 * 1024;

@@ -10,7 +10,7 @@
 
 import type { ScanContext } from "../../core/scanner.ts";
 import { type JsonNode, keyPathOf, parseStrictJson } from "../safetensors/strict_json.ts";
-import type { ConfigOptions } from "./options.ts";
+import type { ConfigOptions } from "../option_catalog.ts";
 import { LineIndex } from "../strings/line_index.ts";
 import type { ConfigNode } from "./tree.ts";
 
@@ -23,7 +23,7 @@ import type { ConfigNode } from "./tree.ts";
  * import assert from "node:assert/strict";
  * import { recordingContext } from "../../core/recording_context.ts";
  * import { parseJsonConfig } from "./json.ts";
- * import { DEFAULT_CONFIG_OPTIONS } from "./options.ts";
+ * import { DEFAULT_CONFIG_OPTIONS } from "../option_catalog.ts";
  * const { ctx, findings } = recordingContext("config.json");
  * const tree = parseJsonConfig(ctx, new TextEncoder().encode('{"a": "x",\n "a": "y"}'), DEFAULT_CONFIG_OPTIONS);
  * assert.equal(tree?.kind, "map");

@@ -9,7 +9,7 @@
 
 import { parse, TomlError } from "smol-toml";
 import type { ScanContext } from "../../core/scanner.ts";
-import type { ConfigOptions } from "./options.ts";
+import type { ConfigOptions } from "../option_catalog.ts";
 import { type ConfigNode, treeOfValue } from "./tree.ts";
 
 /**
@@ -19,7 +19,7 @@ import { type ConfigNode, treeOfValue } from "./tree.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { recordingContext } from "../../core/recording_context.ts";
- * import { DEFAULT_CONFIG_OPTIONS } from "./options.ts";
+ * import { DEFAULT_CONFIG_OPTIONS } from "../option_catalog.ts";
  * import { parseTomlConfig } from "./toml.ts";
  * const { ctx, findings } = recordingContext("train.toml");
  * assert.equal(parseTomlConfig(ctx, '[optim]\nname = "adam"\n', DEFAULT_CONFIG_OPTIONS)?.kind, "map");

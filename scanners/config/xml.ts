@@ -14,7 +14,7 @@
 
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { ScanContext } from "../../core/scanner.ts";
-import type { ConfigOptions } from "./options.ts";
+import type { ConfigOptions } from "../option_catalog.ts";
 import type { LineIndex, Place } from "../strings/line_index.ts";
 import type { ConfigEntry, ConfigNode } from "./tree.ts";
 import { type Doctype, expandedSizes, readDoctype } from "./xml_doctype.ts";
@@ -48,7 +48,7 @@ type Ordered = Record<string, unknown>;
  * ```ts
  * import assert from "node:assert/strict";
  * import { recordingContext } from "../../core/recording_context.ts";
- * import { DEFAULT_CONFIG_OPTIONS } from "./options.ts";
+ * import { DEFAULT_CONFIG_OPTIONS } from "../option_catalog.ts";
  * import { LineIndex } from "../strings/line_index.ts";
  * import { parseXmlConfig } from "./xml.ts";
  * const { ctx, findings } = recordingContext("model.pmml");

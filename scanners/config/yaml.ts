@@ -14,7 +14,7 @@
 import "../node_env.ts";
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments } from "yaml";
 import type { ScanContext } from "../../core/scanner.ts";
-import type { ConfigOptions } from "./options.ts";
+import type { ConfigOptions } from "../option_catalog.ts";
 import { judgeDottedPath } from "./targets.ts";
 import type { LineIndex } from "../strings/line_index.ts";
 import type { ConfigEntry, ConfigNode } from "./tree.ts";

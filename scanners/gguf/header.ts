@@ -25,7 +25,7 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport } from "../../core/scanner.ts";
 import { HeaderCursor, SCALAR_WIDTH, type ScalarKind } from "./cursor.ts";
-import { DEFAULT_GGUF_OPTIONS, type GgufOptions } from "./options.ts";
+import { DEFAULT_GGUF_OPTIONS, type GgufOptions } from "../option_catalog.ts";
 
 /** GGUF metadata value types (`enum gguf_type`), by id. */
 const VALUE_TYPES = [

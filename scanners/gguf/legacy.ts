@@ -17,7 +17,7 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport } from "../../core/scanner.ts";
 import { HeaderCursor } from "./cursor.ts";
 import { legacyMagic } from "./magic.ts";
-import { DEFAULT_GGUF_OPTIONS, type GgufOptions } from "./options.ts";
+import { DEFAULT_GGUF_OPTIONS, type GgufOptions } from "../option_catalog.ts";
 
 /** The versions each versioned magic had. */
 const VERSIONS: Readonly<Record<string, readonly number[]>> = { ggmf: [1], ggjt: [1, 2, 3], ggla: [1] };

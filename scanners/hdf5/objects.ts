@@ -12,7 +12,7 @@
 import { DecodeError } from "../../core/decode_error.ts";
 import { type Dataset, describeDataset } from "./datasets.ts";
 import { denseObjects, UnsupportedLayout } from "./dense.ts";
-import type { Hdf5Options } from "./options.ts";
+import type { Hdf5Options } from "../option_catalog.ts";
 import { type Hdf5Reader, type HeaderMessage, MESSAGE, readUint } from "./reader.ts";
 
 /**

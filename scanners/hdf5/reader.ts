@@ -17,7 +17,7 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import { DecodeError } from "../../core/decode_error.ts";
 import { signatureAt } from "./descriptor.ts";
-import { DEFAULT_HDF5_OPTIONS, type Hdf5Options } from "./options.ts";
+import { DEFAULT_HDF5_OPTIONS, type Hdf5Options } from "../option_catalog.ts";
 
 /**
  * A structure of the file goes past one of the reader's limits: it may be well formed, but it was

@@ -10,7 +10,7 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { analyzeTemplate } from "./analyze.ts";
 import { scannerOptions } from "../options.ts";
-import { DEFAULT_JINJA_OPTIONS } from "./options.ts";
+import { DEFAULT_JINJA_OPTIONS } from "../option_catalog.ts";
 import { headIsText, utf8Text } from "../strings/utf8_text.ts";
 
 /**

@@ -28,7 +28,7 @@ import type { CallablePolicy, CallableVerdict } from "../../policy/callables.ts"
 import { scannerOptions } from "../options.ts";
 import { checkString, type StringCheckContext } from "../strings/checks.ts";
 import { decodeLambdaCode, deniedReferences } from "./lambda_code.ts";
-import type { KerasOptions } from "./options.ts";
+import type { KerasOptions } from "../option_catalog.ts";
 import { SAFE_KERAS } from "./safe_keras.ts";
 
 /**

@@ -10,7 +10,7 @@
 import { DecodeError } from "../../core/decode_error.ts";
 import type { CallablePolicy, CallableVerdict } from "../../policy/callables.ts";
 import { type CodeFacts, MarshalLimitError, readCodeFacts } from "./marshal.ts";
-import { DEFAULT_KERAS_OPTIONS, type KerasOptions } from "./options.ts";
+import { DEFAULT_KERAS_OPTIONS, type KerasOptions } from "../option_catalog.ts";
 
 /**
  * Names user code conventionally imports modules under; a Lambda runs with the globals of the

@@ -15,7 +15,7 @@
 
 import { DecodeError } from "../../core/decode_error.ts";
 import { disassemble } from "./bytecode.ts";
-import { DEFAULT_KERAS_OPTIONS, type KerasOptions } from "./options.ts";
+import { DEFAULT_KERAS_OPTIONS, type KerasOptions } from "../option_catalog.ts";
 
 /**
  * Nesting of containers and code objects accepted: real lambdas nest a few levels at most. Fixed,

@@ -13,7 +13,7 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import { intValue } from "./dtype.ts";
 import { parsePythonLiteral, type PyValue } from "./literal.ts";
 import { hasNpyMagic } from "./magic.ts";
-import { DEFAULT_NUMPY_OPTIONS, type NumpyOptions } from "./options.ts";
+import { DEFAULT_NUMPY_OPTIONS, type NumpyOptions } from "../option_catalog.ts";
 
 /** Offset of the version bytes, and of the header length. */
 const VERSION_OFFSET = 6;

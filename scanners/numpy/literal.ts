@@ -10,7 +10,7 @@
  * @module
  */
 
-import { DEFAULT_NUMPY_OPTIONS } from "./options.ts";
+import { DEFAULT_NUMPY_OPTIONS } from "../option_catalog.ts";
 
 /**
  * A Python literal value.

@@ -33,7 +33,7 @@ import { inspectString } from "./strings.ts";
 import { type InitializerData, listInitializer, packedVarints } from "./tensors.ts";
 import { FieldLimitError, WIRE, WireError, type WireField, WireReader } from "../protobuf/wire.ts";
 import { scannerOptions } from "../options.ts";
-import type { OnnxOptions } from "./options.ts";
+import type { OnnxOptions } from "../option_catalog.ts";
 
 /** The option behind each limit a walk names (`details.limit`). */
 const LIMIT_OPTIONS: Readonly<Record<string, keyof OnnxOptions>> = {

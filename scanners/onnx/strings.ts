@@ -14,7 +14,7 @@ import type { ByteSource } from "../../core/byte_source.ts";
 import type { FindingReport, ScanContext } from "../../core/scanner.ts";
 import { checkString } from "../strings/checks.ts";
 import type { WireField, WireReader } from "../protobuf/wire.ts";
-import type { OnnxOptions } from "./options.ts";
+import type { OnnxOptions } from "../option_catalog.ts";
 
 /** Shorter strings hold no payload worth a scan (the smallest pickle that imports and calls is longer). */
 const MIN_PAYLOAD_BYTES = 16;
@@ -29,7 +29,7 @@ const utf8 = new TextDecoder();
  * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { recordingContext } from "../../core/recording_context.ts";
- * import { DEFAULT_ONNX_OPTIONS } from "./options.ts";
+ * import { DEFAULT_ONNX_OPTIONS } from "../option_catalog.ts";
  * import { inspectString, type StringWalk } from "./strings.ts";
  * import { WireReader } from "../protobuf/wire.ts";
  * const source = bytesSource(Uint8Array.of(0x0a, 3, 0x61, 0x62, 0x63)); // field 1: "abc"
@@ -83,7 +83,7 @@ function mayBePayload(head: Uint8Array): boolean {
  * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { recordingContext } from "../../core/recording_context.ts";
- * import { DEFAULT_ONNX_OPTIONS } from "./options.ts";
+ * import { DEFAULT_ONNX_OPTIONS } from "../option_catalog.ts";
  * import { inspectString, type StringWalk } from "./strings.ts";
  * import { WireReader } from "../protobuf/wire.ts";
  * // A message whose field 2 is a shell pipe from a raw IP address.

@@ -13,7 +13,7 @@
 
 import type { ByteSource } from "../../core/byte_source.ts";
 import { OP, OPCODE_BY_CODE, opcodeName } from "./opcodes.ts";
-import { DEFAULT_PICKLE_OPTIONS } from "./options.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../option_catalog.ts";
 
 /** Bytes read from the source at a time; large enough that reads are rare, small enough to stay bounded. */
 export const READ_CHUNK_BYTES = 1 << 20;
@@ -32,7 +32,7 @@ export const MAX_LONG_DECODE_BYTES = 64;
  * import assert from "node:assert/strict";
  * import { bytesSource } from "../../core/byte_source.ts";
  * import { Disassembler, LargeArg, MAX_LONG_DECODE_BYTES } from "./disassembler.ts";
- * import { DEFAULT_PICKLE_OPTIONS } from "./options.ts";
+ * import { DEFAULT_PICKLE_OPTIONS } from "../option_catalog.ts";
  * const firstArg = async (bytes: Uint8Array) => {
  *   const dis = new Disassembler(bytesSource(bytes));
  *   while (dis.status !== "end" && dis.status !== "break") {

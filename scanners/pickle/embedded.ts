@@ -26,7 +26,7 @@
 
 import { aliased } from "../../policy/dotted.ts";
 import { CallablePolicy, type SafeTable } from "../../policy/callables.ts";
-import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "./options.ts";
+import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "../option_catalog.ts";
 
 /**
  * The pickle scanner's options that bound the work on one constant: its length, the source

@@ -105,7 +105,7 @@ export interface TextFact {
   sweeping: boolean;
 }
 
-/** The first value of the source that expands past `pickle.maxExpandedSize` objects (`options.ts`). */
+/** The first value of the source that expands past `pickle.maxExpandedSize` objects (`../option_catalog.ts`). */
 export interface ExpansionFact {
   /** Discriminant. */
   kind: "expansion";

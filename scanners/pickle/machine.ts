@@ -17,7 +17,7 @@
 
 import { type GlobalName, LargeArg, latin1, type PickleOp, type StreamBreak } from "./disassembler.ts";
 import type { FactSink, LimitFact, PickleFact } from "./facts.ts";
-import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "./options.ts";
+import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "../option_catalog.ts";
 import { HIGHEST_PROTOCOL, OP, opcodeName, TEXT_OPCODES } from "./opcodes.ts";
 import {
   CallablePolicy,

@@ -34,7 +34,7 @@ import "../node_env.ts";
 import { parser } from "@lezer/python";
 import type { CallableCategory, CallablePolicy, CallableVerdict } from "../../policy/callables.ts";
 import { stringValue } from "./literals.ts";
-import { DEFAULT_PYTHON_OPTIONS, type PythonOptions } from "./options.ts";
+import { DEFAULT_PYTHON_OPTIONS, type PythonOptions } from "../option_catalog.ts";
 import { sourcePolicy } from "./safe_source.ts";
 import { LineIndex } from "../strings/line_index.ts";
 

@@ -11,8 +11,7 @@
 
 import { Disassembler } from "../pickle/disassembler.ts";
 import { PickleMachine, quietHooks, STEP, type Value } from "../pickle/machine.ts";
-import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "../pickle/options.ts";
-import { DEFAULT_PYTORCH_OPTIONS } from "./options.ts";
+import { DEFAULT_PICKLE_OPTIONS, DEFAULT_PYTORCH_OPTIONS, type PickleOptions } from "../option_catalog.ts";
 import { STORAGE_ELEMENT_BYTES } from "./legacy.ts";
 import type { TorchTensorCollector } from "./tensors.ts";
 

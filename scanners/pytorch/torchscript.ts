@@ -25,7 +25,7 @@ import { type PythonToken, PythonTokenizer } from "./python_tokens.ts";
 import { CallablePolicy } from "../../policy/callables.ts";
 import { TorchScriptNames } from "./torchscript_calls.ts";
 import { scannerOptions } from "../options.ts";
-import { DEFAULT_PYTORCH_OPTIONS } from "./options.ts";
+import { DEFAULT_PYTORCH_OPTIONS } from "../option_catalog.ts";
 
 /** References reported per file: a handful is enough to reject it, thousands would drown the report. */
 export const MAX_REFERENCES_PER_SOURCE = 100;

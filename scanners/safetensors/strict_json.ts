@@ -15,7 +15,7 @@
  * @module
  */
 
-import { DEFAULT_SAFETENSORS_OPTIONS } from "./options.ts";
+import { DEFAULT_SAFETENSORS_OPTIONS } from "../option_catalog.ts";
 
 /** serde_json's default recursion limit: deeper input is an error there. */
 export const MAX_JSON_DEPTH = 128;

@@ -15,7 +15,7 @@ import { bunzip2Stream } from "../compressed/bzip2.ts";
 import { sourceChunks } from "../compressed/codec.ts";
 import { inflateRaw } from "../compressed/inflate.ts";
 import { lzma2Chunks, lzma2DictionarySize, lzmaRawChunks } from "../compressed/lzma_decoder.ts";
-import { DEFAULT_LZMA_OPTIONS } from "../compressed/options.ts";
+import { DEFAULT_LZMA_OPTIONS } from "../option_catalog.ts";
 import { bcjX86, deltaDecode } from "./filters.ts";
 import type { Folder } from "./header.ts";
 

@@ -12,7 +12,7 @@
  */
 
 import { SIGNATURE } from "./descriptor.ts";
-import { DEFAULT_SEVENZIP_OPTIONS } from "./options.ts";
+import { DEFAULT_SEVENZIP_OPTIONS } from "../option_catalog.ts";
 
 /** Bytes of the signature header. */
 export const SIGNATURE_HEADER_BYTES = 32;

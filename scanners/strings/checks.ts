@@ -20,7 +20,7 @@ import type { ScanContext } from "../../core/scanner.ts";
 import type { Severity } from "../../core/types.ts";
 import { inspectEmbedded } from "../pickle/embedded.ts";
 import { scannerOptions } from "../options.ts";
-import { DEFAULT_STRING_OPTIONS } from "./options.ts";
+import { DEFAULT_STRING_OPTIONS } from "../option_catalog.ts";
 import { PASTE_HOSTS, SHORTENER_HOSTS, TUNNEL_HOSTS } from "./hosts.ts";
 /** Characters of the matched text quoted in a finding. */
 export const MAX_EXCERPT_CHARS = 120;

@@ -27,7 +27,7 @@ import {
   type TarHeader,
   TYPE,
 } from "./header.ts";
-import { DEFAULT_TAR_OPTIONS, type TarOptions } from "./options.ts";
+import { DEFAULT_TAR_OPTIONS, type TarOptions } from "../option_catalog.ts";
 import { parsePax, paxNumber } from "./pax.ts";
 
 /** One entry of a tar archive, as Python's `tarfile` lists it. */

@@ -19,7 +19,7 @@ import {
   type TensorObject,
 } from "./schema.ts";
 import { WIRE, type WireField, WireReader, type WireReaderOptions } from "../protobuf/wire.ts";
-import { DEFAULT_TENSORFLOW_OPTIONS, type TensorflowOptions } from "./options.ts";
+import { DEFAULT_TENSORFLOW_OPTIONS, type TensorflowOptions } from "../option_catalog.ts";
 
 /** TensorFlow is read as its C++ protobuf parser reads it: a group (which no TensorFlow message has) is skipped as an unknown field. */
 const TENSORFLOW_WIRE: WireReaderOptions = { format: "tensorflow", groups: "skip" };

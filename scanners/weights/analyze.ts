@@ -17,7 +17,12 @@
 import { elementCount, type WeightTensor } from "../../core/tensor.ts";
 import type { WeightFinding } from "./finding.ts";
 import { checkHead, findHead } from "./head.ts";
-import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_AUTO, WEIGHTS_OFF, type WeightsOptions } from "./options.ts";
+import {
+  DEFAULT_WEIGHTS_OPTIONS,
+  WEIGHTS_AUTO,
+  WEIGHTS_OFF,
+  type WeightsOptions,
+} from "../option_catalog.ts";
 import { ReadBudget } from "./read.ts";
 import { checkValues, isFloatTensor } from "./values.ts";
 
@@ -34,7 +39,7 @@ export type { WeightFinding, WeightRuleId } from "./finding.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { looksLikeLanguageModel } from "./analyze.ts";
- * import { DEFAULT_WEIGHTS_OPTIONS } from "./options.ts";
+ * import { DEFAULT_WEIGHTS_OPTIONS } from "../option_catalog.ts";
  * const info = (name: string, shape: number[]) => ({ name, dtype: "F16", shape, read: () => Promise.resolve(new Float32Array()) });
  * const gpt2 = [info("wte.weight", [50_257, 768]), ...Array.from({ length: 12 }, (_, i) => info(`h.${i}.mlp.c_fc.weight`, [768, 3_072]))];
  * assert.equal(looksLikeLanguageModel(gpt2, DEFAULT_WEIGHTS_OPTIONS), true);

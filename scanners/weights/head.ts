@@ -12,7 +12,7 @@
 
 import type { WeightTensor } from "../../core/tensor.ts";
 import { rounded, type WeightFinding } from "./finding.ts";
-import type { WeightsOptions } from "./options.ts";
+import type { WeightsOptions } from "../option_catalog.ts";
 import { type ReadBudget, readChunks } from "./read.ts";
 import { robustSummary } from "./stats.ts";
 import { isFloatTensor } from "./values.ts";
@@ -113,7 +113,7 @@ function nearestCosines(
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkHead } from "./head.ts";
- * import { DEFAULT_WEIGHTS_OPTIONS } from "./options.ts";
+ * import { DEFAULT_WEIGHTS_OPTIONS } from "../option_catalog.ts";
  * import { ReadBudget } from "./read.ts";
  * // 8 units of 4 inputs with norms 2.00 to 2.14; unit 5's weights 30 times larger
  * const rows = Float32Array.from({ length: 8 * 4 }, (_, i) => (1 + 0.01 * Math.floor(i / 4)) * (Math.floor(i / 4) === 5 ? 30 : 1));

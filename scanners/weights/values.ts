@@ -7,7 +7,7 @@
 
 import { elementCount, type TensorInfo, type WeightTensor } from "../../core/tensor.ts";
 import { rounded, type WeightFinding } from "./finding.ts";
-import type { WeightsOptions } from "./options.ts";
+import type { WeightsOptions } from "../option_catalog.ts";
 import { type ReadBudget, readChunks, sampleTensor } from "./read.ts";
 import { robustDistance, type RobustSummary, robustSummary } from "./stats.ts";
 
@@ -97,7 +97,7 @@ function tally(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DEFAULT_WEIGHTS_OPTIONS } from "./options.ts";
+ * import { DEFAULT_WEIGHTS_OPTIONS } from "../option_catalog.ts";
  * import { ReadBudget } from "./read.ts";
  * import { checkValues } from "./values.ts";
  * const values = Float32Array.of(0.5, NaN, -0.25, Infinity);

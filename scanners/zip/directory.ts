@@ -19,7 +19,7 @@
 import type { ByteSource } from "../../core/byte_source.ts";
 import { Crc32 } from "./crc32.ts";
 import type { EndRecord } from "./end_record.ts";
-import { DEFAULT_ZIP_OPTIONS, type ZipOptions } from "./options.ts";
+import { DEFAULT_ZIP_OPTIONS, type ZipOptions } from "../option_catalog.ts";
 import { windowedSource } from "./window.ts";
 
 /** Entries between checks of the abort signal. */

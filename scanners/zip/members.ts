@@ -16,8 +16,7 @@ import { bunzip2Stream } from "../compressed/bzip2.ts";
 import { generatorStream } from "../compressed/codec.ts";
 import { inflateRaw } from "../compressed/inflate.ts";
 import { lzmaAloneChunks } from "../compressed/lzma.ts";
-import { DEFAULT_LZMA_OPTIONS } from "../compressed/options.ts";
-import { DEFAULT_ZIP_OPTIONS } from "./options.ts";
+import { DEFAULT_LZMA_OPTIONS, DEFAULT_ZIP_OPTIONS } from "../option_catalog.ts";
 
 /** Compression method: stored as is. */
 export const METHOD_STORED = 0;

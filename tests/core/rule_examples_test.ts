@@ -12,7 +12,7 @@ import { triage } from "../../cli/triage.ts";
 import { scan, type ScanOptions } from "../../engine/scan.ts";
 import { buildZip, PAYLOAD as ZIP_PICKLE } from "../scanners/zip/_zip.ts";
 import type { WeightRuleId } from "../../scanners/weights/finding.ts";
-import type { WeightsOptions } from "../../scanners/weights/options.ts";
+import type { WeightsOptions } from "../../scanners/option_catalog.ts";
 import { normals } from "../scanners/weights/_tensors.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
 

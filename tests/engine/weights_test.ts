@@ -11,7 +11,7 @@ import { scan } from "../../engine/scan.ts";
 import { analyzeCollected, WeightCollection } from "../../engine/weights.ts";
 import type { ScannerOptionsInput } from "../../scanners/options.ts";
 import { weightTensor } from "../../scanners/tensors/decode.ts";
-import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_OFF, WEIGHTS_ON } from "../../scanners/weights/options.ts";
+import { DEFAULT_WEIGHTS_OPTIONS, WEIGHTS_OFF, WEIGHTS_ON } from "../../scanners/option_catalog.ts";
 import { buildZip } from "../scanners/zip/_zip.ts";
 import { runInProcess, tempDir } from "../_cli_helpers.ts";
 

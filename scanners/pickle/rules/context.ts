@@ -10,7 +10,7 @@ import type { ScanContext } from "../../../core/scanner.ts";
 import type { PickleOp } from "../disassembler.ts";
 import type { CallValue, GlobalValue, TextValue } from "../machine.ts";
 import type { CallableTier as ImportTier } from "../../../policy/callables.ts";
-import type { PickleOptions } from "../options.ts";
+import type { PickleOptions } from "../../option_catalog.ts";
 
 /** Where the nested content a rule finds goes: the payload checker of the stream. */
 export interface NestedPayloads {

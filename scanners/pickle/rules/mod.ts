@@ -51,7 +51,7 @@ export type { NestedPayloads, RuleContext } from "./context.ts";
  * import { Disassembler } from "../disassembler.ts";
  * import { factDispatcher } from "../facts.ts";
  * import { PickleMachine } from "../machine.ts";
- * import { DEFAULT_PICKLE_OPTIONS } from "../options.ts";
+ * import { DEFAULT_PICKLE_OPTIONS } from "../../option_catalog.ts";
  * import { pickleRules, type RuleContext } from "./mod.ts";
  * const { ctx, findings } = recordingContext("model.pkl");
  * const payloads = { payload() {}, decoded() {} }; // nested payloads: ignored here

@@ -10,7 +10,7 @@ import {
   lzma2DictionarySize,
   lzmaRawChunks,
 } from "../../../scanners/compressed/lzma_decoder.ts";
-import { DEFAULT_LZMA_OPTIONS } from "../../../scanners/compressed/options.ts";
+import { DEFAULT_LZMA_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { concat } from "../../_bytes.ts";
 
 const FIXTURES = new URL("../../../fixtures/compressed/", import.meta.url);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { recordingContext } from "../../../core/recording_context.ts";
 import { parseIniConfig } from "../../../scanners/config/ini.ts";
-import { DEFAULT_CONFIG_OPTIONS } from "../../../scanners/config/options.ts";
+import { DEFAULT_CONFIG_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { walkConfig } from "../../../scanners/config/tree.ts";
 
 async function strings(text: string): Promise<string[]> {

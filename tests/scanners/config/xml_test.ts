@@ -2,7 +2,7 @@
 // whose size is computed), then blanked, so that nothing is resolved or expanded; PMML identified.
 import assert from "node:assert/strict";
 import { recordingContext } from "../../../core/recording_context.ts";
-import { DEFAULT_CONFIG_OPTIONS } from "../../../scanners/config/options.ts";
+import { DEFAULT_CONFIG_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { LineIndex } from "../../../scanners/strings/line_index.ts";
 import { type ConfigNode, walkConfig } from "../../../scanners/config/tree.ts";
 import { parseXmlConfig } from "../../../scanners/config/xml.ts";

@@ -2,7 +2,7 @@
 // aliases left as references (their anchors walked once), several documents as a list.
 import assert from "node:assert/strict";
 import { recordingContext } from "../../../core/recording_context.ts";
-import { DEFAULT_CONFIG_OPTIONS } from "../../../scanners/config/options.ts";
+import { DEFAULT_CONFIG_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { LineIndex } from "../../../scanners/strings/line_index.ts";
 import { walkConfig } from "../../../scanners/config/tree.ts";
 import { parseYamlConfig } from "../../../scanners/config/yaml.ts";

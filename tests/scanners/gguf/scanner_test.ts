@@ -10,7 +10,7 @@ import type { ByteSource } from "../../../core/byte_source.ts";
 import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
 import { metadataKeyPath, readGgufHeader } from "../../../scanners/gguf/header.ts";
-import { DEFAULT_JINJA_OPTIONS } from "../../../scanners/jinja/options.ts";
+import { DEFAULT_JINJA_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { REAL_TEMPLATE_COUNT, realTemplates } from "../jinja/_real_templates.ts";
 import { concat, fixture } from "../compressed/_scan.ts";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
-import { DEFAULT_KERAS_OPTIONS } from "../../../scanners/keras/options.ts";
+import { DEFAULT_KERAS_OPTIONS } from "../../../scanners/option_catalog.ts";
 
 const MAX_CONFIG_DEPTH = DEFAULT_KERAS_OPTIONS.maxConfigDepth;
 

@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import type { Finding } from "../../../core/types.ts";
 import { renderLocation } from "../../../report/location.ts";
-import type { Hdf5Options } from "../../../scanners/hdf5/options.ts";
-import type { KerasOptions } from "../../../scanners/keras/options.ts";
+import type { Hdf5Options, KerasOptions } from "../../../scanners/option_catalog.ts";
 
 const brief = (findings: Finding[]) =>
   findings.map((f) => `${f.rule} ${f.severity} ${renderLocation(f.location)}`);

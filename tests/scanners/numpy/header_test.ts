@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { analyseDescr } from "../../../scanners/numpy/dtype.ts";
 import { readNpyHeader } from "../../../scanners/numpy/header.ts";
-import { DEFAULT_NUMPY_OPTIONS } from "../../../scanners/numpy/options.ts";
+import { DEFAULT_NUMPY_OPTIONS } from "../../../scanners/option_catalog.ts";
 
 const MAX_NPY_HEADER_BYTES = DEFAULT_NUMPY_OPTIONS.maxHeaderBytes;
 import { parsePythonLiteral, type PyValue } from "../../../scanners/numpy/literal.ts";

@@ -2,7 +2,7 @@
 // against CPython 3.11) and what it refuses, with the offset of the refusal.
 import assert from "node:assert/strict";
 import { parsePythonLiteral, type PyValue } from "../../../scanners/numpy/literal.ts";
-import { DEFAULT_NUMPY_OPTIONS } from "../../../scanners/numpy/options.ts";
+import { DEFAULT_NUMPY_OPTIONS } from "../../../scanners/option_catalog.ts";
 
 const MAX_LITERAL_DEPTH = DEFAULT_NUMPY_OPTIONS.maxLiteralDepth;
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { ByteSource } from "../../../core/byte_source.ts";
 import { scanBytes, scanSource } from "../../../engine/dispatch.ts";
 import { renderLocation } from "../../../report/location.ts";
-import { DEFAULT_ONNX_OPTIONS } from "../../../scanners/onnx/options.ts";
+import { DEFAULT_ONNX_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { onnxModelParts, type OnnxPart, partsLength } from "../../../scripts/bench_onnx.ts";
 import { scanBrief } from "../compressed/_scan.ts";
 

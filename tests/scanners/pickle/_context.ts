@@ -6,7 +6,7 @@ import { getRule, type RuleId } from "../../../core/rules.ts";
 import { HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
 import type { FindingDetails, Severity } from "../../../core/types.ts";
 import { resolveScannerOptions } from "../../../scanners/options.ts";
-import type { PickleOptions } from "../../../scanners/pickle/options.ts";
+import type { PickleOptions } from "../../../scanners/option_catalog.ts";
 import { detectPickle, scanPickle } from "../../../scanners/pickle/scanner.ts";
 import { CallablePolicy } from "../../../policy/callables.ts";
 

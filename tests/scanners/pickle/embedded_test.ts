@@ -6,7 +6,7 @@ import {
   MAX_REPORTED_CALLS,
   MIN_ENCODED_CHARS,
 } from "../../../scanners/pickle/embedded.ts";
-import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/pickle/options.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/option_catalog.ts";
 
 /** Bytes from Latin-1 text (pickle opcodes written as characters). */
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { Disassembler } from "../../../scanners/pickle/disassembler.ts";
 import { factDispatcher, type PickleFact } from "../../../scanners/pickle/facts.ts";
 import { PickleMachine, type TextValue } from "../../../scanners/pickle/machine.ts";
-import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/pickle/options.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { bytes, global } from "./_bytes.ts";
 
 /** Every fact the machine establishes for `data`; `onFact` may act on each as it comes. */

@@ -9,7 +9,7 @@ import {
   type TextValue,
   type Value,
 } from "../../../scanners/pickle/machine.ts";
-import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "../../../scanners/pickle/options.ts";
+import { DEFAULT_PICKLE_OPTIONS, type PickleOptions } from "../../../scanners/option_catalog.ts";
 import { pickleRules } from "../../../scanners/pickle/rules/mod.ts";
 import { CallablePolicy } from "../../../policy/callables.ts";
 import { bu, bytes, le, sbu } from "./_bytes.ts";

@@ -3,7 +3,7 @@ import { bytesSource } from "../../../core/byte_source.ts";
 import { type FindingReport, HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import type { Value } from "../../../scanners/pickle/machine.ts";
-import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/pickle/options.ts";
+import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { detectPickle, PickleStream, unpickleReach } from "../../../scanners/pickle/scanner.ts";
 import { binBytes, bu, Builder, bytes, global, le, type Part, sbu } from "./_bytes.ts";
 import { scan, scanBrief } from "./_context.ts";

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { CallablePolicy } from "../../../policy/callables.ts";
 import { analyzePythonSource } from "../../../scanners/python/analyze.ts";
-import { DEFAULT_PYTHON_OPTIONS } from "../../../scanners/python/options.ts";
+import { DEFAULT_PYTHON_OPTIONS } from "../../../scanners/option_catalog.ts";
 
 const policy = CallablePolicy.standard();
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import { legacyTorchTarProfile } from "../../../scanners/pytorch/legacy_tar.ts";
-import { DEFAULT_PYTORCH_OPTIONS } from "../../../scanners/pytorch/options.ts";
+import { DEFAULT_PYTORCH_OPTIONS } from "../../../scanners/option_catalog.ts";
 
 const { maxLegacyStorages: MAX_LEGACY_STORAGES, maxLegacyTensors: MAX_LEGACY_TENSORS } =
   DEFAULT_PYTORCH_OPTIONS;

@@ -11,7 +11,7 @@ import {
   STORAGE_ELEMENT_BYTES,
 } from "../../../scanners/pytorch/legacy.ts";
 import { legacyTorchDescriptor } from "../../../scanners/pytorch/descriptors.ts";
-import { DEFAULT_PYTORCH_OPTIONS } from "../../../scanners/pytorch/options.ts";
+import { DEFAULT_PYTORCH_OPTIONS } from "../../../scanners/option_catalog.ts";
 import type { ScannerOptionsInput } from "../../../scanners/options.ts";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { detectFormat } from "../../../engine/detect.ts";

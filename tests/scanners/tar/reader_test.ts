@@ -3,7 +3,7 @@
 // a walk stops (end, end of file, malformed, limit).
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
-import { DEFAULT_TAR_OPTIONS } from "../../../scanners/tar/options.ts";
+import { DEFAULT_TAR_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { type TarEntry, TarReader, type TarStep } from "../../../scanners/tar/reader.ts";
 import { concat, END, entry, gnuLong, header, padded, pax, sealed } from "./_tar.ts";
 

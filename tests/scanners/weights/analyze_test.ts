@@ -10,7 +10,7 @@ import {
   WEIGHTS_OFF,
   WEIGHTS_ON,
   type WeightsOptions,
-} from "../../../scanners/weights/options.ts";
+} from "../../../scanners/option_catalog.ts";
 import { weightTensorsOf } from "../../../scripts/bench_weights.ts";
 import { mlp, normals, tensorOf } from "./_tensors.ts";
 

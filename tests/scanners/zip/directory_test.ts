@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { decodeName, FLAG_UTF8, listEntries } from "../../../scanners/zip/directory.ts";
 import { findEndRecord } from "../../../scanners/zip/end_record.ts";
-import { DEFAULT_ZIP_OPTIONS } from "../../../scanners/zip/options.ts";
+import { DEFAULT_ZIP_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { BENIGN, buildZip, crc32, latin1 } from "./_zip.ts";
 
 const signal = new AbortController().signal;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
 import type { CentralEntry } from "../../../scanners/zip/directory.ts";
 import { memberContent, readEntry, readsAsPlain, sourceCrc } from "../../../scanners/zip/members.ts";
-import { DEFAULT_ZIP_OPTIONS } from "../../../scanners/zip/options.ts";
+import { DEFAULT_ZIP_OPTIONS } from "../../../scanners/option_catalog.ts";
 import { BENIGN, crc32, deflate, latin1 } from "./_zip.ts";
 
 function located(data: Uint8Array, entry: Partial<CentralEntry>) {
