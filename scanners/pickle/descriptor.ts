@@ -25,7 +25,7 @@ export const pickleDescriptor: ScannerDescriptor = {
   extensions: [".pkl", ".pickle", ".pt", ".pth", ".bin", ".ckpt", ".joblib", ".dill", ".p", ".data"],
   priority: PRIORITY.generic,
   detect: (head) => head.length > 0 && FIRST_OPCODES.has(head[0]),
-  load: () => import("./entry.ts").then((module) => module.pickleScanner),
+  load: () => import("./scanner.ts").then((module) => module.pickleScanner),
 };
 
 /**
