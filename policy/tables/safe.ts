@@ -2,8 +2,8 @@
  * The known-safe tier of the policy, grouped by library: names that real model
  * files make their loader import and that only rebuild data (tensors, arrays,
  * containers, config objects). Pure data; `../callables.ts` matches it. One
- * section per library, in one module because Deno spends about 0.1 ms on each
- * module it loads, and every scan that judges a name loads the policy.
+ * section per library, in one module: every scan that judges a name loads the
+ * policy, and as nine modules the tables took a one-file scan about 0.5 ms longer.
  *
  * @module
  */
