@@ -30,7 +30,7 @@
  * @module
  */
 
-import { aliased, canonicalize, isDunder, isIdentifier } from "./dotted.ts";
+import { aliased, canonicalize, isDottedIdentifier, isDunder, isIdentifier } from "./dotted.ts";
 import { ATTRIBUTE_ALIASES } from "./tables/aliases.ts";
 import { type CallableCategory, DENIED } from "./tables/denied.ts";
 import {
@@ -382,8 +382,10 @@ export class CallablePolicy {
     this.#safe = safe;
     this.#safeIndexBuilt = safeIndex;
     this.#extras = {
-      denied: [...extras.denied ?? []].filter(validPath),
-      allowed: [...extras.allowed ?? []].filter((n) => validPath(n.endsWith(".*") ? n.slice(0, -2) : n)),
+      denied: [...extras.denied ?? []].filter(isDottedIdentifier),
+      allowed: [...extras.allowed ?? []].filter((n) =>
+        isDottedIdentifier(n.endsWith(".*") ? n.slice(0, -2) : n)
+      ),
     };
     this.#extrasIndex = indexExtras(this.#extras);
   }
@@ -618,11 +620,6 @@ export class CallablePolicy {
 /** Whether `path` is the namespace `prefix` (written with its final dot) or lies under it. */
 function underNamespace(path: string, prefix: string): boolean {
   return path.startsWith(prefix) || path === prefix.slice(0, -1);
-}
-
-/** Whether `path` is a dotted identifier path (extras that are not cannot name anything). */
-function validPath(path: string): boolean {
-  return path.length > 0 && path.split(".").every(isIdentifier);
 }
 
 /**

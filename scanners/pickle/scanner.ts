@@ -20,13 +20,11 @@ import { scannerOptions } from "../options.ts";
 import { FIRST_OPCODES, OP, OPCODE_BY_CODE } from "./opcodes.ts";
 import { PayloadChecker } from "./payloads.ts";
 import { CallablePolicy } from "../../policy/callables.ts";
+import { isDottedIdentifier } from "../../policy/dotted.ts";
 import { pickleRules } from "./rules/mod.ts";
 
 /** Opcodes between checks of the abort signal: often enough to stop within milliseconds, rare enough to cost nothing. */
 export const ABORT_CHECK_INTERVAL = 1 << 16;
-
-/** A dotted Python identifier path, as `find_class` can import it. */
-const IMPORTABLE = /^[\p{ID_Start}_][\p{ID_Continue}]*(\.[\p{ID_Start}_][\p{ID_Continue}]*)*$/u;
 
 /**
  * Whether `op` imports something a loader could really import: GLOBAL and INST
@@ -37,8 +35,8 @@ const IMPORTABLE = /^[\p{ID_Start}_][\p{ID_Continue}]*(\.[\p{ID_Start}_][\p{ID_C
 function importsCode(op: PickleOp): boolean {
   if (op.code === OP.GLOBAL || op.code === OP.INST) {
     const arg = op.arg as GlobalName;
-    return arg.module !== null && arg.name !== null && IMPORTABLE.test(arg.module) &&
-      IMPORTABLE.test(arg.name);
+    return arg.module !== null && arg.name !== null && isDottedIdentifier(arg.module) &&
+      isDottedIdentifier(arg.name);
   }
   return op.code === OP.STACK_GLOBAL;
 }
@@ -106,7 +104,7 @@ export function unpickleReach(head: Uint8Array, size: number): number | undefine
   let unimportable = false;
   const { machine, malformed } = quietMachine({
     classify(module, name) {
-      if (IMPORTABLE.test(module) && IMPORTABLE.test(name)) imports = true;
+      if (isDottedIdentifier(module) && isDottedIdentifier(name)) imports = true;
       else unimportable = true;
       return CallablePolicy.standard().judge(module, name);
     },

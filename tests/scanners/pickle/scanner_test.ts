@@ -583,6 +583,7 @@ Deno.test("detect: PROTO 2-5 heads and cleanly running protocol 0/1 heads only",
 });
 
 Deno.test("reach: how far unpickling bytes of another format gets, judged on their head", () => {
+  const utf8 = (text: string) => new TextEncoder().encode(text);
   const reach = (head: Uint8Array, size = head.length) => unpickleReach(head, size);
   // zlib's MARK FROZENSET header, then NONE, STOP: a loader gets None.
   const none = bytes("(", 0x91, "N.", 0, 0);
@@ -608,6 +609,10 @@ Deno.test("reach: how far unpickling bytes of another format gets, judged on the
   assert.equal(reach(bytes(0x93, "NUMPY", 1, 0)), undefined);
   assert.equal(reach(bytes("]", 0, 0, 0x80, 0)), undefined);
   assert.equal(reach(bytes("ccollections\nOrderedDict\n"), 1000), 1000);
+  // Python 3 names are Unicode identifiers (XID): importing one is an import; a name with a
+  // character no identifier has is not.
+  assert.equal(reach(bytes(utf8("cmódulo\nfunción\n")), 1000), 1000);
+  assert.equal(reach(bytes(utf8("cm€dulo\nfunción\n")), 1000), undefined);
   assert.equal(reach(bytes("N")), undefined); // the source ends before a STOP
   let seed = 7;
   for (let i = 0; i < 200; i++) {
