@@ -16,6 +16,7 @@ import {
   newProgress,
   PROGRESS_SINCE,
   PROGRESS_TASK,
+  type WorkerMessage,
   type WorkerReply,
   type WorkerRequest,
 } from "./worker_protocol.ts";
@@ -171,7 +172,9 @@ export class WorkerPool {
   #spawn(): Slot {
     const worker = startScanWorker(this.#options.readRoots, this.#options.workerUrl);
     const slot: Slot = { worker };
-    worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#finish(slot, event.data);
+    worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
+      if ("id" in event.data) this.#finish(slot, event.data);
+    };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       this.#fail(slot, `scanner crashed: ${event.message}`);

@@ -10,7 +10,7 @@ import type { Registry } from "../scanners/registry.ts";
 import type { SourceScanOutcome } from "./dispatch.ts";
 import { type DirectoryOutcome, type DirectoryTask, scanDirectory } from "./scan_directory.ts";
 import { type FileTask, scanFile } from "./scan_file.ts";
-import { markStarted, type WorkerReply, type WorkerRequest } from "./worker_protocol.ts";
+import { markStarted, type WorkerReady, type WorkerReply, type WorkerRequest } from "./worker_protocol.ts";
 
 export type { WorkerRequest } from "./worker_protocol.ts";
 
@@ -45,9 +45,9 @@ interface WorkerScope {
 }
 
 /**
- * Answers the pool's requests in this worker, scanning with `registry`: each
- * batch's tasks one after the other, marking which one runs (see
- * `worker_protocol.ts`), and one reply per batch.
+ * Answers the pool's requests in this worker, scanning with `registry`: says it
+ * is ready, then runs each batch's tasks one after the other, marking which one
+ * runs (see `worker_protocol.ts`), and replies once per batch.
  *
  * @example
  * ```ts
@@ -72,7 +72,8 @@ interface WorkerScope {
  *   sentAt: Date.now(),
  * };
  * const reply = await new Promise<WorkerReply>((resolve) => {
- *   worker.onmessage = (event) => resolve(event.data);
+ *   // The first message says the worker is ready; the reply follows.
+ *   worker.onmessage = (event) => "id" in event.data && resolve(event.data);
  *   worker.postMessage(request);
  * });
  * worker.terminate();
@@ -91,4 +92,5 @@ export function serveScans(registry: Registry): void {
     }
     scope.postMessage({ id: request.id, outcomes } satisfies WorkerReply);
   };
+  scope.postMessage({ ready: true } satisfies WorkerReady);
 }
