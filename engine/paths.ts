@@ -146,3 +146,18 @@ export function dirnamePath(path: string): string {
   // Node keeps a POSIX path's leading `//`, which some systems give a meaning of its own.
   return !WINDOWS && rootEnd === 1 && end === 1 ? "//" : path.slice(0, end);
 }
+
+/**
+ * Whether the absolute `path` is `root` or lies below it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isInside } from "./paths.ts";
+ * assert.equal(isInside("/models/a/b.pkl", "/models"), true);
+ * assert.equal(isInside("/models-old/b.pkl", "/models"), false);
+ * ```
+ */
+export function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(SEPARATOR) ? root : root + SEPARATOR);
+}

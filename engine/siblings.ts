@@ -11,8 +11,7 @@
 
 import type { FindingReport, SiblingResult } from "../core/scanner.ts";
 import { type FileSource, openFileSource } from "./file_source.ts";
-import { dirnamePath, joinPath } from "./paths.ts";
-import { isInside } from "./walk.ts";
+import { dirnamePath, isInside, joinPath } from "./paths.ts";
 
 /** Where sibling references of one file (or of a directory unit's plan) are resolved. */
 export interface SiblingScope {

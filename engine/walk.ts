@@ -13,7 +13,7 @@ import { getRule } from "../core/rules.ts";
 import type { DirectoryDescriptor } from "../core/scanner.ts";
 import type { Finding } from "../core/types.ts";
 import { type NamedPaths, resolveNamedPaths, type WalkProblem } from "./named_paths.ts";
-import { childPath, joinPath, SEPARATOR } from "./paths.ts";
+import { childPath, isInside, joinPath } from "./paths.ts";
 
 /** A regular file to scan. */
 export interface WalkFile {
@@ -58,21 +58,6 @@ interface WalkScope {
   directories: readonly DirectoryDescriptor[];
   /** The innermost unit the walk is inside, if any. */
   unit?: number;
-}
-
-/**
- * Whether the absolute `path` is `root` or lies below it.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isInside } from "./walk.ts";
- * assert.equal(isInside("/models/a/b.pkl", "/models"), true);
- * assert.equal(isInside("/models-old/b.pkl", "/models"), false);
- * ```
- */
-export function isInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(SEPARATOR) ? root : root + SEPARATOR);
 }
 
 /** Entry names as directory formats see them: subfolders with a trailing `/`. */
