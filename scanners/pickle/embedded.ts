@@ -105,6 +105,8 @@ interface Candidate {
 
 /** The encodings `text` may be in, most specific first: hex digits are base64 characters too. */
 function candidates(text: string): Candidate[] {
+  // Most constants are short names: they need neither pattern below (nor its compilation).
+  if (text.length < MIN_ENCODED_CHARS) return [];
   let body = text;
   const dataUri = /^data:[\w.+-]*\/[\w.+-]*(?:;[\w.+-]+=[\w.+-]+)*;base64,/i.exec(text.slice(0, 256));
   if (dataUri) body = text.slice(dataUri[0].length);
