@@ -58,7 +58,10 @@ export const SCAN_FLAGS = {
  * ```
  */
 export function longFlag(flags: string): string {
-  return flags.match(/--[\w-]+/)![0];
+  // String steps, not a pattern: this runs for every flag before the first worker starts.
+  const start = flags.indexOf("--");
+  const end = flags.indexOf(" ", start);
+  return flags.slice(start, end < 0 ? undefined : end);
 }
 
 /**
@@ -73,7 +76,7 @@ export function longFlag(flags: string): string {
  * ```
  */
 export function shortFlag(flags: string): string | undefined {
-  return flags.match(/^-(\w),/)?.[1];
+  return flags[0] === "-" && flags[1] !== "-" && flags[2] === "," ? flags[1] : undefined;
 }
 
 /**
