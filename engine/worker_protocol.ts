@@ -1,9 +1,10 @@
 /**
  * What the scan pool and its workers say to each other. A worker says it is
- * ready once its modules have loaded; the pool hands it files in batches, so that a directory of small files costs one
- * message per batch rather than per file. Before each file the worker marks in
- * shared memory which file it is on and since when, so that the pool can time
- * each file out on its own and knows which file a crash belongs to.
+ * ready once its modules have loaded; the pool hands it files in batches, so
+ * that a directory of small files costs one message per batch rather than per
+ * file. Before each file the worker marks in shared memory which file it is on
+ * and since when, so that the pool can time each file out on its own and knows
+ * which file a crash belongs to.
  *
  * @module
  */
