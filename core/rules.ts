@@ -780,7 +780,7 @@ export const RULES = {
     title: "A GGUF tensor's data lies outside the file, or its size overflows",
     why:
       "A loader that maps the file and trusts the tensor table reads past the end of the mapping; an element count or byte size that overflows 64 bits wraps to a small allocation that later writes overrun.",
-    example: "A tensor of 4096×4096 F32 at an offset beyond the end of a 1 MB file.",
+    example: "A tensor of 4096 x 4096 F32 at an offset beyond the end of a 1 MB file.",
     fix: LOAD_FIX,
   },
   MA344: {
@@ -1656,8 +1656,8 @@ export const RULES = {
     cwe: 1007,
     title: "A configuration value points at a host that imitates a model hub or code host",
     why:
-      "An internationalised name whose letters look like `huggingface.co` or `github.com` (a Cyrillic `һ`, an `ο`), a one-letter typo (`hugginface.co`) or the real name as a subdomain of another (`huggingface.co.example.net`) exists to be mistaken for the real host: a reviewer sees the hub, the loader downloads from the attacker.",
-    example: '`model_url: "https://xn--uggingface-nzj.co/gpt2"` (`һuggingface.co`).',
+      "An internationalised name whose letters look like `huggingface.co` or `github.com` (a Cyrillic `\u04bb`, a Greek `\u03bf`), a one-letter typo (`hugginface.co`) or the real name as a subdomain of another (`huggingface.co.example.net`) exists to be mistaken for the real host: a reviewer sees the hub, the loader downloads from the attacker.",
+    example: '`model_url: "https://xn--uggingface-nzj.co/gpt2"` (`\u04bbuggingface.co`).',
     fix: "Do not load the model; replace the URL with the real host's, and find out who put it there.",
   },
   MA600: {

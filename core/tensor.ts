@@ -30,7 +30,7 @@ export interface TensorInfo {
   readonly shape: readonly number[];
   /**
    * Bytes its values take in their storage, where the format says (a quantized GGUF block, a
-   * safetensors span); absent where they would be `elementCount(shape)` × the dtype's size.
+   * safetensors span); absent where they would be `elementCount(shape)` times the dtype's size.
    */
   readonly bytes?: number;
 }

@@ -83,7 +83,7 @@ export function canonicalize(module: string, name: string): DottedName {
  * import { isIdentifier } from "./dotted.ts";
  * assert.equal(isIdentifier("_rebuild_tensor_v2"), true);
  * assert.equal(isIdentifier("os system"), false);
- * assert.equal(isIdentifier("função"), true); // Python 3 identifiers are Unicode (XID)
+ * assert.equal(isIdentifier("fun\u00e7\u00e3o"), true); // Python 3 identifiers are Unicode (XID): a c-cedilla, an a-tilde
  * ```
  */
 export function isIdentifier(segment: string): boolean {

@@ -1228,7 +1228,7 @@ export const PYTHON_OPTION_SUMMARIES: Readonly<Record<keyof PythonOptions, strin
 // Thresholds are in median absolute deviations (MADs, scaled by 1.4826 so that one MAD is one
 // standard deviation of normal data): a robust scale the outlier being looked for cannot inflate.
 // The defaults were tuned on the even seeds of `scripts/make_trojan_models.py`'s models and measured
-// on the odd ones (`deno task bench:weights`); see the rules MA390–MA399 for what they found.
+// on the odd ones (`deno task bench:weights`); see the rules MA390 to MA399 for what they found.
 /** `enabled`: the analysis does not run. */
 export const WEIGHTS_OFF = 0;
 /**

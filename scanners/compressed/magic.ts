@@ -9,7 +9,7 @@
 /** Bytes of a bzip2 stream header: `BZh` and the block size digit. */
 export const BZIP2_STREAM_HEADER_BYTES = 4;
 
-/** The 48-bit magic numbers that start a bzip2 block (π) and the end of a stream (√π). */
+/** The 48-bit magic numbers that start a bzip2 block (the digits of pi) and the end of a stream (of sqrt(pi)). */
 const BZIP2_BLOCK_MAGIC = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
 const BZIP2_END_MAGIC = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
 
@@ -101,7 +101,7 @@ export function detectLz4(head: Uint8Array): boolean {
 
 /**
  * Whether two bytes are a zlib header Python accepts without a preset dictionary: deflate
- * (CM 8), a window of at most 32 KiB (CINFO ≤ 7), a valid check, no FDICT.
+ * (CM 8), a window of at most 32 KiB (CINFO <= 7), a valid check, no FDICT.
  *
  * @example
  * ```ts
@@ -151,7 +151,7 @@ export const LZMA_HEADER_BYTES = 13;
 /** See {@linkcode LZMA_HEADER_BYTES}. */
 export const LZMA_HEADER_AND_FIRST_BYTE = LZMA_HEADER_BYTES + 1;
 
-/** Highest properties byte: (pb 4 × 5 + lp 4) × 9 + lc 8. */
+/** Highest properties byte: (pb 4 * 5 + lp 4) * 9 + lc 8. */
 const LZMA_MAX_PROPERTIES = (4 * 5 + 4) * 9 + 8;
 
 /** Decoded sizes at or above this are rejected by liblzma as implausible. */
@@ -163,11 +163,11 @@ export interface LzmaAloneHeader {
   properties: number;
   /** Dictionary size in bytes. */
   dictionarySize: number;
-  /** The decoded size, or `undefined` when unknown (−1: the stream ends with an end marker). */
+  /** The decoded size, or `undefined` when unknown (-1: the stream ends with an end marker). */
   decodedSize?: number;
 }
 
-/** Whether `size` is 2^n or 2^n + 2^(n−1), as liblzma requires of a dictionary size. */
+/** Whether `size` is 2^n or 2^n + 2^(n-1), as liblzma requires of a dictionary size. */
 function isEncoderDictionarySize(size: number): boolean {
   let d = (size - 1) >>> 0;
   d |= d >>> 2;
