@@ -68,7 +68,7 @@ export type {
   ScannerDescriptor,
   SiblingResult,
 } from "./core/scanner.ts";
-export { HEAD_BYTES, PRIORITY } from "./core/scanner.ts";
+export { HEAD_BYTES, PRIORITY } from "./core/detection.ts";
 export { getRule, isRuleId, type Rule, type RuleId, type RuleKind, RULES } from "./core/rules.ts";
 export { atLeast, SEVERITY_ORDER } from "./core/types.ts";
 export type {

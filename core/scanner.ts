@@ -11,9 +11,6 @@ import type { RuleId } from "./rules.ts";
 import type { ModelFact, TensorInfo, WeightTensor } from "./tensor.ts";
 import type { FindingDetails, Severity } from "./types.ts";
 
-/** Bytes of a file's head handed to `Scanner.detect`. */
-export const HEAD_BYTES = 64 * 1024;
-
 /**
  * What a scanner reports; the context adds the file and the members it is nested in
  * (the structured `Location` of `types.ts`) and the catalog's default severity.
@@ -284,39 +281,6 @@ export interface Scanner {
 }
 
 /**
- * Detection priorities, highest tried first: a format whose content can also pass
- * another format's detection must rank above it (a legacy torch stream is a pickle
- * whose first object is torch's magic number). Formats that share a priority must
- * exclude each other by content; between them the id decides, so the order is stable.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { PRIORITY } from "./scanner.ts";
- * assert.ok(PRIORITY.archive > PRIORITY.generic); // a zip decides before a pickle guess
- * ```
- */
-export const PRIORITY = {
-  /** Archives with a signature at offset 0 and a structure a loader checks. */
-  archive: 400,
-  /** Compressed streams recognised by their magic bytes alone. */
-  compressedMagic: 310,
-  /** Compressed streams whose few header bytes need a trial decode to convince. */
-  compressedTrial: 300,
-  /** Model formats with their own magic inside a more generic format. */
-  model: 200,
-  /** Formats recognised by structure whose first bytes much else shares (pickle). */
-  generic: 100,
-  /** Text formats: claimed by name plus a successful parse, only when no content matched. */
-  text: 0,
-  /**
-   * Configuration text (YAML, JSON, TOML, INI, XML): claimed by name and text content, after the
-   * text formats that take some of the same names (a `tokenizer_config.json` with a chat template).
-   */
-  config: -10,
-} as const;
-
-/**
  * What the registry knows of a reader without loading it: enough to name the
  * format, judge a file name, and import the scanner when a file needs it.
  *
@@ -372,7 +336,8 @@ export interface ReaderDescriptor {
  * import assert from "node:assert/strict";
  * import { scanBytes } from "../engine/dispatch.ts";
  * import { REGISTRY } from "../scanners/registry.ts";
- * import { PRIORITY, type ScannerDescriptor } from "./scanner.ts";
+ * import { PRIORITY } from "./detection.ts";
+ * import type { ScannerDescriptor } from "./scanner.ts";
  * const example: ScannerDescriptor = {
  *   id: "example",
  *   description: "Example format",
@@ -387,7 +352,7 @@ export interface ReaderDescriptor {
  * ```
  */
 export interface ScannerDescriptor extends ReaderDescriptor {
-  /** Where detection tries it: see {@linkcode PRIORITY}. */
+  /** Where detection tries it: see `PRIORITY` in `detection.ts`. */
   readonly priority: number;
   /**
    * Whether the format takes only some of the files its extensions name (a `tokenizer_config.json`
@@ -397,7 +362,7 @@ export interface ScannerDescriptor extends ReaderDescriptor {
    */
   readonly partial?: boolean;
   /**
-   * Whether the source may be this format, from its first bytes (up to {@linkcode HEAD_BYTES}),
+   * Whether the source may be this format, from its first bytes (up to `HEAD_BYTES` in `detection.ts`),
    * its whole `size` and its base `name` (a hint: text formats have no magic). Cheap and
    * import-free; it may say yes too often when the scanner's `confirm` settles it, never no
    * to the format's own files.
@@ -512,7 +477,8 @@ export interface DirectoryScanner {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { type DirectoryDescriptor, PRIORITY } from "./scanner.ts";
+ * import { PRIORITY } from "./detection.ts";
+ * import type { DirectoryDescriptor } from "./scanner.ts";
  * const bundle: DirectoryDescriptor = {
  *   id: "example-bundle",
  *   description: "A folder with a bundle.json",
@@ -529,7 +495,7 @@ export interface DirectoryDescriptor {
   readonly id: string;
   /** Human name of the format. */
   readonly description: string;
-  /** Which descriptor claims a folder two would match: see {@linkcode PRIORITY}. */
+  /** Which descriptor claims a folder two would match: see `PRIORITY` in `detection.ts`. */
   readonly priority: number;
   /**
    * Whether a folder whose entries are `names` (files by name, subfolders with a

@@ -11,7 +11,8 @@
 
 import type { ByteSource } from "../core/byte_source.ts";
 import { DecodeError } from "../core/decode_error.ts";
-import { HEAD_BYTES, type MemberContent } from "../core/scanner.ts";
+import { HEAD_BYTES } from "../core/detection.ts";
+import type { MemberContent } from "../core/scanner.ts";
 import { chargeTransientBytes, requestCollection } from "./gc.ts";
 import { DEFAULT_SCAN_LIMITS } from "./limits.ts";
 

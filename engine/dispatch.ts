@@ -9,15 +9,15 @@
 import type { ByteSource } from "../core/byte_source.ts";
 import { bytesSource, subSource } from "../core/byte_source.ts";
 import { getRule } from "../core/rules.ts";
-import {
-  type ContainerMember,
-  type FindingReport,
-  HEAD_BYTES,
-  type MemberContent,
-  type NestedScanOptions,
-  type ReaderDescriptor,
-  type ScanContext,
-  type ScannerDescriptor,
+import { HEAD_BYTES } from "../core/detection.ts";
+import type {
+  ContainerMember,
+  FindingReport,
+  MemberContent,
+  NestedScanOptions,
+  ReaderDescriptor,
+  ScanContext,
+  ScannerDescriptor,
 } from "../core/scanner.ts";
 import type { ListedTensor, ModelFact, TensorInfo, WeightTensor } from "../core/tensor.ts";
 import { dtypeBytes, elementCount } from "../core/tensor.ts";

@@ -9,7 +9,8 @@
  */
 
 import { type ByteSource, bytesSource } from "../../core/byte_source.ts";
-import { HEAD_BYTES, type Scanner } from "../../core/scanner.ts";
+import { HEAD_BYTES } from "../../core/detection.ts";
+import type { Scanner } from "../../core/scanner.ts";
 import { DecodeError } from "../../core/decode_error.ts";
 import { compressedScanner } from "./codec.ts";
 import { type DeflateFraming, inflateStream } from "./inflate.ts";

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { ScannerDescriptor } from "../../core/scanner.ts";
 import type { ConfigFormat } from "./scanner.ts";
 
 /** The registry entry of one configuration format, claimed by the extensions of its name. */

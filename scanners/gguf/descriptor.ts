@@ -4,7 +4,8 @@
  * @module
  */
 
-import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { ScannerDescriptor } from "../../core/scanner.ts";
 import { hasGgufMagic, legacyMagic } from "./magic.ts";
 
 /**

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { HEAD_BYTES, PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { HEAD_BYTES, PRIORITY } from "../../core/detection.ts";
+import type { ScannerDescriptor } from "../../core/scanner.ts";
 
 /** The 8 bytes every HDF5 superblock starts with. */
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];

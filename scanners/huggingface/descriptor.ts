@@ -8,7 +8,8 @@
  * @module
  */
 
-import { type DirectoryDescriptor, PRIORITY } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { DirectoryDescriptor } from "../../core/scanner.ts";
 
 /** Files only transformers (or the Hub's tooling) writes: any of them makes a Hugging Face folder. */
 const OWN_FILES: ReadonlySet<string> = new Set([

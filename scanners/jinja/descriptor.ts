@@ -8,7 +8,8 @@
  * @module
  */
 
-import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { ScannerDescriptor } from "../../core/scanner.ts";
 
 /** JSON files whose `chat_template` transformers loads, by lower-case name. */
 export const TEMPLATE_JSON_NAMES: ReadonlySet<string> = new Set([

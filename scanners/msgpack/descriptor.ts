@@ -7,7 +7,8 @@
  * @module
  */
 
-import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { ScannerDescriptor } from "../../core/scanner.ts";
 
 /** Whether `byte` starts a msgpack map or array (fixmap, fixarray, map 16/32, array 16/32). */
 function _opensContainer(byte: number | undefined): boolean {

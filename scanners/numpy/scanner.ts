@@ -16,7 +16,8 @@
  */
 
 import { type ByteSource, subSource } from "../../core/byte_source.ts";
-import { HEAD_BYTES, type ScanContext, type Scanner } from "../../core/scanner.ts";
+import { HEAD_BYTES } from "../../core/detection.ts";
+import type { ScanContext, Scanner } from "../../core/scanner.ts";
 import { scannerOptions } from "../options.ts";
 import { detectPickle, scanPickle } from "../pickle/scanner.ts";
 import { analyseDescr } from "./dtype.ts";

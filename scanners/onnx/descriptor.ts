@@ -13,7 +13,8 @@
  * @module
  */
 
-import { type DirectoryDescriptor, PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { DirectoryDescriptor, ScannerDescriptor } from "../../core/scanner.ts";
 import { MODEL, MODEL_FIELD_WIRE } from "./schema.ts";
 
 /** Highest IR version a sniffed model may declare: 14 is current, room is left for a few more. */

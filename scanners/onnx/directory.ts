@@ -12,7 +12,7 @@
  */
 
 import type { DirectoryScanner, MemberPlan } from "../../core/scanner.ts";
-import { HEAD_BYTES } from "../../core/scanner.ts";
+import { HEAD_BYTES } from "../../core/detection.ts";
 import { detectOnnx } from "./descriptor.ts";
 import { externalDataLocations } from "./scanner.ts";
 

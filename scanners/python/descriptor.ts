@@ -8,7 +8,8 @@
  * @module
  */
 
-import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { ScannerDescriptor } from "../../core/scanner.ts";
 
 /**
  * The registry entry of Python source files.

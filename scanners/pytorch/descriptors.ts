@@ -6,7 +6,8 @@
  * @module
  */
 
-import { PRIORITY, type ReaderDescriptor, type ScannerDescriptor } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { ReaderDescriptor, ScannerDescriptor } from "../../core/scanner.ts";
 import { startsWithProto } from "../pickle/descriptor.ts";
 import { OP } from "../pickle/opcodes.ts";
 

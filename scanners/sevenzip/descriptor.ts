@@ -4,7 +4,8 @@
  * @module
  */
 
-import { PRIORITY, type ScannerDescriptor } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { ScannerDescriptor } from "../../core/scanner.ts";
 
 /** The 7z signature: `7z` and the bytes BC AF 27 1C. */
 export const SIGNATURE: readonly number[] = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];

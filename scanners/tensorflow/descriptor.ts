@@ -7,12 +7,8 @@
  * @module
  */
 
-import {
-  type DirectoryDescriptor,
-  PRIORITY,
-  type ReaderDescriptor,
-  type ScannerDescriptor,
-} from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { DirectoryDescriptor, ReaderDescriptor, ScannerDescriptor } from "../../core/scanner.ts";
 
 /**
  * The files of a SavedModel that its loader reads by name, with the message each holds.

@@ -3,12 +3,12 @@
 // They exercise directory units, sibling access and name-hinted detection the way a
 // SavedModel, a Hugging Face folder or a YAML scanner will, without their formats.
 import { readAll } from "../../core/byte_source.ts";
-import {
-  type DirectoryDescriptor,
-  type MemberPlan,
-  PRIORITY,
-  type ReaderDescriptor,
-  type ScannerDescriptor,
+import { PRIORITY } from "../../core/detection.ts";
+import type {
+  DirectoryDescriptor,
+  MemberPlan,
+  ReaderDescriptor,
+  ScannerDescriptor,
 } from "../../core/scanner.ts";
 import { byPriority, READERS, type Registry, SCANNERS } from "../../scanners/registry.ts";
 

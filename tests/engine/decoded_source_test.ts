@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../core/byte_source.ts";
-import { HEAD_BYTES, type MemberContent } from "../../core/scanner.ts";
+import { HEAD_BYTES } from "../../core/detection.ts";
+import type { MemberContent } from "../../core/scanner.ts";
 import { DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
 import { requestCollection } from "../../engine/gc.ts";
 import { DEFAULT_SCAN_LIMITS } from "../../engine/limits.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../core/byte_source.ts";
-import { HEAD_BYTES } from "../../core/scanner.ts";
+import { HEAD_BYTES } from "../../core/detection.ts";
 import { detectFormat } from "../../engine/detect.ts";
 import { LOADERS, pickleLoadersOf } from "../../engine/readings.ts";
 

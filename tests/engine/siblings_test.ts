@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { bytesSource, readAll } from "../../core/byte_source.ts";
-import { PRIORITY, type ScannerDescriptor, type SiblingResult } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { ScannerDescriptor, SiblingResult } from "../../core/scanner.ts";
 import { scanSource } from "../../engine/dispatch.ts";
 import { fileScope, Siblings } from "../../engine/siblings.ts";
 import { byPriority, REGISTRY, type Registry } from "../../scanners/registry.ts";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type DirectoryDescriptor, PRIORITY } from "../../core/scanner.ts";
+import { PRIORITY } from "../../core/detection.ts";
+import type { DirectoryDescriptor } from "../../core/scanner.ts";
 import { resolveNamedPaths } from "../../engine/named_paths.ts";
 import { expandPaths } from "../../engine/walk.ts";
 import { renderLocation } from "../../report/location.ts";

@@ -2,7 +2,7 @@
 // onnx and torch write them under any name; a model behind fields protobuf skips (which onnx
 // loads) is still claimed and scanned under `.onnx`; text, pickles and other formats are not.
 import assert from "node:assert/strict";
-import { HEAD_BYTES } from "../../../core/scanner.ts";
+import { HEAD_BYTES } from "../../../core/detection.ts";
 import { detectOnnx } from "../../../scanners/onnx/descriptor.ts";
 import { concat, fixture, OS_SYSTEM, osSystemFindings, scanBrief } from "../compressed/_scan.ts";
 

@@ -3,7 +3,8 @@
 // pickle scanner itself, as the engine would.
 import { type ByteSource, bytesSource } from "../../../core/byte_source.ts";
 import { getRule, type RuleId } from "../../../core/rules.ts";
-import { HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
+import { HEAD_BYTES } from "../../../core/detection.ts";
+import type { ScanContext } from "../../../core/scanner.ts";
 import type { FindingDetails, Severity } from "../../../core/types.ts";
 import { resolveScannerOptions } from "../../../scanners/options.ts";
 import type { PickleOptions } from "../../../scanners/option_catalog.ts";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { bytesSource } from "../../../core/byte_source.ts";
-import { type FindingReport, HEAD_BYTES, type ScanContext } from "../../../core/scanner.ts";
+import { HEAD_BYTES } from "../../../core/detection.ts";
+import type { FindingReport, ScanContext } from "../../../core/scanner.ts";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import type { Value } from "../../../scanners/pickle/machine.ts";
 import { DEFAULT_PICKLE_OPTIONS } from "../../../scanners/option_catalog.ts";

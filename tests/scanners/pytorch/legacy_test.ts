@@ -2,7 +2,7 @@
 // assembled here: five pickles scanned like any pickle, raw records skipped by their
 // declared sizes and checked against them, bytes after the records scanned as pickles.
 import assert from "node:assert/strict";
-import { HEAD_BYTES } from "../../../core/scanner.ts";
+import { HEAD_BYTES } from "../../../core/detection.ts";
 import type { Finding } from "../../../core/types.ts";
 import { scanBytes } from "../../../engine/dispatch.ts";
 import {

@@ -2,7 +2,7 @@
 // exact findings (rule, severity, location) for members, special entries,
 // malformed and truncated archives, limits, and what lies past the end.
 import assert from "node:assert/strict";
-import { HEAD_BYTES } from "../../../core/scanner.ts";
+import { HEAD_BYTES } from "../../../core/detection.ts";
 import { scanBytes, type SourceScanOptions } from "../../../engine/dispatch.ts";
 import { bytesSource } from "../../../core/byte_source.ts";
 import { detectFormat } from "../../../engine/detect.ts";
