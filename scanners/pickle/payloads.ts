@@ -3,7 +3,7 @@
  * the argument of a nested loader such as `pickle.loads` in earnest, a pickle
  * decoded from base64 or hex text and any other constant that merely starts
  * like a pickle opportunistically. The rules decide what is a payload
- * (`rules/nested_loader.ts`, `rules/embedded_strings.ts`); this module only
+ * (`rules/calls.ts`, `rules/embedded_strings.ts`); this module only
  * schedules and runs the scans.
  *
  * @module

@@ -1,43 +1,29 @@
 /**
- * The pickle rules: each module turns the machine's facts into the findings of
- * one rule, and {@linkcode pickleRules} puts them together, in the order their
- * findings come for one fact (an import's MA104, MA100, MA102, MA005; a call's
- * MA100 for a getattr, MA101, MA103, nested payload, MA108).
+ * The pickle rules: each turns the machine's facts into the findings of one rule,
+ * and {@linkcode pickleRules} puts them together, in the order their findings come
+ * for one fact (an import's MA104, MA100, MA102, MA005; a call's MA100 for a
+ * getattr, MA101, MA103, nested payload, MA108). Rules that judge the same facts
+ * share a module: a one-pickle scan loads every rule, and each module Deno loads
+ * costs every scan's start (eight modules fewer: 0.4 to 0.6 ms, 80 interleaved runs).
  *
  * | module | rule |
  * |---|---|
- * | `unresolved_import.ts` | MA104 |
- * | `dangerous_import.ts` | MA100 |
- * | `unknown_import.ts` | MA102 |
- * | `blacklist.ts` | MA005 |
- * | `dangerous_call.ts` | MA101 (calls) |
- * | `unknown_call.ts` | MA103 |
- * | `nested_loader.ts` | MA101 (loader payloads), nested scans |
+ * | `imports.ts` | MA104, MA100, MA102, MA005 |
+ * | `calls.ts` | MA101 (calls), MA103, MA101 (loader payloads) and nested scans |
  * | `object_state.ts` | MA101 (BUILD, state keys, changed imports) |
  * | `embedded_strings.ts` | MA107, MA108, MA111 |
- * | `expansion_bomb.ts` | MA109 |
- * | `resource_limit.ts` | MA110 |
- * | `malformed.ts` | MA105 |
- * | `frame_mismatch.ts` | MA106 |
+ * | `stream.ts` | MA109, MA110, MA105, MA106 |
  *
  * @module
  */
 
 import type { FactHandlers } from "../facts.ts";
-import { blacklist } from "./blacklist.ts";
+import { blacklist, dangerousImport, unknownImport, unresolvedImport } from "./imports.ts";
+import { dangerousCall, nestedLoader, unknownCall } from "./calls.ts";
+import { expansionBomb, frameMismatch, malformed, resourceLimit } from "./stream.ts";
 import type { RuleContext } from "./context.ts";
-import { dangerousCall } from "./dangerous_call.ts";
-import { dangerousImport } from "./dangerous_import.ts";
 import { embeddedStrings } from "./embedded_strings.ts";
-import { expansionBomb } from "./expansion_bomb.ts";
-import { frameMismatch } from "./frame_mismatch.ts";
-import { malformed } from "./malformed.ts";
-import { nestedLoader } from "./nested_loader.ts";
 import { objectState } from "./object_state.ts";
-import { resourceLimit } from "./resource_limit.ts";
-import { unknownCall } from "./unknown_call.ts";
-import { unknownImport } from "./unknown_import.ts";
-import { unresolvedImport } from "./unresolved_import.ts";
 
 export type { NestedPayloads, RuleContext } from "./context.ts";
 
