@@ -14,52 +14,11 @@ import { DecodeError } from "../core/decode_error.ts";
 import { HEAD_BYTES } from "../core/detection.ts";
 import type { MemberContent } from "../core/scanner.ts";
 import { chargeTransientBytes, requestCollection } from "./gc.ts";
+import type { DecodeBudget } from "./decode_budget.ts";
 import { DEFAULT_SCAN_LIMITS } from "./limits.ts";
 
 /** Decoded bytes kept behind the furthest read, so that small steps back need no restart. */
 const KEEP_BEHIND_BYTES = 1024 * 1024;
-
-/**
- * Decoded bytes allowed for one file on disk, shared by all its members.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { DecodeBudget } from "./decoded_source.ts";
- * const budget = new DecodeBudget(100);
- * assert.equal(budget.take(60), 60);
- * assert.equal(budget.take(60), 40); // only what is left
- * ```
- */
-export class DecodeBudget {
-  #used = 0;
-
-  /** @param max Bytes that may be decoded in all. */
-  constructor(readonly max: number) {}
-
-  /** Bytes decoded so far. */
-  get used(): number {
-    return this.#used;
-  }
-
-  /** Whether nothing is left. */
-  get exhausted(): boolean {
-    return this.#used >= this.max;
-  }
-
-  /** Takes up to `bytes` from the budget; returns how many were granted. */
-  take(bytes: number): number {
-    const granted = Math.max(0, Math.min(bytes, this.max - this.#used));
-    this.#used += granted;
-    return granted;
-  }
-}
-
-/**
- * A member that decoded at least this many bytes (re-reads and nested members included) is
- * garbage worth collecting at once when it has been scanned.
- */
-export const COLLECT_AFTER_DECODED_BYTES = 8 * 1024 * 1024;
 
 /** Why a decoded member's bytes are not all there or not what the container said. */
 export type DecodeProblem =
@@ -73,6 +32,11 @@ export interface DecodedMember {
   source: ByteSource;
   /** Problems met while decoding; more may appear as the source is read further. */
   readonly problems: readonly DecodeProblem[];
+  /**
+   * Whether the source is decoded on demand: reading its end decodes all of it, so only what a
+   * scanner needs should be read (no look at its tail on a guess).
+   */
+  readonly streamed: boolean;
   /** Ends any decoding still under way; reads after it decode anew. */
   close(): void;
 }
@@ -262,22 +226,6 @@ class StreamedSource implements ByteSource {
 }
 
 /**
- * Whether `source` is decoded on demand: reading its end decodes all of it, so
- * only what a scanner needs should be read (no look at its tail on a guess).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { bytesSource } from "../core/byte_source.ts";
- * import { isStreamed } from "./decoded_source.ts";
- * assert.equal(isStreamed(bytesSource(new Uint8Array(4))), false);
- * ```
- */
-export function isStreamed(source: ByteSource): boolean {
-  return source instanceof StreamedSource;
-}
-
-/**
  * Decodes an encoded member under `budget`: at once into memory when it is small,
  * else as a {@linkcode StreamedSource}. A member of undeclared size is first
  * decoded to its end to learn its size (keeping the bytes if they are few).
@@ -286,7 +234,8 @@ export function isStreamed(source: ByteSource): boolean {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DecodeBudget, decodeMember } from "./decoded_source.ts";
+ * import { DecodeBudget } from "./decode_budget.ts";
+ * import { decodeMember } from "./decoded_source.ts";
  * const bytes = new Uint8Array([0x80, 4, 0x4e, 0x2e]);
  * const compressed = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
  * const gzip = new Uint8Array(await new Response(compressed).arrayBuffer());
@@ -296,6 +245,7 @@ export function isStreamed(source: ByteSource): boolean {
  *   decode: () => new Blob([gzip]).stream().pipeThrough(new DecompressionStream("gzip")),
  * }, new DecodeBudget(1 << 20), new AbortController().signal);
  * assert.equal(member.source.size, 4);
+ * assert.equal(member.streamed, false); // small: decoded into memory at once
  * ```
  */
 export async function decodeMember(
@@ -348,10 +298,10 @@ export async function decodeMember(
       report({ kind: "size", declared, actual, exact: pass.position < stopAt });
     }
     const size = declared === undefined ? actual : Math.min(actual, declared);
-    if (size <= keptBytes) return { source: chunksSource(kept, size), problems, close() {} };
+    if (size <= keptBytes) return { source: chunksSource(kept, size), problems, streamed: false, close() {} };
     const head = readChunks(kept, 0, Math.min(HEAD_BYTES, size)).slice();
     const source = new StreamedSource(size, head, content, budget, signal, report);
-    return { source, problems, close: () => source.close() };
+    return { source, problems, streamed: true, close: () => source.close() };
   }
   // A large declared member: the pass goes on from where the head ends, when a scanner reads on,
   // unless part of its last chunk was dropped: then a read past the head starts a new pass.
@@ -361,5 +311,5 @@ export async function decodeMember(
   const source = continued
     ? new StreamedSource(declared!, head, content, budget, signal, report, pass, kept)
     : new StreamedSource(declared!, head, content, budget, signal, report);
-  return { source, problems, close: () => source.close() };
+  return { source, problems, streamed: true, close: () => source.close() };
 }

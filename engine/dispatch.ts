@@ -27,13 +27,8 @@ import { identifyKnownFormat } from "../scanners/known_formats.ts";
 import { resolveScannerOptions, type ScannerOptions, type ScannerOptionsInput } from "../scanners/options.ts";
 import { WEIGHTS_OFF } from "../scanners/option_catalog.ts";
 import { REGISTRY, type Registry } from "../scanners/registry.ts";
-import {
-  COLLECT_AFTER_DECODED_BYTES,
-  DecodeBudget,
-  decodeMember,
-  type DecodeProblem,
-  isStreamed,
-} from "./decoded_source.ts";
+import { COLLECT_AFTER_DECODED_BYTES, DecodeBudget } from "./decode_budget.ts";
+import type { DecodeProblem } from "./decoded_source.ts";
 import { requestCollection } from "./gc.ts";
 import { CoverageSource } from "./read_coverage.ts";
 import {
@@ -264,6 +259,8 @@ interface ContextFrame extends SourcePlace {
    * released before that container's model is analysed (a decoded member).
    */
   model?: { collection: WeightCollection; copy: boolean };
+  /** The source is a member decoded on demand: reading its end decodes all of it. */
+  streamed?: boolean;
 }
 
 /** The location of a report in `frame`: the frame's path, the member it names, and the place inside. */
@@ -411,7 +408,10 @@ async function scanEncodedMember(
 ): Promise<void> {
   const { limits } = state;
   const { encodedSize } = content;
+  // The decoders load with a file's first compressed member: most scans have none.
+  const { decodeMember } = await import("./decoded_source.ts");
   const decoded = await decodeMember(content, state.budget, state.signal, limits.maxInMemoryDecodeBytes);
+  memberFrame.streamed = decoded.streamed;
   const size = decoded.source.size;
   const ratio = size / Math.max(1, encodedSize);
   // One bomb is enough to reject a file: the first member over the ratio is named, not every one.
@@ -555,7 +555,7 @@ async function chooseScanner(
   const named = loadAs === undefined ? undefined : await loadReader(loadAs, state.registry);
   const detected = named ?? await detectFormat(source, head, pathOf(frame), state.registry);
   if (detected) return { detected, byTrailer: false };
-  for (const candidate of trailingCandidates(state, source)) {
+  for (const candidate of trailingCandidates(state, frame)) {
     if ((await candidate.detectTrailing!(source)) !== undefined) {
       return { detected: { descriptor: candidate, scanner: await candidate.load() }, byTrailer: true };
     }
@@ -564,11 +564,11 @@ async function chooseScanner(
 }
 
 /**
- * Scanners whose structure may sit at the end of `source`. None for a large decoded
+ * Scanners whose structure may sit at the end of the frame's source. None for a large decoded
  * member: its tail costs decoding all of it, and no loader unpacks a polyglot from there.
  */
-function trailingCandidates(state: DispatchState, source: ByteSource): ScannerDescriptor[] {
-  return isStreamed(source) ? [] : state.registry.scanners.filter((scanner) => scanner.detectTrailing);
+function trailingCandidates(state: DispatchState, frame: ContextFrame): ScannerDescriptor[] {
+  return frame.streamed ? [] : state.registry.scanners.filter((scanner) => scanner.detectTrailing);
 }
 
 /**
@@ -608,7 +608,7 @@ async function scanAsFile(
   // A structure found at the end counts only when it starts after what the first scanner read (a zip
   // appended to a pickle); one inside that content (a zip in a pickle's bytes) was that scanner's to read.
   if (!byTrailer && extent) {
-    for (const other of trailingCandidates(state, source)) {
+    for (const other of trailingCandidates(state, frame)) {
       if (other === descriptor) continue;
       const start = await other.detectTrailing!(source);
       if (start === undefined || start < extent.end) continue;

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { bytesSource } from "../../core/byte_source.ts";
 import { HEAD_BYTES } from "../../core/detection.ts";
 import type { MemberContent } from "../../core/scanner.ts";
-import { DecodeBudget, decodeMember } from "../../engine/decoded_source.ts";
+import { DecodeBudget } from "../../engine/decode_budget.ts";
+import { decodeMember } from "../../engine/decoded_source.ts";
 import { requestCollection } from "../../engine/gc.ts";
 import { DEFAULT_SCAN_LIMITS } from "../../engine/limits.ts";
 import { GZIP_FRAMING } from "../../scanners/compressed/gzip.ts";
@@ -70,6 +71,7 @@ Deno.test("a small member is decoded once into memory, exactly", async () => {
   const plain = new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR.");
   const member = await decodeMember(gzipMember(await gzip(plain)), new DecodeBudget(1 << 20), signal);
   assert.equal(member.source.size, plain.length);
+  assert.equal(member.streamed, false);
   assert.deepEqual(await member.source.read(0, 100), plain);
   assert.deepEqual(await member.source.read(4, 6), plain.subarray(4, 10));
   assert.deepEqual(member.problems, []);
@@ -154,6 +156,7 @@ Deno.test("a large declared member is streamed: the head at once, the rest on de
   const content = patternMember(size, size);
   const member = await decodeMember(content, new DecodeBudget(Number.MAX_SAFE_INTEGER), signal);
   assert.equal(member.source.size, size);
+  assert.equal(member.streamed, true);
   assert.equal(content.passes, 1);
   assertPattern(await member.source.read(10, 100), 10);
   assertPattern(await member.source.read(size - 5000, 10_000), size - 5000);
@@ -172,6 +175,7 @@ Deno.test("a large member of unknown size is measured first, then streamed", asy
   const budget = new DecodeBudget(Number.MAX_SAFE_INTEGER);
   const member = await decodeMember(content, budget, signal, SMALL_IN_MEMORY);
   assert.equal(member.source.size, size);
+  assert.equal(member.streamed, true);
   assert.equal(budget.used, size);
   assertPattern(await member.source.read(size - 100, 100), size - 100);
   assert.equal(content.passes, 2);

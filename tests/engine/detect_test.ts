@@ -134,6 +134,8 @@ Deno.test("a scan worker loads no scanner and no npm package until a file needs 
     /\/scanners\/.*\/(scanner|gzip|bzip2|xz|lzma|zlib|legacy|torchscript)\.ts$/.test(m)
   );
   assert.deepEqual(scannerModules, []);
+  // Nor the decoders of compressed members: they load with a file's first one.
+  assert.ok(!modules.some((m) => m.endsWith("/engine/decoded_source.ts")));
   // Every load() is a string-literal import deno can follow, so deno compile bundles each scanner.
   const all = await moduleGraph("engine/worker.ts", true);
   for (

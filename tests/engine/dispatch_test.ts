@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { scanBytes, scanSource } from "../../engine/dispatch.ts";
-import { COLLECT_AFTER_DECODED_BYTES } from "../../engine/decoded_source.ts";
+import { COLLECT_AFTER_DECODED_BYTES } from "../../engine/decode_budget.ts";
 import { DEFAULT_SCAN_LIMITS } from "../../engine/limits.ts";
 import { concat, END, entry } from "../scanners/tar/_tar.ts";
 import type { Finding } from "../../core/types.ts";
@@ -283,4 +283,23 @@ Deno.test("a member that decoded 8 MiB or more is collected as soon as it is sca
   } finally {
     scope.gc = saved;
   }
+});
+
+Deno.test("a zip appended to a member is looked for when the member was decoded into memory, not when streamed", async () => {
+  // A harmless pickle (one BINBYTES of 1 MiB), then a zip whose pickle calls os.system: pickle.load
+  // stops at the STOP, zipfile finds the zip at the end.
+  const harmless = new Uint8Array(8 + (1 << 20) + 1);
+  harmless.set([0x80, 0x03, 0x42]);
+  new DataView(harmless.buffer).setUint32(3, 1 << 20, true);
+  harmless[harmless.length - 1] = 0x2e;
+  const polyglot = await gzip(concat(harmless, await zipOf({ "data.pkl": MALICIOUS })));
+  const inMemory = await scanBytes(polyglot, "model.pkl.gz");
+  assert.deepEqual(brief(inMemory.findings).filter((f) => f.startsWith("MA100")), [
+    "MA100 critical model.pkl.gz:model.pkl:data.pkl (pos 0)",
+  ]);
+  // Decoded on demand, the member's tail would cost decoding all of it: its trailer is not looked for.
+  const streamed = await scanBytes(polyglot, "model.pkl.gz", {
+    limits: { maxInMemoryDecodeBytes: 256 * 1024 },
+  });
+  assert.deepEqual(brief(streamed.findings).filter((f) => f.startsWith("MA100")), []);
 });
