@@ -45,5 +45,15 @@ export class DecodeBudget {
 /**
  * A member that decoded at least this many bytes (re-reads and nested members included) is
  * garbage worth collecting at once when it has been scanned.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { COLLECT_AFTER_DECODED_BYTES, DecodeBudget } from "./decode_budget.ts";
+ * const budget = new DecodeBudget(1 << 30);
+ * const before = budget.used; // as the engine notes it before a member
+ * budget.take(COLLECT_AFTER_DECODED_BYTES); // what decoding the member charged
+ * assert.ok(budget.used - before >= COLLECT_AFTER_DECODED_BYTES); // collect now
+ * ```
  */
 export const COLLECT_AFTER_DECODED_BYTES = 8 * 1024 * 1024;
